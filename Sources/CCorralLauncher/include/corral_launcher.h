@@ -1,0 +1,3 @@
+#ifndef CORRAL_LAUNCHER_H
+#define CORRAL_LAUNCHER_H
+#endif

@@ -1,0 +1,1 @@
+#include "corral_launcher.h"

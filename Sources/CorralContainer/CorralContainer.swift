@@ -1,0 +1,1 @@
+// CorralContainer: see ../../README.md

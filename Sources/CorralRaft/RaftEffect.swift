@@ -1,0 +1,57 @@
+/// What a Raft node asks its shell to do, in order.
+///
+/// The persistence contract: the shell carries effects out in the order given, and it may
+/// not send a message until every `persist…` effect that came before it in the sequence is
+/// durable. A leader puts the appends it sends to followers before the persist effect of
+/// its own new entries, so its own disk write runs in parallel with replication (Raft
+/// thesis §10.2.1); it counts itself towards a commit only after the shell reports the
+/// write with `RaftInput.entriesDurable`. A follower's acknowledgement always comes after
+/// the persist effect it depends on. Once durable, the shell reports every
+/// `persistEntries` with `entriesDurable` and every `persistSnapshot` with
+/// `snapshotDurable`; the node applies only entries it knows are durable locally.
+public enum RaftEffect: Sendable, Hashable {
+    /// Make the term, vote and commit index durable.
+    case persistHardState(HardState)
+    /// Make these entries durable. Any stored entry at or after the first entry's index is
+    /// replaced (the log's tail is truncated first). The entries are contiguous.
+    case persistEntries([Entry])
+    /// Make this snapshot durable and replace the whole stored log with it.
+    case persistSnapshot(Snapshot)
+    /// The log storage may drop entries up to and including `index` (a snapshot covers them).
+    case compactLog(through: UInt64)
+    /// Send a message. Delivery may fail; Raft retries.
+    case send(Message)
+    /// Apply these committed entries to the state machine, in order.
+    case apply([Entry])
+    /// Replace the state machine's state with this snapshot.
+    case applySnapshot(Snapshot)
+    /// A proposal was appended to the leader's log at (index, term). It is done when the
+    /// entry at that index with that term is applied; a different term there means it was lost.
+    case proposalAccepted(id: UInt64, index: UInt64, term: UInt64)
+    case proposalRejected(id: UInt64, reason: RaftRejection)
+    /// A read may be served once the state machine has applied `index`.
+    case readReady(id: UInt64, index: UInt64)
+    case readRejected(id: UInt64, reason: RaftRejection)
+    /// The node's role, term or known leader changed. Informational.
+    case roleChanged(role: RaftRole, term: UInt64, leader: NodeID)
+}
+
+/// Why a proposal or a read was refused.
+public enum RaftRejection: Sendable, Hashable {
+    /// This node does not lead; `leader` is who it believes leads (0 if nobody).
+    case notLeader(leader: NodeID)
+    /// A leadership transfer is under way; retry on the new leader.
+    case transferInProgress
+    /// A membership change is still uncommitted, or the leader has not yet committed an entry
+    /// in its term; only one change at a time is allowed.
+    case configChangeInProgress
+    /// The change does not apply to the current membership.
+    case invalidConfigChange
+    /// Leadership was lost before the read could be confirmed.
+    case leadershipLost
+}
+
+/// A node's role.
+public enum RaftRole: String, Sendable, Hashable {
+    case follower, preCandidate, candidate, leader
+}

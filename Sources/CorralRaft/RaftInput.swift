@@ -1,0 +1,22 @@
+/// Everything that can happen to a Raft node. The node reacts with `[RaftEffect]`.
+public enum RaftInput: Sendable, Hashable {
+    /// One logical clock tick. Timeouts are counted in ticks.
+    case tick
+    /// A message from another node.
+    case message(Message)
+    /// A client proposes a command. The node answers with `.proposalAccepted` or `.proposalRejected`.
+    case propose(id: UInt64, command: [UInt8])
+    /// An operator proposes a membership change.
+    case proposeConfigChange(id: UInt64, change: ConfigChange)
+    /// A client asks for a linearizable read point (ReadIndex).
+    case readIndex(id: UInt64)
+    /// An operator asks the leader to hand leadership to `target`.
+    case transferLeadership(to: NodeID)
+    /// The shell made every entry up to (index, term) durable; see `RaftEffect.persistEntries`.
+    case entriesDurable(index: UInt64, term: UInt64)
+    /// The shell made the snapshot at (index, term) durable; see `RaftEffect.persistSnapshot`.
+    case snapshotDurable(index: UInt64, term: UInt64)
+    /// The application took a snapshot of its state at an applied index; the node keeps it
+    /// to send to lagging followers and compacts its log behind it, keeping `trailingEntries`.
+    case snapshotTaken(Snapshot, trailingEntries: UInt64)
+}

@@ -1,0 +1,1 @@
+// CorralReplication: see ../../README.md

@@ -1,0 +1,1 @@
+// CorralSimulation: see ../../README.md

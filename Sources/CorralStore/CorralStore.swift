@@ -1,0 +1,1 @@
+// CorralStore: see ../../README.md

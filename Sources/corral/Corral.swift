@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `corral` command line.
+@main
+struct Corral: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "corral",
+        abstract: "Corral: a cluster manager with a Raft-replicated master quorum and native containers.",
+        subcommands: [
+        ]
+    )
+}
