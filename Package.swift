@@ -15,6 +15,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -27,7 +31,22 @@ let package = Package(
         .target(name: "CorralSimulation", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
         .target(
             name: "CorralReplication",
-            dependencies: ["CorralRaft", "CorralStore"],
+            dependencies: [
+                "CorralRaft", "CorralStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CorralMaster",
+            dependencies: [
+                "CorralReplication", "CorralRaft", "CorralStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "CCorralLauncher"),
@@ -36,6 +55,7 @@ let package = Package(
             name: "corral",
             dependencies: [
                 "CorralStore", "CorralRaft", "CorralSimulation", "CorralReplication", "CorralContainer",
+                "CorralMaster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -50,6 +70,11 @@ let package = Package(
         .testTarget(
             name: "CorralReplicationTests",
             dependencies: ["CorralReplication", "CorralRaft", "CorralStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorralMasterTests",
+            dependencies: ["CorralMaster", "CorralReplication", "CorralRaft"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,108 @@
+import NIOCore
+
+/// One unit on a Corral TCP connection between masters (and from clients).
+///
+/// Wire layout, big-endian:
+///
+///     u32 length   — bytes after this field: 1 + 1 + 4 + payload
+///     u8  version  — `Frame.version`
+///     u8  kind     — `Frame.Kind`
+///     u32 crc32c   — CRC-32C of the payload
+///     payload
+///
+/// A frame whose length exceeds the receiver's maximum, whose version or kind is unknown,
+/// or whose checksum fails closes the connection with a logged reason.
+public struct Frame: Sendable, Hashable {
+    public static let version: UInt8 = 1
+    public static let headerBytes = 4 + 1 + 1 + 4
+
+    public enum Kind: UInt8, Sendable {
+        /// The first frame on a connection: who is calling and from which cluster.
+        case hello = 1
+        /// One encoded Raft message.
+        case raft = 2
+        /// A client request or response (see `ClientFrame`).
+        case client = 3
+    }
+
+    public var kind: Kind
+    public var payload: [UInt8]
+
+    public init(kind: Kind, payload: [UInt8]) {
+        self.kind = kind
+        self.payload = payload
+    }
+
+    public func write(to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt32(1 + 1 + 4 + payload.count))
+        buffer.writeInteger(Frame.version)
+        buffer.writeInteger(kind.rawValue)
+        buffer.writeInteger(CRC32C.checksum(payload))
+        buffer.writeBytes(payload)
+    }
+}
+
+/// Why a connection was closed.
+public enum FrameError: Error, Hashable, CustomStringConvertible {
+    case tooLarge(bytes: Int, limit: Int)
+    case badVersion(UInt8)
+    case badKind(UInt8)
+    case badChecksum(expected: UInt32, actual: UInt32)
+    case tooShort(Int)
+
+    public var description: String {
+        switch self {
+        case .tooLarge(let bytes, let limit): return "frame of \(bytes) bytes exceeds the \(limit)-byte limit"
+        case .badVersion(let version): return "unknown frame version \(version) (this build speaks \(Frame.version))"
+        case .badKind(let kind): return "unknown frame kind \(kind)"
+        case .badChecksum(let expected, let actual):
+            return "frame checksum mismatch (header \(expected), payload \(actual))"
+        case .tooShort(let length): return "frame length \(length) is shorter than its header"
+        }
+    }
+}
+
+/// Splits a byte stream into frames, rejecting malformed or oversized ones.
+public struct FrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = Frame
+    public let maxFrameBytes: Int
+
+    public init(maxFrameBytes: Int) {
+        self.maxFrameBytes = maxFrameBytes
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let frame = try Self.parse(&buffer, maxFrameBytes: maxFrameBytes) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(frame))
+        return .continue
+    }
+
+    /// Reads one frame from the buffer, or nil when it does not hold a whole one yet.
+    public static func parse(_ buffer: inout ByteBuffer, maxFrameBytes: Int) throws -> Frame? {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
+        let size = Int(length)
+        guard size >= 6 else { throw FrameError.tooShort(size) }
+        guard size - 6 <= maxFrameBytes else { throw FrameError.tooLarge(bytes: size - 6, limit: maxFrameBytes) }
+        guard buffer.readableBytes >= 4 + size else { return nil }
+        buffer.moveReaderIndex(forwardBy: 4)
+        guard let version = buffer.readInteger(as: UInt8.self), let kindByte = buffer.readInteger(as: UInt8.self),
+            let checksum = buffer.readInteger(as: UInt32.self), let payload = buffer.readBytes(length: size - 6)
+        else { throw FrameError.tooShort(size) }
+        guard version == Frame.version else { throw FrameError.badVersion(version) }
+        guard let kind = Frame.Kind(rawValue: kindByte) else { throw FrameError.badKind(kindByte) }
+        let actual = CRC32C.checksum(payload)
+        guard actual == checksum else { throw FrameError.badChecksum(expected: checksum, actual: actual) }
+        return Frame(kind: kind, payload: payload)
+    }
+}
+
+/// Writes frames.
+public struct FrameEncoder: MessageToByteEncoder {
+    public typealias OutboundIn = Frame
+
+    public init() {}
+
+    public func encode(data: Frame, out: inout ByteBuffer) throws {
+        data.write(to: &out)
+    }
+}

@@ -1,0 +1,62 @@
+import Logging
+import NIOCore
+
+/// Handles one accepted connection: a hello first, then Raft or client frames.
+/// Any malformed frame closes the connection with a logged reason; it never crashes the node.
+final class InboundHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: all state is touched only on the channel's event loop.
+    typealias InboundIn = Frame
+    typealias OutboundOut = Frame
+
+    private let clusterID: String
+    private let logger: Logger
+    private let onRaft: @Sendable ([UInt8]) throws -> Void
+    private let onClient: @Sendable (Frame, any Channel) -> Void
+    private var peer: UInt64?
+
+    init(
+        clusterID: String,
+        logger: Logger,
+        onRaft: @escaping @Sendable ([UInt8]) throws -> Void,
+        onClient: @escaping @Sendable (Frame, any Channel) -> Void
+    ) {
+        self.clusterID = clusterID
+        self.logger = logger
+        self.onRaft = onRaft
+        self.onClient = onClient
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        do {
+            guard peer != nil else {
+                guard frame.kind == .hello else { throw HelloError.expectedHello }
+                let hello = try Hello(decoding: frame.payload)
+                guard hello.clusterID == clusterID else {
+                    throw HelloError.wrongCluster(expected: clusterID, got: hello.clusterID)
+                }
+                peer = hello.nodeID
+                return
+            }
+            switch frame.kind {
+            case .raft: try onRaft(frame.payload)
+            case .client: onClient(frame, context.channel)
+            case .hello: throw HelloError.expectedHello
+            }
+        } catch {
+            close(context, reason: "\(error)")
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close(context, reason: "\(error)")
+    }
+
+    private func close(_ context: ChannelHandlerContext, reason: String) {
+        logger.warning(
+            "closing connection",
+            metadata: ["peer": "\(peer.map(String.init) ?? "unknown")", "remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "reason": "\(reason)"]
+        )
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,149 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The outbound connection to one peer: connects on demand, reconnects with exponential
+/// backoff, and drops messages while it is down (Raft retries them).
+final class PeerLink: Sendable {
+    private enum State {
+        case idle
+        case connecting
+        case connected(any Channel)
+        case backingOff(until: NIODeadline)
+    }
+
+    let peer: UInt64
+    let address: PeerAddress
+    private let hello: Hello
+    private let group: any EventLoopGroup
+    private let options: TransportOptions
+    private let logger: Logger
+    private let state = Mutex<State>(.idle)
+    private let backoff: Mutex<TimeAmount>
+
+    init(peer: UInt64, address: PeerAddress, hello: Hello, group: any EventLoopGroup, options: TransportOptions, logger: Logger) {
+        self.peer = peer
+        self.address = address
+        self.hello = hello
+        self.group = group
+        self.options = options
+        self.logger = logger
+        self.backoff = Mutex(options.minBackoff)
+    }
+
+    /// Writes the frames with one flush, or starts connecting and drops them.
+    func send(_ frames: [Frame]) {
+        let channel: (any Channel)? = state.withLock { state in
+            switch state {
+            case .connected(let channel):
+                return channel
+            case .connecting:
+                return nil
+            case .backingOff(let until):
+                if NIODeadline.now() < until { return nil }
+                state = .connecting
+                connect()
+                return nil
+            case .idle:
+                state = .connecting
+                connect()
+                return nil
+            }
+        }
+        guard let channel else { return }
+        channel.eventLoop.execute {
+            for frame in frames { channel.write(frame, promise: nil) }
+            channel.flush()
+        }
+    }
+
+    func close() {
+        let channel: (any Channel)? = state.withLock { state in
+            defer { state = .idle }
+            if case .connected(let channel) = state { return channel }
+            return nil
+        }
+        channel?.close(promise: nil)
+    }
+
+    /// Called with the state set to `.connecting`.
+    private func connect() {
+        let hello = self.hello
+        let bootstrap = ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(options.connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                }
+            }
+        bootstrap.connect(host: address.host, port: address.port).whenComplete { result in
+            switch result {
+            case .success(let channel):
+                channel.writeAndFlush(Frame(kind: .hello, payload: hello.encoded), promise: nil)
+                self.state.withLock { $0 = .connected(channel) }
+                self.backoff.withLock { $0 = self.options.minBackoff }
+                channel.closeFuture.whenComplete { _ in
+                    self.state.withLock { state in
+                        if case .connected(let current) = state, current === channel { state = .idle }
+                    }
+                }
+            case .failure(let error):
+                let delay = self.backoff.withLock { backoff -> TimeAmount in
+                    let current = backoff
+                    backoff = min(backoff * 2, self.options.maxBackoff)
+                    return current
+                }
+                self.logger.debug(
+                    "peer connect failed",
+                    metadata: ["peer": "\(self.peer)", "address": "\(self.address)", "error": "\(error)"]
+                )
+                self.state.withLock { $0 = .backingOff(until: .now() + delay) }
+            }
+        }
+    }
+}
+
+/// Where a peer listens.
+public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses "host:port".
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port)
+        else { return nil }
+        host = String(text[..<colon])
+        self.port = port
+        if host.isEmpty { return nil }
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// Transport settings.
+public struct TransportOptions: Sendable {
+    public var maxFrameBytes: Int
+    public var connectTimeout: TimeAmount
+    public var minBackoff: TimeAmount
+    public var maxBackoff: TimeAmount
+
+    public init(
+        maxFrameBytes: Int = 64 << 20,
+        connectTimeout: TimeAmount = .milliseconds(500),
+        minBackoff: TimeAmount = .milliseconds(20),
+        maxBackoff: TimeAmount = .seconds(1)
+    ) {
+        self.maxFrameBytes = maxFrameBytes
+        self.connectTimeout = connectTimeout
+        self.minBackoff = minBackoff
+        self.maxBackoff = maxBackoff
+    }
+}

@@ -1,0 +1,97 @@
+import CorralRaft
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// TCP transport between masters: one listener, one outbound link per peer, versioned
+/// checksummed frames, messages to a peer batched into one flush.
+public final class PeerTransport: Sendable {
+    private let group: any EventLoopGroup
+    private let hello: Hello
+    private let options: TransportOptions
+    private let logger: Logger
+    private let encode: @Sendable (Message) -> [UInt8]
+    private let links = Mutex<[UInt64: PeerLink]>([:])
+    private let server = Mutex<(any Channel)?>(nil)
+
+    public init(
+        group: any EventLoopGroup,
+        hello: Hello,
+        options: TransportOptions = TransportOptions(),
+        logger: Logger,
+        encode: @escaping @Sendable (Message) -> [UInt8]
+    ) {
+        self.group = group
+        self.hello = hello
+        self.options = options
+        self.logger = logger
+        self.encode = encode
+    }
+
+    /// Starts listening; returns the bound port (useful with port 0).
+    public func listen(
+        host: String,
+        port: Int,
+        onRaft: @escaping @Sendable ([UInt8]) throws -> Void,
+        onClient: @escaping @Sendable (Frame, any Channel) -> Void
+    ) async throws -> Int {
+        let clusterID = hello.clusterID
+        let logger = self.logger
+        let maxFrameBytes = options.maxFrameBytes
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handlers: [any ChannelHandler] = [
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+                        MessageToByteHandler(FrameEncoder()),
+                        InboundHandler(clusterID: clusterID, logger: logger, onRaft: onRaft, onClient: onClient),
+                    ]
+                    try channel.pipeline.syncOperations.addHandlers(handlers)
+                }
+            }
+            .bind(host: host, port: port).get()
+        server.withLock { $0 = channel }
+        return channel.localAddress?.port ?? port
+    }
+
+    /// Sets who the peers are and where they listen (on start and after membership changes).
+    public func setPeers(_ peers: [UInt64: PeerAddress]) {
+        let stale: [PeerLink] = links.withLock { links in
+            var removed: [PeerLink] = []
+            for (id, link) in links where peers[id] != link.address {
+                removed.append(link)
+                links[id] = nil
+            }
+            for (id, address) in peers where links[id] == nil && id != hello.nodeID {
+                links[id] = PeerLink(
+                    peer: id, address: address, hello: hello, group: group, options: options, logger: logger)
+            }
+            return removed
+        }
+        for link in stale { link.close() }
+    }
+
+    /// Sends messages, one flush per peer. Messages to unknown or unreachable peers are dropped.
+    public func send(_ messages: [Message]) {
+        guard !messages.isEmpty else { return }
+        var byPeer: [UInt64: [Frame]] = [:]
+        for message in messages {
+            byPeer[message.to, default: []].append(Frame(kind: .raft, payload: encode(message)))
+        }
+        let targets = links.withLock { links in byPeer.compactMap { id, frames in links[id].map { ($0, frames) } } }
+        for (link, frames) in targets { link.send(frames) }
+    }
+
+    public func shutdown() async {
+        let all = links.withLock { links -> [PeerLink] in
+            defer { links = [:] }
+            return Array(links.values)
+        }
+        for link in all { link.close() }
+        let channel = server.withLock { $0 }
+        try? await channel?.close()
+    }
+}
