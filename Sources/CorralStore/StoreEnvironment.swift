@@ -74,6 +74,14 @@ public final class StoreEnvironment: @unchecked Sendable {
         }
     }
 
+    /// The ID of the last committed write transaction; each commit adds one, so tests and
+    /// metrics can count commits.
+    public func lastTransactionID() throws(StoreError) -> Int {
+        var info = MDB_envinfo()
+        try check(mdb_env_info(env, &info), "mdb_env_info(\(path))")
+        return info.me_last_txnid
+    }
+
     /// Flushes the data file to disk (`mdb_env_sync`), e.g. after non-durable commits.
     public func sync() throws(StoreError) {
         try check(mdb_env_sync(env, 1), "mdb_env_sync(\(path))")
