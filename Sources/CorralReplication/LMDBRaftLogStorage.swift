@@ -16,7 +16,9 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
 
     /// Database names, so tools can find the log.
     public enum Names {
+        /// Entries by big-endian index.
         public static let log = "raft-log"
+        /// Hard state and snapshot.
         public static let state = "raft-state"
     }
 
@@ -60,6 +62,7 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
 
     // MARK: - RaftLogStorage
 
+    /// Everything stored, read in one read transaction.
     public func load() throws -> RaftPersistentState {
         try ReplicationError.wrapping("LMDBRaftLogStorage.load") {
             try environment.read { txn in
@@ -72,6 +75,9 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
         }
     }
 
+    /// Writes `batch` in one durable write transaction: the snapshot (replacing the log it
+    /// covers), then the entries (replacing the log from the first one's index), then the
+    /// hard state.
     public func write(_ batch: RaftWriteBatch) throws {
         guard !batch.isEmpty else { return }
         try ReplicationError.wrapping("LMDBRaftLogStorage.write") {
@@ -92,6 +98,7 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
         }
     }
 
+    /// Drops entries up to and including `index`, in one durable write transaction.
     public func compact(through index: UInt64) throws {
         try ReplicationError.wrapping("LMDBRaftLogStorage.compact(through: \(index))") {
             try environment.write { txn in

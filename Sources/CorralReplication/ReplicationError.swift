@@ -20,6 +20,7 @@ public struct ReplicationError: Error, CustomStringConvertible, Sendable {
     /// The lower-level error, if any (`StoreError`, `RaftCodecError`).
     public var underlying: (any Error)?
 
+    /// An error with every field given.
     public init(code: Code, operation: String, message: String, underlying: (any Error)? = nil) {
         self.code = code
         self.operation = operation

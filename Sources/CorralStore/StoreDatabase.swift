@@ -24,6 +24,7 @@ public struct StoreDatabase: Sendable, Hashable, CustomStringConvertible {
     public struct Flags: OptionSet, Sendable, Hashable {
         public let rawValue: UInt32
 
+        /// Flags from LMDB's raw `mdb_dbi_open` bits.
         public init(rawValue: UInt32) {
             self.rawValue = rawValue
         }
@@ -39,9 +40,12 @@ public struct StoreDatabase: Sendable, Hashable, CustomStringConvertible {
 
 /// A key/value pair copied out of a transaction.
 public struct StoreRecord: Sendable, Hashable {
+    /// The key bytes.
     public var key: [UInt8]
+    /// The value bytes.
     public var value: [UInt8]
 
+    /// A record from its key and value.
     public init(key: [UInt8], value: [UInt8]) {
         self.key = key
         self.value = value

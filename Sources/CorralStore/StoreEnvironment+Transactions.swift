@@ -35,6 +35,9 @@ extension StoreEnvironment {
     /// transaction is aborted, the map doubles up to `options.maxMapSizeBytes` and `body` runs
     /// again from the start, so `body` must not have effects outside the transaction; at the
     /// ceiling it throws `StoreError` with code `.mapFull` and nothing is written.
+    ///
+    /// Writers wait for each other, so `body` must not call `write` or `openDatabase` again
+    /// (that would wait for itself); reading with `read` inside `body` is fine.
     public func write<T>(durable: Bool = true, _ body: (borrowing WriteTransaction) throws -> T) throws -> T {
         try writerLock.withLock {
             while true {

@@ -99,7 +99,7 @@ public final class StoreEnvironment: @unchecked Sendable {
             )
         } catch {
             throw StoreError(
-                code: .system(0),
+                code: .fileSystem,
                 operation: "createDirectory(\(path))",
                 message: "could not create the environment directory",
                 underlying: error

@@ -27,8 +27,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case corrupted
         /// The operation does not fit the database or transaction (e.g. incompatible flags).
         case invalidUsage
-        /// An operating-system error (`errno`) while opening or syncing.
+        /// An operating-system error (`errno`) from LMDB while opening or syncing.
         case system(Int32)
+        /// The environment's directory could not be created or used; see `underlying`.
+        case fileSystem
         /// Any other LMDB error code.
         case other(Int32)
     }
@@ -44,6 +46,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     /// A lower-level error that caused this one, if any.
     public var underlying: (any Error)?
 
+    /// An error with every field given.
     public init(
         code: Code,
         operation: String,

@@ -14,6 +14,7 @@ public struct StoreOptions: Sendable, Hashable {
     /// The permissions of the data and lock files (the directory gets the same plus `x`).
     public var fileMode: UInt32
 
+    /// Options with defaults: a 64 MiB map that may grow to 64 GiB, 16 databases.
     public init(
         mapSizeBytes: Int = 64 << 20,
         maxMapSizeBytes: Int = 64 << 30,

@@ -8,6 +8,7 @@ public struct ByteReader: Sendable {
     /// What is being decoded, for error messages.
     public let operation: String
 
+    /// A reader at the start of `bytes`; `operation` names what is decoded, for errors.
     public init(_ bytes: [UInt8], operation: String) {
         self.bytes = bytes
         self.offset = 0

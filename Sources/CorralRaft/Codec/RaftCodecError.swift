@@ -24,6 +24,7 @@ public struct RaftCodecError: Error, CustomStringConvertible, Sendable, Hashable
     /// Why it failed.
     public var message: String
 
+    /// An error with every field given.
     public init(code: Code, operation: String, offset: Int, message: String) {
         self.code = code
         self.operation = operation
