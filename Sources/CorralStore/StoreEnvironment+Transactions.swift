@@ -70,6 +70,8 @@ extension StoreEnvironment {
                 mdb_txn_abort(handle)
                 return .mapFull(mapFull)
             }
+            // Toggling MDB_NOSYNC cannot fail (it is one of LMDB's changeable flags), and only
+            // the writer, which holds `writerLock`, ever touches it.
             if !durable { mdb_env_set_flags(env, UInt32(MDB_NOSYNC), 1) }
             let rc = mdb_txn_commit(handle)  // frees the transaction whatever it returns
             if !durable { mdb_env_set_flags(env, UInt32(MDB_NOSYNC), 0) }

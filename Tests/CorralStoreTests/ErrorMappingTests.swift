@@ -58,6 +58,8 @@ struct ErrorMappingTests {
             #expect(FileManager.default.createFile(atPath: file, contents: Data([0])))
             let error = try #require(throws: StoreError.self) { try StoreEnvironment(path: file) }
             #expect(error.operation.contains(file))
+            #expect(error.code == .fileSystem)
+            #expect(error.underlying != nil)
         }
     }
 }
