@@ -57,4 +57,35 @@ struct MapFullTests {
             }
         }
     }
+
+    @Test("the map grows safely while other threads read")
+    func growsUnderConcurrentReads() async throws {
+        try await withTemporaryDirectoryAsync { dir in
+            let options = StoreOptions(mapSizeBytes: 256 << 10, maxMapSizeBytes: 32 << 20)
+            let env = try StoreEnvironment(path: dir + "/env", options: options)
+            let db = try env.openDatabase("grow")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for batch in UInt64(0)..<16 {
+                        try env.write { txn in
+                            for key in batch * 64..<(batch + 1) * 64 {
+                                try txn.put([UInt8](repeating: 1, count: 4_096), for: BigEndianKey.encode(key), in: db)
+                            }
+                        }
+                    }
+                }
+                for _ in 0..<3 {
+                    group.addTask {
+                        for _ in 0..<300 {
+                            let count = try env.read { txn in try txn.count(in: db) }
+                            #expect(count % 64 == 0)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try env.read { try $0.count(in: db) } == 1_024)
+            #expect(env.currentMapSizeBytes > 256 << 10)
+        }
+    }
 }
