@@ -75,26 +75,36 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
         }
     }
 
-    /// Writes `batch` in one durable write transaction: the snapshot (replacing the log it
-    /// covers), then the entries (replacing the log from the first one's index), then the
-    /// hard state.
+    /// Writes `batch` in one durable write transaction: the snapshot, then the entries
+    /// (replacing the log from the first one's index), then the hard state.
     public func write(_ batch: RaftWriteBatch) throws {
-        guard !batch.isEmpty else { return }
-        try ReplicationError.wrapping("LMDBRaftLogStorage.write") {
+        try write(group: [batch])
+    }
+
+    /// Writes several batches in order as one durable write transaction (group commit).
+    public func write(group batches: [RaftWriteBatch]) throws {
+        guard batches.contains(where: { !$0.isEmpty }) else { return }
+        try ReplicationError.wrapping("LMDBRaftLogStorage.write(\(batches.count) batches)") {
             try environment.write { txn in
-                if let snapshot = batch.snapshot {
-                    try replace(with: snapshot, txn)
-                }
-                if let first = batch.entries.first {
-                    try txn.deleteRange(in: log, from: BigEndianKey.encode(first.index))
-                    for entry in batch.entries {
-                        try txn.put(entry.encoded(), for: BigEndianKey.encode(entry.index), in: log)
-                    }
-                }
-                if let hardState = batch.hardState {
-                    try txn.put(hardState.encoded(), for: StateKey.hardState, in: state)
+                for batch in batches where !batch.isEmpty {
+                    try apply(batch, txn)
                 }
             }
+        }
+    }
+
+    private func apply(_ batch: RaftWriteBatch, _ txn: borrowing WriteTransaction) throws {
+        if let snapshot = batch.snapshot {
+            try replace(with: snapshot, txn)
+        }
+        if let first = batch.entries.first {
+            try txn.deleteRange(in: log, from: BigEndianKey.encode(first.index))
+            for entry in batch.entries {
+                try txn.put(entry.encoded(), for: BigEndianKey.encode(entry.index), in: log)
+            }
+        }
+        if let hardState = batch.hardState {
+            try txn.put(hardState.encoded(), for: StateKey.hardState, in: state)
         }
     }
 
@@ -109,18 +119,15 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
 
     // MARK: - Write steps
 
-    /// Stores `snapshot` and drops the entries it covers; keeps the rest only if they follow
-    /// it directly, as `InMemoryRaftLogStorage` does.
+    /// Stores `snapshot`. The stored entries stay if the log holds the snapshot's last entry
+    /// (same index and term); otherwise they belong to another history and are all dropped,
+    /// as `InMemoryRaftLogStorage` does.
     private func replace(with snapshot: Snapshot, _ txn: borrowing WriteTransaction) throws {
         try txn.put(snapshot.metadata.encoded(), for: StateKey.snapshotMetadata, in: state)
         try txn.put(snapshot.data, for: StateKey.snapshotData, in: state)
-        let index = snapshot.metadata.index
-        try txn.deleteRange(in: log, upTo: Self.keyAfter(index))
-        let firstKept: UInt64? = try txn.withCursor(in: log) { cursor in
-            guard try cursor.first() else { return nil }
-            return try cursor.withCurrent { key, _ in BigEndianKey.decode(key) } ?? nil
-        }
-        if let firstKept, firstKept != index &+ 1 {
+        let meta = snapshot.metadata
+        let stored = try txn.get(BigEndianKey.encode(meta.index), in: log).map { try Entry(decoding: $0) }
+        if stored?.term != meta.term {
             try txn.removeAll(in: log)
         }
     }

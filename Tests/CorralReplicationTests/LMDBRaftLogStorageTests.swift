@@ -18,7 +18,7 @@ struct LMDBRaftLogStorageTests {
             snapshot: snapshot(at: 50, term: 1)
         )
         #expect(try storage.environment.lastTransactionID() == before + 1)
-        #expect(try harness.storage.load().entries.count == 5_000)
+        #expect(try harness.storage.load().entries.count == 5_050)
     }
 
     @Test("a batch that cannot fit writes nothing at all")
