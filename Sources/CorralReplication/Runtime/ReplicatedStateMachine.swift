@@ -1,0 +1,16 @@
+import CorralRaft
+
+/// The application replicated by Raft. Entries arrive in log order, exactly once per
+/// replica: the state machine stores its applied index atomically with its own writes, so a
+/// restart neither skips nor re-applies an entry.
+public protocol ReplicatedStateMachine: AnyObject, Sendable {
+    /// The index of the last applied entry, as durably stored.
+    func appliedIndex() throws -> UInt64
+    /// Applies committed entries in order, in one durable write together with the new
+    /// applied index. Returns the result of each command entry, by index.
+    func apply(_ entries: [Entry]) throws -> [UInt64: [UInt8]]
+    /// The whole state at the applied index, as bytes.
+    func snapshot() throws -> (index: UInt64, data: [UInt8])
+    /// Replaces the whole state with a snapshot's, and its applied index with the snapshot's.
+    func restore(_ snapshot: Snapshot) throws
+}
