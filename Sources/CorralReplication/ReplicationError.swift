@@ -9,6 +9,14 @@ public struct ReplicationError: Error, CustomStringConvertible, Sendable {
         case store
         /// Stored bytes did not decode, or contradict each other: the log is damaged.
         case corrupted
+        /// This node does not lead; `leader` and `leaderAddress` say who does, if known.
+        case notLeader
+        /// The request cannot be served now (no leader, transfer, overload, node stopped).
+        case unavailable
+        /// The request itself is wrong.
+        case invalidRequest
+        /// The data directory or configuration belongs to another cluster or node.
+        case identityMismatch
     }
 
     /// The kind of failure.
@@ -19,6 +27,9 @@ public struct ReplicationError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The lower-level error, if any (`StoreError`, `RaftCodecError`).
     public var underlying: (any Error)?
+    /// With `.notLeader`: who leads (0 if nobody known) and where it listens.
+    public var leader: UInt64 = 0
+    public var leaderAddress: PeerAddress?
 
     /// An error with every field given.
     public init(code: Code, operation: String, message: String, underlying: (any Error)? = nil) {
@@ -34,6 +45,16 @@ public struct ReplicationError: Error, CustomStringConvertible, Sendable {
 }
 
 extension ReplicationError {
+    /// This node does not lead; the caller should retry on `leader`.
+    public static func notLeader(leader: UInt64, address: PeerAddress?) -> ReplicationError {
+        var error = ReplicationError(
+            code: .notLeader, operation: "propose",
+            message: leader == 0 ? "no leader is known yet; retry shortly" : "node \(leader) leads\(address.map { " at \($0)" } ?? "")")
+        error.leader = leader
+        error.leaderAddress = address
+        return error
+    }
+
     /// Runs `body`, wrapping a `StoreError` or `RaftCodecError` it throws so the result names
     /// `operation` and keeps the cause; other errors pass through unchanged.
     @discardableResult

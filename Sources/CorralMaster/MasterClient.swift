@@ -1,0 +1,133 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small blocking HTTP/1.1 client for the CLI, tests and benchmarks: one request per
+/// connection, redirects to the leader followed.
+public struct MasterClient: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: [UInt8]
+
+        public var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    public var timeoutSeconds: Int
+
+    public init(timeoutSeconds: Int = 5) {
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Sends a request to `endpoint` (host:port), following up to 5 redirects.
+    public func request(_ method: String, _ endpoint: String, _ path: String, body: [UInt8] = []) throws(MasterError) -> Response {
+        var target = (endpoint, path)
+        for _ in 0..<5 {
+            let response = try once(method, target.0, target.1, body: body)
+            guard response.status == 307 || response.status == 308, let location = response.headers["location"],
+                let url = URLComponents(string: location), let host = url.host, let port = url.port
+            else { return response }
+            target = ("\(host):\(port)", url.path)
+        }
+        throw MasterError(code: .request, message: "too many redirects from \(endpoint)\(path)")
+    }
+
+    /// Decodes a JSON answer, or says what the server said instead.
+    public func json<T: Decodable>(_ type: T.Type, _ method: String, _ endpoint: String, _ path: String, body: [UInt8] = []) throws(MasterError) -> T {
+        let response = try request(method, endpoint, path, body: body)
+        guard response.status == 200 else {
+            throw MasterError(code: .request, message: "\(method) \(endpoint)\(path) answered \(response.status): \(response.text)")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(response.body))
+        } catch {
+            throw MasterError(code: .request, message: "\(endpoint)\(path) answered malformed JSON", underlying: error)
+        }
+    }
+
+    private func once(_ method: String, _ endpoint: String, _ path: String, body: [UInt8]) throws(MasterError) -> Response {
+        guard let colon = endpoint.lastIndex(of: ":"), let port = UInt16(endpoint[endpoint.index(after: colon)...]) else {
+            throw MasterError(code: .request, message: "\(endpoint) is not host:port")
+        }
+        let host = String(endpoint[..<colon])
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw MasterError(code: .request, message: "socket() failed: errno \(errno)") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        let resolved = host == "localhost" ? "127.0.0.1" : host
+        guard inet_pton(AF_INET, resolved, &address.sin_addr) == 1 else {
+            throw MasterError(code: .request, message: "\(host) is not an IPv4 address")
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            throw MasterError(code: .request, message: "cannot connect to \(endpoint): \(String(cString: strerror(errno)))")
+        }
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nConnection: close\r\n"
+        request += "Content-Length: \(body.count)\r\n"
+        if !body.isEmpty { request += "Content-Type: application/json\r\n" }
+        request += "\r\n"
+        let bytes = Array(request.utf8) + body
+        var sent = 0
+        while sent < bytes.count {
+            let wrote = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard wrote > 0 else { throw MasterError(code: .request, message: "sending to \(endpoint) failed") }
+            sent += wrote
+        }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { break }
+            guard count > 0 else {
+                throw MasterError(code: .request, message: "reading from \(endpoint) failed: \(String(cString: strerror(errno)))")
+            }
+            received.append(contentsOf: chunk[0..<count])
+        }
+        return try parse(received, from: endpoint)
+    }
+
+    private func parse(_ bytes: [UInt8], from endpoint: String) throws(MasterError) -> Response {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let split = bytes.firstRange(of: separator) else {
+            throw MasterError(code: .request, message: "\(endpoint) sent a malformed HTTP response")
+        }
+        let head = String(decoding: bytes[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = head.first?.split(separator: " ") ?? []
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
+            throw MasterError(code: .request, message: "\(endpoint) sent a malformed status line")
+        }
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var body = Array(bytes[split.upperBound...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    private func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var position = 0
+        while position < bytes.count {
+            guard let lineEnd = bytes[position...].firstRange(of: [13, 10]) else { break }
+            let sizeText = String(decoding: bytes[position..<lineEnd.lowerBound], as: UTF8.self)
+            guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16), size > 0 else { break }
+            let start = lineEnd.upperBound
+            let end = min(start + size, bytes.count)
+            out.append(contentsOf: bytes[start..<end])
+            position = end + 2
+        }
+        return out
+    }
+}

@@ -1,0 +1,108 @@
+import CorralReplication
+import Foundation
+import TOMLKit
+
+extension MasterConfig {
+    /// The file layout; every key is optional so flags can fill the gaps.
+    private struct File: Decodable {
+        struct Peer: Decodable {
+            var id: UInt64
+            var raft: String
+            var http: String
+        }
+        struct Timing: Decodable {
+            var tick_ms: Int?
+            var heartbeat_ticks: Int?
+            var election_ticks: Int?
+        }
+        struct Log: Decodable {
+            var snapshot_every_entries: UInt64?
+            var trailing_entries: UInt64?
+            var max_frame_bytes: Int?
+            var max_store_bytes: Int?
+        }
+        var cluster_id: String?
+        var node_id: UInt64?
+        var data_dir: String?
+        var raft_listen: String?
+        var http_listen: String?
+        var join: Bool?
+        var peers: [Peer]?
+        var timing: Timing?
+        var log: Log?
+    }
+
+    /// Reads a TOML config file. Relative `data_dir` paths are taken from the current directory.
+    public static func load(path: String) throws(MasterError) -> MasterConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw MasterError(code: .badConfig, message: "cannot read config file \(path)", underlying: error)
+        }
+        return try parse(text, source: path)
+    }
+
+    public static func parse(_ text: String, source: String = "config") throws(MasterError) -> MasterConfig {
+        let file: File
+        do {
+            file = try TOMLDecoder().decode(File.self, from: text)
+        } catch let error as TOMLParseError {
+            throw MasterError(code: .badConfig, message: "\(source) is not valid TOML: \(error.debugDescription)")
+        } catch let error as DecodingError {
+            throw MasterError(code: .badConfig, message: "\(source): \(describe(error))")
+        } catch {
+            throw MasterError(code: .badConfig, message: "\(source) could not be read", underlying: error)
+        }
+        var config = MasterConfig()
+        if let value = file.cluster_id { config.clusterID = value }
+        if let value = file.node_id { config.nodeID = value }
+        if let value = file.data_dir { config.dataDirectory = value }
+        if let value = file.raft_listen { config.raftListen = try address(value, key: "raft_listen", source) }
+        if let value = file.http_listen { config.httpListen = try address(value, key: "http_listen", source) }
+        if let value = file.join { config.join = value }
+        if let peers = file.peers {
+            config.peers = try peers.map { peer throws(MasterError) in
+                Peer(
+                    id: peer.id,
+                    raft: try address(peer.raft, key: "peers.raft", source),
+                    http: try address(peer.http, key: "peers.http", source))
+            }
+        }
+        if let timing = file.timing {
+            if let value = timing.tick_ms { config.tickMilliseconds = value }
+            if let value = timing.heartbeat_ticks { config.heartbeatTicks = value }
+            if let value = timing.election_ticks { config.electionTicks = value }
+        }
+        if let log = file.log {
+            if let value = log.snapshot_every_entries { config.snapshotEveryEntries = value }
+            if let value = log.trailing_entries { config.trailingEntries = value }
+            if let value = log.max_frame_bytes { config.maxFrameBytes = value }
+            if let value = log.max_store_bytes { config.maxStoreBytes = value }
+        }
+        return config
+    }
+
+    static func address(_ text: String, key: String, _ source: String) throws(MasterError) -> PeerAddress {
+        guard let address = PeerAddress(text) else {
+            throw MasterError(code: .badConfig, message: "\(source): \(key) = \"\(text)\" is not host:port")
+        }
+        return address
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(path(context)) should be \(type): \(context.debugDescription)"
+        case .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "\(path(context)) is missing \(key.stringValue)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

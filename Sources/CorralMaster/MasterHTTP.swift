@@ -1,0 +1,145 @@
+import CorralRaft
+import CorralReplication
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The master's HTTP endpoint: quorum status, membership operations and a key-value API.
+/// Writes and linearizable reads on a follower answer 307 with the leader's address; with
+/// no leader known they answer 503.
+struct MasterHTTP: Sendable {
+    let master: MasterProcess
+    static let maxBodyBytes = 1 << 20
+
+    func application(onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/health") { _, _ in "ok\n" }
+        router.get("/quorum/status") { _, _ in try await json(master.quorumStatus()) }
+        router.post("/quorum/add-learner") { request, context in try await membership(request, context, .addLearner) }
+        router.post("/quorum/promote") { request, context in try await membership(request, context, .promote) }
+        router.post("/quorum/remove") { request, context in try await membership(request, context, .remove) }
+        router.post("/quorum/transfer-leader") { request, context in try await transfer(request, context) }
+        router.put("/v1/kv/{key}") { request, context in try await put(request, context) }
+        router.get("/v1/kv/{key}") { request, context in try await get(request, context) }
+        let address = master.config.httpListen
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "corral-master"),
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? address.port) },
+            logger: master.logger
+        )
+    }
+
+    // MARK: - Routes
+
+    private enum MembershipOperation { case addLearner, promote, remove }
+
+    private struct MemberRequest: Decodable {
+        var id: UInt64
+        var raft: String?
+        var http: String?
+    }
+
+    private func membership(_ request: Request, _ context: BasicRequestContext, _ operation: MembershipOperation) async throws -> Response {
+        let body: MemberRequest = try await decode(request)
+        return try await answer(request) {
+            switch operation {
+            case .addLearner:
+                guard let raft = body.raft.flatMap(PeerAddress.init), let http = body.http.flatMap(PeerAddress.init) else {
+                    throw MasterError(code: .request, message: "add-learner needs \"raft\" and \"http\" as host:port")
+                }
+                let announcement = MemberDirectory.announcement(for: MasterConfig.Peer(id: body.id, raft: raft, http: http))
+                _ = try await master.server.propose(
+                    KeyValueStateMachine.Command.put(key: announcement.key, value: announcement.value).encoded)
+                try await master.server.changeMembership(.addLearner(body.id))
+            case .promote:
+                try await master.server.changeMembership(.promote(body.id))
+            case .remove:
+                try await master.server.changeMembership(.remove(body.id))
+            }
+            return try json(await master.quorumStatus())
+        }
+    }
+
+    private func transfer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let body: MemberRequest = try await decode(request)
+        return try await answer(request) {
+            try await master.server.transferLeadership(to: body.id)
+            return try json(await master.quorumStatus())
+        }
+    }
+
+    private func put(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let key = Array((context.parameters.get("key") ?? "").utf8)
+        let buffer = try await collect(request)
+        let value = Array(buffer.readableBytesView)
+        return try await answer(request) {
+            _ = try await master.server.propose(KeyValueStateMachine.Command.put(key: key, value: value).encoded)
+            return Response(status: .noContent)
+        }
+    }
+
+    private func get(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let key = Array((context.parameters.get("key") ?? "").utf8)
+        return try await answer(request) {
+            try await master.server.linearizableRead()
+            guard let value = try master.machine.value(for: key) else {
+                return Response(status: .notFound)
+            }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: value)))
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Runs a request that must reach the leader; turns "not the leader" into 307 or 503.
+    private func answer(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as ReplicationError where error.code == .notLeader {
+            guard error.leader != 0, let leader = master.directory.peer(error.leader) else {
+                return problem(.serviceUnavailable, "no leader is known yet; retry shortly")
+            }
+            var headers = HTTPFields()
+            headers[.location] = "http://\(leader.http)\(request.uri.path)"
+            return Response(status: .temporaryRedirect, headers: headers)
+        } catch let error as ReplicationError {
+            return problem(error.code == .invalidRequest ? .badRequest : .serviceUnavailable, error.message)
+        } catch let error as MasterError {
+            return problem(.badRequest, error.message)
+        }
+    }
+
+    private func collect(_ request: Request) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: Self.maxBodyBytes)
+        } catch {
+            throw HTTPError(.contentTooLarge, message: "the body exceeds \(Self.maxBodyBytes) bytes")
+        }
+    }
+
+    private func decode<T: Decodable>(_ request: Request) async throws -> T {
+        let buffer = try await collect(request)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw HTTPError(.badRequest, message: "malformed JSON body: \(error)")
+        }
+    }
+}
+
+func json(_ value: some Encodable) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let data = try encoder.encode(value)
+    var headers = HTTPFields()
+    headers[.contentType] = "application/json"
+    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    var headers = HTTPFields()
+    headers[.contentType] = "application/json"
+    let body = (try? JSONEncoder().encode(["message": message])) ?? Data()
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+}

@@ -1,0 +1,102 @@
+import CorralRaft
+import CorralReplication
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// One running master: Raft over the network, the replicated state in LMDB, and the HTTP
+/// endpoint for status, operators and clients.
+public final class MasterProcess: Sendable {
+    public let config: MasterConfig
+    public let server: RaftServer
+    public let machine: KeyValueStateMachine
+    public let directory: MemberDirectory
+    let transport: PeerTransport
+    let logger: Logger
+
+    public init(config: MasterConfig, logger: Logger) throws(MasterError) {
+        try config.validate()
+        self.config = config
+        var logger = logger
+        logger[metadataKey: "node"] = "\(config.nodeID)"
+        self.logger = logger
+        let data = try MasterDataDirectory.open(config: config)
+        let transport = PeerTransport(
+            group: MultiThreadedEventLoopGroup.singleton,
+            hello: Hello(clusterID: config.clusterID, nodeID: config.nodeID),
+            options: TransportOptions(maxFrameBytes: config.maxFrameBytes),
+            logger: logger,
+            encode: { $0.encoded() }
+        )
+        self.transport = transport
+        let selfID = config.nodeID
+        let directory = MemberDirectory(initial: config.peers) { members in
+            transport.setPeers(members.filter { $0.key != selfID }.mapValues(\.raft))
+        }
+        self.directory = directory
+        transport.setPeers(config.raftPeers)
+        do {
+            machine = try KeyValueStateMachine(environment: data.stateEnvironment) { key, value in
+                directory.observe(key: key, value: value)
+            }
+            for (key, value) in try machine.entries(withPrefix: MemberDirectory.keyPrefix) {
+                directory.observe(key: key, value: value)
+            }
+            var raftConfig = RaftConfig(
+                id: config.nodeID, electionTimeoutTicks: config.electionTicks, heartbeatTicks: config.heartbeatTicks)
+            raftConfig.maxMessageBytes = min(raftConfig.maxMessageBytes, config.maxFrameBytes / 2)
+            raftConfig.snapshotChunkBytes = min(raftConfig.snapshotChunkBytes, config.maxFrameBytes / 2)
+            server = try RaftServer(
+                config: raftConfig,
+                storage: data.storage,
+                machine: machine,
+                transport: transport,
+                peers: config.raftPeers,
+                options: RaftServerOptions(
+                    tickInterval: .milliseconds(config.tickMilliseconds),
+                    snapshotEveryEntries: config.snapshotEveryEntries,
+                    trailingEntries: config.trailingEntries),
+                logger: logger
+            )
+        } catch {
+            throw MasterError(code: .startup, message: "cannot start master \(config.nodeID)", underlying: error)
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onListening` is called
+    /// with the bound Raft and HTTP ports.
+    public func run(onListening: @escaping @Sendable (_ raftPort: Int, _ httpPort: Int) -> Void = { _, _ in }) async throws {
+        let server = self.server
+        let raftPort = try await transport.listen(
+            host: config.raftListen.host,
+            port: config.raftListen.port,
+            onRaft: { bytes in try server.deliver(bytes) },
+            onClient: { _, channel in channel.close(promise: nil) }
+        )
+        let http = MasterHTTP(master: self).application { httpPort in
+            onListening(raftPort, httpPort)
+        }
+        logger.info(
+            "master started",
+            metadata: ["cluster": "\(config.clusterID)", "raft": "\(config.raftListen.host):\(raftPort)", "http": "\(config.httpListen)"])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [RaftService(server: server), http],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        await transport.shutdown()
+    }
+}
+
+/// Runs the Raft node as a service of the master's service group.
+struct RaftService: Service {
+    let server: RaftServer
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await server.run()
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import CorralRaft
+
+extension RaftServer {
+    /// Proposes a command; returns the state machine's result once the entry is applied here.
+    /// On a follower it throws `.notLeader` with the leader's address.
+    public func propose(_ command: [UInt8]) async throws -> [UInt8] {
+        if let failure { throw ReplicationError(code: .unavailable, operation: "propose", message: failure) }
+        return try await withCheckedThrowingContinuation { continuation in
+            let id = nextRequestID
+            nextRequestID += 1
+            queued.append((Proposal(id: id, command: command), continuation))
+            scheduleFlush()
+        }
+    }
+
+    /// Proposals that arrive together go into one append and one disk write.
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        sink.yield(.flushProposals)
+    }
+
+    func flushProposals() {
+        flushScheduled = false
+        let batch = queued
+        queued = []
+        guard !batch.isEmpty else { return }
+        for (proposal, continuation) in batch {
+            waiters[proposal.id] = Waiter(continuation: continuation)
+        }
+        step(.proposeBatch(batch.map(\.0)))
+        flushOutbox()
+    }
+
+    /// Waits until a read here would be linearizable (ReadIndex): leadership is confirmed
+    /// by a quorum and the state machine has applied the commit index of that moment.
+    /// Returns that index.
+    @discardableResult
+    public func linearizableRead() async throws -> UInt64 {
+        if let failure { throw ReplicationError(code: .unavailable, operation: "read", message: failure) }
+        return try await withCheckedThrowingContinuation { continuation in
+            let id = nextRequestID
+            nextRequestID += 1
+            reads[id] = continuation
+            step(.readIndex(id: id))
+            flushOutbox()
+        }
+    }
+
+    /// Proposes a membership change; returns once it is applied here.
+    public func changeMembership(_ change: ConfigChange) async throws {
+        if let failure { throw ReplicationError(code: .unavailable, operation: "change membership", message: failure) }
+        _ = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
+            let id = nextRequestID
+            nextRequestID += 1
+            waiters[id] = Waiter(continuation: continuation)
+            step(.proposeConfigChange(id: id, change: change))
+            flushOutbox()
+        }
+    }
+
+    /// Asks the leader to hand leadership to `target`.
+    public func transferLeadership(to target: NodeID) throws {
+        guard node.role == .leader else {
+            throw ReplicationError.notLeader(leader: node.leader, address: peerAddresses[node.leader])
+        }
+        step(.transferLeadership(to: target))
+        flushOutbox()
+    }
+
+    /// Who leads, as this node believes, and where it listens.
+    public var leader: (id: NodeID, address: PeerAddress?) {
+        (node.leader, peerAddresses[node.leader])
+    }
+
+    public var status: RaftStatus {
+        let last = node.lastIndex
+        let followers = node.progress.sorted { $0.key < $1.key }.map { peer, progress in
+            RaftStatus.Follower(
+                id: peer, match: progress.match, next: progress.next, state: progress.state.rawValue,
+                lag: last - min(last, progress.match), learner: progress.isLearner, active: progress.recentActive)
+        }
+        return RaftStatus(
+            id: id,
+            role: node.role.rawValue,
+            term: node.term,
+            leader: node.leader,
+            commitIndex: node.commitIndex,
+            appliedIndex: appliedIndex,
+            lastIndex: last,
+            firstIndex: node.firstIndex,
+            snapshotIndex: node.snapshotMetadata?.index ?? 0,
+            voters: node.membership.voters.sorted(),
+            learners: node.membership.learners.sorted(),
+            followers: followers,
+            failure: failure
+        )
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import CorralMaster
+import CorralReplication
+import Foundation
+import Logging
+
+/// `corral master`: run one master of a quorum.
+struct MasterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "master",
+        abstract: "Run one master of a Raft quorum.",
+        discussion: "Settings come from --config (TOML, see Configs/README.md); flags override them."
+    )
+
+    @Option(help: "A TOML config file, e.g. Configs/three-node/master-1.toml.") var config: String?
+    @Option(help: "This master's node id.") var nodeId: UInt64?
+    @Option(help: "The cluster id every master of the quorum shares.") var clusterId: String?
+    @Option(help: "Where this master keeps its Raft log and state.") var dataDir: String?
+    @Option(help: "host:port for Raft traffic.") var raftListen: String?
+    @Option(help: "host:port for HTTP (status, operators, clients).") var httpListen: String?
+    @Option(help: "A master of the quorum as ID=RAFT_HOST:PORT,HTTP_HOST:PORT (repeat).") var peer: [String] = []
+    @Flag(help: "Join an existing quorum: start empty and wait for `corral quorum add-learner`.") var join = false
+    @Option(help: "Tick length in milliseconds.") var tickMs: Int?
+    @Option(help: "Heartbeat interval in ticks.") var heartbeatTicks: Int?
+    @Option(help: "Election timeout in ticks (randomized up to twice this).") var electionTicks: Int?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    func run() async throws {
+        var settings = try config.map { try MasterConfig.load(path: $0) } ?? MasterConfig()
+        if let nodeId { settings.nodeID = nodeId }
+        if let clusterId { settings.clusterID = clusterId }
+        if let dataDir { settings.dataDirectory = dataDir }
+        if let raftListen { settings.raftListen = try address(raftListen, "--raft-listen") }
+        if let httpListen { settings.httpListen = try address(httpListen, "--http-listen") }
+        if !peer.isEmpty { settings.peers = try peer.map(parsePeer) }
+        if join { settings.join = true }
+        if let tickMs { settings.tickMilliseconds = tickMs }
+        if let heartbeatTicks { settings.heartbeatTicks = heartbeatTicks }
+        if let electionTicks { settings.electionTicks = electionTicks }
+        var logger = Logger(label: "corral.master")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let master = try MasterProcess(config: settings, logger: logger)
+        let final = settings
+        try await master.run { raftPort, httpPort in
+            let line = "master \(final.nodeID) listening: raft \(final.raftListen.host):\(raftPort) http \(final.httpListen.host):\(httpPort)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+    }
+
+    private func address(_ text: String, _ flag: String) throws -> PeerAddress {
+        guard let address = PeerAddress(text) else { throw ValidationError("\(flag) \(text) is not host:port") }
+        return address
+    }
+
+    private func parsePeer(_ text: String) throws -> MasterConfig.Peer {
+        let parts = text.split(separator: "=", maxSplits: 1)
+        let addresses = parts.count == 2 ? parts[1].split(separator: ",") : []
+        guard parts.count == 2, let id = UInt64(parts[0]), addresses.count == 2,
+            let raft = PeerAddress(String(addresses[0])), let http = PeerAddress(String(addresses[1]))
+        else { throw ValidationError("--peer \(text) should be ID=RAFT_HOST:PORT,HTTP_HOST:PORT") }
+        return MasterConfig.Peer(id: id, raft: raft, http: http)
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import CorralMaster
+import Foundation
+
+/// `corral quorum …`: operator commands against a running quorum.
+struct QuorumCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quorum",
+        abstract: "Inspect and change a running master quorum.",
+        subcommands: [Status.self, AddLearner.self, Promote.self, Remove.self, TransferLeader.self]
+    )
+
+    struct Endpoints: ParsableArguments {
+        @Option(help: "Masters' HTTP host:port, comma-separated.")
+        var endpoints: String = "127.0.0.1:5051,127.0.0.1:5052,127.0.0.1:5053"
+
+        var list: [String] { endpoints.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+        /// Posts to the first endpoint that answers; redirects lead to the leader.
+        func post(_ path: String, _ body: [String: String]) throws -> QuorumStatus {
+            let client = MasterClient(timeoutSeconds: 15)
+            let data = Array((try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+            var lastError: (any Error)?
+            for endpoint in list {
+                do {
+                    return try client.json(QuorumStatus.self, "POST", endpoint, path, body: data)
+                } catch {
+                    lastError = error
+                }
+            }
+            throw ValidationError("no master accepted \(path): \(lastError.map { "\($0)" } ?? "no endpoints")")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every master's role, term, leader, commit and applied index, and each follower's lag.")
+        @OptionGroup var endpoints: Endpoints
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let client = MasterClient(timeoutSeconds: 3)
+            var rows: [[String]] = [["MASTER", "ENDPOINT", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED", "LAST"]]
+            var statuses: [QuorumStatus] = []
+            var followers: [String] = []
+            for endpoint in endpoints.list {
+                do {
+                    let status = try client.json(QuorumStatus.self, "GET", endpoint, "/quorum/status")
+                    statuses.append(status)
+                    let raft = status.raft
+                    let role = raft.failure == nil ? raft.role : "STOPPED: \(raft.failure ?? "")"
+                    rows.append(["\(raft.id)", endpoint, role, "\(raft.term)", "\(raft.leader)", "\(raft.commitIndex)", "\(raft.appliedIndex)", "\(raft.lastIndex)"])
+                    for follower in raft.followers {
+                        followers.append("  master \(follower.id): match \(follower.match), lag \(follower.lag), \(follower.state)\(follower.learner ? ", learner" : "")\(follower.active ? "" : ", inactive")")
+                    }
+                } catch {
+                    rows.append(["?", endpoint, "unreachable: \(error)", "", "", "", "", ""])
+                }
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(statuses), as: UTF8.self))
+                return
+            }
+            printTable(rows)
+            if !followers.isEmpty {
+                print("followers (as the leader sees them):")
+                followers.forEach { print($0) }
+            }
+        }
+    }
+
+    struct AddLearner: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-learner", abstract: "Add a master as a learner: it receives the log but does not vote.")
+        @OptionGroup var endpoints: Endpoints
+        @Argument(help: "The new master's node id.") var id: UInt64
+        @Option(help: "Its Raft host:port.") var raft: String
+        @Option(help: "Its HTTP host:port.") var http: String
+
+        func run() throws {
+            let status = try endpoints.post("/quorum/add-learner", ["id": "\(id)", "raft": raft, "http": http])
+            print("master \(id) added as a learner; learners: \(status.raft.learners)")
+        }
+    }
+
+    struct Promote: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Promote a caught-up learner to a voter.")
+        @OptionGroup var endpoints: Endpoints
+        @Argument(help: "The learner's node id.") var id: UInt64
+
+        func run() throws {
+            let status = try endpoints.post("/quorum/promote", ["id": "\(id)"])
+            print("master \(id) promoted; voters: \(status.raft.voters)")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a master from the quorum.")
+        @OptionGroup var endpoints: Endpoints
+        @Argument(help: "The master's node id.") var id: UInt64
+
+        func run() throws {
+            let status = try endpoints.post("/quorum/remove", ["id": "\(id)"])
+            print("master \(id) removed; voters: \(status.raft.voters)")
+        }
+    }
+
+    struct TransferLeader: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "transfer-leader", abstract: "Hand leadership to another voter.")
+        @OptionGroup var endpoints: Endpoints
+        @Argument(help: "The voter to lead next.") var id: UInt64
+
+        func run() throws {
+            _ = try endpoints.post("/quorum/transfer-leader", ["id": "\(id)"])
+            print("leadership transfer to master \(id) requested")
+        }
+    }
+}
+
+func printTable(_ rows: [[String]]) {
+    guard let columns = rows.map(\.count).max() else { return }
+    let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+    for row in rows {
+        let cells = row.enumerated().map { index, cell in
+            index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        }
+        print(cells.joined(separator: "  "))
+    }
+}
