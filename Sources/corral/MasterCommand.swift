@@ -23,6 +23,9 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(help: "Tick length in milliseconds.") var tickMs: Int?
     @Option(help: "Heartbeat interval in ticks.") var heartbeatTicks: Int?
     @Option(help: "Election timeout in ticks (randomized up to twice this).") var electionTicks: Int?
+    @Option(help: "Take a state snapshot every this many applied entries.") var snapshotEvery: UInt64?
+    @Option(help: "Entries kept behind a snapshot.") var trailingEntries: UInt64?
+    @Option(help: "The most bytes the LMDB stores may grow to; past it the master stops accepting writes.") var maxStoreBytes: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -37,6 +40,9 @@ struct MasterCommand: AsyncParsableCommand {
         if let tickMs { settings.tickMilliseconds = tickMs }
         if let heartbeatTicks { settings.heartbeatTicks = heartbeatTicks }
         if let electionTicks { settings.electionTicks = electionTicks }
+        if let snapshotEvery { settings.snapshotEveryEntries = snapshotEvery }
+        if let trailingEntries { settings.trailingEntries = trailingEntries }
+        if let maxStoreBytes { settings.maxStoreBytes = maxStoreBytes }
         var logger = Logger(label: "corral.master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let master = try MasterProcess(config: settings, logger: logger)

@@ -69,15 +69,19 @@ extension RaftServer {
         }
     }
 
-    /// After losing leadership, a proposal's fate is unknown: it may still commit.
+    /// After losing leadership, a proposal not yet known committed has an unknown fate (it
+    /// may still commit, or be replaced); a committed one is still applied here, so it waits.
     private func abandonProposals() {
         for (id, waiter) in waiters {
+            if waiter.index != 0, waiter.index <= node.commitIndex, node.term(at: waiter.index) == waiter.term {
+                continue
+            }
+            waiterAtIndex[waiter.index] = nil
             waiter.continuation.resume(throwing: ReplicationError(
                 code: .unavailable, operation: "propose",
                 message: "leadership changed while the proposal was in flight; its outcome is unknown (entry \(waiter.index), term \(waiter.term))"))
             waiters[id] = nil
         }
-        waiterAtIndex = [:]
     }
 
     func applied(_ outcome: Applier.Outcome) {

@@ -1,0 +1,168 @@
+import CorralMaster
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs real `corral master` processes on loopback for a test, with free ports and a
+/// unique data directory; `stopAll()` (called from the test's `defer`) ends them all.
+final class QuorumHarness: @unchecked Sendable {
+    // @unchecked: used from one test task at a time.
+    struct Ports { var raft: Int; var http: Int }
+
+    let binary: String
+    let root: String
+    let clusterID = "test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    var ports: [UInt64: Ports] = [:]
+    var processes: [UInt64: Process] = [:]
+    var initial: [UInt64]
+    var extraArguments: [String]
+    let client = MasterClient(timeoutSeconds: 5)
+
+    init(masters: Int, extraArguments: [String] = []) throws {
+        binary = try Self.locateBinary()
+        var template = Array("/tmp/corral-quorum-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw HarnessError("mkdtemp failed") }
+        root = String(cString: made)
+        initial = (1...UInt64(masters)).map { $0 }
+        self.extraArguments = extraArguments
+        for id in initial { ports[id] = Ports(raft: try Self.freePort(), http: try Self.freePort()) }
+    }
+
+    func peerArguments(_ ids: [UInt64]) -> [String] {
+        ids.compactMap { id in ports[id].map { "--peer=\(id)=127.0.0.1:\($0.raft),127.0.0.1:\($0.http)" } }
+    }
+
+    func endpoint(_ id: UInt64) -> String { "127.0.0.1:\(ports[id]?.http ?? 0)" }
+
+    /// Starts master `id` (a fresh port pair if it is new) and waits until it answers HTTP.
+    func start(_ id: UInt64, join: Bool = false, dataDirOf other: UInt64? = nil) throws {
+        if ports[id] == nil { ports[id] = Ports(raft: try Self.freePort(), http: try Self.freePort()) }
+        guard let mine = ports[id] else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        var arguments = [
+            "master", "--node-id", "\(id)", "--cluster-id", clusterID,
+            "--data-dir", "\(root)/master-\(other ?? id)",
+            "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
+            "--log-level", "notice",
+        ] + peerArguments(initial) + extraArguments
+        if join { arguments.append("--join") }
+        process.arguments = arguments
+        let log = "\(root)/master-\(id).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes[id] = process
+        try waitUntil("master \(id) answers /health", seconds: 20) {
+            guard process.isRunning else { throw HarnessError("master \(id) exited: \(self.log(id))") }
+            return (try? self.client.request("GET", self.endpoint(id), "/health"))?.status == 200
+        }
+    }
+
+    func kill(_ id: UInt64, signal: Int32 = SIGKILL) {
+        guard let process = processes.removeValue(forKey: id) else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    func stopAll() {
+        for id in Array(processes.keys) { kill(id, signal: SIGKILL) }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    func log(_ id: UInt64) -> String {
+        (try? String(contentsOfFile: "\(root)/master-\(id).log", encoding: .utf8)).map { String($0.suffix(3000)) } ?? ""
+    }
+
+    func status(_ id: UInt64) throws -> QuorumStatus {
+        try client.json(QuorumStatus.self, "GET", endpoint(id), "/quorum/status")
+    }
+
+    /// Waits until the running masters agree on one leader; returns it.
+    @discardableResult
+    func leader(among ids: [UInt64]? = nil, seconds: Double = 20) throws -> UInt64 {
+        let members = ids ?? Array(processes.keys)
+        var found: UInt64 = 0
+        try waitUntil("a leader among \(members.sorted())", seconds: seconds) {
+            let statuses = members.compactMap { try? self.status($0) }
+            guard statuses.count == members.count,
+                let leader = statuses.first(where: { $0.raft.role == "leader" })?.raft
+            else { return false }
+            guard statuses.allSatisfy({ $0.raft.leader == leader.id && $0.raft.term == leader.term }) else { return false }
+            found = leader.id
+            return true
+        }
+        return found
+    }
+
+    func put(_ key: String, _ value: String, via id: UInt64) throws {
+        let response = try client.request("PUT", endpoint(id), "/v1/kv/\(key)", body: Array(value.utf8))
+        guard response.status == 204 else {
+            throw HarnessError("PUT \(key) via \(id) answered \(response.status): \(response.text)")
+        }
+    }
+
+    func get(_ key: String, via id: UInt64) throws -> String? {
+        let response = try client.request("GET", endpoint(id), "/v1/kv/\(key)")
+        if response.status == 404 { return nil }
+        guard response.status == 200 else {
+            throw HarnessError("GET \(key) via \(id) answered \(response.status): \(response.text)")
+        }
+        return response.text
+    }
+
+    func post(_ path: String, _ body: [String: Any], via id: UInt64) throws -> MasterClient.Response {
+        let data = try JSONSerialization.data(withJSONObject: body)
+        return try client.request("POST", endpoint(id), path, body: Array(data))
+    }
+
+    /// Polls `condition` until it holds or the deadline passes (then fails with `what`).
+    func waitUntil(_ what: String, seconds: Double, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(20_000)
+        }
+        throw HarnessError("timed out after \(seconds) s waiting for \(what)")
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw HarnessError("could not bind a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func locateBinary() throws -> String {
+        if let override = ProcessInfo.processInfo.environment["CORRAL_BINARY"] { return override }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = directory.appendingPathComponent("corral").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        throw HarnessError("the corral executable was not found next to the tests; run `swift build` first")
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
