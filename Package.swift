@@ -71,7 +71,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CorralReplicationTests",
-            dependencies: ["CorralReplication", "CorralRaft", "CorralStore"],
+            dependencies: [
+                "CorralReplication", "CorralRaft", "CorralStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

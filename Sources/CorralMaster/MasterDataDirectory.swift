@@ -12,7 +12,7 @@ public struct MasterDataDirectory: Sendable {
     /// Opens (or creates) the directory; refuses one that belongs to another cluster or node.
     public static func open(config: MasterConfig) throws(MasterError) -> MasterDataDirectory {
         let root = config.dataDirectory
-        let options = StoreOptions(maxMapSizeBytes: config.maxStoreBytes)
+        let options = StoreOptions(mapSizeBytes: min(64 << 20, config.maxStoreBytes), maxMapSizeBytes: config.maxStoreBytes)
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             let storage = try LMDBRaftLogStorage(directory: root + "/raft", options: options)

@@ -65,14 +65,20 @@ public enum FrameError: Error, Hashable, CustomStringConvertible {
 /// Splits a byte stream into frames, rejecting malformed or oversized ones.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = Frame
+    /// The first frame on a connection is a hello; anything larger is refused at once, so a
+    /// stranger cannot make the node wait for (or buffer) a huge first frame.
+    public static let maxFirstFrameBytes = 1024
     public let maxFrameBytes: Int
+    private var sawFirstFrame = false
 
     public init(maxFrameBytes: Int) {
         self.maxFrameBytes = maxFrameBytes
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try Self.parse(&buffer, maxFrameBytes: maxFrameBytes) else { return .needMoreData }
+        let limit = sawFirstFrame ? maxFrameBytes : Self.maxFirstFrameBytes
+        guard let frame = try Self.parse(&buffer, maxFrameBytes: limit) else { return .needMoreData }
+        sawFirstFrame = true
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }
