@@ -32,6 +32,7 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(name: "CXattr"),
         .target(name: "CorralStore", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         .target(name: "CorralRaft", swiftSettings: swiftSettings),
         .target(name: "CorralSimulation", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
@@ -43,7 +44,7 @@ let package = Package(
         .target(name: "CCorralLauncher"),
         .target(
             name: "CorralContainer",
-            dependencies: ["CCorralLauncher", "CZlib", "COpenSSL"],
+            dependencies: ["CCorralLauncher", "CZlib", "COpenSSL", "CXattr"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
