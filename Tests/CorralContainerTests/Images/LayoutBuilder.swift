@@ -39,12 +39,15 @@ struct LayoutBuilder {
 
     /// Writes config, manifest and layers, and `index.json` with the one image named `name`.
     @discardableResult
-    func image(name: String?, layers: [Layer], config: ImageConfig = ImageConfig(cmd: ["/bin/sh"])) throws -> ImageManifest {
+    func image(
+        name: String?, layers: [Layer], config: ImageConfig = ImageConfig(cmd: ["/bin/sh"]),
+        configMediaType: String = MediaType.ociConfig
+    ) throws -> ImageManifest {
         let layerDescriptors = try layers.map { try blob($0.blob, mediaType: $0.mediaType) }
         let configFile = ImageConfigFile(
             created: "2026-01-01T00:00:00Z", architecture: "amd64", os: "linux", config: config,
             rootfs: .init(type: "layers", diffIDs: layers.map(\.diffID)))
-        let configDescriptor = try blob(try JSONCoding.encode(configFile), mediaType: MediaType.ociConfig)
+        let configDescriptor = try blob(try JSONCoding.encode(configFile), mediaType: configMediaType)
         let manifest = ImageManifest(schemaVersion: 2, mediaType: MediaType.ociManifest, config: configDescriptor, layers: layerDescriptors)
         var manifestDescriptor = try blob(try JSONCoding.encode(manifest), mediaType: MediaType.ociManifest)
         if let name { manifestDescriptor.annotations = [Descriptor.refNameKey: name] }
