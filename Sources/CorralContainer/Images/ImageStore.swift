@@ -67,9 +67,14 @@ public final class ImageStore: LayerSource {
     }
 
     /// The image's unpacked layer directories, topmost first, as overlayfs `lowerdir=` wants.
+    ///
+    /// A layer that occurs twice (typically the empty layer) is listed once, at its topmost
+    /// position: overlayfs refuses the same directory twice, and the upper copy wins anyway.
     public func lowerDirectories(forImage reference: String) throws -> [String] {
         let image = try resolve(reference)
-        return try image.configFile.rootfs.diffIDs.reversed().map { diffID in
+        var seen = Set<Digest>()
+        let topmostFirst = image.configFile.rootfs.diffIDs.reversed().filter { seen.insert($0).inserted }
+        return try topmostFirst.map { diffID in
             let path = layerDirectory(diffID)
             guard let info = try Syscall.lstatIfExists(path), Syscall.type(info.st_mode) == S_IFDIR else {
                 throw ImageError(.notFound, "layer \(diffID) of image '\(reference)' is not unpacked at '\(path)'")

@@ -83,6 +83,10 @@ struct LayerUnpacker {
             try Syscall.retrying("mkfifo", path) { mkfifo(path, mode_t(entry.mode)) }
         }
         try setOwnership(path, entry)
+        if case .symlink = entry.kind {} else {
+            // mknod and mkfifo apply the umask; set the exact mode after chown (which clears setuid).
+            try Syscall.retrying("chmod", path) { chmod(path, mode_t(entry.mode)) }
+        }
         try setExtendedAttributes(path, entry)
         try setTime(path, entry)
         return nil
