@@ -10,6 +10,9 @@ struct ImageCommand: ParsableCommand {
         subcommands: [Import.self, ImportRootfs.self, List.self, Remove.self, Inspect.self]
     )
 
+    /// `--root` is accepted both before the subcommand (`image --root DIR ls`) and after it.
+    @OptionGroup var options: StoreOptions
+
     /// The store location shared by every image subcommand.
     struct StoreOptions: ParsableArguments {
         @Option(name: .long, help: "Corral's state directory (default: $CORRAL_ROOT or /var/lib/corral).")

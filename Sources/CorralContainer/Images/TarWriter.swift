@@ -19,6 +19,8 @@ final class TarWriter {
         let isRegular = entry.kind == .regular
         let size = isRegular ? entry.size : 0
         if size > 0o77777777777 { pax += PAXRecords.record("size", String(size)) }
+        if entry.uid > 0o7777777 { pax += PAXRecords.record("uid", String(entry.uid)) }
+        if entry.gid > 0o7777777 { pax += PAXRecords.record("gid", String(entry.gid)) }
         for (key, value) in entry.extendedAttributes.sorted(by: { $0.key < $1.key }) {
             pax += PAXRecords.record("SCHILY.xattr." + key, String(decoding: value, as: UTF8.self))
         }

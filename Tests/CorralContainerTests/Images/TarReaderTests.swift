@@ -52,6 +52,7 @@ import Testing
         let prefixed = String(repeating: "p", count: 120) + "/" + String(repeating: "q", count: 90)
         var device = TarEntry(path: "dev/null", kind: .characterDevice(major: 1, minor: 3), mode: 0o666)
         device.uid = 7
+        device.gid = 100_000_000
         let input: [TarEntry] = [
             ImageTestSupport.directory("dev"), device, ImageTestSupport.file(long),
             TarEntry(path: "s", kind: .symlink(target: String(repeating: "t", count: 200)), mode: 0o777),
@@ -65,6 +66,7 @@ import Testing
         #expect(read.map(\.0.path) == input.map(\.path))
         #expect(read[1].0.kind == .characterDevice(major: 1, minor: 3))
         #expect(read[1].0.uid == 7)
+        #expect(read[1].0.gid == 100_000_000)
         #expect(read[2].1 == "content")
         #expect(read[3].0.kind == .symlink(target: String(repeating: "t", count: 200)))
         #expect(TarWriter.split(prefixed).name != nil)
