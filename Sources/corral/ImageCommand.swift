@@ -20,7 +20,9 @@ struct ImageCommand: ParsableCommand {
 
         /// Opens the store under `--root`, `$CORRAL_ROOT` or the default root.
         func openStore() throws -> ImageStore {
-            let environment = ProcessInfo.processInfo.environment["CORRAL_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
+            let environment = ProcessInfo.processInfo.environment["CORRAL_ROOT"].flatMap {
+                $0.isEmpty ? nil : $0
+            }
             return try ImageStore(root: root ?? environment ?? ImageStore.defaultRoot)
         }
     }
@@ -28,7 +30,9 @@ struct ImageCommand: ParsableCommand {
     /// `corral image import PATH [--name NAME]`.
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import an OCI image layout directory, or a tar of one (umoci, skopeo oci:/oci-archive:).")
+            abstract:
+                "Import an OCI image layout directory, or a tar of one (umoci, skopeo oci:/oci-archive:)."
+        )
 
         @OptionGroup var options: StoreOptions
         @Option(name: .long, help: "Name for the image (when the layout holds exactly one).")
@@ -37,7 +41,9 @@ struct ImageCommand: ParsableCommand {
         var path: String
 
         func run() throws {
-            let imported = try ImageCommand.reporting { try options.openStore().importImage(from: path, name: name) }
+            let imported = try ImageCommand.reporting {
+                try options.openStore().importImage(from: path, name: name)
+            }
             for image in imported { print("imported \(image.name) \(image.digest)") }
         }
     }
@@ -45,7 +51,9 @@ struct ImageCommand: ParsableCommand {
     /// `corral image import-rootfs NAME DIR`.
     struct ImportRootfs: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "import-rootfs", abstract: "Turn a plain root file-system directory into a one-layer image.")
+            commandName: "import-rootfs",
+            abstract: "Turn a plain root file-system directory into a one-layer image."
+        )
 
         @OptionGroup var options: StoreOptions
         @Argument(help: "The image name.")
@@ -54,7 +62,9 @@ struct ImageCommand: ParsableCommand {
         var directory: String
 
         func run() throws {
-            let image = try ImageCommand.reporting { try options.openStore().importRootfs(name: name, directory: directory) }
+            let image = try ImageCommand.reporting {
+                try options.openStore().importRootfs(name: name, directory: directory)
+            }
             print("imported \(image.name) \(image.digest)")
         }
     }
@@ -67,12 +77,16 @@ struct ImageCommand: ParsableCommand {
 
         func run() throws {
             let images = try ImageCommand.reporting { try options.openStore().list() }
-            let rows = [["NAME", "DIGEST", "SIZE", "CREATED"]]
-                + images.map { [$0.name, $0.digest.short, ImageCommand.formatBytes($0.sizeBytes), $0.created ?? "-"] }
+            let rows =
+                [["NAME", "DIGEST", "SIZE", "CREATED"]]
+                + images.map {
+                    [$0.name, $0.digest.short, ImageCommand.formatBytes($0.sizeBytes), $0.created ?? "-"]
+                }
             let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
                 let cells = row.enumerated().map { index, cell in
-                    index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                    index == row.count - 1
+                        ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
                 }
                 print(cells.joined(separator: "  "))
             }
@@ -82,7 +96,9 @@ struct ImageCommand: ParsableCommand {
     /// `corral image rm NAME`.
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "rm", abstract: "Remove an image and garbage-collect unreferenced blobs and layers.")
+            commandName: "rm",
+            abstract: "Remove an image and garbage-collect unreferenced blobs and layers."
+        )
 
         @OptionGroup var options: StoreOptions
         @Argument(help: "The image name.")
@@ -96,7 +112,9 @@ struct ImageCommand: ParsableCommand {
 
     /// `corral image inspect NAME`.
     struct Inspect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an image's manifest digest, config and layers as JSON.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show an image's manifest digest, config and layers as JSON."
+        )
 
         @OptionGroup var options: StoreOptions
         @Argument(help: "The image name or manifest digest.")
@@ -115,7 +133,9 @@ struct ImageCommand: ParsableCommand {
         do {
             return try body()
         } catch let error as ImageError {
-            FileHandle.standardError.write(Data("corral image: error (\(error.code.rawValue)): \(error)\n".utf8))
+            FileHandle.standardError.write(
+                Data("corral image: error (\(error.code.rawValue)): \(error)\n".utf8)
+            )
             throw ExitCode.failure
         }
     }

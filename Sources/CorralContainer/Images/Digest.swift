@@ -10,7 +10,8 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
             throw ImageError(.malformed, "digest '\(text)' is not a sha256 digest")
         }
         let hex = String(text.dropFirst(prefix.count))
-        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else {
             throw ImageError(.malformed, "digest '\(text)' is not 64 lowercase hex characters")
         }
         self.hex = hex

@@ -42,7 +42,9 @@ final class FileSink: ByteSink {
         var offset = 0
         while offset < buffer.count {
             let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
-            offset += try Syscall.retrying("write", path) { Glibc.write(descriptor, rest.baseAddress, rest.count) }
+            offset += try Syscall.retrying("write", path) {
+                Glibc.write(descriptor, rest.baseAddress, rest.count)
+            }
         }
     }
 

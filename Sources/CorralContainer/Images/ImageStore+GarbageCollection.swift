@@ -24,12 +24,19 @@ extension ImageStore {
     ///
     /// Conservative: if any image's manifest or config cannot be read, nothing is deleted.
     func collectGarbageLocked() throws {
-        for name in try Syscall.listDirectory(stagingDirectory) { try Syscall.removeTree(stagingDirectory + "/" + name) }
+        for name in try Syscall.listDirectory(stagingDirectory) {
+            try Syscall.removeTree(stagingDirectory + "/" + name)
+        }
         var blobs = Set<String>()
         var layers = Set<String>()
         for descriptor in try readIndex().manifests {
             blobs.insert(descriptor.digest.hex)
-            guard let image = try? resolve(descriptor, name: descriptor.refName ?? descriptor.digest.description) else {
+            guard
+                let image = try? resolve(
+                    descriptor,
+                    name: descriptor.refName ?? descriptor.digest.description
+                )
+            else {
                 return
             }
             blobs.insert(image.manifest.config.digest.hex)

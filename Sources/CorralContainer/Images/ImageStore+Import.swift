@@ -46,14 +46,22 @@ extension ImageStore {
     func importLayout(_ layout: LayoutReader, name: String?, stage: String) throws -> [String] {
         try layout.checkLayoutFile()
         let index = try layout.index()
-        guard !index.manifests.isEmpty else { throw ImageError(.malformed, "OCI layout '\(layout.path)' holds no image") }
+        guard !index.manifests.isEmpty else {
+            throw ImageError(.malformed, "OCI layout '\(layout.path)' holds no image")
+        }
         if name != nil && index.manifests.count != 1 {
-            throw ImageError(.invalidArgument, "OCI layout '\(layout.path)' holds \(index.manifests.count) images; a name override needs exactly one")
+            throw ImageError(
+                .invalidArgument,
+                "OCI layout '\(layout.path)' holds \(index.manifests.count) images; a name override needs exactly one"
+            )
         }
         var staged: [(name: String, manifest: Descriptor)] = []
         for descriptor in index.manifests {
             guard let imageName = name ?? descriptor.refName else {
-                throw ImageError(.invalidArgument, "an image in '\(layout.path)' has no \(Descriptor.refNameKey) annotation; give it a name")
+                throw ImageError(
+                    .invalidArgument,
+                    "an image in '\(layout.path)' has no \(Descriptor.refNameKey) annotation; give it a name"
+                )
             }
             try ImageStore.validateName(imageName)
             staged.append((imageName, try stageImage(descriptor, layout, stage, depth: 0)))
@@ -63,27 +71,49 @@ extension ImageStore {
     }
 
     /// Verifies and stages one manifest (or picks one from a nested index), its config and layers.
-    private func stageImage(_ descriptor: Descriptor, _ layout: LayoutReader, _ stage: String, depth: Int) throws -> Descriptor {
+    private func stageImage(_ descriptor: Descriptor, _ layout: LayoutReader, _ stage: String, depth: Int)
+        throws -> Descriptor
+    {
         if MediaType.indexes.contains(descriptor.mediaType) && depth == 0 {
             let nested = try JSONCoding.decode(
-                ImageIndex.self, from: try Syscall.readFile(try stageBlob(descriptor, layout, stage)), what: "image index \(descriptor.digest)")
-            let linux = nested.manifests.filter { $0.platform.map { $0.os == "linux" && $0.architecture == ImageStore.architecture } ?? false }
-            guard let chosen = linux.first ?? (nested.manifests.count == 1 ? nested.manifests.first : nil) else {
-                throw ImageError(.notFound, "image index \(descriptor.digest) has no linux/\(ImageStore.architecture) manifest")
+                ImageIndex.self,
+                from: try Syscall.readFile(try stageBlob(descriptor, layout, stage)),
+                what: "image index \(descriptor.digest)"
+            )
+            let linux = nested.manifests.filter {
+                $0.platform.map { $0.os == "linux" && $0.architecture == ImageStore.architecture } ?? false
+            }
+            guard let chosen = linux.first ?? (nested.manifests.count == 1 ? nested.manifests.first : nil)
+            else {
+                throw ImageError(
+                    .notFound,
+                    "image index \(descriptor.digest) has no linux/\(ImageStore.architecture) manifest"
+                )
             }
             return try stageImage(chosen, layout, stage, depth: depth + 1)
         }
         guard MediaType.manifests.contains(descriptor.mediaType) else {
-            throw ImageError(.unsupportedMediaType, "manifest \(descriptor.digest) has unsupported media type '\(descriptor.mediaType)'")
+            throw ImageError(
+                .unsupportedMediaType,
+                "manifest \(descriptor.digest) has unsupported media type '\(descriptor.mediaType)'"
+            )
         }
         let manifest = try JSONCoding.decode(
-            ImageManifest.self, from: try Syscall.readFile(try stageBlob(descriptor, layout, stage)), what: "manifest \(descriptor.digest)")
+            ImageManifest.self,
+            from: try Syscall.readFile(try stageBlob(descriptor, layout, stage)),
+            what: "manifest \(descriptor.digest)"
+        )
         try validate(manifest, descriptor)
         let configFile = try JSONCoding.decode(
-            ImageConfigFile.self, from: try Syscall.readFile(try stageBlob(manifest.config, layout, stage)),
-            what: "config \(manifest.config.digest)")
+            ImageConfigFile.self,
+            from: try Syscall.readFile(try stageBlob(manifest.config, layout, stage)),
+            what: "config \(manifest.config.digest)"
+        )
         guard configFile.rootfs.diffIDs.count == manifest.layers.count else {
-            throw ImageError(.malformed, "config \(manifest.config.digest) lists \(configFile.rootfs.diffIDs.count) diff_ids for \(manifest.layers.count) layers")
+            throw ImageError(
+                .malformed,
+                "config \(manifest.config.digest) lists \(configFile.rootfs.diffIDs.count) diff_ids for \(manifest.layers.count) layers"
+            )
         }
         for (layer, diffID) in zip(manifest.layers, configFile.rootfs.diffIDs) {
             try stageLayer(layer, diffID: diffID, layout, stage)
@@ -93,44 +123,68 @@ extension ImageStore {
 
     private func validate(_ manifest: ImageManifest, _ descriptor: Descriptor) throws {
         guard manifest.schemaVersion == 2 else {
-            throw ImageError(.unsupportedMediaType, "manifest \(descriptor.digest) has schemaVersion \(manifest.schemaVersion), not 2")
+            throw ImageError(
+                .unsupportedMediaType,
+                "manifest \(descriptor.digest) has schemaVersion \(manifest.schemaVersion), not 2"
+            )
         }
         if let type = manifest.mediaType, !MediaType.manifests.contains(type) {
-            throw ImageError(.unsupportedMediaType, "manifest \(descriptor.digest) declares unsupported media type '\(type)'")
+            throw ImageError(
+                .unsupportedMediaType,
+                "manifest \(descriptor.digest) declares unsupported media type '\(type)'"
+            )
         }
         guard MediaType.configs.contains(manifest.config.mediaType) else {
-            throw ImageError(.unsupportedMediaType, "config \(manifest.config.digest) has unsupported media type '\(manifest.config.mediaType)'")
+            throw ImageError(
+                .unsupportedMediaType,
+                "config \(manifest.config.digest) has unsupported media type '\(manifest.config.mediaType)'"
+            )
         }
         for layer in manifest.layers where MediaType.layerCompression(layer.mediaType) == nil {
-            throw ImageError(.unsupportedMediaType, "layer \(layer.digest) has unsupported media type '\(layer.mediaType)'")
+            throw ImageError(
+                .unsupportedMediaType,
+                "layer \(layer.digest) has unsupported media type '\(layer.mediaType)'"
+            )
         }
     }
 
     /// Copies a verified blob into the stage (once) and returns its staged path.
-    private func stageBlob(_ descriptor: Descriptor, _ layout: LayoutReader, _ stage: String) throws -> String {
+    private func stageBlob(_ descriptor: Descriptor, _ layout: LayoutReader, _ stage: String) throws -> String
+    {
         let path = stage + "/blobs/" + descriptor.digest.hex
         if try Syscall.lstatIfExists(path) == nil { try layout.copyBlob(descriptor, to: path) }
         return path
     }
 
     /// Stages a layer blob and, unless the store already has it, unpacks it and checks its diff_id.
-    private func stageLayer(_ layer: Descriptor, diffID: Digest, _ layout: LayoutReader, _ stage: String) throws {
+    private func stageLayer(_ layer: Descriptor, diffID: Digest, _ layout: LayoutReader, _ stage: String)
+        throws
+    {
         let blob = try stageBlob(layer, layout, stage)
         let target = stage + "/layers/" + diffID.hex
         if try Syscall.lstatIfExists(layerDirectory(diffID)) != nil { return }
         if try Syscall.lstatIfExists(target) != nil { return }
         try Syscall.makeDirectory(target)
         let file = try FileSource(path: blob)
-        let tar = HashingSource(MediaType.layerCompression(layer.mediaType) == .gzip ? try GzipSource(file) : file)
+        let tar = HashingSource(
+            MediaType.layerCompression(layer.mediaType) == .gzip ? try GzipSource(file) : file
+        )
         do {
             try LayerUnpacker(root: target, mode: .layer).unpack(TarReader(tar))
             try tar.drain()
         } catch let error as ImageError {
-            throw ImageError(error.code, "layer \(layer.digest) refused: \(error.message)", cause: error.cause)
+            throw ImageError(
+                error.code,
+                "layer \(layer.digest) refused: \(error.message)",
+                cause: error.cause
+            )
         }
         let actual = tar.hasher.finalizeHex()
         guard actual == diffID.hex else {
-            throw ImageError(.digestMismatch, "layer \(layer.digest) unpacks to sha256:\(actual), its config says diff_id \(diffID)")
+            throw ImageError(
+                .digestMismatch,
+                "layer \(layer.digest) unpacks to sha256:\(actual), its config says diff_id \(diffID)"
+            )
         }
     }
 
@@ -145,7 +199,9 @@ extension ImageStore {
             let destination = layersDirectory + "/" + name
             if Glibc.rename(stage + "/layers/" + name, destination) != 0 {
                 // Another writer unpacked the same layer first: keep theirs, ours goes with the stage.
-                guard errno == EEXIST || errno == ENOTEMPTY else { throw ImageError.errno("rename layer into", destination) }
+                guard errno == EEXIST || errno == ENOTEMPTY else {
+                    throw ImageError.errno("rename layer into", destination)
+                }
             }
         }
         var index = try readIndex()
@@ -170,7 +226,11 @@ extension ImageStore {
         do {
             try LayerUnpacker(root: directory, mode: .archive).unpack(TarReader(source))
         } catch let error as ImageError {
-            throw ImageError(error.code, "image archive '\(path)' refused: \(error.message)", cause: error.cause)
+            throw ImageError(
+                error.code,
+                "image archive '\(path)' refused: \(error.message)",
+                cause: error.cause
+            )
         }
     }
 

@@ -27,7 +27,10 @@ public final class ImageStore: LayerSource {
         for path in [blobsDirectory, layersDirectory, stagingDirectory] { try Syscall.makeDirectories(path) }
         try StoreLock.withExclusive(lockPath) {
             if try Syscall.lstatIfExists(directory + "/oci-layout") == nil {
-                try Syscall.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: directory + "/oci-layout")
+                try Syscall.writeAtomically(
+                    Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8),
+                    to: directory + "/oci-layout"
+                )
             }
             if try Syscall.lstatIfExists(indexPath) == nil {
                 try writeIndex(ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: []))
@@ -43,7 +46,12 @@ public final class ImageStore: LayerSource {
             guard let name = descriptor.refName else { return nil }
             let image = try resolve(descriptor, name: name)
             let size = image.manifest.config.size + image.manifest.layers.reduce(0) { $0 + $1.size }
-            return ImageSummary(name: name, digest: descriptor.digest, sizeBytes: size, created: image.configFile.created)
+            return ImageSummary(
+                name: name,
+                digest: descriptor.digest,
+                sizeBytes: size,
+                created: image.configFile.created
+            )
         }.sorted { $0.name < $1.name }
     }
 
@@ -52,13 +60,23 @@ public final class ImageStore: LayerSource {
         let image = try resolve(reference)
         let layers = zip(image.manifest.layers, image.configFile.rootfs.diffIDs).map { layer, diffID in
             ImageDetails.Layer(
-                digest: layer.digest, diffID: diffID, mediaType: layer.mediaType, sizeBytes: layer.size,
-                directory: layerDirectory(diffID))
+                digest: layer.digest,
+                diffID: diffID,
+                mediaType: layer.mediaType,
+                sizeBytes: layer.size,
+                directory: layerDirectory(diffID)
+            )
         }
         return ImageDetails(
-            name: image.name, manifestDigest: image.manifestDigest, configDigest: image.manifest.config.digest,
-            created: image.configFile.created, architecture: image.configFile.architecture, os: image.configFile.os,
-            config: image.configFile.config ?? ImageConfig(), layers: layers)
+            name: image.name,
+            manifestDigest: image.manifestDigest,
+            configDigest: image.manifest.config.digest,
+            created: image.configFile.created,
+            architecture: image.configFile.architecture,
+            os: image.configFile.os,
+            config: image.configFile.config ?? ImageConfig(),
+            layers: layers
+        )
     }
 
     /// How a container of the image runs: env, cmd, entrypoint, working directory, user.
@@ -77,7 +95,10 @@ public final class ImageStore: LayerSource {
         return try topmostFirst.map { diffID in
             let path = layerDirectory(diffID)
             guard let info = try Syscall.lstatIfExists(path), Syscall.type(info.st_mode) == S_IFDIR else {
-                throw ImageError(.notFound, "layer \(diffID) of image '\(reference)' is not unpacked at '\(path)'")
+                throw ImageError(
+                    .notFound,
+                    "layer \(diffID) of image '\(reference)' is not unpacked at '\(path)'"
+                )
             }
             return path
         }
@@ -99,7 +120,8 @@ public final class ImageStore: LayerSource {
     /// Finds the image named `reference`, or whose manifest digest is `reference`.
     func resolve(_ reference: String) throws -> ResolvedImage {
         let index = try readIndex()
-        let found = index.manifests.last { $0.refName == reference }
+        let found =
+            index.manifests.last { $0.refName == reference }
             ?? index.manifests.last { $0.digest.description == reference }
         guard let found else { throw ImageError(.notFound, "no image named '\(reference)' in \(directory)") }
         return try resolve(found, name: found.refName ?? reference)
@@ -107,10 +129,21 @@ public final class ImageStore: LayerSource {
 
     func resolve(_ descriptor: Descriptor, name: String) throws -> ResolvedImage {
         let manifest = try JSONCoding.decode(
-            ImageManifest.self, from: try readBlob(descriptor), what: "manifest of '\(name)'")
+            ImageManifest.self,
+            from: try readBlob(descriptor),
+            what: "manifest of '\(name)'"
+        )
         let configFile = try JSONCoding.decode(
-            ImageConfigFile.self, from: try readBlob(manifest.config), what: "config of '\(name)'")
-        return ResolvedImage(name: name, manifestDigest: descriptor.digest, manifest: manifest, configFile: configFile)
+            ImageConfigFile.self,
+            from: try readBlob(manifest.config),
+            what: "config of '\(name)'"
+        )
+        return ResolvedImage(
+            name: name,
+            manifestDigest: descriptor.digest,
+            manifest: manifest,
+            configFile: configFile
+        )
     }
 
     /// Reads a small stored blob, verifying its digest.
@@ -127,7 +160,11 @@ public final class ImageStore: LayerSource {
     }
 
     func readIndex() throws -> ImageIndex {
-        try JSONCoding.decode(ImageIndex.self, from: try Syscall.readFile(indexPath), what: "store index.json")
+        try JSONCoding.decode(
+            ImageIndex.self,
+            from: try Syscall.readFile(indexPath),
+            what: "store index.json"
+        )
     }
 
     func writeIndex(_ index: ImageIndex) throws {
@@ -138,7 +175,10 @@ public final class ImageStore: LayerSource {
     static func validateName(_ name: String) throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@+-")
         guard !name.isEmpty, name.count <= 255, name.allSatisfy({ allowed.contains($0) }) else {
-            throw ImageError(.invalidArgument, "image name '\(name)' must be 1–255 characters of [A-Za-z0-9._:/@+-]")
+            throw ImageError(
+                .invalidArgument,
+                "image name '\(name)' must be 1–255 characters of [A-Za-z0-9._:/@+-]"
+            )
         }
     }
 }

@@ -5,7 +5,9 @@ enum JSONCoding {
     /// Encodes `value` with sorted keys and unescaped slashes, as OCI tools write it.
     static func encode<T: Encodable>(_ value: T, pretty: Bool = false) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty
+            ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         do {
             return Array(try encoder.encode(value))
         } catch {
@@ -20,7 +22,11 @@ enum JSONCoding {
         } catch let error as ImageError {
             throw error
         } catch {
-            throw ImageError(.malformed, "\(what) is not valid JSON for \(T.self)", cause: String(describing: error))
+            throw ImageError(
+                .malformed,
+                "\(what) is not valid JSON for \(T.self)",
+                cause: String(describing: error)
+            )
         }
     }
 }

@@ -59,7 +59,11 @@ struct LayerUnpacker {
         if mode == .archive {
             switch entry.kind {
             case .regular, .directory: break
-            default: throw ImageError(.unsafePath, "image archive member '\(entry.path)' is not a plain file or directory")
+            default:
+                throw ImageError(
+                    .unsafePath,
+                    "image archive member '\(entry.path)' is not a plain file or directory"
+                )
             }
         }
         switch entry.kind {
@@ -76,14 +80,19 @@ struct LayerUnpacker {
             try Syscall.retrying("link", path) { link(source, path) }
             return nil
         case .characterDevice(let major, let minor):
-            try Syscall.retrying("mknod", path) { mknod(path, S_IFCHR | mode_t(entry.mode), LayerUnpacker.device(major, minor)) }
+            try Syscall.retrying("mknod", path) {
+                mknod(path, S_IFCHR | mode_t(entry.mode), LayerUnpacker.device(major, minor))
+            }
         case .blockDevice(let major, let minor):
-            try Syscall.retrying("mknod", path) { mknod(path, S_IFBLK | mode_t(entry.mode), LayerUnpacker.device(major, minor)) }
+            try Syscall.retrying("mknod", path) {
+                mknod(path, S_IFBLK | mode_t(entry.mode), LayerUnpacker.device(major, minor))
+            }
         case .fifo:
             try Syscall.retrying("mkfifo", path) { mkfifo(path, mode_t(entry.mode)) }
         }
         try setOwnership(path, entry)
-        if case .symlink = entry.kind {} else {
+        if case .symlink = entry.kind {
+        } else {
             // mknod and mkfifo apply the umask; set the exact mode after chown (which clears setuid).
             try Syscall.retrying("chmod", path) { chmod(path, mode_t(entry.mode)) }
         }
@@ -157,8 +166,16 @@ struct LayerUnpacker {
             }
             switch Syscall.type(info.st_mode) {
             case S_IFDIR: continue
-            case S_IFLNK: throw ImageError(.unsafePath, "tar member '\(member)' would be written through symlink '\(component)'")
-            default: throw ImageError(.malformed, "tar member '\(member)' has parent '\(component)' that is not a directory")
+            case S_IFLNK:
+                throw ImageError(
+                    .unsafePath,
+                    "tar member '\(member)' would be written through symlink '\(component)'"
+                )
+            default:
+                throw ImageError(
+                    .malformed,
+                    "tar member '\(member)' has parent '\(component)' that is not a directory"
+                )
             }
         }
         return path
@@ -176,17 +193,25 @@ struct LayerUnpacker {
         for (index, component) in components.enumerated() {
             path += "/" + component
             guard let info = try Syscall.lstatIfExists(path) else {
-                throw ImageError(.unsafePath, "hardlink '\(member)' points at '\(target)', which is not in its layer")
+                throw ImageError(
+                    .unsafePath,
+                    "hardlink '\(member)' points at '\(target)', which is not in its layer"
+                )
             }
             let type = Syscall.type(info.st_mode)
             if index < components.count - 1 && type != S_IFDIR {
-                throw ImageError(.unsafePath, "hardlink '\(member)' points through non-directory '\(component)'")
+                throw ImageError(
+                    .unsafePath,
+                    "hardlink '\(member)' points through non-directory '\(component)'"
+                )
             }
             if index == components.count - 1 && type == S_IFDIR {
                 throw ImageError(.unsafePath, "hardlink '\(member)' points at directory '\(target)'")
             }
         }
-        guard !components.isEmpty else { throw ImageError(.unsafePath, "hardlink '\(member)' has an empty target") }
+        guard !components.isEmpty else {
+            throw ImageError(.unsafePath, "hardlink '\(member)' has an empty target")
+        }
         return path
     }
 
@@ -217,6 +242,9 @@ struct LayerUnpacker {
     static func device(_ major: UInt32, _ minor: UInt32) -> dev_t {
         let major = UInt64(major)
         let minor = UInt64(minor)
-        return dev_t(((major & 0xffff_f000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffff_ff00) << 12) | (minor & 0xff))
+        return dev_t(
+            ((major & 0xffff_f000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffff_ff00) << 12)
+                | (minor & 0xff)
+        )
     }
 }

@@ -11,9 +11,16 @@ struct LayoutReader {
         guard try Syscall.lstatIfExists(file) != nil else {
             throw ImageError(.malformed, "'\(path)' is not an OCI image layout: it has no oci-layout file")
         }
-        let layout = try JSONCoding.decode(LayoutFile.self, from: try Syscall.readFile(file), what: "oci-layout")
+        let layout = try JSONCoding.decode(
+            LayoutFile.self,
+            from: try Syscall.readFile(file),
+            what: "oci-layout"
+        )
         guard layout.imageLayoutVersion.hasPrefix("1.") else {
-            throw ImageError(.unsupportedMediaType, "OCI layout version \(layout.imageLayoutVersion) is not supported")
+            throw ImageError(
+                .unsupportedMediaType,
+                "OCI layout version \(layout.imageLayoutVersion) is not supported"
+            )
         }
     }
 
@@ -30,7 +37,10 @@ struct LayoutReader {
     func blobPath(_ descriptor: Descriptor) throws -> String {
         let blob = path + "/blobs/sha256/" + descriptor.digest.hex
         guard try Syscall.lstatIfExists(blob) != nil else {
-            throw ImageError(.missingBlob, "blob \(descriptor.digest) (\(descriptor.mediaType)) is missing from the image")
+            throw ImageError(
+                .missingBlob,
+                "blob \(descriptor.digest) (\(descriptor.mediaType)) is missing from the image"
+            )
         }
         return blob
     }
@@ -51,10 +61,14 @@ struct LayoutReader {
         guard source.byteCount == descriptor.size else {
             throw ImageError(
                 .digestMismatch,
-                "blob \(descriptor.digest) has \(source.byteCount)\(source.byteCount > descriptor.size ? "+" : "") bytes, its descriptor says \(descriptor.size)")
+                "blob \(descriptor.digest) has \(source.byteCount)\(source.byteCount > descriptor.size ? "+" : "") bytes, its descriptor says \(descriptor.size)"
+            )
         }
         guard actual == descriptor.digest.hex else {
-            throw ImageError(.digestMismatch, "blob \(descriptor.digest) has content with digest sha256:\(actual)")
+            throw ImageError(
+                .digestMismatch,
+                "blob \(descriptor.digest) has content with digest sha256:\(actual)"
+            )
         }
     }
 }

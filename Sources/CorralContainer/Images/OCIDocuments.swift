@@ -76,7 +76,13 @@ public struct ImageConfig: Codable, Sendable, Equatable {
     public var user: String
 
     /// A config with the given fields.
-    public init(env: [String] = [], cmd: [String] = [], entrypoint: [String] = [], workingDir: String = "", user: String = "") {
+    public init(
+        env: [String] = [],
+        cmd: [String] = [],
+        entrypoint: [String] = [],
+        workingDir: String = "",
+        user: String = ""
+    ) {
         self.env = env
         self.cmd = cmd
         self.entrypoint = entrypoint

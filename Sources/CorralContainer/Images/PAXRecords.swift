@@ -1,7 +1,11 @@
 /// Parses and encodes PAX extended header records (`"<length> <key>=<value>\n"`).
 enum PAXRecords {
     /// Parses `bytes` into `records`, collecting `SCHILY.xattr.` values into `attributes`.
-    static func parse(_ bytes: [UInt8], into records: inout [String: String], attributes: inout [String: [UInt8]]) throws {
+    static func parse(
+        _ bytes: [UInt8],
+        into records: inout [String: String],
+        attributes: inout [String: [UInt8]]
+    ) throws {
         var index = 0
         while index < bytes.count {
             guard let space = bytes[index...].firstIndex(of: UInt8(ascii: " ")),
@@ -28,7 +32,9 @@ enum PAXRecords {
         if let path = records["path"] { entry.path = path }
         if let link = records["linkpath"] { entry.kind = entry.kind.withLinkTarget(link) }
         if let size = records["size"] {
-            guard let value = Int64(size), value >= 0 else { throw ImageError(.malformed, "tar PAX size '\(size)' is invalid") }
+            guard let value = Int64(size), value >= 0 else {
+                throw ImageError(.malformed, "tar PAX size '\(size)' is invalid")
+            }
             entry.size = value
         }
         if let uid = records["uid"], let value = UInt32(uid) { entry.uid = value }

@@ -24,8 +24,13 @@ struct RootfsArchiver {
             let path = root + "/" + member
             guard let info = try Syscall.lstatIfExists(path) else { continue }
             var entry = TarEntry(
-                path: member, kind: .regular, mode: UInt32(info.st_mode & 0o7777), uid: info.st_uid, gid: info.st_gid,
-                modificationTimeSeconds: Int64(info.st_mtim.tv_sec))
+                path: member,
+                kind: .regular,
+                mode: UInt32(info.st_mode & 0o7777),
+                uid: info.st_uid,
+                gid: info.st_gid,
+                modificationTimeSeconds: Int64(info.st_mtim.tv_sec)
+            )
             let type = Syscall.type(info.st_mode)
             let inode = Inode(device: UInt64(info.st_dev), number: UInt64(info.st_ino))
             if type != S_IFDIR, info.st_nlink > 1, let first = seen[inode] {
@@ -47,7 +52,9 @@ struct RootfsArchiver {
                 try writer.append(entry)
             case S_IFCHR, S_IFBLK:
                 let (major, minor) = RootfsArchiver.split(UInt64(info.st_rdev))
-                entry.kind = type == S_IFCHR ? .characterDevice(major: major, minor: minor) : .blockDevice(major: major, minor: minor)
+                entry.kind =
+                    type == S_IFCHR
+                    ? .characterDevice(major: major, minor: minor) : .blockDevice(major: major, minor: minor)
                 try writer.append(entry)
             case S_IFIFO:
                 entry.kind = .fifo

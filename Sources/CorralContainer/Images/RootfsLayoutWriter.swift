@@ -12,17 +12,38 @@ struct RootfsLayoutWriter {
     /// Writes the layout with the image named `name` and run as `config` says.
     func write(name: String, config: ImageConfig) throws {
         try Syscall.makeDirectories(layout + "/blobs/sha256")
-        try Syscall.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layout + "/oci-layout")
+        try Syscall.writeAtomically(
+            Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8),
+            to: layout + "/oci-layout"
+        )
         let (layer, diffID) = try writeLayer()
         let configFile = ImageConfigFile(
-            created: Date.now.formatted(.iso8601), architecture: ImageStore.architecture, os: "linux", config: config,
-            rootfs: .init(type: "layers", diffIDs: [diffID]))
-        let configDescriptor = try writeBlob(try JSONCoding.encode(configFile), mediaType: MediaType.ociConfig)
+            created: Date.now.formatted(.iso8601),
+            architecture: ImageStore.architecture,
+            os: "linux",
+            config: config,
+            rootfs: .init(type: "layers", diffIDs: [diffID])
+        )
+        let configDescriptor = try writeBlob(
+            try JSONCoding.encode(configFile),
+            mediaType: MediaType.ociConfig
+        )
         let manifest = ImageManifest(
-            schemaVersion: 2, mediaType: MediaType.ociManifest, config: configDescriptor, layers: [layer])
-        var manifestDescriptor = try writeBlob(try JSONCoding.encode(manifest), mediaType: MediaType.ociManifest)
+            schemaVersion: 2,
+            mediaType: MediaType.ociManifest,
+            config: configDescriptor,
+            layers: [layer]
+        )
+        var manifestDescriptor = try writeBlob(
+            try JSONCoding.encode(manifest),
+            mediaType: MediaType.ociManifest
+        )
         manifestDescriptor.annotations = [Descriptor.refNameKey: name]
-        let index = ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [manifestDescriptor])
+        let index = ImageIndex(
+            schemaVersion: 2,
+            mediaType: MediaType.ociIndex,
+            manifests: [manifestDescriptor]
+        )
         try Syscall.writeAtomically(try JSONCoding.encode(index), to: layout + "/index.json")
     }
 
@@ -40,7 +61,11 @@ struct RootfsLayoutWriter {
         try file.close()
         let digest = Digest(hex: compressed.hasher.finalizeHex())
         try Syscall.rename(temporary, layout + "/blobs/sha256/" + digest.hex)
-        let descriptor = Descriptor(mediaType: MediaType.ociLayerGzip, digest: digest, size: compressed.byteCount)
+        let descriptor = Descriptor(
+            mediaType: MediaType.ociLayerGzip,
+            digest: digest,
+            size: compressed.byteCount
+        )
         return (descriptor, Digest(hex: uncompressed.hasher.finalizeHex()))
     }
 
@@ -54,7 +79,9 @@ struct RootfsLayoutWriter {
 extension ImageStore {
     /// Imports a plain root file-system directory as a one-layer image named `name`.
     @discardableResult
-    public func importRootfs(name: String, directory rootfs: String, config: ImageConfig = .rootfsDefault) throws -> ImageSummary {
+    public func importRootfs(name: String, directory rootfs: String, config: ImageConfig = .rootfsDefault)
+        throws -> ImageSummary
+    {
         try ImageStore.validateName(name)
         var info = stat()
         guard stat(rootfs, &info) == 0, Syscall.type(info.st_mode) == S_IFDIR else {
@@ -78,5 +105,7 @@ extension ImageStore {
 extension ImageConfig {
     /// What `import-rootfs` gives an image: the usual PATH and `/bin/sh`.
     public static let rootfsDefault = ImageConfig(
-        env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], cmd: ["/bin/sh"])
+        env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        cmd: ["/bin/sh"]
+    )
 }

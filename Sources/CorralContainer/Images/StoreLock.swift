@@ -4,7 +4,9 @@ import Glibc
 enum StoreLock {
     /// Runs `body` while holding an exclusive lock on `path`, creating the file if needed.
     static func withExclusive<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        let descriptor = try Syscall.retrying("open lock file", path) { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        let descriptor = try Syscall.retrying("open lock file", path) {
+            open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        }
         defer { close(descriptor) }
         try Syscall.retrying("flock", path) { flock(descriptor, LOCK_EX) }
         defer { flock(descriptor, LOCK_UN) }

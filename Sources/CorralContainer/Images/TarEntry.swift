@@ -73,10 +73,14 @@ enum TarHeader {
         let bytes = block[range]
         guard let first = bytes.first else { return 0 }
         if first & 0x80 != 0 {
-            guard first & 0x40 == 0 else { throw ImageError(.malformed, "tar header field \(field) is negative") }
+            guard first & 0x40 == 0 else {
+                throw ImageError(.malformed, "tar header field \(field) is negative")
+            }
             var value: Int64 = Int64(first & 0x3f)
             for byte in bytes.dropFirst() {
-                guard value <= (Int64.max >> 8) else { throw ImageError(.malformed, "tar header field \(field) overflows") }
+                guard value <= (Int64.max >> 8) else {
+                    throw ImageError(.malformed, "tar header field \(field) overflows")
+                }
                 value = (value << 8) | Int64(byte)
             }
             return value
@@ -86,7 +90,9 @@ enum TarHeader {
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                guard value <= (Int64.max >> 3) else { throw ImageError(.malformed, "tar header field \(field) overflows") }
+                guard value <= (Int64.max >> 3) else {
+                    throw ImageError(.malformed, "tar header field \(field) overflows")
+                }
                 value = value * 8 + Int64(byte - UInt8(ascii: "0"))
                 seenDigit = true
             case 0, UInt8(ascii: " "):

@@ -82,8 +82,12 @@ final class TarReader {
             if !prefix.isEmpty { path = prefix + "/" + path }
         }
         let link = TarHeader.string(block, TarHeader.linkname)
-        let major = UInt32(truncatingIfNeeded: try TarHeader.number(block, TarHeader.devmajor, field: "devmajor"))
-        let minor = UInt32(truncatingIfNeeded: try TarHeader.number(block, TarHeader.devminor, field: "devminor"))
+        let major = UInt32(
+            truncatingIfNeeded: try TarHeader.number(block, TarHeader.devmajor, field: "devmajor")
+        )
+        let minor = UInt32(
+            truncatingIfNeeded: try TarHeader.number(block, TarHeader.devminor, field: "devminor")
+        )
         let kind: TarEntry.Kind
         switch flag {
         case 0, UInt8(ascii: "0"), UInt8(ascii: "7"):
@@ -95,7 +99,10 @@ final class TarReader {
         case UInt8(ascii: "5"): kind = .directory
         case UInt8(ascii: "6"): kind = .fifo
         default:
-            throw ImageError(.malformed, "tar member '\(path)' has unsupported type '\(Character(Unicode.Scalar(flag)))'")
+            throw ImageError(
+                .malformed,
+                "tar member '\(path)' has unsupported type '\(Character(Unicode.Scalar(flag)))'"
+            )
         }
         let mode = try TarHeader.number(block, TarHeader.mode, field: "mode")
         return TarEntry(
@@ -123,7 +130,9 @@ final class TarReader {
         }
         var bytes = [UInt8](repeating: 0, count: Int(size))
         let count = try bytes.withUnsafeMutableBytes { try source.readFully(into: $0) }
-        guard count == Int(size) else { throw ImageError(.malformed, "tar archive ends inside an extended header") }
+        guard count == Int(size) else {
+            throw ImageError(.malformed, "tar archive ends inside an extended header")
+        }
         remainingPadding = TarReader.padding(for: size)
         try skipRest()
         return bytes
@@ -133,7 +142,9 @@ final class TarReader {
         var block = [UInt8](repeating: 0, count: TarHeader.blockSize)
         let count = try block.withUnsafeMutableBytes { try source.readFully(into: $0) }
         if count == 0 { return nil }
-        guard count == TarHeader.blockSize else { throw ImageError(.malformed, "tar archive ends inside a header") }
+        guard count == TarHeader.blockSize else {
+            throw ImageError(.malformed, "tar archive ends inside a header")
+        }
         return block
     }
 
@@ -147,7 +158,9 @@ final class TarReader {
             let count = try scratch.withUnsafeMutableBytes {
                 try source.readFully(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<remainingPadding]))
             }
-            guard count == remainingPadding else { throw ImageError(.malformed, "tar archive ends inside padding") }
+            guard count == remainingPadding else {
+                throw ImageError(.malformed, "tar archive ends inside padding")
+            }
             remainingPadding = 0
         }
     }

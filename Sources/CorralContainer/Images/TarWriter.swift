@@ -25,15 +25,29 @@ final class TarWriter {
             pax += PAXRecords.record("SCHILY.xattr." + key, String(decoding: value, as: UTF8.self))
         }
         if !pax.isEmpty {
-            var header = TarEntry(path: "PaxHeaders/" + String(entry.path.suffix(80)), kind: .regular, mode: 0o644)
+            var header = TarEntry(
+                path: "PaxHeaders/" + String(entry.path.suffix(80)),
+                kind: .regular,
+                mode: 0o644
+            )
             header.size = Int64(pax.count)
-            try writeHeader(header, prefix: "", name: String(header.path.utf8.prefix(99)) ?? "PaxHeaders", flag: "x", link: "")
+            try writeHeader(
+                header,
+                prefix: "",
+                name: String(header.path.utf8.prefix(99)) ?? "PaxHeaders",
+                flag: "x",
+                link: ""
+            )
             try sink.write(pax)
             try sink.write([UInt8](repeating: 0, count: TarReader.padding(for: Int64(pax.count))))
         }
         try writeHeader(
-            entry, prefix: name == nil ? "" : prefix, name: name ?? String(entry.path.utf8.prefix(100)) ?? "",
-            flag: TarWriter.flag(entry.kind), link: String(link.utf8.prefix(100)) ?? "")
+            entry,
+            prefix: name == nil ? "" : prefix,
+            name: name ?? String(entry.path.utf8.prefix(100)) ?? "",
+            flag: TarWriter.flag(entry.kind),
+            link: String(link.utf8.prefix(100)) ?? ""
+        )
         if isRegular {
             try copyContent(entry, content)
         }
@@ -50,22 +64,30 @@ final class TarWriter {
         var remaining = entry.size
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while remaining > 0 {
-            guard let content else { throw ImageError(.invalidArgument, "tar member '\(entry.path)' has no content") }
+            guard let content else {
+                throw ImageError(.invalidArgument, "tar member '\(entry.path)' has no content")
+            }
             let wanted = Int(min(Int64(chunk.count), remaining))
             let count = try chunk.withUnsafeMutableBytes {
                 try content.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted]))
             }
-            guard count > 0 else { throw ImageError(.io, "file '\(entry.path)' shrank while it was archived") }
+            guard count > 0 else {
+                throw ImageError(.io, "file '\(entry.path)' shrank while it was archived")
+            }
             try chunk.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             remaining -= Int64(count)
         }
         try sink.write([UInt8](repeating: 0, count: TarReader.padding(for: entry.size)))
     }
 
-    private func writeHeader(_ entry: TarEntry, prefix: String, name: String, flag: Character, link: String) throws {
+    private func writeHeader(_ entry: TarEntry, prefix: String, name: String, flag: Character, link: String)
+        throws
+    {
         var block = [UInt8](repeating: 0, count: TarHeader.blockSize)
         func put(_ text: String, _ range: Range<Int>) {
-            for (offset, byte) in text.utf8.prefix(range.count).enumerated() { block[range.lowerBound + offset] = byte }
+            for (offset, byte) in text.utf8.prefix(range.count).enumerated() {
+                block[range.lowerBound + offset] = byte
+            }
         }
         func octal(_ value: Int64, _ range: Range<Int>) {
             let digits = range.count - 1

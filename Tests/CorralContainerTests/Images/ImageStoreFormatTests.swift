@@ -18,8 +18,11 @@ import Testing
         content.mediaType = MediaType.dockerLayerGzip
         let layout = try LayoutBuilder(path: temporary.path + "/layout")
         try layout.image(
-            name: "docker", layers: [emptyLayer, content, emptyLayer], configMediaType: MediaType.dockerConfig,
-            manifestMediaType: MediaType.dockerManifest)
+            name: "docker",
+            layers: [emptyLayer, content, emptyLayer],
+            configMediaType: MediaType.dockerConfig,
+            manifestMediaType: MediaType.dockerManifest
+        )
         let store = try ImageStore(root: temporary.path + "/state")
         try store.importImage(from: layout.path)
         let lower = try store.lowerDirectories(forImage: "docker")
@@ -30,7 +33,10 @@ import Testing
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         let layout = try LayoutBuilder(path: temporary.path + "/layout")
-        let manifest = try layout.image(name: nil, layers: [LayoutBuilder.plainLayer(try Support.tar([Support.file("x")]))])
+        let manifest = try layout.image(
+            name: nil,
+            layers: [LayoutBuilder.plainLayer(try Support.tar([Support.file("x")]))]
+        )
         let manifestBytes = try JSONCoding.encode(manifest)
         var native = try layout.blob(manifestBytes, mediaType: MediaType.ociManifest)
         native.platform = Platform(architecture: ImageStore.architecture, os: "linux")
@@ -67,12 +73,17 @@ import Testing
             TarEntry(path: "tmp/", kind: .directory, mode: 0o1777),
         ]
         let layout = try LayoutBuilder(path: temporary.path + "/layout")
-        try layout.image(name: "meta", layers: [LayoutBuilder.plainLayer(try Support.tar(members, contents: ["bin/su": "su"]))])
+        try layout.image(
+            name: "meta",
+            layers: [LayoutBuilder.plainLayer(try Support.tar(members, contents: ["bin/su": "su"]))]
+        )
         let store = try ImageStore(root: temporary.path + "/state")
         try store.importImage(from: layout.path)
         let layer = try #require(try store.lowerDirectories(forImage: "meta").first)
 
-        func info(_ path: String) throws -> stat { try #require(try Syscall.lstatIfExists(layer + "/" + path)) }
+        func info(_ path: String) throws -> stat {
+            try #require(try Syscall.lstatIfExists(layer + "/" + path))
+        }
         #expect(try info("dev/null").st_mode == S_IFCHR | 0o666)
         #expect(try info("dev/null").st_rdev == LayerUnpacker.device(1, 3))
         #expect(try info("dev/loop0").st_mode == S_IFBLK | 0o660)

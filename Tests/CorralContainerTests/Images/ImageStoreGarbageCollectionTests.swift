@@ -10,7 +10,9 @@ import Testing
     @Test func removeCollectsWhatNoImageReferences() throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
-        let base = try LayoutBuilder.gzipLayer(try Support.tar([Support.file("base")], contents: ["base": "shared"]))
+        let base = try LayoutBuilder.gzipLayer(
+            try Support.tar([Support.file("base")], contents: ["base": "shared"])
+        )
         let onlyA = try LayoutBuilder.gzipLayer(try Support.tar([Support.file("a")], contents: ["a": "a"]))
         let onlyB = LayoutBuilder.plainLayer(try Support.tar([Support.file("b")], contents: ["b": "b"]))
         let layoutA = try LayoutBuilder(path: temporary.path + "/a")

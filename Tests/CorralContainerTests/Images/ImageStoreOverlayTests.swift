@@ -14,19 +14,26 @@ import Testing
         defer { temporary.remove() }
         let lowerTar = try Support.tar(
             [
-                Support.directory("a"), Support.file("a/keep"), Support.file("a/gone"), Support.file("top-gone"),
-                Support.directory("d"), Support.file("d/old"), Support.directory("d/sub"), Support.file("d/sub/deep"),
+                Support.directory("a"), Support.file("a/keep"), Support.file("a/gone"),
+                Support.file("top-gone"),
+                Support.directory("d"), Support.file("d/old"), Support.directory("d/sub"),
+                Support.file("d/sub/deep"),
                 TarEntry(path: "a/link", kind: .symlink(target: "keep"), mode: 0o777),
             ],
-            contents: ["a/keep": "keep", "a/gone": "gone", "d/old": "old"])
+            contents: ["a/keep": "keep", "a/gone": "gone", "d/old": "old"]
+        )
         let upperTar = try Support.tar(
             [
                 Support.file("a/.wh.gone"), Support.file(".wh.top-gone"), Support.directory("d"),
                 Support.file("d/.wh..wh..opq"), Support.file("d/new"), Support.file("a/added"),
             ],
-            contents: ["d/new": "new", "a/added": "added"])
+            contents: ["d/new": "new", "a/added": "added"]
+        )
         let builder = try LayoutBuilder(path: temporary.path + "/layout")
-        try builder.image(name: "layered", layers: [try LayoutBuilder.gzipLayer(lowerTar), LayoutBuilder.plainLayer(upperTar)])
+        try builder.image(
+            name: "layered",
+            layers: [try LayoutBuilder.gzipLayer(lowerTar), LayoutBuilder.plainLayer(upperTar)]
+        )
 
         let store = try ImageStore(root: temporary.path + "/state")
         try store.importImage(from: builder.path)

@@ -10,8 +10,10 @@ import Testing
     typealias Support = ImageTestSupport
 
     enum BadImage: String, CaseIterable, Sendable {
-        case missingBlob, digestMismatch, sizeMismatch, diffIDMismatch, unknownLayerMediaType, unknownConfigMediaType
-        case dotDotPath, absolutePath, symlinkParentEscape, hardlinkOutside, hardlinkAbsolute, hardlinkThroughSymlink
+        case missingBlob, digestMismatch, sizeMismatch, diffIDMismatch, unknownLayerMediaType,
+            unknownConfigMediaType
+        case dotDotPath, absolutePath, symlinkParentEscape, hardlinkOutside, hardlinkAbsolute,
+            hardlinkThroughSymlink
         case archiveTraversal, notALayout, corruptGzip
 
         var expectedCode: ImageError.Code {
@@ -35,7 +37,14 @@ import Testing
 
         let store = try ImageStore(root: temporary.path + "/state")
         let good = try LayoutBuilder(path: temporary.path + "/good")
-        try good.image(name: "good", layers: [try LayoutBuilder.gzipLayer(try Support.tar([Support.file("hello")], contents: ["hello": "hi"]))])
+        try good.image(
+            name: "good",
+            layers: [
+                try LayoutBuilder.gzipLayer(
+                    try Support.tar([Support.file("hello")], contents: ["hello": "hi"])
+                )
+            ]
+        )
         try store.importImage(from: good.path)
         let storeBefore = try Support.listing(store.directory)
         let outsideBefore = try Support.listing(outside)
@@ -79,7 +88,11 @@ import Testing
             zstd.mediaType = "application/vnd.oci.image.layer.v1.tar+zstd"
             try builder.image(name: nil, layers: [zstd])
         case .unknownConfigMediaType:
-            try builder.image(name: nil, layers: [LayoutBuilder.plainLayer(fine)], configMediaType: "application/json")
+            try builder.image(
+                name: nil,
+                layers: [LayoutBuilder.plainLayer(fine)],
+                configMediaType: "application/json"
+            )
         case .dotDotPath:
             try builder.image(name: nil, layers: [try layer([Support.file("etc/../../escape")])])
         case .absolutePath:

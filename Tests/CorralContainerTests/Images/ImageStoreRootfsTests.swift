@@ -36,13 +36,18 @@ import Testing
         #expect(try ImageTestSupport.listing(layer) == (try ImageTestSupport.listing(rootfs)))
         var first = stat()
         var second = stat()
-        #expect(lstat(layer + "/etc/passwd", &first) == 0 && lstat(layer + "/etc/passwd.hardlink", &second) == 0)
+        #expect(
+            lstat(layer + "/etc/passwd", &first) == 0 && lstat(layer + "/etc/passwd.hardlink", &second) == 0
+        )
         #expect(first.st_ino == second.st_ino)
         #expect(try store.inspect("busybox").layers.map(\.directory) == lower)
         #expect(try store.inspect(summary.digest.description).name == "busybox")
 
         if geteuid() == 0 {
-            let output = try ImageTestSupport.run("/usr/sbin/chroot", [layer, "/bin/sh", "-c", "echo hello from $(basename /bin/sh)"])
+            let output = try ImageTestSupport.run(
+                "/usr/sbin/chroot",
+                [layer, "/bin/sh", "-c", "echo hello from $(basename /bin/sh)"]
+            )
             #expect(output == "hello from sh\n")
         }
 
@@ -57,9 +62,13 @@ import Testing
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         let store = try ImageStore(root: temporary.path)
-        let badName = #expect(throws: ImageError.self) { try store.importRootfs(name: "no spaces", directory: temporary.path) }
+        let badName = #expect(throws: ImageError.self) {
+            try store.importRootfs(name: "no spaces", directory: temporary.path)
+        }
         #expect(badName?.code == .invalidArgument)
-        let missing = #expect(throws: ImageError.self) { try store.importRootfs(name: "x", directory: temporary.path + "/nope") }
+        let missing = #expect(throws: ImageError.self) {
+            try store.importRootfs(name: "x", directory: temporary.path + "/nope")
+        }
         #expect(missing?.code == .invalidArgument)
         let unknown = #expect(throws: ImageError.self) { try store.lowerDirectories(forImage: "nope") }
         #expect(unknown?.code == .notFound)

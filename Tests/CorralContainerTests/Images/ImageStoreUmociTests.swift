@@ -24,10 +24,14 @@ import Testing
         try Syscall.removeTree(work + "/bundle2/rootfs/etc/motd")
         try Syscall.writeAtomically(Array("new\n".utf8), to: work + "/bundle2/rootfs/etc/new")
         try ImageTestSupport.run(umoci, ["repack", "--image", "L:latest", "bundle2"], directory: work)
-        try ImageTestSupport.run(umoci, [
-            "config", "--image", "L:latest", "--config.env", "FOO=bar", "--config.cmd", "/bin/sh",
-            "--config.workingdir", "/etc", "--config.user", "1000:1000",
-        ], directory: work)
+        try ImageTestSupport.run(
+            umoci,
+            [
+                "config", "--image", "L:latest", "--config.env", "FOO=bar", "--config.cmd", "/bin/sh",
+                "--config.workingdir", "/etc", "--config.user", "1000:1000",
+            ],
+            directory: work
+        )
 
         let store = try ImageStore(root: work + "/state")
         let imported = try store.importImage(from: work + "/L")
@@ -45,7 +49,10 @@ import Testing
         #expect(Syscall.type(whiteout.st_mode) == S_IFCHR && whiteout.st_rdev == 0)
         #expect(try Syscall.readFile(top + "/etc/new") == Array("new\n".utf8))
         #expect(try Syscall.readFile(bottom + "/etc/motd") == Array("hello\n".utf8))
-        #expect(try Syscall.readFile(bottom + "/bin/busybox") == (try Syscall.readFile("/bin/busybox", limit: 1 << 26)))
+        #expect(
+            try Syscall.readFile(bottom + "/bin/busybox")
+                == (try Syscall.readFile("/bin/busybox", limit: 1 << 26))
+        )
 
         // The same layout as a tar, under a name of our choosing.
         try ImageTestSupport.run("/bin/tar", ["-C", work + "/L", "-cf", work + "/L.tar", "."])

@@ -55,7 +55,10 @@ enum ImageTestSupport {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        try #require(process.terminationStatus == 0, "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
+        try #require(
+            process.terminationStatus == 0,
+            "\(executable) \(arguments.joined(separator: " ")) failed: \(text)"
+        )
         return text
     }
 
@@ -81,7 +84,9 @@ enum ImageTestSupport {
         return sink.bytes
     }
 
-    static func file(_ path: String, mode: UInt32 = 0o644) -> TarEntry { TarEntry(path: path, kind: .regular, mode: mode) }
+    static func file(_ path: String, mode: UInt32 = 0o644) -> TarEntry {
+        TarEntry(path: path, kind: .regular, mode: mode)
+    }
     static func directory(_ path: String) -> TarEntry { TarEntry(path: path, kind: .directory, mode: 0o755) }
 
     /// Every path under `root` with its type, mode, owner, size, content digest, link target,
@@ -91,10 +96,12 @@ enum ImageTestSupport {
         func walk(_ relative: String) throws {
             let path = relative.isEmpty ? root : root + "/" + relative
             guard let info = try Syscall.lstatIfExists(path) else { return }
-            var line = "\(relative) mode=\(String(info.st_mode, radix: 8)) uid=\(info.st_uid) gid=\(info.st_gid)"
+            var line =
+                "\(relative) mode=\(String(info.st_mode, radix: 8)) uid=\(info.st_uid) gid=\(info.st_gid)"
             switch Syscall.type(info.st_mode) {
             case S_IFREG:
-                line += " size=\(info.st_size) sha256=\(SHA256Hasher.hex(of: try Syscall.readFile(path, limit: 1 << 30)))"
+                line +=
+                    " size=\(info.st_size) sha256=\(SHA256Hasher.hex(of: try Syscall.readFile(path, limit: 1 << 30)))"
             case S_IFLNK:
                 line += " -> \(try RootfsArchiver.readLink(path))"
             case S_IFCHR, S_IFBLK:
@@ -102,7 +109,9 @@ enum ImageTestSupport {
             case S_IFDIR:
                 line += " opaque=\(opaque(path))"
                 lines.append(line)
-                for name in try Syscall.listDirectory(path) { try walk(relative.isEmpty ? name : relative + "/" + name) }
+                for name in try Syscall.listDirectory(path) {
+                    try walk(relative.isEmpty ? name : relative + "/" + name)
+                }
                 return
             default:
                 break

@@ -21,7 +21,11 @@ struct LayoutBuilder {
 
     /// A gzipped layer from a tar.
     static func gzipLayer(_ tar: [UInt8]) throws -> Layer {
-        Layer(blob: try ImageTestSupport.gzip(tar), mediaType: MediaType.ociLayerGzip, diffID: Digest(hex: SHA256Hasher.hex(of: tar)))
+        Layer(
+            blob: try ImageTestSupport.gzip(tar),
+            mediaType: MediaType.ociLayerGzip,
+            diffID: Digest(hex: SHA256Hasher.hex(of: tar))
+        )
     }
 
     /// An uncompressed layer.
@@ -40,18 +44,34 @@ struct LayoutBuilder {
     /// Writes config, manifest and layers, and `index.json` with the one image named `name`.
     @discardableResult
     func image(
-        name: String?, layers: [Layer], config: ImageConfig = ImageConfig(cmd: ["/bin/sh"]),
-        configMediaType: String = MediaType.ociConfig, manifestMediaType: String = MediaType.ociManifest
+        name: String?,
+        layers: [Layer],
+        config: ImageConfig = ImageConfig(cmd: ["/bin/sh"]),
+        configMediaType: String = MediaType.ociConfig,
+        manifestMediaType: String = MediaType.ociManifest
     ) throws -> ImageManifest {
         let layerDescriptors = try layers.map { try blob($0.blob, mediaType: $0.mediaType) }
         let configFile = ImageConfigFile(
-            created: "2026-01-01T00:00:00Z", architecture: "amd64", os: "linux", config: config,
-            rootfs: .init(type: "layers", diffIDs: layers.map(\.diffID)))
+            created: "2026-01-01T00:00:00Z",
+            architecture: "amd64",
+            os: "linux",
+            config: config,
+            rootfs: .init(type: "layers", diffIDs: layers.map(\.diffID))
+        )
         let configDescriptor = try blob(try JSONCoding.encode(configFile), mediaType: configMediaType)
-        let manifest = ImageManifest(schemaVersion: 2, mediaType: manifestMediaType, config: configDescriptor, layers: layerDescriptors)
+        let manifest = ImageManifest(
+            schemaVersion: 2,
+            mediaType: manifestMediaType,
+            config: configDescriptor,
+            layers: layerDescriptors
+        )
         var manifestDescriptor = try blob(try JSONCoding.encode(manifest), mediaType: manifestMediaType)
         if let name { manifestDescriptor.annotations = [Descriptor.refNameKey: name] }
-        let index = ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [manifestDescriptor])
+        let index = ImageIndex(
+            schemaVersion: 2,
+            mediaType: MediaType.ociIndex,
+            manifests: [manifestDescriptor]
+        )
         try Syscall.writeAtomically(try JSONCoding.encode(index), to: path + "/index.json")
         return manifest
     }

@@ -13,7 +13,9 @@ import Testing
             let count = try content.withUnsafeMutableBytes { buffer in
                 var total = 0
                 while total < buffer.count {
-                    let read = try reader.readContent(into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...]))
+                    let read = try reader.readContent(
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...])
+                    )
                     if read == 0 { break }
                     total += read
                 }
@@ -38,7 +40,9 @@ import Testing
         let archive = temporary.path + "/a.tar"
         try ImageTestSupport.run("/bin/tar", ["--format=\(format)", "-C", tree, "-cf", archive, "."])
         let read = try entries(try Syscall.readFile(archive))
-        let byPath = Dictionary(read.map { ($0.0.path.hasPrefix("./") ? String($0.0.path.dropFirst(2)) : $0.0.path, $0) }) { a, _ in a }
+        let byPath = Dictionary(
+            read.map { ($0.0.path.hasPrefix("./") ? String($0.0.path.dropFirst(2)) : $0.0.path, $0) }
+        ) { a, _ in a }
         let file = try #require(byPath[longDirectory + "/file.txt"] ?? byPath["hard"])
         #expect(file.1 == "hello" || file.0.kind == .hardlink(target: "./hard"))
         #expect(byPath["link"]?.0.kind == .symlink(target: longDirectory + "/file.txt"))
@@ -76,9 +80,14 @@ import Testing
         var tar = try ImageTestSupport.tar([ImageTestSupport.file("a")], contents: ["a": "x"])
         tar[10] ^= 0xff
         #expect(throws: ImageError.self) { _ = try entries(tar) }
-        let gz = try ImageTestSupport.gzip(try ImageTestSupport.tar([ImageTestSupport.file("a")], contents: ["a": "x"]))
+        let gz = try ImageTestSupport.gzip(
+            try ImageTestSupport.tar([ImageTestSupport.file("a")], contents: ["a": "x"])
+        )
         #expect(throws: ImageError.self) {
-            _ = try GzipSource(BytesSource(Array(gz.prefix(gz.count / 2)))).readAll(limit: 1 << 20, what: "test")
+            _ = try GzipSource(BytesSource(Array(gz.prefix(gz.count / 2)))).readAll(
+                limit: 1 << 20,
+                what: "test"
+            )
         }
     }
 }
