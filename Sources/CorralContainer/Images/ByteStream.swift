@@ -26,16 +26,31 @@ extension ByteSource {
 
     /// Reads everything that is left, refusing more than `limit` bytes.
     func readAll(limit: Int, what: String) throws -> [UInt8] {
-        var result = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try read(into: $0) }
-            if count == 0 { return result }
-            result.append(contentsOf: chunk[0..<count])
-            if result.count > limit {
-                throw ImageError(.malformed, "\(what) is larger than \(limit) bytes")
-            }
+        let sink = MemorySink()
+        guard try copy(to: sink, maximumBytes: Int64(limit) + 1) <= Int64(limit) else {
+            throw ImageError(.malformed, "\(what) is larger than \(limit) bytes")
         }
+        return sink.bytes
+    }
+
+    /// Copies up to `maximumBytes` (by default everything that is left) into `sink`, or discards
+    /// them when `sink` is nil; returns how many bytes were copied.
+    @discardableResult
+    func copy(to sink: (any ByteSink)?, maximumBytes: Int64 = .max) throws -> Int64 {
+        var chunk = [UInt8](repeating: 0, count: 128 * 1024)
+        var total: Int64 = 0
+        while total < maximumBytes {
+            let wanted = Int(min(Int64(chunk.count), maximumBytes - total))
+            let count = try chunk.withUnsafeMutableBytes {
+                try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted]))
+            }
+            if count == 0 { break }
+            if let sink {
+                try chunk.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            }
+            total += Int64(count)
+        }
+        return total
     }
 }
 
@@ -63,11 +78,6 @@ final class HashingSource: ByteSource {
         return count
     }
 
-    /// Reads the rest of the stream (so the hash covers all of it) and discards it.
-    func drain() throws {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while try chunk.withUnsafeMutableBytes({ try read(into: $0) }) > 0 {}
-    }
 }
 
 /// Hashes and counts every byte written through it.
@@ -84,5 +94,31 @@ final class HashingSink: ByteSink {
         hasher.update(buffer)
         byteCount += Int64(buffer.count)
         try inner.write(buffer)
+    }
+}
+
+/// Collects written bytes in memory (the in-memory twin of `FileSink`).
+final class MemorySink: ByteSink {
+    /// Everything written so far.
+    private(set) var bytes: [UInt8] = []
+
+    func write(_ buffer: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: buffer) }
+}
+
+/// Serves bytes from memory (the in-memory twin of `FileSource`).
+final class MemorySource: ByteSource {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    /// Serves `bytes` from the start.
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = min(buffer.count, bytes.count - offset)
+        bytes.withUnsafeBytes { all in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: all[offset..<(offset + count)]))
+        }
+        offset += count
+        return count
     }
 }

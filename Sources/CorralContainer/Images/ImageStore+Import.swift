@@ -171,7 +171,7 @@ extension ImageStore {
         )
         do {
             try LayerUnpacker(root: target, mode: .layer).unpack(TarReader(tar))
-            try tar.drain()
+            try tar.copy(to: nil)  // the diff_id covers any bytes after the end-of-archive blocks
         } catch let error as ImageError {
             throw ImageError(
                 error.code,

@@ -103,12 +103,7 @@ struct LayerUnpacker {
 
     private func writeFile(_ path: String, _ entry: TarEntry, _ reader: TarReader) throws {
         let sink = try FileSink(creating: path, mode: 0o600)
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try reader.readContent(into: $0) }
-            if count == 0 { break }
-            try chunk.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        }
+        try reader.copy(to: sink)
         let descriptor = sink.fileDescriptor
         if applyOwnership && mode == .layer {
             try Syscall.retrying("fchown", path) { fchown(descriptor, entry.uid, entry.gid) }

@@ -49,13 +49,8 @@ struct LayoutReader {
     func copyBlob(_ descriptor: Descriptor, to destination: String) throws {
         let source = HashingSource(try FileSource(path: try blobPath(descriptor)))
         let sink = try FileSink(creating: destination)
-        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-            if count == 0 { break }
-            try chunk.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            if source.byteCount > descriptor.size { break }
-        }
+        // One byte past the declared size is enough to tell that the blob is too long.
+        try source.copy(to: sink, maximumBytes: descriptor.size + 1)
         try sink.close()
         let actual = source.hasher.finalizeHex()
         guard source.byteCount == descriptor.size else {

@@ -1,6 +1,6 @@
 /// Reads a tar archive as a stream: ustar, GNU long names and links, PAX path, linkpath, size,
 /// uid, gid, mtime and xattrs.
-final class TarReader {
+final class TarReader: ByteSource {
     private let source: any ByteSource
     private var remainingContent: Int64 = 0
     private var remainingPadding: Int = 0
@@ -55,8 +55,9 @@ final class TarReader {
         }
     }
 
-    /// Reads content of the current member; returns 0 at its end.
-    func readContent(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// Reads content of the current member; returns 0 at its end (so a reader is the
+    /// `ByteSource` of the member `next()` returned last).
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard remainingContent > 0 else { return 0 }
         let wanted = Int(min(Int64(buffer.count), remainingContent))
         let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
@@ -152,7 +153,7 @@ final class TarReader {
     private func skipRest() throws {
         var scratch = [UInt8](repeating: 0, count: 32 * 1024)
         while remainingContent > 0 {
-            _ = try scratch.withUnsafeMutableBytes { try readContent(into: $0) }
+            _ = try scratch.withUnsafeMutableBytes { try read(into: $0) }
         }
         if remainingPadding > 0 {
             let count = try scratch.withUnsafeMutableBytes {

@@ -61,21 +61,12 @@ final class TarWriter {
     // MARK: - Internals
 
     private func copyContent(_ entry: TarEntry, _ content: (any ByteSource)?) throws {
-        var remaining = entry.size
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while remaining > 0 {
-            guard let content else {
-                throw ImageError(.invalidArgument, "tar member '\(entry.path)' has no content")
-            }
-            let wanted = Int(min(Int64(chunk.count), remaining))
-            let count = try chunk.withUnsafeMutableBytes {
-                try content.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted]))
-            }
-            guard count > 0 else {
-                throw ImageError(.io, "file '\(entry.path)' shrank while it was archived")
-            }
-            try chunk.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            remaining -= Int64(count)
+        let copied = try content?.copy(to: sink, maximumBytes: entry.size) ?? 0
+        guard copied == entry.size else {
+            throw ImageError(
+                .io,
+                "file '\(entry.path)' gave \(copied) of its \(entry.size) bytes while it was archived"
+            )
         }
         try sink.write([UInt8](repeating: 0, count: TarReader.padding(for: entry.size)))
     }

@@ -20,25 +20,6 @@ struct TemporaryDirectory {
     func remove() { try? Syscall.removeTree(path) }
 }
 
-/// Collects written bytes in memory.
-final class BytesSink: ByteSink {
-    var bytes: [UInt8] = []
-    func write(_ buffer: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: buffer) }
-}
-
-/// Serves bytes from memory.
-final class BytesSource: ByteSource {
-    private let bytes: [UInt8]
-    private var offset = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let count = min(buffer.count, bytes.count - offset)
-        for index in 0..<count { buffer[index] = bytes[offset + index] }
-        offset += count
-        return count
-    }
-}
-
 /// Helpers shared by the image tests.
 enum ImageTestSupport {
     /// Runs a program and fails the test unless it exits 0; returns its standard output.
@@ -64,12 +45,12 @@ enum ImageTestSupport {
 
     /// A tar archive of `entries`; regular files take their content from `contents[path]`.
     static func tar(_ entries: [TarEntry], contents: [String: String] = [:]) throws -> [UInt8] {
-        let sink = BytesSink()
+        let sink = MemorySink()
         let writer = TarWriter(sink)
         for var entry in entries {
             let content = Array((contents[entry.path] ?? "").utf8)
             if entry.kind == .regular { entry.size = Int64(content.count) }
-            try writer.append(entry, content: BytesSource(content))
+            try writer.append(entry, content: MemorySource(content))
         }
         try writer.finish()
         return sink.bytes
@@ -77,7 +58,7 @@ enum ImageTestSupport {
 
     /// Gzip of `bytes`.
     static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
-        let sink = BytesSink()
+        let sink = MemorySink()
         let gzip = try GzipSink(sink)
         try gzip.write(bytes)
         try gzip.finish()

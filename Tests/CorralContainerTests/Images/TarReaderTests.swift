@@ -6,22 +6,11 @@ import Testing
 /// The tar reader against GNU tar's gnu and pax formats, and against Corral's own writer.
 @Suite struct TarReaderTests {
     private func entries(_ bytes: [UInt8]) throws -> [(TarEntry, String)] {
-        let reader = TarReader(BytesSource(bytes))
+        let reader = TarReader(MemorySource(bytes))
         var result: [(TarEntry, String)] = []
         while let entry = try reader.next() {
-            var content = [UInt8](repeating: 0, count: Int(entry.size))
-            let count = try content.withUnsafeMutableBytes { buffer in
-                var total = 0
-                while total < buffer.count {
-                    let read = try reader.readContent(
-                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...])
-                    )
-                    if read == 0 { break }
-                    total += read
-                }
-                return total
-            }
-            result.append((entry, String(decoding: content[0..<count], as: UTF8.self)))
+            let content = try reader.readAll(limit: 1 << 20, what: entry.path)
+            result.append((entry, String(decoding: content, as: UTF8.self)))
         }
         return result
     }
@@ -64,7 +53,7 @@ import Testing
         ]
         let tar = try ImageTestSupport.tar(input, contents: [long: "content"])
         let gz = try ImageTestSupport.gzip(tar)
-        let unzipped = try GzipSource(BytesSource(gz)).readAll(limit: 1 << 20, what: "test")
+        let unzipped = try GzipSource(MemorySource(gz)).readAll(limit: 1 << 20, what: "test")
         #expect(unzipped == tar)
         let read = try entries(unzipped)
         #expect(read.map(\.0.path) == input.map(\.path))
@@ -84,7 +73,7 @@ import Testing
             try ImageTestSupport.tar([ImageTestSupport.file("a")], contents: ["a": "x"])
         )
         #expect(throws: ImageError.self) {
-            _ = try GzipSource(BytesSource(Array(gz.prefix(gz.count / 2)))).readAll(
+            _ = try GzipSource(MemorySource(Array(gz.prefix(gz.count / 2)))).readAll(
                 limit: 1 << 20,
                 what: "test"
             )
