@@ -8,7 +8,7 @@ extension ImageStore {
     @discardableResult
     public func importImage(from path: String, name: String? = nil) throws -> [ImageSummary] {
         if let name { try ImageStore.validateName(name) }
-        guard let info = try statFollowing(path) else {
+        guard let info = try Syscall.statIfExists(path) else {
             throw ImageError(.invalidArgument, "'\(path)' does not exist")
         }
         let names = try StoreLock.withExclusive(lockPath) {
@@ -75,11 +75,7 @@ extension ImageStore {
         throws -> Descriptor
     {
         if MediaType.indexes.contains(descriptor.mediaType) && depth == 0 {
-            let nested = try JSONCoding.decode(
-                ImageIndex.self,
-                from: try Syscall.readFile(try stageBlob(descriptor, layout, stage)),
-                what: "image index \(descriptor.digest)"
-            )
+            let nested = try stageDocument(ImageIndex.self, descriptor, layout, stage, what: "image index")
             let linux = nested.manifests.filter {
                 $0.platform.map { $0.os == "linux" && $0.architecture == ImageStore.architecture } ?? false
             }
@@ -98,16 +94,14 @@ extension ImageStore {
                 "manifest \(descriptor.digest) has unsupported media type '\(descriptor.mediaType)'"
             )
         }
-        let manifest = try JSONCoding.decode(
-            ImageManifest.self,
-            from: try Syscall.readFile(try stageBlob(descriptor, layout, stage)),
-            what: "manifest \(descriptor.digest)"
-        )
+        let manifest = try stageDocument(ImageManifest.self, descriptor, layout, stage, what: "manifest")
         try validate(manifest, descriptor)
-        let configFile = try JSONCoding.decode(
+        let configFile = try stageDocument(
             ImageConfigFile.self,
-            from: try Syscall.readFile(try stageBlob(manifest.config, layout, stage)),
-            what: "config \(manifest.config.digest)"
+            manifest.config,
+            layout,
+            stage,
+            what: "config"
         )
         guard configFile.rootfs.diffIDs.count == manifest.layers.count else {
             throw ImageError(
@@ -154,6 +148,18 @@ extension ImageStore {
         let path = stage + "/blobs/" + descriptor.digest.hex
         if try Syscall.lstatIfExists(path) == nil { try layout.copyBlob(descriptor, to: path) }
         return path
+    }
+
+    /// Stages a JSON blob (index, manifest or config) and decodes it.
+    private func stageDocument<T: Decodable>(
+        _ type: T.Type,
+        _ descriptor: Descriptor,
+        _ layout: LayoutReader,
+        _ stage: String,
+        what: String
+    ) throws -> T {
+        let bytes = try Syscall.readFile(try stageBlob(descriptor, layout, stage))
+        return try JSONCoding.decode(type, from: bytes, what: "\(what) \(descriptor.digest)")
     }
 
     /// Stages a layer blob and, unless the store already has it, unpacks it and checks its diff_id.
@@ -232,13 +238,6 @@ extension ImageStore {
                 cause: error.cause
             )
         }
-    }
-
-    private func statFollowing(_ path: String) throws -> stat? {
-        var info = stat()
-        if stat(path, &info) == 0 { return info }
-        if errno == ENOENT { return nil }
-        throw ImageError.errno("stat", path)
     }
 
     /// The OCI architecture name of this machine.

@@ -28,7 +28,7 @@ public final class ImageStore: LayerSource {
         try StoreLock.withExclusive(lockPath) {
             if try Syscall.lstatIfExists(directory + "/oci-layout") == nil {
                 try Syscall.writeAtomically(
-                    Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8),
+                    LayoutReader.layoutFileBytes,
                     to: directory + "/oci-layout"
                 )
             }

@@ -4,6 +4,9 @@ struct LayoutReader {
     /// The layout directory.
     let path: String
 
+    /// The `oci-layout` file this store writes.
+    static let layoutFileBytes = Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8)
+
     /// Refuses a directory without a version 1.0.x `oci-layout` file.
     func checkLayoutFile() throws {
         struct LayoutFile: Decodable { var imageLayoutVersion: String }

@@ -13,7 +13,7 @@ struct RootfsLayoutWriter {
     func write(name: String, config: ImageConfig) throws {
         try Syscall.makeDirectories(layout + "/blobs/sha256")
         try Syscall.writeAtomically(
-            Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8),
+            LayoutReader.layoutFileBytes,
             to: layout + "/oci-layout"
         )
         let (layer, diffID) = try writeLayer()
@@ -83,8 +83,7 @@ extension ImageStore {
         throws -> ImageSummary
     {
         try ImageStore.validateName(name)
-        var info = stat()
-        guard stat(rootfs, &info) == 0, Syscall.type(info.st_mode) == S_IFDIR else {
+        guard let info = try Syscall.statIfExists(rootfs), Syscall.type(info.st_mode) == S_IFDIR else {
             throw ImageError(.invalidArgument, "root file system '\(rootfs)' is not a directory")
         }
         try StoreLock.withExclusive(lockPath) {

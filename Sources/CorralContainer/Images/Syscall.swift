@@ -22,6 +22,14 @@ enum Syscall {
         throw ImageError.errno("lstat", path)
     }
 
+    /// `stat` of `path` (following symlinks), or nil when it does not exist.
+    static func statIfExists(_ path: String) throws -> stat? {
+        var info = stat()
+        if stat(path, &info) == 0 { return info }
+        if errno == ENOENT { return nil }
+        throw ImageError.errno("stat", path)
+    }
+
     /// The file type bits of `mode`.
     static func type(_ mode: mode_t) -> mode_t { mode & S_IFMT }
 

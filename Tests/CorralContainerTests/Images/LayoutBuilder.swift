@@ -16,7 +16,7 @@ struct LayoutBuilder {
     init(path: String) throws {
         self.path = path
         try Syscall.makeDirectories(path + "/blobs/sha256")
-        try Syscall.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: path + "/oci-layout")
+        try Syscall.writeAtomically(LayoutReader.layoutFileBytes, to: path + "/oci-layout")
     }
 
     /// A gzipped layer from a tar.
