@@ -162,21 +162,24 @@ extension ImageStore {
         return try JSONCoding.decode(type, from: bytes, what: "\(what) \(descriptor.digest)")
     }
 
-    /// Stages a layer blob and, unless the store already has it, unpacks it and checks its diff_id.
+    /// Stages a layer blob, unpacks it unless the store (or this stage) already has it, and checks
+    /// that its uncompressed content matches the diff_id either way.
     private func stageLayer(_ layer: Descriptor, diffID: Digest, _ layout: LayoutReader, _ stage: String)
         throws
     {
         let blob = try stageBlob(layer, layout, stage)
         let target = stage + "/layers/" + diffID.hex
-        if try Syscall.lstatIfExists(layerDirectory(diffID)) != nil { return }
-        if try Syscall.lstatIfExists(target) != nil { return }
-        try Syscall.makeDirectory(target)
+        let unpacked =
+            try Syscall.lstatIfExists(layerDirectory(diffID)) != nil || Syscall.lstatIfExists(target) != nil
         let file = try FileSource(path: blob)
         let tar = HashingSource(
             MediaType.layerCompression(layer.mediaType) == .gzip ? try GzipSource(file) : file
         )
         do {
-            try LayerUnpacker(root: target, mode: .layer).unpack(TarReader(tar))
+            if !unpacked {
+                try Syscall.makeDirectory(target)
+                try LayerUnpacker(root: target, mode: .layer).unpack(TarReader(tar))
+            }
             try tar.copy(to: nil)  // the diff_id covers any bytes after the end-of-archive blocks
         } catch let error as ImageError {
             throw ImageError(

@@ -91,8 +91,10 @@ struct LayerUnpacker {
             try Syscall.retrying("mkfifo", path) { mkfifo(path, mode_t(entry.mode)) }
         }
         try setOwnership(path, entry)
-        if case .symlink = entry.kind {
-        } else {
+        switch entry.kind {
+        case .symlink:
+            break  // a symlink's own mode means nothing on Linux
+        default:
             // mknod and mkfifo apply the umask; set the exact mode after chown (which clears setuid).
             try Syscall.retrying("chmod", path) { chmod(path, mode_t(entry.mode)) }
         }

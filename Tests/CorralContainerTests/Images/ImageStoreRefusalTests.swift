@@ -10,7 +10,8 @@ import Testing
     typealias Support = ImageTestSupport
 
     enum BadImage: String, CaseIterable, Sendable {
-        case missingBlob, digestMismatch, sizeMismatch, diffIDMismatch, unknownLayerMediaType,
+        case missingBlob, digestMismatch, sizeMismatch, diffIDMismatch, diffIDOfAStoredLayer,
+            unknownLayerMediaType,
             unknownConfigMediaType
         case dotDotPath, absolutePath, symlinkParentEscape, hardlinkOutside, hardlinkAbsolute,
             hardlinkThroughSymlink
@@ -19,7 +20,8 @@ import Testing
         var expectedCode: ImageError.Code {
             switch self {
             case .missingBlob: return .missingBlob
-            case .digestMismatch, .sizeMismatch, .diffIDMismatch: return .digestMismatch
+            case .digestMismatch, .sizeMismatch, .diffIDMismatch, .diffIDOfAStoredLayer:
+                return .digestMismatch
             case .unknownLayerMediaType, .unknownConfigMediaType: return .unsupportedMediaType
             case .notALayout, .corruptGzip: return .malformed
             default: return .unsafePath
@@ -41,7 +43,7 @@ import Testing
             name: "good",
             layers: [
                 try LayoutBuilder.gzipLayer(
-                    try Support.tar([Support.file("hello")], contents: ["hello": "hi"])
+                    try Self.goodTar()
                 )
             ]
         )
@@ -55,6 +57,11 @@ import Testing
         #expect(try Support.listing(store.directory) == storeBefore)
         #expect(try Support.listing(outside) == outsideBefore)
         #expect(try store.list().map(\.name) == ["good"])
+    }
+
+    /// The layer of the image already in the store.
+    private static func goodTar() throws -> [UInt8] {
+        try Support.tar([Support.file("hello")], contents: ["hello": "hi"])
     }
 
     /// A first layer member that unpacks fine, so a refusal has something staged to clean up.
@@ -79,6 +86,11 @@ import Testing
             if bad == .sizeMismatch { bytes += [0] } else { bytes[600] ^= 0x20 }
             try Syscall.removeTree(try layerBlob(manifest))
             try Syscall.writeAtomically(bytes, to: try layerBlob(manifest))
+        case .diffIDOfAStoredLayer:
+            // Other content claiming the diff_id of a layer the store has already unpacked.
+            var impostor = try LayoutBuilder.gzipLayer(fine)
+            impostor.diffID = Digest(hex: SHA256Hasher.hex(of: try Self.goodTar()))
+            try builder.image(name: nil, layers: [impostor])
         case .diffIDMismatch:
             var wrong = try LayoutBuilder.gzipLayer(fine)
             wrong.diffID = Digest(hex: SHA256Hasher.hex(of: [1, 2, 3]))
