@@ -11,8 +11,22 @@ struct RootfsArchiver {
         var number: UInt64
     }
 
-    /// Appends every member under `root`, parents before children, names sorted.
+    /// Appends `./` (so the root keeps its mode, owner and mtime), then every member under `root`,
+    /// parents before children, names sorted.
     func archive(into writer: TarWriter) throws {
+        guard let info = try Syscall.lstatIfExists(root) else {
+            throw ImageError.errno("lstat", root, ENOENT)
+        }
+        try writer.append(
+            TarEntry(
+                path: "./",
+                kind: .directory,
+                mode: UInt32(info.st_mode & 0o7777),
+                uid: info.st_uid,
+                gid: info.st_gid,
+                modificationTimeSeconds: Int64(info.st_mtim.tv_sec)
+            )
+        )
         var seen: [Inode: String] = [:]
         try walk("", writer, &seen)
     }
