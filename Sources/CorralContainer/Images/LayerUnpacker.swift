@@ -7,7 +7,8 @@ import Glibc
 /// In `.layer` mode it converts OCI whiteouts to overlayfs form (`.wh.NAME` becomes a 0/0
 /// character device, `.wh..wh..opq` the xattr `trusted.overlay.opaque=y` on its directory) and
 /// applies ownership, devices and xattrs. In `.archive` mode (unpacking a tar of an OCI layout)
-/// only plain files and directories are accepted.
+/// only plain files and directories are written: other members (such as the legacy
+/// `<id>/layer.tar` symlinks in a `docker save` archive) are skipped, never created.
 struct LayerUnpacker {
     /// What is being unpacked.
     enum Mode { case layer, archive }
@@ -46,6 +47,7 @@ struct LayerUnpacker {
         guard let name = components.last else {
             return entry.kind == .directory ? (root, entry) : nil
         }
+        if mode == .archive && entry.kind != .regular && entry.kind != .directory { return nil }
         let parent = try prepareParent(Array(components.dropLast()), member: entry.path)
         if mode == .layer, name.hasPrefix(".wh.") {
             try applyWhiteout(name: name, parent: parent, member: entry.path)
@@ -55,16 +57,6 @@ struct LayerUnpacker {
         if let existing = try Syscall.lstatIfExists(path) {
             if Syscall.type(existing.st_mode) == S_IFDIR && entry.kind == .directory { return (path, entry) }
             try Syscall.removeTree(path)
-        }
-        if mode == .archive {
-            switch entry.kind {
-            case .regular, .directory: break
-            default:
-                throw ImageError(
-                    .unsafePath,
-                    "image archive member '\(entry.path)' is not a plain file or directory"
-                )
-            }
         }
         switch entry.kind {
         case .regular:

@@ -29,6 +29,30 @@ import Testing
         #expect(lower == [store.layerDirectory(emptyLayer.diffID), store.layerDirectory(content.diffID)])
     }
 
+    @Test func importsAGzippedLayoutTarAndSkipsItsSymlinks() throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let layout = try LayoutBuilder(path: temporary.path + "/layout")
+        let manifest = try layout.image(
+            name: "saved",
+            layers: [LayoutBuilder.plainLayer(try Support.tar([Support.file("x")]))]
+        )
+        // Like `docker save`: legacy paths that are symlinks into blobs/.
+        let layer = try #require(manifest.layers.first)
+        try Syscall.makeDirectory(layout.path + "/legacy")
+        try Syscall.retrying("symlink", "legacy/layer.tar") {
+            symlink("../blobs/sha256/" + layer.digest.hex, layout.path + "/legacy/layer.tar")
+        }
+        let archive = temporary.path + "/saved.tar.gz"
+        try Support.run("/bin/tar", ["-C", layout.path, "-czf", archive, "."])
+
+        let store = try ImageStore(root: temporary.path + "/state")
+        let imported = try store.importImage(from: archive)
+        #expect(imported.map(\.name) == ["saved"])
+        #expect(try store.lowerDirectories(forImage: "saved").count == 1)
+        #expect(try Syscall.listDirectory(store.stagingDirectory).isEmpty)
+    }
+
     @Test func picksThisPlatformFromANestedImageIndex() throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
