@@ -1,0 +1,48 @@
+import CorralContainer
+import Foundation
+import Testing
+
+/// A unique state root and id per test, with the leftover check every test ends with.
+struct TestSandbox {
+    let id: String
+    let root: String
+
+    init(_ label: String) throws {
+        id = "t\(label)-\(UUID().uuidString.prefix(8).lowercased())"
+        root = NSTemporaryDirectory() + "corral-test-\(id)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    /// A busybox rootfs shared by the tests of one process (built once).
+    static let busybox: Result<BusyboxLayerSourceDouble, any Error> = Result {
+        try BusyboxLayerSourceDouble(directory: NSTemporaryDirectory() + "corral-test-busybox-\(getpid())")
+    }
+
+    /// The single lower directory of the busybox image.
+    func busyboxLayers() throws -> [String] {
+        try TestSandbox.busybox.get().lowerDirectories(forImage: "busybox")
+    }
+
+    var paths: ContainerPaths { ContainerPaths(root: root, id: id) }
+
+    /// A spec on the busybox overlay.
+    func spec(_ arguments: [String], configure: (inout LaunchSpec) -> Void = { _ in }) throws -> LaunchSpec {
+        var spec = LaunchSpec(id: id, rootfs: .overlay(lowerDirectories: try busyboxLayers()), arguments: arguments)
+        configure(&spec)
+        return spec
+    }
+
+    func stdout() -> String { (try? String(contentsOfFile: paths.stdout, encoding: .utf8)) ?? "" }
+    func stderr() -> String { (try? String(contentsOfFile: paths.stderr, encoding: .utf8)) ?? "" }
+
+    /// Nothing named with this id is left in mounts, cgroups or processes; removes the root.
+    func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
+        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        #expect(!mounts.contains(id), "a mount is left", sourceLocation: sourceLocation)
+        for controller in Cgroup.controllers {
+            let path = "/sys/fs/cgroup/\(controller)/corral/\(id)"
+            #expect(!FileManager.default.fileExists(atPath: path), "cgroup left: \(path)", sourceLocation: sourceLocation)
+        }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
