@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@ int corral_child_main(void *arg) {
     }
     // The error pipe now belongs to the task; init keeps no file open at all.
     syscall(SYS_close_range, 0U, ~0U, 0U);
+    prctl(PR_SET_NAME, "corral-init", 0, 0, 0);
     corral_init_loop((pid_t)task);
 }
 

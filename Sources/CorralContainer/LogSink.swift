@@ -21,11 +21,17 @@ final class LogSink {
         size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    /// Appends `bytes`, rotating first if they would cross the cap.
+    /// Appends `bytes`, rotating whenever the file reaches the cap (no file exceeds it).
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        if size > 0 && size + bytes.count > maxBytes { try rotate() }
-        try ContainerSyscall.writeAll(fd, bytes, stage: "write(\(path))")
-        size += bytes.count
+        var offset = 0
+        while offset < bytes.count {
+            if size >= maxBytes { try rotate() }
+            let count = min(bytes.count - offset, maxBytes - size)
+            let piece = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
+            try ContainerSyscall.writeAll(fd, piece, stage: "write(\(path))")
+            size += count
+            offset += count
+        }
         if let echoFD {
             // The terminal going away must not stop the container's logging.
             try? ContainerSyscall.writeAll(echoFD, bytes, stage: "write(echo)")
