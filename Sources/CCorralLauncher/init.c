@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +41,17 @@ static void report_and_exit(int fd, const struct corral_launch_error *error) {
     _exit(127);
 }
 
+/// Stack of the task between its clone and its execve.
+#define CORRAL_TASK_STACK_BYTES (256 * 1024)
+
+/// Entry of the task: shares init's memory (CLONE_VM | CLONE_VFORK) until execve.
+static int task_main(void *arg) {
+    const struct corral_child_args *args = arg;
+    struct corral_launch_error error = {0, {0}};
+    corral_exec_task(args->config, &error);
+    report_and_exit(args->error_write_fd, &error);
+}
+
 int corral_child_main(void *arg) {
     const struct corral_child_args *args = arg;
     struct corral_launch_error error = {0, {0}};
@@ -56,21 +69,26 @@ int corral_child_main(void *arg) {
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
-    // A raw fork: glibc's fork() takes locks that another thread of the parent
-    // process may have held at clone() time.
-    long task = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    // The task shares init's memory until it execs (as posix_spawn does): no copy
+    // of this address space, and init is suspended meanwhile. Not glibc's fork():
+    // it takes locks another thread of the parent process may have held at clone().
+    void *stack = mmap(NULL, CORRAL_TASK_STACK_BYTES, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        corral_fail(&error, "mmap(task stack)", NULL);
+        report_and_exit(args->error_write_fd, &error);
+    }
+    pid_t task = clone(task_main, (char *)stack + CORRAL_TASK_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                       (void *)args);
     if (task < 0) {
-        corral_fail(&error, "fork(task)", NULL);
+        corral_fail(&error, "clone(task)", NULL);
         report_and_exit(args->error_write_fd, &error);
     }
-    if (task == 0) {
-        corral_exec_task(args->config, &error);
-        report_and_exit(args->error_write_fd, &error);
-    }
+    munmap(stack, CORRAL_TASK_STACK_BYTES);
     // The error pipe now belongs to the task; init keeps no file open at all.
     syscall(SYS_close_range, 0U, ~0U, 0U);
     prctl(PR_SET_NAME, "corral-init", 0, 0, 0);
-    corral_init_loop((pid_t)task);
+    corral_init_loop(task);
 }
 
 void corral_init_loop(pid_t task) {

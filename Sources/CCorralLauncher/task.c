@@ -64,14 +64,16 @@ static int drop_capabilities(const struct corral_launch_config *config, struct c
     if (config->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
         return corral_fail(error, "prctl(PR_SET_KEEPCAPS)", NULL);
     }
-    if (setgroups(config->group_count, config->groups) != 0) {
+    // Raw system calls: glibc's wrappers would try to broadcast the change to the
+    // threads of the parent process, which do not exist in this copy of it.
+    if (syscall(SYS_setgroups, config->group_count, config->groups) != 0) {
         return corral_fail(error, "setgroups", NULL);
     }
-    if (setgid(config->gid) != 0) {
-        return corral_fail(error, "setgid", NULL);
+    if (syscall(SYS_setresgid, config->gid, config->gid, config->gid) != 0) {
+        return corral_fail(error, "setresgid", NULL);
     }
-    if (setuid(config->uid) != 0) {
-        return corral_fail(error, "setuid", NULL);
+    if (syscall(SYS_setresuid, config->uid, config->uid, config->uid) != 0) {
+        return corral_fail(error, "setresuid", NULL);
     }
     unsigned long long mask = 0;
     for (size_t i = 0; i < sizeof(corral_default_caps) / sizeof(corral_default_caps[0]); i++) {

@@ -25,9 +25,9 @@ struct OverlayRootfs: Sendable {
         return "lowerdir=\(lower),upperdir=\(paths.upper),workdir=\(paths.work)"
     }
 
-    /// Removes upper/, work/ and rootfs/ (detaching a mount first if one is there).
+    /// Removes upper/, work/ and rootfs/. The overlay was mounted only in the
+    /// container's mount namespace; the start-up sweep detaches host leftovers.
     func remove() throws {
-        OverlayRootfs.detachIfMounted(paths.rootfs)
         try FileTree.remove(paths.upper)
         try FileTree.remove(paths.work)
         let result = ContainerSyscall.rmdir(paths.rootfs)
