@@ -21,13 +21,18 @@ struct BenchLaunch: ParsableCommand {
 
     @Option(help: "Launches to time.") var count = 100
     @Option(help: "A busybox rootfs directory used as the single lower layer.") var rootfs: String
-    @Option(help: "State root for the benchmark's containers (default: a temporary directory).") var root: String?
+    @Option(help: "State root for the benchmark's containers (default: a fresh directory in /dev/shm).")
+    var root: String?
     @Option(help: "Network: none (a new namespace, as runc's default spec) or host.") var net: String = "none"
     @Option(help: "Untimed launches first.") var warmup = 3
 
     func run() throws {
         guard let network = NetworkMode(rawValue: net) else { throw ValidationError("--net must be none or host") }
-        let stateRoot = root ?? NSTemporaryDirectory() + "corral-bench-\(getpid())"
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+        // Default on tmpfs, as runc keeps its state in /run: the numbers then measure
+        // the launch path rather than the journal of a disk shared with other work.
+        let scratch = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
+        let stateRoot = root ?? scratch + "corral-bench-\(getpid())"
         defer { if root == nil { try? FileManager.default.removeItem(atPath: stateRoot) } }
         let clock = ContinuousClock()
         var samples: [Duration] = []
