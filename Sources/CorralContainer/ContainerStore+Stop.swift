@@ -19,7 +19,8 @@ extension ContainerStore {
                 }
             }
         }
-        if supervisor.isAlive {
+        // Wait for a supervisor in another process to record the exit (it exits right after).
+        if supervisor.isAlive && supervisor.pid != getpid() {
             let pidfd = corral_pidfd_open(supervisor.pid)
             if pidfd >= 0 {
                 defer { ContainerSyscall.close(pidfd) }
@@ -27,7 +28,7 @@ extension ContainerStore {
             }
         }
         var final = try reconciled(load(id: record.id))
-        if case .running = final.state {
+        if case .running = final.state, !supervisor.isAlive {
             // Supervisor gone without recording: clean up and record here.
             try cleanUpLeftovers(of: final)
             final.state = .exited(exitCode: nil, oomKilled: false, finishedAt: Date())

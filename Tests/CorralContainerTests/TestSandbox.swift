@@ -13,9 +13,9 @@ struct TestSandbox {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     }
 
-    /// A busybox rootfs shared by the tests of one process (built once).
+    /// A busybox rootfs shared by the tests (built once, reused across runs: it only reads).
     static let busybox: Result<BusyboxLayerSourceDouble, any Error> = Result {
-        try BusyboxLayerSourceDouble(directory: NSTemporaryDirectory() + "corral-test-busybox-\(getpid())")
+        try BusyboxLayerSourceDouble(directory: NSTemporaryDirectory() + "corral-test-busybox")
     }
 
     /// The single lower directory of the busybox image.
