@@ -16,6 +16,7 @@ struct ContainerRun: ParsableCommand {
     @Option(help: "Network: none (loopback only) or host.") var net: String = "none"
     @Option(name: .customLong("env"), help: "Environment variable K=V (repeatable).") var environment: [String] = []
     @Option(help: "Working directory inside the container.") var workdir: String = "/"
+    @Option(help: "UID[:GID] to run as (numeric).") var user: String?
     @Flag(name: .customShort("d"), help: "Run detached; print the id.") var detach = false
     @Argument(parsing: .postTerminator, help: "The command and its arguments.") var command: [String]
 
@@ -60,8 +61,16 @@ struct ContainerRun: ParsableCommand {
             pidsLimit: pidsLimit,
             network: network
         )
-        try spec.validate()
-        return ContainerRecord(spec: spec)
+        var checked = spec
+        if let user {
+            let parts = user.split(separator: ":", omittingEmptySubsequences: false).map { UInt32($0) }
+            guard let uid = parts.first ?? nil, parts.count <= 2, parts.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--user must be UID or UID:GID (numeric)")
+            }
+            checked.user = UserSpec(uid: uid, gid: (parts.count == 2 ? parts[1] : nil) ?? uid)
+        }
+        try checked.validate()
+        return ContainerRecord(spec: checked)
     }
 
     /// Re-executes `corral container supervise ID` detached and waits for its word on the start.

@@ -71,3 +71,34 @@ struct IsolationTests {
         #expect(throws: ContainerError.self) { try container.wait() }
     }
 }
+
+@Suite("Process settings")
+struct ProcessSettingTests {
+    @Test func userRlimitsWorkdirAndEnvironmentApply() throws {
+        let sandbox = try TestSandbox("usr")
+        defer { sandbox.expectNothingLeft() }
+        let script = "id -u; id -g; ulimit -n; pwd; echo $GREETING; grep CapEff /proc/self/status"
+        let spec = try sandbox.spec(["sh", "-c", script]) {
+            $0.user = UserSpec(uid: 1000, gid: 1001)
+            $0.resourceLimits = [ResourceLimit(.openFiles, soft: 64, hard: 64)]
+            $0.workingDirectory = "/tmp"
+            $0.environment += ["GREETING=hi"]
+        }
+        let exit = try Container(spec: spec, paths: sandbox.paths).run()
+        #expect(exit.status == .exited(0))
+        // A non-root task keeps no effective capability across exec (no ambient set).
+        #expect(sandbox.stdout() == "1000\n1001\n64\n/tmp\nhi\nCapEff:\t0000000000000000\n")
+    }
+
+    @Test func hostNetworkSeesTheHostsInterfaces() throws {
+        let sandbox = try TestSandbox("hnet")
+        defer { sandbox.expectNothingLeft() }
+        let spec = try sandbox.spec(["cat", "/proc/net/dev"]) { $0.network = .host }
+        #expect(try Container(spec: spec, paths: sandbox.paths).run().status == .exited(0))
+        let inside = sandbox.stdout().split(separator: "\n").dropFirst(2).map { $0.split(separator: ":")[0] }
+        let host = try String(contentsOfFile: "/proc/net/dev", encoding: .utf8)
+            .split(separator: "\n").dropFirst(2).map { $0.split(separator: ":")[0] }
+        #expect(Set(inside.map { $0.trimmingCharacters(in: .whitespaces) })
+            == Set(host.map { $0.trimmingCharacters(in: .whitespaces) }))
+    }
+}
