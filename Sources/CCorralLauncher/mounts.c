@@ -87,7 +87,8 @@ static int populate_dev(const char *rootfs, struct corral_launch_error *error) {
                  error) != 0) {
         return -1;
     }
-    return mount_in(rootfs, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", error);
+    return mount_in(rootfs, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+                    error);
 }
 
 /// Mounts the overlay, the pseudo filesystems, and pivots into the new root.

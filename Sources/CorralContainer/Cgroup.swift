@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A container's cgroups (v1): `<mountRoot>/<controller>/corral/<id>` for each controller.
@@ -26,7 +26,9 @@ public struct Cgroup: Sendable, Equatable {
     }
 
     /// Creates the cgroups and applies the limits.
-    public static func create(id: String, limits: CgroupLimits, mountRoot: String = "/sys/fs/cgroup") throws -> Cgroup {
+    public static func create(id: String, limits: CgroupLimits, mountRoot: String = "/sys/fs/cgroup") throws
+        -> Cgroup
+    {
         let cgroup = Cgroup(id: id, mountRoot: mountRoot)
         for controller in controllers {
             try ContainerSyscall.mkdir("\(mountRoot)/\(controller)/\(parentName)", code: .cgroup)

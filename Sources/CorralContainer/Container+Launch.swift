@@ -1,6 +1,6 @@
 import CCorralLauncher
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a running container holds.
@@ -30,7 +30,11 @@ extension Container {
                 overlay = OverlayRootfs(paths: paths, lowerDirectories: lowerDirectories)
                 options = try overlay?.prepare()
             }
-            let limits = CgroupLimits(cpus: spec.cpus, memoryLimitBytes: spec.memoryLimitBytes, pidsLimit: spec.pidsLimit)
+            let limits = CgroupLimits(
+                cpus: spec.cpus,
+                memoryLimitBytes: spec.memoryLimitBytes,
+                pidsLimit: spec.pidsLimit
+            )
             let created = try Cgroup.create(id: spec.id, limits: limits, mountRoot: cgroupMountRoot)
             cgroup = created
             let output = try ContainerSyscall.pipe(stage: "stdout")

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // MARK: - The supervision loop
@@ -12,8 +12,16 @@ extension Container {
     /// Copies output into the log files until the init exits and the pipes close;
     /// returns the init's raw wait status.
     func supervise(_ running: Running) throws -> Int32 {
-        let out = try LogSink(path: paths.stdout, maxBytes: logOptions.maxBytes, echoFD: logOptions.echo ? 1 : nil)
-        let err = try LogSink(path: paths.stderr, maxBytes: logOptions.maxBytes, echoFD: logOptions.echo ? 2 : nil)
+        let out = try LogSink(
+            path: paths.stdout,
+            maxBytes: logOptions.maxBytes,
+            echoFD: logOptions.echo ? 1 : nil
+        )
+        let err = try LogSink(
+            path: paths.stderr,
+            maxBytes: logOptions.maxBytes,
+            echoFD: logOptions.echo ? 2 : nil
+        )
         defer {
             out.close()
             err.close()

@@ -1,7 +1,7 @@
 import CCorralLauncher
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One container: launched from a spec, supervised until it exits, then cleaned up.

@@ -1,6 +1,6 @@
 import CCorralLauncher
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Stop as Docker does: SIGTERM, then after a grace period SIGKILL — here to the
@@ -12,7 +12,8 @@ public enum ContainerStopper {
             if errno == ESRCH { return }
             throw ContainerError.system(.supervise, "pidfd_send_signal(SIGTERM)", errno: errno)
         }
-        let graceMilliseconds = grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
+        let graceMilliseconds =
+            grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
         if try exited(pidfd, timeoutMilliseconds: Int32(clamping: graceMilliseconds)) { return }
         do {
             try cgroup.killAll()
@@ -22,7 +23,11 @@ public enum ContainerStopper {
             throw error
         }
         if try !exited(pidfd, timeoutMilliseconds: 10_000) {
-            throw ContainerError(.supervise, stage: "stop(\(cgroup.id))", cause: "init still running after SIGKILL")
+            throw ContainerError(
+                .supervise,
+                stage: "stop(\(cgroup.id))",
+                cause: "init still running after SIGKILL"
+            )
         }
     }
 

@@ -22,7 +22,8 @@ extension ContainerStore {
     func hasLeftovers(_ record: ContainerRecord) -> Bool {
         let paths = paths(for: record.id)
         return Cgroup.existingIDs().contains(record.id) || ContainerSyscall.exists(paths.upper)
-            || ContainerSyscall.exists(paths.work) || !OverlayRootfs.mountPoints(under: paths.directory).isEmpty
+            || ContainerSyscall.exists(paths.work)
+            || !OverlayRootfs.mountPoints(under: paths.directory).isEmpty
     }
 
     /// Kills and removes the cgroups, detaches mounts, removes upper/work/rootfs.

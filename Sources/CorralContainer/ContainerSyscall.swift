@@ -1,6 +1,6 @@
 import CCorralLauncher
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Each system call the launch path uses, wrapped once: retries on EINTR and
@@ -35,7 +35,12 @@ enum ContainerSyscall {
     }
 
     /// write(2) until every byte is written.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, stage: String, code: ContainerError.Code = .io)
+    static func writeAll(
+        _ fd: Int32,
+        _ bytes: UnsafeRawBufferPointer,
+        stage: String,
+        code: ContainerError.Code = .io
+    )
         throws
     {
         var offset = 0
@@ -64,12 +69,19 @@ enum ContainerSyscall {
     }
 
     /// Writes `text` to an existing file (cgroup control files) or creates it.
-    static func writeFile(_ path: String, _ text: String, code: ContainerError.Code = .io, create: Bool = false) throws {
+    static func writeFile(
+        _ path: String,
+        _ text: String,
+        code: ContainerError.Code = .io,
+        create: Bool = false
+    ) throws {
         let flags = create ? (O_WRONLY | O_CREAT | O_TRUNC) : O_WRONLY
         let fd = try open(path, flags, code: code)
         defer { close(fd) }
         var text = text
-        try text.withUTF8 { try writeAll(fd, UnsafeRawBufferPointer($0), stage: "write(\(path))", code: code) }
+        try text.withUTF8 {
+            try writeAll(fd, UnsafeRawBufferPointer($0), stage: "write(\(path))", code: code)
+        }
     }
 
     /// mkdir(2); an existing directory is fine.
@@ -95,7 +107,9 @@ enum ContainerSyscall {
 
     /// rename(2).
     static func rename(_ from: String, _ to: String) throws {
-        if Glibc.rename(from, to) != 0 { throw ContainerError.system(.io, "rename(\(from) → \(to))", errno: errno) }
+        if Glibc.rename(from, to) != 0 {
+            throw ContainerError.system(.io, "rename(\(from) → \(to))", errno: errno)
+        }
     }
 
     /// Whether `path` exists (lstat).
@@ -125,7 +139,9 @@ enum ContainerSyscall {
     /// pipe2(2) with O_CLOEXEC.
     static func pipe(stage: String) throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
-        if corral_pipe_cloexec(&fds) != 0 { throw ContainerError.system(.io, "pipe2(\(stage))", errno: errno) }
+        if corral_pipe_cloexec(&fds) != 0 {
+            throw ContainerError.system(.io, "pipe2(\(stage))", errno: errno)
+        }
         return (fds[0], fds[1])
     }
 

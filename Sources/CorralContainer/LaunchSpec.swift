@@ -59,7 +59,9 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
     }
 
     /// The environment a task gets when none is given.
-    public static let defaultEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+    public static let defaultEnvironment = [
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    ]
 
     /// Checks what the kernel would otherwise reject late, with a worse message.
     public func validate() throws {
@@ -70,7 +72,11 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
             throw ContainerError(.invalidSpec, stage: "validate(id)", cause: "'\(id)' is not [A-Za-z0-9_-]+")
         }
         if case .overlay(let lowerDirectories) = rootfs, lowerDirectories.isEmpty {
-            throw ContainerError(.invalidSpec, stage: "validate(rootfs)", cause: "an overlay needs a lower directory")
+            throw ContainerError(
+                .invalidSpec,
+                stage: "validate(rootfs)",
+                cause: "an overlay needs a lower directory"
+            )
         }
         if let cpus, cpus <= 0 {
             throw ContainerError(.invalidSpec, stage: "validate(cpus)", cause: "must be positive")

@@ -1,6 +1,6 @@
 import CCorralLauncher
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The Swift side of the C launcher: turns a spec into a `corral_launch_config`,

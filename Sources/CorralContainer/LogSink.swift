@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A log file with a size cap: past `maxBytes` it is renamed to `<path>.1`

@@ -1,6 +1,6 @@
 import CCorralLauncher
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The per-container side of an overlay rootfs: upper, work and mount point directories.
@@ -15,7 +15,11 @@ struct OverlayRootfs: Sendable {
     /// Creates upper/, work/ and rootfs/ and returns the overlayfs mount options.
     func prepare() throws -> String {
         for directory in lowerDirectories where directory.contains(":") || directory.contains(",") {
-            throw ContainerError(.rootfs, stage: "overlay(lowerdir \(directory))", cause: "':' and ',' are not allowed")
+            throw ContainerError(
+                .rootfs,
+                stage: "overlay(lowerdir \(directory))",
+                cause: "':' and ',' are not allowed"
+            )
         }
         try ContainerSyscall.mkdirs(paths.directory, code: .rootfs)
         for directory in [paths.upper, paths.work, paths.rootfs] {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A pid plus its start time (in clock ticks since boot), so a recycled pid is not
@@ -23,7 +23,9 @@ public struct ProcessIdentity: Codable, Sendable, Equatable {
         else { return nil }
         // Fields after the command: state is field 3, starttime field 22.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, fields[0] != "Z", fields[0] != "X", let ticks = UInt64(fields[19]) else { return nil }
+        guard fields.count > 19, fields[0] != "Z", fields[0] != "X", let ticks = UInt64(fields[19]) else {
+            return nil
+        }
         return ProcessIdentity(pid: pid, startTicks: ticks)
     }
 

@@ -25,7 +25,11 @@ public struct Supervisor: Sendable {
         if corral_set_child_subreaper() != 0 {
             throw ContainerError.system(.supervise, "prctl(PR_SET_CHILD_SUBREAPER)", errno: errno)
         }
-        let container = Container(spec: record.spec, paths: store.paths(for: record.id), logOptions: logOptions)
+        let container = Container(
+            spec: record.spec,
+            paths: store.paths(for: record.id),
+            logOptions: logOptions
+        )
         var current = record
         let pid: pid_t
         do {
@@ -36,7 +40,8 @@ public struct Supervisor: Sendable {
             started(.failure(error))
             throw error
         }
-        guard let initProcess = ProcessIdentity.of(pid: pid), let me = ProcessIdentity.of(pid: getpid()) else {
+        guard let initProcess = ProcessIdentity.of(pid: pid), let me = ProcessIdentity.of(pid: getpid())
+        else {
             throw ContainerError(.supervise, stage: "identify(\(pid))", cause: "no /proc entry")
         }
         current.state = .running(initProcess: initProcess, supervisor: me)

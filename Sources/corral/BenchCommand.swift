@@ -27,11 +27,14 @@ struct BenchLaunch: ParsableCommand {
     @Option(help: "Untimed launches first.") var warmup = 3
 
     func run() throws {
-        guard let network = NetworkMode(rawValue: net) else { throw ValidationError("--net must be none or host") }
+        guard let network = NetworkMode(rawValue: net) else {
+            throw ValidationError("--net must be none or host")
+        }
         guard count > 0 else { throw ValidationError("--count must be positive") }
         // Default on tmpfs, as runc keeps its state in /run: the numbers then measure
         // the launch path rather than the journal of a disk shared with other work.
-        let scratch = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
+        let scratch =
+            FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
         let stateRoot = root ?? scratch + "corral-bench-\(getpid())"
         defer { if root == nil { try? FileManager.default.removeItem(atPath: stateRoot) } }
         let clock = ContinuousClock()
@@ -60,6 +63,14 @@ struct BenchLaunch: ParsableCommand {
         let median = milliseconds(samples[samples.count / 2])
         let p95 = milliseconds(samples[min(samples.count - 1, samples.count * 95 / 100)])
         let mean = samples.map(milliseconds).reduce(0, +) / Double(samples.count)
-        print(String(format: "corral launch /bin/true: count=%d median=%.2f ms p95=%.2f ms mean=%.2f ms", count, median, p95, mean))
+        print(
+            String(
+                format: "corral launch /bin/true: count=%d median=%.2f ms p95=%.2f ms mean=%.2f ms",
+                count,
+                median,
+                p95,
+                mean
+            )
+        )
     }
 }

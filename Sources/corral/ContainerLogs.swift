@@ -4,7 +4,10 @@ import Foundation
 
 /// `corral container logs [-f] NAME`: stdout to stdout, stderr to stderr.
 struct ContainerLogs: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a container's output.")
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Print a container's output."
+    )
 
     @OptionGroup var root: StateRootOptions
     @Flag(name: .shortAndLong, help: "Keep printing new output until the container exits.") var follow = false
@@ -51,7 +54,8 @@ final class LogFollower {
 
     /// Prints new bytes; reopens when the file was rotated.
     func pump() {
-        let currentInode = (try? FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64) ?? 0
+        let currentInode =
+            (try? FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64) ?? 0
         if handle == nil || (currentInode != 0 && currentInode != inode) {
             if let handle { target.write(handle.readDataToEndOfFile()) }
             handle = FileHandle(forReadingAtPath: path)

@@ -11,7 +11,9 @@ struct ContainerPs: ParsableCommand {
 
     func run() throws {
         let records = try root.store.list().filter { all || $0.isRunning }
-        let pad = { (text: String, width: Int) in text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
+        let pad = { (text: String, width: Int) in
+            text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0)
+        }
         print(pad("CONTAINER ID", 14) + pad("NAME", 16) + pad("STATUS", 22) + "COMMAND")
         for record in records {
             let command = record.spec.arguments.joined(separator: " ")
@@ -41,7 +43,10 @@ struct ContainerStop: ParsableCommand {
 
 /// `corral container rm NAME`.
 struct ContainerRm: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a stopped container.")
+    static let configuration = CommandConfiguration(
+        commandName: "rm",
+        abstract: "Remove a stopped container."
+    )
 
     @OptionGroup var root: StateRootOptions
     @Argument var name: String

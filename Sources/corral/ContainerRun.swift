@@ -5,7 +5,10 @@ import Foundation
 
 /// `corral container run [options] -- CMD…`.
 struct ContainerRun: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a command in a new container.")
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command in a new container."
+    )
 
     @OptionGroup var root: StateRootOptions
     @Option(help: "Container name (unique on this node).") var name: String?
@@ -14,7 +17,8 @@ struct ContainerRun: ParsableCommand {
     @Option(name: .customLong("mem"), help: "Memory limit in MiB.") var memoryMegabytes: Int?
     @Option(name: .customLong("pids"), help: "Maximum number of processes.") var pidsLimit: Int?
     @Option(help: "Network: none (loopback only) or host.") var net: String = "none"
-    @Option(name: .customLong("env"), help: "Environment variable K=V (repeatable).") var environment: [String] = []
+    @Option(name: .customLong("env"), help: "Environment variable K=V (repeatable).") var environment:
+        [String] = []
     @Option(help: "Working directory inside the container.") var workdir: String = "/"
     @Option(help: "UID[:GID] to run as (numeric).") var user: String?
     @Flag(name: .customShort("d"), help: "Run detached; print the id.") var detach = false
@@ -44,9 +48,12 @@ struct ContainerRun: ParsableCommand {
         if try store.list().contains(where: { $0.name == chosenName }) {
             throw ValidationError("a container named \(chosenName) exists; remove it first")
         }
-        let rootfs = try image.map {
-            RootFilesystem.overlay(lowerDirectories: try makeLayerSource(root: store.root).lowerDirectories(forImage: $0))
-        } ?? .host
+        let rootfs =
+            try image.map {
+                RootFilesystem.overlay(
+                    lowerDirectories: try makeLayerSource(root: store.root).lowerDirectories(forImage: $0)
+                )
+            } ?? .host
         let keys = Set(environment.map { $0.prefix { $0 != "=" } })
         let defaults = LaunchSpec.defaultEnvironment.filter { !keys.contains($0.prefix { $0 != "=" }) }
         let spec = LaunchSpec(
@@ -80,7 +87,9 @@ struct ContainerRun: ParsableCommand {
         guard corral_pipe_cloexec(&ready) == 0 else {
             throw ContainerError(.supervise, stage: "pipe2(ready)", cause: String(cString: strerror(errno)))
         }
-        let arguments = [executable, "container", "supervise", record.id, "--root", root.path, "--ready-fd", "3"]
+        let arguments = [
+            executable, "container", "supervise", record.id, "--root", root.path, "--ready-fd", "3",
+        ]
         var argv = arguments.map { strdup($0) } + [nil]
         var envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
@@ -89,12 +98,20 @@ struct ContainerRun: ParsableCommand {
         close(ready[1])
         defer { close(ready[0]) }
         guard spawned == 0 else {
-            throw ContainerError(.supervise, stage: "spawn(supervise)", cause: String(cString: strerror(spawnErrno)))
+            throw ContainerError(
+                .supervise,
+                stage: "spawn(supervise)",
+                cause: String(cString: strerror(spawnErrno))
+            )
         }
         let answer = FileHandle(fileDescriptor: ready[0], closeOnDealloc: false).readDataToEndOfFile()
         let text = String(decoding: answer, as: UTF8.self)
         guard text.hasPrefix("ok") else {
-            throw ContainerError(.launch, stage: "start \(record.name)", cause: text.isEmpty ? "supervisor died" : text)
+            throw ContainerError(
+                .launch,
+                stage: "start \(record.name)",
+                cause: text.isEmpty ? "supervisor died" : text
+            )
         }
     }
 
@@ -103,7 +120,11 @@ struct ContainerRun: ParsableCommand {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else {
-            throw ContainerError(.supervise, stage: "readlink(/proc/self/exe)", cause: String(cString: strerror(errno)))
+            throw ContainerError(
+                .supervise,
+                stage: "readlink(/proc/self/exe)",
+                cause: String(cString: strerror(errno))
+            )
         }
         return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -24,7 +24,11 @@ struct BusyboxLayerSourceDouble: LayerSource {
                 try fileManager.createSymbolicLink(atPath: link, withDestinationPath: "busybox")
             }
         }
-        try "root:x:0:0:root:/root:/bin/sh\n".write(toFile: "\(directory)/etc/passwd", atomically: true, encoding: .utf8)
+        try "root:x:0:0:root:/root:/bin/sh\n".write(
+            toFile: "\(directory)/etc/passwd",
+            atomically: true,
+            encoding: .utf8
+        )
     }
 
     func lowerDirectories(forImage reference: String) throws -> [String] { [directory] }

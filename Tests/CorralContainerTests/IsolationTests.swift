@@ -43,18 +43,28 @@ struct IsolationTests {
     @Test func capabilitiesAreDockersDefaultAndMountFails() throws {
         let sandbox = try TestSandbox("cap")
         defer { sandbox.expectNothingLeft() }
-        let script = "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; mount -t tmpfs none /tmp && echo mounted"
+        let script = "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
+            + "mount -t tmpfs none /tmp && echo mounted"
         let exit = try Container(spec: try sandbox.spec(["sh", "-c", script]), paths: sandbox.paths).run()
         #expect(exit.status == .exited(1))
-        let fields = sandbox.stdout().split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
-        #expect(fields == [["CapEff:", "00000000a80425fb"], ["CapBnd:", "00000000a80425fb"], ["NoNewPrivs:", "1"]])
+        let fields = sandbox.stdout().split(separator: "\n").map {
+            $0.split(separator: "\t").map(String.init)
+        }
+        #expect(
+            fields == [
+                ["CapEff:", "00000000a80425fb"], ["CapBnd:", "00000000a80425fb"], ["NoNewPrivs:", "1"],
+            ]
+        )
         #expect(sandbox.stderr().contains("ermission denied") || sandbox.stderr().contains("not permitted"))
     }
 
     @Test func hostRootfsStillGetsItsOwnPidNamespace() throws {
         let sandbox = try TestSandbox("hst")
         defer { sandbox.expectNothingLeft() }
-        let spec = LaunchSpec(id: sandbox.id, arguments: ["/bin/sh", "-c", "echo $$; test -d \(sandbox.root)"])
+        let spec = LaunchSpec(
+            id: sandbox.id,
+            arguments: ["/bin/sh", "-c", "echo $$; test -d \(sandbox.root)"]
+        )
         let exit = try Container(spec: spec, paths: sandbox.paths).run()
         #expect(exit.status == .exited(0))
         #expect(sandbox.stdout() == "2\n")
@@ -98,7 +108,9 @@ struct ProcessSettingTests {
         let inside = sandbox.stdout().split(separator: "\n").dropFirst(2).map { $0.split(separator: ":")[0] }
         let host = try String(contentsOfFile: "/proc/net/dev", encoding: .utf8)
             .split(separator: "\n").dropFirst(2).map { $0.split(separator: ":")[0] }
-        #expect(Set(inside.map { $0.trimmingCharacters(in: .whitespaces) })
-            == Set(host.map { $0.trimmingCharacters(in: .whitespaces) }))
+        #expect(
+            Set(inside.map { $0.trimmingCharacters(in: .whitespaces) })
+                == Set(host.map { $0.trimmingCharacters(in: .whitespaces) })
+        )
     }
 }

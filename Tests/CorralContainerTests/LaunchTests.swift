@@ -8,7 +8,9 @@ struct LaunchTests {
         let sandbox = try TestSandbox("host")
         defer { sandbox.expectNothingLeft() }
         let container = Container(
-            spec: try sandbox.spec(["sh", "-c", "hostname; echo to-stderr >&2; exit 3"]) { $0.hostname = "box1" },
+            spec: try sandbox.spec(["sh", "-c", "hostname; echo to-stderr >&2; exit 3"]) {
+                $0.hostname = "box1"
+            },
             paths: sandbox.paths
         )
         let exit = try container.run()

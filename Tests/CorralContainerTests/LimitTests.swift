@@ -67,15 +67,18 @@ struct LimitTests {
     @Test func logsAreCappedAndRotated() throws {
         let sandbox = try TestSandbox("log")
         defer { sandbox.expectNothingLeft() }
-        let script = "i=0; while [ $i -lt 100 ]; do echo 0123456789012345678901234567890123456789; i=$((i+1)); done"
+        let script =
+            "i=0; while [ $i -lt 100 ]; do echo 0123456789012345678901234567890123456789; i=$((i+1)); done"
         let container = Container(
             spec: try sandbox.spec(["sh", "-c", script]),
             paths: sandbox.paths,
             logOptions: LogOptions(maxBytes: 1000)
         )
         #expect(try container.run().status == .exited(0))
-        let current = try FileManager.default.attributesOfItem(atPath: sandbox.paths.stdout)[.size] as? Int ?? -1
-        let rotated = try FileManager.default.attributesOfItem(atPath: sandbox.paths.stdout + ".1")[.size] as? Int ?? -1
+        let current =
+            try FileManager.default.attributesOfItem(atPath: sandbox.paths.stdout)[.size] as? Int ?? -1
+        let rotated =
+            try FileManager.default.attributesOfItem(atPath: sandbox.paths.stdout + ".1")[.size] as? Int ?? -1
         #expect(current > 0 && current <= 1000)
         #expect(rotated > 0 && rotated <= 1000)
     }

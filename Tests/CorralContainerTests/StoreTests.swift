@@ -68,7 +68,10 @@ struct StoreTests {
         try store.save(record)
         // What a supervisor killed mid-cleanup leaves: a cgroup and overlay directories.
         _ = try Cgroup.create(id: sandbox.id, limits: CgroupLimits())
-        try FileManager.default.createDirectory(atPath: sandbox.paths.upper + "/x", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: sandbox.paths.upper + "/x",
+            withIntermediateDirectories: true
+        )
         #expect(store.sweep() == [sandbox.id])
         #expect(!Cgroup.existingIDs().contains(sandbox.id))
         #expect(!FileManager.default.fileExists(atPath: sandbox.paths.upper))

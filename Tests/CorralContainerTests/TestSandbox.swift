@@ -27,7 +27,11 @@ struct TestSandbox {
 
     /// A spec on the busybox overlay.
     func spec(_ arguments: [String], configure: (inout LaunchSpec) -> Void = { _ in }) throws -> LaunchSpec {
-        var spec = LaunchSpec(id: id, rootfs: .overlay(lowerDirectories: try busyboxLayers()), arguments: arguments)
+        var spec = LaunchSpec(
+            id: id,
+            rootfs: .overlay(lowerDirectories: try busyboxLayers()),
+            arguments: arguments
+        )
         configure(&spec)
         return spec
     }
@@ -41,7 +45,11 @@ struct TestSandbox {
         #expect(!mounts.contains(id), "a mount is left", sourceLocation: sourceLocation)
         for controller in Cgroup.controllers {
             let path = "/sys/fs/cgroup/\(controller)/corral/\(id)"
-            #expect(!FileManager.default.fileExists(atPath: path), "cgroup left: \(path)", sourceLocation: sourceLocation)
+            #expect(
+                !FileManager.default.fileExists(atPath: path),
+                "cgroup left: \(path)",
+                sourceLocation: sourceLocation
+            )
         }
         try? FileManager.default.removeItem(atPath: root)
     }
