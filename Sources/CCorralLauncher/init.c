@@ -61,6 +61,8 @@ int corral_child_main(void *arg) {
         _exit(127);
     }
     close(args->sync_read_fd);
+    // Named before the task exists, so the task never sees PID 1 under the parent's name.
+    prctl(PR_SET_NAME, "corral-init", 0, 0, 0);
     if (corral_setup_namespaces(args->config, &error) != 0) {
         report_and_exit(args->error_write_fd, &error);
     }
@@ -87,7 +89,6 @@ int corral_child_main(void *arg) {
     munmap(stack, CORRAL_TASK_STACK_BYTES);
     // The error pipe now belongs to the task; init keeps no file open at all.
     syscall(SYS_close_range, 0U, ~0U, 0U);
-    prctl(PR_SET_NAME, "corral-init", 0, 0, 0);
     corral_init_loop(task);
 }
 
