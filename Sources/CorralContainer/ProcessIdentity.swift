@@ -16,14 +16,17 @@ public struct ProcessIdentity: Codable, Sendable, Equatable {
         self.startTicks = startTicks
     }
 
-    /// The identity of a live process, or nil if there is none (or it is a zombie).
-    public static func of(pid: Int32) -> ProcessIdentity? {
+    /// The identity of a process, or nil if there is none (or it is a zombie and
+    /// `includingZombies` is false).
+    public static func of(pid: Int32, includingZombies: Bool = false) -> ProcessIdentity? {
         guard let stat = try? ContainerSyscall.readFile("/proc/\(pid)/stat"),
             let close = stat.lastIndex(of: ")")
         else { return nil }
         // Fields after the command: state is field 3, starttime field 22.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, fields[0] != "Z", fields[0] != "X", let ticks = UInt64(fields[19]) else {
+        guard fields.count > 19, includingZombies || (fields[0] != "Z" && fields[0] != "X"),
+            let ticks = UInt64(fields[19])
+        else {
             return nil
         }
         return ProcessIdentity(pid: pid, startTicks: ticks)

@@ -40,12 +40,19 @@ public struct Supervisor: Sendable {
             started(.failure(error))
             throw error
         }
-        guard let initProcess = ProcessIdentity.of(pid: pid), let me = ProcessIdentity.of(pid: getpid())
-        else {
-            throw ContainerError(.supervise, stage: "identify(\(pid))", cause: "no /proc entry")
-        }
+        // A task that exits at once leaves a zombie init: its identity is still readable.
+        let initProcess =
+            ProcessIdentity.of(pid: pid, includingZombies: true) ?? ProcessIdentity(pid: pid, startTicks: 0)
+        let me = ProcessIdentity.of(pid: getpid()) ?? ProcessIdentity(pid: getpid(), startTicks: 0)
         current.state = .running(initProcess: initProcess, supervisor: me)
-        try store.save(current)
+        do {
+            try store.save(current)
+        } catch {
+            // Never leave a started container unsupervised: clean it up, then report.
+            try? container.stop(grace: .zero)
+            _ = try? container.wait()
+            throw error
+        }
         started(.success(current))
         let exit: ContainerExit
         do {

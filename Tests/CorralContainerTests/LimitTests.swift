@@ -37,7 +37,7 @@ struct LimitTests {
             paths: sandbox.paths
         )
         _ = try container.start()
-        #expect(try readFIFO(fifo) == "ready\n")
+        #expect(try TestSandbox.readFIFO(fifo) == "ready\n")
         let clock = ContinuousClock()
         let started = clock.now
         try container.stop(grace: .milliseconds(300))
@@ -81,24 +81,5 @@ struct LimitTests {
             try FileManager.default.attributesOfItem(atPath: sandbox.paths.stdout + ".1")[.size] as? Int ?? -1
         #expect(current > 0 && current <= 1000)
         #expect(rotated > 0 && rotated <= 1000)
-    }
-
-    /// Reads a FIFO to EOF, bounded by a generous timeout so a broken launch fails instead of hanging.
-    private func readFIFO(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_NONBLOCK)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        var text = ""
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while true {
-            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            try #require(poll(&entry, 1, 10_000) == 1, "no writer within 10 s")
-            let n = read(fd, &buffer, buffer.count)
-            if n > 0 {
-                text += String(decoding: buffer[0..<n], as: UTF8.self)
-            } else if n == 0 && !text.isEmpty {
-                return text
-            }
-        }
     }
 }

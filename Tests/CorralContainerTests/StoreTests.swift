@@ -81,7 +81,10 @@ struct StoreTests {
         let sandbox = try TestSandbox("sst")
         defer { sandbox.expectNothingLeft() }
         let store = ContainerStore(root: sandbox.root)
-        let record = ContainerRecord(spec: try sandbox.spec(["sh", "-c", "trap '' TERM; exec sleep 1000"]))
+        let fifo = sandbox.root + "/ready"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let script = "trap '' TERM; echo ready > \(fifo); exec sleep 1000"
+        let record = ContainerRecord(spec: LaunchSpec(id: sandbox.id, arguments: ["/bin/sh", "-c", script]))
         try store.save(record)
         let started = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
@@ -92,6 +95,7 @@ struct StoreTests {
         }
         thread.start()
         started.wait()
+        #expect(try TestSandbox.readFIFO(fifo) == "ready\n")
         let stopped = try store.stop(try store.find(record.name), grace: .milliseconds(100))
         finished.wait()
         let exit = try #require(try outcome.get()?.get())

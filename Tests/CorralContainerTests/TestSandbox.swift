@@ -53,4 +53,23 @@ struct TestSandbox {
         }
         try? FileManager.default.removeItem(atPath: root)
     }
+
+    /// Reads a FIFO to EOF, bounded by a generous timeout so a broken launch fails instead of hanging.
+    static func readFIFO(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var text = ""
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            try #require(poll(&entry, 1, 10_000) == 1, "no writer within 10 s")
+            let n = read(fd, &buffer, buffer.count)
+            if n > 0 {
+                text += String(decoding: buffer[0..<n], as: UTF8.self)
+            } else if n == 0 && !text.isEmpty {
+                return text
+            }
+        }
+    }
 }
