@@ -21,7 +21,10 @@ int corral_fail(struct corral_launch_error *error, const char *stage, const char
     int saved = errno;
     size_t cap = sizeof(error->stage);
     size_t used = 0;
-    const char *parts[4] = {stage, detail ? " " : "", detail ? detail : "", detail ? ")" : ""};
+    // "mount(overlay" + " " + path + ")", but "execve(" + path + ")".
+    size_t stage_len = strlen(stage);
+    int opened = stage_len > 0 && stage[stage_len - 1] == '(';
+    const char *parts[4] = {stage, detail && !opened ? " " : "", detail ? detail : "", detail ? ")" : ""};
     for (int i = 0; i < 4; i++) {
         size_t len = strlen(parts[i]);
         if (used + len >= cap) {

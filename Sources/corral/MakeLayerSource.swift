@@ -1,4 +1,5 @@
 import CorralContainer
+import Foundation
 
 // MERGE POINT: the one place `--image` is resolved. Wire this to the OCI
 // `ImageStore` (under `<root>/images`) when the image store lands; nothing else
@@ -21,6 +22,12 @@ struct UnmergedLayerSource: LayerSource {
                 stage: "resolve image \(reference)",
                 cause: "the image store (\(imagesDirectory)) is not merged yet; pass a rootfs directory path"
             )
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
+            throw ContainerError(.notFound, stage: "resolve image \(reference)", cause: "no such directory")
         }
         return [reference]
     }

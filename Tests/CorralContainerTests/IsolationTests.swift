@@ -76,7 +76,7 @@ struct IsolationTests {
         let container = Container(spec: try sandbox.spec(["/no/such/program"]), paths: sandbox.paths)
         let error = try #require(throws: ContainerError.self) { try container.start() }
         #expect(error.code == .launch)
-        #expect(error.stage == "execve( /no/such/program)")
+        #expect(error.stage == "execve(/no/such/program)")
         #expect(error.errorNumber == ENOENT)
         #expect(throws: ContainerError.self) { try container.wait() }
     }
