@@ -24,6 +24,10 @@ public final class Container: Sendable {
         case created
         case starting
         case running(Running)
+        /// `wait()` is supervising it; `stop(grace:)` may still run.
+        case supervised(Running)
+        /// It has exited; its cgroups and directories are being removed.
+        case cleaningUp
         case exited(ContainerExit)
         case failed(ContainerError)
     }
@@ -63,8 +67,9 @@ public final class Container: Sendable {
     public func wait() throws -> ContainerExit {
         let running = try state.withLock { state -> Running in
             guard case .running(let running) = state else {
-                throw ContainerError.wrongState("wait", expected: "running")
+                throw ContainerError.wrongState("wait", expected: "running and not already waited for")
             }
+            state = .supervised(running)
             return running
         }
         let waitStatus: Int32
@@ -72,15 +77,24 @@ public final class Container: Sendable {
             waitStatus = try supervise(running)
         } catch {
             // Cleanup always runs: kill whatever is left, then remove everything.
+            state.withLock { $0 = .cleaningUp }
             try? running.cgroup.killAll()
             _ = try? ContainerSyscall.waitpid(running.pid)
             try? cleanUp(running)
+            state.withLock { $0 = .failed(ContainerError(.supervise, stage: "wait", cause: "\(error)")) }
             throw error
         }
+        // From here on the pidfd closes: `stop` must not use it any more.
+        state.withLock { $0 = .cleaningUp }
         let stats = running.cgroup.stats()
         let status = ContainerExit.status(fromWait: waitStatus)
         let exit = ContainerExit(status: status, oomKilled: Container.isOOM(stats, status), stats: stats)
-        try cleanUp(running)
+        do {
+            try cleanUp(running)
+        } catch let error as ContainerError {
+            state.withLock { $0 = .failed(error) }
+            throw error
+        }
         state.withLock { $0 = .exited(exit) }
         return exit
     }
@@ -93,13 +107,20 @@ public final class Container: Sendable {
 
     /// Sends SIGTERM to the task; after `grace`, freezes the cgroup and SIGKILLs all of it.
     /// Returns once the container's init has exited (`wait()` still reaps and cleans up).
+    /// Stopping a container that already exited does nothing.
     public func stop(grace: Duration) throws {
-        let (pidfd, cgroup) = try state.withLock { state -> (Int32, Cgroup) in
-            guard case .running(let running) = state else {
+        let target = try state.withLock { state -> (pidfd: Int32, cgroup: Cgroup)? in
+            switch state {
+            case .running(let running), .supervised(let running):
+                // dup under the lock: `wait()` closes the original only after leaving these states.
+                return (dup(running.pidfd), running.cgroup)
+            case .cleaningUp, .exited:
+                return nil
+            case .created, .starting, .failed:
                 throw ContainerError.wrongState("stop", expected: "running")
             }
-            return (dup(running.pidfd), running.cgroup)
         }
+        guard let (pidfd, cgroup) = target else { return }
         guard pidfd >= 0 else { throw ContainerError.system(.supervise, "dup(pidfd)", errno: errno) }
         defer { ContainerSyscall.close(pidfd) }
         try ContainerStopper.stop(pidfd: pidfd, cgroup: cgroup, grace: grace)

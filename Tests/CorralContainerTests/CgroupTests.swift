@@ -38,5 +38,10 @@ struct CgroupTests {
         #expect(error.code == .state)
         #expect(error.description == "state: failed to start: container must be created")
         #expect(try container.wait().status == .exited(0))
+        // Stopping an exited container does nothing; waiting twice is a state error.
+        try container.stop(grace: .zero)
+        #expect(throws: ContainerError.self) { try container.wait() }
+        let never = Container(spec: try sandbox.spec(["true"]), paths: sandbox.paths)
+        #expect(throws: ContainerError.self) { try never.stop(grace: .zero) }
     }
 }
