@@ -55,7 +55,7 @@ struct LimitTests {
             for i in 1 2 3 4 5 6 7 8; do (sleep 0 &); done
             n=0
             while [ "$(cat /proc/[0-9]*/stat 2>/dev/null | grep -c ') Z ')" != 0 ]; do
-              n=$((n+1)); [ $n -gt 100000 ] && exit 9
+              n=$((n+1)); [ $n -gt 2000 ] && exit 9
             done
             echo reaped
             """

@@ -43,8 +43,10 @@ struct TestSandbox {
     func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
         let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
         #expect(!mounts.contains(id), "a mount is left", sourceLocation: sourceLocation)
-        for controller in Cgroup.controllers {
-            let path = "/sys/fs/cgroup/\(controller)/corral/\(id)"
+        // Every hierarchy, not only the ones a container uses: /sys/fs/cgroup/*/corral/<id>.
+        let hierarchies = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
+        for hierarchy in hierarchies {
+            let path = "/sys/fs/cgroup/\(hierarchy)/corral/\(id)"
             #expect(
                 !FileManager.default.fileExists(atPath: path),
                 "cgroup left: \(path)",
