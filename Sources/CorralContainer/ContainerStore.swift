@@ -74,7 +74,10 @@ public struct ContainerStore: Sendable {
         guard case .running(let initProcess, let supervisor) = record.state,
             !initProcess.isAlive, !supervisor.isAlive
         else { return record }
-        var updated = record
+        // The supervisor is gone, so it can no longer write: re-read what it wrote last,
+        // which may already be the real exit status.
+        var updated = try load(id: record.id)
+        guard updated.isRunning else { return updated }
         updated.state = .exited(exitCode: nil, oomKilled: false, finishedAt: Date())
         try save(updated)
         return updated
