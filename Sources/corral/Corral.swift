@@ -7,7 +7,9 @@ struct Corral: AsyncParsableCommand {
         commandName: "corral",
         abstract: "Corral: a cluster manager with a Raft-replicated master quorum and native containers.",
         subcommands: [
+            ContainerCommand.self,
             ImageCommand.self,
+            BenchCommand.self,
             DebugCommand.self,
         ]
     )
