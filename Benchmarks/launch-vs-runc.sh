@@ -87,7 +87,10 @@ done
 read -r runc_median runc_p95 runc_mean < <(stats <"$WORK/runc.ms")
 echo "runc run /bin/true: count=$COUNT median=$runc_median ms p95=$runc_p95 ms mean=$runc_mean ms"
 
-corral_line=$(.build/release/corral bench launch --count "$COUNT" --rootfs "$ROOTFS" --root "$STATE/corral")
+# Corral launches from the busybox image (the same rootfs imported as a one-layer OCI
+# image, unpacked on the same disk as runc's bundle); its container state on tmpfs.
+.build/release/corral image --root "$WORK/corral" import-rootfs busybox "$ROOTFS" >/dev/null
+corral_line=$(.build/release/corral bench launch --count "$COUNT" --image busybox --image-root "$WORK/corral" --root "$STATE/corral")
 echo "$corral_line"
 corral_median=$(echo "$corral_line" | sed -n 's/.*median=\([0-9.]*\) ms.*/\1/p')
 
