@@ -7,7 +7,12 @@ struct Corral: AsyncParsableCommand {
         commandName: "corral",
         abstract: "Corral: a cluster manager with a Raft-replicated master quorum and native containers.",
         subcommands: [
-            MasterCommand.self, UpCommand.self, QuorumCommand.self,
+            MasterCommand.self,
+            UpCommand.self,
+            QuorumCommand.self,
+            ContainerCommand.self,
+            ImageCommand.self,
+            BenchCommand.self,
             DebugCommand.self,
         ]
     )
