@@ -72,7 +72,16 @@ public final class MasterProcess: Sendable {
             host: config.raftListen.host,
             port: config.raftListen.port,
             onRaft: { bytes in try server.deliver(bytes) },
-            onClient: { _, channel in channel.close(promise: nil) }
+            onClient: { [self] frame, channel in
+                guard let request = try? ClientRequest(decoding: frame.payload) else {
+                    self.logger.warning("closing a client connection: malformed request frame")
+                    channel.close(promise: nil)
+                    return
+                }
+                channel.eventLoop.makeFutureWithTask { await self.serve(request) }.whenSuccess { response in
+                    channel.writeAndFlush(Frame(kind: .client, payload: response.encoded), promise: nil)
+                }
+            }
         )
         let http = MasterHTTP(master: self).application { httpPort in
             onListening(raftPort, httpPort)

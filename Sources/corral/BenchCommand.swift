@@ -3,11 +3,11 @@ import CorralContainer
 import Foundation
 
 /// `corral bench …`: measurements to put next to a peer's.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [BenchLaunch.self]
+        subcommands: [BenchLaunch.self, BenchReplicate.self, BenchFailover.self]
     )
 }
 

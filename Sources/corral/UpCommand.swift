@@ -21,23 +21,9 @@ struct UpCommand: ParsableCommand {
     }
 
     func run() throws {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let ids = 1...masters
-        let peers = ids.map { "--peer=\($0)=127.0.0.1:\(raftPort + $0 - 1),127.0.0.1:\(httpPort + $0 - 1)" }
-        var children: [Process] = []
-        for id in ids {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = [
-                "master", "--node-id", "\(id)", "--cluster-id", clusterId,
-                "--data-dir", "\(dataDir)/master-\(id)",
-                "--raft-listen", "127.0.0.1:\(raftPort + id - 1)",
-                "--http-listen", "127.0.0.1:\(httpPort + id - 1)",
-                "--log-level", "warning",
-            ] + peers
-            try process.run()
-            children.append(process)
-        }
+        let quorum = LocalQuorum(
+            count: masters, raftPort: raftPort, httpPort: httpPort, dataDirectory: dataDir, clusterID: clusterId)
+        try quorum.startAll(inheritOutput: true)
         let stop = DispatchSemaphore(value: 0)
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
@@ -47,38 +33,21 @@ struct UpCommand: ParsableCommand {
             source.resume()
             return source
         }
-        for child in children {
+        for child in quorum.processes.values {
             child.terminationHandler = { _ in stop.signal() }
         }
-        let endpoints = ids.map { "127.0.0.1:\(httpPort + $0 - 1)" }
+        let endpoints = quorum.httpEndpoints.joined(separator: ",")
         say("started \(masters) masters (data in \(dataDir)); waiting for a leader…")
-        if let leader = waitForLeader(endpoints) {
-            say("leader: master \(leader) (http://127.0.0.1:\(httpPort + Int(leader) - 1))")
-            say("status: corral quorum status --endpoints \(endpoints.joined(separator: ","))")
+        if let leader = quorum.waitForLeader() {
+            say("leader: master \(leader.raft.id) (http://\(quorum.member(leader.raft.id).map { "\($0.http)" } ?? "?")) in term \(leader.raft.term)")
+            say("status: corral quorum status --endpoints \(endpoints)")
         } else {
-            say("no leader after 15 s; see `corral quorum status --endpoints \(endpoints.joined(separator: ","))`")
+            say("no leader after 15 s; see `corral quorum status --endpoints \(endpoints)`")
         }
         say("press Ctrl-C to stop")
         stop.wait()
         say("stopping the quorum…")
-        for child in children where child.isRunning { child.terminate() }
-        for child in children { child.waitUntilExit() }
+        quorum.stopAll()
         _ = sources
-    }
-
-    private func waitForLeader(_ endpoints: [String]) -> UInt64? {
-        let client = MasterClient(timeoutSeconds: 1)
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            for endpoint in endpoints {
-                if let status = try? client.json(QuorumStatus.self, "GET", endpoint, "/quorum/status"),
-                    status.raft.leader != 0, status.raft.role == "leader"
-                {
-                    return status.raft.leader
-                }
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return nil
     }
 }

@@ -101,9 +101,16 @@ public actor RaftServer {
         let interval = options.tickInterval
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
+                // Ticks follow the monotonic clock, not the sum of sleeps: a late wake-up
+                // delivers the ticks it missed, so timeouts hold in wall-clock time.
+                let clock = ContinuousClock()
+                var next = clock.now + interval
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    sink.yield(.input(.tick))
+                    try? await Task.sleep(until: next, clock: clock)
+                    while next <= clock.now {
+                        sink.yield(.input(.tick))
+                        next += interval
+                    }
                 }
             }
             group.addTask { await self.consume() }

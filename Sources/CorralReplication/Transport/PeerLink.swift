@@ -4,14 +4,19 @@ import NIOPosix
 import Synchronization
 
 /// The outbound connection to one peer: connects on demand, reconnects with exponential
-/// backoff, and drops messages while it is down (Raft retries them).
+/// backoff, holds a bounded backlog while a connection is being made (so the first vote
+/// request after a restart is not lost), and drops messages while the peer is down (Raft
+/// retries them).
 final class PeerLink: Sendable {
     private enum State {
         case idle
-        case connecting
+        case connecting(backlog: [Frame])
         case connected(any Channel)
         case backingOff(until: NIODeadline)
     }
+
+    /// At most this many frames wait for a connection being made.
+    static let maxBacklog = 256
 
     let peer: UInt64
     let address: PeerAddress
@@ -38,15 +43,17 @@ final class PeerLink: Sendable {
             switch state {
             case .connected(let channel):
                 return channel
-            case .connecting:
+            case .connecting(var backlog):
+                backlog.append(contentsOf: frames.prefix(Self.maxBacklog - min(backlog.count, Self.maxBacklog)))
+                state = .connecting(backlog: backlog)
                 return nil
             case .backingOff(let until):
                 if NIODeadline.now() < until { return nil }
-                state = .connecting
+                state = .connecting(backlog: Array(frames.prefix(Self.maxBacklog)))
                 connect()
                 return nil
             case .idle:
-                state = .connecting
+                state = .connecting(backlog: Array(frames.prefix(Self.maxBacklog)))
                 connect()
                 return nil
             }
@@ -81,8 +88,18 @@ final class PeerLink: Sendable {
         bootstrap.connect(host: address.host, port: address.port).whenComplete { result in
             switch result {
             case .success(let channel):
-                channel.writeAndFlush(Frame(kind: .hello, payload: hello.encoded), promise: nil)
-                self.state.withLock { $0 = .connected(channel) }
+                // The hello and the backlog are queued on the event loop under the lock, so
+                // no later send can overtake them.
+                self.state.withLock { state in
+                    var backlog: [Frame] = []
+                    if case .connecting(let waiting) = state { backlog = waiting }
+                    state = .connected(channel)
+                    channel.eventLoop.execute {
+                        channel.write(Frame(kind: .hello, payload: hello.encoded), promise: nil)
+                        for frame in backlog { channel.write(frame, promise: nil) }
+                        channel.flush()
+                    }
+                }
                 self.backoff.withLock { $0 = self.options.minBackoff }
                 channel.closeFuture.whenComplete { _ in
                     self.state.withLock { state in

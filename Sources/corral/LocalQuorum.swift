@@ -1,0 +1,116 @@
+import CorralMaster
+import CorralReplication
+import Foundation
+
+/// Master processes on loopback, started from this executable: `corral up` and the
+/// quorum benchmarks use it.
+final class LocalQuorum {
+    struct Member {
+        var id: UInt64
+        var raft: PeerAddress
+        var http: PeerAddress
+    }
+
+    let members: [Member]
+    let dataDirectory: String
+    let clusterID: String
+    let extraArguments: [String]
+    private(set) var processes: [UInt64: Process] = [:]
+    private let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+
+    init(count: Int, raftPort: Int, httpPort: Int, dataDirectory: String, clusterID: String, extraArguments: [String] = []) {
+        members = (1...count).map {
+            Member(
+                id: UInt64($0),
+                raft: PeerAddress(host: "127.0.0.1", port: raftPort + $0 - 1),
+                http: PeerAddress(host: "127.0.0.1", port: httpPort + $0 - 1))
+        }
+        self.dataDirectory = dataDirectory
+        self.clusterID = clusterID
+        self.extraArguments = extraArguments
+    }
+
+    var httpEndpoints: [String] { members.map { "\($0.http)" } }
+
+    func member(_ id: UInt64) -> Member? { members.first { $0.id == id } }
+
+    /// Starts master `id`; its output goes to `<data>/master-<id>.log` unless `inheritOutput`.
+    func start(_ id: UInt64, inheritOutput: Bool = false, logLevel: String = "warning") throws {
+        guard let member = member(id) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "master", "--node-id", "\(id)", "--cluster-id", clusterID,
+            "--data-dir", "\(dataDirectory)/master-\(id)",
+            "--raft-listen", "\(member.raft)", "--http-listen", "\(member.http)",
+            "--log-level", logLevel,
+        ] + members.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + extraArguments
+        if !inheritOutput {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            let log = "\(dataDirectory)/master-\(id).log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            handle.seekToEndOfFile()
+            process.standardOutput = handle
+            process.standardError = handle
+        }
+        try process.run()
+        processes[id] = process
+    }
+
+    func startAll(inheritOutput: Bool = false, logLevel: String = "warning") throws {
+        for member in members { try start(member.id, inheritOutput: inheritOutput, logLevel: logLevel) }
+    }
+
+    func kill(_ id: UInt64, signal: Int32 = SIGKILL) {
+        guard let process = processes.removeValue(forKey: id) else { return }
+        Foundation.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    func stopAll() {
+        for process in processes.values where process.isRunning { process.terminate() }
+        for process in processes.values { process.waitUntilExit() }
+        processes = [:]
+    }
+
+    func status(_ id: UInt64, timeoutSeconds: Int = 1) -> QuorumStatus? {
+        guard let member = member(id) else { return nil }
+        return try? MasterClient(timeoutSeconds: timeoutSeconds).json(QuorumStatus.self, "GET", "\(member.http)", "/quorum/status")
+    }
+
+    /// Waits until the running masters agree on a leader; returns it, or nil after `seconds`.
+    func waitForLeader(seconds: Double = 15) -> QuorumStatus? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let statuses = processes.keys.compactMap { status($0) }
+            if statuses.count == processes.count, let leader = statuses.first(where: { $0.raft.role == "leader" }),
+                statuses.allSatisfy({ $0.raft.leader == leader.raft.id && $0.raft.term == leader.raft.term })
+            {
+                return leader
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return nil
+    }
+
+    /// Ports that are free now (bound to port 0 and released).
+    static func freePortBase(count: Int) -> Int {
+        for base in stride(from: 20000 + Int(getpid() % 2000) * 10, to: 60000, by: 97) {
+            if (0..<count).allSatisfy({ isFree(base + $0) }) { return base }
+        }
+        return 27101
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
