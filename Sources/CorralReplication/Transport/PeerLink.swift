@@ -91,8 +91,8 @@ final class PeerLink: Sendable {
                 // The hello and the backlog are queued on the event loop under the lock, so
                 // no later send can overtake them.
                 self.state.withLock { state in
-                    var backlog: [Frame] = []
-                    if case .connecting(let waiting) = state { backlog = waiting }
+                    let backlog: [Frame]
+                    if case .connecting(let waiting) = state { backlog = waiting } else { backlog = [] }
                     state = .connected(channel)
                     channel.eventLoop.execute {
                         channel.write(Frame(kind: .hello, payload: hello.encoded), promise: nil)
