@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "CorralReplication",
             dependencies: [
-                "CorralRaft", "CorralStore",
+                "CorralRaft", "CorralStore", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -46,7 +46,7 @@ public struct MasterConfig: Sendable, Hashable {
         tickMilliseconds: Int = 10,
         heartbeatTicks: Int = 5,
         electionTicks: Int = 30,
-        snapshotEveryEntries: UInt64 = 20_000,
+        snapshotEveryEntries: UInt64 = 100_000,
         trailingEntries: UInt64 = 5_000,
         maxFrameBytes: Int = 64 << 20,
         maxStoreBytes: Int = 8 << 30

@@ -14,6 +14,7 @@ struct BenchReplicate: AsyncParsableCommand {
     @Option(help: "Concurrent clients, each with one write in flight.") var clients = 500
     @Option(help: "TCP connections the clients share.") var connections = 100
     @Option(help: "Value size in bytes.") var valueBytes = 256
+    @Option(help: "Key size in bytes (keys are random, as etcdctl check perf's).") var keyBytes = 32
     @Option(help: "Measured seconds (after one second of warm-up).") var seconds = 20
     @Option(help: "A running quorum's Raft host:port list instead of starting one; writes go to the leader.")
     var endpoints: String?
@@ -56,8 +57,8 @@ struct BenchReplicate: AsyncParsableCommand {
             leaderChanges = after.raft.term == startTerm ? "0" : "yes (term \(startTerm) → \(after.raft.term))"
         }
         say(String(
-            format: "corral replicate: masters=%d clients=%d value=%dB seconds=%d writes=%d throughput=%.0f writes/s p50=%.2f ms p99=%.2f ms max=%.2f ms errors=%d leader-changes=%@",
-            masters, clients, valueBytes, seconds, result.latencies.count, Double(result.latencies.count) / Double(seconds),
+            format: "corral replicate: masters=%d clients=%d key=%dB value=%dB seconds=%d writes=%d throughput=%.0f writes/s p50=%.2f ms p99=%.2f ms max=%.2f ms errors=%d leader-changes=%@",
+            masters, clients, keyBytes, valueBytes, seconds, result.latencies.count, Double(result.latencies.count) / Double(seconds),
             result.percentile(0.50), result.percentile(0.99), result.percentile(1.0), result.errors, leaderChanges))
     }
 
@@ -78,6 +79,8 @@ struct BenchReplicate: AsyncParsableCommand {
         }
         defer { pool.forEach { $0.close() } }
         let value = [UInt8](repeating: 0x61, count: valueBytes)
+        let prefix = Array("bench/".utf8)
+        let padding = [UInt8](repeating: 0x6B, count: max(0, keyBytes - prefix.count - 8))
         let clock = ContinuousClock()
         let start = clock.now
         let measureFrom = start + .seconds(1)
@@ -92,7 +95,9 @@ struct BenchReplicate: AsyncParsableCommand {
                     var errors = 0
                     var sequence = 0
                     while clock.now < end {
-                        let key = Array("bench/\(client)/\(sequence % 1000)".utf8)
+                        var key = prefix
+                        withUnsafeBytes(of: (UInt64(client) << 32 | UInt64(sequence)).bigEndian) { key.append(contentsOf: $0) }
+                        key.append(contentsOf: padding)
                         sequence += 1
                         let began = clock.now
                         let response = try? await connection.put(key: key, value: value)

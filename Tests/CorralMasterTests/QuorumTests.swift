@@ -107,4 +107,27 @@ import Glibc
         }
         for n in stride(from: 0, to: 150, by: 7) { #expect(try quorum.get("s\(n)", via: lagging) == "\(n)") }
     }
+
+    @Test func aRestartedLeaderStillSendsItsSnapshot() throws {
+        let quorum = try QuorumHarness(masters: 3, extraArguments: ["--snapshot-every", "30", "--trailing-entries", "3"])
+        defer { quorum.stopAll() }
+        for id in quorum.initial { try quorum.start(id) }
+        var leader = try quorum.leader()
+        for n in 0..<100 { try quorum.put("r\(n)", "\(n)", via: leader) }
+        // Every master restarts: the logs hold snapshot metadata only, the data is in state.
+        for id in quorum.initial { quorum.kill(id) }
+        for id in quorum.initial { try quorum.start(id) }
+        leader = try quorum.leader()
+        let lagging = try #require(quorum.initial.first { $0 != leader })
+        quorum.kill(lagging)
+        try? FileManager.default.removeItem(atPath: "\(quorum.root)/master-\(lagging)")
+        for n in 100..<140 { try quorum.put("r\(n)", "\(n)", via: leader) }
+        try quorum.start(lagging)
+        try quorum.waitUntil("the emptied master catches up by snapshot", seconds: 20) {
+            let status = try quorum.status(lagging).raft
+            let commit = try quorum.status(leader).raft.commitIndex
+            return status.snapshotIndex > 0 && status.appliedIndex >= commit
+        }
+        for n in stride(from: 0, to: 140, by: 9) { #expect(try quorum.get("r\(n)", via: lagging) == "\(n)") }
+    }
 }

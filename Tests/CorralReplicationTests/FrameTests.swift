@@ -56,7 +56,7 @@ import Testing
         }
     }
 
-    @Test func crc32cMatchesTheStandardCheckValue() {
-        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+    @Test func theChecksumMatchesTheStandardCheckValue() {
+        #expect(FrameChecksum.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 }

@@ -71,7 +71,10 @@ public final class KeyValueStateMachine: ReplicatedStateMachine {
     public func apply(_ entries: [Entry]) throws -> [UInt64: [UInt8]] {
         guard let last = entries.last else { return [:] }
         var changes: [([UInt8], [UInt8]?)] = []
-        let results = try environment.write { txn in
+        // Not synced: the Raft log is durable, and the applied index commits atomically with
+        // the state, so after a power loss LMDB rolls both back together and the entries are
+        // applied again. `snapshot()` syncs before the log may be compacted behind it.
+        let results = try environment.write(durable: false) { txn in
             changes = []
             var results: [UInt64: [UInt8]] = [:]
             for entry in entries {
@@ -113,7 +116,8 @@ public final class KeyValueStateMachine: ReplicatedStateMachine {
     }
 
     public func snapshot() throws -> (index: UInt64, data: [UInt8]) {
-        try environment.read { txn in
+        try environment.sync()
+        return try environment.read { txn in
             let applied = try txn.get(Self.appliedKey, in: meta).flatMap(BigEndianKey.decode) ?? 0
             var writer = ByteWriter()
             writer.write(varint: applied)

@@ -11,7 +11,12 @@ extension RaftServer {
                 persist(RaftWriteBatch(entries: entries), ack: ack)
             case .persistSnapshot(let snapshot):
                 let meta = snapshot.metadata
-                persist(RaftWriteBatch(snapshot: snapshot), ack: .snapshotDurable(index: meta.index, term: meta.term))
+                // A snapshot this node took itself is the state machine's own durable state:
+                // the log stores its metadata only, and a restart takes the data from the
+                // state machine again. One installed from the leader is stored whole until
+                // the state machine has restored it.
+                let stored = meta.index == localSnapshotIndex ? Snapshot(metadata: meta, data: []) : snapshot
+                persist(RaftWriteBatch(snapshot: stored), ack: .snapshotDurable(index: meta.index, term: meta.term))
             case .compactLog(let index):
                 writer?.submit(.compact(through: index))
             case .send(let message):
@@ -111,6 +116,7 @@ extension RaftServer {
             guard let term = node.term(at: index), let membership = node.membership(at: index) else { return }
             lastSnapshotIndex = index
             let snapshot = Snapshot(metadata: SnapshotMetadata(index: index, term: term, membership: membership), data: data)
+            localSnapshotIndex = index
             step(.snapshotTaken(snapshot, trailingEntries: options.trailingEntries))
         case .failed(let reason):
             fail("the state machine could not apply: \(reason)")

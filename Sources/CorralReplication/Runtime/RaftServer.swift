@@ -47,6 +47,8 @@ public actor RaftServer {
 
     var appliedIndex: UInt64
     var lastSnapshotIndex: UInt64
+    /// The index of the latest snapshot this node took itself (its data stays in the state machine).
+    var localSnapshotIndex: UInt64 = 0
     var snapshotRequested = false
     var failure: String?
     public nonisolated let peerAddresses: [NodeID: PeerAddress]
@@ -76,6 +78,17 @@ public actor RaftServer {
             applied = snapshot.metadata.index
         }
         node = RaftNode(config: config, state: state, appliedIndex: applied)
+        // The log keeps only the metadata of a snapshot this node took: hand the node the
+        // state machine's data again, so it can send it to followers.
+        if let snapshot = state.snapshot, snapshot.metadata.index > 0, snapshot.data.isEmpty {
+            let taken = try machine.snapshot()
+            if let term = node.term(at: taken.index), let membership = node.membership(at: taken.index) {
+                let meta = SnapshotMetadata(index: taken.index, term: term, membership: membership)
+                localSnapshotIndex = taken.index
+                var scratch = SystemRandomNumberGenerator()
+                _ = node.step(.snapshotTaken(Snapshot(metadata: meta, data: taken.data), trailingEntries: options.trailingEntries), rng: &scratch)
+            }
+        }
         appliedIndex = node.appliedIndex
         lastSnapshotIndex = state.snapshot?.metadata.index ?? 0
         (events, sink) = AsyncStream.makeStream(of: Event.self)

@@ -11,7 +11,7 @@ public struct RaftServerOptions: Sendable, Hashable {
 
     public init(
         tickInterval: Duration = .milliseconds(10),
-        snapshotEveryEntries: UInt64 = 20_000,
+        snapshotEveryEntries: UInt64 = 100_000,
         trailingEntries: UInt64 = 5_000
     ) {
         self.tickInterval = tickInterval

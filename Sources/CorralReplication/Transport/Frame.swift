@@ -7,7 +7,7 @@ import NIOCore
 ///     u32 length   — bytes after this field: 1 + 1 + 4 + payload
 ///     u8  version  — `Frame.version`
 ///     u8  kind     — `Frame.Kind`
-///     u32 crc32c   — CRC-32C of the payload
+///     u32 crc32    — CRC-32 (IEEE) of the payload
 ///     payload
 ///
 /// A frame whose length exceeds the receiver's maximum, whose version or kind is unknown,
@@ -37,7 +37,7 @@ public struct Frame: Sendable, Hashable {
         buffer.writeInteger(UInt32(1 + 1 + 4 + payload.count))
         buffer.writeInteger(Frame.version)
         buffer.writeInteger(kind.rawValue)
-        buffer.writeInteger(CRC32C.checksum(payload))
+        buffer.writeInteger(FrameChecksum.checksum(payload))
         buffer.writeBytes(payload)
     }
 }
@@ -96,7 +96,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
         else { throw FrameError.tooShort(size) }
         guard version == Frame.version else { throw FrameError.badVersion(version) }
         guard let kind = Frame.Kind(rawValue: kindByte) else { throw FrameError.badKind(kindByte) }
-        let actual = CRC32C.checksum(payload)
+        let actual = FrameChecksum.checksum(payload)
         guard actual == checksum else { throw FrameError.badChecksum(expected: checksum, actual: actual) }
         return Frame(kind: kind, payload: payload)
     }
