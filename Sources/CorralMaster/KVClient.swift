@@ -8,7 +8,13 @@ import Synchronization
 public final class KVConnection: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case closed
-        public var description: String { "the connection to the master closed" }
+        case timedOut
+        public var description: String {
+            switch self {
+            case .closed: return "the connection to the master closed"
+            case .timedOut: return "the master did not answer in time"
+            }
+        }
     }
 
     private let channel: any Channel
@@ -40,15 +46,17 @@ public final class KVConnection: Sendable {
         return KVConnection(channel: channel, handler: handler)
     }
 
-    public func put(key: [UInt8], value: [UInt8]) async throws -> ClientResponse {
-        try await send(ClientRequest(id: 0, operation: .put, key: key, value: value))
+    /// Writes `value` under `key`; throws `.timedOut` if no answer comes within `timeout`.
+    public func put(key: [UInt8], value: [UInt8], timeout: TimeAmount = .seconds(10)) async throws -> ClientResponse {
+        try await send(ClientRequest(id: 0, operation: .put, key: key, value: value), timeout: timeout)
     }
 
-    public func get(key: [UInt8]) async throws -> ClientResponse {
-        try await send(ClientRequest(id: 0, operation: .get, key: key))
+    /// Reads `key` linearizably; throws `.timedOut` if no answer comes within `timeout`.
+    public func get(key: [UInt8], timeout: TimeAmount = .seconds(10)) async throws -> ClientResponse {
+        try await send(ClientRequest(id: 0, operation: .get, key: key), timeout: timeout)
     }
 
-    private func send(_ request: ClientRequest) async throws -> ClientResponse {
+    private func send(_ request: ClientRequest, timeout: TimeAmount) async throws -> ClientResponse {
         var request = request
         request.id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         let frame = Frame(kind: .client, payload: request.encoded)
@@ -63,6 +71,9 @@ public final class KVConnection: Sendable {
                 }
                 handler.pending[id] = continuation
                 channel.writeAndFlush(frame, promise: nil)
+                channel.eventLoop.scheduleTask(in: timeout) {
+                    handler.pending.removeValue(forKey: id)?.resume(throwing: Failure.timedOut)
+                }
             }
         }
     }

@@ -41,6 +41,18 @@ extension RaftNode {
         return membership.isQuorum(active)
     }
 
+    /// The leader's process is gone: forget it (which also ends the lease, so this node
+    /// grants pre-votes) and campaign soon. The remaining voters stagger by their rank, one
+    /// heartbeat interval apart, so those that all heard the news do not split the vote.
+    mutating func leaderDown(_ peer: NodeID) {
+        guard role == .follower, peer == leader, peer != 0 else { return }
+        leader = 0
+        let others = membership.voters.subtracting([peer]).sorted()
+        guard let rank = others.firstIndex(of: id) else { return }
+        let soon = 1 + rank * max(2, config.heartbeatTicks)
+        randomizedElectionTimeout = min(randomizedElectionTimeout, electionElapsed + soon)
+    }
+
     mutating func resetTimers() {
         electionElapsed = 0
         heartbeatElapsed = 0

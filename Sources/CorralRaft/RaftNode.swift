@@ -87,6 +87,8 @@ public struct RaftNode: Sendable {
             snapshotDurable(index: index, term: term)
         case .snapshotTaken(let snapshot, let trailing):
             snapshotTaken(snapshot, trailingEntries: trailing)
+        case .peerUnreachable(let peer):
+            leaderDown(peer)
         }
         flushHardState()
         maybeApply()

@@ -14,6 +14,8 @@ struct BenchFailover: AsyncParsableCommand {
     @Option(help: "Masters to start.") var masters = 3
     @Option(help: "Leader kills to time.") var trials = 10
     @Option(help: "Where the masters keep their data (default: a temporary directory).") var dataDir: String?
+    @Flag(help: "Pause the leader (SIGSTOP, then SIGCONT) instead of killing it: no connection is refused, so the followers wait out the election timeout, as in a partition.")
+    var pause = false
 
     func run() async throws {
         guard [3, 5].contains(masters) else { throw ValidationError("--masters must be 3 or 5") }
@@ -38,15 +40,23 @@ struct BenchFailover: AsyncParsableCommand {
                     throw ValidationError("trial \(trial): the quorum did not settle; see the logs in \(directory)")
                 }
                 let killedAt = clock.now
-                quorum.kill(leader.raft.id)
+                if pause {
+                    quorum.signal(leader.raft.id, SIGSTOP)
+                } else {
+                    quorum.kill(leader.raft.id)
+                }
                 guard let committed = await writer.waitForWrite(after: killedAt, seconds: 30) else {
                     throw ValidationError("trial \(trial): no write committed within 30 s of the kill")
                 }
                 let elapsed = committed - killedAt
                 let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
                 samples.append(milliseconds)
-                say(String(format: "trial %d: killed master %llu, next write committed after %.1f ms", trial, leader.raft.id, milliseconds))
-                try quorum.start(leader.raft.id)
+                say(String(format: "trial %d: %@ master %llu, next write committed after %.1f ms", trial, pause ? "paused" : "killed", leader.raft.id, milliseconds))
+                if pause {
+                    quorum.signal(leader.raft.id, SIGCONT)
+                } else {
+                    try quorum.start(leader.raft.id)
+                }
                 try await waitCaughtUp(quorum, leader.raft.id)
             }
             await writer.stop()
@@ -54,8 +64,8 @@ struct BenchFailover: AsyncParsableCommand {
         }
         samples.sort()
         say(String(
-            format: "corral failover: masters=%d trials=%d median=%.1f ms max=%.1f ms",
-            masters, trials, samples[samples.count / 2], samples.last ?? 0))
+            format: "corral failover (%@): masters=%d trials=%d median=%.1f ms max=%.1f ms",
+            pause ? "SIGSTOP" : "SIGKILL", masters, trials, samples[samples.count / 2], samples.last ?? 0))
     }
 
     private func waitCaughtUp(_ quorum: LocalQuorum, _ id: UInt64) async throws {
@@ -99,7 +109,9 @@ actor FailoverWriter {
                 continue
             }
             let began = clock.now
-            let response = try? await connection.put(key: Array("failover/\(sequence % 100)".utf8), value: Array(repeating: 0x62, count: 256))
+            let response = try? await connection.put(
+                key: Array("failover/\(sequence % 100)".utf8), value: Array(repeating: 0x62, count: 256),
+                timeout: .milliseconds(100))
             switch response?.status {
             case .ok?:
                 commits.append((began, clock.now))
@@ -108,7 +120,10 @@ actor FailoverWriter {
             case .notLeader? where response?.leader != 0:
                 current = Int((response?.leader ?? 1) - 1) % members.count
             default:
-                if response == nil { connections[current] = nil }
+                if response == nil {
+                    connections[current]?.close()
+                    connections[current] = nil
+                }
                 current = (current + 1) % members.count
                 try? await Task.sleep(for: .milliseconds(2))
             }

@@ -68,7 +68,14 @@ final class LocalQuorum {
         process.waitUntilExit()
     }
 
+    /// Sends `signal` to master `id` without forgetting it (SIGSTOP / SIGCONT).
+    func signal(_ id: UInt64, _ signal: Int32) {
+        guard let process = processes[id] else { return }
+        Foundation.kill(process.processIdentifier, signal)
+    }
+
     func stopAll() {
+        for process in processes.values { Foundation.kill(process.processIdentifier, SIGCONT) }
         for process in processes.values where process.isRunning { process.terminate() }
         for process in processes.values { process.waitUntilExit() }
         processes = [:]
@@ -79,12 +86,14 @@ final class LocalQuorum {
         return try? MasterClient(timeoutSeconds: timeoutSeconds).json(QuorumStatus.self, "GET", "\(member.http)", "/quorum/status")
     }
 
-    /// Waits until the running masters agree on a leader; returns it, or nil after `seconds`.
-    func waitForLeader(seconds: Double = 15) -> QuorumStatus? {
+    /// Waits until the running masters (those not `excluded`) agree on a leader; returns it,
+    /// or nil after `seconds`.
+    func waitForLeader(seconds: Double = 15, excluding excluded: Set<UInt64> = []) -> QuorumStatus? {
         let deadline = Date().addingTimeInterval(seconds)
+        let members = processes.keys.filter { !excluded.contains($0) }
         while Date() < deadline {
-            let statuses = processes.keys.compactMap { status($0) }
-            if statuses.count == processes.count, let leader = statuses.first(where: { $0.raft.role == "leader" }),
+            let statuses = members.compactMap { status($0) }
+            if statuses.count == members.count, let leader = statuses.first(where: { $0.raft.role == "leader" }),
                 statuses.allSatisfy({ $0.raft.leader == leader.raft.id && $0.raft.term == leader.raft.term })
             {
                 return leader

@@ -81,3 +81,30 @@ import Testing
         #expect(cluster.nodes[leader]?.role == .follower)
     }
 }
+
+@Suite struct LeaderDownTests {
+    @Test func aFollowerToldItsLeaderIsDownCampaignsWithinAHeartbeat() throws {
+        var cluster = ClusterDouble(voters: [1, 2, 3])
+        let elected = cluster.electLeader()
+        let leader = try #require(elected)
+        let followers = [NodeID(1), 2, 3].filter { $0 != leader }
+        cluster.tick(2)
+        cluster.crash(leader)
+        for follower in followers { cluster.input(follower, .peerUnreachable(leader)) }
+        let heartbeat = RaftConfig(id: 1).heartbeatTicks
+        cluster.tick(heartbeat + 2)
+        #expect(followers.contains { cluster.nodes[$0]?.role == .leader })
+    }
+
+    @Test func aReportAboutAnotherPeerChangesNothing() throws {
+        var cluster = ClusterDouble(voters: [1, 2, 3])
+        let elected = cluster.electLeader()
+        let leader = try #require(elected)
+        let followers = [NodeID(1), 2, 3].filter { $0 != leader }
+        let term = try #require(cluster.nodes[leader]?.term)
+        cluster.input(followers[0], .peerUnreachable(followers[1]))
+        cluster.tick(8)
+        #expect(cluster.nodes[leader]?.role == .leader)
+        #expect(cluster.nodes[leader]?.term == term)
+    }
+}

@@ -100,6 +100,7 @@ public actor RaftServer {
             }
         }
         applier = Applier(machine: machine) { sink.yield(.applier($0)) }
+        transport.onPeerRefused { peer in sink.yield(.input(.peerUnreachable(peer))) }
     }
 
     /// Hands a message that arrived from the network to the node (any thread).

@@ -26,8 +26,14 @@ final class PeerLink: Sendable {
     private let logger: Logger
     private let state = Mutex<State>(.idle)
     private let backoff: Mutex<TimeAmount>
+    /// Called when the peer refused a connection: its process is not listening.
+    private let onRefused: @Sendable (UInt64) -> Void
 
-    init(peer: UInt64, address: PeerAddress, hello: Hello, group: any EventLoopGroup, options: TransportOptions, logger: Logger) {
+    init(
+        peer: UInt64, address: PeerAddress, hello: Hello, group: any EventLoopGroup, options: TransportOptions,
+        logger: Logger, onRefused: @escaping @Sendable (UInt64) -> Void
+    ) {
+        self.onRefused = onRefused
         self.peer = peer
         self.address = address
         self.hello = hello
@@ -101,10 +107,16 @@ final class PeerLink: Sendable {
                     }
                 }
                 self.backoff.withLock { $0 = self.options.minBackoff }
+                // When the peer goes away, connect once more at once: a refusal tells the
+                // node the peer's process is gone (see `RaftInput.peerUnreachable`). A link
+                // closed on purpose is no longer `.connected` here, so it stays closed.
                 channel.closeFuture.whenComplete { _ in
-                    self.state.withLock { state in
-                        if case .connected(let current) = state, current === channel { state = .idle }
+                    let reconnect = self.state.withLock { state -> Bool in
+                        guard case .connected(let current) = state, current === channel else { return false }
+                        state = .connecting(backlog: [])
+                        return true
                     }
+                    if reconnect { self.connect() }
                 }
             case .failure(let error):
                 let delay = self.backoff.withLock { backoff -> TimeAmount in
@@ -117,8 +129,20 @@ final class PeerLink: Sendable {
                     metadata: ["peer": "\(self.peer)", "address": "\(self.address)", "error": "\(error)"]
                 )
                 self.state.withLock { $0 = .backingOff(until: .now() + delay) }
+                if Self.isRefused(error) { self.onRefused(self.peer) }
             }
         }
+    }
+}
+
+extension PeerLink {
+    /// Whether a connect failed because nothing listens at the address.
+    static func isRefused(_ error: any Error) -> Bool {
+        if let error = error as? NIOConnectionError {
+            return error.connectionErrors.contains { isRefused($0.error) }
+        }
+        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
+        return false
     }
 }
 

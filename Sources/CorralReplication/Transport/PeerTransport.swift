@@ -14,6 +14,16 @@ public final class PeerTransport: Sendable {
     private let encode: @Sendable (Message) -> [UInt8]
     private let links = Mutex<[UInt64: PeerLink]>([:])
     private let server = Mutex<(any Channel)?>(nil)
+    private let refusedHandler = Mutex<(@Sendable (UInt64) -> Void)?>(nil)
+
+    private func peerRefused(_ peer: UInt64) {
+        refusedHandler.withLock { $0 }?(peer)
+    }
+
+    /// Sets who hears that a peer refused a connection (its process is not listening).
+    public func onPeerRefused(_ handler: @escaping @Sendable (UInt64) -> Void) {
+        refusedHandler.withLock { $0 = handler }
+    }
 
     public init(
         group: any EventLoopGroup,
@@ -67,7 +77,8 @@ public final class PeerTransport: Sendable {
             }
             for (id, address) in peers where links[id] == nil && id != hello.nodeID {
                 links[id] = PeerLink(
-                    peer: id, address: address, hello: hello, group: group, options: options, logger: logger)
+                    peer: id, address: address, hello: hello, group: group, options: options, logger: logger,
+                    onRefused: { [weak self] peer in self?.peerRefused(peer) })
             }
             return removed
         }
