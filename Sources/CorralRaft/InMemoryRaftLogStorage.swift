@@ -15,11 +15,12 @@ public final class InMemoryRaftLogStorage: RaftLogStorage, Sendable {
     public func write(_ batch: RaftWriteBatch) throws {
         state.withLock { stored in
             if let snapshot = batch.snapshot {
-                stored.snapshot = snapshot
-                stored.entries.removeAll { $0.index <= snapshot.metadata.index }
-                if let first = stored.entries.first, first.index != snapshot.metadata.index + 1 {
+                let meta = snapshot.metadata
+                let holdsLast = stored.entries.contains { $0.index == meta.index && $0.term == meta.term }
+                if !holdsLast {
                     stored.entries.removeAll()
                 }
+                stored.snapshot = snapshot
             }
             if let first = batch.entries.first {
                 stored.entries.removeAll { $0.index >= first.index }

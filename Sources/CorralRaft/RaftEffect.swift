@@ -49,6 +49,8 @@ public enum RaftRejection: Sendable, Hashable {
     case invalidConfigChange
     /// Leadership was lost before the read could be confirmed.
     case leadershipLost
+    /// The leader's uncommitted tail is at its limit (`maxUncommittedBytes`); retry later.
+    case overloaded
 }
 
 /// A node's role.

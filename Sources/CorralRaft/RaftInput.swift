@@ -6,6 +6,8 @@ public enum RaftInput: Sendable, Hashable {
     case message(Message)
     /// A client proposes a command. The node answers with `.proposalAccepted` or `.proposalRejected`.
     case propose(id: UInt64, command: [UInt8])
+    /// Several commands at once: they go into one append and one disk write.
+    case proposeBatch([Proposal])
     /// An operator proposes a membership change.
     case proposeConfigChange(id: UInt64, change: ConfigChange)
     /// A client asks for a linearizable read point (ReadIndex).
@@ -19,4 +21,15 @@ public enum RaftInput: Sendable, Hashable {
     /// The application took a snapshot of its state at an applied index; the node keeps it
     /// to send to lagging followers and compacts its log behind it, keeping `trailingEntries`.
     case snapshotTaken(Snapshot, trailingEntries: UInt64)
+}
+
+/// One client command and the id its answer will carry.
+public struct Proposal: Sendable, Hashable {
+    public var id: UInt64
+    public var command: [UInt8]
+
+    public init(id: UInt64, command: [UInt8]) {
+        self.id = id
+        self.command = command
+    }
 }

@@ -26,7 +26,9 @@ public struct RaftWriteBatch: Sendable, Hashable {
     public var hardState: HardState?
     /// Replaces the stored log from the first entry's index on.
     public var entries: [Entry]
-    /// Replaces the stored log and snapshot; applied before `entries`.
+    /// Stores the snapshot, applied before `entries`. If the stored log holds the snapshot's
+    /// last entry (same index and term), the stored entries are kept (compaction removes them
+    /// later); otherwise the whole stored log is dropped, since it belongs to another history.
     public var snapshot: Snapshot?
 
     public init(hardState: HardState? = nil, entries: [Entry] = [], snapshot: Snapshot? = nil) {

@@ -1,40 +1,122 @@
-/// A pure Raft node: inputs go in, effects come out. No I/O, no clock, no randomness of its own.
+/// A pure Raft node: inputs go in, effects come out. No I/O, no clock, no randomness of
+/// its own: time arrives as `.tick`, and the randomized election timeout is drawn from the
+/// generator passed to `step`.
+///
+/// Implements elections with pre-vote and check-quorum, pipelined replication with
+/// per-follower flow control and fast backtracking, the current-term commit rule,
+/// ReadIndex, chunked and resumable InstallSnapshot, single-server membership changes with
+/// learners, and leadership transfer. See `RaftEffect` for the persistence contract.
 public struct RaftNode: Sendable {
     public let config: RaftConfig
     public var id: NodeID { config.id }
 
-    /// Restore a node from what its storage holds.
-    public init(config: RaftConfig, state: RaftPersistentState) {
+    public internal(set) var role: RaftRole = .follower
+    public internal(set) var term: UInt64
+    /// Who this node believes leads (0 if nobody).
+    public internal(set) var leader: NodeID = 0
+    public internal(set) var commitIndex: UInt64
+    /// The highest index handed to the shell with `.apply` / `.applySnapshot`.
+    public internal(set) var appliedIndex: UInt64
+    public internal(set) var membership: Membership
+
+    var vote: NodeID
+    var log: RaftLog
+    /// The latest snapshot, kept to send to followers behind the log's start.
+    var latestSnapshot: Snapshot?
+    /// A snapshot being received in chunks.
+    var incoming: Snapshot?
+    /// The index of the latest membership change in the log (or the snapshot's index).
+    var configIndex: UInt64
+
+    var electionElapsed = 0
+    var heartbeatElapsed = 0
+    var randomizedElectionTimeout: Int
+    /// Drawn from the caller's generator at the start of every step; used by timer resets.
+    var nextRandomTimeout: Int
+    var votes: [NodeID: Bool] = [:]
+    var leaderState = LeaderState()
+
+    var hardStateDirty = false
+    var effects: [RaftEffect] = []
+
+    /// Restore a node from what its storage holds. `appliedIndex` is how far the state
+    /// machine got, if it keeps its own applied index durably; by default it is restored
+    /// from the snapshot and re-applies from there.
+    public init(config: RaftConfig, state: RaftPersistentState, appliedIndex: UInt64? = nil) {
         self.config = config
-        fatalError("RaftNode: implementation lands with the core")
+        let snapshotIndex = state.snapshot?.metadata.index ?? 0
+        let snapshotTerm = state.snapshot?.metadata.term ?? 0
+        log = RaftLog(snapshotIndex: snapshotIndex, snapshotTerm: snapshotTerm, entries: state.entries)
+        latestSnapshot = state.snapshot
+        term = state.hardState.term
+        vote = state.hardState.vote
+        let applied = min(max(appliedIndex ?? snapshotIndex, snapshotIndex), log.lastIndex)
+        self.appliedIndex = applied
+        commitIndex = min(max(state.hardState.commit, applied), log.lastIndex)
+        membership = state.snapshot?.metadata.membership ?? Membership(voters: [])
+        configIndex = snapshotIndex
+        randomizedElectionTimeout = config.electionTimeoutTicks
+        nextRandomTimeout = config.electionTimeoutTicks
+        recomputeMembership()
     }
 
     /// Feed one input; returns the effects to carry out, in order (see `RaftEffect`).
     public mutating func step(_ input: RaftInput, rng: inout some RandomNumberGenerator) -> [RaftEffect] {
-        fatalError("RaftNode: implementation lands with the core")
+        let spread = max(1, config.electionTimeoutTicks)
+        nextRandomTimeout = config.electionTimeoutTicks + Int.random(in: 0..<spread, using: &rng)
+        let before = (role, term, leader)
+        switch input {
+        case .tick:
+            tick()
+        case .message(let message):
+            if message.to == id { receive(message) }
+        case .propose(let id, let command):
+            propose([Proposal(id: id, command: command)])
+        case .proposeBatch(let proposals):
+            propose(proposals)
+        case .proposeConfigChange(let id, let change):
+            proposeConfigChange(id: id, change: change)
+        case .readIndex(let id):
+            readIndex(id: id)
+        case .transferLeadership(let target):
+            transferLeadership(to: target)
+        case .entriesDurable(let index, let term):
+            log.markDurable(index: index, term: term)
+            if role == .leader { maybeCommit() }
+        case .snapshotDurable(let index, let term):
+            snapshotDurable(index: index, term: term)
+        case .snapshotTaken(let snapshot, let trailing):
+            snapshotTaken(snapshot, trailingEntries: trailing)
+        }
+        flushHardState()
+        maybeApply()
+        if before != (role, term, leader) {
+            effects.append(.roleChanged(role: role, term: term, leader: leader))
+        }
+        defer { effects = [] }
+        return effects
     }
 
     // MARK: - Read-only views, for the shell, status pages and invariant checkers
 
-    public var role: RaftRole { fatalError() }
-    public var term: UInt64 { fatalError() }
-    /// Who this node believes leads (0 if nobody).
-    public var leader: NodeID { fatalError() }
-    public var commitIndex: UInt64 { fatalError() }
-    /// The highest index handed to the shell with `.apply` / `.applySnapshot`.
-    public var appliedIndex: UInt64 { fatalError() }
-    public var membership: Membership { fatalError() }
-    public var hardState: HardState { fatalError() }
+    public var hardState: HardState { HardState(term: term, vote: vote, commit: commitIndex) }
     /// The snapshot the log starts after (nil for a node that joined and has no log yet).
-    public var snapshotMetadata: SnapshotMetadata? { fatalError() }
-    public var firstIndex: UInt64 { fatalError() }
-    public var lastIndex: UInt64 { fatalError() }
+    public var snapshotMetadata: SnapshotMetadata? { latestSnapshot?.metadata }
+    public var firstIndex: UInt64 { log.firstIndex }
+    public var lastIndex: UInt64 { log.lastIndex }
+    /// The highest index the shell has confirmed durable.
+    public var durableIndex: UInt64 { log.durableIndex }
     /// The term of the entry at `index`, if the node knows it (snapshot boundary included).
-    public func term(at index: UInt64) -> UInt64? { fatalError() }
+    public func term(at index: UInt64) -> UInt64? { log.term(at: index) }
     /// The entry at `index`, if it is in the in-memory log (not compacted).
-    public func entry(at index: UInt64) -> Entry? { fatalError() }
+    public func entry(at index: UInt64) -> Entry? { log.entry(at: index) }
     /// The leader's view of each follower's replication progress (empty unless leader).
-    public var progress: [NodeID: FollowerProgress] { fatalError() }
+    public var progress: [NodeID: FollowerProgress] {
+        guard role == .leader else { return [:] }
+        return leaderState.progress.mapValues(\.view)
+    }
+    /// The node a leadership transfer is handing over to, if any.
+    public var transferTarget: NodeID { role == .leader ? leaderState.transferee : 0 }
 }
 
 /// The leader's view of one follower.
@@ -45,4 +127,25 @@ public struct FollowerProgress: Sendable, Hashable {
     public var state: State
     public var recentActive: Bool
     public var isLearner: Bool
+}
+
+/// State that only a leader has; reset whenever a node becomes leader.
+struct LeaderState: Sendable {
+    var progress: [NodeID: Progress] = [:]
+    /// No membership change may be proposed until the commit index reaches this.
+    var pendingConfigIndex: UInt64 = 0
+    var transferee: NodeID = 0
+    var readContext: UInt64 = 0
+    var pendingReads: [PendingRead] = []
+    /// Reads that wait for the leader's first commit in its term.
+    var readsAwaitingCommit: [UInt64] = []
+    var uncommittedBytes = 0
+}
+
+/// A ReadIndex request waiting for a quorum to confirm the leader's leadership.
+struct PendingRead: Sendable {
+    var id: UInt64
+    var index: UInt64
+    var context: UInt64
+    var acks: Set<NodeID>
 }
