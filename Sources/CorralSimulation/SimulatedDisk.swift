@@ -9,11 +9,9 @@ struct SimulatedDisk {
     enum Write: Sendable {
         case hardState(HardState)
         case entries([Entry])
-        /// A snapshot from InstallSnapshot: replaces the whole stored log (`RaftEffect.persistSnapshot`).
-        case installedSnapshot(Snapshot)
-        /// The application's own snapshot: replaces the stored snapshot if newer and drops
-        /// the entries it covers, keeping the log after it.
-        case applicationSnapshot(Snapshot)
+        /// A snapshot (`RaftEffect.persistSnapshot`): the stored entries stay if they hold
+        /// the snapshot's last entry, and are dropped otherwise (`RaftWriteBatch.snapshot`).
+        case snapshot(Snapshot)
         /// Drop entries through this index, as far as the stored snapshot covers them.
         case compact(through: UInt64)
     }
@@ -94,17 +92,12 @@ struct SimulatedDisk {
             durable.hardState = hardState
         case .entries(let entries):
             return append(entries)
-        case .installedSnapshot(let snapshot):
-            durable.snapshot = snapshot
-            durable.entries.removeAll()
-        case .applicationSnapshot(let snapshot):
-            let current = durable.snapshot?.metadata.index ?? 0
-            guard durable.snapshot == nil || snapshot.metadata.index > current else { return nil }
-            durable.snapshot = snapshot
-            durable.entries.removeAll { $0.index <= snapshot.metadata.index }
-            if let first = durable.entries.first, first.index != snapshot.metadata.index + 1 {
+        case .snapshot(let snapshot):
+            let meta = snapshot.metadata
+            if !durable.entries.contains(where: { $0.index == meta.index && $0.term == meta.term }) {
                 durable.entries.removeAll()
             }
+            durable.snapshot = snapshot
         case .compact(let index):
             let covered = min(index, durable.snapshot?.metadata.index ?? 0)
             durable.entries.removeAll { $0.index <= covered }
@@ -118,18 +111,16 @@ struct SimulatedDisk {
             return "persistEntries: entries not contiguous at index \(entry.index)"
         }
         let snapshotIndex = durable.snapshot?.metadata.index ?? 0
-        let nextIndex = durable.entries.last.map { $0.index + 1 } ?? snapshotIndex + 1
+        let nextIndex = max(durable.entries.last.map { $0.index + 1 } ?? 0, snapshotIndex + 1)
         guard first.index <= nextIndex else {
             return "persistEntries: first index \(first.index) leaves a gap after \(nextIndex - 1)"
         }
-        let kept = entries.filter { $0.index > snapshotIndex }
-        guard let keptFirst = kept.first else { return nil }
-        if let base = durable.entries.first?.index, keptFirst.index >= base {
-            durable.entries.removeSubrange(Int(keptFirst.index - base)...)
+        if let base = durable.entries.first?.index, first.index >= base {
+            durable.entries.removeSubrange(Int(first.index - base)...)
         } else {
             durable.entries.removeAll()
         }
-        durable.entries.append(contentsOf: kept)
+        durable.entries.append(contentsOf: entries)
         return nil
     }
 }

@@ -54,7 +54,7 @@ extension SimulationEngine {
             }
             submit(.entries(entries), on: index, blocksSends: true)
         case .persistSnapshot(let snapshot):
-            submit(.installedSnapshot(snapshot), on: index, blocksSends: true)
+            submit(.snapshot(snapshot), on: index, blocksSends: true)
         case .compactLog(let through):
             submit(.compact(through: through), on: index, blocksSends: false)
         case .send(let message):
@@ -66,7 +66,7 @@ extension SimulationEngine {
         case .apply(let entries):
             for entry in entries { apply(entry, on: shell) }
             if let snapshot = takeSnapshotIfDue(shell) {
-                submit(.applicationSnapshot(snapshot), on: index, blocksSends: false)
+                // The node persists it (`.persistSnapshot`) and compacts behind it.
                 feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))
             }
         case .applySnapshot(let snapshot):
@@ -156,7 +156,7 @@ extension SimulationEngine {
         let pending = shell.disk.submit(write, now: now, delayMicros: delay, fails: fails, blocksSends: blocksSends)
         queue.push(
             .writeDone(node: index, incarnation: shell.incarnation, sequence: pending.sequence),
-            at: pending.completesAt, key: eventKey(2, shell.id, pending.sequence)
+            at: pending.completesAt, key: (shell.id << 48) | pending.sequence  // in order when times tie
         )
     }
 
@@ -180,9 +180,9 @@ extension SimulationEngine {
         switch write {
         case .entries(let entries):
             if let last = entries.last { feed(index, .entriesDurable(index: last.index, term: last.term)) }
-        case .installedSnapshot(let snapshot):
+        case .snapshot(let snapshot):
             feed(index, .snapshotDurable(index: snapshot.metadata.index, term: snapshot.metadata.term))
-        case .hardState, .applicationSnapshot, .compact:
+        case .hardState, .compact:
             break
         }
     }

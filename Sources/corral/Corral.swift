@@ -7,6 +7,7 @@ struct Corral: AsyncParsableCommand {
         commandName: "corral",
         abstract: "Corral: a cluster manager with a Raft-replicated master quorum and native containers.",
         subcommands: [
+            SimCommand.self,
         ]
     )
 }
