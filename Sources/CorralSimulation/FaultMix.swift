@@ -11,6 +11,21 @@ public struct FaultMix: Sendable, Hashable {
     public var swizzle: Bool = false
     /// Nodes crash (losing everything not durable) and restart.
     public var crashes: Bool = false
+    /// Chance per fault step (every 20–60 ms) of a crash, and the share of crashes that
+    /// hit the current leader.
+    public var crashProbability: Double = 0.05
+    public var leaderCrashShare: Double = 0.2
+    /// The longest a crashed node stays down before it restarts.
+    public var maxDownMicros: UInt64 = 1_500_000
+    /// "Buggify" crashes of a leader in the middle of a step, before the step's messages
+    /// leave: right after it wins an election, right after it appends a proposal, or right
+    /// after its commit index advances.
+    public var crashOnElectionProbability: Double = 0
+    public var crashMidProposalProbability: Double = 0
+    public var crashOnCommitProbability: Double = 0
+    /// Chance that a new leader's outbound links are cut right after it wins (it keeps
+    /// appending proposals nobody else sees). Needs `partitions`.
+    public var isolateOnElectionProbability: Double = 0
     /// Slow syncs and failed writes (a failed write crashes its node).
     public var storageFaults: Bool = false
     /// Remove a voter, add it back as a learner, promote it.
@@ -24,6 +39,7 @@ public struct FaultMix: Sendable, Hashable {
     public static let named: [(name: String, mix: FaultMix)] = [
         ("none", .none), ("network", .network), ("crashes", .crashes),
         ("partitions", .partitions), ("membership", .membership), ("everything", .everything),
+        ("aggressive", .aggressive),
     ]
 
     /// The mix called `name`, if there is one.
@@ -87,9 +103,33 @@ public struct FaultMix: Sendable, Hashable {
         mix.partitions = true
         mix.swizzle = true
         mix.crashes = true
+        mix.crashOnElectionProbability = 0.02
+        mix.crashMidProposalProbability = 0.005
+        mix.crashOnCommitProbability = 0.005
+        mix.isolateOnElectionProbability = 0.05
         mix.storageFaults = true
         mix.membershipChurn = true
         mix.leadershipTransfer = true
+        return mix
+    }()
+
+    /// Leader crashes every few hundred milliseconds over a lossy, partitioned network:
+    /// the mix that finds commit-rule and durability bugs fastest.
+    public static let aggressive: FaultMix = {
+        var mix = FaultMix()
+        mix.dropProbability = 0.1
+        mix.duplicateProbability = 0.03
+        mix.slowMessageProbability = 0.1
+        mix.partitions = true
+        mix.crashes = true
+        mix.crashProbability = 0.1
+        mix.leaderCrashShare = 0.6
+        mix.maxDownMicros = 300_000
+        mix.crashOnElectionProbability = 0.05
+        mix.crashMidProposalProbability = 0.03
+        mix.crashOnCommitProbability = 0.2
+        mix.isolateOnElectionProbability = 0.3
+        mix.storageFaults = true
         return mix
     }()
 }

@@ -24,7 +24,7 @@ extension SimulationEngine {
     func faultStep() {
         guard phase == .chaos else { return }
         let faults = config.faults
-        if faults.crashes, faultRNG.chance(0.05) { crashRandomNode() }
+        if faults.crashes, faultRNG.chance(faults.crashProbability) { crashRandomNode() }
         if faults.storageFaults, faultRNG.chance(0.05), let shell = shells.randomElement(using: &faultRNG) {
             shell.slowSync.toggle()
             trace.record(time: now, node: shell.id, code: 33, shell.slowSync ? 1 : 0, text: "slow sync \(shell.slowSync ? "on" : "off")")
@@ -38,8 +38,11 @@ extension SimulationEngine {
     private func crashRandomNode() {
         let up = shells.indices.filter { shells[$0].status == .up }
         let down = shells.count - up.count
-        guard down <= config.nodes / 2, let victim = up.randomElement(using: &faultRNG) else { return }
-        crash(victim, downMicros: UInt64.random(in: 20_000...1_500_000, using: &faultRNG))
+        guard down <= config.nodes / 2, var victim = up.randomElement(using: &faultRNG) else { return }
+        if faultRNG.chance(config.faults.leaderCrashShare), let leader = currentLeader() {
+            victim = Int(leader.id) - 1
+        }
+        crash(victim, downMicros: UInt64.random(in: 20_000...max(20_000, config.faults.maxDownMicros), using: &faultRNG))
     }
 
     private func partitionStep() {
@@ -71,6 +74,18 @@ extension SimulationEngine {
             faultState.partition = .healed(until: now + UInt64.random(in: 100_000...1_000_000, using: &faultRNG))
             trace.record(time: now, node: 0, code: 51, text: "partition healed")
         }
+    }
+
+    /// Cuts a new leader's outbound links for a while (`FaultMix.isolateOnElectionProbability`).
+    func maybeIsolateNewLeader(_ leader: NodeID) {
+        guard phase == .chaos, config.faults.partitions, case .healed = faultState.partition,
+            faultRNG.chance(config.faults.isolateOnElectionProbability)
+        else { return }
+        for other in 1...UInt64(config.nodes) where other != leader {
+            network.setCut(from: leader, to: other, true)
+        }
+        faultState.partition = .active(until: now + UInt64.random(in: 50_000...400_000, using: &faultRNG))
+        trace.record(time: now, node: leader, code: 55, text: "new leader isolated: cannot send")
     }
 
     private func swizzleStep() {

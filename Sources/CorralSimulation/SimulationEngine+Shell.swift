@@ -8,23 +8,51 @@ extension SimulationEngine {
     func feed(_ index: Int, _ input: RaftInput) {
         let shell = shells[index]
         var inputs = [input]
-        while !inputs.isEmpty {
+        var crashing = false
+        while !inputs.isEmpty, !crashing {
             let next = inputs.removeFirst()
             guard let effects = shell.node?.step(next, rng: &shell.rng) else { return }
-            checkAfterStep(shell)
+            let changes = checkAfterStep(shell)
+            crashing = shouldCrashMidStep(shell, input: next, changes: changes)
+            if changes.elected { maybeIsolateNewLeader(shell.id) }
             for effect in effects {
+                // A process that dies mid-step never gets its messages out.
+                if crashing, case .send = effect { continue }
                 carryOut(effect, on: index, feedback: &inputs)
             }
         }
+        if crashing {
+            trace.record(time: now, node: shell.id, code: 34, text: "buggify: leader crashes mid-step")
+            crash(index, downMicros: UInt64.random(in: 20_000...max(20_000, config.faults.maxDownMicros), using: &faultRNG))
+        }
+    }
+
+    /// Whether to crash a leader right after this step (`FaultMix.crashOnCommitProbability`,
+    /// `FaultMix.crashMidProposalProbability`).
+    private func shouldCrashMidStep(_ shell: NodeShell, input: RaftInput, changes: StepChanges) -> Bool {
+        let faults = config.faults
+        guard phase == .chaos, faults.crashes, shell.node?.role == .leader else { return false }
+        if changes.elected, faultRNG.chance(faults.crashOnElectionProbability) { return true }
+        if changes.committed, faultRNG.chance(faults.crashOnCommitProbability) { return true }
+        if case .propose = input, faultRNG.chance(faults.crashMidProposalProbability) { return true }
+        return false
+    }
+
+    /// What a step changed that the fault injector may react to.
+    struct StepChanges {
+        var elected = false
+        var committed = false
     }
 
     /// Election safety, leader completeness and commit safety after each step of `shell`.
-    private func checkAfterStep(_ shell: NodeShell) {
-        guard let node = shell.node else { return }
+    private func checkAfterStep(_ shell: NodeShell) -> StepChanges {
+        var changes = StepChanges()
+        guard let node = shell.node else { return changes }
         let isLeader = node.role == .leader
         if isLeader {
             checker.observeLeader(shell.id, term: node.term)
             if !shell.wasLeader {
+                changes.elected = true
                 counters.elections += 1
                 checker.observeBecameLeader(
                     shell.id, term: node.term, snapshotIndex: node.snapshotMetadata?.index ?? 0,
@@ -37,7 +65,9 @@ extension SimulationEngine {
         if commit > shell.checkedCommit {
             checker.observeCommit(shell.id, from: shell.checkedCommit, to: commit, termAt: { node.term(at: $0) })
             shell.checkedCommit = commit
+            changes.committed = true
         }
+        return changes
     }
 
     private func carryOut(_ effect: RaftEffect, on index: Int, feedback: inout [RaftInput]) {

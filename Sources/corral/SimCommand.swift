@@ -1,4 +1,5 @@
 import ArgumentParser
+@_spi(Testing) import CorralRaft
 import CorralSimulation
 
 /// `corral sim`: runs the Raft cluster simulator over a range of seeds, or replays one.
@@ -33,12 +34,19 @@ struct SimCommand: ParsableCommand {
     @Flag(help: "Print a line for every seed, not only failures.")
     var verbose = false
 
+    /// Breaks a Raft safety rule on purpose, to watch the checkers catch it. Testing only.
+    @Option(name: .customLong("break-rule"), help: .hidden)
+    var brokenRule: String?
+
     func validate() throws {
         if let nodes, nodes != 3, nodes != 5 { throw ValidationError("--nodes must be 3 or 5") }
         if faults != "all", FaultMix.named(faults) == nil {
             throw ValidationError("unknown fault mix '\(faults)'; one of: all, \(FaultMix.named.map(\.name).joined(separator: ", "))")
         }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+        if let brokenRule, BrokenRule(rawValue: brokenRule) == nil {
+            throw ValidationError("unknown rule '\(brokenRule)'; one of: \(BrokenRule.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -53,7 +61,13 @@ struct SimCommand: ParsableCommand {
             let current = base &+ UInt64(offset)
             let mix = mixes[Int(current % UInt64(mixes.count))].mix
             let size = nodes ?? (current % 2 == 0 ? 3 : 5)
-            let config = SimulationConfig(seed: current, nodes: size, faults: mix, durationTicks: durationTicks, trace: trace)
+            var config = SimulationConfig(seed: current, nodes: size, faults: mix, durationTicks: durationTicks, trace: trace)
+            if let rule = brokenRule.flatMap(BrokenRule.init(rawValue:)) {
+                config.raftConfigOverride = { raft in
+                    raft.brokenRules = [rule]
+                    raft.maxMessageBytes = 32
+                }
+            }
             let result = Simulation(config: config).run()
             simulatedSeconds += result.counters.simulatedSeconds
             if trace { result.trace.forEach { print($0) } }
