@@ -78,7 +78,7 @@ struct SimCommand: ParsableCommand {
             } else if verbose || count == 1 {
                 print(result.summary)
             }
-            if count == 1 { print("counters: \(result.counters)") }
+            if count == 1 { print("trace hash \(result.traceHash), counters: \(result.counters)") }
         }
         let wall = start.duration(to: clock.now)
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18

@@ -20,10 +20,15 @@ import Testing
         return nil
     }
 
+    /// Figure 8 needs a rare chain of events (an isolated leader's tail, a second leader's
+    /// conflicting tail, the first re-elected, a crash right after a counted commit), so
+    /// that rule gets a larger budget and the 3-node cluster, where the chain is shortest.
     @Test(arguments: BrokenRule.allCases)
     func brokenRuleIsCaught(rule: BrokenRule) {
-        let found = Self.firstFailure(breaking: rule, faults: .aggressive, nodes: 5, limit: 300)
-        #expect(found != nil, "breaking \(rule.rawValue) went unnoticed over 300 seeds")
+        let counting = rule == .commitPreviousTermByCounting
+        let limit: UInt64 = 1_000
+        let found = Self.firstFailure(breaking: rule, faults: .aggressive, nodes: counting ? 3 : 5, limit: limit)
+        #expect(found != nil, "breaking \(rule.rawValue) went unnoticed over \(limit) seeds")
         if let found {
             print("\(rule.rawValue): caught by \(found.summary)")
         }
