@@ -31,6 +31,9 @@ public struct InvariantChecker: Sendable {
     private var logRecords: [LogKey: LogRecord] = [:]
     /// `committedTerms[i]` is the term of the entry committed at index i (index 0 unused).
     var committedTerms: [UInt64?] = [nil]
+    /// `commitTerms[i]` is the lowest term in which some node knew index i committed: every
+    /// leader of a later term must hold the entry.
+    var commitTerms: [UInt64?] = [nil]
     /// `appliedEntries[i]` / `appliedChains[i]`: the entry hash and hash chain applied at i.
     var appliedEntries: [UInt64?] = [nil]
     var appliedChains: [UInt64?] = [0]
@@ -68,10 +71,17 @@ public struct InvariantChecker: Sendable {
         }
     }
 
-    /// `node` just became leader: it must hold the newest committed entry, in its log
-    /// (`termAt`) or under its snapshot.
+    /// `node` just became leader of `term`: it must hold the newest entry committed in an
+    /// earlier term, in its log (`termAt`) or under its snapshot. (A leader of an old term
+    /// can still win late, on delayed votes, after a newer term committed more; that is
+    /// allowed.) By log matching, holding that entry means holding every one before it.
     public mutating func observeBecameLeader(_ node: NodeID, term: UInt64, snapshotIndex: UInt64, termAt: (UInt64) -> UInt64?) {
-        let index = maxCommittedIndex
+        var candidate = maxCommittedIndex
+        while candidate > snapshotIndex {
+            if let known = commitTerms[Int(candidate)], known < term { break }
+            candidate -= 1
+        }
+        let index = candidate
         guard index > snapshotIndex, let committed = committedTerms[Int(index)] else { return }
         let held = termAt(index)
         if held != committed {
@@ -107,11 +117,15 @@ public struct InvariantChecker: Sendable {
         }
     }
 
-    /// `node` moved its commit index from `from` to `to`; `termAt` reads its log.
-    public mutating func observeCommit(_ node: NodeID, from: UInt64, to: UInt64, termAt: (UInt64) -> UInt64?) {
+    /// `node`, in `term`, moved its commit index from `from` to `to`; `termAt` reads its log.
+    public mutating func observeCommit(_ node: NodeID, term nodeTerm: UInt64, from: UInt64, to: UInt64, termAt: (UInt64) -> UInt64?) {
         guard to > from else { return }
-        while committedTerms.count <= Int(to) { committedTerms.append(nil) }
+        while committedTerms.count <= Int(to) {
+            committedTerms.append(nil)
+            commitTerms.append(nil)
+        }
         for index in (from + 1)...to {
+            commitTerms[Int(index)] = min(commitTerms[Int(index)] ?? .max, nodeTerm)
             guard let term = termAt(index) else { continue }
             if let committed = committedTerms[Int(index)] {
                 if committed != term {

@@ -63,7 +63,7 @@ extension SimulationEngine {
         shell.wasLeader = isLeader
         let commit = node.commitIndex
         if commit > shell.checkedCommit {
-            checker.observeCommit(shell.id, from: shell.checkedCommit, to: commit, termAt: { node.term(at: $0) })
+            checker.observeCommit(shell.id, term: node.term, from: shell.checkedCommit, to: commit, termAt: { node.term(at: $0) })
             shell.checkedCommit = commit
             changes.committed = true
         }

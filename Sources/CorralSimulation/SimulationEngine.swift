@@ -105,7 +105,7 @@ final class SimulationEngine {
             faults: config.faults,
             violations: checker.violations,
             counters: counters,
-            traceHash: trace.hashValue,
+            traceHash: trace.digest,
             trace: trace.lines
         )
     }

@@ -34,18 +34,21 @@ import Testing
 
     @Test func conflictingCommitsAreReported() {
         var checker = InvariantChecker()
-        checker.observeCommit(1, from: 0, to: 2, termAt: { _ in 1 })
-        checker.observeCommit(2, from: 0, to: 2, termAt: { _ in 1 })
+        checker.observeCommit(1, term: 1, from: 0, to: 2, termAt: { _ in 1 })
+        checker.observeCommit(2, term: 2, from: 0, to: 2, termAt: { _ in 1 })
         #expect(checker.violations.isEmpty)
-        checker.observeCommit(3, from: 1, to: 2, termAt: { _ in 2 })
+        checker.observeCommit(3, term: 2, from: 1, to: 2, termAt: { _ in 2 })
         #expect(checker.violations.map(\.rule) == [.commitSafety])
     }
 
     @Test func leaderWithoutACommittedEntryIsReported() {
         var checker = InvariantChecker()
-        checker.observeCommit(1, from: 0, to: 4, termAt: { _ in 2 })
+        checker.observeCommit(1, term: 2, from: 0, to: 4, termAt: { _ in 2 })
         checker.observeBecameLeader(2, term: 3, snapshotIndex: 0, termAt: { _ in 2 })
         checker.observeBecameLeader(3, term: 4, snapshotIndex: 4, termAt: { _ in nil })
+        // A leader of the commit's own term or an older one, elected late on delayed votes.
+        checker.observeBecameLeader(5, term: 2, snapshotIndex: 0, termAt: { _ in nil })
+        checker.observeBecameLeader(6, term: 1, snapshotIndex: 0, termAt: { _ in nil })
         #expect(checker.violations.isEmpty)
         checker.observeBecameLeader(4, term: 5, snapshotIndex: 0, termAt: { $0 < 4 ? 2 : nil })
         #expect(checker.violations.map(\.rule) == [.leaderCompleteness])
