@@ -22,6 +22,17 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(name: "CXattr"),
         .target(name: "CorralStore", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         .target(name: "CorralRaft", swiftSettings: swiftSettings),
         .target(name: "CorralSimulation", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
@@ -31,7 +42,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "CCorralLauncher"),
-        .target(name: "CorralContainer", dependencies: ["CCorralLauncher"], swiftSettings: swiftSettings),
+        .target(
+            name: "CorralContainer",
+            dependencies: ["CCorralLauncher", "CZlib", "COpenSSL", "CXattr"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "corral",
             dependencies: [

@@ -14,6 +14,17 @@ public struct Message: Sendable, Hashable {
     }
 }
 
+extension Message {
+    /// Whether the shell must make every earlier persist effect durable before sending this
+    /// message (see `RaftEffect`). A leader's messages need not wait; votes and replies do.
+    public var waitsForPersistence: Bool {
+        switch body {
+        case .append, .heartbeat, .installSnapshot, .timeoutNow: return false
+        default: return true
+        }
+    }
+}
+
 /// What a message says.
 public enum MessageBody: Sendable, Hashable {
     case preVote(lastIndex: UInt64, lastTerm: UInt64)

@@ -1,14 +1,16 @@
 /// What a Raft node asks its shell to do, in order.
 ///
-/// The persistence contract: the shell carries effects out in the order given, and it may
-/// not send a message until every `persist…` effect that came before it in the sequence is
-/// durable. A leader puts the appends it sends to followers before the persist effect of
-/// its own new entries, so its own disk write runs in parallel with replication (Raft
-/// thesis §10.2.1); it counts itself towards a commit only after the shell reports the
-/// write with `RaftInput.entriesDurable`. A follower's acknowledgement always comes after
-/// the persist effect it depends on. Once durable, the shell reports every
-/// `persistEntries` with `entriesDurable` and every `persistSnapshot` with
-/// `snapshotDurable`; the node applies only entries it knows are durable locally.
+/// The persistence contract: the shell carries effects out in the order given. A message
+/// whose `waitsForPersistence` is true (votes, and every reply to a leader) may not be sent
+/// until every `persist…` effect that came before it, in this step or an earlier one, is
+/// durable. A leader's own messages (appends, heartbeats, snapshot chunks, TimeoutNow)
+/// depend on nothing unwritten: its term and vote were durable before it campaigned, and
+/// it counts itself towards a commit only for entries the shell reported durable with
+/// `RaftInput.entriesDurable`. So a leader's disk write runs in parallel with replication
+/// (Raft thesis §10.2.1). The shell reports every `persistEntries` with `entriesDurable`
+/// and every `persistSnapshot` with `snapshotDurable` once durable; the node applies only
+/// entries it knows are durable locally. A shell may always hold a message longer (for
+/// example until all earlier writes are durable); it may never send one earlier.
 public enum RaftEffect: Sendable, Hashable {
     /// Make the term, vote and commit index durable.
     case persistHardState(HardState)

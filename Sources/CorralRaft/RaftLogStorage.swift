@@ -45,11 +45,21 @@ public struct RaftWriteBatch: Sendable, Hashable {
 /// `write` is atomic and durable when it returns: after a crash, storage holds either the
 /// whole batch or none of it. Implementations: `InMemoryRaftLogStorage` (tests, simulation)
 /// and `LMDBRaftLogStorage` in CorralReplication.
-public protocol RaftLogStorage: AnyObject {
+public protocol RaftLogStorage: AnyObject, Sendable {
     /// Everything stored, to restart a node.
     func load() throws -> RaftPersistentState
     /// Write a batch atomically and durably.
     func write(_ batch: RaftWriteBatch) throws
+    /// Write several batches, in order, as one atomic and durable write (group commit).
+    func write(group batches: [RaftWriteBatch]) throws
     /// Drop entries up to and including `index`; a stored snapshot must cover them.
     func compact(through index: UInt64) throws
+}
+
+extension RaftLogStorage {
+    /// The default group write writes each batch in turn; an implementation with
+    /// transactions overrides it with one transaction and one sync.
+    public func write(group batches: [RaftWriteBatch]) throws {
+        for batch in batches { try write(batch) }
+    }
 }

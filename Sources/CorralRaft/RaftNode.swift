@@ -110,6 +110,26 @@ public struct RaftNode: Sendable {
     public func term(at index: UInt64) -> UInt64? { log.term(at: index) }
     /// The entry at `index`, if it is in the in-memory log (not compacted).
     public func entry(at index: UInt64) -> Entry? { log.entry(at: index) }
+    /// The membership in force at `index`: the latest change at or before it. Nil when the
+    /// log no longer shows that far back. Use it for the metadata of a snapshot at `index`.
+    public func membership(at index: UInt64) -> Membership? {
+        guard index <= log.lastIndex else { return nil }
+        var position = index
+        while position >= log.firstIndex, position > 0, let entry = log.entry(at: position) {
+            if case .configChange(_, let next) = entry.payload { return next }
+            position -= 1
+        }
+        // No change between the log's start and `index`: the snapshot's membership holds if
+        // no change sits between `index` and the snapshot either.
+        guard let snapshot = latestSnapshot else { return nil }
+        var scan = index + 1
+        while scan <= snapshot.metadata.index {
+            if case .configChange = log.entry(at: scan)?.payload { return nil }
+            scan += 1
+        }
+        return position + 1 >= log.firstIndex || index >= snapshot.metadata.index ? snapshot.metadata.membership : nil
+    }
+
     /// The leader's view of each follower's replication progress (empty unless leader).
     public var progress: [NodeID: FollowerProgress] {
         guard role == .leader else { return [:] }

@@ -88,7 +88,8 @@ extension SimulationEngine {
         case .compactLog(let through):
             submit(.compact(through: through), on: index, blocksSends: false)
         case .send(let message):
-            if shell.disk.lastBlockingSequence > shell.disk.durableSequence {
+            // Votes and replies wait for every earlier persist; a leader's messages do not.
+            if message.waitsForPersistence, shell.disk.lastBlockingSequence > shell.disk.durableSequence {
                 shell.heldSends.append((shell.disk.lastBlockingSequence, message))
             } else {
                 transmit(message)
@@ -170,6 +171,12 @@ extension SimulationEngine {
         else { return nil }
         shell.lastSnapshotIndex = applied
         counters.snapshotsTaken += 1
+        if let nodeView = shell.node?.membership(at: applied), nodeView != shell.machine.membership {
+            checker.report(
+                .appliedPrefix,
+                "n\(shell.id): membership(at: \(applied)) is \(nodeView), but the applied entries give \(shell.machine.membership)"
+            )
+        }
         let metadata = SnapshotMetadata(index: applied, term: term, membership: shell.machine.membership)
         return Snapshot(metadata: metadata, data: shell.machine.serialized())
     }

@@ -8,6 +8,8 @@ struct Corral: AsyncParsableCommand {
         abstract: "Corral: a cluster manager with a Raft-replicated master quorum and native containers.",
         subcommands: [
             SimCommand.self,
+            ImageCommand.self,
+            DebugCommand.self,
         ]
     )
 }

@@ -1,0 +1,53 @@
+import Glibc
+
+extension ImageStore {
+    /// Removes the image named `reference`, then garbage-collects what no image references.
+    public func remove(_ reference: String) throws {
+        try StoreLock.withExclusive(lockPath) {
+            var index = try readIndex()
+            let before = index.manifests.count
+            index.manifests.removeAll { $0.refName == reference }
+            guard index.manifests.count < before else {
+                throw ImageError(.notFound, "no image named '\(reference)' in \(directory)")
+            }
+            try writeIndex(index)
+            try collectGarbageLocked()
+        }
+    }
+
+    /// Removes blobs and layer directories that no image references, and stale staging directories.
+    public func collectGarbage() throws {
+        try StoreLock.withExclusive(lockPath) { try collectGarbageLocked() }
+    }
+
+    /// Garbage collection; the caller holds the store lock, so no import is staging.
+    ///
+    /// Conservative: if any image's manifest or config cannot be read, nothing is deleted.
+    func collectGarbageLocked() throws {
+        for name in try Syscall.listDirectory(stagingDirectory) {
+            try Syscall.removeTree(stagingDirectory + "/" + name)
+        }
+        var blobs = Set<String>()
+        var layers = Set<String>()
+        for descriptor in try readIndex().manifests {
+            blobs.insert(descriptor.digest.hex)
+            guard
+                let image = try? resolve(
+                    descriptor,
+                    name: descriptor.refName ?? descriptor.digest.description
+                )
+            else {
+                return
+            }
+            blobs.insert(image.manifest.config.digest.hex)
+            for layer in image.manifest.layers { blobs.insert(layer.digest.hex) }
+            for diffID in image.configFile.rootfs.diffIDs { layers.insert(diffID.hex) }
+        }
+        for name in try Syscall.listDirectory(blobsDirectory) where !blobs.contains(name) {
+            try Syscall.removeTree(blobsDirectory + "/" + name)
+        }
+        for name in try Syscall.listDirectory(layersDirectory) where !layers.contains(name) {
+            try Syscall.removeTree(layersDirectory + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+public protocol LayerSource: Sendable { func lowerDirectories(forImage reference: String) throws -> [String] }

@@ -1,0 +1,113 @@
+/// An OCI content descriptor: a typed, sized, digested reference to a blob.
+public struct Descriptor: Codable, Sendable, Equatable {
+    /// The media type of the referenced blob.
+    public var mediaType: String
+    /// The SHA-256 of the blob.
+    public var digest: Digest
+    /// The blob's size in bytes.
+    public var size: Int64
+    /// Annotations, such as `org.opencontainers.image.ref.name` in an index.
+    public var annotations: [String: String]?
+    /// The platform of a manifest listed in an index.
+    var platform: Platform?
+
+    /// The annotation that names an image in `index.json`.
+    static let refNameKey = "org.opencontainers.image.ref.name"
+
+    /// The image name this descriptor carries in an index, if any.
+    var refName: String? { annotations?[Descriptor.refNameKey] }
+}
+
+/// The platform of a manifest in an index.
+struct Platform: Codable, Sendable, Equatable {
+    var architecture: String
+    var os: String
+    var variant: String?
+}
+
+/// `index.json`, or an image index blob.
+struct ImageIndex: Codable, Sendable {
+    var schemaVersion: Int
+    var mediaType: String?
+    var manifests: [Descriptor]
+    var annotations: [String: String]?
+}
+
+/// An image manifest: one config and the layers, lowest first.
+struct ImageManifest: Codable, Sendable {
+    var schemaVersion: Int
+    var mediaType: String?
+    var config: Descriptor
+    var layers: [Descriptor]
+    var annotations: [String: String]?
+}
+
+/// The image configuration file; only the fields Corral uses are kept.
+struct ImageConfigFile: Codable, Sendable {
+    var created: String?
+    var architecture: String?
+    var os: String?
+    var config: ImageConfig?
+    var rootfs: RootFS
+
+    /// The layers' uncompressed digests, lowest first.
+    struct RootFS: Codable, Sendable {
+        var type: String
+        var diffIDs: [Digest]
+
+        enum CodingKeys: String, CodingKey {
+            case type
+            case diffIDs = "diff_ids"
+        }
+    }
+}
+
+/// How a container of this image runs: the process part of the OCI image config.
+public struct ImageConfig: Codable, Sendable, Equatable {
+    /// `KEY=value` environment entries.
+    public var env: [String]
+    /// Default arguments (after the entrypoint).
+    public var cmd: [String]
+    /// The entrypoint, run with `cmd` as its arguments.
+    public var entrypoint: [String]
+    /// The working directory, or empty for `/`.
+    public var workingDir: String
+    /// `user`, `uid`, `user:group` or `uid:gid`, or empty for root.
+    public var user: String
+
+    /// A config with the given fields.
+    public init(
+        env: [String] = [],
+        cmd: [String] = [],
+        entrypoint: [String] = [],
+        workingDir: String = "",
+        user: String = ""
+    ) {
+        self.env = env
+        self.cmd = cmd
+        self.entrypoint = entrypoint
+        self.workingDir = workingDir
+        self.user = user
+    }
+
+    /// The process a container runs by default: `entrypoint` followed by `cmd`.
+    public var defaultArguments: [String] { entrypoint + cmd }
+
+    enum CodingKeys: String, CodingKey {
+        case env = "Env"
+        case cmd = "Cmd"
+        case entrypoint = "Entrypoint"
+        case workingDir = "WorkingDir"
+        case user = "User"
+    }
+
+    /// Decodes the OCI fields; missing or null ones are empty.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        env = try container.decodeIfPresent([String].self, forKey: .env) ?? []
+        cmd = try container.decodeIfPresent([String].self, forKey: .cmd) ?? []
+        entrypoint = try container.decodeIfPresent([String].self, forKey: .entrypoint) ?? []
+        workingDir = try container.decodeIfPresent(String.self, forKey: .workingDir) ?? ""
+        user = try container.decodeIfPresent(String.self, forKey: .user) ?? ""
+    }
+}

@@ -1,1 +1,0 @@
-// CorralReplication: see ../../README.md

@@ -1,1 +1,0 @@
-// CorralStore: see ../../README.md
