@@ -31,7 +31,7 @@ extension SimulationEngine {
         }
         if faults.partitions { partitionStep() }
         if faults.swizzle { swizzleStep() }
-        if faults.leadershipTransfer, faultRNG.chance(0.02) { transferLeadership() }
+        if faults.leadershipTransfer, faultRNG.chance(0.04) { transferLeadership() }
         queue.push(.fault, at: now + UInt64.random(in: 20_000...60_000, using: &faultRNG), key: eventKey(5, 0))
     }
 

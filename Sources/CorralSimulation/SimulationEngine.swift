@@ -59,7 +59,7 @@ final class SimulationEngine {
                     state: .bootstrap(voters: voters),
                     seed: seed,
                     snapshotInterval: UInt64.random(in: 8...24, using: &setupRNG),
-                    trailingEntries: UInt64.random(in: 2...10, using: &setupRNG)
+                    trailingEntries: UInt64.random(in: 3...15, using: &setupRNG)
                 )
             )
             let phase = UInt64.random(in: 0..<config.tickMicros, using: &setupRNG)

@@ -4,8 +4,8 @@ import Testing
 /// The sweep: many seeds per fault mix and cluster size against the real Raft node.
 @Suite struct SeedSweepTests {
     static let mixes: [String] = FaultMix.named.map(\.name)
-    /// Seeds per (mix, size); 6 mixes × 2 sizes × 45 = 540 seeds.
-    static let seedsPerCase: UInt64 = 45
+    /// Seeds per (mix, size); 7 mixes × 2 sizes × 60 = 840 seeds.
+    static let seedsPerCase: UInt64 = 60
 
     @Test(arguments: mixes, [3, 5])
     func seedsPass(mix: String, nodes: Int) throws {
