@@ -1,3 +1,4 @@
+import CorralRaft
 import CorralSimulation
 import Testing
 
@@ -15,6 +16,28 @@ import Testing
             let result = Simulation(config: SimulationConfig(seed: seed, nodes: nodes, faults: faults)).run()
             #expect(result.passed, "\(result.summary)")
             #expect(result.counters.acknowledged > 0, "seed \(seed): nothing acknowledged")
+        }
+    }
+}
+
+/// The same sweep with pre-vote and check-quorum off, and with tiny flow-control windows.
+@Suite struct RaftVariantSweepTests {
+    @Test(arguments: ["plain", "tight"])
+    func seedsPass(variant: String) {
+        for seed in UInt64(30_000)..<30_060 {
+            let faults = seed % 2 == 0 ? FaultMix.everything : .aggressive
+            let config = SimulationConfig(seed: seed, nodes: seed % 3 == 0 ? 5 : 3, faults: faults) { raft in
+                if variant == "plain" {
+                    raft.preVote = false
+                    raft.checkQuorum = false
+                } else {
+                    raft.maxInflightMessages = 1
+                    raft.maxMessageBytes = 1
+                    raft.snapshotChunkBytes = 16
+                }
+            }
+            let result = Simulation(config: config).run()
+            #expect(result.passed, "\(variant): \(result.summary)")
         }
     }
 }
