@@ -34,7 +34,10 @@ extension SimulationEngine {
         switch churn {
         case .idle(let nextAt):
             guard phase == .chaos, now >= nextAt, applied == latest, latest.learners.isEmpty, latest.voters.count >= 3 else { return }
-            let candidates = latest.voters.sorted().filter { $0 != leader.id }
+            // Now and then the leader removes itself: it must lead until the change commits,
+            // then hand over.
+            let removesLeader = churnRNG.chance(0.25)
+            let candidates = latest.voters.sorted().filter { removesLeader || $0 != leader.id }
             guard let target = candidates.randomElement(using: &churnRNG) else { return }
             propose(.remove(target), to: leader)
             churn = .removing(target, lastProposal: now)
