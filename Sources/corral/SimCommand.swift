@@ -38,10 +38,18 @@ struct SimCommand: ParsableCommand {
     @Option(name: .customLong("break-rule"), help: .hidden)
     var brokenRule: String?
 
+    /// Runs the nodes without pre-vote and check-quorum (`plain`) or with one-entry,
+    /// one-in-flight replication and 16-byte snapshot chunks (`tight`). For bug hunting.
+    @Option(name: .customLong("raft-variant"), help: .hidden)
+    var raftVariant: String?
+
     func validate() throws {
         if let nodes, nodes != 3, nodes != 5 { throw ValidationError("--nodes must be 3 or 5") }
         if faults != "all", FaultMix.named(faults) == nil {
             throw ValidationError("unknown fault mix '\(faults)'; one of: all, \(FaultMix.named.map(\.name).joined(separator: ", "))")
+        }
+        if let raftVariant, raftVariant != "plain", raftVariant != "tight" {
+            throw ValidationError("--raft-variant must be plain or tight")
         }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
         if let brokenRule, BrokenRule(rawValue: brokenRule) == nil {
@@ -52,29 +60,19 @@ struct SimCommand: ParsableCommand {
     func run() throws {
         let count = seeds ?? (seed == nil ? 100 : 1)
         let base = seed ?? 1
-        let mixes = FaultMix.named.filter { faults == "all" || $0.name == faults }
         let clock = ContinuousClock()
         let start = clock.now
         var failures = 0
         var simulatedSeconds = 0.0
         for offset in 0..<count {
-            let current = base &+ UInt64(offset)
-            let mix = mixes[Int(current % UInt64(mixes.count))].mix
-            let size = nodes ?? (current % 2 == 0 ? 3 : 5)
-            var config = SimulationConfig(seed: current, nodes: size, faults: mix, durationTicks: durationTicks, trace: trace)
-            if let rule = brokenRule.flatMap(BrokenRule.init(rawValue:)) {
-                config.raftConfigOverride = { raft in
-                    raft.brokenRules = [rule]
-                    raft.maxMessageBytes = 32
-                }
-            }
-            let result = Simulation(config: config).run()
+            let result = Simulation(config: makeConfig(seed: base &+ UInt64(offset))).run()
             simulatedSeconds += result.counters.simulatedSeconds
             if trace { result.trace.forEach { print($0) } }
             if !result.passed {
                 failures += 1
                 print(result.summary)
                 result.violations.dropFirst().prefix(4).forEach { print("    also: \($0)") }
+                if let extra = extraOptions { print("    replay with: \(extra)") }
             } else if verbose || count == 1 {
                 print(result.summary)
             }
@@ -88,6 +86,41 @@ struct SimCommand: ParsableCommand {
                 + "wall \(format(wallSeconds)) s, \(format(rate)) simulated s per wall s"
         )
         if failures > 0 { throw ExitCode.failure }
+    }
+
+    /// The run for `seed`: the mix and cluster size rotate with the seed unless fixed.
+    private func makeConfig(seed: UInt64) -> SimulationConfig {
+        let mixes = FaultMix.named.filter { faults == "all" || $0.name == faults }
+        let mix = mixes[Int(seed % UInt64(mixes.count))].mix
+        let size = nodes ?? (seed % 2 == 0 ? 3 : 5)
+        var config = SimulationConfig(seed: seed, nodes: size, faults: mix, durationTicks: durationTicks, trace: trace)
+        let rule = brokenRule.flatMap(BrokenRule.init(rawValue:))
+        let variant = raftVariant
+        guard rule != nil || variant != nil else { return config }
+        config.raftConfigOverride = { raft in
+            if let rule {
+                raft.brokenRules = [rule]
+                raft.maxMessageBytes = 32
+            }
+            if variant == "plain" {
+                raft.preVote = false
+                raft.checkQuorum = false
+            } else if variant == "tight" {
+                raft.maxInflightMessages = 1
+                raft.maxMessageBytes = 1
+                raft.snapshotChunkBytes = 16
+            }
+        }
+        return config
+    }
+
+    /// Options a replay needs besides seed, size and mix, if any.
+    private var extraOptions: String? {
+        var options: [String] = []
+        if durationTicks != 400 { options.append("--duration-ticks \(durationTicks)") }
+        if let raftVariant { options.append("--raft-variant \(raftVariant)") }
+        if let brokenRule { options.append("--break-rule \(brokenRule)") }
+        return options.isEmpty ? nil : options.joined(separator: " ")
     }
 
     private func format(_ value: Double) -> String {
