@@ -28,6 +28,9 @@ public struct FaultMix: Sendable, Hashable {
     public var isolateOnElectionProbability: Double = 0
     /// Slow syncs and failed writes (a failed write crashes its node).
     public var storageFaults: Bool = false
+    /// Node clocks run at different rates (each node's tick interval is scaled by a factor
+    /// in 0.7…1.3 drawn per run, plus per-tick jitter).
+    public var clockSkew: Bool = false
     /// Remove a voter, add it back as a learner, promote it.
     public var membershipChurn: Bool = false
     /// Ask the leader to hand leadership to another voter.
@@ -107,6 +110,7 @@ public struct FaultMix: Sendable, Hashable {
         mix.crashMidProposalProbability = 0.005
         mix.crashOnCommitProbability = 0.005
         mix.isolateOnElectionProbability = 0.05
+        mix.clockSkew = true
         mix.storageFaults = true
         mix.membershipChurn = true
         mix.leadershipTransfer = true
@@ -125,6 +129,7 @@ public struct FaultMix: Sendable, Hashable {
         mix.crashProbability = 0.1
         mix.leaderCrashShare = 0.6
         mix.maxDownMicros = 300_000
+        mix.clockSkew = true
         mix.crashOnElectionProbability = 0.05
         mix.crashMidProposalProbability = 0.03
         mix.crashOnCommitProbability = 0.2

@@ -20,6 +20,8 @@ final class NodeShell {
     var rng: SimulationRNG
     /// Sync delays and write failures of this node's disk.
     var diskRNG: SimulationRNG
+    /// Tick jitter of this node's clock.
+    var clockRNG: SimulationRNG
     var disk: SimulatedDisk
     var machine: SimulatedStateMachine
     /// Bumped at every crash; events of an older incarnation are ignored.
@@ -37,11 +39,14 @@ final class NodeShell {
     /// Entries the node keeps behind a snapshot.
     let trailingEntries: UInt64
     var slowSync = false
+    /// This node's clock rate: its tick interval is the configured one times this factor.
+    var clockRate = 1.0
 
     init(id: NodeID, config: RaftConfig, state: RaftPersistentState, seed: UInt64, snapshotInterval: UInt64, trailingEntries: UInt64) {
         self.id = id
         rng = SimulationRNG(seed: seed, stream: "raft-node", index: id)
         diskRNG = SimulationRNG(seed: seed, stream: "disk", index: id)
+        clockRNG = SimulationRNG(seed: seed, stream: "clock", index: id)
         disk = SimulatedDisk(state)
         machine = SimulatedStateMachine(membership: state.snapshot?.metadata.membership ?? Membership(voters: []))
         node = RaftNode(config: config, state: state)

@@ -62,6 +62,7 @@ final class SimulationEngine {
                     trailingEntries: UInt64.random(in: 3...15, using: &setupRNG)
                 )
             )
+            if config.faults.clockSkew { shells[index].clockRate = Double.random(in: 0.7...1.3, using: &setupRNG) }
             let phase = UInt64.random(in: 0..<config.tickMicros, using: &setupRNG)
             queue.push(.tick(node: index), at: phase, key: eventKey(1, UInt64(index)))
         }
@@ -114,7 +115,7 @@ final class SimulationEngine {
         switch event {
         case .tick(let index):
             if shells[index].node != nil { feed(index, .tick) }
-            queue.push(.tick(node: index), at: now + config.tickMicros, key: eventKey(1, UInt64(index)))
+            queue.push(.tick(node: index), at: now + tickInterval(index), key: eventKey(1, UInt64(index)))
         case .deliver(let message):
             deliver(message)
         case .writeDone(let index, let incarnation, let sequence):
@@ -132,6 +133,14 @@ final class SimulationEngine {
         case .livenessCheck:
             livenessCheck()
         }
+    }
+
+    /// The virtual time until node `index` ticks again.
+    private func tickInterval(_ index: Int) -> UInt64 {
+        let shell = shells[index]
+        guard config.faults.clockSkew else { return config.tickMicros }
+        let jitter = Double.random(in: 0.95...1.05, using: &shell.clockRNG)
+        return UInt64(Double(config.tickMicros) * shell.clockRate * jitter)
     }
 
     // MARK: - Delivering messages
