@@ -160,9 +160,16 @@ extension RaftNode {
 
     mutating func snapshotTaken(_ snapshot: Snapshot, trailingEntries: UInt64) {
         let meta = snapshot.metadata
-        guard meta.index <= appliedIndex, meta.index > log.snapshotIndex,
+        // A snapshot at the current boundary replaces the data kept for it (a shell that
+        // restarted with the snapshot's metadata only hands the data back this way).
+        let refreshes = meta.index == log.snapshotIndex && latestSnapshot?.metadata == meta
+        guard meta.index <= appliedIndex, meta.index > log.snapshotIndex || refreshes,
             log.matches(index: meta.index, term: meta.term)
         else { return }
+        if refreshes {
+            latestSnapshot = snapshot
+            return
+        }
         latestSnapshot = snapshot
         log.advanceSnapshot(index: meta.index, term: meta.term)
         effects.append(.persistSnapshot(snapshot))

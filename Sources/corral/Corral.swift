@@ -8,7 +8,9 @@ struct Corral: AsyncParsableCommand {
         abstract: "Corral: a cluster manager with a Raft-replicated master quorum and native containers.",
         subcommands: [
             SimCommand.self,
+            ContainerCommand.self,
             ImageCommand.self,
+            BenchCommand.self,
             DebugCommand.self,
         ]
     )

@@ -1,3 +1,106 @@
+/// The container launcher: the only code that runs between clone() and execve().
+///
+/// Nothing in Swift is safe after fork in a multi-threaded process, so the whole
+/// child side lives here, in C, and uses only async-signal-safe system calls on
+/// memory prepared by the parent before clone().
 #ifndef CORRAL_LAUNCHER_H
 #define CORRAL_LAUNCHER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// One resource limit applied to the task with setrlimit().
+struct corral_rlimit {
+    int resource;
+    unsigned long long soft;
+    unsigned long long hard;
+};
+
+/// Everything the child needs, prepared by the parent. Strings are NUL-terminated;
+/// arrays of strings are NULL-terminated. The parent may free all of it once
+/// corral_launch_start() returns: the child runs on a copy of the address space.
+struct corral_launch_config {
+    /// argv[0] is the program; searched in `path_env` when it has no slash.
+    char *const *argv;
+    char *const *envp;
+    /// Value of PATH used to find argv[0] (may be NULL: "/usr/sbin:/usr/bin:/sbin:/bin").
+    const char *path_env;
+    /// Working directory inside the container (NULL: "/").
+    const char *workdir;
+    /// Hostname of the new UTS namespace (NULL: leave as is).
+    const char *hostname;
+    /// Mount point of the overlay rootfs; NULL runs on the host root filesystem.
+    const char *rootfs;
+    /// overlayfs options "lowerdir=…,upperdir=…,workdir=…" (with rootfs).
+    const char *overlay_options;
+    /// Non-zero: a new network namespace with only loopback (brought up).
+    int new_network;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+    const struct corral_rlimit *rlimits;
+    size_t rlimit_count;
+    /// File descriptors that become the task's 0, 1 and 2 (-1: /dev/null).
+    int stdin_fd;
+    int stdout_fd;
+    int stderr_fd;
+    /// Highest capability number of the running kernel (/proc/sys/kernel/cap_last_cap).
+    int cap_last_cap;
+};
+
+/// A child created by corral_launch_start() and waiting to be released.
+struct corral_launch_handle {
+    /// Host pid of the container's init (PID 1 inside the container).
+    pid_t pid;
+    /// Write end of the sync pipe (-1 once used).
+    int sync_fd;
+    /// Read end of the close-on-exec error pipe (-1 once used).
+    int error_fd;
+};
+
+/// A failure: the stage that failed and its errno.
+struct corral_launch_error {
+    int error_number;
+    char stage[512];
+};
+
+/// Clones the container's init into new namespaces; it blocks until released.
+/// Returns 0, or -1 with `error` filled.
+int corral_launch_start(const struct corral_launch_config *config,
+                        struct corral_launch_handle *handle,
+                        struct corral_launch_error *error);
+
+/// Lets the child go on (after the parent placed it in its cgroups) and waits until
+/// the task has exec'd (EOF on the error pipe). Returns 0, or -1 with `error`
+/// filled (the child has then exited; reap it with waitpid).
+int corral_launch_release(struct corral_launch_handle *handle, struct corral_launch_error *error);
+
+/// Abandons a child that was never released: it exits without running anything.
+void corral_launch_abort(struct corral_launch_handle *handle);
+
+/// Starts `path` fully detached (fork, setsid, fork, exec), with `keep_fd` (if >= 0)
+/// as its fd 3 and /dev/null as 0, 1 and 2. Returns 0, or -1 with errno set.
+int corral_spawn_detached(const char *path, char *const *argv, char *const *envp, int keep_fd);
+
+/// pipe2(fds, O_CLOEXEC). Returns 0, or -1 with errno set.
+int corral_pipe_cloexec(int fds[2]);
+
+/// prctl(PR_SET_CHILD_SUBREAPER, 1). Returns 0, or -1 with errno set.
+int corral_set_child_subreaper(void);
+
+/// pidfd_open(pid, 0). Returns the fd, or -1 with errno set.
+int corral_pidfd_open(pid_t pid);
+
+/// pidfd_send_signal(pidfd, sig, NULL, 0). Returns 0, or -1 with errno set.
+int corral_pidfd_send_signal(int pidfd, int sig);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

@@ -1,1 +1,0 @@
-#include "corral_launcher.h"

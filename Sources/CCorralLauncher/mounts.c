@@ -1,0 +1,168 @@
+// The container's filesystem view: overlay rootfs, /proc, /dev, /sys, pivot_root.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/limits.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/// A device node created in the container's /dev.
+struct corral_device {
+    const char *name;
+    unsigned int major;
+    unsigned int minor;
+};
+
+static const struct corral_device corral_devices[] = {
+    {"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+static const char *const corral_dev_links[][2] = {
+    {"/proc/self/fd", "/dev/fd"},     {"/proc/self/fd/0", "/dev/stdin"},
+    {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+    {"pts/ptmx", "/dev/ptmx"},
+};
+
+/// mkdir that accepts an existing directory.
+static int ensure_dir(const char *path, mode_t mode) {
+    if (mkdir(path, mode) == 0 || errno == EEXIST) {
+        return 0;
+    }
+    return -1;
+}
+
+/// Mounts `type` on rootfs + `where` (creating the directory).
+static int mount_in(const char *rootfs, const char *where, const char *type, unsigned long flags,
+                    const char *options, struct corral_launch_error *error) {
+    char target[PATH_MAX];
+    if (corral_join(target, sizeof(target), rootfs, where) != 0) {
+        return corral_fail(error, "path(", where);
+    }
+    if (ensure_dir(target, 0755) != 0) {
+        return corral_fail(error, "mkdir(", target);
+    }
+    if (mount(type, target, type, flags, options) != 0) {
+        char stage[64];
+        corral_join(stage, sizeof(stage), "mount(", type);
+        return corral_fail(error, stage, target);
+    }
+    return 0;
+}
+
+/// Populates the tmpfs /dev with device nodes, links, /dev/pts and /dev/shm.
+static int populate_dev(const char *rootfs, struct corral_launch_error *error) {
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof(corral_devices) / sizeof(corral_devices[0]); i++) {
+        const struct corral_device *d = &corral_devices[i];
+        if (corral_join(path, sizeof(path), rootfs, d->name) != 0) {
+            return corral_fail(error, "path(", d->name);
+        }
+        if (mknod(path, S_IFCHR | 0666, makedev(d->major, d->minor)) != 0) {
+            return corral_fail(error, "mknod(", path);
+        }
+        // mknod honours the umask; make the mode exact.
+        if (chmod(path, 0666) != 0) {
+            return corral_fail(error, "chmod(", path);
+        }
+    }
+    for (size_t i = 0; i < sizeof(corral_dev_links) / sizeof(corral_dev_links[0]); i++) {
+        if (corral_join(path, sizeof(path), rootfs, corral_dev_links[i][1]) != 0) {
+            return corral_fail(error, "path(", corral_dev_links[i][1]);
+        }
+        if (symlink(corral_dev_links[i][0], path) != 0) {
+            return corral_fail(error, "symlink(", path);
+        }
+    }
+    if (mount_in(rootfs, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620",
+                 error) != 0) {
+        return -1;
+    }
+    return mount_in(rootfs, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+                    error);
+}
+
+/// Mounts the overlay, the pseudo filesystems, and pivots into the new root.
+static int setup_rootfs(const struct corral_launch_config *config, struct corral_launch_error *error) {
+    const char *rootfs = config->rootfs;
+    if (mount("overlay", rootfs, "overlay", 0, config->overlay_options) != 0) {
+        return corral_fail(error, "mount(overlay", rootfs);
+    }
+    if (mount_in(rootfs, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, error) != 0) {
+        return -1;
+    }
+    if (mount_in(rootfs, "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", error) != 0) {
+        return -1;
+    }
+    if (populate_dev(rootfs, error) != 0) {
+        return -1;
+    }
+    if (mount_in(rootfs, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, error) != 0) {
+        return -1;
+    }
+    if (chdir(rootfs) != 0) {
+        return corral_fail(error, "chdir(", rootfs);
+    }
+    if (syscall(SYS_pivot_root, ".", ".") != 0) {
+        return corral_fail(error, "pivot_root(", rootfs);
+    }
+    if (umount2(".", MNT_DETACH) != 0) {
+        return corral_fail(error, "umount2(old root", ".");
+    }
+    if (chdir("/") != 0) {
+        return corral_fail(error, "chdir(", "/");
+    }
+    return 0;
+}
+
+/// Brings the loopback interface of the new network namespace up.
+static int loopback_up(struct corral_launch_error *error) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return corral_fail(error, "socket(loopback)", NULL);
+    }
+    struct ifreq request;
+    memset(&request, 0, sizeof(request));
+    memcpy(request.ifr_name, "lo", 3);
+    if (ioctl(fd, SIOCGIFFLAGS, &request) != 0) {
+        close(fd);
+        return corral_fail(error, "ioctl(SIOCGIFFLAGS lo)", NULL);
+    }
+    request.ifr_flags |= IFF_UP;
+    if (ioctl(fd, SIOCSIFFLAGS, &request) != 0) {
+        close(fd);
+        return corral_fail(error, "ioctl(SIOCSIFFLAGS lo)", NULL);
+    }
+    close(fd);
+    return 0;
+}
+
+int corral_setup_namespaces(const struct corral_launch_config *config, struct corral_launch_error *error) {
+    if (config->hostname != NULL && sethostname(config->hostname, strlen(config->hostname)) != 0) {
+        return corral_fail(error, "sethostname(", config->hostname);
+    }
+    if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0) {
+        return corral_fail(error, "mount(MS_SLAVE|MS_REC", "/");
+    }
+    if (config->rootfs != NULL) {
+        if (setup_rootfs(config, error) != 0) {
+            return -1;
+        }
+    } else if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+        // Host rootfs: still a fresh /proc for the new PID namespace.
+        return corral_fail(error, "mount(proc", "/proc");
+    }
+    if (config->new_network && loopback_up(error) != 0) {
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,74 @@
+// Process helpers the Swift side cannot do safely: detached spawn, pidfds, subreaper.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "corral_launcher.h"
+
+/// Child side of corral_spawn_detached: only async-signal-safe calls.
+static void become_detached(const char *path, char *const *argv, char *const *envp, int keep_fd) {
+    if (setsid() < 0) {
+        _exit(126);
+    }
+    long grandchild = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (grandchild != 0) {
+        _exit(grandchild < 0 ? 126 : 0);
+    }
+    if (keep_fd == 3 && fcntl(3, F_SETFD, 0) != 0) {
+        _exit(126);
+    }
+    if (keep_fd >= 0 && keep_fd != 3 && dup2(keep_fd, 3) < 0) {
+        _exit(126);
+    }
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) {
+        _exit(126);
+    }
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    dup2(null_fd, 2);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    syscall(SYS_close_range, keep_fd >= 0 ? 4U : 3U, ~0U, 0U);
+    execve(path, argv, envp);
+    _exit(127);
+}
+
+int corral_spawn_detached(const char *path, char *const *argv, char *const *envp, int keep_fd) {
+    long child = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (child < 0) {
+        return -1;
+    }
+    if (child == 0) {
+        become_detached(path, argv, envp, keep_fd);
+    }
+    int status = 0;
+    pid_t reaped;
+    do {
+        reaped = waitpid((pid_t)child, &status, 0);
+    } while (reaped < 0 && errno == EINTR);
+    if (reaped < 0) {
+        return -1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        errno = ECHILD;
+        return -1;
+    }
+    return 0;
+}
+
+int corral_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+int corral_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int corral_pidfd_send_signal(int pidfd, int sig) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int corral_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

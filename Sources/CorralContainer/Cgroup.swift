@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A container's cgroups (v1): `<mountRoot>/<controller>/corral/<id>` for each controller.
+public struct Cgroup: Sendable, Equatable {
+    /// The v1 controllers a container is placed in.
+    public static let controllers = ["cpu", "cpuacct", "memory", "pids", "freezer"]
+    /// The parent cgroup of every container.
+    public static let parentName = "corral"
+
+    /// The container id naming the cgroup.
+    public let id: String
+    /// Where the v1 hierarchies are mounted.
+    public let mountRoot: String
+
+    /// Names the cgroups of `id` (nothing is created).
+    public init(id: String, mountRoot: String = "/sys/fs/cgroup") {
+        self.id = id
+        self.mountRoot = mountRoot
+    }
+
+    /// The directory of this cgroup in `controller`.
+    public func path(_ controller: String) -> String {
+        "\(mountRoot)/\(controller)/\(Cgroup.parentName)/\(id)"
+    }
+
+    /// Creates the cgroups and applies the limits.
+    public static func create(id: String, limits: CgroupLimits, mountRoot: String = "/sys/fs/cgroup") throws
+        -> Cgroup
+    {
+        let cgroup = Cgroup(id: id, mountRoot: mountRoot)
+        for controller in controllers {
+            try ContainerSyscall.mkdir("\(mountRoot)/\(controller)/\(parentName)", code: .cgroup)
+            try ContainerSyscall.mkdir(cgroup.path(controller), code: .cgroup)
+        }
+        do {
+            try cgroup.apply(limits)
+        } catch {
+            try? cgroup.remove()
+            throw error
+        }
+        return cgroup
+    }
+
+    /// Writes the limits into the control files.
+    func apply(_ limits: CgroupLimits) throws {
+        if let cpus = limits.cpus {
+            let periodMicroseconds = 100_000
+            try write("cpu", "cpu.shares", String(max(2, Int(cpus * 1024))))
+            try write("cpu", "cpu.cfs_period_us", String(periodMicroseconds))
+            try write("cpu", "cpu.cfs_quota_us", String(max(1000, Int(cpus * Double(periodMicroseconds)))))
+        }
+        if let bytes = limits.memoryLimitBytes {
+            try write("memory", "memory.limit_in_bytes", String(bytes))
+            // Without swap accounting this file is absent; with it, swap must not lift the limit.
+            if ContainerSyscall.exists(path("memory") + "/memory.memsw.limit_in_bytes") {
+                try write("memory", "memory.memsw.limit_in_bytes", String(bytes))
+            }
+        }
+        if let pids = limits.pidsLimit {
+            try write("pids", "pids.max", String(pids))
+        }
+    }
+
+    /// Moves `pid` (and its future children) into every controller.
+    public func add(pid: pid_t) throws {
+        let text = String(pid)
+        for controller in Cgroup.controllers {
+            try write(controller, "cgroup.procs", text)
+        }
+    }
+
+    /// The pids currently in the cgroup.
+    public func pids() throws -> [pid_t] {
+        try ContainerSyscall.readFile(path("freezer") + "/cgroup.procs", code: .cgroup)
+            .split(separator: "\n").compactMap { pid_t($0) }
+    }
+
+    /// Writes one control file.
+    func write(_ controller: String, _ file: String, _ value: String) throws {
+        try ContainerSyscall.writeFile("\(path(controller))/\(file)", value, code: .cgroup)
+    }
+
+    /// Reads one control file, trimmed.
+    func read(_ controller: String, _ file: String) throws -> String {
+        let text = try ContainerSyscall.readFile("\(path(controller))/\(file)", code: .cgroup)
+        return String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}
+
+/// The limits a container's cgroups enforce.
+public struct CgroupLimits: Sendable, Equatable {
+    /// Cores (cpu.shares = 1024 × cpus, CFS quota = cpus × period).
+    public var cpus: Double?
+    /// memory.limit_in_bytes (and memsw when swap is accounted).
+    public var memoryLimitBytes: Int64?
+    /// pids.max.
+    public var pidsLimit: Int?
+
+    /// Makes limits; nil means unlimited.
+    public init(cpus: Double? = nil, memoryLimitBytes: Int64? = nil, pidsLimit: Int? = nil) {
+        self.cpus = cpus
+        self.memoryLimitBytes = memoryLimitBytes
+        self.pidsLimit = pidsLimit
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+// MARK: - Leftovers
+
+extension ContainerStore {
+    /// Removes what a crashed supervisor may have left of containers that no longer
+    /// run: their cgroups (killed first), mounts and overlay directories. Cgroups of
+    /// ids that are not in this state root are not touched (another root owns them).
+    /// Returns the ids it cleaned.
+    @discardableResult
+    public func sweep() -> [String] {
+        var cleaned: [String] = []
+        for record in (try? list()) ?? [] {
+            guard !record.isRunning, hasLeftovers(record) else { continue }
+            if case .created = record.state { continue }
+            if (try? cleanUpLeftovers(of: record)) != nil { cleaned.append(record.id) }
+        }
+        return cleaned
+    }
+
+    /// Whether cgroups, mounts or overlay directories of `record` remain.
+    func hasLeftovers(_ record: ContainerRecord) -> Bool {
+        let paths = paths(for: record.id)
+        return Cgroup.existingIDs().contains(record.id) || ContainerSyscall.exists(paths.upper)
+            || ContainerSyscall.exists(paths.work)
+            || !OverlayRootfs.mountPoints(under: paths.directory).isEmpty
+    }
+
+    /// Kills and removes the cgroups, detaches mounts, removes upper/work/rootfs.
+    func cleanUpLeftovers(of record: ContainerRecord) throws {
+        let cgroup = Cgroup(id: record.id)
+        try cgroup.killAll()
+        try cgroup.remove()
+        let paths = paths(for: record.id)
+        for mountPoint in OverlayRootfs.mountPoints(under: paths.directory) {
+            OverlayRootfs.detachIfMounted(mountPoint)
+        }
+        try OverlayRootfs(paths: paths, lowerDirectories: []).remove()
+    }
+}

@@ -1,1 +1,0 @@
-// CorralContainer: see ../../README.md

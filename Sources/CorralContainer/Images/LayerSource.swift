@@ -1,1 +1,0 @@
-public protocol LayerSource: Sendable { func lowerDirectories(forImage reference: String) throws -> [String] }

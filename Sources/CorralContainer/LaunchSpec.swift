@@ -1,0 +1,143 @@
+/// Everything needed to launch one container.
+public struct LaunchSpec: Codable, Sendable, Equatable {
+    /// Unique id: names the state directory and the cgroups (`corral/<id>`).
+    public var id: String
+    /// Human name (unique per state root).
+    public var name: String
+    /// The root filesystem.
+    public var rootfs: RootFilesystem
+    /// Program and arguments; argv[0] is searched in the PATH of `environment`.
+    public var arguments: [String]
+    /// Environment as `KEY=VALUE`.
+    public var environment: [String]
+    /// Working directory inside the container.
+    public var workingDirectory: String
+    /// Hostname of the container's UTS namespace (defaults to the name).
+    public var hostname: String
+    /// User and groups the task runs as.
+    public var user: UserSpec
+    /// CPU share in cores (cpu.shares and a CFS quota); nil: unlimited.
+    public var cpus: Double?
+    /// memory.limit_in_bytes; nil: unlimited.
+    public var memoryLimitBytes: Int64?
+    /// pids.max; nil: unlimited.
+    public var pidsLimit: Int?
+    /// Network namespace.
+    public var network: NetworkMode
+    /// Resource limits applied with setrlimit.
+    public var resourceLimits: [ResourceLimit]
+
+    /// Makes a spec; only `id` and `arguments` are required.
+    public init(
+        id: String,
+        name: String? = nil,
+        rootfs: RootFilesystem = .host,
+        arguments: [String],
+        environment: [String] = LaunchSpec.defaultEnvironment,
+        workingDirectory: String = "/",
+        hostname: String? = nil,
+        user: UserSpec = .root,
+        cpus: Double? = nil,
+        memoryLimitBytes: Int64? = nil,
+        pidsLimit: Int? = nil,
+        network: NetworkMode = .none,
+        resourceLimits: [ResourceLimit] = []
+    ) {
+        self.id = id
+        self.name = name ?? id
+        self.rootfs = rootfs
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.hostname = hostname ?? String((name ?? id).prefix(63))
+        self.user = user
+        self.cpus = cpus
+        self.memoryLimitBytes = memoryLimitBytes
+        self.pidsLimit = pidsLimit
+        self.network = network
+        self.resourceLimits = resourceLimits
+    }
+
+    /// The environment a task gets when none is given.
+    public static let defaultEnvironment = [
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    ]
+
+    /// Checks what the kernel would otherwise reject late, with a worse message.
+    public func validate() throws {
+        guard !arguments.isEmpty, !(arguments.first?.isEmpty ?? true) else {
+            throw ContainerError(.invalidSpec, stage: "validate(arguments)", cause: "no program to run")
+        }
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw ContainerError(.invalidSpec, stage: "validate(id)", cause: "'\(id)' is not [A-Za-z0-9_-]+")
+        }
+        if case .overlay(let lowerDirectories) = rootfs, lowerDirectories.isEmpty {
+            throw ContainerError(
+                .invalidSpec,
+                stage: "validate(rootfs)",
+                cause: "an overlay needs a lower directory"
+            )
+        }
+        if let cpus, cpus <= 0 {
+            throw ContainerError(.invalidSpec, stage: "validate(cpus)", cause: "must be positive")
+        }
+    }
+}
+
+/// Where the container's `/` comes from.
+public enum RootFilesystem: Codable, Sendable, Equatable {
+    /// The host's root filesystem (still in new mount, PID, UTS and IPC namespaces).
+    case host
+    /// overlayfs of image layers (topmost first) and a per-container upper directory.
+    case overlay(lowerDirectories: [String])
+}
+
+/// The container's network.
+public enum NetworkMode: String, Codable, Sendable, Equatable, CaseIterable {
+    /// A new network namespace with only loopback, brought up.
+    case none
+    /// The host's network namespace.
+    case host
+}
+
+/// The user a task runs as.
+public struct UserSpec: Codable, Sendable, Equatable {
+    /// Numeric user id.
+    public var uid: UInt32
+    /// Numeric primary group id.
+    public var gid: UInt32
+    /// Supplementary groups.
+    public var additionalGroups: [UInt32]
+
+    /// Makes a user spec.
+    public init(uid: UInt32, gid: UInt32, additionalGroups: [UInt32] = []) {
+        self.uid = uid
+        self.gid = gid
+        self.additionalGroups = additionalGroups
+    }
+
+    /// root:root with no supplementary groups.
+    public static let root = UserSpec(uid: 0, gid: 0)
+}
+
+/// One setrlimit applied to the task.
+public struct ResourceLimit: Codable, Sendable, Equatable {
+    /// The limited resource.
+    public enum Resource: String, Codable, Sendable, Equatable {
+        case core, cpu, data, fileSize, openFiles, processes, stack, addressSpace
+    }
+
+    /// The limited resource.
+    public var resource: Resource
+    /// Soft limit.
+    public var soft: UInt64
+    /// Hard limit.
+    public var hard: UInt64
+
+    /// Makes a limit.
+    public init(_ resource: Resource, soft: UInt64, hard: UInt64) {
+        self.resource = resource
+        self.soft = soft
+        self.hard = hard
+    }
+}

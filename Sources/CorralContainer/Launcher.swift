@@ -1,0 +1,138 @@
+import CCorralLauncher
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The Swift side of the C launcher: turns a spec into a `corral_launch_config`,
+/// clones, lets the caller place the child in its cgroups, then waits for exec.
+enum Launcher {
+    /// Highest capability number of the running kernel.
+    static let capLastCap: Int32 = {
+        let text = (try? ContainerSyscall.readFile("/proc/sys/kernel/cap_last_cap")) ?? ""
+        return Int32(text.split(separator: "\n").first ?? "") ?? 40
+    }()
+
+    /// The file descriptors that become the task's stdin, stdout and stderr (-1: /dev/null).
+    struct Stdio {
+        var input: Int32 = -1
+        var output: Int32 = -1
+        var error: Int32 = -1
+    }
+
+    /// Launches `spec`; `place` runs between clone and release (cgroup placement).
+    /// Returns the host pid of the container's init once the task has exec'd.
+    static func launch(
+        _ spec: LaunchSpec,
+        rootfsMount: String?,
+        overlayOptions: String?,
+        stdio: Stdio,
+        place: (pid_t) throws -> Void
+    ) throws -> pid_t {
+        let strings = CStrings()
+        defer { strings.free() }
+        let argv = strings.array(spec.arguments)
+        let envp = strings.array(spec.environment)
+        let path = spec.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+        var groups = spec.user.additionalGroups.map { gid_t($0) }
+        var limits = spec.resourceLimits.map {
+            corral_rlimit(resource: $0.resource.rlimitNumber, soft: $0.soft, hard: $0.hard)
+        }
+        var handle = corral_launch_handle()
+        var failure = corral_launch_error()
+        let started = groups.withUnsafeMutableBufferPointer { groupBuffer in
+            limits.withUnsafeMutableBufferPointer { limitBuffer in
+                var config = corral_launch_config()
+                config.argv = argv
+                config.envp = envp
+                config.path_env = strings.optional(path)
+                config.workdir = strings.optional(spec.workingDirectory)
+                config.hostname = strings.optional(spec.hostname)
+                config.rootfs = strings.optional(rootfsMount)
+                config.overlay_options = strings.optional(overlayOptions)
+                config.new_network = spec.network == .none ? 1 : 0
+                config.uid = spec.user.uid
+                config.gid = spec.user.gid
+                config.groups = UnsafePointer(groupBuffer.baseAddress)
+                config.group_count = groupBuffer.count
+                config.rlimits = UnsafePointer(limitBuffer.baseAddress)
+                config.rlimit_count = limitBuffer.count
+                config.stdin_fd = stdio.input
+                config.stdout_fd = stdio.output
+                config.stderr_fd = stdio.error
+                config.cap_last_cap = capLastCap
+                return corral_launch_start(&config, &handle, &failure)
+            }
+        }
+        if started != 0 { throw error(from: failure) }
+        do {
+            try place(handle.pid)
+        } catch {
+            corral_launch_abort(&handle)
+            _ = try? ContainerSyscall.waitpid(handle.pid)
+            throw error
+        }
+        if corral_launch_release(&handle, &failure) != 0 {
+            _ = try? ContainerSyscall.waitpid(handle.pid)
+            throw error(from: failure)
+        }
+        return handle.pid
+    }
+
+    /// A `ContainerError` from the child's report.
+    private static func error(from failure: corral_launch_error) -> ContainerError {
+        let stage = withUnsafeBytes(of: failure.stage) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return .system(.launch, stage, errno: failure.error_number)
+    }
+}
+
+/// C strings that live until `free()`; the child gets its own copy at clone.
+private final class CStrings {
+    private var owned: [UnsafeMutablePointer<CChar>] = []
+    private var arrays: [UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>] = []
+
+    func string(_ text: String) -> UnsafeMutablePointer<CChar>? {
+        guard let copy = strdup(text) else { return nil }
+        owned.append(copy)
+        return copy
+    }
+
+    func optional(_ text: String?) -> UnsafePointer<CChar>? {
+        text.flatMap { string($0) }.map { UnsafePointer($0) }
+    }
+
+    /// A NULL-terminated array of strings.
+    func array(_ texts: [String]) -> UnsafePointer<UnsafeMutablePointer<CChar>?> {
+        let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: texts.count + 1)
+        for (index, text) in texts.enumerated() { array[index] = string(text) }
+        array[texts.count] = nil
+        arrays.append(array)
+        return UnsafePointer(array)
+    }
+
+    func free() {
+        owned.forEach { Glibc.free($0) }
+        arrays.forEach { $0.deallocate() }
+        owned = []
+        arrays = []
+    }
+}
+
+extension ResourceLimit.Resource {
+    /// The RLIMIT_* number.
+    var rlimitNumber: Int32 {
+        let value: __rlimit_resource
+        switch self {
+        case .core: value = RLIMIT_CORE
+        case .cpu: value = RLIMIT_CPU
+        case .data: value = RLIMIT_DATA
+        case .fileSize: value = RLIMIT_FSIZE
+        case .openFiles: value = RLIMIT_NOFILE
+        case .processes: value = __rlimit_resource(rawValue: 6)  // RLIMIT_NPROC
+        case .stack: value = RLIMIT_STACK
+        case .addressSpace: value = RLIMIT_AS
+        }
+        return Int32(value.rawValue)
+    }
+}

@@ -1,0 +1,60 @@
+import CCorralLauncher
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The per-container side of an overlay rootfs: upper, work and mount point directories.
+///
+/// The overlay itself is mounted by the launcher inside the container's own mount
+/// namespace, so it disappears with the container; this type prepares and removes
+/// the directories, and detaches a mount a crashed run may have left in the host.
+struct OverlayRootfs: Sendable {
+    let paths: ContainerPaths
+    let lowerDirectories: [String]
+
+    /// Creates upper/, work/ and rootfs/ and returns the overlayfs mount options.
+    func prepare() throws -> String {
+        for directory in lowerDirectories where directory.contains(":") || directory.contains(",") {
+            throw ContainerError(
+                .rootfs,
+                stage: "overlay(lowerdir \(directory))",
+                cause: "':' and ',' are not allowed"
+            )
+        }
+        try ContainerSyscall.mkdirs(paths.directory, code: .rootfs)
+        for directory in [paths.upper, paths.work, paths.rootfs] {
+            try ContainerSyscall.mkdir(directory, code: .rootfs)
+        }
+        let lower = lowerDirectories.joined(separator: ":")
+        return "lowerdir=\(lower),upperdir=\(paths.upper),workdir=\(paths.work)"
+    }
+
+    /// Removes upper/, work/ and rootfs/. The overlay was mounted only in the
+    /// container's mount namespace; the start-up sweep detaches host leftovers.
+    func remove() throws {
+        try FileTree.remove(paths.upper)
+        try FileTree.remove(paths.work)
+        let result = ContainerSyscall.rmdir(paths.rootfs)
+        if result != 0 && result != ENOENT {
+            throw ContainerError.system(.rootfs, "rmdir(\(paths.rootfs))", errno: result)
+        }
+    }
+
+    /// umount2(MNT_DETACH) of `path` if /proc/self/mounts lists it.
+    static func detachIfMounted(_ path: String) {
+        for mountPoint in mountPoints(under: path) {
+            _ = umount2(mountPoint, Int32(MNT_DETACH))
+        }
+    }
+
+    /// Mount points in this mount namespace at or under `prefix`, deepest first.
+    static func mountPoints(under prefix: String) -> [String] {
+        let table = (try? ContainerSyscall.readFile("/proc/self/mounts")) ?? ""
+        return table.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            guard fields.count > 1 else { return nil }
+            let point = String(fields[1])
+            return point == prefix || point.hasPrefix(prefix + "/") ? point : nil
+        }.sorted { $0.count > $1.count }
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `corral container …`: node-local containers with Docker's verbs.
+struct ContainerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "container",
+        abstract: "Run and manage containers on this node.",
+        subcommands: [
+            ContainerRun.self, ContainerPs.self, ContainerStop.self, ContainerLogs.self, ContainerRm.self,
+            ContainerSupervise.self,
+        ]
+    )
+}
