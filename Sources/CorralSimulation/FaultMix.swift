@@ -36,6 +36,7 @@ public struct FaultMix: Sendable, Hashable {
     /// Ask the leader to hand leadership to another voter.
     public var leadershipTransfer: Bool = false
 
+    /// No faults; start from here and switch faults on.
     public init() {}
 
     /// The mix's name on the command line.

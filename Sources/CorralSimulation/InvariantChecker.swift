@@ -44,8 +44,10 @@ public struct InvariantChecker: Sendable {
     public internal(set) var maxAckedIndex: UInt64 = 0
     /// The highest index any node reported committed.
     public private(set) var maxCommittedIndex: UInt64 = 0
+    /// How many commands were acknowledged.
     public var acknowledgedCount: Int { acks.count }
 
+    /// A checker with empty records.
     public init() {}
 
     /// Sets the step and time stamped on violations found from now on.

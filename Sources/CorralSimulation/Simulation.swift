@@ -10,8 +10,10 @@
 /// print(result.summary)
 /// ```
 public struct Simulation: Sendable {
+    /// The run's settings, seed included.
     public let config: SimulationConfig
 
+    /// A simulation of `config`; nothing runs until `run()`.
     public init(config: SimulationConfig) {
         self.config = config
     }

@@ -2,9 +2,11 @@ import CorralRaft
 
 /// One simulation run: the seed, the cluster, the faults and how long to inject them.
 public struct SimulationConfig: Sendable {
+    /// The seed every generator of the run derives from.
     public var seed: UInt64
     /// The number of nodes: 3 or 5.
     public var nodes: Int
+    /// The faults injected before the heal.
     public var faults: FaultMix
     /// Ticks of virtual time during which faults are injected.
     public var durationTicks: Int
@@ -20,6 +22,7 @@ public struct SimulationConfig: Sendable {
     /// a safety rule on purpose in a test.
     public var raftConfigOverride: (@Sendable (inout RaftConfig) -> Void)?
 
+    /// A run with the given seed; the defaults inject every fault for 4 s of virtual time.
     public init(
         seed: UInt64,
         nodes: Int = 3,

@@ -2,6 +2,7 @@
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
         state = seed
     }
@@ -23,6 +24,7 @@ public struct SimulationRNG: RandomNumberGenerator, Sendable {
     private var s2: UInt64
     private var s3: UInt64
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
         var mixer = SplitMix64(seed: seed)
         s0 = mixer.next()
