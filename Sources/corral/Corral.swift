@@ -12,6 +12,7 @@ struct Corral: AsyncParsableCommand {
             QuorumCommand.self,
             ContainerCommand.self,
             ImageCommand.self,
+            SimCommand.self,
             BenchCommand.self,
             DebugCommand.self,
         ]

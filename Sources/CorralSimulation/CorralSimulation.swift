@@ -1,1 +1,0 @@
-// CorralSimulation: see ../../README.md

@@ -1,0 +1,71 @@
+/// A min-heap of events ordered by (time, key, sequence).
+///
+/// `key` is a tie-breaker chosen by whoever schedules the event from data that does not
+/// depend on the order in which unrelated events were scheduled (node, link, per-stream
+/// counter). That keeps a run identical even where the Raft node emits messages to
+/// different peers in a set-iteration order that differs between processes.
+struct EventQueue<Payload> {
+    private struct Item {
+        var time: UInt64
+        var key: UInt64
+        var sequence: UInt64
+        var payload: Payload
+
+        func precedes(_ other: Item) -> Bool {
+            if time != other.time { return time < other.time }
+            if key != other.key { return key < other.key }
+            return sequence < other.sequence
+        }
+    }
+
+    private var heap: [Item] = []
+    private var nextSequence: UInt64 = 0
+
+    var isEmpty: Bool { heap.isEmpty }
+    var count: Int { heap.count }
+
+    /// Schedules `payload` at `time`; `key` breaks ties between events at the same time.
+    mutating func push(_ payload: Payload, at time: UInt64, key: UInt64) {
+        heap.append(Item(time: time, key: key, sequence: nextSequence, payload: payload))
+        nextSequence += 1
+        siftUp(heap.count - 1)
+    }
+
+    /// Removes and returns the earliest event.
+    mutating func pop() -> (time: UInt64, payload: Payload)? {
+        guard let first = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            siftDown(0)
+        }
+        return (first.time, first.payload)
+    }
+
+    /// The time of the earliest event.
+    var nextTime: UInt64? { heap.first?.time }
+
+    private mutating func siftUp(_ start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].precedes(heap[parent]) else { return }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var best = parent
+            if left < heap.count, heap[left].precedes(heap[best]) { best = left }
+            if right < heap.count, heap[right].precedes(heap[best]) { best = right }
+            guard best != parent else { return }
+            heap.swapAt(parent, best)
+            parent = best
+        }
+    }
+}

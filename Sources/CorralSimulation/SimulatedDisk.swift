@@ -1,0 +1,126 @@
+import CorralRaft
+
+/// One node's simulated disk: a durable copy of what the node stored, and a FIFO of writes
+/// that become durable one after another when their sync completes.
+///
+/// A crash throws away every pending write; only `durable` survives.
+struct SimulatedDisk {
+    /// One write the shell issued.
+    enum Write: Sendable {
+        case hardState(HardState)
+        case entries([Entry])
+        /// A snapshot (`RaftEffect.persistSnapshot`): the stored entries stay if they hold
+        /// the snapshot's last entry, and are dropped otherwise (`RaftWriteBatch.snapshot`).
+        case snapshot(Snapshot)
+        /// Drop entries through this index, as far as the stored snapshot covers them.
+        case compact(through: UInt64)
+    }
+
+    struct Pending {
+        var sequence: UInt64
+        var write: Write
+        var completesAt: UInt64
+        var fails: Bool
+    }
+
+    private(set) var durable: RaftPersistentState
+    private var pending: [Pending] = []
+    private var pendingHead = 0
+    private var nextSequence: UInt64 = 1
+    private var lastCompletion: UInt64 = 0
+    /// The sequence number of the newest write that a later send must wait for.
+    private(set) var lastBlockingSequence: UInt64 = 0
+    /// Every write up to this sequence number is durable.
+    private(set) var durableSequence: UInt64 = 0
+
+    init(_ durable: RaftPersistentState) {
+        self.durable = durable
+    }
+
+    var hasPendingWrites: Bool { pendingHead < pending.count }
+
+    /// Queues a write that completes `delayMicros` from `now`, but never before an earlier one.
+    mutating func submit(_ write: Write, now: UInt64, delayMicros: UInt64, fails: Bool, blocksSends: Bool) -> Pending {
+        let completesAt = max(now + delayMicros, lastCompletion)
+        lastCompletion = completesAt
+        let entry = Pending(sequence: nextSequence, write: write, completesAt: completesAt, fails: fails)
+        nextSequence += 1
+        if blocksSends { lastBlockingSequence = entry.sequence }
+        pending.append(entry)
+        return entry
+    }
+
+    /// The oldest pending write, if it is `sequence` (nil when the event is stale).
+    func oldestPending(sequence: UInt64) -> Pending? {
+        guard pendingHead < pending.count, pending[pendingHead].sequence == sequence else { return nil }
+        return pending[pendingHead]
+    }
+
+    /// Completes the oldest pending write if it is `sequence`; returns it, or nil when it is
+    /// stale (from before a crash). A problem with the write itself is returned as `error`.
+    mutating func complete(sequence: UInt64) -> (write: Write, error: String?)? {
+        guard pendingHead < pending.count, pending[pendingHead].sequence == sequence else { return nil }
+        let write = pending[pendingHead].write
+        pendingHead += 1
+        if pendingHead > 64, pendingHead * 2 > pending.count {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+        durableSequence = sequence
+        return (write, apply(write))
+    }
+
+    /// Loses every write that is not durable yet.
+    mutating func crash() {
+        pending.removeAll()
+        pendingHead = 0
+        lastBlockingSequence = durableSequence
+        lastCompletion = 0
+    }
+
+    /// Replaces everything with an empty disk (a node removed and wiped before rejoining).
+    mutating func wipe() {
+        crash()
+        durable = RaftPersistentState()
+    }
+
+    // MARK: - Applying a write to the durable copy
+
+    private mutating func apply(_ write: Write) -> String? {
+        switch write {
+        case .hardState(let hardState):
+            durable.hardState = hardState
+        case .entries(let entries):
+            return append(entries)
+        case .snapshot(let snapshot):
+            let meta = snapshot.metadata
+            if !durable.entries.contains(where: { $0.index == meta.index && $0.term == meta.term }) {
+                durable.entries.removeAll()
+            }
+            durable.snapshot = snapshot
+        case .compact(let index):
+            let covered = min(index, durable.snapshot?.metadata.index ?? 0)
+            durable.entries.removeAll { $0.index <= covered }
+        }
+        return nil
+    }
+
+    private mutating func append(_ entries: [Entry]) -> String? {
+        guard let first = entries.first else { return nil }
+        for (offset, entry) in entries.enumerated() where entry.index != first.index + UInt64(offset) {
+            return "persistEntries: entries not contiguous at index \(entry.index)"
+        }
+        let snapshotIndex = durable.snapshot?.metadata.index ?? 0
+        let nextIndex = max(durable.entries.last.map { $0.index + 1 } ?? 0, snapshotIndex + 1)
+        guard first.index <= nextIndex else {
+            return "persistEntries: first index \(first.index) leaves a gap after \(nextIndex - 1)"
+        }
+        if let base = durable.entries.first?.index, first.index >= base {
+            durable.entries.removeSubrange(Int(first.index - base)...)
+        } else {
+            durable.entries.removeAll()
+        }
+        durable.entries.append(contentsOf: entries)
+        return nil
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+@_spi(Testing) import CorralRaft
+import CorralSimulation
+
+/// `corral sim`: runs the Raft cluster simulator over a range of seeds, or replays one.
+struct SimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run the seeded Raft cluster simulator over many seeds, or replay one seed.",
+        discussion: """
+            Every failure prints its seed; replay it with `corral sim --seed S --trace`.
+            Fault mixes: \(FaultMix.named.map(\.name).joined(separator: ", ")), or `all` to rotate through them.
+            """
+    )
+
+    @Option(help: "How many seeds to run (default 1 with --seed, otherwise 100).")
+    var seeds: Int?
+
+    @Option(help: "The first seed (alone: replay just this seed).")
+    var seed: UInt64?
+
+    @Option(help: "Cluster size: 3 or 5 (default: alternate).")
+    var nodes: Int?
+
+    @Option(help: "Fault mix, or `all` to rotate through every mix.")
+    var faults: String = "all"
+
+    @Option(help: "Ticks of fault injection per run (10 ms each).")
+    var durationTicks: Int = 400
+
+    @Flag(help: "Print the readable event trace of each run.")
+    var trace = false
+
+    @Flag(help: "Print a line for every seed, not only failures.")
+    var verbose = false
+
+    /// Breaks a Raft safety rule on purpose, to watch the checkers catch it. Testing only.
+    @Option(name: .customLong("break-rule"), help: .hidden)
+    var brokenRule: String?
+
+    /// Runs the nodes without pre-vote and check-quorum (`plain`) or with one-entry,
+    /// one-in-flight replication and 16-byte snapshot chunks (`tight`). For bug hunting.
+    @Option(name: .customLong("raft-variant"), help: .hidden)
+    var raftVariant: String?
+
+    func validate() throws {
+        if let nodes, nodes != 3, nodes != 5 { throw ValidationError("--nodes must be 3 or 5") }
+        if faults != "all", FaultMix.named(faults) == nil {
+            throw ValidationError("unknown fault mix '\(faults)'; one of: all, \(FaultMix.named.map(\.name).joined(separator: ", "))")
+        }
+        if let raftVariant, raftVariant != "plain", raftVariant != "tight" {
+            throw ValidationError("--raft-variant must be plain or tight")
+        }
+        if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+        if let brokenRule, BrokenRule(rawValue: brokenRule) == nil {
+            throw ValidationError("unknown rule '\(brokenRule)'; one of: \(BrokenRule.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let count = seeds ?? (seed == nil ? 100 : 1)
+        let base = seed ?? 1
+        let clock = ContinuousClock()
+        let start = clock.now
+        var failures = 0
+        var simulatedSeconds = 0.0
+        for offset in 0..<count {
+            let result = Simulation(config: makeConfig(seed: base &+ UInt64(offset))).run()
+            simulatedSeconds += result.counters.simulatedSeconds
+            if trace { result.trace.forEach { print($0) } }
+            if !result.passed {
+                failures += 1
+                print(result.summary)
+                result.violations.dropFirst().prefix(4).forEach { print("    also: \($0)") }
+                if let extra = extraOptions { print("    replay with: \(extra)") }
+            } else if verbose || count == 1 {
+                print(result.summary)
+            }
+            if count == 1 { print("trace hash \(result.traceHash), counters: \(result.counters)") }
+        }
+        let wall = start.duration(to: clock.now)
+        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let rate = wallSeconds > 0 ? simulatedSeconds / wallSeconds : 0
+        print(
+            "seeds \(count) (from \(base)), failures \(failures), simulated \(format(simulatedSeconds)) s, "
+                + "wall \(format(wallSeconds)) s, \(format(rate)) simulated s per wall s"
+        )
+        if failures > 0 { throw ExitCode.failure }
+    }
+
+    /// The run for `seed`: the mix and cluster size rotate with the seed unless fixed.
+    private func makeConfig(seed: UInt64) -> SimulationConfig {
+        let mixes = FaultMix.named.filter { faults == "all" || $0.name == faults }
+        let mix = mixes[Int(seed % UInt64(mixes.count))].mix
+        let size = nodes ?? (seed % 2 == 0 ? 3 : 5)
+        var config = SimulationConfig(seed: seed, nodes: size, faults: mix, durationTicks: durationTicks, trace: trace)
+        let rule = brokenRule.flatMap(BrokenRule.init(rawValue:))
+        let variant = raftVariant
+        guard rule != nil || variant != nil else { return config }
+        config.raftConfigOverride = { raft in
+            if let rule {
+                raft.brokenRules = [rule]
+                raft.maxMessageBytes = 32
+            }
+            if variant == "plain" {
+                raft.preVote = false
+                raft.checkQuorum = false
+            } else if variant == "tight" {
+                raft.maxInflightMessages = 1
+                raft.maxMessageBytes = 1
+                raft.snapshotChunkBytes = 16
+            }
+        }
+        return config
+    }
+
+    /// Options a replay needs besides seed, size and mix, if any.
+    private var extraOptions: String? {
+        var options: [String] = []
+        if durationTicks != 400 { options.append("--duration-ticks \(durationTicks)") }
+        if let raftVariant { options.append("--raft-variant \(raftVariant)") }
+        if let brokenRule { options.append("--break-rule \(brokenRule)") }
+        return options.isEmpty ? nil : options.joined(separator: " ")
+    }
+
+    private func format(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return String(rounded)
+    }
+}
