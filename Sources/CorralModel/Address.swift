@@ -29,7 +29,13 @@ public struct MesosURL: Codable, Hashable, Sendable {
     public var fragment: String?
 
     /// Makes a URL.
-    public init(scheme: String, address: Address, path: String? = nil, query: [Parameter] = [], fragment: String? = nil) {
+    public init(
+        scheme: String,
+        address: Address,
+        path: String? = nil,
+        query: [Parameter] = [],
+        fragment: String? = nil
+    ) {
         self.scheme = scheme
         self.address = address
         self.path = path

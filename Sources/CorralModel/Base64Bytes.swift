@@ -23,7 +23,8 @@ public struct Base64Bytes: Codable, Hashable, Sendable {
         guard let data = Data(base64Encoded: text) else {
             throw DecodingError.dataCorruptedError(
                 in: container,
-                debugDescription: "\(ModelError(.invalidBase64, "a bytes field is not base64: \"\(text.prefix(40))\""))"
+                debugDescription:
+                    "\(ModelError(.invalidBase64, "a bytes field is not base64: \"\(text.prefix(40))\""))"
             )
         }
         wrappedValue = [UInt8](data)

@@ -6,7 +6,8 @@ public struct DurationInfo: Codable, Hashable, Sendable {
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
     /// A whole number of seconds.
     public static func seconds(_ seconds: Int64) -> DurationInfo {
-        DurationInfo(nanoseconds: seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue)
+        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return DurationInfo(nanoseconds: overflow ? (seconds < 0 ? .min : .max) : nanoseconds)
     }
 }
 

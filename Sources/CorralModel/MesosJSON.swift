@@ -4,7 +4,9 @@ import Foundation
 public enum MesosJSON {
     /// Decodes a value, reporting a mismatch as `ModelError` `.invalidJSON` with the path
     /// to the field that was wrong.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: some Collection<UInt8>) throws(ModelError) -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from data: some Collection<UInt8>)
+        throws(ModelError) -> T
+    {
         do {
             return try JSONDecoder().decode(type, from: Data(data))
         } catch let error as DecodingError {

@@ -55,7 +55,11 @@ public struct RecordIODecoder: Sendable {
         while index != chunk.endIndex {
             switch state {
             case .failed(let error):
-                throw ModelError(.decoderFailed, "the RecordIO decoder already failed", cause: error.description)
+                throw ModelError(
+                    .decoderFailed,
+                    "the RecordIO decoder already failed",
+                    cause: error.description
+                )
             case .header(var digits):
                 let byte = chunk[index]
                 index = chunk.index(after: index)
@@ -100,7 +104,10 @@ public struct RecordIODecoder: Sendable {
         case .header(let digits) where digits.isEmpty:
             return
         case .header(let digits):
-            throw ModelError(.truncatedRecord, "the stream ended inside the length header \"\(Self.printable(digits))\"")
+            throw ModelError(
+                .truncatedRecord,
+                "the stream ended inside the length header \"\(Self.printable(digits))\""
+            )
         case .record(let remaining, let bytes):
             throw ModelError(
                 .truncatedRecord,
@@ -141,7 +148,9 @@ public struct RecordIODecoder: Sendable {
 
     private static func printable(_ bytes: [UInt8]) -> String {
         String(decoding: bytes.prefix(24), as: UTF8.self)
-            .unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "\\u{\(String($0.value, radix: 16))}" }
+            .unicodeScalars.map {
+                $0.isASCII && $0.value >= 0x20 ? String($0) : "\\u{\(String($0.value, radix: 16))}"
+            }
             .joined()
     }
 }

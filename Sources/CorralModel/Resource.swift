@@ -77,7 +77,12 @@ public struct Resource: Codable, Hashable, Sendable {
 
     /// A set resource.
     public static func set(_ name: String, _ items: [String], role: String? = nil) -> Resource {
-        Resource(name: name, type: .set, set: Value.ValueSet(items), reservations: role.map { [.static($0)] } ?? [])
+        Resource(
+            name: name,
+            type: .set,
+            set: Value.ValueSet(items),
+            reservations: role.map { [.static($0)] } ?? []
+        )
     }
 
     // MARK: - Nested messages

@@ -54,30 +54,36 @@ extension Resources {
 
     /// The same resources allocated to a role, as the master marks what it offers.
     public func allocated(to role: String) -> Resources {
-        Resources(elements.map { resource in
-            var copy = resource
-            copy.allocationInfo = Resource.AllocationInfo(role: role)
-            return copy
-        })
+        Resources(
+            elements.map { resource in
+                var copy = resource
+                copy.allocationInfo = Resource.AllocationInfo(role: role)
+                return copy
+            }
+        )
     }
 
     /// The same resources with every reservation removed (Mesos `toUnreserved`).
     public var toUnreserved: Resources {
-        Resources(elements.map { resource in
-            var copy = resource
-            copy.reservations = []
-            return copy
-        })
+        Resources(
+            elements.map { resource in
+                var copy = resource
+                copy.reservations = []
+                return copy
+            }
+        )
     }
 
     /// Only the quantities: reservations and allocation removed and everything of one
     /// name merged, for comparing amounts regardless of who may use them.
     public var flattened: Resources {
-        Resources(elements.map { resource in
-            var copy = resource
-            copy.reservations = []
-            copy.allocationInfo = nil
-            return copy
-        })
+        Resources(
+            elements.map { resource in
+                var copy = resource
+                copy.reservations = []
+                copy.allocationInfo = nil
+                return copy
+            }
+        )
     }
 }

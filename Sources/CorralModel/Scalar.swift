@@ -11,8 +11,12 @@ public struct Scalar: Codable, Hashable, Sendable, Comparable, CustomStringConve
     /// The value in thousandths.
     public var millis: Int64
 
-    /// The largest magnitude that converts to thousandths without overflow.
-    static let limit = Double(Int64.max / 1000)
+    /// The largest magnitude accepted: 9e15, so thousandths (9e18) stay below `Int64.max`
+    /// (about 9.22e18) even after rounding.
+    static let limit = 9.0e15
+
+    /// The thousandths of `limit`.
+    static let limitMillis: Int64 = 9_000_000_000_000_000_000
 
     /// Makes a scalar from thousandths.
     public init(millis: Int64) { self.millis = millis }
@@ -28,7 +32,7 @@ public struct Scalar: Codable, Hashable, Sendable, Comparable, CustomStringConve
         if let exact = Scalar(exactly: value) {
             self = exact
         } else {
-            millis = value.isNaN ? 0 : (value < 0 ? -Int64(Scalar.limit) * 1000 : Int64(Scalar.limit) * 1000)
+            millis = value.isNaN ? 0 : (value < 0 ? -Scalar.limitMillis : Scalar.limitMillis)
         }
     }
 
@@ -50,10 +54,19 @@ public struct Scalar: Codable, Hashable, Sendable, Comparable, CustomStringConve
 
     /// Orders by fixed-point value.
     public static func < (lhs: Scalar, rhs: Scalar) -> Bool { lhs.millis < rhs.millis }
-    /// Adds in fixed point.
-    public static func + (lhs: Scalar, rhs: Scalar) -> Scalar { Scalar(millis: lhs.millis &+ rhs.millis) }
-    /// Subtracts in fixed point.
-    public static func - (lhs: Scalar, rhs: Scalar) -> Scalar { Scalar(millis: lhs.millis &- rhs.millis) }
+    /// Adds in fixed point, saturating instead of overflowing.
+    public static func + (lhs: Scalar, rhs: Scalar) -> Scalar {
+        let (sum, overflow) = lhs.millis.addingReportingOverflow(rhs.millis)
+        guard overflow else { return Scalar(millis: sum) }
+        return Scalar(millis: rhs.millis > 0 ? .max : .min)
+    }
+
+    /// Subtracts in fixed point, saturating instead of overflowing.
+    public static func - (lhs: Scalar, rhs: Scalar) -> Scalar {
+        let (difference, overflow) = lhs.millis.subtractingReportingOverflow(rhs.millis)
+        guard overflow else { return Scalar(millis: difference) }
+        return Scalar(millis: rhs.millis < 0 ? .max : .min)
+    }
     /// Adds in place.
     public static func += (lhs: inout Scalar, rhs: Scalar) { lhs = lhs + rhs }
     /// Subtracts in place.
@@ -69,7 +82,8 @@ public struct Scalar: Codable, Hashable, Sendable, Comparable, CustomStringConve
             throw DecodingError.dataCorruptedError(
                 forKey: .value,
                 in: container,
-                debugDescription: "\(ModelError(.invalidScalar, "scalar \(raw) is not finite or exceeds \(Scalar.limit)"))"
+                debugDescription:
+                    "\(ModelError(.invalidScalar, "scalar \(raw) is not finite or exceeds \(Scalar.limit)"))"
             )
         }
         self = scalar

@@ -29,7 +29,8 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case frameworkID = "framework_id"
-        case type, subscribe, accept, decline, revive, suppress, kill, shutdown, acknowledge, reconcile, message
+        case type, subscribe, accept, decline, revive, suppress, kill, shutdown, acknowledge, reconcile,
+            message
     }
 
     /// Makes a call; set the payload that matches `type`.
@@ -58,14 +59,21 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
     }
 
     /// A DECLINE call.
-    public static func decline(_ frameworkID: FrameworkID, offerIDs: [OfferID], filters: Filters? = nil) -> SchedulerCall {
+    public static func decline(_ frameworkID: FrameworkID, offerIDs: [OfferID], filters: Filters? = nil)
+        -> SchedulerCall
+    {
         var call = SchedulerCall(type: .decline, frameworkID: frameworkID)
         call.decline = Decline(offerIDs: offerIDs, filters: filters)
         return call
     }
 
     /// An ACKNOWLEDGE call for a status update that carries a UUID.
-    public static func acknowledge(_ frameworkID: FrameworkID, agentID: AgentID, taskID: TaskID, uuid: [UInt8]) -> SchedulerCall {
+    public static func acknowledge(
+        _ frameworkID: FrameworkID,
+        agentID: AgentID,
+        taskID: TaskID,
+        uuid: [UInt8]
+    ) -> SchedulerCall {
         var call = SchedulerCall(type: .acknowledge, frameworkID: frameworkID)
         call.acknowledge = Acknowledge(agentID: agentID, taskID: taskID, uuid: uuid)
         return call

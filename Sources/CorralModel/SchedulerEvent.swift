@@ -43,7 +43,9 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
         update = try container.decodeIfPresent(Update.self, forKey: .update)
         failure = try container.decodeIfPresent(Failure.self, forKey: .failure)
         error = try container.decodeIfPresent(ErrorPayload.self, forKey: .error)
-        if type == .error, error == nil, let text = try? container.decodeIfPresent(String.self, forKey: .message) {
+        if type == .error, error == nil,
+            let text = try? container.decodeIfPresent(String.self, forKey: .message)
+        {
             error = ErrorPayload(message: text)
         } else {
             message = try container.decodeIfPresent(Message.self, forKey: .message)
@@ -51,9 +53,14 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
     }
 
     /// A SUBSCRIBED event.
-    public static func subscribed(_ frameworkID: FrameworkID, heartbeatIntervalSeconds: Double? = nil) -> SchedulerEvent {
+    public static func subscribed(_ frameworkID: FrameworkID, heartbeatIntervalSeconds: Double? = nil)
+        -> SchedulerEvent
+    {
         var event = SchedulerEvent(type: .subscribed)
-        event.subscribed = Subscribed(frameworkID: frameworkID, heartbeatIntervalSeconds: heartbeatIntervalSeconds)
+        event.subscribed = Subscribed(
+            frameworkID: frameworkID,
+            heartbeatIntervalSeconds: heartbeatIntervalSeconds
+        )
         return event
     }
 
@@ -85,7 +92,11 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
             case masterInfo = "master_info"
         }
         /// Makes the payload.
-        public init(frameworkID: FrameworkID, heartbeatIntervalSeconds: Double? = nil, masterInfo: MasterInfo? = nil) {
+        public init(
+            frameworkID: FrameworkID,
+            heartbeatIntervalSeconds: Double? = nil,
+            masterInfo: MasterInfo? = nil
+        ) {
             self.frameworkID = frameworkID
             self.heartbeatIntervalSeconds = heartbeatIntervalSeconds
             self.masterInfo = masterInfo

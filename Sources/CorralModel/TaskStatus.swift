@@ -103,7 +103,8 @@ public struct ContainerStatus: Codable, Hashable, Sendable {
     }
 
     /// Makes a container status.
-    public init(containerID: ContainerID? = nil, networkInfos: [NetworkInfo] = [], executorPID: UInt32? = nil) {
+    public init(containerID: ContainerID? = nil, networkInfos: [NetworkInfo] = [], executorPID: UInt32? = nil)
+    {
         self.containerID = containerID
         self.networkInfos = networkInfos
         self.executorPID = executorPID

@@ -91,7 +91,8 @@ extension TaskStatus {
         /// Every name this build knows.
         public static let known: [Reason] = [
             .commandExecutorFailed, .containerLaunchFailed, .containerLimitation, .containerLimitationDisk,
-            .containerLimitationMemory, .containerPreempted, .containerUpdateFailed, .maxCompletionTimeReached,
+            .containerLimitationMemory, .containerPreempted, .containerUpdateFailed,
+            .maxCompletionTimeReached,
             .executorRegistrationTimeout, .executorReregistrationTimeout, .executorTerminated,
             .executorUnregistered, .ioSwitchboardExited, .frameworkRemoved, .gcError, .invalidFrameworkID,
             .invalidOffers, .masterDisconnected, .reconciliation, .resourcesUnknown, .agentDisconnected,

@@ -55,9 +55,13 @@ struct BenchModel: ParsableCommand {
             String(
                 format:
                     "corral model JSON: offers=%d per-event=%d bytes/offer=%d encode=%.0f offers/s %.1f MB/s decode=%.0f offers/s %.1f MB/s (best of %d)",
-                offers, perEvent, bytes / offers,
-                Double(offers) / seconds(bestEncode), megabytes / seconds(bestEncode),
-                Double(offers) / seconds(bestDecode), megabytes / seconds(bestDecode),
+                offers,
+                perEvent,
+                bytes / offers,
+                Double(offers) / seconds(bestEncode),
+                megabytes / seconds(bestEncode),
+                Double(offers) / seconds(bestDecode),
+                megabytes / seconds(bestDecode),
                 rounds
             )
         )

@@ -25,7 +25,11 @@ enum Fixtures {
         attributes: [.text("rack", "r1"), .scalar("generation", 3)],
         executorIDs: ["E-1"],
         allocationInfo: Resource.AllocationInfo(role: "*"),
-        url: MesosURL(scheme: "http", address: Address(hostname: "agent1.local", ip: "10.0.0.2", port: 5051), path: "/slave(1)"),
+        url: MesosURL(
+            scheme: "http",
+            address: Address(hostname: "agent1.local", ip: "10.0.0.2", port: 5051),
+            path: "/slave(1)"
+        ),
         domain: DomainInfo(region: "eu", zone: "eu-1a")
     )
 
@@ -47,13 +51,19 @@ enum Fixtures {
             volumes: [Volume(mode: .readOnly, containerPath: "/etc/site", hostPath: "/srv/site")],
             hostname: "web-1",
             mesos: ContainerInfo.MesosInfo(image: .docker("library/busybox:latest")),
-            networkInfos: [NetworkInfo(name: "bridge", portMappings: [.init(hostPort: 31005, containerPort: 80)])]
+            networkInfos: [
+                NetworkInfo(name: "bridge", portMappings: [.init(hostPort: 31005, containerPort: 80)])
+            ]
         ),
         data: [0, 1, 2, 254, 255],
         labels: ["team": "infra"],
         healthCheck: HealthCheck(type: "HTTP", http: HealthCheck.Endpoint(port: 80, path: "/health")),
         killPolicy: KillPolicy(gracePeriod: .seconds(5)),
-        discovery: DiscoveryInfo(visibility: "FRAMEWORK", name: "web", ports: .init(ports: [.init(number: 31005, name: "http")]))
+        discovery: DiscoveryInfo(
+            visibility: "FRAMEWORK",
+            name: "web",
+            ports: .init(ports: [.init(number: 31005, name: "http")])
+        )
     )
 
     static let status = TaskStatus(
@@ -69,7 +79,10 @@ enum Fixtures {
         uuid: Array(0..<16),
         healthy: true,
         labels: ["k": "v"],
-        containerStatus: ContainerStatus(containerID: ContainerID("c2", parent: ContainerID("c1")), executorPID: 4242)
+        containerStatus: ContainerStatus(
+            containerID: ContainerID("c2", parent: ContainerID("c1")),
+            executorPID: 4242
+        )
     )
 
     static let framework = FrameworkInfo(

@@ -99,6 +99,8 @@ struct MesosSamplesTests {
         #expect(event.type == .error)
         #expect(event.error?.message == "Framework is not authorized")
         let protoShape = #"{"type":"ERROR","error":{"message":"no"}}"#
-        #expect(try MesosJSON.decode(SchedulerEvent.self, from: Array(protoShape.utf8)).error?.message == "no")
+        #expect(
+            try MesosJSON.decode(SchedulerEvent.self, from: Array(protoShape.utf8)).error?.message == "no"
+        )
     }
 }

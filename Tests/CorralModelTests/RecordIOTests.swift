@@ -5,12 +5,17 @@ import Testing
 @Suite("RecordIO framing")
 struct RecordIOTests {
     @Test func encodesLengthNewlineBytes() {
-        #expect(RecordIO.encode(Array(#"{"type":"HEARTBEAT"}"#.utf8)) == Array("20\n{\"type\":\"HEARTBEAT\"}".utf8))
+        #expect(
+            RecordIO.encode(Array(#"{"type":"HEARTBEAT"}"#.utf8))
+                == Array("20\n{\"type\":\"HEARTBEAT\"}".utf8)
+        )
         #expect(RecordIO.encode([UInt8]()) == Array("0\n".utf8))
     }
 
     @Test func roundTripsWholeStream() throws {
-        let records: [[UInt8]] = [Array("hello".utf8), [], Array(repeating: 0x7B, count: 1000), [0, 10, 255]]
+        let records: [[UInt8]] = [
+            Array("hello".utf8), [], Array(repeating: 0x7B, count: 1000), [0, 10, 255],
+        ]
         let stream = RecordIO.encode(records: records)
         var decoder = RecordIODecoder()
         #expect(try decoder.decode(stream) == records)
@@ -40,7 +45,11 @@ struct RecordIOTests {
         #expect(try decoder.decode(Array("1".utf8)).isEmpty)
         #expect(try decoder.decode(Array("1\nhello".utf8)).isEmpty)
         #expect(throws: ModelError.self) { try decoder.finish() }
-        #expect(try decoder.decode(Array(" world5\nabcde".utf8)) == [Array("hello world".utf8), Array("abcde".utf8)])
+        #expect(
+            try decoder.decode(Array(" world5\nabcde".utf8)) == [
+                Array("hello world".utf8), Array("abcde".utf8),
+            ]
+        )
         try decoder.finish()
     }
 
@@ -67,7 +76,9 @@ struct RecordIOTests {
         var overflow = RecordIODecoder()
         #expect(throws: ModelError.self) { try overflow.decode(Array("99999999999999999999\n".utf8)) }
         var endless = RecordIODecoder()
-        #expect(throws: ModelError.self) { try endless.decode(Array(repeating: UInt8(ascii: "1"), count: 100)) }
+        #expect(throws: ModelError.self) {
+            try endless.decode(Array(repeating: UInt8(ascii: "1"), count: 100))
+        }
         var empty = RecordIODecoder()
         #expect(throws: ModelError.self) { try empty.decode(Array("\n".utf8)) }
     }

@@ -13,6 +13,12 @@ struct ResourcesTests {
         #expect(Scalar(exactly: .nan) == nil)
         #expect(Scalar(exactly: .infinity) == nil)
         #expect(Scalar(exactly: 1e300) == nil)
+        #expect(Scalar(exactly: 9e15)?.millis == 9_000_000_000_000_000_000)
+        #expect(Scalar(exactly: 9.3e15) == nil)
+        #expect(Scalar(1e300).millis == 9_000_000_000_000_000_000)
+        #expect(Scalar(-1e300).millis == -9_000_000_000_000_000_000)
+        #expect((Scalar(9e15) + Scalar(9e15)).millis == .max, "sums saturate")
+        #expect((Scalar(-9e15) - Scalar(9e15)).millis == .min)
         let bag: Resources = [.scalar("cpus", 0.1), .scalar("cpus", 0.2)]
         #expect(bag.cpus == 0.3)
         #expect(bag.count == 1)
@@ -33,7 +39,9 @@ struct ResourcesTests {
 
     @Test func containsAndSubtract() {
         let agent = Resources(Fixtures.agentResources)
-        let task: Resources = [.scalar("cpus", 1), .scalar("mem", 512), .ranges("ports", Ranges(31005...31005))]
+        let task: Resources = [
+            .scalar("cpus", 1), .scalar("mem", 512), .ranges("ports", Ranges(31005...31005)),
+        ]
         #expect(agent.contains(task))
         let left = agent - task
         #expect(left.unreserved.cpus == 3)
@@ -58,7 +66,10 @@ struct ResourcesTests {
         #expect(Ranges(1...10) - Ranges(1...10) == Ranges())
         #expect(Ranges(0...UInt64.max).count == 0 &+ UInt64.max &+ 1)
         #expect((Ranges(0...5) - Ranges(0...0)) == Ranges(1...5))
-        #expect((Ranges(UInt64.max - 1...UInt64.max) - Ranges(UInt64.max...UInt64.max)) == Ranges(UInt64.max - 1...UInt64.max - 1))
+        #expect(
+            (Ranges(UInt64.max - 1...UInt64.max) - Ranges(UInt64.max...UInt64.max))
+                == Ranges(UInt64.max - 1...UInt64.max - 1)
+        )
         var portsResources: Resources = [.ranges("ports", Ranges(31000...31010))]
         portsResources += .ranges("ports", Ranges(31011...31020))
         #expect(portsResources.count == 1)
@@ -75,7 +86,9 @@ struct ResourcesTests {
     }
 
     @Test func differentRolesAndAllocationsDoNotMerge() {
-        let bag: Resources = [.scalar("cpus", 1), .scalar("cpus", 1, role: "web"), .scalar("cpus", 1, role: "db")]
+        let bag: Resources = [
+            .scalar("cpus", 1), .scalar("cpus", 1, role: "web"), .scalar("cpus", 1, role: "db"),
+        ]
         #expect(bag.count == 3)
         #expect(bag.cpus == 3)
         #expect(bag.reserved("web").cpus == 1)
@@ -95,7 +108,8 @@ struct ResourcesTests {
     }
 
     @Test func legacyRoleFormatIsRefined() throws {
-        let json = #"[{"name":"cpus","type":"SCALAR","scalar":{"value":2},"role":"web"},"#
+        let json =
+            #"[{"name":"cpus","type":"SCALAR","scalar":{"value":2},"role":"web"},"#
             + #"{"name":"cpus","type":"SCALAR","scalar":{"value":1},"role":"*"},"#
             + #"{"name":"mem","type":"SCALAR","scalar":{"value":64},"role":"web","reservation":{"principal":"ops"}}]"#
         let bag = try Fixtures.decode(Resources.self, json)

@@ -45,15 +45,26 @@ struct RoundTripTests {
         #expect(try Fixtures.roundTrip(Fixtures.framework) == Fixtures.framework)
         #expect(try Fixtures.roundTrip(Fixtures.agent) == Fixtures.agent)
         let executor = ExecutorInfo(
-            executorID: "E-1", type: .default, frameworkID: "F-1", resources: [.scalar("cpus", 0.1)], name: "ex",
-            data: [1, 2])
+            executorID: "E-1",
+            type: .default,
+            frameworkID: "F-1",
+            resources: [.scalar("cpus", 0.1)],
+            name: "ex",
+            data: [1, 2]
+        )
         #expect(try Fixtures.roundTrip(executor) == executor)
         let group = TaskGroupInfo(tasks: [Fixtures.task])
         #expect(try Fixtures.roundTrip(group) == group)
         #expect(try Fixtures.roundTrip(Filters(refuseSeconds: 30)) == Filters(refuseSeconds: 30))
         let master = MasterInfo(
-            id: "m1", ip: 16_777_343, port: 5050, hostname: "m1", version: "1.11.0",
-            address: Address(hostname: "m1", ip: "127.0.0.1", port: 5050), capabilities: [.init(type: "AGENT_UPDATE")])
+            id: "m1",
+            ip: 16_777_343,
+            port: 5050,
+            hostname: "m1",
+            version: "1.11.0",
+            address: Address(hostname: "m1", ip: "127.0.0.1", port: 5050),
+            capabilities: [.init(type: "AGENT_UPDATE")]
+        )
         #expect(try Fixtures.roundTrip(master) == master)
         let labels: Labels = ["a": "1", "b": "2"]
         #expect(try Fixtures.roundTrip(labels) == labels)
@@ -70,19 +81,33 @@ struct RoundTripTests {
         for event in events { #expect(try Fixtures.roundTrip(event) == event) }
         let calls: [SchedulerCall] = [
             .subscribe(Fixtures.framework),
-            .accept("F-1", offerIDs: ["O-1"], operations: [.launch([Fixtures.task])], filters: Filters(refuseSeconds: 1)),
+            .accept(
+                "F-1",
+                offerIDs: ["O-1"],
+                operations: [.launch([Fixtures.task])],
+                filters: Filters(refuseSeconds: 1)
+            ),
             .decline("F-1", offerIDs: ["O-1", "O-2"]),
             .acknowledge("F-1", agentID: "S-1", taskID: "web-1", uuid: Array(0..<16)),
             .accept(
-                "F-1", offerIDs: ["O-1"],
-                operations: [.launchGroup(executor: ExecutorInfo(executorID: "E-2", type: .default), tasks: [Fixtures.task])]),
+                "F-1",
+                offerIDs: ["O-1"],
+                operations: [
+                    .launchGroup(
+                        executor: ExecutorInfo(executorID: "E-2", type: .default),
+                        tasks: [Fixtures.task]
+                    )
+                ]
+            ),
         ]
         for call in calls { #expect(try Fixtures.roundTrip(call) == call) }
     }
 
     @Test func snakeCaseKeysAndOmittedDefaults() throws {
         let task = try Fixtures.object(Fixtures.task)
-        #expect(Set(task.keys).isSuperset(of: ["task_id", "agent_id", "health_check", "kill_policy", "data"]))
+        #expect(
+            Set(task.keys).isSuperset(of: ["task_id", "agent_id", "health_check", "kill_policy", "data"])
+        )
         #expect(task["data"] as? String == "AAEC/v8=")
         let status = try Fixtures.object(Fixtures.status)
         #expect(status["state"] as? String == "TASK_RUNNING")

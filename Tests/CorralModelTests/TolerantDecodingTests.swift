@@ -5,7 +5,8 @@ import Testing
 @Suite("Unknown fields, unknown enum values, malformed input")
 struct TolerantDecodingTests {
     @Test func unknownFieldsAreIgnored() throws {
-        let json = #"{"task_id":{"value":"t","extra":1},"state":"TASK_FAILED","new_field":{"a":[1,2,3]},"#
+        let json =
+            #"{"task_id":{"value":"t","extra":1},"state":"TASK_FAILED","new_field":{"a":[1,2,3]},"#
             + #""limitation":{"resources":[]},"check_status":{"type":"COMMAND"}}"#
         let status = try Fixtures.decode(TaskStatus.self, json)
         #expect(status.taskID == "t")
@@ -13,7 +14,8 @@ struct TolerantDecodingTests {
     }
 
     @Test func unknownEnumValuesRoundTrip() throws {
-        let json = #"{"task_id":{"value":"t"},"state":"TASK_TELEPORTED","source":"SOURCE_ORBIT","reason":"REASON_COSMIC_RAY"}"#
+        let json =
+            #"{"task_id":{"value":"t"},"state":"TASK_TELEPORTED","source":"SOURCE_ORBIT","reason":"REASON_COSMIC_RAY"}"#
         let status = try Fixtures.decode(TaskStatus.self, json)
         #expect(status.state.rawValue == "TASK_TELEPORTED")
         #expect(!status.state.isKnown && !status.state.isTerminal)
@@ -21,7 +23,10 @@ struct TolerantDecodingTests {
         #expect(status.reason?.rawValue == "REASON_COSMIC_RAY")
         let back = try Fixtures.roundTrip(status)
         #expect(back == status)
-        let event = try Fixtures.decode(SchedulerEvent.self, #"{"type":"UPDATE_SOMETHING_NEW","something":{}}"#)
+        let event = try Fixtures.decode(
+            SchedulerEvent.self,
+            #"{"type":"UPDATE_SOMETHING_NEW","something":{}}"#
+        )
         #expect(event.type?.isKnown == false)
     }
 
@@ -35,7 +40,10 @@ struct TolerantDecodingTests {
 
     @Test func missingRequiredFieldIsATypedError() {
         do {
-            _ = try MesosJSON.decode(TaskInfo.self, from: Array(#"{"name":"x","task_id":{"value":"t"}}"#.utf8))
+            _ = try MesosJSON.decode(
+                TaskInfo.self,
+                from: Array(#"{"name":"x","task_id":{"value":"t"}}"#.utf8)
+            )
             Issue.record("expected an error")
         } catch {
             #expect(error.code == .invalidJSON)
@@ -44,7 +52,8 @@ struct TolerantDecodingTests {
     }
 
     @Test func wrongTypeIsATypedError() {
-        let json = #"{"offers":{"offers":[{"id":{"value":"o"},"framework_id":{"value":"f"},"#
+        let json =
+            #"{"offers":{"offers":[{"id":{"value":"o"},"framework_id":{"value":"f"},"#
             + #""agent_id":{"value":"a"},"hostname":"h","resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":"lots"}}]}]}}"#
         do {
             _ = try MesosJSON.decode(SchedulerEvent.self, from: Array(json.utf8))
@@ -57,13 +66,22 @@ struct TolerantDecodingTests {
 
     @Test func badBase64AndBadScalarsAreTypedErrors() {
         do {
-            _ = try MesosJSON.decode(TaskStatus.self, from: Array(#"{"task_id":{"value":"t"},"state":"TASK_RUNNING","uuid":"%%%"}"#.utf8))
+            _ = try MesosJSON.decode(
+                TaskStatus.self,
+                from: Array(#"{"task_id":{"value":"t"},"state":"TASK_RUNNING","uuid":"%%%"}"#.utf8)
+            )
             Issue.record("expected an error")
         } catch {
-            #expect(error.message.contains("uuid") && error.message.contains("not base64"), "\(error.message)")
+            #expect(
+                error.message.contains("uuid") && error.message.contains("not base64"),
+                "\(error.message)"
+            )
         }
         do {
-            _ = try MesosJSON.decode(Resource.self, from: Array(#"{"name":"cpus","type":"SCALAR","scalar":{"value":1e300}}"#.utf8))
+            _ = try MesosJSON.decode(
+                Resource.self,
+                from: Array(#"{"name":"cpus","type":"SCALAR","scalar":{"value":1e300}}"#.utf8)
+            )
             Issue.record("expected an error")
         } catch {
             #expect(error.message.contains("invalidScalar"), "\(error.message)")
