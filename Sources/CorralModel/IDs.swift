@@ -77,35 +77,57 @@ public struct ResourceProviderID: MesosID {
 public struct ContainerID: Codable, Hashable, Sendable, CustomStringConvertible {
     /// The identifier's text.
     public var value: String
+    /// The parent behind a reference, since a struct cannot contain itself.
+    private var parentStorage: ParentStorage?
+
     /// The enclosing container of a nested container.
-    public var parent: Box<ContainerID>?
+    public var parent: ContainerID? {
+        get { parentStorage?.id }
+        set { parentStorage = newValue.map(ParentStorage.init) }
+    }
 
     /// Wraps an identifier's text, optionally inside a parent container.
     public init(_ value: String, parent: ContainerID? = nil) {
         self.value = value
-        self.parent = parent.map(Box.init)
+        self.parent = parent
+    }
+
+    enum CodingKeys: String, CodingKey { case value, parent }
+
+    /// Decodes `{"value", "parent"?}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        value = try container.decode(String.self, forKey: .value)
+        parent = try container.decodeIfPresent(ContainerID.self, forKey: .parent)
+    }
+
+    /// Encodes `{"value", "parent"?}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(value, forKey: .value)
+        try container.encodeIfPresent(parent, forKey: .parent)
+    }
+
+    /// Compares the text and the chain of parents.
+    public static func == (lhs: ContainerID, rhs: ContainerID) -> Bool {
+        lhs.value == rhs.value && lhs.parent == rhs.parent
+    }
+
+    /// Hashes the text and the chain of parents.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(value)
+        hasher.combine(parent)
     }
 
     /// `parent.child`, as Mesos prints nested container IDs.
     public var description: String {
         guard let parent else { return value }
-        return "\(parent.value.description).\(value)"
+        return "\(parent.description).\(value)"
     }
-}
 
-/// A heap box that lets a value type contain itself (e.g. a container's parent); codes as
-/// the boxed value.
-public final class Box<Wrapped: Codable & Hashable & Sendable>: Codable, Hashable, Sendable {
-    /// The boxed value.
-    public let value: Wrapped
-    /// Boxes a value.
-    public init(_ value: Wrapped) { self.value = value }
-    /// Decodes the boxed value in place.
-    public init(from decoder: any Decoder) throws { value = try Wrapped(from: decoder) }
-    /// Encodes the boxed value in place.
-    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
-    /// Compares the boxed values.
-    public static func == (lhs: Box, rhs: Box) -> Bool { lhs.value == rhs.value }
-    /// Hashes the boxed value.
-    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+    /// An immutable reference to a parent ID; safe to share across threads.
+    private final class ParentStorage: Sendable {
+        let id: ContainerID
+        init(_ id: ContainerID) { self.id = id }
+    }
 }
