@@ -4,6 +4,14 @@ public struct DurationInfo: Codable, Hashable, Sendable {
     public var nanoseconds: Int64
     /// Makes a duration.
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+    enum CodingKeys: String, CodingKey { case nanoseconds }
+
+    /// Decodes `{"nanoseconds"}`; a number written as a string is accepted.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        nanoseconds = try container.decodeInteger(Int64.self, forKey: .nanoseconds)
+    }
     /// A whole number of seconds.
     public static func seconds(_ seconds: Int64) -> DurationInfo {
         let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)

@@ -16,6 +16,15 @@ public struct ValueRange: Codable, Hashable, Sendable, CustomStringConvertible {
         self.init(begin: range.lowerBound, end: range.upperBound)
     }
 
+    enum CodingKeys: String, CodingKey { case begin, end }
+
+    /// Decodes `{"begin", "end"}`; numbers written as strings are accepted.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        begin = try container.decodeInteger(UInt64.self, forKey: .begin)
+        end = try container.decodeInteger(UInt64.self, forKey: .end)
+    }
+
     /// How many values the range holds (0 when `begin > end`).
     public var count: UInt64 { begin > end ? 0 : end - begin &+ 1 }
 

@@ -38,6 +38,16 @@ struct TolerantDecodingTests {
         #expect(!TaskState.unreachable.isTerminal && !TaskState.killing.isTerminal)
     }
 
+    @Test func integersWrittenAsStringsAreAccepted() throws {
+        let ranges = try Fixtures.decode(Ranges.self, #"{"range":[{"begin":"31000","end":32000}]}"#)
+        #expect(ranges == Ranges(31000...32000))
+        let duration = try Fixtures.decode(KillPolicy.self, #"{"grace_period":{"nanoseconds":"5000000000"}}"#)
+        #expect(duration.gracePeriod?.nanoseconds == 5_000_000_000)
+        #expect(throws: DecodingError.self) {
+            try Fixtures.decode(Ranges.self, #"{"range":[{"begin":"-1","end":2}]}"#)
+        }
+    }
+
     @Test func missingRequiredFieldIsATypedError() {
         do {
             _ = try MesosJSON.decode(
