@@ -40,6 +40,7 @@ let package = Package(
         .systemLibrary(name: "CXattr"),
         .target(name: "CorralStore", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         .target(name: "CorralRaft", swiftSettings: swiftSettings),
+        .target(name: "CorralModel", swiftSettings: swiftSettings),
         .target(name: "CorralSimulation", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
         .target(
             name: "CorralReplication",
@@ -54,7 +55,7 @@ let package = Package(
         .target(
             name: "CorralMaster",
             dependencies: [
-                "CorralReplication", "CorralRaft", "CorralStore",
+                "CorralModel", "CorralReplication", "CorralRaft", "CorralStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,13 +73,14 @@ let package = Package(
             name: "corral",
             dependencies: [
                 "CorralStore", "CorralRaft", "CorralSimulation", "CorralReplication", "CorralContainer",
-                "CorralMaster",
+                "CorralMaster", "CorralModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralModelTests", dependencies: ["CorralModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralSimulationTests",
             dependencies: ["CorralSimulation", "CorralRaft"],

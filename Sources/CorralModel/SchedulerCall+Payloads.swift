@@ -1,0 +1,147 @@
+extension SchedulerCall {
+    /// `{"framework_info", "suppressed_roles"?}`.
+    public struct Subscribe: Codable, Hashable, Sendable {
+        /// Who the scheduler is.
+        public var frameworkInfo: FrameworkInfo
+        /// Roles to subscribe suppressed.
+        @Repeated public var suppressedRoles: [String]
+        enum CodingKeys: String, CodingKey {
+            case frameworkInfo = "framework_info"
+            case suppressedRoles = "suppressed_roles"
+        }
+        /// Makes the payload.
+        public init(frameworkInfo: FrameworkInfo, suppressedRoles: [String] = []) {
+            self.frameworkInfo = frameworkInfo
+            self.suppressedRoles = suppressedRoles
+        }
+    }
+
+    /// `{"offer_ids", "operations", "filters"?}`.
+    public struct Accept: Codable, Hashable, Sendable {
+        /// The offers used, all from one agent.
+        @Repeated public var offerIDs: [OfferID]
+        /// What to do with them.
+        @Repeated public var operations: [Offer.Operation]
+        /// How long to refuse what is left.
+        public var filters: Filters?
+        enum CodingKeys: String, CodingKey {
+            case offerIDs = "offer_ids"
+            case operations, filters
+        }
+        /// Makes the payload.
+        public init(offerIDs: [OfferID], operations: [Offer.Operation], filters: Filters? = nil) {
+            self.offerIDs = offerIDs
+            self.operations = operations
+            self.filters = filters
+        }
+    }
+
+    /// `{"offer_ids", "filters"?}`.
+    public struct Decline: Codable, Hashable, Sendable {
+        /// The offers declined.
+        @Repeated public var offerIDs: [OfferID]
+        /// How long to refuse them.
+        public var filters: Filters?
+        enum CodingKeys: String, CodingKey {
+            case offerIDs = "offer_ids"
+            case filters
+        }
+        /// Makes the payload.
+        public init(offerIDs: [OfferID], filters: Filters? = nil) {
+            self.offerIDs = offerIDs
+            self.filters = filters
+        }
+    }
+
+    /// `{"roles"}` of REVIVE and SUPPRESS; empty means every role.
+    public struct Roles: Codable, Hashable, Sendable {
+        /// The roles.
+        @Repeated public var roles: [String]
+        /// Makes the payload.
+        public init(roles: [String] = []) { self.roles = roles }
+    }
+
+    /// `{"task_id", "agent_id"?, "kill_policy"?}`.
+    public struct Kill: Codable, Hashable, Sendable {
+        /// The task.
+        public var taskID: TaskID
+        /// Its agent.
+        public var agentID: AgentID?
+        /// Overrides the task's kill policy.
+        public var killPolicy: KillPolicy?
+        enum CodingKeys: String, CodingKey {
+            case taskID = "task_id"
+            case agentID = "agent_id"
+            case killPolicy = "kill_policy"
+        }
+        /// Makes the payload.
+        public init(taskID: TaskID, agentID: AgentID? = nil, killPolicy: KillPolicy? = nil) {
+            self.taskID = taskID
+            self.agentID = agentID
+            self.killPolicy = killPolicy
+        }
+    }
+
+    /// `{"executor_id", "agent_id"}`.
+    public struct Shutdown: Codable, Hashable, Sendable {
+        /// The executor.
+        public var executorID: ExecutorID
+        /// Its agent.
+        public var agentID: AgentID
+        enum CodingKeys: String, CodingKey {
+            case executorID = "executor_id"
+            case agentID = "agent_id"
+        }
+        /// Makes the payload.
+        public init(executorID: ExecutorID, agentID: AgentID) {
+            self.executorID = executorID
+            self.agentID = agentID
+        }
+    }
+
+    /// `{"agent_id", "task_id", "uuid"}`; `uuid` is base64 in JSON.
+    public struct Acknowledge: Codable, Hashable, Sendable {
+        /// The task's agent.
+        public var agentID: AgentID
+        /// The task.
+        public var taskID: TaskID
+        /// The acknowledged update's UUID.
+        @Base64Bytes public var uuid: [UInt8]?
+        enum CodingKeys: String, CodingKey {
+            case agentID = "agent_id"
+            case taskID = "task_id"
+            case uuid
+        }
+        /// Makes the payload.
+        public init(agentID: AgentID, taskID: TaskID, uuid: [UInt8]) {
+            self.agentID = agentID
+            self.taskID = taskID
+            self.uuid = uuid
+        }
+    }
+
+    /// `{"tasks": [{"task_id", "agent_id"?}]}`; empty asks for every task.
+    public struct Reconcile: Codable, Hashable, Sendable {
+        /// The tasks asked about.
+        @Repeated public var tasks: [Task]
+        /// Makes the payload.
+        public init(tasks: [Task] = []) { self.tasks = tasks }
+
+        /// One task.
+        public struct Task: Codable, Hashable, Sendable {
+            /// The task.
+            public var taskID: TaskID
+            /// Its agent.
+            public var agentID: AgentID?
+            enum CodingKeys: String, CodingKey {
+                case taskID = "task_id"
+                case agentID = "agent_id"
+            }
+            /// Makes the entry.
+            public init(taskID: TaskID, agentID: AgentID? = nil) {
+                self.taskID = taskID
+                self.agentID = agentID
+            }
+        }
+    }
+}
