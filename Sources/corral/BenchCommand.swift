@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [BenchLaunch.self, BenchReplicate.self, BenchFailover.self]
+        subcommands: [BenchLaunch.self, BenchReplicate.self, BenchFailover.self, BenchAllocator.self]
     )
 }
 
