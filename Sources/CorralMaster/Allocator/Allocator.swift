@@ -101,8 +101,12 @@ public protocol Allocator: Sendable {
     /// is not offered that agent's resources again unless more than them become available.
     @discardableResult
     mutating func decline(offer: OfferID, refuseSeconds: Double, nowMillis: UInt64) -> Bool
-    /// Records resources used by a task launched outside an offer (e.g. replayed).
-    mutating func taskLaunched(framework: String, role: String, agent: String, resources: ResourceQuantities)
+    /// Records resources used by a task launched outside an offer (e.g. replayed); returns the
+    /// agent's offers, rescinded, if they no longer fit next to it.
+    @discardableResult
+    mutating func taskLaunched(
+        framework: String, role: String, agent: String, resources: ResourceQuantities
+    ) -> [OfferDecision]
     /// Returns resources a task used (it ended) to the agent.
     @discardableResult
     mutating func recover(framework: String, role: String, agent: String, resources: ResourceQuantities) -> Bool

@@ -14,6 +14,7 @@ extension HierarchicalAllocator {
         }
     }
 
+    @discardableResult
     public mutating func removeFramework(_ id: String) -> Bool {
         guard let framework = frameworkIndex[id] else { return false }
         let owned = Set(frameworks[framework].clients.values)
@@ -40,6 +41,7 @@ extension HierarchicalAllocator {
         return true
     }
 
+    @discardableResult
     public mutating func revive(framework id: String, role: String?) -> Bool {
         forEachClient(of: id, role: role) { client in
             client.suppressed = false
@@ -47,6 +49,7 @@ extension HierarchicalAllocator {
         }
     }
 
+    @discardableResult
     public mutating func suppress(framework id: String, role: String?) -> Bool {
         forEachClient(of: id, role: role) { $0.suppressed = true }
     }

@@ -1,6 +1,7 @@
 // MARK: - Offers, tasks and filters
 
 extension HierarchicalAllocator {
+    @discardableResult
     public mutating func accept(
         offer id: OfferID, launched: ResourceQuantities, refuseSeconds: Double, nowMillis: UInt64
     ) -> Bool {
@@ -19,6 +20,7 @@ extension HierarchicalAllocator {
         return true
     }
 
+    @discardableResult
     public mutating func decline(offer id: OfferID, refuseSeconds: Double, nowMillis: UInt64) -> Bool {
         guard let offer = removeOffer(id) else { return false }
         agents[offer.agent].offered.subtract(offer.resources)
@@ -29,11 +31,24 @@ extension HierarchicalAllocator {
         return true
     }
 
-    public mutating func taskLaunched(framework: String, role: String, agent: String, resources: ResourceQuantities) {
-        guard let index = agentIndex[agent] else { return }
+    @discardableResult
+    public mutating func taskLaunched(
+        framework: String, role: String, agent: String, resources: ResourceQuantities
+    ) -> [OfferDecision] {
+        guard let index = agentIndex[agent] else { return [] }
         addUsed(framework: framework, role: role, agent: index, resources: resources)
+        return rescindIfOverCommitted(agent: index)
     }
 
+    /// Rescinds every offer on the agent if used and offered no longer fit in its total.
+    mutating func rescindIfOverCommitted(agent: Int) -> [OfferDecision] {
+        var held = agents[agent].used
+        held.add(agents[agent].offered)
+        guard !held.isLessThanOrEqual(agents[agent].total) else { return [] }
+        return agents[agent].offerIDs.sorted().compactMap { rescind($0) }
+    }
+
+    @discardableResult
     public mutating func recover(framework: String, role: String, agent: String, resources: ResourceQuantities) -> Bool {
         guard let agentIndex = agentIndex[agent], let frameworkIndex = frameworkIndex[framework],
             let roleIndex = roleIndex[role], let client = frameworks[frameworkIndex].clients[roleIndex],

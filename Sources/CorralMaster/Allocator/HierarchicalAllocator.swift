@@ -113,11 +113,8 @@ public struct HierarchicalAllocator: Allocator {
         clusterTotal.subtract(agents[index].total)
         clusterTotal.add(totalVector)
         agents[index].total = totalVector
-        var held = agents[index].used
-        held.add(agents[index].offered)
-        guard !held.isLessThanOrEqual(totalVector) else { return [] }
-        // The agent shrank below what is handed out: take back its offers (tasks keep running).
-        return agents[index].offerIDs.sorted().compactMap { rescind($0) }
+        // If the agent shrank below what is handed out, take back its offers (tasks keep running).
+        return rescindIfOverCommitted(agent: index)
     }
 
     public mutating func removeAgent(_ id: String) -> [OfferDecision] {
