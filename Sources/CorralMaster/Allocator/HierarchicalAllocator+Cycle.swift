@@ -36,6 +36,7 @@ extension HierarchicalAllocator {
         if refreshRequiredHeadroom() {
             for agent in agentOrder {
                 allocate(agent: agent, stage: .guarantee, nowMillis: nowMillis, scratch: &scratch, into: &decisions)
+                if !scratch.offeredHere.isEmpty { scratch.offeredInGuaranteeStage[agent] = scratch.offeredHere }
             }
         }
         let headroomNeeded = refreshRequiredHeadroom()
@@ -52,6 +53,9 @@ extension HierarchicalAllocator {
         var available: ResourceVector
         var offerable: ResourceVector
         var offeredHere: [Int] = []
+        /// Clients offered each agent in the guarantee stage: still one offer per client and
+        /// agent in the whole cycle.
+        var offeredInGuaranteeStage: [Int: [Int]] = [:]
 
         init(count: Int) {
             available = ResourceVector(count: count)
@@ -65,6 +69,9 @@ extension HierarchicalAllocator {
         scratch: inout CycleScratch, into decisions: inout [OfferDecision]
     ) {
         scratch.offeredHere.removeAll(keepingCapacity: true)
+        if stage == .fair, !scratch.offeredInGuaranteeStage.isEmpty, let earlier = scratch.offeredInGuaranteeStage[agent] {
+            scratch.offeredHere.append(contentsOf: earlier)
+        }
         while true {
             scratch.available.setAvailable(
                 total: agents[agent].total, used: agents[agent].used, offered: agents[agent].offered)

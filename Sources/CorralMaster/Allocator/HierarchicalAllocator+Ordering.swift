@@ -42,10 +42,10 @@ extension HierarchicalAllocator {
 
     /// Whether client `a` goes before client `b` of the same role: lower share, then framework id.
     func clientLess(_ a: Int, _ b: Int) -> Bool {
-        let left = clients[a]
-        let right = clients[b]
-        if left.share != right.share { return left.share < right.share }
-        return frameworkRank[left.framework] < frameworkRank[right.framework]
+        // Field by field: copying a whole `ClientSlot` would retain its collections.
+        let (leftShare, rightShare) = (clients[a].share, clients[b].share)
+        if leftShare != rightShare { return leftShare < rightShare }
+        return frameworkRank[clients[a].framework] < frameworkRank[clients[b].framework]
     }
 
     /// The sort key of a role-tree node as a branch: its subtree share, or its negated priority.
