@@ -12,6 +12,10 @@ struct RandomAllocatorWorkload {
     var nowMillis: UInt64 = 0
     var log: [String] = []
     var limits: [String: ResourceQuantities] = [:]
+    /// A model of what must not be offered: suppressed (framework, role) pairs and refuse
+    /// filters by "framework/role@agent".
+    var suppressed: Set<String> = []
+    var filters: [String: (resources: ResourceQuantities, expiresAtMillis: UInt64)] = [:]
 
     init(seed: UInt64, policy: AllocationPolicy) {
         allocator = makeAllocator(AllocatorConfiguration(policy: policy, offerTimeoutMillis: 5_000))
@@ -41,12 +45,18 @@ struct RandomAllocatorWorkload {
             let used = Bool.random(using: &generator)
                 ? [UsedResources(framework: framework, role: role, resources: randomResources(maxCPUs: 4))] : []
             allocator.addAgent(agent, total: randomResources(), used: used)
-        case 10..<13: log += allocator.removeAgent(agent).map { "removed \($0)" }
+            forgetFilters { $0.hasSuffix("@\(agent)") }
+        case 10..<13:
+            log += allocator.removeAgent(agent).map { "removed \($0)" }
+            forgetFilters { $0.hasSuffix("@\(agent)") }
         case 13..<16: log += allocator.updateAgent(agent, total: randomResources()).map { "shrunk \($0)" }
         case 16..<24:
             let roles = Self.roleNames.filter { _ in Int.random(in: 0..<3, using: &generator) == 0 }
             allocator.addFramework(framework, roles: roles.isEmpty ? [role] : roles)
-        case 24..<26: allocator.removeFramework(framework)
+        case 24..<26:
+            allocator.removeFramework(framework)
+            forgetFilters { $0.hasPrefix("\(framework)/") }
+            suppressed = suppressed.filter { !$0.hasPrefix("\(framework)/") }
         case 26..<46:
             let before = Dictionary(uniqueKeysWithValues: limits.keys.map { ($0, allocator.consumption(ofRole: $0)) })
             let offers = allocator.allocate(nowMillis: nowMillis)
@@ -54,19 +64,37 @@ struct RandomAllocatorWorkload {
             checkOffers(offers, limitsBefore: before)
         case 46..<58:
             if let offer = pick(allocator.outstandingOffers) {
-                allocator.accept(offer: offer.offerID, launched: randomResources(maxCPUs: 4), refuseSeconds: 1, nowMillis: nowMillis)
+                let launched = randomResources(maxCPUs: 4)
+                allocator.accept(offer: offer.offerID, launched: launched, refuseSeconds: 1, nowMillis: nowMillis)
+                remember(offer, refused: offer.resources - launched, refuseSeconds: 1)
             }
         case 58..<70:
             if let offer = pick(allocator.outstandingOffers) {
                 let refuse: Double = pick([0.0, 1, 10, 1000] as [Double]) ?? 0
                 allocator.decline(offer: offer.offerID, refuseSeconds: refuse, nowMillis: nowMillis)
+                remember(offer, refused: offer.resources, refuseSeconds: refuse)
             }
         case 70..<78: allocator.recover(framework: framework, role: role, agent: agent, resources: randomResources(maxCPUs: 4))
         case 78..<81:
             log += allocator.taskLaunched(framework: framework, role: role, agent: agent, resources: randomResources(maxCPUs: 2))
                 .map { "rescinded for a task \($0)" }
-        case 81..<85: allocator.suppress(framework: framework, role: Bool.random(using: &generator) ? role : nil)
-        case 85..<89: allocator.revive(framework: framework, role: Bool.random(using: &generator) ? role : nil)
+        case 81..<85:
+            // Suppressing every role is not modelled; it only ever removes offers.
+            if Bool.random(using: &generator) {
+                if allocator.suppress(framework: framework, role: role) { suppressed.insert("\(framework)/\(role)") }
+            } else {
+                allocator.suppress(framework: framework, role: nil)
+            }
+        case 85..<89:
+            if Bool.random(using: &generator) {
+                allocator.revive(framework: framework, role: role)
+                suppressed.remove("\(framework)/\(role)")
+                forgetFilters { $0.hasPrefix("\(framework)/\(role)@") }
+            } else {
+                allocator.revive(framework: framework, role: nil)
+                suppressed = suppressed.filter { !$0.hasPrefix("\(framework)/") }
+                forgetFilters { $0.hasPrefix("\(framework)/") }
+            }
         case 89..<93:
             let limit = randomResources()
             limits[role] = limit
@@ -77,10 +105,28 @@ struct RandomAllocatorWorkload {
         nowMillis += UInt64.random(in: 0...1_500, using: &generator)
     }
 
-    /// New offers go to known frameworks and keep limited roles within their limits.
+    /// Records the refuse filter a decline or an accept installs, as the allocator should.
+    mutating func remember(_ offer: OfferDecision, refused: ResourceQuantities, refuseSeconds: Double) {
+        guard refuseSeconds > 0, !refused.isEmpty else { return }
+        filters["\(offer.framework)/\(offer.role)@\(offer.agent)"] =
+            (refused, nowMillis + UInt64((refuseSeconds * 1000).rounded(.up)))
+    }
+
+    mutating func forgetFilters(where matches: (String) -> Bool) {
+        filters = filters.filter { !matches($0.key) }
+    }
+
+    /// New offers respect suppression, refuse filters and quota limits, and no framework gets
+    /// two offers for one agent in one cycle.
     func checkOffers(_ offers: [OfferDecision], limitsBefore: [String: ResourceQuantities]) {
-        let pairs = offers.map { "\($0.framework)@\($0.agent)/\($0.role)" }
+        let pairs = offers.map { "\($0.framework)/\($0.role)@\($0.agent)" }
         #expect(Set(pairs).count == pairs.count, "one offer per framework, role and agent per cycle")
+        for (pair, offer) in zip(pairs, offers) {
+            #expect(!suppressed.contains("\(offer.framework)/\(offer.role)"), "offer to a suppressed \(pair)")
+            if let filter = filters[pair], nowMillis < filter.expiresAtMillis {
+                #expect(!filter.resources.contains(offer.resources), "\(offer) ignores a refuse filter")
+            }
+        }
         for (role, limit) in limits {
             let after = allocator.consumption(ofRole: role)
             for entry in limit.entries {
