@@ -101,6 +101,15 @@ public protocol Allocator: Sendable {
     /// is not offered that agent's resources again unless more than them become available.
     @discardableResult
     mutating func decline(offer: OfferID, refuseSeconds: Double, nowMillis: UInt64) -> Bool
+    /// Declines part or all of what the framework's offers in `role` hold on the agent (the
+    /// Mesos allocator's `recoverResources` with filters): the oldest offers give up
+    /// `resources` first, an offer left empty is gone, and the declined quantities are
+    /// filtered for `refuseSeconds`. Returns false when nothing was offered there.
+    @discardableResult
+    mutating func decline(
+        framework: String, role: String, agent: String, resources: ResourceQuantities, refuseSeconds: Double,
+        nowMillis: UInt64
+    ) -> Bool
     /// Records resources used by a task launched outside an offer (e.g. replayed); returns the
     /// agent's offers, rescinded, if they no longer fit next to it.
     @discardableResult

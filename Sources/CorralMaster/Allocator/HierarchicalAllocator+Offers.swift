@@ -32,6 +32,33 @@ extension HierarchicalAllocator {
     }
 
     @discardableResult
+    public mutating func decline(
+        framework: String, role: String, agent: String, resources: ResourceQuantities, refuseSeconds: Double,
+        nowMillis: UInt64
+    ) -> Bool {
+        guard let agentIndex = agentIndex[agent], let frameworkIndex = frameworkIndex[framework],
+            let roleIndex = roleIndex[role], let client = frameworks[frameworkIndex].clients[roleIndex]
+        else { return false }
+        var remaining = vector(resources)
+        var declined = ResourceVector(count: kinds.count)
+        let held = agents[agentIndex].offerIDs.filter { offers[$0]?.client == client }.sorted()
+        guard !held.isEmpty else { return false }
+        for id in held {
+            guard var offer = offers[id], !remaining.isZero else { break }
+            var taken = remaining
+            taken.formMin(offer.resources)
+            remaining.subtract(taken)
+            declined.add(taken)
+            offer.resources.subtract(taken)
+            if offer.resources.isZero { _ = removeOffer(id) } else { offers[id] = offer }
+        }
+        agents[agentIndex].offered.subtract(declined)
+        discharge(client: client, declined)
+        installFilter(client: client, agent: agentIndex, resources: declined, refuseSeconds: refuseSeconds, nowMillis: nowMillis)
+        return true
+    }
+
+    @discardableResult
     public mutating func taskLaunched(
         framework: String, role: String, agent: String, resources: ResourceQuantities
     ) -> [OfferDecision] {

@@ -34,6 +34,20 @@ import Testing
             "more than the filtered resources became available")
     }
 
+    @Test func declineByFrameworkAndAgentTakesPartOfAnOffer() throws {
+        var (allocator, first) = offered()
+        let offer = try #require(first)
+        let declined = allocator.decline(
+            framework: "framework", role: "role", agent: "agent", resources: res(cpus: 1, mem: 24),
+            refuseSeconds: 60, nowMillis: 0)
+        #expect(declined)
+        #expect(allocator.outstandingOffers.map(\.resources) == [res(cpus: 3, mem: 1000)])
+        #expect(allocator.outstandingOffers.first?.offerID == offer.offerID)
+        #expect(allocator.allocate(nowMillis: 1).isEmpty, "the declined part is filtered")
+        allocator.decline(offer: offer.offerID, refuseSeconds: 0, nowMillis: 1)
+        #expect(allocator.allocate(nowMillis: 2).map(\.resources) == [res(cpus: 4, mem: 1024)], "more than was refused")
+    }
+
     @Test func otherFrameworksAreNotFiltered() throws {
         var (allocator, first) = offered()
         allocator.addFramework("second", roles: ["role"])

@@ -71,8 +71,20 @@ struct RandomAllocatorWorkload {
         case 58..<70:
             if let offer = pick(allocator.outstandingOffers) {
                 let refuse: Double = pick([0.0, 1, 10, 1000] as [Double]) ?? 0
-                allocator.decline(offer: offer.offerID, refuseSeconds: refuse, nowMillis: nowMillis)
-                remember(offer, refused: offer.resources, refuseSeconds: refuse)
+                if Bool.random(using: &generator) {
+                    allocator.decline(offer: offer.offerID, refuseSeconds: refuse, nowMillis: nowMillis)
+                    remember(offer, refused: offer.resources, refuseSeconds: refuse)
+                } else {
+                    // Decline part of what the framework holds on the agent in that role.
+                    let held = allocator.outstandingOffers
+                        .filter { $0.framework == offer.framework && $0.role == offer.role && $0.agent == offer.agent }
+                        .map(\.resources).reduce(ResourceQuantities(), +)
+                    let asked = randomResources(maxCPUs: 4)
+                    allocator.decline(
+                        framework: offer.framework, role: offer.role, agent: offer.agent, resources: asked,
+                        refuseSeconds: refuse, nowMillis: nowMillis)
+                    remember(offer, refused: held - (held - asked), refuseSeconds: refuse)
+                }
             }
         case 70..<78: allocator.recover(framework: framework, role: role, agent: agent, resources: randomResources(maxCPUs: 4))
         case 78..<81:
