@@ -16,14 +16,41 @@ struct AgentSlot: Sendable {
     var usedByClient: [Int: ResourceVector]
     /// Outstanding offers on this agent.
     var offerIDs: [OfferID]
+    /// Refuse filters by client index. Kept per agent, not per client, so that the many
+    /// filters one agent's scan checks in a row sit together in memory.
+    var filters: [Int: OfferFilter]
 }
 
 /// A refuse filter: the client is not offered this agent's resources while what would be
 /// offered fits inside `resources` and the filter has not expired.
+///
+/// The first four kinds are stored inline: the allocation loop checks many filters in a row,
+/// and a separately allocated vector per filter would cost a cache miss each.
 struct OfferFilter: Sendable {
     var agentGeneration: UInt32
-    var resources: ResourceVector
     var expiresAtMillis: UInt64
+    var head: SIMD4<Int64>
+    /// Kinds from the fifth on; kinds registered after the filter count as zero.
+    var tail: [Int64]
+
+    init(agentGeneration: UInt32, resources: ResourceVector, expiresAtMillis: UInt64) {
+        self.agentGeneration = agentGeneration
+        self.expiresAtMillis = expiresAtMillis
+        head = resources.head
+        tail = Array(resources.millis.dropFirst(4))
+    }
+
+    /// Whether `offerable` (whose `head` is `offerableHead`) fits inside the filtered resources.
+    func covers(_ offerable: ResourceVector, head offerableHead: SIMD4<Int64>) -> Bool {
+        if any(offerableHead .> head) { return false }
+        var index = 4
+        while index < offerable.millis.count {
+            let filtered = index - 4 < tail.count ? tail[index - 4] : 0
+            if offerable.millis[index] > filtered { return false }
+            index += 1
+        }
+        return true
+    }
 }
 
 /// A framework subscribed (or known through used resources) in one role.
@@ -40,8 +67,8 @@ struct ClientSlot: Sendable {
     var share: Double
     /// Agents on which this client has used resources.
     var usedAgents: Set<Int>
-    /// Refuse filters by agent index.
-    var filters: [Int: OfferFilter]
+    /// Agents holding a refuse filter for this client (possibly stale ones), for revive.
+    var filteredAgents: Set<Int>
 }
 
 /// A framework.

@@ -103,13 +103,14 @@ extension HierarchicalAllocator {
             capToLimits(&scratch.offerable, role: role)
             if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
             if scratch.offerable.isZero { continue }
+            let head = scratch.offerable.head
             let order = roles[role].clientOrder
             for clientPosition in order.indices {
                 let client = order[clientPosition]
                 guard clients[client].subscribed, !clients[client].suppressed,
                     frameworks[clients[client].framework].registered,
                     !scratch.offeredHere.contains(client),
-                    !isFiltered(client: client, agent: agent, offerable: scratch.offerable, nowMillis: nowMillis)
+                    !isFiltered(client: client, agent: agent, offerable: scratch.offerable, head: head, nowMillis: nowMillis)
                 else { continue }
                 return (rolePosition, clientPosition)
             }

@@ -30,8 +30,8 @@ extension HierarchicalAllocator {
             }
             let role = clients[client].role
             roles[role].clientOrder.removeAll { $0 == client }
+            clearFilters(client: client)
             clients[client].live = false
-            clients[client].filters = [:]
             freeClientSlots.append(client)
         }
         frameworks[framework].live = false
@@ -43,10 +43,21 @@ extension HierarchicalAllocator {
 
     @discardableResult
     public mutating func revive(framework id: String, role: String?) -> Bool {
-        forEachClient(of: id, role: role) { client in
-            client.suppressed = false
-            client.filters = [:]
+        var revived: [Int] = []
+        let known = forEachClient(of: id, role: role) { client in client.suppressed = false }
+        if let framework = frameworkIndex[id] {
+            for (roleIndex, client) in frameworks[framework].clients where role == nil || roles[roleIndex].name == role {
+                revived.append(client)
+            }
         }
+        for client in revived { clearFilters(client: client) }
+        return known
+    }
+
+    /// Drops every refuse filter of the client.
+    mutating func clearFilters(client: Int) {
+        for agent in clients[client].filteredAgents { agents[agent].filters[client] = nil }
+        clients[client].filteredAgents = []
     }
 
     @discardableResult
@@ -93,7 +104,7 @@ extension HierarchicalAllocator {
         if let client = frameworks[framework].clients[role] { return client }
         let slot = ClientSlot(
             framework: framework, role: role, live: true, subscribed: false, suppressed: false,
-            consumed: ResourceVector(count: kinds.count), share: 0, usedAgents: [], filters: [:])
+            consumed: ResourceVector(count: kinds.count), share: 0, usedAgents: [], filteredAgents: [])
         let index: Int
         if let free = freeClientSlots.popLast() {
             index = free

@@ -147,16 +147,19 @@ extension HierarchicalAllocator {
         guard refuseSeconds > 0, !resources.isZero else { return }
         let millis = refuseSeconds * 1000
         let duration = millis >= Double(UInt64.max / 2) ? UInt64.max / 2 : UInt64(millis.rounded(.up))
-        clients[client].filters[agent] = OfferFilter(
+        clients[client].filteredAgents.insert(agent)
+        agents[agent].filters[client] = OfferFilter(
             agentGeneration: agents[agent].generation, resources: resources,
             expiresAtMillis: nowMillis &+ duration)
     }
 
     /// Whether a live filter keeps `offerable` on the agent from the client.
-    func isFiltered(client: Int, agent: Int, offerable: ResourceVector, nowMillis: UInt64) -> Bool {
-        guard let filter = clients[client].filters[agent] else { return false }
+    func isFiltered(
+        client: Int, agent: Int, offerable: ResourceVector, head: SIMD4<Int64>, nowMillis: UInt64
+    ) -> Bool {
+        guard let filter = agents[agent].filters[client] else { return false }
         return filter.agentGeneration == agents[agent].generation && nowMillis < filter.expiresAtMillis
-            && offerable.isLessThanOrEqual(filter.resources)
+            && filter.covers(offerable, head: head)
     }
 
     /// Drops answered ids from the front of the expiry queue once it is mostly dead.

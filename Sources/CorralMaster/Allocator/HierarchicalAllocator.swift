@@ -60,11 +60,8 @@ public struct HierarchicalAllocator: Allocator {
             for client in agents[index].usedByClient.keys { agents[index].usedByClient[client]?.widen(to: count) }
         }
         for index in clients.indices {
+            // Filters need no widening: a kind they do not store counts as zero.
             clients[index].consumed.widen(to: count)
-            for agent in clients[index].filters.keys {
-                // A filter never covered the new kind, so it must not cover it now either.
-                clients[index].filters[agent]?.resources.widen(to: count)
-            }
         }
         for index in roles.indices {
             roles[index].ownConsumed.widen(to: count)
@@ -89,7 +86,7 @@ public struct HierarchicalAllocator: Allocator {
         let slot = AgentSlot(
             id: id, generation: nextAgentGeneration, live: true, total: totalVector,
             used: ResourceVector(count: kinds.count), offered: ResourceVector(count: kinds.count),
-            usedByClient: [:], offerIDs: [])
+            usedByClient: [:], offerIDs: [], filters: [:])
         nextAgentGeneration &+= 1
         let index: Int
         if let free = freeAgentSlots.popLast() {
@@ -127,6 +124,7 @@ public struct HierarchicalAllocator: Allocator {
         clusterTotal.subtract(agents[index].total)
         agents[index].live = false
         agents[index].usedByClient = [:]
+        agents[index].filters = [:]
         agentIndex[id] = nil
         freeAgentSlots.append(index)
         agentOrderIsStale = true

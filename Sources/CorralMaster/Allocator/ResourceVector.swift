@@ -51,6 +51,13 @@ struct ResourceVector: Hashable, Sendable {
         if millis.count < count { millis.append(contentsOf: repeatElement(fill, count: count - millis.count)) }
     }
 
+    /// The first four quantities (zero where there are fewer kinds), for inline comparisons.
+    var head: SIMD4<Int64> {
+        var head = SIMD4<Int64>(repeating: 0)
+        for index in 0..<min(4, millis.count) { head[index] = millis[index] }
+        return head
+    }
+
     /// The largest fraction `millis[k] / total[k]` over kinds with a non-zero total: the
     /// dominant share of DRF.
     func dominantShare(of total: ResourceVector) -> Double {
