@@ -1,7 +1,8 @@
 // MARK: - The allocation cycle
 //
 // A cycle walks the agents in id order, twice when some quota guarantee is unmet:
-//   1. guarantee stage: only roles below their guarantee are considered;
+//   1. guarantee stage: only roles below their guarantee (or under an ancestor below its
+//      guarantee) are considered;
 //   2. fair stage: every role, in policy order, with offers capped so that what stays
 //      unallocated still covers the guarantees not yet met (quota headroom).
 // For each agent it takes the first role in order, and in it the first framework in DRF
@@ -98,7 +99,7 @@ extension HierarchicalAllocator {
     ) -> (Int, Int)? {
         for rolePosition in roleOrder.indices {
             let role = roleOrder[rolePosition]
-            if stage == .guarantee && !isBelowGuarantee(role) { continue }
+            if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
             scratch.offerable = scratch.available
             capToLimits(&scratch.offerable, role: role)
             if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }

@@ -18,6 +18,20 @@ import Testing
         #expect(allocator.consumption(ofRole: "quota")["cpus"] == 4000)
     }
 
+    /// A parent's guarantee is met through the frameworks of its subroles.
+    @Test func parentGuaranteeIsSatisfiedThroughSubroles() {
+        var allocator = HierarchicalAllocator()
+        allocator.addAgent(
+            "busy", total: res(cpus: 4),
+            used: [UsedResources(framework: "web", role: "eng/web", resources: res(cpus: 4))])
+        for index in 0..<4 { allocator.addAgent("agent\(index)", total: res(cpus: 1), used: []) }
+        allocator.addFramework("web", roles: ["eng/web"])
+        allocator.addFramework("other", roles: ["other"])
+        allocator.setQuota(role: "eng", guarantee: res(cpus: 6), limit: nil)
+        let offers = allocator.allocate(nowMillis: 1)
+        #expect(offers.map(\.framework) == ["web", "web", "other", "other"])
+    }
+
     /// Resources an unmet guarantee needs are held back from other roles even when the
     /// quota role's framework refused them (quota headroom).
     @Test func headroomForAnUnmetGuaranteeIsHeldBack() {
