@@ -38,7 +38,9 @@ struct BenchAllocator: ParsableCommand {
                 String(format: "agent-%06d", agent), total: total,
                 used: [UsedResources(framework: frameworkIDs[owner], role: roleOf(owner), resources: used)])
         }
-        say("corral allocator: \(agents) agents, \(frameworks) frameworks in \(roles) role(s), set up in \(milliseconds(clock.now - setupStarted)) ms")
+        say(String(
+            format: "corral allocator: %d agents, %d frameworks in %d role(s), set up in %.1f ms",
+            agents, frameworks, roles, milliseconds(clock.now - setupStarted)))
         var nowMillis: UInt64 = 1_000
         var offers: [OfferDecision] = []
         var samples: [Double] = []
