@@ -7,7 +7,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [BenchLaunch.self, BenchReplicate.self, BenchFailover.self, BenchModel.self]
+        subcommands: [
+            BenchLaunch.self, BenchReplicate.self, BenchFailover.self, BenchAllocator.self, BenchModel.self,
+        ]
     )
 }
 

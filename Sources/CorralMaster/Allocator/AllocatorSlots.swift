@@ -1,0 +1,115 @@
+// MARK: - Dense internal records
+//
+// The allocator keeps agents, frameworks, roles and (framework, role) clients in arrays
+// indexed by dense integers, so the allocation loop never hashes a string.
+
+/// One agent.
+struct AgentSlot: Sendable {
+    var id: String
+    /// Bumped each time the slot is reused, so filters naming an old agent never match.
+    var generation: UInt32
+    var live: Bool
+    var total: ResourceVector
+    var used: ResourceVector
+    var offered: ResourceVector
+    /// Used resources per client index.
+    var usedByClient: [Int: ResourceVector]
+    /// Outstanding offers on this agent.
+    var offerIDs: [OfferID]
+    /// Refuse filters by client index. Kept per agent, not per client, so that the many
+    /// filters one agent's scan checks in a row sit together in memory.
+    var filters: [Int: OfferFilter]
+}
+
+/// A refuse filter: the client is not offered this agent's resources while what would be
+/// offered fits inside `resources` and the filter has not expired.
+///
+/// The first four kinds are stored inline: the allocation loop checks many filters in a row,
+/// and a separately allocated vector per filter would cost a cache miss each.
+struct OfferFilter: Sendable {
+    var agentGeneration: UInt32
+    var expiresAtMillis: UInt64
+    var head: SIMD4<Int64>
+    /// Kinds from the fifth on; kinds registered after the filter count as zero.
+    var tail: [Int64]
+
+    init(agentGeneration: UInt32, resources: ResourceVector, expiresAtMillis: UInt64) {
+        self.agentGeneration = agentGeneration
+        self.expiresAtMillis = expiresAtMillis
+        head = resources.head
+        tail = Array(resources.millis.dropFirst(4))
+    }
+
+    /// Whether `offerable` (whose `head` is `offerableHead`) fits inside the filtered resources.
+    func covers(_ offerable: ResourceVector, head offerableHead: SIMD4<Int64>) -> Bool {
+        if any(offerableHead .> head) { return false }
+        var index = 4
+        while index < offerable.millis.count {
+            let filtered = index - 4 < tail.count ? tail[index - 4] : 0
+            if offerable.millis[index] > filtered { return false }
+            index += 1
+        }
+        return true
+    }
+}
+
+/// A framework subscribed (or known through used resources) in one role.
+struct ClientSlot: Sendable {
+    var framework: Int
+    var role: Int
+    var live: Bool
+    /// Subscribed in this role and its framework is registered.
+    var subscribed: Bool
+    var suppressed: Bool
+    /// Used plus offered, in this role.
+    var consumed: ResourceVector
+    /// DRF share, refreshed at the start of each cycle and on allocation.
+    var share: Double
+    /// Agents on which this client has used resources.
+    var usedAgents: Set<Int>
+    /// Agents holding a refuse filter for this client (possibly stale ones), for revive.
+    var filteredAgents: Set<Int>
+}
+
+/// A framework.
+struct FrameworkSlot: Sendable {
+    var id: String
+    var live: Bool
+    /// Registered (not only known through used resources).
+    var registered: Bool
+    /// Client index by role index.
+    var clients: [Int: Int]
+}
+
+/// A role: a node of the role tree (`eng/web` is a child of `eng`).
+struct RoleSlot: Sendable {
+    var name: String
+    var parent: Int?
+    /// Role indices from the top-level ancestor down to this role.
+    var path: [Int]
+    var weight: Double
+    var priority: Int
+    /// Used plus offered by this role's own clients.
+    var ownConsumed: ResourceVector
+    /// Used plus offered by this role and every subrole.
+    var subtreeConsumed: ResourceVector
+    var guarantee: ResourceVector
+    /// Per kind; `Int64.max` is unlimited.
+    var limit: ResourceVector
+    var hasGuarantee: Bool
+    var hasLimit: Bool
+    /// Client indices of this role, in DRF order during a cycle.
+    var clientOrder: [Int]
+    /// Dominant share of `subtreeConsumed`, divided by the weight.
+    var subtreeShare: Double
+    /// Dominant share of `ownConsumed`, divided by the weight.
+    var ownShare: Double
+}
+
+/// An offer not yet answered.
+struct OutstandingOffer: Sendable {
+    var client: Int
+    var agent: Int
+    var resources: ResourceVector
+    var offeredAtMillis: UInt64
+}

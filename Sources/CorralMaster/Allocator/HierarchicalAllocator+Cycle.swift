@@ -1,0 +1,137 @@
+// MARK: - The allocation cycle
+//
+// A cycle walks the agents in id order, twice when some quota guarantee is unmet:
+//   1. guarantee stage: only roles below their guarantee (or under an ancestor below its
+//      guarantee) are considered;
+//   2. fair stage: every role, in policy order, with offers capped so that what stays
+//      unallocated still covers the guarantees not yet met (quota headroom).
+// For each agent it takes the first role in order, and in it the first framework in DRF
+// order, that is subscribed, not suppressed, not yet offered this agent in this cycle and
+// not filtered for what would be offered; that framework gets everything available on the
+// agent, capped by the quota limits of the role and its ancestors. Then the offered client
+// and its role move to their new places in the orders (a binary search each).
+//
+// Cost per cycle: O(F log F + R log R) to rebuild the orders, then per agent O(K) plus the
+// candidates scanned (each a hash lookup of a refuse filter), plus O(log F + F/word) per
+// offer to reposition the framework. With every framework declining every offer, the scan
+// on an agent passes over at most the frameworks that filtered it.
+
+extension HierarchicalAllocator {
+    /// The two passes of a cycle.
+    enum Stage { case guarantee, fair }
+
+    public mutating func allocate(nowMillis: UInt64) -> [OfferDecision] {
+        if agentOrderIsStale {
+            agentOrder = agents.indices.filter { agents[$0].live }.sorted { agents[$0].id < agents[$1].id }
+            agentOrderIsStale = false
+        }
+        prepareOrders()
+        guard !roleOrder.isEmpty else { return [] }
+        unallocated = clusterTotal
+        for agent in agentOrder {
+            unallocated.subtract(agents[agent].used)
+            unallocated.subtract(agents[agent].offered)
+        }
+        var decisions: [OfferDecision] = []
+        var scratch = CycleScratch(count: kinds.count)
+        if refreshRequiredHeadroom() {
+            for agent in agentOrder {
+                allocate(agent: agent, stage: .guarantee, nowMillis: nowMillis, scratch: &scratch, into: &decisions)
+                if !scratch.offeredHere.isEmpty { scratch.offeredInGuaranteeStage[agent] = scratch.offeredHere }
+            }
+        }
+        let headroomNeeded = refreshRequiredHeadroom()
+        for agent in agentOrder {
+            allocate(
+                agent: agent, stage: .fair, headroomNeeded: headroomNeeded, nowMillis: nowMillis,
+                scratch: &scratch, into: &decisions)
+        }
+        return decisions
+    }
+
+    /// Buffers reused across the agents of one cycle.
+    struct CycleScratch {
+        var available: ResourceVector
+        var offerable: ResourceVector
+        var offeredHere: [Int] = []
+        /// Clients offered each agent in the guarantee stage: still one offer per client and
+        /// agent in the whole cycle.
+        var offeredInGuaranteeStage: [Int: [Int]] = [:]
+
+        init(count: Int) {
+            available = ResourceVector(count: count)
+            offerable = ResourceVector(count: count)
+        }
+    }
+
+    /// Makes the offers of one agent in one stage.
+    private mutating func allocate(
+        agent: Int, stage: Stage, headroomNeeded: Bool = false, nowMillis: UInt64,
+        scratch: inout CycleScratch, into decisions: inout [OfferDecision]
+    ) {
+        scratch.offeredHere.removeAll(keepingCapacity: true)
+        if stage == .fair, !scratch.offeredInGuaranteeStage.isEmpty, let earlier = scratch.offeredInGuaranteeStage[agent] {
+            scratch.offeredHere.append(contentsOf: earlier)
+        }
+        while true {
+            scratch.available.setAvailable(
+                total: agents[agent].total, used: agents[agent].used, offered: agents[agent].offered)
+            if scratch.available.isZero { return }
+            guard let (rolePosition, clientPosition) = firstCandidate(
+                agent: agent, stage: stage, headroomNeeded: headroomNeeded, nowMillis: nowMillis, scratch: &scratch)
+            else { return }
+            let role = roleOrder[rolePosition]
+            let client = roles[role].clientOrder[clientPosition]
+            decisions.append(makeOffer(client: client, agent: agent, resources: scratch.offerable, nowMillis: nowMillis))
+            scratch.offeredHere.append(client)
+            clients[client].share = clients[client].consumed.dominantShare(of: clusterTotal)
+            for ancestor in roles[role].path { refreshShare(role: ancestor) }
+            repositionClient(role: role, at: clientPosition)
+            repositionRole(role, at: rolePosition)
+            if roles[role].hasGuarantee || headroomNeeded { refreshRequiredHeadroom() }
+        }
+    }
+
+    /// The positions in `roleOrder` and in that role's client order of the next client to
+    /// offer the agent to, with what it would be offered left in `scratch.offerable`.
+    private func firstCandidate(
+        agent: Int, stage: Stage, headroomNeeded: Bool, nowMillis: UInt64, scratch: inout CycleScratch
+    ) -> (Int, Int)? {
+        for rolePosition in roleOrder.indices {
+            let role = roleOrder[rolePosition]
+            if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
+            scratch.offerable = scratch.available
+            capToLimits(&scratch.offerable, role: role)
+            if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
+            if scratch.offerable.isZero { continue }
+            let head = scratch.offerable.head
+            let order = roles[role].clientOrder
+            for clientPosition in order.indices {
+                let client = order[clientPosition]
+                guard clients[client].subscribed, !clients[client].suppressed,
+                    frameworks[clients[client].framework].registered,
+                    !scratch.offeredHere.contains(client),
+                    !isFiltered(client: client, agent: agent, offerable: scratch.offerable, head: head, nowMillis: nowMillis)
+                else { continue }
+                return (rolePosition, clientPosition)
+            }
+        }
+        return nil
+    }
+
+    /// Records an offer of `resources` on the agent to the client.
+    private mutating func makeOffer(
+        client: Int, agent: Int, resources: ResourceVector, nowMillis: UInt64
+    ) -> OfferDecision {
+        let id = nextOfferID
+        nextOfferID += 1
+        let offer = OutstandingOffer(client: client, agent: agent, resources: resources, offeredAtMillis: nowMillis)
+        offers[id] = offer
+        agents[agent].offerIDs.append(id)
+        agents[agent].offered.add(resources)
+        unallocated.subtract(resources)
+        charge(client: client, resources)
+        if configuration.offerTimeoutMillis != nil { offerQueue.append(id) }
+        return decision(id, offer)
+    }
+}

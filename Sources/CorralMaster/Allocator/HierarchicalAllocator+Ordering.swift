@@ -1,0 +1,123 @@
+// MARK: - Shares and orders
+//
+// Roles are kept in one flat array sorted as a depth-first walk of the role tree that takes
+// the lowest-share child first at every level would visit them; a role's own frameworks
+// form a virtual leaf that competes with its subroles (as in Mesos). Frameworks within a
+// role are sorted by their DRF share. Both orders are rebuilt at the start of a cycle and
+// then repaired locally after each offer, since only the offered client's role path moves.
+
+extension HierarchicalAllocator {
+    /// Recomputes every share and rebuilds the role and client orders.
+    mutating func prepareOrders() {
+        let liveFrameworks = frameworks.indices.filter { frameworks[$0].live }
+        let sortedFrameworks = liveFrameworks.sorted { frameworks[$0].id < frameworks[$1].id }
+        frameworkRank = Array(repeating: 0, count: frameworks.count)
+        for (rank, framework) in sortedFrameworks.enumerated() { frameworkRank[framework] = rank }
+        roleRank = Array(repeating: 0, count: roles.count)
+        for (rank, role) in roles.indices.sorted(by: { roles[$0].name < roles[$1].name }).enumerated() {
+            roleRank[role] = rank
+        }
+        for index in clients.indices where clients[index].live {
+            clients[index].share = clients[index].consumed.dominantShare(of: clusterTotal)
+        }
+        for role in roles.indices {
+            refreshShare(role: role)
+            let order = roles[role].clientOrder.sorted { clientLess($0, $1) }
+            roles[role].clientOrder = order
+        }
+        let active = roles.indices.filter { role in
+            roles[role].clientOrder.contains { clients[$0].subscribed && frameworks[clients[$0].framework].registered }
+        }
+        roleOrder = active.sorted { roleLess($0, $1) }
+        roleBlockSize = Array(repeating: 0, count: roles.count)
+        for role in roleOrder { roleBlockSize[roles[role].path[0]] += 1 }
+    }
+
+    /// Recomputes a role's two shares from what it holds.
+    mutating func refreshShare(role: Int) {
+        let weight = roles[role].weight
+        roles[role].subtreeShare = roles[role].subtreeConsumed.dominantShare(of: clusterTotal) / weight
+        roles[role].ownShare = roles[role].ownConsumed.dominantShare(of: clusterTotal) / weight
+    }
+
+    /// Whether client `a` goes before client `b` of the same role: lower share, then framework id.
+    func clientLess(_ a: Int, _ b: Int) -> Bool {
+        // Field by field: copying a whole `ClientSlot` would retain its collections.
+        let (leftShare, rightShare) = (clients[a].share, clients[b].share)
+        if leftShare != rightShare { return leftShare < rightShare }
+        return frameworkRank[clients[a].framework] < frameworkRank[clients[b].framework]
+    }
+
+    /// The sort key of a role-tree node as a branch: its subtree share, or its negated priority.
+    private func nodeKey(_ role: Int) -> Double {
+        if case .strictPriority = configuration.policy { return -Double(roles[role].priority) }
+        return roles[role].subtreeShare
+    }
+
+    /// The sort key of a role's own frameworks as a virtual leaf among its subroles.
+    private func leafKey(_ role: Int) -> Double {
+        if case .strictPriority = configuration.policy { return -Double(roles[role].priority) }
+        return roles[role].ownShare
+    }
+
+    /// Whether role `a`'s frameworks are visited before role `b`'s.
+    func roleLess(_ a: Int, _ b: Int) -> Bool {
+        guard a != b else { return false }
+        let left = roles[a].path
+        let right = roles[b].path
+        let common = min(left.count, right.count)
+        for level in 0..<common where left[level] != right[level] {
+            let (x, y) = (left[level], right[level])
+            let (keyX, keyY) = (nodeKey(x), nodeKey(y))
+            return keyX != keyY ? keyX < keyY : roleRank[x] < roleRank[y]
+        }
+        if left.count < right.count {
+            // `a` is an ancestor of `b`: a's own leaf against b's branch; the leaf wins ties.
+            return leafKey(a) <= nodeKey(right[common])
+        }
+        return nodeKey(left[common]) < leafKey(b)
+    }
+
+    /// Moves the client at `position` of its role's order to where its grown share belongs.
+    mutating func repositionClient(role: Int, at position: Int) {
+        let client = roles[role].clientOrder.remove(at: position)
+        var low = position
+        var high = roles[role].clientOrder.count
+        while low < high {
+            let middle = (low + high) / 2
+            if clientLess(client, roles[role].clientOrder[middle]) { high = middle } else { low = middle + 1 }
+        }
+        roles[role].clientOrder.insert(client, at: low)
+    }
+
+    /// Restores the role order after `role`'s shares (and its ancestors') grew.
+    mutating func repositionRole(_ role: Int, at position: Int) {
+        guard case .dominantResourceFairness = configuration.policy else { return }
+        let top = roles[role].path[0]
+        if roleBlockSize[top] == 1 {
+            let moved = roleOrder.remove(at: position)
+            var low = position
+            var high = roleOrder.count
+            while low < high {
+                let middle = (low + high) / 2
+                if roleLess(moved, roleOrder[middle]) { high = middle } else { low = middle + 1 }
+            }
+            roleOrder.insert(moved, at: low)
+            return
+        }
+        // Every role under the same top-level role may move: take them out, sort, merge back.
+        let inBlock = roleOrder.map { roles[$0].path[0] == top }
+        let moved = roleOrder.indices.filter { inBlock[$0] }.map { roleOrder[$0] }.sorted { roleLess($0, $1) }
+        var order = roleOrder.indices.filter { !inBlock[$0] }.map { roleOrder[$0] }
+        for role in moved {
+            var low = 0
+            var high = order.count
+            while low < high {
+                let middle = (low + high) / 2
+                if roleLess(role, order[middle]) { high = middle } else { low = middle + 1 }
+            }
+            order.insert(role, at: low)
+        }
+        roleOrder = order
+    }
+}

@@ -1,0 +1,146 @@
+/// The allocator state machine behind `makeAllocator(_:)`: hierarchical DRF (or strict
+/// priority) across roles, DRF among a role's frameworks, quota guarantees and limits,
+/// refuse filters, suppression and offer timeouts.
+///
+/// Everything is indexed by dense integers; shares are refreshed once per cycle and then
+/// kept up to date incrementally, so a cycle costs about O(agents × (K + scanned clients) +
+/// offers × log frameworks) where K is the number of resource kinds (see `allocate`).
+public struct HierarchicalAllocator: Allocator {
+    /// The settings this allocator was made with.
+    public let configuration: AllocatorConfiguration
+
+    var kinds = ResourceKinds()
+    var agents: [AgentSlot] = []
+    var freeAgentSlots: [Int] = []
+    var agentIndex: [String: Int] = [:]
+    /// Live agents sorted by id; rebuilt when agents come or go.
+    var agentOrder: [Int] = []
+    var agentOrderIsStale = false
+    var frameworks: [FrameworkSlot] = []
+    var freeFrameworkSlots: [Int] = []
+    var frameworkIndex: [String: Int] = [:]
+    var clients: [ClientSlot] = []
+    var freeClientSlots: [Int] = []
+    var roles: [RoleSlot] = []
+    var roleIndex: [String: Int] = [:]
+    /// Roles with at least one subscribed client, in policy order during a cycle.
+    var roleOrder: [Int] = []
+    var clusterTotal = ResourceVector(count: 0)
+    var offers: [OfferID: OutstandingOffer] = [:]
+    /// Offer ids in the order they were made, for expiry; `offerQueueHead` is the first live one.
+    var offerQueue: [OfferID] = []
+    var offerQueueHead = 0
+    var nextOfferID: OfferID = 1
+    var nextAgentGeneration: UInt32 = 1
+    // Per-cycle scratch, kept between cycles so a cycle does not reallocate it.
+    var frameworkRank: [Int] = []
+    var roleRank: [Int] = []
+    /// Active roles per top-level role, to know when a role can move alone.
+    var roleBlockSize: [Int] = []
+    /// Quota guarantees not yet met, summed over roles, and what no one holds yet.
+    var requiredHeadroom = ResourceVector(count: 0)
+    var unallocated = ResourceVector(count: 0)
+
+    /// An allocator with no agents, frameworks or roles.
+    public init(configuration: AllocatorConfiguration = AllocatorConfiguration()) {
+        self.configuration = configuration
+    }
+
+    // MARK: - Resource kinds
+
+    /// Registers the names in `quantities`, widening every stored vector if one is new.
+    mutating func register(_ quantities: ResourceQuantities) {
+        guard kinds.register(quantities) else { return }
+        let count = kinds.count
+        clusterTotal.widen(to: count)
+        for index in agents.indices {
+            agents[index].total.widen(to: count)
+            agents[index].used.widen(to: count)
+            agents[index].offered.widen(to: count)
+            for client in agents[index].usedByClient.keys { agents[index].usedByClient[client]?.widen(to: count) }
+        }
+        for index in clients.indices {
+            // Filters need no widening: a kind they do not store counts as zero.
+            clients[index].consumed.widen(to: count)
+        }
+        for index in roles.indices {
+            roles[index].ownConsumed.widen(to: count)
+            roles[index].subtreeConsumed.widen(to: count)
+            roles[index].guarantee.widen(to: count)
+            roles[index].limit.widen(to: count, fill: Int64.max)
+        }
+        for id in offers.keys { offers[id]?.resources.widen(to: count) }
+    }
+
+    /// The dense form of `quantities`, registering new names first.
+    mutating func vector(_ quantities: ResourceQuantities) -> ResourceVector {
+        register(quantities)
+        return kinds.vector(quantities)
+    }
+
+    // MARK: - Agents
+
+    public mutating func addAgent(_ id: String, total: ResourceQuantities, used: [UsedResources]) {
+        if agentIndex[id] != nil { _ = removeAgent(id) }
+        let totalVector = vector(total)
+        let slot = AgentSlot(
+            id: id, generation: nextAgentGeneration, live: true, total: totalVector,
+            used: ResourceVector(count: kinds.count), offered: ResourceVector(count: kinds.count),
+            usedByClient: [:], offerIDs: [], filters: [:])
+        nextAgentGeneration &+= 1
+        let index: Int
+        if let free = freeAgentSlots.popLast() {
+            index = free
+            agents[index] = slot
+        } else {
+            index = agents.count
+            agents.append(slot)
+        }
+        agentIndex[id] = index
+        agentOrderIsStale = true
+        clusterTotal.add(totalVector)
+        for entry in used {
+            addUsed(framework: entry.framework, role: entry.role, agent: index, resources: entry.resources)
+        }
+    }
+
+    public mutating func updateAgent(_ id: String, total: ResourceQuantities) -> [OfferDecision] {
+        guard let index = agentIndex[id] else { return [] }
+        let totalVector = vector(total)
+        clusterTotal.subtract(agents[index].total)
+        clusterTotal.add(totalVector)
+        agents[index].total = totalVector
+        // If the agent shrank below what is handed out, take back its offers (tasks keep running).
+        return rescindIfOverCommitted(agent: index)
+    }
+
+    public mutating func removeAgent(_ id: String) -> [OfferDecision] {
+        guard let index = agentIndex[id] else { return [] }
+        let rescinded = agents[index].offerIDs.sorted().compactMap { rescind($0) }
+        for (client, used) in agents[index].usedByClient.sorted(by: { $0.key < $1.key }) {
+            discharge(client: client, used)
+            clients[client].usedAgents.remove(index)
+        }
+        clusterTotal.subtract(agents[index].total)
+        agents[index].live = false
+        agents[index].usedByClient = [:]
+        agents[index].filters = [:]
+        agentIndex[id] = nil
+        freeAgentSlots.append(index)
+        agentOrderIsStale = true
+        return rescinded
+    }
+
+    public func allocation(ofAgent id: String) -> AgentAllocation? {
+        guard let index = agentIndex[id] else { return nil }
+        let agent = agents[index]
+        return AgentAllocation(
+            total: kinds.quantities(agent.total), used: kinds.quantities(agent.used),
+            offered: kinds.quantities(agent.offered))
+    }
+
+    public func consumption(ofRole role: String) -> ResourceQuantities {
+        guard let index = roleIndex[role] else { return ResourceQuantities() }
+        return kinds.quantities(roles[index].subtreeConsumed)
+    }
+}

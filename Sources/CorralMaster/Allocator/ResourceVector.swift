@@ -1,0 +1,116 @@
+/// Resource quantities as a dense array indexed by a `ResourceKinds` position: the
+/// allocator's hot-loop form of `ResourceQuantities`, with no strings and no hashing.
+///
+/// Every vector held by one allocator has the same count; `widen(to:fill:)` pads them all
+/// when a new resource name first appears.
+struct ResourceVector: Hashable, Sendable {
+    /// Thousandths of a unit, one per resource kind.
+    var millis: [Int64]
+
+    /// A vector of `count` equal values.
+    init(count: Int, fill: Int64 = 0) { millis = Array(repeating: fill, count: count) }
+
+    /// Whether every quantity is zero.
+    var isZero: Bool {
+        for value in millis where value != 0 { return false }
+        return true
+    }
+
+    /// Adds `other` in place.
+    mutating func add(_ other: ResourceVector) {
+        for index in millis.indices { millis[index] &+= other.millis[index] }
+    }
+
+    /// Subtracts `other` in place, never below zero.
+    mutating func subtract(_ other: ResourceVector) {
+        for index in millis.indices { millis[index] = max(0, millis[index] - other.millis[index]) }
+    }
+
+    /// Lowers each quantity to at most the one in `other`.
+    mutating func formMin(_ other: ResourceVector) {
+        for index in millis.indices where other.millis[index] < millis[index] {
+            millis[index] = other.millis[index]
+        }
+    }
+
+    /// Whether every quantity is at most the one in `other`.
+    func isLessThanOrEqual(_ other: ResourceVector) -> Bool {
+        for index in millis.indices where millis[index] > other.millis[index] { return false }
+        return true
+    }
+
+    /// Sets this vector to `total - used - offered`, never below zero, without allocating.
+    mutating func setAvailable(total: ResourceVector, used: ResourceVector, offered: ResourceVector) {
+        for index in millis.indices {
+            millis[index] = max(0, total.millis[index] - used.millis[index] - offered.millis[index])
+        }
+    }
+
+    /// Pads the vector to `count` entries with `fill`.
+    mutating func widen(to count: Int, fill: Int64 = 0) {
+        if millis.count < count { millis.append(contentsOf: repeatElement(fill, count: count - millis.count)) }
+    }
+
+    /// The first four quantities (zero where there are fewer kinds), for inline comparisons.
+    var head: SIMD4<Int64> {
+        var head = SIMD4<Int64>(repeating: 0)
+        for index in 0..<min(4, millis.count) { head[index] = millis[index] }
+        return head
+    }
+
+    /// The largest fraction `millis[k] / total[k]` over kinds with a non-zero total: the
+    /// dominant share of DRF.
+    func dominantShare(of total: ResourceVector) -> Double {
+        var share = 0.0
+        for index in millis.indices where total.millis[index] > 0 && millis[index] > 0 {
+            share = max(share, Double(millis[index]) / Double(total.millis[index]))
+        }
+        return share
+    }
+}
+
+/// The resource names one allocator has seen, each with a dense index for `ResourceVector`.
+struct ResourceKinds: Sendable {
+    /// Names by index, in order of first appearance.
+    private(set) var names: [String] = []
+    /// Indices sorted by name, for building sorted `ResourceQuantities`.
+    private(set) var sortedIndices: [Int] = []
+    private var indexByName: [String: Int] = [:]
+
+    /// How many kinds there are, i.e. every vector's count.
+    var count: Int { names.count }
+
+    /// The index of `name`, if it has been seen.
+    func index(of name: String) -> Int? { indexByName[name] }
+
+    /// Registers every name in `quantities`; returns true when a new kind appeared.
+    mutating func register(_ quantities: ResourceQuantities) -> Bool {
+        var added = false
+        for entry in quantities.entries where indexByName[entry.name] == nil {
+            indexByName[entry.name] = names.count
+            names.append(entry.name)
+            added = true
+        }
+        if added { sortedIndices = names.indices.sorted { names[$0] < names[$1] } }
+        return added
+    }
+
+    /// The dense form of `quantities`; names not registered are dropped.
+    func vector(_ quantities: ResourceQuantities, fill: Int64 = 0) -> ResourceVector {
+        var vector = ResourceVector(count: count, fill: fill)
+        for entry in quantities.entries {
+            if let index = indexByName[entry.name] { vector.millis[index] = entry.millis }
+        }
+        return vector
+    }
+
+    /// The named form of `vector`, sorted by name, zeros (and `Int64.max`, "unlimited") left out.
+    func quantities(_ vector: ResourceVector) -> ResourceQuantities {
+        var entries: [ResourceQuantities.Entry] = []
+        entries.reserveCapacity(count)
+        for index in sortedIndices where vector.millis[index] > 0 && vector.millis[index] != Int64.max {
+            entries.append(ResourceQuantities.Entry(name: names[index], millis: vector.millis[index]))
+        }
+        return ResourceQuantities(sortedEntries: entries)
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import CorralMaster
+import Foundation
+
+/// `corral bench allocator`: the shape of Mesos's `HierarchicalAllocator_BENCHMARK_Test.DeclineOffers`.
+///
+/// Every agent has `cpus:24;mem:4096;disk:4096;ports:[31000-32000]` (1001 ports) of which
+/// `cpus:16;mem:2014;disk:1024` and 16 ports are already used by framework `i % frameworks`,
+/// as Mesos's benchmark adds them. Each round first declines every offer of the previous
+/// round with a refuse filter of `INT_MAX` seconds, then times one allocation cycle, which
+/// therefore has to find, for each agent, a framework that has not refused it yet.
+struct BenchAllocator: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allocator",
+        abstract: "Time allocation cycles in which every framework declines every offer (Mesos's DeclineOffers)."
+    )
+
+    @Option(help: "Agents.") var agents = 10_000
+    @Option(help: "Frameworks.") var frameworks = 1_000
+    @Option(help: "Roles the frameworks are spread over (Mesos's benchmark uses one, \"*\").") var roles = 1
+    @Option(help: "Allocation cycles to time.") var rounds = 5
+
+    func run() throws {
+        guard agents > 0, frameworks > 0, roles > 0, rounds > 0 else {
+            throw ValidationError("--agents, --frameworks, --roles and --rounds must be positive")
+        }
+        let clock = ContinuousClock()
+        var allocator = makeAllocator(AllocatorConfiguration())
+        let setupStarted = clock.now
+        let frameworkIDs = (0..<frameworks).map { String(format: "framework-%06d", $0) }
+        let roleOf = { (framework: Int) in roles == 1 ? "*" : String(format: "role-%04d", framework % roles) }
+        for (index, id) in frameworkIDs.enumerated() { allocator.addFramework(id, roles: [roleOf(index)]) }
+        let total = ResourceQuantities(["cpus": 24, "mem": 4096, "disk": 4096, "ports": 1001])
+        let used = ResourceQuantities(["cpus": 16, "mem": 2014, "disk": 1024, "ports": 16])
+        for agent in 0..<agents {
+            let owner = agent % frameworks
+            allocator.addAgent(
+                String(format: "agent-%06d", agent), total: total,
+                used: [UsedResources(framework: frameworkIDs[owner], role: roleOf(owner), resources: used)])
+        }
+        say(String(
+            format: "corral allocator: %d agents, %d frameworks in %d role(s), set up in %.1f ms",
+            agents, frameworks, roles, milliseconds(clock.now - setupStarted)))
+        var nowMillis: UInt64 = 1_000
+        var offers: [OfferDecision] = []
+        var samples: [Double] = []
+        for round in 0..<rounds {
+            for offer in offers {
+                allocator.decline(offer: offer.offerID, refuseSeconds: Double(Int32.max), nowMillis: nowMillis)
+            }
+            nowMillis += 1_000
+            let started = clock.now
+            offers = allocator.allocate(nowMillis: nowMillis)
+            let elapsed = milliseconds(clock.now - started)
+            samples.append(elapsed)
+            say(String(format: "round %d: allocate took %.2f ms to make %d offers", round, elapsed, offers.count))
+        }
+        let mean = samples.reduce(0, +) / Double(samples.count)
+        let sorted = samples.sorted()
+        say(String(
+            format: "corral allocator: agents=%d frameworks=%d rounds=%d mean=%.2f ms median=%.2f ms max=%.2f ms per cycle",
+            agents, frameworks, rounds, mean, sorted[sorted.count / 2], sorted[sorted.count - 1]))
+    }
+
+    private func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}
