@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev
 
-.PHONY: deps build test up sim chaos clean
+.PHONY: deps build test up sim clean
 
 ## deps: install the Debian packages Corral needs, only when they are missing.
 deps:

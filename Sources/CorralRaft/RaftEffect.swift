@@ -27,6 +27,10 @@ public enum RaftEffect: Sendable, Hashable {
     case apply([Entry])
     /// Replace the state machine's state with this snapshot.
     case applySnapshot(Snapshot)
+    /// A follower needs a snapshot, but the node holds only the metadata of its latest one
+    /// (a shell may hand over snapshots with empty data, keeping the data in its state
+    /// machine). Take a snapshot of the state machine and give it with `.snapshotTaken`.
+    case snapshotDataNeeded
     /// A proposal was appended to the leader's log at (index, term). It is done when the
     /// entry at that index with that term is applied; a different term there means it was lost.
     case proposalAccepted(id: UInt64, index: UInt64, term: UInt64)

@@ -26,6 +26,9 @@ public enum RaftInput: Sendable, Hashable {
     case peerUnreachable(NodeID)
     /// The application took a snapshot of its state at an applied index; the node keeps it
     /// to send to lagging followers and compacts its log behind it, keeping `trailingEntries`.
+    /// Its data may be empty (metadata only) when the state machine keeps the state durably
+    /// itself: the node then asks for the data with `.snapshotDataNeeded` when a follower
+    /// needs it. Data is never empty otherwise, except in the bootstrap snapshot at index 0.
     case snapshotTaken(Snapshot, trailingEntries: UInt64)
 }
 

@@ -166,6 +166,7 @@ extension RaftNode {
         guard meta.index <= appliedIndex, meta.index > log.snapshotIndex || refreshes,
             log.matches(index: meta.index, term: meta.term)
         else { return }
+        if !snapshot.data.isEmpty { leaderState.snapshotDataRequested = false }
         if refreshes {
             latestSnapshot = snapshot
             return

@@ -129,6 +129,13 @@ extension RaftNode {
         guard var progress = leaderState.progress[peer], let snapshot = latestSnapshot,
             snapshot.metadata.index + 1 >= log.firstIndex
         else { return }
+        if snapshot.metadata.index > 0 && snapshot.data.isEmpty {
+            if !leaderState.snapshotDataRequested {
+                leaderState.snapshotDataRequested = true
+                effects.append(.snapshotDataNeeded)
+            }
+            return
+        }
         progress.becomeSnapshot(index: snapshot.metadata.index)
         leaderState.progress[peer] = progress
         sendSnapshotChunk(to: peer)

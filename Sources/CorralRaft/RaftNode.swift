@@ -162,6 +162,8 @@ struct LeaderState: Sendable {
     /// Reads that wait for the leader's first commit in its term.
     var readsAwaitingCommit: [UInt64] = []
     var uncommittedBytes = 0
+    /// `.snapshotDataNeeded` was emitted and no data has come yet.
+    var snapshotDataRequested = false
 }
 
 /// A ReadIndex request waiting for a quorum to confirm the leader's leadership.

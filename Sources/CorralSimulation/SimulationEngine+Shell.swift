@@ -102,6 +102,9 @@ extension SimulationEngine {
             }
         case .applySnapshot(let snapshot):
             installSnapshot(snapshot, on: shell)
+        case .snapshotDataNeeded:
+            // The simulated application always hands over data, so the node should never ask.
+            checker.report(.storage, "n\(shell.id) asked for snapshot data it was given")
         case .proposalAccepted(let id, let logIndex, let term):
             if id & WorkloadState.commandMask == id {
                 shell.proposals[logIndex] = (id, term)
@@ -233,6 +236,15 @@ extension SimulationEngine {
         shell.crash()
         counters.crashes += 1
         trace.record(time: now, node: shell.id, code: 31, text: "crash")
+        // A crashed process refuses connections: survivors that can reach it notice soon
+        // (a partitioned peer notices nothing, exactly as over a real network).
+        for other in shells.indices where other != index && shells[other].status == .up {
+            guard network.isOpen(from: shells[other].id, to: shell.id) else { continue }
+            let delay = UInt64.random(in: 1_000...50_000, using: &refusalRNG)
+            queue.push(
+                .refused(reporter: other, about: index, incarnation: shell.incarnation),
+                at: now + delay, key: eventKey(8, shells[other].id, shell.id &* 1_000_003 &+ shell.incarnation))
+        }
         if let downMicros, phase == .chaos {
             queue.push(.restart(node: index, incarnation: shell.incarnation), at: now + downMicros, key: eventKey(3, shell.id, shell.incarnation))
         } else if phase != .chaos {

@@ -14,6 +14,8 @@ final class SimulationEngine {
         case churn
         case heal
         case livenessCheck
+        /// Node `reporter` finds node `about` (crashed in `incarnation`) refusing connections.
+        case refused(reporter: Int, about: Int, incarnation: UInt64)
     }
 
     enum Phase: Equatable {
@@ -31,6 +33,9 @@ final class SimulationEngine {
     var faultRNG: SimulationRNG
     var workloadRNG: SimulationRNG
     var churnRNG: SimulationRNG
+    /// When survivors notice a crashed peer's refused connections (its own stream, so the
+    /// other streams stay as they were).
+    var refusalRNG: SimulationRNG
     var checker = InvariantChecker()
     var trace: SimulationTrace
     var counters = SimulationCounters()
@@ -46,6 +51,7 @@ final class SimulationEngine {
         faultRNG = SimulationRNG(seed: seed, stream: "faults")
         workloadRNG = SimulationRNG(seed: seed, stream: "workload")
         churnRNG = SimulationRNG(seed: seed, stream: "churn")
+        refusalRNG = SimulationRNG(seed: seed, stream: "refusals")
         trace = SimulationTrace(recordsLines: config.trace)
         writeFailureProbability = config.faults.storageFaults ? 0.002 : 0
         var setupRNG = SimulationRNG(seed: seed, stream: "setup")
@@ -132,6 +138,11 @@ final class SimulationEngine {
             heal()
         case .livenessCheck:
             livenessCheck()
+        case .refused(let reporter, let about, let incarnation):
+            let target = shells[about]
+            guard target.status == .down, target.incarnation == incarnation, shells[reporter].node != nil else { return }
+            trace.record(time: now, node: shells[reporter].id, code: 36, text: "n\(target.id) refuses connections")
+            feed(reporter, .peerUnreachable(target.id))
         }
     }
 

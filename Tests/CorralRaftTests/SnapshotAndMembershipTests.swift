@@ -40,6 +40,31 @@ import Testing
         #expect(cluster.nodes[lagging]?.appliedIndex == cluster.nodes[leader]?.appliedIndex)
     }
 
+    @Test func aSnapshotWithoutDataIsFilledInWhenAFollowerNeedsIt() throws {
+        var cluster = ClusterDouble(voters: [1, 2, 3])
+        let elected = cluster.electLeader()
+        let leader = try #require(elected)
+        let lagging = try #require([NodeID(1), 2, 3].first { $0 != leader })
+        cluster.crash(lagging)
+        for value in 0..<20 { cluster.input(leader, .propose(id: UInt64(value), command: [UInt8(value)])) }
+        cluster.deliverAll()
+        let applied = try #require(cluster.nodes[leader]?.appliedIndex)
+        let term = try #require(cluster.nodes[leader]?.term(at: applied))
+        let membership = try #require(cluster.nodes[leader]?.membership(at: applied))
+        let meta = SnapshotMetadata(index: applied, term: term, membership: membership)
+        cluster.input(leader, .snapshotTaken(Snapshot(metadata: meta, data: []), trailingEntries: 0))
+        cluster.start(lagging)
+        cluster.effectsLog = [:]
+        cluster.tick(5)
+        let asked = (cluster.effectsLog[leader] ?? []).filter { $0 == .snapshotDataNeeded }
+        #expect(asked.count == 1, "the leader asks once for the data it does not hold")
+        #expect(cluster.nodes[lagging]?.appliedIndex ?? 0 < applied)
+        cluster.input(leader, .snapshotTaken(Snapshot(metadata: meta, data: Array("state".utf8)), trailingEntries: 0))
+        cluster.tick(5)
+        #expect(cluster.nodes[lagging]?.appliedIndex == applied)
+        #expect(cluster.nodes[lagging]?.snapshotMetadata == meta)
+    }
+
     @Test func aLearnerJoinsCatchesUpIsPromotedAndTheLeaderRemovesItself() throws {
         var cluster = ClusterDouble(voters: [1, 2, 3])
         let elected = cluster.electLeader()

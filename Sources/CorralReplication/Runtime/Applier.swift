@@ -8,7 +8,11 @@ final class Applier: Sendable {
     enum Work: Sendable {
         case entries([Entry])
         case snapshot(Snapshot)
+        /// The whole state, for a follower that needs a snapshot.
         case takeSnapshot
+        /// Make the applied state durable and report its index: a compaction point, whose
+        /// snapshot carries metadata only (the data stays in the state machine).
+        case syncPoint
     }
 
     enum Outcome: Sendable {
@@ -64,6 +68,10 @@ final class Applier: Sendable {
                         try flush(&entries)
                         let taken = try machine.snapshot()
                         report(.snapshotTaken(index: taken.index, data: taken.data))
+                    case .syncPoint:
+                        try flush(&entries)
+                        try machine.sync()
+                        report(.snapshotTaken(index: try machine.appliedIndex(), data: []))
                     }
                 }
                 try flush(&entries)

@@ -115,6 +115,10 @@ public final class KeyValueStateMachine: ReplicatedStateMachine {
         }
     }
 
+    public func sync() throws {
+        try environment.sync()
+    }
+
     public func snapshot() throws -> (index: UInt64, data: [UInt8]) {
         try environment.sync()
         return try environment.read { txn in

@@ -29,6 +29,8 @@ extension RaftServer {
                 applier?.submit(.entries(entries))
             case .applySnapshot(let snapshot):
                 applier?.submit(.snapshot(snapshot))
+            case .snapshotDataNeeded:
+                applier?.submit(.takeSnapshot)
             case .proposalAccepted(let id, let index, let term):
                 waiters[id]?.index = index
                 waiters[id]?.term = term
@@ -132,7 +134,7 @@ extension RaftServer {
     private func maybeSnapshot() {
         guard !snapshotRequested, appliedIndex >= lastSnapshotIndex + options.snapshotEveryEntries else { return }
         snapshotRequested = true
-        applier?.submit(.takeSnapshot)
+        applier?.submit(.syncPoint)
     }
 
     /// Stops accepting writes for good and says why; nothing unwritten is acknowledged.

@@ -78,17 +78,6 @@ public actor RaftServer {
             applied = snapshot.metadata.index
         }
         node = RaftNode(config: config, state: state, appliedIndex: applied)
-        // The log keeps only the metadata of a snapshot this node took: hand the node the
-        // state machine's data again, so it can send it to followers.
-        if let snapshot = state.snapshot, snapshot.metadata.index > 0, snapshot.data.isEmpty {
-            let taken = try machine.snapshot()
-            if let term = node.term(at: taken.index), let membership = node.membership(at: taken.index) {
-                let meta = SnapshotMetadata(index: taken.index, term: term, membership: membership)
-                localSnapshotIndex = taken.index
-                var scratch = SystemRandomNumberGenerator()
-                _ = node.step(.snapshotTaken(Snapshot(metadata: meta, data: taken.data), trailingEntries: options.trailingEntries), rng: &scratch)
-            }
-        }
         appliedIndex = node.appliedIndex
         lastSnapshotIndex = state.snapshot?.metadata.index ?? 0
         (events, sink) = AsyncStream.makeStream(of: Event.self)

@@ -9,7 +9,9 @@ public protocol ReplicatedStateMachine: AnyObject, Sendable {
     /// Applies committed entries in order, in one durable write together with the new
     /// applied index. Returns the result of each command entry, by index.
     func apply(_ entries: [Entry]) throws -> [UInt64: [UInt8]]
-    /// The whole state at the applied index, as bytes.
+    /// Makes every applied write durable (the log may then be compacted up to the applied index).
+    func sync() throws
+    /// The whole state at the applied index, as bytes (never empty).
     func snapshot() throws -> (index: UInt64, data: [UInt8])
     /// Replaces the whole state with a snapshot's, and its applied index with the snapshot's.
     func restore(_ snapshot: Snapshot) throws
