@@ -43,7 +43,7 @@ final class LocalQuorum {
             "master", "--node-id", "\(id)", "--cluster-id", clusterID,
             "--data-dir", "\(dataDirectory)/master-\(id)",
             "--raft-listen", "\(member.raft)", "--http-listen", "\(member.http)",
-            "--log-level", logLevel,
+            "--log-level", logLevel, "--exit-with-parent",
         ] + members.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + extraArguments
         if !inheritOutput {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)

@@ -26,6 +26,9 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(help: "Take a state snapshot every this many applied entries.") var snapshotEvery: UInt64?
     @Option(help: "Entries kept behind a snapshot.") var trailingEntries: UInt64?
     @Option(help: "The most bytes the LMDB stores may grow to; past it the master stops accepting writes.") var maxStoreBytes: Int?
+    /// Set by `corral up`, the benchmarks and the tests: the master ends when the process
+    /// that started it ends, so no master outlives a killed parent.
+    @Flag(help: .hidden) var exitWithParent = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -46,10 +49,20 @@ struct MasterCommand: AsyncParsableCommand {
         var logger = Logger(label: "corral.master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let master = try MasterProcess(config: settings, logger: logger)
+        if exitWithParent { watchParent() }
         let final = settings
         try await master.run { raftPort, httpPort in
             let line = "master \(final.nodeID) listening: raft \(final.raftListen.host):\(raftPort) http \(final.httpListen.host):\(httpPort)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
+        }
+    }
+
+    /// Exits when this process is re-parented (its parent died).
+    private func watchParent() {
+        let parent = getppid()
+        Thread.detachNewThread {
+            while getppid() == parent { usleep(200_000) }
+            Foundation.exit(0)
         }
     }
 

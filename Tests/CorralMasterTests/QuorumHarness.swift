@@ -47,7 +47,7 @@ final class QuorumHarness: @unchecked Sendable {
             "master", "--node-id", "\(id)", "--cluster-id", clusterID,
             "--data-dir", "\(root)/master-\(other ?? id)",
             "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
-            "--log-level", "notice",
+            "--log-level", "notice", "--exit-with-parent",
         ] + peerArguments(initial) + extraArguments
         if join { arguments.append("--join") }
         process.arguments = arguments
