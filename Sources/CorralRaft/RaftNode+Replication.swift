@@ -211,12 +211,14 @@ extension RaftNode {
         return true
     }
 
-    /// A leader removed from the voters leads until the change commits, then hands over.
+    /// A leader removed from the voters leads until the change commits, then hands over to
+    /// the voter furthest along, if it holds everything committed (an election is safe
+    /// either way; this only saves the remaining voters an election timeout).
     private mutating func stepDownAfterRemoval() {
         let successor = leaderState.progress
             .filter { membership.voters.contains($0.key) }
             .max { ($0.value.match, $1.key) < ($1.value.match, $0.key) }
-        if let successor, successor.value.match == log.lastIndex {
+        if let successor, successor.value.match >= commitIndex {
             send(Message(from: id, to: successor.key, term: term, body: .timeoutNow))
         }
         becomeFollower(term: term, leader: 0)
