@@ -137,8 +137,6 @@ public struct RaftNode: Sendable {
         guard role == .leader else { return [:] }
         return leaderState.progress.mapValues(\.view)
     }
-    /// The node a leadership transfer is handing over to, if any.
-    public var transferTarget: NodeID { role == .leader ? leaderState.transferee : 0 }
 }
 
 /// The leader's view of one follower.

@@ -15,8 +15,6 @@ public struct ReplicationError: Error, CustomStringConvertible, Sendable {
         case unavailable
         /// The request itself is wrong.
         case invalidRequest
-        /// The data directory or configuration belongs to another cluster or node.
-        case identityMismatch
     }
 
     /// The kind of failure.

@@ -1,5 +1,3 @@
-import CorralRaft
-
 /// Timing and compaction settings of a running Raft node.
 public struct RaftServerOptions: Sendable, Hashable {
     /// One logical tick. Heartbeats and election timeouts are counted in ticks.
@@ -17,14 +15,6 @@ public struct RaftServerOptions: Sendable, Hashable {
         self.tickInterval = tickInterval
         self.snapshotEveryEntries = snapshotEveryEntries
         self.trailingEntries = trailingEntries
-    }
-}
-
-/// LAN defaults: heartbeat 50 ms, election timeout randomized in [300, 600) ms with a
-/// 10 ms tick, pre-vote and check-quorum on.
-extension RaftConfig {
-    public static func lan(id: NodeID) -> RaftConfig {
-        RaftConfig(id: id, electionTimeoutTicks: 30, heartbeatTicks: 5, preVote: true, checkQuorum: true)
     }
 }
 
