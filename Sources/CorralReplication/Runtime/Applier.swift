@@ -1,6 +1,4 @@
 import CorralRaft
-import Dispatch
-import Synchronization
 
 /// Applies committed entries to the state machine on its own thread, in order, batching
 /// whatever queued up while the previous apply was under way.
@@ -24,66 +22,47 @@ final class Applier: Sendable {
         case failed(String)
     }
 
-    private let machine: any ReplicatedStateMachine
-    private let queue = DispatchQueue(label: "corral.raft.apply")
-    private let pending = Mutex<(work: [Work], running: Bool, failed: Bool)>(([], false, false))
-    private let report: @Sendable (Outcome) -> Void
+    private let worker: BatchingWorker<Work>
 
     init(machine: any ReplicatedStateMachine, report: @escaping @Sendable (Outcome) -> Void) {
-        self.machine = machine
-        self.report = report
-    }
-
-    func submit(_ work: Work) {
-        let start = pending.withLock { state -> Bool in
-            guard !state.failed else { return false }
-            state.work.append(work)
-            if state.running { return false }
-            state.running = true
-            return true
-        }
-        if start { queue.async { self.drain() } }
-    }
-
-    private func drain() {
-        while true {
-            let work = pending.withLock { state -> [Work] in
-                let taken = state.work
-                state.work = []
-                if taken.isEmpty { state.running = false }
-                return taken
-            }
-            if work.isEmpty { return }
-            do {
+        worker = BatchingWorker(
+            label: "corral.raft.apply",
+            process: { work in
                 var entries: [Entry] = []
                 for item in work {
                     switch item {
                     case .entries(let batch):
                         entries.append(contentsOf: batch)
                     case .snapshot(let snapshot):
-                        try flush(&entries)
+                        try Self.flush(&entries, machine, report)
                         try machine.restore(snapshot)
                         report(.restored(index: snapshot.metadata.index))
                     case .takeSnapshot:
-                        try flush(&entries)
+                        try Self.flush(&entries, machine, report)
                         let taken = try machine.snapshot()
                         report(.snapshotTaken(index: taken.index, data: taken.data))
                     case .syncPoint:
-                        try flush(&entries)
+                        try Self.flush(&entries, machine, report)
                         try machine.sync()
                         report(.snapshotTaken(index: try machine.appliedIndex(), data: []))
                     }
                 }
-                try flush(&entries)
-            } catch {
-                pending.withLock { $0 = ([], false, true) }
-                report(.failed("\(error)"))
-                return
-            }
-        }
+                try Self.flush(&entries, machine, report)
+            },
+            failed: { report(.failed("\($0)")) }
+        )
     }
 
-    private func flush(_ entries: inout [Entry]) throws {
+    func submit(_ work: Work) {
+        worker.submit(work)
+    }
+
+    /// Applies the entries gathered so far in one state-machine write and reports them.
+    private static func flush(
+        _ entries: inout [Entry],
+        _ machine: any ReplicatedStateMachine,
+        _ report: @Sendable (Outcome) -> Void
+    ) throws {
         guard let last = entries.last else { return }
         let results = try machine.apply(entries)
         var terms: [UInt64: UInt64] = [:]
