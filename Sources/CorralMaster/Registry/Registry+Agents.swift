@@ -1,0 +1,79 @@
+import CorralModel
+
+extension Registry {
+    mutating func reregisterAgent(_ info: AgentInfo, reported: [ReportedTask], at: UInt64, changes: inout [RegistryChange])
+        -> RegistryOutcome
+    {
+        guard let id = info.id, var record = agents[id] else {
+            return RegistryOutcome(error: "agent \(info.id?.value ?? "?") is not registered", reason: "REASON_AGENT_UNKNOWN")
+        }
+        if case .gone = record.state {
+            return RegistryOutcome(error: "agent \(id) was marked gone", reason: "REASON_AGENT_REMOVED_BY_OPERATOR")
+        }
+        let wasUnreachable = record.state != .active
+        record.info = info
+        record.state = .active
+        agents[id] = record
+        touch(.agent(id))
+        changes.append(.agentUpdated(record))
+
+        let reportedByKey = Dictionary(
+            reported.map { (TaskKey($0.frameworkID, $0.status.taskID), $0.status) }, uniquingKeysWith: { _, last in last })
+        for task in tasks(onAgent: id) where !task.isTerminal {
+            if let status = reportedByKey[task.key] {
+                // The agent still runs it: a task marked unreachable comes back as it is.
+                guard wasUnreachable, task.state == .unreachable else { continue }
+                var back = masterStatus(for: task, state: status.state, reason: .agentReregistered,
+                    message: "the agent re-registered", at: at)
+                back.uuid = makeUUID()
+                _ = statusUpdate(task.key, back, at: at, changes: &changes)
+            } else if task.state != .staging {
+                // The agent does not know it: it is gone (a launch still staging is sent again).
+                var lost = masterStatus(for: task, state: .lost, reason: .agentRestarted,
+                    message: "the agent re-registered without this task", at: at)
+                lost.uuid = makeUUID()
+                _ = statusUpdate(task.key, lost, at: at, changes: &changes)
+            }
+        }
+        return .ok
+    }
+
+    mutating func agentUnreachable(_ id: AgentID, at: UInt64, changes: inout [RegistryChange]) -> RegistryOutcome {
+        guard var record = agents[id] else { return RegistryOutcome(error: "agent \(id) is not registered") }
+        guard record.state == .active else { return .ok }
+        record.state = .unreachable(sinceNanos: at)
+        agents[id] = record
+        touch(.agent(id))
+        changes.append(.agentUpdated(record))
+        for task in tasks(onAgent: id) where !task.isTerminal {
+            let partitionAware = frameworks[task.key.frameworkID]?.isPartitionAware ?? false
+            var status = masterStatus(for: task, state: .unreachable, reason: .agentDisconnected,
+                message: "the agent is unreachable", at: at)
+            status.unreachableTime = DurationInfo(nanoseconds: Int64(at))
+            status.uuid = makeUUID()
+            _ = statusUpdate(task.key, status, at: at, changes: &changes)
+            if !partitionAware, var updated = tasks[task.key], !updated.pending.isEmpty {
+                // Frameworks that are not PARTITION_AWARE are told TASK_LOST, as Mesos does.
+                updated.pending[updated.pending.count - 1].state = .lost
+                tasks[task.key] = updated
+            }
+        }
+        return .ok
+    }
+
+    mutating func markAgentGone(_ id: AgentID, at: UInt64, changes: inout [RegistryChange]) -> RegistryOutcome {
+        guard var record = agents[id] else { return RegistryOutcome(error: "agent \(id) is not registered") }
+        if case .gone = record.state { return .ok }
+        record.state = .gone(atNanos: at)
+        agents[id] = record
+        touch(.agent(id))
+        changes.append(.agentUpdated(record))
+        for task in tasks(onAgent: id) where !task.isTerminal {
+            var status = masterStatus(for: task, state: .goneByOperator, reason: .agentRemovedByOperator,
+                message: "an operator marked the agent gone", at: at)
+            status.uuid = makeUUID()
+            _ = statusUpdate(task.key, status, at: at, changes: &changes)
+        }
+        return .ok
+    }
+}

@@ -1,0 +1,178 @@
+import CorralModel
+
+extension Registry {
+    /// Applies one command from the log entry at `index`; returns the outcome for the
+    /// proposer and the changes for the leader. A refused command changes nothing.
+    public mutating func apply(_ command: RegistryCommand, index: UInt64) -> (RegistryOutcome, [RegistryChange]) {
+        applyingIndex = index
+        madeUUIDs = 0
+        var changes: [RegistryChange] = []
+        let outcome = apply(command, changes: &changes)
+        return (outcome, changes)
+    }
+
+    private mutating func apply(_ command: RegistryCommand, changes: inout [RegistryChange]) -> RegistryOutcome {
+        switch command {
+        case .subscribeFramework(let info, let at):
+            advanceClock(at)
+            return subscribeFramework(info, at: at, changes: &changes)
+        case .updateFramework(let info, let at):
+            advanceClock(at)
+            guard let id = info.id, var record = frameworks[id], !record.isRemoved else {
+                return RegistryOutcome(error: "framework \(info.id?.value ?? "?") is not registered")
+            }
+            record.info = info
+            frameworks[id] = record
+            touch(.framework(id))
+            changes.append(.frameworkUpdated(record))
+            return .ok
+        case .disconnectFramework(let id, let at, let deadline):
+            advanceClock(at)
+            guard var record = frameworks[id], record.state == .active else { return .ok }
+            record.state = .disconnected(sinceNanos: at, deadlineNanos: deadline)
+            frameworks[id] = record
+            touch(.framework(id))
+            changes.append(.frameworkUpdated(record))
+            return .ok
+        case .removeFramework(let id, let at):
+            advanceClock(at)
+            guard frameworks[id] != nil else { return RegistryOutcome(error: "framework \(id) is not registered") }
+            removeFramework(id, at: at, changes: &changes)
+            return .ok
+        case .tick(let at):
+            advanceClock(at)
+            expireFrameworks(changes: &changes)
+            return .ok
+        case .admitAgent(let info, let at):
+            advanceClock(at)
+            guard let id = info.id, agents[id] == nil else {
+                return RegistryOutcome(error: "agent \(info.id?.value ?? "?") is already registered")
+            }
+            let record = AgentRecord(info: info, state: .active, registeredAtNanos: at)
+            agents[id] = record
+            touch(.agent(id))
+            changes.append(.agentAdded(record))
+            return .ok
+        case .reregisterAgent(let info, let reported, let at):
+            advanceClock(at)
+            return reregisterAgent(info, reported: reported, at: at, changes: &changes)
+        case .agentUnreachable(let id, let at):
+            advanceClock(at)
+            return agentUnreachable(id, at: at, changes: &changes)
+        case .markAgentGone(let id, let at):
+            advanceClock(at)
+            return markAgentGone(id, at: at, changes: &changes)
+        case .launch(let frameworkID, let agentID, let role, let tasks, let executor, let at):
+            advanceClock(at)
+            return launch(frameworkID, agentID: agentID, role: role, tasks: tasks, executor: executor, at: at, changes: &changes)
+        case .statusUpdate(let frameworkID, let status, let at):
+            advanceClock(at)
+            return statusUpdate(TaskKey(frameworkID, status.taskID), status, at: at, changes: &changes)
+        case .acknowledge(let frameworkID, let taskID, let uuid):
+            return acknowledge(TaskKey(frameworkID, taskID), uuid: uuid, changes: &changes)
+        case .updateQuota(let records):
+            for record in records {
+                quotas[record.role] = record
+                touch(.quota(record.role))
+            }
+            changes.append(.quotaChanged)
+            return .ok
+        case .removeQuota(let role):
+            guard quotas.removeValue(forKey: role) != nil else { return RegistryOutcome(error: "role \(role) has no quota") }
+            touch(.quota(role))
+            changes.append(.quotaChanged)
+            return .ok
+        case .updateWeights(let updated):
+            for (role, weight) in updated { weights[role] = weight }
+            touch(.weights)
+            changes.append(.weightsChanged)
+            return .ok
+        case .updateMaintenance(let schedule):
+            maintenance = schedule
+            touch(.maintenance)
+            changes.append(.maintenanceChanged)
+            return .ok
+        }
+    }
+
+    // MARK: - Frameworks
+
+    private mutating func subscribeFramework(_ info: FrameworkInfo, at: UInt64, changes: inout [RegistryChange]) -> RegistryOutcome {
+        guard let id = info.id else { return RegistryOutcome(error: "the framework has no ID") }
+        if completedFrameworks[id] != nil {
+            return RegistryOutcome(error: "framework \(id) has been removed; subscribe without an ID to start anew")
+        }
+        if var record = frameworks[id] {
+            record.info = info
+            record.state = .active
+            frameworks[id] = record
+            touch(.framework(id))
+            changes.append(.frameworkUpdated(record))
+        } else {
+            let record = FrameworkRecord(info: info, state: .active, registeredAtNanos: at)
+            frameworks[id] = record
+            touch(.framework(id))
+            changes.append(.frameworkAdded(record))
+        }
+        return .ok
+    }
+
+    private mutating func expireFrameworks(changes: inout [RegistryChange]) {
+        let expired = frameworks.values.compactMap { record -> FrameworkID? in
+            if case .disconnected(_, let deadline) = record.state, deadline <= clockNanos { return record.id }
+            return nil
+        }
+        for id in expired.sorted() { removeFramework(id, at: clockNanos, changes: &changes) }
+    }
+
+    private mutating func removeFramework(_ id: FrameworkID, at: UInt64, changes: inout [RegistryChange]) {
+        guard var record = frameworks.removeValue(forKey: id) else { return }
+        touch(.framework(id))
+        var killed: [TaskRecord] = []
+        for task in tasks(of: id) {
+            tasks.removeValue(forKey: task.key)
+            touch(.task(task.key))
+            var finished = task
+            if !task.isTerminal {
+                killed.append(task)
+                finished.state = .killed
+                finished.status = masterStatus(for: task, state: .killed, reason: .frameworkRemoved,
+                    message: "the framework was removed", at: at)
+            }
+            finished.pending = []
+            complete(finished)
+        }
+        record.state = .removed(atNanos: at)
+        completedFrameworks[id] = record
+        touch(.completedFramework(id))
+        if completedFrameworks.count > Self.completedLimit,
+            let oldest = completedFrameworks.values.min(by: { $0.registeredAtNanos < $1.registeredAtNanos })
+        {
+            completedFrameworks.removeValue(forKey: oldest.id)
+            touch(.completedFramework(oldest.id))
+        }
+        changes.append(.frameworkRemoved(record, killed: killed))
+    }
+
+    /// Moves a finished task to the bounded completed list.
+    mutating func complete(_ task: TaskRecord) {
+        let sequence = nextCompletedSequence
+        nextCompletedSequence += 1
+        touch(.clock)
+        completedTasks[sequence] = task
+        touch(.completedTask(sequence))
+        if completedTasks.count > Self.completedLimit, let oldest = completedTasks.keys.min() {
+            completedTasks.removeValue(forKey: oldest)
+            touch(.completedTask(oldest))
+        }
+    }
+
+    /// A status update the master makes for `task`.
+    func masterStatus(for task: TaskRecord, state: TaskState, reason: TaskStatus.Reason, message: String, at: UInt64)
+        -> TaskStatus
+    {
+        TaskStatus(
+            taskID: task.key.taskID, state: state, message: message, source: .master, reason: reason,
+            agentID: task.agentID, executorID: task.executor?.executorID, timestamp: Double(at) / 1e9)
+    }
+}

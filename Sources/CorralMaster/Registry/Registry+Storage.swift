@@ -1,0 +1,79 @@
+import CorralModel
+import CorralStore
+
+/// How the registry is stored: one LMDB record per agent, framework, task, completed task,
+/// quota and setting, as JSON, so a batch of commands writes only what it changed.
+extension MasterStateMachine {
+    private struct ClockRecord: Codable {
+        var clockNanos: UInt64
+        var nextCompletedSequence: UInt64
+    }
+
+    static func write(
+        _ dirty: Set<RegistryKey>, of registry: borrowing Registry, to txn: borrowing WriteTransaction,
+        _ db: StoreDatabase
+    ) throws {
+        for key in dirty {
+            let value: [UInt8]?
+            switch key {
+            case .clock:
+                value = try MesosJSON.encode(
+                    ClockRecord(clockNanos: registry.clockNanos, nextCompletedSequence: registry.nextCompletedSequence))
+            case .agent(let id): value = try registry.agents[id].map(MesosJSON.encode)
+            case .framework(let id): value = try registry.frameworks[id].map(MesosJSON.encode)
+            case .task(let taskKey): value = try registry.tasks[taskKey].map(MesosJSON.encode)
+            case .completedTask(let sequence): value = try registry.completedTasks[sequence].map(MesosJSON.encode)
+            case .completedFramework(let id): value = try registry.completedFrameworks[id].map(MesosJSON.encode)
+            case .quota(let role): value = try registry.quotas[role].map(MesosJSON.encode)
+            case .weights: value = try MesosJSON.encode(registry.weights)
+            case .maintenance: value = try MesosJSON.encode(registry.maintenance)
+            }
+            if let value {
+                try txn.put(value, for: key.bytes, in: db)
+            } else {
+                _ = try txn.delete(key.bytes, in: db)
+            }
+        }
+    }
+
+    static func load(_ environment: StoreEnvironment, _ db: StoreDatabase) throws -> Registry {
+        var registry = Registry()
+        try environment.read { txn in
+            try txn.scan(in: db) { key, value in
+                guard let first = key.first else { return true }
+                switch first {
+                case UInt8(ascii: "c"):
+                    let clock = try MesosJSON.decode(ClockRecord.self, from: value)
+                    registry.clockNanos = clock.clockNanos
+                    registry.nextCompletedSequence = clock.nextCompletedSequence
+                case UInt8(ascii: "a"):
+                    let record = try MesosJSON.decode(AgentRecord.self, from: value)
+                    registry.agents[record.id] = record
+                case UInt8(ascii: "f"):
+                    let record = try MesosJSON.decode(FrameworkRecord.self, from: value)
+                    registry.frameworks[record.id] = record
+                case UInt8(ascii: "t"):
+                    let record = try MesosJSON.decode(TaskRecord.self, from: value)
+                    registry.tasks[record.key] = record
+                case UInt8(ascii: "x"):
+                    let sequence = BigEndianKey.decode(Array(key.dropFirst(2))) ?? 0
+                    registry.completedTasks[sequence] = try MesosJSON.decode(TaskRecord.self, from: value)
+                case UInt8(ascii: "y"):
+                    let record = try MesosJSON.decode(FrameworkRecord.self, from: value)
+                    registry.completedFrameworks[record.id] = record
+                case UInt8(ascii: "q"):
+                    let record = try MesosJSON.decode(QuotaRecord.self, from: value)
+                    registry.quotas[record.role] = record
+                case UInt8(ascii: "w"):
+                    registry.weights = try MesosJSON.decode([String: Double].self, from: value)
+                case UInt8(ascii: "m"):
+                    registry.maintenance = try MesosJSON.decode(MaintenanceSchedule.self, from: value)
+                default:
+                    break
+                }
+                return true
+            }
+        }
+        return registry
+    }
+}

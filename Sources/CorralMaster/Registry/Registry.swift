@@ -1,0 +1,84 @@
+import CorralStore
+import CorralModel
+
+/// The replicated registry: agents, frameworks, tasks (and so every agent's allocation),
+/// quota, weights and maintenance. A pure value: commands go in, changes come out, and the
+/// same log gives the same registry on every replica.
+public struct Registry: Hashable, Sendable {
+    /// How many finished tasks and removed frameworks are kept for the state endpoints.
+    public static let completedLimit = 1000
+
+    /// The replicated clock: the largest time any applied command carried.
+    public internal(set) var clockNanos: UInt64 = 0
+    public internal(set) var agents: [AgentID: AgentRecord] = [:]
+    public internal(set) var frameworks: [FrameworkID: FrameworkRecord] = [:]
+    /// Live tasks: not terminal, or terminal with updates the scheduler has not acknowledged.
+    public internal(set) var tasks: [TaskKey: TaskRecord] = [:]
+    /// Finished tasks, oldest first, by sequence number.
+    public internal(set) var completedTasks: [UInt64: TaskRecord] = [:]
+    var nextCompletedSequence: UInt64 = 0
+    public internal(set) var completedFrameworks: [FrameworkID: FrameworkRecord] = [:]
+    public internal(set) var quotas: [String: QuotaRecord] = [:]
+    public internal(set) var weights: [String: Double] = [:]
+    public internal(set) var maintenance = MaintenanceSchedule()
+
+    /// Records changed since the last `takeDirty()`.
+    var dirty: Set<RegistryKey> = []
+    /// The entry being applied, for deterministic UUIDs of master-made updates.
+    var applyingIndex: UInt64 = 0
+    var madeUUIDs: UInt64 = 0
+
+    public init() {}
+
+    // MARK: - Queries
+
+    /// The live tasks on an agent.
+    public func tasks(onAgent id: AgentID) -> [TaskRecord] {
+        tasks.values.filter { $0.agentID == id }.sorted { $0.key < $1.key }
+    }
+
+    /// The live tasks of a framework.
+    public func tasks(of framework: FrameworkID) -> [TaskRecord] {
+        tasks.values.filter { $0.key.frameworkID == framework }.sorted { $0.key < $1.key }
+    }
+
+    /// What non-terminal tasks hold on an agent (quantities, reservations and roles set
+    /// aside): the agent's replicated allocation.
+    public func allocated(onAgent id: AgentID) -> Resources {
+        var total = Resources()
+        for task in tasks.values where task.agentID == id && !task.isTerminal {
+            total += task.resources.flattened
+        }
+        return total
+    }
+
+    /// Frameworks that are not removed.
+    public var liveFrameworks: [FrameworkRecord] {
+        frameworks.values.filter { !$0.isRemoved }.sorted { $0.id < $1.id }
+    }
+
+    /// The framework's roles (MULTI_ROLE or the single legacy role).
+    func roles(of framework: FrameworkID) -> [String] {
+        frameworks[framework]?.info.effectiveRoles ?? ["*"]
+    }
+
+    mutating func touch(_ key: RegistryKey) { dirty.insert(key) }
+
+    mutating func takeDirty() -> Set<RegistryKey> {
+        defer { dirty = [] }
+        return dirty
+    }
+
+    /// A UUID for an update the master makes, the same on every replica.
+    mutating func makeUUID() -> [UInt8] {
+        madeUUIDs += 1
+        return BigEndianKey.encode(applyingIndex) + BigEndianKey.encode(madeUUIDs)
+    }
+
+    mutating func advanceClock(_ atNanos: UInt64) {
+        if atNanos > clockNanos {
+            clockNanos = atNanos
+            touch(.clock)
+        }
+    }
+}

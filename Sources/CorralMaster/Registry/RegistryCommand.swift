@@ -1,0 +1,89 @@
+import CorralModel
+
+/// One change to the registry, as written in the Raft log. The leader decides; every
+/// replica applies the same commands in the same order to the same result. Times are the
+/// proposing leader's wall clock; the registry's clock is the largest time it has applied.
+public enum RegistryCommand: Codable, Hashable, Sendable {
+    /// A scheduler subscribed (new, or the same framework again); `info.id` is set.
+    case subscribeFramework(info: FrameworkInfo, atNanos: UInt64)
+    /// UPDATE_FRAMEWORK.
+    case updateFramework(info: FrameworkInfo, atNanos: UInt64)
+    /// The scheduler's connection ended (or a new leader has not heard from it).
+    case disconnectFramework(id: FrameworkID, atNanos: UInt64, deadlineNanos: UInt64)
+    /// TEARDOWN by the scheduler or an operator: its tasks are killed.
+    case removeFramework(id: FrameworkID, atNanos: UInt64)
+    /// Advances the replicated clock; frameworks whose fail-over deadline has passed are removed.
+    case tick(atNanos: UInt64)
+
+    /// A new agent; `info.id` is set.
+    case admitAgent(info: AgentInfo, atNanos: UInt64)
+    /// A known agent came back, reporting the tasks it still knows.
+    case reregisterAgent(info: AgentInfo, reported: [ReportedTask], atNanos: UInt64)
+    case agentUnreachable(id: AgentID, atNanos: UInt64)
+    case markAgentGone(id: AgentID, atNanos: UInt64)
+
+    /// Tasks accepted from offers on one agent (one LAUNCH or LAUNCH_GROUP operation).
+    case launch(frameworkID: FrameworkID, agentID: AgentID, role: String, tasks: [TaskInfo],
+        executor: ExecutorInfo?, atNanos: UInt64)
+    /// A status update, from an agent (with a UUID) or made by the master.
+    case statusUpdate(frameworkID: FrameworkID, status: TaskStatus, atNanos: UInt64)
+    /// The scheduler acknowledged the update with `uuid`.
+    case acknowledge(frameworkID: FrameworkID, taskID: TaskID, uuid: [UInt8])
+
+    case updateQuota([QuotaRecord])
+    case removeQuota(role: String)
+    case updateWeights([String: Double])
+    case updateMaintenance(MaintenanceSchedule)
+
+    public var encoded: [UInt8] {
+        // Encoding plain Codable values cannot fail.
+        [Self.tag] + ((try? MesosJSON.encode(self)) ?? [])
+    }
+
+    /// The first byte of a registry command in the log (key-value commands use 1 and 2).
+    public static let tag: UInt8 = 3
+
+    public init(decoding bytes: [UInt8]) throws {
+        guard bytes.first == Self.tag else {
+            throw MasterError(code: .request, message: "not a registry command")
+        }
+        self = try MesosJSON.decode(RegistryCommand.self, from: bytes.dropFirst())
+    }
+}
+
+/// A task an agent reports when it re-registers.
+public struct ReportedTask: Codable, Hashable, Sendable {
+    public var frameworkID: FrameworkID
+    public var status: TaskStatus
+
+    public init(frameworkID: FrameworkID, status: TaskStatus) {
+        self.frameworkID = frameworkID
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case frameworkID = "framework_id"
+        case status
+    }
+}
+
+/// What applying a command decided, returned to the proposer.
+public struct RegistryOutcome: Codable, Hashable, Sendable {
+    /// Why the command changed nothing, if it was refused.
+    public var error: String?
+    /// The Mesos reason to report with it, e.g. `REASON_TASK_INVALID`.
+    public var reason: String?
+
+    public static let ok = RegistryOutcome()
+
+    public init(error: String? = nil, reason: String? = nil) {
+        self.error = error
+        self.reason = reason
+    }
+
+    public var encoded: [UInt8] { (try? MesosJSON.encode(self)) ?? [] }
+
+    public init(decoding bytes: [UInt8]) {
+        self = (try? MesosJSON.decode(RegistryOutcome.self, from: bytes)) ?? RegistryOutcome(error: "unreadable outcome")
+    }
+}

@@ -1,0 +1,99 @@
+import CorralModel
+
+/// Identifies a task: task IDs are unique per framework, as in Mesos.
+public struct TaskKey: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var frameworkID: FrameworkID
+    public var taskID: TaskID
+
+    public init(_ frameworkID: FrameworkID, _ taskID: TaskID) {
+        self.frameworkID = frameworkID
+        self.taskID = taskID
+    }
+
+    public static func < (lhs: TaskKey, rhs: TaskKey) -> Bool {
+        (lhs.frameworkID.value, lhs.taskID.value) < (rhs.frameworkID.value, rhs.taskID.value)
+    }
+
+    public var description: String { "\(frameworkID)/\(taskID)" }
+}
+
+/// An admitted agent, as replicated.
+public struct AgentRecord: Codable, Hashable, Sendable {
+    /// Where an agent stands with the cluster.
+    public enum State: Codable, Hashable, Sendable {
+        case active
+        /// It stopped answering; its tasks are TASK_UNREACHABLE until it comes back.
+        case unreachable(sinceNanos: UInt64)
+        /// An operator marked it gone; it may never come back.
+        case gone(atNanos: UInt64)
+    }
+
+    /// The agent's info, with its ID set.
+    public var info: AgentInfo
+    public var state: State
+    public var registeredAtNanos: UInt64
+
+    public var id: AgentID { info.id ?? AgentID("") }
+    public var isActive: Bool { state == .active }
+    /// The agent's whole resources.
+    public var total: Resources { Resources(info.resources) }
+}
+
+/// A framework known to the registry.
+public struct FrameworkRecord: Codable, Hashable, Sendable {
+    public enum State: Codable, Hashable, Sendable {
+        case active
+        /// Its scheduler went away; it is removed at `deadlineNanos` on the replicated clock
+        /// unless it subscribes again.
+        case disconnected(sinceNanos: UInt64, deadlineNanos: UInt64)
+        /// Torn down or failed over too late.
+        case removed(atNanos: UInt64)
+    }
+
+    /// The framework's info, with its ID set.
+    public var info: FrameworkInfo
+    public var state: State
+    public var registeredAtNanos: UInt64
+
+    public var id: FrameworkID { info.id ?? FrameworkID("") }
+    public var isRemoved: Bool { if case .removed = state { true } else { false } }
+    /// Mesos frameworks that are not PARTITION_AWARE see TASK_LOST instead of TASK_UNREACHABLE.
+    public var isPartitionAware: Bool { info.capabilities.contains { $0.type == .partitionAware } }
+}
+
+/// A task launched through the registry: where it runs, what it holds, where it stands.
+public struct TaskRecord: Codable, Hashable, Sendable {
+    public var key: TaskKey
+    public var agentID: AgentID
+    public var role: String
+    public var info: TaskInfo
+    /// The executor of a task group, if the task belongs to one.
+    public var executor: ExecutorInfo?
+    /// The task's state as the registry knows it.
+    public var state: TaskState
+    /// The latest status.
+    public var status: TaskStatus
+    /// Status updates committed but not yet acknowledged by the scheduler, oldest first; the
+    /// scheduler sees only the first one until it acknowledges it (in order per task).
+    public var pending: [TaskStatus]
+    /// UUIDs of recent updates, to drop duplicates the agent sends again.
+    public var recentUUIDs: [[UInt8]]
+    public var launchedAtNanos: UInt64
+
+    /// What the task holds on its agent.
+    public var resources: Resources { Resources(info.resources) }
+    public var isTerminal: Bool { state.isTerminal }
+}
+
+/// A role's quota: guaranteed and limit quantities by resource name, in units.
+public struct QuotaRecord: Codable, Hashable, Sendable {
+    public var role: String
+    public var guarantees: [String: Double]
+    public var limits: [String: Double]
+
+    public init(role: String, guarantees: [String: Double], limits: [String: Double]) {
+        self.role = role
+        self.guarantees = guarantees
+        self.limits = limits
+    }
+}
