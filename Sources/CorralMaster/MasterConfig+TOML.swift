@@ -21,6 +21,17 @@ extension MasterConfig {
             var max_frame_bytes: Int?
             var max_store_bytes: Int?
         }
+        struct Scheduling: Decodable {
+            var policy: String?
+            var priorities: [String: Int]?
+            var allocation_interval_ms: Int?
+            var offer_timeout_seconds: Double?
+            var heartbeat_interval_seconds: Double?
+            var agent_heartbeat_seconds: Double?
+            var agent_timeout_seconds: Double?
+            var failover_grace_seconds: Double?
+            var update_retry_seconds: Double?
+        }
         var cluster_id: String?
         var node_id: UInt64?
         var data_dir: String?
@@ -30,6 +41,7 @@ extension MasterConfig {
         var peers: [Peer]?
         var timing: Timing?
         var log: Log?
+        var scheduling: Scheduling?
     }
 
     /// Reads a TOML config file. Relative `data_dir` paths are taken from the current directory.
@@ -79,6 +91,17 @@ extension MasterConfig {
             if let value = log.trailing_entries { config.trailingEntries = value }
             if let value = log.max_frame_bytes { config.maxFrameBytes = value }
             if let value = log.max_store_bytes { config.maxStoreBytes = value }
+        }
+        if let scheduling = file.scheduling {
+            if let value = scheduling.policy { config.scheduling.policy = value }
+            if let value = scheduling.priorities { config.scheduling.priorities = value }
+            if let value = scheduling.allocation_interval_ms { config.scheduling.allocationIntervalMilliseconds = value }
+            if let value = scheduling.offer_timeout_seconds { config.scheduling.offerTimeoutSeconds = value }
+            if let value = scheduling.heartbeat_interval_seconds { config.scheduling.heartbeatIntervalSeconds = value }
+            if let value = scheduling.agent_heartbeat_seconds { config.scheduling.agentHeartbeatSeconds = value }
+            if let value = scheduling.agent_timeout_seconds { config.scheduling.agentTimeoutSeconds = value }
+            if let value = scheduling.failover_grace_seconds { config.scheduling.failoverGraceSeconds = value }
+            if let value = scheduling.update_retry_seconds { config.scheduling.updateRetrySeconds = value }
         }
         return config
     }

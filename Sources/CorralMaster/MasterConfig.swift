@@ -34,6 +34,8 @@ public struct MasterConfig: Sendable, Hashable {
     public var maxFrameBytes: Int
     /// The LMDB map may grow to this size; past it the node stops accepting writes.
     public var maxStoreBytes: Int
+    /// Offers, heartbeats and timeouts of the scheduler and agent APIs.
+    public var scheduling = SchedulingConfig()
 
     public init(
         clusterID: String = "corral",
@@ -86,6 +88,7 @@ public struct MasterConfig: Sendable, Hashable {
             throw bad("timing.election_ticks (\(electionTicks)) must exceed twice timing.heartbeat_ticks (\(heartbeatTicks))")
         }
         if maxFrameBytes < 1 << 16 { throw bad("log.max_frame_bytes must be at least 65536") }
+        try scheduling.validate()
     }
 
     /// Raft addresses of every known master but this one.

@@ -4,7 +4,16 @@ public struct MasterError: Error, CustomStringConvertible, Sendable {
         case badConfig
         case identityMismatch
         case startup
+        /// The request is malformed or not allowed (HTTP 400).
         case request
+        /// This master does not lead (HTTP 307 to the leader, or 503 with none known).
+        case notLeader
+        /// The leader is not ready yet, e.g. still catching up after its election (HTTP 503).
+        case unavailable
+        /// The caller is not subscribed, or its stream ID does not match (HTTP 403).
+        case forbidden
+        /// The request names something that does not exist (HTTP 404).
+        case notFound
     }
 
     public var code: Code

@@ -21,6 +21,11 @@ struct MasterHTTP: Sendable {
         router.post("/quorum/transfer-leader") { request, context in try await transfer(request, context) }
         router.put("/v1/kv/{key}") { request, context in try await put(request, context) }
         router.get("/v1/kv/{key}") { request, context in try await get(request, context) }
+        router.post("/api/v1/scheduler") { request, _ in try await scheduler(request) }
+        router.post("/corral/v1/agent") { request, _ in try await agent(request) }
+        router.get("/version") { _, _ in try json(VersionInfo()) }
+        router.get("/master/redirect") { request, _ in await redirect(request) }
+        router.get("/redirect") { request, _ in await redirect(request) }
         let address = master.config.httpListen
         return Application(
             router: router,
@@ -90,6 +95,17 @@ struct MasterHTTP: Sendable {
         }
     }
 
+    /// `GET /master/redirect`: 307 to the leader as `//host:port`, as Mesos answers.
+    private func redirect(_ request: Request) async -> Response {
+        let (leaderID, _) = await master.server.leader
+        guard leaderID != 0, let leader = master.directory.peer(leaderID) else {
+            return problem(.serviceUnavailable, "no leader is known yet; retry shortly")
+        }
+        var headers = HTTPFields()
+        headers[.location] = "//\(leader.http)"
+        return Response(status: .temporaryRedirect, headers: headers)
+    }
+
     // MARK: - Helpers
 
     /// Runs a request that must reach the leader; turns "not the leader" into 307 or 503.
@@ -142,4 +158,11 @@ func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
     headers[.contentType] = "application/json"
     let body = (try? JSONEncoder().encode(["message": message])) ?? Data()
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+}
+
+/// `GET /version`, in Mesos's shape (dotted integers only: clients parse them).
+struct VersionInfo: Encodable {
+    var version = CorralVersion.mesosCompatible
+    var corral_version = CorralVersion.corral
+    var build_user = "corral"
 }

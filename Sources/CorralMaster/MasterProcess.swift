@@ -10,7 +10,8 @@ import ServiceLifecycle
 public final class MasterProcess: Sendable {
     public let config: MasterConfig
     public let server: RaftServer
-    public let machine: KeyValueStateMachine
+    public let machine: MasterStateMachine
+    let leader: MasterLeader
     public let directory: MemberDirectory
     let transport: PeerTransport
     let logger: Logger
@@ -37,7 +38,7 @@ public final class MasterProcess: Sendable {
         self.directory = directory
         transport.setPeers(config.raftPeers)
         do {
-            machine = try KeyValueStateMachine(environment: data.stateEnvironment) { key, value in
+            machine = try MasterStateMachine(environment: data.stateEnvironment) { key, value in
                 directory.observe(key: key, value: value)
             }
             for (key, value) in try machine.entries(withPrefix: MemberDirectory.keyPrefix) {
@@ -59,6 +60,7 @@ public final class MasterProcess: Sendable {
                     trailingEntries: config.trailingEntries),
                 logger: logger
             )
+            leader = MasterLeader(config: config, machine: machine, server: server, logger: logger)
         } catch {
             throw MasterError(code: .startup, message: "cannot start master \(config.nodeID)", underlying: error)
         }
@@ -91,7 +93,7 @@ public final class MasterProcess: Sendable {
             metadata: ["cluster": "\(config.clusterID)", "raft": "\(config.raftListen.host):\(raftPort)", "http": "\(config.httpListen)"])
         let group = ServiceGroup(
             configuration: .init(
-                services: [RaftService(server: server), http],
+                services: [RaftService(server: server), LeaderService(leader: leader), http],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
@@ -106,6 +108,17 @@ struct RaftService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await server.run()
+        }
+    }
+}
+
+/// Runs the leader's duties (idle while following) as a service of the master's group.
+struct LeaderService: Service {
+    let leader: MasterLeader
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await leader.run()
         }
     }
 }

@@ -62,6 +62,14 @@ extension Registry {
         case .markAgentGone(let id, let at):
             advanceClock(at)
             return markAgentGone(id, at: at, changes: &changes)
+        case .updateAgentResources(let id, let resources, let at):
+            advanceClock(at)
+            guard var record = agents[id] else { return RegistryOutcome(error: "agent \(id) is not registered") }
+            record.info.resources = resources
+            agents[id] = record
+            touch(.agent(id))
+            changes.append(.agentUpdated(record))
+            return .ok
         case .launch(let frameworkID, let agentID, let role, let tasks, let executor, let at):
             advanceClock(at)
             return launch(frameworkID, agentID: agentID, role: role, tasks: tasks, executor: executor, at: at, changes: &changes)

@@ -21,6 +21,8 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
     case reregisterAgent(info: AgentInfo, reported: [ReportedTask], atNanos: UInt64)
     case agentUnreachable(id: AgentID, atNanos: UInt64)
     case markAgentGone(id: AgentID, atNanos: UInt64)
+    /// The agent's total resources changed.
+    case updateAgentResources(id: AgentID, resources: [Resource], atNanos: UInt64)
 
     /// Tasks accepted from offers on one agent (one LAUNCH or LAUNCH_GROUP operation).
     case launch(frameworkID: FrameworkID, agentID: AgentID, role: String, tasks: [TaskInfo],

@@ -49,6 +49,7 @@ extension RaftServer {
             case .roleChanged(let role, let term, let leader):
                 logger.info("role changed", metadata: ["role": "\(role)", "term": "\(term)", "leader": "\(leader)"])
                 if role != .leader { abandonProposals() }
+                roleObserver?(role, term, leader)
             }
         }
     }

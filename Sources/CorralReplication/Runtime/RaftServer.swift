@@ -51,6 +51,7 @@ public actor RaftServer {
     var localSnapshotIndex: UInt64 = 0
     var snapshotRequested = false
     var failure: String?
+    var roleObserver: (@Sendable (_ role: RaftRole, _ term: UInt64, _ leader: NodeID) -> Void)?
     public nonisolated let peerAddresses: [NodeID: PeerAddress]
 
     /// Opens a node from its storage and state machine. The state machine is restored from
@@ -90,6 +91,11 @@ public actor RaftServer {
         }
         applier = Applier(machine: machine) { sink.yield(.applier($0)) }
         transport.onPeerRefused { peer in sink.yield(.input(.peerUnreachable(peer))) }
+    }
+
+    /// Calls `observer` (on this actor) with every change of role, term or known leader.
+    public func observeRoles(_ observer: @escaping @Sendable (_ role: RaftRole, _ term: UInt64, _ leader: NodeID) -> Void) {
+        roleObserver = observer
     }
 
     /// Hands a message that arrived from the network to the node (any thread).

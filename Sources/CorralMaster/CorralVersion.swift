@@ -1,0 +1,7 @@
+/// Version strings reported by `/version` and in `master_info`.
+public enum CorralVersion {
+    /// Corral's own version.
+    public static let corral = "0.4.0"
+    /// The Apache Mesos API version Corral answers as, for clients that check it.
+    public static let mesosCompatible = "1.11.0"
+}

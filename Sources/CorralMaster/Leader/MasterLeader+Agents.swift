@@ -1,0 +1,155 @@
+import CorralModel
+import Foundation
+
+extension MasterLeader {
+    /// An agent's SUBSCRIBE: admitted (new) or re-registered (known ID, reporting its tasks),
+    /// committed first; then its stream opens with SUBSCRIBED, launches it missed are sent
+    /// again and tasks the registry does not know are killed.
+    func subscribeAgent(_ subscribe: AgentCall.Subscribe) async throws(MasterError)
+        -> (id: AgentID, streamID: String, stream: RecordStream)
+    {
+        let term = try requireLeading()
+        guard subscribe.version == 1 else {
+            throw MasterError(code: .request, message: "agent protocol version \(subscribe.version) is not supported; this master speaks 1")
+        }
+        guard subscribe.highestTerm <= term else {
+            throw MasterError(code: .notLeader, message: "the agent has seen term \(subscribe.highestTerm), newer than this leader's \(term)")
+        }
+        var info = subscribe.agentInfo
+        guard !info.hostname.isEmpty else { throw MasterError(code: .request, message: "agent_info.hostname is empty") }
+        let reported = subscribe.tasks.map { ReportedTask(frameworkID: $0.frameworkID, status: $0.status) }
+        let command: RegistryCommand
+        if let id = info.id, machine.registry.agents[id] != nil {
+            command = .reregisterAgent(info: info, reported: reported, atNanos: nowNanos())
+        } else {
+            info.id = info.id ?? AgentID("\(UUID().uuidString.lowercased())-S0")
+            command = .admitAgent(info: info, atNanos: nowNanos())
+        }
+        let outcome: RegistryOutcome
+        do {
+            outcome = try await commit(command)
+        } catch {
+            throw MasterError(code: .unavailable, message: "the registration could not be committed; retry", underlying: error)
+        }
+        if let error = outcome.error { throw MasterError(code: .forbidden, message: error) }
+        guard self.term == term, let id = info.id else {
+            throw MasterError(code: .notLeader, message: "leadership changed; retry")
+        }
+
+        agents.removeValue(forKey: id)?.stream.finish()
+        let streamID = UUID().uuidString.lowercased()
+        let (stream, sink) = RecordStream.makeStream()
+        agents[id] = AgentSession(streamID: streamID, stream: sink, lastSeen: clock.now)
+        awaitingAgents.removeValue(forKey: id)
+        var event = agentEvent(.subscribed)
+        event.subscribed = AgentEvent.Subscribed(agentID: id, heartbeatIntervalSeconds: config.scheduling.agentHeartbeatSeconds)
+        sink.yield(Self.record(event))
+
+        let registry = machine.registry
+        addToAllocator(id, registry: registry)
+        let reportedKeys = Set(reported.map { TaskKey($0.frameworkID, $0.status.taskID) })
+        for task in registry.tasks(onAgent: id) where task.state == .staging && !reportedKeys.contains(task.key) {
+            sendLaunch([task.info], executor: task.executor, framework: task.key.frameworkID, agent: id)
+        }
+        for key in reportedKeys where registry.tasks[key].map(\.isTerminal) ?? true {
+            var kill = agentEvent(.kill)
+            kill.kill = AgentEvent.Kill(frameworkID: key.frameworkID, taskID: key.taskID)
+            send(kill, toAgent: id)
+        }
+        allocationWanted = true
+        logger.info("agent subscribed", metadata: ["agent": "\(id)", "host": "\(info.hostname)"])
+        return (id, streamID, stream)
+    }
+
+    /// Puts a connected agent in the allocator with what its live tasks already hold.
+    private func addToAllocator(_ id: AgentID, registry: Registry) {
+        rescind(allocator.removeAgent(id.value))
+        guard let agent = registry.agents[id] else { return }
+        var used: [UsedResources] = []
+        for task in registry.tasks(onAgent: id) where !task.isTerminal {
+            let quantities = ResourceMapping.quantities(task.resources)
+            charges[task.key] = Charge(agent: id, framework: task.key.frameworkID, role: task.role, quantities: quantities)
+            used.append(UsedResources(framework: task.key.frameworkID.value, role: task.role, resources: quantities))
+        }
+        allocator.addAgent(id.value, total: ResourceMapping.quantities(agent.total), used: used)
+    }
+
+    /// Takes an agent out of the allocator (its offers are rescinded).
+    func removeFromAllocator(_ id: AgentID) {
+        rescind(allocator.removeAgent(id.value))
+        for (key, charge) in charges where charge.agent == id { charges.removeValue(forKey: key) }
+    }
+
+    /// The agent's stream ended: it has `agent_timeout_seconds` to come back.
+    func agentStreamEnded(_ id: AgentID, streamID: String) {
+        guard let session = agents[id], session.streamID == streamID else { return }
+        agents.removeValue(forKey: id)
+        session.stream.finish()
+        guard term != nil else { return }
+        removeFromAllocator(id)
+        awaitingAgents[id] = clock.now + .seconds(config.scheduling.agentTimeoutSeconds)
+    }
+
+    /// Every agent call but SUBSCRIBE.
+    func handle(_ call: AgentCall, streamID: String?) async throws(MasterError) {
+        _ = try requireLeading()
+        guard let id = call.agentID else { throw MasterError(code: .request, message: "the call has no agent_id") }
+        guard let streamID else {
+            throw MasterError(code: .request, message: "the Corral-Agent-Stream-Id header is missing; send the one SUBSCRIBE returned")
+        }
+        guard let session = agents[id], session.streamID == streamID else {
+            throw MasterError(code: .forbidden, message: "agent \(id) is not subscribed to this master with that stream; SUBSCRIBE again")
+        }
+        agents[id]?.lastSeen = clock.now
+        switch call.type {
+        case .heartbeat:
+            return
+        case .update:
+            guard let update = call.update else { throw MasterError(code: .request, message: "the call's \"update\" field is missing") }
+            guard update.status.uuid != nil else { throw MasterError(code: .request, message: "a status update from an agent needs a uuid") }
+            var status = update.status
+            status.agentID = id
+            status.source = status.source ?? .executor
+            do {
+                // An update for a task the registry no longer has is acknowledged all the same,
+                // so the agent stops sending it.
+                _ = try await commit(.statusUpdate(frameworkID: update.frameworkID, status: status, atNanos: nowNanos()))
+            } catch {
+                throw MasterError(code: .unavailable, message: "the update could not be committed; send it again", underlying: error)
+            }
+        case .updateResources:
+            guard let resources = call.updateResources?.resources else {
+                throw MasterError(code: .request, message: "the call's \"update_resources\" field is missing")
+            }
+            do {
+                _ = try await commit(.updateAgentResources(id: id, resources: resources, atNanos: nowNanos()))
+            } catch {
+                throw MasterError(code: .unavailable, message: "the change could not be committed; retry", underlying: error)
+            }
+        default:
+            throw MasterError(code: .request, message: "agent call type \(call.type.rawValue) is not supported")
+        }
+    }
+
+    /// Agents silent past the timeout, or gone and not back in time, become unreachable.
+    func checkAgents(now: ContinuousClock.Instant) {
+        let timeout = Duration.seconds(config.scheduling.agentTimeoutSeconds)
+        for (id, session) in agents where now - session.lastSeen > timeout {
+            logger.notice("agent missed its heartbeats; marking it unreachable", metadata: ["agent": "\(id)"])
+            agentStreamEnded(id, streamID: session.streamID)
+            awaitingAgents[id] = now
+        }
+        for (id, deadline) in awaitingAgents where deadline <= now {
+            awaitingAgents.removeValue(forKey: id)
+            propose(.agentUnreachable(id: id, atNanos: nowNanos()))
+        }
+    }
+
+    func agentEvent(_ kind: AgentEvent.Kind) -> AgentEvent {
+        AgentEvent(type: kind, term: term ?? 0)
+    }
+
+    func send(_ event: AgentEvent, toAgent id: AgentID) {
+        agents[id]?.stream.yield(Self.record(event))
+    }
+}

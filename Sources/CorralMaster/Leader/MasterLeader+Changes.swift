@@ -1,0 +1,78 @@
+import CorralModel
+
+extension MasterLeader {
+    /// Acts on what the registry applied: forwards updates, frees resources, kills the tasks
+    /// of removed frameworks, and keeps the allocator's agents, quota and weights in step.
+    func registryChanged(_ batch: [RegistryChange]) {
+        for change in batch { publish(change) }
+        guard term != nil else { return }
+        for change in batch {
+            switch change {
+            case .taskUpdated(let task):
+                if task.isTerminal { release(task.key) }
+                forwardHead(of: task)
+            case .taskCompleted(let task):
+                release(task.key)
+                lastSentUUID.removeValue(forKey: task.key)
+            case .frameworkRemoved(let record, let killed):
+                frameworkRemoved(record.id, killed: killed)
+            case .agentUpdated(let record):
+                if !record.isActive {
+                    if let session = agents.removeValue(forKey: record.id) {
+                        if case .gone = record.state {
+                            var event = agentEvent(.error)
+                            event.error = SchedulerEvent.ErrorPayload(message: "this agent was marked gone by an operator")
+                            session.stream.yield(Self.record(event))
+                        }
+                        session.stream.finish()
+                    }
+                    awaitingAgents.removeValue(forKey: record.id)
+                    removeFromAllocator(record.id)
+                } else if agents[record.id] != nil {
+                    rescind(allocator.updateAgent(record.id.value, total: ResourceMapping.quantities(record.total)))
+                    allocationWanted = true
+                }
+            case .quotaChanged:
+                let quotas = machine.registry.quotas
+                for role in quotaRoles.subtracting(quotas.keys) {
+                    allocator.setQuota(role: role, guarantee: ResourceQuantities(), limit: nil)
+                }
+                for quota in quotas.values { applyQuota(quota) }
+                quotaRoles = Set(quotas.keys)
+                allocationWanted = true
+            case .weightsChanged:
+                for (role, weight) in machine.registry.weights { allocator.setWeight(weight, role: role) }
+                allocationWanted = true
+            default:
+                break
+            }
+        }
+    }
+
+    /// A task ended: what it held goes back to the allocator.
+    private func release(_ key: TaskKey) {
+        guard let charge = charges.removeValue(forKey: key) else { return }
+        allocator.recover(
+            framework: charge.framework.value, role: charge.role, agent: charge.agent.value, resources: charge.quantities)
+        allocationWanted = true
+    }
+
+    private func frameworkRemoved(_ id: FrameworkID, killed: [TaskRecord]) {
+        for agentID in Set(killed.map(\.agentID)) {
+            var event = agentEvent(.shutdownFramework)
+            event.shutdownFramework = AgentEvent.ShutdownFramework(frameworkID: id)
+            send(event, toAgent: agentID)
+        }
+        for (key, charge) in charges where charge.framework == id { charges.removeValue(forKey: key) }
+        forgetOffers { $0.frameworkID == id }
+        allocator.removeFramework(id.value)
+        if let session = schedulers.removeValue(forKey: id) {
+            var event = SchedulerEvent(type: .error)
+            event.error = SchedulerEvent.ErrorPayload(message: "Framework has been removed")
+            session.stream.yield(Self.record(event))
+            session.stream.finish()
+        }
+        allocationWanted = true
+        logger.info("framework removed", metadata: ["framework": "\(id)", "killed_tasks": "\(killed.count)"])
+    }
+}

@@ -1,0 +1,97 @@
+import CorralModel
+
+extension MasterLeader {
+    /// Runs an allocation cycle and sends the offers it makes.
+    func allocate() {
+        guard let term else { return }
+        allocationWanted = false
+        lastAllocation = clock.now
+        let decisions = allocator.allocate(nowMillis: nowMillis())
+        var byFramework: [FrameworkID: [Offer]] = [:]
+        let registry = machine.registry
+        for decision in decisions {
+            let agentID = AgentID(decision.agent)
+            let frameworkID = FrameworkID(decision.framework)
+            guard let agent = registry.agents[agentID], schedulers[frameworkID] != nil else {
+                allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
+                continue
+            }
+            let available = agent.total.flattened - registry.allocated(onAgent: agentID) - offered(onAgent: agentID)
+            let resources = ResourceMapping.carve(decision.resources, from: available, role: decision.role)
+            let offer = Offer(
+                id: MesosOfferID("\(term)-O\(decision.offerID)"), frameworkID: frameworkID, agentID: agentID,
+                hostname: agent.info.hostname, resources: Array(resources), attributes: agent.info.attributes,
+                allocationInfo: Resource.AllocationInfo(role: decision.role))
+            offers[offer.id] = LiveOffer(decision: decision, offer: offer)
+            byFramework[frameworkID, default: []].append(offer)
+        }
+        for (frameworkID, made) in byFramework {
+            var event = SchedulerEvent(type: .offers)
+            event.offers = SchedulerEvent.Offers(offers: made)
+            send(event, to: frameworkID)
+        }
+    }
+
+    /// The Mesos resources outstanding offers hold on an agent.
+    func offered(onAgent id: AgentID) -> Resources {
+        var total = Resources()
+        for offer in offers.values where offer.agentID == id { total += offer.resources.flattened }
+        return total
+    }
+
+    /// Takes rescinded offers out of the book and tells their frameworks.
+    func rescind(_ decisions: [OfferDecision]) {
+        let rescinded = Set(decisions.map(\.offerID))
+        for (id, offer) in offers where rescinded.contains(offer.decision.offerID) {
+            offers.removeValue(forKey: id)
+            var event = SchedulerEvent(type: .rescind)
+            event.rescind = SchedulerEvent.Rescind(offerID: id)
+            send(event, to: offer.frameworkID)
+        }
+    }
+
+    /// Drops a framework's offers on an agent from the book (the allocator already forgot them).
+    func forgetOffers(where matches: (LiveOffer) -> Bool) {
+        for (id, offer) in offers where matches(offer) { offers.removeValue(forKey: id) }
+    }
+
+    func applyQuota(_ quota: QuotaRecord) {
+        allocator.setQuota(
+            role: quota.role, guarantee: ResourceQuantities(quota.guarantees),
+            limit: quota.limits.isEmpty ? nil : ResourceQuantities(quota.limits))
+    }
+
+    // MARK: - Timers
+
+    /// Runs every few tens of milliseconds: allocation, offer timeouts, heartbeats, update
+    /// retries, agent timeouts and the replicated clock.
+    func housekeeping() {
+        guard term != nil else { return }
+        let now = clock.now
+        let scheduling = config.scheduling
+        if allocationWanted || now - lastAllocation >= .milliseconds(scheduling.allocationIntervalMilliseconds) {
+            rescind(allocator.expireOffers(nowMillis: nowMillis()))
+            allocate()
+        }
+        if now - lastHeartbeat >= .seconds(scheduling.heartbeatIntervalSeconds) {
+            lastHeartbeat = now
+            for id in schedulers.keys { send(SchedulerEvent(type: .heartbeat), to: id) }
+            for id in agents.keys { send(agentEvent(.heartbeat), toAgent: id) }
+            for (_, stream) in operators { stream.yield(RecordIO.encode(Self.operatorHeartbeat)) }
+        }
+        if now - lastUpdateRetry >= .seconds(scheduling.updateRetrySeconds) {
+            lastUpdateRetry = now
+            retryPendingUpdates()
+        }
+        checkAgents(now: now)
+        if now - lastClockTick >= .seconds(1) {
+            lastClockTick = now
+            let waiting = machine.withRegistry { registry in
+                registry.frameworks.values.contains { if case .disconnected = $0.state { true } else { false } }
+            }
+            if waiting { propose(.tick(atNanos: nowNanos())) }
+        }
+    }
+
+    static let operatorHeartbeat: [UInt8] = Array(#"{"type":"HEARTBEAT"}"#.utf8)
+}

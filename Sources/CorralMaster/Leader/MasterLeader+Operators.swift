@@ -1,0 +1,34 @@
+import CorralModel
+import Foundation
+
+extension MasterLeader {
+    /// Opens an operator event stream (operator API SUBSCRIBE); `first` is its SUBSCRIBED record.
+    func subscribeOperator(first: [UInt8]) throws(MasterError) -> (id: String, stream: RecordStream) {
+        _ = try requireLeading()
+        let id = UUID().uuidString.lowercased()
+        let (stream, sink) = RecordStream.makeStream()
+        sink.yield(RecordIO.encode(first))
+        operators[id] = sink
+        return (id, stream)
+    }
+
+    func operatorStreamEnded(_ id: String) {
+        operators.removeValue(forKey: id)?.finish()
+    }
+
+    /// Sends a registry change to operator subscribers as a Mesos operator event.
+    func publish(_ change: RegistryChange) {
+        guard !operators.isEmpty, let event = OperatorEvents.event(for: change) else { return }
+        let record = RecordIO.encode(event)
+        for sink in operators.values { sink.yield(record) }
+    }
+
+    /// Outstanding offers, for the state endpoints.
+    var outstandingOffers: [Offer] { offers.values.map(\.offer).sorted { $0.id < $1.id } }
+
+    /// Whether a framework has a scheduler stream to this leader.
+    func isConnected(_ id: FrameworkID) -> Bool { schedulers[id] != nil }
+
+    /// Agents with a stream to this leader.
+    var connectedAgents: Set<AgentID> { Set(agents.keys) }
+}

@@ -1,0 +1,229 @@
+import CorralModel
+import CorralRaft
+import CorralReplication
+import Foundation
+import Logging
+
+/// A stream of RecordIO-framed JSON records for one HTTP subscriber.
+typealias RecordStream = AsyncStream<[UInt8]>
+
+/// The leader's duties: the allocator and its offers, the scheduler and agent streams, and
+/// the timers (heartbeats, update retries, agent timeouts, the replicated clock). Everything
+/// here is leader-local and rebuilt from the registry when this master is elected; every
+/// decision that must survive a fail-over is proposed to the registry first.
+actor MasterLeader {
+    enum Phase: Equatable {
+        case following
+        /// Elected at `term`, still applying the log up to its first commit.
+        case recovering(term: UInt64)
+        case leading(term: UInt64)
+    }
+
+    struct SchedulerSession {
+        var streamID: String
+        var stream: RecordStream.Continuation
+    }
+
+    struct AgentSession {
+        var streamID: String
+        var stream: RecordStream.Continuation
+        var lastSeen: ContinuousClock.Instant
+    }
+
+    /// A task's resources as charged to the allocator.
+    struct Charge {
+        var agent: AgentID
+        var framework: FrameworkID
+        var role: String
+        var quantities: ResourceQuantities
+    }
+
+    let config: MasterConfig
+    let machine: MasterStateMachine
+    let server: RaftServer
+    let logger: Logger
+    let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+
+    var phase: Phase = .following
+    var allocator: any Allocator
+    var offers: [MesosOfferID: LiveOffer] = [:]
+    var schedulers: [FrameworkID: SchedulerSession] = [:]
+    var agents: [AgentID: AgentSession] = [:]
+    /// Known active agents with no stream to this leader, and when they become unreachable.
+    var awaitingAgents: [AgentID: ContinuousClock.Instant] = [:]
+    var charges: [TaskKey: Charge] = [:]
+    var lastSentUUID: [TaskKey: [UInt8]] = [:]
+    var operators: [String: RecordStream.Continuation] = [:]
+    var quotaRoles: Set<String> = []
+    var allocationWanted = false
+    var lastAllocation: ContinuousClock.Instant
+    var lastHeartbeat: ContinuousClock.Instant
+    var lastUpdateRetry: ContinuousClock.Instant
+    var lastClockTick: ContinuousClock.Instant
+
+    let changes: AsyncStream<[RegistryChange]>
+    let changeSink: AsyncStream<[RegistryChange]>.Continuation
+    let roles: AsyncStream<(RaftRole, UInt64)>
+    let roleSink: AsyncStream<(RaftRole, UInt64)>.Continuation
+    let proposals: AsyncStream<RegistryCommand>
+    let proposalSink: AsyncStream<RegistryCommand>.Continuation
+
+    init(config: MasterConfig, machine: MasterStateMachine, server: RaftServer, logger: Logger) {
+        self.config = config
+        self.machine = machine
+        self.server = server
+        self.logger = logger
+        allocator = Self.makeAllocator(config.scheduling)
+        started = clock.now
+        lastAllocation = started
+        lastHeartbeat = started
+        lastUpdateRetry = started
+        lastClockTick = started
+        (changes, changeSink) = AsyncStream.makeStream(of: [RegistryChange].self)
+        (roles, roleSink) = AsyncStream.makeStream(of: (RaftRole, UInt64).self)
+        (proposals, proposalSink) = AsyncStream.makeStream(of: RegistryCommand.self)
+        let changeSink = self.changeSink
+        machine.observe { changeSink.yield($0) }
+    }
+
+    static func makeAllocator(_ scheduling: SchedulingConfig) -> any Allocator {
+        let policy: AllocationPolicy =
+            scheduling.policy == "priority" ? .strictPriority(scheduling.priorities) : .dominantResourceFairness
+        return CorralMaster.makeAllocator(
+            AllocatorConfiguration(
+                policy: policy, offerTimeoutMillis: scheduling.offerTimeoutSeconds.map { UInt64($0 * 1000) }))
+    }
+
+    /// Runs the leader's loops until cancelled.
+    func run() async {
+        let roleSink = self.roleSink
+        await server.observeRoles { role, term, _ in roleSink.yield((role, term)) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await (role, term) in self.roles { await self.roleChanged(role, term: term) } }
+            group.addTask { for await batch in self.changes { await self.registryChanged(batch) } }
+            group.addTask { await self.proposeQueued() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    await self.housekeeping()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        stepDown()
+    }
+
+    // MARK: - Leadership
+
+    var term: UInt64? {
+        if case .leading(let term) = phase { return term }
+        return nil
+    }
+
+    private func roleChanged(_ role: RaftRole, term: UInt64) async {
+        switch (role, phase) {
+        case (.leader, .following):
+            phase = .recovering(term: term)
+            await activate(term: term)
+        case (.leader, _):
+            break
+        default:
+            if phase != .following { stepDown() }
+        }
+    }
+
+    /// Catches up with the log, then rebuilds the allocator from the registry.
+    private func activate(term: UInt64) async {
+        do {
+            try await server.linearizableRead()
+        } catch {
+            logger.notice("elected, but could not confirm leadership", metadata: ["term": "\(term)"])
+            if phase == .recovering(term: term) { stepDown() }
+            return
+        }
+        guard phase == .recovering(term: term) else { return }
+        allocator = Self.makeAllocator(config.scheduling)
+        let registry = machine.registry
+        for (role, weight) in registry.weights { allocator.setWeight(weight, role: role) }
+        for quota in registry.quotas.values { applyQuota(quota) }
+        quotaRoles = Set(registry.quotas.keys)
+        let now = clock.now
+        let agentGrace = Duration.seconds(max(config.scheduling.agentTimeoutSeconds, config.scheduling.failoverGraceSeconds))
+        for agent in registry.agents.values where agent.isActive { awaitingAgents[agent.id] = now + agentGrace }
+        phase = .leading(term: term)
+        logger.info("leading: serving schedulers and agents", metadata: ["term": "\(term)"])
+        // Schedulers were connected to the old leader: they get the fail-over grace to come back.
+        let grace = UInt64(config.scheduling.failoverGraceSeconds * 1e9)
+        for framework in registry.liveFrameworks where framework.state == .active && schedulers[framework.id] == nil {
+            let at = nowNanos()
+            let timeout = UInt64(max(0, framework.info.failoverTimeoutSeconds ?? 0) * 1e9)
+            propose(.disconnectFramework(id: framework.id, atNanos: at, deadlineNanos: at + max(timeout, grace)))
+        }
+    }
+
+    /// Leadership is lost: close every stream; the new leader's clients reconnect there.
+    func stepDown() {
+        if phase != .following { logger.info("no longer leading; closing scheduler and agent streams") }
+        phase = .following
+        for session in schedulers.values { session.stream.finish() }
+        for session in agents.values { session.stream.finish() }
+        schedulers = [:]
+        agents = [:]
+        awaitingAgents = [:]
+        offers = [:]
+        charges = [:]
+        lastSentUUID = [:]
+        allocator = Self.makeAllocator(config.scheduling)
+    }
+
+    /// Throws unless this master leads and has caught up.
+    func requireLeading() throws(MasterError) -> UInt64 {
+        switch phase {
+        case .leading(let term): return term
+        case .recovering: throw MasterError(code: .unavailable, message: "this master was just elected and is catching up; retry shortly")
+        case .following: throw MasterError(code: .notLeader, message: "this master is not the leader")
+        }
+    }
+
+    // MARK: - Proposals and time
+
+    /// The wall clock in nanoseconds, never behind the registry's clock.
+    func nowNanos() -> UInt64 {
+        let wall = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
+        return max(wall, machine.withRegistry { $0.clockNanos })
+    }
+
+    /// Milliseconds since this process started, for the allocator.
+    func nowMillis() -> UInt64 {
+        let elapsed = clock.now - started
+        return UInt64(elapsed.components.seconds) * 1000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// Proposes a command and waits until it is applied here; returns what it decided.
+    func commit(_ command: RegistryCommand) async throws -> RegistryOutcome {
+        let result = try await server.propose(command.encoded)
+        return RegistryOutcome(decoding: result)
+    }
+
+    /// Proposes a command without waiting: its effects arrive as registry changes. A failure
+    /// is logged; the timers propose again whatever still needs deciding.
+    nonisolated func propose(_ command: RegistryCommand) {
+        proposalSink.yield(command)
+    }
+
+    private nonisolated func proposeQueued() async {
+        let server = self.server
+        let logger = self.logger
+        await withDiscardingTaskGroup { group in
+            for await command in proposals {
+                group.addTask {
+                    do { _ = try await server.propose(command.encoded) } catch {
+                        logger.notice("proposal failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        }
+    }
+}

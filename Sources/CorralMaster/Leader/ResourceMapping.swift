@@ -1,0 +1,56 @@
+import CorralModel
+
+/// The one place Mesos `Resources` meet the allocator's `ResourceQuantities`.
+enum ResourceMapping {
+    /// Scalars in thousandths; ranges and sets count their values, times 1000.
+    static func quantities(_ resources: Resources) -> ResourceQuantities {
+        var millis: [String: Int64] = [:]
+        for resource in resources {
+            millis[resource.name, default: 0] += count(resource)
+        }
+        return ResourceQuantities(millis: millis)
+    }
+
+    private static func count(_ resource: Resource) -> Int64 {
+        if let scalar = resource.scalar { return scalar.millis }
+        if let ranges = resource.ranges {
+            return Int64(ranges.range.reduce(UInt64(0)) { $0 + $1.count }) * 1000
+        }
+        if let set = resource.set { return Int64(set.item.count) * 1000 }
+        return 0
+    }
+
+    /// Takes `wanted` out of `available` as Mesos resources: scalars by amount, ranges and
+    /// sets from their lowest values. Every resource is marked allocated to `role`.
+    static func carve(_ wanted: ResourceQuantities, from available: Resources, role: String) -> Resources {
+        var result = Resources()
+        for resource in available {
+            var left = wanted[resource.name] - quantities(result.filter { $0.name == resource.name })[resource.name]
+            guard left > 0 else { continue }
+            var taken = resource
+            if let scalar = resource.scalar {
+                taken.scalar = Scalar(millis: min(scalar.millis, left))
+            } else if let ranges = resource.ranges {
+                var picked: [ValueRange] = []
+                for range in ranges.normalized.range where left >= 1000 {
+                    let take = min(Int64(range.count) * 1000, left)
+                    picked.append(ValueRange(begin: range.begin, end: range.begin + UInt64(take / 1000) - 1))
+                    left -= take
+                }
+                taken.ranges = Ranges(picked)
+            } else if let set = resource.set {
+                taken.set = Value.ValueSet(Array(set.item.prefix(Int(left / 1000))))
+            }
+            taken.allocationInfo = Resource.AllocationInfo(role: role)
+            result.add(taken)
+        }
+        return result
+    }
+}
+
+extension ResourceQuantities {
+    /// The smaller of the two amounts, name by name.
+    func clamped(to limit: ResourceQuantities) -> ResourceQuantities {
+        ResourceQuantities(millis: Dictionary(uniqueKeysWithValues: entries.map { ($0.name, min($0.millis, limit[$0.name])) }))
+    }
+}

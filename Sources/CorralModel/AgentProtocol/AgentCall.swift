@@ -1,0 +1,103 @@
+/// What an agent POSTs to the leading master's `/corral/v1/agent` (protocol version 1; see
+/// `Sources/CorralMaster/README.md`). SUBSCRIBE opens the event stream; every other call
+/// carries the stream's `Corral-Agent-Stream-Id` header.
+public struct AgentCall: Codable, Hashable, Sendable {
+    /// Which call; the matching payload is set.
+    public var type: Kind
+    /// The caller; absent only on an agent's first SUBSCRIBE.
+    public var agentID: AgentID?
+    public var subscribe: Subscribe?
+    public var update: Update?
+    public var updateResources: UpdateResources?
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case agentID = "agent_id"
+        case subscribe, update
+        case updateResources = "update_resources"
+    }
+
+    public init(type: Kind, agentID: AgentID? = nil) {
+        self.type = type
+        self.agentID = agentID
+    }
+
+    /// SUBSCRIBE: register (no ID yet) or re-register (with the ID the master gave).
+    public struct Subscribe: Codable, Hashable, Sendable {
+        /// The agent's hostname, resources and attributes; `id` set when re-registering.
+        public var agentInfo: AgentInfo
+        /// Every task the agent still knows: running, or ended with updates the master has
+        /// not acknowledged yet.
+        public var tasks: [ReportedTaskStatus]
+        /// The highest leader term the agent has seen; events from older terms are ignored.
+        public var highestTerm: UInt64
+        /// The protocol version the agent speaks.
+        public var version: Int
+
+        enum CodingKeys: String, CodingKey {
+            case agentInfo = "agent_info"
+            case tasks
+            case highestTerm = "highest_term"
+            case version
+        }
+
+        public init(agentInfo: AgentInfo, tasks: [ReportedTaskStatus] = [], highestTerm: UInt64 = 0, version: Int = 1) {
+            self.agentInfo = agentInfo
+            self.tasks = tasks
+            self.highestTerm = highestTerm
+            self.version = version
+        }
+    }
+
+    /// A task and the framework it belongs to, as reported by the agent.
+    public struct ReportedTaskStatus: Codable, Hashable, Sendable {
+        public var frameworkID: FrameworkID
+        public var status: TaskStatus
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkID = "framework_id"
+            case status
+        }
+
+        public init(frameworkID: FrameworkID, status: TaskStatus) {
+            self.frameworkID = frameworkID
+            self.status = status
+        }
+    }
+
+    /// UPDATE: a task status update with a UUID; answered 202 once committed. The agent keeps
+    /// it (checkpointed) and sends it again until it gets that 202.
+    public struct Update: Codable, Hashable, Sendable {
+        public var frameworkID: FrameworkID
+        public var status: TaskStatus
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkID = "framework_id"
+            case status
+        }
+
+        public init(frameworkID: FrameworkID, status: TaskStatus) {
+            self.frameworkID = frameworkID
+            self.status = status
+        }
+    }
+
+    /// UPDATE_RESOURCES: the agent's total changed.
+    public struct UpdateResources: Codable, Hashable, Sendable {
+        @Repeated public var resources: [Resource]
+
+        public init(resources: [Resource]) { self.resources = resources }
+    }
+
+    /// `AgentCall.Type`.
+    public struct Kind: OpenEnum {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public static let subscribe: Kind = "SUBSCRIBE"
+        public static let update: Kind = "UPDATE"
+        /// Liveness: an agent that sends nothing for the master's timeout is unreachable.
+        public static let heartbeat: Kind = "HEARTBEAT"
+        public static let updateResources: Kind = "UPDATE_RESOURCES"
+        public static let known: [Kind] = [.subscribe, .update, .heartbeat, .updateResources]
+    }
+}
