@@ -25,12 +25,12 @@ extension MasterConfig {
             var policy: String?
             var priorities: [String: Int]?
             var allocation_interval_ms: Int?
-            var offer_timeout_seconds: Double?
-            var heartbeat_interval_seconds: Double?
-            var agent_heartbeat_seconds: Double?
-            var agent_timeout_seconds: Double?
-            var failover_grace_seconds: Double?
-            var update_retry_seconds: Double?
+            var offer_timeout_seconds: Seconds?
+            var heartbeat_interval_seconds: Seconds?
+            var agent_heartbeat_seconds: Seconds?
+            var agent_timeout_seconds: Seconds?
+            var failover_grace_seconds: Seconds?
+            var update_retry_seconds: Seconds?
         }
         var cluster_id: String?
         var node_id: UInt64?
@@ -42,6 +42,19 @@ extension MasterConfig {
         var timing: Timing?
         var log: Log?
         var scheduling: Scheduling?
+    }
+
+    /// A number of seconds written either as an integer (`5`) or a float (`0.5`).
+    private struct Seconds: Decodable {
+        var value: Double
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let double = try? container.decode(Double.self) {
+                value = double
+            } else {
+                value = Double(try container.decode(Int.self))
+            }
+        }
     }
 
     /// Reads a TOML config file. Relative `data_dir` paths are taken from the current directory.
@@ -96,12 +109,12 @@ extension MasterConfig {
             if let value = scheduling.policy { config.scheduling.policy = value }
             if let value = scheduling.priorities { config.scheduling.priorities = value }
             if let value = scheduling.allocation_interval_ms { config.scheduling.allocationIntervalMilliseconds = value }
-            if let value = scheduling.offer_timeout_seconds { config.scheduling.offerTimeoutSeconds = value }
-            if let value = scheduling.heartbeat_interval_seconds { config.scheduling.heartbeatIntervalSeconds = value }
-            if let value = scheduling.agent_heartbeat_seconds { config.scheduling.agentHeartbeatSeconds = value }
-            if let value = scheduling.agent_timeout_seconds { config.scheduling.agentTimeoutSeconds = value }
-            if let value = scheduling.failover_grace_seconds { config.scheduling.failoverGraceSeconds = value }
-            if let value = scheduling.update_retry_seconds { config.scheduling.updateRetrySeconds = value }
+            if let value = scheduling.offer_timeout_seconds?.value { config.scheduling.offerTimeoutSeconds = value }
+            if let value = scheduling.heartbeat_interval_seconds?.value { config.scheduling.heartbeatIntervalSeconds = value }
+            if let value = scheduling.agent_heartbeat_seconds?.value { config.scheduling.agentHeartbeatSeconds = value }
+            if let value = scheduling.agent_timeout_seconds?.value { config.scheduling.agentTimeoutSeconds = value }
+            if let value = scheduling.failover_grace_seconds?.value { config.scheduling.failoverGraceSeconds = value }
+            if let value = scheduling.update_retry_seconds?.value { config.scheduling.updateRetrySeconds = value }
         }
         return config
     }

@@ -14,6 +14,11 @@ extension MasterLeader {
             case .taskCompleted(let task):
                 release(task.key)
                 lastSentUUID.removeValue(forKey: task.key)
+            case .frameworkUpdated(let record):
+                // A disconnect proposed just before the scheduler came back must not stand.
+                if case .disconnected = record.state, schedulers[record.id] != nil {
+                    propose(.subscribeFramework(info: record.info, atNanos: nowNanos()))
+                }
             case .frameworkRemoved(let record, let killed):
                 frameworkRemoved(record.id, killed: killed)
             case .agentUpdated(let record):
