@@ -26,11 +26,14 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
     public var reconcile: Reconcile?
     /// MESSAGE.
     public var message: SchedulerEvent.Message?
+    /// UPDATE_FRAMEWORK.
+    public var updateFramework: UpdateFramework?
 
     enum CodingKeys: String, CodingKey {
         case frameworkID = "framework_id"
         case type, subscribe, accept, decline, revive, suppress, kill, shutdown, acknowledge, reconcile,
             message
+        case updateFramework = "update_framework"
     }
 
     /// Makes a call; set the payload that matches `type`.

@@ -17,7 +17,8 @@ struct MasterAddress: Hashable, Sendable, CustomStringConvertible {
             if rest.isEmpty {
                 port = Self.defaultPort
             } else {
-                guard rest.hasPrefix(":"), let value = Int(rest.dropFirst()), (1...65535).contains(value) else {
+                guard rest.hasPrefix(":"), let value = Int(rest.dropFirst()), (1...65535).contains(value)
+                else {
                     return nil
                 }
                 port = value

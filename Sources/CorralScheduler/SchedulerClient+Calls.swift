@@ -5,7 +5,9 @@ extension SchedulerClient {
     // MARK: - Calls
 
     /// Accepts offers (all from one agent) with operations, e.g. `.launch(tasks)`.
-    public func accept(_ offerIDs: [OfferID], operations: [Offer.Operation], filters: Filters? = nil) async throws {
+    public func accept(_ offerIDs: [OfferID], operations: [Offer.Operation], filters: Filters? = nil)
+        async throws
+    {
         var call = SchedulerCall(type: .accept)
         call.accept = .init(offerIDs: offerIDs, operations: operations, filters: filters)
         try await send(call)
@@ -82,6 +84,18 @@ extension SchedulerClient {
         try await send(call)
     }
 
+    /// Changes the framework's FrameworkInfo (roles, capabilities, …) without re-subscribing
+    /// (UPDATE_FRAMEWORK). `info.id` is set to the subscribed framework's ID, and later
+    /// re-subscriptions send `info`.
+    public func updateFramework(_ info: FrameworkInfo, suppressedRoles: [String] = []) async throws {
+        var info = info
+        info.id = knownFrameworkID
+        var call = SchedulerCall(type: .updateFramework)
+        call.updateFramework = .init(frameworkInfo: info, suppressedRoles: suppressedRoles)
+        try await send(call)
+        updatedFramework = info
+    }
+
     /// Ends the framework: the master kills its tasks and forgets it. The client stops
     /// afterwards, since re-subscribing with a removed framework ID is refused.
     public func teardown() async throws {
@@ -100,7 +114,8 @@ extension SchedulerClient {
     func send(_ call: SchedulerCall) async throws {
         let kind = call.type?.rawValue ?? "call"
         guard case .subscribed(let session) = state else {
-            let why = if case .stopped = state { "the client is stopped" } else { "the client is not subscribed" }
+            let why =
+                if case .stopped = state { "the client is stopped" } else { "the client is not subscribed" }
             throw SchedulerError(.notSubscribed, "cannot send \(kind): \(why)")
         }
         var call = call
@@ -115,7 +130,12 @@ extension SchedulerClient {
         headers.add(name: "Mesos-Stream-Id", value: session.streamID)
         let request = HTTPStreamRequest(method: .POST, path: Self.path, headers: headers, body: body)
         let master = session.master
-        let response = try await http.execute(request, host: master.host, port: master.port, bodyLimitBytes: 64 << 10)
+        let response = try await http.execute(
+            request,
+            host: master.host,
+            port: master.port,
+            bodyLimitBytes: 64 << 10
+        )
         logger.debug("call answered", metadata: ["type": "\(kind)", "status": "\(response.status.code)"])
         switch response.status.code {
         case 200..<300:

@@ -15,7 +15,7 @@ extension SchedulerClient {
 
     /// Subscribes to `master` and reads its event stream until it ends.
     func subscribe(to master: MasterAddress) async -> Outcome {
-        var info = configuration.framework
+        var info = updatedFramework ?? configuration.framework
         info.id = knownFrameworkID
         let body: [UInt8]
         do {
@@ -24,7 +24,10 @@ extension SchedulerClient {
             return .failed("cannot encode SUBSCRIBE: \(error)")
         }
         let request = HTTPStreamRequest(method: .POST, path: Self.path, headers: Self.jsonHeaders, body: body)
-        logger.debug("subscribing", metadata: ["master": "\(master)", "framework": "\(info.id?.value ?? "new")"])
+        logger.debug(
+            "subscribing",
+            metadata: ["master": "\(master)", "framework": "\(info.id?.value ?? "new")"]
+        )
         do {
             return try await http.stream(request, host: master.host, port: master.port) { response in
                 await self.consume(response, from: master)
@@ -59,7 +62,9 @@ extension SchedulerClient {
                     let event = try MesosJSON.decode(SchedulerEvent.self, from: record)
                     if !subscribed {
                         guard let payload = event.subscribed, event.type == .subscribed else {
-                            return .failed("\(master) sent \(event.type?.rawValue ?? "an untyped event") before SUBSCRIBED")
+                            return .failed(
+                                "\(master) sent \(event.type?.rawValue ?? "an untyped event") before SUBSCRIBED"
+                            )
                         }
                         guard case .connecting = state else { return .ended("the client stopped") }
                         subscribed = true
@@ -74,7 +79,9 @@ extension SchedulerClient {
             let reason = Task.isCancelled ? "the client stopped" : "\(master): \(error)"
             return subscribed ? .ended(reason) : .failed(reason)
         }
-        return subscribed ? .ended("\(master) ended the event stream") : .failed("\(master) ended the stream before SUBSCRIBED")
+        return subscribed
+            ? .ended("\(master) ended the event stream")
+            : .failed("\(master) ended the stream before SUBSCRIBED")
     }
 
     /// Records the session, arms the heartbeat watchdog and reports SUBSCRIBED.
@@ -85,7 +92,9 @@ extension SchedulerClient {
         control: HTTPStreamControl
     ) {
         knownFrameworkID = payload.frameworkID
-        state = .subscribed(Session(master: master, streamID: streamID, frameworkID: payload.frameworkID, control: control))
+        state = .subscribed(
+            Session(master: master, streamID: streamID, frameworkID: payload.frameworkID, control: control)
+        )
         rotation.subscribed()
         // The watchdog: a stream silent for `missedHeartbeats` intervals is closed with
         // `.timedOut`, and the loop subscribes again. Any byte counts as a sign of life.
@@ -97,7 +106,9 @@ extension SchedulerClient {
         }
         logger.info(
             "subscribed",
-            metadata: ["master": "\(master)", "framework": "\(payload.frameworkID)", "heartbeat": "\(interval)"]
+            metadata: [
+                "master": "\(master)", "framework": "\(payload.frameworkID)", "heartbeat": "\(interval)",
+            ]
         )
         eventSink.yield(.subscribed(payload, master: master.description))
     }

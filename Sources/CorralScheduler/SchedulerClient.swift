@@ -53,6 +53,8 @@ public actor SchedulerClient {
 
     var state: State = .idle
     var knownFrameworkID: FrameworkID?
+    /// The FrameworkInfo of the last successful UPDATE_FRAMEWORK; re-subscriptions send it.
+    var updatedFramework: FrameworkInfo?
     var rotation: MasterRotation
     /// A master named by a `307` answer to a call; the next subscription goes there.
     var redirectHint: MasterAddress?
@@ -145,14 +147,23 @@ public actor SchedulerClient {
             var wait = Duration.zero
             switch await subscribe(to: master) {
             case .redirected(let target):
-                logger.info("master is not the leader", metadata: ["master": "\(master)", "leader": "\(target.map { "\($0)" } ?? "?")"])
+                logger.info(
+                    "master is not the leader",
+                    metadata: ["master": "\(master)", "leader": "\(target.map { "\($0)" } ?? "?")"]
+                )
                 if !rotation.redirected(to: target) { wait = rotation.failed() }
             case .failed(let reason):
-                logger.warning("subscription failed", metadata: ["master": "\(master)", "reason": "\(reason)"])
+                logger.warning(
+                    "subscription failed",
+                    metadata: ["master": "\(master)", "reason": "\(reason)"]
+                )
                 wait = rotation.failed()
             case .ended(let reason):
-                logger.warning("event stream ended", metadata: ["master": "\(master)", "reason": "\(reason)"])
                 if case .stopped = state { return }
+                logger.warning(
+                    "event stream ended",
+                    metadata: ["master": "\(master)", "reason": "\(reason)"]
+                )
                 state = .connecting(master)
                 eventSink.yield(.disconnected(reason: reason))
                 wait = rotation.failed()

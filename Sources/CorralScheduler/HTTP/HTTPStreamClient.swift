@@ -56,13 +56,20 @@ public final class HTTPStreamClient: Sendable {
                     case .end:
                         return HTTPBufferedResponse(status: head.status, headers: head.headers, body: body)
                     case .head:
-                        throw SchedulerError(.protocolViolation, "\(host):\(port) sent a second response head")
+                        throw SchedulerError(
+                            .protocolViolation,
+                            "\(host):\(port) sent a second response head"
+                        )
                     }
                 }
                 throw SchedulerError(.connectionClosed, "\(host):\(port) closed the connection mid-response")
             }
         } catch {
-            throw SchedulerError.wrapping(error, .connectionClosed, "\(request.method) \(request.path) to \(host):\(port) failed")
+            throw SchedulerError.wrapping(
+                error,
+                .connectionClosed,
+                "\(request.method) \(request.path) to \(host):\(port) failed"
+            )
         }
     }
 
@@ -109,7 +116,9 @@ public final class HTTPStreamClient: Sendable {
                         try channel.pipeline.syncOperations.addHandler(timeoutHandler)
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         let connection = try Connection(wrappingChannelSynchronously: channel)
-                        return (connection, HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler))
+                        return (
+                            connection, HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler)
+                        )
                     }
                 }
         } catch {

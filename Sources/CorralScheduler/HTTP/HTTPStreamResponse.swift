@@ -51,7 +51,10 @@ public struct HTTPBodyStream: AsyncSequence {
                         return nil
                     case .head:
                         finished = true
-                        throw SchedulerError(.protocolViolation, "a second response head arrived inside a body")
+                        throw SchedulerError(
+                            .protocolViolation,
+                            "a second response head arrived inside a body"
+                        )
                     }
                 }
             } catch {
