@@ -114,6 +114,9 @@ extension SchedulerClient {
     }
 
     /// Yields an event, and acknowledges an UPDATE when acknowledgements are implicit.
+    ///
+    /// The acknowledgement is sent once the update is yielded, not once the scheduler has
+    /// handled it (as in Mesos's driver), and before the next event is read.
     private func deliver(_ event: SchedulerEvent) async {
         logger.trace("event", metadata: ["type": "\(event.type?.rawValue ?? "?")"])
         eventSink.yield(.event(event))

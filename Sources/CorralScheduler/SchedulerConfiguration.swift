@@ -8,7 +8,8 @@ public struct SchedulerConfiguration: Sendable {
     public var framework: FrameworkInfo
     /// Whether the client acknowledges every UPDATE that carries a UUID right after yielding it.
     public var implicitAcknowledgements: Bool
-    /// How many heartbeat intervals may pass without an event before the client reconnects.
+    /// How many heartbeat intervals the event stream may stay silent (not a byte received)
+    /// before the client closes it and subscribes again; 0 turns the watchdog off.
     public var missedHeartbeats: Int
     /// The first and the largest delay between failed subscription attempts; each delay is
     /// jittered between half and all of the current value, which doubles after each failure.
