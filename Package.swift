@@ -65,6 +65,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CorralScheduler",
+            dependencies: [
+                "CorralModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "CCorralLauncher"),
         .target(
             name: "CorralContainer",
@@ -99,6 +110,16 @@ let package = Package(
         .testTarget(
             name: "CorralMasterTests",
             dependencies: ["CorralMaster", "CorralReplication", "CorralRaft"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorralSchedulerTests",
+            dependencies: [
+                "CorralScheduler", "CorralModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,163 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A small HTTP/1.1 client on NIO: one connection per request, a whole response with a
+/// body limit, or a streaming response read chunk by chunk inside a closure.
+///
+/// Every connection has a connect timeout and a read timeout (no bytes for that long closes
+/// it). Failures are `SchedulerError`s: `.connectionFailed`, `.connectionClosed`,
+/// `.timedOut`, `.bodyTooLarge`, `.protocolViolation`.
+public final class HTTPStreamClient: Sendable {
+    /// The event loops connections run on.
+    public let group: any EventLoopGroup
+    /// How long opening a connection may take.
+    public let connectTimeout: Duration
+    /// How long a connection may go without receiving a byte; nil for no limit.
+    public let readTimeout: Duration?
+
+    /// Makes a client.
+    public init(
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        connectTimeout: Duration = .seconds(5),
+        readTimeout: Duration? = .seconds(30)
+    ) {
+        self.group = group
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+    }
+
+    /// Sends `request` to `host:port` and returns the whole response.
+    ///
+    /// - Throws: `SchedulerError`; `.bodyTooLarge` when the body exceeds `bodyLimitBytes`.
+    public func execute(
+        _ request: HTTPStreamRequest,
+        host: String,
+        port: Int,
+        bodyLimitBytes: Int = 1 << 20
+    ) async throws -> HTTPBufferedResponse {
+        let (channel, _) = try await connect(host: host, port: port)
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                try await Self.write(request, host: host, port: port, to: outbound)
+                var iterator = inbound.makeAsyncIterator()
+                let head = try await Self.readHead(&iterator, host: host, port: port)
+                var body: [UInt8] = []
+                while let part = try await iterator.next() {
+                    switch part {
+                    case .body(let buffer):
+                        guard body.count + buffer.readableBytes <= bodyLimitBytes else {
+                            throw SchedulerError(
+                                .bodyTooLarge,
+                                "the response from \(host):\(port) is over \(bodyLimitBytes) bytes"
+                            )
+                        }
+                        body.append(contentsOf: buffer.readableBytesView)
+                    case .end:
+                        return HTTPBufferedResponse(status: head.status, headers: head.headers, body: body)
+                    case .head:
+                        throw SchedulerError(
+                            .protocolViolation,
+                            "\(host):\(port) sent a second response head"
+                        )
+                    }
+                }
+                throw SchedulerError(.connectionClosed, "\(host):\(port) closed the connection mid-response")
+            }
+        } catch {
+            throw SchedulerError.wrapping(
+                error,
+                .connectionClosed,
+                "\(request.method) \(request.path) to \(host):\(port) failed"
+            )
+        }
+    }
+
+    /// Sends `request` to `host:port`, waits for the response head, and runs `body` with the
+    /// response whose body arrives chunk by chunk. The connection closes when `body` returns
+    /// or throws, or when the task is cancelled.
+    ///
+    /// - Throws: `SchedulerError` for connection and protocol failures, or what `body` throws.
+    public func stream<Result>(
+        _ request: HTTPStreamRequest,
+        host: String,
+        port: Int,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (HTTPStreamResponse) async throws -> sending Result
+    ) async throws -> sending Result {
+        let (channel, control) = try await connect(host: host, port: port)
+        return try await channel.executeThenClose(isolation: isolation) { inbound, outbound in
+            try await Self.write(request, host: host, port: port, to: outbound)
+            var iterator = inbound.makeAsyncIterator()
+            let head = try await Self.readHead(&iterator, host: host, port: port)
+            let response = HTTPStreamResponse(
+                status: head.status,
+                headers: head.headers,
+                body: HTTPBodyStream(iterator),
+                control: control
+            )
+            return try await body(response)
+        }
+    }
+
+    // MARK: - Connection
+
+    typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+
+    private func connect(host: String, port: Int) async throws -> (Connection, HTTPStreamControl) {
+        let readTimeout = self.readTimeout.map(TimeAmount.init)
+        do {
+            return try await ClientBootstrap(group: group)
+                .connectTimeout(TimeAmount(connectTimeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let timeoutHandler = ReadTimeoutHandler(timeout: readTimeout)
+                        try channel.pipeline.syncOperations.addHandler(timeoutHandler)
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        let connection = try Connection(wrappingChannelSynchronously: channel)
+                        return (
+                            connection, HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler)
+                        )
+                    }
+                }
+        } catch {
+            throw SchedulerError(.connectionFailed, "cannot connect to \(host):\(port)", cause: "\(error)")
+        }
+    }
+
+    private static func write(
+        _ request: HTTPStreamRequest,
+        host: String,
+        port: Int,
+        to outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
+    ) async throws {
+        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
+        head.headers = request.headers
+        if !head.headers.contains(name: "Host") { head.headers.add(name: "Host", value: "\(host):\(port)") }
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
+        try await outbound.write(.head(head))
+        if !request.body.isEmpty {
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: request.body))))
+        }
+        try await outbound.write(.end(nil))
+    }
+
+    private static func readHead(
+        _ iterator: inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator,
+        host: String,
+        port: Int
+    ) async throws -> HTTPResponseHead {
+        while let part = try await iterator.next() {
+            switch part {
+            case .head(let head) where head.status.code >= 200:
+                return head
+            case .head:
+                continue  // 1xx: the real head follows
+            case .body, .end:
+                throw SchedulerError(.protocolViolation, "\(host):\(port) sent a body before a response head")
+            }
+        }
+        throw SchedulerError(.connectionClosed, "\(host):\(port) closed the connection before answering")
+    }
+}
