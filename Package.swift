@@ -109,7 +109,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CorralMasterTests",
-            dependencies: ["CorralMaster", "CorralReplication", "CorralRaft"],
+            dependencies: [
+                "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

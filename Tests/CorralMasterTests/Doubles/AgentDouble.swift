@@ -1,0 +1,196 @@
+import CorralModel
+import CorralScheduler
+import Foundation
+import NIOHTTP1
+
+/// A test double of an agent: it speaks the agent protocol to the masters (subscribe,
+/// re-subscribe after a fail-over, heartbeats, status updates sent until the master answers
+/// 202, term fencing) but runs no containers. Each launched task reports TASK_RUNNING, then
+/// TASK_FINISHED unless `holdTasks` keeps it running until a KILL.
+actor AgentDouble {
+    struct Key: Hashable, Sendable, CustomStringConvertible {
+        var framework: FrameworkID
+        var task: TaskID
+        var description: String { "\(framework)/\(task)" }
+    }
+
+    let masters: [String]
+    let hostname: String
+    let resources: [Resource]
+    let holdTasks: Bool
+    private let client = HTTPStreamClient(connectTimeout: .seconds(2), readTimeout: .seconds(5))
+
+    private(set) var agentID: AgentID?
+    private(set) var highestTerm: UInt64 = 0
+    private(set) var subscriptions = 0
+    /// How many times each task was started: must never exceed 1.
+    private(set) var starts: [Key: Int] = [:]
+    /// LAUNCH events for tasks already known (ignored, as the protocol says).
+    private(set) var repeatedLaunches = 0
+    private(set) var staleEventsIgnored = 0
+    private var latest: [Key: TaskStatus] = [:]
+    private var unacknowledged: [(Key, TaskStatus)] = []
+    private var master: String?
+    private var streamID: String?
+    private var heartbeatSeconds = 1.0
+    private var stopped = false
+
+    init(masters: [String], hostname: String = "agent-double", cpus: Double = 8, memMegabytes: Double = 4096, holdTasks: Bool = false) {
+        self.masters = masters
+        self.hostname = hostname
+        self.holdTasks = holdTasks
+        resources = [.scalar("cpus", Scalar(cpus)), .scalar("mem", Scalar(memMegabytes))]
+    }
+
+    var isSubscribed: Bool { streamID != nil }
+    var taskStates: [Key: TaskState] { latest.mapValues(\.state) }
+
+    func stop() { stopped = true }
+
+    /// Runs until `stop()` or cancellation: keeps a subscription to the leader, following
+    /// 307s and rotating through the masters, and sends heartbeats and pending updates.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.subscribeLoop() }
+            group.addTask { await self.sendLoop() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func subscribeLoop() async {
+        var index = 0
+        var target: String? = nil
+        while !Task.isCancelled && !stopped {
+            let address = target ?? masters[index % masters.count]
+            target = nil
+            do {
+                target = try await subscribe(to: address)
+            } catch {
+                // Refused, reset or timed out: try the next master.
+            }
+            streamID = nil
+            if target == nil { index += 1 }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// One subscription; returns a redirect target if the master answered 307.
+    private func subscribe(to address: String) async throws -> String? {
+        let (host, port) = Self.split(address)
+        var info = AgentInfo(hostname: hostname, resources: resources)
+        info.id = agentID
+        let reported = latest.map { AgentCall.ReportedTaskStatus(frameworkID: $0.key.framework, status: $0.value) }
+        var call = AgentCall(type: .subscribe, agentID: agentID)
+        call.subscribe = AgentCall.Subscribe(agentInfo: info, tasks: reported, highestTerm: highestTerm)
+        let request = HTTPStreamRequest(
+            method: .POST, path: "/corral/v1/agent", headers: ["Content-Type": "application/json"],
+            body: try MesosJSON.encode(call))
+        return try await client.stream(request, host: host, port: port) { response in
+            if response.status == .temporaryRedirect {
+                return response.headers.first(name: "Location").flatMap(Self.hostPort)
+            }
+            guard response.status == .ok else { return nil }
+            master = address
+            streamID = response.headers.first(name: "Corral-Agent-Stream-Id")
+            var decoder = RecordIODecoder()
+            for try await chunk in response.body {
+                for record in try decoder.decode(chunk.readableBytesView) {
+                    handle(try MesosJSON.decode(AgentEvent.self, from: record))
+                }
+                if stopped { return nil }
+            }
+            return nil
+        }
+    }
+
+    private func handle(_ event: AgentEvent) {
+        guard event.term >= highestTerm else {
+            staleEventsIgnored += 1
+            return
+        }
+        highestTerm = event.term
+        switch event.type {
+        case .subscribed:
+            if let subscribed = event.subscribed {
+                agentID = subscribed.agentID
+                heartbeatSeconds = subscribed.heartbeatIntervalSeconds
+                subscriptions += 1
+            }
+        case .launch:
+            guard let launch = event.launch else { return }
+            for task in launch.tasks { start(Key(framework: launch.frameworkID, task: task.taskID)) }
+        case .kill:
+            guard let kill = event.kill else { return }
+            finish(Key(framework: kill.frameworkID, task: kill.taskID), .killed)
+        case .shutdownFramework:
+            guard let id = event.shutdownFramework?.frameworkID else { return }
+            for key in latest.keys where key.framework == id { finish(key, .killed) }
+        default:
+            break
+        }
+    }
+
+    private func start(_ key: Key) {
+        guard latest[key] == nil else {
+            repeatedLaunches += 1
+            return
+        }
+        starts[key, default: 0] += 1
+        report(key, .running)
+        if !holdTasks { report(key, .finished) }
+    }
+
+    private func finish(_ key: Key, _ state: TaskState) {
+        guard let current = latest[key], !current.state.isTerminal else { return }
+        report(key, state)
+    }
+
+    private func report(_ key: Key, _ state: TaskState) {
+        let status = TaskStatus(
+            taskID: key.task, state: state, source: .executor, agentID: agentID,
+            timestamp: Date().timeIntervalSince1970, uuid: withUnsafeBytes(of: UUID().uuid) { Array($0) })
+        latest[key] = status
+        unacknowledged.append((key, status))
+    }
+
+    /// Sends heartbeats and every unacknowledged update, in order, to the current master.
+    private func sendLoop() async {
+        var lastHeartbeat = ContinuousClock.now
+        while !Task.isCancelled && !stopped {
+            try? await Task.sleep(for: .milliseconds(50))
+            guard let master, let streamID, let agentID else { continue }
+            if ContinuousClock.now - lastHeartbeat >= .seconds(heartbeatSeconds) {
+                lastHeartbeat = .now
+                _ = try? await post(AgentCall(type: .heartbeat, agentID: agentID), to: master, streamID: streamID)
+            }
+            while let (key, status) = unacknowledged.first {
+                var call = AgentCall(type: .update, agentID: agentID)
+                call.update = AgentCall.Update(frameworkID: key.framework, status: status)
+                guard (try? await post(call, to: master, streamID: streamID)) == .accepted else { break }
+                if unacknowledged.first?.1.uuid == status.uuid { unacknowledged.removeFirst() }
+            }
+        }
+    }
+
+    private func post(_ call: AgentCall, to address: String, streamID: String) async throws -> HTTPResponseStatus {
+        let (host, port) = Self.split(address)
+        let request = HTTPStreamRequest(
+            method: .POST, path: "/corral/v1/agent",
+            headers: ["Content-Type": "application/json", "Corral-Agent-Stream-Id": streamID],
+            body: try MesosJSON.encode(call))
+        return try await client.execute(request, host: host, port: port).status
+    }
+
+    static func split(_ address: String) -> (String, Int) {
+        let parts = address.split(separator: ":")
+        return (String(parts.first ?? "127.0.0.1"), Int(parts.last ?? "0") ?? 0)
+    }
+
+    /// `http://host:port/path` or `//host:port/path` → `host:port`.
+    static func hostPort(_ location: String) -> String? {
+        var rest = Substring(location)
+        if let range = rest.range(of: "//") { rest = rest[range.upperBound...] }
+        return rest.split(separator: "/").first.map(String.init)
+    }
+}
