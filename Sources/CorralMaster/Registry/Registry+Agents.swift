@@ -52,10 +52,14 @@ extension Registry {
             status.unreachableTime = DurationInfo(nanoseconds: Int64(at))
             status.uuid = makeUUID()
             _ = statusUpdate(task.key, status, at: at, changes: &changes)
-            if !partitionAware, var updated = tasks[task.key], !updated.pending.isEmpty {
+            if !partitionAware, var updated = tasks[task.key], let last = updated.pending.indices.last {
                 // Frameworks that are not PARTITION_AWARE are told TASK_LOST, as Mesos does.
-                updated.pending[updated.pending.count - 1].state = .lost
+                updated.pending[last].state = .lost
                 tasks[task.key] = updated
+                // Report the record as stored, not as it was before the rewrite.
+                if case .taskUpdated(let reported)? = changes.last, reported.key == task.key {
+                    changes[changes.count - 1] = .taskUpdated(updated)
+                }
             }
         }
         return .ok

@@ -4,8 +4,8 @@ extension Registry {
     /// Applies one command from the log entry at `index`; returns the outcome for the
     /// proposer and the changes for the leader. A refused command changes nothing.
     public mutating func apply(_ command: RegistryCommand, index: UInt64) -> (RegistryOutcome, [RegistryChange]) {
-        applyingIndex = index
-        madeUUIDs = 0
+        bookkeeping.applyingIndex = index
+        bookkeeping.madeUUIDs = 0
         var changes: [RegistryChange] = []
         let outcome = apply(command, changes: &changes)
         return (outcome, changes)
@@ -153,13 +153,21 @@ extension Registry {
         record.state = .removed(atNanos: at)
         completedFrameworks[id] = record
         touch(.completedFramework(id))
+        // The earliest removed leaves first, ties broken by ID: the dictionary's order differs
+        // between processes, so an unordered pick would differ between replicas.
         if completedFrameworks.count > Self.completedLimit,
-            let oldest = completedFrameworks.values.min(by: { $0.registeredAtNanos < $1.registeredAtNanos })
+            let oldest = completedFrameworks.values.min(by: { Self.removalOrder($0) < Self.removalOrder($1) })
         {
             completedFrameworks.removeValue(forKey: oldest.id)
             touch(.completedFramework(oldest.id))
         }
         changes.append(.frameworkRemoved(record, killed: killed))
+    }
+
+    /// Orders removed frameworks by when they were removed, then by ID.
+    static func removalOrder(_ record: FrameworkRecord) -> (UInt64, String) {
+        if case .removed(let at) = record.state { return (at, record.id.value) }
+        return (record.registeredAtNanos, record.id.value)
     }
 
     /// Moves a finished task to the bounded completed list.

@@ -22,9 +22,7 @@ extension Registry {
             }
             needed += Resources(task.resources)
         }
-        if let executor, !self.tasks.values.contains(where: {
-            $0.agentID == agentID && $0.executor?.executorID == executor.executorID && !$0.isTerminal
-        }) {
+        if let executor, !hasLiveExecutor(executor.executorID, of: frameworkID, onAgent: agentID) {
             needed += Resources(executor.resources)
         }
         let free = agent.total.flattened - allocated(onAgent: agentID)

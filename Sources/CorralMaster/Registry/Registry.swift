@@ -22,11 +22,22 @@ public struct Registry: Hashable, Sendable {
     public internal(set) var weights: [String: Double] = [:]
     public internal(set) var maintenance = MaintenanceSchedule()
 
-    /// Records changed since the last `takeDirty()`.
-    var dirty: Set<RegistryKey> = []
-    /// The entry being applied, for deterministic UUIDs of master-made updates.
-    var applyingIndex: UInt64 = 0
-    var madeUUIDs: UInt64 = 0
+    /// What applying needs but the registry's value is not: equal registries may differ here.
+    var bookkeeping = Bookkeeping()
+
+    /// Scratch state for applying and storing. It is not stored, so it compares equal
+    /// whatever it holds; otherwise a registry loaded from LMDB would differ from the one
+    /// that wrote it.
+    struct Bookkeeping: Hashable, Sendable {
+        /// Records changed since the last `takeDirty()`.
+        var dirty: Set<RegistryKey> = []
+        /// The entry being applied, for deterministic UUIDs of master-made updates.
+        var applyingIndex: UInt64 = 0
+        var madeUUIDs: UInt64 = 0
+
+        static func == (lhs: Self, rhs: Self) -> Bool { true }
+        func hash(into hasher: inout Hasher) {}
+    }
 
     public init() {}
 
@@ -43,13 +54,39 @@ public struct Registry: Hashable, Sendable {
     }
 
     /// What non-terminal tasks hold on an agent (quantities, reservations and roles set
-    /// aside): the agent's replicated allocation.
+    /// aside): the agent's replicated allocation. A task group's executor is counted once,
+    /// while any of its tasks is live.
     public func allocated(onAgent id: AgentID) -> Resources {
         var total = Resources()
+        var executors: Set<ExecutorKey> = []
         for task in tasks.values where task.agentID == id && !task.isTerminal {
             total += task.resources.flattened
+            if let executor = task.executor,
+                executors.insert(ExecutorKey(task.key.frameworkID, executor.executorID)).inserted
+            {
+                total += Resources(executor.resources).flattened
+            }
         }
         return total
+    }
+
+    /// Whether a live task of `framework` on `agent` runs in the executor `executor`.
+    func hasLiveExecutor(_ executor: ExecutorID, of framework: FrameworkID, onAgent agent: AgentID) -> Bool {
+        tasks.values.contains {
+            $0.agentID == agent && $0.key.frameworkID == framework && $0.executor?.executorID == executor
+                && !$0.isTerminal
+        }
+    }
+
+    /// Executor IDs are unique per framework, as task IDs are.
+    struct ExecutorKey: Hashable {
+        var frameworkID: FrameworkID
+        var executorID: ExecutorID
+
+        init(_ frameworkID: FrameworkID, _ executorID: ExecutorID) {
+            self.frameworkID = frameworkID
+            self.executorID = executorID
+        }
     }
 
     /// Frameworks that are not removed.
@@ -62,17 +99,17 @@ public struct Registry: Hashable, Sendable {
         frameworks[framework]?.info.effectiveRoles ?? ["*"]
     }
 
-    mutating func touch(_ key: RegistryKey) { dirty.insert(key) }
+    mutating func touch(_ key: RegistryKey) { bookkeeping.dirty.insert(key) }
 
     mutating func takeDirty() -> Set<RegistryKey> {
-        defer { dirty = [] }
-        return dirty
+        defer { bookkeeping.dirty = [] }
+        return bookkeeping.dirty
     }
 
     /// A UUID for an update the master makes, the same on every replica.
     mutating func makeUUID() -> [UInt8] {
-        madeUUIDs += 1
-        return BigEndianKey.encode(applyingIndex) + BigEndianKey.encode(madeUUIDs)
+        bookkeeping.madeUUIDs += 1
+        return BigEndianKey.encode(bookkeeping.applyingIndex) + BigEndianKey.encode(bookkeeping.madeUUIDs)
     }
 
     mutating func advanceClock(_ atNanos: UInt64) {
