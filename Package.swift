@@ -63,6 +63,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -113,6 +114,7 @@ let package = Package(
                 "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            exclude: ["PyMesos"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

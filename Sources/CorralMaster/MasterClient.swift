@@ -46,7 +46,10 @@ public struct MasterClient: Sendable {
         }
     }
 
-    private func once(_ method: String, _ endpoint: String, _ path: String, body: [UInt8]) throws(MasterError) -> Response {
+    /// One request, without following redirects; `headers` replace the default content type.
+    public func once(
+        _ method: String, _ endpoint: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]
+    ) throws(MasterError) -> Response {
         guard let colon = endpoint.lastIndex(of: ":"), let port = UInt16(endpoint[endpoint.index(after: colon)...]) else {
             throw MasterError(code: .request, message: "\(endpoint) is not host:port")
         }
@@ -74,7 +77,8 @@ public struct MasterClient: Sendable {
         }
         var request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nConnection: close\r\n"
         request += "Content-Length: \(body.count)\r\n"
-        if !body.isEmpty { request += "Content-Type: application/json\r\n" }
+        if !body.isEmpty && headers.isEmpty { request += "Content-Type: application/json\r\n" }
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request += "\(name): \(value)\r\n" }
         request += "\r\n"
         let bytes = Array(request.utf8) + body
         var sent = 0

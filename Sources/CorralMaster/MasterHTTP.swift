@@ -146,7 +146,7 @@ struct MasterHTTP: Sendable {
 
 func json(_ value: some Encodable) throws -> Response {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(value)
     var headers = HTTPFields()
     headers[.contentType] = "application/json"
@@ -156,7 +156,9 @@ func json(_ value: some Encodable) throws -> Response {
 func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
     var headers = HTTPFields()
     headers[.contentType] = "application/json"
-    let body = (try? JSONEncoder().encode(["message": message])) ?? Data()
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    let body = (try? encoder.encode(["message": message])) ?? Data()
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
 }
 

@@ -93,7 +93,9 @@ public final class MasterProcess: Sendable {
             metadata: ["cluster": "\(config.clusterID)", "raft": "\(config.raftListen.host):\(raftPort)", "http": "\(config.httpListen)"])
         let group = ServiceGroup(
             configuration: .init(
-                services: [RaftService(server: server), LeaderService(leader: leader), http],
+                services: [RaftService(server: server), http, LeaderService(leader: leader)],
+                // Shut down in reverse: the leader first closes the scheduler and agent streams,
+                // so the HTTP server can drain; Raft stops last.
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -39,7 +39,13 @@ extension MasterLeader {
             }
         case .acknowledge:
             guard let ack = call.acknowledge, let uuid = ack.uuid else { throw missing("acknowledge.uuid") }
-            try await commitOrFail(.acknowledge(frameworkID: id, taskID: ack.taskID, uuid: uuid))
+            // Acknowledging twice (an update can be delivered more than once) is not an
+            // error: Mesos answers 202 either way, and clients treat anything else as fatal.
+            do {
+                _ = try await commit(.acknowledge(frameworkID: id, taskID: ack.taskID, uuid: uuid))
+            } catch {
+                throw MasterError(code: .unavailable, message: "the acknowledgement could not be committed; retry", underlying: error)
+            }
         case .reconcile:
             reconcile(call.reconcile?.tasks ?? [], for: id)
         case .message:

@@ -22,8 +22,13 @@ extension Registry {
             }
             needed += Resources(task.resources)
         }
-        if let executor, !hasLiveExecutor(executor.executorID, of: frameworkID, onAgent: agentID) {
-            needed += Resources(executor.resources)
+        // A task group's executor, or each distinct custom executor of plain tasks, is paid
+        // for once unless it already runs there.
+        var executors: [ExecutorID: ExecutorInfo] = [:]
+        if let executor { executors[executor.executorID] = executor }
+        for task in launched { if let own = task.executor { executors[own.executorID] = own } }
+        for (id, info) in executors where !hasLiveExecutor(id, of: frameworkID, onAgent: agentID) {
+            needed += Resources(info.resources)
         }
         let free = agent.total.flattened - allocated(onAgent: agentID)
         guard free.contains(needed.flattened) else {
@@ -34,11 +39,12 @@ extension Registry {
             var info = task
             info.agentID = agentID
             let key = TaskKey(frameworkID, task.taskID)
+            let taskExecutor = executor ?? task.executor
             let status = TaskStatus(
                 taskID: task.taskID, state: .staging, source: .master, agentID: agentID,
-                executorID: executor?.executorID, timestamp: Double(at) / 1e9)
+                executorID: taskExecutor?.executorID, timestamp: Double(at) / 1e9)
             let record = TaskRecord(
-                key: key, agentID: agentID, role: role, info: info, executor: executor, state: .staging,
+                key: key, agentID: agentID, role: role, info: info, executor: taskExecutor, state: .staging,
                 status: status, pending: [], recentUUIDs: [], launchedAtNanos: at)
             tasks[key] = record
             touch(.task(key))

@@ -1,0 +1,97 @@
+import CorralModel
+import CorralScheduler
+import Foundation
+
+/// A small framework built on the real SDK for the tests: it launches a fixed list of task
+/// IDs from the offers it gets, one launch per task ID, and after a re-subscription asks
+/// the master (RECONCILE) about launches whose ACCEPT did not come back, relaunching only
+/// those the master does not know. Everything it sees is recorded.
+actor LaunchingScheduler {
+    let client: SchedulerClient
+    private var toLaunch: [TaskID]
+    private var uncertain: Set<TaskID> = []
+    private(set) var states: [TaskID: TaskState] = [:]
+    private(set) var frameworkIDs: [FrameworkID] = []
+    private(set) var masters: [String] = []
+    private(set) var offersSeen = 0
+    private(set) var refused: [TaskStatus] = []
+    private let perOffer: Int
+
+    init(masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60) throws {
+        var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
+        info.role = "*"
+        client = try SchedulerClient(
+            SchedulerConfiguration(
+                masters: masters, framework: info, implicitAcknowledgements: true,
+                reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(5)))
+        toLaunch = (0..<taskCount).map { TaskID("task-\($0)") }
+        self.perOffer = perOffer
+    }
+
+    var finished: Int { states.values.filter { $0 == .finished }.count }
+
+    /// Runs the client and handles its events until cancelled.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                for await event in self.client.events { await self.handle(event) }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func handle(_ event: SchedulerClient.Event) async {
+        switch event {
+        case .subscribed(let subscribed, let master):
+            frameworkIDs.append(subscribed.frameworkID)
+            masters.append(master)
+            if !uncertain.isEmpty {
+                try? await client.reconcile(uncertain.map { ($0, nil) })
+            }
+        case .event(let event):
+            if let offers = event.offers?.offers {
+                for offer in offers { await use(offer) }
+            }
+            if let status = event.update?.status { record(status) }
+        case .disconnected:
+            break
+        }
+    }
+
+    private func use(_ offer: Offer) async {
+        offersSeen += 1
+        let batch = Array(toLaunch.prefix(perOffer))
+        guard !batch.isEmpty else {
+            try? await client.decline([offer.id], filters: Filters(refuseSeconds: 0.2))
+            return
+        }
+        toLaunch.removeFirst(batch.count)
+        let tasks = batch.map { id in
+            TaskInfo(
+                name: id.value, taskID: id, agentID: offer.agentID,
+                resources: [.scalar("cpus", 0.1), .scalar("mem", 16)], command: CommandInfo(value: "true"))
+        }
+        do {
+            try await client.launch(offer, tasks: tasks, filters: Filters(refuseSeconds: 0))
+        } catch {
+            // The master may or may not have committed it: ask after re-subscribing.
+            uncertain.formUnion(batch)
+        }
+    }
+
+    private func record(_ status: TaskStatus) {
+        let id = status.taskID
+        if status.reason == .reconciliation {
+            uncertain.remove(id)
+            if status.state == .unknown {
+                toLaunch.append(id)
+                return
+            }
+        }
+        if status.state == .error || status.state == .dropped { refused.append(status) }
+        uncertain.remove(id)
+        states[id] = status.state
+    }
+}

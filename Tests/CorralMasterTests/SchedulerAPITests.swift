@@ -1,0 +1,113 @@
+import CorralMaster
+import CorralModel
+import CorralScheduler
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The scheduler API driven over HTTP against three real masters, with an agent double.
+@Suite(.serialized)
+struct SchedulerAPITests {
+    @Test func tasksLaunchAndFinishAcrossALeaderKill() async throws {
+        let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
+        defer { harness.stopAll() }
+        for id in UInt64(1)...3 { try harness.start(id) }
+        let first = try harness.leader()
+        let endpoints = (UInt64(1)...3).map(harness.endpoint)
+        let agent = AgentDouble(masters: endpoints)
+        // One task per offer, so launches are still in flight when the leader dies.
+        let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 24, perOffer: 1)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await agent.run() }
+            group.addTask { await scheduler.run() }
+            try await eventually("6 tasks finished", seconds: 30) { await scheduler.finished >= 6 }
+            // Kill the leader with launches, updates and acknowledgements in flight.
+            harness.kill(first)
+            let finishedAtKill = await scheduler.finished
+            let second = try harness.leader(among: (UInt64(1)...3).filter { $0 != first })
+            try await eventually("all 24 tasks finished after the fail-over", seconds: 60) {
+                await scheduler.finished == 24
+            }
+            #expect(second != first)
+            #expect(finishedAtKill < 24, "the kill came mid-stream (\(finishedAtKill) of 24 finished)")
+            group.cancelAll()
+        }
+        let starts = await agent.starts
+        #expect(starts.count == 24, "every task ran: \(starts.count)")
+        #expect(starts.values.allSatisfy { $0 == 1 }, "no task ran twice: \(starts.filter { $0.value > 1 })")
+        let refused = await scheduler.refused
+        #expect(refused.isEmpty, "refused: \(refused)")
+        let frameworks = await scheduler.frameworkIDs
+        #expect(frameworks.count >= 2, "the scheduler subscribed again after the fail-over")
+        #expect(Set(frameworks).count == 1, "the same framework throughout: \(frameworks)")
+        let masters = await scheduler.masters
+        #expect(Set(masters).count >= 2, "it followed the new leader: \(masters)")
+    }
+
+    @Test func badInputIsRefusedWithAMessage() throws {
+        let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
+        defer { harness.stopAll() }
+        for id in UInt64(1)...3 { try harness.start(id) }
+        let leader = try harness.leader()
+        let follower = (UInt64(1)...3).first { $0 != leader } ?? 1
+        let client = harness.client
+        let path = "/api/v1/scheduler"
+        let leaderEndpoint = harness.endpoint(leader)
+
+        func post(_ body: String, headers: [String: String] = ["Content-Type": "application/json"]) throws -> MasterClient.Response {
+            try client.once("POST", leaderEndpoint, path, body: Array(body.utf8), headers: headers)
+        }
+        let protobuf = try post("x", headers: ["Content-Type": "application/x-protobuf"])
+        #expect(protobuf.status == 415 && protobuf.text.contains("application/json"))
+        let malformed = try post("{\"type\":")
+        #expect(malformed.status == 400 && malformed.text.contains("malformed JSON"))
+        let unknown = try post(#"{"type":"FLY"}"#)
+        #expect(unknown.status == 400 && unknown.text.contains("FLY"))
+        let noStream = try post(#"{"type":"REVIVE","framework_id":{"value":"f"}}"#)
+        #expect(noStream.status == 400 && noStream.text.contains("Mesos-Stream-Id"))
+        let notSubscribed = try post(
+            #"{"type":"REVIVE","framework_id":{"value":"f"}}"#,
+            headers: ["Content-Type": "application/json", "Mesos-Stream-Id": "nope"])
+        #expect(notSubscribed.status == 403)
+        let huge = try post(String(repeating: " ", count: 2 << 20))
+        #expect(huge.status == 413)
+        let redirected = try client.once(
+            "POST", harness.endpoint(follower), path, body: Array(#"{"type":"REVIVE","framework_id":{"value":"f"}}"#.utf8),
+            headers: ["Content-Type": "application/json", "Mesos-Stream-Id": "x"])
+        #expect(redirected.status == 307)
+        #expect(redirected.headers["location"] == "http://\(leaderEndpoint)\(path)")
+        let redirect = try client.once("GET", harness.endpoint(follower), "/master/redirect")
+        #expect(redirect.status == 307 && redirect.headers["location"] == "//\(leaderEndpoint)")
+        let version = try client.once("GET", harness.endpoint(follower), "/version")
+        #expect(version.status == 200 && version.text.contains(#""version":"1.11.0""#))
+    }
+
+    /// A `--config` file with short timers, so fail-overs are quick in tests.
+    static func fastScheduling() throws -> [String] {
+        let path = NSTemporaryDirectory() + "corral-scheduling-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).toml"
+        let text = """
+            [scheduling]
+            allocation_interval_ms = 100
+            heartbeat_interval_seconds = 0.5
+            agent_heartbeat_seconds = 0.2
+            agent_timeout_seconds = 4
+            failover_grace_seconds = 10
+            update_retry_seconds = 1
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return ["--config", path]
+    }
+}
+
+/// Polls an async condition until it holds or the deadline passes.
+func eventually(_ what: String, seconds: Double, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw HarnessError("timed out after \(seconds) s waiting for \(what)")
+}
