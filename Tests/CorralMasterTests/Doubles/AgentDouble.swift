@@ -34,6 +34,8 @@ actor AgentDouble {
     private var streamID: String?
     private var heartbeatSeconds = 1.0
     private var stopped = false
+    private var paused = false
+    private var connection: HTTPStreamControl?
 
     init(masters: [String], hostname: String = "agent-double", cpus: Double = 8, memMegabytes: Double = 4096, holdTasks: Bool = false) {
         self.masters = masters
@@ -46,6 +48,15 @@ actor AgentDouble {
     var taskStates: [Key: TaskState] { latest.mapValues(\.state) }
 
     func stop() { stopped = true }
+
+    /// Goes silent, as a partitioned agent would: the stream closes, heartbeats and updates stop.
+    func pause() {
+        paused = true
+        connection?.close()
+    }
+
+    /// Comes back: re-subscribes with its ID and reports its tasks.
+    func resume() { paused = false }
 
     /// Runs until `stop()` or cancellation: keeps a subscription to the leader, following
     /// 307s and rotating through the masters, and sends heartbeats and pending updates.
@@ -62,6 +73,10 @@ actor AgentDouble {
         var index = 0
         var target: String? = nil
         while !Task.isCancelled && !stopped {
+            if paused {
+                try? await Task.sleep(for: .milliseconds(50))
+                continue
+            }
             let address = target ?? masters[index % masters.count]
             target = nil
             do {
@@ -91,6 +106,7 @@ actor AgentDouble {
                 return response.headers.first(name: "Location").flatMap(Self.hostPort)
             }
             guard response.status == .ok else { return nil }
+            connection = response.control
             master = address
             streamID = response.headers.first(name: "Corral-Agent-Stream-Id")
             var decoder = RecordIODecoder()
@@ -159,7 +175,7 @@ actor AgentDouble {
         var lastHeartbeat = ContinuousClock.now
         while !Task.isCancelled && !stopped {
             try? await Task.sleep(for: .milliseconds(50))
-            guard let master, let streamID, let agentID else { continue }
+            guard !paused, let master, let streamID, let agentID else { continue }
             if ContinuousClock.now - lastHeartbeat >= .seconds(heartbeatSeconds) {
                 lastHeartbeat = .now
                 _ = try? await post(AgentCall(type: .heartbeat, agentID: agentID), to: master, streamID: streamID)

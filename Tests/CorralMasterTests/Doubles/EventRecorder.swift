@@ -1,0 +1,46 @@
+import CorralModel
+import CorralScheduler
+
+/// Runs a real SDK client and keeps everything it yields, for tests to wait on.
+actor EventRecorder {
+    let client: SchedulerClient
+    private(set) var subscriptions: [(FrameworkID, String)] = []
+    private(set) var updates: [TaskStatus] = []
+    private(set) var offers: [Offer] = []
+    private(set) var errors: [String] = []
+
+    init(_ client: SchedulerClient) { self.client = client }
+
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask { for await event in self.client.events { await self.record(event) } }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func record(_ event: SchedulerClient.Event) {
+        switch event {
+        case .subscribed(let subscribed, let master):
+            subscriptions.append((subscribed.frameworkID, master))
+            offers = []  // offers from an earlier subscription are stale
+        case .event(let event):
+            if let made = event.offers?.offers { offers += made }
+            if let rescinded = event.rescind?.offerID { offers.removeAll { $0.id == rescinded } }
+            if let status = event.update?.status { updates.append(status) }
+            if let error = event.error?.message { errors.append(error) }
+        case .disconnected:
+            offers = []
+        }
+    }
+
+    /// Takes the first outstanding offer, if any.
+    func takeOffer() -> Offer? {
+        offers.isEmpty ? nil : offers.removeFirst()
+    }
+
+    func states(of task: TaskID) -> [TaskState] {
+        updates.filter { $0.taskID == task }.map(\.state)
+    }
+}
