@@ -84,12 +84,19 @@ extension MasterLeader {
             retryPendingUpdates()
         }
         checkAgents(now: now)
-        if now - lastClockTick >= .seconds(1) {
-            lastClockTick = now
-            let waiting = machine.withRegistry { registry in
-                registry.frameworks.values.contains { if case .disconnected = $0.state { true } else { false } }
+        // The replicated clock only needs to move when a fail-over deadline is due: the
+        // registry then removes the frameworks whose deadline its clock has passed.
+        if now - lastClockTick >= .milliseconds(250) {
+            let earliest = machine.withRegistry { registry in
+                registry.frameworks.values.compactMap { record -> UInt64? in
+                    if case .disconnected(_, let deadline) = record.state { deadline } else { nil }
+                }.min()
             }
-            if waiting { propose(.tick(atNanos: nowNanos())) }
+            let wall = nowNanos()
+            if let earliest, wall >= earliest {
+                lastClockTick = now
+                propose(.tick(atNanos: wall))
+            }
         }
     }
 
