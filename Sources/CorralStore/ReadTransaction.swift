@@ -47,6 +47,17 @@ public struct ReadTransaction: ~Copyable {
         try TransactionOps.scan(txn, in: db, from: lower, upTo: upper, body)
     }
 
+    /// Copies of the records whose key starts with `prefix`, in key order.
+    public func records(in db: StoreDatabase, withPrefix prefix: [UInt8]) throws -> [StoreRecord] {
+        var result: [StoreRecord] = []
+        try scan(in: db, from: prefix) { key, value in
+            guard key.starts(with: prefix) else { return false }
+            result.append(StoreRecord(key: Array(key), value: Array(value)))
+            return true
+        }
+        return result
+    }
+
     /// Copies of the records with `lower <= key < upper`, in key order, at most `limit`.
     public func records(
         in db: StoreDatabase,

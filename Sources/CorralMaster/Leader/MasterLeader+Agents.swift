@@ -17,7 +17,7 @@ extension MasterLeader {
         }
         var info = subscribe.agentInfo
         guard !info.hostname.isEmpty else { throw MasterError(code: .request, message: "agent_info.hostname is empty") }
-        let reported = subscribe.tasks.map { ReportedTask(frameworkID: $0.frameworkID, status: $0.status) }
+        let reported = subscribe.tasks
         let command: RegistryCommand
         if let id = info.id, machine.registry.agents[id] != nil {
             command = .reregisterAgent(info: info, reported: reported, atNanos: nowNanos())

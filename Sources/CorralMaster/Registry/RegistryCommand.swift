@@ -54,20 +54,7 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
 }
 
 /// A task an agent reports when it re-registers.
-public struct ReportedTask: Codable, Hashable, Sendable {
-    public var frameworkID: FrameworkID
-    public var status: TaskStatus
-
-    public init(frameworkID: FrameworkID, status: TaskStatus) {
-        self.frameworkID = frameworkID
-        self.status = status
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case frameworkID = "framework_id"
-        case status
-    }
-}
+public typealias ReportedTask = AgentCall.TaskReport
 
 /// What applying a command decided, returned to the proposer.
 public struct RegistryOutcome: Codable, Hashable, Sendable {

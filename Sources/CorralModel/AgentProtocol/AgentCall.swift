@@ -7,7 +7,7 @@ public struct AgentCall: Codable, Hashable, Sendable {
     /// The caller; absent only on an agent's first SUBSCRIBE.
     public var agentID: AgentID?
     public var subscribe: Subscribe?
-    public var update: Update?
+    public var update: TaskReport?
     public var updateResources: UpdateResources?
 
     enum CodingKeys: String, CodingKey {
@@ -28,7 +28,7 @@ public struct AgentCall: Codable, Hashable, Sendable {
         public var agentInfo: AgentInfo
         /// Every task the agent still knows: running, or ended with updates the master has
         /// not acknowledged yet.
-        public var tasks: [ReportedTaskStatus]
+        public var tasks: [TaskReport]
         /// The highest leader term the agent has seen; events from older terms are ignored.
         public var highestTerm: UInt64
         /// The protocol version the agent speaks.
@@ -41,7 +41,7 @@ public struct AgentCall: Codable, Hashable, Sendable {
             case version
         }
 
-        public init(agentInfo: AgentInfo, tasks: [ReportedTaskStatus] = [], highestTerm: UInt64 = 0, version: Int = 1) {
+        public init(agentInfo: AgentInfo, tasks: [TaskReport] = [], highestTerm: UInt64 = 0, version: Int = 1) {
             self.agentInfo = agentInfo
             self.tasks = tasks
             self.highestTerm = highestTerm
@@ -49,25 +49,10 @@ public struct AgentCall: Codable, Hashable, Sendable {
         }
     }
 
-    /// A task and the framework it belongs to, as reported by the agent.
-    public struct ReportedTaskStatus: Codable, Hashable, Sendable {
-        public var frameworkID: FrameworkID
-        public var status: TaskStatus
-
-        enum CodingKeys: String, CodingKey {
-            case frameworkID = "framework_id"
-            case status
-        }
-
-        public init(frameworkID: FrameworkID, status: TaskStatus) {
-            self.frameworkID = frameworkID
-            self.status = status
-        }
-    }
-
-    /// UPDATE: a task status update with a UUID; answered 202 once committed. The agent keeps
-    /// it (checkpointed) and sends it again until it gets that 202.
-    public struct Update: Codable, Hashable, Sendable {
+    /// A task's status and the framework it belongs to: the payload of UPDATE (a status
+    /// update with a UUID, answered 202 once committed; the agent keeps it, checkpointed, and
+    /// sends it again until then), and what SUBSCRIBE reports of each task the agent knows.
+    public struct TaskReport: Codable, Hashable, Sendable {
         public var frameworkID: FrameworkID
         public var status: TaskStatus
 

@@ -104,15 +104,7 @@ public final class KeyValueStateMachine: ReplicatedStateMachine {
 
     /// Every key and value under `prefix`, in key order.
     public func entries(withPrefix prefix: [UInt8]) throws -> [([UInt8], [UInt8])] {
-        try environment.read { txn in
-            var found: [([UInt8], [UInt8])] = []
-            try txn.scan(in: values, from: prefix) { key, value in
-                guard key.starts(with: prefix) else { return false }
-                found.append((Array(key), Array(value)))
-                return true
-            }
-            return found
-        }
+        try environment.read { txn in try txn.records(in: values, withPrefix: prefix).map { ($0.key, $0.value) } }
     }
 
     public func sync() throws {

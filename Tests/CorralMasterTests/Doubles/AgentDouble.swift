@@ -95,7 +95,7 @@ actor AgentDouble {
         let (host, port) = Self.split(address)
         var info = AgentInfo(hostname: hostname, resources: resources)
         info.id = agentID
-        let reported = latest.map { AgentCall.ReportedTaskStatus(frameworkID: $0.key.framework, status: $0.value) }
+        let reported = latest.map { AgentCall.TaskReport(frameworkID: $0.key.framework, status: $0.value) }
         var call = AgentCall(type: .subscribe, agentID: agentID)
         call.subscribe = AgentCall.Subscribe(agentInfo: info, tasks: reported, highestTerm: highestTerm)
         let request = HTTPStreamRequest(
@@ -182,7 +182,7 @@ actor AgentDouble {
             }
             while let (key, status) = unacknowledged.first {
                 var call = AgentCall(type: .update, agentID: agentID)
-                call.update = AgentCall.Update(frameworkID: key.framework, status: status)
+                call.update = AgentCall.TaskReport(frameworkID: key.framework, status: status)
                 guard (try? await post(call, to: master, streamID: streamID)) == .accepted else { break }
                 if unacknowledged.first?.1.uuid == status.uuid { unacknowledged.removeFirst() }
             }
