@@ -117,7 +117,7 @@ struct MasterHTTP: Sendable {
                 return problem(.serviceUnavailable, "no leader is known yet; retry shortly")
             }
             var headers = HTTPFields()
-            headers[.location] = "http://\(leader.http)\(request.uri.path)"
+            headers[.location] = "//\(leader.http)\(request.uri.path)" // as Mesos: a network-path reference
             return Response(status: .temporaryRedirect, headers: headers)
         } catch let error as ReplicationError {
             return problem(error.code == .invalidRequest ? .badRequest : .serviceUnavailable, error.message)

@@ -154,7 +154,7 @@ extension MasterHTTP {
             return problem(.serviceUnavailable, "no leader is known yet; retry shortly")
         }
         var headers = HTTPFields()
-        headers[.location] = "http://\(leader.http)\(request.uri.path)"
+        headers[.location] = "//\(leader.http)\(request.uri.path)" // as Mesos: a network-path reference
         return Response(status: .temporaryRedirect, headers: headers)
     }
 }
