@@ -23,4 +23,48 @@ import Testing
         #expect(Set(seen.map(\.peers)).count == 1, "every master lists the same peers")
         #expect(Set(seen.map(\.dataDirectory)).count == count, "every master has its own data directory")
     }
+
+    static let base = """
+        cluster_id = "c"
+        node_id = 1
+        data_dir = "/tmp/unused"
+        [[peers]]
+        id = 1
+        raft = "127.0.0.1:7101"
+        http = "127.0.0.1:5051"
+
+        """
+
+    @Test func schedulingSettingsAcceptWholeAndFractionalSeconds() throws {
+        let config = try MasterConfig.parse(
+            Self.base + """
+                [scheduling]
+                policy = "priority"
+                priorities = { prod = 10 }
+                heartbeat_interval_seconds = 2
+                agent_heartbeat_seconds = 0.5
+                offer_timeout_seconds = 30
+                """)
+        try config.validate()
+        #expect(config.scheduling.policy == "priority")
+        #expect(config.scheduling.priorities == ["prod": 10])
+        #expect(config.scheduling.heartbeatIntervalSeconds == 2)
+        #expect(config.scheduling.agentHeartbeatSeconds == 0.5)
+        #expect(config.scheduling.offerTimeoutSeconds == 30)
+    }
+
+    @Test(arguments: [
+        ("policy = \"fifo\"", "scheduling.policy"),
+        ("agent_timeout_seconds = 1", "agent_timeout_seconds must exceed"),
+        ("heartbeat_interval_seconds = -1", "heartbeat_interval_seconds must be a positive"),
+        ("allocation_interval_ms = 1", "allocation_interval_ms"),
+    ])
+    func badSchedulingSettingsSayWhatIsWrong(line: String, message: String) throws {
+        let config = try MasterConfig.parse(Self.base + "[scheduling]\n" + line + "\n")
+        #expect {
+            try config.validate()
+        } throws: { error in
+            (error as? MasterError)?.message.contains(message) == true
+        }
+    }
 }
