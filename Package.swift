@@ -92,6 +92,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CorralTestSupport", path: "Tests/CorralTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralModelTests", dependencies: ["CorralModel"], swiftSettings: swiftSettings),
@@ -111,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "CorralMasterTests",
             dependencies: [
-                "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler",
+                "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralTestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["PyMesos"],

@@ -1,6 +1,7 @@
 import CorralMaster
 import CorralModel
 import CorralScheduler
+import CorralTestSupport
 import Foundation
 import Testing
 
@@ -12,114 +13,122 @@ import Glibc
 @Suite(.serialized)
 struct FrameworkFailoverTests {
     @Test func failoverTimeoutRunsOnTheReplicatedClockAcrossALeaderChange() async throws {
-        // A long grace after elections, so a timeout reset by the new leader would show.
-        let harness = try QuorumHarness(masters: 3, extraArguments: try Self.scheduling(failoverGraceSeconds: 60))
-        defer { harness.stopAll() }
-        for id in UInt64(1)...3 { try harness.start(id) }
-        let endpoints = (UInt64(1)...3).map(harness.endpoint)
-        let agent = AgentDouble(masters: endpoints, holdTasks: true)
-        let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 3)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await agent.run() }
-            group.addTask { await recorder.run() }
-            let task = try await Self.launchOne(recorder, "held")
-            try await eventually("the task runs", seconds: 20) { await recorder.states(of: task).contains(.running) }
-            let key = AgentDouble.Key(framework: try #require(await recorder.client.frameworkID), task: task)
-            let disconnected = ContinuousClock.now
-            await recorder.client.stop()
-            // The leader that saw the disconnect dies before the deadline.
-            try await Task.sleep(for: .milliseconds(500))
-            harness.kill(try harness.leader())
-            try await eventually("the framework's task is killed", seconds: 30) {
-                await agent.taskStates[key] == .killed
+        try await offCooperativePool {
+            // A long grace after elections, so a timeout reset by the new leader would show.
+            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.scheduling(failoverGraceSeconds: 60))
+            defer { harness.stopAll() }
+            for id in UInt64(1)...3 { try harness.start(id) }
+            let endpoints = (UInt64(1)...3).map(harness.endpoint)
+            let agent = AgentDouble(masters: endpoints, holdTasks: true)
+            let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 3)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                group.addTask { await recorder.run() }
+                let task = try await Self.launchOne(recorder, "held")
+                try await eventually("the task runs", seconds: 20) { await recorder.states(of: task).contains(.running) }
+                let key = AgentDouble.Key(framework: try #require(await recorder.client.frameworkID), task: task)
+                let disconnected = ContinuousClock.now
+                await recorder.client.stop()
+                // The leader that saw the disconnect dies before the deadline.
+                try await Task.sleep(for: .milliseconds(500))
+                harness.kill(try harness.leader())
+                try await eventually("the framework's task is killed", seconds: 30) {
+                    await agent.taskStates[key] == .killed
+                }
+                let elapsed = ContinuousClock.now - disconnected
+                #expect(elapsed >= .seconds(3), "removed before its fail-over timeout: \(elapsed)")
+                #expect(elapsed < .seconds(30), "the new leader reset the timeout: \(elapsed)")
+                group.cancelAll()
             }
-            let elapsed = ContinuousClock.now - disconnected
-            #expect(elapsed >= .seconds(3), "removed before its fail-over timeout: \(elapsed)")
-            #expect(elapsed < .seconds(30), "the new leader reset the timeout: \(elapsed)")
-            group.cancelAll()
         }
     }
 
     @Test func resubscribingInTimeKeepsTheTasks() async throws {
-        let harness = try QuorumHarness(masters: 3, extraArguments: try Self.scheduling())
-        defer { harness.stopAll() }
-        for id in UInt64(1)...3 { try harness.start(id) }
-        let endpoints = (UInt64(1)...3).map(harness.endpoint)
-        let agent = AgentDouble(masters: endpoints, holdTasks: true)
-        let first = try Self.recorder(endpoints, failoverTimeoutSeconds: 60)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await agent.run() }
-            group.addTask { await first.run() }
-            let task = try await Self.launchOne(first, "kept")
-            try await eventually("the task runs", seconds: 20) { await first.states(of: task).contains(.running) }
-            let id = try #require(await first.client.frameworkID)
-            await first.client.stop()
-            // A new scheduler process takes the framework over with its ID.
-            let second = try Self.recorder(endpoints, failoverTimeoutSeconds: 60, id: id)
-            group.addTask { await second.run() }
-            try await eventually("the scheduler is back", seconds: 20) { await second.subscriptions.count == 1 }
-            #expect(await second.subscriptions.first?.0 == id)
-            try await second.client.reconcile([(task, nil)])
-            try await eventually("reconciliation answers TASK_RUNNING", seconds: 20) {
-                await second.updates.contains { $0.taskID == task && $0.state == .running && $0.reason == .reconciliation }
+        try await offCooperativePool {
+            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.scheduling())
+            defer { harness.stopAll() }
+            for id in UInt64(1)...3 { try harness.start(id) }
+            let endpoints = (UInt64(1)...3).map(harness.endpoint)
+            let agent = AgentDouble(masters: endpoints, holdTasks: true)
+            let first = try Self.recorder(endpoints, failoverTimeoutSeconds: 60)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                group.addTask { await first.run() }
+                let task = try await Self.launchOne(first, "kept")
+                try await eventually("the task runs", seconds: 20) { await first.states(of: task).contains(.running) }
+                let id = try #require(await first.client.frameworkID)
+                await first.client.stop()
+                // A new scheduler process takes the framework over with its ID.
+                let second = try Self.recorder(endpoints, failoverTimeoutSeconds: 60, id: id)
+                group.addTask { await second.run() }
+                try await eventually("the scheduler is back", seconds: 20) { await second.subscriptions.count == 1 }
+                #expect(await second.subscriptions.first?.0 == id)
+                try await second.client.reconcile([(task, nil)])
+                try await eventually("reconciliation answers TASK_RUNNING", seconds: 20) {
+                    await second.updates.contains { $0.taskID == task && $0.state == .running && $0.reason == .reconciliation }
+                }
+                #expect(await agent.taskStates[AgentDouble.Key(framework: id, task: task)] == .running)
+                try await second.client.kill(task)
+                try await eventually("KILL reaches the agent and TASK_KILLED comes back", seconds: 20) {
+                    await second.states(of: task).contains(.killed)
+                }
+                group.cancelAll()
             }
-            #expect(await agent.taskStates[AgentDouble.Key(framework: id, task: task)] == .running)
-            try await second.client.kill(task)
-            try await eventually("KILL reaches the agent and TASK_KILLED comes back", seconds: 20) {
-                await second.states(of: task).contains(.killed)
-            }
-            group.cancelAll()
         }
     }
 
     @Test func anUnreachableAgentsTasksComeBackWhenItReturns() async throws {
-        let harness = try QuorumHarness(masters: 3, extraArguments: try Self.scheduling())
-        defer { harness.stopAll() }
-        for id in UInt64(1)...3 { try harness.start(id) }
-        let endpoints = (UInt64(1)...3).map(harness.endpoint)
-        let agent = AgentDouble(masters: endpoints, holdTasks: true)
-        let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 60, partitionAware: true)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await agent.run() }
-            group.addTask { await recorder.run() }
-            let task = try await Self.launchOne(recorder, "partitioned")
-            try await eventually("the task runs", seconds: 20) { await recorder.states(of: task).contains(.running) }
-            await agent.pause()
-            try await eventually("TASK_UNREACHABLE", seconds: 30) { await recorder.states(of: task).contains(.unreachable) }
-            await agent.resume()
-            try await eventually("TASK_RUNNING again once the agent re-registers", seconds: 30) {
-                await recorder.states(of: task).last == .running
+        try await offCooperativePool {
+            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.scheduling())
+            defer { harness.stopAll() }
+            for id in UInt64(1)...3 { try harness.start(id) }
+            let endpoints = (UInt64(1)...3).map(harness.endpoint)
+            let agent = AgentDouble(masters: endpoints, holdTasks: true)
+            let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 60, partitionAware: true)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                group.addTask { await recorder.run() }
+                let task = try await Self.launchOne(recorder, "partitioned")
+                try await eventually("the task runs", seconds: 20) { await recorder.states(of: task).contains(.running) }
+                await agent.pause()
+                try await eventually("TASK_UNREACHABLE", seconds: 30) { await recorder.states(of: task).contains(.unreachable) }
+                await agent.resume()
+                try await eventually("TASK_RUNNING again once the agent re-registers", seconds: 30) {
+                    await recorder.states(of: task).last == .running
+                }
+                #expect(await agent.starts.values.allSatisfy { $0 == 1 })
+                group.cancelAll()
             }
-            #expect(await agent.starts.values.allSatisfy { $0 == 1 })
-            group.cancelAll()
         }
     }
 
     @Test func updatesAreSentAgainInOrderUntilAcknowledged() async throws {
-        let harness = try QuorumHarness(masters: 3, extraArguments: try Self.scheduling())
-        defer { harness.stopAll() }
-        for id in UInt64(1)...3 { try harness.start(id) }
-        let endpoints = (UInt64(1)...3).map(harness.endpoint)
-        let agent = AgentDouble(masters: endpoints)
-        let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 60, implicitAcknowledgements: false)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await agent.run() }
-            group.addTask { await recorder.run() }
-            let task = try await Self.launchOne(recorder, "acked")
-            // RUNNING is sent again (update_retry_seconds = 1) while unacknowledged, and
-            // FINISHED waits behind it.
-            try await eventually("TASK_RUNNING delivered twice", seconds: 20) {
-                await recorder.states(of: task).filter { $0 == .running }.count >= 2
+        try await offCooperativePool {
+            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.scheduling())
+            defer { harness.stopAll() }
+            for id in UInt64(1)...3 { try harness.start(id) }
+            let endpoints = (UInt64(1)...3).map(harness.endpoint)
+            let agent = AgentDouble(masters: endpoints)
+            let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 60, implicitAcknowledgements: false)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                group.addTask { await recorder.run() }
+                let task = try await Self.launchOne(recorder, "acked")
+                // RUNNING is sent again (update_retry_seconds = 1) while unacknowledged, and
+                // FINISHED waits behind it.
+                try await eventually("TASK_RUNNING delivered twice", seconds: 20) {
+                    await recorder.states(of: task).filter { $0 == .running }.count >= 2
+                }
+                #expect(await !recorder.states(of: task).contains(.finished))
+                let running = try #require(await recorder.updates.first { $0.taskID == task && $0.state == .running })
+                try await recorder.client.acknowledge(running)
+                try await eventually("TASK_FINISHED follows the acknowledgement", seconds: 20) {
+                    await recorder.states(of: task).contains(.finished)
+                }
+                let states = await recorder.states(of: task)
+                #expect(states.firstIndex(of: .finished) ?? 0 > states.lastIndex(of: .running) ?? 0, "in order: \(states)")
+                group.cancelAll()
             }
-            #expect(await !recorder.states(of: task).contains(.finished))
-            let running = try #require(await recorder.updates.first { $0.taskID == task && $0.state == .running })
-            try await recorder.client.acknowledge(running)
-            try await eventually("TASK_FINISHED follows the acknowledgement", seconds: 20) {
-                await recorder.states(of: task).contains(.finished)
-            }
-            let states = await recorder.states(of: task)
-            #expect(states.firstIndex(of: .finished) ?? 0 > states.lastIndex(of: .running) ?? 0, "in order: \(states)")
-            group.cancelAll()
         }
     }
 

@@ -1,4 +1,5 @@
 import CorralMaster
+import CorralTestSupport
 import Foundation
 import Testing
 
@@ -20,44 +21,46 @@ struct PyMesosTests {
     }
 
     @Test func pymesosSubscribesGetsOffersAndLaunchesTasks() async throws {
-        let venv = try Self.prepareVirtualenv()
-        let harness = try QuorumHarness(masters: 3, extraArguments: try SchedulerAPITests.fastScheduling())
-        defer { harness.stopAll() }
-        for id in UInt64(1)...3 { try harness.start(id) }
-        let leader = try harness.leader()
-        // Start pymesos on a follower: it must follow the 307 to the leader.
-        let follower = (UInt64(1)...3).first { $0 != leader } ?? leader
-        let endpoints = (UInt64(1)...3).map(harness.endpoint)
-        let agent = AgentDouble(masters: endpoints)
-        let output = harness.root + "/pymesos-summary.json"
-        let log = harness.root + "/pymesos.log"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-        process.arguments = [
-            Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(follower), "--tasks", "5",
-            "--timeout", "60", output,
-        ]
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await agent.run() }
-            try await eventually("the agent double subscribed", seconds: 20) { await agent.isSubscribed }
-            try process.run()
-            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-            try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
-            group.cancelAll()
+        try await offCooperativePool {
+            let venv = try Self.prepareVirtualenv()
+            let harness = try QuorumHarness(masters: 3, extraArguments: try SchedulerAPITests.fastScheduling())
+            defer { harness.stopAll() }
+            for id in UInt64(1)...3 { try harness.start(id) }
+            let leader = try harness.leader()
+            // Start pymesos on a follower: it must follow the 307 to the leader.
+            let follower = (UInt64(1)...3).first { $0 != leader } ?? leader
+            let endpoints = (UInt64(1)...3).map(harness.endpoint)
+            let agent = AgentDouble(masters: endpoints)
+            let output = harness.root + "/pymesos-summary.json"
+            let log = harness.root + "/pymesos.log"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+            process.arguments = [
+                Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(follower), "--tasks", "5",
+                "--timeout", "60", output,
+            ]
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                try await eventually("the agent double subscribed", seconds: 20) { await agent.isSubscribed }
+                try process.run()
+                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+                try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
+                group.cancelAll()
+            }
+            let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
+            #expect(process.terminationStatus == 0, "pymesos failed: \(logText)")
+            let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
+            #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
+            #expect(summary.offers_received >= 1)
+            #expect(summary.launched.count == 5)
+            #expect(summary.final_states.count == 5 && summary.final_states.values.allSatisfy { $0 == "TASK_FINISHED" })
+            let starts = await agent.starts
+            #expect(starts.count == 5 && starts.values.allSatisfy { $0 == 1 })
         }
-        let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
-        #expect(process.terminationStatus == 0, "pymesos failed: \(logText)")
-        let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
-        #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
-        #expect(summary.offers_received >= 1)
-        #expect(summary.launched.count == 5)
-        #expect(summary.final_states.count == 5 && summary.final_states.values.allSatisfy { $0 == "TASK_FINISHED" })
-        let starts = await agent.starts
-        #expect(starts.count == 5 && starts.values.allSatisfy { $0 == 1 })
     }
 
     static var pymesosDirectory: String {

@@ -1,6 +1,7 @@
 import CorralMaster
 import CorralModel
 import CorralScheduler
+import CorralTestSupport
 import Foundation
 import Testing
 
@@ -12,39 +13,41 @@ import Glibc
 @Suite(.serialized)
 struct SchedulerAPITests {
     @Test func tasksLaunchAndFinishAcrossALeaderKill() async throws {
-        let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
-        defer { harness.stopAll() }
-        for id in UInt64(1)...3 { try harness.start(id) }
-        let first = try harness.leader()
-        let endpoints = (UInt64(1)...3).map(harness.endpoint)
-        let agent = AgentDouble(masters: endpoints)
-        // One task per offer, so launches are still in flight when the leader dies.
-        let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 24, perOffer: 1)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await agent.run() }
-            group.addTask { await scheduler.run() }
-            try await eventually("6 tasks finished", seconds: 30) { await scheduler.finished >= 6 }
-            // Kill the leader with launches, updates and acknowledgements in flight.
-            harness.kill(first)
-            let finishedAtKill = await scheduler.finished
-            let second = try harness.leader(among: (UInt64(1)...3).filter { $0 != first })
-            try await eventually("all 24 tasks finished after the fail-over", seconds: 60) {
-                await scheduler.finished == 24
+        try await offCooperativePool {
+            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
+            defer { harness.stopAll() }
+            for id in UInt64(1)...3 { try harness.start(id) }
+            let first = try harness.leader()
+            let endpoints = (UInt64(1)...3).map(harness.endpoint)
+            let agent = AgentDouble(masters: endpoints)
+            // One task per offer, so launches are still in flight when the leader dies.
+            let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 24, perOffer: 1)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                group.addTask { await scheduler.run() }
+                try await eventually("6 tasks finished", seconds: 30) { await scheduler.finished >= 6 }
+                // Kill the leader with launches, updates and acknowledgements in flight.
+                harness.kill(first)
+                let finishedAtKill = await scheduler.finished
+                let second = try harness.leader(among: (UInt64(1)...3).filter { $0 != first })
+                try await eventually("all 24 tasks finished after the fail-over", seconds: 60) {
+                    await scheduler.finished == 24
+                }
+                #expect(second != first)
+                #expect(finishedAtKill < 24, "the kill came mid-stream (\(finishedAtKill) of 24 finished)")
+                group.cancelAll()
             }
-            #expect(second != first)
-            #expect(finishedAtKill < 24, "the kill came mid-stream (\(finishedAtKill) of 24 finished)")
-            group.cancelAll()
+            let starts = await agent.starts
+            #expect(starts.count == 24, "every task ran: \(starts.count)")
+            #expect(starts.values.allSatisfy { $0 == 1 }, "no task ran twice: \(starts.filter { $0.value > 1 })")
+            let refused = await scheduler.refused
+            #expect(refused.isEmpty, "refused: \(refused)")
+            let frameworks = await scheduler.frameworkIDs
+            #expect(frameworks.count >= 2, "the scheduler subscribed again after the fail-over")
+            #expect(Set(frameworks).count == 1, "the same framework throughout: \(frameworks)")
+            let masters = await scheduler.masters
+            #expect(Set(masters).count >= 2, "it followed the new leader: \(masters)")
         }
-        let starts = await agent.starts
-        #expect(starts.count == 24, "every task ran: \(starts.count)")
-        #expect(starts.values.allSatisfy { $0 == 1 }, "no task ran twice: \(starts.filter { $0.value > 1 })")
-        let refused = await scheduler.refused
-        #expect(refused.isEmpty, "refused: \(refused)")
-        let frameworks = await scheduler.frameworkIDs
-        #expect(frameworks.count >= 2, "the scheduler subscribed again after the fail-over")
-        #expect(Set(frameworks).count == 1, "the same framework throughout: \(frameworks)")
-        let masters = await scheduler.masters
-        #expect(Set(masters).count >= 2, "it followed the new leader: \(masters)")
     }
 
     @Test func badInputIsRefusedWithAMessage() throws {
@@ -100,14 +103,4 @@ struct SchedulerAPITests {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return ["--config", path]
     }
-}
-
-/// Polls an async condition until it holds or the deadline passes.
-func eventually(_ what: String, seconds: Double, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw HarnessError("timed out after \(seconds) s waiting for \(what)")
 }
