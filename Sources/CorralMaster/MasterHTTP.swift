@@ -23,6 +23,7 @@ struct MasterHTTP: Sendable {
         router.get("/v1/kv/{key}") { request, context in try await get(request, context) }
         router.post("/api/v1/scheduler") { request, _ in try await scheduler(request) }
         router.post("/corral/v1/agent") { request, _ in try await agent(request) }
+        addOperatorRoutes(to: router)
         router.get("/version") { _, _ in try json(VersionInfo()) }
         router.get("/master/redirect") { request, _ in await redirect(request) }
         router.get("/redirect") { request, _ in await redirect(request) }

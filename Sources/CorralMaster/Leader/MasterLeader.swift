@@ -169,6 +169,7 @@ actor MasterLeader {
         phase = .following
         for session in schedulers.values { session.stream.finish() }
         for session in agents.values { session.stream.finish() }
+        closeOperatorStreams()
         schedulers = [:]
         agents = [:]
         awaitingAgents = [:]

@@ -10,6 +10,8 @@ indirect enum JSONValue: Codable, Hashable, Sendable, ExpressibleByDictionaryLit
     case array([JSONValue])
     case string(String)
     case number(Double)
+    /// An integer kept exactly (nanosecond times do not fit a Double's 53 bits).
+    case integer(Int64)
     case bool(Bool)
     case null
 
@@ -28,6 +30,8 @@ indirect enum JSONValue: Codable, Hashable, Sendable, ExpressibleByDictionaryLit
             self = .null
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
@@ -47,6 +51,7 @@ indirect enum JSONValue: Codable, Hashable, Sendable, ExpressibleByDictionaryLit
         case .string(let value): try container.encode(value)
         case .number(let value):
             if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case .integer(let value): try container.encode(value)
         case .bool(let value): try container.encode(value)
         case .null: try container.encodeNil()
         }
@@ -62,7 +67,7 @@ indirect enum JSONValue: Codable, Hashable, Sendable, ExpressibleByDictionaryLit
 
     var encoded: [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? [UInt8](encoder.encode(self))) ?? []
     }
 

@@ -6,7 +6,7 @@ import Foundation
 enum OperatorViews {
     static func encode(_ value: some Encodable) -> JSONValue { .from(value) }
 
-    static func seconds(_ nanos: UInt64) -> JSONValue { ["nanoseconds": .number(Double(nanos))] }
+    static func seconds(_ nanos: UInt64) -> JSONValue { ["nanoseconds": .integer(Int64(clamping: nanos))] }
 
     static func task(_ task: TaskRecord) -> JSONValue {
         var view: JSONValue = [

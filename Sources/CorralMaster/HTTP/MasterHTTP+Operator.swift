@@ -1,0 +1,102 @@
+import CorralModel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension MasterHTTP {
+    /// The operator API (`POST /api/v1`) and the v0 state endpoints.
+    func addOperatorRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/api/v1") { request, _ in await operatorAPI(request) }
+        router.get("/api/v1") { _, _ in problem(.methodNotAllowed, "the operator API expects POST") }
+        for path in ["/master/state", "/state", "/master/state.json", "/state.json"] {
+            router.get(RouterPath(path)) { request, _ in await stateV0(request) }
+        }
+    }
+
+    /// `POST /api/v1`: the Mesos v1 operator API in JSON. Every call is answered by the
+    /// leader (others answer 307 to it, as Mesos masters do); reads come from its registry,
+    /// writes are committed before the answer (202).
+    func operatorAPI(_ request: Request) async -> Response {
+        if let refusal = checkMediaTypes(request) { return refusal }
+        let call: OperatorCall
+        switch await decodeBody(OperatorCall.self, request) {
+        case .success(let decoded): call = decoded
+        case .failure(let refusal): return refusal.response
+        }
+        guard let type = call.type, !type.isEmpty else {
+            return problem(.badRequest, "the call has no \"type\"; see master.proto Call.Type")
+        }
+        guard let kind = OperatorCall.Kind(rawValue: type) else {
+            if OperatorCall.unsupported.contains(type) {
+                return problem(.badRequest, "call type \"\(type)\" is not supported by Corral")
+            }
+            return problem(.badRequest, "unknown call type \"\(type)\"; see master.proto Call.Type")
+        }
+        let make: (@Sendable (UInt64) -> RegistryCommand)?
+        do {
+            make = kind.isMutating ? try call.command(for: kind) : nil
+        } catch {
+            return problem(.badRequest, error.message)
+        }
+        return await answerLeader(request) {
+            if let make {
+                try await master.leader.commitOperator(make)
+                return Response(status: .accepted)
+            }
+            if kind == .subscribe { return try await operatorSubscribe(request) }
+            return try await operatorRead(kind)
+        }
+    }
+
+    /// A read call's response: `{"type": kind, "<kind lowercased>": {...}}`.
+    private func operatorRead(_ kind: OperatorCall.Kind) async throws -> Response {
+        let snapshot = try await master.leader.operatorSnapshot()
+        let body: JSONValue
+        switch kind {
+        case .getHealth: body = OperatorInfo.health
+        case .getVersion: body = OperatorInfo.version
+        case .getFlags: body = OperatorInfo.getFlags(snapshot.config)
+        case .getMetrics: body = OperatorInfo.getMetrics(snapshot, raft: await master.server.status)
+        case .getMaster: body = OperatorInfo.getMaster(snapshot, raft: await master.server.status)
+        case .getState: body = OperatorState.getState(snapshot)
+        case .getAgents: body = OperatorState.getAgents(snapshot)
+        case .getFrameworks: body = OperatorState.getFrameworks(snapshot)
+        case .getExecutors: body = OperatorState.getExecutors(snapshot)
+        case .getTasks: body = OperatorState.getTasks(snapshot)
+        case .getRoles: body = OperatorState.getRoles(snapshot)
+        case .getWeights: body = OperatorState.getWeights(snapshot)
+        case .getQuota: body = OperatorState.getQuota(snapshot)
+        case .getMaintenanceSchedule: body = OperatorState.getMaintenanceSchedule(snapshot)
+        default: throw MasterError(code: .request, message: "\(kind.rawValue) is not a read call")
+        }
+        return jsonResponse(["type": .string(kind.rawValue), kind.field: body])
+    }
+
+    /// SUBSCRIBE: a RecordIO stream, SUBSCRIBED (with the state) first, then the events
+    /// `MasterLeader.publish` sends and heartbeats.
+    private func operatorSubscribe(_ request: Request) async throws -> Response {
+        let heartbeat = master.config.scheduling.heartbeatIntervalSeconds
+        let (id, records) = try await master.leader.subscribeOperator { snapshot in
+            [
+                "type": "SUBSCRIBED",
+                "subscribed": ["get_state": OperatorState.getState(snapshot), "heartbeat_interval_seconds": .number(heartbeat)],
+            ]
+        }
+        let leader = master.leader
+        return streamResponse(request, records, extra: [:]) { await leader.operatorStreamEnded(id) }
+    }
+
+    /// `GET /master/state` (and `/state`, `/master/state.json`, `/state.json`).
+    func stateV0(_ request: Request) async -> Response {
+        await answerLeader(request) {
+            jsonResponse(MasterStateV0.state(try await master.leader.operatorSnapshot()))
+        }
+    }
+
+    private func jsonResponse(_ value: JSONValue) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.encoded)))
+    }
+}

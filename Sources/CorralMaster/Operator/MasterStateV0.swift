@@ -1,0 +1,164 @@
+import CorralModel
+
+/// `GET /master/state`: the v0 JSON that tools and web UIs read, with Mesos's field names
+/// (`slaves`, `used_resources`, resources as `{"cpus": 1, "ports": "[31000-32000]"}`).
+enum MasterStateV0 {
+    static func state(_ snapshot: OperatorSnapshot) -> JSONValue {
+        let registry = snapshot.registry
+        let agents = registry.agents.values.sorted { $0.id < $1.id }
+        let active = agents.filter(\.isActive)
+        let connected = active.filter { snapshot.connectedAgents.contains($0.id) }
+        let unreachable = agents.filter { if case .unreachable = $0.state { true } else { false } }
+        let flags = OperatorInfo.flags(snapshot.config)
+        return [
+            "version": .string(CorralVersion.mesosCompatible),
+            "build_user": "corral",
+            "start_time": .number(snapshot.startTime),
+            "id": .string(snapshot.masterInfo.id),
+            "pid": .string(snapshot.pid),
+            "hostname": .string(snapshot.config.httpListen.host),
+            "activated_slaves": .number(Double(connected.count)),
+            "deactivated_slaves": .number(Double(active.count - connected.count)),
+            "unreachable_slaves": .number(Double(unreachable.count)),
+            "cluster": .string(snapshot.config.clusterID),
+            "leader": .string(snapshot.pid),
+            "leader_info": OperatorViews.encode(snapshot.masterInfo),
+            "flags": .object(Dictionary(flags.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { _, last in last })),
+            "slaves": .array(active.map { slave($0, snapshot) }),
+            "frameworks": .array(registry.liveFrameworks.map { framework($0, snapshot) }),
+            "completed_frameworks": .array(
+                registry.completedFrameworks.values.sorted { $0.id < $1.id }.map { framework($0, snapshot) }),
+            "orphan_tasks": [],
+            "unregistered_frameworks": [],
+        ]
+    }
+
+    static func slave(_ agent: AgentRecord, _ snapshot: OperatorSnapshot) -> JSONValue {
+        let used = snapshot.registry.allocated(onAgent: agent.id)
+        var attributes: [String: JSONValue] = [:]
+        for attribute in agent.info.attributes {
+            attributes[attribute.name] = value(
+                type: attribute.type, scalar: attribute.scalar, ranges: attribute.ranges, set: attribute.set,
+                text: attribute.text?.value)
+        }
+        return [
+            "id": .string(agent.id.value),
+            "pid": .string("slave(1)@\(agent.info.hostname):\(agent.info.effectivePort)"),
+            "hostname": .string(agent.info.hostname),
+            "port": .number(Double(agent.info.effectivePort)),
+            "registered_time": .number(Double(agent.registeredAtNanos) / 1e9),
+            "resources": resources(agent.info.resources),
+            "used_resources": resources(used),
+            "offered_resources": resources(snapshot.offered(onAgent: agent.id)),
+            "unreserved_resources": resources(agent.total.unreserved),
+            "reserved_resources": [:],
+            "attributes": .object(attributes),
+            "active": .bool(snapshot.connectedAgents.contains(agent.id)),
+            "version": .string(CorralVersion.mesosCompatible),
+        ]
+    }
+
+    static func framework(_ record: FrameworkRecord, _ snapshot: OperatorSnapshot) -> JSONValue {
+        let registry = snapshot.registry
+        let info = record.info
+        let live = registry.tasks(of: record.id)
+        let completed = registry.completedTasks.sorted { $0.key < $1.key }.map(\.value).filter { $0.key.frameworkID == record.id }
+        let used = snapshot.allocated(toFramework: record.id)
+        let offered = snapshot.offered(toFramework: record.id)
+        var view: JSONValue = [
+            "id": .string(record.id.value),
+            "name": .string(info.name),
+            "user": .string(info.user),
+            "hostname": .string(info.hostname ?? ""),
+            "webui_url": .string(info.webuiURL ?? ""),
+            "principal": info.principal.map(JSONValue.string) ?? .null,
+            "failover_timeout": .number(info.failoverTimeoutSeconds ?? 0),
+            "checkpoint": .bool(info.checkpoint ?? false),
+            "capabilities": .array(info.capabilities.compactMap { $0.type.map { .string($0.rawValue) } }),
+            "active": .bool(record.state == .active),
+            "connected": .bool(snapshot.connectedFrameworks.contains(record.id)),
+            "recovered": false,
+            "registered_time": .number(Double(record.registeredAtNanos) / 1e9),
+            "used_resources": resources(used),
+            "offered_resources": resources(offered),
+            "resources": resources(used + offered),
+            "tasks": .array(live.filter { $0.state != .unreachable }.map(task)),
+            "unreachable_tasks": .array(live.filter { $0.state == .unreachable }.map(task)),
+            "completed_tasks": .array(completed.map(task)),
+            "offers": .array(snapshot.offers(of: record.id).map(offer)),
+            "executors": [],
+        ]
+        if info.roles.isEmpty { view["role"] = .string(info.role ?? "*") } else { view["roles"] = .array(info.roles.map(JSONValue.string)) }
+        switch record.state {
+        case .active: break
+        case .disconnected(let since, _): view["unregistered_time"] = .number(Double(since) / 1e9)
+        case .removed(let at): view["unregistered_time"] = .number(Double(at) / 1e9)
+        }
+        if let labels = info.labels { view["labels"] = OperatorViews.encode(labels.labels) }
+        return view
+    }
+
+    static func task(_ task: TaskRecord) -> JSONValue {
+        var status: JSONValue = ["state": .string(task.status.state.rawValue)]
+        if let timestamp = task.status.timestamp { status["timestamp"] = .number(timestamp) }
+        if let container = task.status.containerStatus { status["container_status"] = OperatorViews.encode(container) }
+        var view: JSONValue = [
+            "id": .string(task.key.taskID.value),
+            "name": .string(task.info.name),
+            "framework_id": .string(task.key.frameworkID.value),
+            "executor_id": .string((task.executor ?? task.info.executor)?.executorID.value ?? ""),
+            "slave_id": .string(task.agentID.value),
+            "state": .string(task.state.rawValue),
+            "resources": resources(task.info.resources),
+            "role": .string(task.role),
+            "statuses": [status],
+        ]
+        if let labels = task.info.labels { view["labels"] = OperatorViews.encode(labels.labels) }
+        if let container = task.info.container { view["container"] = OperatorViews.encode(container) }
+        if let discovery = task.info.discovery { view["discovery"] = OperatorViews.encode(discovery) }
+        return view
+    }
+
+    static func offer(_ offer: Offer) -> JSONValue {
+        [
+            "id": .string(offer.id.value), "framework_id": .string(offer.frameworkID.value),
+            "slave_id": .string(offer.agentID.value), "resources": resources(offer.resources),
+        ]
+    }
+
+    // MARK: - Values
+
+    /// Resources summed by name as Mesos's v0 JSON writes them; cpus, gpus, mem and disk are
+    /// always present.
+    static func resources(_ resources: some Sequence<Resource>) -> JSONValue {
+        var scalars: [String: Scalar] = ["cpus": .zero, "gpus": .zero, "mem": .zero, "disk": .zero]
+        var ranges: [String: Ranges] = [:]
+        var sets: [String: Value.ValueSet] = [:]
+        for resource in resources {
+            switch resource.type {
+            case .scalar: scalars[resource.name, default: .zero] = scalars[resource.name, default: .zero] + (resource.scalar ?? .zero)
+            case .ranges: ranges[resource.name, default: Ranges()] = ranges[resource.name, default: Ranges()] + (resource.ranges ?? Ranges())
+            case .set: sets[resource.name, default: Value.ValueSet()] = sets[resource.name, default: Value.ValueSet()] + (resource.set ?? Value.ValueSet())
+            default: continue
+            }
+        }
+        var fields: [String: JSONValue] = scalars.mapValues { .number($0.value) }
+        for (name, value) in ranges { fields[name] = .string(text(value)) }
+        for (name, value) in sets { fields[name] = .string("{" + value.item.joined(separator: ",") + "}") }
+        return .object(fields)
+    }
+
+    static func value(type: Value.ValueType, scalar: Scalar?, ranges: Ranges?, set: Value.ValueSet?, text value: String?) -> JSONValue {
+        switch type {
+        case .scalar: .number((scalar ?? .zero).value)
+        case .ranges: .string(text(ranges ?? Ranges()))
+        case .set: .string("{" + (set?.item ?? []).joined(separator: ",") + "}")
+        default: .string(value ?? "")
+        }
+    }
+
+    /// `[31000-31005, 31010-32000]`, as Mesos prints ranges.
+    static func text(_ ranges: Ranges) -> String {
+        "[" + ranges.normalized.range.map { "\($0.begin)-\($0.end)" }.joined(separator: ", ") + "]"
+    }
+}

@@ -1,0 +1,227 @@
+import CorralModel
+
+/// An operator API call (`master.proto` `Call`): `{"type": "...", "<lowercased type>": {...}}`.
+/// Only the payloads of the calls Corral serves are read; others are ignored.
+struct OperatorCall: Decodable, Sendable {
+    /// The calls Corral serves.
+    enum Kind: String, CaseIterable, Sendable {
+        case getHealth = "GET_HEALTH"
+        case getFlags = "GET_FLAGS"
+        case getVersion = "GET_VERSION"
+        case getMetrics = "GET_METRICS"
+        case getState = "GET_STATE"
+        case getAgents = "GET_AGENTS"
+        case getFrameworks = "GET_FRAMEWORKS"
+        case getExecutors = "GET_EXECUTORS"
+        case getTasks = "GET_TASKS"
+        case getRoles = "GET_ROLES"
+        case getWeights = "GET_WEIGHTS"
+        case updateWeights = "UPDATE_WEIGHTS"
+        case getMaster = "GET_MASTER"
+        case subscribe = "SUBSCRIBE"
+        case getMaintenanceSchedule = "GET_MAINTENANCE_SCHEDULE"
+        case updateMaintenanceSchedule = "UPDATE_MAINTENANCE_SCHEDULE"
+        case getQuota = "GET_QUOTA"
+        case updateQuota = "UPDATE_QUOTA"
+        case removeQuota = "REMOVE_QUOTA"
+        case teardown = "TEARDOWN"
+        case markAgentGone = "MARK_AGENT_GONE"
+
+        /// The calls that change the registry and answer 202 with no body.
+        var isMutating: Bool {
+            [.updateWeights, .updateMaintenanceSchedule, .updateQuota, .removeQuota, .teardown, .markAgentGone].contains(self)
+        }
+
+        /// The key of the call's payload and of the response's, e.g. `get_health`.
+        var field: String { rawValue.lowercased() }
+    }
+
+    /// Calls of Mesos 1.11 that Corral does not serve (answered 400, saying so).
+    static let unsupported: Set<String> = [
+        "GET_LOGGING_LEVEL", "SET_LOGGING_LEVEL", "LIST_FILES", "READ_FILE", "GET_OPERATIONS",
+        "RESERVE_RESOURCES", "UNRESERVE_RESOURCES", "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
+        "SHRINK_VOLUME", "GET_MAINTENANCE_STATUS", "START_MAINTENANCE", "STOP_MAINTENANCE", "SET_QUOTA",
+        "DRAIN_AGENT", "DEACTIVATE_AGENT", "REACTIVATE_AGENT", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
+        "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "PRUNE_IMAGES",
+    ]
+
+    struct WeightInfo: Decodable, Sendable {
+        var role: String?
+        var weight: Double
+    }
+
+    struct UpdateWeights: Decodable, Sendable {
+        var weightInfos: [WeightInfo]?
+        enum CodingKeys: String, CodingKey { case weightInfos = "weight_infos" }
+    }
+
+    /// `quota.QuotaConfig`: quantities by resource name, as `{"value": n}` (Mesos) or a bare number.
+    struct QuotaConfig: Decodable, Sendable {
+        var role: String
+        var guarantees: [String: QuotaValue]?
+        var limits: [String: QuotaValue]?
+    }
+
+    struct QuotaValue: Decodable, Sendable {
+        var value: Double
+
+        private struct Wrapped: Decodable { var value: Double }
+
+        init(from decoder: any Decoder) throws {
+            if let bare = try? decoder.singleValueContainer().decode(Double.self) {
+                value = bare
+            } else {
+                value = try Wrapped(from: decoder).value
+            }
+        }
+    }
+
+    struct UpdateQuota: Decodable, Sendable {
+        var force: Bool?
+        var quotaConfigs: [QuotaConfig]?
+        enum CodingKeys: String, CodingKey {
+            case force
+            case quotaConfigs = "quota_configs"
+        }
+    }
+
+    struct RemoveQuota: Decodable, Sendable { var role: String }
+
+    struct UpdateMaintenanceSchedule: Decodable, Sendable { var schedule: MaintenanceSchedule }
+
+    struct Teardown: Decodable, Sendable {
+        var frameworkID: FrameworkID
+        enum CodingKeys: String, CodingKey { case frameworkID = "framework_id" }
+    }
+
+    struct MarkAgentGone: Decodable, Sendable {
+        var agentID: AgentID
+        enum CodingKeys: String, CodingKey { case agentID = "agent_id" }
+    }
+
+    var type: String?
+    var updateWeights: UpdateWeights?
+    var updateQuota: UpdateQuota?
+    var removeQuota: RemoveQuota?
+    var updateMaintenanceSchedule: UpdateMaintenanceSchedule?
+    var teardown: Teardown?
+    var markAgentGone: MarkAgentGone?
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case updateWeights = "update_weights"
+        case updateQuota = "update_quota"
+        case removeQuota = "remove_quota"
+        case updateMaintenanceSchedule = "update_maintenance_schedule"
+        case teardown
+        case markAgentGone = "mark_agent_gone"
+    }
+}
+
+// MARK: - Validation
+
+extension OperatorCall {
+    /// The registry command a mutating call asks for, checked as Mesos checks it; the
+    /// returned closure takes the leader's time.
+    func command(for kind: Kind) throws(MasterError) -> @Sendable (UInt64) -> RegistryCommand {
+        switch kind {
+        case .updateWeights:
+            let weights = try validatedWeights()
+            return { _ in .updateWeights(weights) }
+        case .updateQuota:
+            let records = try validatedQuota()
+            return { _ in .updateQuota(records) }
+        case .removeQuota:
+            guard let role = removeQuota?.role else { throw Self.missing(kind) }
+            try Self.checkRole(role)
+            return { _ in .removeQuota(role: role) }
+        case .updateMaintenanceSchedule:
+            guard let schedule = updateMaintenanceSchedule?.schedule else { throw Self.missing(kind) }
+            try Self.check(schedule)
+            return { _ in .updateMaintenance(schedule) }
+        case .teardown:
+            guard let id = teardown?.frameworkID else { throw Self.missing(kind) }
+            return { at in .removeFramework(id: id, atNanos: at) }
+        case .markAgentGone:
+            guard let id = markAgentGone?.agentID else { throw Self.missing(kind) }
+            return { at in .markAgentGone(id: id, atNanos: at) }
+        default:
+            throw MasterError(code: .request, message: "\(kind.rawValue) does not change the registry")
+        }
+    }
+
+    private func validatedWeights() throws(MasterError) -> [String: Double] {
+        guard let infos = updateWeights?.weightInfos, !infos.isEmpty else { throw Self.missing(.updateWeights) }
+        var weights: [String: Double] = [:]
+        for info in infos {
+            guard let role = info.role else { throw MasterError(code: .request, message: "a weight_info has no role") }
+            try Self.checkRole(role)
+            guard info.weight.isFinite, info.weight > 0 else {
+                throw MasterError(code: .request, message: "the weight of role \"\(role)\" must be positive, not \(info.weight)")
+            }
+            weights[role] = info.weight
+        }
+        return weights
+    }
+
+    private func validatedQuota() throws(MasterError) -> [QuotaRecord] {
+        guard let configs = updateQuota?.quotaConfigs, !configs.isEmpty else { throw Self.missing(.updateQuota) }
+        var seen: Set<String> = []
+        var records: [QuotaRecord] = []
+        for config in configs {
+            try Self.checkRole(config.role)
+            guard seen.insert(config.role).inserted else {
+                throw MasterError(code: .request, message: "role \"\(config.role)\" appears twice in quota_configs")
+            }
+            let guarantees = (config.guarantees ?? [:]).mapValues(\.value)
+            let limits = (config.limits ?? [:]).mapValues(\.value)
+            if guarantees.keys.contains("") || limits.keys.contains("") {
+                throw MasterError(code: .request, message: "the quota of role \"\(config.role)\" has a resource with no name")
+            }
+            for (name, value) in Array(guarantees) + Array(limits) where !(value.isFinite && value >= 0) {
+                throw MasterError(code: .request, message: "the quota of \(name) for role \"\(config.role)\" must be a non-negative number")
+            }
+            for (name, guarantee) in guarantees {
+                if let limit = limits[name], guarantee > limit {
+                    throw MasterError(
+                        code: .request,
+                        message: "role \"\(config.role)\": the guarantee of \(name) (\(guarantee)) exceeds its limit (\(limit))")
+                }
+            }
+            records.append(QuotaRecord(role: config.role, guarantees: guarantees, limits: limits))
+        }
+        return records
+    }
+
+    private static func check(_ schedule: MaintenanceSchedule) throws(MasterError) {
+        var seen: Set<String> = []
+        for window in schedule.windows {
+            guard !window.machineIDs.isEmpty else {
+                throw MasterError(code: .request, message: "a maintenance window lists no machines")
+            }
+            if let duration = window.unavailability.duration, duration.nanoseconds < 0 {
+                throw MasterError(code: .request, message: "a maintenance window has a negative duration")
+            }
+            for machine in window.machineIDs {
+                let hostname = machine.hostname?.lowercased() ?? ""
+                let ip = machine.ip ?? ""
+                guard !hostname.isEmpty || !ip.isEmpty else {
+                    throw MasterError(code: .request, message: "a machine_id needs a hostname or an ip")
+                }
+                guard seen.insert("\(hostname)/\(ip)").inserted else {
+                    throw MasterError(code: .request, message: "machine \(hostname.isEmpty ? ip : hostname) appears in more than one window")
+                }
+            }
+        }
+    }
+
+    private static func checkRole(_ role: String) throws(MasterError) {
+        guard MasterLeader.isValidRole(role) else {
+            throw MasterError(code: .request, message: "role \"\(role)\" is not a valid role name")
+        }
+    }
+
+    private static func missing(_ kind: Kind) -> MasterError {
+        MasterError(code: .request, message: "the call's \"\(kind.field)\" field is missing or empty")
+    }
+}
