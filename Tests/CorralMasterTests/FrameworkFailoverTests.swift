@@ -29,8 +29,10 @@ struct FrameworkFailoverTests {
                 let key = AgentDouble.Key(framework: try #require(await recorder.client.frameworkID), task: task)
                 let disconnected = ContinuousClock.now
                 await recorder.client.stop()
-                // The leader that saw the disconnect dies before the deadline.
-                try await Task.sleep(for: .milliseconds(500))
+                // The leader that recorded the disconnect dies before the deadline.
+                try await eventually("the leader records the disconnect", seconds: 20) {
+                    try Self.isActive(key.framework, harness) == false
+                }
                 harness.kill(try harness.leader())
                 try await eventually("the framework's task is killed", seconds: 30) {
                     await agent.taskStates[key] == .killed
@@ -133,6 +135,16 @@ struct FrameworkFailoverTests {
     }
 
     // MARK: - Helpers
+
+    /// Whether the leader's GET_FRAMEWORKS shows the framework active (nil: not listed).
+    static func isActive(_ id: FrameworkID, _ harness: QuorumHarness) throws -> Bool? {
+        let reply = try OperatorClient.call(harness.endpoint(try harness.leader()), ["type": "GET_FRAMEWORKS"])
+        let frameworks = (reply.json["get_frameworks"] as? [String: Any])?["frameworks"] as? [[String: Any]] ?? []
+        let match = frameworks.first { framework in
+            ((framework["framework_info"] as? [String: Any])?["id"] as? [String: Any])?["value"] as? String == id.value
+        }
+        return match?["active"] as? Bool
+    }
 
     static func scheduling(failoverGraceSeconds: Double = 10) throws -> [String] {
         let path = NSTemporaryDirectory() + "corral-scheduling-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).toml"
