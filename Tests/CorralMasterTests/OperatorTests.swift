@@ -80,11 +80,11 @@ import Testing
         for type in ["GET_HEALTH", "GET_MASTER", "GET_STATE"] {
             let redirected = try OperatorClient.call(quorum.endpoint(follower), ["type": type])
             #expect(redirected.status == 307)
-            #expect(redirected.headers["location"] == "http://\(endpoint)/api/v1")
+            #expect(redirected.headers["location"] == "//\(endpoint)/api/v1")
         }
         let redirectedState = try OperatorClient.request(quorum.endpoint(follower), "GET", "/master/state", contentType: nil)
         #expect(redirectedState.status == 307)
-        #expect(redirectedState.headers["location"] == "http://\(endpoint)/master/state")
+        #expect(redirectedState.headers["location"] == "//\(endpoint)/master/state")
     }
 
     @Test func weightsQuotaAndMaintenanceAreCommittedAndReadBack() throws {
