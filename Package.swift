@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "CorralSchedulerTests",
             dependencies: [
-                "CorralScheduler", "CorralModel",
+                "CorralScheduler", "CorralModel", "CorralTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

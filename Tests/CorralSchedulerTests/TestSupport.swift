@@ -1,5 +1,6 @@
 import CorralModel
 import CorralScheduler
+import CorralTestSupport
 import Synchronization
 import Testing
 
@@ -87,7 +88,9 @@ func withClient(
 ) async throws {
     let client = try SchedulerClient(configuration)
     let log = EventLog()
-    try await withThrowingTaskGroup(of: Void.self) { group in
+    // Off the cooperative pool: CPU-bound tests elsewhere in the run must not starve the
+    // client's heartbeat watchdog.
+    try await offCooperativePool { try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         group.addTask { for await event in client.events { log.append(event) } }
         do {
@@ -98,5 +101,5 @@ func withClient(
         }
         await client.stop()
         try await group.waitForAll()
-    }
+    } }
 }

@@ -45,8 +45,10 @@ public final class TestExecutor: TaskExecutor, @unchecked Sendable {
 }
 
 /// Runs `body` (and the tasks it starts) on `TestExecutor.shared`.
-public func offCooperativePool<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-    try await withTaskExecutorPreference(TestExecutor.shared) { try await body() }
+public func offCooperativePool<T: Sendable>(
+    isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T
+) async throws -> T {
+    try await withTaskExecutorPreference(TestExecutor.shared, isolation: isolation) { try await body() }
 }
 
 /// Polls an async condition until it holds or the deadline passes.
