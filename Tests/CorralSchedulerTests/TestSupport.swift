@@ -29,17 +29,21 @@ func withMasters(
     heartbeatSeconds: Double = 5,
     _ body: ([MasterDouble]) async throws -> Void
 ) async throws {
-    var doubles: [MasterDouble] = []
-    do {
-        for _ in 0..<count {
-            doubles.append(try await MasterDouble.start(heartbeatSeconds: heartbeatSeconds))
+    // Off the cooperative pool: CPU-bound tests elsewhere in the run must not starve the
+    // clients and their watchdogs.
+    try await offCooperativePool {
+        var doubles: [MasterDouble] = []
+        do {
+            for _ in 0..<count {
+                doubles.append(try await MasterDouble.start(heartbeatSeconds: heartbeatSeconds))
+            }
+            try await body(doubles)
+        } catch {
+            for double in doubles { await double.shutdown() }
+            throw error
         }
-        try await body(doubles)
-    } catch {
         for double in doubles { await double.shutdown() }
-        throw error
     }
-    for double in doubles { await double.shutdown() }
 }
 
 /// A configuration with short timeouts for tests.
@@ -88,8 +92,6 @@ func withClient(
 ) async throws {
     let client = try SchedulerClient(configuration)
     let log = EventLog()
-    // Off the cooperative pool: CPU-bound tests elsewhere in the run must not starve the
-    // client's heartbeat watchdog.
     try await offCooperativePool { try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         group.addTask { for await event in client.events { log.append(event) } }

@@ -16,6 +16,9 @@ actor LaunchingScheduler {
     private(set) var offersSeen = 0
     private(set) var refused: [TaskStatus] = []
     private let perOffer: Int
+    /// How many task IDs may be launched so far; the test raises it.
+    private var budget: Int
+    private var launchedCount = 0
 
     init(masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60) throws {
         var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
@@ -26,9 +29,13 @@ actor LaunchingScheduler {
                 reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(5)))
         toLaunch = (0..<taskCount).map { TaskID("task-\($0)") }
         self.perOffer = perOffer
+        budget = taskCount
     }
 
     var finished: Int { states.values.filter { $0 == .finished }.count }
+
+    /// Launches at most `count` task IDs in all until raised again.
+    func allowLaunches(upTo count: Int) { budget = count }
 
     /// Runs the client and handles its events until cancelled.
     func run() async {
@@ -62,12 +69,13 @@ actor LaunchingScheduler {
 
     private func use(_ offer: Offer) async {
         offersSeen += 1
-        let batch = Array(toLaunch.prefix(perOffer))
+        let batch = Array(toLaunch.prefix(min(perOffer, max(0, budget - launchedCount))))
         guard !batch.isEmpty else {
             try? await client.decline([offer.id], filters: Filters(refuseSeconds: 0.2))
             return
         }
         toLaunch.removeFirst(batch.count)
+        launchedCount += batch.count
         let tasks = batch.map { id in
             TaskInfo(
                 name: id.value, taskID: id, agentID: offer.agentID,
@@ -87,6 +95,7 @@ actor LaunchingScheduler {
             uncertain.remove(id)
             if status.state == .unknown {
                 toLaunch.append(id)
+                launchedCount -= 1
                 return
             }
         }
