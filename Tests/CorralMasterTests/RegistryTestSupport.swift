@@ -132,7 +132,7 @@ struct RegistryDriver {
         return driver
     }
 
-    var tasks: [TaskKey: TaskRecord] { registry.tasks }
+    var tasks: TaskTable { registry.tasks }
 
     func task(_ framework: String, _ task: String) -> TaskRecord? {
         registry.tasks[Fixture.key(framework, task)]

@@ -13,7 +13,7 @@ public struct Registry: Hashable, Sendable {
     public internal(set) var agents: [AgentID: AgentRecord] = [:]
     public internal(set) var frameworks: [FrameworkID: FrameworkRecord] = [:]
     /// Live tasks: not terminal, or terminal with updates the scheduler has not acknowledged.
-    public internal(set) var tasks: [TaskKey: TaskRecord] = [:]
+    public internal(set) var tasks = TaskTable()
     /// Finished tasks, oldest first, by sequence number.
     public internal(set) var completedTasks: [UInt64: TaskRecord] = [:]
     var nextCompletedSequence: UInt64 = 0
@@ -45,12 +45,12 @@ public struct Registry: Hashable, Sendable {
 
     /// The live tasks on an agent.
     public func tasks(onAgent id: AgentID) -> [TaskRecord] {
-        tasks.values.filter { $0.agentID == id }.sorted { $0.key < $1.key }
+        tasks.keys(onAgent: id).sorted().compactMap { tasks[$0] }
     }
 
     /// The live tasks of a framework.
     public func tasks(of framework: FrameworkID) -> [TaskRecord] {
-        tasks.values.filter { $0.key.frameworkID == framework }.sorted { $0.key < $1.key }
+        tasks.keys(of: framework).sorted().compactMap { tasks[$0] }
     }
 
     /// What non-terminal tasks hold on an agent (quantities, reservations and roles set
@@ -59,7 +59,8 @@ public struct Registry: Hashable, Sendable {
     public func allocated(onAgent id: AgentID) -> Resources {
         var total = Resources()
         var executors: Set<ExecutorKey> = []
-        for task in tasks.values where task.agentID == id && !task.isTerminal {
+        for key in tasks.keys(onAgent: id) {
+            guard let task = tasks[key], !task.isTerminal else { continue }
             total += task.resources.flattened
             if let executor = task.executor,
                 executors.insert(ExecutorKey(task.key.frameworkID, executor.executorID)).inserted
@@ -72,9 +73,9 @@ public struct Registry: Hashable, Sendable {
 
     /// Whether a live task of `framework` on `agent` runs in the executor `executor`.
     func hasLiveExecutor(_ executor: ExecutorID, of framework: FrameworkID, onAgent agent: AgentID) -> Bool {
-        tasks.values.contains {
-            $0.agentID == agent && $0.key.frameworkID == framework && $0.executor?.executorID == executor
-                && !$0.isTerminal
+        tasks.keys(onAgent: agent).contains { key in
+            guard key.frameworkID == framework, let task = tasks[key] else { return false }
+            return task.executor?.executorID == executor && !task.isTerminal
         }
     }
 
