@@ -113,6 +113,11 @@ extension MasterHTTP {
         {
             return problem(.notAcceptable, "this master answers application/json only; Accept was \(accept)")
         }
+        if let messageAccept = request.headers[HTTPField.Name("Message-Accept")!]?.lowercased(), !messageAccept.isEmpty,
+            !messageAccept.contains("json"), !messageAccept.contains("*/*")
+        {
+            return problem(.notAcceptable, "stream records are application/json only; Message-Accept was \(messageAccept)")
+        }
         return nil
     }
 

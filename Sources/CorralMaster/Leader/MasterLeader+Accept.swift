@@ -110,7 +110,8 @@ extension MasterLeader {
         }
         if let error = outcome.error {
             let reason = TaskStatus.Reason(rawValue: outcome.reason ?? "REASON_TASK_INVALID")
-            let state: TaskState = reason == .invalidOffers ? .dropped : .error
+            // Offers or an agent that are no longer good drop the task; a bad task is an error.
+            let state: TaskState = reason == .invalidOffers || reason == .agentUnknown ? .dropped : .error
             for task in tasks { refuse(task, of: id, state: state, reason: reason, message: error) }
             return false
         }
