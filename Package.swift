@@ -93,8 +93,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "CorralTestSupport", path: "Tests/CorralTestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore", "CorralTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralModelTests", dependencies: ["CorralModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralSimulationTests",
@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "CorralReplicationTests",
             dependencies: [
-                "CorralReplication", "CorralRaft", "CorralStore",
+                "CorralReplication", "CorralRaft", "CorralStore", "CorralTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

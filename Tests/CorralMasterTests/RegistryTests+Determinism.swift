@@ -2,6 +2,7 @@ import CorralModel
 import Testing
 
 @testable import CorralMaster
+import CorralTestSupport
 
 /// Random registry commands over a few frameworks, agents and task IDs, so that most of them
 /// meet something that exists. Acknowledgements name updates that are pending when made.

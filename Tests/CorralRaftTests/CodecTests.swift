@@ -1,5 +1,6 @@
 import CorralRaft
 import Testing
+import CorralTestSupport
 
 @Suite("CodecTests")
 struct CodecTests {

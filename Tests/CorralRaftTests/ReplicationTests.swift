@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CorralRaft
+import CorralTestSupport
 
 @Suite struct ReplicationTests {
     @Test func aLeaderSendsBeforeItsOwnWriteAndAFollowerRepliesAfterItsWrite() throws {

@@ -1,6 +1,7 @@
 import CorralRaft
 import CorralReplication
 import Testing
+import CorralTestSupport
 
 /// Drives the in-memory and LMDB storages with the same seeded random operations and checks
 /// they always load the same state, so the LMDB one matches the reference exactly.
@@ -44,19 +45,3 @@ struct DifferentialStorageTests {
     }
 }
 
-/// SplitMix64: a small seeded generator so runs replay from their seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,5 +1,6 @@
 import CorralStore
 import Testing
+import CorralTestSupport
 
 @Suite("CorralStore round trips")
 struct RoundTripTests {

@@ -1,5 +1,6 @@
 import CorralStore
 import Testing
+import CorralTestSupport
 
 @Suite("CorralStore ordered scans and range deletes")
 struct ScanTests {

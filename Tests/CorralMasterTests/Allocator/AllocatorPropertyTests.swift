@@ -1,5 +1,6 @@
 import CorralMaster
 import Testing
+import CorralTestSupport
 
 /// Drives an allocator with random events from a seed, checking invariants after each one.
 struct RandomAllocatorWorkload {

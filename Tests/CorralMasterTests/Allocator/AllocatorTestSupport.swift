@@ -5,21 +5,6 @@ func res(cpus: Double = 0, mem: Double = 0, disk: Double = 0) -> ResourceQuantit
     ResourceQuantities(["cpus": cpus, "mem": mem, "disk": disk])
 }
 
-/// A small seeded generator (SplitMix64) so property tests replay from their seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A framework with an endless queue of identical tasks: it launches one task per offer when
 /// the task fits, and hands the rest of the offer back with no filter.
 struct GreedyFramework {
