@@ -130,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorralContainerTests",
-            dependencies: ["CorralContainer"],
+            dependencies: ["CorralContainer", "CorralTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,5 @@
 import CorralContainer
+import CorralTestSupport
 import Foundation
 import Testing
 
@@ -23,16 +24,7 @@ import Testing
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
-    private static func locateBinary() throws -> String {
-        if let override = ProcessInfo.processInfo.environment["CORRAL_BINARY"] { return override }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = directory.appendingPathComponent("corral").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw ContainerError(.notFound, stage: "locate the corral binary", cause: "run `swift build` first")
-    }
+    private static func locateBinary() throws -> String { try CorralBinary.locate() }
 
     @Test func importRunPsLogsAndRemoveFromTheCommandLine() throws {
         let sandbox = try TestSandbox("cli")

@@ -1,4 +1,5 @@
 import CorralMaster
+import CorralTestSupport
 import Foundation
 import Testing
 
@@ -150,16 +151,7 @@ final class QuorumHarness: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func locateBinary() throws -> String {
-        if let override = ProcessInfo.processInfo.environment["CORRAL_BINARY"] { return override }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = directory.appendingPathComponent("corral").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw HarnessError("the corral executable was not found next to the tests; run `swift build` first")
-    }
+    static func locateBinary() throws -> String { try CorralBinary.locate() }
 }
 
 struct HarnessError: Error, CustomStringConvertible {
