@@ -12,7 +12,7 @@ struct MasterHTTP: Sendable {
     static let maxBodyBytes = 1 << 20
 
     func application(onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: MasterRequestContext.self)
         router.get("/health") { _, _ in "ok\n" }
         router.get("/quorum/status") { _, _ in try await json(master.quorumStatus()) }
         router.post("/quorum/add-learner") { request, context in try await membership(request, context, .addLearner) }
@@ -21,8 +21,8 @@ struct MasterHTTP: Sendable {
         router.post("/quorum/transfer-leader") { request, context in try await transfer(request, context) }
         router.put("/v1/kv/{key}") { request, context in try await put(request, context) }
         router.get("/v1/kv/{key}") { request, context in try await get(request, context) }
-        router.post("/api/v1/scheduler") { request, _ in try await scheduler(request) }
-        router.post("/corral/v1/agent") { request, _ in try await agent(request) }
+        router.post("/api/v1/scheduler") { request, context in try await scheduler(request, context) }
+        router.post("/corral/v1/agent") { request, context in try await agent(request, context) }
         addOperatorRoutes(to: router)
         router.get("/version") { _, _ in try json(VersionInfo()) }
         router.get("/master/redirect") { request, _ in await redirect(request) }
@@ -30,6 +30,7 @@ struct MasterHTTP: Sendable {
         let address = master.config.httpListen
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ClientGoneHandler()])),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "corral-master"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? address.port) },
             logger: master.logger
@@ -46,7 +47,7 @@ struct MasterHTTP: Sendable {
         var http: String?
     }
 
-    private func membership(_ request: Request, _ context: BasicRequestContext, _ operation: MembershipOperation) async throws -> Response {
+    private func membership(_ request: Request, _ context: MasterRequestContext, _ operation: MembershipOperation) async throws -> Response {
         let body: MemberRequest = try await decode(request)
         return try await answer(request) {
             switch operation {
@@ -67,7 +68,7 @@ struct MasterHTTP: Sendable {
         }
     }
 
-    private func transfer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func transfer(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         let body: MemberRequest = try await decode(request)
         return try await answer(request) {
             try await master.server.transferLeadership(to: body.id)
@@ -75,7 +76,7 @@ struct MasterHTTP: Sendable {
         }
     }
 
-    private func put(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func put(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         let key = Array((context.parameters.get("key") ?? "").utf8)
         let buffer = try await collect(request)
         let value = Array(buffer.readableBytesView)
@@ -85,7 +86,7 @@ struct MasterHTTP: Sendable {
         }
     }
 
-    private func get(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func get(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         let key = Array((context.parameters.get("key") ?? "").utf8)
         return try await answer(request) {
             try await master.server.linearizableRead()

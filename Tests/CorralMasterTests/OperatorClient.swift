@@ -58,6 +58,9 @@ final class OperatorClient {
         }
     }
 
+    /// Closes the sending side, as a client that has nothing more to say may.
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
     /// Reads the status line and headers.
     func readHead() throws -> (status: Int, headers: [String: String]) {
         while true {

@@ -6,8 +6,8 @@ import NIOCore
 
 extension MasterHTTP {
     /// The operator API (`POST /api/v1`) and the v0 state endpoints.
-    func addOperatorRoutes(to router: Router<BasicRequestContext>) {
-        router.post("/api/v1") { request, _ in await operatorAPI(request) }
+    func addOperatorRoutes(to router: Router<MasterRequestContext>) {
+        router.post("/api/v1") { request, context in await operatorAPI(request, context) }
         router.get("/api/v1") { _, _ in problem(.methodNotAllowed, "the operator API expects POST") }
         for path in ["/master/state", "/state", "/master/state.json", "/state.json"] {
             router.get(RouterPath(path)) { request, _ in await stateV0(request) }
@@ -17,7 +17,7 @@ extension MasterHTTP {
     /// `POST /api/v1`: the Mesos v1 operator API in JSON. Every call is answered by the
     /// leader (others answer 307 to it, as Mesos masters do); reads come from its registry,
     /// writes are committed before the answer (202).
-    func operatorAPI(_ request: Request) async -> Response {
+    func operatorAPI(_ request: Request, _ context: MasterRequestContext) async -> Response {
         if let refusal = checkMediaTypes(request) { return refusal }
         let call: OperatorCall
         switch await decodeBody(OperatorCall.self, request) {
@@ -44,7 +44,7 @@ extension MasterHTTP {
                 try await master.leader.commitOperator(make)
                 return Response(status: .accepted)
             }
-            if kind == .subscribe { return try await operatorSubscribe(request) }
+            if kind == .subscribe { return try await operatorSubscribe(request, context) }
             return try await operatorRead(kind)
         }
     }
@@ -75,7 +75,7 @@ extension MasterHTTP {
 
     /// SUBSCRIBE: a RecordIO stream, SUBSCRIBED (with the state) first, then the events
     /// `MasterLeader.publish` sends and heartbeats.
-    private func operatorSubscribe(_ request: Request) async throws -> Response {
+    private func operatorSubscribe(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         let heartbeat = master.config.scheduling.heartbeatIntervalSeconds
         let (id, records) = try await master.leader.subscribeOperator { snapshot in
             [
@@ -83,8 +83,7 @@ extension MasterHTTP {
                 "subscribed": ["get_state": OperatorState.getState(snapshot), "heartbeat_interval_seconds": .number(heartbeat)],
             ]
         }
-        let leader = master.leader
-        return streamResponse(request, records, extra: [:]) { await leader.operatorStreamEnded(id) }
+        return await streamResponse(request, context, records, extra: [:], end: .operatorStream(id))
     }
 
     /// `GET /master/state` (and `/state`, `/master/state.json`, `/state.json`).

@@ -11,7 +11,7 @@ extension HTTPField.Name {
 
 extension MasterHTTP {
     /// `POST /api/v1/scheduler`: the Mesos v1 scheduler API in JSON.
-    func scheduler(_ request: Request) async throws -> Response {
+    func scheduler(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         if let refusal = checkMediaTypes(request) { return refusal }
         let call: SchedulerCall
         switch await decodeBody(SchedulerCall.self, request) {
@@ -37,15 +37,12 @@ extension MasterHTTP {
                 throw MasterError(code: .request, message: "framework_id and subscribe.framework_info.id differ")
             }
             let (id, stream, records) = try await master.leader.subscribe(subscribe)
-            let leader = master.leader
-            return streamResponse(request, records, extra: [.mesosStreamID: stream]) {
-                await leader.schedulerStreamEnded(id, streamID: stream)
-            }
+            return await streamResponse(request, context, records, extra: [.mesosStreamID: stream], end: .scheduler(id, stream))
         }
     }
 
     /// `POST /corral/v1/agent`: the agent protocol (see `Sources/CorralMaster/README.md`).
-    func agent(_ request: Request) async throws -> Response {
+    func agent(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         if let refusal = checkMediaTypes(request) { return refusal }
         let call: AgentCall
         switch await decodeBody(AgentCall.self, request) {
@@ -65,26 +62,28 @@ extension MasterHTTP {
                 throw MasterError(code: .request, message: "the call's \"subscribe\" field is missing")
             }
             let (id, stream, records) = try await master.leader.subscribeAgent(subscribe)
-            let leader = master.leader
-            return streamResponse(request, records, extra: [.agentStreamID: stream]) {
-                await leader.agentStreamEnded(id, streamID: stream)
-            }
+            return await streamResponse(request, context, records, extra: [.agentStreamID: stream], end: .agent(id, stream))
         }
     }
 
     // MARK: - Shared
 
-    /// A chunked RecordIO response that runs `ended` when the stream or the connection ends.
+    /// A chunked RecordIO response. When the stream or the client's connection ends, the
+    /// leader hears of it (`end`) and ends the subscription.
     func streamResponse(
-        _ request: Request, _ records: RecordStream, extra: [HTTPField.Name: String],
-        ended: @escaping @Sendable () async -> Void
-    ) -> Response {
+        _ request: Request, _ context: MasterRequestContext, _ records: RecordStream, extra: [HTTPField.Name: String],
+        end: MasterLeader.StreamEnd
+    ) async -> Response {
         var headers = HTTPFields()
         let wantsRecordIO = request.headers[.accept]?.contains("application/recordio") ?? false
         headers[.contentType] = wantsRecordIO ? "application/recordio" : "application/json"
         if wantsRecordIO { headers[HTTPField.Name("Message-Content-Type")!] = "application/json" }
         headers[.cacheControl] = "no-cache"
         for (name, value) in extra { headers[name] = value }
+        let leader = master.leader
+        if let watcher = try? await context.channel.pipeline.handler(type: ClientGoneHandler.self).get() {
+            watcher.whenClientGone { leader.connectionClosed(end) }
+        }
         let body = ResponseBody { writer in
             do {
                 for await record in records {
@@ -92,9 +91,9 @@ extension MasterHTTP {
                 }
                 try await writer.finish(nil)
             } catch {
-                // The client went away; the session ends below.
+                // The client went away; the subscription ends below.
             }
-            await ended()
+            leader.connectionClosed(end)
         }
         return Response(status: .ok, headers: headers, body: body)
     }

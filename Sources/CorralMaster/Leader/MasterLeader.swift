@@ -66,6 +66,8 @@ actor MasterLeader {
     let changeSink: AsyncStream<[RegistryChange]>.Continuation
     let roles: AsyncStream<(RaftRole, UInt64)>
     let roleSink: AsyncStream<(RaftRole, UInt64)>.Continuation
+    let ends: AsyncStream<StreamEnd>
+    let endSink: AsyncStream<StreamEnd>.Continuation
     let proposals: AsyncStream<RegistryCommand>
     let proposalSink: AsyncStream<RegistryCommand>.Continuation
 
@@ -83,6 +85,7 @@ actor MasterLeader {
         (changes, changeSink) = AsyncStream.makeStream(of: [RegistryChange].self)
         (roles, roleSink) = AsyncStream.makeStream(of: (RaftRole, UInt64).self)
         (proposals, proposalSink) = AsyncStream.makeStream(of: RegistryCommand.self)
+        (ends, endSink) = AsyncStream.makeStream(of: StreamEnd.self)
         let changeSink = self.changeSink
         machine.observe { changeSink.yield($0) }
     }
@@ -103,6 +106,7 @@ actor MasterLeader {
             group.addTask { for await (role, term) in self.roles { await self.roleChanged(role, term: term) } }
             group.addTask { for await batch in self.changes { await self.registryChanged(batch) } }
             group.addTask { await self.proposeQueued() }
+            group.addTask { for await end in self.ends { await self.streamEnded(end) } }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(50))
@@ -185,6 +189,29 @@ actor MasterLeader {
         case .leading(let term): return term
         case .recovering: throw MasterError(code: .unavailable, message: "this master was just elected and is catching up; retry shortly")
         case .following: throw MasterError(code: .notLeader, message: "this master is not the leader")
+        }
+    }
+
+    // MARK: - Subscriber streams
+
+    /// A subscription whose stream or connection ended.
+    enum StreamEnd: Sendable {
+        case scheduler(FrameworkID, String)
+        case agent(AgentID, String)
+        case operatorStream(String)
+    }
+
+    /// Reports, from any thread, that a subscriber's stream or connection ended; saying so
+    /// twice is harmless.
+    nonisolated func connectionClosed(_ end: StreamEnd) {
+        endSink.yield(end)
+    }
+
+    private func streamEnded(_ end: StreamEnd) {
+        switch end {
+        case .scheduler(let id, let streamID): schedulerStreamEnded(id, streamID: streamID)
+        case .agent(let id, let streamID): agentStreamEnded(id, streamID: streamID)
+        case .operatorStream(let id): operatorStreamEnded(id)
         }
     }
 
