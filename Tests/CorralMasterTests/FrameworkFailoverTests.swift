@@ -94,6 +94,8 @@ struct FrameworkFailoverTests {
                 try await eventually("the task runs", seconds: 20) { await recorder.states(of: task).contains(.running) }
                 await agent.pause()
                 try await eventually("TASK_UNREACHABLE", seconds: 30) { await recorder.states(of: task).contains(.unreachable) }
+                try await eventually("a FAILURE event naming the agent", seconds: 30) { await !recorder.lostAgents.isEmpty }
+                #expect(await recorder.lostAgents.first == agent.agentID)
                 await agent.resume()
                 try await eventually("TASK_RUNNING again once the agent re-registers", seconds: 30) {
                     await recorder.states(of: task).last == .running
@@ -123,6 +125,10 @@ struct FrameworkFailoverTests {
                 }
                 #expect(await !recorder.states(of: task).contains(.finished))
                 let running = try #require(await recorder.updates.first { $0.taskID == task && $0.state == .running })
+                // A framework message goes to the executor and (the double echoes) back.
+                try await recorder.client.message(
+                    agentID: try #require(running.agentID), executorID: ExecutorID("echo"), data: Array("ping".utf8))
+                try await eventually("the echoed MESSAGE", seconds: 20) { await recorder.messages.contains(Array("ping".utf8)) }
                 try await recorder.client.acknowledge(running)
                 try await eventually("TASK_FINISHED follows the acknowledgement", seconds: 20) {
                     await recorder.states(of: task).contains(.finished)

@@ -126,6 +126,13 @@ extension MasterLeader {
             } catch {
                 throw MasterError(code: .unavailable, message: "the change could not be committed; retry", underlying: error)
             }
+        case .message:
+            guard let message = call.message else {
+                throw MasterError(code: .request, message: "the call's \"message\" field is missing")
+            }
+            var event = SchedulerEvent(type: .message)
+            event.message = SchedulerEvent.Message(agentID: id, executorID: message.executorID, data: message.data ?? [])
+            send(event, to: message.frameworkID)
         default:
             throw MasterError(code: .request, message: "agent call type \(call.type.rawValue) is not supported")
         }

@@ -51,7 +51,7 @@ extension MasterLeader {
         case .message:
             guard let message = call.message else { throw missing("message") }
             var event = agentEvent(.message)
-            event.message = message
+            event.message = AgentCall.FrameworkMessage(frameworkID: id, executorID: message.executorID, data: message.data ?? [])
             send(event, toAgent: message.agentID)
         case .request:
             break  // Resource requests are advisory; the built-in allocators ignore them, as Mesos's does.

@@ -33,6 +33,10 @@ extension MasterLeader {
                     }
                     awaitingAgents.removeValue(forKey: record.id)
                     removeFromAllocator(record.id)
+                    // Every scheduler hears that the agent is lost, as Mesos's FAILURE says.
+                    var failure = SchedulerEvent(type: .failure)
+                    failure.failure = SchedulerEvent.Failure(agentID: record.id)
+                    for id in schedulers.keys { send(failure, to: id) }
                 } else if agents[record.id] != nil {
                     rescind(allocator.updateAgent(record.id.value, total: ResourceMapping.quantities(record.total)))
                     allocationWanted = true

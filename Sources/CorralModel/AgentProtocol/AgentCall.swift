@@ -9,12 +9,15 @@ public struct AgentCall: Codable, Hashable, Sendable {
     public var subscribe: Subscribe?
     public var update: TaskReport?
     public var updateResources: UpdateResources?
+    /// MESSAGE: bytes from an executor to its framework's scheduler.
+    public var message: FrameworkMessage?
 
     enum CodingKeys: String, CodingKey {
         case type
         case agentID = "agent_id"
         case subscribe, update
         case updateResources = "update_resources"
+        case message
     }
 
     public init(type: Kind, agentID: AgentID? = nil) {
@@ -67,6 +70,26 @@ public struct AgentCall: Codable, Hashable, Sendable {
         }
     }
 
+    /// A message between a framework's scheduler and one of its executors (delivered at most
+    /// once, as in Mesos): the payload of MESSAGE both ways.
+    public struct FrameworkMessage: Codable, Hashable, Sendable {
+        public var frameworkID: FrameworkID
+        public var executorID: ExecutorID
+        @Base64Bytes public var data: [UInt8]?
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkID = "framework_id"
+            case executorID = "executor_id"
+            case data
+        }
+
+        public init(frameworkID: FrameworkID, executorID: ExecutorID, data: [UInt8]) {
+            self.frameworkID = frameworkID
+            self.executorID = executorID
+            self.data = data
+        }
+    }
+
     /// UPDATE_RESOURCES: the agent's total changed.
     public struct UpdateResources: Codable, Hashable, Sendable {
         @Repeated public var resources: [Resource]
@@ -83,6 +106,8 @@ public struct AgentCall: Codable, Hashable, Sendable {
         /// Liveness: an agent that sends nothing for the master's timeout is unreachable.
         public static let heartbeat: Kind = "HEARTBEAT"
         public static let updateResources: Kind = "UPDATE_RESOURCES"
-        public static let known: [Kind] = [.subscribe, .update, .heartbeat, .updateResources]
+        /// An executor's message for its scheduler.
+        public static let message: Kind = "MESSAGE"
+        public static let known: [Kind] = [.subscribe, .update, .heartbeat, .updateResources, .message]
     }
 }

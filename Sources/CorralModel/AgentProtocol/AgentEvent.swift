@@ -9,7 +9,7 @@ public struct AgentEvent: Codable, Hashable, Sendable {
     public var launch: Launch?
     public var kill: Kill?
     public var shutdownFramework: ShutdownFramework?
-    public var message: SchedulerEvent.Message?
+    public var message: AgentCall.FrameworkMessage?
     public var error: SchedulerEvent.ErrorPayload?
 
     enum CodingKeys: String, CodingKey {

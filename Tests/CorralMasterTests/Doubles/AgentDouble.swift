@@ -30,6 +30,8 @@ actor AgentDouble {
     private(set) var staleEventsIgnored = 0
     private var latest: [Key: TaskStatus] = [:]
     private var unacknowledged: [(Key, TaskStatus)] = []
+    /// Calls to send once (messages).
+    private var outgoing: [AgentCall] = []
     private var master: String?
     private var streamID: String?
     private var heartbeatSeconds = 1.0
@@ -139,6 +141,12 @@ actor AgentDouble {
         case .kill:
             guard let kill = event.kill else { return }
             finish(Key(framework: kill.frameworkID, task: kill.taskID), .killed)
+        case .message:
+            // Executors here are echoes: a framework message comes straight back.
+            guard let message = event.message, let agentID else { return }
+            var call = AgentCall(type: .message, agentID: agentID)
+            call.message = message
+            outgoing.append(call)
         case .shutdownFramework:
             guard let id = event.shutdownFramework?.frameworkID else { return }
             for key in latest.keys where key.framework == id { finish(key, .killed) }
@@ -179,6 +187,10 @@ actor AgentDouble {
             if ContinuousClock.now - lastHeartbeat >= .seconds(heartbeatSeconds) {
                 lastHeartbeat = .now
                 _ = try? await post(AgentCall(type: .heartbeat, agentID: agentID), to: master, streamID: streamID)
+            }
+            while !outgoing.isEmpty {
+                let call = outgoing.removeFirst()
+                _ = try? await post(call, to: master, streamID: streamID)
             }
             while let (key, status) = unacknowledged.first {
                 var call = AgentCall(type: .update, agentID: agentID)

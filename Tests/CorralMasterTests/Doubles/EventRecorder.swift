@@ -8,6 +8,8 @@ actor EventRecorder {
     private(set) var updates: [TaskStatus] = []
     private(set) var offers: [Offer] = []
     private(set) var errors: [String] = []
+    private(set) var lostAgents: [AgentID] = []
+    private(set) var messages: [[UInt8]] = []
 
     init(_ client: SchedulerClient) { self.client = client }
 
@@ -30,6 +32,8 @@ actor EventRecorder {
             if let rescinded = event.rescind?.offerID { offers.removeAll { $0.id == rescinded } }
             if let status = event.update?.status { updates.append(status) }
             if let error = event.error?.message { errors.append(error) }
+            if event.type == .failure, let agent = event.failure?.agentID { lostAgents.append(agent) }
+            if event.type == .message, let data = event.message?.data { messages.append(data) }
         case .disconnected:
             offers = []
         }
