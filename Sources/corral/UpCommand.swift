@@ -41,6 +41,9 @@ struct UpCommand: ParsableCommand {
         if let leader = quorum.waitForLeader() {
             say("leader: master \(leader.raft.id) (http://\(quorum.member(leader.raft.id).map { "\($0.http)" } ?? "?")) in term \(leader.raft.term)")
             say("status: corral quorum status --endpoints \(endpoints)")
+            let first = quorum.httpEndpoints.first ?? "127.0.0.1:5051"
+            say("schedulers: POST http://\(first)/api/v1/scheduler (Mesos v1 API; any master redirects to the leader)")
+            say("operators:  POST http://\(first)/api/v1, GET http://\(first)/master/state")
         } else {
             say("no leader after 15 s; see `corral quorum status --endpoints \(endpoints)`")
         }
