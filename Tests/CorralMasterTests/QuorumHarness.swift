@@ -72,7 +72,14 @@ final class QuorumHarness: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Pauses (SIGSTOP) or resumes (SIGCONT) a running master without losing track of it.
+    func signal(_ id: UInt64, _ signal: Int32) {
+        guard let process = processes[id] else { return }
+        Glibc.kill(process.processIdentifier, signal)
+    }
+
     func stopAll() {
+        for process in processes.values { Glibc.kill(process.processIdentifier, SIGCONT) }
         for id in Array(processes.keys) { kill(id, signal: SIGKILL) }
         try? FileManager.default.removeItem(atPath: root)
     }

@@ -53,6 +53,74 @@ struct SchedulerAPITests {
         }
     }
 
+    @Test func tasksSurviveRepeatedLeaderKillsAndRestarts() async throws {
+        try await offCooperativePool {
+            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
+            defer { harness.stopAll() }
+            for id in UInt64(1)...3 { try harness.start(id) }
+            let endpoints = (UInt64(1)...3).map(harness.endpoint)
+            let agent = AgentDouble(masters: endpoints)
+            let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 40, perOffer: 2)
+            await scheduler.allowLaunches(upTo: 10)
+            var leaders: [UInt64] = []
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                group.addTask { await scheduler.run() }
+                for round in 1...3 {
+                    try await eventually("\(round * 10 - 5) tasks finished", seconds: 60) {
+                        await scheduler.finished >= round * 10 - 5
+                    }
+                    let leader = try harness.leader()
+                    leaders.append(leader)
+                    harness.kill(leader)
+                    await scheduler.allowLaunches(upTo: (round + 1) * 10)
+                    _ = try harness.leader(among: (UInt64(1)...3).filter { $0 != leader })
+                    try harness.start(leader)  // back on its data, as a follower
+                }
+                try await eventually("all 40 tasks finished", seconds: 90) { await scheduler.finished == 40 }
+                group.cancelAll()
+            }
+            let starts = await agent.starts
+            #expect(starts.count == 40 && starts.values.allSatisfy { $0 == 1 }, "each task ran once: \(starts.filter { $0.value != 1 })")
+            #expect(await scheduler.refused.isEmpty)
+            #expect(Set(await scheduler.frameworkIDs).count == 1)
+            #expect(leaders.count == 3)
+        }
+    }
+
+    /// A paused leader is replaced; when it resumes it is deposed, and nothing it still had
+    /// queued may launch or kill anything (the agent fences it by term).
+    @Test func tasksSurviveAPausedLeader() async throws {
+        try await offCooperativePool {
+            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
+            defer { harness.stopAll() }
+            for id in UInt64(1)...3 { try harness.start(id) }
+            let endpoints = (UInt64(1)...3).map(harness.endpoint)
+            let agent = AgentDouble(masters: endpoints)
+            let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 20, perOffer: 1)
+            await scheduler.allowLaunches(upTo: 10)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                group.addTask { await scheduler.run() }
+                try await eventually("5 tasks finished", seconds: 60) { await scheduler.finished >= 5 }
+                let paused = try harness.leader()
+                harness.signal(paused, SIGSTOP)
+                await scheduler.allowLaunches(upTo: 20)
+                let next = try harness.leader(among: (UInt64(1)...3).filter { $0 != paused }, seconds: 30)
+                try await eventually("all 20 tasks finished under the new leader", seconds: 90) {
+                    await scheduler.finished == 20
+                }
+                harness.signal(paused, SIGCONT)
+                _ = try harness.leader(seconds: 30)
+                #expect(next != paused)
+                group.cancelAll()
+            }
+            let starts = await agent.starts
+            #expect(starts.count == 20 && starts.values.allSatisfy { $0 == 1 }, "each task ran once: \(starts.filter { $0.value != 1 })")
+            #expect(await scheduler.refused.isEmpty)
+        }
+    }
+
     @Test func badInputIsRefusedWithAMessage() throws {
         let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
         defer { harness.stopAll() }
