@@ -38,6 +38,15 @@ struct SchedulerAPITests {
                 }
                 #expect(second != first)
                 #expect(finishedAtKill < 24, "the kill came mid-stream (\(finishedAtKill) of 24 finished)")
+                // Every update was acknowledged: finished tasks leave the live set only then.
+                try await eventually("the registry holds 24 completed tasks and no live one", seconds: 30) {
+                    let reply = try OperatorClient.call(harness.endpoint(second), ["type": "GET_TASKS"])
+                    let tasks = reply.json["get_tasks"] as? [String: Any] ?? [:]
+                    let live = (tasks["tasks"] as? [Any])?.count ?? -1
+                    let completed = (tasks["completed_tasks"] as? [[String: Any]]) ?? []
+                    return live == 0 && completed.count == 24
+                        && completed.allSatisfy { $0["state"] as? String == "TASK_FINISHED" }
+                }
                 group.cancelAll()
             }
             let starts = await agent.starts
