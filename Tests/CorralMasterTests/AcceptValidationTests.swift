@@ -10,96 +10,78 @@ import Testing
 @Suite(.serialized)
 struct AcceptValidationTests {
     @Test func invalidLaunchesAreRefusedAndNeverRun() async throws {
-        try await offCooperativePool {
-            let harness = try QuorumHarness(masters: 3, extraArguments: try FrameworkFailoverTests.scheduling())
-            defer { harness.stopAll() }
-            for id in UInt64(1)...3 { try harness.start(id) }
-            let endpoints = (UInt64(1)...3).map(harness.endpoint)
-            let agent = AgentDouble(masters: endpoints, cpus: 2, holdTasks: true)
+        try await withCluster(scheduling: try FrameworkFailoverTests.scheduling(), agentCPUs: 2, holdTasks: true) { harness, endpoints, agent, group in
             let recorder = try FrameworkFailoverTests.recorder(endpoints, failoverTimeoutSeconds: 60)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await agent.run() }
-                group.addTask { await recorder.run() }
+            group.addTask { await recorder.run() }
 
-                // More than the offer holds.
-                let first = try await Self.offer(recorder)
-                try await recorder.client.launch(first, tasks: [Self.task("greedy", on: first, cpus: 100)], filters: Self.noFilter)
-                try await Self.expect(recorder, "greedy", .error, reason: .taskInvalid)
+            // More than the offer holds.
+            let first = try await Self.offer(recorder)
+            try await recorder.client.launch(first, tasks: [Self.task("greedy", on: first, cpus: 100)], filters: Self.noFilter)
+            try await Self.expect(recorder, "greedy", .error, reason: .taskInvalid)
 
-                // A good launch, then the same task ID again.
-                let second = try await Self.offer(recorder)
-                try await recorder.client.launch(second, tasks: [Self.task("good", on: second, cpus: 0.5)], filters: Self.noFilter)
-                try await eventually("the good task runs", seconds: 30) { await recorder.states(of: "good").contains(.running) }
-                let third = try await Self.offer(recorder)
-                try await recorder.client.launch(third, tasks: [Self.task("good", on: third, cpus: 0.1)], filters: Self.noFilter)
-                try await Self.expect(recorder, "good", .error, reason: .taskInvalid)
+            // A good launch, then the same task ID again.
+            let second = try await Self.offer(recorder)
+            try await recorder.client.launch(second, tasks: [Self.task("good", on: second, cpus: 0.5)], filters: Self.noFilter)
+            try await eventually("the good task runs", seconds: 30) { await recorder.states(of: "good").contains(.running) }
+            let third = try await Self.offer(recorder)
+            try await recorder.client.launch(third, tasks: [Self.task("good", on: third, cpus: 0.1)], filters: Self.noFilter)
+            try await Self.expect(recorder, "good", .error, reason: .taskInvalid)
 
-                // An offer already used, and one that never existed.
-                try await recorder.client.launch(second, tasks: [Self.task("stale", on: second, cpus: 0.1)], filters: Self.noFilter)
-                try await Self.expect(recorder, "stale", .dropped, reason: .invalidOffers)
-                var unknown = second
-                unknown.id = OfferID("no-such-offer")
-                try await recorder.client.launch(unknown, tasks: [Self.task("phantom", on: second, cpus: 0.1)], filters: Self.noFilter)
-                try await Self.expect(recorder, "phantom", .dropped, reason: .invalidOffers)
+            // An offer already used, and one that never existed.
+            try await recorder.client.launch(second, tasks: [Self.task("stale", on: second, cpus: 0.1)], filters: Self.noFilter)
+            try await Self.expect(recorder, "stale", .dropped, reason: .invalidOffers)
+            var unknown = second
+            unknown.id = OfferID("no-such-offer")
+            try await recorder.client.launch(unknown, tasks: [Self.task("phantom", on: second, cpus: 0.1)], filters: Self.noFilter)
+            try await Self.expect(recorder, "phantom", .dropped, reason: .invalidOffers)
 
-                // A task group launches whole, its executor paid once.
-                let fourth = try await Self.offer(recorder)
-                let executor = ExecutorInfo(
-                    executorID: ExecutorID("group-executor"), type: .default,
-                    resources: [.scalar("cpus", 0.1), .scalar("mem", 32)])
-                let members = [Self.task("member-1", on: fourth, cpus: 0.1), Self.task("member-2", on: fourth, cpus: 0.1)]
-                    .map { task -> TaskInfo in
-                        var member = task
-                        member.command = nil
-                        return member
-                    }
-                try await recorder.client.accept(
-                    [fourth.id], operations: [.launchGroup(executor: executor, tasks: members)], filters: Self.noFilter)
-                try await eventually("both members run", seconds: 30) {
-                    let one = await recorder.states(of: "member-1").contains(.running)
-                    let two = await recorder.states(of: "member-2").contains(.running)
-                    return one && two
+            // A task group launches whole, its executor paid once.
+            let fourth = try await Self.offer(recorder)
+            let executor = ExecutorInfo(
+                executorID: ExecutorID("group-executor"), type: .default,
+                resources: [.scalar("cpus", 0.1), .scalar("mem", 32)])
+            let members = [Self.task("member-1", on: fourth, cpus: 0.1), Self.task("member-2", on: fourth, cpus: 0.1)]
+                .map { task -> TaskInfo in
+                    var member = task
+                    member.command = nil
+                    return member
                 }
-
-                // Operations Corral does not do yet are refused with a message; offers stay valid.
-                let fifth = try await Self.offer(recorder)
-                var reserve = Offer.Operation(type: .reserve)
-                reserve.reserve = Offer.Operation.ResourceList(resources: [.scalar("cpus", 0.1)])
-                await #expect(throws: SchedulerError.self) {
-                    try await recorder.client.accept([fifth.id], operations: [reserve])
-                }
-
-                let starts = await agent.starts.keys.map(\.task.value).sorted()
-                #expect(starts == ["good", "member-1", "member-2"], "only valid tasks reached the agent: \(starts)")
-                group.cancelAll()
+            try await recorder.client.accept(
+                [fourth.id], operations: [.launchGroup(executor: executor, tasks: members)], filters: Self.noFilter)
+            try await eventually("both members run", seconds: 30) {
+                let one = await recorder.states(of: "member-1").contains(.running)
+                let two = await recorder.states(of: "member-2").contains(.running)
+                return one && two
             }
+
+            // Operations Corral does not do yet are refused with a message; offers stay valid.
+            let fifth = try await Self.offer(recorder)
+            var reserve = Offer.Operation(type: .reserve)
+            reserve.reserve = Offer.Operation.ResourceList(resources: [.scalar("cpus", 0.1)])
+            await #expect(throws: SchedulerError.self) {
+                try await recorder.client.accept([fifth.id], operations: [reserve])
+            }
+
+            let starts = await agent.starts.keys.map(\.task.value).sorted()
+            #expect(starts == ["good", "member-1", "member-2"], "only valid tasks reached the agent: \(starts)")
         }
     }
 
     @Test func aNewLeaderDoesNotOfferWhatRunningTasksHold() async throws {
-        try await offCooperativePool {
-            let harness = try QuorumHarness(masters: 3, extraArguments: try FrameworkFailoverTests.scheduling())
-            defer { harness.stopAll() }
-            for id in UInt64(1)...3 { try harness.start(id) }
-            let endpoints = (UInt64(1)...3).map(harness.endpoint)
-            let agent = AgentDouble(masters: endpoints, cpus: 1, holdTasks: true)
+        try await withCluster(scheduling: try FrameworkFailoverTests.scheduling(), agentCPUs: 1, holdTasks: true) { harness, endpoints, agent, group in
             let recorder = try FrameworkFailoverTests.recorder(endpoints, failoverTimeoutSeconds: 60)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await agent.run() }
-                group.addTask { await recorder.run() }
-                let offer = try await Self.offer(recorder)
-                try await recorder.client.launch(offer, tasks: [Self.task("held", on: offer, cpus: 0.75)], filters: Self.noFilter)
-                try await eventually("the task runs", seconds: 30) { await recorder.states(of: "held").contains(.running) }
-                let before = await recorder.subscriptions.count
-                harness.kill(try harness.leader())
-                try await eventually("the scheduler follows the new leader", seconds: 30) {
-                    await recorder.subscriptions.count > before
-                }
-                let next = try await Self.offer(recorder)
-                let cpus = Resources(next.resources).cpus ?? 0
-                #expect(cpus <= 0.25 + 1e-9, "the new leader offered \(cpus) cpus of an agent with 0.25 left")
-                group.cancelAll()
+            group.addTask { await recorder.run() }
+            let offer = try await Self.offer(recorder)
+            try await recorder.client.launch(offer, tasks: [Self.task("held", on: offer, cpus: 0.75)], filters: Self.noFilter)
+            try await eventually("the task runs", seconds: 30) { await recorder.states(of: "held").contains(.running) }
+            let before = await recorder.subscriptions.count
+            harness.kill(try harness.leader())
+            try await eventually("the scheduler follows the new leader", seconds: 30) {
+                await recorder.subscriptions.count > before
             }
+            let next = try await Self.offer(recorder)
+            let cpus = Resources(next.resources).cpus ?? 0
+            #expect(cpus <= 0.25 + 1e-9, "the new leader offered \(cpus) cpus of an agent with 0.25 left")
         }
     }
 

@@ -13,41 +13,32 @@ import Glibc
 @Suite(.serialized)
 struct SchedulerAPITests {
     @Test func tasksLaunchAndFinishAcrossALeaderKill() async throws {
-        try await offCooperativePool {
-            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
-            defer { harness.stopAll() }
-            for id in UInt64(1)...3 { try harness.start(id) }
+        try await withCluster(scheduling: try Self.fastScheduling()) { harness, endpoints, agent, group in
             let first = try harness.leader()
-            let endpoints = (UInt64(1)...3).map(harness.endpoint)
-            let agent = AgentDouble(masters: endpoints)
             // One task per offer, so launches are still in flight when the leader dies.
             let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 24, perOffer: 1)
             // Half the tasks before the kill, at most: the rest must go through the new leader.
             await scheduler.allowLaunches(upTo: 12)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await agent.run() }
-                group.addTask { await scheduler.run() }
-                try await eventually("6 tasks finished", seconds: 30) { await scheduler.finished >= 6 }
-                // Kill the leader with launches, updates and acknowledgements in flight.
-                harness.kill(first)
-                let finishedAtKill = await scheduler.finished
-                await scheduler.allowLaunches(upTo: 24)
-                let second = try harness.leader(among: (UInt64(1)...3).filter { $0 != first })
-                try await eventually("all 24 tasks finished after the fail-over", seconds: 60) {
-                    await scheduler.finished == 24
-                }
-                #expect(second != first)
-                #expect(finishedAtKill < 24, "the kill came mid-stream (\(finishedAtKill) of 24 finished)")
-                // Every update was acknowledged: finished tasks leave the live set only then.
-                try await eventually("the registry holds 24 completed tasks and no live one", seconds: 30) {
-                    let reply = try OperatorClient.call(harness.endpoint(second), ["type": "GET_TASKS"])
-                    let tasks = reply.json["get_tasks"] as? [String: Any] ?? [:]
-                    let live = (tasks["tasks"] as? [Any])?.count ?? -1
-                    let completed = (tasks["completed_tasks"] as? [[String: Any]]) ?? []
-                    return live == 0 && completed.count == 24
-                        && completed.allSatisfy { $0["state"] as? String == "TASK_FINISHED" }
-                }
-                group.cancelAll()
+            group.addTask { await scheduler.run() }
+            try await eventually("6 tasks finished", seconds: 30) { await scheduler.finished >= 6 }
+            // Kill the leader with launches, updates and acknowledgements in flight.
+            harness.kill(first)
+            let finishedAtKill = await scheduler.finished
+            await scheduler.allowLaunches(upTo: 24)
+            let second = try harness.leader(among: (UInt64(1)...3).filter { $0 != first })
+            try await eventually("all 24 tasks finished after the fail-over", seconds: 60) {
+                await scheduler.finished == 24
+            }
+            #expect(second != first)
+            #expect(finishedAtKill < 24, "the kill came mid-stream (\(finishedAtKill) of 24 finished)")
+            // Every update was acknowledged: finished tasks leave the live set only then.
+            try await eventually("the registry holds 24 completed tasks and no live one", seconds: 30) {
+                let reply = try OperatorClient.call(harness.endpoint(second), ["type": "GET_TASKS"])
+                let tasks = reply.json["get_tasks"] as? [String: Any] ?? [:]
+                let live = (tasks["tasks"] as? [Any])?.count ?? -1
+                let completed = (tasks["completed_tasks"] as? [[String: Any]]) ?? []
+                return live == 0 && completed.count == 24
+                    && completed.allSatisfy { $0["state"] as? String == "TASK_FINISHED" }
             }
             let starts = await agent.starts
             #expect(starts.count == 24, "every task ran: \(starts.count)")
@@ -63,32 +54,23 @@ struct SchedulerAPITests {
     }
 
     @Test func tasksSurviveRepeatedLeaderKillsAndRestarts() async throws {
-        try await offCooperativePool {
-            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
-            defer { harness.stopAll() }
-            for id in UInt64(1)...3 { try harness.start(id) }
-            let endpoints = (UInt64(1)...3).map(harness.endpoint)
-            let agent = AgentDouble(masters: endpoints)
+        try await withCluster(scheduling: try Self.fastScheduling()) { harness, endpoints, agent, group in
             let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 40, perOffer: 2)
             await scheduler.allowLaunches(upTo: 10)
             var leaders: [UInt64] = []
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await agent.run() }
-                group.addTask { await scheduler.run() }
-                for round in 1...3 {
-                    try await eventually("\(round * 10 - 5) tasks finished", seconds: 60) {
-                        await scheduler.finished >= round * 10 - 5
-                    }
-                    let leader = try harness.leader()
-                    leaders.append(leader)
-                    harness.kill(leader)
-                    await scheduler.allowLaunches(upTo: (round + 1) * 10)
-                    _ = try harness.leader(among: (UInt64(1)...3).filter { $0 != leader })
-                    try harness.start(leader)  // back on its data, as a follower
+            group.addTask { await scheduler.run() }
+            for round in 1...3 {
+                try await eventually("\(round * 10 - 5) tasks finished", seconds: 60) {
+                    await scheduler.finished >= round * 10 - 5
                 }
-                try await eventually("all 40 tasks finished", seconds: 90) { await scheduler.finished == 40 }
-                group.cancelAll()
+                let leader = try harness.leader()
+                leaders.append(leader)
+                harness.kill(leader)
+                await scheduler.allowLaunches(upTo: (round + 1) * 10)
+                _ = try harness.leader(among: (UInt64(1)...3).filter { $0 != leader })
+                try harness.start(leader)  // back on its data, as a follower
             }
+            try await eventually("all 40 tasks finished", seconds: 90) { await scheduler.finished == 40 }
             let starts = await agent.starts
             #expect(starts.count == 40 && starts.values.allSatisfy { $0 == 1 }, "each task ran once: \(starts.filter { $0.value != 1 })")
             #expect(await scheduler.refused.isEmpty)
@@ -100,30 +82,21 @@ struct SchedulerAPITests {
     /// A paused leader is replaced; when it resumes it is deposed, and nothing it still had
     /// queued may launch or kill anything (the agent fences it by term).
     @Test func tasksSurviveAPausedLeader() async throws {
-        try await offCooperativePool {
-            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
-            defer { harness.stopAll() }
-            for id in UInt64(1)...3 { try harness.start(id) }
-            let endpoints = (UInt64(1)...3).map(harness.endpoint)
-            let agent = AgentDouble(masters: endpoints)
+        try await withCluster(scheduling: try Self.fastScheduling()) { harness, endpoints, agent, group in
             let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 20, perOffer: 1)
             await scheduler.allowLaunches(upTo: 10)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await agent.run() }
-                group.addTask { await scheduler.run() }
-                try await eventually("5 tasks finished", seconds: 60) { await scheduler.finished >= 5 }
-                let paused = try harness.leader()
-                harness.signal(paused, SIGSTOP)
-                await scheduler.allowLaunches(upTo: 20)
-                let next = try harness.leader(among: (UInt64(1)...3).filter { $0 != paused }, seconds: 30)
-                try await eventually("all 20 tasks finished under the new leader", seconds: 90) {
-                    await scheduler.finished == 20
-                }
-                harness.signal(paused, SIGCONT)
-                _ = try harness.leader(seconds: 30)
-                #expect(next != paused)
-                group.cancelAll()
+            group.addTask { await scheduler.run() }
+            try await eventually("5 tasks finished", seconds: 60) { await scheduler.finished >= 5 }
+            let paused = try harness.leader()
+            harness.signal(paused, SIGSTOP)
+            await scheduler.allowLaunches(upTo: 20)
+            let next = try harness.leader(among: (UInt64(1)...3).filter { $0 != paused }, seconds: 30)
+            try await eventually("all 20 tasks finished under the new leader", seconds: 90) {
+                await scheduler.finished == 20
             }
+            harness.signal(paused, SIGCONT)
+            _ = try harness.leader(seconds: 30)
+            #expect(next != paused)
             let starts = await agent.starts
             #expect(starts.count == 20 && starts.values.allSatisfy { $0 == 1 }, "each task ran once: \(starts.filter { $0.value != 1 })")
             #expect(await scheduler.refused.isEmpty)
