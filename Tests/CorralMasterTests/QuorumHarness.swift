@@ -48,7 +48,7 @@ final class QuorumHarness: @unchecked Sendable {
             "master", "--node-id", "\(id)", "--cluster-id", clusterID,
             "--data-dir", "\(root)/master-\(other ?? id)",
             "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
-            "--log-level", "notice", "--exit-with-parent",
+            "--log-level", ProcessInfo.processInfo.environment["CORRAL_TEST_LOG_LEVEL"] ?? "notice", "--exit-with-parent",
         ] + peerArguments(initial) + extraArguments
         if join { arguments.append("--join") }
         process.arguments = arguments
@@ -82,6 +82,11 @@ final class QuorumHarness: @unchecked Sendable {
         for process in processes.values { Glibc.kill(process.processIdentifier, SIGCONT) }
         for id in Array(processes.keys) { kill(id, signal: SIGKILL) }
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The tail of every master's log, for a failure message.
+    func logs() -> String {
+        ports.keys.sorted().map { "--- master \($0):\n\(log($0))" }.joined(separator: "\n")
     }
 
     func log(_ id: UInt64) -> String {

@@ -70,7 +70,12 @@ struct SchedulerAPITests {
                 _ = try harness.leader(among: (UInt64(1)...3).filter { $0 != leader })
                 try harness.start(leader)  // back on its data, as a follower
             }
-            try await eventually("all 40 tasks finished", seconds: 90) { await scheduler.finished == 40 }
+            do {
+                try await eventually("all 40 tasks finished", seconds: 90) { await scheduler.finished == 40 }
+            } catch {
+                Issue.record("\(error): scheduler: \(await scheduler.summary); \(await agent.summary); logs: \(harness.logs())")
+                throw error
+            }
             let starts = await agent.starts
             #expect(starts.count == 40 && starts.values.allSatisfy { $0 == 1 }, "each task ran once: \(starts.filter { $0.value != 1 })")
             #expect(await scheduler.refused.isEmpty)

@@ -118,38 +118,17 @@ public final class MasterStateMachine: ReplicatedStateMachine {
         try environment.sync()
         return try environment.read { txn in
             let applied = try txn.get(Self.appliedKey, in: meta).flatMap(BigEndianKey.decode) ?? 0
-            var writer = ByteWriter()
-            writer.write(varint: applied)
-            for (marker, db) in [(UInt8(1), values), (UInt8(2), records)] {
-                try txn.scan(in: db) { key, value in
-                    writer.write(byte: marker)
-                    writer.write(bytes: Array(key))
-                    writer.write(bytes: Array(value))
-                    return true
-                }
-            }
-            writer.write(byte: 0)
-            return (applied, writer.bytes)
+            return (applied, try DatabaseSnapshot.write(applied: applied, databases: [values, records], from: txn))
         }
     }
 
     public func restore(_ snapshot: Snapshot) throws {
-        var reader = ByteReader(snapshot.data, operation: "MasterStateMachine.restore")
-        _ = try reader.readVarint("applied")
-        var pairs: [(UInt8, [UInt8], [UInt8])] = []
-        while case let marker = try reader.readByte("marker"), marker != 0 {
-            pairs.append((marker, try reader.readBytes("key"), try reader.readBytes("value")))
-        }
-        try environment.write { txn in
-            try txn.removeAll(in: values)
-            try txn.removeAll(in: records)
-            for (marker, key, value) in pairs {
-                try txn.put(value, for: key, in: marker == 1 ? values : records)
-            }
-            try txn.put(BigEndianKey.encode(snapshot.metadata.index), for: Self.appliedKey, in: meta)
-        }
+        let restored = try DatabaseSnapshot.read(snapshot.data, databases: 2, operation: "MasterStateMachine.restore")
+        try DatabaseSnapshot.replace(
+            [values, records], with: restored, applied: snapshot.metadata.index, appliedKey: Self.appliedKey, meta: meta,
+            in: environment)
         let reloaded = try Self.load(environment, records)
         state.withLock { $0 = reloaded }
-        for (marker, key, value) in pairs where marker == 1 { onKeyChange(key, value) }
+        for record in restored where record.database == 0 { onKeyChange(record.key, record.value) }
     }
 }

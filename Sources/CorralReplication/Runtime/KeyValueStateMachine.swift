@@ -115,33 +115,17 @@ public final class KeyValueStateMachine: ReplicatedStateMachine {
         try environment.sync()
         return try environment.read { txn in
             let applied = try txn.get(Self.appliedKey, in: meta).flatMap(BigEndianKey.decode) ?? 0
-            var writer = ByteWriter()
-            writer.write(varint: applied)
-            try txn.scan(in: values) { key, value in
-                writer.write(byte: 1)
-                writer.write(bytes: Array(key))
-                writer.write(bytes: Array(value))
-                return true
-            }
-            writer.write(byte: 0)
-            return (applied, writer.bytes)
+            return (applied, try DatabaseSnapshot.write(applied: applied, databases: [values], from: txn))
         }
     }
 
     public func restore(_ snapshot: Snapshot) throws {
-        var reader = ByteReader(snapshot.data, operation: "KeyValueStateMachine.restore")
-        _ = try reader.readVarint("applied")
-        var pairs: [([UInt8], [UInt8])] = []
-        while try reader.readByte("marker") == 1 {
-            pairs.append((try reader.readBytes("key"), try reader.readBytes("value")))
-        }
-        try environment.write { txn in
-            try txn.removeAll(in: values)
-            for (key, value) in pairs { try txn.put(value, for: key, in: values) }
-            try txn.put(BigEndianKey.encode(snapshot.metadata.index), for: Self.appliedKey, in: meta)
-        }
+        let restored = try DatabaseSnapshot.read(snapshot.data, databases: 1, operation: "KeyValueStateMachine.restore")
+        try DatabaseSnapshot.replace(
+            [values], with: restored, applied: snapshot.metadata.index, appliedKey: Self.appliedKey, meta: meta,
+            in: environment)
         if let onChange {
-            for (key, value) in pairs { onChange(key, value) }
+            for record in restored { onChange(record.key, record.value) }
         }
     }
 }

@@ -47,6 +47,13 @@ actor AgentDouble {
     }
 
     var isSubscribed: Bool { streamID != nil }
+
+    /// What it knows, for a failure message.
+    var summary: String {
+        let byState = Dictionary(grouping: latest, by: { $0.value.state.rawValue }).mapValues(\.count)
+        return "agent \(agentID?.value ?? "-") on \(master ?? "-") term \(highestTerm), subscriptions \(subscriptions), "
+            + "tasks \(byState), unacknowledged \(unacknowledged.count), repeated launches \(repeatedLaunches)"
+    }
     var taskStates: [Key: TaskState] { latest.mapValues(\.state) }
 
     func stop() { stopped = true }

@@ -15,6 +15,8 @@ actor LaunchingScheduler {
     private(set) var masters: [String] = []
     private(set) var offersSeen = 0
     private(set) var refused: [TaskStatus] = []
+    /// What happened, in order, for a failure message.
+    private var history: [String] = []
     private let perOffer: Int
     /// How many task IDs may be launched so far; the test raises it.
     private var budget: Int
@@ -34,6 +36,15 @@ actor LaunchingScheduler {
 
     var finished: Int { states.values.filter { $0 == .finished }.count }
 
+    /// What it knows, for a failure message.
+    var summary: String {
+        let byState = Dictionary(grouping: states, by: { $0.value.rawValue }).mapValues(\.count)
+        return "states \(byState), to launch \(toLaunch.map(\.value)), uncertain \(uncertain.map(\.value)), "
+            + "launched \(launchedCount) of budget \(budget), offers seen \(offersSeen), subscriptions \(frameworkIDs.count) via \(masters), "
+            + "refused \(refused.map { "\($0.taskID): \($0.state.rawValue) \($0.reason?.rawValue ?? "") \($0.message ?? "")" }), "
+            + "history \(history.suffix(60))"
+    }
+
     /// Launches at most `count` task IDs in all until raised again.
     func allowLaunches(upTo count: Int) { budget = count }
 
@@ -52,6 +63,7 @@ actor LaunchingScheduler {
     private func handle(_ event: SchedulerClient.Event) async {
         switch event {
         case .subscribed(let subscribed, let master):
+            history.append("subscribed at \(master); reconciling \(uncertain.map(\.value))")
             frameworkIDs.append(subscribed.frameworkID)
             masters.append(master)
             if !uncertain.isEmpty {
@@ -69,7 +81,10 @@ actor LaunchingScheduler {
 
     private func use(_ offer: Offer) async {
         offersSeen += 1
-        let batch = Array(toLaunch.prefix(min(perOffer, max(0, budget - launchedCount))))
+        // Offers can be small (resources freed while a bigger offer is out): launch what fits.
+        let offered = Resources(offer.resources)
+        let fitting = min(Int(((offered.cpus ?? 0) + 1e-9) / 0.1), Int(((offered.memMegabytes ?? 0) + 1e-9) / 16))
+        let batch = Array(toLaunch.prefix(min(perOffer, fitting, max(0, budget - launchedCount))))
         guard !batch.isEmpty else {
             try? await client.decline([offer.id], filters: Filters(refuseSeconds: 0.2))
             return
@@ -81,9 +96,11 @@ actor LaunchingScheduler {
                 name: id.value, taskID: id, agentID: offer.agentID,
                 resources: [.scalar("cpus", 0.1), .scalar("mem", 16)], command: CommandInfo(value: "true"))
         }
+        history.append("launch \(batch.map(\.value)) on \(offer.id)")
         do {
             try await client.launch(offer, tasks: tasks, filters: Filters(refuseSeconds: 0))
         } catch {
+            history.append("launch failed: \(error)")
             // The master may or may not have committed it: ask after re-subscribing.
             uncertain.formUnion(batch)
         }
@@ -91,6 +108,9 @@ actor LaunchingScheduler {
 
     private func record(_ status: TaskStatus) {
         let id = status.taskID
+        if status.reason == .reconciliation || status.state == .error || status.state == .dropped {
+            history.append("\(id): \(status.state.rawValue) \(status.reason?.rawValue ?? "")")
+        }
         if status.reason == .reconciliation {
             uncertain.remove(id)
             if status.state == .unknown {
