@@ -39,13 +39,10 @@ extension MasterLeader {
             }
         case .acknowledge:
             guard let ack = call.acknowledge, let uuid = ack.uuid else { throw missing("acknowledge.uuid") }
-            // Acknowledging twice (an update can be delivered more than once) is not an
-            // error: Mesos answers 202 either way, and clients treat anything else as fatal.
-            do {
-                _ = try await commit(.acknowledge(frameworkID: id, taskID: ack.taskID, uuid: uuid))
-            } catch {
-                throw MasterError(code: .unavailable, message: "the acknowledgement could not be committed; retry", underlying: error)
-            }
+            // Answered at once, as Mesos does, and committed in the background with other
+            // acknowledgements: one lost in a fail-over only means the update is sent again
+            // (at least once). Acknowledging twice is not an error either.
+            propose(.acknowledge(frameworkID: id, taskID: ack.taskID, uuid: uuid))
         case .reconcile:
             reconcile(call.reconcile?.tasks ?? [], for: id)
         case .message:

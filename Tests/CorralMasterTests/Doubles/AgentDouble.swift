@@ -199,16 +199,30 @@ actor AgentDouble {
                 let call = outgoing.removeFirst()
                 _ = try? await post(call, to: master, streamID: streamID)
             }
-            while let (key, status) = unacknowledged.first {
-                var call = AgentCall(type: .update, agentID: agentID)
-                call.update = AgentCall.TaskReport(frameworkID: key.framework, status: status)
-                guard (try? await post(call, to: master, streamID: streamID)) == .accepted else { break }
-                if unacknowledged.first?.1.uuid == status.uuid { unacknowledged.removeFirst() }
+            // The oldest unacknowledged update of each task, all tasks at once: in order per
+            // task, as the protocol asks, without one task waiting for another.
+            while !unacknowledged.isEmpty {
+                var heads: [Key: TaskStatus] = [:]
+                for (key, status) in unacknowledged where heads[key] == nil { heads[key] = status }
+                let accepted = await withTaskGroup(of: [UInt8]?.self) { group in
+                    for (key, status) in heads {
+                        var call = AgentCall(type: .update, agentID: agentID)
+                        call.update = AgentCall.TaskReport(frameworkID: key.framework, status: status)
+                        group.addTask {
+                            (try? await self.post(call, to: master, streamID: streamID)) == .accepted ? status.uuid : nil
+                        }
+                    }
+                    var accepted: Set<[UInt8]> = []
+                    for await uuid in group { if let uuid { accepted.insert(uuid) } }
+                    return accepted
+                }
+                unacknowledged.removeAll { $0.1.uuid.map(accepted.contains) ?? false }
+                if accepted.count < heads.count { break }
             }
         }
     }
 
-    private func post(_ call: AgentCall, to address: String, streamID: String) async throws -> HTTPResponseStatus {
+    private nonisolated func post(_ call: AgentCall, to address: String, streamID: String) async throws -> HTTPResponseStatus {
         let (host, port) = Self.split(address)
         let request = HTTPStreamRequest(
             method: .POST, path: "/corral/v1/agent",
