@@ -21,6 +21,7 @@ struct SchedulerAPITests {
             await scheduler.allowLaunches(upTo: 12)
             group.addTask { await scheduler.run() }
             try await eventually("6 tasks finished", seconds: 30) { await scheduler.finished >= 6 }
+            let termBefore = await agent.highestTerm
             // Kill the leader with launches, updates and acknowledgements in flight.
             harness.kill(first)
             let finishedAtKill = await scheduler.finished
@@ -30,6 +31,7 @@ struct SchedulerAPITests {
                 await scheduler.finished == 24
             }
             #expect(second != first)
+            #expect(await agent.highestTerm > termBefore, "events to the agent carry the new leader's term")
             #expect(finishedAtKill < 24, "the kill came mid-stream (\(finishedAtKill) of 24 finished)")
             // Every update was acknowledged: finished tasks leave the live set only then.
             try await eventually("the registry holds 24 completed tasks and no live one", seconds: 30) {
