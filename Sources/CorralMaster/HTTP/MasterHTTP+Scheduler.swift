@@ -5,8 +5,13 @@ import Hummingbird
 import NIOCore
 
 extension HTTPField.Name {
-    static let mesosStreamID = Self("Mesos-Stream-Id")!
-    static let agentStreamID = Self("Corral-Agent-Stream-Id")!
+    static let mesosStreamID = named("Mesos-Stream-Id")
+    static let agentStreamID = named("Corral-Agent-Stream-Id")
+    static let messageContentType = named("Message-Content-Type")
+    static let messageAccept = named("Message-Accept")
+
+    /// A header name written here as a valid token; the fallback is never taken.
+    private static func named(_ name: String) -> Self { Self(name) ?? .contentType }
 }
 
 extension MasterHTTP {
@@ -77,7 +82,7 @@ extension MasterHTTP {
         var headers = HTTPFields()
         let wantsRecordIO = request.headers[.accept]?.contains("application/recordio") ?? false
         headers[.contentType] = wantsRecordIO ? "application/recordio" : "application/json"
-        if wantsRecordIO { headers[HTTPField.Name("Message-Content-Type")!] = "application/json" }
+        if wantsRecordIO { headers[.messageContentType] = "application/json" }
         headers[.cacheControl] = "no-cache"
         for (name, value) in extra { headers[name] = value }
         let leader = master.leader
@@ -112,7 +117,7 @@ extension MasterHTTP {
         {
             return problem(.notAcceptable, "this master answers application/json only; Accept was \(accept)")
         }
-        if let messageAccept = request.headers[HTTPField.Name("Message-Accept")!]?.lowercased(), !messageAccept.isEmpty,
+        if let messageAccept = request.headers[.messageAccept]?.lowercased(), !messageAccept.isEmpty,
             !messageAccept.contains("json"), !messageAccept.contains("*/*")
         {
             return problem(.notAcceptable, "stream records are application/json only; Message-Accept was \(messageAccept)")
