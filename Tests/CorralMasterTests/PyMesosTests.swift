@@ -7,82 +7,84 @@ import Testing
 import Glibc
 #endif
 
-/// pymesos from PyPI, unmodified, against three Corral masters and an agent double.
-@Suite(.serialized)
-struct PyMesosTests {
-    /// The JSON summary `PyMesos/scheduler.py` writes.
-    struct Summary: Decodable {
-        var ok: Bool
-        var error: String?
-        var framework_id: String?
-        var offers_received: Int
-        var launched: [String]
-        var final_states: [String: String]
-    }
+extension RealMasters {
+    /// pymesos from PyPI, unmodified, against three Corral masters and an agent double.
+    @Suite(.serialized)
+    struct PyMesosTests {
+        /// The JSON summary `PyMesos/scheduler.py` writes.
+        struct Summary: Decodable {
+            var ok: Bool
+            var error: String?
+            var framework_id: String?
+            var offers_received: Int
+            var launched: [String]
+            var final_states: [String: String]
+        }
 
-    @Test func pymesosSubscribesGetsOffersAndLaunchesTasks() async throws {
-        try await offCooperativePool {
-            let venv = try Self.prepareVirtualenv()
-            let harness = try QuorumHarness(masters: 3, extraArguments: try SchedulerAPITests.fastScheduling())
-            defer { harness.stopAll() }
-            for id in UInt64(1)...3 { try harness.start(id) }
-            let leader = try harness.leader()
-            // Start pymesos on a follower: it must follow the 307 to the leader.
-            let follower = (UInt64(1)...3).first { $0 != leader } ?? leader
-            let endpoints = (UInt64(1)...3).map(harness.endpoint)
-            let agent = AgentDouble(masters: endpoints)
-            let output = harness.root + "/pymesos-summary.json"
-            let log = harness.root + "/pymesos.log"
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-            process.arguments = [
-                Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(follower), "--tasks", "5",
-                "--timeout", "60", output,
-            ]
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardOutput = handle
-            process.standardError = handle
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await agent.run() }
-                try await eventually("the agent double subscribed", seconds: 20) { await agent.isSubscribed }
-                try process.run()
-                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-                try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
-                group.cancelAll()
+        @Test func pymesosSubscribesGetsOffersAndLaunchesTasks() async throws {
+            try await offCooperativePool {
+                let venv = try Self.prepareVirtualenv()
+                let harness = try QuorumHarness(masters: 3, extraArguments: try SchedulerAPITests.fastScheduling())
+                defer { harness.stopAll() }
+                for id in UInt64(1)...3 { try harness.start(id) }
+                let leader = try harness.leader()
+                // Start pymesos on a follower: it must follow the 307 to the leader.
+                let follower = (UInt64(1)...3).first { $0 != leader } ?? leader
+                let endpoints = (UInt64(1)...3).map(harness.endpoint)
+                let agent = AgentDouble(masters: endpoints)
+                let output = harness.root + "/pymesos-summary.json"
+                let log = harness.root + "/pymesos.log"
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+                process.arguments = [
+                    Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(follower), "--tasks", "5",
+                    "--timeout", "60", output,
+                ]
+                _ = FileManager.default.createFile(atPath: log, contents: nil)
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+                process.standardOutput = handle
+                process.standardError = handle
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await agent.run() }
+                    try await eventually("the agent double subscribed", seconds: 20) { await agent.isSubscribed }
+                    try process.run()
+                    defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+                    try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
+                    group.cancelAll()
+                }
+                let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
+                #expect(process.terminationStatus == 0, "pymesos failed: \(logText)")
+                let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
+                #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
+                #expect(summary.offers_received >= 1)
+                #expect(summary.launched.count == 5)
+                #expect(summary.final_states.count == 5 && summary.final_states.values.allSatisfy { $0 == "TASK_FINISHED" })
+                let starts = await agent.starts
+                #expect(starts.count == 5 && starts.values.allSatisfy { $0 == 1 })
             }
-            let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
-            #expect(process.terminationStatus == 0, "pymesos failed: \(logText)")
-            let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
-            #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
-            #expect(summary.offers_received >= 1)
-            #expect(summary.launched.count == 5)
-            #expect(summary.final_states.count == 5 && summary.final_states.values.allSatisfy { $0 == "TASK_FINISHED" })
-            let starts = await agent.starts
-            #expect(starts.count == 5 && starts.values.allSatisfy { $0 == 1 })
         }
-    }
 
-    static var pymesosDirectory: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("PyMesos").path
-    }
-
-    /// Installs pymesos from PyPI into a virtualenv kept under `.build` (once per checkout).
-    static func prepareVirtualenv() throws -> String {
-        let binary = try QuorumHarness.locateBinary()
-        let venv = URL(fileURLWithPath: binary).deletingLastPathComponent().deletingLastPathComponent().path + "/pymesos-venv"
-        let setup = Process()
-        setup.executableURL = URL(fileURLWithPath: "/bin/bash")
-        setup.arguments = [pymesosDirectory + "/setup-venv.sh", venv]
-        let pipe = Pipe()
-        setup.standardOutput = pipe
-        setup.standardError = pipe
-        try setup.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        setup.waitUntilExit()
-        guard setup.terminationStatus == 0 else {
-            throw HarnessError("setting up the pymesos virtualenv failed: \(text.suffix(3000))")
+        static var pymesosDirectory: String {
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("PyMesos").path
         }
-        return venv
+
+        /// Installs pymesos from PyPI into a virtualenv kept under `.build` (once per checkout).
+        static func prepareVirtualenv() throws -> String {
+            let binary = try QuorumHarness.locateBinary()
+            let venv = URL(fileURLWithPath: binary).deletingLastPathComponent().deletingLastPathComponent().path + "/pymesos-venv"
+            let setup = Process()
+            setup.executableURL = URL(fileURLWithPath: "/bin/bash")
+            setup.arguments = [pymesosDirectory + "/setup-venv.sh", venv]
+            let pipe = Pipe()
+            setup.standardOutput = pipe
+            setup.standardError = pipe
+            try setup.run()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            setup.waitUntilExit()
+            guard setup.terminationStatus == 0 else {
+                throw HarnessError("setting up the pymesos virtualenv failed: \(text.suffix(3000))")
+            }
+            return venv
+        }
     }
 }
