@@ -128,13 +128,13 @@ struct ImageCommand: ParsableCommand {
         }
     }
 
-    /// Runs `body`, turning an `ImageError` into a one-line message and exit status 1.
+    /// Runs `body`, turning a `ContainerError` into a one-line message and exit status 1.
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as ImageError {
+        } catch let error as ContainerError {
             FileHandle.standardError.write(
-                Data("corral image: error (\(error.code.rawValue)): \(error)\n".utf8)
+                Data("corral image: error (\(error.code.rawValue)): \(error.message)\(error.cause.isEmpty ? "" : ": \(error.cause)")\n".utf8)
             )
             throw ExitCode.failure
         }

@@ -28,7 +28,7 @@ extension ByteSource {
     func readAll(limit: Int, what: String) throws -> [UInt8] {
         let sink = MemorySink()
         guard try copy(to: sink, maximumBytes: Int64(limit) + 1) <= Int64(limit) else {
-            throw ImageError(.malformed, "\(what) is larger than \(limit) bytes")
+            throw ContainerError(.malformed, "\(what) is larger than \(limit) bytes")
         }
         return sink.bytes
     }

@@ -4,15 +4,15 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
     public let hex: String
 
     /// Parses `sha256:<64 lowercase hex>`; any other algorithm or form is refused.
-    public init(parsing text: String) throws(ImageError) {
+    public init(parsing text: String) throws(ContainerError) {
         let prefix = "sha256:"
         guard text.hasPrefix(prefix) else {
-            throw ImageError(.malformed, "digest '\(text)' is not a sha256 digest")
+            throw ContainerError(.malformed, "digest '\(text)' is not a sha256 digest")
         }
         let hex = String(text.dropFirst(prefix.count))
         guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
         else {
-            throw ImageError(.malformed, "digest '\(text)' is not 64 lowercase hex characters")
+            throw ContainerError(.malformed, "digest '\(text)' is not 64 lowercase hex characters")
         }
         self.hex = hex
     }

@@ -54,6 +54,6 @@ final class FileSink: ByteSink {
         if sync { _ = try Syscall.retrying("fsync", path) { fsync(descriptor) } }
         let result = Glibc.close(descriptor)
         descriptor = -1
-        if result != 0 { throw ImageError.errno("close", path) }
+        if result != 0 { throw ContainerError.errno("close", path) }
     }
 }

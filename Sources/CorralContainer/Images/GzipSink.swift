@@ -11,7 +11,7 @@ final class GzipSink: ByteSink {
     init(_ inner: any ByteSink, level: Int32 = 6) throws {
         self.inner = inner
         guard corral_deflate_init_gzip(&stream, level) == Z_OK else {
-            throw ImageError(.io, "deflateInit failed", cause: "zlib could not allocate its state")
+            throw ContainerError(.io, "deflateInit failed", cause: "zlib could not allocate its state")
         }
     }
 
@@ -43,7 +43,7 @@ final class GzipSink: ByteSink {
             return raw.count - Int(stream.avail_out)
         }
         guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-            throw ImageError(.io, "gzip compression failed", cause: "deflate status \(status)")
+            throw ContainerError(.io, "gzip compression failed", cause: "deflate status \(status)")
         }
         if produced > 0 { try inner.write(Array(output[0..<produced])) }
         return status

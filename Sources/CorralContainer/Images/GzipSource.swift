@@ -12,7 +12,7 @@ final class GzipSource: ByteSource {
     init(_ inner: any ByteSource) throws {
         self.inner = inner
         guard corral_inflate_init(&stream) == Z_OK else {
-            throw ImageError(.io, "inflateInit failed", cause: "zlib could not allocate its state")
+            throw ContainerError(.io, "inflateInit failed", cause: "zlib could not allocate its state")
         }
     }
 
@@ -23,7 +23,7 @@ final class GzipSource: ByteSource {
         while !finished {
             if stream.avail_in == 0 && !inputEnded { try refill() }
             if stream.avail_in == 0 && inputEnded {
-                throw ImageError(.malformed, "gzip stream is truncated")
+                throw ContainerError(.malformed, "gzip stream is truncated")
             }
             let (produced, status) = input.withUnsafeMutableBytes { raw -> (Int, Int32) in
                 // `next_in` points into `input`; re-derive it from the consumed offset on every call.
@@ -43,7 +43,7 @@ final class GzipSource: ByteSource {
                 try memberEnded()
             default:
                 let reason = stream.msg.map { String(cString: $0) } ?? "status \(status)"
-                throw ImageError(.malformed, "gzip stream is corrupt", cause: reason)
+                throw ContainerError(.malformed, "gzip stream is corrupt", cause: reason)
             }
             if produced > 0 { return produced }
         }
@@ -67,7 +67,7 @@ final class GzipSource: ByteSource {
             return
         }
         guard inflateReset(&stream) == Z_OK else {
-            throw ImageError(.malformed, "gzip stream is corrupt", cause: "inflateReset failed")
+            throw ContainerError(.malformed, "gzip stream is corrupt", cause: "inflateReset failed")
         }
     }
 }

@@ -8,7 +8,7 @@ extension ImageStore {
             let before = index.manifests.count
             index.manifests.removeAll { $0.refName == reference }
             guard index.manifests.count < before else {
-                throw ImageError(.notFound, "no image named '\(reference)' in \(directory)")
+                throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)")
             }
             try writeIndex(index)
             try collectGarbageLocked()

@@ -9,7 +9,7 @@ extension ImageStore {
     public func importImage(from path: String, name: String? = nil) throws -> [ImageSummary] {
         if let name { try ImageStore.validateName(name) }
         guard let info = try Syscall.statIfExists(path) else {
-            throw ImageError(.invalidArgument, "'\(path)' does not exist")
+            throw ContainerError(.invalidArgument, "'\(path)' does not exist")
         }
         let names = try StoreLock.withExclusive(lockPath) {
             let names = try withStage { stage in
@@ -36,7 +36,7 @@ extension ImageStore {
             guard let base = buffer.baseAddress, let result = mkdtemp(base) else { return nil }
             return String(cString: result)
         }
-        guard let stage = created else { throw ImageError.errno("mkdtemp", stagingDirectory) }
+        guard let stage = created else { throw ContainerError.errno("mkdtemp", stagingDirectory) }
         defer { try? Syscall.removeTree(stage) }
         for sub in ["/blobs", "/layers"] { try Syscall.makeDirectory(stage + sub) }
         return try body(stage)
@@ -47,10 +47,10 @@ extension ImageStore {
         try layout.checkLayoutFile()
         let index = try layout.index()
         guard !index.manifests.isEmpty else {
-            throw ImageError(.malformed, "OCI layout '\(layout.path)' holds no image")
+            throw ContainerError(.malformed, "OCI layout '\(layout.path)' holds no image")
         }
         if name != nil && index.manifests.count != 1 {
-            throw ImageError(
+            throw ContainerError(
                 .invalidArgument,
                 "OCI layout '\(layout.path)' holds \(index.manifests.count) images; a name override needs exactly one"
             )
@@ -58,7 +58,7 @@ extension ImageStore {
         var staged: [(name: String, manifest: Descriptor)] = []
         for descriptor in index.manifests {
             guard let imageName = name ?? descriptor.refName else {
-                throw ImageError(
+                throw ContainerError(
                     .invalidArgument,
                     "an image in '\(layout.path)' has no \(Descriptor.refNameKey) annotation; give it a name"
                 )
@@ -81,7 +81,7 @@ extension ImageStore {
             }
             guard let chosen = linux.first ?? (nested.manifests.count == 1 ? nested.manifests.first : nil)
             else {
-                throw ImageError(
+                throw ContainerError(
                     .notFound,
                     "image index \(descriptor.digest) has no linux/\(ImageStore.architecture) manifest"
                 )
@@ -89,7 +89,7 @@ extension ImageStore {
             return try stageImage(chosen, layout, stage, depth: depth + 1)
         }
         guard MediaType.manifests.contains(descriptor.mediaType) else {
-            throw ImageError(
+            throw ContainerError(
                 .unsupportedMediaType,
                 "manifest \(descriptor.digest) has unsupported media type '\(descriptor.mediaType)'"
             )
@@ -104,7 +104,7 @@ extension ImageStore {
             what: "config"
         )
         guard configFile.rootfs.diffIDs.count == manifest.layers.count else {
-            throw ImageError(
+            throw ContainerError(
                 .malformed,
                 "config \(manifest.config.digest) lists \(configFile.rootfs.diffIDs.count) diff_ids for \(manifest.layers.count) layers"
             )
@@ -117,25 +117,25 @@ extension ImageStore {
 
     private func validate(_ manifest: ImageManifest, _ descriptor: Descriptor) throws {
         guard manifest.schemaVersion == 2 else {
-            throw ImageError(
+            throw ContainerError(
                 .unsupportedMediaType,
                 "manifest \(descriptor.digest) has schemaVersion \(manifest.schemaVersion), not 2"
             )
         }
         if let type = manifest.mediaType, !MediaType.manifests.contains(type) {
-            throw ImageError(
+            throw ContainerError(
                 .unsupportedMediaType,
                 "manifest \(descriptor.digest) declares unsupported media type '\(type)'"
             )
         }
         guard MediaType.configs.contains(manifest.config.mediaType) else {
-            throw ImageError(
+            throw ContainerError(
                 .unsupportedMediaType,
                 "config \(manifest.config.digest) has unsupported media type '\(manifest.config.mediaType)'"
             )
         }
         for layer in manifest.layers where MediaType.layerCompression(layer.mediaType) == nil {
-            throw ImageError(
+            throw ContainerError(
                 .unsupportedMediaType,
                 "layer \(layer.digest) has unsupported media type '\(layer.mediaType)'"
             )
@@ -181,8 +181,8 @@ extension ImageStore {
                 try LayerUnpacker(root: target, mode: .layer).unpack(TarReader(tar))
             }
             try tar.copy(to: nil)  // the diff_id covers any bytes after the end-of-archive blocks
-        } catch let error as ImageError {
-            throw ImageError(
+        } catch let error as ContainerError {
+            throw ContainerError(
                 error.code,
                 "layer \(layer.digest) refused: \(error.message)",
                 cause: error.cause
@@ -190,7 +190,7 @@ extension ImageStore {
         }
         let actual = tar.hasher.finalizeHex()
         guard actual == diffID.hex else {
-            throw ImageError(
+            throw ContainerError(
                 .digestMismatch,
                 "layer \(layer.digest) unpacks to sha256:\(actual), its config says diff_id \(diffID)"
             )
@@ -209,7 +209,7 @@ extension ImageStore {
             if Glibc.rename(stage + "/layers/" + name, destination) != 0 {
                 // Another writer unpacked the same layer first: keep theirs, ours goes with the stage.
                 guard errno == EEXIST || errno == ENOTEMPTY else {
-                    throw ImageError.errno("rename layer into", destination)
+                    throw ContainerError.errno("rename layer into", destination)
                 }
             }
         }
@@ -234,8 +234,8 @@ extension ImageStore {
         try Syscall.makeDirectory(directory)
         do {
             try LayerUnpacker(root: directory, mode: .archive).unpack(TarReader(source))
-        } catch let error as ImageError {
-            throw ImageError(
+        } catch let error as ContainerError {
+            throw ContainerError(
                 error.code,
                 "image archive '\(path)' refused: \(error.message)",
                 cause: error.cause

@@ -95,7 +95,7 @@ public final class ImageStore: LayerSource {
         return try topmostFirst.map { diffID in
             let path = layerDirectory(diffID)
             guard let info = try Syscall.lstatIfExists(path), Syscall.type(info.st_mode) == S_IFDIR else {
-                throw ImageError(
+                throw ContainerError(
                     .notFound,
                     "layer \(diffID) of image '\(reference)' is not unpacked at '\(path)'"
                 )
@@ -123,7 +123,7 @@ public final class ImageStore: LayerSource {
         let found =
             index.manifests.last { $0.refName == reference }
             ?? index.manifests.last { $0.digest.description == reference }
-        guard let found else { throw ImageError(.notFound, "no image named '\(reference)' in \(directory)") }
+        guard let found else { throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)") }
         return try resolve(found, name: found.refName ?? reference)
     }
 
@@ -150,11 +150,11 @@ public final class ImageStore: LayerSource {
     func readBlob(_ descriptor: Descriptor) throws -> [UInt8] {
         let path = blobsDirectory + "/" + descriptor.digest.hex
         guard try Syscall.lstatIfExists(path) != nil else {
-            throw ImageError(.missingBlob, "blob \(descriptor.digest) is missing from the store \(directory)")
+            throw ContainerError(.missingBlob, "blob \(descriptor.digest) is missing from the store \(directory)")
         }
         let bytes = try Syscall.readFile(path)
         guard SHA256Hasher.hex(of: bytes) == descriptor.digest.hex else {
-            throw ImageError(.digestMismatch, "stored blob \(descriptor.digest) is corrupt")
+            throw ContainerError(.digestMismatch, "stored blob \(descriptor.digest) is corrupt")
         }
         return bytes
     }
@@ -175,7 +175,7 @@ public final class ImageStore: LayerSource {
     static func validateName(_ name: String) throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@+-")
         guard !name.isEmpty, name.count <= 255, name.allSatisfy({ allowed.contains($0) }) else {
-            throw ImageError(
+            throw ContainerError(
                 .invalidArgument,
                 "image name '\(name)' must be 1–255 characters of [A-Za-z0-9._:/@+-]"
             )

@@ -11,7 +11,7 @@ enum JSONCoding {
         do {
             return Array(try encoder.encode(value))
         } catch {
-            throw ImageError(.io, "could not encode \(T.self) as JSON", cause: String(describing: error))
+            throw ContainerError(.io, "could not encode \(T.self) as JSON", cause: String(describing: error))
         }
     }
 
@@ -19,10 +19,10 @@ enum JSONCoding {
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch let error as ImageError {
+        } catch let error as ContainerError {
             throw error
         } catch {
-            throw ImageError(
+            throw ContainerError(
                 .malformed,
                 "\(what) is not valid JSON for \(T.self)",
                 cause: String(describing: error)

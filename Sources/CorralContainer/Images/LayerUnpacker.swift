@@ -120,7 +120,7 @@ struct LayerUnpacker {
         if name.hasPrefix(".wh..wh.") { return }  // other AUFS metadata, meaningless to overlayfs
         let hidden = String(name.dropFirst(4))
         guard !hidden.isEmpty, hidden != ".", hidden != ".." else {
-            throw ImageError(.unsafePath, "layer whiteout '\(member)' names no file")
+            throw ContainerError(.unsafePath, "layer whiteout '\(member)' names no file")
         }
         let path = parent + "/" + hidden
         try Syscall.removeTree(path)
@@ -132,12 +132,12 @@ struct LayerUnpacker {
     /// The components of a member path; refuses absolute paths and `..`.
     static func components(of path: String, member: String) throws -> [String] {
         guard !path.hasPrefix("/") else {
-            throw ImageError(.unsafePath, "tar member '\(member)' has an absolute path")
+            throw ContainerError(.unsafePath, "tar member '\(member)' has an absolute path")
         }
         var components: [String] = []
         for component in path.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
             guard component != ".." else {
-                throw ImageError(.unsafePath, "tar member '\(member)' leaves its directory with '..'")
+                throw ContainerError(.unsafePath, "tar member '\(member)' leaves its directory with '..'")
             }
             components.append(String(component))
         }
@@ -156,12 +156,12 @@ struct LayerUnpacker {
             switch Syscall.type(info.st_mode) {
             case S_IFDIR: continue
             case S_IFLNK:
-                throw ImageError(
+                throw ContainerError(
                     .unsafePath,
                     "tar member '\(member)' would be written through symlink '\(component)'"
                 )
             default:
-                throw ImageError(
+                throw ContainerError(
                     .malformed,
                     "tar member '\(member)' has parent '\(component)' that is not a directory"
                 )
@@ -176,30 +176,30 @@ struct LayerUnpacker {
         do {
             components = try LayerUnpacker.components(of: target, member: member)
         } catch {
-            throw ImageError(.unsafePath, "hardlink '\(member)' points outside its layer at '\(target)'")
+            throw ContainerError(.unsafePath, "hardlink '\(member)' points outside its layer at '\(target)'")
         }
         var path = root
         for (index, component) in components.enumerated() {
             path += "/" + component
             guard let info = try Syscall.lstatIfExists(path) else {
-                throw ImageError(
+                throw ContainerError(
                     .unsafePath,
                     "hardlink '\(member)' points at '\(target)', which is not in its layer"
                 )
             }
             let type = Syscall.type(info.st_mode)
             if index < components.count - 1 && type != S_IFDIR {
-                throw ImageError(
+                throw ContainerError(
                     .unsafePath,
                     "hardlink '\(member)' points through non-directory '\(component)'"
                 )
             }
             if index == components.count - 1 && type == S_IFDIR {
-                throw ImageError(.unsafePath, "hardlink '\(member)' points at directory '\(target)'")
+                throw ContainerError(.unsafePath, "hardlink '\(member)' points at directory '\(target)'")
             }
         }
         guard !components.isEmpty else {
-            throw ImageError(.unsafePath, "hardlink '\(member)' has an empty target")
+            throw ContainerError(.unsafePath, "hardlink '\(member)' has an empty target")
         }
         return path
     }
@@ -222,7 +222,7 @@ struct LayerUnpacker {
         guard mode == .layer else { return }
         for (key, value) in entry.extendedAttributes where !key.hasPrefix("trusted.") {
             if lsetxattr(path, key, value, value.count, 0) != 0 && errno != ENOTSUP && errno != EPERM {
-                throw ImageError.errno("setxattr(\(key))", path)
+                throw ContainerError.errno("setxattr(\(key))", path)
             }
         }
     }

@@ -12,7 +12,7 @@ struct LayoutReader {
         struct LayoutFile: Decodable { var imageLayoutVersion: String }
         let file = path + "/oci-layout"
         guard try Syscall.lstatIfExists(file) != nil else {
-            throw ImageError(.malformed, "'\(path)' is not an OCI image layout: it has no oci-layout file")
+            throw ContainerError(.malformed, "'\(path)' is not an OCI image layout: it has no oci-layout file")
         }
         let layout = try JSONCoding.decode(
             LayoutFile.self,
@@ -20,7 +20,7 @@ struct LayoutReader {
             what: "oci-layout"
         )
         guard layout.imageLayoutVersion.hasPrefix("1.") else {
-            throw ImageError(
+            throw ContainerError(
                 .unsupportedMediaType,
                 "OCI layout version \(layout.imageLayoutVersion) is not supported"
             )
@@ -31,7 +31,7 @@ struct LayoutReader {
     func index() throws -> ImageIndex {
         let file = path + "/index.json"
         guard try Syscall.lstatIfExists(file) != nil else {
-            throw ImageError(.malformed, "'\(path)' is not an OCI image layout: it has no index.json")
+            throw ContainerError(.malformed, "'\(path)' is not an OCI image layout: it has no index.json")
         }
         return try JSONCoding.decode(ImageIndex.self, from: try Syscall.readFile(file), what: "index.json")
     }
@@ -40,7 +40,7 @@ struct LayoutReader {
     func blobPath(_ descriptor: Descriptor) throws -> String {
         let blob = path + "/blobs/sha256/" + descriptor.digest.hex
         guard try Syscall.lstatIfExists(blob) != nil else {
-            throw ImageError(
+            throw ContainerError(
                 .missingBlob,
                 "blob \(descriptor.digest) (\(descriptor.mediaType)) is missing from the image"
             )
@@ -57,13 +57,13 @@ struct LayoutReader {
         try sink.close()
         let actual = source.hasher.finalizeHex()
         guard source.byteCount == descriptor.size else {
-            throw ImageError(
+            throw ContainerError(
                 .digestMismatch,
                 "blob \(descriptor.digest) has \(source.byteCount)\(source.byteCount > descriptor.size ? "+" : "") bytes, its descriptor says \(descriptor.size)"
             )
         }
         guard actual == descriptor.digest.hex else {
-            throw ImageError(
+            throw ContainerError(
                 .digestMismatch,
                 "blob \(descriptor.digest) has content with digest sha256:\(actual)"
             )

@@ -13,7 +13,7 @@ enum PAXRecords {
                 length > 0, index + length <= bytes.count, bytes[index + length - 1] == UInt8(ascii: "\n"),
                 let equals = bytes[(space + 1)..<(index + length)].firstIndex(of: UInt8(ascii: "="))
             else {
-                throw ImageError(.malformed, "tar PAX header has a malformed record")
+                throw ContainerError(.malformed, "tar PAX header has a malformed record")
             }
             let key = String(decoding: bytes[(space + 1)..<equals], as: UTF8.self)
             let value = Array(bytes[(equals + 1)..<(index + length - 1)])
@@ -33,7 +33,7 @@ enum PAXRecords {
         if let link = records["linkpath"] { entry.kind = entry.kind.withLinkTarget(link) }
         if let size = records["size"] {
             guard let value = Int64(size), value >= 0 else {
-                throw ImageError(.malformed, "tar PAX size '\(size)' is invalid")
+                throw ContainerError(.malformed, "tar PAX size '\(size)' is invalid")
             }
             entry.size = value
         }

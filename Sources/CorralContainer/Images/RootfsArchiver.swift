@@ -15,7 +15,7 @@ struct RootfsArchiver {
     /// parents before children, names sorted.
     func archive(into writer: TarWriter) throws {
         guard let info = try Syscall.lstatIfExists(root) else {
-            throw ImageError.errno("lstat", root, ENOENT)
+            throw ContainerError.errno("lstat", root, ENOENT)
         }
         try writer.append(
             TarEntry(

@@ -84,7 +84,7 @@ extension ImageStore {
     {
         try ImageStore.validateName(name)
         guard let info = try Syscall.statIfExists(rootfs), Syscall.type(info.st_mode) == S_IFDIR else {
-            throw ImageError(.invalidArgument, "root file system '\(rootfs)' is not a directory")
+            throw ContainerError(.invalidArgument, "root file system '\(rootfs)' is not a directory")
         }
         try StoreLock.withExclusive(lockPath) {
             _ = try withStage { stage in
@@ -95,7 +95,7 @@ extension ImageStore {
             try collectGarbageLocked()
         }
         guard let summary = try list().first(where: { $0.name == name }) else {
-            throw ImageError(.notFound, "image '\(name)' vanished right after its import")
+            throw ContainerError(.notFound, "image '\(name)' vanished right after its import")
         }
         return summary
     }

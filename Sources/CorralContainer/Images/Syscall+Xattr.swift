@@ -9,6 +9,6 @@ extension Syscall {
         let count = lgetxattr(path, name, &value, capacity)
         if count >= 0 { return Array(value[0..<count]) }
         if errno == ENODATA || errno == ENOTSUP { return nil }
-        throw ImageError.errno("getxattr(\(name))", path)
+        throw ContainerError.errno("getxattr(\(name))", path)
     }
 }

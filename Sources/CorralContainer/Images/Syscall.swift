@@ -10,7 +10,7 @@ enum Syscall {
             if result >= 0 { return result }
             let code = errno
             if code == EINTR { continue }
-            throw ImageError.errno(stage, path, code)
+            throw ContainerError.errno(stage, path, code)
         }
     }
 
@@ -19,7 +19,7 @@ enum Syscall {
         var info = stat()
         if lstat(path, &info) == 0 { return info }
         if errno == ENOENT { return nil }
-        throw ImageError.errno("lstat", path)
+        throw ContainerError.errno("lstat", path)
     }
 
     /// `stat` of `path` (following symlinks), or nil when it does not exist.
@@ -27,7 +27,7 @@ enum Syscall {
         var info = stat()
         if stat(path, &info) == 0 { return info }
         if errno == ENOENT { return nil }
-        throw ImageError.errno("stat", path)
+        throw ContainerError.errno("stat", path)
     }
 
     /// The file type bits of `mode`.
@@ -38,7 +38,7 @@ enum Syscall {
         if mkdir(path, mode) == 0 { return }
         let code = errno
         if code == EEXIST, let info = try lstatIfExists(path), type(info.st_mode) == S_IFDIR { return }
-        throw ImageError.errno("mkdir", path, code)
+        throw ContainerError.errno("mkdir", path, code)
     }
 
     /// Creates `path` and every missing parent.
@@ -56,15 +56,15 @@ enum Syscall {
         if type(info.st_mode) == S_IFDIR {
             _ = chmod(path, 0o700)
             for name in try listDirectory(path) { try removeTree(path + "/" + name) }
-            if rmdir(path) != 0 && errno != ENOENT { throw ImageError.errno("rmdir", path) }
+            if rmdir(path) != 0 && errno != ENOENT { throw ContainerError.errno("rmdir", path) }
         } else if unlink(path) != 0 && errno != ENOENT {
-            throw ImageError.errno("unlink", path)
+            throw ContainerError.errno("unlink", path)
         }
     }
 
     /// The names in directory `path`, without `.` and `..`, sorted.
     static func listDirectory(_ path: String) throws -> [String] {
-        guard let directory = opendir(path) else { throw ImageError.errno("opendir", path) }
+        guard let directory = opendir(path) else { throw ContainerError.errno("opendir", path) }
         defer { closedir(directory) }
         var names = [String]()
         while let entry = readdir(directory) {
@@ -78,7 +78,7 @@ enum Syscall {
 
     /// Renames `from` to `to`, replacing a file at `to`.
     static func rename(_ from: String, _ to: String) throws {
-        if Glibc.rename(from, to) != 0 { throw ImageError.errno("rename to '\(to)' of", from) }
+        if Glibc.rename(from, to) != 0 { throw ContainerError.errno("rename to '\(to)' of", from) }
     }
 
     /// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename.

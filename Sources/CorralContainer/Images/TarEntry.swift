@@ -74,12 +74,12 @@ enum TarHeader {
         guard let first = bytes.first else { return 0 }
         if first & 0x80 != 0 {
             guard first & 0x40 == 0 else {
-                throw ImageError(.malformed, "tar header field \(field) is negative")
+                throw ContainerError(.malformed, "tar header field \(field) is negative")
             }
             var value: Int64 = Int64(first & 0x3f)
             for byte in bytes.dropFirst() {
                 guard value <= (Int64.max >> 8) else {
-                    throw ImageError(.malformed, "tar header field \(field) overflows")
+                    throw ContainerError(.malformed, "tar header field \(field) overflows")
                 }
                 value = (value << 8) | Int64(byte)
             }
@@ -91,14 +91,14 @@ enum TarHeader {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "7"):
                 guard value <= (Int64.max >> 3) else {
-                    throw ImageError(.malformed, "tar header field \(field) overflows")
+                    throw ContainerError(.malformed, "tar header field \(field) overflows")
                 }
                 value = value * 8 + Int64(byte - UInt8(ascii: "0"))
                 seenDigit = true
             case 0, UInt8(ascii: " "):
                 if seenDigit { return value }
             default:
-                throw ImageError(.malformed, "tar header field \(field) is not an octal number")
+                throw ContainerError(.malformed, "tar header field \(field) is not an octal number")
             }
         }
         return value

@@ -61,7 +61,7 @@ final class TarReader: ByteSource {
         guard remainingContent > 0 else { return 0 }
         let wanted = Int(min(Int64(buffer.count), remainingContent))
         let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
-        guard count > 0 else { throw ImageError(.malformed, "tar archive ends inside a member") }
+        guard count > 0 else { throw ContainerError(.malformed, "tar archive ends inside a member") }
         remainingContent -= Int64(count)
         return count
     }
@@ -100,7 +100,7 @@ final class TarReader: ByteSource {
         case UInt8(ascii: "5"): kind = .directory
         case UInt8(ascii: "6"): kind = .fifo
         default:
-            throw ImageError(
+            throw ContainerError(
                 .malformed,
                 "tar member '\(path)' has unsupported type '\(Character(Unicode.Scalar(flag)))'"
             )
@@ -121,18 +121,18 @@ final class TarReader: ByteSource {
         let stored = try TarHeader.number(block, TarHeader.checksum, field: "checksum")
         let computed = TarHeader.checksum(of: block)
         guard stored == computed.unsigned || stored == computed.signed else {
-            throw ImageError(.malformed, "tar header checksum mismatch (not a tar archive, or corrupt)")
+            throw ContainerError(.malformed, "tar header checksum mismatch (not a tar archive, or corrupt)")
         }
     }
 
     private func readMetadata(size: Int64) throws -> [UInt8] {
         guard size >= 0, size <= Int64(metadataLimit) else {
-            throw ImageError(.malformed, "tar extended header of \(size) bytes is too large")
+            throw ContainerError(.malformed, "tar extended header of \(size) bytes is too large")
         }
         var bytes = [UInt8](repeating: 0, count: Int(size))
         let count = try bytes.withUnsafeMutableBytes { try source.readFully(into: $0) }
         guard count == Int(size) else {
-            throw ImageError(.malformed, "tar archive ends inside an extended header")
+            throw ContainerError(.malformed, "tar archive ends inside an extended header")
         }
         remainingPadding = TarReader.padding(for: size)
         try skipRest()
@@ -144,7 +144,7 @@ final class TarReader: ByteSource {
         let count = try block.withUnsafeMutableBytes { try source.readFully(into: $0) }
         if count == 0 { return nil }
         guard count == TarHeader.blockSize else {
-            throw ImageError(.malformed, "tar archive ends inside a header")
+            throw ContainerError(.malformed, "tar archive ends inside a header")
         }
         return block
     }
@@ -160,7 +160,7 @@ final class TarReader: ByteSource {
                 try source.readFully(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<remainingPadding]))
             }
             guard count == remainingPadding else {
-                throw ImageError(.malformed, "tar archive ends inside padding")
+                throw ContainerError(.malformed, "tar archive ends inside padding")
             }
             remainingPadding = 0
         }

@@ -63,7 +63,7 @@ final class TarWriter {
     private func copyContent(_ entry: TarEntry, _ content: (any ByteSource)?) throws {
         let copied = try content?.copy(to: sink, maximumBytes: entry.size) ?? 0
         guard copied == entry.size else {
-            throw ImageError(
+            throw ContainerError(
                 .io,
                 "file '\(entry.path)' gave \(copied) of its \(entry.size) bytes while it was archived"
             )

@@ -32,7 +32,7 @@ import Testing
         #expect(Set(try Syscall.listDirectory(store.layersDirectory)) == [base.diffID.hex, onlyB.diffID.hex])
         #expect(try Syscall.listDirectory(store.blobsDirectory).count == 4)
         #expect(try store.lowerDirectories(forImage: "b").count == 2)
-        let gone = #expect(throws: ImageError.self) { try store.lowerDirectories(forImage: "a") }
+        let gone = #expect(throws: ContainerError.self) { try store.lowerDirectories(forImage: "a") }
         #expect(gone?.code == .notFound)
 
         // Re-importing a name replaces it; the old manifest and config are collected.
@@ -47,7 +47,7 @@ import Testing
         #expect(try Syscall.listDirectory(store.layersDirectory).isEmpty)
         #expect(try Syscall.listDirectory(store.blobsDirectory).isEmpty)
         #expect(try Syscall.listDirectory(store.stagingDirectory).isEmpty)
-        let again = #expect(throws: ImageError.self) { try store.remove("b") }
+        let again = #expect(throws: ContainerError.self) { try store.remove("b") }
         #expect(again?.code == .notFound)
     }
 

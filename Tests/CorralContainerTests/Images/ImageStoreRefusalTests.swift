@@ -17,7 +17,7 @@ import Testing
             hardlinkThroughSymlink
         case archiveTraversal, notALayout, corruptGzip
 
-        var expectedCode: ImageError.Code {
+        var expectedCode: ContainerError.Code {
             switch self {
             case .missingBlob: return .missingBlob
             case .digestMismatch, .sizeMismatch, .diffIDMismatch, .diffIDOfAStoredLayer:
@@ -52,7 +52,7 @@ import Testing
         let outsideBefore = try Support.listing(outside)
 
         let path = try makeBadImage(bad, in: temporary.path, outside: outside)
-        let error = #expect(throws: ImageError.self) { try store.importImage(from: path, name: "bad") }
+        let error = #expect(throws: ContainerError.self) { try store.importImage(from: path, name: "bad") }
         #expect(error?.code == bad.expectedCode, "\(bad): \(String(describing: error))")
         #expect(try Support.listing(store.directory) == storeBefore)
         #expect(try Support.listing(outside) == outsideBefore)

@@ -62,15 +62,15 @@ import Testing
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         let store = try ImageStore(root: temporary.path)
-        let badName = #expect(throws: ImageError.self) {
+        let badName = #expect(throws: ContainerError.self) {
             try store.importRootfs(name: "no spaces", directory: temporary.path)
         }
         #expect(badName?.code == .invalidArgument)
-        let missing = #expect(throws: ImageError.self) {
+        let missing = #expect(throws: ContainerError.self) {
             try store.importRootfs(name: "x", directory: temporary.path + "/nope")
         }
         #expect(missing?.code == .invalidArgument)
-        let unknown = #expect(throws: ImageError.self) { try store.lowerDirectories(forImage: "nope") }
+        let unknown = #expect(throws: ContainerError.self) { try store.lowerDirectories(forImage: "nope") }
         #expect(unknown?.code == .notFound)
     }
 }
