@@ -11,7 +11,7 @@ extension RealMasters {
     @Suite(.serialized)
     struct AcceptValidationTests {
         @Test func invalidLaunchesAreRefusedAndNeverRun() async throws {
-            try await withCluster(scheduling: try FrameworkFailoverTests.scheduling(), agentCPUs: 2, holdTasks: true) { harness, endpoints, agent, group in
+            try await withCluster(scheduling: fastScheduling(agentTimeoutSeconds: 2), agentCPUs: 2, holdTasks: true) { harness, endpoints, agent, group in
                 let recorder = try FrameworkFailoverTests.recorder(endpoints, failoverTimeoutSeconds: 60)
                 group.addTask { await recorder.run() }
 
@@ -69,7 +69,7 @@ extension RealMasters {
         }
 
         @Test func aNewLeaderDoesNotOfferWhatRunningTasksHold() async throws {
-            try await withCluster(scheduling: try FrameworkFailoverTests.scheduling(), agentCPUs: 1, holdTasks: true) { harness, endpoints, agent, group in
+            try await withCluster(scheduling: fastScheduling(agentTimeoutSeconds: 2), agentCPUs: 1, holdTasks: true) { harness, endpoints, agent, group in
                 let recorder = try FrameworkFailoverTests.recorder(endpoints, failoverTimeoutSeconds: 60)
                 group.addTask { await recorder.run() }
                 let offer = try await Self.offer(recorder)

@@ -26,10 +26,7 @@ extension RealMasters {
         /// heartbeat write could have failed.
         @Test func aSchedulerThatClosesItsConnectionIsDisconnectedAtOnce() async throws {
             try await offCooperativePool {
-                let config = NSTemporaryDirectory() + "corral-slow-heartbeats-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).toml"
-                try "[scheduling]\nheartbeat_interval_seconds = 60\n".write(toFile: config, atomically: true, encoding: .utf8)
-                defer { try? FileManager.default.removeItem(atPath: config) }
-                let harness = try QuorumHarness(masters: 1, extraArguments: ["--config", config])
+                let harness = try QuorumHarness(masters: 1, config: "[scheduling]\nheartbeat_interval_seconds = 60\n")
                 defer { harness.stopAll() }
                 try harness.start(1)
                 let recorder = try FrameworkFailoverTests.recorder([harness.endpoint(1)], failoverTimeoutSeconds: 0)

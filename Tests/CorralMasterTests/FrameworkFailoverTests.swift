@@ -15,7 +15,7 @@ extension RealMasters {
     struct FrameworkFailoverTests {
         @Test func failoverTimeoutRunsOnTheReplicatedClockAcrossALeaderChange() async throws {
             // A long grace after elections, so a timeout reset by the new leader would show.
-            try await withCluster(scheduling: try Self.scheduling(failoverGraceSeconds: 60), holdTasks: true) {
+            try await withCluster(scheduling: fastScheduling(agentTimeoutSeconds: 2, failoverGraceSeconds: 60), holdTasks: true) {
                 harness, endpoints, agent, group in
                 let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 3)
                 group.addTask { await recorder.run() }
@@ -39,7 +39,7 @@ extension RealMasters {
         }
 
         @Test func resubscribingInTimeKeepsTheTasks() async throws {
-            try await withCluster(scheduling: try Self.scheduling(), holdTasks: true) { harness, endpoints, agent, group in
+            try await withCluster(scheduling: fastScheduling(agentTimeoutSeconds: 2), holdTasks: true) { harness, endpoints, agent, group in
                 let first = try Self.recorder(endpoints, failoverTimeoutSeconds: 60)
                 group.addTask { await first.run() }
                 let task = try await Self.launchOne(first, "kept")
@@ -64,7 +64,7 @@ extension RealMasters {
         }
 
         @Test func anUnreachableAgentsTasksComeBackWhenItReturns() async throws {
-            try await withCluster(scheduling: try Self.scheduling(), holdTasks: true) { harness, endpoints, agent, group in
+            try await withCluster(scheduling: fastScheduling(agentTimeoutSeconds: 2), holdTasks: true) { harness, endpoints, agent, group in
                 let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 60, partitionAware: true)
                 group.addTask { await recorder.run() }
                 let task = try await Self.launchOne(recorder, "partitioned")
@@ -82,7 +82,7 @@ extension RealMasters {
         }
 
         @Test func updatesAreSentAgainInOrderUntilAcknowledged() async throws {
-            try await withCluster(scheduling: try Self.scheduling()) { harness, endpoints, agent, group in
+            try await withCluster(scheduling: fastScheduling(agentTimeoutSeconds: 2)) { harness, endpoints, agent, group in
                 let recorder = try Self.recorder(endpoints, failoverTimeoutSeconds: 60, implicitAcknowledgements: false)
                 group.addTask { await recorder.run() }
                 let task = try await Self.launchOne(recorder, "acked")
@@ -116,21 +116,6 @@ extension RealMasters {
                 ((framework["framework_info"] as? [String: Any])?["id"] as? [String: Any])?["value"] as? String == id.value
             }
             return match?["active"] as? Bool
-        }
-
-        static func scheduling(failoverGraceSeconds: Double = 10) throws -> [String] {
-            let path = NSTemporaryDirectory() + "corral-scheduling-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).toml"
-            let text = """
-                [scheduling]
-                allocation_interval_ms = 100
-                heartbeat_interval_seconds = 0.5
-                agent_heartbeat_seconds = 0.2
-                agent_timeout_seconds = 2
-                failover_grace_seconds = \(failoverGraceSeconds)
-                update_retry_seconds = 1
-                """
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return ["--config", path]
         }
 
         static func recorder(

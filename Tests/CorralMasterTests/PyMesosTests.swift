@@ -24,7 +24,7 @@ extension RealMasters {
         @Test func pymesosSubscribesGetsOffersAndLaunchesTasks() async throws {
             try await offCooperativePool {
                 let venv = try Self.prepareVirtualenv()
-                let harness = try QuorumHarness(masters: 3, extraArguments: try SchedulerAPITests.fastScheduling())
+                let harness = try QuorumHarness(masters: 3, config: fastScheduling())
                 defer { harness.stopAll() }
                 for id in UInt64(1)...3 { try harness.start(id) }
                 let leader = try harness.leader()

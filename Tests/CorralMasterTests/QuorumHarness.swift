@@ -22,13 +22,20 @@ final class QuorumHarness: @unchecked Sendable {
     var extraArguments: [String]
     let client = MasterClient(timeoutSeconds: 5)
 
-    init(masters: Int, extraArguments: [String] = []) throws {
+    /// `config`, if given, is TOML every master reads with `--config` (kept in the harness's
+    /// directory, so it goes with it).
+    init(masters: Int, extraArguments: [String] = [], config: String? = nil) throws {
         binary = try Self.locateBinary()
         var template = Array("/tmp/corral-quorum-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HarnessError("mkdtemp failed") }
         root = String(cString: made)
         initial = (1...UInt64(masters)).map { $0 }
         self.extraArguments = extraArguments
+        if let config {
+            let path = "\(root)/master.toml"
+            try config.write(toFile: path, atomically: true, encoding: .utf8)
+            self.extraArguments += ["--config", path]
+        }
         for id in initial { ports[id] = Ports(raft: try Self.freePort(), http: try Self.freePort()) }
     }
 

@@ -14,7 +14,7 @@ extension RealMasters {
     @Suite(.serialized)
     struct SchedulerAPITests {
         @Test func tasksLaunchAndFinishAcrossALeaderKill() async throws {
-            try await withCluster(scheduling: try Self.fastScheduling()) { harness, endpoints, agent, group in
+            try await withCluster(scheduling: fastScheduling()) { harness, endpoints, agent, group in
                 let first = try harness.leader()
                 // One task per offer, so launches are still in flight when the leader dies.
                 let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 24, perOffer: 1)
@@ -57,7 +57,7 @@ extension RealMasters {
         }
 
         @Test func tasksSurviveRepeatedLeaderKillsAndRestarts() async throws {
-            try await withCluster(scheduling: try Self.fastScheduling()) { harness, endpoints, agent, group in
+            try await withCluster(scheduling: fastScheduling()) { harness, endpoints, agent, group in
                 let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 40, perOffer: 2)
                 await scheduler.allowLaunches(upTo: 10)
                 var leaders: [UInt64] = []
@@ -90,7 +90,7 @@ extension RealMasters {
         /// A paused leader is replaced; when it resumes it is deposed, and nothing it still had
         /// queued may launch or kill anything (the agent fences it by term).
         @Test func tasksSurviveAPausedLeader() async throws {
-            try await withCluster(scheduling: try Self.fastScheduling()) { harness, endpoints, agent, group in
+            try await withCluster(scheduling: fastScheduling()) { harness, endpoints, agent, group in
                 let scheduler = try LaunchingScheduler(masters: endpoints, taskCount: 20, perOffer: 1)
                 await scheduler.allowLaunches(upTo: 10)
                 group.addTask { await scheduler.run() }
@@ -112,7 +112,7 @@ extension RealMasters {
         }
 
         @Test func badInputIsRefusedWithAMessage() throws {
-            let harness = try QuorumHarness(masters: 3, extraArguments: try Self.fastScheduling())
+            let harness = try QuorumHarness(masters: 3, config: fastScheduling())
             defer { harness.stopAll() }
             for id in UInt64(1)...3 { try harness.start(id) }
             let leader = try harness.leader()
@@ -147,22 +147,6 @@ extension RealMasters {
             #expect(redirect.status == 307 && redirect.headers["location"] == "//\(leaderEndpoint)")
             let version = try client.once("GET", harness.endpoint(follower), "/version")
             #expect(version.status == 200 && version.text.contains(#""version":"1.11.0""#))
-        }
-
-        /// A `--config` file with short timers, so fail-overs are quick in tests.
-        static func fastScheduling() throws -> [String] {
-            let path = NSTemporaryDirectory() + "corral-scheduling-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).toml"
-            let text = """
-                [scheduling]
-                allocation_interval_ms = 100
-                heartbeat_interval_seconds = 0.5
-                agent_heartbeat_seconds = 0.2
-                agent_timeout_seconds = 4
-                failover_grace_seconds = 10
-                update_retry_seconds = 1
-                """
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return ["--config", path]
         }
     }
 }
