@@ -99,13 +99,7 @@ struct MasterHTTP: Sendable {
 
     /// `GET /master/redirect`: 307 to the leader as `//host:port`, as Mesos answers.
     private func redirect(_ request: Request) async -> Response {
-        let (leaderID, _) = await master.server.leader
-        guard leaderID != 0, let leader = master.directory.peer(leaderID) else {
-            return problem(.serviceUnavailable, "no leader is known yet; retry shortly")
-        }
-        var headers = HTTPFields()
-        headers[.location] = "//\(leader.http)"
-        return Response(status: .temporaryRedirect, headers: headers)
+        redirect(to: await master.server.leader.id, path: "")
     }
 
     // MARK: - Helpers
@@ -115,12 +109,7 @@ struct MasterHTTP: Sendable {
         do {
             return try await body()
         } catch let error as ReplicationError where error.code == .notLeader {
-            guard error.leader != 0, let leader = master.directory.peer(error.leader) else {
-                return problem(.serviceUnavailable, "no leader is known yet; retry shortly")
-            }
-            var headers = HTTPFields()
-            headers[.location] = "//\(leader.http)\(request.uri.path)" // as Mesos: a network-path reference
-            return Response(status: .temporaryRedirect, headers: headers)
+            return redirect(to: error.leader, path: request.uri.path)
         } catch let error as ReplicationError {
             return problem(error.code == .invalidRequest ? .badRequest : .serviceUnavailable, error.message)
         } catch let error as MasterError {

@@ -158,12 +158,19 @@ extension MasterHTTP {
 
     /// 307 to the same path on the leader, or 503 when no leader is known.
     func redirectToLeader(_ request: Request) async -> Response {
-        let (leaderID, _) = await master.server.leader
-        guard leaderID != 0, leaderID != master.config.nodeID, let leader = master.directory.peer(leaderID) else {
+        let leaderID = await master.server.leader.id
+        // This master leading but not serving yet (catching up) is "no leader yet" too.
+        return redirect(to: leaderID == master.config.nodeID ? 0 : leaderID, path: request.uri.path)
+    }
+
+    /// 307 to `path` on master `leaderID`, written `//host:port/path` (a network-path
+    /// reference, as Mesos writes it), or 503 when no such master is known.
+    func redirect(to leaderID: UInt64, path: String) -> Response {
+        guard leaderID != 0, let leader = master.directory.peer(leaderID) else {
             return problem(.serviceUnavailable, "no leader is known yet; retry shortly")
         }
         var headers = HTTPFields()
-        headers[.location] = "//\(leader.http)\(request.uri.path)" // as Mesos: a network-path reference
+        headers[.location] = "//\(leader.http)\(path)"
         return Response(status: .temporaryRedirect, headers: headers)
     }
 }

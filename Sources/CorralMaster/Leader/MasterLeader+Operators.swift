@@ -26,9 +26,6 @@ extension MasterLeader {
     /// Outstanding offers, for the state endpoints.
     var outstandingOffers: [Offer] { offers.values.map(\.offer).sorted { $0.id < $1.id } }
 
-    /// Whether a framework has a scheduler stream to this leader.
-    func isConnected(_ id: FrameworkID) -> Bool { schedulers[id] != nil }
-
     /// Agents with a stream to this leader.
     var connectedAgents: Set<AgentID> { Set(agents.keys) }
 }

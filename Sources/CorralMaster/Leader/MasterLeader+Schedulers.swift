@@ -61,7 +61,7 @@ extension MasterLeader {
         allocator.suppress(framework: id.value, role: nil)
         guard let framework = machine.registry.frameworks[id], framework.state == .active else { return }
         let at = nowNanos()
-        let timeout = UInt64(max(0, framework.info.failoverTimeoutSeconds ?? 0) * 1e9)
+        let timeout = framework.failoverTimeoutNanos
         propose(.disconnectFramework(id: id, atNanos: at, deadlineNanos: at + timeout))
         logger.info("framework disconnected", metadata: ["framework": "\(id)", "failover_timeout_s": "\(Double(timeout) / 1e9)"])
     }

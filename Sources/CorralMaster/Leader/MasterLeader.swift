@@ -162,7 +162,7 @@ actor MasterLeader {
         let grace = UInt64(config.scheduling.failoverGraceSeconds * 1e9)
         for framework in registry.liveFrameworks where framework.state == .active && schedulers[framework.id] == nil {
             let at = nowNanos()
-            let timeout = UInt64(max(0, framework.info.failoverTimeoutSeconds ?? 0) * 1e9)
+            let timeout = framework.failoverTimeoutNanos
             propose(.disconnectFramework(id: framework.id, atNanos: at, deadlineNanos: at + max(timeout, grace)))
         }
     }

@@ -42,7 +42,7 @@ enum OperatorState {
                 framework, connected: snapshot.connectedFrameworks.contains(framework.id),
                 allocated: snapshot.allocated(toFramework: framework.id), offered: snapshot.offered(toFramework: framework.id))
             view["offers"] = OperatorViews.encode(snapshot.offers(of: framework.id))
-            if case .disconnected(let since, _) = framework.state { view["unregistered_time"] = OperatorViews.seconds(since) }
+            if case .disconnected(let since, _) = framework.state { view["unregistered_time"] = OperatorViews.time(since) }
             return view
         }
         let completed = snapshot.registry.completedFrameworks.values.sorted { $0.id < $1.id }.map { OperatorViews.framework($0) }

@@ -6,7 +6,8 @@ import Foundation
 enum OperatorViews {
     static func encode(_ value: some Encodable) -> JSONValue { .from(value) }
 
-    static func seconds(_ nanos: UInt64) -> JSONValue { ["nanoseconds": .integer(Int64(clamping: nanos))] }
+    /// A Mesos `TimeInfo`: nanoseconds since the epoch.
+    static func time(_ nanos: UInt64) -> JSONValue { ["nanoseconds": .integer(Int64(clamping: nanos))] }
 
     static func task(_ task: TaskRecord) -> JSONValue {
         var view: JSONValue = [
@@ -35,12 +36,12 @@ enum OperatorViews {
             "active": .bool(agent.isActive),
             "deactivated": .bool(!agent.isActive),
             "version": .string(CorralVersion.mesosCompatible),
-            "registered_time": seconds(agent.registeredAtNanos),
+            "registered_time": time(agent.registeredAtNanos),
             "total_resources": encode(agent.info.resources),
             "allocated_resources": encode(Array(allocated)),
             "offered_resources": encode(Array(offered)),
         ]
-        if case .unreachable(let since) = agent.state { view["unreachable_time"] = seconds(since) }
+        if case .unreachable(let since) = agent.state { view["unreachable_time"] = time(since) }
         return view
     }
 
@@ -53,7 +54,7 @@ enum OperatorViews {
             "active": .bool(active),
             "connected": .bool(connected || active),
             "recovered": false,
-            "registered_time": seconds(framework.registeredAtNanos),
+            "registered_time": time(framework.registeredAtNanos),
             "allocated_resources": encode(Array(allocated)),
             "offered_resources": encode(Array(offered)),
         ]

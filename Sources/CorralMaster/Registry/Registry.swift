@@ -95,11 +95,6 @@ public struct Registry: Hashable, Sendable {
         frameworks.values.filter { !$0.isRemoved }.sorted { $0.id < $1.id }
     }
 
-    /// The framework's roles (MULTI_ROLE or the single legacy role).
-    func roles(of framework: FrameworkID) -> [String] {
-        frameworks[framework]?.info.effectiveRoles ?? ["*"]
-    }
-
     mutating func touch(_ key: RegistryKey) { bookkeeping.dirty.insert(key) }
 
     mutating func takeDirty() -> Set<RegistryKey> {

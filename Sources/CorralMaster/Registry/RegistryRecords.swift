@@ -57,6 +57,9 @@ public struct FrameworkRecord: Codable, Hashable, Sendable {
 
     public var id: FrameworkID { info.id ?? FrameworkID("") }
     public var isRemoved: Bool { if case .removed = state { true } else { false } }
+    /// `failover_timeout` in nanoseconds (Mesos's default is 0: removed on disconnect).
+    public var failoverTimeoutNanos: UInt64 { UInt64(max(0, info.failoverTimeoutSeconds ?? 0) * 1e9) }
+
     /// Mesos frameworks that are not PARTITION_AWARE see TASK_LOST instead of TASK_UNREACHABLE.
     public var isPartitionAware: Bool { info.capabilities.contains { $0.type == .partitionAware } }
 }
