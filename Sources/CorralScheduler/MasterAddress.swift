@@ -1,13 +1,13 @@
 /// A master's `host:port`, parsed from the configuration or a `Location` header.
-struct MasterAddress: Hashable, Sendable, CustomStringConvertible {
+public struct MasterAddress: Hashable, Sendable, CustomStringConvertible {
     /// Mesos's default master port.
-    static let defaultPort = 5050
+    public static let defaultPort = 5050
 
-    let host: String
-    let port: Int
+    public let host: String
+    public let port: Int
 
     /// Parses `host:port`, `host` (port 5050) or `[v6]:port`.
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let text = text.trimmingWhitespace()
         guard !text.isEmpty else { return nil }
         if text.hasPrefix("[") {
@@ -38,7 +38,7 @@ struct MasterAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a redirect target: `http://host:port/api/v1/scheduler`, `//host:port/...`
     /// or `host:port`.
-    init?(location: String) {
+    public init?(location: String) {
         var rest = Substring(location.trimmingWhitespace())
         for scheme in ["http://", "https://", "//"] where rest.lowercased().hasPrefix(scheme) {
             rest = rest.dropFirst(scheme.count)
@@ -48,7 +48,7 @@ struct MasterAddress: Hashable, Sendable, CustomStringConvertible {
         self.init(String(rest))
     }
 
-    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 extension String {

@@ -14,7 +14,7 @@ actor AgentDouble {
         var description: String { "\(framework)/\(task)" }
     }
 
-    let masters: [String]
+    let masters: [MasterAddress]
     let hostname: String
     let resources: [Resource]
     let holdTasks: Bool
@@ -32,7 +32,7 @@ actor AgentDouble {
     private var unacknowledged: [(Key, TaskStatus)] = []
     /// Calls to send once (messages).
     private var outgoing: [AgentCall] = []
-    private var master: String?
+    private var master: MasterAddress?
     private var streamID: String?
     private var heartbeatSeconds = 1.0
     private var stopped = false
@@ -40,7 +40,7 @@ actor AgentDouble {
     private var connection: HTTPStreamControl?
 
     init(masters: [String], hostname: String = "agent-double", cpus: Double = 8, memMegabytes: Double = 4096, holdTasks: Bool = false) {
-        self.masters = masters
+        self.masters = masters.compactMap { MasterAddress($0) }
         self.hostname = hostname
         self.holdTasks = holdTasks
         resources = [.scalar("cpus", Scalar(cpus)), .scalar("mem", Scalar(memMegabytes))]
@@ -51,7 +51,7 @@ actor AgentDouble {
     /// What it knows, for a failure message.
     var summary: String {
         let byState = Dictionary(grouping: latest, by: { $0.value.state.rawValue }).mapValues(\.count)
-        return "agent \(agentID?.value ?? "-") on \(master ?? "-") term \(highestTerm), subscriptions \(subscriptions), "
+        return "agent \(agentID?.value ?? "-") on \(master.map(\.description) ?? "-") term \(highestTerm), subscriptions \(subscriptions), "
             + "tasks \(byState), unacknowledged \(unacknowledged.count), repeated launches \(repeatedLaunches)"
     }
     var taskStates: [Key: TaskState] { latest.mapValues(\.state) }
@@ -80,7 +80,7 @@ actor AgentDouble {
 
     private func subscribeLoop() async {
         var index = 0
-        var target: String? = nil
+        var target: MasterAddress? = nil
         while !Task.isCancelled && !stopped {
             if paused {
                 try? await Task.sleep(for: .milliseconds(50))
@@ -100,8 +100,7 @@ actor AgentDouble {
     }
 
     /// One subscription; returns a redirect target if the master answered 307.
-    private func subscribe(to address: String) async throws -> String? {
-        let (host, port) = Self.split(address)
+    private func subscribe(to address: MasterAddress) async throws -> MasterAddress? {
         var info = AgentInfo(hostname: hostname, resources: resources)
         info.id = agentID
         let reported = latest.map { AgentCall.TaskReport(frameworkID: $0.key.framework, status: $0.value) }
@@ -110,9 +109,9 @@ actor AgentDouble {
         let request = HTTPStreamRequest(
             method: .POST, path: "/corral/v1/agent", headers: ["Content-Type": "application/json"],
             body: try MesosJSON.encode(call))
-        return try await client.stream(request, host: host, port: port) { response in
+        return try await client.stream(request, host: address.host, port: address.port) { response in
             if response.status == .temporaryRedirect {
-                return response.headers.first(name: "Location").flatMap(Self.hostPort)
+                return response.headers.first(name: "Location").flatMap(MasterAddress.init(location:))
             }
             guard response.status == .ok else { return nil }
             connection = response.control
@@ -222,24 +221,13 @@ actor AgentDouble {
         }
     }
 
-    private nonisolated func post(_ call: AgentCall, to address: String, streamID: String) async throws -> HTTPResponseStatus {
-        let (host, port) = Self.split(address)
+    private nonisolated func post(_ call: AgentCall, to address: MasterAddress, streamID: String) async throws
+        -> HTTPResponseStatus
+    {
         let request = HTTPStreamRequest(
             method: .POST, path: "/corral/v1/agent",
             headers: ["Content-Type": "application/json", "Corral-Agent-Stream-Id": streamID],
             body: try MesosJSON.encode(call))
-        return try await client.execute(request, host: host, port: port).status
-    }
-
-    static func split(_ address: String) -> (String, Int) {
-        let parts = address.split(separator: ":")
-        return (String(parts.first ?? "127.0.0.1"), Int(parts.last ?? "0") ?? 0)
-    }
-
-    /// `http://host:port/path` or `//host:port/path` → `host:port`.
-    static func hostPort(_ location: String) -> String? {
-        var rest = Substring(location)
-        if let range = rest.range(of: "//") { rest = rest[range.upperBound...] }
-        return rest.split(separator: "/").first.map(String.init)
+        return try await client.execute(request, host: address.host, port: address.port).status
     }
 }
