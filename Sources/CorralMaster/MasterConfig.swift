@@ -26,6 +26,10 @@ public struct MasterConfig: Sendable, Hashable {
     public var peers: [Peer]
     /// Start with an empty log and wait to be added with `corral quorum add-learner`.
     public var join: Bool
+    /// Found a new cluster with `peers` as its voters, if the data directory is empty. Set by
+    /// `corral master --bootstrap` on a founding member's first start only; never read from
+    /// a config file, so a member whose data is wiped cannot silently found a cluster again.
+    public var bootstrap: Bool = false
     public var tickMilliseconds: Int
     public var heartbeatTicks: Int
     public var electionTicks: Int
@@ -78,6 +82,9 @@ public struct MasterConfig: Sendable, Hashable {
         if Set(peers.map(\.id)).count != peers.count { throw bad("two [[peers]] entries share an id") }
         if !join && !peers.contains(where: { $0.id == nodeID }) {
             throw bad("node_id \(nodeID) is not among [[peers]]; list this master there, or set join = true to join an existing quorum")
+        }
+        if join && bootstrap {
+            throw bad("--bootstrap founds a new cluster and --join (join = true) joins a running one; give one of them")
         }
         if !join && ![1, 3, 5, 7].contains(peers.count) {
             throw bad("a quorum has 1, 3, 5 or 7 masters; [[peers]] lists \(peers.count)")

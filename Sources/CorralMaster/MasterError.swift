@@ -3,6 +3,11 @@ public struct MasterError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable, Hashable {
         case badConfig
         case identityMismatch
+        /// The data directory is damaged or part of it is missing (a wiped Raft log, a lost
+        /// state store): the member must be replaced, never restarted as if new.
+        case damagedData
+        /// A fresh data directory was given neither `--bootstrap` nor `--join`.
+        case notInitialized
         case startup
         /// The request is malformed or not allowed (HTTP 400).
         case request

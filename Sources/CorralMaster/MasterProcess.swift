@@ -23,6 +23,9 @@ public final class MasterProcess: Sendable {
         logger[metadataKey: "node"] = "\(config.nodeID)"
         self.logger = logger
         let data = try MasterDataDirectory.open(config: config)
+        if data.bootstrapIgnored {
+            logger.notice("--bootstrap ignored: the data directory is already initialized", metadata: ["data_dir": "\(config.dataDirectory)"])
+        }
         let transport = PeerTransport(
             group: MultiThreadedEventLoopGroup.singleton,
             hello: Hello(clusterID: config.clusterID, nodeID: config.nodeID),

@@ -45,21 +45,6 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
         try self.init(environment: environment)
     }
 
-    /// Opens the storage in `dataDirectory/raft`, and if it holds nothing yet and `voters` is
-    /// given, bootstraps it as a fresh member of a new cluster with those voters.
-    public static func open(
-        dataDirectory: String,
-        bootstrapVoters voters: Set<NodeID>? = nil,
-        options: StoreOptions = StoreOptions()
-    ) throws -> LMDBRaftLogStorage {
-        let storage = try LMDBRaftLogStorage(directory: dataDirectory + "/raft", options: options)
-        if let voters, try storage.load() == RaftPersistentState() {
-            let bootstrap = RaftPersistentState.bootstrap(voters: voters)
-            try storage.write(RaftWriteBatch(hardState: bootstrap.hardState, snapshot: bootstrap.snapshot))
-        }
-        return storage
-    }
-
     // MARK: - RaftLogStorage
 
     /// Everything stored, read in one read transaction.

@@ -39,12 +39,16 @@ final class LocalQuorum {
         guard let member = member(id) else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        let memberDirectory = "\(dataDirectory)/master-\(id)"
+        // Founding members bootstrap on their first start only: a member whose data was
+        // lost afterwards must refuse to start, not found the cluster again.
+        let founding = FileManager.default.fileExists(atPath: memberDirectory) ? [] : ["--bootstrap"]
         process.arguments = [
             "master", "--node-id", "\(id)", "--cluster-id", clusterID,
-            "--data-dir", "\(dataDirectory)/master-\(id)",
+            "--data-dir", memberDirectory,
             "--raft-listen", "\(member.raft)", "--http-listen", "\(member.http)",
             "--log-level", logLevel, "--exit-with-parent",
-        ] + members.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + extraArguments
+        ] + members.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + founding + extraArguments
         if !inheritOutput {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             let log = "\(dataDirectory)/master-\(id).log"

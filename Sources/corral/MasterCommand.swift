@@ -20,6 +20,8 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(help: "host:port for HTTP (status, operators, clients).") var httpListen: String?
     @Option(help: "A master of the quorum as ID=RAFT_HOST:PORT,HTTP_HOST:PORT (repeat).") var peer: [String] = []
     @Flag(help: "Join an existing quorum: start empty and wait for `corral quorum add-learner`.") var join = false
+    @Flag(help: "Found a new cluster with the --peer masters as voters. Give it on each founding master's first start only; an initialized data directory ignores it, and a member that lost its data refuses to start either way.")
+    var bootstrap = false
     @Option(help: "Tick length in milliseconds.") var tickMs: Int?
     @Option(help: "Heartbeat interval in ticks.") var heartbeatTicks: Int?
     @Option(help: "Election timeout in ticks (randomized up to twice this).") var electionTicks: Int?
@@ -40,6 +42,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let httpListen { settings.httpListen = try address(httpListen, "--http-listen") }
         if !peer.isEmpty { settings.peers = try peer.map(parsePeer) }
         if join { settings.join = true }
+        settings.bootstrap = bootstrap
         if let tickMs { settings.tickMilliseconds = tickMs }
         if let heartbeatTicks { settings.heartbeatTicks = heartbeatTicks }
         if let electionTicks { settings.electionTicks = electionTicks }

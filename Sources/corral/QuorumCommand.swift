@@ -7,6 +7,17 @@ struct QuorumCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quorum",
         abstract: "Inspect and change a running master quorum.",
+        discussion: """
+            Replacing a member that lost its data: a master whose Raft log or state store is wiped,
+            lost or damaged refuses to start (rejoining as if new, it could vote twice in one term or
+            forget entries it helped commit). Node ids are never reused. With the others still a quorum:
+              1. corral quorum remove OLD_ID             (on any running master; it redirects to the leader)
+              2. start a master with a new node id, an empty data directory and --join
+                 (it may listen on the old member's addresses once OLD_ID is removed)
+              3. corral quorum add-learner NEW_ID --raft HOST:PORT --http HOST:PORT
+              4. corral quorum promote NEW_ID            (once `corral quorum status` shows it caught up)
+            A new cluster's founding masters start once with --bootstrap, each on an empty directory.
+            """,
         subcommands: [Status.self, AddLearner.self, Promote.self, Remove.self, TransferLeader.self]
     )
 

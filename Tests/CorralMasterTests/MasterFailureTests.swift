@@ -43,6 +43,50 @@ extension RealMasters {
             #expect(quorum.log(2).contains("node 1"))
         }
 
+        /// A voter whose Raft log is wiped must not come back as a fresh voter (it could vote
+        /// twice in a term); it refuses, says how to replace it, and the replacement works.
+        @Test func aVoterWithAWipedLogRefusesAndIsReplaced() throws {
+            let quorum = try QuorumHarness(masters: 3)
+            defer { quorum.stopAll() }
+            for id in quorum.initial { try quorum.start(id) }
+            let leader = try quorum.leader()
+            for n in 0..<10 { try quorum.put("w\(n)", "\(n)", via: leader) }
+            let wiped = try #require(quorum.initial.first { $0 != leader })
+            quorum.kill(wiped)
+            try FileManager.default.removeItem(atPath: "\(quorum.root)/master-\(wiped)/raft")
+            #expect(throws: HarnessError.self) { try quorum.start(wiped) }
+            #expect(quorum.log(wiped).contains("will not start"), "\(quorum.log(wiped))")
+            #expect(quorum.log(wiped).contains("corral quorum remove \(wiped)"))
+
+            // The steps the message gives: remove it, start a new member with --join, add, promote.
+            let removed = try quorum.post("/quorum/remove", ["id": wiped], via: leader)
+            #expect(removed.status == 200, "\(removed.text)")
+            try quorum.start(4, join: true)
+            let ports = try #require(quorum.ports[4])
+            let added = try quorum.post(
+                "/quorum/add-learner", ["id": 4, "raft": "127.0.0.1:\(ports.raft)", "http": "127.0.0.1:\(ports.http)"],
+                via: leader)
+            #expect(added.status == 200, "\(added.text)")
+            try quorum.waitUntil("the new member catches up", seconds: 20) {
+                try quorum.status(4).raft.appliedIndex >= quorum.status(leader).raft.commitIndex
+            }
+            let promoted = try quorum.post("/quorum/promote", ["id": 4], via: leader)
+            #expect(promoted.status == 200, "\(promoted.text)")
+            let voters = quorum.initial.filter { $0 != wiped } + [4]
+            try quorum.waitUntil("the new member votes", seconds: 10) {
+                try voters.allSatisfy { try quorum.status($0).raft.voters == voters.sorted() }
+            }
+            for n in 0..<10 { #expect(try quorum.get("w\(n)", via: 4) == "\(n)") }
+        }
+
+        @Test func anEmptyDataDirectoryWithoutBootstrapOrJoinRefuses() throws {
+            let quorum = try QuorumHarness(masters: 3)
+            defer { quorum.stopAll() }
+            try FileManager.default.createDirectory(atPath: "\(quorum.root)/master-1", withIntermediateDirectories: true)
+            #expect(throws: HarnessError.self) { try quorum.start(1) }  // the directory exists: no --bootstrap
+            #expect(quorum.log(1).contains("--bootstrap"), "\(quorum.log(1))")
+        }
+
         @Test func aFullStoreStopsWritesAndNothingAcknowledgedIsLost() throws {
             let quorum = try QuorumHarness(masters: 3, extraArguments: ["--max-store-bytes", "\(1 << 20)"])
             defer { quorum.stopAll() }

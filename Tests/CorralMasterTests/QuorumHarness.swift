@@ -57,7 +57,11 @@ final class QuorumHarness: @unchecked Sendable {
             "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
             "--log-level", ProcessInfo.processInfo.environment["CORRAL_TEST_LOG_LEVEL"] ?? "notice", "--exit-with-parent",
         ] + peerArguments(initial) + extraArguments
-        if join { arguments.append("--join") }
+        if join {
+            arguments.append("--join")
+        } else if !FileManager.default.fileExists(atPath: "\(root)/master-\(other ?? id)") {
+            arguments.append("--bootstrap")  // a founding member's first start
+        }
         process.arguments = arguments
         let log = "\(root)/master-\(id).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)

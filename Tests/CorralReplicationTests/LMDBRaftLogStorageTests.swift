@@ -36,20 +36,4 @@ struct LMDBRaftLogStorageTests {
         #expect(error.description.contains("LMDBRaftLogStorage.write"))
         #expect(try harness.storage.load() == before)
     }
-
-    @Test("open(dataDirectory:) bootstraps once, then keeps what is stored")
-    func openAndBootstrap() throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        do {
-            let storage = try LMDBRaftLogStorage.open(dataDirectory: directory, bootstrapVoters: [1, 2, 3])
-            #expect(try storage.load() == RaftPersistentState.bootstrap(voters: [1, 2, 3]))
-            try storage.write(RaftWriteBatch(hardState: HardState(term: 1, vote: 1), entries: entries(1...3, term: 1)))
-        }
-        let storage = try LMDBRaftLogStorage.open(dataDirectory: directory, bootstrapVoters: [7])
-        let state = try storage.load()
-        #expect(state.snapshot?.metadata.membership.voters == [1, 2, 3])
-        #expect(state.entries.count == 3)
-        #expect(state.hardState == HardState(term: 1, vote: 1))
-    }
 }
