@@ -40,5 +40,25 @@ extension RealMasters {
             #expect(try quorum.get("before", via: next) == "1")
             _ = try quorum.get("during", via: next)
         }
+
+        /// The write of issue 13: an UPDATE_WEIGHTS whose leader was cut off.
+        @Test func anOperatorWriteWhoseLeaderLostItsQuorumIsAnswered504NotA503() throws {
+            let quorum = try QuorumHarness(masters: 3, config: Self.config)
+            defer { quorum.stopAll() }
+            for id in quorum.initial { try quorum.start(id) }
+            let leader = try quorum.leader()
+            let endpoint = quorum.endpoint(leader)
+            try quorum.waitUntil("the leader serves the operator API", seconds: 20) {
+                (try? OperatorClient.call(endpoint, ["type": "GET_HEALTH"]))?.status == 200
+            }
+            let followers = quorum.initial.filter { $0 != leader }
+            for id in followers { quorum.signal(id, SIGSTOP) }
+            let reply = try OperatorClient.call(endpoint, [
+                "type": "UPDATE_WEIGHTS", "update_weights": ["weight_infos": [["role": "analytics", "weight": 2.5]]],
+            ])
+            for id in followers { quorum.signal(id, SIGCONT) }
+            #expect(reply.status == 504, "\(reply.status): \(reply.text)\n\(quorum.logs())")
+            #expect(reply.json["outcome"] as? String == "unknown", "\(reply.text)")
+        }
     }
 }
