@@ -93,5 +93,20 @@ extension RealMasters {
             #expect(code(.tooLarge) == .tooLarge)
             #expect(code(.invalidRequest) == .request)
         }
+
+        /// A value whose log entry could not travel in one frame never reaches the log.
+        @Test func aWriteTooLargeForOneFrameIsAnswered413() throws {
+            let quorum = try QuorumHarness(masters: 1, config: "[log]\nmax_frame_bytes = 65536\n")
+            defer { quorum.stopAll() }
+            try quorum.start(1)
+            _ = try quorum.leader()
+            let before = try quorum.status(1).raft.lastIndex
+            let response = try quorum.client.request(
+                "PUT", quorum.endpoint(1), "/v1/kv/big", body: [UInt8](repeating: 0x61, count: 70_000))
+            #expect(response.status == 413, "\(response.status): \(response.text)")
+            #expect(response.text.contains("65536"), "the answer names the frame limit: \(response.text)")
+            #expect(try quorum.status(1).raft.lastIndex == before)
+            try quorum.put("small", String(repeating: "a", count: 60_000), via: 1)
+        }
     }
 }
