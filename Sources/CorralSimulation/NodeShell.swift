@@ -10,10 +10,15 @@ final class NodeShell {
         case down
         /// Removed from the cluster and wiped; it comes back empty when it rejoins.
         case wiped
+        /// Stopped for good: its stored state was damaged (`RaftStateError`) or the core
+        /// stopped with `.fatal`; `stopReason` says why. It never restarts.
+        case stopped
     }
 
     let id: NodeID
     var status: Status = .up
+    /// Why the node stopped for good (status `.stopped`).
+    var stopReason: String?
     /// The running node; nil unless `status` is `.up`.
     var node: RaftNode?
     /// The node's injected generator (election timeouts).
@@ -49,9 +54,23 @@ final class NodeShell {
         clockRNG = SimulationRNG(seed: seed, stream: "clock", index: id)
         disk = SimulatedDisk(state)
         machine = SimulatedStateMachine(membership: state.snapshot?.metadata.membership ?? Membership(voters: []))
-        node = RaftNode(config: config, state: state)
         self.snapshotInterval = snapshotInterval
         self.trailingEntries = trailingEntries
+        do {
+            node = try RaftNode(config: config, state: state)
+        } catch {
+            stop(error.message)
+        }
+    }
+
+    /// Stops the node for good, keeping its disk as it is.
+    func stop(_ reason: String) {
+        node = nil
+        status = .stopped
+        stopReason = reason
+        heldSends.removeAll()
+        proposals.removeAll()
+        wasLeader = false
     }
 
     /// Loses everything not durable: the node, pending writes, held sends, proposals.
@@ -66,8 +85,9 @@ final class NodeShell {
     }
 
     /// Rebuilds the node from the durable disk and the state machine from the durable
-    /// snapshot; returns false when that snapshot cannot be decoded.
-    func restart(config: RaftConfig) -> Bool {
+    /// snapshot; returns false when that snapshot cannot be decoded, and throws (leaving the
+    /// node stopped) when the core finds the durable state damaged.
+    func restart(config: RaftConfig) throws(RaftStateError) -> Bool {
         let state = disk.durable
         let restored: SimulatedStateMachine?
         if let snapshot = state.snapshot {
@@ -77,7 +97,13 @@ final class NodeShell {
         }
         guard let restored else { return false }
         machine = restored
-        let started = RaftNode(config: config, state: state)
+        let started: RaftNode
+        do {
+            started = try RaftNode(config: config, state: state)
+        } catch {
+            stop(error.message)
+            throw error
+        }
         node = started
         status = .up
         checkedCommit = started.commitIndex

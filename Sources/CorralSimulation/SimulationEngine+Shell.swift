@@ -91,6 +91,8 @@ extension SimulationEngine {
             // Votes and replies wait for every earlier persist; a leader's messages do not.
             if message.waitsForPersistence, shell.disk.lastBlockingSequence > shell.disk.durableSequence {
                 shell.heldSends.append((shell.disk.lastBlockingSequence, message))
+            } else if message.to == shell.id {
+                feedback.append(.message(message))  // a candidate's own vote: back into the node
             } else {
                 transmit(message)
             }
@@ -117,6 +119,11 @@ extension SimulationEngine {
         case .readRejected(let id, let reason):
             checker.observeReadRejected(id)
             noteRejection(reason)
+        case .fatal(let reason):
+            // The core found a committed entry contradicted: some node's state is damaged.
+            checker.report(.storage, "n\(shell.id) stopped: \(reason)")
+            trace.record(time: now, node: shell.id, code: 35, text: "fatal: node stops for good")
+            shell.stop(reason)
         case .roleChanged(let role, let term, let leader):
             trace.record(
                 time: now, node: shell.id, code: 20, term, leader,
@@ -215,7 +222,11 @@ extension SimulationEngine {
         if let error { checker.report(.storage, "n\(shell.id): \(error)") }
         while let first = shell.heldSends.first, first.sequence <= shell.disk.durableSequence {
             shell.heldSends.removeFirst()
-            transmit(first.message)
+            if first.message.to == shell.id {
+                feed(index, .message(first.message))  // a candidate's own vote, now durable
+            } else {
+                transmit(first.message)
+            }
         }
         switch write {
         case .entries(let entries):
@@ -254,8 +265,13 @@ extension SimulationEngine {
 
     func restart(_ index: Int) {
         let shell = shells[index]
-        guard shell.restart(config: config.raftConfig(for: shell.id)) else {
-            checker.report(.storage, "n\(shell.id) cannot decode its durable snapshot")
+        do {
+            guard try shell.restart(config: config.raftConfig(for: shell.id)) else {
+                checker.report(.storage, "n\(shell.id) cannot decode its durable snapshot")
+                return
+            }
+        } catch {
+            checker.report(.storage, "n\(shell.id) cannot restart: \(error.message)")
             return
         }
         trace.record(

@@ -92,7 +92,7 @@ public actor RaftServer {
             try machine.restore(snapshot)
             applied = snapshot.metadata.index
         }
-        node = RaftNode(config: config, state: state, appliedIndex: applied)
+        node = try RaftNode(config: config, state: state, appliedIndex: applied)
         appliedIndex = node.appliedIndex
         lastSnapshotIndex = state.snapshot?.metadata.index ?? 0
         (events, sink) = AsyncStream.makeStream(of: Event.self)
