@@ -16,10 +16,13 @@ public struct Message: Sendable, Hashable {
 
 extension Message {
     /// Whether the shell must make every earlier persist effect durable before sending this
-    /// message (see `RaftEffect`). A leader's messages need not wait; votes and replies do.
+    /// message (see `RaftEffect`). A leader's messages need not wait, nor do heartbeat
+    /// replies (they claim nothing about the log); votes and other replies do, and so does a
+    /// candidate's vote for itself (a message with `to == from`, which the shell hands back
+    /// to the node itself once durable and never puts on the network).
     public var waitsForPersistence: Bool {
         switch body {
-        case .append, .heartbeat, .installSnapshot, .timeoutNow: return false
+        case .append, .heartbeat, .installSnapshot, .timeoutNow, .heartbeatResponse: return false
         default: return true
         }
     }

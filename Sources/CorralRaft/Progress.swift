@@ -13,7 +13,10 @@ struct Progress: Sendable {
     var inflights: Inflights
     var recentActive = false
     var isLearner: Bool
-    /// In snapshot state: which snapshot is being sent and how many bytes the follower holds.
+    /// In snapshot state: the snapshot being sent, pinned with its data when the transfer
+    /// started (a newer snapshot taken meanwhile, possibly metadata only, changes nothing
+    /// here), its index, and how many bytes the follower holds.
+    var snapshot: Snapshot?
     var snapshotIndex: UInt64 = 0
     var snapshotOffset = 0
     var snapshotChunkOut = false
@@ -44,6 +47,7 @@ struct Progress: Sendable {
         state = .probe
         probeSent = false
         inflights.reset()
+        snapshot = nil
         snapshotIndex = 0
         snapshotOffset = 0
         snapshotChunkOut = false
@@ -56,9 +60,10 @@ struct Progress: Sendable {
         inflights.reset()
     }
 
-    mutating func becomeSnapshot(index: UInt64) {
+    mutating func becomeSnapshot(_ pinned: Snapshot) {
         state = .snapshot
-        snapshotIndex = index
+        snapshot = pinned
+        snapshotIndex = pinned.metadata.index
         snapshotOffset = 0
         snapshotChunkOut = false
         inflights.reset()

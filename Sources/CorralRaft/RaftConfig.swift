@@ -53,4 +53,20 @@ public struct RaftConfig: Sendable, Hashable {
     case voteWithoutLogCheck
     /// Acknowledge appended entries before they are durable.
     case acknowledgeBeforeDurable
+    /// Count the candidate's own vote the moment it campaigns, before its term and vote are
+    /// durable (a lone voter leads, and its learners take entries, at once; issue 13 defect 3).
+    case countSelfVoteBeforeDurable
+    /// Send snapshot chunks from whatever `latestSnapshot` is when each chunk goes out, even a
+    /// metadata-only one (restarting at offset 0 with `totalBytes` 0), and let a follower
+    /// install a snapshot of zero bytes above index 0 (issue 13 defect 2).
+    case sendMetadataOnlySnapshot
+    /// Campaign at once on the first `peerUnreachable` report about the leader, staggered by
+    /// rank one heartbeat apart and without jitter (issue 13 defect 7).
+    case campaignOnSingleRefusal
+    /// Accept damaged state silently (issue 13 defect 6): at start, clamp the commit index to
+    /// the last stored entry and drop stored entries that do not connect to the snapshot
+    /// instead of throwing `RaftStateError`; on an append, do not check the leader's entries
+    /// against committed ones (answer with the commit index, truncate a conflicting tail)
+    /// instead of stopping with `.fatal`.
+    case acceptCommittedConflict
 }

@@ -40,6 +40,13 @@ public enum RaftEffect: Sendable, Hashable {
     case readRejected(id: UInt64, reason: RaftRejection)
     /// The node's role, term or known leader changed. Informational.
     case roleChanged(role: RaftRole, term: UInt64, leader: NodeID)
+    /// The node found its state contradicting the leader's in a way Raft rules out (a
+    /// leader's entry conflicts with one this node holds as committed), so its own state or
+    /// the cluster's is damaged. The node has stopped: this is the only effect of that step
+    /// (nothing was truncated or written), and every later `step` returns no effects. The shell must stop the node for good and say
+    /// why (the reason names the indexes and terms); the member has to be replaced, as for a
+    /// `RaftStateError`.
+    case fatal(String)
 }
 
 /// Why a proposal or a read was refused.

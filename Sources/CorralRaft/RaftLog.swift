@@ -9,20 +9,57 @@ struct RaftLog: Sendable {
     private(set) var entries: [Entry]
     private(set) var durableIndex: UInt64
 
+    /// A log of these entries after a snapshot at (snapshotIndex, snapshotTerm). The entries
+    /// must fit the snapshot (see `damage(snapshotIndex:snapshotTerm:entries:)`); they are
+    /// all taken as durable.
     init(snapshotIndex: UInt64, snapshotTerm: UInt64, entries: [Entry]) {
         self.snapshotIndex = snapshotIndex
         self.snapshotTerm = snapshotTerm
-        var kept = entries
-        if let first = kept.first {
-            let connects = first.index <= snapshotIndex + 1
-            let agrees = kept.first(where: { $0.index == snapshotIndex }).map { $0.term == snapshotTerm } ?? true
-            let contiguous = zip(kept, kept.dropFirst()).allSatisfy { $0.index + 1 == $1.index }
-            if !(connects && agrees && contiguous) || kept.last.map({ $0.index < snapshotIndex }) == true {
-                kept = []
+        self.entries = entries
+        self.durableIndex = max(snapshotIndex, entries.last?.index ?? 0)
+    }
+
+    /// What is wrong with stored entries read back with a snapshot at (snapshotIndex,
+    /// snapshotTerm), or nil when they form a log: contiguous, terms never going back,
+    /// starting at or before the index after the snapshot, reaching the snapshot's index,
+    /// and holding the snapshot's term there.
+    static func damage(
+        snapshotIndex: UInt64, snapshotTerm: UInt64, entries: [Entry]
+    ) -> (code: RaftStateError.Code, detail: String)? {
+        guard let first = entries.first, let last = entries.last else { return nil }
+        if first.index == 0 {
+            return (.logNotContiguous, "a stored entry has index 0")
+        }
+        for (previous, next) in zip(entries, entries.dropFirst()) {
+            if next.index != previous.index + 1 {
+                return (.logNotContiguous, "stored entry \(next.index) follows entry \(previous.index)")
+            }
+            if next.term < previous.term {
+                return (
+                    .logNotContiguous,
+                    "the term goes back from \(previous.term) at index \(previous.index) to \(next.term) at index \(next.index)"
+                )
             }
         }
-        self.entries = kept
-        self.durableIndex = max(snapshotIndex, kept.last?.index ?? 0)
+        if first.index > snapshotIndex + 1 {
+            return (
+                .logDisconnectedFromSnapshot,
+                "the stored log starts at index \(first.index) but the snapshot ends at index \(snapshotIndex): entries \(snapshotIndex + 1)...\(first.index - 1) are missing"
+            )
+        }
+        if last.index < snapshotIndex {
+            return (
+                .logDisconnectedFromSnapshot,
+                "the stored log ends at index \(last.index), before the snapshot's index \(snapshotIndex)"
+            )
+        }
+        if let atSnapshot = entries.first(where: { $0.index == snapshotIndex }), atSnapshot.term != snapshotTerm {
+            return (
+                .logDisagreesWithSnapshot,
+                "the stored entry at the snapshot's index \(snapshotIndex) has term \(atSnapshot.term), the snapshot term \(snapshotTerm)"
+            )
+        }
+        return nil
     }
 
     // MARK: - Reading

@@ -2,6 +2,8 @@
 
 extension RaftNode {
     mutating func receive(_ message: Message) {
+        // Any message from a leader reported unreachable proves its process is up.
+        if message.from == refusedLeader { refusedLeader = 0 }
         if message.term > term {
             if case .vote(_, _, let transfer) = message.body, isInLease, !transfer { return }
             if case .preVote = message.body, isInLease { return }
@@ -76,6 +78,15 @@ extension RaftNode {
     }
 
     private mutating func handleAppend(from leaderID: NodeID, _ request: AppendRequest) {
+        if !config.brokenRules.contains(.acceptCommittedConflict),
+            let conflict = committedConflict(prevIndex: request.prevIndex, prevTerm: request.prevTerm, entries: request.entries)
+        {
+            stop(
+                "node \(id): leader \(leaderID) of term \(term) sent entry \(conflict.index) with term \(conflict.leaderTerm), "
+                    + "but this node holds entry \(conflict.index) with term \(conflict.ownTerm) as committed (commit index \(commitIndex)); "
+                    + "a committed entry may never change, so this node's state or the leader's is damaged")
+            return
+        }
         if request.prevIndex < commitIndex {
             reply(to: leaderID, .appendResponse(AppendResponse(index: commitIndex, rejected: false)))
             return
@@ -100,6 +111,9 @@ extension RaftNode {
         if let conflict = log.firstConflict(in: request.entries), let first = request.entries.first {
             let fresh = Array(request.entries[Int(conflict - first.index)...])
             let truncates = conflict <= log.lastIndex
+            // The term this leader brought must be durable before its entries are: a stored
+            // entry's term is never above the stored term.
+            flushHardState()
             log.append(fresh)
             if truncates && conflict <= configIndex {
                 recomputeMembership()
@@ -121,6 +135,28 @@ extension RaftNode {
         reply(to: leaderID, .appendResponse(acknowledgement))
     }
 
+    /// The first place where a leader's (prevIndex, prevTerm) or entries disagree with an
+    /// entry this node holds at or below its commit index, if any. Raft guarantees that every
+    /// leader holds every committed entry unchanged, so a disagreement there means some
+    /// node's state is damaged; etcd panics in the same case.
+    private func committedConflict(
+        prevIndex: UInt64, prevTerm: UInt64, entries: [Entry]
+    ) -> (index: UInt64, leaderTerm: UInt64, ownTerm: UInt64)? {
+        let claims = [(prevIndex, prevTerm)] + entries.lazy.prefix { $0.index <= commitIndex }.map { ($0.index, $0.term) }
+        for (index, leaderTerm) in claims where index <= commitIndex && index > 0 {
+            if let ownTerm = log.term(at: index), ownTerm != leaderTerm {
+                return (index, leaderTerm, ownTerm)
+            }
+        }
+        return nil
+    }
+
+    /// Stops the node for good (see `RaftEffect.fatal`).
+    mutating func stop(_ reason: String) {
+        guard fatalReason == nil else { return }
+        fatalReason = reason
+    }
+
     @discardableResult
     private mutating func advanceCommit(to index: UInt64) -> Bool {
         guard index > commitIndex else { return false }
@@ -135,10 +171,27 @@ extension RaftNode {
 
     private mutating func handleSnapshotChunk(from leaderID: NodeID, _ chunk: SnapshotChunk) {
         let meta = chunk.metadata
+        let acceptsDamage = config.brokenRules.contains(.acceptCommittedConflict)
+        if !acceptsDamage, meta.index <= commitIndex, meta.index > 0, let ownTerm = log.term(at: meta.index), ownTerm != meta.term {
+            stop(
+                "node \(id): leader \(leaderID) of term \(term) sent a snapshot ending at entry \(meta.index) with term \(meta.term), "
+                    + "but this node holds entry \(meta.index) with term \(ownTerm) as committed (commit index \(commitIndex)); "
+                    + "a committed entry may never change, so this node's state or the leader's is damaged")
+            return
+        }
         if meta.index <= commitIndex || log.matches(index: meta.index, term: meta.term) {
             // Already have everything the snapshot holds.
             advanceCommit(to: meta.index)
             let ack = SnapshotAck(index: commitIndex, term: meta.term, nextOffset: chunk.totalBytes, installed: true)
+            reply(to: leaderID, .snapshotResponse(ack))
+            return
+        }
+        let refusesEmpty = !config.brokenRules.contains(.sendMetadataOnlySnapshot)
+        if refusesEmpty && chunk.totalBytes <= 0 && meta.index > 0 {
+            // A snapshot above index 0 always holds state; an empty one is metadata that
+            // lost its data on the way. Installing it would drop the log for nothing.
+            incoming = nil
+            let ack = SnapshotAck(index: meta.index, term: meta.term, nextOffset: 0, installed: false)
             reply(to: leaderID, .snapshotResponse(ack))
             return
         }
@@ -148,27 +201,36 @@ extension RaftNode {
                 reply(to: leaderID, .snapshotResponse(ack))
                 return
             }
-            incoming = Snapshot(metadata: meta, data: [])
+            var data: [UInt8] = []
+            data.reserveCapacity(min(max(0, chunk.totalBytes), Self.maxReservedSnapshotBytes))
+            incoming = Snapshot(metadata: meta, data: data)
         }
+        // Take the buffer out of `incoming` so that the append below extends it in place
+        // instead of copying everything received so far for every chunk.
         guard var received = incoming else { return }
+        incoming = nil
         if chunk.offset == received.data.count {
             received.data.append(contentsOf: chunk.data)
         }
         guard received.data.count >= chunk.totalBytes else {
-            incoming = received
             let ack = SnapshotAck(index: meta.index, term: meta.term, nextOffset: received.data.count, installed: false)
+            incoming = received
             reply(to: leaderID, .snapshotResponse(ack))
             return
         }
-        incoming = nil
         install(received)
         let ack = SnapshotAck(index: meta.index, term: meta.term, nextOffset: chunk.totalBytes, installed: true)
         reply(to: leaderID, .snapshotResponse(ack))
     }
 
+    /// The most bytes reserved up front for a snapshot being received; a larger one grows as
+    /// its chunks arrive.
+    static let maxReservedSnapshotBytes = 64 << 20
+
     /// Replaces the log with a snapshot from the leader. The state machine gets it once durable.
     private mutating func install(_ snapshot: Snapshot) {
         let meta = snapshot.metadata
+        flushHardState()  // the leader's term is durable before its snapshot is
         latestSnapshot = snapshot
         log.restore(index: meta.index, term: meta.term)
         membership = meta.membership

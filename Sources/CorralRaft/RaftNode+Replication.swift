@@ -130,24 +130,42 @@ extension RaftNode {
             snapshot.metadata.index + 1 >= log.firstIndex
         else { return }
         if snapshot.metadata.index > 0 && snapshot.data.isEmpty {
-            if !leaderState.snapshotDataRequested {
-                leaderState.snapshotDataRequested = true
-                effects.append(.snapshotDataNeeded)
-            }
+            requestSnapshotData()
             return
         }
-        progress.becomeSnapshot(index: snapshot.metadata.index)
+        progress.becomeSnapshot(snapshot)
         leaderState.progress[peer] = progress
         sendSnapshotChunk(to: peer)
     }
 
+    /// Asks the shell once for the data of the latest snapshot (see `.snapshotDataNeeded`).
+    private mutating func requestSnapshotData() {
+        guard !leaderState.snapshotDataRequested else { return }
+        leaderState.snapshotDataRequested = true
+        effects.append(.snapshotDataNeeded)
+    }
+
+    /// The snapshot a transfer to a follower in `progress` sends: the one pinned when it began.
+    private func snapshotBeingSent(_ progress: Progress) -> Snapshot? {
+        config.brokenRules.contains(.sendMetadataOnlySnapshot) ? latestSnapshot : progress.snapshot
+    }
+
     mutating func sendSnapshotChunk(to peer: NodeID) {
         guard var progress = leaderState.progress[peer], progress.state == .snapshot,
-            !progress.snapshotChunkOut, let snapshot = latestSnapshot
+            !progress.snapshotChunkOut, let snapshot = snapshotBeingSent(progress)
         else { return }
         if snapshot.metadata.index != progress.snapshotIndex {
             progress.snapshotIndex = snapshot.metadata.index
             progress.snapshotOffset = 0
+        }
+        let metadataOnly = snapshot.metadata.index > 0 && snapshot.data.isEmpty
+        if metadataOnly && !config.brokenRules.contains(.sendMetadataOnlySnapshot) {
+            // Never send a body without its data: start over once the data is there.
+            progress.snapshotIndex = 0  // nothing was sent: probe from the match, not past the snapshot
+            progress.becomeProbe()
+            leaderState.progress[peer] = progress
+            requestSnapshotData()
+            return
         }
         let total = snapshot.data.count
         let start = min(progress.snapshotOffset, total)
@@ -176,7 +194,7 @@ extension RaftNode {
             return
         }
         guard progress.state == .snapshot, ack.index == progress.snapshotIndex,
-            ack.term == latestSnapshot?.metadata.term
+            ack.term == snapshotBeingSent(progress)?.metadata.term
         else {
             leaderState.progress[peer] = progress
             return

@@ -10,6 +10,7 @@ extension RaftNode {
             return
         }
         electionElapsed += 1
+        if refusedLeader != 0 { refusalTicks += 1 }
         if isPromotable && electionElapsed >= randomizedElectionTimeout {
             electionElapsed = 0
             campaign(transfer: false)
@@ -41,15 +42,40 @@ extension RaftNode {
         return membership.isQuorum(active)
     }
 
-    /// The leader's process is gone: forget it (which also ends the lease, so this node
-    /// grants pre-votes) and campaign soon. The remaining voters stagger by their rank, one
-    /// heartbeat interval apart, so those that all heard the news do not split the vote.
-    mutating func leaderDown(_ peer: NodeID) {
+    /// The shell found the leader's process refusing connections. A single report proves
+    /// little (a firewall REJECT or a resetting proxy gives the same error, and a shell may
+    /// repeat itself), so a follower acts only when the refusal persists: a report about its
+    /// leader at least two heartbeat intervals after the first one, with no message from
+    /// the leader in between (any message from it clears the record). It then forgets the
+    /// leader, which ends its lease so it grants pre-votes, and campaigns soon, staggered by
+    /// its rank among the remaining voters. Each rank waits more than one election round
+    /// (a pre-vote and a vote exchange, each behind an fsync: `2 × heartbeatTicks`, at least
+    /// 2 ticks) after the rank before it, plus jitter within the rank drawn from `rng`, so
+    /// voters that heard the news together do not split the vote.
+    mutating func leaderDown(_ peer: NodeID, rng: inout some RandomNumberGenerator) {
         guard role == .follower, peer == leader, peer != 0 else { return }
+        let single = config.brokenRules.contains(.campaignOnSingleRefusal)
+        if !single {
+            if refusedLeader != peer {
+                refusedLeader = peer
+                refusalTicks = 0
+                return
+            }
+            guard refusalTicks >= 2 * max(1, config.heartbeatTicks) else { return }
+        }
+        refusedLeader = 0
+        refusalTicks = 0
         leader = 0
         let others = membership.voters.subtracting([peer]).sorted()
         guard let rank = others.firstIndex(of: id) else { return }
-        let soon = 1 + rank * max(2, config.heartbeatTicks)
+        let soon: Int
+        if single {
+            soon = 1 + rank * max(2, config.heartbeatTicks)
+        } else {
+            let round = max(2, 2 * config.heartbeatTicks)
+            let jitterRange = max(2, round / 2)
+            soon = 1 + rank * (round + jitterRange) + Int.random(in: 0..<jitterRange, using: &rng)
+        }
         randomizedElectionTimeout = min(randomizedElectionTimeout, electionElapsed + soon)
     }
 
@@ -69,6 +95,7 @@ extension RaftNode {
         role = .follower
         leader = newLeader
         votes = [:]
+        refusedLeader = 0
         resetTimers()
     }
 
@@ -96,11 +123,20 @@ extension RaftNode {
         hardStateDirty = true
         role = .candidate
         leader = 0
-        votes = [id: true]
+        votes = [:]
         resetTimers()
-        if membership.isQuorum([id]) {
-            becomeLeader()
-            return
+        if config.brokenRules.contains(.countSelfVoteBeforeDurable) {
+            votes = [id: true]
+            if membership.isQuorum([id]) {
+                becomeLeader()
+                return
+            }
+        } else {
+            // The node's own vote counts only once its term and vote are durable: the shell
+            // loops this reply back to the node after the write (etcd does the same). Until
+            // then even a lone voter does not lead, so nothing of this term leaves the node
+            // before the term is durable.
+            send(Message(from: id, to: id, term: term, body: .voteResponse(granted: true)))
         }
         requestVotes(term: term, preVote: false, transfer: transfer)
     }

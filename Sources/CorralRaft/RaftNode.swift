@@ -38,15 +38,48 @@ public struct RaftNode: Sendable {
 
     var hardStateDirty = false
     var effects: [RaftEffect] = []
+    /// Why the node stopped (see `RaftEffect.fatal`); nil while it runs.
+    public internal(set) var fatalReason: String?
+    /// The leader last reported unreachable (0 if none), and the ticks since its first
+    /// report with no message from it in between (see `leaderDown`).
+    var refusedLeader: NodeID = 0
+    var refusalTicks = 0
 
     /// Restore a node from what its storage holds. `appliedIndex` is how far the state
     /// machine got, if it keeps its own applied index durably; by default it is restored
     /// from the snapshot and re-applies from there.
-    public init(config: RaftConfig, state: RaftPersistentState, appliedIndex: UInt64? = nil) {
+    ///
+    /// Throws `RaftStateError` when the stored state contradicts itself (committed or
+    /// applied entries missing from the log, a log with gaps, a log that does not connect
+    /// to or agree with the snapshot, a term older than the log's): such a node must not
+    /// run, since it would vote and acknowledge as if it held entries it lost.
+    public init(config: RaftConfig, state: RaftPersistentState, appliedIndex: UInt64? = nil) throws(RaftStateError) {
         self.config = config
         let snapshotIndex = state.snapshot?.metadata.index ?? 0
         let snapshotTerm = state.snapshot?.metadata.term ?? 0
-        log = RaftLog(snapshotIndex: snapshotIndex, snapshotTerm: snapshotTerm, entries: state.entries)
+        let acceptsDamage = config.brokenRules.contains(.acceptCommittedConflict)
+        var entries = state.entries
+        if let damage = RaftLog.damage(snapshotIndex: snapshotIndex, snapshotTerm: snapshotTerm, entries: entries) {
+            guard acceptsDamage else { throw RaftStateError(code: damage.code, node: config.id, detail: damage.detail) }
+            entries = []
+        }
+        log = RaftLog(snapshotIndex: snapshotIndex, snapshotTerm: snapshotTerm, entries: entries)
+        let newestTerm = max(log.lastTerm, snapshotTerm)
+        if state.hardState.term < newestTerm && !acceptsDamage {
+            throw RaftStateError(
+                code: .termBehindLog, node: config.id,
+                detail: "the stored term \(state.hardState.term) is older than term \(newestTerm) of the stored log: the term (and any vote in it) was lost")
+        }
+        if state.hardState.commit > log.lastIndex && !acceptsDamage {
+            throw RaftStateError(
+                code: .commitBeyondLog, node: config.id,
+                detail: "the stored commit index \(state.hardState.commit) is beyond the last stored entry \(log.lastIndex): committed entries were lost")
+        }
+        if let appliedIndex, appliedIndex > log.lastIndex, !acceptsDamage {
+            throw RaftStateError(
+                code: .appliedBeyondLog, node: config.id,
+                detail: "the state machine applied up to index \(appliedIndex) but the log ends at index \(log.lastIndex): applied entries were lost from the log")
+        }
         latestSnapshot = state.snapshot
         term = state.hardState.term
         vote = state.hardState.vote
@@ -62,6 +95,7 @@ public struct RaftNode: Sendable {
 
     /// Feed one input; returns the effects to carry out, in order (see `RaftEffect`).
     public mutating func step(_ input: RaftInput, rng: inout some RandomNumberGenerator) -> [RaftEffect] {
+        guard fatalReason == nil else { return [] }
         let spread = max(1, config.electionTimeoutTicks)
         nextRandomTimeout = config.electionTimeoutTicks + Int.random(in: 0..<spread, using: &rng)
         let before = (role, term, leader)
@@ -88,7 +122,12 @@ public struct RaftNode: Sendable {
         case .snapshotTaken(let snapshot, let trailing):
             snapshotTaken(snapshot, trailingEntries: trailing)
         case .peerUnreachable(let peer):
-            leaderDown(peer)
+            leaderDown(peer, rng: &rng)
+        }
+        if let reason = fatalReason {
+            // Nothing else from this input is carried out: the node stops as it stood.
+            effects = []
+            return [.fatal(reason)]
         }
         flushHardState()
         maybeApply()

@@ -15,8 +15,8 @@ final class NodeShell {
         case down
         /// Started, restoring the state machine from the stored snapshot; not listening yet.
         case restoring
-        /// Refused to start (its raft storage is gone, or what it holds is damaged); it
-        /// stays out until an operator replaces it.
+        /// Refused to start (its raft storage is gone, or what it holds is damaged) or
+        /// stopped for good (`.fatal`); it stays out until an operator replaces it.
         case refused
         /// Removed from the cluster and wiped; it comes back empty when it rejoins.
         case wiped
@@ -30,6 +30,11 @@ final class NodeShell {
 
     let id: NodeID
     var status: Status = .up
+    /// Why the node refused to start or stopped for good.
+    var stopReason: String?
+    /// Whether the fault injector damaged this node's stored log on purpose: the core must
+    /// then refuse to start it.
+    var damagedOnPurpose = false
     /// The running node; nil unless `status` is `.up`.
     var node: RaftNode?
     /// The node's injected generator (election timeouts).
@@ -83,9 +88,26 @@ final class NodeShell {
         disk = SimulatedDisk(state)
         machine = SimulatedStateMachine(membership: state.snapshot?.metadata.membership ?? Membership(voters: []))
         syncedMachine = machine
-        node = RaftNode(config: config, state: state)
         self.snapshotInterval = snapshotInterval
         self.trailingEntries = trailingEntries
+        do {
+            node = try RaftNode(config: config, state: state)
+        } catch {
+            stop(error.message)
+        }
+    }
+
+    /// Stops the node for good (damaged state, `.fatal`), keeping its disk as it is.
+    func stop(_ reason: String) {
+        node = nil
+        status = .refused
+        stopReason = reason
+        heldSends.removeAll()
+        proposals.removeAll()
+        wasLeader = false
+        wasCandidate = false
+        pausedUntil = nil
+        deferred.removeAll()
     }
 
     var isPaused: Bool { pausedUntil != nil }
@@ -143,6 +165,7 @@ final class NodeShell {
 
     /// Starts the node from the durable disk and the state machine as it stands.
     func start(_ node: RaftNode) {
+        stopReason = nil
         self.node = node
         status = .up
         checkedCommit = node.commitIndex

@@ -160,7 +160,17 @@ extension SimulationEngine {
             // The state it fell back to must be one every node applied at that index.
             checker.observeSnapshotApplied(shell.id, index: applied, chain: shell.machine.chain)
         }
-        let node = RaftNode(config: config.raftConfig(for: shell.id), state: shell.disk.durable, appliedIndex: applied)
+        let node: RaftNode
+        do {
+            node = try RaftNode(config: config.raftConfig(for: shell.id), state: shell.disk.durable, appliedIndex: applied)
+        } catch {
+            // Damage the fault injector put there must stop the node; any other is a bug.
+            shell.stop(error.message)
+            counters.refusedStarts += 1
+            trace.record(time: now, node: shell.id, code: 35, text: "refuses to start: \(error.message)")
+            if !shell.damagedOnPurpose { checker.report(.recovery, "n\(shell.id) cannot restart: \(error.message)") }
+            return
+        }
         checker.observeStart(shell.id, term: node.term, commit: node.commitIndex)
         shell.start(node)
         trace.record(

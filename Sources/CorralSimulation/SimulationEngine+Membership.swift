@@ -91,7 +91,13 @@ extension SimulationEngine {
     /// Starts a wiped node again with an empty state, as a new member joining the cluster.
     private func rejoin(_ index: Int) {
         let shell = shells[index]
-        shell.node = RaftNode(config: config.raftConfig(for: shell.id), state: RaftPersistentState())
+        do {
+            shell.node = try RaftNode(config: config.raftConfig(for: shell.id), state: RaftPersistentState())
+        } catch {
+            checker.report(.recovery, "n\(shell.id) cannot start empty: \(error.message)")
+            return
+        }
+        shell.damagedOnPurpose = false
         // Its operator cleared its identity; it gets one again once it stores something.
         shell.hasIdentity = false
         shell.status = .up

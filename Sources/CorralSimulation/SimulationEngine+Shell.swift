@@ -164,6 +164,11 @@ extension SimulationEngine {
         case .readRejected(let id, let reason):
             checker.observeReadRejected(id)
             noteRejection(reason)
+        case .fatal(let reason):
+            // The core found a committed entry contradicted: some node's state is damaged.
+            checker.report(.recovery, "n\(shell.id) stopped: \(reason)")
+            trace.record(time: now, node: shell.id, code: 35, text: "fatal: node stops for good")
+            shell.stop(reason)
         case .roleChanged(let role, let term, let leader):
             trace.record(
                 time: now, node: shell.id, code: 20, term, leader,

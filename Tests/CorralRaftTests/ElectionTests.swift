@@ -1,6 +1,7 @@
+import CorralTestSupport
 import Testing
 
-@testable import CorralRaft
+@_spi(Testing) @testable import CorralRaft
 
 @Suite struct ElectionTests {
     @Test func singleNodeElectsItselfAndCommits() {
@@ -83,17 +84,114 @@ import Testing
 }
 
 @Suite struct LeaderDownTests {
-    @Test func aFollowerToldItsLeaderIsDownCampaignsWithinAHeartbeat() throws {
+    /// Ticks the cluster, reporting `leader` unreachable to every node in `reporters` before
+    /// each tick; returns the ticks until one of them leads, or nil within `limit`.
+    static func ticksUntilANewLeader(
+        _ cluster: inout ClusterDouble, reporters: [NodeID], about leader: NodeID, limit: Int
+    ) -> Int? {
+        for elapsed in 1...limit {
+            for reporter in reporters { cluster.input(reporter, .peerUnreachable(leader)) }
+            cluster.tick()
+            if reporters.contains(where: { cluster.nodes[$0]?.role == .leader }) { return elapsed }
+        }
+        return nil
+    }
+
+    @Test func aPersistentRefusalStartsAnElectionBeforeTheElectionTimeout() throws {
         var cluster = ClusterDouble(voters: [1, 2, 3])
         let elected = cluster.electLeader()
         let leader = try #require(elected)
         let followers = [NodeID(1), 2, 3].filter { $0 != leader }
         cluster.tick(2)
         cluster.crash(leader)
+        let config = RaftConfig(id: 1)
+        let ticks = Self.ticksUntilANewLeader(&cluster, reporters: followers, about: leader, limit: config.electionTimeoutTicks)
+        let bound = 2 * config.heartbeatTicks + 4  // persistence, then rank 0 with its jitter
+        let elapsed = try #require(ticks, "no election within the election timeout")
+        #expect(elapsed <= bound)
+    }
+
+    /// Every follower of a healthy 5-voter cluster hears one false report at once (a proxy
+    /// in front of the leader resets connections) while the leader's heartbeats are held up
+    /// for a few ticks (a pause shorter than the election timeout); then the run goes on.
+    /// Returns whether the leader was deposed.
+    static func oneRefusalDuringAShortPause(brokenRules: Set<BrokenRule>) throws -> Bool {
+        var cluster = ClusterDouble(voters: [1, 2, 3, 4, 5]) { $0.brokenRules = brokenRules }
+        let elected = cluster.electLeader()
+        let leader = try #require(elected)
+        let term = try #require(cluster.nodes[leader]?.term)
+        let followers = [NodeID(1), 2, 3, 4, 5].filter { $0 != leader }
+        cluster.tick(2)
         for follower in followers { cluster.input(follower, .peerUnreachable(leader)) }
-        let heartbeat = RaftConfig(id: 1).heartbeatTicks
-        cluster.tick(heartbeat + 2)
-        #expect(followers.contains { cluster.nodes[$0]?.role == .leader })
+        for _ in 0..<4 {
+            for follower in followers { cluster.input(follower, .tick) }
+            cluster.deliverAll()
+        }
+        cluster.tick(30)
+        return cluster.nodes[leader]?.role != .leader || cluster.nodes.values.contains { $0.term != term }
+    }
+
+    @Test func aSingleRefusalStartsNoElection() throws {
+        #expect(try Self.oneRefusalDuringAShortPause(brokenRules: []) == false)
+    }
+
+    @Test func refusalsWhileHeartbeatsArriveStartNoElection() throws {
+        var cluster = ClusterDouble(voters: [1, 2, 3, 4, 5])
+        let elected = cluster.electLeader()
+        let leader = try #require(elected)
+        let term = try #require(cluster.nodes[leader]?.term)
+        let followers = [NodeID(1), 2, 3, 4, 5].filter { $0 != leader }
+        cluster.tick(2)
+        let ticks = Self.ticksUntilANewLeader(&cluster, reporters: followers, about: leader, limit: 60)
+        #expect(ticks == nil)
+        #expect(cluster.nodes[leader]?.role == .leader)
+        #expect(cluster.nodes[leader]?.term == term)
+    }
+
+    /// The ticks each follower of a 5-voter cluster waits before campaigning once the
+    /// refusal of its crashed leader is confirmed, by rank (the order of the node ids).
+    static func campaignDelays(seed: UInt64, heartbeatTicks: Int, brokenRules: Set<BrokenRule> = []) throws -> [Int] {
+        var cluster = ClusterDouble(voters: [1, 2, 3, 4, 5]) {
+            $0.heartbeatTicks = heartbeatTicks
+            $0.electionTimeoutTicks = 100
+            $0.brokenRules = brokenRules
+        }
+        cluster.rng = SeededGenerator(seed: seed)
+        let elected = cluster.electLeader(maxTicks: 1_000)
+        let leader = try #require(elected)
+        let followers = [NodeID(1), 2, 3, 4, 5].filter { $0 != leader }
+        cluster.tick(heartbeatTicks)
+        cluster.crash(leader)
+        for follower in followers { cluster.input(follower, .peerUnreachable(leader)) }
+        for _ in 0..<(2 * heartbeatTicks) {
+            for follower in followers { cluster.input(follower, .tick) }
+        }
+        for follower in followers { cluster.input(follower, .peerUnreachable(leader)) }
+        return try followers.map { follower in
+            let node = try #require(cluster.nodes[follower])
+            #expect(node.leader == 0, "n\(follower) forgot the leader it was told is down")
+            return node.randomizedElectionTimeout - node.electionElapsed
+        }
+    }
+
+    @Test(arguments: [1, 5])
+    func ranksAreMoreThanAnElectionRoundApartWithJitterWithin(heartbeatTicks: Int) throws {
+        let round = max(2, 2 * heartbeatTicks)
+        var delaysOfRankZero: Set<Int> = []
+        for seed: UInt64 in 1...20 {
+            let delays = try Self.campaignDelays(seed: seed, heartbeatTicks: heartbeatTicks)
+            delaysOfRankZero.insert(delays[0])
+            for (earlier, later) in zip(delays, delays.dropFirst()) {
+                #expect(later - earlier > round, "seed \(seed): delays \(delays)")
+            }
+        }
+        #expect(delaysOfRankZero.count > 1, "the delay within a rank is jittered")
+    }
+
+    @Test func theOldRuleCampaignsOnASingleRefusalOneHeartbeatApart() throws {
+        #expect(try Self.oneRefusalDuringAShortPause(brokenRules: [.campaignOnSingleRefusal]), "a healthy leader was deposed")
+        let delays = try Self.campaignDelays(seed: 1, heartbeatTicks: 5, brokenRules: [.campaignOnSingleRefusal])
+        #expect(zip(delays, delays.dropFirst()).contains { $1 - $0 <= 10 })
     }
 
     @Test func aReportAboutAnotherPeerChangesNothing() throws {
@@ -102,8 +200,10 @@ import Testing
         let leader = try #require(elected)
         let followers = [NodeID(1), 2, 3].filter { $0 != leader }
         let term = try #require(cluster.nodes[leader]?.term)
-        cluster.input(followers[0], .peerUnreachable(followers[1]))
-        cluster.tick(8)
+        for _ in 0..<8 {
+            cluster.input(followers[0], .peerUnreachable(followers[1]))
+            cluster.tick()
+        }
         #expect(cluster.nodes[leader]?.role == .leader)
         #expect(cluster.nodes[leader]?.term == term)
     }

@@ -46,6 +46,9 @@ extension RaftServer {
                 }
             case .readRejected(let id, let reason):
                 reads.removeValue(forKey: id)?.resume(throwing: rejection(reason))
+            case .fatal(let reason):
+                fail("the Raft core stopped: \(reason)")
+                return
             case .roleChanged(let role, let term, let leader):
                 logger.info("role changed", metadata: ["role": "\(role)", "term": "\(term)", "leader": "\(leader)"])
                 if role != .leader { abandonProposals() }

@@ -78,7 +78,7 @@ public actor RaftServer {
             try machine.restore(snapshot)
             applied = snapshot.metadata.index
         }
-        node = RaftNode(config: config, state: state, appliedIndex: applied)
+        node = try RaftNode(config: config, state: state, appliedIndex: applied)
         appliedIndex = node.appliedIndex
         lastSnapshotIndex = state.snapshot?.metadata.index ?? 0
         (events, sink) = AsyncStream.makeStream(of: Event.self)
@@ -170,7 +170,12 @@ public actor RaftServer {
 
     func flushOutbox() {
         guard !outbox.isEmpty else { return }
-        transport.send(outbox)
+        // A message to this node itself (a candidate's own vote, released once durable)
+        // goes back into the node, never onto the network.
+        let own = outbox.filter { $0.to == id }
+        let others = outbox.filter { $0.to != id }
         outbox = []
+        if !others.isEmpty { transport.send(others) }
+        for message in own { sink.yield(.input(.message(message))) }
     }
 }
