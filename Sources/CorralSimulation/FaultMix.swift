@@ -57,6 +57,10 @@ public struct FaultMix: Sendable, Hashable {
     /// Chance that a crashed voter comes back with its raft storage wiped (at most one per
     /// run, and only while the other voters keep a quorum). It must refuse to start.
     public var wipeVoterProbability: Double = 0
+    /// Chance that a crashed voter comes back with its stored log cut below its stored
+    /// commit index (a damaged log file; at most one wiped or damaged member per run). The
+    /// core must refuse to start it (`RaftStateError`).
+    public var damagedLogProbability: Double = 0
 
     /// Whether false refusals are the only fault: no loss, crash, partition, pause or
     /// other disturbance that could justify an election.
@@ -155,6 +159,7 @@ public struct FaultMix: Sendable, Hashable {
         mix.powerLossShare = 0.5
         mix.crashDuringRestoreProbability = 0.3
         mix.wipeVoterProbability = 0.02
+        mix.damagedLogProbability = 0.02
         return mix
     }()
 
@@ -181,7 +186,7 @@ public struct FaultMix: Sendable, Hashable {
     }()
 
     /// Crashes and power losses (unsynced state-machine writes lost), crashes during the
-    /// restore at start, a wiped voter, slow and failing storage.
+    /// restore at start, a wiped voter, a damaged log, slow and failing storage.
     public static let restarts: FaultMix = {
         var mix = FaultMix()
         mix.dropProbability = 0.01
@@ -195,6 +200,7 @@ public struct FaultMix: Sendable, Hashable {
         mix.powerLossShare = 0.8
         mix.crashDuringRestoreProbability = 0.5
         mix.wipeVoterProbability = 0.1
+        mix.damagedLogProbability = 0.1
         mix.pauseProbability = 0.02
         return mix
     }()

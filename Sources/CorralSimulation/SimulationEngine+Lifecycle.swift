@@ -107,7 +107,7 @@ extension SimulationEngine {
     /// the stored snapshot, and restores the state machine first when it is behind it.
     func restart(_ index: Int) {
         let shell = shells[index]
-        maybeWipeVoter(index)
+        maybeDamageVoter(index)
         switch shell.checkStart() {
         case .refuse(let reason):
             if shell.disk.durable.snapshot == nil, config.brokenShellRules.contains(.rejoinWipedVoterFresh) {
@@ -189,18 +189,31 @@ extension SimulationEngine {
         return RaftPersistentState(snapshot: Snapshot(metadata: metadata, data: []))
     }
 
-    /// Now and then a restarting voter finds its storage emptied (`FaultMix.wipeVoterProbability`):
-    /// at most once per run, and only while the other voters keep a quorum without it.
-    private func maybeWipeVoter(_ index: Int) {
+    /// Now and then a restarting voter finds its storage emptied (`FaultMix.wipeVoterProbability`)
+    /// or its log cut below its commit index (`FaultMix.damagedLogProbability`): at most once
+    /// per run, and only while the other voters keep a quorum without it.
+    private func maybeDamageVoter(_ index: Int) {
         let shell = shells[index]
-        guard phase == .chaos, !wipedVoter, faultRNG.chance(config.faults.wipeVoterProbability),
+        guard phase == .chaos, !damagedMember,
             let membership = currentLeader()?.node?.membership, membership.voters.contains(shell.id),
             membership.voters.count >= 3
         else { return }
-        wipedVoter = true
-        shell.disk.wipe()
-        shell.machine = SimulatedStateMachine(membership: Membership(voters: []))
-        shell.syncedMachine = shell.machine
-        trace.record(time: now, node: shell.id, code: 62, text: "storage wiped while down")
+        if faultRNG.chance(config.faults.wipeVoterProbability) {
+            damagedMember = true
+            shell.disk.wipe()
+            shell.machine = SimulatedStateMachine(membership: Membership(voters: []))
+            shell.syncedMachine = shell.machine
+            trace.record(time: now, node: shell.id, code: 62, text: "storage wiped while down")
+            return
+        }
+        guard faultRNG.chance(config.faults.damagedLogProbability) else { return }
+        let durable = shell.disk.durable
+        let snapshotIndex = durable.snapshot?.metadata.index ?? 0
+        let cuttable = durable.entries.map(\.index).filter { $0 > snapshotIndex && $0 <= durable.hardState.commit }
+        guard let cut = cuttable.randomElement(using: &faultRNG) else { return }
+        damagedMember = true
+        shell.damagedOnPurpose = true
+        shell.disk.damageLog(from: cut)
+        trace.record(time: now, node: shell.id, code: 63, cut, text: "stored log damaged: entries from \(cut) lost, commit \(durable.hardState.commit)")
     }
 }

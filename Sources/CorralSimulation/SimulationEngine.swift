@@ -51,8 +51,8 @@ final class SimulationEngine {
     var processRNG: SimulationRNG
     /// Tie-breakers for false refusals.
     var refusalSerial: UInt64 = 0
-    /// Whether a voter has been wiped in this run (at most one is).
-    var wipedVoter = false
+    /// Whether a voter has been wiped or had its log damaged in this run (at most one is).
+    var damagedMember = false
     var checker = InvariantChecker()
     var trace: SimulationTrace
     var counters = SimulationCounters()

@@ -18,13 +18,15 @@ import Testing
     /// conflicting tail, the first re-elected, a crash right after a counted commit), so
     /// that rule gets a larger budget and the 3-node cluster, where the chain is shortest.
     /// A self-vote counted before it is durable shows with one voter and learners; a
-    /// metadata-only snapshot body with crashes; a campaign on one refusal with false ones.
+    /// metadata-only snapshot body with crashes; a campaign on one refusal with false ones;
+    /// accepting damaged state with a log cut below its commit index.
     static func budget(for rule: BrokenRule) -> Budget {
         switch rule.rawValue {
         case "commitPreviousTermByCounting": return Budget(faults: .aggressive, nodes: 3, limit: 1_000)
         case "countSelfVoteBeforeDurable": return Budget(faults: .aggressive, nodes: 3, learners: 2, limit: 300)
         case "sendMetadataOnlySnapshot": return Budget(faults: .crashes, nodes: 3, learners: 1, limit: 200)
         case "campaignOnSingleRefusal": return Budget(faults: .refusals, nodes: 3, limit: 200)
+        case "acceptCommittedConflict": return Budget(faults: .restarts, nodes: 3, limit: 200)
         default: return Budget(faults: .aggressive, nodes: 5, limit: 1_000)
         }
     }
