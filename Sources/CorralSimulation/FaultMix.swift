@@ -35,6 +35,42 @@ public struct FaultMix: Sendable, Hashable {
     public var membershipChurn: Bool = false
     /// Ask the leader to hand leadership to another voter.
     public var leadershipTransfer: Bool = false
+    /// Chance per fault step that followers are told the live leader refuses connections
+    /// (a firewall REJECT or a resetting proxy looks the same), and the share of those
+    /// reports that repeat a few times over several heartbeat intervals.
+    public var falseRefusalProbability: Double = 0
+    public var repeatedRefusalShare: Double = 0
+    /// Chance per fault step that a node's process pauses (SIGSTOP, a long GC) for up to
+    /// `maxPauseMicros`; it then gets a burst of the ticks, messages and disk completions
+    /// it missed.
+    public var pauseProbability: Double = 0
+    public var maxPauseMicros: UInt64 = 1_000_000
+    /// Chance per fault step that a node's clock jumps: forward (a burst of ticks at once)
+    /// or back (no ticks for a while).
+    public var clockJumpProbability: Double = 0
+    /// The share of crashes that are power losses: the state machine loses its writes since
+    /// its last sync and is re-applied from the log. (A killed process keeps them.)
+    public var powerLossShare: Double = 0
+    /// Chance that a node restoring its state machine from the stored snapshot at start
+    /// crashes before the restore is done.
+    public var crashDuringRestoreProbability: Double = 0
+    /// Chance that a crashed voter comes back with its raft storage wiped (at most one per
+    /// run, and only while the other voters keep a quorum). It must refuse to start.
+    public var wipeVoterProbability: Double = 0
+    /// Chance that a crashed voter comes back with its stored log cut below its stored
+    /// commit index (a damaged log file; at most one wiped or damaged member per run). The
+    /// core must refuse to start it (`RaftStateError`).
+    public var damagedLogProbability: Double = 0
+
+    /// Whether false refusals are the only fault: no loss, crash, partition, pause or
+    /// other disturbance that could justify an election.
+    public var hasOnlyFalseRefusals: Bool {
+        var quiet = self
+        quiet.falseRefusalProbability = 0
+        quiet.repeatedRefusalShare = 0
+        quiet.slowMessageProbability = 0
+        return falseRefusalProbability > 0 && slowMessageProbability < 0.05 && quiet == FaultMix()
+    }
 
     /// No faults; start from here and switch faults on.
     public init() {}
@@ -43,7 +79,8 @@ public struct FaultMix: Sendable, Hashable {
     public static let named: [(name: String, mix: FaultMix)] = [
         ("none", .none), ("network", .network), ("crashes", .crashes),
         ("partitions", .partitions), ("membership", .membership), ("everything", .everything),
-        ("aggressive", .aggressive),
+        ("aggressive", .aggressive), ("refusals", .refusals), ("pauses", .pauses),
+        ("restarts", .restarts),
     ]
 
     /// The mix called `name`, if there is one.
@@ -115,6 +152,56 @@ public struct FaultMix: Sendable, Hashable {
         mix.storageFaults = true
         mix.membershipChurn = true
         mix.leadershipTransfer = true
+        mix.falseRefusalProbability = 0.03
+        mix.repeatedRefusalShare = 0.5
+        mix.pauseProbability = 0.02
+        mix.clockJumpProbability = 0.02
+        mix.powerLossShare = 0.5
+        mix.crashDuringRestoreProbability = 0.3
+        mix.wipeVoterProbability = 0.02
+        mix.damagedLogProbability = 0.02
+        return mix
+    }()
+
+    /// False and repeated connection refusals about a live, healthy leader, over a network
+    /// that only delays: every campaign is needless, and their number is bounded.
+    public static let refusals: FaultMix = {
+        var mix = FaultMix()
+        mix.slowMessageProbability = 0.01
+        mix.falseRefusalProbability = 0.3
+        mix.repeatedRefusalShare = 0.5
+        return mix
+    }()
+
+    /// Process pauses with tick bursts, clock jumps and false refusals.
+    public static let pauses: FaultMix = {
+        var mix = FaultMix()
+        mix.dropProbability = 0.01
+        mix.slowMessageProbability = 0.02
+        mix.pauseProbability = 0.08
+        mix.clockJumpProbability = 0.05
+        mix.falseRefusalProbability = 0.1
+        mix.repeatedRefusalShare = 0.5
+        return mix
+    }()
+
+    /// Crashes and power losses (unsynced state-machine writes lost), crashes during the
+    /// restore at start, a wiped voter, a damaged log, slow and failing storage.
+    public static let restarts: FaultMix = {
+        var mix = FaultMix()
+        mix.dropProbability = 0.01
+        mix.slowMessageProbability = 0.02
+        mix.crashes = true
+        mix.crashProbability = 0.1
+        mix.leaderCrashShare = 0.4
+        mix.maxDownMicros = 400_000
+        mix.crashOnCommitProbability = 0.02
+        mix.storageFaults = true
+        mix.powerLossShare = 0.8
+        mix.crashDuringRestoreProbability = 0.5
+        mix.wipeVoterProbability = 0.1
+        mix.damagedLogProbability = 0.1
+        mix.pauseProbability = 0.02
         return mix
     }()
 
@@ -136,6 +223,8 @@ public struct FaultMix: Sendable, Hashable {
         mix.crashOnCommitProbability = 0.2
         mix.isolateOnElectionProbability = 0.3
         mix.storageFaults = true
+        mix.powerLossShare = 0.5
+        mix.crashDuringRestoreProbability = 0.3
         return mix
     }()
 }

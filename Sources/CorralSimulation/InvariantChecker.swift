@@ -39,6 +39,23 @@ public struct InvariantChecker: Sendable {
     var appliedChains: [UInt64?] = [0]
     var acks: [Ack] = []
     var pendingReads: [UInt64: UInt64] = [:]
+    /// `votes[VoteKey(node, term)]` is the candidate `node` voted for in `term`: granted,
+    /// made durable, or counted for itself. It survives the node's restarts.
+    var votes: [VoteKey: NodeID] = [:]
+    /// The highest durable term and commit index each node has had.
+    var durableTerms: [NodeID: UInt64] = [:]
+    /// The process incarnation in which each node won each term.
+    var electedIncarnations: [VoteKey: UInt64] = [:]
+    var durableCommits: [NodeID: UInt64] = [:]
+
+    struct VoteKey: Hashable {
+        var node: NodeID
+        var term: UInt64
+    }
+
+    /// Campaigns started while a healthy leader of an earlier term held a quorum.
+    public internal(set) var needlessElections = 0
+    var lastNeedlessCampaign: String?
 
     /// The highest index of an acknowledged write.
     public internal(set) var maxAckedIndex: UInt64 = 0

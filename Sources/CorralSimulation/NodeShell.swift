@@ -2,23 +2,39 @@ import CorralRaft
 
 /// One simulated node process: the Raft node, its disk, its state machine, and what the
 /// shell holds in memory (sends waiting for a sync, proposals waiting to be applied).
+///
+/// It follows the production shell (`RaftServer` and `Applier`): the state machine keeps
+/// its applied index itself, a sync point makes it durable and hands the node a
+/// metadata-only snapshot, and at start the state machine is restored from the stored
+/// snapshot when it is behind it.
 final class NodeShell {
     /// The process's lifecycle. The `RaftNode` itself lives in `node`, outside this enum,
     /// so that stepping it mutates it in place instead of copying its log.
     enum Status: Equatable {
         case up
         case down
+        /// Started, restoring the state machine from the stored snapshot; not listening yet.
+        case restoring
+        /// Refused to start (its raft storage is gone, or what it holds is damaged) or
+        /// stopped for good (`.fatal`); it stays out until an operator replaces it.
+        case refused
         /// Removed from the cluster and wiped; it comes back empty when it rejoins.
         case wiped
-        /// Stopped for good: its stored state was damaged (`RaftStateError`) or the core
-        /// stopped with `.fatal`; `stopReason` says why. It never restarts.
-        case stopped
+    }
+
+    /// Something a paused process will handle when it runs again.
+    enum Deferred {
+        case input(RaftInput)
+        case writeDone(incarnation: UInt64, sequence: UInt64)
     }
 
     let id: NodeID
     var status: Status = .up
-    /// Why the node stopped for good (status `.stopped`).
+    /// Why the node refused to start or stopped for good.
     var stopReason: String?
+    /// Whether the fault injector damaged this node's stored log on purpose: the core must
+    /// then refuse to start it.
+    var damagedOnPurpose = false
     /// The running node; nil unless `status` is `.up`.
     var node: RaftNode?
     /// The node's injected generator (election timeouts).
@@ -28,7 +44,13 @@ final class NodeShell {
     /// Tick jitter of this node's clock.
     var clockRNG: SimulationRNG
     var disk: SimulatedDisk
+    /// The state machine as the process sees it, and as it was at its last sync: a power
+    /// loss falls back to `syncedMachine`.
     var machine: SimulatedStateMachine
+    var syncedMachine: SimulatedStateMachine
+    /// The cluster identity, kept outside the raft directory: a member that has it but no
+    /// raft storage was wiped and must not start.
+    var hasIdentity = true
     /// Bumped at every crash; events of an older incarnation are ignored.
     var incarnation: UInt64 = 0
     /// Sends waiting until the write with `sequence` is durable.
@@ -36,16 +58,27 @@ final class NodeShell {
     /// Proposals accepted by this node, by log index: the command and the term it was accepted in.
     var proposals: [UInt64: (command: UInt64, term: UInt64)] = [:]
     var wasLeader = false
+    var wasCandidate = false
     /// The commit index up to which the checker has seen this node's commits.
     var checkedCommit: UInt64 = 0
+    /// The commit index before the step being carried out.
+    var commitBeforeStep: UInt64 = 0
+    /// The index of the latest sync point (or snapshot restored).
     var lastSnapshotIndex: UInt64 = 0
-    /// Applied entries between application snapshots.
+    /// The index of the latest snapshot this node took itself: stored as metadata only.
+    var localSnapshotIndex: UInt64 = 0
+    /// Applied entries between sync points.
     let snapshotInterval: UInt64
     /// Entries the node keeps behind a snapshot.
     let trailingEntries: UInt64
     var slowSync = false
     /// This node's clock rate: its tick interval is the configured one times this factor.
     var clockRate = 1.0
+    /// While paused: when the process runs again, and what it missed meanwhile.
+    var pausedUntil: UInt64?
+    var deferred: [Deferred] = []
+    /// Ticks the clock skips after jumping back.
+    var skippedTicks = 0
 
     init(id: NodeID, config: RaftConfig, state: RaftPersistentState, seed: UInt64, snapshotInterval: UInt64, trailingEntries: UInt64) {
         self.id = id
@@ -54,6 +87,7 @@ final class NodeShell {
         clockRNG = SimulationRNG(seed: seed, stream: "clock", index: id)
         disk = SimulatedDisk(state)
         machine = SimulatedStateMachine(membership: state.snapshot?.metadata.membership ?? Membership(voters: []))
+        syncedMachine = machine
         self.snapshotInterval = snapshotInterval
         self.trailingEntries = trailingEntries
         do {
@@ -63,18 +97,24 @@ final class NodeShell {
         }
     }
 
-    /// Stops the node for good, keeping its disk as it is.
+    /// Stops the node for good (damaged state, `.fatal`), keeping its disk as it is.
     func stop(_ reason: String) {
         node = nil
-        status = .stopped
+        status = .refused
         stopReason = reason
         heldSends.removeAll()
         proposals.removeAll()
         wasLeader = false
+        wasCandidate = false
+        pausedUntil = nil
+        deferred.removeAll()
     }
 
-    /// Loses everything not durable: the node, pending writes, held sends, proposals.
-    func crash() {
+    var isPaused: Bool { pausedUntil != nil }
+
+    /// Loses everything not durable: the node, pending writes, held sends, proposals, and
+    /// on a power loss the state machine's writes since its last sync.
+    func crash(powerLoss: Bool) {
         status = .down
         node = nil
         incarnation += 1
@@ -82,40 +122,66 @@ final class NodeShell {
         heldSends.removeAll()
         proposals.removeAll()
         wasLeader = false
+        wasCandidate = false
+        pausedUntil = nil
+        deferred.removeAll()
+        skippedTicks = 0
+        if powerLoss { machine = syncedMachine }
     }
 
-    /// Rebuilds the node from the durable disk and the state machine from the durable
-    /// snapshot; returns false when that snapshot cannot be decoded, and throws (leaving the
-    /// node stopped) when the core finds the durable state damaged.
-    func restart(config: RaftConfig) throws(RaftStateError) -> Bool {
+    /// Makes the state machine's writes durable (a sync point).
+    func syncMachine() {
+        syncedMachine = machine
+    }
+
+    /// What a start finds in storage.
+    enum StartCheck {
+        /// The node can start; the state machine must first be restored from this snapshot
+        /// if it is not nil.
+        case ready(restoreFrom: Snapshot?)
+        /// It must not start, for this reason.
+        case refuse(String)
+    }
+
+    /// The production start rules: a member whose raft storage is empty but whose identity
+    /// says it belongs to a cluster refuses to start; a state machine behind the stored
+    /// snapshot is restored from it, which needs the snapshot's data.
+    func checkStart() -> StartCheck {
         let state = disk.durable
-        let restored: SimulatedStateMachine?
-        if let snapshot = state.snapshot {
-            restored = SimulatedStateMachine.restore(from: snapshot)
-        } else {
-            restored = SimulatedStateMachine(membership: Membership(voters: []))
+        if hasIdentity, state.hardState == HardState(), state.snapshot == nil, state.entries.isEmpty {
+            return .refuse("its raft storage is empty but its identity says it is a member: it was wiped; replace it")
         }
-        guard let restored else { return false }
-        machine = restored
-        let started: RaftNode
-        do {
-            started = try RaftNode(config: config, state: state)
-        } catch {
-            stop(error.message)
-            throw error
+        guard let snapshot = state.snapshot, machine.appliedIndex < snapshot.metadata.index else {
+            return .ready(restoreFrom: nil)
         }
-        node = started
-        status = .up
-        checkedCommit = started.commitIndex
-        lastSnapshotIndex = machine.appliedIndex
-        wasLeader = false
-        return true
+        if snapshot.data.isEmpty {
+            return .refuse(
+                "its state machine is at \(machine.appliedIndex), behind the stored metadata-only snapshot at "
+                    + "\(snapshot.metadata.index), and the log before it is gone"
+            )
+        }
+        return .ready(restoreFrom: snapshot)
     }
 
-    /// Crashes the node and erases its disk, as for a member removed from the cluster.
+    /// Starts the node from the durable disk and the state machine as it stands.
+    func start(_ node: RaftNode) {
+        stopReason = nil
+        self.node = node
+        status = .up
+        checkedCommit = node.commitIndex
+        lastSnapshotIndex = max(machine.appliedIndex, disk.durable.snapshot?.metadata.index ?? 0)
+        localSnapshotIndex = 0
+        wasLeader = false
+        wasCandidate = false
+    }
+
+    /// Crashes the node and erases its disk and state machine, as for a member removed from
+    /// the cluster, whose operator also clears its identity before it joins again.
     func wipe() {
-        crash()
+        crash(powerLoss: true)
         disk.wipe()
+        machine = SimulatedStateMachine(membership: Membership(voters: []))
+        syncedMachine = machine
         status = .wiped
     }
 }

@@ -84,6 +84,11 @@ struct SimulatedDisk {
         durable = RaftPersistentState()
     }
 
+    /// Loses the stored entries from `index` on, keeping the hard state (a damaged log file).
+    mutating func damageLog(from index: UInt64) {
+        durable.entries.removeAll { $0.index >= index }
+    }
+
     // MARK: - Applying a write to the durable copy
 
     private mutating func apply(_ write: Write) -> String? {

@@ -32,13 +32,14 @@ extension SimulationEngine {
         if faults.partitions { partitionStep() }
         if faults.swizzle { swizzleStep() }
         if faults.leadershipTransfer, faultRNG.chance(0.04) { transferLeadership() }
+        processFaultStep()
         queue.push(.fault, at: now + UInt64.random(in: 20_000...60_000, using: &faultRNG), key: eventKey(5, 0))
     }
 
     private func crashRandomNode() {
         let up = shells.indices.filter { shells[$0].status == .up }
         let down = shells.count - up.count
-        guard down <= config.nodes / 2, var victim = up.randomElement(using: &faultRNG) else { return }
+        guard down <= max(0, config.initialVoters.count - 1) / 2, var victim = up.randomElement(using: &faultRNG) else { return }
         if faultRNG.chance(config.faults.leaderCrashShare), let leader = currentLeader() {
             victim = Int(leader.id) - 1
         }
@@ -129,6 +130,7 @@ extension SimulationEngine {
         writeFailureProbability = 0
         for index in shells.indices {
             shells[index].slowSync = false
+            if shells[index].isPaused { resume(index, incarnation: shells[index].incarnation) }
             if shells[index].status == .down { restart(index) }
         }
         workload.firstLivenessCommand = workload.nextCommand

@@ -9,7 +9,10 @@ extension SimulationEngine {
         guard case .liveness(let healedAt) = phase else { return }
         let leader = currentLeader()
         let members = leader?.machine.membership.members ?? []
-        let laggards = shells.filter { members.contains($0.id) && $0.machine.appliedIndex < checker.maxAckedIndex }
+        // A member that refused to start (a wiped voter) is not expected to catch up.
+        let laggards = shells.filter {
+            members.contains($0.id) && $0.status != .refused && $0.machine.appliedIndex < checker.maxAckedIndex
+        }
         let enoughAcked = workload.ackedAfterHeal >= config.livenessCommands
         if leader != nil, enoughAcked, churn.isIdle, laggards.isEmpty {
             let live = shells.filter { $0.node != nil && members.contains($0.id) }
@@ -23,7 +26,7 @@ extension SimulationEngine {
             queue.push(.livenessCheck, at: now + 50_000, key: eventKey(8, 0))
             return
         }
-        let applied = shells.map { "n\($0.id)=\($0.machine.appliedIndex)\($0.node == nil ? "(down)" : "")" }
+        let applied = shells.map { "n\($0.id)=\($0.machine.appliedIndex)\($0.node == nil ? "(\($0.status))" : "")" }
         checker.report(
             .liveness,
             "no convergence \(formatMicros(limit)) after the heal: leader \(leader.map { "n\($0.id)" } ?? "none"), "

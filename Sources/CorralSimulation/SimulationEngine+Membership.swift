@@ -33,12 +33,15 @@ extension SimulationEngine {
         let latest = node.membership
         switch churn {
         case .idle(let nextAt):
-            guard phase == .chaos, now >= nextAt, applied == latest, latest.learners.isEmpty, latest.voters.count >= 3 else { return }
+            let refusedVoter = latest.voters.contains { shells[Int($0) - 1].status == .refused }
+            guard phase == .chaos || refusedVoter, now >= nextAt || refusedVoter, applied == latest, latest.learners.isEmpty, latest.voters.count >= 3 else { return }
             // Now and then the leader removes itself: it must lead until the change commits,
             // then hand over.
             let removesLeader = churnRNG.chance(0.25)
             let candidates = latest.voters.sorted().filter { removesLeader || $0 != leader.id }
-            guard let target = candidates.randomElement(using: &churnRNG) else { return }
+            // A member that refused to start is replaced first, as an operator would.
+            let refused = latest.voters.sorted().first { shells[Int($0) - 1].status == .refused }
+            guard let target = refused ?? candidates.randomElement(using: &churnRNG) else { return }
             propose(.remove(target), to: leader)
             churn = .removing(target, lastProposal: now)
         case .removing(let target, let last):
@@ -46,8 +49,8 @@ extension SimulationEngine {
                 guard target != leader.id else { return }
                 let index = Int(target) - 1
                 shells[index].wipe()
+                checker.forgetDurableState(of: target)
                 trace.record(time: now, node: target, code: 60, text: "removed: wiped, rejoining with an empty log")
-                shells[index].machine = SimulatedStateMachine(membership: Membership(voters: []))
                 rejoin(index)
                 churn = .adding(target, lastProposal: 0)
             } else if latest.members.contains(target), now >= last + churnRetryMicros {
@@ -91,12 +94,17 @@ extension SimulationEngine {
         do {
             shell.node = try RaftNode(config: config.raftConfig(for: shell.id), state: RaftPersistentState())
         } catch {
-            shell.stop(error.message)  // an empty state is never damaged; kept for the types
+            checker.report(.recovery, "n\(shell.id) cannot start empty: \(error.message)")
             return
         }
+        shell.damagedOnPurpose = false
+        // Its operator cleared its identity; it gets one again once it stores something.
+        shell.hasIdentity = false
         shell.status = .up
         shell.checkedCommit = 0
         shell.lastSnapshotIndex = 0
+        shell.localSnapshotIndex = 0
         shell.wasLeader = false
+        shell.wasCandidate = false
     }
 }

@@ -4,13 +4,19 @@ extension SimulationEngine {
     // MARK: - Stepping a node
 
     /// Steps node `index` with `input` and carries out its effects, then any inputs those
-    /// effects feed back (an application snapshot).
+    /// effects feed back (a snapshot taken, a message to itself). A paused process keeps
+    /// the input for when it runs again.
     func feed(_ index: Int, _ input: RaftInput) {
         let shell = shells[index]
+        if shell.isPaused {
+            if shell.node != nil { shell.deferred.append(.input(input)) }
+            return
+        }
         var inputs = [input]
         var crashing = false
         while !inputs.isEmpty, !crashing {
             let next = inputs.removeFirst()
+            shell.commitBeforeStep = shell.checkedCommit
             guard let effects = shell.node?.step(next, rng: &shell.rng) else { return }
             let changes = checkAfterStep(shell)
             crashing = shouldCrashMidStep(shell, input: next, changes: changes)
@@ -19,6 +25,7 @@ extension SimulationEngine {
                 // A process that dies mid-step never gets its messages out.
                 if crashing, case .send = effect { continue }
                 carryOut(effect, on: index, feedback: &inputs)
+                if shell.node == nil { return }  // stopped for good (`.fatal`)
             }
         }
         if crashing {
@@ -44,7 +51,8 @@ extension SimulationEngine {
         var committed = false
     }
 
-    /// Election safety, leader completeness and commit safety after each step of `shell`.
+    /// Election safety, leader completeness, commit safety and needless campaigns after
+    /// each step of `shell`.
     private func checkAfterStep(_ shell: NodeShell) -> StepChanges {
         var changes = StepChanges()
         guard let node = shell.node else { return changes }
@@ -54,6 +62,9 @@ extension SimulationEngine {
             if !shell.wasLeader {
                 changes.elected = true
                 counters.elections += 1
+                // It counted its own vote in this term.
+                checker.observeVote(shell.id, term: node.term, for: shell.id)
+                checker.observeElected(shell.id, term: node.term, incarnation: shell.incarnation)
                 checker.observeBecameLeader(
                     shell.id, term: node.term, snapshotIndex: node.snapshotMetadata?.index ?? 0,
                     termAt: { node.term(at: $0) }
@@ -61,13 +72,37 @@ extension SimulationEngine {
             }
         }
         shell.wasLeader = isLeader
+        let isCandidate = node.role == .candidate
+        if isCandidate, !shell.wasCandidate, let leader = healthyLeader(below: node.term) {
+            checker.observeNeedlessCampaign(shell.id, term: node.term, leader: leader)
+            trace.record(time: now, node: shell.id, code: 23, leader, text: "campaigns while n\(leader) leads with a quorum")
+        }
+        shell.wasCandidate = isCandidate
         let commit = node.commitIndex
         if commit > shell.checkedCommit {
             checker.observeCommit(shell.id, term: node.term, from: shell.checkedCommit, to: commit, termAt: { node.term(at: $0) })
             shell.checkedCommit = commit
             changes.committed = true
+        } else if commit < shell.checkedCommit {
+            checker.report(.monotonicState, "n\(shell.id)'s commit index went back from \(shell.checkedCommit) to \(commit)")
         }
         return changes
+    }
+
+    /// A leader of a term below `term` that runs, is not paused, and reaches a quorum of
+    /// its voters both ways.
+    private func healthyLeader(below term: UInt64) -> NodeID? {
+        for shell in shells {
+            guard let node = shell.node, node.role == .leader, node.term < term, !shell.isPaused else { continue }
+            let reached = node.membership.voters.filter { voter in
+                guard voter != shell.id else { return true }
+                let index = Int(voter) - 1
+                guard shells.indices.contains(index), shells[index].node != nil, !shells[index].isPaused else { return false }
+                return network.isOpen(from: shell.id, to: voter) && network.isOpen(from: voter, to: shell.id)
+            }
+            if reached.count >= node.membership.quorum { return shell.id }
+        }
+        return nil
     }
 
     private func carryOut(_ effect: RaftEffect, on index: Int, feedback: inout [RaftInput]) {
@@ -77,36 +112,46 @@ extension SimulationEngine {
             submit(.hardState(hardState), on: index, blocksSends: true)
         case .persistEntries(let entries):
             guard let first = entries.first else { return }
+            checker.observeLogWrite(shell.id, entries: entries, commit: shell.commitBeforeStep)
             var previousTerm = shell.node?.term(at: first.index - 1)
+            var membership = shell.node?.membership(at: first.index - 1)
             for entry in entries {
                 checker.observeLogEntry(shell.id, entry: entry, previousTerm: previousTerm)
                 previousTerm = entry.term
+                if case .configChange(_, let next) = entry.payload {
+                    if let membership { checker.observeConfigChange(shell.id, index: entry.index, from: membership, to: next) }
+                    membership = next
+                }
             }
             submit(.entries(entries), on: index, blocksSends: true)
         case .persistSnapshot(let snapshot):
-            submit(.snapshot(snapshot), on: index, blocksSends: true)
+            // A snapshot this node took itself is the state machine's own durable state: the
+            // log stores its metadata only (as `RaftServer` does). One installed from the
+            // leader is stored whole.
+            let meta = snapshot.metadata
+            let stored = meta.index == shell.localSnapshotIndex ? Snapshot(metadata: meta, data: []) : snapshot
+            submit(.snapshot(stored), on: index, blocksSends: true)
         case .compactLog(let through):
             submit(.compact(through: through), on: index, blocksSends: false)
         case .send(let message):
             // Votes and replies wait for every earlier persist; a leader's messages do not.
             if message.waitsForPersistence, shell.disk.lastBlockingSequence > shell.disk.durableSequence {
                 shell.heldSends.append((shell.disk.lastBlockingSequence, message))
-            } else if message.to == shell.id {
-                feedback.append(.message(message))  // a candidate's own vote: back into the node
-            } else {
-                transmit(message)
+            } else if let input = dispatch(message, from: shell) {
+                feedback.append(input)
             }
         case .apply(let entries):
             for entry in entries { apply(entry, on: shell) }
-            if let snapshot = takeSnapshotIfDue(shell) {
+            if let snapshot = syncPointIfDue(shell) {
                 // The node persists it (`.persistSnapshot`) and compacts behind it.
                 feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))
             }
         case .applySnapshot(let snapshot):
             installSnapshot(snapshot, on: shell)
         case .snapshotDataNeeded:
-            // The simulated application always hands over data, so the node should never ask.
-            checker.report(.storage, "n\(shell.id) asked for snapshot data it was given")
+            if let snapshot = fullSnapshot(shell) {
+                feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))
+            }
         case .proposalAccepted(let id, let logIndex, let term):
             if id & WorkloadState.commandMask == id {
                 shell.proposals[logIndex] = (id, term)
@@ -121,7 +166,7 @@ extension SimulationEngine {
             noteRejection(reason)
         case .fatal(let reason):
             // The core found a committed entry contradicted: some node's state is damaged.
-            checker.report(.storage, "n\(shell.id) stopped: \(reason)")
+            checker.report(.recovery, "n\(shell.id) stopped: \(reason)")
             trace.record(time: now, node: shell.id, code: 35, text: "fatal: node stops for good")
             shell.stop(reason)
         case .roleChanged(let role, let term, let leader):
@@ -133,150 +178,14 @@ extension SimulationEngine {
         }
     }
 
-    // MARK: - The state machine
-
-    private func apply(_ entry: Entry, on shell: NodeShell) {
-        guard entry.index == shell.machine.appliedIndex + 1 else {
-            checker.report(
-                .appliedPrefix,
-                "n\(shell.id) applied index \(entry.index) right after \(shell.machine.appliedIndex)"
-            )
-            return
+    /// Sends `message` on its way: over the network, or, addressed to the node itself (its
+    /// own vote once durable), back into the node as its next input, never over the network.
+    func dispatch(_ message: Message, from shell: NodeShell) -> RaftInput? {
+        if case .voteResponse(granted: true) = message.body {
+            checker.observeVote(message.from, term: message.term, for: message.to)
         }
-        shell.machine.apply(entry)
-        let entryHash = SimulatedStateMachine.entryHash(entry)
-        checker.observeApply(shell.id, index: entry.index, entryHash: entryHash, chain: shell.machine.chain)
-        guard let proposal = shell.proposals.removeValue(forKey: entry.index) else { return }
-        if proposal.term == entry.term, case .command(let bytes) = entry.payload, Command.id(of: bytes) == proposal.command {
-            checker.observeAck(command: proposal.command, index: entry.index, entryHash: entryHash)
-            if proposal.command >= workload.firstLivenessCommand { workload.ackedAfterHeal += 1 }
-            trace.record(time: now, node: shell.id, code: 21, proposal.command, entry.index, text: "ack command \(proposal.command) at \(entry.index)")
-        }
-    }
-
-    private func installSnapshot(_ snapshot: Snapshot, on shell: NodeShell) {
-        let index = snapshot.metadata.index
-        guard let restored = SimulatedStateMachine.restore(from: snapshot) else {
-            checker.report(.appliedPrefix, "n\(shell.id) was given an undecodable snapshot at index \(index)")
-            return
-        }
-        if index < shell.machine.appliedIndex {
-            checker.report(.appliedPrefix, "n\(shell.id) rewound its state from \(shell.machine.appliedIndex) to snapshot \(index)")
-        }
-        shell.machine = restored
-        shell.lastSnapshotIndex = index
-        counters.snapshotsInstalled += 1
-        checker.observeSnapshotApplied(shell.id, index: index, chain: restored.chain)
-        for logIndex in shell.proposals.keys.sorted() where logIndex <= index {
-            shell.proposals[logIndex] = nil
-        }
-        trace.record(time: now, node: shell.id, code: 22, index, text: "installed snapshot at \(index)")
-    }
-
-    /// The application's snapshot, when enough has been applied since the last one.
-    private func takeSnapshotIfDue(_ shell: NodeShell) -> Snapshot? {
-        let applied = shell.machine.appliedIndex
-        guard applied >= shell.lastSnapshotIndex + shell.snapshotInterval,
-            let term = shell.node?.term(at: applied)
-        else { return nil }
-        shell.lastSnapshotIndex = applied
-        counters.snapshotsTaken += 1
-        if let nodeView = shell.node?.membership(at: applied), nodeView != shell.machine.membership {
-            checker.report(
-                .appliedPrefix,
-                "n\(shell.id): membership(at: \(applied)) is \(nodeView), but the applied entries give \(shell.machine.membership)"
-            )
-        }
-        let metadata = SnapshotMetadata(index: applied, term: term, membership: shell.machine.membership)
-        return Snapshot(metadata: metadata, data: shell.machine.serialized())
-    }
-
-    // MARK: - The disk
-
-    private func submit(_ write: SimulatedDisk.Write, on index: Int, blocksSends: Bool) {
-        let shell = shells[index]
-        let delay =
-            shell.slowSync
-            ? UInt64.random(in: 20_000...250_000, using: &shell.diskRNG)
-            : UInt64.random(in: 100...2_000, using: &shell.diskRNG)
-        let fails = shell.diskRNG.chance(writeFailureProbability)
-        let pending = shell.disk.submit(write, now: now, delayMicros: delay, fails: fails, blocksSends: blocksSends)
-        queue.push(
-            .writeDone(node: index, incarnation: shell.incarnation, sequence: pending.sequence),
-            at: pending.completesAt, key: (shell.id << 48) | pending.sequence  // in order when times tie
-        )
-    }
-
-    func writeDone(_ index: Int, incarnation: UInt64, sequence: UInt64) {
-        let shell = shells[index]
-        guard shell.incarnation == incarnation, shell.node != nil,
-            let pending = shell.disk.oldestPending(sequence: sequence)
-        else { return }
-        if pending.fails {
-            counters.failedWrites += 1
-            trace.record(time: now, node: shell.id, code: 30, sequence, text: "write failed: crash (fail-stop)")
-            crash(index)
-            return
-        }
-        guard let (write, error) = shell.disk.complete(sequence: sequence) else { return }
-        if let error { checker.report(.storage, "n\(shell.id): \(error)") }
-        while let first = shell.heldSends.first, first.sequence <= shell.disk.durableSequence {
-            shell.heldSends.removeFirst()
-            if first.message.to == shell.id {
-                feed(index, .message(first.message))  // a candidate's own vote, now durable
-            } else {
-                transmit(first.message)
-            }
-        }
-        switch write {
-        case .entries(let entries):
-            if let last = entries.last { feed(index, .entriesDurable(index: last.index, term: last.term)) }
-        case .snapshot(let snapshot):
-            feed(index, .snapshotDurable(index: snapshot.metadata.index, term: snapshot.metadata.term))
-        case .hardState, .compact:
-            break
-        }
-    }
-
-    // MARK: - Crashes
-
-    /// Crashes node `index`; it restarts after `downMicros` unless that is nil.
-    func crash(_ index: Int, downMicros: UInt64? = UInt64(200_000)) {
-        let shell = shells[index]
-        guard shell.status == .up else { return }
-        shell.crash()
-        counters.crashes += 1
-        trace.record(time: now, node: shell.id, code: 31, text: "crash")
-        // A crashed process refuses connections: survivors that can reach it notice soon
-        // (a partitioned peer notices nothing, exactly as over a real network).
-        for other in shells.indices where other != index && shells[other].status == .up {
-            guard network.isOpen(from: shells[other].id, to: shell.id) else { continue }
-            let delay = UInt64.random(in: 1_000...50_000, using: &refusalRNG)
-            queue.push(
-                .refused(reporter: other, about: index, incarnation: shell.incarnation),
-                at: now + delay, key: eventKey(8, shells[other].id, shell.id &* 1_000_003 &+ shell.incarnation))
-        }
-        if let downMicros, phase == .chaos {
-            queue.push(.restart(node: index, incarnation: shell.incarnation), at: now + downMicros, key: eventKey(3, shell.id, shell.incarnation))
-        } else if phase != .chaos {
-            queue.push(.restart(node: index, incarnation: shell.incarnation), at: now + 10_000, key: eventKey(3, shell.id, shell.incarnation))
-        }
-    }
-
-    func restart(_ index: Int) {
-        let shell = shells[index]
-        do {
-            guard try shell.restart(config: config.raftConfig(for: shell.id)) else {
-                checker.report(.storage, "n\(shell.id) cannot decode its durable snapshot")
-                return
-            }
-        } catch {
-            checker.report(.storage, "n\(shell.id) cannot restart: \(error.message)")
-            return
-        }
-        trace.record(
-            time: now, node: shell.id, code: 32, shell.machine.appliedIndex,
-            text: "restart from durable state (snapshot \(shell.machine.appliedIndex), \(shell.disk.durable.entries.count) entries)"
-        )
+        guard message.to != shell.id else { return .message(message) }
+        transmit(message)
+        return nil
     }
 }

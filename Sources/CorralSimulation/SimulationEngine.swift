@@ -14,8 +14,17 @@ final class SimulationEngine {
         case churn
         case heal
         case livenessCheck
-        /// Node `reporter` finds node `about` (crashed in `incarnation`) refusing connections.
-        case refused(reporter: Int, about: Int, incarnation: UInt64)
+        /// Node `reporter` finds node `about` (crashed in `incarnation`) refusing connections;
+        /// it tries again `retries` more times while `about` stays down.
+        case refused(reporter: Int, about: Int, incarnation: UInt64, retries: Int)
+        /// Node `reporter` is told, falsely, that the live node `about` refuses connections.
+        case falseRefusal(reporter: Int, about: Int)
+        /// A paused process runs again.
+        case resume(node: Int, incarnation: UInt64)
+        /// The restore of the state machine at start finishes.
+        case restoreDone(node: Int, incarnation: UInt64)
+        /// A crash that hits while the state machine is being restored at start.
+        case crashDuringRestore(node: Int, incarnation: UInt64)
     }
 
     enum Phase: Equatable {
@@ -36,6 +45,14 @@ final class SimulationEngine {
     /// When survivors notice a crashed peer's refused connections (its own stream, so the
     /// other streams stay as they were).
     var refusalRNG: SimulationRNG
+    /// Which crashes are power losses (their own stream).
+    var powerRNG: SimulationRNG
+    /// Pauses, clock jumps and false refusals (their own stream).
+    var processRNG: SimulationRNG
+    /// Tie-breakers for false refusals.
+    var refusalSerial: UInt64 = 0
+    /// Whether a voter has been wiped or had its log damaged in this run (at most one is).
+    var damagedMember = false
     var checker = InvariantChecker()
     var trace: SimulationTrace
     var counters = SimulationCounters()
@@ -52,17 +69,19 @@ final class SimulationEngine {
         workloadRNG = SimulationRNG(seed: seed, stream: "workload")
         churnRNG = SimulationRNG(seed: seed, stream: "churn")
         refusalRNG = SimulationRNG(seed: seed, stream: "refusals")
+        powerRNG = SimulationRNG(seed: seed, stream: "power")
+        processRNG = SimulationRNG(seed: seed, stream: "process")
         trace = SimulationTrace(recordsLines: config.trace)
         writeFailureProbability = config.faults.storageFaults ? 0.002 : 0
         var setupRNG = SimulationRNG(seed: seed, stream: "setup")
-        let voters = Set((1...config.nodes).map { NodeID($0) })
+        let bootstrap = Self.bootstrapState(config)
         for index in 0..<config.nodes {
             let id = NodeID(index + 1)
             shells.append(
                 NodeShell(
                     id: id,
                     config: config.raftConfig(for: id),
-                    state: .bootstrap(voters: voters),
+                    state: bootstrap,
                     seed: seed,
                     snapshotInterval: UInt64.random(in: 8...24, using: &setupRNG),
                     trailingEntries: UInt64.random(in: 3...15, using: &setupRNG)
@@ -103,12 +122,17 @@ final class SimulationEngine {
                 checker.report(.liveness, "run passed its deadline of \(formatMicros(deadline))")
             }
         }
+        if checker.violations.isEmpty, config.faults.hasOnlyFalseRefusals {
+            checker.checkNeedlessElections(bound: config.needlessElectionBound)
+        }
+        counters.needlessElections = checker.needlessElections
         counters.simulatedMicros = now
         counters.commits = checker.maxCommittedIndex
         counters.acknowledged = checker.acknowledgedCount
         return SimulationResult(
             seed: config.seed,
             nodes: config.nodes,
+            learners: config.learners,
             faults: config.faults,
             violations: checker.violations,
             counters: counters,
@@ -120,12 +144,20 @@ final class SimulationEngine {
     private func handle(_ event: Event) {
         switch event {
         case .tick(let index):
-            if shells[index].node != nil { feed(index, .tick) }
+            if shells[index].skippedTicks > 0 {
+                shells[index].skippedTicks -= 1
+            } else if shells[index].node != nil {
+                feed(index, .tick)
+            }
             queue.push(.tick(node: index), at: now + tickInterval(index), key: eventKey(1, UInt64(index)))
         case .deliver(let message):
             deliver(message)
         case .writeDone(let index, let incarnation, let sequence):
-            writeDone(index, incarnation: incarnation, sequence: sequence)
+            if shells[index].isPaused, shells[index].incarnation == incarnation {
+                shells[index].deferred.append(.writeDone(incarnation: incarnation, sequence: sequence))
+            } else {
+                writeDone(index, incarnation: incarnation, sequence: sequence)
+            }
         case .restart(let index, let incarnation):
             if shells[index].status == .down, shells[index].incarnation == incarnation { restart(index) }
         case .client:
@@ -138,11 +170,20 @@ final class SimulationEngine {
             heal()
         case .livenessCheck:
             livenessCheck()
-        case .refused(let reporter, let about, let incarnation):
-            let target = shells[about]
-            guard target.status == .down, target.incarnation == incarnation, shells[reporter].node != nil else { return }
-            trace.record(time: now, node: shells[reporter].id, code: 36, text: "n\(target.id) refuses connections")
-            feed(reporter, .peerUnreachable(target.id))
+        case .refused(let reporter, let about, let incarnation, let retries):
+            refused(reporter: reporter, about: about, incarnation: incarnation, retries: retries)
+        case .falseRefusal(let reporter, let about):
+            guard shells[reporter].node != nil else { return }
+            trace.record(time: now, node: shells[reporter].id, code: 37, text: "told (falsely) that n\(about + 1) refuses connections")
+            feed(reporter, .peerUnreachable(NodeID(about + 1)))
+        case .resume(let index, let incarnation):
+            resume(index, incarnation: incarnation)
+        case .restoreDone(let index, let incarnation):
+            restoreDone(index, incarnation: incarnation)
+        case .crashDuringRestore(let index, let incarnation):
+            guard shells[index].status == .restoring, shells[index].incarnation == incarnation else { return }
+            trace.record(time: now, node: shells[index].id, code: 38, text: "crash during the restore at start")
+            crash(index, downMicros: UInt64.random(in: 20_000...200_000, using: &faultRNG))
         }
     }
 

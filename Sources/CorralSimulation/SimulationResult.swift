@@ -4,6 +4,17 @@ public struct SimulationCounters: Sendable, Hashable {
     public var steps: UInt64 = 0
     /// Times a node became leader.
     public var elections = 0
+    /// Campaigns started while a healthy leader of an earlier term held a quorum.
+    public var needlessElections = 0
+    /// Crashes that lost the state machine's unsynced writes, restores at start, and nodes
+    /// that refused to start (a wiped voter).
+    public var powerLosses = 0
+    public var restoresAtStart = 0
+    public var refusedStarts = 0
+    /// Process pauses, clock jumps and false connection refusals injected.
+    public var pauses = 0
+    public var clockJumps = 0
+    public var falseRefusals = 0
     /// The highest committed index.
     public var commits: UInt64 = 0
     /// Commands proposed, commands acknowledged to the client, reads served.
@@ -37,6 +48,8 @@ public struct SimulationResult: Sendable {
     /// What ran: the seed, the cluster size, the fault mix.
     public var seed: UInt64
     public var nodes: Int
+    /// How many of the nodes started as learners.
+    public var learners: Int
     public var faults: FaultMix
     /// Every broken invariant; a run stops at the first step that breaks one.
     public var violations: [Violation]
@@ -52,10 +65,11 @@ public struct SimulationResult: Sendable {
 
     /// One line: the seed, the verdict, the first violation and how to replay.
     public var summary: String {
-        let head = "seed \(seed) nodes \(nodes) faults \(faults.name)"
+        let shape = learners == 0 ? "\(nodes)" : "\(nodes - learners)+\(learners)"
+        let head = "seed \(seed) shape \(shape) faults \(faults.name)"
         guard let first = violations.first else {
             return "\(head): ok (\(counters.elections) elections, \(counters.commits) commits, \(counters.acknowledged) acked)"
         }
-        return "\(head): FAILED \(first) — replay: corral sim --seed \(seed) --nodes \(nodes) --faults \(faults.name) --trace"
+        return "\(head): FAILED \(first) — replay: corral sim --seed \(seed) --shape \(shape) --faults \(faults.name) --trace"
     }
 }

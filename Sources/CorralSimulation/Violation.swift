@@ -10,6 +10,18 @@ public struct Violation: Sendable, Hashable, CustomStringConvertible {
         case lostAcknowledgement = "lost-ack"
         case linearizableRead = "linearizable-read"
         case storage = "storage"
+        /// A node granted (or counted) its vote to two candidates in one term, across restarts.
+        case oneVotePerTerm = "one-vote-per-term"
+        /// A node's durable term or commit index went back.
+        case monotonicState = "monotonic-state"
+        /// A committed entry was truncated or overwritten in some node's log.
+        case committedTruncated = "committed-truncated"
+        /// Two consecutive configurations have quorums that do not intersect.
+        case configOverlap = "config-overlap"
+        /// More elections than allowed while a healthy leader held a quorum.
+        case needlessElection = "needless-election"
+        /// A node could not restart from what it had stored.
+        case recovery = "recovery"
         case liveness = "liveness"
     }
 

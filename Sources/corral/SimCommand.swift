@@ -1,6 +1,6 @@
 import ArgumentParser
 @_spi(Testing) import CorralRaft
-import CorralSimulation
+@_spi(Testing) import CorralSimulation
 
 /// `corral sim`: runs the Raft cluster simulator over a range of seeds, or replays one.
 struct SimCommand: ParsableCommand {
@@ -19,8 +19,14 @@ struct SimCommand: ParsableCommand {
     @Option(help: "The first seed (alone: replay just this seed).")
     var seed: UInt64?
 
-    @Option(help: "Cluster size: 3 or 5 (default: alternate).")
+    @Option(help: "Cluster size: 3 or 5 voters (same as --shape 3 or --shape 5).")
     var nodes: Int?
+
+    /// The shapes `--shape` accepts, and the ones a sweep rotates through.
+    static let shapes = ["3", "5", "1+2", "2+1", "2"]
+
+    @Option(help: "Cluster shape: voters, or voters+learners: 3, 5, 1+2, 2+1 or 2 (default: rotate through them).")
+    var shape: String?
 
     @Option(help: "Fault mix, or `all` to rotate through every mix.")
     var faults: String = "all"
@@ -45,6 +51,10 @@ struct SimCommand: ParsableCommand {
 
     func validate() throws {
         if let nodes, nodes != 3, nodes != 5 { throw ValidationError("--nodes must be 3 or 5") }
+        if let shape, Self.parseShape(shape) == nil {
+            throw ValidationError("unknown shape '\(shape)'; one of: \(Self.shapes.joined(separator: ", "))")
+        }
+        if nodes != nil, shape != nil { throw ValidationError("give --nodes or --shape, not both") }
         if faults != "all", FaultMix.named(faults) == nil {
             throw ValidationError("unknown fault mix '\(faults)'; one of: all, \(FaultMix.named.map(\.name).joined(separator: ", "))")
         }
@@ -52,8 +62,9 @@ struct SimCommand: ParsableCommand {
             throw ValidationError("--raft-variant must be plain or tight")
         }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
-        if let brokenRule, BrokenRule(rawValue: brokenRule) == nil {
-            throw ValidationError("unknown rule '\(brokenRule)'; one of: \(BrokenRule.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let brokenRule, BrokenRule(rawValue: brokenRule) == nil, BrokenShellRule(rawValue: brokenRule) == nil {
+            let known = BrokenRule.allCases.map(\.rawValue) + BrokenShellRule.allCases.map(\.rawValue)
+            throw ValidationError("unknown rule '\(brokenRule)'; one of: \(known.joined(separator: ", "))")
         }
     }
 
@@ -92,8 +103,11 @@ struct SimCommand: ParsableCommand {
     private func makeConfig(seed: UInt64) -> SimulationConfig {
         let mixes = FaultMix.named.filter { faults == "all" || $0.name == faults }
         let mix = mixes[Int(seed % UInt64(mixes.count))].mix
-        let size = nodes ?? (seed % 2 == 0 ? 3 : 5)
-        var config = SimulationConfig(seed: seed, nodes: size, faults: mix, durationTicks: durationTicks, trace: trace)
+        let rotated = Self.shapes[Int((seed / UInt64(mixes.count)) % UInt64(Self.shapes.count))]
+        let (voters, learners) = Self.parseShape(shape ?? nodes.map(String.init) ?? rotated) ?? (3, 0)
+        var config = SimulationConfig(
+            seed: seed, nodes: voters + learners, learners: learners, faults: mix, durationTicks: durationTicks, trace: trace)
+        if let shellRule = brokenRule.flatMap(BrokenShellRule.init(rawValue:)) { config.brokenShellRules = [shellRule] }
         let rule = brokenRule.flatMap(BrokenRule.init(rawValue:))
         let variant = raftVariant
         guard rule != nil || variant != nil else { return config }
@@ -121,6 +135,14 @@ struct SimCommand: ParsableCommand {
         if let raftVariant { options.append("--raft-variant \(raftVariant)") }
         if let brokenRule { options.append("--break-rule \(brokenRule)") }
         return options.isEmpty ? nil : options.joined(separator: " ")
+    }
+
+    /// "3" gives 3 voters; "1+2" gives 1 voter and 2 learners. Nil for anything else.
+    static func parseShape(_ text: String) -> (voters: Int, learners: Int)? {
+        guard shapes.contains(text) else { return nil }
+        let parts = text.split(separator: "+").compactMap { Int($0) }
+        guard let voters = parts.first else { return nil }
+        return (voters, parts.count > 1 ? parts[1] : 0)
     }
 
     private func format(_ value: Double) -> String {

@@ -91,3 +91,67 @@ import Testing
         #expect(SimulatedStateMachine.restore(from: wrongIndex) == nil)
     }
 }
+
+/// The node shell's start rules, as in `RaftServer.init`.
+@Suite struct NodeShellStartTests {
+    private func shell(_ state: RaftPersistentState) -> NodeShell {
+        NodeShell(id: 1, config: RaftConfig(id: 1), state: state, seed: 1, snapshotInterval: 8, trailingEntries: 2)
+    }
+
+    private func snapshot(at index: UInt64, data: [UInt8]) -> Snapshot {
+        Snapshot(metadata: SnapshotMetadata(index: index, term: 1, membership: Membership(voters: [1])), data: data)
+    }
+
+    @Test func aWipedMemberRefusesToStart() {
+        let node = shell(.bootstrap(voters: [1]))
+        guard case .ready(nil) = node.checkStart() else {
+            Issue.record("a bootstrapped member must start")
+            return
+        }
+        node.crash(powerLoss: false)
+        node.disk.wipe()
+        guard case .refuse(let reason) = node.checkStart() else {
+            Issue.record("a wiped member must refuse to start")
+            return
+        }
+        #expect(reason.contains("wiped"))
+        node.hasIdentity = false
+        guard case .ready = node.checkStart() else {
+            Issue.record("a member joining afresh (no identity yet) starts empty")
+            return
+        }
+    }
+
+    @Test func aStateMachineBehindAMetadataOnlySnapshotCannotStart() {
+        var machine = SimulatedStateMachine(membership: Membership(voters: [1]))
+        for index in 1...4 { machine.apply(Entry(term: 1, index: UInt64(index), payload: .empty)) }
+        let whole = shell(RaftPersistentState(snapshot: snapshot(at: 4, data: machine.serialized())))
+        guard case .ready(let restore?) = whole.checkStart() else {
+            Issue.record("a state machine behind a whole snapshot is restored from it")
+            return
+        }
+        #expect(restore.metadata.index == 4)
+        let metadataOnly = shell(RaftPersistentState(snapshot: snapshot(at: 4, data: [])))
+        guard case .refuse(let reason) = metadataOnly.checkStart() else {
+            Issue.record("a state machine behind a metadata-only snapshot cannot be brought up")
+            return
+        }
+        #expect(reason.contains("metadata-only"))
+        metadataOnly.machine = machine
+        guard case .ready(nil) = metadataOnly.checkStart() else {
+            Issue.record("a state machine at the snapshot needs no restore")
+            return
+        }
+    }
+
+    @Test func aPowerLossFallsBackToTheLastSync() {
+        let node = shell(.bootstrap(voters: [1]))
+        node.machine.apply(Entry(term: 1, index: 1, payload: .empty))
+        node.syncMachine()
+        node.machine.apply(Entry(term: 1, index: 2, payload: .empty))
+        node.crash(powerLoss: false)
+        #expect(node.machine.appliedIndex == 2)
+        node.crash(powerLoss: true)
+        #expect(node.machine.appliedIndex == 1)
+    }
+}

@@ -2,18 +2,24 @@ import CorralRaft
 import CorralSimulation
 import Testing
 
-/// The sweep: many seeds per fault mix and cluster size against the real Raft node.
+/// The sweep: many seeds per fault mix and cluster shape against the real Raft node.
 @Suite struct SeedSweepTests {
     static let mixes: [String] = FaultMix.named.map(\.name)
-    /// Seeds per (mix, size); 7 mixes × 2 sizes × 60 = 840 seeds.
-    static let seedsPerCase: UInt64 = 60
+    /// Voters and learners: 3 and 5 voters, one voter with two learners, two voters with one.
+    static let shapes: [String] = ["3", "5", "1+2", "2+1"]
+    /// Seeds per (mix, shape); 10 mixes × 4 shapes × 15 = 600 seeds.
+    static let seedsPerCase: UInt64 = 15
 
-    @Test(arguments: mixes, [3, 5])
-    func seedsPass(mix: String, nodes: Int) throws {
+    @Test(arguments: mixes, shapes)
+    func seedsPass(mix: String, shape: String) throws {
         let faults = try #require(FaultMix.named(mix))
-        let base: UInt64 = nodes == 3 ? 10_000 : 20_000
+        let parts = shape.split(separator: "+").compactMap { Int($0) }
+        let voters = parts[0]
+        let learners = parts.count > 1 ? parts[1] : 0
+        let base = UInt64(10_000 * (Self.shapes.firstIndex(of: shape) ?? 0) + 10_000)
         for seed in base..<(base + Self.seedsPerCase) {
-            let result = Simulation(config: SimulationConfig(seed: seed, nodes: nodes, faults: faults)).run()
+            let config = SimulationConfig(seed: seed, nodes: voters + learners, learners: learners, faults: faults)
+            let result = Simulation(config: config).run()
             #expect(result.passed, "\(result.summary)")
             #expect(result.counters.acknowledged > 0, "seed \(seed): nothing acknowledged")
         }
@@ -24,7 +30,7 @@ import Testing
 @Suite struct RaftVariantSweepTests {
     @Test(arguments: ["plain", "tight"])
     func seedsPass(variant: String) {
-        for seed in UInt64(30_000)..<30_060 {
+        for seed in UInt64(30_000)..<30_040 {
             let faults = seed % 2 == 0 ? FaultMix.everything : .aggressive
             let config = SimulationConfig(seed: seed, nodes: seed % 3 == 0 ? 5 : 3, faults: faults) { raft in
                 if variant == "plain" {
