@@ -12,6 +12,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "corral", targets: ["corral"]),
+        // A test double loaded with LD_PRELOAD by power-loss tests; not part of Corral.
+        .library(name: "CPowerLossDouble", type: .dynamic, targets: ["CPowerLossDouble"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -93,6 +95,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "CorralTestSupport", path: "Tests/CorralTestSupport", swiftSettings: swiftSettings),
+        .target(name: "CPowerLossDouble", path: "Tests/CPowerLossDouble"),
         .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralModelTests", dependencies: ["CorralModel"], swiftSettings: swiftSettings),

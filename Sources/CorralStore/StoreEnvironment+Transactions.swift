@@ -30,18 +30,21 @@ extension StoreEnvironment {
     /// Runs `body` in a write transaction and commits it when `body` returns; aborts it and
     /// rethrows when `body` throws.
     ///
-    /// The commit is durable (fsync) unless `durable` is false, in which case it skips the
-    /// sync (`MDB_NOSYNC`) and may be lost, never torn, in a crash. When the map fills up, the
+    /// The commit keeps the promise of `durability` (see `StoreDurability`): by default it
+    /// survives power loss. When the map fills up, the
     /// transaction is aborted, the map doubles up to `options.maxMapSizeBytes` and `body` runs
     /// again from the start, so `body` must not have effects outside the transaction; at the
     /// ceiling it throws `StoreError` with code `.mapFull` and nothing is written.
     ///
     /// Writers wait for each other, so `body` must not call `write` or `openDatabase` again
     /// (that would wait for itself); reading with `read` inside `body` is fine.
-    public func write<T>(durable: Bool = true, _ body: (borrowing WriteTransaction) throws -> T) throws -> T {
+    public func write<T>(
+        durability: StoreDurability = .full,
+        _ body: (borrowing WriteTransaction) throws -> T
+    ) throws -> T {
         try writerLock.withLock {
             while true {
-                switch try attemptWrite(durable: durable, body) {
+                switch try attemptWrite(durability: durability, body) {
                 case .committed(let value): return value
                 case .mapFull(let error): try grow(after: error)
                 case .mapResized: try adoptForeignMapSize()
@@ -50,7 +53,7 @@ extension StoreEnvironment {
         }
     }
 
-    private func attemptWrite<T>(durable: Bool, _ body: (borrowing WriteTransaction) throws -> T) throws -> WriteAttempt<T> {
+    private func attemptWrite<T>(durability: StoreDurability, _ body: (borrowing WriteTransaction) throws -> T) throws -> WriteAttempt<T> {
         try gate.withShared {
             var handle: OpaquePointer?
             let begin = mdb_txn_begin(env, nil, 0, &handle)
@@ -70,11 +73,14 @@ extension StoreEnvironment {
                 mdb_txn_abort(handle)
                 return .mapFull(mapFull)
             }
-            // Toggling MDB_NOSYNC cannot fail (it is one of LMDB's changeable flags), and only
-            // the writer, which holds `writerLock`, ever touches it.
-            if !durable { mdb_env_set_flags(env, UInt32(MDB_NOSYNC), 1) }
+            // LMDB 0.9 reads the sync flags from the environment at commit time (a flag given
+            // to mdb_txn_begin is ignored), so they are set around the commit. Toggling them
+            // cannot fail (they are among LMDB's changeable flags), and only the writer, which
+            // holds `writerLock`, ever touches them.
+            let flags = durability.commitFlags
+            if flags != 0 { mdb_env_set_flags(env, flags, 1) }
             let rc = mdb_txn_commit(handle)  // frees the transaction whatever it returns
-            if !durable { mdb_env_set_flags(env, UInt32(MDB_NOSYNC), 0) }
+            if flags != 0 { mdb_env_set_flags(env, flags, 0) }
             if rc == MDB_MAP_FULL { return .mapFull(StoreError.lmdb(rc, "mdb_txn_commit(\(path))")) }
             try check(rc, "mdb_txn_commit(\(path))")
             return .committed(value)

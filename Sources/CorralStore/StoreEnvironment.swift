@@ -82,7 +82,8 @@ public final class StoreEnvironment: @unchecked Sendable {
         return info.me_last_txnid
     }
 
-    /// Flushes the data file to disk (`mdb_env_sync`), e.g. after non-durable commits.
+    /// Flushes the data file to disk (`mdb_env_sync`): every commit so far, `.atomicOnly`
+    /// ones included, then survives power loss.
     public func sync() throws(StoreError) {
         try check(mdb_env_sync(env, 1), "mdb_env_sync(\(path))")
     }

@@ -13,7 +13,7 @@ struct DebugCommand: ParsableCommand {
         commandName: "debug",
         abstract: "Hidden helpers for tests.",
         shouldDisplay: false,
-        subcommands: [StoreCrashWriter.self]
+        subcommands: [StoreCrashWriter.self, StatePowerLossWriter.self, StatePowerLossCheck.self]
     )
 }
 
@@ -44,7 +44,7 @@ extension DebugCommand {
                 try environment.write { txn in
                     try txn.put(value, for: BigEndianKey.encode(key), in: database)
                 }
-                try writeLine("\(key)")
+                try DebugCommand.writeLine("\(key)")
                 key += 1
             }
         }
@@ -56,21 +56,24 @@ extension DebugCommand {
         static func value(for key: UInt64, bytes: Int) -> [UInt8] {
             (0..<bytes).map { UInt8(truncatingIfNeeded: key &+ UInt64($0)) }
         }
+    }
+}
 
-        /// Writes `line` and a newline straight to stdout (no buffering), retrying on EINTR.
-        private func writeLine(_ line: String) throws {
-            let bytes = Array((line + "\n").utf8)
-            var written = 0
-            while written < bytes.count {
-                let result = bytes.withUnsafeBytes { buffer in
-                    write(STDOUT_FILENO, buffer.baseAddress?.advanced(by: written), buffer.count - written)
-                }
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw DebugCommandError(operation: "write(stdout)", errno: errno)
-                }
-                written += result
+extension DebugCommand {
+    /// Writes `line` and a newline straight to stdout (no buffering), retrying on EINTR, so a
+    /// line printed before a kill is never lost in a buffer.
+    static func writeLine(_ line: String) throws {
+        let bytes = Array((line + "\n").utf8)
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                write(STDOUT_FILENO, buffer.baseAddress?.advanced(by: written), buffer.count - written)
             }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw DebugCommandError(operation: "write(stdout)", errno: errno)
+            }
+            written += result
         }
     }
 }

@@ -1,4 +1,5 @@
 import CorralModel
+import CorralStore
 import Foundation
 import Testing
 
@@ -154,4 +155,15 @@ struct ScratchDirectory {
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+extension MasterStateMachine {
+    /// Every stored key of the registry database and every key-value record, read from disk.
+    func storedRecords() throws -> (registryKeys: [[UInt8]], values: [StoreRecord]) {
+        let registry = try environment.openDatabase("registry", flags: [])
+        let values = try environment.openDatabase("kv", flags: [])
+        return try environment.read { txn in
+            (try txn.records(in: registry).map(\.key), try txn.records(in: values))
+        }
+    }
 }

@@ -85,12 +85,12 @@ struct RoundTripTests {
         #expect(BigEndianKey.decode([1, 2, 3]) == nil)
     }
 
-    @Test("a non-durable commit is visible, and sync flushes it")
-    func nonDurableCommit() throws {
+    @Test("an atomic-only commit is visible, and sync flushes it")
+    func atomicOnlyCommit() throws {
         try withTemporaryDirectory { dir in
             let env = try StoreEnvironment(path: dir + "/env")
             let db = try env.openDatabase("fast")
-            try env.write(durable: false) { txn in try txn.put([9], for: [1], in: db) }
+            try env.write(durability: .atomicOnly) { txn in try txn.put([9], for: [1], in: db) }
             try env.sync()
             try env.write { txn in try txn.put([8], for: [2], in: db) }
             try env.read { txn throws in

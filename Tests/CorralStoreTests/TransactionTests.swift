@@ -48,7 +48,7 @@ struct TransactionTests {
                 for _ in 0..<4 {
                     group.addTask {
                         for _ in 0..<50 {
-                            try env.write(durable: false) { txn in
+                            try env.write(durability: .atomicOnly) { txn in
                                 let current = try txn.get([0], in: db).flatMap(BigEndianKey.decode) ?? 0
                                 try txn.put(BigEndianKey.encode(current + 1), for: [0], in: db)
                             }

@@ -65,9 +65,10 @@ public final class MasterStateMachine: ReplicatedStateMachine {
         var changes: [RegistryChange] = []
         do {
             try state.withLock { registry in
-                // Not synced: the Raft log is durable and the applied index commits with the
-                // state, so after a power loss both roll back together and are applied again.
-                try environment.write(durable: false) { txn in
+                // `.atomicOnly`: a power loss may undo this batch (state and applied index
+                // together), never damage the store; the durable log, kept until `sync()` has
+                // made the state durable, applies it again.
+                try environment.write(durability: .atomicOnly) { txn in
                     for entry in entries {
                         guard case .command(let bytes) = entry.payload else { continue }
                         if bytes.first == RegistryCommand.tag {

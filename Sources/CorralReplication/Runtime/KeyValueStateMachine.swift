@@ -5,7 +5,8 @@ import CorralStore
 /// registry lands, and the one the replication benchmark writes to.
 ///
 /// The applied index lives in the same environment and is written in the same transaction
-/// as the keys, so a restart neither skips nor re-applies an entry.
+/// as the keys, so the two never disagree: a restart, even after a power loss, applies
+/// exactly the entries after the stored index.
 public final class KeyValueStateMachine: ReplicatedStateMachine {
     public enum Command: Sendable, Hashable {
         case put(key: [UInt8], value: [UInt8])
@@ -71,10 +72,11 @@ public final class KeyValueStateMachine: ReplicatedStateMachine {
     public func apply(_ entries: [Entry]) throws -> [UInt64: [UInt8]] {
         guard let last = entries.last else { return [:] }
         var changes: [([UInt8], [UInt8]?)] = []
-        // Not synced: the Raft log is durable, and the applied index commits atomically with
-        // the state, so after a power loss LMDB rolls both back together and the entries are
-        // applied again. `snapshot()` syncs before the log may be compacted behind it.
-        let results = try environment.write(durable: false) { txn in
+        // `.atomicOnly`: a power loss may undo this batch (keys and applied index together),
+        // never damage the store, and the durable log applies it again; `sync()` runs before
+        // the log is compacted behind the state. The closure may run more than once (when the
+        // map grows), so it starts from scratch each time.
+        let results = try environment.write(durability: .atomicOnly) { txn in
             changes = []
             var results: [UInt64: [UInt8]] = [:]
             for entry in entries {

@@ -4,12 +4,16 @@ import CorralRaft
 /// replica: the state machine stores its applied index atomically with its own writes, so a
 /// restart neither skips nor re-applies an entry.
 public protocol ReplicatedStateMachine: AnyObject, Sendable {
-    /// The index of the last applied entry, as durably stored.
+    /// The index of the last applied entry, as stored with the state it describes.
     func appliedIndex() throws -> UInt64
-    /// Applies committed entries in order, in one durable write together with the new
-    /// applied index. Returns the result of each command entry, by index.
+    /// Applies committed entries in order, in one atomic write together with the new applied
+    /// index. Returns the result of each command entry, by index.
+    ///
+    /// The write need not be durable when this returns: after a power loss the state may be
+    /// back at an earlier applied index, never damaged and never out of step with its index,
+    /// and the log, which keeps every entry after the last `sync()`, applies the rest again.
     func apply(_ entries: [Entry]) throws -> [UInt64: [UInt8]]
-    /// Makes every applied write durable (the log may then be compacted up to the applied index).
+    /// Makes every applied write durable, so the log may be compacted up to the applied index.
     func sync() throws
     /// The whole state at the applied index, as bytes (never empty).
     func snapshot() throws -> (index: UInt64, data: [UInt8])
