@@ -17,6 +17,8 @@ struct RegisterClient: Sendable {
 
     let client: MasterClient
     let endpoints: [String]
+    /// Names for endpoints in the evidence, e.g. "m2"; an endpoint without one is shown as is.
+    var names: [String: String] = [:]
 
     /// Runs one operation starting at `endpoints[first]`:
     /// - 2xx (and 404 for a read) -> ok;
@@ -36,10 +38,10 @@ struct RegisterClient: Sendable {
                     kind == .write ? "PUT" : "GET", endpoint, path, body: kind == .write ? Array((value ?? "").utf8) : [],
                     headers: kind == .write ? ["Content-Type": "application/octet-stream"] : [:])
             } catch {
-                trail.append("\(endpoint): \(error.code == .unreachable ? "refused" : "no answer") (\(error.message))")
+                trail.append("\(names[endpoint] ?? endpoint): \(error.code == .unreachable ? "refused" : "no answer") (\(error.message))")
                 return Result(outcome: error.code == .unreachable ? .fail : .info, value: nil, evidence: trail.joined(separator: " -> "))
             }
-            trail.append("\(endpoint): \(response.status)\(response.body.isEmpty ? "" : " \(response.text.prefix(160))")")
+            trail.append("\(names[endpoint] ?? endpoint): \(response.status)\(response.body.isEmpty ? "" : " \(response.text.prefix(160))")")
             let evidence = trail.joined(separator: " -> ")
             switch (kind, response.status) {
             case (.read, 200): return Result(outcome: .ok, value: response.text, evidence: evidence)

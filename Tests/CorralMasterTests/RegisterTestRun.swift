@@ -43,7 +43,8 @@ struct RegisterTestRun {
         let recorder = HistoryRecorder(clock: clock)
         let notes = RegisterNotes()
         let register = RegisterClient(
-            client: MasterClient(timeoutSeconds: requestTimeoutSeconds), endpoints: quorum.initial.map { quorum.endpoint($0) })
+            client: MasterClient(timeoutSeconds: requestTimeoutSeconds), endpoints: quorum.initial.map { quorum.endpoint($0) },
+            names: Dictionary(uniqueKeysWithValues: quorum.initial.map { (quorum.endpoint($0), "m\($0)") }))
         let deadline = UInt64(seconds * 1e9)
         let group = DispatchGroup()
         for index in 0..<clients {
