@@ -108,6 +108,9 @@ let package = Package(
             dependencies: [
                 "CorralReplication", "CorralRaft", "CorralStore", "CorralTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -44,11 +44,18 @@ public struct ClientRequest: Sendable, Hashable {
 public struct ClientResponse: Sendable, Hashable {
     public enum Status: UInt8, Sendable {
         case ok = 0
-        /// Not the leader; `leader` and `message` (its Raft address) say who is.
+        /// Not the leader; `leader` and `message` (its Raft address) say who is. Not applied.
         case notLeader = 1
+        /// Not applied: no leader, overloaded, stopped, or another entry won its place. Retry.
         case unavailable = 2
         case badRequest = 3
         case notFound = 4
+        /// The put reached the leader's log, but the leader lost office (or stopped) before
+        /// it learned whether it was committed: it may or may not take effect. Read the key
+        /// before retrying.
+        case outcomeUnknown = 5
+        /// The put is larger than one log entry may be; it was refused before the log.
+        case tooLarge = 6
     }
 
     public var id: UInt64
@@ -103,6 +110,10 @@ extension MasterProcess {
         } catch let error as ReplicationError where error.code == .notLeader {
             let address = directory.peer(error.leader).map { "\($0.raft)" } ?? ""
             return ClientResponse(id: request.id, status: .notLeader, body: Array(address.utf8), leader: error.leader)
+        } catch let error as ReplicationError where error.code == .outcomeUnknown {
+            return ClientResponse(id: request.id, status: .outcomeUnknown, body: Array(error.message.utf8))
+        } catch let error as ReplicationError where error.code == .tooLarge {
+            return ClientResponse(id: request.id, status: .tooLarge, body: Array(error.message.utf8))
         } catch {
             return ClientResponse(id: request.id, status: .unavailable, body: Array("\(error)".utf8))
         }

@@ -46,7 +46,9 @@ public final class KVConnection: Sendable {
         return KVConnection(channel: channel, handler: handler)
     }
 
-    /// Writes `value` under `key`; throws `.timedOut` if no answer comes within `timeout`.
+    /// Writes `value` under `key`; throws `.timedOut` if no answer comes within `timeout` (the
+    /// write may then have taken effect or not). The answer's status says what became of it:
+    /// `.ok` committed, `.notLeader`/`.unavailable` not applied, `.outcomeUnknown` either.
     public func put(key: [UInt8], value: [UInt8], timeout: TimeAmount = .seconds(10)) async throws -> ClientResponse {
         try await send(ClientRequest(id: 0, operation: .put, key: key, value: value), timeout: timeout)
     }

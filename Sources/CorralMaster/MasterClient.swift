@@ -33,11 +33,19 @@ public struct MasterClient: Sendable {
         throw MasterError(code: .request, message: "too many redirects from \(endpoint)\(path)")
     }
 
-    /// Decodes a JSON answer, or says what the server said instead.
+    /// Decodes a JSON answer, or says what the server said instead: a `504` throws
+    /// `.outcomeUnknown` (the write may or may not have taken effect), a `503` `.unavailable`
+    /// (not applied), a `413` `.tooLarge`, anything else `.request`.
     public func json<T: Decodable>(_ type: T.Type, _ method: String, _ endpoint: String, _ path: String, body: [UInt8] = []) throws(MasterError) -> T {
         let response = try request(method, endpoint, path, body: body)
         guard response.status == 200 else {
-            throw MasterError(code: .request, message: "\(method) \(endpoint)\(path) answered \(response.status): \(response.text)")
+            let said = "\(method) \(endpoint)\(path) answered \(response.status): \(response.text)"
+            switch response.status {
+            case 504: throw MasterError(code: .outcomeUnknown, message: said)
+            case 503: throw MasterError(code: .unavailable, message: said)
+            case 413: throw MasterError(code: .tooLarge, message: said)
+            default: throw MasterError(code: .request, message: said)
+            }
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(response.body))

@@ -29,6 +29,10 @@ public struct MasterConfig: Sendable, Hashable {
     public var tickMilliseconds: Int
     public var heartbeatTicks: Int
     public var electionTicks: Int
+    /// How long a master that lost office keeps waiting to learn whether a write it had
+    /// appended was committed before answering `504` "outcome unknown" (`timing.outcome_wait_ms`);
+    /// nil: five of the longest election timeouts.
+    public var outcomeWaitMilliseconds: Int?
     public var snapshotEveryEntries: UInt64
     public var trailingEntries: UInt64
     public var maxFrameBytes: Int
@@ -87,8 +91,16 @@ public struct MasterConfig: Sendable, Hashable {
         if electionTicks <= heartbeatTicks * 2 {
             throw bad("timing.election_ticks (\(electionTicks)) must exceed twice timing.heartbeat_ticks (\(heartbeatTicks))")
         }
+        if let wait = outcomeWaitMilliseconds, wait < tickMilliseconds {
+            throw bad("timing.outcome_wait_ms (\(wait)) must be at least one tick (timing.tick_ms = \(tickMilliseconds))")
+        }
         if maxFrameBytes < 1 << 16 { throw bad("log.max_frame_bytes must be at least 65536") }
         try scheduling.validate()
+    }
+
+    /// The effective `outcomeWaitMilliseconds`: five of the longest election timeouts unless set.
+    public var effectiveOutcomeWaitMilliseconds: Int {
+        outcomeWaitMilliseconds ?? 5 * 2 * electionTicks * tickMilliseconds
     }
 
     /// Raft addresses of every known master but this one.

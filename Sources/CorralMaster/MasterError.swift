@@ -1,3 +1,5 @@
+import CorralReplication
+
 /// The one error type of CorralMaster: what failed, why, and what to do.
 public struct MasterError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable, Hashable {
@@ -8,8 +10,15 @@ public struct MasterError: Error, CustomStringConvertible, Sendable {
         case request
         /// This master does not lead (HTTP 307 to the leader, or 503 with none known).
         case notLeader
-        /// The leader is not ready yet, e.g. still catching up after its election (HTTP 503).
+        /// Not applied, retry: the leader is not ready yet (still catching up after its
+        /// election), or a write never reached the log or lost to another leader's (HTTP 503).
         case unavailable
+        /// A write reached the leader's log, but the leader lost office (or stopped) before it
+        /// learned whether it was committed: it may or may not take effect (HTTP 504 with
+        /// `"outcome": "unknown"`). Read the state before retrying.
+        case outcomeUnknown
+        /// The request is larger than one replicated command may be (HTTP 413).
+        case tooLarge
         /// The caller is not subscribed, or its stream ID does not match (HTTP 403).
         case forbidden
         /// The request names something that does not exist (HTTP 404).
@@ -30,5 +39,31 @@ public struct MasterError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         underlying.map { "\(message): \($0)" } ?? message
+    }
+}
+
+extension MasterError {
+    /// What became of a write whose proposal threw `error`: `.notLeader` (307), `.outcomeUnknown`
+    /// (504), `.tooLarge` (413), or not applied (`.unavailable`, 503). `what` names the write
+    /// ("the registration").
+    public static func committing(_ what: String, _ error: any Error) -> MasterError {
+        guard let error = error as? ReplicationError else {
+            return MasterError(code: .unavailable, message: "\(what) was not committed; retry", underlying: error)
+        }
+        switch error.code {
+        case .notLeader:
+            return MasterError(code: .notLeader, message: "leadership changed; retry on the leader", underlying: error)
+        case .outcomeUnknown:
+            return MasterError(
+                code: .outcomeUnknown,
+                message: "\(what) may or may not have been committed: leadership changed before its outcome was known; read the state before retrying",
+                underlying: error)
+        case .tooLarge:
+            return MasterError(code: .tooLarge, message: error.message, underlying: error)
+        case .invalidRequest:
+            return MasterError(code: .request, message: error.message, underlying: error)
+        case .store, .corrupted, .unavailable:
+            return MasterError(code: .unavailable, message: "\(what) was not committed; retry", underlying: error)
+        }
     }
 }

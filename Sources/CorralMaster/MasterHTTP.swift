@@ -104,16 +104,22 @@ struct MasterHTTP: Sendable {
 
     // MARK: - Helpers
 
-    /// Runs a request that must reach the leader; turns "not the leader" into 307 or 503.
+    /// Runs a request that must reach the leader and answers what became of it: 307 to the
+    /// leader (503 with none known), 503 not applied, 504 outcome unknown, 413 too large,
+    /// 400 a bad request (see README, "What an answer means").
     private func answer(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
-        } catch let error as ReplicationError where error.code == .notLeader {
-            return redirect(to: error.leader, path: request.uri.path)
         } catch let error as ReplicationError {
-            return problem(error.code == .invalidRequest ? .badRequest : .serviceUnavailable, error.message)
+            switch error.code {
+            case .notLeader: return redirect(to: error.leader, path: request.uri.path)
+            case .outcomeUnknown: return outcomeUnknown(error.message)
+            case .tooLarge: return problem(.contentTooLarge, error.message)
+            case .invalidRequest: return problem(.badRequest, error.message)
+            case .unavailable, .store, .corrupted: return problem(.serviceUnavailable, error.message)
+            }
         } catch let error as MasterError {
-            return problem(.badRequest, error.message)
+            return problem(error.code == .tooLarge ? .contentTooLarge : .badRequest, error.message)
         }
     }
 
@@ -144,12 +150,19 @@ func json(_ value: some Encodable) throws -> Response {
     return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }
 
-func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
+/// `504` with `{"message": …, "outcome": "unknown"}`: a write reached the leader's log but
+/// the leader lost office before it learned whether it was committed. It may or may not take
+/// effect; a client reads the state before it retries. Never a 503, which means "not applied".
+func outcomeUnknown(_ message: String) -> Response {
+    problem(.gatewayTimeout, message, fields: ["outcome": "unknown"])
+}
+
+func problem(_ status: HTTPResponse.Status, _ message: String, fields: [String: String] = [:]) -> Response {
     var headers = HTTPFields()
     headers[.contentType] = "application/json"
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.withoutEscapingSlashes]
-    let body = (try? encoder.encode(["message": message])) ?? Data()
+    encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+    let body = (try? encoder.encode(fields.merging(["message": message]) { _, new in new })) ?? Data()
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
 }
 

@@ -57,7 +57,9 @@ public final class MasterProcess: Sendable {
                 options: RaftServerOptions(
                     tickInterval: .milliseconds(config.tickMilliseconds),
                     snapshotEveryEntries: config.snapshotEveryEntries,
-                    trailingEntries: config.trailingEntries),
+                    trailingEntries: config.trailingEntries,
+                    outcomeWait: .milliseconds(config.effectiveOutcomeWaitMilliseconds),
+                    maxFrameBytes: config.maxFrameBytes),
                 logger: logger
             )
             leader = MasterLeader(config: config, machine: machine, server: server, logger: logger)
@@ -73,7 +75,7 @@ public final class MasterProcess: Sendable {
         let raftPort = try await transport.listen(
             host: config.raftListen.host,
             port: config.raftListen.port,
-            onRaft: { bytes in try server.deliver(bytes) },
+            onRaft: { message in server.deliver(message) },
             onClient: { [self] frame, channel in
                 guard let request = try? ClientRequest(decoding: frame.payload) else {
                     self.logger.warning("closing a client connection: malformed request frame")

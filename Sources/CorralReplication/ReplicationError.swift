@@ -11,8 +11,18 @@ public struct ReplicationError: Error, CustomStringConvertible, Sendable {
         case corrupted
         /// This node does not lead; `leader` and `leaderAddress` say who does, if known.
         case notLeader
-        /// The request cannot be served now (no leader, transfer, overload, node stopped).
+        /// The request cannot be served now (no leader, transfer, overload, node stopped). For
+        /// a proposal this always means "not applied": it never reached the log, or the entry
+        /// committed at its index belongs to another term.
         case unavailable
+        /// A proposal was appended to this node's log, but whether it was committed is not
+        /// known: the node lost office (or stopped) and did not learn the outcome within
+        /// `RaftServerOptions.outcomeWait`. The command may or may not take effect; read the
+        /// state before retrying.
+        case outcomeUnknown
+        /// The command is larger than one entry may be (it could not fit in one transport
+        /// frame); it was refused before reaching the log.
+        case tooLarge
         /// The request itself is wrong.
         case invalidRequest
     }

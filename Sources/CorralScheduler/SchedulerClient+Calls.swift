@@ -109,7 +109,8 @@ extension SchedulerClient {
     /// framework ID.
     ///
     /// - Throws: `SchedulerError`: `.notSubscribed` without a stream; `.redirected` (and a
-    ///   re-subscription starts) when the master no longer leads; `.unavailable` on `503`;
+    ///   re-subscription starts) when the master no longer leads; `.unavailable` on `503` (not
+    ///   applied); `.outcomeUnknown` on `504` (may or may not have taken effect);
     ///   `.rejected` with the master's message on `4xx`; connection failures.
     func send(_ call: SchedulerCall) async throws {
         let kind = call.type?.rawValue ?? "call"
@@ -149,7 +150,11 @@ extension SchedulerClient {
                 status: 307
             )
         case 503:
-            throw SchedulerError(.unavailable, "\(kind) to \(master): no leading master", status: 503)
+            throw SchedulerError(.unavailable, "\(kind) to \(master): not applied (\(response.bodyText))", status: 503)
+        case 504:
+            throw SchedulerError(
+                .outcomeUnknown, "\(kind) to \(master): the outcome is unknown (\(response.bodyText)); reconcile before sending it again",
+                status: 504)
         case 400..<500:
             throw SchedulerError(
                 .rejected,

@@ -14,8 +14,12 @@ public struct SchedulerError: Error, Sendable, Equatable, CustomStringConvertibl
         case timedOut
         /// The master is not the leader; it named another master (`307`).
         case redirected
-        /// No leader is elected yet (`503`).
+        /// No leader is elected yet, or the call was not applied (`503`): try again.
         case unavailable
+        /// The call reached the leader's log, but the leader lost office before it learned
+        /// whether it was committed (`504`): it may or may not take effect. Reconcile (or
+        /// read the state) before sending it again.
+        case outcomeUnknown
         /// The master refused the call (`4xx`); the message carries its answer.
         case rejected
         /// The master answered something the client cannot use (bad status, headers or body).
@@ -51,7 +55,7 @@ public struct SchedulerError: Error, Sendable, Equatable, CustomStringConvertibl
         switch code {
         case .redirected, .unavailable, .connectionFailed, .connectionClosed, .timedOut, .notSubscribed:
             return true
-        case .stopped, .rejected, .protocolViolation, .bodyTooLarge, .invalidArgument, .encoding:
+        case .stopped, .rejected, .protocolViolation, .bodyTooLarge, .invalidArgument, .encoding, .outcomeUnknown:
             return false
         }
     }

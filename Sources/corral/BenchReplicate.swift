@@ -57,14 +57,17 @@ struct BenchReplicate: AsyncParsableCommand {
             leaderChanges = after.raft.term == startTerm ? "0" : "yes (term \(startTerm) → \(after.raft.term))"
         }
         say(String(
-            format: "corral replicate: masters=%d clients=%d key=%dB value=%dB seconds=%d writes=%d throughput=%.0f writes/s p50=%.2f ms p99=%.2f ms max=%.2f ms errors=%d leader-changes=%@",
+            format: "corral replicate: masters=%d clients=%d key=%dB value=%dB seconds=%d writes=%d throughput=%.0f writes/s p50=%.2f ms p99=%.2f ms max=%.2f ms errors=%d unknown=%d leader-changes=%@",
             masters, clients, keyBytes, valueBytes, seconds, result.latencies.count, Double(result.latencies.count) / Double(seconds),
-            result.percentile(0.50), result.percentile(0.99), result.percentile(1.0), result.errors, leaderChanges))
+            result.percentile(0.50), result.percentile(0.99), result.percentile(1.0), result.errors, result.unknown, leaderChanges))
     }
 
     struct Result {
         var latencies: [Double]
+        /// Writes not applied (refused, redirected, failed) or not answered.
         var errors: Int
+        /// Writes answered "outcome unknown": they may or may not have taken effect.
+        var unknown: Int
 
         func percentile(_ p: Double) -> Double {
             guard !latencies.isEmpty else { return 0 }
@@ -93,6 +96,7 @@ struct BenchReplicate: AsyncParsableCommand {
                     let connection = connections[client % connections.count]
                     var latencies: [Double] = []
                     var errors = 0
+                    var unknown = 0
                     var sequence = 0
                     while clock.now < end {
                         var key = prefix
@@ -103,7 +107,9 @@ struct BenchReplicate: AsyncParsableCommand {
                         let response = try? await connection.put(key: key, value: value)
                         let finished = clock.now
                         guard response?.status == .ok else {
-                            errors += 1
+                            // A write whose outcome is unknown may have taken effect: it is
+                            // counted apart from writes that failed (not applied).
+                            if response?.status == .outcomeUnknown { unknown += 1 } else { errors += 1 }
                             if response == nil { break }
                             continue
                         }
@@ -112,13 +118,14 @@ struct BenchReplicate: AsyncParsableCommand {
                             latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
                         }
                     }
-                    return Result(latencies: latencies, errors: errors)
+                    return Result(latencies: latencies, errors: errors, unknown: unknown)
                 }
             }
-            var total = Result(latencies: [], errors: 0)
+            var total = Result(latencies: [], errors: 0, unknown: 0)
             for await part in group {
                 total.latencies += part.latencies
                 total.errors += part.errors
+                total.unknown += part.unknown
             }
             total.latencies.sort()
             return total

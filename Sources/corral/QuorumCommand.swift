@@ -16,7 +16,9 @@ struct QuorumCommand: ParsableCommand {
 
         var list: [String] { endpoints.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
-        /// Posts to the first endpoint that answers; redirects lead to the leader.
+        /// Posts to the first endpoint that answers; redirects lead to the leader. A change
+        /// that was not applied is tried on the next endpoint; one whose outcome is unknown
+        /// (504) is not sent again, since it may have taken effect.
         func post(_ path: String, _ body: [String: String]) throws -> QuorumStatus {
             let client = MasterClient(timeoutSeconds: 15)
             let data = Array((try? JSONSerialization.data(withJSONObject: body)) ?? Data())
@@ -24,6 +26,9 @@ struct QuorumCommand: ParsableCommand {
             for endpoint in list {
                 do {
                     return try client.json(QuorumStatus.self, "POST", endpoint, path, body: data)
+                } catch where error.code == .outcomeUnknown {
+                    throw ValidationError(
+                        "\(path): the outcome is unknown (the leader changed before it learned whether the change was committed): \(error.message); run `corral quorum status` to see whether it took effect before trying again")
                 } catch {
                     lastError = error
                 }

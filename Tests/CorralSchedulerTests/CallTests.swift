@@ -112,6 +112,21 @@ struct CallTests {
         }
     }
 
+    @Test func aCallWhoseOutcomeIsUnknownIsNotMistakenForNotApplied() async throws {
+        try await withMasters(1) { masters in
+            let master = masters[0]
+            try await withClient(testConfiguration(masters: [master.address])) { client, _ in
+                try await eventually("SUBSCRIBED") { await client.isSubscribed }
+                master.answerCalls(
+                    .gatewayTimeout, body: #"{"message":"the call may or may not have been committed","outcome":"unknown"}"#)
+                let error = await #expect(throws: SchedulerError.self) { try await client.revive() }
+                #expect(error?.code == .outcomeUnknown)
+                #expect(error?.status == 504)
+                #expect(error?.isRetryable == false, "a call that may have taken effect is not retried blindly")
+            }
+        }
+    }
+
     @Test func aRedirectedCallThrowsRetryableAndResubscribesAtTheLeader() async throws {
         try await withMasters(2) { masters in
             let (old, new) = (masters[0], masters[1])

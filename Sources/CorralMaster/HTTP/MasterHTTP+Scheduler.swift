@@ -139,7 +139,8 @@ extension MasterHTTP {
         }
     }
 
-    /// Runs a leader-only request; maps errors to statuses, and "not the leader" to 307 or 503.
+    /// Runs a leader-only request; maps errors to statuses (503 not applied, 504 outcome
+    /// unknown), and "not the leader" to 307 or 503.
     func answerLeader(_ request: Request, _ body: () async throws -> Response) async -> Response {
         do {
             return try await body()
@@ -147,6 +148,8 @@ extension MasterHTTP {
             switch error.code {
             case .notLeader: return await redirectToLeader(request)
             case .unavailable: return problem(.serviceUnavailable, error.message)
+            case .outcomeUnknown: return outcomeUnknown(error.message)
+            case .tooLarge: return problem(.contentTooLarge, error.message)
             case .forbidden: return problem(.forbidden, error.message)
             case .notFound: return problem(.notFound, error.message)
             default: return problem(.badRequest, error.message)

@@ -1,4 +1,5 @@
 import CorralModel
+import CorralReplication
 
 extension MasterLeader {
     /// ACCEPT: every task is checked against the live offers and the registry, and what passes
@@ -102,6 +103,14 @@ extension MasterLeader {
         let outcome: RegistryOutcome
         do {
             outcome = try await commit(command)
+        } catch let error as ReplicationError where error.code == .outcomeUnknown {
+            // The launch may still be committed by the next leader, which then sends it to
+            // the agent: TASK_DROPPED would be a lie. The scheduler learns the task's fate by
+            // reconciling with the next leader.
+            logger.notice(
+                "launch outcome unknown after a leadership change",
+                metadata: ["framework": "\(id)", "tasks": "\(tasks.map(\.taskID))", "error": "\(error)"])
+            return false
         } catch {
             for task in tasks {
                 refuse(task, of: id, state: .dropped, reason: .masterDisconnected, message: "the launch was not committed: \(error)")

@@ -29,7 +29,7 @@ extension MasterLeader {
         do {
             outcome = try await commit(command)
         } catch {
-            throw MasterError(code: .unavailable, message: "the registration could not be committed; retry", underlying: error)
+            throw MasterError.committing("the registration", error)
         }
         if let error = outcome.error { throw MasterError(code: .forbidden, message: error) }
         guard self.term == term, let id = info.id else {
@@ -115,7 +115,7 @@ extension MasterLeader {
                 // so the agent stops sending it.
                 _ = try await commit(.statusUpdate(frameworkID: update.frameworkID, status: status, atNanos: nowNanos()))
             } catch {
-                throw MasterError(code: .unavailable, message: "the update could not be committed; send it again", underlying: error)
+                throw MasterError.committing("the update", error)
             }
         case .updateResources:
             guard let resources = call.updateResources?.resources else {
@@ -124,7 +124,7 @@ extension MasterLeader {
             do {
                 _ = try await commit(.updateAgentResources(id: id, resources: resources, atNanos: nowNanos()))
             } catch {
-                throw MasterError(code: .unavailable, message: "the change could not be committed; retry", underlying: error)
+                throw MasterError.committing("the change", error)
             }
         case .message:
             guard let message = call.message else {

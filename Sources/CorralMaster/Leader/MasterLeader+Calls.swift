@@ -76,7 +76,7 @@ extension MasterLeader {
         do {
             outcome = try await commit(command)
         } catch {
-            throw MasterError(code: .unavailable, message: "the call could not be committed; retry", underlying: error)
+            throw MasterError.committing("the call", error)
         }
         if let error = outcome.error { throw MasterError(code: .request, message: error) }
     }

@@ -19,7 +19,7 @@ extension MasterLeader {
         do {
             outcome = try await commit(.subscribeFramework(info: info, atNanos: nowNanos()))
         } catch {
-            throw MasterError(code: .unavailable, message: "the subscription could not be committed; retry", underlying: error)
+            throw MasterError.committing("the subscription", error)
         }
         if let error = outcome.error { throw MasterError(code: .forbidden, message: error) }
         guard self.term == term else { throw MasterError(code: .notLeader, message: "leadership changed; retry") }

@@ -247,8 +247,12 @@ actor MasterLeader {
         await withDiscardingTaskGroup { group in
             for await command in proposals {
                 group.addTask {
-                    do { _ = try await server.propose(command.encoded) } catch {
-                        logger.notice("proposal failed", metadata: ["error": "\(error)"])
+                    // Never proposed again from here, whatever the answer: an unknown outcome
+                    // may still be committed, so retrying it as new could apply it twice.
+                    do { _ = try await server.propose(command.encoded) } catch let error as ReplicationError where error.code == .outcomeUnknown {
+                        logger.notice("background proposal outcome unknown", metadata: ["error": "\(error)"])
+                    } catch {
+                        logger.notice("background proposal not applied", metadata: ["error": "\(error)"])
                     }
                 }
             }

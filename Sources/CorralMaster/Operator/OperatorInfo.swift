@@ -24,6 +24,7 @@ enum OperatorInfo {
             ("timing.tick_ms", "\(config.tickMilliseconds)"),
             ("timing.heartbeat_ticks", "\(config.heartbeatTicks)"),
             ("timing.election_ticks", "\(config.electionTicks)"),
+            ("timing.outcome_wait_ms", "\(config.effectiveOutcomeWaitMilliseconds)"),
             ("log.snapshot_every_entries", "\(config.snapshotEveryEntries)"),
             ("log.trailing_entries", "\(config.trailingEntries)"),
             ("log.max_frame_bytes", "\(config.maxFrameBytes)"),

@@ -60,16 +60,15 @@ extension MasterLeader {
         return try subscribeOperator(first: subscribed(snapshot).encoded)
     }
 
-    /// Commits an operator's command; a refusal is a `.request` error (HTTP 400).
+    /// Commits an operator's command; a refusal is a `.request` error (HTTP 400), and a
+    /// failed proposal says whether it was applied (`MasterError.committing`).
     func commitOperator(_ make: (_ atNanos: UInt64) -> RegistryCommand) async throws(MasterError) {
         _ = try requireLeading()
         let outcome: RegistryOutcome
         do {
             outcome = try await commit(make(nowNanos()))
-        } catch let error as ReplicationError where error.code == .notLeader {
-            throw MasterError(code: .notLeader, message: "leadership changed; retry")
         } catch {
-            throw MasterError(code: .unavailable, message: "the command could not be committed; retry", underlying: error)
+            throw MasterError.committing("the command", error)
         }
         if let error = outcome.error { throw MasterError(code: .request, message: error) }
     }

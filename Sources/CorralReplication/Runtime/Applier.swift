@@ -1,7 +1,8 @@
 import CorralRaft
 
 /// Applies committed entries to the state machine on its own thread, in order, batching
-/// whatever queued up while the previous apply was under way.
+/// whatever queued up while the previous apply was under way, at most `maxBatchEntries`
+/// entries and about `maxBatchBytes` bytes in one state-machine write (one entry always goes).
 final class Applier: Sendable {
     enum Work: Sendable {
         case entries([Entry])
@@ -24,30 +25,41 @@ final class Applier: Sendable {
 
     private let worker: BatchingWorker<Work>
 
-    init(machine: any ReplicatedStateMachine, report: @escaping @Sendable (Outcome) -> Void) {
+    init(
+        machine: any ReplicatedStateMachine, maxBatchEntries: Int, maxBatchBytes: Int,
+        report: @escaping @Sendable (Outcome) -> Void
+    ) {
         worker = BatchingWorker(
             label: "corral.raft.apply",
             process: { work in
-                var entries: [Entry] = []
+                var pending = Pending()
                 for item in work {
                     switch item {
                     case .entries(let batch):
-                        entries.append(contentsOf: batch)
+                        for entry in batch {
+                            if !pending.entries.isEmpty
+                                && (pending.entries.count >= maxBatchEntries || pending.bytes + entry.sizeBytes > maxBatchBytes)
+                            {
+                                try Self.flush(&pending, machine, report)
+                            }
+                            pending.entries.append(entry)
+                            pending.bytes += entry.sizeBytes
+                        }
                     case .snapshot(let snapshot):
-                        try Self.flush(&entries, machine, report)
+                        try Self.flush(&pending, machine, report)
                         try machine.restore(snapshot)
                         report(.restored(index: snapshot.metadata.index))
                     case .takeSnapshot:
-                        try Self.flush(&entries, machine, report)
+                        try Self.flush(&pending, machine, report)
                         let taken = try machine.snapshot()
                         report(.snapshotTaken(index: taken.index, data: taken.data))
                     case .syncPoint:
-                        try Self.flush(&entries, machine, report)
+                        try Self.flush(&pending, machine, report)
                         try machine.sync()
                         report(.snapshotTaken(index: try machine.appliedIndex(), data: []))
                     }
                 }
-                try Self.flush(&entries, machine, report)
+                try Self.flush(&pending, machine, report)
             },
             failed: { report(.failed("\($0)")) }
         )
@@ -57,17 +69,23 @@ final class Applier: Sendable {
         worker.submit(work)
     }
 
+    /// Entries gathered for the next state-machine write.
+    private struct Pending {
+        var entries: [Entry] = []
+        var bytes = 0
+    }
+
     /// Applies the entries gathered so far in one state-machine write and reports them.
     private static func flush(
-        _ entries: inout [Entry],
+        _ pending: inout Pending,
         _ machine: any ReplicatedStateMachine,
         _ report: @Sendable (Outcome) -> Void
     ) throws {
-        guard let last = entries.last else { return }
-        let results = try machine.apply(entries)
+        guard let last = pending.entries.last else { return }
+        let results = try machine.apply(pending.entries)
         var terms: [UInt64: UInt64] = [:]
-        for entry in entries { terms[entry.index] = entry.term }
+        for entry in pending.entries { terms[entry.index] = entry.term }
         report(.applied(index: last.index, terms: terms, results: results))
-        entries = []
+        pending = Pending()
     }
 }

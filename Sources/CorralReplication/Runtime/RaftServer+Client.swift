@@ -2,9 +2,20 @@ import CorralRaft
 
 extension RaftServer {
     /// Proposes a command; returns the state machine's result once the entry is applied here.
-    /// On a follower it throws `.notLeader` with the leader's address.
+    ///
+    /// Throws `ReplicationError` whose code says what became of the command:
+    /// - `.notLeader` (with the leader's address) or `.unavailable`: not applied, it never
+    ///   reached the log, or another entry was committed at its index;
+    /// - `.outcomeUnknown`: appended, but this node lost office (or stopped) and did not
+    ///   learn within `RaftServerOptions.outcomeWait` whether it was committed;
+    /// - `.tooLarge`: refused before the log, its entry would not fit in one frame.
     public func propose(_ command: [UInt8]) async throws -> [UInt8] {
         if let failure { throw ReplicationError(code: .unavailable, operation: "propose", message: failure) }
+        guard command.count <= maxCommandBytes else {
+            throw ReplicationError(
+                code: .tooLarge, operation: "propose",
+                message: "the command is \(command.count) bytes, more than the \(maxCommandBytes) one log entry may carry under the transport's \(options.maxFrameBytes)-byte frame limit; send less at once (or raise log.max_frame_bytes on every master)")
+        }
         return try await withCheckedThrowingContinuation { continuation in
             let id = nextRequestID
             nextRequestID += 1
@@ -26,7 +37,7 @@ extension RaftServer {
         queued = []
         guard !batch.isEmpty else { return }
         for (proposal, continuation) in batch {
-            waiters[proposal.id] = Waiter(continuation: continuation)
+            waiters[proposal.id] = Waiter(continuation: continuation, operation: "propose")
         }
         step(.proposeBatch(batch.map(\.0)))
         flushOutbox()
@@ -47,13 +58,14 @@ extension RaftServer {
         }
     }
 
-    /// Proposes a membership change; returns once it is applied here.
+    /// Proposes a membership change; returns once it is applied here. Its errors mean what
+    /// `propose`'s do.
     public func changeMembership(_ change: ConfigChange) async throws {
         if let failure { throw ReplicationError(code: .unavailable, operation: "change membership", message: failure) }
         _ = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
             let id = nextRequestID
             nextRequestID += 1
-            waiters[id] = Waiter(continuation: continuation)
+            waiters[id] = Waiter(continuation: continuation, operation: "change membership")
             step(.proposeConfigChange(id: id, change: change))
             flushOutbox()
         }

@@ -34,7 +34,7 @@ extension RaftServer {
             case .proposalAccepted(let id, let index, let term):
                 waiters[id]?.index = index
                 waiters[id]?.term = term
-                waiterAtIndex[index] = id
+                waitersAtIndex[index, default: []].append(id)
             case .proposalRejected(let id, let reason):
                 waiters.removeValue(forKey: id)?.continuation.resume(throwing: rejection(reason))
             case .readReady(let id, let index):
@@ -48,7 +48,7 @@ extension RaftServer {
                 reads.removeValue(forKey: id)?.resume(throwing: rejection(reason))
             case .roleChanged(let role, let term, let leader):
                 logger.info("role changed", metadata: ["role": "\(role)", "term": "\(term)", "leader": "\(leader)"])
-                if role != .leader { abandonProposals() }
+                if role != .leader { lostOffice() }
                 roleObserver?(role, term, leader)
             }
         }
@@ -77,19 +77,48 @@ extension RaftServer {
         }
     }
 
-    /// After losing leadership, a proposal not yet known committed has an unknown fate (it
-    /// may still commit, or be replaced); a committed one is still applied here, so it waits.
-    private func abandonProposals() {
-        for (id, waiter) in waiters {
-            if waiter.index != 0, waiter.index <= node.commitIndex, node.term(at: waiter.index) == waiter.term {
+    /// After losing office, every proposal this node appended waits for its log to tell:
+    /// the entry applied at its index in its term means applied, another term there means
+    /// not applied. A waiter the log does not answer within `options.outcomeWait` is
+    /// answered "outcome unknown" (`expireOrphans`); never "unavailable", which promises
+    /// that the command did not take effect.
+    private func lostOffice() {
+        let deadline = ticks + outcomeWaitTicks
+        for id in waiters.keys where orphans[id] == nil { orphans[id] = deadline }
+    }
+
+    /// Answers "outcome unknown" to waiters of a deposed leader whose time is up, unless
+    /// their entry is committed in their term (then it is applied here shortly).
+    func expireOrphans() {
+        guard !orphans.isEmpty else { return }
+        for (id, deadline) in orphans where deadline <= ticks {
+            guard let waiter = waiters[id] else {
+                orphans[id] = nil
                 continue
             }
-            waiterAtIndex[waiter.index] = nil
-            waiter.continuation.resume(throwing: ReplicationError(
-                code: .unavailable, operation: "propose",
-                message: "leadership changed while the proposal was in flight; its outcome is unknown (entry \(waiter.index), term \(waiter.term))"))
-            waiters[id] = nil
+            if waiter.index <= node.commitIndex, node.term(at: waiter.index) == waiter.term { continue }
+            removeWaiter(id)?.continuation.resume(throwing: outcomeUnknown(
+                waiter, "leadership was lost and the log did not show within \(options.outcomeWait) whether it was committed"))
         }
+    }
+
+    /// The error for a proposal appended at (index, term) whose fate this node cannot tell.
+    func outcomeUnknown(_ waiter: Waiter, _ why: String) -> ReplicationError {
+        ReplicationError(
+            code: .outcomeUnknown, operation: waiter.operation,
+            message: "the outcome of entry \(waiter.index) (term \(waiter.term)) is unknown: \(why); it may or may not take effect, so read the state before retrying")
+    }
+
+    /// Forgets a waiter wherever it is filed; returns it.
+    @discardableResult
+    func removeWaiter(_ id: UInt64) -> Waiter? {
+        guard let waiter = waiters.removeValue(forKey: id) else { return nil }
+        orphans[id] = nil
+        if let filed = waitersAtIndex[waiter.index] {
+            let rest = filed.filter { $0 != id }
+            waitersAtIndex[waiter.index] = rest.isEmpty ? nil : rest
+        }
+        return waiter
     }
 
     func applied(_ outcome: Applier.Outcome) {
@@ -97,15 +126,17 @@ extension RaftServer {
         case .applied(let index, let terms, let results):
             appliedIndex = max(appliedIndex, index)
             for (entryIndex, term) in terms {
-                guard let id = waiterAtIndex.removeValue(forKey: entryIndex),
-                    let waiter = waiters.removeValue(forKey: id)
-                else { continue }
-                if waiter.term == term {
-                    waiter.continuation.resume(returning: results[entryIndex] ?? [])
-                } else {
-                    waiter.continuation.resume(throwing: ReplicationError(
-                        code: .unavailable, operation: "propose",
-                        message: "the entry was replaced by another leader's; it was not applied"))
+                guard let ids = waitersAtIndex.removeValue(forKey: entryIndex) else { continue }
+                for id in ids {
+                    guard let waiter = waiters.removeValue(forKey: id) else { continue }
+                    orphans[id] = nil
+                    if waiter.term == term {
+                        waiter.continuation.resume(returning: results[entryIndex] ?? [])
+                    } else {
+                        waiter.continuation.resume(throwing: ReplicationError(
+                            code: .unavailable, operation: waiter.operation,
+                            message: "entry \(entryIndex) was committed with another leader's entry (term \(term), not \(waiter.term)); the command was not applied"))
+                    }
                 }
             }
             releaseReads()
@@ -113,6 +144,11 @@ extension RaftServer {
         case .restored(let index):
             appliedIndex = max(appliedIndex, index)
             lastSnapshotIndex = max(lastSnapshotIndex, index)
+            // A snapshot does not say which term each entry it covers had.
+            for (id, waiter) in waiters where waiter.index != 0 && waiter.index <= index {
+                removeWaiter(id)?.continuation.resume(throwing: outcomeUnknown(
+                    waiter, "a snapshot from the leader replaced the log up to entry \(index)"))
+            }
             releaseReads()
         case .snapshotTaken(let index, let data):
             snapshotRequested = false
@@ -146,10 +182,21 @@ extension RaftServer {
         shutdown(reason: reason)
     }
 
+    /// Answers everything waiting. A proposal never appended is not applied (`.unavailable`);
+    /// one appended has an unknown outcome (`.outcomeUnknown`): it may still be committed by
+    /// the other nodes.
     func shutdown(reason: String) {
         let error = ReplicationError(code: .unavailable, operation: "raft", message: reason)
-        for (_, waiter) in waiters { waiter.continuation.resume(throwing: error) }
+        for (_, waiter) in waiters {
+            if waiter.index == 0 {
+                waiter.continuation.resume(throwing: ReplicationError(code: .unavailable, operation: waiter.operation, message: reason))
+            } else {
+                waiter.continuation.resume(throwing: outcomeUnknown(waiter, "the node stopped (\(reason)) before it learned whether it was committed"))
+            }
+        }
         waiters = [:]
+        waitersAtIndex = [:]
+        orphans = [:]
         for (_, continuation) in reads { continuation.resume(throwing: error) }
         reads = [:]
         for read in readsAwaitingApply { read.continuation.resume(throwing: error) }

@@ -14,8 +14,11 @@ public actor RaftServer {
         case flushProposals
     }
 
+    /// A proposal or membership change waiting for its answer. `index` and `term` are where
+    /// it was appended (0 until then).
     struct Waiter {
         var continuation: CheckedContinuation<[UInt8], any Error>
+        var operation: String
         var index: UInt64 = 0
         var term: UInt64 = 0
     }
@@ -25,7 +28,7 @@ public actor RaftServer {
     let logger: Logger
     var node: RaftNode
     var rng = SystemRandomNumberGenerator()
-    let transport: PeerTransport
+    let transport: any RaftTransport
     var writer: StorageWriter?
     var applier: Applier?
     let events: AsyncStream<Event>
@@ -39,7 +42,16 @@ public actor RaftServer {
 
     var nextRequestID: UInt64 = 1
     var waiters: [UInt64: Waiter] = [:]
-    var waiterAtIndex: [UInt64: UInt64] = [:]
+    /// Waiters by the index their entry was appended at; more than one when a deposed
+    /// leader's entry was replaced there and it led again.
+    var waitersAtIndex: [UInt64: [UInt64]] = [:]
+    /// Waiters of a deposed leader, and the tick after which their outcome is unknown.
+    var orphans: [UInt64: UInt64] = [:]
+    /// Ticks delivered so far.
+    var ticks: UInt64 = 0
+    let outcomeWaitTicks: UInt64
+    /// The largest command whose entry fits in one transport frame.
+    let maxCommandBytes: Int
     var reads: [UInt64: CheckedContinuation<UInt64, any Error>] = [:]
     var readsAwaitingApply: [(index: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = []
     var queued: [(Proposal, CheckedContinuation<[UInt8], any Error>)] = []
@@ -60,13 +72,15 @@ public actor RaftServer {
         config: RaftConfig,
         storage: any RaftLogStorage,
         machine: any ReplicatedStateMachine,
-        transport: PeerTransport,
+        transport: any RaftTransport,
         peers: [NodeID: PeerAddress],
         options: RaftServerOptions = RaftServerOptions(),
         logger: Logger
     ) throws {
         id = config.id
         self.options = options
+        outcomeWaitTicks = UInt64(max(1, (options.outcomeWait / options.tickInterval).rounded(.up)))
+        maxCommandBytes = Self.maxCommandBytes(frameBytes: options.maxFrameBytes)
         self.transport = transport
         self.peerAddresses = peers
         var logger = logger
@@ -89,7 +103,9 @@ public actor RaftServer {
             case .failure(let error): sink.yield(.storageFailed("\(error)"))
             }
         }
-        applier = Applier(machine: machine) { sink.yield(.applier($0)) }
+        applier = Applier(
+            machine: machine, maxBatchEntries: options.applyBatchMaxEntries, maxBatchBytes: options.applyBatchMaxBytes
+        ) { sink.yield(.applier($0)) }
         transport.onPeerRefused { peer in sink.yield(.input(.peerUnreachable(peer))) }
     }
 
@@ -99,8 +115,7 @@ public actor RaftServer {
     }
 
     /// Hands a message that arrived from the network to the node (any thread).
-    public nonisolated func deliver(_ bytes: [UInt8]) throws {
-        let message = try Message(decoding: bytes)
+    public nonisolated func deliver(_ message: Message) {
         sink.yield(.input(.message(message)))
     }
 
@@ -110,16 +125,11 @@ public actor RaftServer {
         let interval = options.tickInterval
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Ticks follow the monotonic clock, not the sum of sleeps: a late wake-up
-                // delivers the ticks it missed, so timeouts hold in wall-clock time.
                 let clock = ContinuousClock()
-                var next = clock.now + interval
+                var schedule = TickSchedule(start: clock.now, interval: interval)
                 while !Task.isCancelled {
-                    try? await Task.sleep(until: next, clock: clock)
-                    while next <= clock.now {
-                        sink.yield(.input(.tick))
-                        next += interval
-                    }
+                    try? await Task.sleep(until: schedule.next, clock: clock)
+                    for _ in 0..<schedule.due(at: clock.now) { sink.yield(.input(.tick)) }
                 }
             }
             group.addTask { await self.consume() }
@@ -140,6 +150,10 @@ public actor RaftServer {
         switch event {
         case .input(let input):
             step(input)
+            if case .tick = input {
+                ticks += 1
+                expireOrphans()
+            }
         case .durable(let sequence):
             durableSequence = max(durableSequence, sequence)
             releaseHeld()
@@ -168,9 +182,32 @@ public actor RaftServer {
         outbox.append(contentsOf: ready.map(\.message))
     }
 
+    /// Sends what is ready. A message the node addressed to itself (a candidate's own vote,
+    /// released only once everything before it is durable) goes back into the node as input,
+    /// never onto the network.
     func flushOutbox() {
         guard !outbox.isEmpty else { return }
-        transport.send(outbox)
+        var remote: [Message] = []
+        remote.reserveCapacity(outbox.count)
+        for message in outbox {
+            if message.to == id {
+                sink.yield(.input(.message(message)))
+            } else {
+                remote.append(message)
+            }
+        }
         outbox = []
+        if !remote.isEmpty { transport.send(remote) }
+    }
+
+    /// The largest command an entry may carry so that an append with that one entry, in
+    /// its encoding on the wire, fits in a frame of `frameBytes`.
+    static func maxCommandBytes(frameBytes: Int) -> Int {
+        let widest = Message(
+            from: .max, to: .max, term: .max,
+            body: .append(AppendRequest(
+                prevIndex: .max, prevTerm: .max, entries: [Entry(term: .max, index: .max, payload: .command([]))], commit: .max)))
+        // The command's length prefix grows from one byte to at most ten (a varint).
+        return frameBytes - widest.encoded().count - 9
     }
 }

@@ -1,4 +1,4 @@
-/// Timing and compaction settings of a running Raft node.
+/// Timing, size and compaction settings of a running Raft node.
 public struct RaftServerOptions: Sendable, Hashable {
     /// One logical tick. Heartbeats and election timeouts are counted in ticks.
     public var tickInterval: Duration
@@ -6,15 +6,34 @@ public struct RaftServerOptions: Sendable, Hashable {
     public var snapshotEveryEntries: UInt64
     /// Entries kept in the log behind a snapshot, so followers a little behind need no snapshot.
     public var trailingEntries: UInt64
+    /// How long a node that lost office keeps waiting for the log to show the outcome of a
+    /// proposal it had appended (a few election timeouts). Past it the proposal is answered
+    /// `.outcomeUnknown`.
+    public var outcomeWait: Duration
+    /// The transport's frame limit (`TransportOptions.maxFrameBytes`): a command whose entry
+    /// could not travel in one frame is refused with `.tooLarge` before it reaches the log.
+    public var maxFrameBytes: Int
+    /// The most entries, and about the most command bytes, applied in one state-machine write
+    /// (at least one entry always goes).
+    public var applyBatchMaxEntries: Int
+    public var applyBatchMaxBytes: Int
 
     public init(
         tickInterval: Duration = .milliseconds(10),
         snapshotEveryEntries: UInt64 = 100_000,
-        trailingEntries: UInt64 = 5_000
+        trailingEntries: UInt64 = 5_000,
+        outcomeWait: Duration = .seconds(3),
+        maxFrameBytes: Int = 64 << 20,
+        applyBatchMaxEntries: Int = 10_000,
+        applyBatchMaxBytes: Int = 16 << 20
     ) {
         self.tickInterval = tickInterval
         self.snapshotEveryEntries = snapshotEveryEntries
         self.trailingEntries = trailingEntries
+        self.outcomeWait = outcomeWait
+        self.maxFrameBytes = maxFrameBytes
+        self.applyBatchMaxEntries = applyBatchMaxEntries
+        self.applyBatchMaxBytes = applyBatchMaxBytes
     }
 }
 

@@ -1,8 +1,11 @@
+import CorralRaft
 import Logging
 import NIOCore
 
 /// Handles one accepted connection: a hello first, then Raft or client frames.
 /// Any malformed frame closes the connection with a logged reason; it never crashes the node.
+/// A Raft message whose sender is not the node that said hello is dropped with a warning:
+/// a connection speaks for one peer only.
 final class InboundHandler: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: all state is touched only on the channel's event loop.
     typealias InboundIn = Frame
@@ -10,14 +13,14 @@ final class InboundHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private let clusterID: String
     private let logger: Logger
-    private let onRaft: @Sendable ([UInt8]) throws -> Void
+    private let onRaft: @Sendable (Message) -> Void
     private let onClient: @Sendable (Frame, any Channel) -> Void
     private var peer: UInt64?
 
     init(
         clusterID: String,
         logger: Logger,
-        onRaft: @escaping @Sendable ([UInt8]) throws -> Void,
+        onRaft: @escaping @Sendable (Message) -> Void,
         onClient: @escaping @Sendable (Frame, any Channel) -> Void
     ) {
         self.clusterID = clusterID
@@ -39,7 +42,15 @@ final class InboundHandler: ChannelInboundHandler, @unchecked Sendable {
                 return
             }
             switch frame.kind {
-            case .raft: try onRaft(frame.payload)
+            case .raft:
+                let message = try Message(decoding: frame.payload)
+                guard message.from == peer else {
+                    logger.warning(
+                        "dropping a message whose sender is not the node that said hello",
+                        metadata: ["peer": "\(peer.map(String.init) ?? "unknown")", "from": "\(message.from)", "to": "\(message.to)"])
+                    return
+                }
+                onRaft(message)
             case .client: onClient(frame, context.channel)
             case .hello: throw HelloError.expectedHello
             }

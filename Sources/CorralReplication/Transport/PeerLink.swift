@@ -6,7 +6,9 @@ import Synchronization
 /// The outbound connection to one peer: connects on demand, reconnects with exponential
 /// backoff, holds a bounded backlog while a connection is being made (so the first vote
 /// request after a restart is not lost), and drops messages while the peer is down (Raft
-/// retries them).
+/// retries them). A connection that closes before it has lasted `TransportOptions.maxBackoff`
+/// counts as a failed attempt, so a peer (or proxy) that accepts and closes at once is
+/// redialled with a growing backoff, not in a tight loop.
 final class PeerLink: Sendable {
     private enum State {
         case idle
@@ -106,24 +108,28 @@ final class PeerLink: Sendable {
                         channel.flush()
                     }
                 }
-                self.backoff.withLock { $0 = self.options.minBackoff }
-                // When the peer goes away, connect once more at once: a refusal tells the
-                // node the peer's process is gone (see `RaftInput.peerUnreachable`). A link
-                // closed on purpose is no longer `.connected` here, so it stays closed.
+                let opened = NIODeadline.now()
+                // When the peer goes away after a lasting connection, connect once more at
+                // once: a refusal tells the node the peer's process is gone (see
+                // `RaftInput.peerUnreachable`). A connection closed soon after it opened is a
+                // failed attempt and backs off. A link closed on purpose is no longer
+                // `.connected` here, so it stays closed.
                 channel.closeFuture.whenComplete { _ in
+                    let lasted = NIODeadline.now() - opened >= self.options.maxBackoff
+                    let delay = lasted ? self.resetBackoff() : self.growBackoff()
                     let reconnect = self.state.withLock { state -> Bool in
                         guard case .connected(let current) = state, current === channel else { return false }
-                        state = .connecting(backlog: [])
-                        return true
+                        if lasted {
+                            state = .connecting(backlog: [])
+                            return true
+                        }
+                        state = .backingOff(until: .now() + delay)
+                        return false
                     }
                     if reconnect { self.connect() }
                 }
             case .failure(let error):
-                let delay = self.backoff.withLock { backoff -> TimeAmount in
-                    let current = backoff
-                    backoff = min(backoff * 2, self.options.maxBackoff)
-                    return current
-                }
+                let delay = self.growBackoff()
                 self.logger.debug(
                     "peer connect failed",
                     metadata: ["peer": "\(self.peer)", "address": "\(self.address)", "error": "\(error)"]
@@ -136,6 +142,22 @@ final class PeerLink: Sendable {
 }
 
 extension PeerLink {
+    /// The wait before the next attempt after a failed one; the one after will be twice as long.
+    private func growBackoff() -> TimeAmount {
+        backoff.withLock { backoff in
+            let current = backoff
+            backoff = min(backoff * 2, options.maxBackoff)
+            return current
+        }
+    }
+
+    /// A lasting connection ended: the next attempt goes at once, and a failure after it
+    /// waits the shortest backoff.
+    private func resetBackoff() -> TimeAmount {
+        backoff.withLock { $0 = options.minBackoff }
+        return .zero
+    }
+
     /// Whether a connect failed because nothing listens at the address.
     static func isRefused(_ error: any Error) -> Bool {
         if let error = error as? NIOConnectionError {
@@ -173,6 +195,8 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
 public struct TransportOptions: Sendable {
     public var maxFrameBytes: Int
     public var connectTimeout: TimeAmount
+    /// The first wait before redialling a peer after a failed attempt; it doubles up to
+    /// `maxBackoff`. A connection that closes before lasting `maxBackoff` counts as failed.
     public var minBackoff: TimeAmount
     public var maxBackoff: TimeAmount
 

@@ -39,11 +39,12 @@ public final class PeerTransport: Sendable {
         self.encode = encode
     }
 
-    /// Starts listening; returns the bound port (useful with port 0).
+    /// Starts listening; returns the bound port (useful with port 0). `onRaft` gets every
+    /// Raft message whose sender is the peer that said hello on its connection.
     public func listen(
         host: String,
         port: Int,
-        onRaft: @escaping @Sendable ([UInt8]) throws -> Void,
+        onRaft: @escaping @Sendable (Message) -> Void,
         onClient: @escaping @Sendable (Frame, any Channel) -> Void
     ) async throws -> Int {
         let clusterID = hello.clusterID

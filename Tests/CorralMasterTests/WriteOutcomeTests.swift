@@ -1,0 +1,64 @@
+import CorralMaster
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension RealMasters {
+    /// A write's answer never lies: `503` means not applied, and a write whose leader lost
+    /// office before it learned the outcome is answered `504` with `"outcome": "unknown"`.
+    @Suite(.serialized) struct WriteOutcomeTests {
+        /// Elections of one to two seconds, so the leader surely still leads when the write
+        /// arrives after its followers are paused; it gives up learning after three seconds.
+        static let config = """
+            [timing]
+            election_ticks = 100
+            outcome_wait_ms = 3000
+            """
+
+        @Test func aWriteWhoseLeaderLostItsQuorumIsAnswered504NotA503() throws {
+            let quorum = try QuorumHarness(masters: 3, config: Self.config)
+            defer { quorum.stopAll() }
+            for id in quorum.initial { try quorum.start(id) }
+            let leader = try quorum.leader()
+            try quorum.put("before", "1", via: leader)
+            let followers = quorum.initial.filter { $0 != leader }
+            // The leader appends the write but can never learn whether it was committed: its
+            // followers hold it (or not) and may commit it under a new leader once resumed.
+            for id in followers { quorum.signal(id, SIGSTOP) }
+            let response = try MasterClient(timeoutSeconds: 30).once(
+                "PUT", quorum.endpoint(leader), "/v1/kv/during", body: Array("maybe".utf8))
+            for id in followers { quorum.signal(id, SIGCONT) }
+            #expect(response.status == 504, "\(response.status): \(response.text)\n\(quorum.logs())")
+            let body = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String]
+            #expect(body?["outcome"] == "unknown", "\(response.text)")
+            #expect(body?["message"]?.isEmpty == false)
+            // The quorum carries on; the write may or may not be there, and reading it is fine.
+            let next = try quorum.leader()
+            #expect(try quorum.get("before", via: next) == "1")
+            _ = try quorum.get("during", via: next)
+        }
+
+        /// The write of issue 13: an UPDATE_WEIGHTS whose leader was cut off.
+        @Test func anOperatorWriteWhoseLeaderLostItsQuorumIsAnswered504NotA503() throws {
+            let quorum = try QuorumHarness(masters: 3, config: Self.config)
+            defer { quorum.stopAll() }
+            for id in quorum.initial { try quorum.start(id) }
+            let leader = try quorum.leader()
+            let endpoint = quorum.endpoint(leader)
+            try quorum.waitUntil("the leader serves the operator API", seconds: 20) {
+                (try? OperatorClient.call(endpoint, ["type": "GET_HEALTH"]))?.status == 200
+            }
+            let followers = quorum.initial.filter { $0 != leader }
+            for id in followers { quorum.signal(id, SIGSTOP) }
+            let reply = try OperatorClient.call(endpoint, [
+                "type": "UPDATE_WEIGHTS", "update_weights": ["weight_infos": [["role": "analytics", "weight": 2.5]]],
+            ])
+            for id in followers { quorum.signal(id, SIGCONT) }
+            #expect(reply.status == 504, "\(reply.status): \(reply.text)\n\(quorum.logs())")
+            #expect(reply.json["outcome"] as? String == "unknown", "\(reply.text)")
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import CorralRaft
+import CorralTestSupport
+import Logging
+import NIOCore
+import NIOEmbedded
+import NIOPosix
+import Synchronization
+import Testing
+
+@testable import CorralReplication
+
+/// The transport between masters guards against peers that misbehave: one that accepts and
+/// closes at once is redialled with a growing backoff, not in a tight loop; and a message
+/// that claims to come from another node than the one that said hello is dropped.
+@Suite(.timeLimit(.minutes(1)))
+struct TransportHardeningTests {
+    static var logger: Logger {
+        var logger = Logger(label: "corral.test.transport")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    @Test func aPeerThatAcceptsAndClosesAtOnceIsRedialledWithAGrowingBackoff() async throws {
+        let accepts = Mutex<[ContinuousClock.Instant]>([])
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                accepts.withLock { $0.append(.now) }
+                return channel.close()
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(listener.localAddress?.port)
+        let minBackoff = 20
+        let link = PeerLink(
+            peer: 2, address: PeerAddress(host: "127.0.0.1", port: port), hello: Hello(clusterID: "test", nodeID: 1),
+            group: MultiThreadedEventLoopGroup.singleton,
+            options: TransportOptions(minBackoff: .milliseconds(Int64(minBackoff)), maxBackoff: .seconds(1)),
+            logger: Self.logger, onRefused: { _ in })
+        // Raft sends on every tick; the link dials whenever it may.
+        let end = ContinuousClock.now + .milliseconds(1_500)
+        while ContinuousClock.now < end {
+            link.send([Frame(kind: .raft, payload: [0])])
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        link.close()
+        try await listener.close()
+        let times = accepts.withLock { $0 }
+        // 20 + 40 + 80 + 160 + 320 + 640 ms of backoff fit in 1.5 s: at most 7 connections.
+        #expect(times.count >= 2 && times.count <= 7, "\(times.count) connections in 1.5 s")
+        for (k, pair) in zip(times, times.dropFirst()).enumerated() {
+            let backoff = Duration.milliseconds(min(minBackoff << k, 1_000))
+            #expect(pair.1 - pair.0 >= backoff, "connection \(k + 1) came \(pair.1 - pair.0) after the one before, under the \(backoff) backoff")
+        }
+    }
+
+    @Test func aMessageWhoseSenderIsNotTheNodeThatSaidHelloIsDropped() throws {
+        let received = Mutex<[Message]>([])
+        let handler = InboundHandler(
+            clusterID: "test", logger: Self.logger,
+            onRaft: { message in received.withLock { $0.append(message) } },
+            onClient: { _, _ in })
+        let channel = EmbeddedChannel(handler: handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 7101)).wait()
+        try channel.writeInbound(Frame(kind: .hello, payload: Hello(clusterID: "test", nodeID: 2).encoded))
+        let forged = Message(from: 3, to: 1, term: 9, body: .heartbeat(commit: 0, readContext: 0))
+        let honest = Message(from: 2, to: 1, term: 9, body: .heartbeat(commit: 0, readContext: 0))
+        try channel.writeInbound(Frame(kind: .raft, payload: forged.encoded()))
+        try channel.writeInbound(Frame(kind: .raft, payload: honest.encoded()))
+        #expect(received.withLock { $0 } == [honest])
+        #expect(channel.isActive, "a forged message is dropped; the connection stays")
+        _ = try? channel.finish()
+    }
+}
