@@ -20,8 +20,10 @@ struct RegisterTestRun {
     var seconds: Double
     var clients = 8
     var keys = ["r0", "r1", "r2"]
-    /// Longer than any pause, so a paused leader's late answer still reaches its client.
-    var requestTimeoutSeconds = 3
+    /// Longer than a pause (at most 1.6 s) plus the time a deposed leader waits to learn a
+    /// proposal's outcome from its log (`outcome_wait`, 3 s by default), so that its late
+    /// answer — applied, not applied or unknown — still reaches the client and is checked.
+    var requestTimeoutSeconds = 6
 
     /// What a run found; `problems` is empty when it passed.
     struct Report {
@@ -87,7 +89,7 @@ struct RegisterTestRun {
             register test: \(masters) masters, leader \(fault), seed \(seed), \(String(format: "%.1f", elapsed)) s, \
             \(nemesis.faults) faults, \(history.operations.count) operations \
             (\(String(format: "%.0f", Double(history.operations.count) / elapsed)) ops/s; \(history.summary)), \
-            checked \(report.checkedOperations.values.reduce(0, +)) in \(checkTime)
+            checked \(report.checkedOperations.values.reduce(0, +)) in \(checkTime); answers: \(notes.finalAnswers)
             """
         var problems: [String] = []
         let answers = notes.evidence
@@ -138,13 +140,22 @@ struct RegisterTestRun {
 
 /// What the masters answered to each operation (by history id), for a failure report.
 final class RegisterNotes: Sendable {
-    private let state = Mutex<(evidence: [Int: String], unexpected: [String])>(([:], []))
+    private let state = Mutex<(evidence: [Int: String], unexpected: [String], finalAnswers: [String: Int])>(([:], [], [:]))
 
     func record(_ token: Int, _ result: RegisterClient.Result) {
+        // "m2: 307 -> m1: 503 {...}" ends with "503"; "m1: refused (...)" with "refused".
+        let last = result.evidence.components(separatedBy: " -> ").last ?? ""
+        let answer = last.split(separator: " ").dropFirst().first.map(String.init) ?? "?"
         state.withLock { state in
             state.evidence[token] = result.evidence
+            state.finalAnswers[answer, default: 0] += 1
             if result.unexpected { state.unexpected.append(result.evidence) }
         }
+    }
+
+    /// How often each final answer came back: `200 812, 204 790, 503 4, refused 310, ...`.
+    var finalAnswers: String {
+        state.withLock { $0.finalAnswers }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
     var evidence: [Int: String] { state.withLock { $0.evidence } }
