@@ -94,11 +94,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CorralHistory", path: "Chaos/History", swiftSettings: swiftSettings),
         .target(name: "CorralTestSupport", path: "Tests/CorralTestSupport", swiftSettings: swiftSettings),
         .target(name: "CPowerLossDouble", path: "Tests/CPowerLossDouble"),
         .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralModelTests", dependencies: ["CorralModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralHistoryTests", dependencies: ["CorralHistory", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralSimulationTests",
             dependencies: ["CorralSimulation", "CorralRaft"],
@@ -119,6 +121,7 @@ let package = Package(
             name: "CorralMasterTests",
             dependencies: [
                 "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralTestSupport",
+                "CorralHistory",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["PyMesos"],

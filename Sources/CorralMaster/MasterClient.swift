@@ -55,6 +55,9 @@ public struct MasterClient: Sendable {
     }
 
     /// One request, without following redirects; `headers` replace the default content type.
+    /// A failure to connect throws `.unreachable` (nothing was sent); any later failure
+    /// (sending, a timeout, a reset, a malformed answer) throws `.request`, and the server may
+    /// have acted on the request.
     public func once(
         _ method: String, _ endpoint: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]
     ) throws(MasterError) -> Response {
@@ -81,7 +84,7 @@ public struct MasterClient: Sendable {
             }
         }
         guard connected == 0 else {
-            throw MasterError(code: .request, message: "cannot connect to \(endpoint): \(String(cString: strerror(errno)))")
+            throw MasterError(code: .unreachable, message: "cannot connect to \(endpoint): \(String(cString: strerror(errno)))")
         }
         var request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nConnection: close\r\n"
         request += "Content-Length: \(body.count)\r\n"

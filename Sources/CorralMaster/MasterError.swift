@@ -28,6 +28,8 @@ public struct MasterError: Error, CustomStringConvertible, Sendable {
         case forbidden
         /// The request names something that does not exist (HTTP 404).
         case notFound
+        /// A client could not connect to a master: nothing was sent, so nothing was applied.
+        case unreachable
     }
 
     public var code: Code
