@@ -116,6 +116,8 @@ public actor RaftServer {
 
     /// Hands a message that arrived from the network to the node (any thread).
     public nonisolated func deliver(_ message: Message) {
+        // Only this node hands itself its own vote (see `RaftEffect`); the network never does.
+        guard message.from != id else { return }
         sink.yield(.input(.message(message)))
     }
 
