@@ -58,57 +58,38 @@ public final class MasterStateMachine: ReplicatedStateMachine {
         try environment.read { txn in try txn.records(in: values, withPrefix: prefix).map { ($0.key, $0.value) } }
     }
 
+    /// Applies `entries` in order: the registry in memory first, once, then one LMDB
+    /// transaction that stores the key-value writes, the changed registry records and the
+    /// applied index together. The transaction is atomic but not synced when this returns
+    /// (`.atomicOnly`): after a power loss the store may be back at the previous batch, never
+    /// damaged, and the Raft log applies this one again. If the store write fails, the
+    /// registry is read back from the store, so memory never runs ahead of it.
     public func apply(_ entries: [Entry]) throws -> [UInt64: [UInt8]] {
         guard let last = entries.last else { return [:] }
-        var results: [UInt64: [UInt8]] = [:]
-        var keyChanges: [([UInt8], [UInt8]?)] = []
-        var changes: [RegistryChange] = []
+        var batch = AppliedBatch()
         do {
             try state.withLock { registry in
-                // `.atomicOnly`: a power loss may undo this batch (state and applied index
-                // together), never damage the store; the durable log, kept until `sync()` has
-                // made the state durable, applies it again.
+                // Apply to the registry once, before the transaction: `write` runs its closure
+                // again after growing a full map, so the closure only stores what this computed.
+                batch = Self.applyCommands(entries, to: &registry)
+                let records = try Self.records(registry.takeDirty(), of: registry)
                 try environment.write(durability: .atomicOnly) { txn in
-                    for entry in entries {
-                        guard case .command(let bytes) = entry.payload else { continue }
-                        if bytes.first == RegistryCommand.tag {
-                            guard let command = try? RegistryCommand(decoding: bytes) else {
-                                results[entry.index] = RegistryOutcome(error: "malformed registry command").encoded
-                                continue
-                            }
-                            let (outcome, made) = registry.apply(command, index: entry.index)
-                            results[entry.index] = outcome.encoded
-                            changes += made
-                        } else {
-                            switch try? KeyValueStateMachine.Command(decoding: bytes) {
-                            case .put(let key, let value)?:
-                                try txn.put(value, for: key, in: values)
-                                keyChanges.append((key, value))
-                                results[entry.index] = []
-                            case .delete(let key)?:
-                                _ = try txn.delete(key, in: values)
-                                keyChanges.append((key, nil))
-                                results[entry.index] = []
-                            case nil:
-                                results[entry.index] = Array("malformed command".utf8)
-                            }
-                        }
-                    }
-                    try Self.write(registry.takeDirty(), of: registry, to: txn, records)
+                    try Self.store(batch.keyChanges, to: txn, values)
+                    try Self.store(records, to: txn, self.records)
                     try txn.put(BigEndianKey.encode(last.index), for: Self.appliedKey, in: meta)
                 }
             }
         } catch {
-            // The write failed: the registry in memory ran ahead of the store, so read it back.
+            // Nothing was stored: the registry in memory ran ahead of the store, so read it back.
             let reloaded = try Self.load(environment, records)
             state.withLock { $0 = reloaded }
             throw error
         }
-        for (key, value) in keyChanges { onKeyChange(key, value) }
-        if !changes.isEmpty {
-            for observer in observers.withLock({ $0 }) { observer(changes) }
+        for (key, value) in batch.keyChanges { onKeyChange(key, value) }
+        if !batch.changes.isEmpty {
+            for observer in observers.withLock({ $0 }) { observer(batch.changes) }
         }
-        return results
+        return batch.results
     }
 
     public func sync() throws {

@@ -9,11 +9,10 @@ extension MasterStateMachine {
         var nextCompletedSequence: UInt64
     }
 
-    static func write(
-        _ dirty: Set<RegistryKey>, of registry: borrowing Registry, to txn: borrowing WriteTransaction,
-        _ db: StoreDatabase
-    ) throws {
-        for key in dirty {
+    /// The stored form of each record in `dirty`: its key, and its JSON, or nil when the
+    /// record is gone.
+    static func records(_ dirty: Set<RegistryKey>, of registry: borrowing Registry) throws -> [([UInt8], [UInt8]?)] {
+        try dirty.map { key in
             let value: [UInt8]?
             switch key {
             case .clock:
@@ -28,10 +27,17 @@ extension MasterStateMachine {
             case .weights: value = try MesosJSON.encode(registry.weights)
             case .maintenance: value = try MesosJSON.encode(registry.maintenance)
             }
+            return (key.bytes, value)
+        }
+    }
+
+    /// Puts each record with a value and deletes each without one.
+    static func store(_ records: [([UInt8], [UInt8]?)], to txn: borrowing WriteTransaction, _ db: StoreDatabase) throws {
+        for (key, value) in records {
             if let value {
-                try txn.put(value, for: key.bytes, in: db)
+                try txn.put(value, for: key, in: db)
             } else {
-                _ = try txn.delete(key.bytes, in: db)
+                _ = try txn.delete(key, in: db)
             }
         }
     }

@@ -1,0 +1,44 @@
+import CorralRaft
+import CorralReplication
+
+extension MasterStateMachine {
+    /// What applying a batch of entries produced, computed once, before anything is stored.
+    struct AppliedBatch {
+        /// The result of each command entry, by index.
+        var results: [UInt64: [UInt8]] = [:]
+        /// Key-value writes in log order; a nil value deletes the key.
+        var keyChanges: [([UInt8], [UInt8]?)] = []
+        /// The registry's changes, for observers.
+        var changes: [RegistryChange] = []
+    }
+
+    /// Decodes and applies the commands of `entries` to `registry`, in order. A command that
+    /// does not decode is answered with an error and changes nothing, on every replica alike.
+    static func applyCommands(_ entries: [Entry], to registry: inout Registry) -> AppliedBatch {
+        var batch = AppliedBatch()
+        for entry in entries {
+            guard case .command(let bytes) = entry.payload else { continue }
+            if bytes.first == RegistryCommand.tag {
+                guard let command = try? RegistryCommand(decoding: bytes) else {
+                    batch.results[entry.index] = RegistryOutcome(error: "malformed registry command").encoded
+                    continue
+                }
+                let (outcome, made) = registry.apply(command, index: entry.index)
+                batch.results[entry.index] = outcome.encoded
+                batch.changes += made
+            } else {
+                switch try? KeyValueStateMachine.Command(decoding: bytes) {
+                case .put(let key, let value)?:
+                    batch.keyChanges.append((key, value))
+                    batch.results[entry.index] = []
+                case .delete(let key)?:
+                    batch.keyChanges.append((key, nil))
+                    batch.results[entry.index] = []
+                case nil:
+                    batch.results[entry.index] = Array("malformed command".utf8)
+                }
+            }
+        }
+        return batch
+    }
+}
