@@ -67,4 +67,18 @@ import Testing
             (error as? MasterError)?.message.contains(message) == true
         }
     }
+
+    @Test func theOutcomeWaitDefaultsToFiveLongestElectionTimeoutsAndMustBeAtLeastATick() throws {
+        let defaults = try MasterConfig.parse(Self.base + "[timing]\ntick_ms = 10\nelection_ticks = 30\n")
+        #expect(defaults.effectiveOutcomeWaitMilliseconds == 3_000)
+        let set = try MasterConfig.parse(Self.base + "[timing]\noutcome_wait_ms = 1500\n")
+        try set.validate()
+        #expect(set.effectiveOutcomeWaitMilliseconds == 1_500)
+        let bad = try MasterConfig.parse(Self.base + "[timing]\ntick_ms = 10\noutcome_wait_ms = 5\n")
+        #expect {
+            try bad.validate()
+        } throws: { error in
+            (error as? MasterError)?.message.contains("timing.outcome_wait_ms (5) must be at least one tick") == true
+        }
+    }
 }

@@ -1,4 +1,6 @@
 import CorralMaster
+import CorralReplication
+import CorralTestSupport
 import Foundation
 import Testing
 
@@ -59,6 +61,52 @@ extension RealMasters {
             for id in followers { quorum.signal(id, SIGCONT) }
             #expect(reply.status == 504, "\(reply.status): \(reply.text)\n\(quorum.logs())")
             #expect(reply.json["outcome"] as? String == "unknown", "\(reply.text)")
+        }
+
+        /// The binary client protocol says the same with its own status.
+        @Test func aClientProtocolPutWhoseLeaderLostItsQuorumIsAnsweredOutcomeUnknown() async throws {
+            try await offCooperativePool {
+                let quorum = try QuorumHarness(masters: 3, config: Self.config)
+                defer { quorum.stopAll() }
+                for id in quorum.initial { try quorum.start(id) }
+                let leader = try quorum.leader()
+                let raftPort = try #require(quorum.ports[leader]?.raft)
+                let connection = try await KVConnection.connect(
+                    to: PeerAddress(host: "127.0.0.1", port: raftPort), clusterID: quorum.clusterID)
+                defer { connection.close() }
+                #expect(try await connection.put(key: Array("before".utf8), value: [1]).status == .ok)
+                let followers = quorum.initial.filter { $0 != leader }
+                for id in followers { quorum.signal(id, SIGSTOP) }
+                let response = try await connection.put(key: Array("during".utf8), value: [2], timeout: .seconds(30))
+                for id in followers { quorum.signal(id, SIGCONT) }
+                #expect(response.status == .outcomeUnknown, "\(response.status): \(String(decoding: response.body, as: UTF8.self))")
+            }
+        }
+
+        @Test func proposalErrorsMapToWhatBecameOfTheWrite() {
+            func code(_ replication: ReplicationError.Code) -> MasterError.Code {
+                MasterError.committing("the write", ReplicationError(code: replication, operation: "propose", message: "m")).code
+            }
+            #expect(code(.outcomeUnknown) == .outcomeUnknown)
+            #expect(code(.unavailable) == .unavailable)
+            #expect(code(.notLeader) == .notLeader)
+            #expect(code(.tooLarge) == .tooLarge)
+            #expect(code(.invalidRequest) == .request)
+        }
+
+        /// A value whose log entry could not travel in one frame never reaches the log.
+        @Test func aWriteTooLargeForOneFrameIsAnswered413() throws {
+            let quorum = try QuorumHarness(masters: 1, config: "[log]\nmax_frame_bytes = 65536\n")
+            defer { quorum.stopAll() }
+            try quorum.start(1)
+            _ = try quorum.leader()
+            let before = try quorum.status(1).raft.lastIndex
+            let response = try quorum.client.request(
+                "PUT", quorum.endpoint(1), "/v1/kv/big", body: [UInt8](repeating: 0x61, count: 70_000))
+            #expect(response.status == 413, "\(response.status): \(response.text)")
+            #expect(response.text.contains("65536"), "the answer names the frame limit: \(response.text)")
+            #expect(try quorum.status(1).raft.lastIndex == before)
+            try quorum.put("small", String(repeating: "a", count: 60_000), via: 1)
         }
     }
 }

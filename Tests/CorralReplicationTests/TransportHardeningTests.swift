@@ -37,10 +37,12 @@ struct TransportHardeningTests {
             options: TransportOptions(minBackoff: .milliseconds(Int64(minBackoff)), maxBackoff: .seconds(1)),
             logger: Self.logger, onRefused: { _ in })
         // Raft sends on every tick; the link dials whenever it may.
-        let end = ContinuousClock.now + .milliseconds(1_500)
-        while ContinuousClock.now < end {
-            link.send([Frame(kind: .raft, payload: [0])])
-            try await Task.sleep(for: .milliseconds(2))
+        try await offCooperativePool {
+            let end = ContinuousClock.now + .milliseconds(1_500)
+            while ContinuousClock.now < end {
+                link.send([Frame(kind: .raft, payload: [0])])
+                try await Task.sleep(for: .milliseconds(2))
+            }
         }
         link.close()
         try await listener.close()
