@@ -1,5 +1,6 @@
 /// A history that no order of its operations explains: which key, which operations, and why.
 public struct Violation: Sendable, Hashable, CustomStringConvertible {
+    /// The key whose operations no order explains.
     public var key: String
     /// The operation whose result could not be explained (usually a read).
     public var unexplained: ClientOperation
@@ -12,6 +13,7 @@ public struct Violation: Sendable, Hashable, CustomStringConvertible {
     /// only written by a write that failed (definitely not applied)".
     public var reason: String
 
+    /// The reason, the unexplained operation and the witness, one per line.
     public var description: String {
         var lines = ["key \(key): \(reason)", "  unexplained: \(unexplained)"]
         lines.append(isMinimalWitness ? "  these operations alone cannot be linearized:" : "  operations around it:")
@@ -32,6 +34,7 @@ public enum KeyVerdict: Sendable, Hashable {
 
 /// The checker's answer for a whole history, key by key.
 public struct CheckReport: Sendable, CustomStringConvertible {
+    /// The verdict for each key of the history.
     public var verdicts: [String: KeyVerdict]
     /// How many operations the search considered per key (after removing failed operations,
     /// failed or indeterminate reads, and indeterminate writes nobody observed).
@@ -44,6 +47,7 @@ public struct CheckReport: Sendable, CustomStringConvertible {
         verdicts.values.allSatisfy { $0 == .linearizable }
     }
 
+    /// Every key's violation, by key.
     public var violations: [Violation] {
         verdicts.keys.sorted().compactMap { key in
             if case .violation(let violation) = verdicts[key] { return violation }
@@ -51,6 +55,7 @@ public struct CheckReport: Sendable, CustomStringConvertible {
         }
     }
 
+    /// One line per key (more for a violation).
     public var description: String {
         verdicts.keys.sorted().map { key in
             switch verdicts[key] {

@@ -24,15 +24,20 @@ public struct ClientOperation: Sendable, Hashable, CustomStringConvertible {
     public var id: Int
     /// The client process; one process runs one operation at a time.
     public var process: Int
+    /// Read or write.
     public var kind: Kind
+    /// The register the operation touched; every key is checked on its own.
     public var key: String
     /// A write's value, or the value a read returned (`nil`: the key was absent).
     public var value: String?
+    /// What the client learned.
     public var outcome: Outcome
+    /// When the client sent the request (before any byte left it).
     public var invokeNanos: UInt64
     /// `nil` when the operation never completed (treated as completing at the end of time).
     public var completeNanos: UInt64?
 
+    /// An operation; `id` is assigned again when it goes into a `History`.
     public init(
         id: Int = 0, process: Int, kind: Kind, key: String, value: String?, outcome: Outcome,
         invokeNanos: UInt64, completeNanos: UInt64?

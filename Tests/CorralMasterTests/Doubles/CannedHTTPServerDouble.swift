@@ -43,7 +43,10 @@ final class CannedHTTPServerDouble: @unchecked Sendable {
     private func serve() {
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0 else {  // close() shut the listener down
+                Glibc.close(listener)
+                return
+            }
             var buffer = [UInt8](repeating: 0, count: 65536)
             _ = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
             let next: String?? = lock.withLock { responses.isEmpty ? .none : .some(responses.removeFirst()) }
