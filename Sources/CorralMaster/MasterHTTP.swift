@@ -55,6 +55,13 @@ struct MasterHTTP: Sendable {
                 guard let raft = body.raft.flatMap(PeerAddress.init), let http = body.http.flatMap(PeerAddress.init) else {
                     throw MasterError(code: .request, message: "add-learner needs \"raft\" and \"http\" as host:port")
                 }
+                if try master.machine.value(for: MemberDirectory.removedKey(body.id)) != nil {
+                    throw MasterError(
+                        code: .request,
+                        message: "node id \(body.id) was removed from this quorum, and node ids are never reused (a wiped "
+                            + "member under an old id could vote a second time in a term it voted in before). Start the "
+                            + "new member with a node id never used before")
+                }
                 let announcement = MemberDirectory.announcement(for: MasterConfig.Peer(id: body.id, raft: raft, http: http))
                 _ = try await master.server.propose(
                     KeyValueStateMachine.Command.put(key: announcement.key, value: announcement.value).encoded)
@@ -62,6 +69,9 @@ struct MasterHTTP: Sendable {
             case .promote:
                 try await master.server.changeMembership(.promote(body.id))
             case .remove:
+                // Recorded first, so an id can never be removed without its retirement on record.
+                _ = try await master.server.propose(
+                    KeyValueStateMachine.Command.put(key: MemberDirectory.removedKey(body.id), value: Array("removed".utf8)).encoded)
                 try await master.server.changeMembership(.remove(body.id))
             }
             return try json(await master.quorumStatus())

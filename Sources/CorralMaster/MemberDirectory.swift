@@ -18,6 +18,12 @@ public final class MemberDirectory: Sendable {
 
     public func peer(_ id: UInt64) -> MasterConfig.Peer? { members.withLock { $0[id] } }
 
+    /// The key that retires a removed member's id in the replicated map: an id once removed
+    /// is never added again (`/quorum/add-learner` refuses it).
+    public static func removedKey(_ id: UInt64) -> [UInt8] {
+        Array("corral/removed-members/\(id)".utf8)
+    }
+
     /// The key and value that announce `peer` in the replicated map.
     public static func announcement(for peer: MasterConfig.Peer) -> (key: [UInt8], value: [UInt8]) {
         (keyPrefix + Array(String(peer.id).utf8), Array("\(peer.raft) \(peer.http)".utf8))

@@ -38,10 +38,10 @@ public struct RaftStateError: Error, CustomStringConvertible, Sendable, Hashable
     /// What is damaged, and how to replace the member.
     public var message: String {
         "the Raft state of node \(node) is damaged (\(code.rawValue)): \(detail). "
-            + "The node cannot rejoin safely with this state. Replace the member: remove node \(node) "
-            + "from the quorum (`corral quorum remove \(node)`), wipe its Raft directory, add it back as a "
-            + "fresh learner (`corral quorum add-learner \(node) --raft HOST:PORT`), and promote it once "
-            + "it has caught up (`corral quorum promote \(node)`)"
+            + "The node cannot rejoin safely with this state. Replace it with a new member: remove node \(node) "
+            + "from the quorum (`corral quorum remove \(node)`), start a member with a node id never used before, "
+            + "an empty data directory and --join, add it as a learner (`corral quorum add-learner NEW_ID --raft "
+            + "HOST:PORT --http HOST:PORT`), and promote it once it has caught up (`corral quorum promote NEW_ID`)"
     }
 
     public var description: String { message }

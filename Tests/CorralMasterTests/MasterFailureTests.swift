@@ -61,6 +61,9 @@ extension RealMasters {
             // The steps the message gives: remove it, start a new member with --join, add, promote.
             let removed = try quorum.post("/quorum/remove", ["id": wiped], via: leader)
             #expect(removed.status == 200, "\(removed.text)")
+            let reused = try quorum.post(
+                "/quorum/add-learner", ["id": wiped, "raft": "127.0.0.1:1", "http": "127.0.0.1:2"], via: leader)
+            #expect(reused.status == 400 && reused.text.contains("never reused"), "\(reused.status) \(reused.text)")
             try quorum.start(4, join: true)
             let ports = try #require(quorum.ports[4])
             let added = try quorum.post(
