@@ -34,7 +34,7 @@ import Testing
         #expect(error.message.contains("commit index 5"))
         #expect(error.message.contains("last stored entry 3"))
         #expect(error.message.contains("corral quorum remove 2"))
-        #expect(error.message.contains("corral quorum remove 2"))
+        #expect(error.message.contains("never used before"))
     }
 
     @Test func aGapInTheStoredLogStopsTheNode() throws {
