@@ -55,6 +55,35 @@ struct TransportHardeningTests {
         }
     }
 
+    /// A follower sends nothing to a dead leader, yet the node must see whether a refusal
+    /// lasts before it campaigns early: the link keeps dialling a refusing peer on its own.
+    @Test func aRefusingPeerIsDialledAgainWithoutSendsAndEachRefusalIsReported() async throws {
+        // A port that refuses: bound, then closed.
+        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(closed.localAddress?.port)
+        try await closed.close()
+        let refusals = Mutex<[ContinuousClock.Instant]>([])
+        let link = PeerLink(
+            peer: 2, address: PeerAddress(host: "127.0.0.1", port: port), hello: Hello(clusterID: "test", nodeID: 1),
+            group: MultiThreadedEventLoopGroup.singleton,
+            options: TransportOptions(minBackoff: .milliseconds(20), maxBackoff: .seconds(1)),
+            logger: Self.logger, onRefused: { _ in refusals.withLock { $0.append(.now) } })
+        link.send([Frame(kind: .raft, payload: [0])])  // one send, then silence
+        try await offCooperativePool {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while refusals.withLock({ $0.count }) < 4 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        link.close()
+        let times = refusals.withLock { $0 }
+        #expect(times.count >= 4, "\(times.count) refusals reported after a single send")
+        for (first, second) in zip(times, times.dropFirst()) {
+            #expect(second - first >= .milliseconds(20), "redialled \(second - first) after the last refusal, under the backoff")
+        }
+    }
+
     @Test func aMessageWhoseSenderIsNotTheNodeThatSaidHelloIsDropped() throws {
         let received = Mutex<[Message]>([])
         let handler = InboundHandler(

@@ -135,9 +135,25 @@ final class PeerLink: Sendable {
                     metadata: ["peer": "\(self.peer)", "address": "\(self.address)", "error": "\(error)"]
                 )
                 self.state.withLock { $0 = .backingOff(until: .now() + delay) }
-                if Self.isRefused(error) { self.onRefused(self.peer) }
+                if Self.isRefused(error) {
+                    self.onRefused(self.peer)
+                    // Dial a refusing peer again after the backoff even with nothing to send, so
+                    // the node learns whether the refusal lasts: it acts only on one that does
+                    // (see `RaftInput.peerUnreachable`), and a follower sends nothing to a dead leader.
+                    self.group.next().scheduleTask(in: delay) { self.probe() }
+                }
             }
         }
+    }
+
+    /// Dials again if the link is still backing off (not closed, not reconnected meanwhile).
+    private func probe() {
+        let dial = state.withLock { state -> Bool in
+            guard case .backingOff = state else { return false }
+            state = .connecting(backlog: [])
+            return true
+        }
+        if dial { connect() }
     }
 }
 
