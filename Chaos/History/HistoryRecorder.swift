@@ -16,15 +16,15 @@ public final class HistoryRecorder: Sendable {
     /// `clock` returns nanoseconds and never goes back; by default the time since this
     /// recorder was made, on `ContinuousClock`.
     public init(clock: (@Sendable () -> UInt64)? = nil) {
-        if let clock {
-            self.clock = clock
-        } else {
-            let start = ContinuousClock.now
-            self.clock = {
-                let elapsed = ContinuousClock.now - start
-                let (seconds, attoseconds) = elapsed.components
-                return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-            }
+        self.clock = clock ?? Self.clock(since: .now)
+    }
+
+    /// Nanoseconds since `start` on `ContinuousClock`: a clock for a recorder, and for
+    /// anything that must stamp events on the same time line (a nemesis, say).
+    public static func clock(since start: ContinuousClock.Instant) -> @Sendable () -> UInt64 {
+        {
+            let (seconds, attoseconds) = (ContinuousClock.now - start).components
+            return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
         }
     }
 

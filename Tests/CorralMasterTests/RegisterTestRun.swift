@@ -37,11 +37,7 @@ struct RegisterTestRun {
         for id in quorum.initial { try quorum.start(id) }
         try quorum.leader()
 
-        let start = ContinuousClock.now
-        let clock: @Sendable () -> UInt64 = {
-            let (seconds, attoseconds) = (ContinuousClock.now - start).components
-            return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-        }
+        let clock = HistoryRecorder.clock(since: .now)
         let recorder = HistoryRecorder(clock: clock)
         let notes = RegisterNotes()
         let register = RegisterClient(
