@@ -13,7 +13,7 @@ struct DebugCommand: ParsableCommand {
         commandName: "debug",
         abstract: "Hidden helpers for tests.",
         shouldDisplay: false,
-        subcommands: [StoreCrashWriter.self, StatePowerLossWriter.self, StatePowerLossCheck.self]
+        subcommands: [StoreCrashWriter.self, StoreCheck.self, StatePowerLossWriter.self, StatePowerLossCheck.self]
     )
 }
 
@@ -35,16 +35,34 @@ extension DebugCommand {
         @Option(help: "Bytes per value.")
         var valueBytes: Int = 512
 
+        @Option(help: "How each commit is made: full or atomic-only.")
+        var durability: Durability = .full
+
+        @Option(help: "After printing this key, print `paused` and wait until killed.")
+        var pauseAfter: UInt64 = .max
+
+        /// `StoreDurability` as an option value.
+        enum Durability: String, ExpressibleByArgument {
+            case full
+            case atomicOnly = "atomic-only"
+
+            var store: StoreDurability { self == .full ? .full : .atomicOnly }
+        }
+
         func run() throws {
             let environment = try StoreEnvironment(path: path)
             let database = try environment.openDatabase(Self.databaseName)
             var key: UInt64 = 0
             while key < count {
                 let value = Self.value(for: key, bytes: valueBytes)
-                try environment.write { txn in
+                try environment.write(durability: durability.store) { txn in
                     try txn.put(value, for: BigEndianKey.encode(key), in: database)
                 }
                 try DebugCommand.writeLine("\(key)")
+                if key == pauseAfter {
+                    try DebugCommand.writeLine("paused")
+                    while true { pause() }
+                }
                 key += 1
             }
         }
@@ -60,6 +78,34 @@ extension DebugCommand {
 }
 
 extension DebugCommand {
+    /// Reads every record a `store-crash-writer` left and prints each key whose value is the
+    /// one the writer stored, or `damaged <key bytes>` for any other record.
+    struct StoreCheck: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "store-check",
+            abstract: "Read back what store-crash-writer wrote."
+        )
+
+        @Option(help: "The environment directory.")
+        var path: String
+
+        @Option(help: "Bytes per value, as given to the writer.")
+        var valueBytes: Int = 512
+
+        func run() throws {
+            let environment = try StoreEnvironment(path: path)
+            let database = try environment.openDatabase(StoreCrashWriter.databaseName, flags: [])
+            let records = try environment.read { txn in try txn.records(in: database) }
+            for record in records {
+                if let key = BigEndianKey.decode(record.key), record.value == StoreCrashWriter.value(for: key, bytes: valueBytes) {
+                    try DebugCommand.writeLine("\(key)")
+                } else {
+                    try DebugCommand.writeLine("damaged \(record.key)")
+                }
+            }
+        }
+    }
+
     /// Writes `line` and a newline straight to stdout (no buffering), retrying on EINTR, so a
     /// line printed before a kill is never lost in a buffer.
     static func writeLine(_ line: String) throws {
