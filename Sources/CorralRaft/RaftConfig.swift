@@ -63,10 +63,11 @@ public struct RaftConfig: Sendable, Hashable {
     /// Campaign at once on the first `peerUnreachable` report about the leader, staggered by
     /// rank one heartbeat apart and without jitter (issue 13 defect 7).
     case campaignOnSingleRefusal
-    /// Accept damaged state silently (issue 13 defect 6): at start, clamp the commit index to
-    /// the last stored entry and drop stored entries that do not connect to the snapshot
-    /// instead of throwing `RaftStateError`; on an append, do not check the leader's entries
-    /// against committed ones (answer with the commit index, truncate a conflicting tail)
-    /// instead of stopping with `.fatal`.
+    /// Accept damaged state silently, as before issue 13 (defect 6): at start, clamp the
+    /// commit and applied indexes to the last stored entry and drop stored entries that do
+    /// not form a log with the snapshot, instead of throwing `RaftStateError`; on an append
+    /// or a snapshot, do not compare the leader's entries with committed ones (an append
+    /// below the commit index is answered with the commit index, a snapshot at or below it
+    /// as installed), instead of stopping with `.fatal`.
     case acceptCommittedConflict
 }

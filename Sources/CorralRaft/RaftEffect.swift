@@ -11,6 +11,12 @@
 /// and every `persistSnapshot` with `snapshotDurable` once durable; the node applies only
 /// entries it knows are durable locally. A shell may always hold a message longer (for
 /// example until all earlier writes are durable); it may never send one earlier.
+///
+/// A candidate votes for itself with a message addressed to itself (`to == from == id`,
+/// a granted `voteResponse` that waits for persistence): the shell hands it back to the same
+/// node as `RaftInput.message` once every earlier write is durable, and never puts it on the
+/// network. So even a lone voter leads only once its term and vote are durable, and a shell
+/// must drop any message from the network that claims to come from the node itself.
 public enum RaftEffect: Sendable, Hashable {
     /// Make the term, vote and commit index durable.
     case persistHardState(HardState)

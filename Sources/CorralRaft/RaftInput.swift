@@ -18,11 +18,13 @@ public enum RaftInput: Sendable, Hashable {
     case entriesDurable(index: UInt64, term: UInt64)
     /// The shell made the snapshot at (index, term) durable; see `RaftEffect.persistSnapshot`.
     case snapshotDurable(index: UInt64, term: UInt64)
-    /// The shell found `peer`'s process not listening (its connection was refused): the
-    /// peer is down, not merely slow or cut off. A follower whose leader is reported down
-    /// drops its lease at once and campaigns within one heartbeat interval instead of a
-    /// whole election timeout. Safety does not depend on it; a partition still waits for
-    /// the election timeout.
+    /// The shell found `peer`'s process not listening (its connection was refused). Such a
+    /// report may be false (a firewall REJECT or a resetting proxy gives the same error) or
+    /// repeated, so a follower acts only when reports about its leader span at least two
+    /// heartbeat intervals with no message from the leader in between; it then drops its
+    /// lease and campaigns soon, staggered by rank with jitter, instead of waiting a whole
+    /// election timeout. A shell should report every refused attempt. Safety does not depend
+    /// on it; a partition still waits for the election timeout.
     case peerUnreachable(NodeID)
     /// The application took a snapshot of its state at an applied index; the node keeps it
     /// to send to lagging followers and compacts its log behind it, keeping `trailingEntries`.

@@ -142,10 +142,13 @@ extension RaftNode {
     private func committedConflict(
         prevIndex: UInt64, prevTerm: UInt64, entries: [Entry]
     ) -> (index: UInt64, leaderTerm: UInt64, ownTerm: UInt64)? {
-        let claims = [(prevIndex, prevTerm)] + entries.lazy.prefix { $0.index <= commitIndex }.map { ($0.index, $0.term) }
-        for (index, leaderTerm) in claims where index <= commitIndex && index > 0 {
-            if let ownTerm = log.term(at: index), ownTerm != leaderTerm {
-                return (index, leaderTerm, ownTerm)
+        if prevIndex > 0, prevIndex <= commitIndex, let ownTerm = log.term(at: prevIndex), ownTerm != prevTerm {
+            return (prevIndex, prevTerm, ownTerm)
+        }
+        for entry in entries {
+            guard entry.index <= commitIndex else { break }
+            if let ownTerm = log.term(at: entry.index), ownTerm != entry.term {
+                return (entry.index, entry.term, ownTerm)
             }
         }
         return nil

@@ -101,6 +101,8 @@ public actor RaftServer {
     /// Hands a message that arrived from the network to the node (any thread).
     public nonisolated func deliver(_ bytes: [UInt8]) throws {
         let message = try Message(decoding: bytes)
+        // Only this node hands itself its own vote (see `RaftEffect`); the network never does.
+        guard message.from != id else { return }
         sink.yield(.input(.message(message)))
     }
 
