@@ -45,10 +45,16 @@ extension InvariantChecker {
         checkNotBehind(node, term: term, commit: commit, when: "restarted with")
     }
 
-    /// `node` was removed from the cluster and wiped on purpose; it joins again as a new member.
+    /// `node` was removed from the cluster (the removal committed) and wiped on purpose; it
+    /// joins again as a new member, with no term, vote or commit index. A vote it gives in
+    /// an old term does not count against its earlier life: a candidate that still counts
+    /// it as a voter lacks the committed removal, and every quorum of the configuration
+    /// that committed the removal refuses such a candidate.
     public mutating func forgetDurableState(of node: NodeID) {
         durableTerms[node] = nil
         durableCommits[node] = nil
+        votes = votes.filter { $0.key.node != node }
+        electedIncarnations = electedIncarnations.filter { $0.key.node != node }
     }
 
     private mutating func checkNotBehind(_ node: NodeID, term: UInt64, commit: UInt64, when: String) {

@@ -10,6 +10,7 @@ struct SimCommand: ParsableCommand {
         discussion: """
             Every failure prints its seed; replay it with `corral sim --seed S --trace`.
             Fault mixes: \(FaultMix.named.map(\.name).joined(separator: ", ")), or `all` to rotate through them.
+            Shapes (--shape): \(shapes.joined(separator: ", ")) (voters+learners); a sweep rotates through them.
             """
     )
 

@@ -16,6 +16,10 @@ import Testing
         // After a restart that lost nothing durable, n2 grants term 3 to someone else.
         checker.observeVote(2, term: 3, for: 3)
         #expect(checker.violations.map(\.rule) == [.oneVotePerTerm])
+        // Removed, wiped and added back: a new member with no vote yet.
+        checker.forgetDurableState(of: 2)
+        checker.observeVote(2, term: 3, for: 3)
+        #expect(checker.violations.count == 1)
     }
 
     @Test func winningATermAgainAfterARestartIsReported() {
