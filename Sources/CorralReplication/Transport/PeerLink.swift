@@ -27,7 +27,13 @@ final class PeerLink: Sendable {
     private let options: TransportOptions
     private let logger: Logger
     private let state = Mutex<State>(.idle)
+    /// Grows while connections close soon after they open (a peer or proxy that accepts and
+    /// closes at once); back to the minimum after a connection that lasted.
     private let backoff: Mutex<TimeAmount>
+    /// Grows while dials are refused (the peer's process is not listening); back to the
+    /// minimum once a dial connects. Kept apart from `backoff`, so a peer that was down for a
+    /// while and came back is probed quickly again when it goes down again.
+    private let refusalBackoff: Mutex<TimeAmount>
     /// Called when the peer refused a connection: its process is not listening.
     private let onRefused: @Sendable (UInt64) -> Void
 
@@ -43,6 +49,7 @@ final class PeerLink: Sendable {
         self.options = options
         self.logger = logger
         self.backoff = Mutex(options.minBackoff)
+        self.refusalBackoff = Mutex(options.minBackoff)
     }
 
     /// Writes the frames with one flush, or starts connecting and drops them.
@@ -96,6 +103,7 @@ final class PeerLink: Sendable {
         bootstrap.connect(host: address.host, port: address.port).whenComplete { result in
             switch result {
             case .success(let channel):
+                self.refusalBackoff.withLock { $0 = self.options.minBackoff }
                 // The hello and the backlog are queued on the event loop under the lock, so
                 // no later send can overtake them.
                 self.state.withLock { state in
@@ -126,16 +134,24 @@ final class PeerLink: Sendable {
                         state = .backingOff(until: .now() + delay)
                         return false
                     }
-                    if reconnect { self.connect() }
+                    if reconnect {
+                        self.connect()
+                    } else {
+                        // Dial again after the backoff even with nothing to send: a follower
+                        // sends nothing to a leader that died soon after it connected, and only
+                        // a refused dial tells it the leader's process is gone.
+                        self.group.next().scheduleTask(in: delay) { self.probe() }
+                    }
                 }
             case .failure(let error):
-                let delay = self.growBackoff()
+                let refused = Self.isRefused(error)
+                let delay = refused ? self.growRefusalBackoff() : self.growBackoff()
                 self.logger.debug(
                     "peer connect failed",
                     metadata: ["peer": "\(self.peer)", "address": "\(self.address)", "error": "\(error)"]
                 )
                 self.state.withLock { $0 = .backingOff(until: .now() + delay) }
-                if Self.isRefused(error) {
+                if refused {
                     self.onRefused(self.peer)
                     // Dial a refusing peer again after the backoff even with nothing to send, so
                     // the node learns whether the refusal lasts: it acts only on one that does
@@ -158,6 +174,15 @@ final class PeerLink: Sendable {
 }
 
 extension PeerLink {
+    /// The wait before the next dial after a refused one; the one after will be twice as long.
+    private func growRefusalBackoff() -> TimeAmount {
+        refusalBackoff.withLock { backoff in
+            let current = backoff
+            backoff = min(backoff * 2, options.maxBackoff)
+            return current
+        }
+    }
+
     /// The wait before the next attempt after a failed one; the one after will be twice as long.
     private func growBackoff() -> TimeAmount {
         backoff.withLock { backoff in
