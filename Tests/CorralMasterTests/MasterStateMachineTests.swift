@@ -93,6 +93,27 @@ import Testing
         }
     }
 
+    @Test("a batch's results are decided before it is stored; the store has it when apply returns")
+    func resultsBeforeTheStoreWrite() throws {
+        try withScratch { scratch in
+            let machine = try open(scratch.path + "/state")
+            let batch = entries(mixedBatch, from: 1)
+            var decided: [UInt64: [UInt8]] = [:]
+            var storedWhenDecided: UInt64 = .max
+            var registryWhenDecided = 0
+            try machine.apply(batch) { results in
+                decided = results
+                storedWhenDecided = (try? machine.appliedIndex()) ?? .max
+                registryWhenDecided = machine.withRegistry { $0.frameworks.count }  // no wait on the store
+            }
+            #expect(decided.count == batch.count)
+            #expect(storedWhenDecided == 0, "the results come before the store write")
+            #expect(registryWhenDecided == 2)
+            #expect(try machine.appliedIndex() == UInt64(batch.count))
+            #expect(try machine.value(for: Array("members/1".utf8)) == Array("10.0.0.1:5050".utf8))
+        }
+    }
+
     @Test("reopening the environment loads the same registry and applied index")
     func reopen() throws {
         try withScratch { scratch in

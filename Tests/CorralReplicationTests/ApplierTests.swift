@@ -16,7 +16,7 @@ struct ApplierTests {
         let machine = RecordingStateMachineDouble()
         let reported = Mutex<UInt64>(0)
         let applier = Applier(machine: machine, maxBatchEntries: 100, maxBatchBytes: 1 << 20) { outcome in
-            if case .applied(let index, _, _) = outcome { reported.withLock { $0 = max($0, index) } }
+            if case .applied(let index) = outcome { reported.withLock { $0 = max($0, index) } }
         }
         applier.submit(.entries(Self.entries(1_000, commandBytes: 8)))
         // Polled off the cooperative pool, which the suite's synchronous real-process tests may hold.
@@ -32,7 +32,7 @@ struct ApplierTests {
         let machine = RecordingStateMachineDouble()
         let reported = Mutex<UInt64>(0)
         let applier = Applier(machine: machine, maxBatchEntries: 10_000, maxBatchBytes: 64 << 10) { outcome in
-            if case .applied(let index, _, _) = outcome { reported.withLock { $0 = max($0, index) } }
+            if case .applied(let index) = outcome { reported.withLock { $0 = max($0, index) } }
         }
         applier.submit(.entries(Self.entries(40, commandBytes: 10 << 10)))
         applier.submit(.entries([Entry(term: 1, index: 41, payload: .command([UInt8](repeating: 1, count: 100 << 10)))]))

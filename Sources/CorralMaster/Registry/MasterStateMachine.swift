@@ -65,19 +65,35 @@ public final class MasterStateMachine: ReplicatedStateMachine {
     /// damaged, and the Raft log applies this one again. If the store write fails, the
     /// registry is read back from the store, so memory never runs ahead of it.
     public func apply(_ entries: [Entry]) throws -> [UInt64: [UInt8]] {
-        guard let last = entries.last else { return [:] }
-        var batch = AppliedBatch()
+        var results: [UInt64: [UInt8]] = [:]
+        try apply(entries) { results = $0 }
+        return results
+    }
+
+    /// Applies the batch to the registry in memory, hands its results to `decided`, then
+    /// stores it. The store write runs outside the registry's lock, so readers of the
+    /// registry never wait for the disk.
+    public func apply(_ entries: [Entry], decided: ([UInt64: [UInt8]]) -> Void) throws {
+        guard let last = entries.last else {
+            decided([:])
+            return
+        }
         do {
-            try state.withLock { registry in
-                // Apply to the registry once, before the transaction: `write` runs its closure
-                // again after growing a full map, so the closure only stores what this computed.
-                batch = Self.applyCommands(entries, to: &registry)
-                let records = try Self.records(registry.takeDirty(), of: registry)
-                try environment.write(durability: .atomicOnly) { txn in
-                    try Self.store(batch.keyChanges, to: txn, values)
-                    try Self.store(records, to: txn, self.records)
-                    try txn.put(BigEndianKey.encode(last.index), for: Self.appliedKey, in: meta)
-                }
+            // Apply to the registry once, before the transaction: `write` runs its closure
+            // again after growing a full map, so the closure only stores what this computed.
+            let (batch, records) = try state.withLock { registry in
+                let batch = Self.applyCommands(entries, to: &registry)
+                return (batch, try Self.records(registry.takeDirty(), of: registry))
+            }
+            decided(batch.results)
+            try environment.write(durability: .atomicOnly) { txn in
+                try Self.store(batch.keyChanges, to: txn, values)
+                try Self.store(records, to: txn, self.records)
+                try txn.put(BigEndianKey.encode(last.index), for: Self.appliedKey, in: meta)
+            }
+            for (key, value) in batch.keyChanges { onKeyChange(key, value) }
+            if !batch.changes.isEmpty {
+                for observer in observers.withLock({ $0 }) { observer(batch.changes) }
             }
         } catch {
             // Nothing was stored: the registry in memory ran ahead of the store, so read it back.
@@ -85,11 +101,6 @@ public final class MasterStateMachine: ReplicatedStateMachine {
             state.withLock { $0 = reloaded }
             throw error
         }
-        for (key, value) in batch.keyChanges { onKeyChange(key, value) }
-        if !batch.changes.isEmpty {
-            for observer in observers.withLock({ $0 }) { observer(batch.changes) }
-        }
-        return batch.results
     }
 
     public func sync() throws {

@@ -15,9 +15,12 @@ final class Applier: Sendable {
     }
 
     enum Outcome: Sendable {
-        /// Entries up to `index` applied; results of the commands among them by index, with
-        /// the term of each applied entry so proposals can be matched.
-        case applied(index: UInt64, terms: [UInt64: UInt64], results: [UInt64: [UInt8]])
+        /// The outcome of a batch is known: the results of its commands by index, with the
+        /// term of each entry so proposals can be matched. It may come before the batch is in
+        /// the state's store; `.applied` follows once it is.
+        case decided(terms: [UInt64: UInt64], results: [UInt64: [UInt8]])
+        /// Entries up to `index` are in the state's store: reads may see them.
+        case applied(index: UInt64)
         case restored(index: UInt64)
         case snapshotTaken(index: UInt64, data: [UInt8])
         case failed(String)
@@ -82,10 +85,10 @@ final class Applier: Sendable {
         _ report: @Sendable (Outcome) -> Void
     ) throws {
         guard let last = pending.entries.last else { return }
-        let results = try machine.apply(pending.entries)
         var terms: [UInt64: UInt64] = [:]
         for entry in pending.entries { terms[entry.index] = entry.term }
-        report(.applied(index: last.index, terms: terms, results: results))
+        try machine.apply(pending.entries) { results in report(.decided(terms: terms, results: results)) }
+        report(.applied(index: last.index))
         pending = Pending()
     }
 }

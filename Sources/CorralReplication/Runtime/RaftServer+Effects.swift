@@ -126,8 +126,7 @@ extension RaftServer {
 
     func applied(_ outcome: Applier.Outcome) {
         switch outcome {
-        case .applied(let index, let terms, let results):
-            appliedIndex = max(appliedIndex, index)
+        case .decided(let terms, let results):
             for (entryIndex, term) in terms {
                 guard let ids = waitersAtIndex.removeValue(forKey: entryIndex) else { continue }
                 for id in ids {
@@ -142,6 +141,8 @@ extension RaftServer {
                     }
                 }
             }
+        case .applied(let index):
+            appliedIndex = max(appliedIndex, index)
             releaseReads()
             maybeSnapshot()
         case .restored(let index):

@@ -13,10 +13,22 @@ public protocol ReplicatedStateMachine: AnyObject, Sendable {
     /// back at an earlier applied index, never damaged and never out of step with its index,
     /// and the log, which keeps every entry after the last `sync()`, applies the rest again.
     func apply(_ entries: [Entry]) throws -> [UInt64: [UInt8]]
+    /// The same apply, calling `decided` with the results as soon as they are known, which may
+    /// be before the write to the state's store (answering a proposal needs only its result:
+    /// the entry is already durable in the log on a quorum). Reads still wait for `apply` to
+    /// return, so they see the store with the entries in it. The default calls `apply`, then
+    /// `decided`.
+    func apply(_ entries: [Entry], decided: ([UInt64: [UInt8]]) -> Void) throws
     /// Makes every applied write durable, so the log may be compacted up to the applied index.
     func sync() throws
     /// The whole state at the applied index, as bytes (never empty).
     func snapshot() throws -> (index: UInt64, data: [UInt8])
     /// Replaces the whole state with a snapshot's, and its applied index with the snapshot's.
     func restore(_ snapshot: Snapshot) throws
+}
+
+extension ReplicatedStateMachine {
+    public func apply(_ entries: [Entry], decided: ([UInt64: [UInt8]]) -> Void) throws {
+        decided(try apply(entries))
+    }
 }
