@@ -78,13 +78,7 @@ extension RaftNode {
     }
 
     private mutating func handleAppend(from leaderID: NodeID, _ request: AppendRequest) {
-        if !config.brokenRules.contains(.acceptCommittedConflict),
-            let conflict = committedConflict(prevIndex: request.prevIndex, prevTerm: request.prevTerm, entries: request.entries)
-        {
-            stop(
-                "node \(id): leader \(leaderID) of term \(term) sent entry \(conflict.index) with term \(conflict.leaderTerm), "
-                    + "but this node holds entry \(conflict.index) with term \(conflict.ownTerm) as committed (commit index \(commitIndex)); "
-                    + "a committed entry may never change, so this node's state or the leader's is damaged")
+        if stopsOnCommittedConflict(from: leaderID, "entry", prevIndex: request.prevIndex, prevTerm: request.prevTerm, entries: request.entries) {
             return
         }
         if request.prevIndex < commitIndex {
@@ -135,6 +129,21 @@ extension RaftNode {
         reply(to: leaderID, .appendResponse(acknowledgement))
     }
 
+    /// Stops the node when what the leader sent contradicts a committed entry (unless the
+    /// test-only `acceptCommittedConflict` rule is broken); returns whether it stopped.
+    private mutating func stopsOnCommittedConflict(
+        from leaderID: NodeID, _ what: String, prevIndex: UInt64, prevTerm: UInt64, entries: [Entry]
+    ) -> Bool {
+        guard !config.brokenRules.contains(.acceptCommittedConflict),
+            let conflict = committedConflict(prevIndex: prevIndex, prevTerm: prevTerm, entries: entries)
+        else { return false }
+        stop(
+            "node \(id): leader \(leaderID) of term \(term) sent \(what) \(conflict.index) with term \(conflict.leaderTerm), "
+                + "but this node holds entry \(conflict.index) with term \(conflict.ownTerm) as committed (commit index \(commitIndex)); "
+                + "a committed entry may never change, so this node's state or the leader's is damaged")
+        return true
+    }
+
     /// The first place where a leader's (prevIndex, prevTerm) or entries disagree with an
     /// entry this node holds at or below its commit index, if any. Raft guarantees that every
     /// leader holds every committed entry unchanged, so a disagreement there means some
@@ -174,12 +183,7 @@ extension RaftNode {
 
     private mutating func handleSnapshotChunk(from leaderID: NodeID, _ chunk: SnapshotChunk) {
         let meta = chunk.metadata
-        let acceptsDamage = config.brokenRules.contains(.acceptCommittedConflict)
-        if !acceptsDamage, meta.index <= commitIndex, meta.index > 0, let ownTerm = log.term(at: meta.index), ownTerm != meta.term {
-            stop(
-                "node \(id): leader \(leaderID) of term \(term) sent a snapshot ending at entry \(meta.index) with term \(meta.term), "
-                    + "but this node holds entry \(meta.index) with term \(ownTerm) as committed (commit index \(commitIndex)); "
-                    + "a committed entry may never change, so this node's state or the leader's is damaged")
+        if stopsOnCommittedConflict(from: leaderID, "a snapshot ending at entry", prevIndex: meta.index, prevTerm: meta.term, entries: []) {
             return
         }
         if meta.index <= commitIndex || log.matches(index: meta.index, term: meta.term) {
