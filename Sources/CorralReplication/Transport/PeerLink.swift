@@ -174,20 +174,20 @@ final class PeerLink: Sendable {
 }
 
 extension PeerLink {
-    /// The wait before the next dial after a refused one; the one after will be twice as long.
-    private func growRefusalBackoff() -> TimeAmount {
-        refusalBackoff.withLock { backoff in
-            let current = backoff
-            backoff = min(backoff * 2, options.maxBackoff)
-            return current
-        }
-    }
-
     /// The wait before the next attempt after a failed one; the one after will be twice as long.
     private func growBackoff() -> TimeAmount {
+        Self.grow(backoff, upTo: options.maxBackoff)
+    }
+
+    /// The wait before the next dial after a refused one; the one after will be twice as long.
+    private func growRefusalBackoff() -> TimeAmount {
+        Self.grow(refusalBackoff, upTo: options.maxBackoff)
+    }
+
+    private static func grow(_ backoff: borrowing Mutex<TimeAmount>, upTo maximum: TimeAmount) -> TimeAmount {
         backoff.withLock { backoff in
             let current = backoff
-            backoff = min(backoff * 2, options.maxBackoff)
+            backoff = min(backoff * 2, maximum)
             return current
         }
     }
