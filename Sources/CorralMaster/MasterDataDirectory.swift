@@ -31,7 +31,7 @@ public struct MasterDataDirectory: Sendable {
             let member = try MemberIdentity.read(in: root)
             let raftExists = FileManager.default.fileExists(atPath: root + "/raft/data.mdb")
             if let member {
-                try check(member, against: config)
+                try checkOwner((member.clusterID, "\(member.nodeID)"), config: config)
                 guard raftExists else {
                     throw lost(config, "its Raft log (\(root)/raft) is missing, although \(root)/\(MemberIdentity.fileName) says it is a member")
                 }
@@ -49,7 +49,7 @@ public struct MasterDataDirectory: Sendable {
                 guard let recorded = try raftIdentity.read() else {
                     throw lost(config, "its Raft log (\(root)/raft) is empty or was replaced")
                 }
-                try checkRaft(recorded, config: config)
+                try checkOwner(recorded, config: config)
                 if member.origin == .bootstrap && stored == RaftPersistentState() {
                     throw lost(config, "its Raft log (\(root)/raft) holds nothing, although it founded the cluster")
                 }
@@ -79,7 +79,7 @@ public struct MasterDataDirectory: Sendable {
         member: MemberIdentity, config: MasterConfig
     ) throws {
         let recorded = try raftIdentity.read()
-        if let recorded { try checkRaft(recorded, config: config) }
+        if let recorded { try checkOwner(recorded, config: config) }
         let empty = stored == RaftPersistentState()
         if recorded == nil && !empty {
             throw lost(config, "its Raft log (\(config.dataDirectory)/raft) holds entries but no identity and no \(MemberIdentity.fileName)")
@@ -100,20 +100,12 @@ public struct MasterDataDirectory: Sendable {
         try MemberIdentity(clusterID: member.clusterID, nodeID: member.nodeID, origin: origin).write(in: config.dataDirectory)
     }
 
-    private static func check(_ member: MemberIdentity, against config: MasterConfig) throws(MasterError) {
-        guard member.clusterID != config.clusterID || member.nodeID != config.nodeID else { return }
-        throw mismatch(config, cluster: member.clusterID, node: "\(member.nodeID)")
-    }
-
-    private static func checkRaft(_ recorded: (cluster: String, node: String), config: MasterConfig) throws(MasterError) {
+    /// Refuses a directory recorded as another cluster's or node's.
+    private static func checkOwner(_ recorded: (cluster: String, node: String), config: MasterConfig) throws(MasterError) {
         guard recorded.cluster != config.clusterID || recorded.node != "\(config.nodeID)" else { return }
-        throw mismatch(config, cluster: recorded.cluster, node: recorded.node)
-    }
-
-    private static func mismatch(_ config: MasterConfig, cluster: String, node: String) -> MasterError {
-        MasterError(
+        throw MasterError(
             code: .identityMismatch,
-            message: "the data directory \(config.dataDirectory) belongs to cluster '\(cluster)' node \(node), "
+            message: "the data directory \(config.dataDirectory) belongs to cluster '\(recorded.cluster)' node \(recorded.node), "
                 + "but this master is cluster '\(config.clusterID)' node \(config.nodeID). "
                 + "Start it with that node's config, or point data_dir at an empty directory.")
     }
