@@ -85,11 +85,24 @@ let package = Package(
             dependencies: ["CCorralLauncher", "CZlib", "COpenSSL", "CXattr"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CorralAgent",
+            dependencies: [
+                "CorralModel", "CorralStore", "CorralContainer", "CorralScheduler",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "corral",
             dependencies: [
                 "CorralStore", "CorralRaft", "CorralSimulation", "CorralReplication", "CorralContainer",
-                "CorralMaster", "CorralModel",
+                "CorralMaster", "CorralModel", "CorralAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -135,6 +148,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorralAgentTests",
+            dependencies: ["CorralAgent", "CorralModel", "CorralContainer", "CorralStore", "CorralTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
