@@ -15,6 +15,7 @@ extension MasterConfig {
             var heartbeat_ticks: Int?
             var election_ticks: Int?
             var outcome_wait_ms: Int?
+            var state_store_ms: Int?
         }
         struct Log: Decodable {
             var snapshot_every_entries: UInt64?
@@ -100,6 +101,7 @@ extension MasterConfig {
             if let value = timing.heartbeat_ticks { config.heartbeatTicks = value }
             if let value = timing.election_ticks { config.electionTicks = value }
             if let value = timing.outcome_wait_ms { config.outcomeWaitMilliseconds = value }
+            if let value = timing.state_store_ms { config.stateStoreMilliseconds = value }
         }
         if let log = file.log {
             if let value = log.snapshot_every_entries { config.snapshotEveryEntries = value }

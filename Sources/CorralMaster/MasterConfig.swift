@@ -37,6 +37,9 @@ public struct MasterConfig: Sendable, Hashable {
     /// appended was committed before answering `504` "outcome unknown" (`timing.outcome_wait_ms`);
     /// nil: five of the longest election timeouts.
     public var outcomeWaitMilliseconds: Int?
+    /// How long applied changes may stay in memory before the state's store is written
+    /// (`timing.state_store_ms`; 0: after every applied batch). The Raft log holds them meanwhile.
+    public var stateStoreMilliseconds: Int = 100
     public var snapshotEveryEntries: UInt64
     public var trailingEntries: UInt64
     public var maxFrameBytes: Int
@@ -97,6 +100,9 @@ public struct MasterConfig: Sendable, Hashable {
         if heartbeatTicks < 1 { throw bad("timing.heartbeat_ticks must be at least 1") }
         if electionTicks <= heartbeatTicks * 2 {
             throw bad("timing.election_ticks (\(electionTicks)) must exceed twice timing.heartbeat_ticks (\(heartbeatTicks))")
+        }
+        if stateStoreMilliseconds < 0 || stateStoreMilliseconds > 10_000 {
+            throw bad("timing.state_store_ms (\(stateStoreMilliseconds)) must be in 0...10000")
         }
         if let wait = outcomeWaitMilliseconds, wait < tickMilliseconds {
             throw bad("timing.outcome_wait_ms (\(wait)) must be at least one tick (timing.tick_ms = \(tickMilliseconds))")

@@ -41,7 +41,9 @@ public final class MasterProcess: Sendable {
         self.directory = directory
         transport.setPeers(config.raftPeers)
         do {
-            machine = try MasterStateMachine(environment: data.stateEnvironment) { key, value in
+            machine = try MasterStateMachine(
+                environment: data.stateEnvironment, storeInterval: .milliseconds(config.stateStoreMilliseconds)
+            ) { key, value in
                 directory.observe(key: key, value: value)
             }
             for (key, value) in try machine.entries(withPrefix: MemberDirectory.keyPrefix) {

@@ -20,6 +20,7 @@ struct BenchReplicate: AsyncParsableCommand {
     var endpoints: String?
     @Option(help: "The running quorum's cluster id (with --endpoints).") var clusterId = "corral-local"
     @Option(help: "Where the started masters keep their data (default: a temporary directory).") var dataDir: String?
+    @Option(help: "The started masters' timing.state_store_ms (default: theirs, 100).") var stateStoreMs: Int?
 
     func run() async throws {
         guard [3, 5].contains(masters) else { throw ValidationError("--masters must be 3 or 5") }
@@ -36,7 +37,8 @@ struct BenchReplicate: AsyncParsableCommand {
             let directory = dataDir ?? NSTemporaryDirectory() + "corral-bench-replicate-\(getpid())"
             let base = LocalQuorum.freePortBase(count: 2 * masters)
             let local = LocalQuorum(
-                count: masters, raftPort: base, httpPort: base + masters, dataDirectory: directory, clusterID: "bench-\(getpid())")
+                count: masters, raftPort: base, httpPort: base + masters, dataDirectory: directory, clusterID: "bench-\(getpid())",
+                extraArguments: stateStoreMs.map { ["--state-store-ms=\($0)"] } ?? [])
             try local.startAll()
             quorum = local
             guard let leader = local.waitForLeader(), let member = local.member(leader.raft.id) else {

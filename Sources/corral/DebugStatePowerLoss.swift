@@ -37,18 +37,25 @@ extension DebugCommand {
         @Option(help: "After acknowledging this index or a later one, print `paused` and wait until killed.")
         var pauseAfter: UInt64 = .max
 
+        @Option(help: "Write the state's store after every this many batches only, keeping the others in memory, as a master's store interval does.")
+        var storeEvery: UInt64 = 1
+
         func run() throws {
             let commands = try Self.readCommands(at: self.commands)
             let storage = try LMDBRaftLogStorage(directory: log)
-            let machine = try MasterStateMachine(environment: StoreEnvironment(path: state))
+            let machine = try MasterStateMachine(
+                environment: StoreEnvironment(path: state), storeInterval: storeEvery > 1 ? .seconds(86_400) : .zero)
             var synced = try machine.appliedIndex()
             var next = synced + 1
+            var batches: UInt64 = 0
             while next <= UInt64(commands.count) {
                 let last = min(next + next % 4, UInt64(commands.count))
                 let batch = (next...last).map { Entry(term: 1, index: $0, payload: .command(commands[Int($0) - 1])) }
                 // Committed entries are durable in the log before they are applied.
                 try storage.write(RaftWriteBatch(hardState: HardState(term: 1, vote: 1, commit: last), entries: batch))
                 _ = try machine.apply(batch)
+                batches += 1
+                if batches % storeEvery == 0 { try machine.store() }
                 try DebugCommand.writeLine("acknowledged \(last)")
                 if last - synced >= syncEvery {
                     // A compaction point, as RaftServer makes one: a synced state, a snapshot of

@@ -25,6 +25,8 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(help: "Tick length in milliseconds.") var tickMs: Int?
     @Option(help: "Heartbeat interval in ticks.") var heartbeatTicks: Int?
     @Option(help: "Election timeout in ticks (randomized up to twice this).") var electionTicks: Int?
+    @Option(help: "How long applied changes may stay in memory before the state store is written (0: every batch).")
+    var stateStoreMs: Int?
     @Option(help: "Take a state snapshot every this many applied entries.") var snapshotEvery: UInt64?
     @Option(help: "Entries kept behind a snapshot.") var trailingEntries: UInt64?
     @Option(help: "The most bytes the LMDB stores may grow to; past it the master stops accepting writes.") var maxStoreBytes: Int?
@@ -46,6 +48,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let tickMs { settings.tickMilliseconds = tickMs }
         if let heartbeatTicks { settings.heartbeatTicks = heartbeatTicks }
         if let electionTicks { settings.electionTicks = electionTicks }
+        if let stateStoreMs { settings.stateStoreMilliseconds = stateStoreMs }
         if let snapshotEvery { settings.snapshotEveryEntries = snapshotEvery }
         if let trailingEntries { settings.trailingEntries = trailingEntries }
         if let maxStoreBytes { settings.maxStoreBytes = maxStoreBytes }

@@ -23,7 +23,11 @@ struct MasterStateMachinePowerLossTests {
     struct Run: Sendable, CustomStringConvertible {
         var pauseAfter: UInt64
         var syncEvery: UInt64
-        var description: String { "writer paused after \(pauseAfter), syncing every \(syncEvery)" }
+        /// The store is written after every this many batches; the others stay in memory.
+        var storeEvery: UInt64 = 1
+        var description: String {
+            "writer paused after \(pauseAfter), syncing every \(syncEvery), storing every \(storeEvery) batches"
+        }
     }
 
     /// Which unsynced writes the power loss undoes.
@@ -51,7 +55,9 @@ struct MasterStateMachinePowerLossTests {
         }
     }
 
-    static let runs = [Run(pauseAfter: 150, syncEvery: 50), Run(pauseAfter: 290, syncEvery: 64)]
+    static let runs = [
+        Run(pauseAfter: 150, syncEvery: 50), Run(pauseAfter: 290, syncEvery: 64), Run(pauseAfter: 70, syncEvery: 64, storeEvery: 5),
+    ]
     static let losses: [Loss] = [.none, .all] + (1...6).map { .random(seed: $0) }
     static let commandCount = 400
 
@@ -98,6 +104,7 @@ struct MasterStateMachinePowerLossTests {
             [
                 "debug", "state-power-loss-writer", "--state", writerDirectory + "/state", "--log", writerDirectory + "/log",
                 "--commands", commandsPath, "--sync-every", "\(run.syncEvery)", "--pause-after", "\(run.pauseAfter)",
+                "--store-every", "\(run.storeEvery)",
             ],
             environment: PowerLossJournal.childEnvironment(double: double, directory: writerDirectory, journal: journalPath),
             killWhenPrinted: "paused", scratch: scratch.path)

@@ -45,4 +45,28 @@ struct ApplierTests {
         }
         #expect(machine.batches.flatMap { $0 }.map(\.index) == Array(1...41))
     }
+
+    @Test func changesKeptInMemoryAreStoredOneIntervalLaterWithoutFurtherWork() async throws {
+        let machine = RecordingStateMachineDouble(storeInterval: .milliseconds(20))
+        let applier = Applier(machine: machine, maxBatchEntries: 100, maxBatchBytes: 1 << 20) { _ in }
+        applier.submit(.entries(Self.entries(3, commandBytes: 8)))
+        try await offCooperativePool {
+            try await eventually("the applied batch stored by the timer", seconds: 10) { machine.stores >= 1 }
+        }
+        #expect(machine.batches.count >= 1)
+    }
+
+    @Test func withoutAnIntervalTheApplierNeverCallsStore() async throws {
+        let machine = RecordingStateMachineDouble()
+        let reported = Mutex<UInt64>(0)
+        let applier = Applier(machine: machine, maxBatchEntries: 100, maxBatchBytes: 1 << 20) { outcome in
+            if case .applied(let index) = outcome { reported.withLock { $0 = max($0, index) } }
+        }
+        applier.submit(.entries(Self.entries(3, commandBytes: 8)))
+        try await offCooperativePool {
+            try await eventually("every entry applied", seconds: 10) { reported.withLock { $0 } == 3 }
+        }
+        applier.submit(.syncPoint)
+        #expect(machine.stores == 0)
+    }
 }

@@ -25,6 +25,7 @@ enum OperatorInfo {
             ("timing.heartbeat_ticks", "\(config.heartbeatTicks)"),
             ("timing.election_ticks", "\(config.electionTicks)"),
             ("timing.outcome_wait_ms", "\(config.effectiveOutcomeWaitMilliseconds)"),
+            ("timing.state_store_ms", "\(config.stateStoreMilliseconds)"),
             ("log.snapshot_every_entries", "\(config.snapshotEveryEntries)"),
             ("log.trailing_entries", "\(config.trailingEntries)"),
             ("log.max_frame_bytes", "\(config.maxFrameBytes)"),

@@ -1,4 +1,6 @@
 import CorralRaft
+import Dispatch
+import Synchronization
 
 /// Applies committed entries to the state machine on its own thread, in order, batching
 /// whatever queued up while the previous apply was under way, at most `maxBatchEntries`
@@ -12,6 +14,8 @@ final class Applier: Sendable {
         /// Make the applied state durable and report its index: a compaction point, whose
         /// snapshot carries metadata only (the data stays in the state machine).
         case syncPoint
+        /// Write what the state machine kept in memory to its store (`storeInterval` passed).
+        case store
     }
 
     enum Outcome: Sendable {
@@ -32,6 +36,7 @@ final class Applier: Sendable {
         machine: any ReplicatedStateMachine, maxBatchEntries: Int, maxBatchBytes: Int,
         report: @escaping @Sendable (Outcome) -> Void
     ) {
+        let schedule = StoreSchedule(interval: machine.storeInterval)
         worker = BatchingWorker(
             label: "corral.raft.apply",
             process: { work in
@@ -60,12 +65,18 @@ final class Applier: Sendable {
                         try Self.flush(&pending, machine, report)
                         try machine.sync()
                         report(.snapshotTaken(index: try machine.appliedIndex(), data: []))
+                    case .store:
+                        try Self.flush(&pending, machine, report)
+                        schedule.ran()
+                        try machine.store()
                     }
                 }
                 try Self.flush(&pending, machine, report)
+                schedule.arm()
             },
             failed: { report(.failed("\($0)")) }
         )
+        schedule.attach { [worker] in worker.submit(.store) }
     }
 
     func submit(_ work: Work) {
@@ -90,5 +101,42 @@ final class Applier: Sendable {
         try machine.apply(pending.entries) { results in report(.decided(terms: terms, results: results)) }
         report(.applied(index: last.index))
         pending = Pending()
+    }
+}
+
+/// Schedules one `.store` at a time, `interval` after a batch that may have left changes in
+/// the state machine's memory, so they reach its store that much later at the latest.
+private final class StoreSchedule: Sendable {
+    private struct State {
+        var armed = false
+        var fire: (@Sendable () -> Void)?
+    }
+
+    let interval: Duration
+    private let state = Mutex(State())
+
+    init(interval: Duration) { self.interval = interval }
+
+    func attach(_ fire: @escaping @Sendable () -> Void) {
+        state.withLock { $0.fire = fire }
+    }
+
+    /// Schedules a store `interval` from now unless one is scheduled already.
+    func arm() {
+        guard interval > .zero else { return }
+        let fire = state.withLock { state -> (@Sendable () -> Void)? in
+            guard !state.armed, let fire = state.fire else { return nil }
+            state.armed = true
+            return fire
+        }
+        guard let fire else { return }
+        let (seconds, attoseconds) = interval.components
+        let nanos = Int(min(seconds, 86_400)) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanos), execute: fire)
+    }
+
+    /// The scheduled store is running: the next batch may schedule another.
+    func ran() {
+        state.withLock { $0.armed = false }
     }
 }

@@ -19,6 +19,13 @@ public protocol ReplicatedStateMachine: AnyObject, Sendable {
     /// return, so they see the store with the entries in it. The default calls `apply`, then
     /// `decided`.
     func apply(_ entries: [Entry], decided: ([UInt64: [UInt8]]) -> Void) throws
+    /// How long `apply` may keep applied changes in memory before they are written to the
+    /// state's store; the applier calls `store()` this long after a batch at the latest.
+    /// Zero: `apply` writes every batch to the store before it returns.
+    var storeInterval: Duration { get }
+    /// Writes to the store what `apply` kept in memory (atomic, not synced). Called on the
+    /// applying thread.
+    func store() throws
     /// Makes every applied write durable, so the log may be compacted up to the applied index.
     func sync() throws
     /// The whole state at the applied index, as bytes (never empty).
@@ -28,6 +35,9 @@ public protocol ReplicatedStateMachine: AnyObject, Sendable {
 }
 
 extension ReplicatedStateMachine {
+    public var storeInterval: Duration { .zero }
+    public func store() throws {}
+
     public func apply(_ entries: [Entry], decided: ([UInt64: [UInt8]]) -> Void) throws {
         decided(try apply(entries))
     }

@@ -7,9 +7,18 @@ final class RecordingStateMachineDouble: ReplicatedStateMachine {
     private struct State {
         var applied: UInt64 = 0
         var batches: [[Entry]] = []
+        var stores = 0
     }
 
     private let state = Mutex(State())
+    let storeInterval: Duration
+
+    init(storeInterval: Duration = .zero) { self.storeInterval = storeInterval }
+
+    /// How many times `store()` was called.
+    var stores: Int { state.withLock { $0.stores } }
+
+    func store() throws { state.withLock { $0.stores += 1 } }
 
     /// Every `apply` call's entries, in order.
     var batches: [[Entry]] { state.withLock { $0.batches } }
