@@ -65,6 +65,11 @@ public struct MasterSubscription: Sendable {
         }
         switch head {
         case .stream(let streamID, let control):
+            // Whoever drops `events` also closes the connection, not only the reading task.
+            sink.onTermination = { _ in
+                reader.cancel()
+                control.close()
+            }
             return .open(
                 MasterSubscription(streamID: streamID, master: master, events: events, control: control, reader: reader))
         case .redirected(let target):
