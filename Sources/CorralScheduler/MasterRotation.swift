@@ -4,12 +4,13 @@
 /// A failure (refused, `503`, stream ended, heartbeat timeout) moves to the next master in
 /// the list and waits a jittered, doubling delay. A `307` goes straight to the named master
 /// without waiting, up to `maximumRedirects` in a row. A successful subscription resets the delay.
-struct MasterRotation: Sendable {
-    let masters: [MasterAddress]
+public struct MasterRotation: Sendable {
+    /// The masters, in the order they are tried.
+    public let masters: [MasterAddress]
     let initialDelay: Duration
     let maximumDelay: Duration
     /// Redirects followed in a row before the chain counts as a failure.
-    let maximumRedirects: Int
+    public let maximumRedirects: Int
 
     private var index = 0
     private var redirect: MasterAddress?
@@ -17,7 +18,8 @@ struct MasterRotation: Sendable {
     private var delay: Duration
     private var random: SplitMix64
 
-    init(masters: [MasterAddress], initialDelay: Duration, maximumDelay: Duration, seed: UInt64) {
+    /// Starts at the first master; `seed` drives the jitter.
+    public init(masters: [MasterAddress], initialDelay: Duration, maximumDelay: Duration, seed: UInt64) {
         self.masters = masters
         self.initialDelay = initialDelay
         self.maximumDelay = max(initialDelay, maximumDelay)
@@ -27,11 +29,11 @@ struct MasterRotation: Sendable {
     }
 
     /// The master to subscribe to now.
-    var current: MasterAddress { redirect ?? masters[index % masters.count] }
+    public var current: MasterAddress { redirect ?? masters[index % masters.count] }
 
     /// A master named another one in a `307`. Returns false (and counts a failure) when
     /// there have been too many redirects in a row, or the target is unusable.
-    mutating func redirected(to target: MasterAddress?) -> Bool {
+    public mutating func redirected(to target: MasterAddress?) -> Bool {
         redirectsInARow += 1
         guard let target, redirectsInARow <= maximumRedirects else { return false }
         redirect = target
@@ -39,7 +41,7 @@ struct MasterRotation: Sendable {
     }
 
     /// The attempt failed or the stream ended: move on, and return how long to wait first.
-    mutating func failed() -> Duration {
+    public mutating func failed() -> Duration {
         redirect = nil
         redirectsInARow = 0
         index = (index + 1) % masters.count
@@ -51,7 +53,7 @@ struct MasterRotation: Sendable {
     }
 
     /// The subscription succeeded: start the delay over.
-    mutating func subscribed() {
+    public mutating func subscribed() {
         redirectsInARow = 0
         delay = initialDelay
     }

@@ -1,0 +1,139 @@
+import Foundation
+import TOMLKit
+
+extension AgentSettings {
+    /// The file layout: the flags' names in snake case, timing under `[timing]`.
+    private struct File: Decodable {
+        struct Timing: Decodable {
+            var connect_timeout_ms: Int?
+            var request_timeout_ms: Int?
+            var master_silence_seconds: Seconds?
+            var registration_backoff_ms: Int?
+            var registration_backoff_max_ms: Int?
+        }
+        var masters: Masters?
+        var work_dir: String?
+        var resources: String?
+        var attributes: String?
+        var hostname: String?
+        var http_listen: String?
+        var timing: Timing?
+    }
+
+    /// The keys a file may hold; any other is a typo the agent refuses rather than ignores.
+    private static let keys: Set<String> = ["masters", "work_dir", "resources", "attributes", "hostname", "http_listen", "timing"]
+    private static let timingKeys: Set<String> = [
+        "connect_timeout_ms", "request_timeout_ms", "master_silence_seconds", "registration_backoff_ms",
+        "registration_backoff_max_ms",
+    ]
+
+    /// `masters = "a:5050,b:5050"` or `masters = ["a:5050", "b:5050"]`.
+    private struct Masters: Decodable {
+        var text: String
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let list = try? container.decode([String].self) {
+                text = list.joined(separator: ",")
+            } else {
+                text = try container.decode(String.self)
+            }
+        }
+    }
+
+    /// A number of seconds written as an integer (`5`) or a float (`0.5`).
+    private struct Seconds: Decodable {
+        var value: Double
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let double = try? container.decode(Double.self) {
+                value = double
+            } else {
+                value = Double(try container.decode(Int.self))
+            }
+        }
+    }
+
+    /// Reads a TOML config file (`Configs/agent.toml` shows every key).
+    public static func load(path: String) throws(AgentConfigError) -> AgentSettings {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw AgentConfigError(field: "config", "cannot read \(path): \(error.localizedDescription)")
+        }
+        return try parse(text, source: path)
+    }
+
+    /// Parses TOML text; errors name `source` and the key.
+    public static func parse(_ text: String, source: String = "config") throws(AgentConfigError) -> AgentSettings {
+        let file: File
+        do {
+            let table = try TOMLTable(string: text)
+            if let unknown = table.keys.sorted().first(where: { !keys.contains($0) }) {
+                throw AgentConfigError(field: unknown, "is not a setting of corral agent (see Configs/README.md)").from(source)
+            }
+            if let timing = table["timing"]?.table,
+                let unknown = timing.keys.sorted().first(where: { !timingKeys.contains($0) })
+            {
+                throw AgentConfigError(field: "timing.\(unknown)", "is not a timing setting (see Configs/README.md)").from(source)
+            }
+            file = try TOMLDecoder().decode(File.self, from: table)
+        } catch let error as AgentConfigError {
+            throw error
+        } catch let error as TOMLParseError {
+            throw AgentConfigError(field: "config", "\(source) is not valid TOML: \(error.debugDescription)")
+        } catch let error as DecodingError {
+            throw describe(error).from(source)
+        } catch {
+            throw AgentConfigError(field: "config", "\(source) could not be read: \(error)")
+        }
+        return AgentSettings(
+            masters: file.masters?.text,
+            workDirectory: file.work_dir,
+            resources: file.resources,
+            attributes: file.attributes,
+            hostname: file.hostname,
+            httpListen: file.http_listen,
+            connectTimeoutMilliseconds: file.timing?.connect_timeout_ms,
+            requestTimeoutMilliseconds: file.timing?.request_timeout_ms,
+            masterSilenceSeconds: file.timing?.master_silence_seconds?.value,
+            registrationBackoffMilliseconds: file.timing?.registration_backoff_ms,
+            registrationBackoffMaximumMilliseconds: file.timing?.registration_backoff_max_ms)
+    }
+
+    /// What each key holds, for the error when a value has the wrong type.
+    private static let expected: [String: String] = [
+        "masters": "a string \"HOST:PORT,HOST:PORT\" or a list of \"HOST:PORT\" strings",
+        "work_dir": "a string", "resources": "a string", "attributes": "a string", "hostname": "a string",
+        "http_listen": "a string \"HOST:PORT\"", "timing": "a table [timing]",
+        "timing.connect_timeout_ms": "an integer (milliseconds)", "timing.request_timeout_ms": "an integer (milliseconds)",
+        "timing.master_silence_seconds": "a number (seconds)", "timing.registration_backoff_ms": "an integer (milliseconds)",
+        "timing.registration_backoff_max_ms": "an integer (milliseconds)",
+    ]
+
+    /// The key a decoding error is about, and what belongs there. Every key is optional, so
+    /// TOMLKit's "key not found" means a value of the wrong type too.
+    private static func describe(_ error: DecodingError) -> AgentConfigError {
+        func key(_ path: [any CodingKey]) -> String {
+            let text = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return text.isEmpty ? "config" : text
+        }
+        func wrongType(_ path: [any CodingKey]) -> AgentConfigError {
+            let field = key(path)
+            let top = key(Array(path.prefix { $0.intValue == nil }))
+            return AgentConfigError(field: field, "should be \(expected[top] ?? "something else")")
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return wrongType(context.codingPath)
+        case .keyNotFound(let missing, let context):
+            // TOMLKit puts the key in the path already; Foundation's decoders do not.
+            let path = context.codingPath.last?.stringValue == missing.stringValue ? context.codingPath : context.codingPath + [missing]
+            return wrongType(path)
+        case .dataCorrupted(let context):
+            return AgentConfigError(field: key(context.codingPath), context.debugDescription)
+        @unknown default:
+            return AgentConfigError(field: "config", "\(error)")
+        }
+    }
+}

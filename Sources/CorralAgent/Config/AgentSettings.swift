@@ -1,0 +1,150 @@
+import CorralModel
+import CorralScheduler
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The agent's settings as given — by flags or by a TOML file — before parsing, defaults and
+/// detection. Every field is optional, so flags can be laid over a file
+/// (`file.overriding(with: flags)`) and then turned into an `AgentConfig`.
+public struct AgentSettings: Sendable, Hashable {
+    /// `--masters` / `masters`: `HOST:PORT,HOST:PORT`.
+    public var masters: String?
+    /// `--work-dir` / `work_dir`.
+    public var workDirectory: String?
+    /// `--resources` / `resources`: Mesos's text form, or a JSON array when it starts with `[`.
+    public var resources: String?
+    /// `--attributes` / `attributes`: `name:value;…`.
+    public var attributes: String?
+    /// `--hostname` / `hostname`.
+    public var hostname: String?
+    /// `--http-listen` / `http_listen`.
+    public var httpListen: String?
+    /// `[timing]`, each in the unit its name says.
+    public var connectTimeoutMilliseconds: Int?
+    public var requestTimeoutMilliseconds: Int?
+    public var masterSilenceSeconds: Double?
+    public var registrationBackoffMilliseconds: Int?
+    public var registrationBackoffMaximumMilliseconds: Int?
+
+    /// Makes settings; leave out what was not given.
+    public init(
+        masters: String? = nil,
+        workDirectory: String? = nil,
+        resources: String? = nil,
+        attributes: String? = nil,
+        hostname: String? = nil,
+        httpListen: String? = nil,
+        connectTimeoutMilliseconds: Int? = nil,
+        requestTimeoutMilliseconds: Int? = nil,
+        masterSilenceSeconds: Double? = nil,
+        registrationBackoffMilliseconds: Int? = nil,
+        registrationBackoffMaximumMilliseconds: Int? = nil
+    ) {
+        self.masters = masters
+        self.workDirectory = workDirectory
+        self.resources = resources
+        self.attributes = attributes
+        self.hostname = hostname
+        self.httpListen = httpListen
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.requestTimeoutMilliseconds = requestTimeoutMilliseconds
+        self.masterSilenceSeconds = masterSilenceSeconds
+        self.registrationBackoffMilliseconds = registrationBackoffMilliseconds
+        self.registrationBackoffMaximumMilliseconds = registrationBackoffMaximumMilliseconds
+    }
+
+    /// These settings with every field `flags` gives replaced by the flag's value.
+    public func overriding(with flags: AgentSettings) -> AgentSettings {
+        AgentSettings(
+            masters: flags.masters ?? masters,
+            workDirectory: flags.workDirectory ?? workDirectory,
+            resources: flags.resources ?? resources,
+            attributes: flags.attributes ?? attributes,
+            hostname: flags.hostname ?? hostname,
+            httpListen: flags.httpListen ?? httpListen,
+            connectTimeoutMilliseconds: flags.connectTimeoutMilliseconds ?? connectTimeoutMilliseconds,
+            requestTimeoutMilliseconds: flags.requestTimeoutMilliseconds ?? requestTimeoutMilliseconds,
+            masterSilenceSeconds: flags.masterSilenceSeconds ?? masterSilenceSeconds,
+            registrationBackoffMilliseconds: flags.registrationBackoffMilliseconds ?? registrationBackoffMilliseconds,
+            registrationBackoffMaximumMilliseconds: flags.registrationBackoffMaximumMilliseconds
+                ?? registrationBackoffMaximumMilliseconds)
+    }
+}
+
+extension AgentConfig {
+    /// What `corral agent` runs with: the config file (if any) under the flags, parsed,
+    /// completed from the machine and validated. Every error names its field.
+    public static func resolve(flags: AgentSettings, configFile: String?) throws(AgentConfigError) -> AgentConfig {
+        let file = try configFile.map { path throws(AgentConfigError) in try AgentSettings.load(path: path) } ?? AgentSettings()
+        let config = try AgentConfig(settings: file.overriding(with: flags))
+        try config.validate()
+        return config
+    }
+
+    /// Parses settings. Resources left out are read from this machine (`machine`, when given,
+    /// stands in for it); a relative work directory is taken from the current directory.
+    /// Does not `validate()`.
+    public init(settings: AgentSettings, machine: MachineResources? = nil) throws(AgentConfigError) {
+        guard let mastersText = settings.masters, !Substring(mastersText).trimmed.isEmpty else {
+            throw AgentConfigError(field: "masters", "is required; give --masters HOST:PORT,HOST:PORT (any masters of the quorum)")
+        }
+        let masters = try Self.parseMasters(mastersText)
+        guard let work = settings.workDirectory, !Substring(work).trimmed.isEmpty else {
+            throw AgentConfigError(field: "work_dir", "is required; give --work-dir DIR, where the agent keeps its state")
+        }
+        let workDirectory = URL(fileURLWithPath: String(Substring(work).trimmed)).standardizedFileURL.path
+        let given = try settings.resources.map { text throws(AgentConfigError) in try ResourceText.parse(text) } ?? []
+        let attributes = try settings.attributes.map { text throws(AgentConfigError) in try AttributeText.parse(text) } ?? []
+        var listen = ListenAddress.default
+        if let text = settings.httpListen {
+            guard let parsed = ListenAddress(text) else {
+                throw AgentConfigError(field: "http_listen", "\"\(text)\" is not host:port (port 0...65535, e.g. 0.0.0.0:5051)")
+            }
+            listen = parsed
+        }
+        let names = Set(given.map(\.name))
+        var completed = given
+        if !["cpus", "mem", "disk", "ports"].allSatisfy(names.contains) {
+            let detected: MachineResources
+            if let machine { detected = machine } else { detected = try MachineResources.detect(workDirectory: workDirectory) }
+            completed = detected.completing(given)
+        }
+        var timing = Timing()
+        if let value = settings.connectTimeoutMilliseconds { timing.connectTimeoutMilliseconds = value }
+        if let value = settings.requestTimeoutMilliseconds { timing.requestTimeoutMilliseconds = value }
+        if let value = settings.masterSilenceSeconds { timing.masterSilenceSeconds = value }
+        if let value = settings.registrationBackoffMilliseconds { timing.registrationBackoffMilliseconds = value }
+        if let value = settings.registrationBackoffMaximumMilliseconds {
+            timing.registrationBackoffMaximumMilliseconds = value
+        }
+        self.init(
+            masters: masters, workDirectory: workDirectory, resources: Array(Resources(completed)), attributes: attributes,
+            hostname: settings.hostname.map { String(Substring($0).trimmed) } ?? Self.machineHostname(),
+            httpListen: listen, timing: timing)
+    }
+
+    /// `HOST:PORT,HOST:PORT` (a host alone means port 5050, as for mesos-agent).
+    static func parseMasters(_ text: String) throws(AgentConfigError) -> [MasterAddress] {
+        var masters: [MasterAddress] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = item.trimmed
+            guard let address = MasterAddress(String(trimmed)) else {
+                throw AgentConfigError(
+                    field: "masters", "\"\(trimmed)\" in \"\(text)\" is not HOST:PORT (port 1...65535)")
+            }
+            if !masters.contains(address) { masters.append(address) }
+        }
+        return masters
+    }
+
+    /// This machine's host name (`gethostname`), or `localhost` if it has none.
+    static func machineHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
+    }
+}

@@ -1,0 +1,142 @@
+import CorralScheduler
+import CorralTestSupport
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Real `corral master` processes on loopback for the link's tests: free ports, a unique
+/// directory, `--exit-with-parent` so none outlives the test run, and `stopAll()` (from the
+/// test's `defer`) that kills them and removes the directory.
+final class MasterQuorum: @unchecked Sendable {
+    // @unchecked: used from one test task at a time.
+    struct Ports { var raft: Int; var http: Int }
+
+    let binary: String
+    let root: String
+    let clusterID = "agent-link-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    private(set) var ports: [UInt64: Ports] = [:]
+    private var processes: [UInt64: Process] = [:]
+    private let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(2))
+
+    init(masters: Int) throws {
+        binary = try CorralBinary.locate()
+        var template = Array("/tmp/corral-agent-link-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw QuorumFailure("mkdtemp failed") }
+        root = String(cString: made)
+        for id in 1...UInt64(masters) { ports[id] = Ports(raft: try Self.freePort(), http: try Self.freePort()) }
+    }
+
+    /// The HTTP address of master `id`.
+    func address(_ id: UInt64) -> MasterAddress {
+        MasterAddress("127.0.0.1:\(ports[id]?.http ?? 0)") ?? MasterAddress("127.0.0.1:1")!
+    }
+
+    /// Starts every master as a founding member, then waits until each answers `/health`.
+    func startAll() async throws {
+        let peers = ports.keys.sorted().compactMap { id in
+            ports[id].map { "--peer=\(id)=127.0.0.1:\($0.raft),127.0.0.1:\($0.http)" }
+        }
+        for (id, mine) in ports.sorted(by: { $0.key < $1.key }) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = [
+                "master", "--node-id", "\(id)", "--cluster-id", clusterID, "--data-dir", "\(root)/master-\(id)",
+                "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
+                "--log-level", "notice", "--exit-with-parent", "--bootstrap",
+            ] + peers
+            let log = "\(root)/master-\(id).log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            processes[id] = process
+        }
+        for id in ports.keys.sorted() {
+            try await waitUntil("master \(id) answers /health", seconds: 20) {
+                guard self.processes[id]?.isRunning ?? false else { throw QuorumFailure("master \(id) exited: \(self.log(id))") }
+                let request = HTTPStreamRequest(method: .GET, path: "/health")
+                let address = self.address(id)
+                return (try? await self.client.execute(request, host: address.host, port: address.port))?.status.code == 200
+            }
+        }
+    }
+
+    /// The leader every running master names in `GET /master/redirect`.
+    func leader(seconds: Double = 20) async throws -> UInt64 {
+        var found: UInt64 = 0
+        try await waitUntil("a leader all running masters agree on", seconds: seconds) {
+            var named: Set<UInt64> = []
+            for id in self.processes.keys {
+                let address = self.address(id)
+                let request = HTTPStreamRequest(method: .GET, path: "/master/redirect")
+                guard let response = try? await self.client.execute(request, host: address.host, port: address.port),
+                    response.status.code == 307,
+                    let target = response.headers.first(name: "Location").flatMap(MasterAddress.init(location:)),
+                    let leader = self.ports.first(where: { $0.value.http == target.port })?.key
+                else { return false }
+                named.insert(leader)
+            }
+            guard named.count == 1, let leader = named.first, self.processes[leader] != nil else { return false }
+            found = leader
+            return true
+        }
+        return found
+    }
+
+    /// SIGKILLs master `id` and waits for it to die.
+    func kill(_ id: UInt64) {
+        guard let process = processes.removeValue(forKey: id) else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stopAll() {
+        for id in Array(processes.keys) { kill(id) }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The tail of every master's log, for a failure message.
+    func logs() -> String {
+        ports.keys.sorted().map { "--- master \($0):\n\(log($0))" }.joined(separator: "\n")
+    }
+
+    private func log(_ id: UInt64) -> String {
+        (try? String(contentsOfFile: "\(root)/master-\(id).log", encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
+    }
+
+    /// Polls `condition` every 20 ms until it holds; throws once `seconds` have passed.
+    func waitUntil(_ what: String, seconds: Double, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw QuorumFailure("timed out after \(seconds) s waiting for \(what)\n\(logs())")
+    }
+
+    /// A loopback port nothing listens on right now (bound to 0, read back, closed).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw QuorumFailure("could not bind a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct QuorumFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
