@@ -1,3 +1,4 @@
+import CorralTestSupport
 import CorralModel
 import CorralRaft
 import CorralReplication

@@ -140,23 +140,6 @@ struct RegistryDriver {
     }
 }
 
-/// A fresh directory under the system temporary directory, removed by `remove()`.
-struct ScratchDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/corral-registry-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
-            guard let base = buffer.baseAddress, mkdtemp(base) != nil else { return nil }
-            return String(cString: base)
-        }
-        guard let made else { throw HarnessError("mkdtemp failed: errno \(errno)") }
-        path = made
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 extension MasterStateMachine {
     /// Every stored key of the registry database and every key-value record, read from disk.
     func storedRecords() throws -> (registryKeys: [[UInt8]], values: [StoreRecord]) {

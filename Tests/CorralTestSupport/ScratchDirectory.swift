@@ -1,0 +1,24 @@
+import Foundation
+
+/// A fresh directory under the system temporary directory, removed by `remove()`.
+public struct ScratchDirectory: Sendable {
+    public let path: String
+
+    public init(prefix: String = "corral-test") throws {
+        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
+            guard let base = buffer.baseAddress, mkdtemp(base) != nil else { return nil }
+            return String(cString: base)
+        }
+        guard let made else { throw ScratchDirectoryError(errno: errno) }
+        path = made
+    }
+
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// mkdtemp failed.
+public struct ScratchDirectoryError: Error, CustomStringConvertible {
+    public let errno: Int32
+    public var description: String { "cannot make a temporary directory: mkdtemp failed with errno \(errno)" }
+}
