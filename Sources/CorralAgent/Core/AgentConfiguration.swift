@@ -1,0 +1,28 @@
+/// The timings and limits of `AgentStateMachine`. The defaults follow Mesos where it has one.
+public struct AgentConfiguration: Sendable, Hashable {
+    /// The first wait before subscribing again after a failure; doubles (jittered) each time.
+    public var subscribeBackoffInitial: Duration = .milliseconds(100)
+    /// The longest wait between two SUBSCRIBE attempts.
+    public var subscribeBackoffMaximum: Duration = .seconds(2)
+    /// How long a SUBSCRIBE may go without SUBSCRIBED before the agent gives up on it.
+    public var subscribeTimeout: Duration = .seconds(10)
+    /// The first wait before sending an unacknowledged status update again; doubles (jittered).
+    public var updateBackoffInitial: Duration = .milliseconds(250)
+    /// The longest wait between two sends of one status update.
+    public var updateBackoffMaximum: Duration = .seconds(10)
+    /// How many heartbeat intervals the master may stay silent before the stream is taken
+    /// for dead. Four, because the leader sends agents its HEARTBEAT events on its own
+    /// (scheduler) interval, which may be up to three agent intervals by default (15 s vs 5 s).
+    public var silentIntervals: Int = 4
+    /// The kill grace period when neither the KILL nor the task has a kill policy (Mesos: 3 s).
+    public var defaultKillGrace: Duration = .seconds(3)
+    /// How many completed task keys to remember, so that a replayed LAUNCH of an ended task
+    /// is recognised; the oldest are forgotten first.
+    public var completedLimit: Int = 10_000
+    /// Whether to report TASK_STARTING when a launch is accepted (Mesos's command executor
+    /// does), before TASK_RUNNING.
+    public var reportsStarting: Bool = true
+
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,35 @@
+import CorralModel
+import Logging
+
+/// What the shell must do, in list order. A `.persist` must be durable before any effect
+/// after it in the same list is carried out (an update is checkpointed before it is sent,
+/// a launch before it runs).
+public enum AgentEffect: Sendable, Hashable {
+    /// Write these changes to the checkpoint in one durable transaction, before anything
+    /// that follows.
+    case persist([CheckpointChange])
+    /// Open a new connection: POST this SUBSCRIBE to a master (following 307s to the leader)
+    /// and report `subscribeAnswered`, `event`s and `streamEnded` / `subscribeFailed` with
+    /// this `connection` number. Any older stream should be closed first.
+    case subscribe(AgentCall, connection: UInt64)
+    /// POST a call (UPDATE, HEARTBEAT, MESSAGE) on the subscribed stream, with its
+    /// `Corral-Agent-Stream-Id`. For UPDATE, report the answer with `callAnswered(uuid:)`.
+    case post(AgentCall, streamID: String)
+    /// Close the stream of this connection: the agent gave up on it (silent, or a deposed
+    /// leader's). Do not report its end.
+    case closeStream(connection: UInt64)
+    /// Start the task's container (or its group's) and report `taskRunning` / `launchFailed`.
+    case launch(TaskLaunch)
+    /// After a restart: the task was live when the agent stopped. Re-attach to its container
+    /// and report `taskRunning`, or report how it ended (`taskEnded` / `launchFailed`). Never
+    /// start it anew.
+    case recover(AgentTask)
+    /// Stop the task: SIGTERM, then SIGKILL after `grace`; report `taskEnded`.
+    case kill(TaskKey, grace: Duration)
+    /// Hand a framework message to the executor it names (drop it if that executor is gone).
+    case deliver(AgentCall.FrameworkMessage)
+    /// Send `.tick` at this instant (replacing any timer armed before).
+    case armTimer(at: ContinuousClock.Instant)
+    /// Log a line. Metadata names IDs and terms, never payloads.
+    case log(Logger.Level, String, [String: String])
+}
