@@ -11,8 +11,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// The longest wait between two sends of one status update.
     public var updateBackoffMaximum: Duration = .seconds(10)
     /// How many heartbeat intervals the master may stay silent before the stream is taken
-    /// for dead. Four, because the leader sends agents its HEARTBEAT events on its own
-    /// (scheduler) interval, which may be up to three agent intervals by default (15 s vs 5 s).
+    /// for dead. The leader sends a HEARTBEAT event every interval it gave in SUBSCRIBED, so
+    /// four leaves room for a busy leader and a slow network.
     public var silentIntervals: Int = 4
     /// The kill grace period when neither the KILL nor the task has a kill policy (Mesos: 3 s).
     public var defaultKillGrace: Duration = .seconds(3)

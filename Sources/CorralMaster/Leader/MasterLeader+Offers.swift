@@ -76,8 +76,12 @@ extension MasterLeader {
         if now - lastHeartbeat >= .seconds(scheduling.heartbeatIntervalSeconds) {
             lastHeartbeat = now
             for id in schedulers.keys { send(SchedulerEvent(type: .heartbeat), to: id) }
-            for id in agents.keys { send(agentEvent(.heartbeat), toAgent: id) }
             for (_, stream) in operators { stream.yield(RecordIO.encode(Self.operatorHeartbeat)) }
+        }
+        // Agents are told their own interval in SUBSCRIBED; a silent stream tells them to resubscribe.
+        if now - lastAgentHeartbeat >= .seconds(scheduling.agentHeartbeatSeconds) {
+            lastAgentHeartbeat = now
+            for id in agents.keys { send(agentEvent(.heartbeat), toAgent: id) }
         }
         if now - lastUpdateRetry >= .seconds(scheduling.updateRetrySeconds) {
             lastUpdateRetry = now

@@ -59,6 +59,7 @@ actor MasterLeader {
     var allocationWanted = false
     var lastAllocation: ContinuousClock.Instant
     var lastHeartbeat: ContinuousClock.Instant
+    var lastAgentHeartbeat: ContinuousClock.Instant
     var lastUpdateRetry: ContinuousClock.Instant
     var lastClockTick: ContinuousClock.Instant
 
@@ -80,6 +81,7 @@ actor MasterLeader {
         started = clock.now
         lastAllocation = started
         lastHeartbeat = started
+        lastAgentHeartbeat = started
         lastUpdateRetry = started
         lastClockTick = started
         (changes, changeSink) = AsyncStream.makeStream(of: [RegistryChange].self)

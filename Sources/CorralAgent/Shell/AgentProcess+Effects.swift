@@ -1,0 +1,156 @@
+import CorralModel
+import CorralScheduler
+import Logging
+
+extension AgentProcess {
+    /// Carries out effects in order. A checkpoint write happens here, before the next effect;
+    /// everything that waits on the network or a container becomes a child job.
+    func carryOut(_ effects: [AgentEffect]) {
+        for effect in effects {
+            guard failure == nil else { return }
+            switch effect {
+            case .persist(let changes):
+                do { try checkpoint.apply(changes) } catch {
+                    stop(AgentProcessError("cannot write the agent's checkpoint (\(error)); stopping so that no update is lost. Free space in the work dir and start the agent again."))
+                    return
+                }
+            case .subscribe(let call, let connection):
+                for (number, subscription) in subscriptions where number != connection { subscription.close() }
+                subscriptions = subscriptions.filter { $0.key == connection }
+                job { await self.subscribe(call, connection: connection) }
+            case .post(let call, let streamID):
+                job { await self.post(call, streamID: streamID) }
+            case .closeStream(let connection):
+                subscriptions.removeValue(forKey: connection)?.close()
+            case .launch(let launch):
+                job { await self.launch(launch) }
+            case .recover(let task):
+                recover(task)
+            case .kill(let key, let grace):
+                job { await self.kill(key, grace: grace) }
+            case .deliver(let message):
+                logger.notice(
+                    "a framework message for an executor was dropped: this agent runs command tasks only",
+                    metadata: ["framework": "\(message.frameworkID)", "executor": "\(message.executorID)"])
+            case .armTimer(let at):
+                arm(at)
+            case .log(let level, let message, let metadata):
+                logger.log(level: level, "\(message)", metadata: metadata.mapValues { .string($0) })
+            }
+        }
+    }
+
+    func job(_ work: @escaping @Sendable () async -> Void) {
+        jobSink.yield(work)
+    }
+
+    // MARK: - Master
+
+    private func subscribe(_ call: AgentCall, connection: UInt64) async {
+        let subscription: MasterSubscription
+        do {
+            subscription = try await link.subscribe(call)
+        } catch {
+            step(.subscribeFailed(connection: connection, message: "\(error)"))
+            return
+        }
+        guard opened(subscription, connection: connection) else { return }
+        do {
+            for try await event in subscription.events { step(.event(event, connection: connection)) }
+            ended(connection, "the master closed the stream")
+        } catch {
+            ended(connection, "\(error)")
+        }
+    }
+
+    /// Files a new subscription, unless the machine moved on while it was being made.
+    private func opened(_ subscription: MasterSubscription, connection: UInt64) -> Bool {
+        guard failure == nil else {
+            subscription.close()
+            return false
+        }
+        subscriptions[connection] = subscription
+        logger.info("subscribed to a master", metadata: ["master": "\(subscription.master)", "connection": "\(connection)"])
+        step(.subscribeAnswered(connection: connection, streamID: subscription.streamID))
+        return true
+    }
+
+    private func ended(_ connection: UInt64, _ message: String) {
+        guard subscriptions.removeValue(forKey: connection) != nil else { return }
+        step(.streamEnded(connection: connection, message: message))
+    }
+
+    private func post(_ call: AgentCall, streamID: String) async {
+        let answer = await link.post(call, streamID: streamID)
+        guard call.type == .update, let uuid = call.update?.status.uuid else { return }
+        let outcome: AgentInput.CallOutcome
+        switch answer {
+        case .accepted: outcome = .acknowledged
+        case .refused(let status, let message): outcome = .refused("\(status): \(message)")
+        case .failed(let error): outcome = .failed("\(error)")
+        }
+        step(.callAnswered(uuid: uuid, outcome))
+    }
+
+    // MARK: - Tasks
+
+    private func launch(_ launch: TaskLaunch) async {
+        switch await runner.launch(launch) {
+        case .success(let running):
+            step(.taskRunning(launch.key, containerID: ContainerID(running.containerID), pid: UInt32(exactly: running.pid)))
+        case .failure(let end):
+            step(.launchFailed(launch.key, end))
+        }
+    }
+
+    private func kill(_ key: TaskKey, grace: Duration) async {
+        do { try await runner.kill(key, grace: grace) } catch {
+            logger.error("could not kill a task", metadata: ["task": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    /// After a restart: what the runner found of a task the checkpoint had as live.
+    private func recover(_ task: AgentTask) {
+        guard let found = recovered.removeValue(forKey: task.key) else {
+            step(.launchFailed(task.key, TaskEnd(
+                state: .failed, reason: .executorTerminated,
+                message: "no container was found for the task when the agent restarted")))
+            return
+        }
+        switch found.state {
+        case .running(let running):
+            step(.taskRunning(task.key, containerID: ContainerID(running.containerID), pid: UInt32(exactly: running.pid)))
+        case .ended(let end):
+            let key = task.key
+            step(.taskEnded(key, end))
+            job { try? await self.runner.release(key) }
+        }
+    }
+
+    // MARK: - Timer
+
+    /// The machine wants a tick at `at` (replacing any earlier request). A sleeping job is
+    /// started only when none sleeps until that instant or earlier.
+    private func arm(_ at: ContinuousClock.Instant) {
+        timerDue = at
+        guard !timerSleepers.contains(where: { $0 <= at }) else { return }
+        timerSleepers.insert(at)
+        job { await self.sleepThenTick(until: at) }
+    }
+
+    private func sleepThenTick(until at: ContinuousClock.Instant) async {
+        try? await Task.sleep(until: at, clock: .continuous)
+        timerWoke(at)
+    }
+
+    private func timerWoke(_ at: ContinuousClock.Instant) {
+        timerSleepers.remove(at)
+        guard let due = timerDue else { return }
+        if due <= clock.now {
+            timerDue = nil
+            step(.tick)
+        } else if !timerSleepers.contains(where: { $0 <= due }) {
+            arm(due)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import CorralModel
+import CorralScheduler
+import Logging
+
+/// The agent's shell: it feeds `AgentStateMachine` the master's events, the task runner's
+/// reports and the timer, and carries out the machine's effects in order — a checkpoint
+/// write durably before anything after it, then subscriptions, calls, launches and kills,
+/// each in a child task of `run()`'s task group.
+///
+/// A checkpoint write that fails stops the agent (`run()` throws): nothing that depended on
+/// it is carried out, and the work dir still holds every update acknowledged or not.
+public actor AgentProcess {
+    public let config: AgentConfig
+    let runner: TaskRunner
+    let checkpoint: any AgentCheckpointStore
+    let link: MasterLink
+    let logger: Logger
+    let clock = ContinuousClock()
+    var machine: AgentStateMachine
+    /// Child work for `run()`'s task group.
+    let jobs: AsyncStream<@Sendable () async -> Void>
+    let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
+    /// Open subscriptions by connection number.
+    var subscriptions: [UInt64: MasterSubscription] = [:]
+    /// The instant the machine wants its next tick, and the instants timer jobs sleep until.
+    var timerDue: ContinuousClock.Instant?
+    var timerSleepers: Set<ContinuousClock.Instant> = []
+    /// What the runner found after a restart, until the machine asks about each task.
+    var recovered: [TaskKey: RecoveredTask] = [:]
+    /// Set when the agent must stop; `run()` throws it.
+    var failure: AgentProcessError?
+    let failures: AsyncStream<AgentProcessError>
+    let failureSink: AsyncStream<AgentProcessError>.Continuation
+
+    /// An agent on `config`'s work dir, running tasks with `runner`, keeping its state in
+    /// `checkpoint`. `seed` drives jitter and update UUIDs.
+    public init(
+        config: AgentConfig, info: AgentInfo, runner: TaskRunner, checkpoint: any AgentCheckpointStore, seed: UInt64,
+        logger: Logger
+    ) {
+        self.config = config
+        self.runner = runner
+        self.checkpoint = checkpoint
+        self.logger = logger
+        link = MasterLink(masters: config.masters, timeouts: config.linkTimeouts, seed: seed)
+        machine = AgentStateMachine(info: info, random: SplitMix64(seed: seed ^ 0x5eed))
+        (jobs, jobSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
+        (failures, failureSink) = AsyncStream.makeStream(of: AgentProcessError.self)
+    }
+
+    /// What the agent knows now (for its HTTP API and tests).
+    public var state: AgentStateMachine { machine }
+
+    /// Recovers, registers and serves until cancelled or until the agent must stop.
+    public func run() async throws {
+        let found = await runner.recover()
+        recovered = Dictionary(found.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let loaded: AgentCheckpointState
+        do { loaded = try checkpoint.load() } catch {
+            throw AgentProcessError("cannot read the agent's checkpoint: \(error)")
+        }
+        step(.started(recovered: loaded))
+        await killOrphans(known: Set(loaded.tasks.keys))
+        let events = runner.events
+        let jobs = jobs
+        let failures = failures
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await case .ended(let key, let end) in events { await self.taskEnded(key, end) }
+            }
+            group.addTask {
+                await withTaskGroup(of: Void.self) { children in
+                    for await job in jobs { children.addTask(operation: job) }
+                }
+            }
+            group.addTask {
+                for await failure in failures { throw failure }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Stops the agent: nothing more is carried out, and `run()` throws `error`.
+    func stop(_ error: AgentProcessError) {
+        guard failure == nil else { return }
+        failure = error
+        logger.critical("the agent stops", metadata: ["reason": "\(error)"])
+        failureSink.yield(error)
+    }
+
+    // MARK: - Inputs
+
+    /// Steps the machine with one input and carries out what it returns.
+    func step(_ input: AgentInput) {
+        guard failure == nil else { return }
+        carryOut(machine.step(input, now: clock.now))
+    }
+
+    private func taskEnded(_ key: TaskKey, _ end: TaskEnd) async {
+        step(.taskEnded(key, end))
+        // The terminal update is checkpointed now: the container's record may go.
+        guard failure == nil else { return }
+        do { try await runner.release(key) } catch {
+            logger.warning("could not remove an ended task's container record", metadata: ["task": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    /// Containers this work dir holds for tasks the checkpoint does not know: a launch that
+    /// crashed before its checkpoint could not have started one, so these are strays.
+    private func killOrphans(known: Set<TaskKey>) async {
+        for (key, found) in recovered where !known.contains(key) {
+            recovered[key] = nil
+            logger.notice("killing a container the checkpoint does not know", metadata: ["task": "\(key)", "container": "\(found.containerID)"])
+            try? await runner.kill(key, grace: .seconds(1))
+            try? await runner.release(key)
+        }
+    }
+}
+
+/// Why the agent stopped.
+public struct AgentProcessError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
