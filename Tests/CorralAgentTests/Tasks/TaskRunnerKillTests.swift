@@ -81,4 +81,23 @@ struct TaskRunnerKillTests {
         try await second.release(short.key)
         #expect(try store.list().isEmpty)
     }
+
+    @Test func aContainerWhoseSupervisorDiesIsStoppedAndReportedFailed() async throws {
+        let fixture = try RunnerFixture("orphan")
+        defer { fixture.finish() }
+        let runner = try fixture.runner()
+        let running = try await runner.launch(RunnerFixture.launch("orphan", .shell("echo ready; exec sleep 1000"))).get()
+        try await fixture.waitForOutput("orphan", "ready")
+        let store = ContainerStore(root: fixture.configuration.containerRoot)
+        guard case .running(_, let supervisor) = try store.load(id: running.containerID).state else {
+            Issue.record("the container is not recorded as running")
+            return
+        }
+        #expect(Glibc.kill(supervisor.pid, SIGKILL) == 0)
+        let (key, end) = try await RunnerFixture.nextEnd(runner)
+        #expect(key == running.key)
+        #expect(end.state == .failed)
+        #expect(end.message.contains("supervisor died"), "\(end.message)")
+        #expect(ProcessIdentity.of(pid: running.pid) == nil, "the task does not run on unsupervised")
+    }
 }
