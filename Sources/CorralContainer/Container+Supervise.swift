@@ -13,12 +13,12 @@ extension Container {
     /// returns the init's raw wait status.
     func supervise(_ running: Running) throws -> Int32 {
         let out = try LogSink(
-            path: paths.stdout,
+            path: spec.logDirectory.map { $0 + "/stdout" } ?? paths.stdout,
             maxBytes: logOptions.maxBytes,
             echoFD: logOptions.echo ? 1 : nil
         )
         let err = try LogSink(
-            path: paths.stderr,
+            path: spec.logDirectory.map { $0 + "/stderr" } ?? paths.stderr,
             maxBytes: logOptions.maxBytes,
             echoFD: logOptions.echo ? 2 : nil
         )

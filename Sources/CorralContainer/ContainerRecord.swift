@@ -20,12 +20,33 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// Where it is in its lifecycle.
     public var state: State
+    /// What its owner tags it with (e.g. the agent's task key); set before it starts.
+    public var labels: [String: String]
 
     /// A new record in state `created`.
-    public init(spec: LaunchSpec, createdAt: Date = Date(), state: State = .created) {
+    public init(
+        spec: LaunchSpec,
+        createdAt: Date = Date(),
+        state: State = .created,
+        labels: [String: String] = [:]
+    ) {
         self.spec = spec
         self.createdAt = createdAt
         self.state = state
+        self.labels = labels
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case spec, createdAt, state, labels
+    }
+
+    /// Decodes a record; records written before labels existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        spec = try container.decode(LaunchSpec.self, forKey: .spec)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        state = try container.decode(State.self, forKey: .state)
+        labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
     }
 
     /// The id.

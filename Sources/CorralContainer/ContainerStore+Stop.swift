@@ -28,9 +28,13 @@ extension ContainerStore {
             }
         }
         var final = try reconciled(load(id: record.id))
-        if case .running = final.state, !supervisor.isAlive {
-            // Supervisor gone without recording: clean up and record here.
+        if !supervisor.isAlive && hasLeftovers(final) {
+            // A supervisor that died cleans nothing up (`reconciled` may already have marked
+            // the container exited): remove its cgroups, mounts and overlay here.
             try cleanUpLeftovers(of: final)
+        }
+        if case .running = final.state, !supervisor.isAlive {
+            // Supervisor gone without recording: record here.
             final.state = .exited(exitCode: nil, oomKilled: false, finishedAt: Date())
             try save(final)
         }

@@ -26,6 +26,10 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
     public var network: NetworkMode
     /// Resource limits applied with setrlimit.
     public var resourceLimits: [ResourceLimit]
+    /// Host directories bind-mounted into the container, in order.
+    public var bindMounts: [BindMount]
+    /// Where the task's `stdout` and `stderr` files go; nil: the container's state directory.
+    public var logDirectory: String?
 
     /// Makes a spec; only `id` and `arguments` are required.
     public init(
@@ -41,7 +45,9 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
         memoryLimitBytes: Int64? = nil,
         pidsLimit: Int? = nil,
         network: NetworkMode = .none,
-        resourceLimits: [ResourceLimit] = []
+        resourceLimits: [ResourceLimit] = [],
+        bindMounts: [BindMount] = [],
+        logDirectory: String? = nil
     ) {
         self.id = id
         self.name = name ?? id
@@ -56,6 +62,33 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
         self.pidsLimit = pidsLimit
         self.network = network
         self.resourceLimits = resourceLimits
+        self.bindMounts = bindMounts
+        self.logDirectory = logDirectory
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, rootfs, arguments, environment, workingDirectory, hostname, user, cpus
+        case memoryLimitBytes, pidsLimit, network, resourceLimits, bindMounts, logDirectory
+    }
+
+    /// Decodes a spec; records written before bind mounts existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        rootfs = try container.decode(RootFilesystem.self, forKey: .rootfs)
+        arguments = try container.decode([String].self, forKey: .arguments)
+        environment = try container.decode([String].self, forKey: .environment)
+        workingDirectory = try container.decode(String.self, forKey: .workingDirectory)
+        hostname = try container.decode(String.self, forKey: .hostname)
+        user = try container.decode(UserSpec.self, forKey: .user)
+        cpus = try container.decodeIfPresent(Double.self, forKey: .cpus)
+        memoryLimitBytes = try container.decodeIfPresent(Int64.self, forKey: .memoryLimitBytes)
+        pidsLimit = try container.decodeIfPresent(Int.self, forKey: .pidsLimit)
+        network = try container.decode(NetworkMode.self, forKey: .network)
+        resourceLimits = try container.decode([ResourceLimit].self, forKey: .resourceLimits)
+        bindMounts = try container.decodeIfPresent([BindMount].self, forKey: .bindMounts) ?? []
+        logDirectory = try container.decodeIfPresent(String.self, forKey: .logDirectory)
     }
 
     /// The environment a task gets when none is given.
@@ -78,6 +111,16 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
                 cause: "an overlay needs a lower directory"
             )
         }
+        for mount in bindMounts
+        where !mount.source.hasPrefix("/") || !mount.target.hasPrefix("/")
+            || mount.target.split(separator: "/").contains("..")
+        {
+            throw ContainerError(
+                .invalidSpec,
+                stage: "validate(bind mount \(mount.source) → \(mount.target))",
+                cause: "source and target must be absolute paths, the target without '..'"
+            )
+        }
         if let cpus, cpus <= 0 {
             throw ContainerError(.invalidSpec, stage: "validate(cpus)", cause: "must be positive")
         }
@@ -90,6 +133,24 @@ public enum RootFilesystem: Codable, Sendable, Equatable {
     case host
     /// overlayfs of image layers (topmost first) and a per-container upper directory.
     case overlay(lowerDirectories: [String])
+}
+
+/// A host directory (or file) mounted into the container with MS_BIND.
+public struct BindMount: Codable, Sendable, Equatable {
+    /// Absolute path on the host.
+    public var source: String
+    /// Absolute path inside the container; created (without following symlinks) in an
+    /// overlay rootfs, and must exist when the task runs on the host root filesystem.
+    public var target: String
+    /// Whether the container sees it read-only.
+    public var readOnly: Bool
+
+    /// Makes a bind mount.
+    public init(source: String, target: String, readOnly: Bool = false) {
+        self.source = source
+        self.target = target
+        self.readOnly = readOnly
+    }
 }
 
 /// The container's network.

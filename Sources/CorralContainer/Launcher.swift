@@ -37,30 +37,41 @@ enum Launcher {
         var limits = spec.resourceLimits.map {
             corral_rlimit(resource: $0.resource.rlimitNumber, soft: $0.soft, hard: $0.hard)
         }
+        var mounts = spec.bindMounts.map {
+            corral_bind_mount(
+                source: strings.optional($0.source),
+                target: strings.optional($0.target),
+                read_only: $0.readOnly ? 1 : 0
+            )
+        }
         var handle = corral_launch_handle()
         var failure = corral_launch_error()
         let started = groups.withUnsafeMutableBufferPointer { groupBuffer in
             limits.withUnsafeMutableBufferPointer { limitBuffer in
-                var config = corral_launch_config()
-                config.argv = argv
-                config.envp = envp
-                config.path_env = strings.optional(path)
-                config.workdir = strings.optional(spec.workingDirectory)
-                config.hostname = strings.optional(spec.hostname)
-                config.rootfs = strings.optional(rootfsMount)
-                config.overlay_options = strings.optional(overlayOptions)
-                config.new_network = spec.network == .none ? 1 : 0
-                config.uid = spec.user.uid
-                config.gid = spec.user.gid
-                config.groups = UnsafePointer(groupBuffer.baseAddress)
-                config.group_count = groupBuffer.count
-                config.rlimits = UnsafePointer(limitBuffer.baseAddress)
-                config.rlimit_count = limitBuffer.count
-                config.stdin_fd = stdio.input
-                config.stdout_fd = stdio.output
-                config.stderr_fd = stdio.error
-                config.cap_last_cap = capLastCap
-                return corral_launch_start(&config, &handle, &failure)
+                mounts.withUnsafeMutableBufferPointer { mountBuffer in
+                    var config = corral_launch_config()
+                    config.argv = argv
+                    config.envp = envp
+                    config.path_env = strings.optional(path)
+                    config.workdir = strings.optional(spec.workingDirectory)
+                    config.hostname = strings.optional(spec.hostname)
+                    config.rootfs = strings.optional(rootfsMount)
+                    config.overlay_options = strings.optional(overlayOptions)
+                    config.new_network = spec.network == .none ? 1 : 0
+                    config.uid = spec.user.uid
+                    config.gid = spec.user.gid
+                    config.groups = UnsafePointer(groupBuffer.baseAddress)
+                    config.group_count = groupBuffer.count
+                    config.rlimits = UnsafePointer(limitBuffer.baseAddress)
+                    config.rlimit_count = limitBuffer.count
+                    config.mounts = UnsafePointer(mountBuffer.baseAddress)
+                    config.mount_count = mountBuffer.count
+                    config.stdin_fd = stdio.input
+                    config.stdout_fd = stdio.output
+                    config.stderr_fd = stdio.error
+                    config.cap_last_cap = capLastCap
+                    return corral_launch_start(&config, &handle, &failure)
+                }
             }
         }
         if started != 0 { throw error(from: failure) }

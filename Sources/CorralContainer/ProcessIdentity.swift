@@ -1,3 +1,4 @@
+import CCorralLauncher
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -34,4 +35,17 @@ public struct ProcessIdentity: Codable, Sendable, Equatable {
 
     /// Whether this very process still runs (same pid, same start time, not a zombie).
     public var isAlive: Bool { ProcessIdentity.of(pid: pid) == self }
+
+    /// A pidfd of this very process (pinned, then checked against the start time), or nil
+    /// if it is gone. The caller closes it; it becomes readable when the process exits.
+    public func openPidfd() -> Int32? {
+        let fd = corral_pidfd_open(pid)
+        guard fd >= 0 else { return nil }
+        // The pidfd pins the pid: if the identity still matches now, it is the same process.
+        guard isAlive else {
+            ContainerSyscall.close(fd)
+            return nil
+        }
+        return fd
+    }
 }

@@ -12,6 +12,8 @@ extension TaskStatus {
         public static let commandExecutorFailed: Reason = "REASON_COMMAND_EXECUTOR_FAILED"
         /// The container could not be launched.
         public static let containerLaunchFailed: Reason = "REASON_CONTAINER_LAUNCH_FAILED"
+        /// The container could not be prepared (e.g. its image is not available).
+        public static let containerPreparationFailed: Reason = "REASON_CONTAINER_PREPARATION_FAILED"
         /// The container hit a limit.
         public static let containerLimitation: Reason = "REASON_CONTAINER_LIMITATION"
         /// The container hit its disk limit.
@@ -90,7 +92,7 @@ extension TaskStatus {
 
         /// Every name this build knows.
         public static let known: [Reason] = [
-            .commandExecutorFailed, .containerLaunchFailed, .containerLimitation, .containerLimitationDisk,
+            .commandExecutorFailed, .containerLaunchFailed, .containerPreparationFailed, .containerLimitation, .containerLimitationDisk,
             .containerLimitationMemory, .containerPreempted, .containerUpdateFailed,
             .maxCompletionTimeReached,
             .executorRegistrationTimeout, .executorReregistrationTimeout, .executorTerminated,

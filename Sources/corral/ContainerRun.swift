@@ -1,5 +1,4 @@
 import ArgumentParser
-import CCorralLauncher
 import CorralContainer
 import Foundation
 
@@ -90,37 +89,7 @@ struct ContainerRun: ParsableCommand {
 
     /// Re-executes `corral container supervise ID` detached and waits for its word on the start.
     private func startDetached(_ record: ContainerRecord) throws {
-        let executable = try ContainerRun.ownExecutable()
-        var ready: [Int32] = [-1, -1]
-        guard corral_pipe_cloexec(&ready) == 0 else {
-            throw ContainerError(.supervise, stage: "pipe2(ready)", cause: String(cString: strerror(errno)))
-        }
-        let arguments = [
-            executable, "container", "supervise", record.id, "--root", root.path, "--ready-fd", "3",
-        ]
-        var argv = arguments.map { strdup($0) } + [nil]
-        var envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        let spawned = corral_spawn_detached(executable, &argv, &envp, ready[1])
-        let spawnErrno = errno
-        close(ready[1])
-        defer { close(ready[0]) }
-        guard spawned == 0 else {
-            throw ContainerError(
-                .supervise,
-                stage: "spawn(supervise)",
-                cause: String(cString: strerror(spawnErrno))
-            )
-        }
-        let answer = FileHandle(fileDescriptor: ready[0], closeOnDealloc: false).readDataToEndOfFile()
-        let text = String(decoding: answer, as: UTF8.self)
-        guard text.hasPrefix("ok") else {
-            throw ContainerError(
-                .launch,
-                stage: "start \(record.name)",
-                cause: text.isEmpty ? "supervisor died" : text
-            )
-        }
+        try DetachedSupervisor.start(record, root: root.path, executable: try ContainerRun.ownExecutable())
     }
 
     /// This executable's path (/proc/self/exe).

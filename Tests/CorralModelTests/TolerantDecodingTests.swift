@@ -33,7 +33,7 @@ struct TolerantDecodingTests {
     @Test func everyKnownNameIsDistinct() {
         #expect(Set(TaskState.known).count == 14)
         #expect(Set(TaskStatus.Reason.known).count == TaskStatus.Reason.known.count)
-        #expect(TaskStatus.Reason.known.count == 35)
+        #expect(TaskStatus.Reason.known.count == 36)
         #expect(TaskState.known.filter(\.isTerminal).count == 8)
         #expect(!TaskState.unreachable.isTerminal && !TaskState.killing.isTerminal)
     }

@@ -20,6 +20,17 @@ struct corral_rlimit {
     unsigned long long hard;
 };
 
+/// A host path bind-mounted into the container (MS_BIND | MS_REC).
+struct corral_bind_mount {
+    /// Absolute host path.
+    const char *source;
+    /// Absolute path in the container. With an overlay rootfs it is created, refusing
+    /// symlinks on the way; on the host rootfs it must exist.
+    const char *target;
+    /// Non-zero: remounted read-only.
+    int read_only;
+};
+
 /// Everything the child needs, prepared by the parent. Strings are NUL-terminated;
 /// arrays of strings are NULL-terminated. The parent may free all of it once
 /// corral_launch_start() returns: the child runs on a copy of the address space.
@@ -45,6 +56,9 @@ struct corral_launch_config {
     size_t group_count;
     const struct corral_rlimit *rlimits;
     size_t rlimit_count;
+    /// Bind mounts, applied in order after /proc, /dev and /sys.
+    const struct corral_bind_mount *mounts;
+    size_t mount_count;
     /// File descriptors that become the task's 0, 1 and 2 (-1: /dev/null).
     int stdin_fd;
     int stdout_fd;

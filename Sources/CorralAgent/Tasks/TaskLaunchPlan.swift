@@ -1,0 +1,140 @@
+import CorralContainer
+import CorralModel
+
+/// The root filesystem a task gets, as the runner found it on the node.
+struct ResolvedRootfs: Sendable, Equatable {
+    /// The image's name and layer directories (topmost first); nil: the host's root filesystem.
+    var image: (name: String, lowerDirectories: [String], config: ImageConfig)?
+    /// The users of that root filesystem.
+    var users: UserDatabase
+
+    static func == (lhs: ResolvedRootfs, rhs: ResolvedRootfs) -> Bool {
+        lhs.image?.name == rhs.image?.name && lhs.image?.lowerDirectories == rhs.image?.lowerDirectories
+            && lhs.image?.config == rhs.image?.config && lhs.users == rhs.users
+    }
+}
+
+/// Turns a `TaskLaunch` into the `LaunchSpec` of its container, as Mesos's command executor
+/// would run it: pure, so every rule is tested without a container.
+enum TaskLaunchPlan {
+    /// Where the sandbox appears inside a container that has its own image.
+    static let mappedSandbox = "/mnt/mesos/sandbox"
+
+    /// The image a task asks for (`container.mesos.image`, Docker or AppC name), if any.
+    static func imageName(of task: TaskInfo) -> String? {
+        guard let image = task.container?.mesos?.image else { return nil }
+        return image.docker?.name ?? image.appc?.name
+    }
+
+    /// Refuses IDs that cannot name a sandbox directory (Mesos refuses them as well).
+    static func invalidID(_ key: TaskKey) -> TaskEnd? {
+        for (what, id) in [("framework", key.frameworkID.value), ("task", key.taskID.value)]
+        where id.isEmpty || id == "." || id == ".." || id.contains("/") || id.contains("\0") {
+            return TaskEnd(
+                state: .error,
+                reason: .taskInvalid,
+                message: "the \(what) ID '\(id)' cannot name a sandbox directory (empty, '.', '..' or with '/')"
+            )
+        }
+        return nil
+    }
+
+    /// The container's spec, or the end of a task that cannot run as given.
+    static func spec(
+        for launch: TaskLaunch,
+        containerID: String,
+        sandbox: String,
+        rootfs: ResolvedRootfs,
+        configuration: TaskRunnerConfiguration
+    ) -> Result<LaunchSpec, TaskEnd> {
+        let task = launch.task
+        guard let command = task.command else {
+            return .failure(
+                TaskEnd(
+                    state: .error,
+                    reason: .taskInvalid,
+                    message: "task \(task.taskID) has no command; the command executor runs only `command` tasks"
+                )
+            )
+        }
+        guard let arguments = arguments(command, image: rootfs.image?.config), !arguments.isEmpty else {
+            let form = command.isShell ? "a shell command needs `value`" : "give `value` (the program) or an image with an entrypoint or cmd"
+            return .failure(
+                TaskEnd(state: .error, reason: .taskInvalid, message: "task \(task.taskID) has nothing to run: \(form)")
+            )
+        }
+        var user = UserSpec.root
+        if let name = command.user, !name.isEmpty {
+            guard let found = rootfs.users.lookup(name) else {
+                let owner = rootfs.image.map { "image '\($0.name)'" } ?? "the agent's host"
+                return .failure(
+                    TaskEnd(
+                        state: .failed,
+                        reason: .containerLaunchFailed,
+                        message: "user '\(name)' of task \(task.taskID) is not in /etc/passwd of \(owner)"
+                    )
+                )
+            }
+            user = found
+        }
+        let inside = rootfs.image == nil ? sandbox : mappedSandbox
+        let resources = Resources(task.resources)
+        let spec = LaunchSpec(
+            id: containerID,
+            name: containerID,
+            rootfs: rootfs.image.map { .overlay(lowerDirectories: $0.lowerDirectories) } ?? .host,
+            arguments: arguments,
+            environment: environment(launch, command: command, sandbox: sandbox, inside: inside, rootfs: rootfs, configuration: configuration),
+            workingDirectory: inside,
+            hostname: task.container?.hostname ?? configuration.hostname,
+            user: user,
+            cpus: resources.cpus.flatMap { $0 > 0 ? $0 : nil },
+            memoryLimitBytes: resources.memMegabytes.flatMap { $0 > 0 ? Int64($0 * 1_048_576) : nil },
+            network: .host,
+            bindMounts: rootfs.image == nil ? [] : [BindMount(source: sandbox, target: mappedSandbox)],
+            logDirectory: sandbox
+        )
+        return .success(spec)
+    }
+
+    /// Shell form: `/bin/sh -c value`. Argv form: `value` run with `arguments[1...]` (argv[0]
+    /// becomes the program), or without `value` the image's entrypoint with `arguments`, else its cmd.
+    static func arguments(_ command: CommandInfo, image: ImageConfig?) -> [String]? {
+        if command.isShell { return command.value.map { ["/bin/sh", "-c", $0] } }
+        if let value = command.value, !value.isEmpty { return [value] + command.arguments.dropFirst() }
+        guard let image else { return nil }
+        return image.entrypoint + (command.arguments.isEmpty ? image.cmd : command.arguments)
+    }
+
+    /// The task's own variables, then Mesos's, then the agent's extra ones, then the image's, then PATH.
+    static func environment(
+        _ launch: TaskLaunch,
+        command: CommandInfo,
+        sandbox: String,
+        inside: String,
+        rootfs: ResolvedRootfs,
+        configuration: TaskRunnerConfiguration
+    ) -> [String] {
+        let task = launch.task
+        let own = (command.environment?.variables ?? []).compactMap { variable -> String? in
+            guard variable.type != .secret, let value = variable.value else { return nil }
+            return "\(variable.name)=\(value)"
+        }
+        let mesos = [
+            "MESOS_SANDBOX=\(inside)",
+            "MESOS_DIRECTORY=\(sandbox)",
+            "MESOS_FRAMEWORK_ID=\(launch.key.frameworkID.value)",
+            "MESOS_EXECUTOR_ID=\(task.taskID.value)",
+            "MESOS_TASK_ID=\(task.taskID.value)",
+            "MESOS_AGENT_ID=\(task.agentID.value)",
+            "MESOS_SLAVE_ID=\(task.agentID.value)",
+            "MESOS_CHECKPOINT=\(launch.frameworkInfo?.checkpoint == true ? 1 : 0)",
+        ]
+        let extra = configuration.taskEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let image = rootfs.image?.config.env ?? []
+        var seen: Set<Substring> = []
+        return (own + mesos + extra + image + LaunchSpec.defaultEnvironment).filter {
+            seen.insert($0.prefix { $0 != "=" }).inserted
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import CorralContainer
+import CorralModel
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The blocking half of `TaskRunner.launch`: sandbox, image, spec, record, detached start.
+struct TaskLauncher {
+    let core: TaskRunnerCore
+
+    private var configuration: TaskRunnerConfiguration { core.configuration }
+
+    /// Starts the container; returns the running task and its supervisor (nil if it is gone already).
+    func start(_ launch: TaskLaunch) -> Result<(RunningTask, ProcessIdentity?), TaskEnd> {
+        if let invalid = TaskLaunchPlan.invalidID(launch.key) { return .failure(invalid) }
+        let sandbox = configuration.sandbox(for: launch.key)
+        do {
+            try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
+            // The log files exist before the task runs (the supervisor opens them for append).
+            for name in ["stdout", "stderr"] where !FileManager.default.fileExists(atPath: "\(sandbox)/\(name)") {
+                guard FileManager.default.createFile(atPath: "\(sandbox)/\(name)", contents: Data()) else {
+                    throw ContainerError(.io, stage: "create '\(sandbox)/\(name)'", cause: "not writable")
+                }
+            }
+        } catch {
+            return .failure(Self.launchFailed("create the sandbox \(sandbox)", "\(error)"))
+        }
+        let rootfs: ResolvedRootfs
+        switch resolveRootfs(launch.task) {
+        case .success(let resolved): rootfs = resolved
+        case .failure(let end): return .failure(end)
+        }
+        let containerID = UUID().uuidString.lowercased()
+        let spec: LaunchSpec
+        switch TaskLaunchPlan.spec(
+            for: launch,
+            containerID: containerID,
+            sandbox: sandbox,
+            rootfs: rootfs,
+            configuration: configuration
+        ) {
+        case .success(let planned): spec = planned
+        case .failure(let end): return .failure(end)
+        }
+        if spec.user != .root && chown(sandbox, spec.user.uid, spec.user.gid) != 0 {
+            return .failure(Self.launchFailed("chown the sandbox \(sandbox)", String(cString: strerror(errno))))
+        }
+        let record = ContainerRecord(spec: spec, labels: TaskRunnerCore.labels(for: launch.key))
+        do {
+            try core.store.save(record)
+            try DetachedSupervisor.start(
+                record,
+                root: core.store.root,
+                executable: configuration.corralExecutable
+            )
+        } catch {
+            // The supervisor cleaned up what it started; remove the record and any leftovers.
+            if let saved = try? core.store.load(id: containerID) { try? core.store.remove(saved) }
+            let failure = ContainerError.wrapping(error, "start the container")
+            return .failure(Self.launchFailed(failure.stage, failure.cause))
+        }
+        let current = (try? core.store.load(id: containerID)) ?? record
+        var pid: Int32 = 0
+        var supervisor: ProcessIdentity?
+        if case .running(let initProcess, let supervising) = current.state {
+            pid = initProcess.pid
+            supervisor = supervising
+        }
+        return .success((RunningTask(key: launch.key, containerID: containerID, pid: pid, sandbox: sandbox), supervisor))
+    }
+
+    /// The image's layers and users, or the host's users when the task names no image.
+    private func resolveRootfs(_ task: TaskInfo) -> Result<ResolvedRootfs, TaskEnd> {
+        let wantsUser = task.command?.user.map { !$0.isEmpty } ?? false
+        guard let name = TaskLaunchPlan.imageName(of: task) else {
+            let users = wantsUser ? Self.users(under: [""]) : UserDatabase(passwd: "", group: "")
+            return .success(ResolvedRootfs(image: nil, users: users))
+        }
+        let store: ImageStore
+        do {
+            store = try ImageStore(root: configuration.imageRoot)
+        } catch {
+            return .failure(preparationFailed("the image store under \(configuration.imageRoot) cannot be opened: \(error)"))
+        }
+        for candidate in Self.candidates(for: name) {
+            guard let layers = try? store.lowerDirectories(forImage: candidate) else { continue }
+            do {
+                let config = try store.config(forImage: candidate)
+                let users = wantsUser ? Self.users(under: layers) : UserDatabase(passwd: "", group: "")
+                return .success(ResolvedRootfs(image: (candidate, layers, config), users: users))
+            } catch {
+                return .failure(preparationFailed("image '\(candidate)' cannot be read: \(error)"))
+            }
+        }
+        return .failure(
+            preparationFailed(
+                "image '\(name)' is not in the agent's image store \(store.directory); import it on this node with "
+                    + "`corral image import --root \(configuration.imageRoot) LAYOUT --name \(name)` (an OCI layout "
+                    + "or its tar) or `corral image import-rootfs --root \(configuration.imageRoot) \(name) DIR`"
+            )
+        )
+    }
+
+    /// `name`, then Docker's spellings of it: with `:latest`, without `docker.io/` and `library/`.
+    static func candidates(for name: String) -> [String] {
+        var names = [name]
+        var bare = name
+        for prefix in ["docker.io/", "index.docker.io/", "library/"] where bare.hasPrefix(prefix) {
+            bare.removeFirst(prefix.count)
+            names.append(bare)
+        }
+        let lastPart = bare.split(separator: "/").last ?? ""
+        if !lastPart.contains(":") && !bare.contains("@") {
+            names += names.map { $0 + ":latest" }
+        }
+        var seen: Set<String> = []
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    /// `/etc/passwd` and `/etc/group` of the topmost layer that has them (symlinks are not followed).
+    static func users(under layers: [String]) -> UserDatabase {
+        func read(_ file: String) -> String {
+            for layer in layers {
+                let path = layer + file
+                guard let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
+                    type == .typeRegular
+                else { continue }
+                return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            }
+            return ""
+        }
+        return UserDatabase(passwd: read("/etc/passwd"), group: read("/etc/group"))
+    }
+
+    private func preparationFailed(_ message: String) -> TaskEnd {
+        TaskEnd(state: .failed, reason: .containerPreparationFailed, message: message)
+    }
+
+    static func launchFailed(_ stage: String, _ cause: String) -> TaskEnd {
+        TaskEnd(
+            state: .failed,
+            reason: .containerLaunchFailed,
+            message: "the container failed to launch: \(stage)" + (cause.isEmpty ? "" : ": \(cause)")
+        )
+    }
+}

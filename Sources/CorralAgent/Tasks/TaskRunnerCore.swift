@@ -1,0 +1,103 @@
+import CorralContainer
+import CorralModel
+import Foundation
+import Synchronization
+
+/// The runner's shared state: its container store, what it knows of each task, and the
+/// event stream. The exit watcher's thread holds this, not the runner, so dropping the
+/// runner stops everything.
+final class TaskRunnerCore: Sendable {
+    /// Where a task is, as far as this runner knows.
+    enum Entry: Sendable, Equatable {
+        /// Being launched; a kill that arrives meanwhile waits here.
+        case launching(pendingKill: Duration?)
+        case running(containerID: String)
+        /// Ended; its record stays until `release`.
+        case ended(containerID: String)
+    }
+
+    /// Labels naming a container's task.
+    static let frameworkLabel = "corral.agent/framework-id"
+    static let taskLabel = "corral.agent/task-id"
+
+    let configuration: TaskRunnerConfiguration
+    let store: ContainerStore
+    let entries = Mutex<[TaskKey: Entry]>([:])
+    private let continuation: AsyncStream<TaskRunnerEvent>.Continuation
+
+    init(configuration: TaskRunnerConfiguration, continuation: AsyncStream<TaskRunnerEvent>.Continuation) {
+        self.configuration = configuration
+        self.store = ContainerStore(root: configuration.containerRoot)
+        self.continuation = continuation
+    }
+
+    /// The task a record belongs to, from its labels.
+    static func key(of record: ContainerRecord) -> TaskKey? {
+        guard let framework = record.labels[frameworkLabel], let task = record.labels[taskLabel] else { return nil }
+        return TaskKey(FrameworkID(framework), TaskID(task))
+    }
+
+    /// The labels of a task's container.
+    static func labels(for key: TaskKey) -> [String: String] {
+        [frameworkLabel: key.frameworkID.value, taskLabel: key.taskID.value]
+    }
+
+    /// The marker the runner leaves before it kills a container, so its end reads as a kill
+    /// even when another runner (after an agent restart) sees it.
+    func killMarker(_ containerID: String) -> String { store.paths(for: containerID).directory + "/killed" }
+
+    /// Leaves the kill marker (before the first signal).
+    func markKilled(_ containerID: String) throws {
+        let path = killMarker(containerID)
+        guard FileManager.default.createFile(atPath: path, contents: Data()) else {
+            throw ContainerError(.io, stage: "create '\(path)'", cause: "the container's directory is not writable")
+        }
+    }
+
+    /// A watched supervisor exited: read its record and report the task's end.
+    func containerExited(_ containerID: String) {
+        guard let (key, end) = end(ofContainer: containerID) else { return }
+        entries.withLock { entries in
+            if entries[key] == .running(containerID: containerID) {
+                entries[key] = .ended(containerID: containerID)
+            }
+        }
+        continuation.yield(.ended(key, end))
+    }
+
+    /// The end of a container whose supervisor is gone. A container that still runs
+    /// without its supervisor (it was killed) is stopped first: nobody keeps its logs.
+    func end(ofContainer containerID: String) -> (TaskKey, TaskEnd)? {
+        guard var record = try? store.reconciled(store.load(id: containerID)), let key = Self.key(of: record) else {
+            return nil
+        }
+        var note = ""
+        if case .running(_, let supervisor) = record.state, !supervisor.isAlive {
+            record = (try? store.stop(record, grace: .zero)) ?? record
+            note = " (its supervisor died, so the agent stopped it)"
+        }
+        let killed = FileManager.default.fileExists(atPath: killMarker(containerID))
+        guard var end = TaskExitMapping.end(
+            of: record.state,
+            killed: killed,
+            memoryLimitBytes: record.spec.memoryLimitBytes
+        ) else {
+            return (
+                key,
+                TaskEnd(state: .failed, reason: .commandExecutorFailed, message: "the container's state is unknown\(note)")
+            )
+        }
+        end.message += note
+        return (key, end)
+    }
+
+    /// Ends the event stream.
+    func finish() { continuation.finish() }
+}
+
+extension ContainerError {
+    /// `error` itself if it is a `ContainerError`, else an `io` error saying what failed.
+    static func wrapping(_ error: any Error, _ what: String) -> ContainerError {
+        (error as? ContainerError) ?? ContainerError(.io, stage: what, cause: "\(error)")
+    }
+}

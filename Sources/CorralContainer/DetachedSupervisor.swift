@@ -1,0 +1,56 @@
+import CCorralLauncher
+import Foundation
+
+/// Starts a recorded container under `corral container supervise ID`, fully detached
+/// (its own session, re-parented to init), so the container outlives whoever started it.
+public enum DetachedSupervisor {
+    /// Spawns `executable container supervise <record.id> --root <root> --ready-fd 3` and
+    /// waits until the supervisor has started the container (or failed to). The record must
+    /// be saved under `root` already. Blocks for the length of the launch.
+    public static func start(
+        _ record: ContainerRecord,
+        root: String,
+        executable: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        var ready: [Int32] = [-1, -1]
+        guard corral_pipe_cloexec(&ready) == 0 else {
+            throw ContainerError.system(.supervise, "pipe2(ready)", errno: errno)
+        }
+        let arguments = [executable, "container", "supervise", record.id, "--root", root, "--ready-fd", "3"]
+        var argv = arguments.map { strdup($0) } + [nil]
+        var envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        let spawned = corral_spawn_detached(executable, &argv, &envp, ready[1])
+        let spawnErrno = errno
+        ContainerSyscall.close(ready[1])
+        defer { ContainerSyscall.close(ready[0]) }
+        guard spawned == 0 else {
+            throw ContainerError.system(.supervise, "spawn(\(executable) container supervise)", errno: spawnErrno)
+        }
+        let text = try readAll(ready[0])
+        guard text.hasPrefix("ok") else {
+            throw ContainerError(
+                .launch,
+                stage: "start \(record.name)",
+                cause: text.isEmpty ? "the supervisor exited before it reported the start" : text
+            )
+        }
+    }
+
+    /// Reads `fd` to EOF.
+    private static func readAll(_ fd: Int32) throws -> String {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes {
+                try ContainerSyscall.read(fd, into: $0, stage: "read(ready pipe)")
+            }
+            guard let count else { continue }
+            if count == 0 { break }
+            bytes += buffer[0..<count]
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+}

@@ -1,0 +1,150 @@
+import CorralContainer
+import CorralModel
+import Testing
+
+@testable import CorralAgent
+
+/// How a `TaskLaunch` becomes a container spec, without running anything.
+@Suite struct TaskLaunchPlanTests {
+    static let configuration = TaskRunnerConfiguration(
+        workDirectory: "/work",
+        imageRoot: "/images",
+        corralExecutable: "/bin/corral",
+        taskEnvironment: ["MESOS_AGENT_ENDPOINT": "10.0.0.1:5051", "SHARED": "agent"],
+        hostname: "node-1"
+    )
+    static let key = TaskKey("fw-1", "task-1")
+    static let image = (name: "busybox", lowerDirectories: ["/images/layers/a"], config: ImageConfig(
+        env: ["PATH=/image/bin", "FROM_IMAGE=1", "SHARED=image"],
+        cmd: ["serve", "--port", "80"],
+        entrypoint: ["/bin/app"]
+    ))
+
+    static func launch(_ command: CommandInfo?, resources: [Resource] = []) -> TaskLaunch {
+        var info = FrameworkInfo(user: "root", name: "test")
+        info.checkpoint = true
+        return TaskLaunch(
+            key: key,
+            frameworkInfo: info,
+            task: TaskInfo(name: "t", taskID: "task-1", agentID: "agent-1", resources: resources, command: command),
+            executor: nil
+        )
+    }
+
+    static func plan(_ launch: TaskLaunch, image: Bool = false, users: UserDatabase = UserDatabase(passwd: "", group: ""))
+        -> Result<LaunchSpec, TaskEnd>
+    {
+        TaskLaunchPlan.spec(
+            for: launch,
+            containerID: "c1",
+            sandbox: "/work/sandboxes/fw-1/task-1",
+            rootfs: ResolvedRootfs(image: image ? Self.image : nil, users: users),
+            configuration: configuration
+        )
+    }
+
+    @Test func aShellCommandOnTheHostRunsInItsSandboxWithItsLimitsAndLogs() throws {
+        let launch = Self.launch(.shell("echo hi"), resources: [.scalar("cpus", 0.5), .scalar("mem", 64)])
+        let spec = try Self.plan(launch).get()
+        #expect(spec.arguments == ["/bin/sh", "-c", "echo hi"])
+        #expect(spec.rootfs == .host)
+        #expect(spec.workingDirectory == "/work/sandboxes/fw-1/task-1")
+        #expect(spec.bindMounts.isEmpty)
+        #expect(spec.logDirectory == "/work/sandboxes/fw-1/task-1")
+        #expect(spec.cpus == 0.5)
+        #expect(spec.memoryLimitBytes == 64 << 20)
+        #expect(spec.network == .host)
+        #expect(spec.hostname == "node-1")
+        #expect(spec.user == .root)
+        #expect(spec.environment.contains("MESOS_SANDBOX=/work/sandboxes/fw-1/task-1"))
+    }
+
+    @Test func anImageTaskSeesItsSandboxAtTheMesosPath() throws {
+        let spec = try Self.plan(Self.launch(.shell("true")), image: true).get()
+        #expect(spec.rootfs == .overlay(lowerDirectories: ["/images/layers/a"]))
+        #expect(spec.bindMounts == [BindMount(source: "/work/sandboxes/fw-1/task-1", target: "/mnt/mesos/sandbox")])
+        #expect(spec.workingDirectory == "/mnt/mesos/sandbox")
+        #expect(spec.logDirectory == "/work/sandboxes/fw-1/task-1")
+        #expect(spec.environment.contains("MESOS_SANDBOX=/mnt/mesos/sandbox"))
+        #expect(spec.environment.contains("MESOS_DIRECTORY=/work/sandboxes/fw-1/task-1"))
+    }
+
+    @Test func theArgvFormRunsTheValueWithTheArgumentsAfterArgvZero() {
+        let argv = CommandInfo(value: "/bin/echo", shell: false, arguments: ["echo", "a b", "c"])
+        #expect(TaskLaunchPlan.arguments(argv, image: nil) == ["/bin/echo", "a b", "c"])
+        let bare = CommandInfo(value: "/bin/true", shell: false)
+        #expect(TaskLaunchPlan.arguments(bare, image: nil) == ["/bin/true"])
+        // Without a value the image's entrypoint runs, with the arguments or else its cmd.
+        let none = CommandInfo(value: nil, shell: false)
+        #expect(TaskLaunchPlan.arguments(none, image: Self.image.config) == ["/bin/app", "serve", "--port", "80"])
+        let arguments = CommandInfo(value: nil, shell: false, arguments: ["check"])
+        #expect(TaskLaunchPlan.arguments(arguments, image: Self.image.config) == ["/bin/app", "check"])
+        #expect(TaskLaunchPlan.arguments(none, image: nil) == nil)
+    }
+
+    @Test func theTasksOwnVariablesWinOverMesosTheAgentAndTheImage() throws {
+        let command = CommandInfo(
+            value: "env",
+            environment: Environment([("SHARED", "task"), ("MESOS_TASK_ID", "mine")])
+        )
+        let spec = try Self.plan(Self.launch(command), image: true).get()
+        let environment = spec.environment
+        #expect(environment.filter { $0.hasPrefix("SHARED=") } == ["SHARED=task"])
+        #expect(environment.filter { $0.hasPrefix("MESOS_TASK_ID=") } == ["MESOS_TASK_ID=mine"])
+        #expect(environment.filter { $0.hasPrefix("PATH=") } == ["PATH=/image/bin"])
+        for expected in [
+            "MESOS_FRAMEWORK_ID=fw-1", "MESOS_EXECUTOR_ID=task-1", "MESOS_AGENT_ID=agent-1", "MESOS_SLAVE_ID=agent-1",
+            "MESOS_CHECKPOINT=1", "MESOS_AGENT_ENDPOINT=10.0.0.1:5051", "FROM_IMAGE=1",
+        ] {
+            #expect(environment.contains(expected), "\(expected) in \(environment)")
+        }
+    }
+
+    @Test func aNamedUserComesFromTheRootfsAndAnUnknownOneFailsTheTask() throws {
+        let users = UserDatabase(
+            passwd: "root:x:0:0::/root:/bin/sh\n# comment\nweb:x:1001:1002::/home/web:/bin/sh\n",
+            group: "web:x:1002:\nlogs:x:1500:admin,web\nother:x:1600:admin\n"
+        )
+        var command = CommandInfo.shell("id")
+        command.user = "web"
+        let spec = try Self.plan(Self.launch(command), image: true, users: users).get()
+        #expect(spec.user == UserSpec(uid: 1001, gid: 1002, additionalGroups: [1500]))
+        command.user = "4242"
+        #expect(try Self.plan(Self.launch(command), users: users).get().user == UserSpec(uid: 4242, gid: 4242))
+        command.user = "nobody"
+        let end = try #require(Self.failure(Self.plan(Self.launch(command), image: true, users: users)))
+        #expect(end.state == .failed)
+        #expect(end.reason == .containerLaunchFailed)
+        #expect(end.message.contains("'nobody'") && end.message.contains("image 'busybox'"))
+    }
+
+    @Test func aTaskWithoutACommandOrWithABadIDIsAnError() throws {
+        let none = try #require(Self.failure(Self.plan(Self.launch(nil))))
+        #expect(none.state == .error && none.reason == .taskInvalid)
+        let empty = try #require(Self.failure(Self.plan(Self.launch(CommandInfo(value: nil)))))
+        #expect(empty.state == .error)
+        for bad in ["..", ".", "", "a/b"] {
+            let end = try #require(TaskLaunchPlan.invalidID(TaskKey("fw", TaskID(bad))))
+            #expect(end.state == .error && end.reason == .taskInvalid)
+        }
+        #expect(TaskLaunchPlan.invalidID(TaskKey("fw-1", "web.1")) == nil)
+    }
+
+    @Test func anImageNameIsLookedUpUnderDockersSpellings() {
+        #expect(TaskLauncher.candidates(for: "busybox") == ["busybox", "busybox:latest"])
+        #expect(
+            TaskLauncher.candidates(for: "docker.io/library/busybox")
+                == ["docker.io/library/busybox", "library/busybox", "busybox", "docker.io/library/busybox:latest",
+                    "library/busybox:latest", "busybox:latest"]
+        )
+        #expect(TaskLauncher.candidates(for: "registry:5000/app:1") == ["registry:5000/app:1"])
+        var task = TaskInfo(name: "t", taskID: "t", agentID: "a")
+        task.container = ContainerInfo(type: .mesos, mesos: .init(image: .docker("busybox")))
+        #expect(TaskLaunchPlan.imageName(of: task) == "busybox")
+    }
+
+    static func failure(_ result: Result<LaunchSpec, TaskEnd>) -> TaskEnd? {
+        if case .failure(let end) = result { return end }
+        return nil
+    }
+}
