@@ -8,6 +8,7 @@ struct Corral: AsyncParsableCommand {
         abstract: "Corral: a cluster manager with a Raft-replicated master quorum and native containers.",
         subcommands: [
             MasterCommand.self,
+            AgentCommand.self,
             UpCommand.self,
             QuorumCommand.self,
             ContainerCommand.self,

@@ -55,20 +55,11 @@ struct MasterCommand: AsyncParsableCommand {
         var logger = Logger(label: "corral.master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let master = try MasterProcess(config: settings, logger: logger)
-        if exitWithParent { watchParent() }
+        if exitWithParent { ParentWatch.exitWhenOrphaned() }
         let final = settings
         try await master.run { raftPort, httpPort in
             let line = "master \(final.nodeID) listening: raft \(final.raftListen.host):\(raftPort) http \(final.httpListen.host):\(httpPort)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
-        }
-    }
-
-    /// Exits when this process is re-parented (its parent died).
-    private func watchParent() {
-        let parent = getppid()
-        Thread.detachNewThread {
-            while getppid() == parent { usleep(200_000) }
-            Foundation.exit(0)
         }
     }
 

@@ -1,0 +1,70 @@
+import ArgumentParser
+import CorralAgent
+import CorralContainer
+import CorralModel
+import Foundation
+import Logging
+
+/// `corral agent`: one node's agent. Registers with the leading master, runs the tasks it is
+/// given in containers, and reports their states; survives master fail-overs and its own restarts.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run an agent: register with the masters and run tasks in containers.",
+        discussion: """
+            Settings come from --config (a TOML file, see Configs/agent.toml) with flags on top.
+            Resources not given are detected from the machine. A bad setting prints what was
+            wrong and exits with status 2.
+            """
+    )
+
+    @Option(help: "The masters as HOST:PORT,… (their HTTP addresses); any of them will do.") var masters: String?
+    @Option(help: "Where the agent keeps its checkpoint, sandboxes and container records.") var workDir: String?
+    @Option(help: "What to offer, e.g. \"cpus:4;mem:8192;disk:20000;ports:[31000-32000]\" (default: detected).")
+    var resources: String?
+    @Option(help: "Attributes, e.g. \"rack:r1;zone:a\".") var attributes: String?
+    @Option(help: "The hostname to register with (default: this machine's).") var hostname: String?
+    @Option(help: "host:port for the agent's HTTP API (default 0.0.0.0:5051; port 0 picks a free one).")
+    var httpListen: String?
+    @Option(help: "A TOML file with these settings; flags override it.") var config: String?
+    @Option(help: "The image store tasks' images come from (default: $CORRAL_ROOT or /var/lib/corral).")
+    var imageRoot: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+    @Flag(help: .hidden) var exitWithParent = false
+
+    func run() async throws {
+        let settings = AgentSettings(
+            masters: masters, workDirectory: workDir, resources: resources, attributes: attributes, hostname: hostname,
+            httpListen: httpListen)
+        let agentConfig: AgentConfig
+        do {
+            agentConfig = try AgentConfig.resolve(flags: settings, configFile: config)
+        } catch {
+            FileHandle.standardError.write(Data("corral agent: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var logger = Logger(label: "corral.agent")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        if exitWithParent { ParentWatch.exitWhenOrphaned() }
+
+        let work = agentConfig.workDirectory
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let info = agentConfig.agentInfo()
+        let checkpoint = try AgentCheckpoint(
+            workDir: work, owner: WorkDirOwner(hostname: agentConfig.hostname, agentID: nil, cluster: nil))
+        let runner = try TaskRunner(configuration: TaskRunnerConfiguration(
+            workDirectory: work, imageRoot: ContainerStore.resolveRoot(option: imageRoot),
+            corralExecutable: try ContainerRun.ownExecutable(), hostname: agentConfig.hostname))
+        let agent = AgentProcess(
+            config: agentConfig, info: info, runner: runner, checkpoint: checkpoint, seed: UInt64.random(in: 1...UInt64.max),
+            logger: logger)
+        let line = "agent \(agentConfig.hostname) work dir \(work), masters \(agentConfig.masters.map(\.description).joined(separator: ","))\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+        do {
+            try await agent.run()
+        } catch {
+            FileHandle.standardError.write(Data("corral agent: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
