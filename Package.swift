@@ -108,7 +108,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "CorralHistory", path: "Chaos/History", swiftSettings: swiftSettings),
-        .target(name: "CorralTestSupport", path: "Tests/CorralTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "CorralTestSupport", dependencies: ["CorralModel", "CorralScheduler"], path: "Tests/CorralTestSupport",
+            swiftSettings: swiftSettings),
         .target(name: "CPowerLossDouble", path: "Tests/CPowerLossDouble"),
         .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft", "CorralTestSupport"], swiftSettings: swiftSettings),

@@ -18,6 +18,8 @@ final class MasterQuorum: @unchecked Sendable {
     let clusterID = "agent-link-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     private(set) var ports: [UInt64: Ports] = [:]
     private var processes: [UInt64: Process] = [:]
+    /// `corral agent` processes by name.
+    var agents: [String: Process] = [:]
     private let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(2))
 
     init(masters: Int) throws {
@@ -95,12 +97,20 @@ final class MasterQuorum: @unchecked Sendable {
 
     func stopAll() {
         for id in Array(processes.keys) { kill(id) }
+        for name in Array(agents.keys) { killAgent(name) }
+        AgentProcesses.stopContainers(workDirectories: agentWorkDirectories)
         try? FileManager.default.removeItem(atPath: root)
     }
 
     /// The tail of every master's log, for a failure message.
     func logs() -> String {
         ports.keys.sorted().map { "--- master \($0):\n\(log($0))" }.joined(separator: "\n")
+            + agentWorkDirectories.map { "\n--- agent \($0):\n\(tail("\($0).log"))" }.joined()
+    }
+
+    /// The last 2,000 characters of a file.
+    func tail(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
     }
 
     private func log(_ id: UInt64) -> String {

@@ -6,15 +6,19 @@ import Foundation
 /// IDs from the offers it gets, one launch per task ID, and after a re-subscription asks
 /// the master (RECONCILE) about launches whose ACCEPT did not come back, relaunching only
 /// those the master does not know. Everything it sees is recorded.
-actor LaunchingScheduler {
-    let client: SchedulerClient
+public actor LaunchingScheduler {
+    public let client: SchedulerClient
     private var toLaunch: [TaskID]
     private var uncertain: Set<TaskID> = []
-    private(set) var states: [TaskID: TaskState] = [:]
-    private(set) var frameworkIDs: [FrameworkID] = []
-    private(set) var masters: [String] = []
-    private(set) var offersSeen = 0
-    private(set) var refused: [TaskStatus] = []
+    public private(set) var states: [TaskID: TaskState] = [:]
+    /// Every status seen per task, in order (reconciliation answers left out).
+    public private(set) var statuses: [TaskID: [TaskStatus]] = [:]
+    public private(set) var frameworkIDs: [FrameworkID] = []
+    public private(set) var masters: [String] = []
+    public private(set) var offersSeen = 0
+    public private(set) var refused: [TaskStatus] = []
+    /// What each task runs, and with what.
+    private let makeTask: @Sendable (TaskID, AgentID) -> TaskInfo
     /// What happened, in order, for a failure message.
     private var history: [String] = []
     private let perOffer: Int
@@ -22,7 +26,16 @@ actor LaunchingScheduler {
     private var budget: Int
     private var launchedCount = 0
 
-    init(masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60) throws {
+    /// The default task: `true`, with 0.1 cpus and 16 MB.
+    public static let trueTask: @Sendable (TaskID, AgentID) -> TaskInfo = { id, agent in
+        TaskInfo(name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16)], command: CommandInfo(value: "true"))
+    }
+
+    public init(
+        masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60,
+        makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo = LaunchingScheduler.trueTask
+    ) throws {
+        self.makeTask = makeTask
         var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
         info.role = "*"
         client = try SchedulerClient(
@@ -34,10 +47,10 @@ actor LaunchingScheduler {
         budget = taskCount
     }
 
-    var finished: Int { states.values.filter { $0 == .finished }.count }
+    public var finished: Int { states.values.filter { $0 == .finished }.count }
 
     /// What it knows, for a failure message.
-    var summary: String {
+    public var summary: String {
         let byState = Dictionary(grouping: states, by: { $0.value.rawValue }).mapValues(\.count)
         return "states \(byState), to launch \(toLaunch.map(\.value)), uncertain \(uncertain.map(\.value)), "
             + "launched \(launchedCount) of budget \(budget), offers seen \(offersSeen), subscriptions \(frameworkIDs.count) via \(masters), "
@@ -46,10 +59,13 @@ actor LaunchingScheduler {
     }
 
     /// Launches at most `count` task IDs in all until raised again.
-    func allowLaunches(upTo count: Int) { budget = count }
+    public func allowLaunches(upTo count: Int) { budget = count }
+
+    /// Tasks in a terminal state.
+    public var ended: Int { states.values.filter(\.isTerminal).count }
 
     /// Runs the client and handles its events until cancelled.
-    func run() async {
+    public func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
             group.addTask {
@@ -83,7 +99,10 @@ actor LaunchingScheduler {
         offersSeen += 1
         // Offers can be small (resources freed while a bigger offer is out): launch what fits.
         let offered = Resources(offer.resources)
-        let fitting = min(Int(((offered.cpus ?? 0) + 1e-9) / 0.1), Int(((offered.memMegabytes ?? 0) + 1e-9) / 16))
+        let sample = Resources(makeTask(TaskID("sample"), offer.agentID).resources)
+        let fitting = min(
+            Int(((offered.cpus ?? 0) + 1e-9) / max(sample.cpus ?? 0.1, 1e-3)),
+            Int(((offered.memMegabytes ?? 0) + 1e-9) / max(sample.memMegabytes ?? 16, 1)))
         let batch = Array(toLaunch.prefix(min(perOffer, fitting, max(0, budget - launchedCount))))
         guard !batch.isEmpty else {
             try? await client.decline([offer.id], filters: Filters(refuseSeconds: 0.2))
@@ -91,11 +110,7 @@ actor LaunchingScheduler {
         }
         toLaunch.removeFirst(batch.count)
         launchedCount += batch.count
-        let tasks = batch.map { id in
-            TaskInfo(
-                name: id.value, taskID: id, agentID: offer.agentID,
-                resources: [.scalar("cpus", 0.1), .scalar("mem", 16)], command: CommandInfo(value: "true"))
-        }
+        let tasks = batch.map { makeTask($0, offer.agentID) }
         history.append("launch \(batch.map(\.value)) on \(offer.id)")
         do {
             try await client.launch(offer, tasks: tasks, filters: Filters(refuseSeconds: 0))
@@ -120,6 +135,7 @@ actor LaunchingScheduler {
             }
         }
         if status.state == .error || status.state == .dropped { refused.append(status) }
+        statuses[id, default: []].append(status)
         uncertain.remove(id)
         states[id] = status.state
     }
