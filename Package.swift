@@ -109,7 +109,8 @@ let package = Package(
         ),
         .target(name: "CorralHistory", path: "Chaos/History", swiftSettings: swiftSettings),
         .target(
-            name: "CorralTestSupport", dependencies: ["CorralModel", "CorralScheduler"], path: "Tests/CorralTestSupport",
+            name: "CorralTestSupport", dependencies: ["CorralModel", "CorralScheduler", "CorralContainer"],
+            path: "Tests/CorralTestSupport",
             swiftSettings: swiftSettings),
         .target(name: "CPowerLossDouble", path: "Tests/CPowerLossDouble"),
         .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore", "CorralTestSupport"], swiftSettings: swiftSettings),

@@ -98,7 +98,7 @@ final class MasterQuorum: @unchecked Sendable {
     func stopAll() {
         for id in Array(processes.keys) { kill(id) }
         for name in Array(agents.keys) { killAgent(name) }
-        AgentProcesses.stopContainers(workDirectories: agentWorkDirectories)
+        for directory in agentWorkDirectories { AgentChild.stopContainers(workDirectory: directory) }
         try? FileManager.default.removeItem(atPath: root)
     }
 

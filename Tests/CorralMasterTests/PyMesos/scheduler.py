@@ -2,7 +2,7 @@
 """A pymesos scheduler for the pymesos compatibility test of the Corral master.
 
 Subscribes as framework "pymesos-test" (user "root"), launches N tasks running
-`true` from the offers it gets, declines what it does not use, records every
+`true` (or --command) from the offers it gets, declines what it does not use, records every
 status update (pymesos acknowledges them implicitly) and stops once all N tasks
 are TASK_FINISHED. Writes a JSON summary to OUTPUT:
 
@@ -103,7 +103,7 @@ def build_scheduler_class(Scheduler):
                                 task_resource("cpus", self.args.cpus, offer.get("resources")),
                                 task_resource("mem", self.args.mem, offer.get("resources")),
                             ],
-                            "command": {"value": "true"},
+                            "command": {"value": self.args.command},
                         })
                         remaining -= 1
                         cpus -= self.args.cpus
@@ -184,6 +184,7 @@ def parse_args(argv):
                    help="seconds until all tasks must be TASK_FINISHED (default 60)")
     p.add_argument("--cpus", type=float, default=0.1, help="cpus per task (default 0.1)")
     p.add_argument("--mem", type=float, default=32.0, help="mem (MB) per task (default 32)")
+    p.add_argument("--command", default="true", help="the shell command each task runs (default true)")
     p.add_argument("--debug", action="store_true", help="pymesos debug logging")
     p.add_argument("output", help="path of the JSON summary to write")
     args = p.parse_args(argv)
