@@ -27,6 +27,13 @@ struct TaskLauncher {
         } catch {
             return .failure(Self.launchFailed("create the sandbox \(sandbox)", "\(error)"))
         }
+        if let uris = launch.task.command?.uris, !uris.isEmpty {
+            do {
+                try UriFetcher(cacheDirectory: "\(configuration.workDirectory)/fetcher-cache").fetch(uris, into: sandbox)
+            } catch {
+                return .failure(Self.launchFailed("fetch the task's URIs", error.description))
+            }
+        }
         let rootfs: ResolvedRootfs
         switch resolveRootfs(launch.task) {
         case .success(let resolved): rootfs = resolved

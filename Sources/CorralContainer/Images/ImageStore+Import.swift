@@ -227,13 +227,9 @@ extension ImageStore {
 
     /// Extracts a tar (or tar.gz) of an OCI layout; only plain files and directories are accepted.
     private func extractArchive(_ path: String, into directory: String) throws {
-        var magic = [UInt8](repeating: 0, count: 2)
-        _ = try magic.withUnsafeMutableBytes { try FileSource(path: path).readFully(into: $0) }
-        let file = try FileSource(path: path)
-        let source: any ByteSource = magic == [0x1f, 0x8b] ? try GzipSource(file) : file
         try Syscall.makeDirectory(directory)
         do {
-            try LayerUnpacker(root: directory, mode: .archive).unpack(TarReader(source))
+            try ArchiveExtractor.extract(path, into: directory)
         } catch let error as ContainerError {
             throw ContainerError(
                 error.code,
