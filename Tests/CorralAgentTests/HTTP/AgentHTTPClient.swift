@@ -1,5 +1,6 @@
 import CorralScheduler
 import Foundation
+import ServiceLifecycle
 import Testing
 
 @testable import CorralAgent
@@ -79,15 +80,24 @@ struct AgentHTTPClient {
         guard transport == .socket else { return try await body(AgentHTTPClient(http: http, port: nil)) }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = http.application(onRunning: { continuation.yield($0) })
+        let services = ServiceGroup(configuration: .init(services: [application], logger: http.logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { continuation.finish() }
-                try await application.runService(gracefulShutdownSignals: [])
+                try await services.run()
             }
-            defer { group.cancelAll() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next(), "the agent's HTTP server did not start")
-            return try await body(AgentHTTPClient(http: http, port: port))
+            do {
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next(), "the agent's HTTP server did not start")
+                let result = try await body(AgentHTTPClient(http: http, port: port))
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await services.triggerGracefulShutdown()
+                group.cancelAll()
+                throw error
+            }
         }
     }
 }

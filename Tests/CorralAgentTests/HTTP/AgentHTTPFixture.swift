@@ -2,6 +2,7 @@ import CorralModel
 import CorralScheduler
 import CorralTestSupport
 import Foundation
+import Logging
 import Testing
 
 @testable import CorralAgent
@@ -31,15 +32,19 @@ struct AgentHTTPFixture {
 
     init() throws {
         scratch = try ScratchDirectory(prefix: "corral-agent-http")
+        // The temporary directory may end in "/": sandboxes are clean absolute paths.
+        let root = SandboxFiles.normalized(scratch.path)
         harness = AgentHarness()
         config = AgentConfig(
             masters: [try #require(MasterAddress("127.0.0.1:5050"))], workDirectory: scratch.path,
             resources: AgentHarness.defaultResources, attributes: [.text("rack", "r1"), .scalar("level", 2)],
             hostname: "node-1", httpListen: ListenAddress(host: "127.0.0.1", port: 0))
-        outside = scratch.path + "/secret"
+        // The machine registers what the configuration says (attributes included).
+        harness.machine = AgentStateMachine(info: config.agentInfo(port: 5051), random: SplitMix64(seed: 1))
+        outside = root + "/secret"
         var sandboxes: [TaskKey: String] = [:]
         for (key, executor) in [(Self.t1, "t1"), (Self.t2, "t2"), (Self.g1, "ex"), (AgentHarness.key("g2"), "ex"), (Self.x, "x")] {
-            sandboxes[key] = scratch.path + "/work/frameworks/\(key.frameworkID)/executors/\(executor)/runs/latest"
+            sandboxes[key] = root + "/work/frameworks/\(key.frameworkID)/executors/\(executor)/runs/latest"
         }
         self.sandboxes = sandboxes
         try makeFiles()
@@ -52,7 +57,7 @@ struct AgentHTTPFixture {
         try Data("do not read".utf8).write(to: URL(fileURLWithPath: outside + "/key"))
         for directory in Set(sandboxes.values) {
             try manager.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)
-            let relative = directory.dropFirst(scratch.path.count + "/work".count)
+            let relative = directory.dropFirst(SandboxFiles.normalized(scratch.path).count + "/work".count)
             files.attach(directory, as: String(relative))
         }
         let t1 = try #require(sandboxes[Self.t1])
@@ -96,7 +101,9 @@ struct AgentHTTPFixture {
 
     func http() -> AgentHTTP {
         let view = view()
-        return AgentHTTP(view: { view }, files: files, listen: config.httpListen)
+        var logger = Logger(label: "agent-http-test")
+        logger.logLevel = .warning
+        return AgentHTTP(view: { view }, files: files, listen: config.httpListen, logger: logger)
     }
 
     func remove() { scratch.remove() }
