@@ -10,10 +10,9 @@ extension AgentHTTP {
             return .problem(413, "the body exceeds \(Self.maxBodyBytes) bytes; an agent call is a small JSON document")
         }
         let call: AgentOperatorCall
-        do {
-            call = try MesosJSON.decode(AgentOperatorCall.self, from: request.body)
-        } catch {
-            return .problem(400, "malformed JSON call: \(Self.describe(error))")
+        switch Self.decodeCall(request.body) {
+        case .success(let decoded): call = decoded
+        case .failure(let problem): return .problem(400, "malformed JSON call: \(problem.message)")
         }
         guard let type = call.type, !type.isEmpty else {
             return .problem(400, "the call has no \"type\"; this agent answers \(AgentOperatorCall.Kind.list)")
@@ -96,12 +95,30 @@ extension AgentHTTP {
         return nil
     }
 
-    /// What was wrong with a body: the field and the problem, or where the JSON broke.
-    static func describe(_ error: ModelError) -> String {
-        guard let range = error.cause?.range(of: "NSDebugDescription=") ?? error.cause?.range(of: "debugDescription: ") else {
-            return error.message
+    /// Why a body is not a call.
+    struct CallProblem: Error {
+        var message: String
+    }
+
+    /// The call in `body`, or what was wrong with it: where the JSON broke, or which field
+    /// was missing or of the wrong type.
+    static func decodeCall(_ body: [UInt8]) -> Result<AgentOperatorCall, CallProblem> {
+        guard !body.isEmpty else {
+            return .failure(CallProblem(message: "the body is empty; send a call such as {\"type\": \"GET_HEALTH\"}"))
         }
-        let detail = error.cause?[range.upperBound...].prefix { $0 != "," && $0 != ")" && $0 != "}" } ?? ""
-        return detail.isEmpty ? error.message : "\(error.message) (\(detail))"
+        do {
+            // Foundation's decoder says only "not valid JSON"; the parser says where.
+            _ = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            return .failure(CallProblem(message: "the body is not JSON: \(detail)"))
+        }
+        do {
+            return .success(try MesosJSON.decode(AgentOperatorCall.self, from: body))
+        } catch {
+            let prefix = "cannot decode \(AgentOperatorCall.self): "
+            let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+            return .failure(CallProblem(message: "not an agent call: \(message)"))
+        }
     }
 }
