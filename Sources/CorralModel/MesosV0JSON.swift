@@ -8,10 +8,11 @@ public enum MesosV0JSON {
         var ranges: [String: Ranges] = [:]
         var sets: [String: Value.ValueSet] = [:]
         for resource in resources {
+            let name = resource.name
             switch resource.type {
-            case .scalar: scalars[resource.name, default: .zero] = scalars[resource.name, default: .zero] + (resource.scalar ?? .zero)
-            case .ranges: ranges[resource.name, default: Ranges()] = ranges[resource.name, default: Ranges()] + (resource.ranges ?? Ranges())
-            case .set: sets[resource.name, default: Value.ValueSet()] = sets[resource.name, default: Value.ValueSet()] + (resource.set ?? Value.ValueSet())
+            case .scalar: scalars[name] = scalars[name, default: .zero] + (resource.scalar ?? .zero)
+            case .ranges: ranges[name] = ranges[name, default: Ranges()] + (resource.ranges ?? Ranges())
+            case .set: sets[name] = sets[name, default: Value.ValueSet()] + (resource.set ?? Value.ValueSet())
             default: continue
             }
         }
@@ -33,7 +34,9 @@ public enum MesosV0JSON {
     }
 
     /// One value of the given type.
-    public static func value(type: Value.ValueType, scalar: Scalar?, ranges: Ranges?, set: Value.ValueSet?, text value: String?) -> JSONValue {
+    public static func value(
+        type: Value.ValueType, scalar: Scalar?, ranges: Ranges?, set: Value.ValueSet?, text value: String?
+    ) -> JSONValue {
         switch type {
         case .scalar: .number((scalar ?? .zero).value)
         case .ranges: .string(text(ranges ?? Ranges()))

@@ -46,7 +46,9 @@ extension AgentHTTP {
     private func fileCall(_ kind: AgentOperatorCall.Kind, _ call: AgentOperatorCall) -> Result<JSONValue, FilesError> {
         Result { () throws(FilesError) -> JSONValue in
             if kind == .listFiles {
-                guard let path = call.listFiles?.path else { throw FilesError(.badRequest, "LIST_FILES needs \"list_files\": {\"path\": …}") }
+                guard let path = call.listFiles?.path else {
+                    throw FilesError(.badRequest, "LIST_FILES needs \"list_files\": {\"path\": …}")
+                }
                 return ["file_infos": .array(try SandboxFileReader.browse(files, path: path).map(Self.fileInfo))]
             }
             guard let read = call.readFile else {
@@ -69,7 +71,9 @@ extension AgentHTTP {
 
     /// The `st_mode` bits of an `ls -l` mode string such as `drwxr-xr-x`.
     static func modeBits(_ text: String) -> UInt32 {
-        let kinds: [Character: UInt32] = ["d": 0o040000, "l": 0o120000, "p": 0o010000, "s": 0o140000, "c": 0o020000, "b": 0o060000, "-": 0o100000]
+        let kinds: [Character: UInt32] = [
+            "d": 0o040000, "l": 0o120000, "p": 0o010000, "s": 0o140000, "c": 0o020000, "b": 0o060000, "-": 0o100000,
+        ]
         var bits = text.first.flatMap { kinds[$0] } ?? 0
         for (index, character) in text.dropFirst().prefix(9).enumerated() where character != "-" {
             bits |= 1 << UInt32(8 - index)

@@ -13,7 +13,7 @@ extension AgentHTTP {
         switch path {
         case "/health": return .text("ok\n")
         case "/version": return .json(versionV0)
-        case "/flags", "/slave(1)/flags": return .json(["flags": flagsObject(await view())])
+        case "/flags", "/slave(1)/flags": return .json(["flags": AgentStateV0.flags(await view())])
         case "/state", "/state.json", "/slave(1)/state", "/slave(1)/state.json":
             return .json(AgentStateV0.state(await view()))
         case "/metrics/snapshot":
@@ -37,10 +37,6 @@ extension AgentHTTP {
     /// `GET /version`, in mesos-agent's shape.
     var versionV0: JSONValue {
         ["version": .string(CorralVersion.mesosCompatible), "corral_version": .string(CorralVersion.corral), "build_user": "corral"]
-    }
-
-    func flagsObject(_ view: AgentView) -> JSONValue {
-        .object(Dictionary(view.flags.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { _, last in last }))
     }
 
     private func methodNotAllowed(_ request: AgentHTTPRequest, allowed: String) -> AgentHTTPResponse {

@@ -57,7 +57,8 @@ struct AgentOperatorCall: Decodable, Sendable {
             if let number = try? container.decode(UInt64.self, forKey: key) { return number }
             let text = try container.decode(String.self, forKey: key)
             guard let number = UInt64(text) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\"\(text.prefix(40))\" is not an unsigned integer")
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container, debugDescription: "\"\(text.prefix(40))\" is not an unsigned integer")
             }
             return number
         }

@@ -20,12 +20,17 @@ enum AgentStateV0 {
             "unreserved_resources_allocated": MesosV0JSON.resources(view.usedResources.unreserved),
             "resource_providers": [],
             "attributes": MesosV0JSON.attributes(view.info.attributes),
-            "flags": .object(Dictionary(view.flags.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { _, last in last })),
+            "flags": flags(view),
             "frameworks": .array(view.frameworks.map { framework($0, view) }),
             "completed_frameworks": [],
         ]
         if let master = view.master { state["master_hostname"] = .string(master.host) }
         return state
+    }
+
+    /// The settings as `{"name": "value"}`.
+    static func flags(_ view: AgentView) -> JSONValue {
+        .object(Dictionary(view.flags.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { _, last in last }))
     }
 
     /// `slave(1)@host:port`, with the hostname for a wildcard listen address.

@@ -10,7 +10,8 @@ extension AgentView {
             statuses.append(task.status)
         }
         return Task(
-            key: task.key, name: task.launch?.task.name ?? task.key.taskID.value, state: task.state, statuses: statuses, pendingStatuses: pendingStatuses,
+            key: task.key, name: task.launch?.task.name ?? task.key.taskID.value, state: task.state, statuses: statuses,
+            pendingStatuses: pendingStatuses,
             executorID: task.executorID, directory: directory, resources: task.launch?.task.resources ?? [],
             launch: task.launch, containerID: task.containerID, executorPID: task.executorPID)
     }
@@ -79,14 +80,18 @@ extension AgentView {
     static func resourceText(_ resources: [Resource]) -> String {
         resources.map { resource in
             let name = resource.role.map { $0 == "*" ? resource.name : "\(resource.name)(\($0))" } ?? resource.name
-            return "\(name):" + valueText(type: resource.type, scalar: resource.scalar, ranges: resource.ranges, set: resource.set, text: nil)
+            return "\(name):"
+                + valueText(type: resource.type, scalar: resource.scalar, ranges: resource.ranges, set: resource.set, text: nil)
         }.joined(separator: ";")
     }
 
     /// `rack:r1;zone:a`, as `--attributes` takes it.
     static func attributeText(_ attributes: [Attribute]) -> String {
         attributes.map { attribute in
-            "\(attribute.name):" + valueText(type: attribute.type, scalar: attribute.scalar, ranges: attribute.ranges, set: attribute.set, text: attribute.text?.value)
+            "\(attribute.name):"
+                + valueText(
+                    type: attribute.type, scalar: attribute.scalar, ranges: attribute.ranges, set: attribute.set,
+                    text: attribute.text?.value)
         }.joined(separator: ";")
     }
 
