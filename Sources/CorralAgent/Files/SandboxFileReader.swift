@@ -46,7 +46,9 @@ public enum SandboxFileReader {
 
     /// Bytes of a file from an offset, and the file's size (what the v1 `READ_FILE` answers).
     public struct Bytes: Sendable, Equatable {
+        /// The bytes read, as they are in the file.
         public var data: [UInt8]
+        /// Where they start in the file.
         public var offset: Int
         /// The whole file's size.
         public var size: Int

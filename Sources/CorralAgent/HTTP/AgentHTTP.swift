@@ -21,6 +21,7 @@ public struct AgentHTTP: Sendable {
     public let files: SandboxFiles
     /// Where to listen; port 0 lets the system choose (reported to `onRunning`).
     public let listen: ListenAddress
+    /// The server's logger (Hummingbird logs start, stop and failed requests to it).
     public let logger: Logger
 
     /// A server for the agent whose state `view` gives, serving `files`, listening on `listen`.

@@ -12,9 +12,11 @@ import Foundation
 public struct AgentView: Sendable, Equatable {
     /// One task in the agent's table.
     public struct Task: Sendable, Hashable {
+        /// The task's framework and ID.
         public var key: TaskKey
         /// The task's name (its ID for a task killed before its LAUNCH arrived).
         public var name: String
+        /// The state of its newest status.
         public var state: TaskState
         /// Oldest first: the updates the master has not acknowledged yet, then the newest
         /// status when that one was already acknowledged. Earlier acknowledged statuses are
@@ -30,7 +32,9 @@ public struct AgentView: Sendable, Equatable {
         public var resources: [Resource]
         /// What was launched; nil for a task killed before its LAUNCH arrived.
         public var launch: TaskLaunch?
+        /// The task's container, once the runner reported it running.
         public var containerID: ContainerID?
+        /// The PID of the task's executor (or command), once the runner reported it.
         public var executorPID: UInt32?
 
         /// Whether the task holds its resources: launched and not ended.
@@ -39,6 +43,7 @@ public struct AgentView: Sendable, Equatable {
 
     /// An executor and the tasks that run under it.
     public struct Executor: Sendable, Equatable {
+        /// The framework the executor belongs to.
         public var frameworkID: FrameworkID
         /// The group's or custom executor's info, or one describing the command executor.
         public var info: ExecutorInfo
@@ -48,6 +53,7 @@ public struct AgentView: Sendable, Equatable {
         public var directory: String
         /// The container of its first task that has one.
         public var containerID: ContainerID?
+        /// The executor's PID, from its first task that has one.
         public var executorPID: UInt32?
         /// The executor's own resources (while it has live tasks) plus its live tasks'.
         public var resources: Resources
@@ -62,17 +68,22 @@ public struct AgentView: Sendable, Equatable {
 
     /// A framework with tasks on this agent.
     public struct Framework: Sendable, Equatable {
+        /// The framework's ID.
         public var id: FrameworkID
         /// From its launches; only the ID when no launch carried a `FrameworkInfo`.
         public var info: FrameworkInfo
+        /// Its executors on this agent, by ID.
         public var executors: [Executor]
     }
 
     /// One setting, under its name in the agent's TOML file.
     public struct Flag: Sendable, Hashable {
+        /// The name, e.g. `work_dir` or `timing.request_timeout_ms`.
         public var name: String
+        /// The value as text.
         public var value: String
 
+        /// A setting.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
@@ -91,8 +102,11 @@ public struct AgentView: Sendable, Equatable {
     public var registered: Bool
     /// The highest leader term the agent has seen.
     public var highestTerm: UInt64
+    /// Everything the agent offers (quantities by name).
     public var totalResources: Resources
+    /// What live tasks and their executors hold.
     public var usedResources: Resources
+    /// The total less what is used.
     public var freeResources: Resources
     /// Frameworks by ID, each with its executors by ID.
     public var frameworks: [Framework]
