@@ -1,7 +1,3 @@
-/// Version strings reported by `/version` and in `master_info`.
-public enum CorralVersion {
-    /// Corral's own version.
-    public static let corral = "0.4.0"
-    /// The Apache Mesos API version Corral answers as, for clients that check it.
-    public static let mesosCompatible = "1.11.0"
-}
+// `CorralVersion` lives in CorralModel (the agent reports it too); re-exported so that code
+// importing only CorralMaster still sees it.
+@_exported import enum CorralModel.CorralVersion

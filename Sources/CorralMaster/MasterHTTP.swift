@@ -1,3 +1,4 @@
+import CorralModel
 import CorralRaft
 import CorralReplication
 import Foundation

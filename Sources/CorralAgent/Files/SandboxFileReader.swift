@@ -44,9 +44,25 @@ public enum SandboxFileReader {
         }
     }
 
+    /// Bytes of a file from an offset, and the file's size (what the v1 `READ_FILE` answers).
+    public struct Bytes: Sendable, Equatable {
+        /// The bytes read, as they are in the file.
+        public var data: [UInt8]
+        /// Where they start in the file.
+        public var offset: Int
+        /// The whole file's size.
+        public var size: Int
+    }
+
     /// Up to `length` bytes (at most `maximumReadBytes`) of the file at `path` from `offset`.
     /// An offset of -1 asks only for the size: the answer is empty data at the file's end.
     public static func read(_ files: SandboxFiles, path: String, offset: Int, length: Int?) throws(FilesError) -> Chunk {
+        let bytes = try readBytes(files, path: path, offset: offset, length: length)
+        return Chunk(data: String(decoding: bytes.data, as: UTF8.self), offset: bytes.offset)
+    }
+
+    /// As `read`, with the bytes as they are and the file's size.
+    public static func readBytes(_ files: SandboxFiles, path: String, offset: Int, length: Int?) throws(FilesError) -> Bytes {
         let file = try files.resolve(path)
         guard !isDirectory(file) else { throw FilesError(.badRequest, "\"\(path)\" is a directory; browse it instead") }
         guard offset >= -1 else { throw FilesError(.badRequest, "offset \(offset) is negative; use -1 for the file's size") }
@@ -55,12 +71,12 @@ public enum SandboxFileReader {
         defer { try? handle.close() }
         do {
             let size = Int(try handle.seekToEnd())
-            if offset == -1 { return Chunk(data: "", offset: size) }
+            if offset == -1 { return Bytes(data: [], offset: size, size: size) }
             let start = min(offset, size)
             try handle.seek(toOffset: UInt64(start))
             let count = min(length ?? maximumReadBytes, maximumReadBytes, size - start)
             let data = count > 0 ? (try handle.read(upToCount: count) ?? Data()) : Data()
-            return Chunk(data: String(decoding: data, as: UTF8.self), offset: start)
+            return Bytes(data: [UInt8](data), offset: start, size: size)
         } catch {
             throw FilesError(.notFound, "cannot read \"\(path)\": \(error.localizedDescription)")
         }

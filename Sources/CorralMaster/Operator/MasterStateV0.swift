@@ -35,12 +35,6 @@ enum MasterStateV0 {
 
     static func slave(_ agent: AgentRecord, _ snapshot: OperatorSnapshot) -> JSONValue {
         let used = snapshot.registry.allocated(onAgent: agent.id)
-        var attributes: [String: JSONValue] = [:]
-        for attribute in agent.info.attributes {
-            attributes[attribute.name] = value(
-                type: attribute.type, scalar: attribute.scalar, ranges: attribute.ranges, set: attribute.set,
-                text: attribute.text?.value)
-        }
         return [
             "id": .string(agent.id.value),
             "pid": .string("slave(1)@\(agent.info.hostname):\(agent.info.effectivePort)"),
@@ -52,7 +46,7 @@ enum MasterStateV0 {
             "offered_resources": resources(snapshot.offered(onAgent: agent.id)),
             "unreserved_resources": resources(agent.total.unreserved),
             "reserved_resources": [:],
-            "attributes": .object(attributes),
+            "attributes": MesosV0JSON.attributes(agent.info.attributes),
             "active": .bool(snapshot.connectedAgents.contains(agent.id)),
             "version": .string(CorralVersion.mesosCompatible),
         ]
@@ -128,37 +122,6 @@ enum MasterStateV0 {
 
     // MARK: - Values
 
-    /// Resources summed by name as Mesos's v0 JSON writes them; cpus, gpus, mem and disk are
-    /// always present.
-    static func resources(_ resources: some Sequence<Resource>) -> JSONValue {
-        var scalars: [String: Scalar] = ["cpus": .zero, "gpus": .zero, "mem": .zero, "disk": .zero]
-        var ranges: [String: Ranges] = [:]
-        var sets: [String: Value.ValueSet] = [:]
-        for resource in resources {
-            switch resource.type {
-            case .scalar: scalars[resource.name, default: .zero] = scalars[resource.name, default: .zero] + (resource.scalar ?? .zero)
-            case .ranges: ranges[resource.name, default: Ranges()] = ranges[resource.name, default: Ranges()] + (resource.ranges ?? Ranges())
-            case .set: sets[resource.name, default: Value.ValueSet()] = sets[resource.name, default: Value.ValueSet()] + (resource.set ?? Value.ValueSet())
-            default: continue
-            }
-        }
-        var fields: [String: JSONValue] = scalars.mapValues { .number($0.value) }
-        for (name, value) in ranges { fields[name] = .string(text(value)) }
-        for (name, value) in sets { fields[name] = .string("{" + value.item.joined(separator: ",") + "}") }
-        return .object(fields)
-    }
-
-    static func value(type: Value.ValueType, scalar: Scalar?, ranges: Ranges?, set: Value.ValueSet?, text value: String?) -> JSONValue {
-        switch type {
-        case .scalar: .number((scalar ?? .zero).value)
-        case .ranges: .string(text(ranges ?? Ranges()))
-        case .set: .string("{" + (set?.item ?? []).joined(separator: ",") + "}")
-        default: .string(value ?? "")
-        }
-    }
-
-    /// `[31000-31005, 31010-32000]`, as Mesos prints ranges.
-    static func text(_ ranges: Ranges) -> String {
-        "[" + ranges.normalized.range.map { "\($0.begin)-\($0.end)" }.joined(separator: ", ") + "]"
-    }
+    /// Resources summed by name as Mesos's v0 JSON writes them (see `MesosV0JSON`).
+    static func resources(_ resources: some Sequence<Resource>) -> JSONValue { MesosV0JSON.resources(resources) }
 }

@@ -1,30 +1,42 @@
-import CorralModel
 import Foundation
 
 /// A JSON document built by hand, for the operator views whose shape is Mesos's, not a
-/// stored type's.
-indirect enum JSONValue: Codable, Hashable, Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
+/// stored type's (the master's and the agent's).
+public indirect enum JSONValue: Codable, Hashable, Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
     ExpressibleByStringLiteral, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral
 {
+    /// `{…}`.
     case object([String: JSONValue])
+    /// `[…]`.
     case array([JSONValue])
+    /// A string.
     case string(String)
+    /// A number (written as an integer when it is one).
     case number(Double)
     /// An integer kept exactly (nanosecond times do not fit a Double's 53 bits).
     case integer(Int64)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
 
-    init(dictionaryLiteral elements: (String, JSONValue)...) {
+    /// An object from its fields (a repeated key keeps its last value).
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
-    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    init(stringLiteral value: String) { self = .string(value) }
-    init(floatLiteral value: Double) { self = .number(value) }
-    init(integerLiteral value: Int) { self = .number(Double(value)) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An array.
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A string.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// A number.
+    public init(floatLiteral value: Double) { self = .number(value) }
+    /// A number.
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A boolean.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
 
-    init(from decoder: any Decoder) throws {
+    /// Decodes any JSON value.
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -43,7 +55,8 @@ indirect enum JSONValue: Codable, Hashable, Sendable, ExpressibleByDictionaryLit
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    /// Encodes the value as it is.
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .object(let value): try container.encode(value)
@@ -58,21 +71,22 @@ indirect enum JSONValue: Codable, Hashable, Sendable, ExpressibleByDictionaryLit
     }
 
     /// Any Encodable value as JSON (null if it cannot be encoded).
-    static func from(_ value: some Encodable) -> JSONValue {
+    public static func from(_ value: some Encodable) -> JSONValue {
         guard let bytes = try? MesosJSON.encode(value), let decoded = try? MesosJSON.decode(JSONValue.self, from: bytes) else {
             return .null
         }
         return decoded
     }
 
-    var encoded: [UInt8] {
+    /// The value as compact JSON with sorted keys.
+    public var encoded: [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? [UInt8](encoder.encode(self))) ?? []
     }
 
-    /// Sets a key of an object.
-    subscript(key: String) -> JSONValue? {
+    /// A field of an object (nil for other values); setting it on a non-object does nothing.
+    public subscript(key: String) -> JSONValue? {
         get { if case .object(let fields) = self { fields[key] } else { nil } }
         set {
             guard case .object(var fields) = self else { return }

@@ -1,0 +1,47 @@
+import CorralModel
+import Foundation
+
+extension AgentHTTP {
+    /// The answer to one request.
+    func respond(_ request: AgentHTTPRequest) async -> AgentHTTPResponse {
+        let path = request.path
+        if path == "/api/v1" {
+            guard request.method == "POST" else { return methodNotAllowed(request, allowed: "POST") }
+            return await operatorAPI(request)
+        }
+        guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed(request, allowed: "GET") }
+        switch path {
+        case "/health": return .text("ok\n")
+        case "/version": return .json(versionV0)
+        case "/flags", "/slave(1)/flags": return .json(["flags": AgentStateV0.flags(await view())])
+        case "/state", "/state.json", "/slave(1)/state", "/slave(1)/state.json":
+            return .json(AgentStateV0.state(await view()))
+        case "/metrics/snapshot":
+            let metrics = AgentOperatorViews.metrics(await view(), now: Date())
+            return .json(.object(Dictionary(metrics.map { ($0.name, JSONValue.number($0.value)) }, uniquingKeysWith: { _, last in last })))
+        case "/files/browse", "/files/browse.json": return browse(request)
+        case "/files/read", "/files/read.json": return read(request)
+        case "/files/download", "/files/download.json": return download(request)
+        case "/files/debug", "/files/debug.json": return .json(.object(files.attached.mapValues(JSONValue.string)))
+        default:
+            return .problem(404, "no endpoint at \(path); the agent serves \(Self.endpoints.joined(separator: ", "))")
+        }
+    }
+
+    /// The endpoints, for the 404 message.
+    static let endpoints = [
+        "GET /health", "GET /version", "GET /flags", "GET /state", "GET /metrics/snapshot", "GET /files/browse",
+        "GET /files/read", "GET /files/download", "GET /files/debug", "POST /api/v1",
+    ]
+
+    /// `GET /version`, in mesos-agent's shape.
+    var versionV0: JSONValue {
+        ["version": .string(CorralVersion.mesosCompatible), "corral_version": .string(CorralVersion.corral), "build_user": "corral"]
+    }
+
+    private func methodNotAllowed(_ request: AgentHTTPRequest, allowed: String) -> AgentHTTPResponse {
+        var response = AgentHTTPResponse.problem(405, "\(request.path) expects \(allowed), not \(request.method)")
+        response.headers["Allow"] = allowed
+        return response
+    }
+}

@@ -1,0 +1,89 @@
+import CorralModel
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The agent's HTTP server, as mesos-agent's: health, version, flags and metrics, `GET /state`
+/// in Mesos's v0 JSON, `/files` confined to the sandboxes, and the v1 Agent Operator API at
+/// `POST /api/v1` (JSON).
+///
+/// Every request asks `view` for a fresh `AgentView`; the server holds no agent state of its
+/// own. `respond(_:)` answers a request given as plain values, so the routes can be tested
+/// without a socket; `application(onRunning:)` serves them with Hummingbird.
+public struct AgentHTTP: Sendable {
+    /// The largest request body read (`POST /api/v1`); larger ones are answered 413.
+    public static let maxBodyBytes = 1 << 20
+
+    /// What the agent looks like now.
+    public let view: @Sendable () async -> AgentView
+    /// The sandboxes `/files` serves.
+    public let files: SandboxFiles
+    /// Where to listen; port 0 lets the system choose (reported to `onRunning`).
+    public let listen: ListenAddress
+    /// The server's logger (Hummingbird logs start, stop and failed requests to it).
+    public let logger: Logger
+
+    /// A server for the agent whose state `view` gives, serving `files`, listening on `listen`.
+    public init(
+        view: @escaping @Sendable () async -> AgentView, files: SandboxFiles, listen: ListenAddress,
+        logger: Logger = Logger(label: "corral.agent.http")
+    ) {
+        self.view = view
+        self.files = files
+        self.listen = listen
+        self.logger = logger
+    }
+
+    /// The Hummingbird application; run it with `runService()` or in a `ServiceGroup`.
+    /// `onRunning` gets the port the server is bound to once it accepts connections.
+    public func application(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
+        let address = listen
+        let responder = CallbackResponder<BasicRequestContext> { request, context in
+            await serve(request, context)
+        }
+        return Application(
+            responder: responder,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "corral-agent"),
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? address.port) },
+            logger: logger
+        )
+    }
+
+    // MARK: - Hummingbird adapter
+
+    private func serve(_ request: Request, _ context: BasicRequestContext) async -> Response {
+        var body: [UInt8] = []
+        var tooLarge = false
+        if request.method == .post || request.method == .put {
+            do {
+                body = Array(try await request.body.collect(upTo: Self.maxBodyBytes).readableBytesView)
+            } catch is NIOTooManyBytesError {
+                tooLarge = true
+            } catch {
+                return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "cannot read the request body: \(error)")))
+            }
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let plain = AgentHTTPRequest(
+            method: request.method.rawValue, uri: request.uri.string, headers: headers, body: body, bodyTooLarge: tooLarge)
+        let answer = await respond(plain)
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            // HTTPField itself is not visible here: CorralAgent does not depend on HTTPTypes.
+            if let name = HTTPFields.Element.Name(name) { fields[name] = value }
+        }
+        let status = HTTPResponse.Status(code: answer.status)
+        switch answer.body {
+        case .bytes(let bytes):
+            return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .file(let path):
+            do {
+                return Response(status: status, headers: fields, body: try await FileIO().loadFile(path: path, context: context))
+            } catch {
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "cannot read \(path)")))
+            }
+        }
+    }
+}
