@@ -49,19 +49,36 @@ struct AgentCommand: AsyncParsableCommand {
 
         let work = agentConfig.workDirectory
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let info = agentConfig.agentInfo()
         let checkpoint = try AgentCheckpoint(
             workDir: work, owner: WorkDirOwner(hostname: agentConfig.hostname, agentID: nil, cluster: nil))
         let runner = try TaskRunner(configuration: TaskRunnerConfiguration(
             workDirectory: work, imageRoot: ContainerStore.resolveRoot(option: imageRoot),
             corralExecutable: try ContainerRun.ownExecutable(), hostname: agentConfig.hostname))
         let agent = AgentProcess(
-            config: agentConfig, info: info, runner: runner, checkpoint: checkpoint, seed: UInt64.random(in: 1...UInt64.max),
-            logger: logger)
-        let line = "agent \(agentConfig.hostname) work dir \(work), masters \(agentConfig.masters.map(\.description).joined(separator: ","))\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
+            config: agentConfig, info: agentConfig.agentInfo(), runner: runner, checkpoint: checkpoint,
+            seed: UInt64.random(in: 1...UInt64.max), logger: logger)
+        // The HTTP API starts first: the agent registers with the port it really listens on.
+        let http = AgentHTTP(
+            view: { await agent.view() }, files: agent.files, listen: agentConfig.httpListen, logger: logger)
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let application = http.application { port in
+            portSink.yield(port)
+            portSink.finish()
+        }
         do {
-            try await agent.run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await application.runService() }
+                var bound: Int?
+                for await port in ports { bound = port }
+                guard let port = bound else { throw AgentProcessError("the HTTP API did not start on \(agentConfig.httpListen)") }
+                await agent.listening(on: ListenAddress(host: agentConfig.httpListen.host, port: port))
+                let line = "agent \(agentConfig.hostname) listening: http \(agentConfig.httpListen.host):\(port); work dir \(work); "
+                    + "masters \(agentConfig.masters.map(\.description).joined(separator: ","))\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+                group.addTask { try await agent.run() }
+                try await group.next()
+                group.cancelAll()
+            }
         } catch {
             FileHandle.standardError.write(Data("corral agent: \(error)\n".utf8))
             throw ExitCode.failure

@@ -1,17 +1,6 @@
-/// SplitMix64: a tiny seeded generator, so a random test run replays from its seed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// SplitMix64, the project's one seeded generator (in CorralScheduler), so a random test run
+/// replays from its seed.
+@_exported import struct CorralScheduler.SplitMix64
 
 /// The same generator under the name some suites use.
 public typealias SeededGenerator = SplitMix64

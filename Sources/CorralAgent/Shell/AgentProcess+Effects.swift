@@ -23,6 +23,7 @@ extension AgentProcess {
             case .closeStream(let connection):
                 subscriptions.removeValue(forKey: connection)?.close()
             case .launch(let launch):
+                attachSandbox(launch.key, executor: launch.executor?.executorID ?? launch.task.executor?.executorID ?? ExecutorID(launch.key.taskID.value))
                 job { await self.launch(launch) }
             case .recover(let task):
                 recover(task)

@@ -1,5 +1,6 @@
 import CorralModel
 import CorralScheduler
+import Foundation
 import Logging
 
 /// The agent's shell: it feeds `AgentStateMachine` the master's events, the task runner's
@@ -15,6 +16,10 @@ public actor AgentProcess {
     let checkpoint: any AgentCheckpointStore
     let link: MasterLink
     let logger: Logger
+    /// The sandboxes `/files` serves.
+    public nonisolated let files: SandboxFiles
+    /// When the agent started (for `/state`).
+    let startTime = Date()
     let clock = ContinuousClock()
     var machine: AgentStateMachine
     /// Child work for `run()`'s task group.
@@ -42,6 +47,8 @@ public actor AgentProcess {
         self.runner = runner
         self.checkpoint = checkpoint
         self.logger = logger
+        address = config.httpListen
+        files = SandboxFiles()
         link = MasterLink(masters: config.masters, timeouts: config.linkTimeouts, seed: seed)
         machine = AgentStateMachine(info: info, random: SplitMix64(seed: seed ^ 0x5eed))
         (jobs, jobSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
@@ -51,8 +58,47 @@ public actor AgentProcess {
     /// What the agent knows now (for its HTTP API and tests).
     public var state: AgentStateMachine { machine }
 
+    /// The master the agent is subscribed to, if any.
+    public var master: MasterAddress? { subscriptions.values.first?.master }
+
+    /// Where the HTTP API listens (the port the system chose, once known).
+    var address: ListenAddress
+
+    /// The HTTP API listens at `address`: the agent registers with its port. Call it before `run()`.
+    public func listening(on address: ListenAddress) {
+        self.address = address
+        machine.info.port = Int32(address.port)
+    }
+
+    /// What the HTTP API shows, as of now.
+    public func view() -> AgentView {
+        let runnerConfiguration = runner.configuration
+        return AgentView(
+            machine: machine, config: config, startTime: startTime, address: address, master: master,
+            sandbox: { runnerConfiguration.sandbox(for: $0) })
+    }
+
+    /// Serves a task's sandbox under `/files` by its path and Mesos's virtual path.
+    func attachSandbox(_ key: TaskKey, executor: ExecutorID) {
+        files.attach(
+            runner.configuration.sandbox(for: key),
+            as: "/frameworks/\(key.frameworkID.value)/executors/\(executor.value)/runs/latest")
+    }
+
+    /// Serves every sandbox the work dir holds (after a restart).
+    private func attachExistingSandboxes() {
+        let root = runner.configuration.sandboxesDirectory
+        let manager = FileManager.default
+        for framework in (try? manager.contentsOfDirectory(atPath: root)) ?? [] {
+            for task in (try? manager.contentsOfDirectory(atPath: "\(root)/\(framework)")) ?? [] {
+                attachSandbox(TaskKey(FrameworkID(framework), TaskID(task)), executor: ExecutorID(task))
+            }
+        }
+    }
+
     /// Recovers, registers and serves until cancelled or until the agent must stop.
     public func run() async throws {
+        attachExistingSandboxes()
         let found = await runner.recover()
         recovered = Dictionary(found.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let loaded: AgentCheckpointState

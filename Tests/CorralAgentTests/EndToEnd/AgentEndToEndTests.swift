@@ -68,6 +68,21 @@ import Glibc
         let graceful = "\(cluster.workDirectory("a"))/sandboxes/\(frameworkID.value)/graceful/stdout"
         #expect((try? String(contentsOfFile: graceful, encoding: .utf8))?.contains("got TERM") == true)
         #expect(await framework.statuses.values.allSatisfy { Set($0.filter { $0.state.isTerminal }.map(\.state)).count == 1 })
+
+        // The agent's own API serves the sandbox, and nothing outside it.
+        let port = try #require(cluster.agentPort("a"))
+        let client = HTTPStreamClient(connectTimeout: .seconds(2), readTimeout: .seconds(5))
+        let read = try await client.execute(
+            HTTPStreamRequest(method: .GET, path: "/files/read?path=\(stdout)&offset=0"), host: "127.0.0.1", port: port)
+        #expect(read.status.code == 200)
+        #expect(String(decoding: read.body, as: UTF8.self).contains("hello from hello"))
+        let escape = try await client.execute(
+            HTTPStreamRequest(method: .GET, path: "/files/read?path=\(stdout)/../../../../../containers&offset=0"),
+            host: "127.0.0.1", port: port)
+        #expect(escape.status.code == 403)
+        let state = try await client.execute(HTTPStreamRequest(method: .GET, path: "/state"), host: "127.0.0.1", port: port)
+        #expect(state.status.code == 200)
+        #expect(String(decoding: state.body, as: UTF8.self).contains("\"hostname\":\"agent-a\""))
     }
 
     @Test func tasksOutliveAnAgentThatIsKilledAndRestarted() async throws {

@@ -23,4 +23,14 @@ extension MasterQuorum {
         guard let process = agents.removeValue(forKey: name) else { return }
         AgentChild.kill(process)
     }
+
+    /// The HTTP port agent `name` printed on its latest start.
+    func agentPort(_ name: String) -> Int? {
+        let log = (try? String(contentsOfFile: "\(workDirectory(name)).log", encoding: .utf8)) ?? ""
+        guard let line = log.split(separator: "\n").last(where: { $0.contains("listening: http ") }),
+            let address = line.split(separator: " ").first(where: { $0.hasPrefix("127.0.0.1:") }),
+            let port = address.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .punctuationCharacters)) })
+        else { return nil }
+        return port
+    }
 }
