@@ -111,6 +111,9 @@ extension RegistryTests {
         var driver = Self.withRunningTasks()
         driver.accept(Fixture.launch("f2", [Fixture.taskInfo("staging2")]))
         driver.accept(Fixture.update("f2", "t2", .finished, uuid: 3))  // ends before the partition
+        driver.accept(Fixture.launch("f2", [Fixture.taskInfo("aware")]))
+        driver.accept(Fixture.update("f2", "aware", .running, uuid: 4))
+        driver.accept(Fixture.ack("f2", "aware", uuid: [0xAB, 4]))
         driver.accept(.agentUnreachable(id: "a1", atNanos: 700))
         // Acknowledge the unreachable updates so only the re-registration's updates wait.
         for task in driver.registry.tasks(onAgent: "a1") {
@@ -121,7 +124,10 @@ extension RegistryTests {
             }
         }
 
-        let reported = [ReportedTask(frameworkID: "f1", status: TaskStatus(taskID: "t1", state: .running))]
+        let reported = [
+            ReportedTask(frameworkID: "f1", status: TaskStatus(taskID: "t1", state: .running)),
+            ReportedTask(frameworkID: "f2", status: TaskStatus(taskID: "aware", state: .running)),
+        ]
         let (outcome, changes) = driver.apply(
             .reregisterAgent(info: Fixture.agentInfo("a1"), reported: reported, atNanos: 900)
         )
@@ -131,9 +137,14 @@ extension RegistryTests {
             #expect(changes.first == .agentUpdated(agent))
         }
 
-        #expect(driver.task("f1", "t1")?.state == .running)
-        #expect(driver.task("f1", "t1")?.pending.last?.state == .running)
-        #expect(driver.task("f1", "t1")?.pending.last?.reason == .agentReregistered)
+        // PARTITION_AWARE: the task comes back running.
+        #expect(driver.task("f2", "aware")?.state == .running)
+        #expect(driver.task("f2", "aware")?.pending.last?.state == .running)
+        #expect(driver.task("f2", "aware")?.pending.last?.reason == .agentReregistered)
+        // Not partition-aware: the framework was told TASK_LOST, so the task is over (the
+        // leader kills it on the agent) and no second update is queued.
+        #expect(driver.task("f1", "t1") == nil)
+        #expect(driver.registry.completedTasks.values.contains { $0.key == Fixture.key("f1", "t1") && $0.state == .lost })
         // Staging before the partition, unreachable during it, unreported after it: lost.
         #expect(driver.task("f1", "staged")?.state == .lost)
         #expect(driver.task("f1", "staged")?.pending.last?.reason == .agentRestarted)

@@ -32,12 +32,13 @@ public actor LaunchingScheduler {
     }
 
     public init(
-        masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60,
+        masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60, partitionAware: Bool = false,
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo = LaunchingScheduler.trueTask
     ) throws {
         self.makeTask = makeTask
         var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
         info.role = "*"
+        if partitionAware { info.capabilities.append(FrameworkInfo.Capability(.partitionAware)) }
         client = try SchedulerClient(
             SchedulerConfiguration(
                 masters: masters, framework: info, implicitAcknowledgements: true,

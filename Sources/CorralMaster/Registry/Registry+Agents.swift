@@ -21,8 +21,17 @@ extension Registry {
             reported.map { (TaskKey($0.frameworkID, $0.status.taskID), $0.status) }, uniquingKeysWith: { _, last in last })
         for task in tasks(onAgent: id) where !task.isTerminal {
             if let status = reportedByKey[task.key] {
-                // The agent still runs it: a task marked unreachable comes back as it is.
+                // The agent still runs it: a task marked unreachable comes back as it is...
                 guard wasUnreachable, task.state == .unreachable else { continue }
+                if !(frameworks[task.key.frameworkID]?.isPartitionAware ?? false) {
+                    // ...unless its framework was told TASK_LOST: then it is over, and the
+                    // leader kills it on the agent (as Mesos does). No second update is sent.
+                    var ended = task
+                    ended.state = .lost
+                    ended.status.state = .lost
+                    store(ended, changes: &changes)
+                    continue
+                }
                 var back = masterStatus(for: task, state: status.state, reason: .agentReregistered,
                     message: "the agent re-registered", at: at)
                 back.uuid = makeUUID()

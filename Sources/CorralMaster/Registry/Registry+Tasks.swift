@@ -85,7 +85,7 @@ extension Registry {
     }
 
     /// Writes a task back; a terminal one with nothing left to acknowledge moves to the completed list.
-    private mutating func store(_ task: TaskRecord, changes: inout [RegistryChange]) {
+    mutating func store(_ task: TaskRecord, changes: inout [RegistryChange]) {
         touch(.task(task.key))
         if task.isTerminal && task.pending.isEmpty {
             tasks.removeValue(forKey: task.key)

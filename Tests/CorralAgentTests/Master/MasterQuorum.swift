@@ -22,7 +22,11 @@ final class MasterQuorum: @unchecked Sendable {
     var agents: [String: Process] = [:]
     private let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(2))
 
-    init(masters: Int) throws {
+    /// Extra master settings as TOML (e.g. a `[scheduling]` table), given to every master.
+    let settings: String?
+
+    init(masters: Int, settings: String? = nil) throws {
+        self.settings = settings
         binary = try CorralBinary.locate()
         var template = Array("/tmp/corral-agent-link-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw QuorumFailure("mkdtemp failed") }
@@ -37,6 +41,7 @@ final class MasterQuorum: @unchecked Sendable {
 
     /// Starts every master as a founding member, then waits until each answers `/health`.
     func startAll() async throws {
+        if let settings { try settings.write(toFile: "\(root)/master.toml", atomically: true, encoding: .utf8) }
         let peers = ports.keys.sorted().compactMap { id in
             ports[id].map { "--peer=\(id)=127.0.0.1:\($0.raft),127.0.0.1:\($0.http)" }
         }
@@ -47,7 +52,7 @@ final class MasterQuorum: @unchecked Sendable {
                 "master", "--node-id", "\(id)", "--cluster-id", clusterID, "--data-dir", "\(root)/master-\(id)",
                 "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
                 "--log-level", "notice", "--exit-with-parent", "--bootstrap",
-            ] + peers
+            ] + peers + (settings == nil ? [] : ["--config", "\(root)/master.toml"])
             let log = "\(root)/master-\(id).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
