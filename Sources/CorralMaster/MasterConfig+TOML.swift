@@ -1,3 +1,4 @@
+import CorralModel
 import CorralReplication
 import Foundation
 import TOMLKit
@@ -27,12 +28,12 @@ extension MasterConfig {
             var policy: String?
             var priorities: [String: Int]?
             var allocation_interval_ms: Int?
-            var offer_timeout_seconds: Seconds?
-            var heartbeat_interval_seconds: Seconds?
-            var agent_heartbeat_seconds: Seconds?
-            var agent_timeout_seconds: Seconds?
-            var failover_grace_seconds: Seconds?
-            var update_retry_seconds: Seconds?
+            var offer_timeout_seconds: ConfigSeconds?
+            var heartbeat_interval_seconds: ConfigSeconds?
+            var agent_heartbeat_seconds: ConfigSeconds?
+            var agent_timeout_seconds: ConfigSeconds?
+            var failover_grace_seconds: ConfigSeconds?
+            var update_retry_seconds: ConfigSeconds?
         }
         var cluster_id: String?
         var node_id: UInt64?
@@ -44,19 +45,6 @@ extension MasterConfig {
         var timing: Timing?
         var log: Log?
         var scheduling: Scheduling?
-    }
-
-    /// A number of seconds written either as an integer (`5`) or a float (`0.5`).
-    private struct Seconds: Decodable {
-        var value: Double
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let double = try? container.decode(Double.self) {
-                value = double
-            } else {
-                value = Double(try container.decode(Int.self))
-            }
-        }
     }
 
     /// Reads a TOML config file. Relative `data_dir` paths are taken from the current directory.

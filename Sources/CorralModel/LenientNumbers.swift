@@ -19,3 +19,17 @@ extension KeyedDecodingContainer {
         return number
     }
 }
+
+/// A number of seconds in a config file, written either as an integer (`5`) or a float (`0.5`).
+public struct ConfigSeconds: Decodable, Sendable, Hashable {
+    public var value: Double
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let double = try? container.decode(Double.self) {
+            value = double
+        } else {
+            value = Double(try container.decode(Int.self))
+        }
+    }
+}

@@ -36,7 +36,7 @@ final class QuorumHarness: @unchecked Sendable {
             try config.write(toFile: path, atomically: true, encoding: .utf8)
             self.extraArguments += ["--config", path]
         }
-        for id in initial { ports[id] = Ports(raft: try Self.freePort(), http: try Self.freePort()) }
+        for id in initial { ports[id] = Ports(raft: try LoopbackPort.free(), http: try LoopbackPort.free()) }
     }
 
     func peerArguments(_ ids: [UInt64]) -> [String] {
@@ -47,7 +47,7 @@ final class QuorumHarness: @unchecked Sendable {
 
     /// Starts master `id` (a fresh port pair if it is new) and waits until it answers HTTP.
     func start(_ id: UInt64, join: Bool = false, dataDirOf other: UInt64? = nil) throws {
-        if ports[id] == nil { ports[id] = Ports(raft: try Self.freePort(), http: try Self.freePort()) }
+        if ports[id] == nil { ports[id] = Ports(raft: try LoopbackPort.free(), http: try LoopbackPort.free()) }
         guard let mine = ports[id] else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -154,24 +154,6 @@ final class QuorumHarness: @unchecked Sendable {
             usleep(20_000)
         }
         throw HarnessError("timed out after \(seconds) s waiting for \(what)")
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw HarnessError("could not bind a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func locateBinary() throws -> String { try CorralBinary.locate() }

@@ -1,3 +1,4 @@
+import CorralTestSupport
 import CorralHistory
 import CorralMaster
 import Testing
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func aRefusedConnectionSentNothing() throws {
-        let port = try QuorumHarness.freePort()  // nothing listens there any more
+        let port = try LoopbackPort.free()  // nothing listens there any more
         let client = RegisterClient(client: MasterClient(timeoutSeconds: 1), endpoints: ["127.0.0.1:\(port)"])
         #expect(client.perform(.write, key: "k", value: "v", first: 0).outcome == .fail)
         do {

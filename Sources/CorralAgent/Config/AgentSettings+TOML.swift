@@ -1,3 +1,4 @@
+import CorralModel
 import Foundation
 import TOMLKit
 
@@ -7,7 +8,7 @@ extension AgentSettings {
         struct Timing: Decodable {
             var connect_timeout_ms: Int?
             var request_timeout_ms: Int?
-            var master_silence_seconds: Seconds?
+            var master_silence_seconds: ConfigSeconds?
             var registration_backoff_ms: Int?
             var registration_backoff_max_ms: Int?
         }
@@ -36,19 +37,6 @@ extension AgentSettings {
                 text = list.joined(separator: ",")
             } else {
                 text = try container.decode(String.self)
-            }
-        }
-    }
-
-    /// A number of seconds written as an integer (`5`) or a float (`0.5`).
-    private struct Seconds: Decodable {
-        var value: Double
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let double = try? container.decode(Double.self) {
-                value = double
-            } else {
-                value = Double(try container.decode(Int.self))
             }
         }
     }

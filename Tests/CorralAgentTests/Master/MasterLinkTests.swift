@@ -1,3 +1,4 @@
+import CorralTestSupport
 import CorralModel
 import CorralScheduler
 import Foundation
@@ -111,7 +112,7 @@ import Testing
     }
 
     @Test func stopsAfterItsAttemptsWhenNoMasterAnswers() async throws {
-        let masters = try (0..<2).map { _ in try #require(MasterAddress("127.0.0.1:\(try MasterQuorum.freePort())")) }
+        let masters = try (0..<2).map { _ in try #require(MasterAddress("127.0.0.1:\(try LoopbackPort.free())")) }
         let link = MasterLink(masters: masters, timeouts: Self.timeouts, attemptsPerSubscribe: 3, seed: 1)
         #expect(await link.post(AgentCall(type: .heartbeat), streamID: "s") == .failed(
             MasterLinkError(.notSubscribed, "HEARTBEAT has no master to go to: subscribe first")))

@@ -31,7 +31,7 @@ final class MasterQuorum: @unchecked Sendable {
         var template = Array("/tmp/corral-agent-link-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw QuorumFailure("mkdtemp failed") }
         root = String(cString: made)
-        for id in 1...UInt64(masters) { ports[id] = Ports(raft: try Self.freePort(), http: try Self.freePort()) }
+        for id in 1...UInt64(masters) { ports[id] = Ports(raft: try LoopbackPort.free(), http: try LoopbackPort.free()) }
     }
 
     /// The HTTP address of master `id`.
@@ -132,23 +132,6 @@ final class MasterQuorum: @unchecked Sendable {
         throw QuorumFailure("timed out after \(seconds) s waiting for \(what)\n\(logs())")
     }
 
-    /// A loopback port nothing listens on right now (bound to 0, read back, closed).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw QuorumFailure("could not bind a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 struct QuorumFailure: Error, CustomStringConvertible {

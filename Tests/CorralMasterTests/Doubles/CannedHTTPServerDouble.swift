@@ -1,3 +1,4 @@
+import CorralTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -17,20 +18,9 @@ final class CannedHTTPServerDouble: @unchecked Sendable {
 
     init(responses: [String?]) throws {
         self.responses = responses
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, bound) = try LoopbackPort.bind(listening: 16)
         listener = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0, listen(fd, 16) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw HarnessError("the HTTP double could not listen") }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = bound
         let thread = Thread { [self] in serve() }
         thread.start()
     }

@@ -1,0 +1,44 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Loopback sockets bound to port 0, so tests never pick a port by hand.
+public enum LoopbackPort {
+    /// A socket bound to 127.0.0.1 on a port the system chose, listening when `backlog` is
+    /// given; returns the descriptor and the port.
+    public static func bind(listening backlog: Int32? = nil) throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard Glibc.bind(fd, pointer, length) == 0 else { return -1 }
+                if let backlog, listen(fd, backlog) != 0 { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard fd >= 0, bound == 0 else {
+            if fd >= 0 { close(fd) }
+            throw LoopbackPortError(errno: errno)
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// A loopback port nothing listens on right now (bound to 0, read back, closed).
+    public static func free() throws -> Int {
+        let (fd, port) = try bind()
+        close(fd)
+        return port
+    }
+}
+
+/// No loopback port could be bound.
+public struct LoopbackPortError: Error, CustomStringConvertible {
+    public let errno: Int32
+    public var description: String { "could not bind a loopback port (errno \(errno))" }
+}
