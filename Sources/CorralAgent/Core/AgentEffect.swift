@@ -26,6 +26,11 @@ public enum AgentEffect: Sendable, Hashable {
     case recover(AgentTask)
     /// Stop the task: SIGTERM, then SIGKILL after `grace`; report `taskEnded`.
     case kill(TaskKey, grace: Duration)
+    /// Run the task's health check: after its `delay_seconds`, every `interval_seconds`, each
+    /// within `timeout_seconds`; report each result with `healthChecked`.
+    case startHealthChecks(TaskKey, HealthCheck)
+    /// Stop running the task's health check (it ended).
+    case stopHealthChecks(TaskKey)
     /// Hand a framework message to the executor it names (drop it if that executor is gone).
     case deliver(AgentCall.FrameworkMessage)
     /// Send `.tick` at this instant (replacing any timer armed before).

@@ -27,6 +27,8 @@ public enum AgentInput: Sendable, Hashable {
     case taskEnded(TaskKey, TaskEnd)
     /// The runner could not start the task (no container ever ran it, or it never reached running).
     case launchFailed(TaskKey, TaskEnd)
+    /// A health check of a running task passed or failed (`message` says why it failed).
+    case healthChecked(TaskKey, healthy: Bool, message: String)
     /// An executor has a message for its framework's scheduler (sent at most once, as in Mesos).
     case executorMessage(AgentCall.FrameworkMessage)
 

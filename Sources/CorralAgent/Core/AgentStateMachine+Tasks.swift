@@ -92,6 +92,8 @@ extension AgentStateMachine {
                 tasks[key] = task
                 output.append(.persist([.putTask(task)]))
             }
+            // Re-attached after a restart: its checks start again.
+            startHealthChecks(task, now: now)
             return
         }
         var status = task.status
@@ -101,6 +103,7 @@ extension AgentStateMachine {
         status.message = nil
         status.containerStatus = ContainerStatus(containerID: containerID, executorPID: task.executorPID)
         report(status, for: task, now: now)
+        startHealthChecks(task, now: now)
     }
 
     /// The task ended (or never started): its terminal update; its resources are free at once.
@@ -110,6 +113,7 @@ extension AgentStateMachine {
             return
         }
         completionDeadlines.removeValue(forKey: key)
+        stopHealthChecks(key)
         var status = task.status
         status.source = source
         status.containerStatus = task.containerID.map { ContainerStatus(containerID: $0, executorPID: task.executorPID) }

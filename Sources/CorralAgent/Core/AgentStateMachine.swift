@@ -79,6 +79,8 @@ public struct AgentStateMachine: Sendable {
     var retries: [TaskKey: UpdateRetry] = [:]
     /// When each task with a `max_completion_time` must be killed.
     var completionDeadlines: [TaskKey: ContinuousClock.Instant] = [:]
+    /// Running tasks with health checks.
+    var health: [TaskKey: HealthState] = [:]
     var subscribeBackoff: Backoff
     var nextConnection: UInt64 = 1
     var nextSequence: UInt64 = 1
@@ -130,6 +132,7 @@ public struct AgentStateMachine: Sendable {
         case .taskRunning(let key, let containerID, let pid): taskRunning(key, containerID: containerID, pid: pid, now: now)
         case .taskEnded(let key, let end): taskEnded(key, end, source: .executor, now: now)
         case .launchFailed(let key, let end): taskEnded(key, end, source: .agent, now: now)
+        case .healthChecked(let key, let healthy, let message): healthChecked(key, healthy: healthy, message: message, now: now)
         case .executorMessage(let message): sendExecutorMessage(message)
         }
     }

@@ -29,6 +29,11 @@ extension AgentProcess {
                 recover(task)
             case .kill(let key, let grace):
                 job { await self.kill(key, grace: grace) }
+            case .startHealthChecks(let key, let check):
+                healthChecked.insert(key)
+                job { await self.runHealthChecks(key, check) }
+            case .stopHealthChecks(let key):
+                healthChecked.remove(key)
             case .deliver(let message):
                 logger.notice(
                     "a framework message for an executor was dropped: this agent runs command tasks only",
@@ -125,6 +130,22 @@ extension AgentProcess {
             let key = task.key
             step(.taskEnded(key, end))
             job { try? await self.runner.release(key) }
+        }
+    }
+
+    // MARK: - Health checks
+
+    /// Runs the task's check after its delay and then every interval, while the task has checks.
+    private func runHealthChecks(_ key: TaskKey, _ check: HealthCheck) async {
+        let delay = Duration.milliseconds(Int64((check.delaySeconds ?? 15) * 1_000))
+        let interval = Duration.milliseconds(Int64(max(check.intervalSeconds ?? 10, 0.05) * 1_000))
+        try? await Task.sleep(for: delay)
+        while healthChecked.contains(key), failure == nil {
+            let pid = machine.tasks[key]?.executorPID
+            let result = await BlockingWork.run("corral-health") { HealthProbe.run(check, pid: pid) }
+            guard healthChecked.contains(key) else { return }
+            step(.healthChecked(key, healthy: result.healthy, message: result.message))
+            try? await Task.sleep(for: interval)
         }
     }
 

@@ -32,6 +32,8 @@ public actor AgentProcess {
     var timerSleepers: Set<ContinuousClock.Instant> = []
     /// What the runner found after a restart, until the machine asks about each task.
     var recovered: [TaskKey: RecoveredTask] = [:]
+    /// Tasks whose health checks run.
+    var healthChecked: Set<TaskKey> = []
     /// Set when the agent must stop; `run()` throws it.
     var failure: AgentProcessError?
     let failures: AsyncStream<AgentProcessError>

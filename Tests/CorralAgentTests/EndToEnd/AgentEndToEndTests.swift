@@ -85,6 +85,36 @@ import Glibc
         #expect(String(decoding: state.body, as: UTF8.self).contains("\"hostname\":\"agent-a\""))
     }
 
+    @Test func healthChecksReportHealthAndKillATaskThatKeepsFailingThem() async throws {
+        let cluster = try MasterQuorum(masters: 1)
+        defer { cluster.stopAll() }
+        try await cluster.startAll()
+        try cluster.startAgent("a")
+        let framework = try LaunchingScheduler(masters: [cluster.address(1).description], taskCount: 2, perOffer: 2) { id, agent in
+            var info = Self.task(id, agent, "sleep 60")
+            let passing = id.value.hasSuffix("-0")
+            var check = HealthCheck(type: "COMMAND", command: CommandInfo(value: passing ? "test -d /proc/1" : "exit 1"))
+            check.delaySeconds = 0
+            check.intervalSeconds = 0.2
+            check.gracePeriodSeconds = 0
+            check.consecutiveFailures = 2
+            info.healthCheck = check
+            info.killPolicy = KillPolicy(gracePeriod: DurationInfo(nanoseconds: 500_000_000))
+            return info
+        }
+        try await Self.with(framework) {
+            try await cluster.waitUntil("the passing task healthy and the failing one killed", seconds: 60) {
+                let statuses = await framework.statuses
+                return statuses[TaskID("task-0")]?.contains { $0.healthy == true } == true
+                    && statuses[TaskID("task-1")]?.last?.state == .killed
+            }
+        }
+        let statuses = await framework.statuses
+        #expect(statuses[TaskID("task-0")]?.last?.state == .running)
+        #expect(statuses[TaskID("task-1")]?.contains { $0.state == .running && $0.healthy == false } == true)
+        #expect(statuses[TaskID("task-1")]?.last?.healthy == false)
+    }
+
     @Test func tasksOutliveAnAgentThatIsKilledAndRestarted() async throws {
         let cluster = try MasterQuorum(masters: 1)
         defer { cluster.stopAll() }
