@@ -102,6 +102,11 @@ struct BenchTasks: AsyncParsableCommand {
                 }
                 try await Task.sleep(for: .milliseconds(5))
             }
+            // The last acknowledgements are still on their way: let them land before stopping.
+            let settle = ContinuousClock.now + .seconds(5)
+            while await framework.callsInFlight > 0 && ContinuousClock.now < settle {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             await framework.stop()
             group.cancelAll()
         }
@@ -114,15 +119,14 @@ struct BenchTasks: AsyncParsableCommand {
 /// SIGINT and SIGTERM, turned into an error the benchmark's loops throw at their next check.
 // @unchecked: `sources` is set once in init and only cancelled in deinit; `received` is a Mutex.
 final class Interrupts: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
+    private var sources: [any DispatchSourceSignal] = []
     private let received = Mutex<Int32?>(nil)
 
     init() {
-        let received = received
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { received.withLock { $0 = $0 ?? number } }
+            source.setEventHandler { [weak self] in self?.received.withLock { $0 = $0 ?? number } }
             source.resume()
             return source
         }

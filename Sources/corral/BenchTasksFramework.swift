@@ -1,6 +1,7 @@
 import CorralModel
 import CorralScheduler
 import Foundation
+import Logging
 
 /// The framework of `corral bench tasks`, on the real scheduler SDK: it launches `total`
 /// short tasks as fast as offers allow, at most `concurrency` unfinished at a time,
@@ -35,10 +36,13 @@ actor BenchTasksFramework {
     ) throws {
         var info = FrameworkInfo(user: "root", name: "corral-bench-tasks", failoverTimeoutSeconds: 60)
         info.role = "*"
+        var logger = Logger(label: "corral.bench.scheduler")
+        logger.logLevel = .warning
         client = try SchedulerClient(
             SchedulerConfiguration(
                 masters: masters, framework: info, implicitAcknowledgements: false,
-                reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(10)))
+                reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(10)),
+            logger: logger)
         self.total = total
         self.concurrency = concurrency
         self.makeTask = makeTask
@@ -47,6 +51,8 @@ actor BenchTasksFramework {
 
     /// Whether every task reached a terminal state.
     var done: Bool { endedCount == total }
+    /// Calls (ACCEPT, DECLINE, ACKNOWLEDGE) sent and not answered yet.
+    private(set) var callsInFlight = 0
 
     /// Runs the client, handles its events and carries out calls until cancelled.
     func run() async {
@@ -134,6 +140,13 @@ actor BenchTasksFramework {
     }
 
     private func job(_ work: @escaping @Sendable () async -> Void) {
-        jobSink.yield(work)
+        callsInFlight += 1
+        jobSink.yield {
+            await work()
+            await self.callFinished()
+        }
     }
+
+    private func callFinished() { callsInFlight -= 1 }
 }
+
