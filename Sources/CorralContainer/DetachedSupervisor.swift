@@ -34,7 +34,11 @@ public enum DetachedSupervisor {
 
     /// Reads the ready pipe to EOF: returns on "ok", throws the supervisor's launch error.
     static func awaitReady(_ fd: Int32, record: ContainerRecord) throws {
-        let text = try readAll(fd)
+        try check(readAll(fd), record: record)
+    }
+
+    /// Returns on "ok", throws the supervisor's launch error.
+    static func check(_ text: String, record: ContainerRecord) throws {
         guard text.hasPrefix("ok") else {
             throw ContainerError(
                 .launch,
@@ -45,7 +49,7 @@ public enum DetachedSupervisor {
     }
 
     /// Reads `fd` to EOF.
-    private static func readAll(_ fd: Int32) throws -> String {
+    static func readAll(_ fd: Int32) throws -> String {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

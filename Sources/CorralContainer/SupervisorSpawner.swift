@@ -15,7 +15,8 @@ import Synchronization
 ///
 /// The helper is started on first use. A request the helper never received (it is gone)
 /// starts a new helper once, then falls back to `DetachedSupervisor`; a request it received
-/// is never sent again, so a container is never started twice.
+/// is never sent again, so a container is never started twice. A helper that cannot fork
+/// safely at that moment (see `serve`) answers so, and that one container is exec'd instead.
 public final class SupervisorSpawner: Sendable {
     /// Where records live (`corral container … --root`).
     public let root: String
@@ -58,7 +59,12 @@ public final class SupervisorSpawner: Sendable {
                 try DetachedSupervisor.start(record, root: root, executable: executable, environment: environment)
                 return
             }
-            try DetachedSupervisor.awaitReady(ready[0], record: record)
+            let answer = try DetachedSupervisor.readAll(ready[0])
+            if answer == SupervisorSpawner.execInstead {
+                try DetachedSupervisor.start(record, root: root, executable: executable, environment: environment)
+                return
+            }
+            try DetachedSupervisor.check(answer, record: record)
             return
         }
     }
