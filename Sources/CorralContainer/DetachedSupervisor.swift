@@ -3,6 +3,7 @@ import Foundation
 
 /// Starts a recorded container under `corral container supervise ID`, fully detached
 /// (its own session, re-parented to init), so the container outlives whoever started it.
+/// `SupervisorSpawner` does the same without an exec per container.
 public enum DetachedSupervisor {
     /// Spawns `executable container supervise <record.id> --root <root> --ready-fd 3` and
     /// waits until the supervisor has started the container (or failed to). The record must
@@ -28,7 +29,16 @@ public enum DetachedSupervisor {
         guard spawned == 0 else {
             throw ContainerError.system(.supervise, "spawn(\(executable) container supervise)", errno: spawnErrno)
         }
-        let text = try readAll(ready[0])
+        try awaitReady(ready[0], record: record)
+    }
+
+    /// Reads the ready pipe to EOF: returns on "ok", throws the supervisor's launch error.
+    static func awaitReady(_ fd: Int32, record: ContainerRecord) throws {
+        try check(readAll(fd), record: record)
+    }
+
+    /// Returns on "ok", throws the supervisor's launch error.
+    static func check(_ text: String, record: ContainerRecord) throws {
         guard text.hasPrefix("ok") else {
             throw ContainerError(
                 .launch,
@@ -39,7 +49,7 @@ public enum DetachedSupervisor {
     }
 
     /// Reads `fd` to EOF.
-    private static func readAll(_ fd: Int32) throws -> String {
+    static func readAll(_ fd: Int32) throws -> String {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -52,5 +62,31 @@ public enum DetachedSupervisor {
         }
         let text = String(decoding: bytes, as: UTF8.self)
         return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+}
+
+extension Supervisor {
+    /// The body of a detached supervisor (`corral container supervise ID`, or a copy forked by
+    /// `SupervisorSpawner`): loads record `id`, starts it, writes "ok" or the launch error to
+    /// `readyFD` (then closes it), and supervises until the container exits.
+    public static func runDetached(id: String, store: ContainerStore, readyFD: Int32) throws {
+        defer { reapOrphans() }
+        let record: ContainerRecord
+        do { record = try store.load(id: id) } catch {
+            report("\(error)\n", to: readyFD)
+            throw error
+        }
+        _ = try Supervisor(store: store).run(record) { result in
+            switch result {
+            case .success: report("ok\n", to: readyFD)
+            case .failure(let error): report("\(error)\n", to: readyFD)
+            }
+        }
+    }
+
+    private static func report(_ message: String, to fd: Int32) {
+        guard fd >= 0 else { return }
+        _ = message.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
     }
 }

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks.",
         subcommands: [
-            BenchLaunch.self, BenchReplicate.self, BenchFailover.self, BenchAllocator.self, BenchModel.self,
+            BenchLaunch.self, BenchTasks.self, BenchReplicate.self, BenchFailover.self, BenchAllocator.self, BenchModel.self,
         ]
     )
 }

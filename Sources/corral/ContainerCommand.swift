@@ -7,7 +7,7 @@ struct ContainerCommand: ParsableCommand {
         abstract: "Run and manage containers on this node.",
         subcommands: [
             ContainerRun.self, ContainerPs.self, ContainerStop.self, ContainerLogs.self, ContainerRm.self,
-            ContainerSupervise.self,
+            ContainerSupervise.self, ContainerSpawner.self,
         ]
     )
 }

@@ -101,6 +101,24 @@ void corral_launch_abort(struct corral_launch_handle *handle);
 /// as its fd 3 and /dev/null as 0, 1 and 2. Returns 0, or -1 with errno set.
 int corral_spawn_detached(const char *path, char *const *argv, char *const *envp, int keep_fd);
 
+/// Forks a detached copy of the calling process (fork, setsid, fork), without exec: for a
+/// process whose other threads are idle. Returns 0 in the copy (its own session, re-parented
+/// away from the caller), 1 in the caller once the intermediate child is reaped, or -1 with
+/// errno set.
+int corral_fork_detached(void);
+
+/// socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC). Returns 0, or -1 with errno set.
+int corral_seqpacket_pair(int fds[2]);
+
+/// Sends one message of `length` bytes with `fd` attached (SCM_RIGHTS), without SIGPIPE.
+/// Returns the bytes sent, or -1 with errno set.
+ssize_t corral_send_with_fd(int socket, const void *bytes, size_t length, int fd);
+
+/// Receives one message into `bytes` (at most `capacity`) and the fd attached to it, if any
+/// (`*fd` is -1 otherwise; it is close-on-exec). Returns the length (0 at end of stream), or
+/// -1 with errno set.
+ssize_t corral_receive_with_fd(int socket, void *bytes, size_t capacity, int *fd);
+
 /// pipe2(fds, O_CLOEXEC). Returns 0, or -1 with errno set.
 int corral_pipe_cloexec(int fds[2]);
 

@@ -3,46 +3,98 @@ import CorralScheduler
 import Logging
 
 extension AgentProcess {
-    /// Carries out effects in order. A checkpoint write happens here, before the next effect;
-    /// everything that waits on the network or a container becomes a child job.
+    /// What the shell holds in its `DurableQueue`: the machine's effects, and the removal of an
+    /// ended task's container record (which must wait until its terminal update is durable).
+    enum Queued: Sendable {
+        case effect(AgentEffect)
+        case release(TaskKey)
+    }
+
+    /// Carries out effects in order. Checkpoint writes go to disk off the actor, merged with
+    /// those of other steps that come in meanwhile (group commit); every other effect waits
+    /// until all writes asked for before it are durable.
     func carryOut(_ effects: [AgentEffect]) {
-        for effect in effects {
+        let entries = effects.map { effect -> DurableQueue<Queued>.Entry in
+            if case .persist(let changes) = effect { return .write(changes) }
+            return .item(.effect(effect))
+        }
+        perform(durable.submit(entries))
+    }
+
+    /// Removes an ended task's container record once everything asked for so far (its
+    /// terminal update above all) is durable.
+    func releaseWhenDurable(_ key: TaskKey) {
+        perform(durable.submit([.item(.release(key))]))
+    }
+
+    private func perform(_ step: DurableQueue<Queued>.Step) {
+        for item in step.run {
             guard failure == nil else { return }
-            switch effect {
-            case .persist(let changes):
-                do { try checkpoint.apply(changes) } catch {
-                    stop(AgentProcessError("cannot write the agent's checkpoint (\(error)); stopping so that no update is lost. Free space in the work dir and start the agent again."))
-                    return
-                }
-            case .subscribe(let call, let connection):
-                for (number, subscription) in subscriptions where number != connection { subscription.close() }
-                subscriptions = subscriptions.filter { $0.key == connection }
-                job { await self.subscribe(call, connection: connection) }
-            case .post(let call, let streamID):
-                job { await self.post(call, streamID: streamID) }
-            case .closeStream(let connection):
-                subscriptions.removeValue(forKey: connection)?.close()
-            case .launch(let launch):
-                attachSandbox(launch.key, executor: launch.executor?.executorID ?? launch.task.executor?.executorID ?? ExecutorID(launch.key.taskID.value))
-                job { await self.launch(launch) }
-            case .recover(let task):
-                recover(task)
-            case .kill(let key, let grace):
-                job { await self.kill(key, grace: grace) }
-            case .startHealthChecks(let key, let check):
-                healthChecked.insert(key)
-                job { await self.runHealthChecks(key, check) }
-            case .stopHealthChecks(let key):
-                healthChecked.remove(key)
-            case .deliver(let message):
-                logger.notice(
-                    "a framework message for an executor was dropped: this agent runs command tasks only",
-                    metadata: ["framework": "\(message.frameworkID)", "executor": "\(message.executorID)"])
-            case .armTimer(let at):
-                arm(at)
-            case .log(let level, let message, let metadata):
-                logger.log(level: level, "\(message)", metadata: metadata.mapValues { .string($0) })
+            switch item {
+            case .effect(let effect): execute(effect)
+            case .release(let key): job { await self.release(key) }
             }
+        }
+        guard let changes = step.write, failure == nil else { return }
+        let checkpoint = checkpoint
+        job {
+            let error = await BlockingWork.run("corral-checkpoint") { () -> AgentCheckpointError? in
+                do throws(AgentCheckpointError) { try checkpoint.apply(changes) } catch { return error }
+                return nil
+            }
+            await self.checkpointWritten(error)
+        }
+    }
+
+    private func checkpointWritten(_ error: AgentCheckpointError?) {
+        guard failure == nil else { return }
+        if let error {
+            stop(AgentProcessError("cannot write the agent's checkpoint (\(error)); stopping so that no update is lost. Free space in the work dir and start the agent again."))
+            return
+        }
+        perform(durable.written())
+    }
+
+    private func release(_ key: TaskKey) async {
+        do { try await runner.release(key) } catch {
+            logger.warning("could not remove an ended task's container record", metadata: ["task": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    /// Carries out one effect other than a checkpoint write.
+    private func execute(_ effect: AgentEffect) {
+        switch effect {
+        case .persist:
+            assertionFailure("checkpoint writes go through the durable queue")
+        case .subscribe(let call, let connection):
+            for (number, subscription) in subscriptions where number != connection { subscription.close() }
+            subscriptions = subscriptions.filter { $0.key == connection }
+            job { await self.subscribe(call, connection: connection) }
+        case .post(let call, let streamID):
+            job { await self.post(call, streamID: streamID) }
+        case .closeStream(let connection):
+            subscriptions.removeValue(forKey: connection)?.close()
+        case .launch(let launch):
+            attachSandbox(
+                launch.key, executor: launch.executor?.executorID ?? launch.task.executor?.executorID ?? ExecutorID(launch.key.taskID.value))
+            job { await self.launch(launch) }
+        case .recover(let task):
+            recover(task)
+        case .kill(let key, let grace):
+            job { await self.kill(key, grace: grace) }
+        case .startHealthChecks(let key, let check):
+            healthChecked.insert(key)
+            job { await self.runHealthChecks(key, check) }
+        case .stopHealthChecks(let key):
+            healthChecked.remove(key)
+        case .deliver(let message):
+            logger.notice(
+                "a framework message for an executor was dropped: this agent runs command tasks only",
+                metadata: ["framework": "\(message.frameworkID)", "executor": "\(message.executorID)"])
+        case .armTimer(let at):
+            arm(at)
+        case .log(let level, let message, let metadata):
+            logger.log(level: level, "\(message)", metadata: metadata.mapValues { .string($0) })
         }
     }
 
@@ -101,11 +153,18 @@ extension AgentProcess {
     // MARK: - Tasks
 
     private func launch(_ launch: TaskLaunch) async {
-        switch await runner.launch(launch) {
+        launchesInFlight.insert(launch.key)
+        let result = await runner.launch(launch)
+        launchesInFlight.remove(launch.key)
+        switch result {
         case .success(let running):
             step(.taskRunning(launch.key, containerID: ContainerID(running.containerID), pid: UInt32(exactly: running.pid)))
         case .failure(let end):
             step(.launchFailed(launch.key, end))
+        }
+        if let end = endsDuringLaunch.removeValue(forKey: launch.key) {
+            step(.taskEnded(launch.key, end))
+            releaseWhenDurable(launch.key)
         }
     }
 
@@ -129,7 +188,7 @@ extension AgentProcess {
         case .ended(let end):
             let key = task.key
             step(.taskEnded(key, end))
-            job { try? await self.runner.release(key) }
+            releaseWhenDurable(key)
         }
     }
 

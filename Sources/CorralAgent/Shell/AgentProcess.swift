@@ -6,7 +6,8 @@ import Logging
 /// The agent's shell: it feeds `AgentStateMachine` the master's events, the task runner's
 /// reports and the timer, and carries out the machine's effects in order — a checkpoint
 /// write durably before anything after it, then subscriptions, calls, launches and kills,
-/// each in a child task of `run()`'s task group.
+/// each in a child task of `run()`'s task group. Checkpoint writes go to disk off the actor,
+/// and those of steps taken meanwhile are merged into the next transaction (`DurableQueue`).
 ///
 /// A checkpoint write that fails stops the agent (`run()` throws): nothing that depended on
 /// it is carried out, and the work dir still holds every update acknowledged or not.
@@ -22,6 +23,13 @@ public actor AgentProcess {
     let startTime = Date()
     let clock = ContinuousClock()
     var machine: AgentStateMachine
+    /// Tasks whose `runner.launch` has not returned yet, and ends that came in for them
+    /// meanwhile (a task that exits at once): held until the launch's TASK_RUNNING is stepped,
+    /// so that update is never skipped.
+    var launchesInFlight: Set<TaskKey> = []
+    var endsDuringLaunch: [TaskKey: TaskEnd] = [:]
+    /// Effects held until the checkpoint writes before them are durable (group commit).
+    var durable = DurableQueue<Queued>()
     /// Child work for `run()`'s task group.
     let jobs: AsyncStream<@Sendable () async -> Void>
     let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
@@ -146,12 +154,13 @@ public actor AgentProcess {
     }
 
     private func taskEnded(_ key: TaskKey, _ end: TaskEnd) async {
-        step(.taskEnded(key, end))
-        // The terminal update is checkpointed now: the container's record may go.
-        guard failure == nil else { return }
-        do { try await runner.release(key) } catch {
-            logger.warning("could not remove an ended task's container record", metadata: ["task": "\(key)", "error": "\(error)"])
+        guard !launchesInFlight.contains(key) else {
+            endsDuringLaunch[key] = end
+            return
         }
+        step(.taskEnded(key, end))
+        // The container's record may go once the terminal update is durable.
+        releaseWhenDurable(key)
     }
 
     /// Containers this work dir holds for tasks the checkpoint does not know: a launch that

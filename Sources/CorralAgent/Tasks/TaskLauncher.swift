@@ -57,11 +57,7 @@ struct TaskLauncher {
         let record = ContainerRecord(spec: spec, labels: TaskRunnerCore.labels(for: launch.key))
         do {
             try core.store.save(record)
-            try DetachedSupervisor.start(
-                record,
-                root: core.store.root,
-                executable: configuration.corralExecutable
-            )
+            try core.spawner.start(record)
         } catch {
             // The supervisor cleaned up what it started; remove the record and any leftovers.
             if let saved = try? core.store.load(id: containerID) { try? core.store.remove(saved) }

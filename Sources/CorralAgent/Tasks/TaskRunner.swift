@@ -4,7 +4,7 @@ import Foundation
 
 /// Runs the agent's command tasks in containers that outlive the agent.
 ///
-/// `launch` starts each task's container under a detached `corral container supervise`
+/// `launch` starts each task's container under a detached supervisor (forked by `SupervisorSpawner`)
 /// (records under `<work-dir>/containers`, labelled with the task key, output in the task's
 /// sandbox). Their ends arrive through `events`. After an agent restart, a new runner on
 /// the same work dir finds every container again with `recover()`. A record stays after the

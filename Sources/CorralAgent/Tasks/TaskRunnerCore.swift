@@ -22,12 +22,15 @@ final class TaskRunnerCore: Sendable {
 
     let configuration: TaskRunnerConfiguration
     let store: ContainerStore
+    /// Forks each container's detached supervisor from a warm helper process.
+    let spawner: SupervisorSpawner
     let entries = Mutex<[TaskKey: Entry]>([:])
     private let continuation: AsyncStream<TaskRunnerEvent>.Continuation
 
     init(configuration: TaskRunnerConfiguration, continuation: AsyncStream<TaskRunnerEvent>.Continuation) {
         self.configuration = configuration
         self.store = ContainerStore(root: configuration.containerRoot)
+        self.spawner = SupervisorSpawner(root: store.root, executable: configuration.corralExecutable)
         self.continuation = continuation
     }
 

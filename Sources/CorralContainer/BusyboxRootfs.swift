@@ -3,10 +3,17 @@ import Foundation
 /// A root filesystem built from the host's static busybox (`/bin/busybox`, Debian's
 /// busybox-static): `bin/` with busybox and its applet links, the usual empty directories,
 /// and an `/etc/passwd`. Building again over an existing one only fills in what is missing.
+/// The tests and `corral bench tasks` make their busybox image from it.
 public enum BusyboxRootfs {
     /// Builds (or completes) the rootfs under `directory`; `passwd` becomes `/etc/passwd`.
+    /// Throws a `ContainerError` (`.invalidArgument`) when the host has no `/bin/busybox`.
     public static func build(at directory: String, passwd: String = "root:x:0:0:root:/root:/bin/sh\n") throws {
         let fileManager = FileManager.default
+        guard fileManager.isExecutableFile(atPath: "/bin/busybox") else {
+            throw ContainerError(
+                .invalidArgument, stage: "build a busybox rootfs from the host's /bin/busybox",
+                cause: "it is missing; install a static busybox (Debian: apt-get install busybox-static)")
+        }
         for sub in ["bin", "proc", "dev", "sys", "tmp", "etc", "root"] {
             try fileManager.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true)
         }

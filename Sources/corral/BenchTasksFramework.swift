@@ -1,0 +1,152 @@
+import CorralModel
+import CorralScheduler
+import Foundation
+import Logging
+
+/// The framework of `corral bench tasks`, on the real scheduler SDK: it launches `total`
+/// short tasks as fast as offers allow, at most `concurrency` unfinished at a time,
+/// acknowledges every update itself (concurrently, so the event stream never waits for an
+/// acknowledgement), and records when each task was accepted, running and ended.
+actor BenchTasksFramework {
+    /// One task's timeline (instants on the continuous clock) and how it ended.
+    struct Timeline: Sendable {
+        var accepted: ContinuousClock.Instant
+        var running: ContinuousClock.Instant?
+        var ended: ContinuousClock.Instant?
+        var end: TaskStatus?
+    }
+
+    let client: SchedulerClient
+    private let total: Int
+    private let concurrency: Int
+    private let makeTask: @Sendable (TaskID, AgentID) -> TaskInfo
+    private var next = 0
+    private var unfinished = 0
+    private(set) var timelines: [TaskID: Timeline] = [:]
+    private(set) var endedCount = 0
+    private(set) var subscriptions = 0
+    /// Calls that failed (ACCEPT, DECLINE, ACKNOWLEDGE), for the report.
+    private(set) var callErrors: [String] = []
+    private let clock = ContinuousClock()
+    private let jobs: AsyncStream<@Sendable () async -> Void>
+    private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
+
+    init(
+        masters: [String], total: Int, concurrency: Int, makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo
+    ) throws {
+        var info = FrameworkInfo(user: "root", name: "corral-bench-tasks", failoverTimeoutSeconds: 60)
+        info.role = "*"
+        var logger = Logger(label: "corral.bench.scheduler")
+        logger.logLevel = .warning
+        client = try SchedulerClient(
+            SchedulerConfiguration(
+                masters: masters, framework: info, implicitAcknowledgements: false,
+                reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(10)),
+            logger: logger)
+        self.total = total
+        self.concurrency = concurrency
+        self.makeTask = makeTask
+        (jobs, jobSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
+    }
+
+    /// Whether every task reached a terminal state.
+    var done: Bool { endedCount == total }
+    /// Calls (ACCEPT, DECLINE, ACKNOWLEDGE) sent and not answered yet.
+    private(set) var callsInFlight = 0
+
+    /// Runs the client, handles its events and carries out calls until cancelled.
+    func run() async {
+        let jobs = jobs
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                for await event in self.client.events { await self.handle(event) }
+            }
+            group.addTask {
+                await withTaskGroup(of: Void.self) { calls in
+                    for await job in jobs { calls.addTask(operation: job) }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Stops the client (and so `run()`).
+    func stop() async {
+        jobSink.finish()
+        await client.stop()
+    }
+
+    private func handle(_ event: SchedulerClient.Event) {
+        switch event {
+        case .subscribed:
+            subscriptions += 1
+        case .event(let event):
+            for offer in event.offers?.offers ?? [] { use(offer) }
+            if let status = event.update?.status { record(status) }
+        case .disconnected:
+            break
+        }
+    }
+
+    private func use(_ offer: Offer) {
+        let offered = Resources(offer.resources)
+        let sample = Resources(makeTask(TaskID("sample"), offer.agentID).resources)
+        let fitting = min(
+            Int(((offered.cpus ?? 0) + 1e-9) / max(sample.cpus ?? 0.1, 1e-3)),
+            Int(((offered.memMegabytes ?? 0) + 1e-9) / max(sample.memMegabytes ?? 16, 1)))
+        let count = min(fitting, concurrency - unfinished, total - next)
+        let client = client
+        guard count > 0 else {
+            job { try? await client.decline([offer.id], filters: Filters(refuseSeconds: 0)) }
+            return
+        }
+        let tasks = (next..<next + count).map { makeTask(TaskID("bench-\($0)"), offer.agentID) }
+        next += count
+        unfinished += count
+        let now = clock.now
+        for task in tasks { timelines[task.taskID] = Timeline(accepted: now) }
+        job {
+            do { try await client.launch(offer, tasks: tasks, filters: Filters(refuseSeconds: 0)) } catch {
+                await self.callFailed("ACCEPT of \(tasks.count) tasks: \(error)")
+            }
+        }
+    }
+
+    private func record(_ status: TaskStatus) {
+        let now = clock.now
+        if status.uuid != nil {
+            let client = client
+            job {
+                do { try await client.acknowledge(status) } catch {
+                    await self.callFailed("ACKNOWLEDGE of \(status.taskID) \(status.state.rawValue): \(error)")
+                }
+            }
+        }
+        guard var timeline = timelines[status.taskID], timeline.ended == nil else { return }
+        if status.state == .running && timeline.running == nil { timeline.running = now }
+        if status.state.isTerminal {
+            timeline.ended = now
+            timeline.end = status
+            endedCount += 1
+            unfinished -= 1
+        }
+        timelines[status.taskID] = timeline
+    }
+
+    private func callFailed(_ message: String) {
+        if callErrors.count < 20 { callErrors.append(message) }
+    }
+
+    private func job(_ work: @escaping @Sendable () async -> Void) {
+        callsInFlight += 1
+        jobSink.yield {
+            await work()
+            await self.callFinished()
+        }
+    }
+
+    private func callFinished() { callsInFlight -= 1 }
+}
+
