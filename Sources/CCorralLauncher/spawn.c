@@ -12,6 +12,23 @@
 
 #include "corral_launcher.h"
 
+/* Waits for the intermediate child of a double fork; -1 (errno ECHILD) unless it exited 0. */
+static int reap_intermediate(pid_t child) {
+    int status = 0;
+    pid_t reaped;
+    do {
+        reaped = waitpid(child, &status, 0);
+    } while (reaped < 0 && errno == EINTR);
+    if (reaped < 0) {
+        return -1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        errno = ECHILD;
+        return -1;
+    }
+    return 0;
+}
+
 /// Child side of corral_spawn_detached: only async-signal-safe calls.
 static void become_detached(const char *path, char *const *argv, char *const *envp, int keep_fd) {
     if (setsid() < 0) {
@@ -50,19 +67,7 @@ int corral_spawn_detached(const char *path, char *const *argv, char *const *envp
     if (child == 0) {
         become_detached(path, argv, envp, keep_fd);
     }
-    int status = 0;
-    pid_t reaped;
-    do {
-        reaped = waitpid((pid_t)child, &status, 0);
-    } while (reaped < 0 && errno == EINTR);
-    if (reaped < 0) {
-        return -1;
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        errno = ECHILD;
-        return -1;
-    }
-    return 0;
+    return reap_intermediate((pid_t)child) < 0 ? -1 : 0;
 }
 
 int corral_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
@@ -90,19 +95,7 @@ int corral_fork_detached(void) {
         }
         return 0;
     }
-    int status = 0;
-    pid_t reaped;
-    do {
-        reaped = waitpid(child, &status, 0);
-    } while (reaped < 0 && errno == EINTR);
-    if (reaped < 0) {
-        return -1;
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        errno = ECHILD;
-        return -1;
-    }
-    return 1;
+    return reap_intermediate(child) < 0 ? -1 : 1;
 }
 
 int corral_seqpacket_pair(int fds[2]) { return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds); }
