@@ -50,10 +50,16 @@ extension MasterConfig {
     /// Reads a TOML config file. Relative `data_dir` paths are taken from the current directory.
     public static func load(path: String) throws(MasterError) -> MasterConfig {
         let text: String
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw MasterError(
+                code: .badConfig,
+                message: "the config file \(path) does not exist; give a TOML file such as Configs/three-node/master-1.toml")
+        }
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw MasterError(code: .badConfig, message: "cannot read config file \(path)", underlying: error)
+            throw MasterError(
+                code: .badConfig, message: "cannot read the config file \(path): \(error.localizedDescription) (is it a readable UTF-8 text file?)")
         }
         return try parse(text, source: path)
     }
@@ -128,7 +134,10 @@ extension MasterConfig {
         case .valueNotFound(_, let context), .dataCorrupted(let context):
             return "\(path(context)): \(context.debugDescription)"
         case .keyNotFound(let key, let context):
-            return "\(path(context)) is missing \(key.stringValue)"
+            // TOMLKit also reports a value of the wrong type as a missing key.
+            var names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            if names.last != key.stringValue { names.append(key.stringValue) }
+            return "\(names.joined(separator: ".")) is missing or has a value of the wrong type (e.g. text where a number belongs); see Configs/README.md"
         @unknown default:
             return "\(error)"
         }

@@ -82,3 +82,27 @@ import Testing
         }
     }
 }
+
+/// Config errors a person can act on: no Foundation dumps, the key and what to do.
+@Suite struct ConfigErrorTextTests {
+    func message(_ body: () throws(MasterError) -> MasterConfig) -> String {
+        do {
+            _ = try body()
+            return ""
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func aMissingFileSaysSoAndWhatToGive() {
+        let text = message { () throws(MasterError) in try MasterConfig.load(path: "/nonexistent/missing.toml") }
+        #expect(text.contains("/nonexistent/missing.toml does not exist"))
+        #expect(!text.contains("NSCocoaErrorDomain"))
+    }
+
+    @Test func aValueOfTheWrongTypeNamesItsKeyOnce() {
+        let text = message { () throws(MasterError) in try MasterConfig.parse("node_id = \"x\"\n", source: "m.toml") }
+        #expect(text.contains("m.toml: node_id is missing or has a value of the wrong type"), "\(text)")
+        #expect(!text.contains("node_id.node_id"))
+    }
+}
