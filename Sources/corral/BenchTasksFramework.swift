@@ -31,9 +31,14 @@ actor BenchTasksFramework {
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
 
+    /// Task IDs are `<prefix>-<n>`.
+    private let prefix: String
+
     init(
-        masters: [String], total: Int, concurrency: Int, makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo
+        masters: [String], total: Int, concurrency: Int, prefix: String = "bench",
+        makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo
     ) throws {
+        self.prefix = prefix
         var info = FrameworkInfo(user: "root", name: "corral-bench-tasks", failoverTimeoutSeconds: 60)
         info.role = "*"
         var logger = Logger(label: "corral.bench.scheduler")
@@ -102,7 +107,7 @@ actor BenchTasksFramework {
             job { try? await client.decline([offer.id], filters: Filters(refuseSeconds: 0)) }
             return
         }
-        let tasks = (next..<next + count).map { makeTask(TaskID("bench-\($0)"), offer.agentID) }
+        let tasks = (next..<next + count).map { makeTask(TaskID("\(prefix)-\($0)"), offer.agentID) }
         next += count
         unfinished += count
         let now = clock.now

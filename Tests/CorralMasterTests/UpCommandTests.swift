@@ -31,6 +31,8 @@ import Glibc
         let up = Process()
         up.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
         up.arguments = ["up", "--data-dir", root + "/data", "--raft-port", "0", "--http-port", "0", "--agents", "1"]
+        // The demo imports busybox into the state root: this test's own, not the machine's.
+        up.environment = ProcessInfo.processInfo.environment.merging(["CORRAL_ROOT": root + "/state"]) { $1 }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         up.standardOutput = handle
         up.standardError = handle
@@ -39,7 +41,10 @@ import Glibc
         func text() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
         func lines(_ prefix: String) -> [String] { text().split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) } }
 
-        try await eventually("a leader is reported", seconds: 30) { !lines("leader: master").isEmpty }
+        try await eventually("the demo job ran and a leader is reported", seconds: 90) {
+            !lines("leader: master").isEmpty && lines("demo: demo-").count == 3
+        }
+        #expect(lines("demo: demo-").allSatisfy { $0.contains("TASK_FINISHED: hello from demo-") }, "\(text())")
         let leader = try #require(lines("leader: master").last?.split(separator: " ").dropFirst(2).first.map(String.init))
         let victims = Self.processes(matching: "master --node-id \(leader) ").filter { pid in
             Self.processes(matching: root).contains(pid)

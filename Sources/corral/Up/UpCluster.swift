@@ -19,6 +19,7 @@ final class UpCluster: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let interrupted = Atomic<Bool>(false)
     private let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+    private var signalSources: [any DispatchSourceSignal] = []
 
     init(quorum: LocalQuorum, agentCount: Int, directory: String, agentResources: String?, supervision: UpSupervision) {
         self.quorum = quorum
@@ -78,11 +79,11 @@ final class UpCluster: @unchecked Sendable {
         }
     }
 
-    /// Supervises until SIGINT or SIGTERM: reports ends and leader changes, restarts what is due.
-    func runUntilInterrupted() {
+    /// SIGINT and SIGTERM no longer end this process: they set `isInterrupted`. Call it first.
+    func watchSignals() {
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+        signalSources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in
                 interrupted.store(true, ordering: .sequentiallyConsistent)
@@ -91,7 +92,13 @@ final class UpCluster: @unchecked Sendable {
             source.resume()
             return source
         }
-        defer { for source in sources { source.cancel() } }
+    }
+
+    /// Whether Ctrl-C (or SIGTERM) came.
+    var isInterrupted: Bool { interrupted.load(ordering: .sequentiallyConsistent) }
+
+    /// Supervises until SIGINT or SIGTERM: reports ends and leader changes, restarts what is due.
+    func runUntilInterrupted() {
         var leaders = LeaderWatch()
         while !interrupted.load(ordering: .sequentiallyConsistent) {
             _ = wake.wait(timeout: .now() + .milliseconds(100))

@@ -7,7 +7,7 @@ import Synchronization
 /// `corral up`: a local cluster on loopback — masters and agents as separate processes — in
 /// the foreground. A process that dies is reported and started again with its own data; a
 /// leader change is reported with how long the cluster had no leader; Ctrl-C stops everything.
-struct UpCommand: ParsableCommand {
+struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Start a local cluster (3 or 5 masters, N agents) on loopback; Ctrl-C stops it.",
@@ -29,6 +29,8 @@ struct UpCommand: ParsableCommand {
     @Option(help: "Restart a process that dies: always or never.") var restart: String = "always"
     @Option(help: "What each agent offers (default: detected from this machine, shared by all agents).")
     var agentResources: String?
+    @Flag(inversion: .prefixedNo, help: "Run a short demo job (a few tasks in busybox containers) once the cluster is up.")
+    var demo = true
 
     func validate() throws {
         guard masters == 3 || masters == 5 else { throw ValidationError("--masters must be 3 or 5") }
@@ -36,7 +38,7 @@ struct UpCommand: ParsableCommand {
         guard UpSupervision.Restart(rawValue: restart) != nil else { throw ValidationError("--restart must be always or never") }
     }
 
-    func run() throws {
+    func run() async throws {
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let base = raftPort == 0 || httpPort == 0 ? LocalQuorum.freePortBase(count: 2 * masters) : 0
@@ -45,6 +47,7 @@ struct UpCommand: ParsableCommand {
                 count: masters, raftPort: raftPort == 0 ? base : raftPort, httpPort: httpPort == 0 ? base + masters : httpPort, dataDirectory: directory, clusterID: clusterId),
             agentCount: agents, directory: directory, agentResources: agentResources,
             supervision: UpSupervision(restart: UpSupervision.Restart(rawValue: restart) ?? .always))
+        cluster.watchSignals()
         try cluster.startAll()
         let endpoints = cluster.quorum.httpEndpoints.joined(separator: ",")
         say("started \(masters) masters (http \(endpoints)) and \(agents) agent(s); data and logs in \(directory)")
@@ -52,8 +55,22 @@ struct UpCommand: ParsableCommand {
         say("schedulers: POST http://\(first)/api/v1/scheduler (Mesos v1 API; any master redirects to the leader)")
         say("operators:  POST http://\(first)/api/v1, GET http://\(first)/master/state; corral quorum status --endpoints \(endpoints)")
         say("mesos CLI:  [master] address = \"\(first)\" in ~/.mesos/config.toml")
+        if demo && agents > 0 {
+            let imageRoot = ContainerStore.resolveRoot(option: nil)
+            if UpDemo.ensureBusybox(imageRoot: imageRoot, scratch: directory) {
+                await UpDemo.run(
+                    masters: cluster.quorum.httpEndpoints, agentWorkDirectory: "\(directory)/agent-1",
+                    interrupted: { cluster.isInterrupted })
+            }
+        }
         say("press Ctrl-C to stop")
-        cluster.runUntilInterrupted()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            // The supervision loop blocks on a semaphore: it gets a thread of its own.
+            Thread.detachNewThread {
+                cluster.runUntilInterrupted()
+                done.resume()
+            }
+        }
         say("stopping the cluster…")
         cluster.stopAll()
         say("stopped")
