@@ -156,6 +156,7 @@ let package = Package(
         .testTarget(
             name: "CorralAgentTests",
             dependencies: ["CorralAgent", "CorralModel", "CorralContainer", "CorralStore", "CorralTestSupport"],
+            exclude: ["MesosCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

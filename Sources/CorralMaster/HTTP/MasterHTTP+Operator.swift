@@ -12,6 +12,33 @@ extension MasterHTTP {
         for path in ["/master/state", "/state", "/master/state.json", "/state.json"] {
             router.get(RouterPath(path)) { request, _ in await stateV0(request) }
         }
+        for path in ["/slaves", "/master/slaves", "/slaves.json", "/master/slaves.json"] {
+            router.get(RouterPath(path)) { request, _ in
+                await v0(request) { snapshot, _ in MasterEndpointsV0.slaves(snapshot) }
+            }
+        }
+        for path in ["/frameworks", "/master/frameworks", "/frameworks.json", "/master/frameworks.json"] {
+            router.get(RouterPath(path)) { request, _ in
+                await v0(request) { snapshot, query in MasterEndpointsV0.frameworks(snapshot, frameworkID: query["framework_id"]) }
+            }
+        }
+        for path in ["/tasks", "/master/tasks", "/tasks.json", "/master/tasks.json"] {
+            router.get(RouterPath(path)) { request, _ in
+                await v0(request) { snapshot, query throws(MasterError) in try MasterEndpointsV0.tasks(snapshot, query: query) }
+            }
+        }
+        router.get("/master/health") { _, _ in Response(status: .ok) }
+    }
+
+    /// A v0 endpoint answered by the leader from its operator snapshot and the query string.
+    private func v0(
+        _ request: Request, _ make: (OperatorSnapshot, [String: String]) throws(MasterError) -> JSONValue
+    ) async -> Response {
+        await answerLeader(request) {
+            var query: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+            return jsonResponse(try make(try await master.leader.operatorSnapshot(), query))
+        }
     }
 
     /// `POST /api/v1`: the Mesos v1 operator API in JSON. Every call is answered by the

@@ -1,0 +1,65 @@
+import CorralModel
+import CorralScheduler
+import CorralTestSupport
+import Foundation
+import Testing
+
+/// The unmodified Mesos CLI from PyPI (avmesos-cli 1.0.0) lists a Corral cluster's agents,
+/// frameworks and tasks.
+@Suite(.serialized) struct MesosCLITests {
+    static var directory: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path + "/MesosCLI" }
+
+    /// Installs the CLI into a virtualenv kept under `.build` (once per checkout).
+    static func prepareVirtualenv() throws -> String {
+        let binary = try CorralBinary.locate()
+        let venv = URL(fileURLWithPath: binary).deletingLastPathComponent().deletingLastPathComponent().path + "/mesos-cli-venv"
+        let output = try run("/bin/bash", [directory + "/setup-venv.sh", venv])
+        guard output.status == 0 else { throw FixtureFailure("setting up the mesos-cli virtualenv failed: \(output.text.suffix(3000))") }
+        return venv
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, text: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func mesosCLIListsAgentsFrameworksAndTasks() async throws {
+        let venv = try Self.prepareVirtualenv()
+        let cluster = try MasterQuorum(masters: 1)
+        defer { cluster.stopAll() }
+        try await cluster.startAll()
+        try cluster.startAgent("a")
+        let framework = try LaunchingScheduler(masters: [cluster.address(1).description], taskCount: 1) { id, agent in
+            TaskInfo(name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16)],
+                     command: CommandInfo(value: "sleep 60"))
+        }
+        let running = Task { await framework.run() }
+        defer { running.cancel() }
+        try await cluster.waitUntil("the task running", seconds: 60) { await framework.states[TaskID("task-0")] == .running }
+        let agentID = try #require(await framework.statuses[TaskID("task-0")]?.last?.agentID)
+        let frameworkID = try #require(await framework.frameworkIDs.first)
+
+        let config = cluster.root + "/mesos-cli.toml"
+        try "[master]\naddress = \"\(cluster.address(1).description)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        func cli(_ arguments: String...) throws -> String {
+            let output = try Self.run(venv + "/bin/python", ["-m", "avmesos.cli.mesos-cli"] + arguments, environment: ["MESOS_CLI_CONFIG": config])
+            #expect(output.status == 0, "mesos-cli \(arguments.joined(separator: " ")): \(output.text)")
+            return output.text
+        }
+        let agents = try cli("agent", "list")
+        #expect(agents.contains(agentID.value) && agents.contains("agent-a") && agents.contains("True"), "\(agents)")
+        let frameworks = try cli("framework", "list")
+        #expect(frameworks.contains(frameworkID.value) && frameworks.contains("sdk-test"), "\(frameworks)")
+        let tasks = try cli("task", "list")
+        #expect(tasks.contains("task-0") && tasks.contains("TASK_RUNNING") && tasks.contains(frameworkID.value), "\(tasks)")
+    }
+}
