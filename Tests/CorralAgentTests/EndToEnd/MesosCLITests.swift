@@ -13,23 +13,13 @@ import Testing
     static func prepareVirtualenv() throws -> String {
         let binary = try CorralBinary.locate()
         let venv = URL(fileURLWithPath: binary).deletingLastPathComponent().deletingLastPathComponent().path + "/mesos-cli-venv"
-        let output = try run("/bin/bash", [directory + "/setup-venv.sh", venv])
-        guard output.status == 0 else { throw FixtureFailure("setting up the mesos-cli virtualenv failed: \(output.text.suffix(3000))") }
+        let scratch = try ScratchDirectory(prefix: "corral-mesos-cli")
+        defer { scratch.remove() }
+        let output = try ChildProcess.run("/bin/bash", [directory + "/setup-venv.sh", venv], scratch: scratch.path)
+        guard !output.signaled, output.status == 0 else {
+            throw FixtureFailure("setting up the mesos-cli virtualenv failed: \(output.summary)")
+        }
         return venv
-    }
-
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, text: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     @Test func mesosCLIListsAgentsFrameworksAndTasks() async throws {
@@ -51,9 +41,11 @@ import Testing
         let config = cluster.root + "/mesos-cli.toml"
         try "[master]\naddress = \"\(cluster.address(1).description)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         func cli(_ arguments: String...) throws -> String {
-            let output = try Self.run(venv + "/bin/python", ["-m", "avmesos.cli.mesos-cli"] + arguments, environment: ["MESOS_CLI_CONFIG": config])
-            #expect(output.status == 0, "mesos-cli \(arguments.joined(separator: " ")): \(output.text)")
-            return output.text
+            let output = try ChildProcess.run(
+                venv + "/bin/python", ["-m", "avmesos.cli.mesos-cli"] + arguments,
+                environment: ProcessInfo.processInfo.environment.merging(["MESOS_CLI_CONFIG": config]) { $1 }, scratch: cluster.root)
+            #expect(output.status == 0, "mesos-cli \(arguments.joined(separator: " ")): \(output.summary)")
+            return output.lines.joined(separator: "\n")
         }
         let agents = try cli("agent", "list")
         #expect(agents.contains(agentID.value) && agents.contains("agent-a") && agents.contains("True"), "\(agents)")
