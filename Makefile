@@ -21,7 +21,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## up: a local 3-master quorum on loopback (comes with the master quorum issue).
+## up: a local cluster on loopback: 3 masters, an agent and a demo job; Ctrl-C stops it.
 up: build
 	.build/debug/corral up --masters 3
 

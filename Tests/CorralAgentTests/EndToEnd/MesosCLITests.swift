@@ -23,35 +23,39 @@ import Testing
     }
 
     @Test func mesosCLIListsAgentsFrameworksAndTasks() async throws {
-        let venv = try Self.prepareVirtualenv()
-        let cluster = try MasterQuorum(masters: 1)
-        defer { cluster.stopAll() }
-        try await cluster.startAll()
-        try cluster.startAgent("a")
-        let framework = try LaunchingScheduler(masters: [cluster.address(1).description], taskCount: 1) { id, agent in
-            TaskInfo(name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16)],
-                     command: CommandInfo(value: "sleep 60"))
-        }
-        let running = Task { await framework.run() }
-        defer { running.cancel() }
-        try await cluster.waitUntil("the task running", seconds: 60) { await framework.states[TaskID("task-0")] == .running }
-        let agentID = try #require(await framework.statuses[TaskID("task-0")]?.last?.agentID)
-        let frameworkID = try #require(await framework.frameworkIDs.first)
+        // pip and the CLI block their thread for a while: keep them off the cooperative pool,
+        // which the other suites' clusters need.
+        try await offCooperativePool {
+            let venv = try Self.prepareVirtualenv()
+            let cluster = try MasterQuorum(masters: 1)
+            defer { cluster.stopAll() }
+            try await cluster.startAll()
+            try cluster.startAgent("a")
+            let framework = try LaunchingScheduler(masters: [cluster.address(1).description], taskCount: 1) { id, agent in
+                TaskInfo(name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16)],
+                         command: CommandInfo(value: "sleep 60"))
+            }
+            let running = Task { await framework.run() }
+            defer { running.cancel() }
+            try await cluster.waitUntil("the task running", seconds: 60) { await framework.states[TaskID("task-0")] == .running }
+            let agentID = try #require(await framework.statuses[TaskID("task-0")]?.last?.agentID)
+            let frameworkID = try #require(await framework.frameworkIDs.first)
 
-        let config = cluster.root + "/mesos-cli.toml"
-        try "[master]\naddress = \"\(cluster.address(1).description)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-        func cli(_ arguments: String...) throws -> String {
-            let output = try ChildProcess.run(
-                venv + "/bin/python", ["-m", "avmesos.cli.mesos-cli"] + arguments,
-                environment: ProcessInfo.processInfo.environment.merging(["MESOS_CLI_CONFIG": config]) { $1 }, scratch: cluster.root)
-            #expect(output.status == 0, "mesos-cli \(arguments.joined(separator: " ")): \(output.summary)")
-            return output.lines.joined(separator: "\n")
+            let config = cluster.root + "/mesos-cli.toml"
+            try "[master]\naddress = \"\(cluster.address(1).description)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            func cli(_ arguments: String...) throws -> String {
+                let output = try ChildProcess.run(
+                    venv + "/bin/python", ["-m", "avmesos.cli.mesos-cli"] + arguments,
+                    environment: ProcessInfo.processInfo.environment.merging(["MESOS_CLI_CONFIG": config]) { $1 }, scratch: cluster.root)
+                #expect(output.status == 0, "mesos-cli \(arguments.joined(separator: " ")): \(output.summary)")
+                return output.lines.joined(separator: "\n")
+            }
+            let agents = try cli("agent", "list")
+            #expect(agents.contains(agentID.value) && agents.contains("agent-a") && agents.contains("True"), "\(agents)")
+            let frameworks = try cli("framework", "list")
+            #expect(frameworks.contains(frameworkID.value) && frameworks.contains("sdk-test"), "\(frameworks)")
+            let tasks = try cli("task", "list")
+            #expect(tasks.contains("task-0") && tasks.contains("TASK_RUNNING") && tasks.contains(frameworkID.value), "\(tasks)")
         }
-        let agents = try cli("agent", "list")
-        #expect(agents.contains(agentID.value) && agents.contains("agent-a") && agents.contains("True"), "\(agents)")
-        let frameworks = try cli("framework", "list")
-        #expect(frameworks.contains(frameworkID.value) && frameworks.contains("sdk-test"), "\(frameworks)")
-        let tasks = try cli("task", "list")
-        #expect(tasks.contains("task-0") && tasks.contains("TASK_RUNNING") && tasks.contains(frameworkID.value), "\(tasks)")
     }
 }
