@@ -16,8 +16,8 @@ public protocol ReplicatedStateMachine: AnyObject, Sendable {
     /// The same apply, calling `decided` with the results as soon as they are known, which may
     /// be before the write to the state's store (answering a proposal needs only its result:
     /// the entry is already durable in the log on a quorum). Reads still wait for `apply` to
-    /// return, so they see the store with the entries in it. The default calls `apply`, then
-    /// `decided`.
+    /// return, so they see the entries (in the store, or in memory when `storeInterval`
+    /// defers the store write). The default calls `apply`, then `decided`.
     func apply(_ entries: [Entry], decided: ([UInt64: [UInt8]]) -> Void) throws
     /// How long `apply` may keep applied changes in memory before they are written to the
     /// state's store; the applier calls `store()` this long after a batch at the latest.
