@@ -56,19 +56,12 @@ final class BenchTasksCluster {
 
     /// Starts agent `index` offering `resources`; its output goes to `<dir>/agent-<index>.log`.
     func startAgent(_ index: Int, resources: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "agent", "--masters", quorum.httpEndpoints.joined(separator: ","), "--work-dir", workDirectory(index),
-            "--hostname", "bench-agent-\(index)", "--http-listen", "127.0.0.1:0", "--resources", resources,
-            "--image-root", imageRoot, "--log-level", "warning", "--exit-with-parent",
-        ]
         let log = "\(directory)/agent-\(index).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        try? FileManager.default.removeItem(atPath: log)
+        let process = try LocalAgent.start(
+            executable: executable, masters: quorum.httpEndpoints, workDirectory: workDirectory(index),
+            hostname: "bench-agent-\(index)", log: log, logLevel: "warning",
+            extraArguments: ["--resources", resources, "--image-root", imageRoot])
         agents.append(process)
     }
 
@@ -91,15 +84,7 @@ final class BenchTasksCluster {
         for index in 0..<Int.max {
             let work = workDirectory(index)
             guard FileManager.default.fileExists(atPath: work) else { break }
-            let store = ContainerStore(root: "\(work)/containers")
-            for record in (try? store.list()) ?? [] {
-                do {
-                    _ = try store.stop(record, grace: .zero)
-                    try store.remove(record)
-                } catch {
-                    problems.append("container \(record.id): \(error)")
-                }
-            }
+            problems += LocalAgent.stopContainers(workDirectory: work, grace: .zero)
         }
         quorum.stopAll()
         let mounted = Self.mounts(under: directory)

@@ -56,20 +56,10 @@ final class UpCluster: @unchecked Sendable {
     }
 
     private func startAgent(_ index: Int) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "agent", "--masters", quorum.httpEndpoints.joined(separator: ","), "--work-dir", "\(directory)/agent-\(index)",
-            "--hostname", "agent-\(index)", "--http-listen", "127.0.0.1:0", "--log-level", "notice", "--exit-with-parent",
-        ] + (agentResources.map { ["--resources", $0] } ?? [])
-        let log = "\(directory)/agent-\(index).log"
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
+        try LocalAgent.start(
+            executable: executable, masters: quorum.httpEndpoints, workDirectory: "\(directory)/agent-\(index)",
+            hostname: "agent-\(index)", log: "\(directory)/agent-\(index).log", logLevel: "notice",
+            extraArguments: agentResources.map { ["--resources", $0] } ?? [])
     }
 
     static func how(_ process: Process) -> String {
@@ -135,11 +125,9 @@ final class UpCluster: @unchecked Sendable {
         for process in agents.values where process.isRunning { process.terminate() }
         for process in agents.values { process.waitUntilExit() }
         quorum.stopAll()
-        for index in agents.keys {
-            let store = ContainerStore(root: "\(directory)/agent-\(index)/containers")
-            for record in (try? store.list()) ?? [] where record.isRunning {
-                _ = try? store.stop(record, grace: .seconds(1))
-                try? store.remove(record)
+        for index in agents.keys.sorted() {
+            for problem in LocalAgent.stopContainers(workDirectory: "\(directory)/agent-\(index)", grace: .seconds(1)) {
+                say("could not clean up \(problem)")
             }
         }
         agents = [:]
