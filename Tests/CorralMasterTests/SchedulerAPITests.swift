@@ -99,8 +99,13 @@ extension RealMasters {
                 harness.signal(paused, SIGSTOP)
                 await scheduler.allowLaunches(upTo: 20)
                 let next = try harness.leader(among: (UInt64(1)...3).filter { $0 != paused }, seconds: 30)
-                try await eventually("all 20 tasks finished under the new leader", seconds: 90) {
-                    await scheduler.finished == 20
+                do {
+                    try await eventually("all 20 tasks finished under the new leader", seconds: 90) {
+                        await scheduler.finished == 20
+                    }
+                } catch {
+                    Issue.record("\(error): scheduler: \(await scheduler.summary); \(await agent.summary); logs: \(harness.logs())")
+                    throw error
                 }
                 harness.signal(paused, SIGCONT)
                 _ = try harness.leader(seconds: 30)

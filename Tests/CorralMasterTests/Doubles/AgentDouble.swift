@@ -73,6 +73,7 @@ actor AgentDouble {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.subscribeLoop() }
             group.addTask { await self.sendLoop() }
+            group.addTask { await self.heartbeatLoop() }
             await group.next()
             group.cancelAll()
         }
@@ -184,16 +185,31 @@ actor AgentDouble {
         unacknowledged.append((key, status))
     }
 
-    /// Sends heartbeats and every unacknowledged update, in order, to the current master.
+    /// Sends a heartbeat to the current master every interval, each on its own: one stuck on
+    /// a paused master (until the read timeout) must not hold back the next one to the new
+    /// leader, or that leader would find the agent silent and mark it unreachable.
+    private func heartbeatLoop() async {
+        await withDiscardingTaskGroup { group in
+            var lastHeartbeat = ContinuousClock.now
+            while !Task.isCancelled && !stopped {
+                try? await Task.sleep(for: .milliseconds(50))
+                guard !paused, let master, let streamID, let agentID,
+                    ContinuousClock.now - lastHeartbeat >= .seconds(heartbeatSeconds)
+                else { continue }
+                lastHeartbeat = .now
+                group.addTask {
+                    _ = try? await self.post(AgentCall(type: .heartbeat, agentID: agentID), to: master, streamID: streamID)
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Sends every unacknowledged update, in order, to the current master.
     private func sendLoop() async {
-        var lastHeartbeat = ContinuousClock.now
         while !Task.isCancelled && !stopped {
             try? await Task.sleep(for: .milliseconds(50))
             guard !paused, let master, let streamID, let agentID else { continue }
-            if ContinuousClock.now - lastHeartbeat >= .seconds(heartbeatSeconds) {
-                lastHeartbeat = .now
-                _ = try? await post(AgentCall(type: .heartbeat, agentID: agentID), to: master, streamID: streamID)
-            }
             while !outgoing.isEmpty {
                 let call = outgoing.removeFirst()
                 _ = try? await post(call, to: master, streamID: streamID)
