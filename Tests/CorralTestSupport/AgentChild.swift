@@ -35,10 +35,13 @@ public enum AgentChild {
     /// Stops every container recorded under an agent's work dir and removes its records
     /// (containers outlive their agent on purpose).
     public static func stopContainers(workDirectory: String) {
-        let store = ContainerStore(root: "\(workDirectory)/containers")
-        for record in (try? store.list()) ?? [] {
-            _ = try? store.stop(record, grace: .zero)
-            try? store.remove(record)
+        // Tasks' containers, then custom executors' (under `executors/`).
+        for root in ["\(workDirectory)/containers", "\(workDirectory)/executors/containers"] {
+            let store = ContainerStore(root: root)
+            for record in (try? store.list()) ?? [] {
+                _ = try? store.stop(record, grace: .zero)
+                try? store.remove(record)
+            }
         }
     }
 }

@@ -22,6 +22,9 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Whether to report TASK_STARTING when a launch is accepted (Mesos's command executor
     /// does), before TASK_RUNNING.
     public var reportsStarting: Bool = true
+    /// How long an executor told to shut down has before its container is killed, when its
+    /// `ExecutorInfo.shutdown_grace_period` does not say (Mesos's `--executor_shutdown_grace_period`: 5 s).
+    public var executorShutdownGrace: Duration = .seconds(5)
 
     /// The defaults.
     public init() {}

@@ -84,6 +84,10 @@ extension AgentStateMachine {
     /// Records the task as launched (checkpointed first), reports TASK_STARTING, and asks the
     /// runner to start it.
     private mutating func start(_ launch: TaskLaunch, now: ContinuousClock.Instant) {
+        if let executor = Self.customExecutor(of: launch) {
+            startOnExecutor(launch, executor: executor, now: now)
+            return
+        }
         var status = TaskStatus(taskID: launch.key.taskID, state: .staging, source: .agent)
         status.agentID = info.id
         status.executorID = launch.executor?.executorID ?? launch.task.executor?.executorID
@@ -132,6 +136,10 @@ extension AgentStateMachine {
             task.killGrace = grace
             tasks[key] = task
             log(.notice, "task reached its max_completion_time; killing it", ["task": "\(key)"])
+            if let executor = Self.executorKey(of: task) {
+                killOnExecutor(task, key: executor, policy: nil, now: now)
+                continue
+            }
             output.append(.persist([.putTask(task)]))
             output.append(.kill(key, grace: grace))
         }

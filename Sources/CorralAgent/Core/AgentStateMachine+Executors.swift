@@ -1,0 +1,281 @@
+import CorralModel
+
+// MARK: - Custom executors
+//
+// As in Mesos: the first task naming an executor starts it (checkpointed first), once per
+// (framework, executor ID); its tasks wait until it subscribes at `/api/v1/executor`, then go
+// to it as LAUNCH events. The executor reports its tasks' states with UPDATE calls; each goes
+// through the checkpointed update stream with the executor's own UUID, and the agent answers
+// ACKNOWLEDGED once the master acknowledged it. When the executor's container exits, its
+// tasks that are not terminal yet fail (TASK_FAILED, REASON_EXECUTOR_TERMINATED) and the
+// master is told (EXITED_EXECUTOR, a FAILURE event for the scheduler).
+
+extension AgentStateMachine {
+    /// The custom executor a task runs under, if it names one (a command task does not, and
+    /// a task group's executor is the agent's own).
+    static func customExecutor(of launch: TaskLaunch) -> ExecutorInfo? {
+        guard launch.executor == nil, let executor = launch.task.executor, executor.command != nil else { return nil }
+        return executor
+    }
+
+    /// Whether the task runs under a custom executor.
+    static func runsOnExecutor(_ task: AgentTask) -> Bool {
+        task.launch.map { customExecutor(of: $0) != nil } ?? false
+    }
+
+    /// The key of the custom executor a task runs under.
+    static func executorKey(of task: AgentTask) -> ExecutorKey? {
+        guard let launch = task.launch, let executor = customExecutor(of: launch) else { return nil }
+        return ExecutorKey(task.key.frameworkID, executor.executorID)
+    }
+
+    /// Records a task for its custom executor, starting the executor if it does not run yet.
+    mutating func startOnExecutor(_ launch: TaskLaunch, executor info: ExecutorInfo, now: ContinuousClock.Instant) {
+        var status = TaskStatus(taskID: launch.key.taskID, state: .staging, source: .agent)
+        status.agentID = self.info.id
+        status.executorID = info.executorID
+        let task = AgentTask(key: launch.key, launch: launch, status: status)
+        tasks[launch.key] = task
+        var changes: [CheckpointChange] = [.putTask(task)]
+        let key = ExecutorKey(launch.key.frameworkID, info.executorID)
+        var started: AgentExecutor?
+        if executors[key] == nil {
+            var executorInfo = info
+            executorInfo.frameworkID = executorInfo.frameworkID ?? launch.key.frameworkID
+            let executor = AgentExecutor(key: key, info: executorInfo, frameworkInfo: launch.frameworkInfo)
+            executors[key] = executor
+            changes.append(.putExecutor(executor))
+            started = executor
+        }
+        output.append(.persist(changes))
+        armCompletionDeadline(task, now: now)
+        log(.info, "launching task on its executor", ["task": "\(launch.key)", "executor": "\(key)"])
+        if let started {
+            log(.info, "starting executor", ["executor": "\(key)"])
+            output.append(.launchExecutor(started))
+        }
+        deliverWaitingTasks(to: key)
+    }
+
+    /// Sends LAUNCH for every live task of the executor it has not been given yet, and KILL
+    /// for those with a kill pending (when it is subscribed).
+    mutating func deliverWaitingTasks(to key: ExecutorKey, known: Set<TaskID> = []) {
+        guard let stream = executorStreams[key] else { return }
+        for taskKey in tasks.keys.sorted() where taskKey.frameworkID == key.frameworkID {
+            guard let task = tasks[taskKey], task.isLive, Self.executorKey(of: task) == key, let info = task.launch?.task else { continue }
+            if !deliveredTasks.contains(taskKey) {
+                deliveredTasks.insert(taskKey)
+                guard !known.contains(taskKey.taskID) else { continue }
+                var event = ExecutorEvent(type: .launch)
+                event.launch = ExecutorEvent.Launch(task: info)
+                output.append(.sendExecutor(stream: stream, event))
+            }
+            if task.killGrace != nil {
+                var event = ExecutorEvent(type: .kill)
+                event.kill = ExecutorEvent.Kill(taskID: taskKey.taskID, killPolicy: task.launch?.task.killPolicy)
+                output.append(.sendExecutor(stream: stream, event))
+            }
+        }
+    }
+
+    // MARK: - The executor's container
+
+    /// The executor's container runs (launched, or re-attached after a restart).
+    mutating func executorRunning(_ key: ExecutorKey, containerID: ContainerID, pid: UInt32?) {
+        guard var executor = executors[key] else {
+            log(.warning, "the runner reports an executor running that is not known here", ["executor": "\(key)"])
+            return
+        }
+        executor.containerID = containerID
+        executor.pid = pid ?? executor.pid
+        guard executor != executors[key] else { return }
+        executors[key] = executor
+        output.append(.persist([.putExecutor(executor)]))
+    }
+
+    /// The executor's container exited (or never started): its live tasks fail, the master
+    /// hears of it, and the executor is forgotten.
+    mutating func executorEnded(_ key: ExecutorKey, _ end: TaskEnd, now: ContinuousClock.Instant) {
+        guard let executor = executors.removeValue(forKey: key) else {
+            log(.debug, "ignoring a second end of an executor", ["executor": "\(key)"])
+            return
+        }
+        log(.notice, "executor exited", ["executor": "\(key)", "state": end.state.rawValue])
+        if let stream = executorStreams.removeValue(forKey: key) { output.append(.closeExecutorStream(stream: stream)) }
+        output.append(.persist([.removeExecutor(key)]))
+        let limitation: Set<TaskStatus.Reason> = [.containerLimitationMemory, .containerLimitationDisk, .containerLimitation]
+        for taskKey in tasks.keys.sorted() where taskKey.frameworkID == key.frameworkID {
+            guard let task = tasks[taskKey], task.isLive, Self.executorKey(of: task) == key else { continue }
+            completionDeadlines.removeValue(forKey: taskKey)
+            deliveredTasks.remove(taskKey)
+            var status = task.status
+            status.state = .failed
+            status.source = .agent
+            status.reason = end.reason.flatMap { limitation.contains($0) ? $0 : nil } ?? .executorTerminated
+            status.message = "the executor \(key.executorID.value) exited before the task ended: \(end.message)"
+            status.containerStatus = executor.containerID.map { ContainerStatus(containerID: $0, executorPID: executor.pid) }
+            report(status, for: task, now: now)
+        }
+        guard let streamID else { return }
+        var call = AgentCall(type: .exitedExecutor, agentID: info.id)
+        call.exitedExecutor = AgentCall.ExitedExecutor(frameworkID: key.frameworkID, executorID: key.executorID, status: end.exitStatus ?? -1)
+        output.append(.post(call, streamID: streamID))
+    }
+
+    // MARK: - The Executor API
+
+    /// Why the agent refuses an executor's call (`nil`: it takes it), as an HTTP status and a
+    /// message that says what to do.
+    public func executorCallRefusal(_ call: ExecutorCall) -> (status: Int, message: String)? {
+        let key = ExecutorKey(call.frameworkID, call.executorID)
+        guard executors[key] != nil else {
+            return (400, "executor \(key.executorID.value) of framework \(key.frameworkID.value) does not run on this agent; "
+                + "an executor subscribes with the MESOS_FRAMEWORK_ID and MESOS_EXECUTOR_ID the agent started it with")
+        }
+        switch call.type {
+        case .subscribe:
+            return nil
+        case .update:
+            guard executorStreams[key] != nil else { return (403, "the executor must SUBSCRIBE before it sends UPDATE") }
+            guard let status = call.update?.status else { return (400, "UPDATE needs \"update\": {\"status\": …}") }
+            guard let uuid = status.uuid, uuid.count == 16 else {
+                return (400, "the status of an UPDATE needs a 16-byte \"uuid\" (base64)")
+            }
+            if status.state == .staging { return (400, "an executor may not send TASK_STAGING; it is the agent's state") }
+            return nil
+        case .message:
+            guard executorStreams[key] != nil else { return (403, "the executor must SUBSCRIBE before it sends MESSAGE") }
+            guard call.message?.data != nil else { return (400, "MESSAGE needs \"message\": {\"data\": \"<base64>\"}") }
+            return nil
+        default:
+            return (400, "\"\(call.type.rawValue)\" is not an executor call; send SUBSCRIBE, UPDATE or MESSAGE")
+        }
+    }
+
+    /// SUBSCRIBE on `stream`: SUBSCRIBED, then the tasks it has not been given. A second
+    /// subscription replaces the first (whose stream is closed).
+    mutating func executorSubscribed(_ key: ExecutorKey, stream: UInt64, _ subscribe: ExecutorCall.Subscribe, now: ContinuousClock.Instant) {
+        guard let executor = executors[key] else {
+            var event = ExecutorEvent(type: .error)
+            event.error = SchedulerEvent.ErrorPayload(message: "executor \(key) does not run on this agent")
+            output.append(.sendExecutor(stream: stream, event))
+            output.append(.closeExecutorStream(stream: stream))
+            return
+        }
+        if let old = executorStreams.updateValue(stream, forKey: key), old != stream {
+            output.append(.closeExecutorStream(stream: old))
+        }
+        log(.info, "executor subscribed", ["executor": "\(key)", "stream": "\(stream)"])
+        var frameworkInfo = executor.frameworkInfo ?? FrameworkInfo(user: "", name: "")
+        frameworkInfo.id = frameworkInfo.id ?? key.frameworkID
+        var event = ExecutorEvent(type: .subscribed)
+        event.subscribed = ExecutorEvent.Subscribed(
+            executorInfo: executor.info, frameworkInfo: frameworkInfo, agentInfo: info, containerID: executor.containerID)
+        output.append(.sendExecutor(stream: stream, event))
+        // Updates it sent that were lost with an old agent: taken as if sent now.
+        for update in subscribe.unacknowledgedUpdates {
+            executorUpdate(key, update.status, now: now)
+        }
+        deliverWaitingTasks(to: key, known: Set(subscribe.unacknowledgedTasks.map(\.taskID)))
+    }
+
+    /// The executor's subscription stream ended: tasks wait for it to subscribe again.
+    mutating func executorDisconnected(_ key: ExecutorKey, stream: UInt64) {
+        guard executorStreams[key] == stream else { return }
+        executorStreams.removeValue(forKey: key)
+        log(.notice, "executor disconnected", ["executor": "\(key)"])
+    }
+
+    /// UPDATE from an executor: into the task's update stream with the executor's UUID. An
+    /// update the agent already has is not taken twice; one for a task that is no longer
+    /// live is acknowledged at once, so the executor stops sending it.
+    mutating func executorUpdate(_ key: ExecutorKey, _ status: TaskStatus, now: ContinuousClock.Instant) {
+        guard let uuid = status.uuid, sequenceByUUID[uuid] == nil else { return }
+        let taskKey = TaskKey(key.frameworkID, status.taskID)
+        guard let task = tasks[taskKey], task.isLive, Self.executorKey(of: task) == key else {
+            log(.notice, "acknowledging an executor's update for a task that is not live here", ["task": "\(taskKey)", "executor": "\(key)"])
+            acknowledgeToExecutor(key, taskID: status.taskID, uuid: uuid)
+            return
+        }
+        var update = status
+        update.source = .executor
+        update.executorID = key.executorID
+        if update.containerStatus == nil, let executor = executors[key], let containerID = executor.containerID {
+            update.containerStatus = ContainerStatus(containerID: containerID, executorPID: executor.pid)
+        }
+        deliveredTasks.insert(taskKey)
+        if update.state.isTerminal {
+            completionDeadlines.removeValue(forKey: taskKey)
+            deliveredTasks.remove(taskKey)
+        }
+        report(update, for: task, uuid: uuid, now: now)
+    }
+
+    /// ACKNOWLEDGED to the executor, if it is subscribed.
+    mutating func acknowledgeToExecutor(_ key: ExecutorKey, taskID: TaskID, uuid: [UInt8]) {
+        guard let stream = executorStreams[key] else { return }
+        var event = ExecutorEvent(type: .acknowledged)
+        event.acknowledged = ExecutorEvent.Acknowledged(taskID: taskID, uuid: uuid)
+        output.append(.sendExecutor(stream: stream, event))
+    }
+
+    /// The master acknowledged an update: if its executor sent it, tell the executor.
+    mutating func acknowledgedExecutorUpdate(_ update: PendingUpdate) {
+        guard update.status.source == .executor, let executorID = update.status.executorID else { return }
+        let key = ExecutorKey(update.frameworkID, executorID)
+        guard executors[key] != nil else { return }
+        acknowledgeToExecutor(key, taskID: update.status.taskID, uuid: update.uuid)
+    }
+
+    // MARK: - Kills, shutdowns and messages
+
+    /// KILL of a task on a custom executor: the executor gets a KILL event (now, or when it
+    /// subscribes); a task it was never given ends at once as TASK_KILLED.
+    mutating func killOnExecutor(_ task: AgentTask, key: ExecutorKey, policy: KillPolicy?, now: ContinuousClock.Instant) {
+        var task = task
+        task.killGrace = killGrace(for: task, policy: policy)
+        guard deliveredTasks.contains(task.key) || task.state != .staging else {
+            completionDeadlines.removeValue(forKey: task.key)
+            var status = task.status
+            status.state = .killed
+            status.source = .agent
+            status.reason = .taskKilledDuringLaunch
+            status.message = "killed before its executor \(key.executorID.value) was given the task"
+            report(status, for: task, now: now)
+            return
+        }
+        tasks[task.key] = task
+        output.append(.persist([.putTask(task)]))
+        log(.info, "asking the executor to kill a task", ["task": "\(task.key)", "executor": "\(key)"])
+        guard let stream = executorStreams[key] else { return }
+        var event = ExecutorEvent(type: .kill)
+        event.kill = ExecutorEvent.Kill(taskID: task.key.taskID, killPolicy: policy ?? task.launch?.task.killPolicy)
+        output.append(.sendExecutor(stream: stream, event))
+    }
+
+    /// SHUTDOWN to every executor of the framework; each container is killed once its grace
+    /// period is over, if it has not exited by then.
+    mutating func shutdownExecutors(of framework: FrameworkID) {
+        for key in executors.keys.sorted() where key.frameworkID == framework {
+            guard var executor = executors[key], executor.shutdownGrace == nil else { continue }
+            let grace = executor.info.shutdownGracePeriod.map { Duration.nanoseconds(max($0.nanoseconds, 0)) }
+                ?? configuration.executorShutdownGrace
+            executor.shutdownGrace = grace
+            executors[key] = executor
+            output.append(.persist([.putExecutor(executor)]))
+            log(.notice, "shutting down executor", ["executor": "\(key)", "grace": "\(grace)"])
+            if let stream = executorStreams[key] { output.append(.sendExecutor(stream: stream, ExecutorEvent(type: .shutdown))) }
+            output.append(.killExecutor(key, after: grace))
+        }
+    }
+
+    /// A scheduler's message for a custom executor, as a MESSAGE event; `false` when that
+    /// executor is not subscribed here.
+    mutating func deliverToExecutor(_ message: AgentCall.FrameworkMessage) -> Bool {
+        guard let stream = executorStreams[ExecutorKey(message.frameworkID, message.executorID)] else { return false }
+        var event = ExecutorEvent(type: .message)
+        event.message = ExecutorCall.Message(data: message.data ?? [])
+        output.append(.sendExecutor(stream: stream, event))
+        return true
+    }
+}
