@@ -157,6 +157,76 @@ extension RealMasters {
             }
         }
 
+        /// The pymesos executor keeps running while the agent is SIGKILLed and restarted on the
+        /// same work dir and port: it re-subscribes (MESOS_CHECKPOINT), the agent re-attaches
+        /// its container, and framework messages and updates flow again until both tasks finish.
+        @Test func pymesosExecutorSurvivesAnAgentRestart() async throws {
+            try await offCooperativePool {
+                let venv = try Self.prepareVirtualenv()
+                let harness = try QuorumHarness(masters: 3, config: fastScheduling())
+                defer { harness.stopAll() }
+                for id in UInt64(1)...3 { try harness.start(id) }
+                let leader = try harness.leader()
+                let endpoints = (UInt64(1)...3).map(harness.endpoint)
+                let workDirectory = harness.root + "/agent"
+                let listen = "127.0.0.1:\(try LoopbackPort.free())"
+                func startAgent() throws -> Process {
+                    try AgentChild.start(
+                        binary: try CorralBinary.locate(), masters: endpoints, workDirectory: workDirectory,
+                        hostname: "pymesos-agent", imageRoot: harness.root + "/images", httpListen: listen)
+                }
+                var agent = try startAgent()
+                defer {
+                    AgentChild.kill(agent)
+                    AgentChild.stopContainers(workDirectory: workDirectory)
+                }
+                let agentLog = workDirectory + ".log"
+                func agentSubscriptions() -> Int {
+                    ((try? String(contentsOfFile: agentLog, encoding: .utf8)) ?? "").components(separatedBy: "subscribed to a master").count - 1
+                }
+                let executorLog = harness.root + "/executor-events.jsonl"
+                let output = harness.root + "/pymesos-restart-summary.json"
+                let log = harness.root + "/pymesos-restart.log"
+                let hold = harness.root + "/hold"
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+                process.arguments = [
+                    Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(leader), "--tasks", "2", "--timeout", "90",
+                    "--executor-command", "EXECUTOR_LOG=\(executorLog) exec \(venv)/bin/python \(Self.pymesosDirectory)/executor.py",
+                    "--hold-file", hold, output,
+                ]
+                _ = FileManager.default.createFile(atPath: log, contents: nil)
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+                process.standardOutput = handle
+                process.standardError = handle
+                try await eventually("the agent registered", seconds: 20) { agentSubscriptions() >= 1 }
+                try process.run()
+                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+                // Both tasks run (the executor sent TASK_RUNNING before "running <task>").
+                try await eventually("both tasks running", seconds: 60) {
+                    ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: ": running ").count - 1 >= 2
+                }
+                AgentChild.kill(agent)
+                agent = try startAgent()
+                try await eventually("the executor re-subscribed to the restarted agent", seconds: 60) {
+                    ((try? String(contentsOfFile: executorLog, encoding: .utf8)) ?? "").contains("\"reregistered\"")
+                }
+                try await eventually("the restarted agent re-registered", seconds: 30) { agentSubscriptions() >= 2 }
+                _ = FileManager.default.createFile(atPath: hold, contents: nil)
+                try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
+                let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
+                let agentText = (try? String(contentsOfFile: agentLog, encoding: .utf8)).map { String($0.suffix(3000)) } ?? ""
+                #expect(process.terminationStatus == 0, "pymesos failed: \(logText)\nagent: \(agentText)")
+                let summary = try JSONDecoder().decode(ExecutorSummary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
+                #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
+                #expect(summary.final_states.count == 2 && summary.final_states.values.allSatisfy { $0 == "TASK_FINISHED" })
+                let events = ((try? String(contentsOfFile: executorLog, encoding: .utf8)) ?? "").split(separator: "\n")
+                #expect(events.filter { $0.contains("\"registered\"") }.count == 1, "one executor, never started twice: \(events)")
+                #expect(events.filter { $0.contains("\"launch\"") }.count == 2, "no task given twice: \(events)")
+                #expect(summary.executor_lost.map(\.executor_id) == ["pymesos-executor"])
+            }
+        }
+
         static var pymesosDirectory: String {
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("PyMesos").path
         }

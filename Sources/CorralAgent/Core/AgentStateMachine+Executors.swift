@@ -58,14 +58,15 @@ extension AgentStateMachine {
     }
 
     /// Sends LAUNCH for every live task of the executor it has not been given yet, and KILL
-    /// for those with a kill pending (when it is subscribed).
+    /// for those with a kill pending (when it is subscribed). A task the executor reported on
+    /// (past TASK_STAGING), or that it lists as unacknowledged (`known`), was given already.
     mutating func deliverWaitingTasks(to key: ExecutorKey, known: Set<TaskID> = []) {
         guard let stream = executorStreams[key] else { return }
         for taskKey in tasks.keys.sorted() where taskKey.frameworkID == key.frameworkID {
             guard let task = tasks[taskKey], task.isLive, Self.executorKey(of: task) == key, let info = task.launch?.task else { continue }
             if !deliveredTasks.contains(taskKey) {
                 deliveredTasks.insert(taskKey)
-                guard !known.contains(taskKey.taskID) else { continue }
+                guard task.state == .staging, !known.contains(taskKey.taskID) else { continue }
                 var event = ExecutorEvent(type: .launch)
                 event.launch = ExecutorEvent.Launch(task: info)
                 output.append(.sendExecutor(stream: stream, event))

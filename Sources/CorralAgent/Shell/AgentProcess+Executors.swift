@@ -121,7 +121,14 @@ extension AgentProcess: ExecutorEndpoint {
 
     // MARK: - ExecutorEndpoint
 
+    /// While the agent recovers, executors are told to try again (503, as Mesos answers).
+    private var recovering: ExecutorCallRefusal? {
+        guard case .stopped = machine.connection else { return nil }
+        return ExecutorCallRefusal(status: 503, message: "the agent is recovering its executors; subscribe again shortly")
+    }
+
     public func subscribe(_ call: ExecutorCall) async -> Result<ExecutorEventStream, ExecutorCallRefusal> {
+        if let recovering { return .failure(recovering) }
         if let refusal = machine.executorCallRefusal(call) {
             return .failure(ExecutorCallRefusal(status: refusal.status, message: refusal.message))
         }
@@ -140,6 +147,7 @@ extension AgentProcess: ExecutorEndpoint {
     }
 
     public func accept(_ call: ExecutorCall) async -> ExecutorCallRefusal? {
+        if let recovering { return recovering }
         if let refusal = machine.executorCallRefusal(call) {
             return ExecutorCallRefusal(status: refusal.status, message: refusal.message)
         }

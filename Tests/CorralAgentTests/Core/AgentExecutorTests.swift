@@ -159,8 +159,12 @@ import Testing
 
     @Test func aRestartRecoversExecutorsAndAResubscribingExecutorIsNotGivenTasksItHas() {
         var harness = Self.harness()
-        harness.send(AgentHarness.launch([Self.task("t1"), Self.task("t2")], term: 1))
+        harness.send(AgentHarness.launch([Self.task("t1"), Self.task("t2"), Self.task("t3")], term: 1))
         _ = Self.subscribe(&harness)
+        // t3 runs and its update was acknowledged: the executor no longer lists it.
+        let running = Self.status("t3", .running, uuid: 4)
+        harness.step(.executorUpdate(Self.key, running))
+        harness.step(.callAnswered(uuid: running.uuid ?? [], .acknowledged))
 
         var restarted = AgentHarness(recovered: (try? harness.checkpoint.load()) ?? .empty)
         let started = restarted.startAndSubscribe(term: 2)

@@ -14,7 +14,8 @@ With --executor-command, the tasks run under one custom executor (ExecutorInfo w
 command, see executor.py) instead of as commands: the scheduler answers the executor's
 "running <task>" framework message with "finish <task>", expects "finished <task>" back,
 and once every task finished sends "exit" and waits for the executor's FAILURE event
-(executorLost); the summary then has "messages" and "executor_lost".
+(executorLost); the summary then has "messages" and "executor_lost". With --hold-file, the
+"finish" answers wait until that file exists (the test restarts the agent meanwhile).
 
 Exit 0 when all tasks finished, 1 on a task ending in another terminal state,
 on timeout or on a driver failure (message on stderr), 2 on bad arguments.
@@ -23,6 +24,7 @@ Run it with the Python of the venv made by setup-venv.sh.
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 import time
@@ -78,6 +80,7 @@ def build_scheduler_class(Scheduler):
             self.executor_lost = []
             self.agent_id = None
             self.exit_sent = False
+            self.held = []
 
         # --- callbacks (run on pymesos's IO thread) ---
         def registered(self, driver, framework_id, master_info):
@@ -194,8 +197,23 @@ def build_scheduler_class(Scheduler):
                 self.agent_id = dict(agent_id)
                 verb, _, tid = text.partition(" ")
                 if verb == "running":
-                    driver.sendFrameworkMessage(executor_id, agent_id, encode_data(("finish " + tid).encode()))
+                    self.held.append((executor_id, dict(agent_id), tid))
+                self.release_held_locked(driver)
                 self.check_done_locked(driver)
+
+        def release_held_locked(self, driver):
+            if self.args.hold_file and not os.path.exists(self.args.hold_file):
+                return
+            for executor_id, agent_id, tid in self.held:
+                log("asking the executor to finish %s" % tid)
+                driver.sendFrameworkMessage(executor_id, agent_id, encode_data(("finish " + tid).encode()))
+            self.held = []
+
+        def poll_hold_file(self, driver):
+            while not self.done.is_set():
+                with self.lock:
+                    self.release_held_locked(driver)
+                self.done.wait(0.2)
 
         def executorLost(self, driver, executor_id, agent_id, status):
             log("executor lost: %s status %s" % (executor_id["value"], status))
@@ -248,6 +266,8 @@ def parse_args(argv):
     p.add_argument("--command", default="true", help="the shell command each task runs (default true)")
     p.add_argument("--executor-command", default=None,
                    help="run the tasks under one custom executor started with this shell command")
+    p.add_argument("--hold-file", default=None,
+                   help="with --executor-command: answer \"finish\" only once this file exists")
     p.add_argument("--debug", action="store_true", help="pymesos debug logging")
     p.add_argument("output", help="path of the JSON summary to write")
     args = p.parse_args(argv)
@@ -276,6 +296,8 @@ def main(argv=None):
     deadline = time.monotonic() + args.timeout
     try:
         driver.start()
+        if args.hold_file:
+            threading.Thread(target=sched.poll_hold_file, args=(driver,), daemon=True).start()
         while not sched.done.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
