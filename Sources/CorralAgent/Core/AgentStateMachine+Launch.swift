@@ -50,7 +50,8 @@ extension AgentStateMachine {
                 counters.duplicateLaunches += 1
                 log(.notice, "ignoring a LAUNCH of a task this agent already has or had", ["task": "\(key)"])
             } else {
-                fresh.append(TaskLaunch(key: key, frameworkInfo: event.frameworkInfo, task: task, executor: event.executor))
+                let group = event.executor == nil ? nil : event.tasks.map(\.taskID)
+                fresh.append(TaskLaunch(key: key, frameworkInfo: event.frameworkInfo, task: task, executor: event.executor, group: group))
             }
         }
         guard !fresh.isEmpty else { return }

@@ -22,10 +22,12 @@ extension AgentStateMachine {
             killOnExecutor(task, key: executor, policy: policy, now: now)
             return
         }
-        killLive(task, grace: killGrace(for: task, policy: policy), now: now)
+        let grace = killGrace(for: task, policy: policy)
+        killLive(task, grace: grace, now: now)
+        killGroup(of: task, grace: grace, now: now)
     }
 
-    private mutating func killLive(_ task: AgentTask, grace: Duration, now: ContinuousClock.Instant) {
+    mutating func killLive(_ task: AgentTask, grace: Duration, now: ContinuousClock.Instant) {
         var task = task
         let first = task.killGrace == nil
         task.killGrace = grace
@@ -135,5 +137,6 @@ extension AgentStateMachine {
             status.message = "the runner reported a non-terminal end (\(end.state.rawValue)): \(end.message)"
         }
         report(status, for: task, now: now)
+        if status.state != .finished { killGroup(of: task, grace: nil, now: now) }
     }
 }
