@@ -11,6 +11,10 @@ public struct TaskLaunch: Codable, Hashable, Sendable {
     /// The IDs of every task of its task group (itself included); nil outside a group. The
     /// tasks of a group are killed together, as Mesos's default executor kills them.
     public var group: [TaskID]?
+    /// For a task of a group: the host pid of its executor's container init, whose network,
+    /// IPC and UTS namespaces the task's container joins. Set when the launch is handed to
+    /// the runner (it is not known before the executor runs).
+    public var executorPID: UInt32?
 
     public init(key: TaskKey, frameworkInfo: FrameworkInfo?, task: TaskInfo, executor: ExecutorInfo?, group: [TaskID]? = nil) {
         self.key = key

@@ -25,6 +25,8 @@ public actor LaunchingScheduler {
     /// How many task IDs may be launched so far; the test raises it.
     private var budget: Int
     private var launchedCount = 0
+    /// When set, each batch is launched as one task group (LAUNCH_GROUP) under this executor.
+    private let groupExecutor: ExecutorInfo?
 
     /// The default task: `true`, with 0.1 cpus and 16 MB.
     public static let trueTask: @Sendable (TaskID, AgentID) -> TaskInfo = { id, agent in
@@ -33,9 +35,11 @@ public actor LaunchingScheduler {
 
     public init(
         masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60, partitionAware: Bool = false,
+        groupExecutor: ExecutorInfo? = nil,
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo = LaunchingScheduler.trueTask
     ) throws {
         self.makeTask = makeTask
+        self.groupExecutor = groupExecutor
         var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
         info.role = "*"
         if partitionAware { info.capabilities.append(FrameworkInfo.Capability(.partitionAware)) }
@@ -114,7 +118,12 @@ public actor LaunchingScheduler {
         let tasks = batch.map { makeTask($0, offer.agentID) }
         history.append("launch \(batch.map(\.value)) on \(offer.id)")
         do {
-            try await client.launch(offer, tasks: tasks, filters: Filters(refuseSeconds: 0))
+            if let groupExecutor {
+                try await client.accept(
+                    [offer.id], operations: [.launchGroup(executor: groupExecutor, tasks: tasks)], filters: Filters(refuseSeconds: 0))
+            } else {
+                try await client.launch(offer, tasks: tasks, filters: Filters(refuseSeconds: 0))
+            }
         } catch {
             history.append("launch failed: \(error)")
             // The master may or may not have committed it: ask after re-subscribing.

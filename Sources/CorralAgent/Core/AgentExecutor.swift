@@ -15,6 +15,10 @@ public struct AgentExecutor: Codable, Hashable, Sendable {
     /// Set once the agent told it to shut down: how long it has before its container is killed.
     public var shutdownGrace: Duration?
 
+    /// Whether this is the agent's own (default) executor of task groups: a container that
+    /// holds the namespaces its tasks share, rather than a program speaking the Executor API.
+    public var runsTaskGroups: Bool { info.command == nil || info.type == .default }
+
     public init(
         key: ExecutorKey, info: ExecutorInfo, frameworkInfo: FrameworkInfo?, containerID: ContainerID? = nil,
         pid: UInt32? = nil, shutdownGrace: Duration? = nil

@@ -89,9 +89,11 @@ extension AgentStateMachine {
         }
         executor.containerID = containerID
         executor.pid = pid ?? executor.pid
-        guard executor != executors[key] else { return }
-        executors[key] = executor
-        output.append(.persist([.putExecutor(executor)]))
+        if executor != executors[key] {
+            executors[key] = executor
+            output.append(.persist([.putExecutor(executor)]))
+        }
+        if executor.runsTaskGroups { launchPendingGroupTasks(of: key) }
     }
 
     /// The executor's container exited (or never started): its live tasks fail, the master
@@ -105,8 +107,16 @@ extension AgentStateMachine {
         if let stream = executorStreams.removeValue(forKey: key) { output.append(.closeExecutorStream(stream: stream)) }
         output.append(.persist([.removeExecutor(key)]))
         let limitation: Set<TaskStatus.Reason> = [.containerLimitationMemory, .containerLimitationDisk, .containerLimitation]
+        pendingGroupLaunches.removeValue(forKey: key)
         for taskKey in tasks.keys.sorted() where taskKey.frameworkID == key.frameworkID {
-            guard let task = tasks[taskKey], task.isLive, Self.executorKey(of: task) == key else { continue }
+            guard let task = tasks[taskKey], task.isLive else { continue }
+            let inGroup = executor.runsTaskGroups && Self.groupExecutorKey(of: task) == key
+            guard inGroup || Self.executorKey(of: task) == key else { continue }
+            if inGroup {
+                // Its tasks' containers go with it, as nested containers go with theirs.
+                stopHealthChecks(taskKey)
+                output.append(.kill(taskKey, grace: .zero))
+            }
             completionDeadlines.removeValue(forKey: taskKey)
             deliveredTasks.remove(taskKey)
             var status = task.status

@@ -104,6 +104,10 @@ extension AgentStateMachine {
         }
         armCompletionDeadline(task, now: now)
         log(.info, "launching task", ["task": "\(launch.key)"])
+        if let executor = launch.executor {
+            launchInGroup(launch, executor: executor)
+            return
+        }
         output.append(.launch(launch))
     }
 

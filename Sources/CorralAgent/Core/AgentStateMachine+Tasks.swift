@@ -138,5 +138,6 @@ extension AgentStateMachine {
         }
         report(status, for: task, now: now)
         if status.state != .finished { killGroup(of: task, grace: nil, now: now) }
+        retireGroupExecutorIfIdle(after: task)
     }
 }

@@ -87,6 +87,8 @@ public struct AgentStateMachine: Sendable {
     var executorStreams: [ExecutorKey: UInt64] = [:]
     /// Executor tasks their executor was given (LAUNCH sent, or reported back on SUBSCRIBE).
     var deliveredTasks: Set<TaskKey> = []
+    /// Group tasks waiting for their default executor's container to run.
+    var pendingGroupLaunches: [ExecutorKey: [TaskLaunch]] = [:]
     var subscribeBackoff: Backoff
     var nextConnection: UInt64 = 1
     var nextSequence: UInt64 = 1

@@ -15,7 +15,7 @@ enum ExecutorLaunchPlan {
         var task = TaskInfo(
             name: info.name ?? info.executorID.value, taskID: TaskID(info.executorID.value), agentID: agentID,
             resources: info.resources)
-        var command = info.command ?? CommandInfo(value: nil)
+        var command = info.command ?? CommandInfo(value: holdCommand)
         var variables = command.environment?.variables ?? []
         let own = Set(variables.map(\.name))
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where !own.contains(name) {
@@ -29,9 +29,13 @@ enum ExecutorLaunchPlan {
             task: task, executor: info)
     }
 
+    /// What the default executor's container runs: nothing but a holder of the namespaces its
+    /// group's tasks join, until it is told to stop.
+    static let holdCommand = "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"
+
     /// Whether a launch is an executor's own (made by `launch(for:)`), not a task's.
     static func isExecutor(_ launch: TaskLaunch) -> Bool {
-        guard let executor = launch.executor, launch.task.executor == nil, executor.command != nil else { return false }
+        guard let executor = launch.executor, launch.task.executor == nil, launch.group == nil else { return false }
         return executor.executorID.value == launch.task.taskID.value
     }
 

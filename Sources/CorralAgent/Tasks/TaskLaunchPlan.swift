@@ -94,7 +94,9 @@ enum TaskLaunchPlan {
             bindMounts: rootfs.image == nil ? [] : [BindMount(source: sandbox, target: mappedSandbox)],
             logDirectory: sandbox
         )
-        return .success(spec)
+        var joined = spec
+        joined.joinNamespacesOf = launch.executorPID.map { Int32(bitPattern: $0) }
+        return .success(joined)
     }
 
     /// Shell form: `/bin/sh -c value`. Argv form: `value` run with `arguments[1...]` (argv[0]

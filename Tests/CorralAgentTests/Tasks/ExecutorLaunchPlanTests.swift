@@ -50,7 +50,7 @@ import Testing
     @Test func aTaskIsNotAnExecutorLaunch() {
         var task = TaskInfo(name: "t", taskID: "exec-1", agentID: "a", command: CommandInfo(value: "true"))
         let group = ExecutorInfo(executorID: "exec-1", type: .default)
-        #expect(!ExecutorLaunchPlan.isExecutor(TaskLaunch(key: TaskKey("f", "exec-1"), frameworkInfo: nil, task: task, executor: group)))
+        #expect(!ExecutorLaunchPlan.isExecutor(TaskLaunch(key: TaskKey("f", "exec-1"), frameworkInfo: nil, task: task, executor: group, group: ["exec-1"])))
         task.executor = ExecutorInfo(executorID: "exec-1", command: CommandInfo(value: "x"))
         #expect(!ExecutorLaunchPlan.isExecutor(TaskLaunch(key: TaskKey("f", "exec-1"), frameworkInfo: nil, task: task, executor: nil)))
     }
