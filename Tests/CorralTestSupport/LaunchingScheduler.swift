@@ -17,6 +17,8 @@ public actor LaunchingScheduler {
     public private(set) var masters: [String] = []
     public private(set) var offersSeen = 0
     public private(set) var refused: [TaskStatus] = []
+    /// FAILURE events (an agent or an executor was lost), in order.
+    public private(set) var failures: [SchedulerEvent.Failure] = []
     /// What each task runs, and with what.
     private let makeTask: @Sendable (TaskID, AgentID) -> TaskInfo
     /// What happened, in order, for a failure message.
@@ -95,6 +97,7 @@ public actor LaunchingScheduler {
                 for offer in offers { await use(offer) }
             }
             if let status = event.update?.status { record(status) }
+            if let failure = event.failure { failures.append(failure) }
         case .disconnected:
             break
         }
