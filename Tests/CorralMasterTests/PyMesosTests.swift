@@ -24,17 +24,13 @@ extension RealMasters {
         @Test func pymesosSubscribesGetsOffersAndLaunchesTasks() async throws {
             try await offCooperativePool {
                 let venv = try Self.prepareVirtualenv()
-                let harness = try QuorumHarness(masters: 3, config: fastScheduling())
+                let harness = try Self.startMasters()
                 defer { harness.stopAll() }
-                for id in UInt64(1)...3 { try harness.start(id) }
                 let leader = try harness.leader()
                 // Start pymesos on a follower: it must follow the 307 to the leader.
                 let follower = (UInt64(1)...3).first { $0 != leader } ?? leader
-                let endpoints = (UInt64(1)...3).map(harness.endpoint)
                 let workDirectory = harness.root + "/agent"
-                let agent = try AgentChild.start(
-                    binary: try CorralBinary.locate(), masters: endpoints, workDirectory: workDirectory, hostname: "pymesos-agent",
-                    imageRoot: harness.root + "/images")
+                let agent = try Self.startAgent(harness)
                 defer {
                     AgentChild.kill(agent)
                     AgentChild.stopContainers(workDirectory: workDirectory)
@@ -43,23 +39,15 @@ extension RealMasters {
                 _ = FileManager.default.createFile(atPath: starts, contents: nil)
                 let output = harness.root + "/pymesos-summary.json"
                 let log = harness.root + "/pymesos.log"
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-                process.arguments = [
-                    Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(follower), "--tasks", "5",
-                    "--timeout", "60", "--command", "echo $MESOS_TASK_ID >> \(starts)", output,
-                ]
-                _ = FileManager.default.createFile(atPath: log, contents: nil)
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-                process.standardOutput = handle
-                process.standardError = handle
                 try await eventually("the agent registered", seconds: 20) {
                     (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
                 }
-                try process.run()
+                let process = try Self.startScheduler(
+                    venv: venv, log: log,
+                    ["--master", harness.endpoint(follower), "--tasks", "5", "--timeout", "60", "--command", "echo $MESOS_TASK_ID >> \(starts)", output])
                 defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
                 try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
-                let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
+                let logText = Self.tail(log)
                 #expect(process.terminationStatus == 0, "pymesos failed: \(logText)")
                 let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
                 #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
@@ -71,160 +59,41 @@ extension RealMasters {
             }
         }
 
-        /// The summary of `scheduler.py --executor-command`.
-        struct ExecutorSummary: Decodable {
-            struct Lost: Decodable {
-                var executor_id: String
-                var status: Int32
+        /// Three masters with fast scheduling, started.
+        static func startMasters() throws -> QuorumHarness {
+            let harness = try QuorumHarness(masters: 3, config: fastScheduling())
+            do {
+                for id in UInt64(1)...3 { try harness.start(id) }
+            } catch {
+                harness.stopAll()
+                throw error
             }
-
-            var ok: Bool
-            var error: String?
-            var launched: [String]
-            var final_states: [String: String]
-            var messages: [String]
-            var executor_lost: [Lost]
+            return harness
         }
 
-        /// An unmodified pymesos `MesosExecutorDriver` run by the agent as a custom executor:
-        /// it gets its tasks with LAUNCH, reports TASK_RUNNING and TASK_FINISHED, exchanges
-        /// framework messages with the pymesos scheduler, and its exit reaches the scheduler
-        /// as a FAILURE event (`executorLost`) with its status.
-        @Test func pymesosCustomExecutorRunsTasksAndExchangesMessages() async throws {
-            try await offCooperativePool {
-                let venv = try Self.prepareVirtualenv()
-                let harness = try QuorumHarness(masters: 3, config: fastScheduling())
-                defer { harness.stopAll() }
-                for id in UInt64(1)...3 { try harness.start(id) }
-                let leader = try harness.leader()
-                let endpoints = (UInt64(1)...3).map(harness.endpoint)
-                let workDirectory = harness.root + "/agent"
-                let agent = try AgentChild.start(
-                    binary: try CorralBinary.locate(), masters: endpoints, workDirectory: workDirectory, hostname: "pymesos-agent",
-                    imageRoot: harness.root + "/images")
-                defer {
-                    AgentChild.kill(agent)
-                    AgentChild.stopContainers(workDirectory: workDirectory)
-                }
-                let executorLog = harness.root + "/executor-events.jsonl"
-                let output = harness.root + "/pymesos-executor-summary.json"
-                let log = harness.root + "/pymesos-executor.log"
-                // No image: the executor's container has the host's root filesystem, so it sees the venv.
-                let executorCommand = "EXECUTOR_LOG=\(executorLog) exec \(venv)/bin/python \(Self.pymesosDirectory)/executor.py"
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-                process.arguments = [
-                    Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(leader), "--tasks", "2",
-                    "--timeout", "60", "--executor-command", executorCommand, output,
-                ]
-                _ = FileManager.default.createFile(atPath: log, contents: nil)
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-                process.standardOutput = handle
-                process.standardError = handle
-                try await eventually("the agent registered", seconds: 20) {
-                    (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
-                }
-                try process.run()
-                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-                try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
-                let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
-                let agentLog = (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8)).map { String($0.suffix(3000)) } ?? ""
-                #expect(process.terminationStatus == 0, "pymesos failed: \(logText)\nagent: \(agentLog)")
-                let summary = try JSONDecoder().decode(ExecutorSummary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
-                #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
-                #expect(summary.launched.count == 2)
-                #expect(summary.final_states.count == 2 && summary.final_states.values.allSatisfy { $0 == "TASK_FINISHED" })
-                #expect(Set(summary.messages) == Set(summary.launched.flatMap { ["running \($0)", "finished \($0)"] }))
-                #expect(summary.executor_lost.map(\.executor_id) == ["pymesos-executor"])
-                #expect(summary.executor_lost.first.map { $0.status >> 8 } == 3, "the executor exits with status 3")
-
-                // What the executor saw: one registration with Mesos's environment, both tasks.
-                let lines = ((try? String(contentsOfFile: executorLog, encoding: .utf8)) ?? "").split(separator: "\n")
-                let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-                let registered = events.filter { $0["event"] as? String == "registered" }
-                #expect(registered.count == 1, "executor events: \(lines)")
-                let environment = registered.first?["environment"] as? [String: String] ?? [:]
-                for name in [
-                    "MESOS_AGENT_ENDPOINT", "MESOS_FRAMEWORK_ID", "MESOS_EXECUTOR_ID", "MESOS_DIRECTORY", "MESOS_SANDBOX",
-                    "MESOS_CHECKPOINT", "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", "MESOS_SUBSCRIPTION_BACKOFF_MAX",
-                    "MESOS_RECOVERY_TIMEOUT",
-                ] {
-                    #expect(environment[name] != nil, "\(name) is missing from the executor's environment: \(environment)")
-                }
-                #expect(environment["MESOS_EXECUTOR_ID"] == "pymesos-executor")
-                #expect(environment["MESOS_TASK_ID"] == nil)
-                #expect(Set(events.filter { $0["event"] as? String == "launch" }.compactMap { $0["task_id"] as? String }) == Set(summary.launched))
-            }
+        /// A real agent on `<root>/agent` registering with every master of `harness`.
+        static func startAgent(_ harness: QuorumHarness, httpListen: String = "127.0.0.1:0") throws -> Process {
+            try AgentChild.start(
+                binary: try CorralBinary.locate(), masters: (UInt64(1)...3).map(harness.endpoint), workDirectory: harness.root + "/agent",
+                hostname: "pymesos-agent", imageRoot: harness.root + "/images", httpListen: httpListen)
         }
 
-        /// The pymesos executor keeps running while the agent is SIGKILLed and restarted on the
-        /// same work dir and port: it re-subscribes (MESOS_CHECKPOINT), the agent re-attaches
-        /// its container, and framework messages and updates flow again until both tasks finish.
-        @Test func pymesosExecutorSurvivesAnAgentRestart() async throws {
-            try await offCooperativePool {
-                let venv = try Self.prepareVirtualenv()
-                let harness = try QuorumHarness(masters: 3, config: fastScheduling())
-                defer { harness.stopAll() }
-                for id in UInt64(1)...3 { try harness.start(id) }
-                let leader = try harness.leader()
-                let endpoints = (UInt64(1)...3).map(harness.endpoint)
-                let workDirectory = harness.root + "/agent"
-                let listen = "127.0.0.1:\(try LoopbackPort.free())"
-                func startAgent() throws -> Process {
-                    try AgentChild.start(
-                        binary: try CorralBinary.locate(), masters: endpoints, workDirectory: workDirectory,
-                        hostname: "pymesos-agent", imageRoot: harness.root + "/images", httpListen: listen)
-                }
-                var agent = try startAgent()
-                defer {
-                    AgentChild.kill(agent)
-                    AgentChild.stopContainers(workDirectory: workDirectory)
-                }
-                let agentLog = workDirectory + ".log"
-                func agentSubscriptions() -> Int {
-                    ((try? String(contentsOfFile: agentLog, encoding: .utf8)) ?? "").components(separatedBy: "subscribed to a master").count - 1
-                }
-                let executorLog = harness.root + "/executor-events.jsonl"
-                let output = harness.root + "/pymesos-restart-summary.json"
-                let log = harness.root + "/pymesos-restart.log"
-                let hold = harness.root + "/hold"
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-                process.arguments = [
-                    Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(leader), "--tasks", "2", "--timeout", "90",
-                    "--executor-command", "EXECUTOR_LOG=\(executorLog) exec \(venv)/bin/python \(Self.pymesosDirectory)/executor.py",
-                    "--hold-file", hold, output,
-                ]
-                _ = FileManager.default.createFile(atPath: log, contents: nil)
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-                process.standardOutput = handle
-                process.standardError = handle
-                try await eventually("the agent registered", seconds: 20) { agentSubscriptions() >= 1 }
-                try process.run()
-                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-                // Both tasks run (the executor sent TASK_RUNNING before "running <task>").
-                try await eventually("both tasks running", seconds: 60) {
-                    ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: ": running ").count - 1 >= 2
-                }
-                AgentChild.kill(agent)
-                agent = try startAgent()
-                try await eventually("the executor re-subscribed to the restarted agent", seconds: 60) {
-                    ((try? String(contentsOfFile: executorLog, encoding: .utf8)) ?? "").contains("\"reregistered\"")
-                }
-                try await eventually("the restarted agent re-registered", seconds: 30) { agentSubscriptions() >= 2 }
-                _ = FileManager.default.createFile(atPath: hold, contents: nil)
-                try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
-                let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
-                let agentText = (try? String(contentsOfFile: agentLog, encoding: .utf8)).map { String($0.suffix(3000)) } ?? ""
-                #expect(process.terminationStatus == 0, "pymesos failed: \(logText)\nagent: \(agentText)")
-                let summary = try JSONDecoder().decode(ExecutorSummary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
-                #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
-                #expect(summary.final_states.count == 2 && summary.final_states.values.allSatisfy { $0 == "TASK_FINISHED" })
-                let events = ((try? String(contentsOfFile: executorLog, encoding: .utf8)) ?? "").split(separator: "\n")
-                #expect(events.filter { $0.contains("\"registered\"") }.count == 1, "one executor, never started twice: \(events)")
-                #expect(events.filter { $0.contains("\"launch\"") }.count == 2, "no task given twice: \(events)")
-                #expect(summary.executor_lost.map(\.executor_id) == ["pymesos-executor"])
-            }
+        /// Starts `scheduler.py` with `arguments` in the venv, its output appended to `log`.
+        static func startScheduler(venv: String, log: String, _ arguments: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+            process.arguments = [pymesosDirectory + "/scheduler.py"] + arguments
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            return process
+        }
+
+        /// The end of a log file, for failure messages.
+        static func tail(_ path: String, _ count: Int = 4000) -> String {
+            (try? String(contentsOfFile: path, encoding: .utf8)).map { String($0.suffix(count)) } ?? ""
         }
 
         static var pymesosDirectory: String {

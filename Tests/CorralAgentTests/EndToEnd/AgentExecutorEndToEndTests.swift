@@ -39,61 +39,64 @@ import Testing
         (try? FileManager.default.contentsOfDirectory(atPath: "\(cluster.workDirectory("a"))/executors/containers/containers")) ?? []
     }
 
-    @Test func killsMessagesAndTheExecutorsExitReachItsTasksAndTheScheduler() async throws {
+    /// One master, agent "a", and a framework running `tasks` tasks on one pymesos executor
+    /// that logs its events to `<root>/executor-events.jsonl`.
+    static func withExecutorFramework(
+        tasks: Int, _ body: (MasterQuorum, LaunchingScheduler, _ log: String) async throws -> Void
+    ) async throws {
         let venv = try await offCooperativePool { try Self.virtualenv() }
         let cluster = try MasterQuorum(masters: 1)
         defer { cluster.stopAll() }
         try await cluster.startAll()
         try cluster.startAgent("a")
         let log = cluster.root + "/executor-events.jsonl"
-        let framework = try Self.scheduler(cluster, tasks: 3, venv: venv, log: log)
+        let framework = try Self.scheduler(cluster, tasks: tasks, venv: venv, log: log)
         let running = Task { await framework.run() }
         defer { running.cancel() }
-        let ids = (0..<3).map { TaskID("task-\($0)") }
-        try await cluster.waitUntil("the executor runs the tasks", seconds: 60) {
-            let states = await framework.states
-            return ids.allSatisfy { states[$0] == .running }
-        }
-        #expect(Self.executorContainers(cluster).count == 1, "one executor for its three tasks")
-        let agentID = try #require(await framework.statuses[ids[0]]?.last?.agentID)
+        try await body(cluster, framework, log)
+    }
 
-        try await framework.client.kill(ids[0], agentID: agentID)
-        try await framework.client.message(agentID: agentID, executorID: "sdk-executor", data: Array("finish task-1".utf8))
-        try await cluster.waitUntil("task-0 killed and task-1 finished", seconds: 30) {
-            let states = await framework.states
-            return states[ids[0]] == .killed && states[ids[1]] == .finished
-        }
-        #expect(await framework.statuses[ids[0]]?.last?.source == .executor, "the executor, not the agent, killed it")
+    @Test func killsMessagesAndTheExecutorsExitReachItsTasksAndTheScheduler() async throws {
+        try await Self.withExecutorFramework(tasks: 3) { cluster, framework, log in
+            let ids = (0..<3).map { TaskID("task-\($0)") }
+            try await cluster.waitUntil("the executor runs the tasks", seconds: 60) {
+                let states = await framework.states
+                return ids.allSatisfy { states[$0] == .running }
+            }
+            #expect(Self.executorContainers(cluster).count == 1, "one executor for its three tasks")
+            let agentID = try #require(await framework.statuses[ids[0]]?.last?.agentID)
 
-        try await framework.client.message(agentID: agentID, executorID: "sdk-executor", data: Array("exit".utf8))
-        try await cluster.waitUntil("the executor's exit reached the scheduler", seconds: 30) { await !framework.failures.isEmpty }
-        let failure = try #require(await framework.failures.first)
-        #expect(failure.executorID == "sdk-executor")
-        #expect(failure.agentID == agentID)
-        #expect(failure.status.map { $0 >> 8 } == 3)
-        try await cluster.waitUntil("task-2 failed with its executor", seconds: 30) { await framework.states[ids[2]] == .failed }
-        #expect(await framework.statuses[ids[2]]?.last?.reason == .executorTerminated)
-        try await cluster.waitUntil("the executor's container is gone", seconds: 30) { Self.executorContainers(cluster).isEmpty }
-        let events = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
-        #expect(events.filter { $0.contains("\"kill\"") }.count == 1)
+            try await framework.client.kill(ids[0], agentID: agentID)
+            try await framework.client.message(agentID: agentID, executorID: "sdk-executor", data: Array("finish task-1".utf8))
+            try await cluster.waitUntil("task-0 killed and task-1 finished", seconds: 30) {
+                let states = await framework.states
+                return states[ids[0]] == .killed && states[ids[1]] == .finished
+            }
+            #expect(await framework.statuses[ids[0]]?.last?.source == .executor, "the executor, not the agent, killed it")
+
+            try await framework.client.message(agentID: agentID, executorID: "sdk-executor", data: Array("exit".utf8))
+            try await cluster.waitUntil("the executor's exit reached the scheduler", seconds: 30) { await !framework.failures.isEmpty }
+            let failure = try #require(await framework.failures.first)
+            #expect(failure.executorID == "sdk-executor")
+            #expect(failure.agentID == agentID)
+            #expect(failure.status.map { $0 >> 8 } == 3)
+            try await cluster.waitUntil("task-2 failed with its executor", seconds: 30) { await framework.states[ids[2]] == .failed }
+            #expect(await framework.statuses[ids[2]]?.last?.reason == .executorTerminated)
+            try await cluster.waitUntil("the executor's container is gone", seconds: 30) { Self.executorContainers(cluster).isEmpty }
+            let events = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+            #expect(events.filter { $0.contains("\"kill\"") }.count == 1)
+        }
     }
 
     @Test func aTeardownShutsTheExecutorDown() async throws {
-        let venv = try await offCooperativePool { try Self.virtualenv() }
-        let cluster = try MasterQuorum(masters: 1)
-        defer { cluster.stopAll() }
-        try await cluster.startAll()
-        try cluster.startAgent("a")
-        let log = cluster.root + "/executor-events.jsonl"
-        let framework = try Self.scheduler(cluster, tasks: 1, venv: venv, log: log)
-        let running = Task { await framework.run() }
-        defer { running.cancel() }
-        try await cluster.waitUntil("the task runs", seconds: 60) { await framework.states[TaskID("task-0")] == .running }
-        try await framework.client.teardown()
-        try await cluster.waitUntil("the executor was told to shut down and is gone", seconds: 30) {
-            Self.executorContainers(cluster).isEmpty
+        try await Self.withExecutorFramework(tasks: 1) { cluster, framework, log in
+            try await cluster.waitUntil("the task runs", seconds: 60) { await framework.states[TaskID("task-0")] == .running }
+            try await framework.client.teardown()
+            try await cluster.waitUntil("the executor was told to shut down and is gone", seconds: 30) {
+                Self.executorContainers(cluster).isEmpty
+            }
+            let events = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+            #expect(events.contains { $0.contains("\"shutdown\"") }, "SHUTDOWN reached the executor: \(events)")
         }
-        let events = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
-        #expect(events.contains { $0.contains("\"shutdown\"") }, "SHUTDOWN reached the executor: \(events)")
     }
 }
