@@ -52,6 +52,7 @@ extension AgentStateMachine {
         log(.info, "launching task on its executor", ["task": "\(launch.key)", "executor": "\(key)"])
         if let started {
             log(.info, "starting executor", ["executor": "\(key)"])
+            registrationDeadlines[key] = (now + configuration.executorRegistrationTimeout, true)
             output.append(.launchExecutor(started))
         }
         deliverWaitingTasks(to: key)
@@ -105,6 +106,8 @@ extension AgentStateMachine {
         }
         log(.notice, "executor exited", ["executor": "\(key)", "state": end.state.rawValue])
         if let stream = executorStreams.removeValue(forKey: key) { output.append(.closeExecutorStream(stream: stream)) }
+        registrationDeadlines.removeValue(forKey: key)
+        let timedOut = unregistered.removeValue(forKey: key)
         output.append(.persist([.removeExecutor(key)]))
         let limitation: Set<TaskStatus.Reason> = [.containerLimitationMemory, .containerLimitationDisk, .containerLimitation]
         pendingGroupLaunches.removeValue(forKey: key)
@@ -122,8 +125,10 @@ extension AgentStateMachine {
             var status = task.status
             status.state = .failed
             status.source = .agent
-            status.reason = end.reason.flatMap { limitation.contains($0) ? $0 : nil } ?? .executorTerminated
-            status.message = "the executor \(key.executorID.value) exited before the task ended: \(end.message)"
+            status.reason = timedOut ?? end.reason.flatMap { limitation.contains($0) ? $0 : nil } ?? .executorTerminated
+            status.message = timedOut == nil
+                ? "the executor \(key.executorID.value) exited before the task ended: \(end.message)"
+                : "the executor \(key.executorID.value) did not subscribe within \(configuration.executorRegistrationTimeout) and was killed"
             status.containerStatus = executor.containerID.map { ContainerStatus(containerID: $0, executorPID: executor.pid) }
             report(status, for: task, now: now)
         }
@@ -131,6 +136,18 @@ extension AgentStateMachine {
         var call = AgentCall(type: .exitedExecutor, agentID: info.id)
         call.exitedExecutor = AgentCall.ExitedExecutor(frameworkID: key.frameworkID, executorID: key.executorID, status: end.exitStatus ?? -1)
         output.append(.post(call, streamID: streamID))
+    }
+
+    /// Kills every custom executor that did not subscribe in time; its tasks fail with
+    /// REASON_EXECUTOR_REGISTRATION_TIMEOUT (or _REREGISTRATION_ after an agent restart).
+    mutating func tickRegistrationDeadlines(now: ContinuousClock.Instant) {
+        for (key, deadline) in registrationDeadlines.sorted(by: { $0.key < $1.key }) where deadline.at <= now {
+            registrationDeadlines.removeValue(forKey: key)
+            guard executors[key] != nil, executorStreams[key] == nil else { continue }
+            unregistered[key] = deadline.first ? .executorRegistrationTimeout : .executorReregistrationTimeout
+            log(.warning, "the executor did not subscribe in time; killing it", ["executor": "\(key)"])
+            output.append(.killExecutor(key, after: .zero))
+        }
     }
 
     // MARK: - The Executor API
@@ -173,6 +190,7 @@ extension AgentStateMachine {
             output.append(.closeExecutorStream(stream: stream))
             return
         }
+        registrationDeadlines.removeValue(forKey: key)
         if let old = executorStreams.updateValue(stream, forKey: key), old != stream {
             output.append(.closeExecutorStream(stream: old))
         }

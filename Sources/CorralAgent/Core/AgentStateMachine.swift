@@ -89,6 +89,11 @@ public struct AgentStateMachine: Sendable {
     var deliveredTasks: Set<TaskKey> = []
     /// Group tasks waiting for their default executor's container to run.
     var pendingGroupLaunches: [ExecutorKey: [TaskLaunch]] = [:]
+    /// When each custom executor not subscribed yet must have subscribed, and whether that is
+    /// a first subscription (false: again, after an agent restart).
+    var registrationDeadlines: [ExecutorKey: (at: ContinuousClock.Instant, first: Bool)] = [:]
+    /// Executors killed for not subscribing in time, with the reason their tasks fail with.
+    var unregistered: [ExecutorKey: TaskStatus.Reason] = [:]
     var subscribeBackoff: Backoff
     var nextConnection: UInt64 = 1
     var nextSequence: UInt64 = 1
@@ -180,6 +185,9 @@ public struct AgentStateMachine: Sendable {
         }
         for key in executors.keys.sorted() {
             guard let executor = executors[key] else { continue }
+            if !executor.runsTaskGroups {
+                registrationDeadlines[key] = (now + configuration.executorRegistrationTimeout, false)
+            }
             output.append(.recoverExecutor(executor))
             if let grace = executor.shutdownGrace { output.append(.killExecutor(key, after: grace)) }
         }
@@ -213,7 +221,7 @@ public struct AgentStateMachine: Sendable {
 
     /// Arms the timer for the earliest deadline, when it changed.
     private mutating func armTimer() {
-        var deadlines: [ContinuousClock.Instant] = Array(completionDeadlines.values)
+        var deadlines: [ContinuousClock.Instant] = Array(completionDeadlines.values) + registrationDeadlines.values.map(\.at)
         switch connection {
         case .stopped: break
         case .disconnected(let retryAt): deadlines.append(retryAt)
@@ -232,5 +240,6 @@ public struct AgentStateMachine: Sendable {
         tickConnection(now: now)
         tickUpdates(now: now)
         tickCompletionDeadlines(now: now)
+        tickRegistrationDeadlines(now: now)
     }
 }

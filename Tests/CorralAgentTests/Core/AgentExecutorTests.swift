@@ -191,4 +191,22 @@ import Testing
         update.update = ExecutorCall.Update(status: Self.status("t1", .staging, uuid: 1))
         #expect(harness.machine.executorCallRefusal(update)?.status == 400)
     }
+
+    @Test func anExecutorThatDoesNotSubscribeInTimeIsKilledAndItsTasksFailWithTheReason() {
+        var harness = Self.harness()
+        harness.send(AgentHarness.launch([Self.task("t1")], term: 1))
+        harness.step(.executorRunning(Self.key, containerID: ContainerID("c1"), pid: 42))
+        let timeout = AgentConfiguration().executorRegistrationTimeout
+        #expect(harness.advance(timeout - .seconds(1)).executorKills.isEmpty)
+        #expect(harness.advance(.seconds(1)).executorKills.map(\.0) == [Self.key])
+        harness.step(.executorEnded(Self.key, TaskEnd(state: .killed, reason: nil, message: "killed", exitStatus: 9)))
+        let task = harness.machine.tasks[AgentHarness.key("t1")]
+        #expect(task?.state == .failed)
+        #expect(task?.status.reason == .executorRegistrationTimeout)
+
+        // One that subscribes in time is left alone.
+        harness.send(AgentHarness.launch([Self.task("t2")], term: 1))
+        _ = Self.subscribe(&harness)
+        #expect(harness.advance(timeout * 2).executorKills.isEmpty)
+    }
 }
