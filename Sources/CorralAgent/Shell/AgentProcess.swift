@@ -96,9 +96,17 @@ public actor AgentProcess {
     /// What the HTTP API shows, as of now.
     public func view() -> AgentView {
         let runnerConfiguration = runner.configuration
+        let executorConfiguration = executorRunner.configuration
+        let machine = machine
+        // A task of a custom executor lives in its executor's sandbox, as in Mesos.
         return AgentView(
             machine: machine, config: config, startTime: startTime, address: address, master: master,
-            sandbox: { runnerConfiguration.sandbox(for: $0) })
+            sandbox: { key in
+                guard let task = machine.tasks[key], let executor = AgentStateMachine.executorKey(of: task) else {
+                    return runnerConfiguration.sandbox(for: key)
+                }
+                return executorConfiguration.sandbox(for: Self.containerKey(of: executor))
+            })
     }
 
     /// Serves a task's sandbox under `/files` by its path and Mesos's virtual path.

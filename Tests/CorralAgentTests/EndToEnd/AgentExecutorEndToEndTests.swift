@@ -64,6 +64,15 @@ import Testing
                 return ids.allSatisfy { states[$0] == .running }
             }
             #expect(Self.executorContainers(cluster).count == 1, "one executor for its three tasks")
+            // The agent's state shows the executor, in its own sandbox, with its three tasks.
+            let port = try #require(cluster.agentPort("a"))
+            let state = try await HTTPStreamClient(connectTimeout: .seconds(2), readTimeout: .seconds(5)).execute(
+                HTTPStreamRequest(method: .GET, path: "/state"), host: "127.0.0.1", port: port)
+            let json = try JSONSerialization.jsonObject(with: Data(state.body)) as? [String: Any]
+            let executors = ((json?["frameworks"] as? [[String: Any]])?.first?["executors"] as? [[String: Any]]) ?? []
+            #expect(executors.map { $0["id"] as? String } == ["sdk-executor"])
+            #expect((executors.first?["directory"] as? String)?.hasSuffix("/executors/sandboxes/\(try #require(await framework.frameworkIDs.first).value)/sdk-executor") == true)
+            #expect((executors.first?["tasks"] as? [Any])?.count == 3)
             let agentID = try #require(await framework.statuses[ids[0]]?.last?.agentID)
 
             try await framework.client.kill(ids[0], agentID: agentID)
