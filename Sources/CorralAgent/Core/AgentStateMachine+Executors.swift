@@ -110,8 +110,12 @@ extension AgentStateMachine {
         let timedOut = unregistered.removeValue(forKey: key)
         output.append(.persist([.removeExecutor(key)]))
         let limitation: Set<TaskStatus.Reason> = [.containerLimitationMemory, .containerLimitationDisk, .containerLimitation]
+        // Groups that came while the default executor was stopping (it had no task left) get
+        // a new one; any other end takes every task of the executor with it.
+        let waiting = executor.shutdownGrace == .zero && executor.runsTaskGroups ? pendingGroupLaunches[key] ?? [] : []
         pendingGroupLaunches.removeValue(forKey: key)
-        for taskKey in tasks.keys.sorted() where taskKey.frameworkID == key.frameworkID {
+        let restarting = Set(waiting.map(\.key))
+        for taskKey in tasks.keys.sorted() where taskKey.frameworkID == key.frameworkID && !restarting.contains(taskKey) {
             guard let task = tasks[taskKey], task.isLive else { continue }
             let inGroup = executor.runsTaskGroups && Self.groupExecutorKey(of: task) == key
             guard inGroup || Self.executorKey(of: task) == key else { continue }
@@ -131,6 +135,9 @@ extension AgentStateMachine {
                 : "the executor \(key.executorID.value) did not subscribe within \(configuration.executorRegistrationTimeout) and was killed"
             status.containerStatus = executor.containerID.map { ContainerStatus(containerID: $0, executorPID: executor.pid) }
             report(status, for: task, now: now)
+        }
+        for launch in waiting where tasks[launch.key]?.isLive == true {
+            if let info = launch.executor { launchInGroup(launch, executor: info) }
         }
         guard let streamID else { return }
         var call = AgentCall(type: .exitedExecutor, agentID: info.id)

@@ -29,7 +29,8 @@ extension AgentStateMachine {
             output.append(.launchExecutor(executor))
             return
         }
-        guard let pid = executor.pid, executor.containerID != nil else {
+        // Not running yet, or stopping: the task waits (for it, or for the next one).
+        guard let pid = executor.pid, executor.containerID != nil, executor.shutdownGrace == nil else {
             pendingGroupLaunches[key, default: []].append(launch)
             return
         }

@@ -94,4 +94,20 @@ import Testing
         let last = harness.step(.taskEnded(AgentHarness.key("d"), TaskEnd(state: .finished, reason: nil, message: "done")))
         #expect(last.executorKills.map(\.0) == [Self.executor])
     }
+
+    @Test func aGroupThatComesWhileItsExecutorStopsGetsANewOne() {
+        var harness = AgentHarness()
+        harness.startAndSubscribe()
+        harness.send(Self.group(["a"]))
+        Self.executorRuns(&harness)
+        Self.running(&harness, ["a"])
+        #expect(harness.step(.taskEnded(AgentHarness.key("a"), TaskEnd(state: .finished, reason: nil, message: "done"))).executorKills.count == 1)
+        let late = harness.send(Self.group(["b"]))
+        #expect(late.launches.isEmpty, "not into an executor that is stopping")
+        let ended = harness.step(.executorEnded(Self.executor, TaskEnd(state: .finished, reason: nil, message: "stopped", exitStatus: 0)))
+        #expect(ended.executorLaunches.map(\.key) == [Self.executor], "a new default executor for the late group")
+        #expect(harness.machine.tasks[AgentHarness.key("b")]?.isLive == true)
+        let launched = harness.step(.executorRunning(Self.executor, containerID: ContainerID("holder-2"), pid: 88))
+        #expect(launched.launches.map(\.executorPID) == [88])
+    }
 }
