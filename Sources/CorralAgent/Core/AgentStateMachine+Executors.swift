@@ -11,10 +11,14 @@ import CorralModel
 // master is told (EXITED_EXECUTOR, a FAILURE event for the scheduler).
 
 extension AgentStateMachine {
-    /// The custom executor a task runs under, if it names one (a command task does not, and
-    /// a task group's executor is the agent's own).
+    /// The custom executor a task runs under, if it names one: its own `executor`, or its
+    /// group's when that has a command and is not of type DEFAULT (a command task has none,
+    /// and a DEFAULT group executor is the agent's own).
     static func customExecutor(of launch: TaskLaunch) -> ExecutorInfo? {
-        guard launch.executor == nil, let executor = launch.task.executor, executor.command != nil else { return nil }
+        if let group = launch.executor {
+            return group.command != nil && group.type != .default ? group : nil
+        }
+        guard let executor = launch.task.executor, executor.command != nil else { return nil }
         return executor
     }
 
@@ -63,11 +67,17 @@ extension AgentStateMachine {
     /// (past TASK_STAGING), or that it lists as unacknowledged (`known`), was given already.
     mutating func deliverWaitingTasks(to key: ExecutorKey, known: Set<TaskID> = []) {
         guard let stream = executorStreams[key] else { return }
+        // The tasks of one LAUNCH_GROUP go together, in one LAUNCH_GROUP event.
+        var groups: [[TaskID]: [TaskInfo]] = [:]
         for taskKey in tasks.keys.sorted() where taskKey.frameworkID == key.frameworkID {
             guard let task = tasks[taskKey], task.isLive, Self.executorKey(of: task) == key, let info = task.launch?.task else { continue }
             if !deliveredTasks.contains(taskKey) {
                 deliveredTasks.insert(taskKey)
                 guard task.state == .staging, !known.contains(taskKey.taskID) else { continue }
+                if let group = task.launch?.group {
+                    groups[group, default: []].append(info)
+                    continue
+                }
                 var event = ExecutorEvent(type: .launch)
                 event.launch = ExecutorEvent.Launch(task: info)
                 output.append(.sendExecutor(stream: stream, event))
@@ -77,6 +87,11 @@ extension AgentStateMachine {
                 event.kill = ExecutorEvent.Kill(taskID: taskKey.taskID, killPolicy: task.launch?.task.killPolicy)
                 output.append(.sendExecutor(stream: stream, event))
             }
+        }
+        for group in groups.keys.sorted(by: { $0.map(\.value).lexicographicallyPrecedes($1.map(\.value)) }) {
+            var event = ExecutorEvent(type: .launchGroup)
+            event.launchGroup = ExecutorEvent.LaunchGroup(taskGroup: TaskGroupInfo(tasks: groups[group] ?? []))
+            output.append(.sendExecutor(stream: stream, event))
         }
     }
 

@@ -10,7 +10,8 @@ import CorralModel
 extension AgentStateMachine {
     /// The default executor of a task of a group.
     static func groupExecutorKey(of task: AgentTask) -> ExecutorKey? {
-        guard let launch = task.launch, launch.group != nil, let executor = launch.executor else { return nil }
+        guard let launch = task.launch, launch.group != nil, let executor = launch.executor, customExecutor(of: launch) == nil
+        else { return nil }
         return ExecutorKey(task.key.frameworkID, executor.executorID)
     }
 

@@ -209,4 +209,24 @@ import Testing
         _ = Self.subscribe(&harness)
         #expect(harness.advance(timeout * 2).executorKills.isEmpty)
     }
+
+    @Test func aTaskGroupOnACustomExecutorGoesToItAsOneLaunchGroup() {
+        var harness = Self.harness()
+        var event = AgentEvent(type: .launch, term: 1)
+        let tasks = ["g1", "g2"].map { id -> TaskInfo in
+            var info = AgentHarness.task(id)
+            info.command = nil
+            return info
+        }
+        event.launch = AgentEvent.Launch(
+            frameworkID: AgentHarness.framework, frameworkInfo: nil, tasks: tasks,
+            executor: ExecutorInfo(executorID: Self.executorID, command: CommandInfo(value: "/usr/bin/my-executor")))
+        let launched = harness.send(event)
+        #expect(launched.executorLaunches.map(\.key) == [Self.key])
+        #expect(launched.executorLaunches.first?.runsTaskGroups == false)
+        #expect(launched.launches.isEmpty)
+        let subscribed = Self.subscribe(&harness)
+        #expect(subscribed.executorEvents.map(\.event.type) == [.subscribed, .launchGroup])
+        #expect(subscribed.executorEvents.last?.event.launchGroup?.taskGroup.tasks.map(\.taskID) == ["g1", "g2"])
+    }
 }
