@@ -110,4 +110,19 @@ import Testing
         let launched = harness.step(.executorRunning(Self.executor, containerID: ContainerID("holder-2"), pid: 88))
         #expect(launched.launches.map(\.executorPID) == [88])
     }
+
+    @Test func aRestartRecoversTheDefaultExecutorAndItsTasks() {
+        var harness = AgentHarness()
+        harness.startAndSubscribe()
+        harness.send(Self.group(["a", "b"]))
+        Self.executorRuns(&harness)
+        Self.running(&harness, ["a", "b"])
+        var restarted = AgentHarness(recovered: (try? harness.checkpoint.load()) ?? .empty)
+        let started = restarted.startAndSubscribe(term: 2)
+        #expect(started.executorRecovers.map(\.key) == [Self.executor])
+        #expect(started.executorRecovers.first?.pid == 77)
+        #expect(Set(started.recovers.map(\.key)) == [AgentHarness.key("a"), AgentHarness.key("b")])
+        // No registration deadline for the agent's own executor: it never subscribes.
+        #expect(restarted.advance(AgentConfiguration().executorRegistrationTimeout * 2).executorKills.isEmpty)
+    }
 }
