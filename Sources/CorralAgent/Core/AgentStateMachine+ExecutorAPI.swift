@@ -56,10 +56,15 @@ extension AgentStateMachine {
         event.subscribed = ExecutorEvent.Subscribed(
             executorInfo: executor.info, frameworkInfo: frameworkInfo, agentInfo: info, containerID: executor.containerID)
         output.append(.sendExecutor(stream: stream, event))
+        if executor.shutdownGrace != nil {
+            // Told to shut down before (e.g. while it was away): told again, given nothing.
+            output.append(.sendExecutor(stream: stream, ExecutorEvent(type: .shutdown)))
+        }
         // Updates it sent that were lost with an old agent: taken as if sent now.
         for update in subscribe.unacknowledgedUpdates {
             executorUpdate(key, update.status, now: now)
         }
+        guard executor.shutdownGrace == nil else { return }
         deliverWaitingTasks(to: key, known: Set(subscribe.unacknowledgedTasks.map(\.taskID)))
     }
 

@@ -155,6 +155,9 @@ import Testing
         #expect(effects.executorKills.map(\.0) == [Self.key])
         #expect(effects.executorKills.map(\.1) == [.seconds(9)])
         #expect(effects.kills.isEmpty, "its tasks end with it")
+        // Subscribing again meanwhile gets it SHUTDOWN again, and no task.
+        let again = Self.subscribe(&harness, stream: 8)
+        #expect(again.executorEvents.map(\.event.type) == [.subscribed, .shutdown])
     }
 
     @Test func aRestartRecoversExecutorsAndAResubscribingExecutorIsNotGivenTasksItHas() {
