@@ -53,6 +53,9 @@ extension AgentProcess: ExecutorEndpoint {
         let launch = ExecutorLaunchPlan.launch(
             for: executor, agentID: machine.info.id ?? AgentID(""), environment: executorEnvironment(executor))
         executorLaunchesInFlight.insert(executor.key)
+        // A previous executor under this key that just ended (its end is durable: this effect
+        // came after it) leaves its record first, so the new one cannot keep it from going.
+        await releaseExecutor(executor.key)
         let result = await executorRunner.launch(launch)
         executorLaunchesInFlight.remove(executor.key)
         switch result {
