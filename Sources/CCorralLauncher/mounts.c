@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/limits.h>
 #include <net/if.h>
 #include <string.h>
@@ -214,8 +215,47 @@ static int loopback_up(struct corral_launch_error *error) {
     return 0;
 }
 
+/// Joins one namespace of `pid` (`kind` is "net", "ipc" or "uts"), through the host's /proc
+/// (still mounted here: the fresh /proc comes later).
+static int join_namespace(pid_t pid, const char *kind, int type, struct corral_launch_error *error) {
+    char path[64];
+    char digits[24];
+    int length = 0;
+    unsigned long value = (unsigned long)pid;
+    do {
+        digits[length++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0 && length < (int)sizeof(digits));
+    size_t at = 0;
+    const char *prefix = "/proc/";
+    for (const char *c = prefix; *c != 0; c++) path[at++] = *c;
+    while (length > 0) path[at++] = digits[--length];
+    const char *middle = "/ns/";
+    for (const char *c = middle; *c != 0; c++) path[at++] = *c;
+    for (const char *c = kind; *c != 0 && at < sizeof(path) - 1; c++) path[at++] = *c;
+    path[at] = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return corral_fail(error, "open(", path);
+    }
+    int joined = setns(fd, type);
+    int saved = errno;
+    close(fd);
+    if (joined != 0) {
+        errno = saved;
+        return corral_fail(error, "setns(", path);
+    }
+    return 0;
+}
+
 int corral_setup_namespaces(const struct corral_launch_config *config, struct corral_launch_error *error) {
-    if (config->hostname != NULL && sethostname(config->hostname, strlen(config->hostname)) != 0) {
+    if (config->join_pid > 0) {
+        if (join_namespace(config->join_pid, "net", CLONE_NEWNET, error) != 0 ||
+            join_namespace(config->join_pid, "ipc", CLONE_NEWIPC, error) != 0 ||
+            join_namespace(config->join_pid, "uts", CLONE_NEWUTS, error) != 0) {
+            return -1;
+        }
+    } else if (config->hostname != NULL && sethostname(config->hostname, strlen(config->hostname)) != 0) {
         return corral_fail(error, "sethostname(", config->hostname);
     }
     if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0) {
@@ -231,7 +271,7 @@ int corral_setup_namespaces(const struct corral_launch_config *config, struct co
     } else if (bind_mounts(config, "", 0, error) != 0) {
         return -1;
     }
-    if (config->new_network && loopback_up(error) != 0) {
+    if (config->new_network && config->join_pid <= 0 && loopback_up(error) != 0) {
         return -1;
     }
     return 0;

@@ -8,12 +8,20 @@ public struct TaskLaunch: Codable, Hashable, Sendable {
     public var task: TaskInfo
     /// The executor of a task group or a custom executor; nil for a command task.
     public var executor: ExecutorInfo?
+    /// The IDs of every task of its task group (itself included); nil outside a group. The
+    /// tasks of a group are killed together, as Mesos's default executor kills them.
+    public var group: [TaskID]?
+    /// For a task of a group: the host pid of its executor's container init, whose network,
+    /// IPC and UTS namespaces the task's container joins. Set when the launch is handed to
+    /// the runner (it is not known before the executor runs).
+    public var executorPID: UInt32?
 
-    public init(key: TaskKey, frameworkInfo: FrameworkInfo?, task: TaskInfo, executor: ExecutorInfo?) {
+    public init(key: TaskKey, frameworkInfo: FrameworkInfo?, task: TaskInfo, executor: ExecutorInfo?, group: [TaskID]? = nil) {
         self.key = key
         self.frameworkInfo = frameworkInfo
         self.task = task
         self.executor = executor
+        self.group = group
     }
 }
 

@@ -30,6 +30,11 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
     public var bindMounts: [BindMount]
     /// Where the task's `stdout` and `stderr` files go; nil: the container's state directory.
     public var logDirectory: String?
+    /// The host pid of a process (a task group's executor init) whose network, IPC and UTS
+    /// namespaces the container joins instead of making its own, as Mesos's nested containers
+    /// share their executor's; the container keeps its own mount and PID namespaces. `network`
+    /// must then be `.host` (it is not used) and `hostname` is that UTS namespace's.
+    public var joinNamespacesOf: Int32?
 
     /// Makes a spec; only `id` and `arguments` are required.
     public init(
@@ -68,7 +73,7 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, rootfs, arguments, environment, workingDirectory, hostname, user, cpus
-        case memoryLimitBytes, pidsLimit, network, resourceLimits, bindMounts, logDirectory
+        case memoryLimitBytes, pidsLimit, network, resourceLimits, bindMounts, logDirectory, joinNamespacesOf
     }
 
     /// Decodes a spec; records written before bind mounts existed decode with none.
@@ -89,6 +94,7 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
         resourceLimits = try container.decode([ResourceLimit].self, forKey: .resourceLimits)
         bindMounts = try container.decodeIfPresent([BindMount].self, forKey: .bindMounts) ?? []
         logDirectory = try container.decodeIfPresent(String.self, forKey: .logDirectory)
+        joinNamespacesOf = try container.decodeIfPresent(Int32.self, forKey: .joinNamespacesOf)
     }
 
     /// The environment a task gets when none is given.
@@ -120,6 +126,11 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
                 stage: "validate(bind mount \(mount.source) → \(mount.target))",
                 cause: "source and target must be absolute paths, the target without '..'"
             )
+        }
+        if let pid = joinNamespacesOf, pid <= 0 || network != .host {
+            throw ContainerError(
+                .invalidSpec, stage: "validate(joinNamespacesOf)",
+                cause: "joining another process's namespaces needs its pid (> 0, not \(pid)) and network .host")
         }
         if let cpus, cpus <= 0 {
             throw ContainerError(.invalidSpec, stage: "validate(cpus)", cause: "must be positive")

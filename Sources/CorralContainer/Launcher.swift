@@ -58,6 +58,7 @@ enum Launcher {
                     config.rootfs = strings.optional(rootfsMount)
                     config.overlay_options = strings.optional(overlayOptions)
                     config.new_network = spec.network == .none ? 1 : 0
+                    config.join_pid = spec.joinNamespacesOf ?? 0
                     config.uid = spec.user.uid
                     config.gid = spec.user.gid
                     config.groups = UnsafePointer(groupBuffer.baseAddress)

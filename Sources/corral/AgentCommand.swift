@@ -51,15 +51,20 @@ struct AgentCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let checkpoint = try AgentCheckpoint(
             workDir: work, owner: WorkDirOwner(hostname: agentConfig.hostname, agentID: nil, cluster: nil))
-        let runner = try TaskRunner(configuration: TaskRunnerConfiguration(
+        let runnerConfiguration = TaskRunnerConfiguration(
             workDirectory: work, imageRoot: ContainerStore.resolveRoot(option: imageRoot),
-            corralExecutable: try ContainerRun.ownExecutable(), hostname: agentConfig.hostname))
+            corralExecutable: try ContainerRun.ownExecutable(), hostname: agentConfig.hostname)
+        let runner = try TaskRunner(configuration: runnerConfiguration)
+        var executorConfiguration = runnerConfiguration
+        executorConfiguration.workDirectory = work + "/executors"
+        let executorRunner = try TaskRunner(configuration: executorConfiguration)
         let agent = AgentProcess(
-            config: agentConfig, info: agentConfig.agentInfo(), runner: runner, checkpoint: checkpoint,
-            seed: UInt64.random(in: 1...UInt64.max), logger: logger)
+            config: agentConfig, info: agentConfig.agentInfo(), runner: runner, executorRunner: executorRunner,
+            checkpoint: checkpoint, seed: UInt64.random(in: 1...UInt64.max), logger: logger)
         // The HTTP API starts first: the agent registers with the port it really listens on.
         let http = AgentHTTP(
-            view: { await agent.view() }, files: agent.files, listen: agentConfig.httpListen, logger: logger)
+            view: { await agent.view() }, files: agent.files, listen: agentConfig.httpListen, logger: logger,
+            executors: agent)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let application = http.application { port in
             portSink.yield(port)

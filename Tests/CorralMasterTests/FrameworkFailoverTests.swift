@@ -97,6 +97,13 @@ extension RealMasters {
                 try await recorder.client.message(
                     agentID: try #require(running.agentID), executorID: ExecutorID("echo"), data: Array("ping".utf8))
                 try await eventually("the echoed MESSAGE", seconds: 20) { await recorder.messages.contains(Array("ping".utf8)) }
+                // An executor that exits reaches the scheduler as FAILURE with its ID and status.
+                try await recorder.client.message(
+                    agentID: try #require(running.agentID), executorID: ExecutorID("echo"), data: Array("exit".utf8))
+                try await eventually("the executor's FAILURE", seconds: 20) { await !recorder.lostExecutors.isEmpty }
+                #expect(await recorder.lostExecutors.map(\.0) == [ExecutorID("echo")])
+                #expect(await recorder.lostExecutors.map(\.1) == [256])
+                #expect(await recorder.lostAgents.isEmpty, "an executor's FAILURE is not an agent's")
                 try await recorder.client.acknowledge(running)
                 try await eventually("TASK_FINISHED follows the acknowledgement", seconds: 20) {
                     await recorder.states(of: task).contains(.finished)

@@ -24,17 +24,13 @@ extension RealMasters {
         @Test func pymesosSubscribesGetsOffersAndLaunchesTasks() async throws {
             try await offCooperativePool {
                 let venv = try Self.prepareVirtualenv()
-                let harness = try QuorumHarness(masters: 3, config: fastScheduling())
+                let harness = try Self.startMasters()
                 defer { harness.stopAll() }
-                for id in UInt64(1)...3 { try harness.start(id) }
                 let leader = try harness.leader()
                 // Start pymesos on a follower: it must follow the 307 to the leader.
                 let follower = (UInt64(1)...3).first { $0 != leader } ?? leader
-                let endpoints = (UInt64(1)...3).map(harness.endpoint)
                 let workDirectory = harness.root + "/agent"
-                let agent = try AgentChild.start(
-                    binary: try CorralBinary.locate(), masters: endpoints, workDirectory: workDirectory, hostname: "pymesos-agent",
-                    imageRoot: harness.root + "/images")
+                let agent = try Self.startAgent(harness)
                 defer {
                     AgentChild.kill(agent)
                     AgentChild.stopContainers(workDirectory: workDirectory)
@@ -43,23 +39,15 @@ extension RealMasters {
                 _ = FileManager.default.createFile(atPath: starts, contents: nil)
                 let output = harness.root + "/pymesos-summary.json"
                 let log = harness.root + "/pymesos.log"
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-                process.arguments = [
-                    Self.pymesosDirectory + "/scheduler.py", "--master", harness.endpoint(follower), "--tasks", "5",
-                    "--timeout", "60", "--command", "echo $MESOS_TASK_ID >> \(starts)", output,
-                ]
-                _ = FileManager.default.createFile(atPath: log, contents: nil)
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-                process.standardOutput = handle
-                process.standardError = handle
                 try await eventually("the agent registered", seconds: 20) {
                     (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
                 }
-                try process.run()
+                let process = try Self.startScheduler(
+                    venv: venv, log: log,
+                    ["--master", harness.endpoint(follower), "--tasks", "5", "--timeout", "60", "--command", "echo $MESOS_TASK_ID >> \(starts)", output])
                 defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
                 try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
-                let logText = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
+                let logText = Self.tail(log)
                 #expect(process.terminationStatus == 0, "pymesos failed: \(logText)")
                 let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
                 #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
@@ -69,6 +57,43 @@ extension RealMasters {
                 let started = ((try? String(contentsOfFile: starts, encoding: .utf8)) ?? "").split(separator: "\n")
                 #expect(started.count == 5 && Set(started).count == 5, "task starts: \(started)")
             }
+        }
+
+        /// Three masters with fast scheduling, started.
+        static func startMasters() throws -> QuorumHarness {
+            let harness = try QuorumHarness(masters: 3, config: fastScheduling())
+            do {
+                for id in UInt64(1)...3 { try harness.start(id) }
+            } catch {
+                harness.stopAll()
+                throw error
+            }
+            return harness
+        }
+
+        /// A real agent on `<root>/agent` registering with every master of `harness`.
+        static func startAgent(_ harness: QuorumHarness, httpListen: String = "127.0.0.1:0") throws -> Process {
+            try AgentChild.start(
+                binary: try CorralBinary.locate(), masters: (UInt64(1)...3).map(harness.endpoint), workDirectory: harness.root + "/agent",
+                hostname: "pymesos-agent", imageRoot: harness.root + "/images", httpListen: httpListen)
+        }
+
+        /// Starts `scheduler.py` with `arguments` in the venv, its output appended to `log`.
+        static func startScheduler(venv: String, log: String, _ arguments: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+            process.arguments = [pymesosDirectory + "/scheduler.py"] + arguments
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            return process
+        }
+
+        /// The end of a log file, for failure messages.
+        static func tail(_ path: String, _ count: Int = 4000) -> String {
+            (try? String(contentsOfFile: path, encoding: .utf8)).map { String($0.suffix(count)) } ?? ""
         }
 
         static var pymesosDirectory: String {

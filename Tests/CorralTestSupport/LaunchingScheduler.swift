@@ -17,6 +17,8 @@ public actor LaunchingScheduler {
     public private(set) var masters: [String] = []
     public private(set) var offersSeen = 0
     public private(set) var refused: [TaskStatus] = []
+    /// FAILURE events (an agent or an executor was lost), in order.
+    public private(set) var failures: [SchedulerEvent.Failure] = []
     /// What each task runs, and with what.
     private let makeTask: @Sendable (TaskID, AgentID) -> TaskInfo
     /// What happened, in order, for a failure message.
@@ -25,6 +27,8 @@ public actor LaunchingScheduler {
     /// How many task IDs may be launched so far; the test raises it.
     private var budget: Int
     private var launchedCount = 0
+    /// When set, each batch is launched as one task group (LAUNCH_GROUP) under this executor.
+    private let groupExecutor: ExecutorInfo?
 
     /// The default task: `true`, with 0.1 cpus and 16 MB.
     public static let trueTask: @Sendable (TaskID, AgentID) -> TaskInfo = { id, agent in
@@ -33,9 +37,11 @@ public actor LaunchingScheduler {
 
     public init(
         masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60, partitionAware: Bool = false,
+        groupExecutor: ExecutorInfo? = nil,
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo = LaunchingScheduler.trueTask
     ) throws {
         self.makeTask = makeTask
+        self.groupExecutor = groupExecutor
         var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
         info.role = "*"
         if partitionAware { info.capabilities.append(FrameworkInfo.Capability(.partitionAware)) }
@@ -91,6 +97,7 @@ public actor LaunchingScheduler {
                 for offer in offers { await use(offer) }
             }
             if let status = event.update?.status { record(status) }
+            if let failure = event.failure { failures.append(failure) }
         case .disconnected:
             break
         }
@@ -114,7 +121,12 @@ public actor LaunchingScheduler {
         let tasks = batch.map { makeTask($0, offer.agentID) }
         history.append("launch \(batch.map(\.value)) on \(offer.id)")
         do {
-            try await client.launch(offer, tasks: tasks, filters: Filters(refuseSeconds: 0))
+            if let groupExecutor {
+                try await client.accept(
+                    [offer.id], operations: [.launchGroup(executor: groupExecutor, tasks: tasks)], filters: Filters(refuseSeconds: 0))
+            } else {
+                try await client.launch(offer, tasks: tasks, filters: Filters(refuseSeconds: 0))
+            }
         } catch {
             history.append("launch failed: \(error)")
             // The master may or may not have committed it: ask after re-subscribing.

@@ -50,6 +50,10 @@ struct corral_launch_config {
     const char *overlay_options;
     /// Non-zero: a new network namespace with only loopback (brought up).
     int new_network;
+    /// Non-zero: the host pid of a process (a task group's executor init) whose network, IPC
+    /// and UTS namespaces the container joins instead of its own (then `new_network` is 0
+    /// and `hostname` is not set: the hostname is that namespace's).
+    pid_t join_pid;
     uid_t uid;
     gid_t gid;
     const gid_t *groups;

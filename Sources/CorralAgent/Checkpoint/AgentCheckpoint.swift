@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Databases: `owner` (who owns the work dir, and the highest term), `tasks` (one record
 /// per task key), `updates` (pending status updates by sequence) and `completed` (the keys of
-/// acknowledged-terminal tasks, with their sequence). Values are JSON.
+/// acknowledged-terminal tasks, with their sequence) and `executors` (one record per custom
+/// executor). Values are JSON.
 ///
 /// A work dir records its owner (hostname, agent ID once known, cluster if known) on first
 /// use; opening it for another hostname, or with an explicitly different agent ID or cluster,
@@ -20,6 +21,7 @@ public final class AgentCheckpoint: AgentCheckpointStore {
     private let taskRecords: StoreDatabase
     private let updateRecords: StoreDatabase
     private let completedRecords: StoreDatabase
+    private let executorRecords: StoreDatabase
 
     private static let ownerKey = Array("owner".utf8)
     private static let termKey = Array("highest_term".utf8)
@@ -34,6 +36,7 @@ public final class AgentCheckpoint: AgentCheckpointStore {
             taskRecords = try environment.openDatabase("tasks")
             updateRecords = try environment.openDatabase("updates")
             completedRecords = try environment.openDatabase("completed")
+            executorRecords = try environment.openDatabase("executors")
         } catch {
             throw AgentCheckpointError(code: .storage, message: "cannot open the agent checkpoint in \(path)", underlying: error)
         }
@@ -88,6 +91,10 @@ public final class AgentCheckpoint: AgentCheckpointStore {
                     let entry = try decoder.decode(CompletedEntry.self, from: Data(record.value))
                     state.completed[entry.key] = entry.sequence
                 }
+                for record in try txn.records(in: executorRecords) {
+                    let executor = try decoder.decode(AgentExecutor.self, from: Data(record.value))
+                    state.executors[executor.key] = executor
+                }
                 return state
             }
         }
@@ -121,6 +128,10 @@ public final class AgentCheckpoint: AgentCheckpointStore {
             try put(CompletedEntry(key: key, sequence: sequence), Self.key(key), in: completedRecords, txn)
         case .forgetCompleted(let key):
             _ = try txn.delete(Self.key(key), in: completedRecords)
+        case .putExecutor(let executor):
+            try put(executor, Self.key(TaskKey(executor.key.frameworkID, TaskID(executor.key.executorID.value))), in: executorRecords, txn)
+        case .removeExecutor(let key):
+            _ = try txn.delete(Self.key(TaskKey(key.frameworkID, TaskID(key.executorID.value))), in: executorRecords)
         }
     }
 

@@ -14,11 +14,15 @@ public struct AgentCheckpointState: Codable, Hashable, Sendable {
     /// Tasks that ended and whose every update was acknowledged, with the sequence at which
     /// they completed (the oldest are forgotten first, past `AgentConfiguration.completedLimit`).
     public var completed: [TaskKey: UInt64]
+    /// The custom executors started and not seen to exit.
+    public var executors: [ExecutorKey: AgentExecutor]
 
     public init(
         agentID: AgentID? = nil, highestTerm: UInt64 = 0, tasks: [TaskKey: AgentTask] = [:],
-        updates: [UInt64: PendingUpdate] = [:], completed: [TaskKey: UInt64] = [:]
+        updates: [UInt64: PendingUpdate] = [:], completed: [TaskKey: UInt64] = [:],
+        executors: [ExecutorKey: AgentExecutor] = [:]
     ) {
+        self.executors = executors
         self.agentID = agentID
         self.highestTerm = highestTerm
         self.tasks = tasks
@@ -47,6 +51,8 @@ public struct AgentCheckpointState: Codable, Hashable, Sendable {
                 tasks.removeValue(forKey: key)
                 completed[key] = sequence
             case .forgetCompleted(let key): completed.removeValue(forKey: key)
+            case .putExecutor(let executor): executors[executor.key] = executor
+            case .removeExecutor(let key): executors.removeValue(forKey: key)
             }
         }
     }
@@ -69,4 +75,8 @@ public enum CheckpointChange: Codable, Hashable, Sendable {
     case complete(TaskKey, sequence: UInt64)
     /// Forget the oldest completed keys past the limit.
     case forgetCompleted(TaskKey)
+    /// Add or replace a custom executor's record.
+    case putExecutor(AgentExecutor)
+    /// The executor's container exited: drop its record.
+    case removeExecutor(ExecutorKey)
 }

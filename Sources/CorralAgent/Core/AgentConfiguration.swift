@@ -22,6 +22,12 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Whether to report TASK_STARTING when a launch is accepted (Mesos's command executor
     /// does), before TASK_RUNNING.
     public var reportsStarting: Bool = true
+    /// How long an executor told to shut down has before its container is killed, when its
+    /// `ExecutorInfo.shutdown_grace_period` does not say (Mesos's `--executor_shutdown_grace_period`: 5 s).
+    public var executorShutdownGrace: Duration = .seconds(5)
+    /// How long a custom executor has to subscribe after it was started, or to subscribe again
+    /// after an agent restart, before it is killed (Mesos's `--executor_registration_timeout`: 1 min).
+    public var executorRegistrationTimeout: Duration = .seconds(60)
 
     /// The defaults.
     public init() {}

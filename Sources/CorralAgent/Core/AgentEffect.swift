@@ -31,8 +31,18 @@ public enum AgentEffect: Sendable, Hashable {
     case startHealthChecks(TaskKey, HealthCheck)
     /// Stop running the task's health check (it ended).
     case stopHealthChecks(TaskKey)
-    /// Hand a framework message to the executor it names (drop it if that executor is gone).
-    case deliver(AgentCall.FrameworkMessage)
+    /// Start a custom executor's container (with the Executor API's environment) and report
+    /// `executorRunning` / `executorEnded`.
+    case launchExecutor(AgentExecutor)
+    /// After a restart: re-attach to the executor's container and report `executorRunning`, or
+    /// report how it ended (`executorEnded`). Never start it anew.
+    case recoverExecutor(AgentExecutor)
+    /// Send an event on an executor's subscription stream.
+    case sendExecutor(stream: UInt64, ExecutorEvent)
+    /// End an executor's subscription stream (a newer one replaced it, or the executor is gone).
+    case closeExecutorStream(stream: UInt64)
+    /// Kill the executor's container after `after`, unless it exited by then; report `executorEnded`.
+    case killExecutor(ExecutorKey, after: Duration)
     /// Send `.tick` at this instant (replacing any timer armed before).
     case armTimer(at: ContinuousClock.Instant)
     /// Log a line. Metadata names IDs and terms, never payloads.

@@ -31,6 +31,16 @@ public enum AgentInput: Sendable, Hashable {
     case healthChecked(TaskKey, healthy: Bool, message: String)
     /// An executor has a message for its framework's scheduler (sent at most once, as in Mesos).
     case executorMessage(AgentCall.FrameworkMessage)
+    /// A custom executor's container runs (launched, or re-attached after a restart).
+    case executorRunning(ExecutorKey, containerID: ContainerID, pid: UInt32?)
+    /// A custom executor's container exited, or could not be started.
+    case executorEnded(ExecutorKey, TaskEnd)
+    /// The executor subscribed at `/api/v1/executor`; its events go to `stream`.
+    case executorSubscribed(ExecutorKey, stream: UInt64, ExecutorCall.Subscribe)
+    /// The executor's subscription `stream` ended.
+    case executorDisconnected(ExecutorKey, stream: UInt64)
+    /// The executor sent UPDATE (accepted by `AgentStateMachine.executorCallRefusal` first).
+    case executorUpdate(ExecutorKey, TaskStatus)
 
     /// How the master answered a call.
     public enum CallOutcome: Sendable, Hashable {

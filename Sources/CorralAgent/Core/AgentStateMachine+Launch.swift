@@ -50,7 +50,8 @@ extension AgentStateMachine {
                 counters.duplicateLaunches += 1
                 log(.notice, "ignoring a LAUNCH of a task this agent already has or had", ["task": "\(key)"])
             } else {
-                fresh.append(TaskLaunch(key: key, frameworkInfo: event.frameworkInfo, task: task, executor: event.executor))
+                let group = event.executor == nil ? nil : event.tasks.map(\.taskID)
+                fresh.append(TaskLaunch(key: key, frameworkInfo: event.frameworkInfo, task: task, executor: event.executor, group: group))
             }
         }
         guard !fresh.isEmpty else { return }
@@ -84,6 +85,10 @@ extension AgentStateMachine {
     /// Records the task as launched (checkpointed first), reports TASK_STARTING, and asks the
     /// runner to start it.
     private mutating func start(_ launch: TaskLaunch, now: ContinuousClock.Instant) {
+        if let executor = Self.customExecutor(of: launch) {
+            startOnExecutor(launch, executor: executor, now: now)
+            return
+        }
         var status = TaskStatus(taskID: launch.key.taskID, state: .staging, source: .agent)
         status.agentID = info.id
         status.executorID = launch.executor?.executorID ?? launch.task.executor?.executorID
@@ -99,6 +104,10 @@ extension AgentStateMachine {
         }
         armCompletionDeadline(task, now: now)
         log(.info, "launching task", ["task": "\(launch.key)"])
+        if let executor = launch.executor {
+            launchInGroup(launch, executor: executor)
+            return
+        }
         output.append(.launch(launch))
     }
 
@@ -132,6 +141,10 @@ extension AgentStateMachine {
             task.killGrace = grace
             tasks[key] = task
             log(.notice, "task reached its max_completion_time; killing it", ["task": "\(key)"])
+            if let executor = Self.executorKey(of: task) {
+                killOnExecutor(task, key: executor, policy: nil, now: now)
+                continue
+            }
             output.append(.persist([.putTask(task)]))
             output.append(.kill(key, grace: grace))
         }

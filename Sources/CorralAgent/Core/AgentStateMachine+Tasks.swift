@@ -18,10 +18,16 @@ extension AgentStateMachine {
             return
         }
         guard task.isLive else { return }
-        killLive(task, grace: killGrace(for: task, policy: policy), now: now)
+        if let executor = Self.executorKey(of: task) {
+            killOnExecutor(task, key: executor, policy: policy, now: now)
+            return
+        }
+        let grace = killGrace(for: task, policy: policy)
+        killLive(task, grace: grace, now: now)
+        killGroup(of: task, grace: grace, now: now)
     }
 
-    private mutating func killLive(_ task: AgentTask, grace: Duration, now: ContinuousClock.Instant) {
+    mutating func killLive(_ task: AgentTask, grace: Duration, now: ContinuousClock.Instant) {
         var task = task
         let first = task.killGrace == nil
         task.killGrace = grace
@@ -41,27 +47,26 @@ extension AgentStateMachine {
         output.append(.kill(task.key, grace: grace))
     }
 
-    /// SHUTDOWN_FRAMEWORK: kill every live task of the framework.
+    /// SHUTDOWN_FRAMEWORK: kill every live task of the framework, and shut its executors down
+    /// (their tasks end with them).
     mutating func shutdownFramework(_ framework: FrameworkID, now: ContinuousClock.Instant) {
         log(.notice, "shutting down a framework's tasks", ["framework": framework.value])
+        shutdownExecutors(of: framework)
         for key in tasks.keys.sorted() where key.frameworkID == framework {
-            guard let task = tasks[key], task.isLive else { continue }
+            guard let task = tasks[key], task.isLive, !Self.runsOnExecutor(task) else { continue }
             killLive(task, grace: task.killGrace ?? killGrace(for: task, policy: nil), now: now)
         }
     }
 
-    /// A scheduler's message for an executor: handed over if that executor runs here, else
-    /// dropped (messages are delivered at most once, as in Mesos).
+    /// A scheduler's message for an executor: a MESSAGE event if that custom executor is
+    /// subscribed here, else dropped (messages are delivered at most once, as in Mesos, whose
+    /// command executor ignores them too).
     mutating func deliver(_ message: AgentCall.FrameworkMessage) {
-        let running = tasks.values.contains {
-            $0.isLive && $0.key.frameworkID == message.frameworkID && $0.executorID == message.executorID
-        }
-        guard running else {
-            log(.notice, "dropping a framework message for an executor that is not running here",
+        guard deliverToExecutor(message) else {
+            log(.notice, "dropping a framework message for an executor that is not subscribed here",
                 ["framework": message.frameworkID.value, "executor": message.executorID.value])
             return
         }
-        output.append(.deliver(message))
     }
 
     /// An executor's message for its scheduler: sent if subscribed, else dropped.
@@ -132,5 +137,7 @@ extension AgentStateMachine {
             status.message = "the runner reported a non-terminal end (\(end.state.rawValue)): \(end.message)"
         }
         report(status, for: task, now: now)
+        if status.state != .finished { killGroup(of: task, grace: nil, now: now) }
+        retireGroupExecutorIfIdle(after: task)
     }
 }

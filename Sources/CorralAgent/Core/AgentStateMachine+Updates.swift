@@ -10,13 +10,15 @@ import CorralModel
 extension AgentStateMachine {
     /// Gives `status` a fresh UUID, makes it the task's newest status, checkpoints both (with
     /// `extra` changes in the same batch) and sends it if it is first in the task's queue.
+    /// An executor's update keeps the executor's `uuid`, so its acknowledgement can be passed on.
     mutating func report(
-        _ status: TaskStatus, for task: AgentTask, extra: [CheckpointChange] = [], now: ContinuousClock.Instant
+        _ status: TaskStatus, for task: AgentTask, extra: [CheckpointChange] = [], uuid: [UInt8]? = nil,
+        now: ContinuousClock.Instant
     ) {
         var status = status
         status.taskID = task.key.taskID
         status.agentID = info.id
-        status.uuid = makeUUID()
+        status.uuid = uuid ?? makeUUID()
         var task = task
         task.status = status
         let update = PendingUpdate(sequence: takeSequence(), frameworkID: task.key.frameworkID, status: status)
@@ -81,6 +83,7 @@ extension AgentStateMachine {
             return
         }
         let key = update.key
+        acknowledgedExecutorUpdate(update)
         var changes: [CheckpointChange] = [.removeUpdate(sequence: sequence)]
         queues[key]?.removeAll { $0 == sequence }
         if queues[key]?.isEmpty ?? true {

@@ -69,6 +69,8 @@ public struct AgentStateMachine: Sendable {
     public internal(set) var updates: [UInt64: PendingUpdate] = [:]
     /// Keys of tasks that ended with every update acknowledged, with their completion sequence.
     public internal(set) var completed: [TaskKey: UInt64] = [:]
+    /// The custom executors the agent runs (checkpointed).
+    public internal(set) var executors: [ExecutorKey: AgentExecutor] = [:]
     public internal(set) var counters = Counters()
 
     /// Each task's pending sequences, oldest first; the first is the one in flight.
@@ -81,6 +83,17 @@ public struct AgentStateMachine: Sendable {
     var completionDeadlines: [TaskKey: ContinuousClock.Instant] = [:]
     /// Running tasks with health checks.
     var health: [TaskKey: HealthState] = [:]
+    /// The subscription stream of each subscribed executor.
+    var executorStreams: [ExecutorKey: UInt64] = [:]
+    /// Executor tasks their executor was given (LAUNCH sent, or reported back on SUBSCRIBE).
+    var deliveredTasks: Set<TaskKey> = []
+    /// Group tasks waiting for their default executor's container to run.
+    var pendingGroupLaunches: [ExecutorKey: [TaskLaunch]] = [:]
+    /// When each custom executor not subscribed yet must have subscribed, and whether that is
+    /// a first subscription (false: again, after an agent restart).
+    var registrationDeadlines: [ExecutorKey: (at: ContinuousClock.Instant, first: Bool)] = [:]
+    /// Executors killed for not subscribing in time, with the reason their tasks fail with.
+    var unregistered: [ExecutorKey: TaskStatus.Reason] = [:]
     var subscribeBackoff: Backoff
     var nextConnection: UInt64 = 1
     var nextSequence: UInt64 = 1
@@ -134,6 +147,11 @@ public struct AgentStateMachine: Sendable {
         case .launchFailed(let key, let end): taskEnded(key, end, source: .agent, now: now)
         case .healthChecked(let key, let healthy, let message): healthChecked(key, healthy: healthy, message: message, now: now)
         case .executorMessage(let message): sendExecutorMessage(message)
+        case .executorRunning(let key, let containerID, let pid): executorRunning(key, containerID: containerID, pid: pid)
+        case .executorEnded(let key, let end): executorEnded(key, end, now: now)
+        case .executorSubscribed(let key, let stream, let subscribe): executorSubscribed(key, stream: stream, subscribe, now: now)
+        case .executorDisconnected(let key, let stream): executorDisconnected(key, stream: stream)
+        case .executorUpdate(let key, let status): executorUpdate(key, status, now: now)
         }
     }
 
@@ -149,6 +167,7 @@ public struct AgentStateMachine: Sendable {
         tasks = recovered.tasks
         updates = recovered.updates
         completed = recovered.completed
+        executors = recovered.executors
         nextSequence = recovered.highestSequence + 1
         for sequence in updates.keys.sorted() {
             guard let update = updates[sequence] else { continue }
@@ -158,9 +177,19 @@ public struct AgentStateMachine: Sendable {
         log(.info, "agent starting", ["agent": info.id?.value ?? "new", "term": "\(highestTerm)", "tasks": "\(tasks.count)", "pending_updates": "\(updates.count)"])
         for key in tasks.keys.sorted() {
             guard let task = tasks[key], task.isLive else { continue }
-            output.append(.recover(task))
             armCompletionDeadline(task, now: now)
+            // A task of a custom executor has no container of its own: its executor is recovered.
+            guard !Self.runsOnExecutor(task) else { continue }
+            output.append(.recover(task))
             if let grace = task.killGrace { output.append(.kill(key, grace: grace)) }
+        }
+        for key in executors.keys.sorted() {
+            guard let executor = executors[key] else { continue }
+            if !executor.runsTaskGroups {
+                registrationDeadlines[key] = (now + configuration.executorRegistrationTimeout, false)
+            }
+            output.append(.recoverExecutor(executor))
+            if let grace = executor.shutdownGrace { output.append(.killExecutor(key, after: grace)) }
         }
         subscribe(now: now)
     }
@@ -192,7 +221,7 @@ public struct AgentStateMachine: Sendable {
 
     /// Arms the timer for the earliest deadline, when it changed.
     private mutating func armTimer() {
-        var deadlines: [ContinuousClock.Instant] = Array(completionDeadlines.values)
+        var deadlines: [ContinuousClock.Instant] = Array(completionDeadlines.values) + registrationDeadlines.values.map(\.at)
         switch connection {
         case .stopped: break
         case .disconnected(let retryAt): deadlines.append(retryAt)
@@ -211,5 +240,6 @@ public struct AgentStateMachine: Sendable {
         tickConnection(now: now)
         tickUpdates(now: now)
         tickCompletionDeadlines(now: now)
+        tickRegistrationDeadlines(now: now)
     }
 }

@@ -5,6 +5,10 @@ extension AgentHTTP {
     /// The answer to one request.
     func respond(_ request: AgentHTTPRequest) async -> AgentHTTPResponse {
         let path = request.path
+        if path == "/api/v1/executor" {
+            guard request.method == "POST" else { return methodNotAllowed(request, allowed: "POST") }
+            return await executorAPI(request)
+        }
         if path == "/api/v1" {
             guard request.method == "POST" else { return methodNotAllowed(request, allowed: "POST") }
             return await operatorAPI(request)
@@ -31,7 +35,7 @@ extension AgentHTTP {
     /// The endpoints, for the 404 message.
     static let endpoints = [
         "GET /health", "GET /version", "GET /flags", "GET /state", "GET /metrics/snapshot", "GET /files/browse",
-        "GET /files/read", "GET /files/download", "GET /files/debug", "POST /api/v1",
+        "GET /files/read", "GET /files/download", "GET /files/debug", "POST /api/v1", "POST /api/v1/executor",
     ]
 
     /// `GET /version`, in mesos-agent's shape.

@@ -6,7 +6,7 @@ import NIOCore
 
 /// The agent's HTTP server, as mesos-agent's: health, version, flags and metrics, `GET /state`
 /// in Mesos's v0 JSON, `/files` confined to the sandboxes, and the v1 Agent Operator API at
-/// `POST /api/v1` (JSON).
+/// `POST /api/v1` (JSON), and the v1 Executor API at `POST /api/v1/executor` (served by `executors`).
 ///
 /// Every request asks `view` for a fresh `AgentView`; the server holds no agent state of its
 /// own. `respond(_:)` answers a request given as plain values, so the routes can be tested
@@ -23,12 +23,15 @@ public struct AgentHTTP: Sendable {
     public let listen: ListenAddress
     /// The server's logger (Hummingbird logs start, stop and failed requests to it).
     public let logger: Logger
+    /// What answers `/api/v1/executor`; nil: the agent runs no executors (503).
+    public let executors: (any ExecutorEndpoint)?
 
     /// A server for the agent whose state `view` gives, serving `files`, listening on `listen`.
     public init(
         view: @escaping @Sendable () async -> AgentView, files: SandboxFiles, listen: ListenAddress,
-        logger: Logger = Logger(label: "corral.agent.http")
+        logger: Logger = Logger(label: "corral.agent.http"), executors: (any ExecutorEndpoint)? = nil
     ) {
+        self.executors = executors
         self.view = view
         self.files = files
         self.listen = listen
@@ -78,6 +81,12 @@ public struct AgentHTTP: Sendable {
         switch answer.body {
         case .bytes(let bytes):
             return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .stream(let stream):
+            let records = stream.records
+            return Response(status: status, headers: fields, body: ResponseBody { writer in
+                for await record in records { try await writer.write(ByteBuffer(bytes: record)) }
+                try await writer.finish(nil)
+            })
         case .file(let path):
             do {
                 return Response(status: status, headers: fields, body: try await FileIO().loadFile(path: path, context: context))

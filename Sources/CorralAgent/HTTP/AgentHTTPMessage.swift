@@ -37,6 +37,8 @@ struct AgentHTTPResponse: Sendable {
         case bytes([UInt8])
         /// A whole file, streamed from disk by the server.
         case file(path: String)
+        /// An executor's event stream, written as it comes (chunked) until it ends.
+        case stream(ExecutorEventStream)
     }
 
     var status: Int

@@ -8,6 +8,8 @@ extension AgentProcess {
     enum Queued: Sendable {
         case effect(AgentEffect)
         case release(TaskKey)
+        /// The same for an exited executor's container.
+        case releaseExecutor(ExecutorKey)
     }
 
     /// Carries out effects in order. Checkpoint writes go to disk off the actor, merged with
@@ -27,12 +29,13 @@ extension AgentProcess {
         perform(durable.submit([.item(.release(key))]))
     }
 
-    private func perform(_ step: DurableQueue<Queued>.Step) {
+    func perform(_ step: DurableQueue<Queued>.Step) {
         for item in step.run {
             guard failure == nil else { return }
             switch item {
             case .effect(let effect): execute(effect)
             case .release(let key): job { await self.release(key) }
+            case .releaseExecutor(let key): job { await self.releaseExecutor(key) }
             }
         }
         guard let changes = step.write, failure == nil else { return }
@@ -87,10 +90,8 @@ extension AgentProcess {
             job { await self.runHealthChecks(key, check) }
         case .stopHealthChecks(let key):
             healthChecked.remove(key)
-        case .deliver(let message):
-            logger.notice(
-                "a framework message for an executor was dropped: this agent runs command tasks only",
-                metadata: ["framework": "\(message.frameworkID)", "executor": "\(message.executorID)"])
+        case .launchExecutor, .recoverExecutor, .sendExecutor, .closeExecutorStream, .killExecutor:
+            executeForExecutor(effect)
         case .armTimer(let at):
             arm(at)
         case .log(let level, let message, let metadata):

@@ -14,6 +14,9 @@ import Logging
 public actor AgentProcess {
     public let config: AgentConfig
     let runner: TaskRunner
+    /// Runs custom executors, each in its own container (keyed by framework and executor ID),
+    /// under `<work-dir>/executors`.
+    let executorRunner: TaskRunner
     let checkpoint: any AgentCheckpointStore
     let link: MasterLink
     let logger: Logger
@@ -42,19 +45,29 @@ public actor AgentProcess {
     var recovered: [TaskKey: RecoveredTask] = [:]
     /// Tasks whose health checks run.
     var healthChecked: Set<TaskKey> = []
+    /// Executor subscriptions by stream number, and the next number.
+    var executorStreams: [UInt64: AsyncStream<[UInt8]>.Continuation] = [:]
+    var nextExecutorStream: UInt64 = 1
+    /// Executors whose `executorRunner.launch` has not returned yet, and ends that came meanwhile.
+    var executorLaunchesInFlight: Set<ExecutorKey> = []
+    var executorEndsDuringLaunch: [ExecutorKey: TaskEnd] = [:]
+    /// What the executor runner found after a restart, until the machine asks about each executor.
+    var recoveredExecutors: [ExecutorKey: RecoveredTask] = [:]
     /// Set when the agent must stop; `run()` throws it.
     var failure: AgentProcessError?
     let failures: AsyncStream<AgentProcessError>
     let failureSink: AsyncStream<AgentProcessError>.Continuation
 
     /// An agent on `config`'s work dir, running tasks with `runner`, keeping its state in
-    /// `checkpoint`. `seed` drives jitter and update UUIDs.
+    /// `checkpoint`. `seed` drives jitter and update UUIDs. Custom executors run under
+    /// `executorRunner` (give it its own work directory, e.g. `<work-dir>/executors`).
     public init(
-        config: AgentConfig, info: AgentInfo, runner: TaskRunner, checkpoint: any AgentCheckpointStore, seed: UInt64,
-        logger: Logger
+        config: AgentConfig, info: AgentInfo, runner: TaskRunner, executorRunner: TaskRunner,
+        checkpoint: any AgentCheckpointStore, seed: UInt64, logger: Logger
     ) {
         self.config = config
         self.runner = runner
+        self.executorRunner = executorRunner
         self.checkpoint = checkpoint
         self.logger = logger
         address = config.httpListen
@@ -83,9 +96,17 @@ public actor AgentProcess {
     /// What the HTTP API shows, as of now.
     public func view() -> AgentView {
         let runnerConfiguration = runner.configuration
+        let executorConfiguration = executorRunner.configuration
+        let machine = machine
+        // A task of a custom executor lives in its executor's sandbox, as in Mesos.
         return AgentView(
             machine: machine, config: config, startTime: startTime, address: address, master: master,
-            sandbox: { runnerConfiguration.sandbox(for: $0) })
+            sandbox: { key in
+                guard let task = machine.tasks[key], let executor = AgentStateMachine.executorKey(of: task) else {
+                    return runnerConfiguration.sandbox(for: key)
+                }
+                return executorConfiguration.sandbox(for: Self.containerKey(of: executor))
+            })
     }
 
     /// Serves a task's sandbox under `/files` by its path and Mesos's virtual path.
@@ -111,18 +132,28 @@ public actor AgentProcess {
         attachExistingSandboxes()
         let found = await runner.recover()
         recovered = Dictionary(found.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let foundExecutors = await executorRunner.recover()
+        recoveredExecutors = Dictionary(
+            foundExecutors.map { (Self.executorKey(of: $0.key), $0) }, uniquingKeysWith: { first, _ in first })
         let loaded: AgentCheckpointState
         do { loaded = try checkpoint.load() } catch {
             throw AgentProcessError("cannot read the agent's checkpoint: \(error)")
         }
         step(.started(recovered: loaded))
         await killOrphans(known: Set(loaded.tasks.keys))
+        await killOrphanExecutors(known: Set(loaded.executors.keys))
         let events = runner.events
+        let executorEvents = executorRunner.events
         let jobs = jobs
         let failures = failures
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await case .ended(let key, let end) in events { await self.taskEnded(key, end) }
+            }
+            group.addTask {
+                for await case .ended(let key, let end) in executorEvents {
+                    await self.executorEnded(Self.executorKey(of: key), end)
+                }
             }
             group.addTask {
                 await withTaskGroup(of: Void.self) { children in

@@ -94,7 +94,9 @@ enum TaskLaunchPlan {
             bindMounts: rootfs.image == nil ? [] : [BindMount(source: sandbox, target: mappedSandbox)],
             logDirectory: sandbox
         )
-        return .success(spec)
+        var joined = spec
+        joined.joinNamespacesOf = launch.executorPID.map { Int32(bitPattern: $0) }
+        return .success(joined)
     }
 
     /// Shell form: `/bin/sh -c value`. Argv form: `value` run with `arguments[1...]` (argv[0]
@@ -120,12 +122,14 @@ enum TaskLaunchPlan {
             guard variable.type != .secret, let value = variable.value else { return nil }
             return "\(variable.name)=\(value)"
         }
+        // An executor's container has no task of its own (its ID is the executor's).
+        let taskID = ExecutorLaunchPlan.isExecutor(launch) ? [] : ["MESOS_TASK_ID=\(task.taskID.value)"]
         let mesos = [
             "MESOS_SANDBOX=\(inside)",
             "MESOS_DIRECTORY=\(sandbox)",
             "MESOS_FRAMEWORK_ID=\(launch.key.frameworkID.value)",
             "MESOS_EXECUTOR_ID=\(task.taskID.value)",
-            "MESOS_TASK_ID=\(task.taskID.value)",
+        ] + taskID + [
             "MESOS_AGENT_ID=\(task.agentID.value)",
             "MESOS_SLAVE_ID=\(task.agentID.value)",
             "MESOS_CHECKPOINT=\(launch.frameworkInfo?.checkpoint == true ? 1 : 0)",

@@ -133,6 +133,13 @@ extension MasterLeader {
             var event = SchedulerEvent(type: .message)
             event.message = SchedulerEvent.Message(agentID: id, executorID: message.executorID, data: message.data ?? [])
             send(event, to: message.frameworkID)
+        case .exitedExecutor:
+            guard let exited = call.exitedExecutor else {
+                throw MasterError(code: .request, message: "the call's \"exited_executor\" field is missing")
+            }
+            var event = SchedulerEvent(type: .failure)
+            event.failure = SchedulerEvent.Failure(agentID: id, executorID: exited.executorID, status: exited.status)
+            send(event, to: exited.frameworkID)
         default:
             throw MasterError(code: .request, message: "agent call type \(call.type.rawValue) is not supported")
         }

@@ -11,6 +11,8 @@ public struct AgentCall: Codable, Hashable, Sendable {
     public var updateResources: UpdateResources?
     /// MESSAGE: bytes from an executor to its framework's scheduler.
     public var message: FrameworkMessage?
+    /// EXITED_EXECUTOR: a custom executor's container exited.
+    public var exitedExecutor: ExitedExecutor?
 
     enum CodingKeys: String, CodingKey {
         case type
@@ -18,6 +20,7 @@ public struct AgentCall: Codable, Hashable, Sendable {
         case subscribe, update
         case updateResources = "update_resources"
         case message
+        case exitedExecutor = "exited_executor"
     }
 
     public init(type: Kind, agentID: AgentID? = nil) {
@@ -90,6 +93,27 @@ public struct AgentCall: Codable, Hashable, Sendable {
         }
     }
 
+    /// EXITED_EXECUTOR: an executor's container exited with `status` (its wait status; -1 when
+    /// unknown, e.g. it never started); the master passes it to the scheduler as a FAILURE event (at most once, as
+    /// Mesos's `ExitedExecutorMessage`).
+    public struct ExitedExecutor: Codable, Hashable, Sendable {
+        public var frameworkID: FrameworkID
+        public var executorID: ExecutorID
+        public var status: Int32?
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkID = "framework_id"
+            case executorID = "executor_id"
+            case status
+        }
+
+        public init(frameworkID: FrameworkID, executorID: ExecutorID, status: Int32?) {
+            self.frameworkID = frameworkID
+            self.executorID = executorID
+            self.status = status
+        }
+    }
+
     /// UPDATE_RESOURCES: the agent's total changed.
     public struct UpdateResources: Codable, Hashable, Sendable {
         @Repeated public var resources: [Resource]
@@ -108,6 +132,8 @@ public struct AgentCall: Codable, Hashable, Sendable {
         public static let updateResources: Kind = "UPDATE_RESOURCES"
         /// An executor's message for its scheduler.
         public static let message: Kind = "MESSAGE"
-        public static let known: [Kind] = [.subscribe, .update, .heartbeat, .updateResources, .message]
+        /// A custom executor exited.
+        public static let exitedExecutor: Kind = "EXITED_EXECUTOR"
+        public static let known: [Kind] = [.subscribe, .update, .heartbeat, .updateResources, .message, .exitedExecutor]
     }
 }

@@ -30,6 +30,11 @@ import Testing
             .complete(TaskKey("f2", "older"), sequence: 2),
             .forgetCompleted(TaskKey("f2", "older")),
             .highestTerm(4),
+            .putExecutor(AgentExecutor(
+                key: ExecutorKey("f1", "e1"), info: ExecutorInfo(executorID: "e1", frameworkID: "f1", command: CommandInfo(value: "./e")),
+                frameworkInfo: nil, containerID: ContainerID("c-2"), pid: 43, shutdownGrace: .seconds(5))),
+            .putExecutor(AgentExecutor(key: ExecutorKey("f1", "gone"), info: ExecutorInfo(executorID: "gone"), frameworkInfo: nil)),
+            .removeExecutor(ExecutorKey("f1", "gone")),
         ]
     }
 
@@ -48,6 +53,8 @@ import Testing
             #expect(loaded.tasks[TaskKey("f1", "t1")]?.killGrace == .milliseconds(1500))
             #expect(loaded.updates.keys.sorted() == [4])
             #expect(loaded.completed == [TaskKey("f2", "gone"): 5])
+            #expect(loaded.executors.keys.sorted() == [ExecutorKey("f1", "e1")])
+            #expect(loaded.executors[ExecutorKey("f1", "e1")]?.shutdownGrace == .seconds(5))
             #expect(FileManager.default.fileExists(atPath: dir + "/meta/data.mdb"))
         }
     }

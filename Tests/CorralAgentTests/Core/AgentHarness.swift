@@ -117,4 +117,12 @@ extension Array where Element == AgentEffect {
     var persisted: [CheckpointChange] { flatMap { effect -> [CheckpointChange] in if case .persist(let changes) = effect { changes } else { [] } } }
     var timers: [ContinuousClock.Instant] { compactMap { if case .armTimer(let at) = $0 { at } else { nil } } }
     var recovers: [AgentTask] { compactMap { if case .recover(let task) = $0 { task } else { nil } } }
+    /// The events sent to executors, with their stream.
+    var executorEvents: [(stream: UInt64, event: ExecutorEvent)] {
+        compactMap { if case .sendExecutor(let stream, let event) = $0 { (stream, event) } else { nil } }
+    }
+    var executorLaunches: [AgentExecutor] { compactMap { if case .launchExecutor(let executor) = $0 { executor } else { nil } } }
+    var executorRecovers: [AgentExecutor] { compactMap { if case .recoverExecutor(let executor) = $0 { executor } else { nil } } }
+    var executorKills: [(ExecutorKey, Duration)] { compactMap { if case .killExecutor(let key, let after) = $0 { (key, after) } else { nil } } }
+    var executorCloses: [UInt64] { compactMap { if case .closeExecutorStream(let stream) = $0 { stream } else { nil } } }
 }

@@ -59,6 +59,7 @@ struct AgentHTTPClient {
             switch response.body {
             case .bytes(let data): bytes = data
             case .file(let path): bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            case .stream: bytes = []  // read with `subscribe`
             }
             return AgentHTTPReply(
                 status: response.status, headers: Dictionary(uniqueKeysWithValues: response.headers.map { ($0.key.lowercased(), $0.value) }),

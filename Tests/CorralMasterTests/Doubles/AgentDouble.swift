@@ -149,8 +149,15 @@ actor AgentDouble {
             guard let kill = event.kill else { return }
             finish(Key(framework: kill.frameworkID, task: kill.taskID), .killed)
         case .message:
-            // Executors here are echoes: a framework message comes straight back.
+            // Executors here are echoes: a framework message comes straight back, but "exit"
+            // makes the executor exit with status 1 (EXITED_EXECUTOR).
             guard let message = event.message, let agentID else { return }
+            if message.data == Array("exit".utf8) {
+                var call = AgentCall(type: .exitedExecutor, agentID: agentID)
+                call.exitedExecutor = AgentCall.ExitedExecutor(frameworkID: message.frameworkID, executorID: message.executorID, status: 256)
+                outgoing.append(call)
+                return
+            }
             var call = AgentCall(type: .message, agentID: agentID)
             call.message = message
             outgoing.append(call)

@@ -9,6 +9,8 @@ actor EventRecorder {
     private(set) var offers: [Offer] = []
     private(set) var errors: [String] = []
     private(set) var lostAgents: [AgentID] = []
+    /// FAILURE events about an executor: its ID and exit status.
+    private(set) var lostExecutors: [(ExecutorID, Int32?)] = []
     private(set) var messages: [[UInt8]] = []
 
     init(_ client: SchedulerClient) { self.client = client }
@@ -32,7 +34,13 @@ actor EventRecorder {
             if let rescinded = event.rescind?.offerID { offers.removeAll { $0.id == rescinded } }
             if let status = event.update?.status { updates.append(status) }
             if let error = event.error?.message { errors.append(error) }
-            if event.type == .failure, let agent = event.failure?.agentID { lostAgents.append(agent) }
+            if event.type == .failure, let failure = event.failure {
+                if let executor = failure.executorID {
+                    lostExecutors.append((executor, failure.status))
+                } else if let agent = failure.agentID {
+                    lostAgents.append(agent)
+                }
+            }
             if event.type == .message, let data = event.message?.data { messages.append(data) }
         case .disconnected:
             offers = []

@@ -10,6 +10,13 @@ are TASK_FINISHED. Writes a JSON summary to OUTPUT:
    "launched": [task ids], "updates": [{"task_id", "state", ...}],
    "final_states": {task id: state}, "ok": bool, "error": str|null}
 
+With --executor-command, the tasks run under one custom executor (ExecutorInfo with that
+command, see executor.py) instead of as commands: the scheduler answers the executor's
+"running <task>" framework message with "finish <task>", expects "finished <task>" back,
+and once every task finished sends "exit" and waits for the executor's FAILURE event
+(executorLost); the summary then has "messages" and "executor_lost". With --hold-file, the
+"finish" answers wait until that file exists (the test restarts the agent meanwhile).
+
 Exit 0 when all tasks finished, 1 on a task ending in another terminal state,
 on timeout or on a driver failure (message on stderr), 2 on bad arguments.
 Run it with the Python of the venv made by setup-venv.sh.
@@ -17,9 +24,12 @@ Run it with the Python of the venv made by setup-venv.sh.
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 import time
+
+EXECUTOR_ID = "pymesos-executor"
 
 TERMINAL = {
     "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR",
@@ -49,6 +59,8 @@ def task_resource(name, value, offered):
 
 
 def build_scheduler_class(Scheduler):
+    from pymesos import encode_data, decode_data
+
     class TestScheduler(Scheduler):
         def __init__(self, args):
             self.args = args
@@ -64,6 +76,11 @@ def build_scheduler_class(Scheduler):
             self.disconnects = 0
             self.reregistrations = 0
             self.errors = []
+            self.messages = []
+            self.executor_lost = []
+            self.agent_id = None
+            self.exit_sent = False
+            self.held = []
 
         # --- callbacks (run on pymesos's IO thread) ---
         def registered(self, driver, framework_id, master_info):
@@ -95,7 +112,7 @@ def build_scheduler_class(Scheduler):
                     while (remaining > 0 and cpus + eps >= self.args.cpus
                            and mem + eps >= self.args.mem):
                         tid = "pymesos-task-%d" % (len(self.launched) + len(tasks))
-                        tasks.append({
+                        task = {
                             "task_id": {"value": tid},
                             "agent_id": offer["agent_id"],
                             "name": tid,
@@ -103,8 +120,16 @@ def build_scheduler_class(Scheduler):
                                 task_resource("cpus", self.args.cpus, offer.get("resources")),
                                 task_resource("mem", self.args.mem, offer.get("resources")),
                             ],
-                            "command": {"value": self.args.command},
-                        })
+                        }
+                        if self.args.executor_command:
+                            task["executor"] = {
+                                "executor_id": {"value": EXECUTOR_ID},
+                                "name": "pymesos test executor",
+                                "command": {"value": self.args.executor_command},
+                            }
+                        else:
+                            task["command"] = {"value": self.args.command}
+                        tasks.append(task)
                         remaining -= 1
                         cpus -= self.args.cpus
                         mem -= self.args.mem
@@ -140,9 +165,61 @@ def build_scheduler_class(Scheduler):
                     self.failure = "task %s ended %s: %s" % (
                         tid, state, status.get("message", status.get("reason", "")))
                     self.done.set()
-                if (len(self.launched) == self.args.tasks and all(
-                        self.final_states.get(t) == "TASK_FINISHED" for t in self.launched)):
-                    self.done.set()
+                if "agent_id" in status:
+                    self.agent_id = status["agent_id"]
+                self.check_done_locked(driver)
+
+        def all_finished_locked(self):
+            return len(self.launched) == self.args.tasks and all(
+                self.final_states.get(t) == "TASK_FINISHED" for t in self.launched)
+
+        def check_done_locked(self, driver):
+            if not self.all_finished_locked():
+                return
+            if not self.args.executor_command:
+                self.done.set()
+                return
+            finished = set(m[len("finished "):] for m in self.messages if m.startswith("finished "))
+            if not finished.issuperset(self.launched):
+                return
+            if not self.exit_sent:
+                self.exit_sent = True
+                log("all tasks finished: asking the executor to exit")
+                driver.sendFrameworkMessage({"value": EXECUTOR_ID}, self.agent_id, encode_data(b"exit"))
+            if self.executor_lost:
+                self.done.set()
+
+        def frameworkMessage(self, driver, executor_id, agent_id, message):
+            text = decode_data(message).decode()
+            log("message from executor %s: %s" % (executor_id["value"], text))
+            with self.lock:
+                self.messages.append(text)
+                self.agent_id = dict(agent_id)
+                verb, _, tid = text.partition(" ")
+                if verb == "running":
+                    self.held.append((executor_id, dict(agent_id), tid))
+                self.release_held_locked(driver)
+                self.check_done_locked(driver)
+
+        def release_held_locked(self, driver):
+            if self.args.hold_file and not os.path.exists(self.args.hold_file):
+                return
+            for executor_id, agent_id, tid in self.held:
+                log("asking the executor to finish %s" % tid)
+                driver.sendFrameworkMessage(executor_id, agent_id, encode_data(("finish " + tid).encode()))
+            self.held = []
+
+        def poll_hold_file(self, driver):
+            while not self.done.is_set():
+                with self.lock:
+                    self.release_held_locked(driver)
+                self.done.wait(0.2)
+
+        def executorLost(self, driver, executor_id, agent_id, status):
+            log("executor lost: %s status %s" % (executor_id["value"], status))
+            with self.lock:
+                self.executor_lost.append({"executor_id": executor_id["value"], "agent_id": agent_id["value"], "status": status})
+                self.check_done_locked(driver)
 
         def error(self, driver, message):
             log("error event: %s" % message)
@@ -166,6 +243,8 @@ def build_scheduler_class(Scheduler):
                     "disconnects": self.disconnects,
                     "reregistrations": self.reregistrations,
                     "errors": list(self.errors),
+                    "messages": list(self.messages),
+                    "executor_lost": list(self.executor_lost),
                 }
 
     return TestScheduler
@@ -185,6 +264,10 @@ def parse_args(argv):
     p.add_argument("--cpus", type=float, default=0.1, help="cpus per task (default 0.1)")
     p.add_argument("--mem", type=float, default=32.0, help="mem (MB) per task (default 32)")
     p.add_argument("--command", default="true", help="the shell command each task runs (default true)")
+    p.add_argument("--executor-command", default=None,
+                   help="run the tasks under one custom executor started with this shell command")
+    p.add_argument("--hold-file", default=None,
+                   help="with --executor-command: answer \"finish\" only once this file exists")
     p.add_argument("--debug", action="store_true", help="pymesos debug logging")
     p.add_argument("output", help="path of the JSON summary to write")
     args = p.parse_args(argv)
@@ -213,6 +296,8 @@ def main(argv=None):
     deadline = time.monotonic() + args.timeout
     try:
         driver.start()
+        if args.hold_file:
+            threading.Thread(target=sched.poll_hold_file, args=(driver,), daemon=True).start()
         while not sched.done.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
