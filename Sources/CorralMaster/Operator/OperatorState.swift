@@ -57,7 +57,7 @@ enum OperatorState {
             var view = OperatorViews.agent(
                 agent, allocated: registry.allocated(onAgent: agent.id), offered: snapshot.offered(onAgent: agent.id))
             view["active"] = .bool(snapshot.connectedAgents.contains(agent.id))
-            view["pid"] = .string("slave(1)@\(agent.info.hostname):\(agent.info.effectivePort)")
+            view["pid"] = .string(snapshot.agentPID(agent))
             return view
         }
         return ["agents": .array(agents), "recovered_agents": []]
