@@ -13,10 +13,9 @@ import Testing
             defer { cluster.stopAll() }
             try await cluster.startAll()
             _ = try await cluster.leader()
-            // Registered as 127.0.0.1, so the CLI reaches the agent's /files by its hostname.
-            cluster.agents["a"] = try AgentChild.start(
-                binary: cluster.binary, masters: (1...3).map { cluster.address(UInt64($0)).description },
-                workDirectory: cluster.workDirectory("a"), hostname: "127.0.0.1", imageRoot: "\(cluster.root)/images")
+            // Registered as "agent-a", a name no resolver knows: the CLI reaches the agent's
+            // /files through the address its connection came from (its pid), as mesos-cli does.
+            try cluster.startAgent("a")
             let masters = (1...3).map { cluster.address(UInt64($0)).description }.joined(separator: ",")
             func corral(_ arguments: String..., environment: [String: String] = [:]) throws -> ChildProcess.Outcome {
                 try ChildProcess.run(
@@ -24,7 +23,7 @@ import Testing
                     environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, scratch: cluster.root)
             }
             try await cluster.waitUntil("the agent listed by corral agents", seconds: 30) {
-                (try corral("agents", "--masters", masters, "--json")).lines.joined().contains("127.0.0.1")
+                (try corral("agents", "--masters", masters, "--json")).lines.joined().contains("agent-a")
             }
 
             let hi = try corral("run", "--masters", masters, "--", "echo", "hi")
