@@ -9,18 +9,7 @@ extension RealMasters {
     /// operator API's other paths, and the logging level, against real master processes.
     @Suite(.serialized) struct MasterEndpointsV0Tests {
         private func start(_ masters: Int) throws -> (QuorumHarness, leader: UInt64) {
-            let quorum = try QuorumHarness(masters: masters)
-            do {
-                for id in quorum.initial { try quorum.start(id) }
-                let leader = try quorum.leader()
-                try quorum.waitUntil("master \(leader) serves the operator API", seconds: 20) {
-                    (try? OperatorClient.call(quorum.endpoint(leader), ["type": "GET_HEALTH"]))?.status == 200
-                }
-                return (quorum, leader)
-            } catch {
-                quorum.stopAll()
-                throw error
-            }
+            try QuorumHarness.servingOperatorAPI(masters: masters)
         }
 
         private func get(_ endpoint: String, _ path: String) throws -> Any {

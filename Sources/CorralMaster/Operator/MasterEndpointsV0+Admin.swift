@@ -13,13 +13,8 @@ extension MasterEndpointsV0 {
     /// frameworks — resources as v0 name → quantity objects.
     static func roles(_ snapshot: OperatorSnapshot) -> JSONValue {
         let registry = snapshot.registry
-        var names = Set(registry.weights.keys).union(OperatorState.activeQuotas(registry).map(\.role))
-        for framework in registry.liveFrameworks { names.formUnion(framework.info.effectiveRoles) }
-        for task in registry.tasks.values where !task.isTerminal { names.insert(task.role) }
-        let roles = names.sorted().map { name -> JSONValue in
-            var allocated = Resources()
-            for task in registry.tasks.values where !task.isTerminal && task.role == name { allocated += task.resources }
-            let offered = Resources(snapshot.offers.filter { $0.allocationInfo?.role == name }.flatMap(\.resources))
+        let roles = OperatorState.roleUsage(snapshot).map { usage -> JSONValue in
+            let (name, allocated, offered) = (usage.name, usage.allocated, usage.offered)
             let quota = registry.quotas[name]
             var quotaView: JSONValue = ["role": .string(name), "consumed": MesosV0JSON.resources(allocated)]
             quotaView["guarantee"] = .object((quota?.guarantees ?? [:]).mapValues(JSONValue.number))
@@ -32,7 +27,7 @@ extension MasterEndpointsV0 {
                 "offered": MesosV0JSON.resources(offered),
                 "reserved": [:],
                 "quota": quotaView,
-                "frameworks": .array(registry.liveFrameworks.filter { $0.info.effectiveRoles.contains(name) }.map { .string($0.id.value) }),
+                "frameworks": .array(usage.frameworks.map { .string($0.value) }),
             ]
         }
         return ["roles": .array(roles)]
