@@ -22,6 +22,8 @@ struct RunCommand: AsyncParsableCommand {
             """
     )
 
+    /// How `corral run` names its frameworks (`corral stop` tears a finished detached one down).
+    static let frameworkNamePrefix = "corral run "
     /// The label that carries the command line, for `corral ps`.
     static let commandLabel = "corral.command"
 
@@ -53,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
         let line = Self.shellLine(command)
         let (image, cpus, mem) = (image, cpus, mem)
         let framework = try RunFramework(
-            masters: connection.masters, name: "corral run \(base)", failoverTimeoutSeconds: detach ? 7 * 86400 : 60, taskIDs: ids
+            masters: connection.masters, name: Self.frameworkNamePrefix + base, failoverTimeoutSeconds: detach ? 7 * 86400 : 60, taskIDs: ids
         ) { id, agent in
             var task = TaskInfo(
                 name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", Scalar(cpus)), .scalar("mem", Scalar(mem))],

@@ -43,9 +43,22 @@ struct StopCommand: ParsableCommand {
             results.append(["id": .string(id), "state": state.map(JSONValue.string) ?? .null])
             if !cluster.json { say(state.map { "\(id) \($0)" } ?? "\(id) is being killed") }
             if let state, !TaskState(rawValue: state).isTerminal { failed = true }
+            retireDetachedRun(of: id, connection: connection)
         }
         if cluster.json { say(JSONValue.array(results).pretty) }
         if failed { throw ExitCode(1) }
+    }
+
+    /// `corral run -d` leaves its framework registered (disconnected, with a long failover
+    /// timeout) so the master keeps its tasks; once the last of them is stopped, the
+    /// framework is torn down here rather than lingering until the timeout.
+    private func retireDetachedRun(of id: String, connection: ClusterConnection) {
+        guard let frameworkID = (try? connection.task(id, framework: framework))?["framework_id"]?.text,
+            let record = (try? connection.get("/master/frameworks?framework_id=\(ClusterConnection.escape(frameworkID))"))?["frameworks"]?.list.first,
+            record["name"]?.text?.hasPrefix(RunCommand.frameworkNamePrefix) == true, record["connected"]?.bool == false,
+            record["tasks"]?.list.allSatisfy({ TaskState(rawValue: $0["state"]?.text ?? "").isTerminal }) == true
+        else { return }
+        _ = try? connection.send("POST", "/master/teardown", body: Array("frameworkId=\(ClusterConnection.escape(frameworkID))".utf8))
     }
 
     /// The task's state once it is terminal, or the last state seen when `timeout` passes.

@@ -71,6 +71,9 @@ import Testing
 
             let stopped = try corral("stop", "--masters", masters, "talker")
             #expect(stopped.status == 0 && stopped.lines == ["talker TASK_KILLED"], "\(stopped.summary)")
+            // The detached run's framework went with its last task.
+            let afterStop = try corral("frameworks", "-a", "--masters", masters)
+            #expect(afterStop.lines.contains { $0.contains("corral run talker") && $0.contains("completed") }, "\(afterStop.lines)")
             let unknown = try corral("stop", "--masters", masters, "no-such-task")
             #expect(unknown.status != 0 && unknown.stderr.contains("no-such-task"), "\(unknown.summary)")
 
