@@ -40,11 +40,11 @@ struct ClusterConnection: Sendable {
         if !noLeader.isEmpty {
             throw ClusterError(
                 "no leader is elected (\(noLeader.joined(separator: "; "))). A quorum needs a majority of its masters "
-                    + "running; start the stopped ones (or wait a second after a fail-over) and try again")
+                    + "running; start the stopped ones (or wait a second after a fail-over) and try again", kind: .noLeader)
         }
         throw ClusterError(
             "no master answers at \(masters.joined(separator: ", ")) (\(unreachable.first ?? "")). Start a cluster with "
-                + "`corral up`, or name its masters with --masters host:port,… or CORRAL_MASTERS")
+                + "`corral up`, or name its masters with --masters host:port,… or CORRAL_MASTERS", kind: .noMaster)
     }
 
     /// `//host:port/path?query` or `http://host:port/path` as (host:port, path).
@@ -84,6 +84,22 @@ struct ClusterConnection: Sendable {
         let response = try send("GET", "/master/weights")
         guard response.status == 200 else {
             throw ClusterError("the leader answered \(response.status): \(Self.message(response))")
+        }
+    }
+
+    /// `requireLeader`, waiting up to `seconds` while the masters answer but none leads (an
+    /// election after a fail-over takes about a second); no master answering fails at once.
+    func awaitLeader(seconds: Double, waiting: () -> Void) throws(ClusterError) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var told = false
+        while true {
+            do {
+                return try requireLeader()
+            } catch where error.kind == .noLeader && Date() < deadline {
+                if !told { waiting() }
+                told = true
+                Thread.sleep(forTimeInterval: 0.1)
+            }
         }
     }
 

@@ -48,8 +48,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let connection = try cluster.connect()
-        // Fail fast, in plain words, when no master answers or none leads (the SDK would retry).
-        try await blocking { try connection.requireLeader() }
+        // Fail fast, in plain words, when no master answers or none leads for a while (the SDK
+        // would retry for ever); an election in progress is waited for.
+        try await blocking {
+            try connection.awaitLeader(seconds: 10) { FileHandle.standardError.write(Data("waiting for a leader to be elected…\n".utf8)) }
+        }
         let base = name ?? "run-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let ids = count == 1 ? [TaskID(base)] : (0..<count).map { TaskID("\(base)-\($0)") }
         let line = Self.shellLine(command)

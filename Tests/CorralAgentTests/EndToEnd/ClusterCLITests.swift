@@ -80,8 +80,11 @@ import Testing
             // No master at all, then masters without a leader: both said plainly, non-zero.
             let nobody = try corral("ps", "--masters", "127.0.0.1:\(try LoopbackPort.free())")
             #expect(nobody.status != 0 && nobody.stderr.contains("no master answers"), "\(nobody.summary)")
+            // Right after the leader is killed, a run waits for the next one and works.
             let leader = try await cluster.leader()
             cluster.kill(leader)
+            let after = try corral("run", "--masters", masters, "--", "echo", "after")
+            #expect(after.status == 0 && after.lines == ["after"], "\(after.summary)")
             if let other = (1...3).map(UInt64.init).first(where: { $0 != leader }) { cluster.kill(other) }
             let headless = try corral("ps", "--masters", masters)
             #expect(headless.status != 0 && headless.stderr.contains("no leader"), "\(headless.summary)")
