@@ -55,6 +55,9 @@ extension RealMasters {
             let draining = try #require(cluster["draining_machines"] as? [[String: Any]])
             #expect((draining.first?["id"] as? [String: String]) == ["hostname": "node-7", "ip": "10.0.0.7"])
             #expect(cluster["down_machines"] as? [Any] != nil)
+            let viaOperator = try OperatorClient.call(endpoint, ["type": "GET_MAINTENANCE_STATUS"])
+            let operatorStatus = (viaOperator.json["get_maintenance_status"] as? [String: Any])?["status"] as? [String: Any]
+            #expect((operatorStatus?["draining_machines"] as? [[String: Any]])?.count == 1, "\(viaOperator.text)")
 
             let flags = try #require((try get(endpoint, "/master/flags") as? [String: Any])?["flags"] as? [String: String])
             #expect(flags["cluster_id"] != nil)

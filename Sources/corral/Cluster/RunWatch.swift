@@ -25,6 +25,9 @@ struct RunWatch: Sendable {
         var endOrder: [TaskID] = []
         var outputs: [TaskID: Output] = [:]
         var lastProgress = ""
+        var agentNames: [String: String] = [:]
+        // On a terminal the progress line is rewritten in place; in a pipe each change is a line.
+        let rewrite = isatty(STDERR_FILENO) == 1
         let started = ContinuousClock.now
         var warned = false
         while true {
@@ -37,17 +40,31 @@ struct RunWatch: Sendable {
                 return 0
             }
             let statuses = await framework.statuses
+            if let agent = statuses.values.compactMap(\.agentID).first(where: { agentNames[$0.value] == nil }) {
+                let connection = connection
+                let names = (try? await blocking { try connection.agents().compactMapValues { $0["hostname"]?.text } }) ?? [:]
+                agentNames.merge(names) { _, new in new }
+                if agentNames[agent.value] == nil { agentNames[agent.value] = agent.value }
+            }
             for id in ids {
                 guard let status = statuses[id], shown[id] != status.state else { continue }
                 shown[id] = status.state
                 if status.state.isTerminal { endOrder.append(id) }
-                if ids.count <= 3 && !quiet { note(describe(status)) }
-                if ids.count > 3 && !quiet && status.state.isTerminal && status.state != .finished { note(describe(status)) }
+                let line = describe(status, agentNames: agentNames)
+                if ids.count <= 3 && !quiet { note(line) }
+                if ids.count > 3 && !quiet && status.state.isTerminal && status.state != .finished {
+                    note(rewrite ? "\r\u{1B}[K" + line : line)
+                    lastProgress = ""
+                }
             }
             if ids.count > 3 && !quiet {
                 let line = progress(shown)
                 if line != lastProgress {
-                    note(line)
+                    if rewrite {
+                        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (shown.count == ids.count && shown.values.allSatisfy(\.isTerminal) ? "\n" : "")).utf8))
+                    } else {
+                        note(line)
+                    }
                     lastProgress = line
                 }
             }
@@ -111,9 +128,9 @@ struct RunWatch: Sendable {
         (file == "stderr" ? FileHandle.standardError : FileHandle.standardOutput).write(Data(shown.utf8))
     }
 
-    private func describe(_ status: TaskStatus) -> String {
+    private func describe(_ status: TaskStatus, agentNames: [String: String]) -> String {
         var line = "\(status.taskID.value): \(status.state.rawValue)"
-        if status.state == .running, let agent = status.agentID { line += " on agent \(agent.value)" }
+        if status.state == .running, let agent = status.agentID { line += " on \(agentNames[agent.value] ?? agent.value)" }
         if status.state.isTerminal, status.state != .finished, let message = status.message, !message.isEmpty { line += " (\(message))" }
         return line
     }
