@@ -149,7 +149,7 @@ struct RunWatch: Sendable {
     /// The exit code a terminal status stands for. The agent reports the command's end in
     /// the message, as Mesos's command executor does ("Command exited with status 3",
     /// "… terminated by signal SIGKILL (9)"): a status is that number, a signal 128 + N.
-    /// A task that could not run (ERROR, DROPPED) is 125; one lost is 1.
+    /// A task that could not run (ERROR, DROPPED, its container not launched) is 125; one lost is 1.
     static func exitCode(_ status: TaskStatus) -> Int32? {
         guard status.state.isTerminal else { return nil }
         if status.state == .finished { return 0 }
@@ -162,6 +162,7 @@ struct RunWatch: Sendable {
             let digits = message[message.index(after: open)...].prefix(while: \.isNumber)
             if let signal = Int32(digits) { return 128 + signal }
         }
+        if status.reason == .containerLaunchFailed { return 125 }
         switch status.state {
         case .killed: return 137
         case .error, .dropped: return 125
