@@ -1,3 +1,4 @@
+import CorralMaster
 import CorralModel
 import Foundation
 
@@ -47,7 +48,7 @@ extension ClusterConnection {
         guard let agent = try agents()[agentID], let address = Self.address(ofAgent: agent) else {
             throw ClusterError("task \(taskID) ran on agent \(agentID), which the master no longer lists; its sandbox cannot be reached")
         }
-        let response: MasterClientResponse
+        let response: MasterClient.Response
         do {
             response = try client.request("GET", address, "/state")
         } catch {

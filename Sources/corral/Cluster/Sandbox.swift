@@ -2,8 +2,6 @@ import CorralMaster
 import CorralModel
 import Foundation
 
-typealias MasterClientResponse = MasterClient.Response
-
 /// A task's sandbox on its agent, read through the agent's `/files/read`.
 struct Sandbox: Sendable {
     /// The agent's `host:port`.
