@@ -14,6 +14,9 @@ public final class LogLevelControl: Sendable {
     public let configured: Logger.Level
     private struct Raised { var verbosity: UInt32; var until: ContinuousClock.Instant }
     private let raised = Mutex<Raised?>(nil)
+    /// Whether a raised level may be in force: every log call reads the level, and while
+    /// nothing is raised it costs one atomic load (no lock, no clock).
+    private let mayBeRaised = Atomic<Bool>(false)
 
     /// The longest a raised level may be held (Mesos takes any duration; a bound keeps a
     /// forgotten toggle from flooding the log for ever).
@@ -25,10 +28,12 @@ public final class LogLevelControl: Sendable {
 
     /// The verbosity in force now (0 once a raised level's duration has passed).
     public var verbosity: UInt32 {
-        raised.withLock { raised in
+        guard mayBeRaised.load(ordering: .acquiring) else { return 0 }
+        return raised.withLock { raised in
             guard let current = raised else { return 0 }
             if ContinuousClock.now >= current.until {
                 raised = nil
+                mayBeRaised.store(false, ordering: .releasing)
                 return 0
             }
             return current.verbosity
@@ -46,7 +51,10 @@ public final class LogLevelControl: Sendable {
         guard duration <= Self.maximumDuration else {
             throw MasterError(code: .request, message: "the duration may be at most 7 days")
         }
-        raised.withLock { $0 = verbosity == 0 ? nil : Raised(verbosity: verbosity, until: .now + duration) }
+        raised.withLock { raised in
+            raised = verbosity == 0 ? nil : Raised(verbosity: verbosity, until: .now + duration)
+            mayBeRaised.store(raised != nil, ordering: .releasing)
+        }
     }
 
     /// `configured` made `verbosity` steps more verbose, down to `trace`.
