@@ -20,7 +20,6 @@ extension MasterEndpointsV0 {
             var view: JSONValue = [
                 "id": .string(record.id.value),
                 "name": .string(info.name),
-                "pid": .string(""),
                 "hostname": .string(info.hostname ?? ""),
                 "webui_url": .string(info.webuiURL ?? ""),
                 "active": .bool(record.state == .active),

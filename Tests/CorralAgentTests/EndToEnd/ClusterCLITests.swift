@@ -35,6 +35,11 @@ import Testing
             #expect(three.status == 3 && !three.signaled, "\(three.summary)")
             #expect(three.stderr.contains("TASK_FAILED"), "\(three.summary)")
 
+            let quiet = try corral("run", "--masters", masters, "--json", "--", "sh", "-c", "echo unseen; exit 2")
+            #expect(quiet.status == 2, "\(quiet.summary)")
+            let summary = try JSONSerialization.jsonObject(with: Data(quiet.lines.joined(separator: "\n").utf8)) as? [[String: Any]]
+            #expect(summary?.first?["exit_code"] as? Int == 2 && summary?.first?["state"] as? String == "TASK_FAILED", "\(quiet.summary)")
+
             let several = try corral("run", "--masters", masters, "--count", "2", "--name", "pair", "--", "echo from $MESOS_TASK_ID")
             #expect(several.status == 0, "\(several.summary)")
             #expect(Set(several.lines) == ["[pair-0] from pair-0", "[pair-1] from pair-1"], "\(several.summary)")
