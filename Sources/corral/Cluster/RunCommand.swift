@@ -35,12 +35,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "How many tasks to run.") var count: Int = 1
     @Option(help: "Task ID (with --count: the prefix of <name>-<n>); default run-<random>.") var name: String?
     @Flag(name: .customShort("d"), help: "Detach: launch, print the task IDs and return.") var detach = false
+    @Option(help: "Give up after this many seconds: kill the tasks and exit 124 (0: wait for ever).") var timeout: Double = 0
     @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. corral run -- echo hi") }
         guard count >= 1 else { throw ValidationError("--count must be 1 or more") }
         guard cpus > 0, mem > 0 else { throw ValidationError("--cpus and --mem must be positive") }
+        guard timeout >= 0 else { throw ValidationError("--timeout must be 0 (none) or a number of seconds") }
         if let name, name.isEmpty || name.contains(where: { $0.isWhitespace || $0 == "/" }) {
             throw ValidationError("--name \"\(name)\" may not be empty or hold spaces or slashes")
         }
@@ -74,7 +76,8 @@ struct RunCommand: AsyncParsableCommand {
                 return nil
             }
             group.addTask {
-                let watch = RunWatch(connection: connection, ids: ids, detach: detach, quiet: cluster.json)
+                let watch = RunWatch(
+                    connection: connection, ids: ids, detach: detach, quiet: cluster.json, timeout: timeout > 0 ? .seconds(timeout) : nil)
                 return await watch.run(framework, interrupted: { interrupted.isRaised })
             }
             var code: Int32 = 1

@@ -10,6 +10,8 @@ struct RunWatch: Sendable {
     let detach: Bool
     /// `--json`: no state lines and no output, only the summary the command prints.
     let quiet: Bool
+    /// How long to wait before giving up (the tasks are then killed, exit 124).
+    let timeout: Duration?
 
     /// One task's output as read so far.
     private struct Output {
@@ -34,6 +36,10 @@ struct RunWatch: Sendable {
             if interrupted() {
                 note("interrupted: killing the tasks")
                 return 130
+            }
+            if let timeout, ContinuousClock.now - started > timeout {
+                note("timed out after \(timeout): killing the tasks")
+                return 124
             }
             if detach, await framework.allLaunched {
                 for id in ids { say(id.value) }

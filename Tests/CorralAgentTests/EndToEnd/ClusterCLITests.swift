@@ -26,25 +26,28 @@ import Testing
                 (try corral("agents", "--masters", masters, "--json")).lines.joined().contains("agent-a")
             }
 
-            let hi = try corral("run", "--masters", masters, "--", "echo", "hi")
+            let hi = try corral("run", "--timeout", "60", "--masters", masters, "--", "echo", "hi")
             #expect(hi.status == 0 && !hi.signaled, "\(hi.summary)\n\(cluster.logs())")
             #expect(hi.lines == ["hi"], "\(hi.summary)")
             #expect(hi.stderr.contains("TASK_FINISHED"), "\(hi.summary)")
 
-            let three = try corral("run", "--masters", masters, "--", "sh", "-c", "exit 3")
+            let three = try corral("run", "--timeout", "60", "--masters", masters, "--", "sh", "-c", "exit 3")
             #expect(three.status == 3 && !three.signaled, "\(three.summary)")
             #expect(three.stderr.contains("TASK_FAILED"), "\(three.summary)")
 
-            let quiet = try corral("run", "--masters", masters, "--json", "--", "sh", "-c", "echo unseen; exit 2")
+            let quiet = try corral("run", "--timeout", "60", "--masters", masters, "--json", "--", "sh", "-c", "echo unseen; exit 2")
             #expect(quiet.status == 2, "\(quiet.summary)")
             let summary = try JSONSerialization.jsonObject(with: Data(quiet.lines.joined(separator: "\n").utf8)) as? [[String: Any]]
             #expect(summary?.first?["exit_code"] as? Int == 2 && summary?.first?["state"] as? String == "TASK_FAILED", "\(quiet.summary)")
 
-            let several = try corral("run", "--masters", masters, "--count", "2", "--name", "pair", "--", "echo from $MESOS_TASK_ID")
+            let slow = try corral("run", "--timeout", "1", "--masters", masters, "--name", "slow", "--", "sleep 30")
+            #expect(slow.status == 124 && slow.stderr.contains("timed out"), "\(slow.summary)")
+
+            let several = try corral("run", "--timeout", "60", "--masters", masters, "--count", "2", "--name", "pair", "--", "echo from $MESOS_TASK_ID")
             #expect(several.status == 0, "\(several.summary)")
             #expect(Set(several.lines) == ["[pair-0] from pair-0", "[pair-1] from pair-1"], "\(several.summary)")
 
-            let detached = try corral("run", "--masters", masters, "-d", "--name", "talker", "--", "echo out; echo err >&2; exec sleep 120")
+            let detached = try corral("run", "--timeout", "60", "--masters", masters, "-d", "--name", "talker", "--", "echo out; echo err >&2; exec sleep 120")
             #expect(detached.status == 0 && detached.lines == ["talker"], "\(detached.summary)")
             try await cluster.waitUntil("talker running in corral ps", seconds: 30) {
                 let ps = try corral("ps", "--json", environment: ["CORRAL_MASTERS": masters])
@@ -56,6 +59,7 @@ import Testing
             #expect(table.lines.first?.hasPrefix("ID") == true, "\(table.lines)")
             #expect(table.lines.contains { $0.hasPrefix("talker") && $0.contains("RUNNING") && $0.contains("exec sleep 120") }, "\(table.lines)")
             #expect(table.lines.contains { $0.contains("FINISHED") && $0.contains("echo hi") }, "\(table.lines)")
+            #expect(table.lines.contains { $0.hasPrefix("slow") && $0.contains("KILLED") }, "a run that timed out kills its task: \(table.lines)")
 
             try await cluster.waitUntil("talker's output in corral logs", seconds: 20) {
                 let logs = try corral("logs", "--masters", masters, "talker")
@@ -88,7 +92,7 @@ import Testing
             // Right after the leader is killed, a run waits for the next one and works.
             let leader = try await cluster.leader()
             cluster.kill(leader)
-            let after = try corral("run", "--masters", masters, "--", "echo", "after")
+            let after = try corral("run", "--timeout", "60", "--masters", masters, "--", "echo", "after")
             #expect(after.status == 0 && after.lines == ["after"], "\(after.summary)")
             if let other = (1...3).map(UInt64.init).first(where: { $0 != leader }) { cluster.kill(other) }
             let headless = try corral("ps", "--masters", masters)
