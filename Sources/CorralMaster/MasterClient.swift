@@ -28,7 +28,7 @@ public struct MasterClient: Sendable {
             guard response.status == 307 || response.status == 308, let location = response.headers["location"],
                 let url = URLComponents(string: location), let host = url.host, let port = url.port
             else { return response }
-            target = ("\(host):\(port)", url.path)
+            target = ("\(host):\(port)", url.percentEncodedPath + (url.percentEncodedQuery.map { "?\($0)" } ?? ""))
         }
         throw MasterError(code: .request, message: "too many redirects from \(endpoint)\(path)")
     }
@@ -74,10 +74,10 @@ public struct MasterClient: Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
-        let resolved = host == "localhost" ? "127.0.0.1" : host
-        guard inet_pton(AF_INET, resolved, &address.sin_addr) == 1 else {
-            throw MasterError(code: .request, message: "\(host) is not an IPv4 address")
+        guard let resolved = Self.ipv4(host) else {
+            throw MasterError(code: .unreachable, message: "cannot resolve \(host) to an IPv4 address")
         }
+        address.sin_addr = resolved
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -109,6 +109,21 @@ public struct MasterClient: Sendable {
             received.append(contentsOf: chunk[0..<count])
         }
         return try parse(received, from: endpoint)
+    }
+
+    /// `host` as an IPv4 address: a dotted quad as is, a name through the resolver
+    /// (agents are reached by the hostname they registered with).
+    static func ipv4(_ host: String) -> in_addr? {
+        var address = in_addr()
+        if inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address) == 1 { return address }
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &found) == 0, let first = found else { return nil }
+        defer { freeaddrinfo(found) }
+        guard let socketAddress = first.pointee.ai_addr else { return nil }
+        return socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
     }
 
     private func parse(_ bytes: [UInt8], from endpoint: String) throws(MasterError) -> Response {

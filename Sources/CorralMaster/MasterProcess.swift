@@ -15,11 +15,15 @@ public final class MasterProcess: Sendable {
     public let directory: MemberDirectory
     let transport: PeerTransport
     let logger: Logger
+    /// The logging level operators change (`SET_LOGGING_LEVEL`, `/logging/toggle`).
+    public let logLevels: LogLevelControl
 
     public init(config: MasterConfig, logger: Logger) throws(MasterError) {
         try config.validate()
         self.config = config
-        var logger = logger
+        let logLevels = LogLevelControl(configured: logger.logLevel)
+        self.logLevels = logLevels
+        var logger = logLevels.wrap(logger)
         logger[metadataKey: "node"] = "\(config.nodeID)"
         self.logger = logger
         let data = try MasterDataDirectory.open(config: config)

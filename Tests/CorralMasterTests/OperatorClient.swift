@@ -164,3 +164,22 @@ final class OperatorClient {
         try request(endpoint, "POST", "/api/v1", body: Array(try JSONSerialization.data(withJSONObject: call)))
     }
 }
+
+extension QuorumHarness {
+    /// Starts `masters` masters and waits until the leader serves the operator API; the
+    /// caller stops them (`stopAll`).
+    static func servingOperatorAPI(masters: Int) throws -> (QuorumHarness, leader: UInt64) {
+        let quorum = try QuorumHarness(masters: masters)
+        do {
+            for id in quorum.initial { try quorum.start(id) }
+            let leader = try quorum.leader()
+            try quorum.waitUntil("master \(leader) serves the operator API", seconds: 20) {
+                (try? OperatorClient.call(quorum.endpoint(leader), ["type": "GET_HEALTH"]))?.status == 200
+            }
+            return (quorum, leader)
+        } catch {
+            quorum.stopAll()
+            throw error
+        }
+    }
+}

@@ -5,20 +5,8 @@ import Testing
 extension RealMasters {
     /// The operator API (`POST /api/v1`) and `GET /master/state` against real master processes.
     @Suite(.serialized) struct OperatorTests {
-        /// Starts `masters` masters and waits until the leader serves the operator API.
         private func start(_ masters: Int) throws -> (QuorumHarness, leader: UInt64) {
-            let quorum = try QuorumHarness(masters: masters)
-            do {
-                for id in quorum.initial { try quorum.start(id) }
-                let leader = try quorum.leader()
-                try quorum.waitUntil("master \(leader) serves the operator API", seconds: 20) {
-                    (try? OperatorClient.call(quorum.endpoint(leader), ["type": "GET_HEALTH"]))?.status == 200
-                }
-                return (quorum, leader)
-            } catch {
-                quorum.stopAll()
-                throw error
-            }
+            try QuorumHarness.servingOperatorAPI(masters: masters)
         }
 
         @Test func theLeaderAnswersReadsAndFollowersRedirectToIt() throws {

@@ -7,8 +7,12 @@ import NIOCore
 extension MasterHTTP {
     /// The operator API (`POST /api/v1`) and the v0 state endpoints.
     func addOperatorRoutes(to router: Router<MasterRequestContext>) {
-        router.post("/api/v1") { request, context in await operatorAPI(request, context) }
-        router.get("/api/v1") { _, _ in problem(.methodNotAllowed, "the operator API expects POST") }
+        // libprocess answers by the longest prefix: pymesos posts to /api/v1/operator, and the
+        // master's own process serves /master/api/v1.
+        for path in ["/api/v1", "/api/v1/operator", "/master/api/v1"] {
+            router.post(RouterPath(path)) { request, context in await operatorAPI(request, context) }
+            router.get(RouterPath(path)) { _, _ in problem(.methodNotAllowed, "the operator API expects POST") }
+        }
         for path in ["/master/state", "/state", "/master/state.json", "/state.json"] {
             router.get(RouterPath(path)) { request, _ in await stateV0(request) }
         }
@@ -28,10 +32,11 @@ extension MasterHTTP {
             }
         }
         router.get("/master/health") { _, _ in Response(status: .ok) }
+        addAdminRoutesV0(to: router)
     }
 
     /// A v0 endpoint answered by the leader from its operator snapshot and the query string.
-    private func v0(
+    func v0(
         _ request: Request, _ make: (OperatorSnapshot, [String: String]) throws(MasterError) -> JSONValue
     ) async -> Response {
         await answerLeader(request) {
@@ -60,6 +65,7 @@ extension MasterHTTP {
             }
             return problem(.badRequest, "unknown call type \"\(type)\"; see master.proto Call.Type")
         }
+        if kind == .getLoggingLevel || kind == .setLoggingLevel { return loggingLevel(kind, call) }
         let make: (@Sendable (UInt64) -> RegistryCommand)?
         do {
             make = kind.isMutating ? try call.command(for: kind) : nil
@@ -72,6 +78,11 @@ extension MasterHTTP {
                 return Response(status: .accepted)
             }
             if kind == .subscribe { return try await operatorSubscribe(request, context) }
+            if kind == .killTask {
+                guard let kill = call.killTask else { throw MasterError(code: .request, message: "the call's \"kill_task\" field is missing") }
+                _ = try await master.leader.operatorKill(kill.taskID, frameworkID: kill.frameworkID)
+                return Response(status: .accepted)
+            }
             return try await operatorRead(kind)
         }
     }
@@ -95,6 +106,7 @@ extension MasterHTTP {
         case .getWeights: body = OperatorState.getWeights(snapshot)
         case .getQuota: body = OperatorState.getQuota(snapshot)
         case .getMaintenanceSchedule: body = OperatorState.getMaintenanceSchedule(snapshot)
+        case .getMaintenanceStatus: body = ["status": MasterEndpointsV0.maintenanceStatus(snapshot)]
         default: throw MasterError(code: .request, message: "\(kind.rawValue) is not a read call")
         }
         return jsonResponse(["type": .string(kind.rawValue), kind.field: body])
@@ -120,7 +132,7 @@ extension MasterHTTP {
         }
     }
 
-    private func jsonResponse(_ value: JSONValue) -> Response {
+    func jsonResponse(_ value: JSONValue) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.encoded)))

@@ -66,7 +66,8 @@ extension MasterHTTP {
             guard let subscribe = call.subscribe else {
                 throw MasterError(code: .request, message: "the call's \"subscribe\" field is missing")
             }
-            let (id, stream, records) = try await master.leader.subscribeAgent(subscribe)
+            let ip = context.channel.remoteAddress?.ipAddress
+            let (id, stream, records) = try await master.leader.subscribeAgent(subscribe, from: ip)
             return await streamResponse(request, context, records, extra: [.agentStreamID: stream], end: .agent(id, stream))
         }
     }
@@ -163,7 +164,8 @@ extension MasterHTTP {
     func redirectToLeader(_ request: Request) async -> Response {
         let leaderID = await master.server.leader.id
         // This master leading but not serving yet (catching up) is "no leader yet" too.
-        return redirect(to: leaderID == master.config.nodeID ? 0 : leaderID, path: request.uri.path)
+        let query = request.uri.query.map { "?\($0)" } ?? ""
+        return redirect(to: leaderID == master.config.nodeID ? 0 : leaderID, path: request.uri.path + query)
     }
 
     /// 307 to `path` on master `leaderID`, written `//host:port/path` (a network-path

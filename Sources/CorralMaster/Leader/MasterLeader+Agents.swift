@@ -5,7 +5,7 @@ extension MasterLeader {
     /// An agent's SUBSCRIBE: admitted (new) or re-registered (known ID, reporting its tasks),
     /// committed first; then its stream opens with SUBSCRIBED, launches it missed are sent
     /// again and tasks the registry does not know are killed.
-    func subscribeAgent(_ subscribe: AgentCall.Subscribe) async throws(MasterError)
+    func subscribeAgent(_ subscribe: AgentCall.Subscribe, from ip: String? = nil) async throws(MasterError)
         -> (id: AgentID, streamID: String, stream: RecordStream)
     {
         let term = try requireLeading()
@@ -39,7 +39,7 @@ extension MasterLeader {
         agents.removeValue(forKey: id)?.stream.finish()
         let streamID = UUID().uuidString.lowercased()
         let (stream, sink) = RecordStream.makeStream()
-        agents[id] = AgentSession(streamID: streamID, stream: sink, lastSeen: clock.now)
+        agents[id] = AgentSession(streamID: streamID, stream: sink, lastSeen: clock.now, ip: ip)
         awaitingAgents.removeValue(forKey: id)
         var event = agentEvent(.subscribed)
         event.subscribed = AgentEvent.Subscribed(agentID: id, heartbeatIntervalSeconds: config.scheduling.agentHeartbeatSeconds)

@@ -28,6 +28,8 @@ actor MasterLeader {
         var streamID: String
         var stream: RecordStream.Continuation
         var lastSeen: ContinuousClock.Instant
+        /// The IP the agent's connection came from (its pid's host, as libprocess has it).
+        var ip: String? = nil
     }
 
     /// A task's resources as charged to the allocator.

@@ -37,7 +37,7 @@ enum MasterStateV0 {
         let used = snapshot.registry.allocated(onAgent: agent.id)
         return [
             "id": .string(agent.id.value),
-            "pid": .string("slave(1)@\(agent.info.hostname):\(agent.info.effectivePort)"),
+            "pid": .string(snapshot.agentPID(agent)),
             "hostname": .string(agent.info.hostname),
             "port": .number(Double(agent.info.effectivePort)),
             "registered_time": .number(Double(agent.registeredAtNanos) / 1e9),
@@ -80,7 +80,7 @@ enum MasterStateV0 {
             "unreachable_tasks": .array(live.filter { $0.state == .unreachable }.map(task)),
             "completed_tasks": .array(completed.map(task)),
             "offers": .array(snapshot.offers(of: record.id).map(offer)),
-            "executors": [],
+            "executors": .array(executors(of: live)),
         ]
         if info.roles.isEmpty { view["role"] = .string(info.role ?? "*") } else { view["roles"] = .array(info.roles.map(JSONValue.string)) }
         switch record.state {
@@ -92,10 +92,40 @@ enum MasterStateV0 {
         return view
     }
 
+    /// The executors of a framework's live tasks, one per agent and executor ID, as Mesos
+    /// writes `ExecutorInfo` with the agent's `slave_id` (command tasks have none to list).
+    static func executors(of tasks: [TaskRecord]) -> [JSONValue] {
+        var seen: Set<[String]> = []
+        var views: [JSONValue] = []
+        for task in tasks.sorted(by: { $0.key < $1.key }) where !task.isTerminal {
+            guard let executor = task.executor ?? task.info.executor else { continue }
+            guard seen.insert([task.agentID.value, executor.executorID.value]).inserted else { continue }
+            var view: JSONValue = [
+                "executor_id": .string(executor.executorID.value),
+                "name": .string(executor.name ?? ""),
+                "framework_id": .string((executor.frameworkID ?? task.key.frameworkID).value),
+                "command": executor.command.map(OperatorViews.encode) ?? [:],
+                "resources": resources(executor.resources),
+                "slave_id": .string(task.agentID.value),
+            ]
+            if let type = executor.type { view["type"] = .string(type.rawValue) }
+            if let labels = executor.labels { view["labels"] = OperatorViews.encode(labels.labels) }
+            if let container = executor.container { view["container"] = OperatorViews.encode(container) }
+            views.append(view)
+        }
+        return views
+    }
+
     static func task(_ task: TaskRecord) -> JSONValue {
         var status: JSONValue = ["state": .string(task.status.state.rawValue)]
         if let timestamp = task.status.timestamp { status["timestamp"] = .number(timestamp) }
         if let container = task.status.containerStatus { status["container_status"] = OperatorViews.encode(container) }
+        // Mesos lists every status; the registry keeps the latest, and the launch (STAGING at
+        // `launchedAtNanos`) is known too, so clients can tell a task's age.
+        var statuses: [JSONValue] = [status]
+        if task.status.state != .staging {
+            statuses.insert(["state": .string(TaskState.staging.rawValue), "timestamp": .number(Double(task.launchedAtNanos) / 1e9)], at: 0)
+        }
         var view: JSONValue = [
             "id": .string(task.key.taskID.value),
             "name": .string(task.info.name),
@@ -105,7 +135,7 @@ enum MasterStateV0 {
             "state": .string(task.state.rawValue),
             "resources": resources(task.info.resources),
             "role": .string(task.role),
-            "statuses": [status],
+            "statuses": .array(statuses),
         ]
         if let labels = task.info.labels { view["labels"] = OperatorViews.encode(labels.labels) }
         if let container = task.info.container { view["container"] = OperatorViews.encode(container) }

@@ -26,6 +26,12 @@ struct OperatorCall: Decodable, Sendable {
         case removeQuota = "REMOVE_QUOTA"
         case teardown = "TEARDOWN"
         case markAgentGone = "MARK_AGENT_GONE"
+        case getLoggingLevel = "GET_LOGGING_LEVEL"
+        case setLoggingLevel = "SET_LOGGING_LEVEL"
+        case getMaintenanceStatus = "GET_MAINTENANCE_STATUS"
+        /// Corral's own call (Mesos 1.11's master API has no way for an operator to kill one
+        /// task): `{"type": "KILL_TASK", "kill_task": {"task_id": {...}, "framework_id": {...}}}`.
+        case killTask = "KILL_TASK"
 
         /// The calls that change the registry and answer 202 with no body.
         var isMutating: Bool {
@@ -38,9 +44,9 @@ struct OperatorCall: Decodable, Sendable {
 
     /// Calls of Mesos 1.11 that Corral does not serve (answered 400, saying so).
     static let unsupported: Set<String> = [
-        "GET_LOGGING_LEVEL", "SET_LOGGING_LEVEL", "LIST_FILES", "READ_FILE", "GET_OPERATIONS",
+        "LIST_FILES", "READ_FILE", "GET_OPERATIONS",
         "RESERVE_RESOURCES", "UNRESERVE_RESOURCES", "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
-        "SHRINK_VOLUME", "GET_MAINTENANCE_STATUS", "START_MAINTENANCE", "STOP_MAINTENANCE", "SET_QUOTA",
+        "SHRINK_VOLUME", "START_MAINTENANCE", "STOP_MAINTENANCE", "SET_QUOTA",
         "DRAIN_AGENT", "DEACTIVATE_AGENT", "REACTIVATE_AGENT", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
         "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "PRUNE_IMAGES",
     ]
@@ -99,7 +105,26 @@ struct OperatorCall: Decodable, Sendable {
         enum CodingKeys: String, CodingKey { case agentID = "agent_id" }
     }
 
+    /// `SET_LOGGING_LEVEL`: a glog verbosity and how long to hold it.
+    struct SetLoggingLevel: Decodable, Sendable {
+        struct DurationInfo: Decodable, Sendable { var nanoseconds: Int64 }
+        var level: UInt32
+        var duration: DurationInfo
+    }
+
+    /// `KILL_TASK` (Corral): the framework may be left out when one live task has that ID.
+    struct KillTask: Decodable, Sendable {
+        var taskID: TaskID
+        var frameworkID: FrameworkID?
+        enum CodingKeys: String, CodingKey {
+            case taskID = "task_id"
+            case frameworkID = "framework_id"
+        }
+    }
+
     var type: String?
+    var setLoggingLevel: SetLoggingLevel?
+    var killTask: KillTask?
     var updateWeights: UpdateWeights?
     var updateQuota: UpdateQuota?
     var removeQuota: RemoveQuota?
@@ -109,6 +134,8 @@ struct OperatorCall: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case type
+        case setLoggingLevel = "set_logging_level"
+        case killTask = "kill_task"
         case updateWeights = "update_weights"
         case updateQuota = "update_quota"
         case removeQuota = "remove_quota"

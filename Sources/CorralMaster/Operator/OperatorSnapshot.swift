@@ -9,6 +9,8 @@ struct OperatorSnapshot: Sendable {
     var offers: [Offer]
     var connectedFrameworks: Set<FrameworkID>
     var connectedAgents: Set<AgentID>
+    /// The IP each connected agent's stream came from.
+    var agentIPs: [AgentID: String] = [:]
     var masterInfo: MasterInfo
     var config: MasterConfig
     var term: UInt64
@@ -19,6 +21,12 @@ struct OperatorSnapshot: Sendable {
 
     /// `master@host:port`, Mesos's libprocess PID of this master.
     var pid: String { "master@\(config.httpListen.host):\(config.httpListen.port)" }
+
+    /// An agent's libprocess-style pid, `slave(1)@ip:port`: the IP its connection came from
+    /// (its registered hostname while it is not connected), and the port it serves HTTP on.
+    func agentPID(_ agent: AgentRecord) -> String {
+        "slave(1)@\(agentIPs[agent.id] ?? agent.info.hostname):\(agent.info.effectivePort)"
+    }
 
     func offers(of framework: FrameworkID) -> [Offer] { offers.filter { $0.frameworkID == framework } }
 
@@ -49,7 +57,7 @@ extension MasterLeader {
         info.pid = "master@\(config.httpListen.host):\(config.httpListen.port)"
         return OperatorSnapshot(
             registry: machine.registry, offers: outstandingOffers, connectedFrameworks: Set(schedulers.keys),
-            connectedAgents: connectedAgents, masterInfo: info, config: config, term: term,
+            connectedAgents: connectedAgents, agentIPs: agents.compactMapValues(\.ip), masterInfo: info, config: config, term: term,
             startTime: Date().timeIntervalSince1970 - uptime, uptime: uptime)
     }
 

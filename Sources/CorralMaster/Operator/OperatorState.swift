@@ -57,7 +57,7 @@ enum OperatorState {
             var view = OperatorViews.agent(
                 agent, allocated: registry.allocated(onAgent: agent.id), offered: snapshot.offered(onAgent: agent.id))
             view["active"] = .bool(snapshot.connectedAgents.contains(agent.id))
-            view["pid"] = .string("slave(1)@\(agent.info.hostname):\(agent.info.effectivePort)")
+            view["pid"] = .string(snapshot.agentPID(agent))
             return view
         }
         return ["agents": .array(agents), "recovered_agents": []]
@@ -65,17 +65,35 @@ enum OperatorState {
 
     // MARK: - Roles, weights, quota, maintenance
 
-    /// Every role with a framework, a live task, a weight or a quota.
-    static func getRoles(_ snapshot: OperatorSnapshot) -> JSONValue {
+    /// A role and what it holds: what its live tasks use, what it is offered, its frameworks.
+    struct RoleUsage {
+        var name: String
+        var allocated: Resources
+        var offered: Resources
+        var frameworks: [FrameworkID]
+    }
+
+    /// Every role with a framework, a live task, a weight or a quota, by name.
+    static func roleUsage(_ snapshot: OperatorSnapshot) -> [RoleUsage] {
         let registry = snapshot.registry
         var names = Set(registry.weights.keys).union(activeQuotas(registry).map(\.role))
         for framework in registry.liveFrameworks { names.formUnion(framework.info.effectiveRoles) }
         for task in registry.tasks.values where !task.isTerminal { names.insert(task.role) }
-        let roles = names.sorted().map { name -> JSONValue in
+        return names.sorted().map { name in
             var allocated = Resources()
             for task in registry.tasks.values where !task.isTerminal && task.role == name { allocated += task.resources }
-            let offered = Resources(snapshot.offers.filter { $0.allocationInfo?.role == name }.flatMap(\.resources))
-            let frameworks = registry.liveFrameworks.filter { $0.info.effectiveRoles.contains(name) }.map { id($0.id.value) }
+            return RoleUsage(
+                name: name, allocated: allocated,
+                offered: Resources(snapshot.offers.filter { $0.allocationInfo?.role == name }.flatMap(\.resources)),
+                frameworks: registry.liveFrameworks.filter { $0.info.effectiveRoles.contains(name) }.map(\.id))
+        }
+    }
+
+    static func getRoles(_ snapshot: OperatorSnapshot) -> JSONValue {
+        let registry = snapshot.registry
+        let roles = roleUsage(snapshot).map { usage -> JSONValue in
+            let (name, allocated, offered) = (usage.name, usage.allocated, usage.offered)
+            let frameworks = usage.frameworks.map { id($0.value) }
             var role: JSONValue = [
                 "name": .string(name), "weight": .number(registry.weights[name] ?? 1),
                 "frameworks": .array(frameworks), "resources": OperatorViews.encode(allocated),

@@ -55,6 +55,8 @@ struct UpCommand: AsyncParsableCommand {
         say("schedulers: POST http://\(first)/api/v1/scheduler (Mesos v1 API; any master redirects to the leader)")
         say("operators:  POST http://\(first)/api/v1, GET http://\(first)/master/state; corral quorum status --endpoints \(endpoints)")
         say("mesos CLI:  [master] address = \"\(first)\" in ~/.mesos/config.toml")
+        let defaults = cluster.quorum.httpEndpoints.allSatisfy(ClusterOptions.upDefault.contains)
+        say("corral CLI: \(defaults ? "" : "export CORRAL_MASTERS=\(endpoints); ")corral run -- echo hi; corral ps -a; corral agents")
         if demo && agents > 0 {
             let imageRoot = ContainerStore.resolveRoot(option: nil)
             if UpDemo.ensureBusybox(imageRoot: imageRoot, scratch: directory) {

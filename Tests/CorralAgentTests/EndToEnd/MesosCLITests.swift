@@ -56,6 +56,8 @@ import Testing
             #expect(frameworks.contains(frameworkID.value) && frameworks.contains("sdk-test"), "\(frameworks)")
             let tasks = try cli("task", "list")
             #expect(tasks.contains("task-0") && tasks.contains("TASK_RUNNING") && tasks.contains(frameworkID.value), "\(tasks)")
+            let inspected = try cli("task", "inspect", "task-0")
+            #expect(inspected.contains("\"slave_id\": \"\(agentID.value)\"") && inspected.contains("\"statuses\""), "\(inspected)")
         }
     }
 }

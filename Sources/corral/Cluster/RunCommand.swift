@@ -1,0 +1,136 @@
+import ArgumentParser
+import CorralModel
+import Foundation
+import Synchronization
+
+/// `corral run`: runs a command as tasks through a framework of its own, prints their
+/// states and output, and exits with the task's exit code (like `mesos-execute` and `docker run`).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command on the cluster and print its output; exit with its exit code.",
+        discussion: """
+            One argument after -- is a shell command line; several are quoted and joined. Task states
+            go to stderr, the tasks' output to stdout and stderr. With --count N the exit code is the
+            first non-zero one. -d launches, prints the task IDs and returns; the tasks keep running
+            (see corral ps, corral logs, corral stop). Ctrl-C kills the tasks.
+
+            Examples:
+              corral run -- echo hi
+              corral run --image busybox --cpus 0.5 --mem 64 --count 3 -- 'echo $MESOS_TASK_ID'
+              corral run -d --name web -- 'while true; do date; sleep 1; done'
+            """
+    )
+
+    /// How `corral run` names its frameworks (`corral stop` tears a finished detached one down).
+    static let frameworkNamePrefix = "corral run "
+    /// The label that carries the command line, for `corral ps`.
+    static let commandLabel = "corral.command"
+
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "A container image from the agents' image store (e.g. busybox); default: none (runs on the agent's host).")
+    var image: String?
+    @Option(help: "CPUs per task.") var cpus: Double = 0.1
+    @Option(help: "Memory per task in MB.") var mem: Double = 32
+    @Option(help: "How many tasks to run.") var count: Int = 1
+    @Option(help: "Task ID (with --count: the prefix of <name>-<n>); default run-<random>.") var name: String?
+    @Flag(name: .customShort("d"), help: "Detach: launch, print the task IDs and return.") var detach = false
+    @Option(help: "Give up after this many seconds: kill the tasks and exit 124 (0: wait for ever).") var timeout: Double = 0
+    @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
+
+    func validate() throws {
+        guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. corral run -- echo hi") }
+        guard count >= 1 else { throw ValidationError("--count must be 1 or more") }
+        guard cpus > 0, mem > 0 else { throw ValidationError("--cpus and --mem must be positive") }
+        guard timeout >= 0 else { throw ValidationError("--timeout must be 0 (none) or a number of seconds") }
+        if let name, name.isEmpty || name.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            throw ValidationError("--name \"\(name)\" may not be empty or hold spaces or slashes")
+        }
+    }
+
+    func run() async throws {
+        let connection = try cluster.connect()
+        // Fail fast, in plain words, when no master answers or none leads for a while (the SDK
+        // would retry for ever); an election in progress is waited for.
+        try await blocking {
+            try connection.awaitLeader(seconds: 10) { FileHandle.standardError.write(Data("waiting for a leader to be elected…\n".utf8)) }
+        }
+        let base = name ?? "run-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let ids = count == 1 ? [TaskID(base)] : (0..<count).map { TaskID("\(base)-\($0)") }
+        let line = Self.shellLine(command)
+        let (image, cpus, mem) = (image, cpus, mem)
+        let framework = try RunFramework(
+            masters: connection.masters, name: Self.frameworkNamePrefix + base, failoverTimeoutSeconds: detach ? 7 * 86400 : 60, taskIDs: ids
+        ) { id, agent in
+            var task = TaskInfo(
+                name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", Scalar(cpus)), .scalar("mem", Scalar(mem))],
+                command: CommandInfo(value: line))
+            task.labels = [Self.commandLabel: line]
+            if let image { task.container = ContainerInfo(type: .mesos, mesos: ContainerInfo.MesosInfo(image: .docker(image))) }
+            return task
+        }
+        let interrupted = Self.watchInterrupt()
+        let outcome = await withTaskGroup(of: Int32?.self) { group -> Int32 in
+            group.addTask {
+                await framework.run()
+                return nil
+            }
+            group.addTask {
+                let watch = RunWatch(
+                    connection: connection, ids: ids, detach: detach, quiet: cluster.json, timeout: timeout > 0 ? .seconds(timeout) : nil)
+                return await watch.run(framework, interrupted: { interrupted.isRaised })
+            }
+            var code: Int32 = 1
+            while let next = await group.next() {
+                if let next {
+                    code = next
+                    break
+                }
+            }
+            await framework.stop(teardown: !detach || code != 0)
+            group.cancelAll()
+            return code
+        }
+        if cluster.json {
+            let statuses = await framework.statuses
+            say(JSONValue.array(ids.map { id in
+                let status = statuses[id]
+                return ["id": .string(id.value), "state": status.map { .string($0.state.rawValue) } ?? .null,
+                        "exit_code": status.flatMap(RunWatch.exitCode).map { .number(Double($0)) } ?? .null]
+            }).pretty)
+        }
+        if outcome != 0 { throw ExitCode(outcome) }
+    }
+
+    /// One argument as it is (a shell line); several quoted for `sh -c` and joined.
+    static func shellLine(_ arguments: [String]) -> String {
+        guard arguments.count > 1 else { return arguments.first ?? "" }
+        let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./=:,+@%"))
+        return arguments.map { argument in
+            !argument.isEmpty && argument.unicodeScalars.allSatisfy(plain.contains)
+                ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+
+    /// SIGINT and SIGTERM set the flag instead of ending the process, so the tasks are killed first.
+    static func watchInterrupt() -> InterruptFlag { InterruptFlag(signals: [SIGINT, SIGTERM]) }
+}
+
+/// Whether Ctrl-C (or SIGTERM) came: the signals are caught and only raise this flag.
+final class InterruptFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    // nonisolated(unsafe): written once in init, then only kept alive (never read).
+    nonisolated(unsafe) private var sources: [any DispatchSourceSignal] = []
+
+    init(signals: [Int32]) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.raised.store(true, ordering: .relaxed) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var isRaised: Bool { raised.load(ordering: .relaxed) }
+}
