@@ -81,21 +81,24 @@ int corral_pidfd_send_signal(int pidfd, int sig) {
 int corral_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int corral_fork_detached(void) {
+    // One fork, not a double fork: the caller ignores SIGCHLD, so the kernel reaps the copy
+    // when it ends and no intermediate child is needed to re-parent it (a second copy of the
+    // address space made and torn down per container).
+    if (signal(SIGCHLD, SIG_IGN) == SIG_ERR) {
+        return -1;
+    }
     pid_t child = fork();
     if (child < 0) {
         return -1;
     }
     if (child == 0) {
-        if (setsid() < 0) {
+        // The copy waits for its own children: it must not inherit the ignored SIGCHLD.
+        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR || setsid() < 0) {
             _exit(126);
-        }
-        pid_t grandchild = fork();
-        if (grandchild != 0) {
-            _exit(grandchild < 0 ? 126 : 0);
         }
         return 0;
     }
-    return reap_intermediate(child) < 0 ? -1 : 1;
+    return 1;
 }
 
 int corral_seqpacket_pair(int fds[2]) { return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds); }

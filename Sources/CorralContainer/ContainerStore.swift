@@ -24,11 +24,8 @@ public struct ContainerStore: Sendable {
     public func save(_ record: ContainerRecord) throws {
         let paths = paths(for: record.id)
         try ContainerSyscall.mkdirs(paths.directory, code: .io)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
         let data: Data
-        do { data = try encoder.encode(record) } catch {
+        do { data = try Self.encode(record) } catch {
             throw ContainerError(.io, stage: "encode(\(paths.config))", cause: "\(error)")
         }
         let temporary = paths.config + ".tmp"
@@ -43,11 +40,27 @@ public struct ContainerStore: Sendable {
             throw ContainerError(.notFound, stage: "load(\(id))", cause: "no container with id \(id)")
         }
         let text = try ContainerSyscall.readFile(path)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do { return try decoder.decode(ContainerRecord.self, from: Data(text.utf8)) } catch {
+        do { return try Self.decode(Data(text.utf8)) } catch {
             throw ContainerError(.io, stage: "decode(\(path))", cause: "\(error)")
         }
+    }
+
+    /// A record as `save` writes it: pretty, sorted keys, ISO 8601 dates. Not inlined, so the
+    /// supervisor spawner's warm-up fills the very caches `save` uses.
+    @inline(never)
+    static func encode(_ record: ContainerRecord) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(record)
+    }
+
+    /// A record as `load` reads it (not inlined, as `encode`).
+    @inline(never)
+    static func decode(_ data: Data) throws -> ContainerRecord {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(ContainerRecord.self, from: data)
     }
 
     /// Every record, reconciled with what runs, oldest first.

@@ -17,6 +17,7 @@ extension SupervisorSpawner {
     /// other thread sleeps, and answers `execInstead` if they do not within a second. The copy
     /// leaves with `_exit`, running nothing inherited.
     public static func serve(socket: Int32, store: ContainerStore) -> Int32 {
+        warmUp()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             var readyFD: Int32 = -1

@@ -92,7 +92,10 @@ public final class SupervisorSpawner: Sendable {
         }
         let arguments = [executable, "container", "spawner", "--root", root, "--socket-fd", "3"]
         var argv = arguments.map { strdup($0) } + [nil]
-        var envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        // Every symbol bound at the helper's start, once, rather than lazily in each fork.
+        var helperEnvironment = environment
+        helperEnvironment["LD_BIND_NOW"] = "1"
+        var envp = helperEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         let spawned = corral_spawn_detached(executable, &argv, &envp, pair[1])
         let spawnErrno = errno

@@ -1,4 +1,4 @@
-import CorralContainer
+@testable import CorralContainer
 import CorralTestSupport
 import Foundation
 import Testing
@@ -80,10 +80,34 @@ import Testing
         #expect(initProcess.isAlive)
         #expect(supervisor.isAlive)
         #expect(supervisor.pid != helper && supervisor.pid != getpid())
-        #expect(Self.stat(supervisor.pid, field: 4) != helper, "the supervisor must not be the helper's child")
         #expect(Self.stat(supervisor.pid, field: 6) != Self.stat(getpid(), field: 6), "its own session")
         #expect(Self.stat(supervisor.pid, field: 6) != Self.stat(helper, field: 6), "not the helper's session")
         try Self.remove(record, from: store, sandbox)
+    }
+
+    @Test func anEndedSupervisorIsReapedNotLeftAZombieOfTheHelper() throws {
+        let sandbox = try TestSandbox("spawnreap")
+        let (store, record) = try Self.record(sandbox, ["/bin/true"])
+        let spawner = SupervisorSpawner(root: store.root, executable: try CorralBinary.locate())
+        try spawner.start(record)
+        let helper = try #require(Self.helpers(root: store.root).first)
+        guard case .running(_, let supervisor) = try store.load(id: record.id).state else {
+            Issue.record("the record is not running: \(try store.load(id: record.id).state)")
+            return
+        }
+        try Self.waitUntil("the container's record says it exited") { !(try store.load(id: record.id)).isRunning }
+        // Not even a zombie: the helper ignores SIGCHLD, so the kernel reaps its copies.
+        try Self.waitUntil("the supervisor \(supervisor.pid) is reaped") {
+            !FileManager.default.fileExists(atPath: "/proc/\(supervisor.pid)")
+                || Self.stat(supervisor.pid, field: 4) != helper
+        }
+        #expect(!Self.isGone(helper), "the helper still serves")
+        try store.remove(store.load(id: record.id))
+        sandbox.expectNothingLeft()
+    }
+
+    @Test func theWarmUpRoundTripsARecordInEveryState() {
+        #expect(SupervisorSpawner.warmUp().map(\.statusText).map { $0.prefix(4) } == ["Crea", "Up", "Exit", "Fail"])
     }
 
     @Test func containersOutliveAKilledHelper() throws {

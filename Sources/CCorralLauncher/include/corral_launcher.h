@@ -105,10 +105,10 @@ void corral_launch_abort(struct corral_launch_handle *handle);
 /// as its fd 3 and /dev/null as 0, 1 and 2. Returns 0, or -1 with errno set.
 int corral_spawn_detached(const char *path, char *const *argv, char *const *envp, int keep_fd);
 
-/// Forks a detached copy of the calling process (fork, setsid, fork), without exec: for a
-/// process whose other threads are idle. Returns 0 in the copy (its own session, re-parented
-/// away from the caller), 1 in the caller once the intermediate child is reaped, or -1 with
-/// errno set.
+/// Forks a detached copy of the calling process (fork, setsid), without exec: for a process
+/// whose other threads are idle. The caller's SIGCHLD is set to ignored, so the kernel reaps
+/// the copies (they are re-parented once the caller ends); the copy gets SIGCHLD back to its
+/// default. Returns 0 in the copy (its own session), 1 in the caller, or -1 with errno set.
 int corral_fork_detached(void);
 
 /// socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC). Returns 0, or -1 with errno set.

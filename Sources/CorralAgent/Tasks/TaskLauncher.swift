@@ -81,25 +81,21 @@ struct TaskLauncher {
             let users = wantsUser ? Self.users(under: [""]) : UserDatabase(passwd: "", group: "")
             return .success(ResolvedRootfs(image: nil, users: users))
         }
-        let store: ImageStore
-        do {
-            store = try ImageStore(root: configuration.imageRoot)
-        } catch {
-            return .failure(preparationFailed("the image store under \(configuration.imageRoot) cannot be opened: \(error)"))
-        }
         for candidate in Self.candidates(for: name) {
-            guard let layers = try? store.lowerDirectories(forImage: candidate) else { continue }
+            let image: LaunchImage
             do {
-                let config = try store.config(forImage: candidate)
-                let users = wantsUser ? Self.users(under: layers) : UserDatabase(passwd: "", group: "")
-                return .success(ResolvedRootfs(image: (candidate, layers, config), users: users))
+                image = try core.images.image(candidate)
+            } catch let error as ContainerError where error.code == .notFound {
+                continue
             } catch {
-                return .failure(preparationFailed("image '\(candidate)' cannot be read: \(error)"))
+                return .failure(preparationFailed("image '\(candidate)' cannot be read from the store under \(configuration.imageRoot): \(error)"))
             }
+            let users = wantsUser ? Self.users(under: image.layers) : UserDatabase(passwd: "", group: "")
+            return .success(ResolvedRootfs(image: (candidate, image.layers, image.config), users: users))
         }
         return .failure(
             preparationFailed(
-                "image '\(name)' is not in the agent's image store \(store.directory); import it on this node with "
+                "image '\(name)' is not in the agent's image store \(configuration.imageRoot)/images; import it on this node with "
                     + "`corral image import --root \(configuration.imageRoot) LAYOUT --name \(name)` (an OCI layout "
                     + "or its tar) or `corral image import-rootfs --root \(configuration.imageRoot) \(name) DIR`"
             )

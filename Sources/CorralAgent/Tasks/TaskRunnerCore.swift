@@ -24,6 +24,8 @@ final class TaskRunnerCore: Sendable {
     let store: ContainerStore
     /// Forks each container's detached supervisor from a warm helper process.
     let spawner: SupervisorSpawner
+    /// The images tasks run in, resolved once per version of the store's index.
+    let images: ImageLaunchCache
     let entries = Mutex<[TaskKey: Entry]>([:])
     private let continuation: AsyncStream<TaskRunnerEvent>.Continuation
 
@@ -31,6 +33,7 @@ final class TaskRunnerCore: Sendable {
         self.configuration = configuration
         self.store = ContainerStore(root: configuration.containerRoot)
         self.spawner = SupervisorSpawner(root: store.root, executable: configuration.corralExecutable)
+        self.images = ImageLaunchCache(root: configuration.imageRoot)
         self.continuation = continuation
     }
 

@@ -89,7 +89,10 @@ public final class ImageStore: LayerSource {
     /// A layer that occurs twice (typically the empty layer) is listed once, at its topmost
     /// position: overlayfs refuses the same directory twice, and the upper copy wins anyway.
     public func lowerDirectories(forImage reference: String) throws -> [String] {
-        let image = try resolve(reference)
+        try lowerDirectories(of: resolve(reference), reference: reference)
+    }
+
+    func lowerDirectories(of image: ResolvedImage, reference: String) throws -> [String] {
         var seen = Set<Digest>()
         let topmostFirst = image.configFile.rootfs.diffIDs.reversed().filter { seen.insert($0).inserted }
         return try topmostFirst.map { diffID in

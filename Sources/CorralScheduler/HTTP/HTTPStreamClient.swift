@@ -106,21 +106,25 @@ public final class HTTPStreamClient: Sendable {
 
     private func connect(host: String, port: Int) async throws -> (Connection, HTTPStreamControl) {
         let readTimeout = self.readTimeout.map(TimeAmount.init)
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<(Connection, HTTPStreamControl)> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let timeoutHandler = ReadTimeoutHandler(timeout: readTimeout)
+                try channel.pipeline.syncOperations.addHandler(timeoutHandler)
+                try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                let connection = try Connection(wrappingChannelSynchronously: channel)
+                return (connection, HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler))
+            }
+        }
         do {
-            return try await ClientBootstrap(group: group)
-                .connectTimeout(TimeAmount(connectTimeout))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let timeoutHandler = ReadTimeoutHandler(timeout: readTimeout)
-                        try channel.pipeline.syncOperations.addHandler(timeoutHandler)
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        let connection = try Connection(wrappingChannelSynchronously: channel)
-                        return (
-                            connection, HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler)
-                        )
-                    }
-                }
+            // An address literal (the usual case: masters are named by IP) needs no resolver
+            // and no Happy Eyeballs race; names go through both.
+            if let address = try? SocketAddress(ipAddress: host, port: port) {
+                return try await bootstrap.connect(to: address, channelInitializer: initializer)
+            }
+            return try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
         } catch {
             throw SchedulerError(.connectionFailed, "cannot connect to \(host):\(port)", cause: "\(error)")
         }
