@@ -84,8 +84,16 @@ public struct Cgroup: Sendable, Equatable {
 
     /// Reads one control file, trimmed.
     func read(_ controller: String, _ file: String) throws -> String {
-        let text = try ContainerSyscall.readFile("\(path(controller))/\(file)", code: .cgroup)
-        return String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        Self.trimmed(try ContainerSyscall.readFile("\(path(controller))/\(file)", code: .cgroup))
+    }
+
+    /// `text` without leading and trailing ASCII whitespace (what control files hold).
+    static func trimmed(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }
 

@@ -40,8 +40,13 @@ extension Cgroup {
 
     /// Parses "key value" lines.
     private func keyed(_ controller: String, _ file: String) -> [String: Int64] {
+        Self.keyedValues((try? read(controller, file)) ?? "")
+    }
+
+    /// The "key value" lines of `text` whose value is a number.
+    static func keyedValues(_ text: String) -> [String: Int64] {
         var values: [String: Int64] = [:]
-        for line in ((try? read(controller, file)) ?? "").split(separator: "\n") {
+        for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
             if parts.count == 2, let value = Int64(parts[1]) { values[String(parts[0])] = value }
         }

@@ -39,8 +39,8 @@ public struct ContainerStore: Sendable {
         guard ContainerSyscall.exists(path) else {
             throw ContainerError(.notFound, stage: "load(\(id))", cause: "no container with id \(id)")
         }
-        let text = try ContainerSyscall.readFile(path)
-        do { return try Self.decode(Data(text.utf8)) } catch {
+        let bytes = try ContainerSyscall.readBytes(path)
+        do { return try Self.decode(Data(bytes)) } catch {
             throw ContainerError(.io, stage: "decode(\(path))", cause: "\(error)")
         }
     }

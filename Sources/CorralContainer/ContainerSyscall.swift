@@ -56,6 +56,11 @@ enum ContainerSyscall {
 
     /// Reads a whole (small) file as UTF-8 text.
     static func readFile(_ path: String, code: ContainerError.Code = .io) throws -> String {
+        String(decoding: try readBytes(path, code: code), as: UTF8.self)
+    }
+
+    /// Reads a whole (small) file.
+    static func readBytes(_ path: String, code: ContainerError.Code = .io) throws -> [UInt8] {
         let fd = try open(path, O_RDONLY, code: code)
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -65,7 +70,7 @@ enum ContainerSyscall {
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Writes `text` to an existing file (cgroup control files) or creates it.
@@ -93,6 +98,8 @@ enum ContainerSyscall {
 
     /// mkdir -p.
     static func mkdirs(_ path: String, code: ContainerError.Code) throws {
+        // Usually the directory or its parent exists: one mkdir, not one per component.
+        if Glibc.mkdir(path, 0o755) == 0 || errno == EEXIST { return }
         var prefix = ""
         for part in path.split(separator: "/") {
             prefix += "/" + part

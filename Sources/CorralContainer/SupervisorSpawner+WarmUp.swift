@@ -2,7 +2,7 @@ import Foundation
 
 extension SupervisorSpawner {
     /// Runs, once in the helper, the Swift work every forked supervisor does (a record's JSON
-    /// round trip in each state, the process identity read), so that the runtime's type
+    /// round trip in each state, the process identity read, cgroup file parsing), so that the runtime's type
     /// metadata and protocol conformance caches and the lazily bound symbols are filled in
     /// before the first fork. Every copy inherits them instead of rebuilding them: a cold
     /// record decode alone cost a supervisor about 3 ms of CPU.
@@ -21,6 +21,8 @@ extension SupervisorSpawner {
             .created, .running(initProcess: me, supervisor: me),
             .exited(exitCode: 0, oomKilled: false, finishedAt: Date()), .failed(message: "warm-up"),
         ]
+        _ = Cgroup.keyedValues("under_oom 0\noom_kill 0\n")
+        _ = Int64(Cgroup.trimmed(" 1\n"))
         return states.compactMap { state in
             let record = ContainerRecord(spec: spec, state: state, labels: ["warm": "up"])
             guard let data = try? ContainerStore.encode(record) else { return nil }

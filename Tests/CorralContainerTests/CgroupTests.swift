@@ -1,4 +1,4 @@
-import CorralContainer
+@testable import CorralContainer
 import Foundation
 import Testing
 
@@ -27,6 +27,14 @@ struct CgroupTests {
         try cgroup.killAll()
         try cgroup.remove()
         #expect(!Cgroup.existingIDs().contains(sandbox.id))
+    }
+
+    @Test func controlFileTextIsTrimmedAndKeyedLinesParsed() {
+        #expect(Cgroup.trimmed(" 4096\n") == "4096")
+        #expect(Cgroup.trimmed("\t\n ") == "")
+        #expect(Cgroup.trimmed("max") == "max")
+        #expect(Cgroup.keyedValues("oom_kill_disable 0\nunder_oom 1\noom_kill 3\nbad line here\nname x\n")
+            == ["oom_kill_disable": 0, "under_oom": 1, "oom_kill": 3])
     }
 
     @Test func startingTwiceIsAStateError() throws {

@@ -2,8 +2,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A small HTTP/1.1 client on NIO: one connection per request, a whole response with a
-/// body limit, or a streaming response read chunk by chunk inside a closure.
+/// A small HTTP/1.1 client on NIO: a whole response with a body limit (on kept-alive
+/// connections), or a streaming response read chunk by chunk inside a closure (on a
+/// connection of its own).
 ///
 /// Every connection has a connect timeout and a read timeout (no bytes for that long closes
 /// it). Failures are `SchedulerError`s: `.connectionFailed`, `.connectionClosed`,
@@ -15,6 +16,8 @@ public final class HTTPStreamClient: Sendable {
     public let connectTimeout: Duration
     /// How long a connection may go without receiving a byte; nil for no limit.
     public let readTimeout: Duration?
+    /// Idle kept-alive connections for `execute`.
+    let pool = HTTPConnectionPool()
 
     /// Makes a client.
     public init(
@@ -27,7 +30,8 @@ public final class HTTPStreamClient: Sendable {
         self.readTimeout = readTimeout
     }
 
-    /// Sends `request` to `host:port` and returns the whole response.
+    /// Sends `request` to `host:port` and returns the whole response, on a kept-alive
+    /// connection when one is idle (see `HTTPConnectionPool`).
     ///
     /// - Throws: `SchedulerError`; `.bodyTooLarge` when the body exceeds `bodyLimitBytes`.
     public func execute(
@@ -36,40 +40,28 @@ public final class HTTPStreamClient: Sendable {
         port: Int,
         bodyLimitBytes: Int = 1 << 20
     ) async throws -> HTTPBufferedResponse {
-        let (channel, _) = try await connect(host: host, port: port)
-        do {
-            return try await channel.executeThenClose { inbound, outbound in
-                try await Self.write(request, host: host, port: port, to: outbound)
-                var iterator = inbound.makeAsyncIterator()
-                let head = try await Self.readHead(&iterator, host: host, port: port)
-                var body: [UInt8] = []
-                while let part = try await iterator.next() {
-                    switch part {
-                    case .body(let buffer):
-                        guard body.count + buffer.readableBytes <= bodyLimitBytes else {
-                            throw SchedulerError(
-                                .bodyTooLarge,
-                                "the response from \(host):\(port) is over \(bodyLimitBytes) bytes"
-                            )
-                        }
-                        body.append(contentsOf: buffer.readableBytesView)
-                    case .end:
-                        return HTTPBufferedResponse(status: head.status, headers: head.headers, body: body)
-                    case .head:
-                        throw SchedulerError(
-                            .protocolViolation,
-                            "\(host):\(port) sent a second response head"
-                        )
-                    }
+        let what = "\(request.method) \(request.path) to \(host):\(port)"
+        let head = Self.head(request, host: host, port: port)
+        let readTimeout = self.readTimeout.map(TimeAmount.init)
+        while true {
+            let reused = pool.take(host: host, port: port)
+            let connection: PooledConnection
+            if let reused { connection = reused } else { connection = try await openPooled(host: host, port: port) }
+            do {
+                let collected = try await connection.send(
+                    head, body: request.body, limit: bodyLimitBytes, readTimeout: readTimeout, what: what)
+                if collected.keepAlive {
+                    pool.giveBack(connection, host: host, port: port)
+                } else {
+                    connection.close()
                 }
-                throw SchedulerError(.connectionClosed, "\(host):\(port) closed the connection mid-response")
+                return collected.response
+            } catch is StaleConnection where reused != nil {
+                continue  // it closed while idle, before anything was sent on it
+            } catch {
+                connection.close()
+                throw SchedulerError.wrapping(error, .connectionClosed, "\(what) failed")
             }
-        } catch {
-            throw SchedulerError.wrapping(
-                error,
-                .connectionClosed,
-                "\(request.method) \(request.path) to \(host):\(port) failed"
-            )
         }
     }
 
@@ -104,23 +96,18 @@ public final class HTTPStreamClient: Sendable {
 
     typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
 
-    private func connect(host: String, port: Int) async throws -> (Connection, HTTPStreamControl) {
-        let readTimeout = self.readTimeout.map(TimeAmount.init)
-        let bootstrap = ClientBootstrap(group: group)
+    private var bootstrap: ClientBootstrap {
+        ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<(Connection, HTTPStreamControl)> = { channel in
-            channel.eventLoop.makeCompletedFuture {
-                let timeoutHandler = ReadTimeoutHandler(timeout: readTimeout)
-                try channel.pipeline.syncOperations.addHandler(timeoutHandler)
-                try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                let connection = try Connection(wrappingChannelSynchronously: channel)
-                return (connection, HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler))
-            }
-        }
+    }
+
+    /// Connects to an address literal directly (no resolver, no Happy Eyeballs race), to a
+    /// name through both.
+    private func connect<Output: Sendable>(
+        host: String, port: Int, _ initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Output>
+    ) async throws -> Output {
         do {
-            // An address literal (the usual case: masters are named by IP) needs no resolver
-            // and no Happy Eyeballs race; names go through both.
             if let address = try? SocketAddress(ipAddress: host, port: port) {
                 return try await bootstrap.connect(to: address, channelInitializer: initializer)
             }
@@ -130,17 +117,53 @@ public final class HTTPStreamClient: Sendable {
         }
     }
 
+    /// A new connection for `execute`, kept alive between requests.
+    private func openPooled(host: String, port: Int) async throws -> PooledConnection {
+        let readTimeout = self.readTimeout.map(TimeAmount.init)
+        return try await connect(host: host, port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let timeoutHandler = ReadTimeoutHandler(timeout: readTimeout)
+                let collector = ResponseCollector()
+                try channel.pipeline.syncOperations.addHandler(timeoutHandler)
+                try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                try channel.pipeline.syncOperations.addHandler(collector)
+                return PooledConnection(
+                    channel: channel, collector: NIOLoopBound(collector, eventLoop: channel.eventLoop),
+                    timeout: NIOLoopBound(timeoutHandler, eventLoop: channel.eventLoop))
+            }
+        }
+    }
+
+    private func connect(host: String, port: Int) async throws -> (Connection, HTTPStreamControl) {
+        let readTimeout = self.readTimeout.map(TimeAmount.init)
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<(Connection, HTTPStreamControl)> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let timeoutHandler = ReadTimeoutHandler(timeout: readTimeout)
+                try channel.pipeline.syncOperations.addHandler(timeoutHandler)
+                try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                let connection = try Connection(wrappingChannelSynchronously: channel)
+                return (connection, HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler))
+            }
+        }
+        return try await connect(host: host, port: port, initializer)
+    }
+
+    /// The request head as sent: `Host` unless given, and the body's `Content-Length`.
+    private static func head(_ request: HTTPStreamRequest, host: String, port: Int) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
+        head.headers = request.headers
+        if !head.headers.contains(name: "Host") { head.headers.add(name: "Host", value: "\(host):\(port)") }
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
+        return head
+    }
+
     private static func write(
         _ request: HTTPStreamRequest,
         host: String,
         port: Int,
         to outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
     ) async throws {
-        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
-        head.headers = request.headers
-        if !head.headers.contains(name: "Host") { head.headers.add(name: "Host", value: "\(host):\(port)") }
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
-        try await outbound.write(.head(head))
+        try await outbound.write(.head(head(request, host: host, port: port)))
         if !request.body.isEmpty {
             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: request.body))))
         }
