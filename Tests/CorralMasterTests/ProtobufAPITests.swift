@@ -155,6 +155,40 @@ extension RealMasters {
             #expect((json.json["get_version"] as? [String: Any])?["version_info"] != nil)
         }
 
+        /// The operator stream in protobuf, and a scheduler stream asked for as RecordIO with
+        /// protobuf records (`Accept: application/recordio`, `Message-Accept`).
+        @Test func streamsCarryProtobufRecords() throws {
+            let (harness, leader) = try QuorumHarness.servingOperatorAPI(masters: 1)
+            defer { harness.stopAll() }
+            let endpoint = harness.endpoint(leader)
+            var operatorSubscribe = Mesos_V1_Master_Call()
+            operatorSubscribe.type = .subscribe
+            let operatorStream = try OperatorClient(endpoint, timeoutSeconds: 20)
+            operatorStream.send("POST", "/api/v1", body: try operatorSubscribe.serializedBytes(), headers: Self.protobufHeaders)
+            let (operatorStatus, operatorHeaders) = try operatorStream.readHead()
+            #expect(operatorStatus == 200 && operatorHeaders["content-type"] == "application/x-protobuf")
+            let first = try Mesos_V1_Master_Event(serializedBytes: try operatorStream.nextRecord())
+            #expect(first.type == .subscribed && first.subscribed.hasGetState)
+
+            var subscribe = Call()
+            subscribe.type = .subscribe
+            subscribe.subscribe.frameworkInfo.user = "root"
+            subscribe.subscribe.frameworkInfo.name = "recordio-framework"
+            let stream = try OperatorClient(endpoint, timeoutSeconds: 20)
+            stream.send("POST", "/api/v1/scheduler", body: try subscribe.serializedBytes(), headers: [
+                "Content-Type": "application/x-protobuf", "Accept": "application/recordio", "Message-Accept": "application/x-protobuf",
+            ])
+            let (status, headers) = try stream.readHead()
+            #expect(status == 200 && headers["content-type"] == "application/recordio")
+            #expect(headers["message-content-type"] == "application/x-protobuf")
+            let subscribed = try Self.next(.subscribed, from: stream)
+            var added: Mesos_V1_Master_Event
+            repeat { added = try Mesos_V1_Master_Event(serializedBytes: try operatorStream.nextRecord()) } while added.type == .heartbeat
+            #expect(added.type == .frameworkAdded)
+            #expect(added.frameworkAdded.framework.frameworkInfo.id == subscribed.subscribed.frameworkID)
+            #expect(added.frameworkAdded.framework.frameworkInfo.name == "recordio-framework")
+        }
+
         /// `json` without the `role` of its Task objects (those with `task_id` and `statuses`).
         static func removingTaskRoles(_ json: Any) -> Any {
             if let array = json as? [Any] { return array.map(removingTaskRoles) }
