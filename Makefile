@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev
 
-.PHONY: deps build test up sim clean
+.PHONY: deps build test up sim clean proto
 
 ## deps: install the Debian packages Corral needs, only when they are missing.
 deps:
@@ -32,3 +32,17 @@ sim: deps
 
 clean:
 	rm -rf .build
+
+## proto: regenerate Sources/CorralProtobuf/Generated from Sources/CorralProtobuf/Protos with
+## protoc (Debian's protobuf-compiler) and protoc-gen-swift built from the swift-protobuf package.
+## The generated code is checked in, so building Corral needs neither.
+PROTO_DIR := Sources/CorralProtobuf/Protos
+PROTO_OUT := Sources/CorralProtobuf/Generated
+proto:
+	@command -v protoc >/dev/null && [ -f /usr/include/google/protobuf/duration.proto ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler libprotobuf-dev)
+	$(SWIFT) build --product protoc-gen-swift
+	rm -f $(PROTO_OUT)/*.pb.swift
+	cd $(PROTO_DIR) && protoc --plugin=protoc-gen-swift=$$(cd $(CURDIR) && $(SWIFT) build --show-bin-path)/protoc-gen-swift \
+	  --swift_out=$(CURDIR)/$(PROTO_OUT) --swift_opt=Visibility=Public --swift_opt=FileNaming=PathToUnderscores \
+	  -I . -I /usr/include $$(find . -name '*.proto' | sed 's|^\./||' | sort)

@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         .systemLibrary(
@@ -44,6 +45,12 @@ let package = Package(
         .target(name: "CorralStore", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         .target(name: "CorralRaft", swiftSettings: swiftSettings),
         .target(name: "CorralModel", swiftSettings: swiftSettings),
+        .target(
+            name: "CorralProtobuf",
+            dependencies: ["CorralModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Protos"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "CorralSimulation", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
         .target(
             name: "CorralReplication",
@@ -58,7 +65,8 @@ let package = Package(
         .target(
             name: "CorralMaster",
             dependencies: [
-                "CorralModel", "CorralReplication", "CorralRaft", "CorralStore",
+                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -115,7 +123,11 @@ let package = Package(
         .target(name: "CPowerLossDouble", path: "Tests/CPowerLossDouble"),
         .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft", "CorralTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CorralModelTests", dependencies: ["CorralModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CorralModelTests",
+            dependencies: ["CorralModel", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CorralHistoryTests", dependencies: ["CorralHistory", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralSimulationTests",
@@ -137,7 +149,7 @@ let package = Package(
             name: "CorralMasterTests",
             dependencies: [
                 "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralTestSupport",
-                "CorralHistory",
+                "CorralHistory", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["PyMesos"],

@@ -149,10 +149,10 @@ final class OperatorClient {
     /// One request and its whole answer, redirects not followed.
     static func request(
         _ endpoint: String, _ method: String, _ path: String, body: [UInt8] = [],
-        contentType: String? = "application/json"
+        contentType: String? = "application/json", headers extra: [String: String] = [:]
     ) throws -> Reply {
         let client = try OperatorClient(endpoint)
-        var headers: [String: String] = [:]
+        var headers = extra
         if let contentType { headers["Content-Type"] = contentType }
         client.send(method, path, body: body, headers: headers)
         let (status, responseHeaders) = try client.readHead()

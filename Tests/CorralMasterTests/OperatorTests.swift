@@ -151,8 +151,9 @@ extension RealMasters {
             let unknown = try OperatorClient.call(endpoint, ["type": "MAKE_COFFEE"])
             #expect(unknown.status == 400)
             #expect(unknown.text.contains("MAKE_COFFEE"))
+            // JSON sent as protobuf is not a master.Call.
             let protobuf = try OperatorClient.request(endpoint, "POST", "/api/v1", body: update, contentType: "application/x-protobuf")
-            #expect(protobuf.status == 415)
+            #expect(protobuf.status == 400 && protobuf.text.contains("malformed protobuf"), "\(protobuf.text)")
             let malformed = try OperatorClient.request(endpoint, "POST", "/api/v1", body: Array(#"{"type": "GET_HEALTH""#.utf8))
             #expect(malformed.status == 400)
             #expect(malformed.text.contains("malformed JSON"))

@@ -130,7 +130,7 @@ extension RealMasters {
                 try client.once("POST", leaderEndpoint, path, body: Array(body.utf8), headers: headers)
             }
             let protobuf = try post("x", headers: ["Content-Type": "application/x-protobuf"])
-            #expect(protobuf.status == 415 && protobuf.text.contains("application/json"))
+            #expect(protobuf.status == 400 && protobuf.text.contains("malformed protobuf"), "\(protobuf.text)")
             let malformed = try post("{\"type\":")
             #expect(malformed.status == 400 && malformed.text.contains("malformed JSON"))
             let unknown = try post(#"{"type":"FLY"}"#)

@@ -1,4 +1,5 @@
 import CorralModel
+import CorralProtobuf
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -73,9 +74,10 @@ extension MasterHTTP {
     // MARK: - Logging level
 
     /// GET_LOGGING_LEVEL and SET_LOGGING_LEVEL: this master's own logger, leader or not.
-    func loggingLevel(_ kind: OperatorCall.Kind, _ call: OperatorCall) -> Response {
+    func loggingLevel(_ kind: OperatorCall.Kind, _ call: OperatorCall, _ format: MessageFormat) -> Response {
         if kind == .getLoggingLevel {
-            return jsonResponse(["type": "GET_LOGGING_LEVEL", "get_logging_level": ["level": .number(Double(master.logLevels.verbosity))]])
+            let level: JSONValue = ["type": "GET_LOGGING_LEVEL", "get_logging_level": ["level": .number(Double(master.logLevels.verbosity))]]
+            return answer(level, format, as: Mesos_V1_Master_Response.self)
         }
         guard let set = call.setLoggingLevel else {
             return problem(.badRequest, "SET_LOGGING_LEVEL needs \"set_logging_level\": {\"level\": N, \"duration\": {\"nanoseconds\": D}}")

@@ -1,4 +1,5 @@
 import CorralModel
+import CorralProtobuf
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -46,13 +47,18 @@ extension MasterHTTP {
         }
     }
 
-    /// `POST /api/v1`: the Mesos v1 operator API in JSON. Every call is answered by the
+    /// `POST /api/v1`: the Mesos v1 operator API, in JSON or protobuf (the body's
+    /// `Content-Type`; the answer in the format `Accept` names). Every call is answered by the
     /// leader (others answer 307 to it, as Mesos masters do); reads come from its registry,
     /// writes are committed before the answer (202).
     func operatorAPI(_ request: Request, _ context: MasterRequestContext) async -> Response {
-        if let refusal = checkMediaTypes(request) { return refusal }
+        let formats: Negotiation
+        switch negotiate(request) {
+        case .success(let negotiated): formats = negotiated
+        case .failure(let refusal): return refusal.response
+        }
         let call: OperatorCall
-        switch await decodeBody(OperatorCall.self, request) {
+        switch await decodeBody(OperatorCall.self, as: Mesos_V1_Master_Call.self, format: formats.body, request) {
         case .success(let decoded): call = decoded
         case .failure(let refusal): return refusal.response
         }
@@ -65,7 +71,7 @@ extension MasterHTTP {
             }
             return problem(.badRequest, "unknown call type \"\(type)\"; see master.proto Call.Type")
         }
-        if kind == .getLoggingLevel || kind == .setLoggingLevel { return loggingLevel(kind, call) }
+        if kind == .getLoggingLevel || kind == .setLoggingLevel { return loggingLevel(kind, call, formats.answer) }
         let make: (@Sendable (UInt64) -> RegistryCommand)?
         do {
             make = kind.isMutating ? try call.command(for: kind) : nil
@@ -77,18 +83,18 @@ extension MasterHTTP {
                 try await master.leader.commitOperator(make)
                 return Response(status: .accepted)
             }
-            if kind == .subscribe { return try await operatorSubscribe(request, context) }
+            if kind == .subscribe { return try await operatorSubscribe(request, context, formats) }
             if kind == .killTask {
                 guard let kill = call.killTask else { throw MasterError(code: .request, message: "the call's \"kill_task\" field is missing") }
                 _ = try await master.leader.operatorKill(kill.taskID, frameworkID: kill.frameworkID)
                 return Response(status: .accepted)
             }
-            return try await operatorRead(kind)
+            return try await operatorRead(kind, formats.answer)
         }
     }
 
     /// A read call's response: `{"type": kind, "<kind lowercased>": {...}}`.
-    private func operatorRead(_ kind: OperatorCall.Kind) async throws -> Response {
+    private func operatorRead(_ kind: OperatorCall.Kind, _ format: MessageFormat) async throws -> Response {
         let snapshot = try await master.leader.operatorSnapshot()
         let body: JSONValue
         switch kind {
@@ -109,12 +115,14 @@ extension MasterHTTP {
         case .getMaintenanceStatus: body = ["status": MasterEndpointsV0.maintenanceStatus(snapshot)]
         default: throw MasterError(code: .request, message: "\(kind.rawValue) is not a read call")
         }
-        return jsonResponse(["type": .string(kind.rawValue), kind.field: body])
+        return answer(["type": .string(kind.rawValue), kind.field: body], format, as: Mesos_V1_Master_Response.self)
     }
 
     /// SUBSCRIBE: a RecordIO stream, SUBSCRIBED (with the state) first, then the events
     /// `MasterLeader.publish` sends and heartbeats.
-    private func operatorSubscribe(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
+    private func operatorSubscribe(
+        _ request: Request, _ context: MasterRequestContext, _ formats: Negotiation
+    ) async throws -> Response {
         let heartbeat = master.config.scheduling.heartbeatIntervalSeconds
         let (id, records) = try await master.leader.subscribeOperator { snapshot in
             [
@@ -122,7 +130,8 @@ extension MasterHTTP {
                 "subscribed": ["get_state": OperatorState.getState(snapshot), "heartbeat_interval_seconds": .number(heartbeat)],
             ]
         }
-        return await streamResponse(request, context, records, extra: [:], end: .operatorStream(id))
+        return await streamResponse(
+            request, context, records, extra: [:], end: .operatorStream(id), formats: formats, as: Mesos_V1_Master_Event.self)
     }
 
     /// `GET /master/state` (and `/state`, `/master/state.json`, `/state.json`).

@@ -1,4 +1,5 @@
 import CorralModel
+import CorralProtobuf
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -15,11 +16,16 @@ extension HTTPField.Name {
 }
 
 extension MasterHTTP {
-    /// `POST /api/v1/scheduler`: the Mesos v1 scheduler API in JSON.
+    /// `POST /api/v1/scheduler`: the Mesos v1 scheduler API, in JSON or protobuf (the body's
+    /// `Content-Type`), answered and streamed in the format `Accept` names.
     func scheduler(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
-        if let refusal = checkMediaTypes(request) { return refusal }
+        let formats: Negotiation
+        switch negotiate(request) {
+        case .success(let negotiated): formats = negotiated
+        case .failure(let refusal): return refusal.response
+        }
         let call: SchedulerCall
-        switch await decodeBody(SchedulerCall.self, request) {
+        switch await decodeBody(SchedulerCall.self, as: Mesos_V1_Scheduler_Call.self, format: formats.body, request) {
         case .success(let decoded): call = decoded
         case .failure(let refusal): return refusal.response
         }
@@ -42,7 +48,9 @@ extension MasterHTTP {
                 throw MasterError(code: .request, message: "framework_id and subscribe.framework_info.id differ")
             }
             let (id, stream, records) = try await master.leader.subscribe(subscribe)
-            return await streamResponse(request, context, records, extra: [.mesosStreamID: stream], end: .scheduler(id, stream))
+            return await streamResponse(
+                request, context, records, extra: [.mesosStreamID: stream], end: .scheduler(id, stream),
+                formats: formats, as: Mesos_V1_Scheduler_Event.self)
         }
     }
 
@@ -73,72 +81,6 @@ extension MasterHTTP {
     }
 
     // MARK: - Shared
-
-    /// A chunked RecordIO response. When the stream or the client's connection ends, the
-    /// leader hears of it (`end`) and ends the subscription.
-    func streamResponse(
-        _ request: Request, _ context: MasterRequestContext, _ records: RecordStream, extra: [HTTPField.Name: String],
-        end: MasterLeader.StreamEnd
-    ) async -> Response {
-        var headers = HTTPFields()
-        let wantsRecordIO = request.headers[.accept]?.contains("application/recordio") ?? false
-        headers[.contentType] = wantsRecordIO ? "application/recordio" : "application/json"
-        if wantsRecordIO { headers[.messageContentType] = "application/json" }
-        headers[.cacheControl] = "no-cache"
-        for (name, value) in extra { headers[name] = value }
-        let leader = master.leader
-        if let watcher = try? await context.channel.pipeline.handler(type: ClientGoneHandler.self).get() {
-            watcher.whenClientGone { leader.connectionClosed(end) }
-        }
-        let body = ResponseBody { writer in
-            do {
-                for await record in records {
-                    try await writer.write(ByteBuffer(bytes: record))
-                }
-                try await writer.finish(nil)
-            } catch {
-                // The client went away; the subscription ends below.
-            }
-            leader.connectionClosed(end)
-        }
-        return Response(status: .ok, headers: headers, body: body)
-    }
-
-    /// 415 for protobuf (not supported yet), 406 when the client accepts no JSON.
-    func checkMediaTypes(_ request: Request) -> Response? {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        if contentType.contains("protobuf") {
-            return problem(.unsupportedMediaType, "Content-Type \(contentType) is not supported yet; send application/json")
-        }
-        if !contentType.isEmpty && !contentType.hasPrefix("application/json") {
-            return problem(.unsupportedMediaType, "Content-Type must be application/json, not \(contentType)")
-        }
-        if let accept = request.headers[.accept]?.lowercased(), !accept.isEmpty,
-            !accept.contains("json"), !accept.contains("*/*"), !accept.contains("recordio")
-        {
-            return problem(.notAcceptable, "this master answers application/json only; Accept was \(accept)")
-        }
-        if let messageAccept = request.headers[.messageAccept]?.lowercased(), !messageAccept.isEmpty,
-            !messageAccept.contains("json"), !messageAccept.contains("*/*")
-        {
-            return problem(.notAcceptable, "stream records are application/json only; Message-Accept was \(messageAccept)")
-        }
-        return nil
-    }
-
-    func decodeBody<T: Decodable>(_ type: T.Type, _ request: Request) async -> Result<T, RefusalResponse> {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: Self.maxBodyBytes)
-        } catch {
-            return .failure(RefusalResponse(problem(.contentTooLarge, "the body exceeds \(Self.maxBodyBytes) bytes")))
-        }
-        do {
-            return .success(try MesosJSON.decode(T.self, from: buffer.readableBytesView))
-        } catch {
-            return .failure(RefusalResponse(problem(.badRequest, "malformed JSON: \(error.message)")))
-        }
-    }
 
     /// Runs a leader-only request; maps errors to statuses (503 not applied, 504 outcome
     /// unknown), and "not the leader" to 307 or 503.
