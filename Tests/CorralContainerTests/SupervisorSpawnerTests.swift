@@ -87,7 +87,7 @@ import Testing
 
     @Test func anEndedSupervisorIsReapedNotLeftAZombieOfTheHelper() throws {
         let sandbox = try TestSandbox("spawnreap")
-        let (store, record) = try Self.record(sandbox, ["/bin/true"])
+        let (store, record) = try Self.record(sandbox)
         let spawner = SupervisorSpawner(root: store.root, executable: try CorralBinary.locate())
         try spawner.start(record)
         let helper = try #require(Self.helpers(root: store.root).first)
@@ -95,6 +95,7 @@ import Testing
             Issue.record("the record is not running: \(try store.load(id: record.id).state)")
             return
         }
+        _ = try store.stop(store.load(id: record.id), grace: .zero)
         try Self.waitUntil("the container's record says it exited") { !(try store.load(id: record.id)).isRunning }
         // Not even a zombie: the helper ignores SIGCHLD, so the kernel reaps its copies.
         try Self.waitUntil("the supervisor \(supervisor.pid) is reaped") {

@@ -64,7 +64,7 @@ import Testing
 
     @Test func anIdleConnectionPastTheReadTimeoutIsClosedAndTheNextRequestWorks() async throws {
         let server = try await KeepAliveServerDouble()
-        let client = HTTPStreamClient(readTimeout: .milliseconds(200))
+        let client = HTTPStreamClient(readTimeout: .seconds(2))
         _ = try await client.execute(HTTPStreamRequest(path: "/one"), host: "127.0.0.1", port: server.port)
         try await eventually("the idle connection to time out", seconds: 10) { client.pool.idleCount == 0 }
         let response = try await client.execute(HTTPStreamRequest(path: "/two"), host: "127.0.0.1", port: server.port)

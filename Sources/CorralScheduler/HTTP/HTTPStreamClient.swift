@@ -43,7 +43,10 @@ public final class HTTPStreamClient: Sendable {
         let what = "\(request.method) \(request.path) to \(host):\(port)"
         let head = Self.head(request, host: host, port: port)
         let readTimeout = self.readTimeout.map(TimeAmount.init)
+        // Nothing was sent on a connection that turns out closed: try another, a few times.
+        var attempt = 0
         while true {
+            attempt += 1
             let reused = pool.take(host: host, port: port)
             let connection: PooledConnection
             if let reused { connection = reused } else { connection = try await openPooled(host: host, port: port) }
@@ -56,8 +59,8 @@ public final class HTTPStreamClient: Sendable {
                     connection.close()
                 }
                 return collected.response
-            } catch is StaleConnection where reused != nil {
-                continue  // it closed while idle, before anything was sent on it
+            } catch is StaleConnection where attempt < 3 {
+                continue  // it closed before anything was sent on it
             } catch {
                 connection.close()
                 throw SchedulerError.wrapping(error, .connectionClosed, "\(what) failed")
@@ -119,10 +122,10 @@ public final class HTTPStreamClient: Sendable {
 
     /// A new connection for `execute`, kept alive between requests.
     private func openPooled(host: String, port: Int) async throws -> PooledConnection {
-        let readTimeout = self.readTimeout.map(TimeAmount.init)
         return try await connect(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
-                let timeoutHandler = ReadTimeoutHandler(timeout: readTimeout)
+                // No timer until the first request: each request starts the read timeout.
+                let timeoutHandler = ReadTimeoutHandler(timeout: nil)
                 let collector = ResponseCollector()
                 try channel.pipeline.syncOperations.addHandler(timeoutHandler)
                 try channel.pipeline.syncOperations.addHTTPClientHandlers()
