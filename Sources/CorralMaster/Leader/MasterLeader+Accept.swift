@@ -110,14 +110,13 @@ extension MasterLeader {
     /// Offers that are not good fail every operation, as in Mesos: tasks are TASK_DROPPED
     /// (TASK_LOST for frameworks that are not PARTITION_AWARE), other operations OPERATION_ERROR.
     private func dropAll(_ operations: [Offer.Operation], of id: FrameworkID, invalidOffers problem: String) {
-        let partitionAware = machine.registry.frameworks[id]?.isPartitionAware ?? false
         for operation in operations {
             guard operation.type == .launch || operation.type == .launchGroup else {
                 dropOperation(operation, of: id, agent: nil, message: "Operation attempted with invalid offers: \(problem)")
                 continue
             }
             for task in Self.tasks(of: operation) {
-                refuse(task, of: id, state: partitionAware ? .dropped : .lost, reason: .invalidOffers,
+                refuse(task, of: id, state: .dropped, reason: .invalidOffers,
                        message: "Task launched with invalid offers: \(problem)")
             }
         }

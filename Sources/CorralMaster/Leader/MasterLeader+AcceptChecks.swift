@@ -98,7 +98,10 @@ extension MasterLeader {
 
     /// A task status from the master for a task that was never launched (no UUID, nothing
     /// to acknowledge, nothing in the replicated log), as Mesos's `forward(update, UPID(), …)`.
+    /// TASK_DROPPED is TASK_LOST for a framework that is not PARTITION_AWARE, as in Mesos.
     func refuse(_ task: TaskInfo, of id: FrameworkID, state: TaskState, reason: TaskStatus.Reason, message: String) {
+        var state = state
+        if state == .dropped, !(machine.registry.frameworks[id]?.isPartitionAware ?? false) { state = .lost }
         let status = TaskStatus(
             taskID: task.taskID, state: state, message: message, source: .master, reason: reason, agentID: task.agentID)
         logger.info(
