@@ -1,6 +1,5 @@
 /// `scheduler.Event`: what the master streams to a subscribed scheduler
-/// (`include/mesos/v1/scheduler/scheduler.proto`). Inverse offers and operation
-/// updates decode by `type` only.
+/// (`include/mesos/v1/scheduler/scheduler.proto`). Inverse offers decode by `type` only.
 public struct SchedulerEvent: Codable, Hashable, Sendable {
     /// Which event; the matching payload is set.
     public var type: Kind?
@@ -18,12 +17,15 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
     public var failure: Failure?
     /// ERROR.
     public var error: ErrorPayload?
+    /// UPDATE_OPERATION_STATUS.
+    public var updateOperationStatus: UpdateOperationStatus?
 
     /// Makes an event; set the payload that matches `type`.
     public init(type: Kind?) { self.type = type }
 
     enum CodingKeys: String, CodingKey {
         case type, subscribed, offers, rescind, update, message, failure, error
+        case updateOperationStatus = "update_operation_status"
     }
 
     /// Decodes an event. Two examples in `docs/scheduler-http-api.md` differ from the proto,
@@ -43,6 +45,7 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
         update = try container.decodeIfPresent(Update.self, forKey: .update)
         failure = try container.decodeIfPresent(Failure.self, forKey: .failure)
         error = try container.decodeIfPresent(ErrorPayload.self, forKey: .error)
+        updateOperationStatus = try container.decodeIfPresent(UpdateOperationStatus.self, forKey: .updateOperationStatus)
         if type == .error, error == nil,
             let text = try? container.decodeIfPresent(String.self, forKey: .message)
         {
@@ -126,6 +129,14 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
         public var status: TaskStatus
         /// Makes the payload.
         public init(status: TaskStatus) { self.status = status }
+    }
+
+    /// `{"status"}`: what became of an operation that asked for feedback.
+    public struct UpdateOperationStatus: Codable, Hashable, Sendable {
+        /// The operation status.
+        public var status: OperationStatus
+        /// Makes the payload.
+        public init(status: OperationStatus) { self.status = status }
     }
 
     /// `{"agent_id", "executor_id", "data"}`: a message from an executor.

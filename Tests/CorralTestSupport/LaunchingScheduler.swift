@@ -134,10 +134,27 @@ public actor LaunchingScheduler {
         }
     }
 
+    /// A launch the master refused: TASK_ERROR, or TASK_DROPPED (TASK_LOST for a framework
+    /// that is not PARTITION_AWARE) for an agent or a commit that were not good. (Offers that
+    /// were not good are not a refusal: the task is launched again.)
+    static func isRefusal(_ status: TaskStatus) -> Bool {
+        let dropReasons: Set<TaskStatus.Reason> = [.agentUnknown, .masterDisconnected]
+        return status.state == .error || status.state == .dropped
+            || (status.state == .lost && status.source == .master && dropReasons.contains(status.reason ?? .reconciliation))
+    }
+
     private func record(_ status: TaskStatus) {
         let id = status.taskID
-        if status.reason == .reconciliation || status.state == .error || status.state == .dropped {
+        if status.reason == .reconciliation || status.reason == .invalidOffers || Self.isRefusal(status) {
             history.append("\(id): \(status.state.rawValue) \(status.reason?.rawValue ?? "")")
+        }
+        if status.reason == .invalidOffers && status.source == .master && (status.state == .dropped || status.state == .lost) {
+            // An offer of a deposed leader used after the election: never launched, so launch
+            // it again from a fresh offer, as a Mesos scheduler does.
+            uncertain.remove(id)
+            toLaunch.append(id)
+            launchedCount -= 1
+            return
         }
         if status.reason == .reconciliation {
             uncertain.remove(id)
@@ -147,7 +164,7 @@ public actor LaunchingScheduler {
                 return
             }
         }
-        if status.state == .error || status.state == .dropped { refused.append(status) }
+        if Self.isRefusal(status) { refused.append(status) }
         statuses[id, default: []].append(status)
         uncertain.remove(id)
         states[id] = status.state

@@ -19,6 +19,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// How many completed task keys to remember, so that a replayed LAUNCH of an ended task
     /// is recognised; the oldest are forgotten first.
     public var completedLimit: Int = 10_000
+    /// How many completed tasks, executors and frameworks the views show (not checkpointed).
+    public var completedHistory = CompletedHistory.Limits()
     /// Whether to report TASK_STARTING when a launch is accepted (Mesos's command executor
     /// does), before TASK_RUNNING.
     public var reportsStarting: Bool = true

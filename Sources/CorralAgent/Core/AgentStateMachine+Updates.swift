@@ -98,11 +98,11 @@ extension AgentStateMachine {
         }
     }
 
-    /// Moves an acknowledged-terminal task from the table to the completed keys, forgetting
-    /// the oldest completed keys past the limit.
+    /// Moves an acknowledged-terminal task from the table to the completed keys (and to the
+    /// history the views show), forgetting the oldest completed keys past the limit.
     private mutating func complete(_ key: TaskKey) -> [CheckpointChange] {
         let sequence = takeSequence()
-        tasks.removeValue(forKey: key)
+        if let task = tasks.removeValue(forKey: key) { history.record(task) }
         completed[key] = sequence
         var changes: [CheckpointChange] = [.complete(key, sequence: sequence)]
         while completed.count > max(configuration.completedLimit, 0) {

@@ -69,6 +69,8 @@ public struct AgentStateMachine: Sendable {
     public internal(set) var updates: [UInt64: PendingUpdate] = [:]
     /// Keys of tasks that ended with every update acknowledged, with their completion sequence.
     public internal(set) var completed: [TaskKey: UInt64] = [:]
+    /// The tasks that completed lately, for the views (in memory only).
+    public internal(set) var history: CompletedHistory
     /// The custom executors the agent runs (checkpointed).
     public internal(set) var executors: [ExecutorKey: AgentExecutor] = [:]
     public internal(set) var counters = Counters()
@@ -112,6 +114,7 @@ public struct AgentStateMachine: Sendable {
     public init(info: AgentInfo, configuration: AgentConfiguration = AgentConfiguration(), random: some RandomNumberGenerator & Sendable) {
         self.info = info
         self.configuration = configuration
+        history = CompletedHistory(limits: configuration.completedHistory)
         self.random = random
         self.subscribeBackoff = Backoff(initial: configuration.subscribeBackoffInitial, maximum: configuration.subscribeBackoffMaximum)
     }

@@ -54,7 +54,10 @@ enum AgentOperatorViews {
     // MARK: - Frameworks, executors, tasks, containers
 
     static func getFrameworks(_ view: AgentView) -> JSONValue {
-        ["frameworks": .array(view.frameworks.map { ["framework_info": .from($0.info)] }), "completed_frameworks": []]
+        [
+            "frameworks": .array(view.frameworks.map { ["framework_info": .from($0.info)] }),
+            "completed_frameworks": .array(view.completedFrameworks.map { ["framework_info": .from($0.info)] }),
+        ]
     }
 
     static func getExecutors(_ view: AgentView) -> JSONValue {
@@ -66,14 +69,15 @@ enum AgentOperatorViews {
     }
 
     /// Live tasks are `launched_tasks`; ended ones whose end the master has not acknowledged
-    /// are `terminated_tasks`, as in Mesos. The agent keeps no pending, queued or completed ones.
+    /// are `terminated_tasks`, acknowledged ones still in the history `completed_tasks`, as in
+    /// Mesos. The agent keeps no pending or queued ones.
     static func getTasks(_ view: AgentView) -> JSONValue {
         let tasks = view.tasks
         return [
             "pending_tasks": [], "queued_tasks": [],
             "launched_tasks": .array(tasks.filter(\.isLive).map { task($0, view) }),
-            "terminated_tasks": .array(tasks.filter { !$0.isLive }.map { task($0, view) }),
-            "completed_tasks": [],
+            "terminated_tasks": .array(tasks.filter { !$0.isLive && !$0.isCompleted }.map { task($0, view) }),
+            "completed_tasks": .array(tasks.filter(\.isCompleted).map { task($0, view) }),
         ]
     }
 

@@ -1,7 +1,9 @@
 import CorralModel
 
 /// `GET /state`: the agent's state in Mesos's v0 JSON (`slave/http.cpp`), which tools and web
-/// UIs read: `frameworks[].executors[]` with each executor's `directory` and `tasks[]`.
+/// UIs read: `frameworks[].executors[]` with each executor's `directory` and `tasks[]`, and
+/// what ended: `completed_frameworks`, `completed_executors` and `completed_tasks`, bounded as
+/// mesos-agent bounds them (`CompletedHistory`).
 enum AgentStateV0 {
     static func state(_ view: AgentView) -> JSONValue {
         var state: JSONValue = [
@@ -22,7 +24,7 @@ enum AgentStateV0 {
             "attributes": MesosV0JSON.attributes(view.info.attributes),
             "flags": flags(view),
             "frameworks": .array(view.frameworks.map { framework($0, view) }),
-            "completed_frameworks": [],
+            "completed_frameworks": .array(view.completedFrameworks.map { framework($0, view) }),
         ]
         if let master = view.master { state["master_hostname"] = .string(master.host) }
         return state
@@ -66,7 +68,8 @@ enum AgentStateV0 {
             "resources": MesosV0JSON.resources(executor.resources),
             "tasks": .array(executor.tasks.map { task($0, view) }),
             "queued_tasks": [],
-            "completed_tasks": .array(executor.terminatedTasks.map { task($0, view) }),
+            // As mesos-agent: the terminated tasks (end not yet acknowledged), then the completed.
+            "completed_tasks": .array((executor.terminatedTasks + executor.completedTasks).map { task($0, view) }),
         ]
         if let role = executor.info.resources.first?.allocationInfo?.role { json["role"] = .string(role) }
         if let labels = executor.info.labels { json["labels"] = JSONValue.from(labels.labels) }

@@ -16,7 +16,7 @@ extension AgentView {
             launch: task.launch, containerID: task.containerID, executorPID: task.executorPID)
     }
 
-    static func frameworks(_ tasks: [Task], _ table: [TaskKey: AgentTask]) -> [Framework] {
+    static func frameworks(_ tasks: [Task]) -> [Framework] {
         let byFramework = Dictionary(grouping: tasks, by: \.key.frameworkID)
         return byFramework.keys.sorted().map { id in
             let frameworkTasks = byFramework[id] ?? []
@@ -41,7 +41,8 @@ extension AgentView {
         return Executor(
             frameworkID: framework, info: info, isCommandExecutor: explicit == nil, directory: first.directory,
             containerID: tasks.lazy.compactMap(\.containerID).first, executorPID: tasks.lazy.compactMap(\.executorPID).first,
-            resources: resources.flattened, tasks: live, terminatedTasks: tasks.filter { !$0.isLive })
+            resources: resources.flattened, tasks: live, terminatedTasks: tasks.filter { !$0.isLive && !$0.isCompleted },
+            completedTasks: tasks.filter(\.isCompleted))
     }
 
     /// The `ExecutorInfo` Mesos makes up for a command task's executor: named after the task

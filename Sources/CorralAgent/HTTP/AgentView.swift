@@ -6,9 +6,10 @@ import Foundation
 /// is, what it has and holds, and its tasks grouped by framework and executor, each with its
 /// sandbox directory.
 ///
-/// It shows only what the agent knows. A task leaves the state machine once its terminal
-/// update is acknowledged, so ended tasks appear only until then (as Mesos's "terminated"
-/// tasks); nothing is shown for tasks, executors or frameworks that ended before that.
+/// It shows only what the agent knows. An ended task whose terminal update the master has not
+/// acknowledged is "terminated"; once acknowledged it leaves the state machine's table for its
+/// bounded, in-memory `CompletedHistory` and is "completed", as in mesos-agent. An executor
+/// with no live task is completed, and so is a framework whose tasks are all completed.
 public struct AgentView: Sendable, Equatable {
     /// One task in the agent's table.
     public struct Task: Sendable, Hashable {
@@ -37,6 +38,9 @@ public struct AgentView: Sendable, Equatable {
         /// The PID of the task's executor (or command), once the runner reported it.
         public var executorPID: UInt32?
 
+        /// Whether the task ended with every update acknowledged (from the history).
+        public var isCompleted = false
+
         /// Whether the task holds its resources: launched and not ended.
         public var isLive: Bool { launch != nil && !state.isTerminal }
     }
@@ -61,6 +65,8 @@ public struct AgentView: Sendable, Equatable {
         public var tasks: [Task]
         /// Ended, their terminal update not yet acknowledged.
         public var terminatedTasks: [Task]
+        /// Ended and acknowledged, oldest first (at most `CompletedHistory.Limits.tasksPerExecutor`).
+        public var completedTasks: [Task]
 
         /// Whether some task still runs under it.
         public var isLive: Bool { !tasks.isEmpty }
@@ -108,8 +114,10 @@ public struct AgentView: Sendable, Equatable {
     public var usedResources: Resources
     /// The total less what is used.
     public var freeResources: Resources
-    /// Frameworks by ID, each with its executors by ID.
+    /// Frameworks with a task in the state machine's table, by ID, each with its executors by ID.
     public var frameworks: [Framework]
+    /// Frameworks whose every task kept is completed, by ID.
+    public var completedFrameworks: [Framework]
     /// Status updates not yet acknowledged by the master.
     public var pendingUpdates: Int
     /// The agent's settings.
@@ -120,7 +128,7 @@ public struct AgentView: Sendable, Equatable {
     /// directory.
     public init(
         machine: AgentStateMachine, config: AgentConfig, startTime: Date, address: ListenAddress,
-        master: MasterAddress?, sandbox: (TaskKey) -> String
+        master: MasterAddress?, sandbox: (AgentTask) -> String
     ) {
         info = machine.info
         self.address = address
@@ -135,17 +143,27 @@ public struct AgentView: Sendable, Equatable {
         flags = Self.flags(config)
         let pending = Dictionary(grouping: machine.updates.values, by: \.key)
         let tasks = machine.tasks.values.sorted { $0.key < $1.key }.map { task in
-            Self.task(task, pending: pending[task.key] ?? [], directory: sandbox(task.key))
+            Self.task(task, pending: pending[task.key] ?? [], directory: sandbox(task))
         }
-        frameworks = Self.frameworks(tasks, machine.tasks)
+        let completed = machine.history.tasks.map { task in
+            var view = Self.task(task, pending: [], directory: sandbox(task))
+            view.isCompleted = true
+            return view
+        }
+        let all = Self.frameworks(tasks + completed)
+        let current = Set(machine.tasks.keys.map(\.frameworkID))
+        frameworks = all.filter { current.contains($0.id) }
+        completedFrameworks = all.filter { !current.contains($0.id) }
     }
 
     /// The agent's ID, or "" before the master gave it one.
     public var agentID: String { info.id?.value ?? "" }
 
-    /// Every task, by framework and executor.
-    public var tasks: [Task] { frameworks.flatMap { $0.executors.flatMap { $0.tasks + $0.terminatedTasks } } }
+    /// Every task, by framework and executor, completed ones included.
+    public var tasks: [Task] {
+        (frameworks + completedFrameworks).flatMap { $0.executors.flatMap { $0.tasks + $0.terminatedTasks + $0.completedTasks } }
+    }
 
-    /// Every executor, by framework.
-    public var executors: [Executor] { frameworks.flatMap(\.executors) }
+    /// Every executor, by framework, completed ones included.
+    public var executors: [Executor] { (frameworks + completedFrameworks).flatMap(\.executors) }
 }

@@ -101,9 +101,9 @@ public actor AgentProcess {
         // A task of a custom executor lives in its executor's sandbox, as in Mesos.
         return AgentView(
             machine: machine, config: config, startTime: startTime, address: address, master: master,
-            sandbox: { key in
-                guard let task = machine.tasks[key], let executor = AgentStateMachine.executorKey(of: task) else {
-                    return runnerConfiguration.sandbox(for: key)
+            sandbox: { task in
+                guard let executor = AgentStateMachine.executorKey(of: task) else {
+                    return runnerConfiguration.sandbox(for: task.key)
                 }
                 return executorConfiguration.sandbox(for: Self.containerKey(of: executor))
             })

@@ -11,7 +11,7 @@ import Synchronization
 /// Fetches a task's `CommandInfo.uris` into its sandbox before it runs, as Mesos's fetcher
 /// does: local paths (`/…`, `file://…`) are copied, `http://` and `https://` URLs are
 /// downloaded; `executable` makes the file executable; `extract` (the default) unpacks a
-/// `.tar`, `.tar.gz` or `.tgz` into the sandbox, keeping the archive; `cache` keeps a copy
+/// `.tar`, `.tar.gz`, `.tgz` or `.zip` into the sandbox, keeping the archive; `cache` keeps a copy
 /// per agent so the next task with the same URI reads it from there. Blocking: call it off the
 /// cooperative pool.
 struct UriFetcher {

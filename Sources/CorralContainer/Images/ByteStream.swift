@@ -6,6 +6,13 @@ protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
+/// The members of an archive (tar or zip): `next()` moves to the next member, and reading
+/// gives that member's content.
+protocol MemberReader: ByteSource {
+    /// The next member, or nil at the end.
+    func next() throws -> TarEntry?
+}
+
 /// A sink of bytes.
 protocol ByteSink: AnyObject {
     /// Writes all of `buffer`.

@@ -57,3 +57,30 @@ final class FileSink: ByteSink {
         if result != 0 { throw ContainerError.errno("close", path) }
     }
 }
+
+/// Reads a byte range of an open file with `pread`, so several ranges of one file can be read
+/// in any order (the members of a zip archive).
+final class FileRangeSource: ByteSource {
+    private let descriptor: Int32
+    private let path: String
+    private var offset: Int64
+    private var remaining: Int64
+
+    /// Reads `count` bytes of `descriptor` from `offset`; the descriptor stays its owner's.
+    init(descriptor: Int32, path: String, offset: Int64, count: Int64) {
+        self.descriptor = descriptor
+        self.path = path
+        self.offset = offset
+        remaining = count
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let wanted = Int(min(Int64(buffer.count), remaining))
+        guard wanted > 0 else { return 0 }
+        let count = try Syscall.retrying("pread", path) { pread(descriptor, buffer.baseAddress, wanted, off_t(offset)) }
+        guard count > 0 else { throw ContainerError(.malformed, "\(path) ends early", cause: "a member runs past the end of the file") }
+        offset += Int64(count)
+        remaining -= Int64(count)
+        return count
+    }
+}

@@ -1,17 +1,20 @@
 import CZlib
 
-/// Decompresses a gzip stream (concatenated members too) read from another source.
+/// Decompresses a gzip stream (concatenated members too) read from another source, or a raw
+/// deflate stream (a zip member) when made with `raw`.
 final class GzipSource: ByteSource {
     private let inner: any ByteSource
+    private let what: String
     private var stream = z_stream()
     private var input = [UInt8](repeating: 0, count: 64 * 1024)
     private var inputEnded = false
     private var finished = false
 
-    /// Starts inflating `inner`.
-    init(_ inner: any ByteSource) throws {
+    /// Starts inflating `inner`: gzip (or zlib), or raw deflate when `raw` is set.
+    init(_ inner: any ByteSource, raw: Bool = false) throws {
         self.inner = inner
-        guard corral_inflate_init(&stream) == Z_OK else {
+        what = raw ? "deflate stream" : "gzip stream"
+        guard (raw ? corral_inflate_init_raw(&stream) : corral_inflate_init(&stream)) == Z_OK else {
             throw ContainerError(.io, "inflateInit failed", cause: "zlib could not allocate its state")
         }
     }
@@ -23,7 +26,7 @@ final class GzipSource: ByteSource {
         while !finished {
             if stream.avail_in == 0 && !inputEnded { try refill() }
             if stream.avail_in == 0 && inputEnded {
-                throw ContainerError(.malformed, "gzip stream is truncated")
+                throw ContainerError(.malformed, "\(what) is truncated")
             }
             let (produced, status) = input.withUnsafeMutableBytes { raw -> (Int, Int32) in
                 // `next_in` points into `input`; re-derive it from the consumed offset on every call.
@@ -43,7 +46,7 @@ final class GzipSource: ByteSource {
                 try memberEnded()
             default:
                 let reason = stream.msg.map { String(cString: $0) } ?? "status \(status)"
-                throw ContainerError(.malformed, "gzip stream is corrupt", cause: reason)
+                throw ContainerError(.malformed, "\(what) is corrupt", cause: reason)
             }
             if produced > 0 { return produced }
         }
@@ -67,7 +70,7 @@ final class GzipSource: ByteSource {
             return
         }
         guard inflateReset(&stream) == Z_OK else {
-            throw ContainerError(.malformed, "gzip stream is corrupt", cause: "inflateReset failed")
+            throw ContainerError(.malformed, "\(what) is corrupt", cause: "inflateReset failed")
         }
     }
 }

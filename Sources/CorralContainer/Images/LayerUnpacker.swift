@@ -27,7 +27,7 @@ struct LayerUnpacker {
     }
 
     /// Applies every member of `reader`, then sets directory modes and times.
-    func unpack(_ reader: TarReader) throws {
+    func unpack(_ reader: any MemberReader) throws {
         var directories: [(path: String, entry: TarEntry)] = []
         while let entry = try reader.next() {
             if let directory = try apply(entry, reader) { directories.append(directory) }
@@ -42,7 +42,7 @@ struct LayerUnpacker {
     // MARK: - Members
 
     /// Applies one member; returns a directory whose metadata must be set at the end.
-    private func apply(_ entry: TarEntry, _ reader: TarReader) throws -> (path: String, entry: TarEntry)? {
+    private func apply(_ entry: TarEntry, _ reader: any MemberReader) throws -> (path: String, entry: TarEntry)? {
         let components = try LayerUnpacker.components(of: entry.path, member: entry.path)
         guard let name = components.last else {
             return entry.kind == .directory ? (root, entry) : nil
@@ -95,7 +95,7 @@ struct LayerUnpacker {
         return nil
     }
 
-    private func writeFile(_ path: String, _ entry: TarEntry, _ reader: TarReader) throws {
+    private func writeFile(_ path: String, _ entry: TarEntry, _ reader: any MemberReader) throws {
         let sink = try FileSink(creating: path, mode: 0o600)
         try reader.copy(to: sink)
         let descriptor = sink.fileDescriptor
@@ -132,12 +132,12 @@ struct LayerUnpacker {
     /// The components of a member path; refuses absolute paths and `..`.
     static func components(of path: String, member: String) throws -> [String] {
         guard !path.hasPrefix("/") else {
-            throw ContainerError(.unsafePath, "tar member '\(member)' has an absolute path")
+            throw ContainerError(.unsafePath, "archive member '\(member)' has an absolute path")
         }
         var components: [String] = []
         for component in path.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
             guard component != ".." else {
-                throw ContainerError(.unsafePath, "tar member '\(member)' leaves its directory with '..'")
+                throw ContainerError(.unsafePath, "archive member '\(member)' leaves its directory with '..'")
             }
             components.append(String(component))
         }
@@ -158,12 +158,12 @@ struct LayerUnpacker {
             case S_IFLNK:
                 throw ContainerError(
                     .unsafePath,
-                    "tar member '\(member)' would be written through symlink '\(component)'"
+                    "archive member '\(member)' would be written through symlink '\(component)'"
                 )
             default:
                 throw ContainerError(
                     .malformed,
-                    "tar member '\(member)' has parent '\(component)' that is not a directory"
+                    "archive member '\(member)' has parent '\(component)' that is not a directory"
                 )
             }
         }

@@ -1,6 +1,6 @@
 /// Reads a tar archive as a stream: ustar, GNU long names and links, PAX path, linkpath, size,
 /// uid, gid, mtime and xattrs.
-final class TarReader: ByteSource {
+final class TarReader: MemberReader {
     private let source: any ByteSource
     private var remainingContent: Int64 = 0
     private var remainingPadding: Int = 0

@@ -2,87 +2,80 @@ import CorralModel
 import CorralReplication
 
 extension MasterLeader {
-    /// ACCEPT: every task is checked against the live offers and the registry, and what passes
-    /// is committed as a `launch` before the agent hears of it. A task that fails gets
-    /// TASK_ERROR (invalid) or TASK_DROPPED (bad offers) and is never launched.
+    /// ACCEPT, as Mesos's `Master::accept`: each operation stands alone. Every task is checked
+    /// against the live offers and the registry, and what passes is committed as a `launch`
+    /// before the agent hears of it. A bad operation is dropped without touching the
+    /// replicated log: its tasks get TASK_ERROR (invalid), or TASK_DROPPED (TASK_LOST for
+    /// frameworks that are not PARTITION_AWARE) when the offers are not good; an operation
+    /// Corral does not do gets OPERATION_ERROR when it asked for feedback. The good operations
+    /// in the same call go ahead, and what they leave of the offers returns to the allocator.
     func accept(_ accept: SchedulerCall.Accept, from id: FrameworkID) async throws(MasterError) {
-        for operation in accept.operations where operation.type != .launch && operation.type != .launchGroup {
-            throw MasterError(
-                code: .request,
-                message: "operation \(operation.type?.rawValue ?? "UNKNOWN") is not supported yet; Corral accepts LAUNCH and LAUNCH_GROUP")
-        }
         let refuseSeconds = accept.filters?.refuseSeconds ?? Filters.defaultRefuseSeconds
-        var used: [LiveOffer] = []
-        var problem: String?
-        if accept.offerIDs.isEmpty { problem = "the ACCEPT names no offers" }
-        if Set(accept.offerIDs).count != accept.offerIDs.count { problem = "an offer is named twice" }
-        for offerID in accept.offerIDs {
-            guard let offer = offers[offerID], offer.frameworkID == id else {
-                problem = "offer \(offerID) is not outstanding for this framework (unknown, rescinded or already used)"
-                continue
-            }
-            if let first = used.first, first.agentID != offer.agentID || first.decision.role != offer.decision.role {
-                problem = "the offers span more than one agent or role"
-            }
-            used.append(offer)
-        }
-        for offer in used { offers.removeValue(forKey: offer.offer.id) }
+        let (used, problem) = takeOffers(accept.offerIDs, of: id)
         if let problem {
             for offer in used {
                 allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
             }
-            for task in accept.operations.flatMap(Self.tasks) {
-                refuse(task, of: id, state: .dropped, reason: .invalidOffers, message: problem)
-            }
+            dropAll(accept.operations, of: id, invalidOffers: problem)
             allocationWanted = true
             return
         }
         guard let agentID = used.first?.agentID, let role = used.first?.decision.role else { return }
         var remaining = Resources()
         for offer in used { remaining += offer.resources.flattened }
-        var inUse = Set(machine.registry.tasks(of: id).map(\.key.taskID))
+        var book = AcceptBook(inUse: Set(machine.registry.tasks(of: id).map(\.key.taskID)))
         var launched = ResourceQuantities()
         for operation in accept.operations {
+            guard operation.type == .launch || operation.type == .launchGroup else {
+                let name = operation.type?.rawValue ?? "UNKNOWN"
+                dropOperation(
+                    operation, of: id, agent: agentID,
+                    message: "Corral does not support \(name) operations yet; it accepts LAUNCH and LAUNCH_GROUP")
+                continue
+            }
             let executor = operation.launchGroup?.executor
-            var passed: [TaskInfo] = []
-            var failures: [(TaskInfo, String)] = []
+            let reason: TaskStatus.Reason = executor == nil ? .taskInvalid : .taskGroupInvalid
+            if operation.id != nil {
+                for task in Self.tasks(of: operation) {
+                    refuse(task, of: id, state: .error, reason: reason,
+                           message: "The `id` field cannot be set on \(operation.type?.rawValue ?? "LAUNCH") operations")
+                }
+                continue
+            }
             var budget = remaining
-            for task in Self.tasks(of: operation) {
-                if let why = validate(task, agentID: agentID, inUse: inUse, inGroup: executor != nil) {
-                    failures.append((task, why))
-                    continue
-                }
-                let need = Resources(task.resources).flattened
-                guard budget.contains(need) else {
-                    failures.append((task, "the task needs \(need), more than the offers have left (\(budget))"))
-                    continue
-                }
-                budget -= need
-                inUse.insert(task.taskID)
-                passed.append(task)
-            }
-            if let executor {
-                let need = Resources(executor.resources).flattened
-                if failures.isEmpty && !budget.contains(need) {
-                    failures = passed.map { ($0, "the executor needs \(need), more than the offers have left") }
-                } else if failures.isEmpty {
-                    budget -= need
-                }
-                if !failures.isEmpty {
-                    // A task group launches whole or not at all.
-                    let why = failures.map(\.1).joined(separator: "; ")
-                    failures = Self.tasks(of: operation).map { ($0, why) }
-                    passed = []
+            var trial = book
+            let tasks = Self.tasks(of: operation)
+            var (passed, failures) = check(tasks, group: executor, framework: id, agent: agentID, book: &trial, budget: &budget)
+            if let executor, failures.isEmpty {
+                if let why = Self.checkGroupExecutor(executor) ?? checkExecutor(executor, framework: id, agent: agentID, book: trial) {
+                    failures = passed.map { ($0, why) }
+                } else if trial.isNew(executor, framework: id, agent: agentID, registry: machine.registry) {
+                    let need = Resources(executor.resources).flattened
+                    if budget.contains(need) {
+                        budget -= need
+                        trial.take([], group: executor)
+                    } else {
+                        failures = passed.map { ($0, "the executor needs \(need), more than the offers have left (\(budget))") }
+                    }
                 }
             }
-            for (task, why) in failures {
-                refuse(task, of: id, state: .error, reason: executor == nil ? .taskInvalid : .taskGroupInvalid, message: why)
+            if executor != nil, !failures.isEmpty {
+                // A task group launches whole or not at all.
+                let why = failures.map(\.1).joined(separator: "; ")
+                failures = tasks.map { ($0, why) }
+                passed = []
             }
+            for (task, why) in failures { refuse(task, of: id, state: .error, reason: reason, message: why) }
             guard !passed.isEmpty else { continue }
-            if await commitLaunch(passed, executor: executor, framework: id, agent: agentID, role: role) {
+            let consumed = ResourceMapping.quantities(remaining - budget)
+            var executorsCost = consumed
+            executorsCost -= ResourceMapping.quantities(Resources(passed.flatMap(\.resources)))
+            if await commitLaunch(
+                passed, executor: executor, framework: id, agent: agentID, role: role, executorsCost: executorsCost)
+            {
+                book = trial
+                launched += consumed
                 remaining = budget
-                launched += ResourceMapping.quantities(Resources(passed.flatMap(\.resources)))
-                if let executor { launched += ResourceMapping.quantities(Resources(executor.resources)) }
             }
         }
         let now = nowMillis()
@@ -94,9 +87,49 @@ extension MasterLeader {
         allocationWanted = true
     }
 
+    /// Takes the named offers out of the offer book; a problem when any is not good.
+    private func takeOffers(_ offerIDs: [MesosOfferID], of id: FrameworkID) -> ([LiveOffer], String?) {
+        var used: [LiveOffer] = []
+        var problem: String?
+        if offerIDs.isEmpty { problem = "the ACCEPT names no offers" }
+        if Set(offerIDs).count != offerIDs.count { problem = "an offer is named twice" }
+        for offerID in offerIDs {
+            guard let offer = offers[offerID], offer.frameworkID == id else {
+                problem = "offer \(offerID) is not outstanding for this framework (unknown, rescinded or already used)"
+                continue
+            }
+            if let first = used.first, first.agentID != offer.agentID || first.decision.role != offer.decision.role {
+                problem = "the offers span more than one agent or role"
+            }
+            used.append(offer)
+        }
+        for offer in used { offers.removeValue(forKey: offer.offer.id) }
+        return (used, problem)
+    }
+
+    /// Offers that are not good fail every operation, as in Mesos: tasks are TASK_DROPPED
+    /// (TASK_LOST for frameworks that are not PARTITION_AWARE), other operations OPERATION_ERROR.
+    private func dropAll(_ operations: [Offer.Operation], of id: FrameworkID, invalidOffers problem: String) {
+        for operation in operations {
+            guard operation.type == .launch || operation.type == .launchGroup else {
+                dropOperation(operation, of: id, agent: nil, message: "Operation attempted with invalid offers: \(problem)")
+                continue
+            }
+            for task in Self.tasks(of: operation) {
+                refuse(task, of: id, state: .dropped, reason: .invalidOffers,
+                       message: "Task launched with invalid offers: \(problem)")
+            }
+        }
+    }
+
     /// Commits a launch and tells the agent; false when the registry refused it.
+    ///
+    /// `executorsCost` is what the executors this launch starts hold; the allocator gets it
+    /// back with the first task. That may be early, never late: offers are carved from what
+    /// the registry says is free, so an early return cannot over-commit the agent.
     private func commitLaunch(
-        _ tasks: [TaskInfo], executor: ExecutorInfo?, framework id: FrameworkID, agent agentID: AgentID, role: String
+        _ tasks: [TaskInfo], executor: ExecutorInfo?, framework id: FrameworkID, agent agentID: AgentID, role: String,
+        executorsCost: ResourceQuantities
     ) async -> Bool {
         let command = RegistryCommand.launch(
             frameworkID: id, agentID: agentID, role: role, tasks: tasks, executor: executor, atNanos: nowNanos())
@@ -124,9 +157,10 @@ extension MasterLeader {
             for task in tasks { refuse(task, of: id, state: state, reason: reason, message: error) }
             return false
         }
-        for task in tasks {
-            charges[TaskKey(id, task.taskID)] = Charge(
-                agent: agentID, framework: id, role: role, quantities: ResourceMapping.quantities(Resources(task.resources)))
+        for (index, task) in tasks.enumerated() {
+            var quantities = ResourceMapping.quantities(Resources(task.resources))
+            if index == 0 { quantities += executorsCost }
+            charges[TaskKey(id, task.taskID)] = Charge(agent: agentID, framework: id, role: role, quantities: quantities)
         }
         sendLaunch(tasks, executor: executor, framework: id, agent: agentID)
         return true
@@ -137,28 +171,6 @@ extension MasterLeader {
         event.launch = AgentEvent.Launch(
             frameworkID: id, frameworkInfo: machine.registry.frameworks[id]?.info, tasks: tasks, executor: executor)
         send(event, toAgent: agentID)
-    }
-
-    private func validate(_ task: TaskInfo, agentID: AgentID, inUse: Set<TaskID>, inGroup: Bool) -> String? {
-        let value = task.taskID.value
-        if value.isEmpty || value.contains("/") || value.contains("\0") || value == "." || value == ".." {
-            return "task ID \"\(value)\" is not valid"
-        }
-        if inUse.contains(task.taskID) { return "task ID \(value) is already in use" }
-        if task.agentID != agentID { return "the task names agent \(task.agentID), but the offers are on \(agentID)" }
-        if task.resources.isEmpty { return "the task uses no resources" }
-        if inGroup {
-            if task.executor != nil { return "a task in a group must not have its own executor" }
-        } else if (task.command == nil) == (task.executor == nil) {
-            return "the task must have exactly one of command and executor"
-        }
-        return nil
-    }
-
-    private func refuse(_ task: TaskInfo, of id: FrameworkID, state: TaskState, reason: TaskStatus.Reason, message: String) {
-        let status = TaskStatus(
-            taskID: task.taskID, state: state, message: message, source: .master, reason: reason, agentID: task.agentID)
-        sendStatus(status, to: id)
     }
 
     static func tasks(of operation: Offer.Operation) -> [TaskInfo] {

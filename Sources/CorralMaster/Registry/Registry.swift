@@ -71,6 +71,16 @@ public struct Registry: Hashable, Sendable {
         return total
     }
 
+    /// The executor `executor` of `framework` as a live task on `agent` runs it, if any does.
+    func liveExecutor(_ executor: ExecutorID, of framework: FrameworkID, onAgent agent: AgentID) -> ExecutorInfo? {
+        for key in tasks.keys(onAgent: agent) where key.frameworkID == framework {
+            if let task = tasks[key], !task.isTerminal, let info = task.executor, info.executorID == executor {
+                return info
+            }
+        }
+        return nil
+    }
+
     /// Whether a live task of `framework` on `agent` runs in the executor `executor`.
     func hasLiveExecutor(_ executor: ExecutorID, of framework: FrameworkID, onAgent agent: AgentID) -> Bool {
         tasks.keys(onAgent: agent).contains { key in

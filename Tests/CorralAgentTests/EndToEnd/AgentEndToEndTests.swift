@@ -83,6 +83,25 @@ import Glibc
         let state = try await client.execute(HTTPStreamRequest(method: .GET, path: "/state"), host: "127.0.0.1", port: port)
         #expect(state.status.code == 200)
         #expect(String(decoding: state.body, as: UTF8.self).contains("\"hostname\":\"agent-a\""))
+
+        // Once the master acknowledged their ends, the tasks are completed on the agent, as
+        // mesos-agent lists them: under their completed executors' completed_tasks.
+        var completed: [String: String] = [:]
+        try await eventually("the agent lists every task as completed", seconds: 30) {
+            guard
+                let reply = try? await client.execute(HTTPStreamRequest(method: .GET, path: "/state"), host: "127.0.0.1", port: port),
+                let json = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]
+            else { return false }
+            let frameworks = (json["frameworks"] as? [[String: Any]] ?? []) + (json["completed_frameworks"] as? [[String: Any]] ?? [])
+            let executors = frameworks.flatMap { $0["completed_executors"] as? [[String: Any]] ?? [] }
+            let tasks = executors.flatMap { $0["completed_tasks"] as? [[String: Any]] ?? [] }
+            completed = Dictionary(tasks.compactMap { task in
+                (task["id"] as? String).map { ($0, task["state"] as? String ?? "") }
+            }) { first, _ in first }
+            return Set(completed.keys) == Set(order)
+        }
+        #expect(completed["hello"] == "TASK_FINISHED")
+        #expect(completed["graceful"] == "TASK_KILLED")
     }
 
     @Test func healthChecksReportHealthAndKillATaskThatKeepsFailingThem() async throws {

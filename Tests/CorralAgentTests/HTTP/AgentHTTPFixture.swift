@@ -96,7 +96,7 @@ struct AgentHTTPFixture {
     func view(master: MasterAddress? = MasterAddress("10.0.0.5:5050")) -> AgentView {
         AgentView(
             machine: harness.machine, config: config, startTime: startTime, address: ListenAddress(host: "127.0.0.1", port: 5051),
-            master: master, sandbox: { sandboxes[$0] ?? "" })
+            master: master, sandbox: { sandboxes[$0.key] ?? "" })
     }
 
     func http() -> AgentHTTP {

@@ -87,6 +87,23 @@ import Testing
         }?.contains("does not exist") == true)
     }
 
+    @Test func zipArchivesAreDownloadedAndExtracted() throws {
+        let fixture = try Fixture()
+        defer { fixture.scratch.remove() }
+        try Fixture.shell("""
+            cd \(fixture.scratch.path)/source && chmod 755 run.sh && python3 -c 'import zipfile, sys
+            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                z.write("dir/file.txt"); z.write("run.sh")' bundle.zip
+            """)
+        let server = try HTTPFileServer(directory: fixture.scratch.path + "/source")
+        defer { server.stop() }
+        try fixture.fetcher.fetch([CommandInfo.URI(value: "http://127.0.0.1:\(server.port)/bundle.zip")], into: fixture.sandbox)
+        #expect(fixture.text("dir/file.txt") == "inside")
+        #expect(fixture.text("run.sh") == "#!/bin/sh\necho run\n")
+        #expect(FileManager.default.isExecutableFile(atPath: fixture.sandbox + "/run.sh"), "the zip's mode 755 is kept")
+        #expect(FileManager.default.fileExists(atPath: fixture.sandbox + "/bundle.zip"))
+    }
+
     @Test func httpURLsAreDownloadedAndErrorStatusesFail() throws {
         let fixture = try Fixture()
         defer { fixture.scratch.remove() }

@@ -12,6 +12,8 @@ actor EventRecorder {
     /// FAILURE events about an executor: its ID and exit status.
     private(set) var lostExecutors: [(ExecutorID, Int32?)] = []
     private(set) var messages: [[UInt8]] = []
+    /// UPDATE_OPERATION_STATUS events.
+    private(set) var operationUpdates: [OperationStatus] = []
 
     init(_ client: SchedulerClient) { self.client = client }
 
@@ -41,6 +43,7 @@ actor EventRecorder {
                     lostAgents.append(agent)
                 }
             }
+            if let status = event.updateOperationStatus?.status { operationUpdates.append(status) }
             if event.type == .message, let data = event.message?.data { messages.append(data) }
         case .disconnected:
             offers = []
