@@ -63,10 +63,7 @@ actor BenchTasksFramework {
     func run() async {
         let jobs = jobs
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
-            group.addTask {
-                for await event in self.client.events { await self.handle(event) }
-            }
+            group.addTask { await self.client.run { await self.handle($0) } }
             group.addTask {
                 await withTaskGroup(of: Void.self) { calls in
                     for await job in jobs { calls.addTask(operation: job) }

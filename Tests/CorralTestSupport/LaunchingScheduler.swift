@@ -73,14 +73,7 @@ public actor LaunchingScheduler {
 
     /// Runs the client and handles its events until cancelled.
     public func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
-            group.addTask {
-                for await event in self.client.events { await self.handle(event) }
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        await client.run { await self.handle($0) }
     }
 
     private func handle(_ event: SchedulerClient.Event) async {

@@ -42,14 +42,7 @@ actor RunFramework {
 
     /// Runs the client and handles its events until cancelled or stopped.
     func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
-            group.addTask {
-                for await event in self.client.events { await self.handle(event) }
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        await client.run { await self.handle($0) }
     }
 
     /// Tears the framework down (the master kills what still runs) or, with `teardown`

@@ -18,12 +18,7 @@ actor EventRecorder {
     init(_ client: SchedulerClient) { self.client = client }
 
     func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
-            group.addTask { for await event in self.client.events { await self.record(event) } }
-            await group.next()
-            group.cancelAll()
-        }
+        await client.run { await self.record($0) }
     }
 
     private func record(_ event: SchedulerClient.Event) {
