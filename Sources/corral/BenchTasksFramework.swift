@@ -35,11 +35,11 @@ actor BenchTasksFramework {
     private let prefix: String
 
     init(
-        masters: [String], total: Int, concurrency: Int, prefix: String = "bench",
+        masters: [String], total: Int, concurrency: Int, prefix: String = "bench", name: String = "corral-bench-tasks",
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo
     ) throws {
         self.prefix = prefix
-        var info = FrameworkInfo(user: "root", name: "corral-bench-tasks", failoverTimeoutSeconds: 60)
+        var info = FrameworkInfo(user: "root", name: name, failoverTimeoutSeconds: 60)
         info.role = "*"
         var logger = Logger(label: "corral.bench.scheduler")
         logger.logLevel = .warning

@@ -33,7 +33,7 @@ enum UpDemo {
     ) async {
         let framework: BenchTasksFramework
         do {
-            framework = try BenchTasksFramework(masters: masters, total: count, concurrency: count, prefix: "demo") { id, agent in
+            framework = try BenchTasksFramework(masters: masters, total: count, concurrency: count, prefix: "demo", name: "corral-up-demo") { id, agent in
                 var task = TaskInfo(
                     name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 32)],
                     command: CommandInfo(value: "echo \"hello from $MESOS_TASK_ID in a busybox container on $(hostname)\""))
