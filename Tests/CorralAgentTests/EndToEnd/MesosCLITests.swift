@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The unmodified Mesos CLI from PyPI (avmesos-cli 1.0.0) lists a Corral cluster's agents,
-/// frameworks and tasks.
+/// frameworks and tasks, and follows a task's output through its agent (`task attach`).
 @Suite(.serialized) struct MesosCLITests {
     static var directory: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path + "/MesosCLI" }
 
@@ -22,6 +22,19 @@ import Testing
         return venv
     }
 
+    /// Runs `argv` under a fresh pseudo-terminal (`mesos task attach` insists on one), its
+    /// stdin at EOF, killed after 90 seconds; exits with the child's status.
+    static let ptyWrapper = """
+        import os, pty, signal, sys
+        signal.alarm(90)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))
+        """
+
+    /// A task that writes to both streams, waits long enough for the CLI to attach, writes again
+    /// and exits.
+    static let talkative = "echo out-1; echo err-1 >&2; sleep 6; echo out-2; echo err-2 >&2"
+
     @Test func mesosCLIListsAgentsFrameworksAndTasks() async throws {
         // pip and the CLI block their thread for a while: keep them off the cooperative pool,
         // which the other suites' clusters need.
@@ -31,9 +44,9 @@ import Testing
             defer { cluster.stopAll() }
             try await cluster.startAll()
             try cluster.startAgent("a")
-            let framework = try LaunchingScheduler(masters: [cluster.address(1).description], taskCount: 1) { id, agent in
+            let framework = try LaunchingScheduler(masters: [cluster.address(1).description], taskCount: 2) { id, agent in
                 TaskInfo(name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16)],
-                         command: CommandInfo(value: "sleep 60"))
+                         command: CommandInfo(value: id.value == "task-0" ? "sleep 60" : Self.talkative))
             }
             let running = Task { await framework.run() }
             defer { running.cancel() }
@@ -43,6 +56,20 @@ import Testing
 
             let config = cluster.root + "/mesos-cli.toml"
             try "[master]\naddress = \"\(cluster.address(1).description)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            // `task attach` finds task-1's agent and container through the master, then streams
+            // its output from the agent until the task ends (first: task-1 sleeps only 6 s).
+            try await cluster.waitUntil("task-1 running", seconds: 60) { await framework.states[TaskID("task-1")] == .running }
+            let attach = [venv + "/bin/python", "-m", "avmesos.cli.mesos-cli", "task", "attach", "--no-stdin", "task-1"]
+            let attached = try ChildProcess.run(
+                venv + "/bin/python", ["-c", Self.ptyWrapper] + attach,
+                environment: ProcessInfo.processInfo.environment.merging(["MESOS_CLI_CONFIG": config]) { $1 }, scratch: cluster.root)
+            #expect(attached.status == 0 && !attached.signaled, "mesos-cli task attach: \(attached.summary)")
+            let lines = attached.lines.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            for line in ["out-1", "err-1", "out-2", "err-2"] {
+                #expect(lines.contains(line), "mesos-cli task attach printed \(lines), not \(line)")
+            }
+            #expect(lines.firstIndex(of: "out-1") ?? .max < lines.firstIndex(of: "out-2") ?? -1)
+
             func cli(_ arguments: String...) throws -> String {
                 let output = try ChildProcess.run(
                     venv + "/bin/python", ["-m", "avmesos.cli.mesos-cli"] + arguments,
