@@ -22,18 +22,45 @@ import Testing
         return venv
     }
 
-    /// Runs `argv` under a fresh pseudo-terminal (`mesos task attach` insists on one), its
-    /// stdin at EOF, killed after 90 seconds; exits with the child's status.
+    /// Runs `argv` with a fresh pseudo-terminal as its stdin, stdout and stderr (`mesos task
+    /// attach` insists on a terminal), copies what it prints to stdout, and exits with its
+    /// status; killed after 90 seconds. The terminal writes "\n" as is (no ONLCR): Swift reads
+    /// "\r\n" as one character, not a line end.
     static let ptyWrapper = """
-        import os, pty, signal, sys
+        import os, pty, signal, sys, termios
         signal.alarm(90)
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))
+        pid, fd = pty.fork()
+        if pid == 0:
+            attributes = termios.tcgetattr(1)
+            attributes[1] &= ~termios.ONLCR
+            termios.tcsetattr(1, termios.TCSANOW, attributes)
+            os.execv(sys.argv[1], sys.argv[1:])
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            os.write(1, chunk)
+        sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+        """
+
+    /// avmesos-cli 1.0.0's `task attach` calls `mesos.http…`, the module's name before the
+    /// package was renamed to `avmesos`, without importing it: as published it stops with
+    /// "NameError: name 'mesos' is not defined" before it sends anything, against any Mesos.
+    /// This binds that one name to the renamed package and runs the CLI's own `__main__`,
+    /// its code unchanged.
+    static let renameShim = """
+        import builtins, runpy, sys, avmesos, avmesos.http
+        builtins.mesos = avmesos
+        sys.argv = ['mesos-cli'] + sys.argv[1:]
+        runpy.run_module('avmesos.cli.mesos-cli', run_name='__main__', alter_sys=True)
         """
 
     /// A task that writes to both streams, waits long enough for the CLI to attach, writes again
     /// and exits.
-    static let talkative = "echo out-1; echo err-1 >&2; sleep 6; echo out-2; echo err-2 >&2"
+    static let talkative = "echo out-1; echo err-1 >&2; sleep 8; echo out-2; echo err-2 >&2"
 
     @Test func mesosCLIListsAgentsFrameworksAndTasks() async throws {
         // pip and the CLI block their thread for a while: keep them off the cooperative pool,
@@ -57,12 +84,17 @@ import Testing
             let config = cluster.root + "/mesos-cli.toml"
             try "[master]\naddress = \"\(cluster.address(1).description)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
             // `task attach` finds task-1's agent and container through the master, then streams
-            // its output from the agent until the task ends (first: task-1 sleeps only 6 s).
+            // its output from the agent until the task ends (first: task-1 sleeps only 8 s).
             try await cluster.waitUntil("task-1 running", seconds: 60) { await framework.states[TaskID("task-1")] == .running }
-            let attach = [venv + "/bin/python", "-m", "avmesos.cli.mesos-cli", "task", "attach", "--no-stdin", "task-1"]
+            let environment = ProcessInfo.processInfo.environment.merging(["MESOS_CLI_CONFIG": config]) { $1 }
+            let attach = ["task", "attach", "--no-stdin", "task-1"]
+            let asPublished = try ChildProcess.run(
+                venv + "/bin/python", ["-c", Self.ptyWrapper, venv + "/bin/python", "-m", "avmesos.cli.mesos-cli"] + attach,
+                environment: environment, scratch: cluster.root)
+            #expect(asPublished.lines.contains { $0.contains("NameError: name 'mesos' is not defined") }, "\(asPublished.summary)")
             let attached = try ChildProcess.run(
-                venv + "/bin/python", ["-c", Self.ptyWrapper] + attach,
-                environment: ProcessInfo.processInfo.environment.merging(["MESOS_CLI_CONFIG": config]) { $1 }, scratch: cluster.root)
+                venv + "/bin/python", ["-c", Self.ptyWrapper, venv + "/bin/python", "-c", Self.renameShim] + attach,
+                environment: environment, scratch: cluster.root)
             #expect(attached.status == 0 && !attached.signaled, "mesos-cli task attach: \(attached.summary)")
             let lines = attached.lines.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             for line in ["out-1", "err-1", "out-2", "err-2"] {
