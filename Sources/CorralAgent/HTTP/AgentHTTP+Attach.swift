@@ -55,14 +55,12 @@ extension AgentHTTP {
 }
 
 extension AgentView {
-    /// Where the container's output files are (its sandbox) and whether it has exited: an
-    /// executor's container, or a task's own; nil when no task or executor has that container.
+    /// Where the container's output files are (the sandbox of its tasks) and whether it has
+    /// exited (none of its tasks is live): a command task's or a task group task's own
+    /// container, or a custom executor's, which its tasks share. Nil when no task has it.
     func containerOutput(_ id: ContainerID) -> (directory: String, exited: Bool)? {
-        for executor in executors {
-            if executor.containerID == id { return (executor.directory, !executor.isLive) }
-            let tasks = executor.tasks + executor.terminatedTasks + executor.completedTasks
-            if let task = tasks.first(where: { $0.containerID == id }) { return (task.directory, !task.isLive) }
-        }
-        return nil
+        let tasks = self.tasks.filter { $0.containerID == id }
+        guard let first = tasks.first else { return nil }
+        return (first.directory, !tasks.contains(where: \.isLive))
     }
 }

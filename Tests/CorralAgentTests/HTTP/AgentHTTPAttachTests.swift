@@ -111,39 +111,48 @@ import Testing
         #expect(count == 3)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aTaskOfAGroupIsFollowedInItsOwnContainer() async throws {
+        var fixture = try AgentHTTPFixture()
+        defer { fixture.remove() }
+        let sandbox = try #require(fixture.sandboxes[AgentHTTPFixture.g1])
+        try Data("from g1\n".utf8).write(to: URL(fileURLWithPath: sandbox + "/stdout"))
+        fixture.harness.step(.taskRunning(AgentHTTPFixture.g1, containerID: ContainerID("c-g1"), pid: 43))
+        fixture.harness.step(.taskEnded(AgentHTTPFixture.g1, TaskEnd(state: .finished, reason: nil, message: "exited 0")))
+        let view = fixture.view()
+        let http = AgentHTTP(view: { view }, files: fixture.files, listen: fixture.config.httpListen)
+        var output = Output()
+        for await chunk in try Self.stream(await http.respond(Self.attach("{\"container_id\":{\"value\":\"c-g1\"}}"))) {
+            try output.add(chunk)
+        }
+        #expect(output.stdout == "from g1\n")
+    }
+
     @Test func badAttachCallsSayWhatWasWrong() async throws {
         let fixture = try AgentHTTPFixture()
         defer { fixture.remove() }
         let http = fixture.http()
-        func message(_ response: AgentHTTPResponse) -> String {
-            guard case .bytes(let bytes) = response.body else { return "" }
-            return (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])?["message"] as? String ?? ""
+        /// Expects `request` answered `status` with a message that mentions `words`.
+        func expectRefused(_ request: AgentHTTPRequest, _ status: Int, mentioning words: String, sourceLocation: SourceLocation = #_sourceLocation) async {
+            let response = await http.respond(request)
+            var message = ""
+            if case .bytes(let bytes) = response.body {
+                message = (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])?["message"] as? String ?? ""
+            }
+            #expect(response.status == status && message.contains(words), "\(response.status): \(message)", sourceLocation: sourceLocation)
         }
-        let unknown = await http.respond(Self.attach("{\"container_id\":{\"value\":\"no-such\"}}"))
-        #expect(unknown.status == 404)
-        #expect(message(unknown).contains("no-such"))
-        let nested = await http.respond(Self.attach("{\"container_id\":{\"value\":\"c-1\",\"parent\":{\"value\":\"p\"}}}"))
-        #expect(nested.status == 404)
-
-        let noPayload = await http.respond(
-            AgentHTTPRequest(
-                method: "POST", uri: "/api/v1", headers: ["Content-Type": "application/json"],
-                body: Array("{\"type\":\"ATTACH_CONTAINER_OUTPUT\"}".utf8)))
-        #expect(noPayload.status == 400)
-        #expect(message(noPayload).contains("container_id"))
-        let noID = await http.respond(Self.attach("{}"))
-        #expect(noID.status == 400)
-        #expect(message(noID).contains("container_id"))
-        let badID = await http.respond(Self.attach("{\"container_id\":\"c-1\"}"))
-        #expect(badID.status == 400)
-
-        let protobuf = await http.respond(
-            Self.attach(Self.c1, headers: ["Content-Type": "application/json", "Accept": "application/recordio", "Message-Accept": "application/x-protobuf"]))
-        #expect(protobuf.status == 406)
-        #expect(message(protobuf).contains("application/json"))
-        let notStreaming = await http.respond(Self.attach(Self.c1, headers: ["Content-Type": "application/json", "Accept": "application/json"]))
-        #expect(notStreaming.status == 406)
-        #expect(message(notStreaming).contains("application/recordio"))
+        await expectRefused(Self.attach("{\"container_id\":{\"value\":\"no-such\"}}"), 404, mentioning: "no-such")
+        await expectRefused(Self.attach("{\"container_id\":{\"value\":\"c-1\",\"parent\":{\"value\":\"p\"}}}"), 404, mentioning: "c-1")
+        let noPayload = AgentHTTPRequest(
+            method: "POST", uri: "/api/v1", headers: ["Content-Type": "application/json"],
+            body: Array("{\"type\":\"ATTACH_CONTAINER_OUTPUT\"}".utf8))
+        await expectRefused(noPayload, 400, mentioning: "container_id")
+        await expectRefused(Self.attach("{}"), 400, mentioning: "container_id")
+        await expectRefused(Self.attach("{\"container_id\":\"c-1\"}"), 400, mentioning: "container_id")
+        let protobuf = ["Content-Type": "application/json", "Accept": "application/recordio", "Message-Accept": "application/x-protobuf"]
+        await expectRefused(Self.attach(Self.c1, headers: protobuf), 406, mentioning: "Message-Accept: application/json")
+        let notStreaming = ["Content-Type": "application/json", "Accept": "application/json"]
+        await expectRefused(Self.attach(Self.c1, headers: notStreaming), 406, mentioning: "Accept: application/recordio")
     }
 }
 
