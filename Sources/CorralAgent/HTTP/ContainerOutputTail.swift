@@ -85,7 +85,8 @@ actor ContainerOutputTail {
 
     /// One `ProcessIO` DATA record, framed.
     static func record(_ stream: Stream, _ bytes: Data) -> [UInt8] {
-        let io: JSONValue = ["type": "DATA", "data": ["type": .string(stream.rawValue), "data": .string(bytes.base64EncodedString())]]
+        let data: JSONValue = ["type": .string(stream.rawValue), "data": .string(bytes.base64EncodedString())]
+        let io: JSONValue = ["type": "DATA", "data": data]
         return RecordIO.encode(io.encoded)
     }
 }

@@ -126,7 +126,9 @@ enum MasterStateV0 {
         // attach` reads the container ID from `statuses[0]`.
         var statuses: [JSONValue] = [status]
         if task.status.state != .staging {
-            var launch: JSONValue = ["state": .string(TaskState.staging.rawValue), "timestamp": .number(Double(task.launchedAtNanos) / 1e9)]
+            var launch: JSONValue = [
+                "state": .string(TaskState.staging.rawValue), "timestamp": .number(Double(task.launchedAtNanos) / 1e9),
+            ]
             if let container = status["container_status"] { launch["container_status"] = container }
             statuses.insert(launch, at: 0)
         }
