@@ -1,4 +1,5 @@
 import CorralModel
+import CorralScheduler
 import Foundation
 import Synchronization
 import Testing
@@ -109,6 +110,34 @@ import Testing
         #expect(output.stdout == AgentHTTPFixture.stdout)
         #expect(output.stderr == big)
         #expect(count == 3)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func overASocketTheOutputIsAChunkedRecordIOStream() async throws {
+        var fixture = try AgentHTTPFixture()
+        defer { fixture.remove() }
+        fixture.harness.step(.taskEnded(AgentHTTPFixture.t1, TaskEnd(state: .finished, reason: nil, message: "exited 0")))
+        let view = fixture.view()
+        let http = AgentHTTP(view: { view }, files: fixture.files, listen: fixture.config.httpListen, logger: fixture.http().logger)
+        let request = Self.attach(Self.c1)
+        try await AgentHTTPClient.with(http, .socket) { client in
+            var call = HTTPStreamRequest(method: .POST, path: "/api/v1", body: request.body)
+            for (name, value) in request.headers { call.headers.add(name: name, value: value) }
+            let port = try #require(client.port)
+            let (status, headers, output) = try await HTTPStreamClient(connectTimeout: .seconds(2), readTimeout: .seconds(5)).stream(
+                call, host: "127.0.0.1", port: port
+            ) { response in
+                var headers: [String: String] = [:]
+                for (name, value) in response.headers { headers[name.lowercased()] = value }
+                var output = Output()
+                for try await chunk in response.body { try output.add(Array(chunk.readableBytesView)) }
+                return (Int(response.status.code), headers, output)
+            }
+            #expect(status == 200)
+            #expect(headers["content-type"] == "application/recordio" && headers["message-content-type"] == "application/json")
+            #expect(headers["transfer-encoding"] == "chunked", "clients read the output as it comes")
+            #expect(output.stdout == AgentHTTPFixture.stdout && output.stderr == "")
+        }
     }
 
     @Test(.timeLimit(.minutes(1)))
