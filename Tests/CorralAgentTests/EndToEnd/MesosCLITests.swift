@@ -25,10 +25,15 @@ import Testing
     /// Runs `argv` with a fresh pseudo-terminal as its stdin, stdout and stderr (`mesos task
     /// attach` insists on a terminal), copies what it prints to stdout, and exits with its
     /// status; killed after 90 seconds. The terminal writes "\n" as is (no ONLCR): Swift reads
-    /// "\r\n" as one character, not a line end.
+    /// "\r\n" as one character, not a line end. With `--release=PATH` first, it creates PATH
+    /// once the output shows both "out-1" and "err-1" (the task waits for that file).
     static let ptyWrapper = """
         import os, pty, signal, sys, termios
         signal.alarm(90)
+        release = None
+        if sys.argv[1].startswith('--release='):
+            release = sys.argv.pop(1)[len('--release='):]
+        seen = b''
         pid, fd = pty.fork()
         if pid == 0:
             attributes = termios.tcgetattr(1)
@@ -43,6 +48,10 @@ import Testing
             if not chunk:
                 break
             os.write(1, chunk)
+            seen += chunk
+            if release and b'out-1' in seen and b'err-1' in seen:
+                open(release, 'w').close()
+                release = None
         sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
         """
 
@@ -58,9 +67,11 @@ import Testing
         runpy.run_module('avmesos.cli.mesos-cli', run_name='__main__', alter_sys=True)
         """
 
-    /// A task that writes to both streams, waits long enough for the CLI to attach, writes again
-    /// and exits.
-    static let talkative = "echo out-1; echo err-1 >&2; sleep 8; echo out-2; echo err-2 >&2"
+    /// A task that writes to both streams, waits until the attached CLI has shown that (the
+    /// `release` file in its sandbox; at most 90 s), writes again and exits.
+    static let talkative =
+        "echo out-1; echo err-1 >&2; i=0; while [ ! -e \"${MESOS_SANDBOX:-.}/release\" ] && [ $i -lt 900 ]; "
+        + "do sleep 0.1; i=$((i+1)); done; echo out-2; echo err-2 >&2"
 
     @Test func mesosCLIListsAgentsFrameworksAndTasks() async throws {
         // pip and the CLI block their thread for a while: keep them off the cooperative pool,
@@ -84,12 +95,14 @@ import Testing
             let config = cluster.root + "/mesos-cli.toml"
             try "[master]\naddress = \"\(cluster.address(1).description)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
             // `task attach` finds task-1's agent and container through the master, then streams
-            // its output from the agent until the task ends (first: task-1 sleeps only 8 s).
+            // its output from the agent until the task ends (once the CLI has shown the first lines).
             try await cluster.waitUntil("task-1 running", seconds: 60) { await framework.states[TaskID("task-1")] == .running }
             let environment = ProcessInfo.processInfo.environment.merging(["MESOS_CLI_CONFIG": config]) { $1 }
             let attach = ["task", "attach", "--no-stdin", "task-1"]
+            let release = "\(cluster.workDirectory("a"))/sandboxes/\(frameworkID.value)/task-1/release"
             let attached = try ChildProcess.run(
-                venv + "/bin/python", ["-c", Self.ptyWrapper, venv + "/bin/python", "-c", Self.renameShim] + attach,
+                venv + "/bin/python",
+                ["-c", Self.ptyWrapper, "--release=\(release)", venv + "/bin/python", "-c", Self.renameShim] + attach,
                 environment: environment, scratch: cluster.root)
             #expect(attached.status == 0 && !attached.signaled, "mesos-cli task attach: \(attached.summary)")
             let lines = attached.lines.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
