@@ -36,4 +36,16 @@ import Testing
         let staging = MasterStateV0.task(record("b", agent: "s1", executor: nil, state: .staging))
         #expect(staging["statuses"] == [["state": "TASK_STAGING", "timestamp": 2000]])
     }
+
+    @Test func everyStatusNamesTheTasksContainer() {
+        var task = record("a", agent: "s1", executor: nil, state: .running)
+        task.status.containerStatus = ContainerStatus(containerID: ContainerID("c-1"), executorPID: 42)
+        let view = MasterStateV0.task(task)
+        let container = OperatorViews.encode(task.status.containerStatus)
+        #expect(container["container_id"] == ["value": "c-1"])
+        #expect(view["statuses"] == [
+            ["state": "TASK_STAGING", "timestamp": 1000, "container_status": container],
+            ["state": "TASK_RUNNING", "timestamp": 2000, "container_status": container],
+        ])
+    }
 }

@@ -1,11 +1,11 @@
 import CorralModel
 import Foundation
 
-// MARK: - POST /api/v1: the v1 Agent Operator API, JSON only
+// MARK: - POST /api/v1: the v1 Agent Operator API, JSON only (ATTACH_CONTAINER_OUTPUT: JSON records)
 
 extension AgentHTTP {
     func operatorAPI(_ request: AgentHTTPRequest) async -> AgentHTTPResponse {
-        if let refusal = Self.checkMediaTypes(request) { return refusal }
+        if let refusal = Self.checkContentType(request) { return refusal }
         if request.bodyTooLarge {
             return .problem(413, "the body exceeds \(Self.maxBodyBytes) bytes; an agent call is a small JSON document")
         }
@@ -21,6 +21,8 @@ extension AgentHTTP {
             let why = AgentOperatorCall.unsupported.contains(type) ? "is not supported by Corral's agent" : "is not a call type"
             return .problem(400, "\"\(type)\" \(why); this agent answers \(AgentOperatorCall.Kind.list)")
         }
+        // ATTACH_CONTAINER_OUTPUT answers a RecordIO stream and checks Accept itself.
+        if kind != .attachContainerOutput, let refusal = Self.checkAccept(request) { return refusal }
         let body: JSONValue
         switch kind {
         case .getHealth: body = AgentOperatorViews.health
@@ -33,6 +35,7 @@ extension AgentHTTP {
         case .getExecutors: body = AgentOperatorViews.getExecutors(await view())
         case .getTasks: body = AgentOperatorViews.getTasks(await view())
         case .getAgent: body = AgentOperatorViews.getAgent(await view())
+        case .attachContainerOutput: return await attachContainerOutput(call, request)
         case .listFiles, .readFile:
             switch fileCall(kind, call) {
             case .success(let answer): body = answer
@@ -84,6 +87,11 @@ extension AgentHTTP {
     /// 415 for a body that is not JSON, 400 without a Content-Type, 406 when the client
     /// accepts no JSON.
     static func checkMediaTypes(_ request: AgentHTTPRequest) -> AgentHTTPResponse? {
+        checkContentType(request) ?? checkAccept(request)
+    }
+
+    /// 415 for a body that is not JSON, 400 without a Content-Type.
+    static func checkContentType(_ request: AgentHTTPRequest) -> AgentHTTPResponse? {
         guard let contentType = request.headers["content-type"]?.lowercased(), !contentType.isEmpty else {
             return .problem(400, "expecting a Content-Type header; send the call as application/json")
         }
@@ -91,6 +99,11 @@ extension AgentHTTP {
         guard mediaType == "application/json" else {
             return .problem(415, "Content-Type \(contentType) is not supported; this agent takes application/json only")
         }
+        return nil
+    }
+
+    /// 406 when the client accepts no JSON.
+    static func checkAccept(_ request: AgentHTTPRequest) -> AgentHTTPResponse? {
         if let accept = request.headers["accept"]?.lowercased(), !accept.isEmpty,
             !accept.contains("application/json"), !accept.contains("*/*"), !accept.contains("application/*")
         {

@@ -37,7 +37,8 @@ struct AgentHTTPResponse: Sendable {
         case bytes([UInt8])
         /// A whole file, streamed from disk by the server.
         case file(path: String)
-        /// An executor's event stream, written as it comes (chunked) until it ends.
+        /// RecordIO records written as they come (chunked) until they end: an executor's
+        /// events, or a container's output.
         case stream(ExecutorEventStream)
     }
 

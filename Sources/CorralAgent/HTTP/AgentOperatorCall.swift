@@ -17,6 +17,7 @@ struct AgentOperatorCall: Decodable, Sendable {
         case getAgent = "GET_AGENT"
         case listFiles = "LIST_FILES"
         case readFile = "READ_FILE"
+        case attachContainerOutput = "ATTACH_CONTAINER_OUTPUT"
 
         /// The key of the call's payload and of the response's, e.g. `get_health`.
         var field: String { rawValue.lowercased() }
@@ -29,7 +30,7 @@ struct AgentOperatorCall: Decodable, Sendable {
     static let unsupported: Set<String> = [
         "GET_LOGGING_LEVEL", "SET_LOGGING_LEVEL", "GET_OPERATIONS", "GET_RESOURCE_PROVIDERS",
         "LAUNCH_NESTED_CONTAINER", "WAIT_NESTED_CONTAINER", "KILL_NESTED_CONTAINER", "REMOVE_NESTED_CONTAINER",
-        "LAUNCH_NESTED_CONTAINER_SESSION", "ATTACH_CONTAINER_INPUT", "ATTACH_CONTAINER_OUTPUT", "LAUNCH_CONTAINER",
+        "LAUNCH_NESTED_CONTAINER_SESSION", "ATTACH_CONTAINER_INPUT", "LAUNCH_CONTAINER",
         "WAIT_CONTAINER", "KILL_CONTAINER", "REMOVE_CONTAINER", "ADD_RESOURCE_PROVIDER_CONFIG",
         "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "MARK_RESOURCE_PROVIDER_GONE", "PRUNE_IMAGES",
     ]
@@ -64,13 +65,22 @@ struct AgentOperatorCall: Decodable, Sendable {
         }
     }
 
+    /// `{"container_id": {"value": …, "parent": …}}`: whose output to stream.
+    struct AttachContainerOutput: Decodable, Sendable {
+        var containerID: ContainerID
+
+        enum CodingKeys: String, CodingKey { case containerID = "container_id" }
+    }
+
     var type: String?
     var listFiles: ListFiles?
     var readFile: ReadFile?
+    var attachContainerOutput: AttachContainerOutput?
 
     enum CodingKeys: String, CodingKey {
         case type
         case listFiles = "list_files"
         case readFile = "read_file"
+        case attachContainerOutput = "attach_container_output"
     }
 }

@@ -122,9 +122,15 @@ enum MasterStateV0 {
         if let container = task.status.containerStatus { status["container_status"] = OperatorViews.encode(container) }
         // Mesos lists every status; the registry keeps the latest, and the launch (STAGING at
         // `launchedAtNanos`) is known too, so clients can tell a task's age.
+        // As in Mesos, once the task has a container every status names it: mesos-cli's `task
+        // attach` reads the container ID from `statuses[0]`.
         var statuses: [JSONValue] = [status]
         if task.status.state != .staging {
-            statuses.insert(["state": .string(TaskState.staging.rawValue), "timestamp": .number(Double(task.launchedAtNanos) / 1e9)], at: 0)
+            var launch: JSONValue = [
+                "state": .string(TaskState.staging.rawValue), "timestamp": .number(Double(task.launchedAtNanos) / 1e9),
+            ]
+            if let container = status["container_status"] { launch["container_status"] = container }
+            statuses.insert(launch, at: 0)
         }
         var view: JSONValue = [
             "id": .string(task.key.taskID.value),
