@@ -51,24 +51,25 @@ final class HTTPConnectionPool: Sendable {
 struct PooledConnection: Sendable {
     let channel: any Channel
     let collector: NIOLoopBound<ResponseCollector>
-    let timeout: NIOLoopBound<ReadTimeoutHandler>
+    /// Closes the connection and sets its read timeout.
+    let control: HTTPStreamControl
 
     var isActive: Bool { channel.isActive }
 
-    func close() { channel.close(promise: nil) }
+    func close() { control.close() }
 
     /// Sends `head` and `body` and waits for the whole response; the read timeout counts
     /// from now (not from the connection's last response).
     func send(
-        _ head: HTTPRequestHead, body: [UInt8], limit: Int, readTimeout: TimeAmount?, what: String
+        _ head: HTTPRequestHead, body: [UInt8], limit: Int, readTimeout: Duration?, what: String
     ) async throws -> ResponseCollector.Collected {
         let promise = channel.eventLoop.makePromise(of: ResponseCollector.Collected.self)
         let channel = channel
         let collector = collector
-        let timeout = timeout
+        // Runs on the event loop before the request is written (tasks run in order there).
+        control.setReadTimeout(readTimeout)
         channel.eventLoop.execute {
             collector.value.expect(promise, limit: limit, what: what)
-            timeout.value.setTimeout(readTimeout)
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
             if !body.isEmpty {
                 channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)

@@ -42,7 +42,6 @@ public final class HTTPStreamClient: Sendable {
     ) async throws -> HTTPBufferedResponse {
         let what = "\(request.method) \(request.path) to \(host):\(port)"
         let head = Self.head(request, host: host, port: port)
-        let readTimeout = self.readTimeout.map(TimeAmount.init)
         // Nothing was sent on a connection that turns out closed: try another, a few times.
         var attempt = 0
         while true {
@@ -122,7 +121,7 @@ public final class HTTPStreamClient: Sendable {
 
     /// A new connection for `execute`, kept alive between requests.
     private func openPooled(host: String, port: Int) async throws -> PooledConnection {
-        return try await connect(host: host, port: port) { channel in
+        try await connect(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
                 // No timer until the first request: each request starts the read timeout.
                 let timeoutHandler = ReadTimeoutHandler(timeout: nil)
@@ -132,7 +131,7 @@ public final class HTTPStreamClient: Sendable {
                 try channel.pipeline.syncOperations.addHandler(collector)
                 return PooledConnection(
                     channel: channel, collector: NIOLoopBound(collector, eventLoop: channel.eventLoop),
-                    timeout: NIOLoopBound(timeoutHandler, eventLoop: channel.eventLoop))
+                    control: HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler))
             }
         }
     }
