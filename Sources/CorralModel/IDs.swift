@@ -15,6 +15,11 @@ extension MesosID {
     public var description: String { value }
     /// Orders by text, so listings are stable.
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
+    /// Whether the ID can name a directory (an agent's sandbox): not empty, `.` or `..`, and
+    /// without `/` or NUL. Mesos refuses the others too.
+    public var namesADirectory: Bool {
+        !(value.isEmpty || value == "." || value == ".." || value.contains("/") || value.contains("\0"))
+    }
 }
 
 /// Names a framework (a scheduler and its tasks) for its whole life, across fail-overs.

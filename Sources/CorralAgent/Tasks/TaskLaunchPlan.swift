@@ -28,8 +28,9 @@ enum TaskLaunchPlan {
 
     /// Refuses IDs that cannot name a sandbox directory (Mesos refuses them as well).
     static func invalidID(_ key: TaskKey) -> TaskEnd? {
-        for (what, id) in [("framework", key.frameworkID.value), ("task", key.taskID.value)]
-        where id.isEmpty || id == "." || id == ".." || id.contains("/") || id.contains("\0") {
+        for (what, id, valid) in [
+            ("framework", key.frameworkID.value, key.frameworkID.namesADirectory), ("task", key.taskID.value, key.taskID.namesADirectory),
+        ] where !valid {
             return TaskEnd(
                 state: .error,
                 reason: .taskInvalid,

@@ -35,7 +35,7 @@ extension MasterLeader {
         _ task: TaskInfo, framework id: FrameworkID, agent agentID: AgentID, book: AcceptBook, inGroup: Bool
     ) -> String? {
         let value = task.taskID.value
-        if value.isEmpty || value.contains("/") || value.contains("\0") || value == "." || value == ".." {
+        if !task.taskID.namesADirectory {
             return "task ID \"\(value)\" is not valid: it must be non-empty and hold no '/' or NUL, nor be '.' or '..'"
         }
         if book.inUse.contains(task.taskID) { return "task ID \(value) is already in use" }
