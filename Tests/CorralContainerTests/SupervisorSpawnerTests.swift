@@ -9,7 +9,7 @@ import Testing
 
 /// Supervisors forked from the spawner's helper are what `corral container supervise` is:
 /// detached from the helper and the caller, outliving both, and reporting launch errors.
-@Suite(.serialized) struct SupervisorSpawnerTests {
+@Suite(.serialized, .offCooperativePool) struct SupervisorSpawnerTests {
     /// A sleeping busybox container recorded in `sandbox`'s store.
     static func record(_ sandbox: TestSandbox, _ arguments: [String] = ["/bin/sleep", "30"]) throws -> (ContainerStore, ContainerRecord) {
         let store = ContainerStore(root: sandbox.root)
@@ -27,12 +27,7 @@ import Testing
     }
 
     static func waitUntil(_ what: String, _ condition: () throws -> Bool) throws {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if try condition() { return }
-            usleep(10_000)
-        }
-        throw ContainerError(.supervise, stage: "wait until \(what)", cause: "timed out after 15 s")
+        try eventuallyBlocking(what, seconds: 15, every: .milliseconds(10), condition)
     }
 
     /// Field `index` (1-based, after the command) of /proc/<pid>/stat: 4 is the parent, 6 the session.

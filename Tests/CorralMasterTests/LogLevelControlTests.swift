@@ -5,7 +5,7 @@ import Testing
 @testable import CorralMaster
 
 /// The master's adjustable logging level (SET_LOGGING_LEVEL).
-@Suite struct LogLevelControlTests {
+@Suite(.offCooperativePool) struct LogLevelControlTests {
     @Test func eachVerbosityStepIsOneLevelMoreVerboseDownToTrace() {
         #expect(LogLevelControl.level(.notice, raisedBy: 0) == .notice)
         #expect(LogLevelControl.level(.notice, raisedBy: 1) == .info)

@@ -146,14 +146,14 @@ final class QuorumHarness: @unchecked Sendable {
         return try client.request("POST", endpoint(id), path, body: Array(data))
     }
 
-    /// Polls `condition` until it holds or the deadline passes (then fails with `what`).
+    /// Polls `condition` until it holds or the deadline passes, checking once more after it
+    /// (then fails with `what`).
     func waitUntil(_ what: String, seconds: Double, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(20_000)
+        do {
+            try eventuallyBlocking(what, seconds: seconds, condition)
+        } catch let timedOut as TimedOut {
+            throw HarnessError(timedOut.description)
         }
-        throw HarnessError("timed out after \(seconds) s waiting for \(what)")
     }
 
     static func locateBinary() throws -> String { try CorralBinary.locate() }

@@ -8,7 +8,7 @@ import Glibc
 
 /// `corral up` as a person runs it: a leader SIGKILLed is reported, a new leader follows, the
 /// dead master comes back, the survivors are never stopped, and Ctrl-C leaves nothing behind.
-@Suite(.serialized) struct UpCommandTests {
+@Suite(.serialized, .offCooperativePool) struct UpCommandTests {
     static func processes(matching text: String) -> [Int32] {
         let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return all.compactMap(Int32.init).filter { pid in

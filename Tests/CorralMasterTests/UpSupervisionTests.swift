@@ -1,9 +1,10 @@
 import CorralMaster
+import CorralTestSupport
 import Testing
 
 /// `corral up`'s restart policy: backoff that grows while a process keeps dying young, starts
 /// over once it ran long enough, and gives up on a crash loop; `never` restarts nothing.
-@Suite struct UpSupervisionTests {
+@Suite(.offCooperativePool) struct UpSupervisionTests {
     @Test func aDeadProcessIsRestartedWithAGrowingBackoffUntilItCrashLoops() {
         var supervision = UpSupervision(restart: .always)
         supervision.crashLoopLimit = 3

@@ -8,7 +8,7 @@ import Testing
 /// committed at its index in its term means applied, another term there means not applied,
 /// and not learning it (in time, or before the node stops) means "outcome unknown". Such an
 /// answer is never `.unavailable`, which promises "not applied".
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(2)), .offCooperativePool)
 struct ProposalOutcomeTests {
     static let options = RaftServerOptions(tickInterval: .milliseconds(10), outcomeWait: .seconds(60))
 

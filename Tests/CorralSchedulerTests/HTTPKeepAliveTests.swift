@@ -6,7 +6,7 @@ import Testing
 
 /// `execute` keeps connections alive between requests, and never fails a request because an
 /// idle connection closed.
-@Suite struct HTTPKeepAliveTests {
+@Suite(.offCooperativePool) struct HTTPKeepAliveTests {
     @Test func requestsInARowShareOneConnection() async throws {
         let server = try await KeepAliveServerDouble()
         let client = HTTPStreamClient(readTimeout: .seconds(10))

@@ -27,8 +27,9 @@ final class KeepAliveServerDouble: Sendable {
             .childChannelInitializer { child in
                 connections.accepted.add(1, ordering: .relaxed)
                 connections.open.withLock { $0[ObjectIdentifier(child)] = child }
-                return child.pipeline.configureHTTPServerPipeline().flatMap {
-                    child.pipeline.addHandler(Responder(closeEachResponse: closeEachResponse))
+                return child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try child.pipeline.syncOperations.addHandler(Responder(closeEachResponse: closeEachResponse))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -61,9 +62,11 @@ final class KeepAliveServerDouble: Sendable {
                 if closeEachResponse { headers.add(name: "Connection", value: "close") }
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: path)))), promise: nil)
-                let close = closeEachResponse
-                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-                    if close { context.close(promise: nil) }
+                if closeEachResponse {
+                    let channel = context.channel
+                    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+                } else {
+                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                 }
             }
         }

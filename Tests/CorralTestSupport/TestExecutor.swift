@@ -1,45 +1,80 @@
 import Foundation
 
-/// Runs test tasks on dispatch threads of their own instead of Swift's cooperative pool.
+/// Runs test tasks on threads of their own instead of Swift's cooperative pool.
 ///
 /// The cooperative pool has one thread per core (two here), and the suite's synchronous
 /// tests (simulation seeds, real processes waited on) hold those threads for seconds at a
 /// time. Tests that drive actors against real masters (agent doubles, scheduler clients)
 /// run under this executor's preference, so their heartbeats and timeouts do not wait for
-/// another test to give a thread back. Default actors follow a task's executor preference.
+/// another test to give a thread back; so do the long synchronous suites, so that they do
+/// not hold the cooperative pool. Default actors follow a task's executor preference.
+///
+/// The pool is elastic: a job that finds every thread busy (blocked in a harness call, say)
+/// starts another, up to `maximumThreads`, so that a blocked test never waits for a thread
+/// held by another blocked test; threads beyond `baseThreads` end after idling a while.
 public final class TestExecutor: TaskExecutor, @unchecked Sendable {
-    // @unchecked: `jobs` is only touched under `condition`'s lock.
+    // @unchecked: `jobs`, `threads` and `idle` are only touched under `condition`'s lock.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
+    private var threads = 0
+    private var idle = 0
+    private var started = 0
+    let baseThreads: Int
+    let maximumThreads: Int
 
-    /// Eight threads: enough that tests blocking a few of them in a harness call still leave
-    /// some for the actors they drive.
-    public static let shared = TestExecutor(threads: 8)
+    /// Eight threads kept, up to 128 while tests block in harness calls.
+    public static let shared = TestExecutor(threads: 8, maximumThreads: 128)
 
-    public init(threads: Int) {
-        for index in 0..<threads {
-            let thread = Thread { [unowned self] in self.work() }
-            thread.name = "corral-test-\(index)"
-            thread.start()
-        }
+    public init(threads: Int, maximumThreads: Int? = nil) {
+        baseThreads = threads
+        self.maximumThreads = max(threads, maximumThreads ?? threads)
+        condition.lock()
+        for _ in 0..<threads { startThread() }
+        condition.unlock()
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
-        condition.signal()
+        if idle < jobs.count, threads < maximumThreads { startThread() } else { condition.signal() }
         condition.unlock()
+    }
+
+    /// How many threads the pool has now (for tests).
+    public var threadCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return threads
+    }
+
+    /// Called with the lock held.
+    private func startThread() {
+        threads += 1
+        started += 1
+        let thread = Thread { [unowned self] in self.work() }
+        thread.name = "corral-test-\(started)"
+        thread.start()
     }
 
     private func work() {
         let executor = asUnownedTaskExecutor()
+        condition.lock()
         while true {
-            condition.lock()
-            while jobs.isEmpty { condition.wait() }
+            while jobs.isEmpty {
+                idle += 1
+                let signalled = condition.wait(until: Date(timeIntervalSinceNow: 5))
+                idle -= 1
+                if !signalled, jobs.isEmpty, threads > baseThreads {
+                    threads -= 1
+                    condition.unlock()
+                    return
+                }
+            }
             let job = jobs.removeFirst()
             condition.unlock()
             job.runSynchronously(on: executor)
+            condition.lock()
         }
     }
 }
@@ -61,6 +96,20 @@ public func eventually(_ what: String, seconds: Double, _ condition: () async th
         if try await condition() { return }
         if last { throw TimedOut(what: what, seconds: seconds) }
         try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// `eventually` for synchronous callers (harnesses that block their thread): polls every
+/// `every` until `condition` holds, checking once more after the deadline.
+public func eventuallyBlocking(
+    _ what: String, seconds: Double, every: Duration = .milliseconds(20), _ condition: () throws -> Bool
+) throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while true {
+        let last = ContinuousClock.now >= deadline
+        if try condition() { return }
+        if last { throw TimedOut(what: what, seconds: seconds) }
+        Thread.sleep(forTimeInterval: Double(every.components.attoseconds) / 1e18 + Double(every.components.seconds))
     }
 }
 

@@ -11,7 +11,7 @@ import Glibc
 /// Real masters, a real `corral agent` and a framework on the real SDK: tasks run in
 /// containers, their states come back, and neither the agent's nor the leader's death loses
 /// or duplicates anything.
-@Suite(.serialized) struct AgentEndToEndTests {
+@Suite(.serialized, .offCooperativePool) struct AgentEndToEndTests {
     static func task(_ id: TaskID, _ agent: AgentID, _ command: String, mem: Double = 16) -> TaskInfo {
         TaskInfo(name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", Scalar(mem))],
                  command: CommandInfo(value: command))

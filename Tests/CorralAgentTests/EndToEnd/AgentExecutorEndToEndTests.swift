@@ -9,7 +9,7 @@ import Testing
 /// pymesos from PyPI) gets its tasks, KILL reaches it, framework messages reach it, its exit
 /// fails its last task and reaches the scheduler as FAILURE, and a framework's teardown shuts
 /// it down.
-@Suite(.serialized) struct AgentExecutorEndToEndTests {
+@Suite(.serialized, .offCooperativePool) struct AgentExecutorEndToEndTests {
     static let pymesos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("CorralMasterTests/PyMesos").path
 

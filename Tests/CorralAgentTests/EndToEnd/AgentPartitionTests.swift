@@ -11,7 +11,7 @@ import Glibc
 
 /// An agent that goes silent past the timeout is unreachable; when it comes back, the tasks of
 /// partition-aware frameworks run on, the others were lost and are killed, as in Mesos.
-@Suite(.serialized) struct AgentPartitionTests {
+@Suite(.serialized, .offCooperativePool) struct AgentPartitionTests {
     @Test func aPausedAgentIsUnreachableAndReconciledWhenItReturns() async throws {
         let cluster = try MasterQuorum(masters: 1, settings: """
             [scheduling]

@@ -8,7 +8,7 @@ import Testing
 /// executor, share that executor container's network, IPC and UTS namespaces (each with its
 /// own mount namespace), and are killed together when one of them fails; the executor's
 /// container goes once no task is left.
-@Suite(.serialized) struct AgentTaskGroupEndToEndTests {
+@Suite(.serialized, .offCooperativePool) struct AgentTaskGroupEndToEndTests {
     /// Prints the namespaces and hostname a task sees, then waits to be killed.
     static let report = "for ns in net ipc uts mnt; do echo $ns $(readlink /proc/self/ns/$ns); done; echo host $(hostname); "
         + "trap 'exit 0' TERM; while :; do sleep 0.05; done"

@@ -5,7 +5,7 @@ import Testing
 
 /// The cluster CLI (`corral run`, `ps`, `logs`, `stop`, `agents`, `frameworks`) as a person
 /// runs it: the real binary against a real 3-master quorum and a real agent.
-@Suite(.serialized) struct ClusterCLITests {
+@Suite(.serialized, .offCooperativePool) struct ClusterCLITests {
     @Test func runPsLogsStopAgentsAndFrameworksAgainstAQuorum() async throws {
         // The CLI children block their thread: keep them off the cooperative pool.
         try await offCooperativePool {

@@ -6,7 +6,7 @@ import Testing
 
 /// The unmodified Mesos CLI from PyPI (avmesos-cli 1.0.0) lists a Corral cluster's agents,
 /// frameworks and tasks, and follows a task's output through its agent (`task attach`).
-@Suite(.serialized) struct MesosCLITests {
+@Suite(.serialized, .offCooperativePool) struct MesosCLITests {
     static var directory: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path + "/MesosCLI" }
 
     /// Installs the CLI into a virtualenv kept under `.build` (once per checkout).

@@ -1,5 +1,6 @@
 import CorralModel
 import CorralScheduler
+import CorralTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -8,7 +9,7 @@ import Testing
 
 /// `ATTACH_CONTAINER_OUTPUT`: a container's `stdout` and `stderr` as `ProcessIO` records, from
 /// the start and as they grow, until the container has exited and both files are drained.
-@Suite struct AgentHTTPAttachTests {
+@Suite(.offCooperativePool) struct AgentHTTPAttachTests {
     /// What the records carried, per stream.
     struct Output {
         var stdout = ""

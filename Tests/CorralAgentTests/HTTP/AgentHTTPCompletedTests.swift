@@ -1,4 +1,5 @@
 import CorralModel
+import CorralTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 /// What ended shows in `GET /state` and the v1 Operator API as mesos-agent shows it:
 /// `completed_tasks`, `completed_executors` and `completed_frameworks`.
-@Suite struct AgentHTTPCompletedTests {
+@Suite(.offCooperativePool) struct AgentHTTPCompletedTests {
     /// The fixture, with t2's end acknowledged and f2's only task x failed and acknowledged.
     private func fixture() throws -> AgentHTTPFixture {
         var fixture = try AgentHTTPFixture()

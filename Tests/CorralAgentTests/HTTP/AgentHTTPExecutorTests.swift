@@ -1,5 +1,6 @@
 import CorralModel
 import CorralScheduler
+import CorralTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 
 /// `POST /api/v1/executor`: SUBSCRIBE streams RecordIO-framed JSON events (chunked over a
 /// socket), UPDATE and MESSAGE are answered 202, and bad calls say what was wrong.
-@Suite struct AgentHTTPExecutorTests {
+@Suite(.offCooperativePool) struct AgentHTTPExecutorTests {
     static let subscribe = #"{"type":"SUBSCRIBE","framework_id":{"value":"f1"},"executor_id":{"value":"exec-1"},"subscribe":{"unacknowledged_tasks":[],"unacknowledged_updates":[]}}"#
 
     static func http(_ endpoint: ExecutorEndpointDouble) throws -> (AgentHTTP, AgentHTTPFixture) {

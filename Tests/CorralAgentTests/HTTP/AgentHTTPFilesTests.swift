@@ -1,11 +1,12 @@
 import CorralModel
+import CorralTestSupport
 import Foundation
 import Testing
 
 @testable import CorralAgent
 
 /// `/files`: sandboxes are served, nothing else is.
-@Suite struct AgentHTTPFilesTests {
+@Suite(.offCooperativePool) struct AgentHTTPFilesTests {
     static func query(_ path: String) -> String {
         path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? path
     }

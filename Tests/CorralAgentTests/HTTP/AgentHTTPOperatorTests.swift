@@ -1,11 +1,12 @@
 import CorralModel
+import CorralTestSupport
 import Foundation
 import Testing
 
 @testable import CorralAgent
 
 /// `POST /api/v1`: each call answers in the v1 shape, and bad calls say what was wrong.
-@Suite struct AgentHTTPOperatorTests {
+@Suite(.offCooperativePool) struct AgentHTTPOperatorTests {
     /// `response[type.lowercased()]`, after checking the status and `type`.
     static func payload(_ reply: AgentHTTPReply, _ type: String) -> [String: Any] {
         #expect(reply.status == 200, "\(type): \(reply.text)")

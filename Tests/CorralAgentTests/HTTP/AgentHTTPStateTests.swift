@@ -1,11 +1,12 @@
 import CorralModel
+import CorralTestSupport
 import Foundation
 import Testing
 
 @testable import CorralAgent
 
 /// `GET /state` and the plain endpoints, in-process and over a socket.
-@Suite struct AgentHTTPStateTests {
+@Suite(.offCooperativePool) struct AgentHTTPStateTests {
     @Test(arguments: AgentHTTPTransport.allCases)
     func stateShowsEachTaskUnderItsFrameworksExecutorWithItsDirectory(_ transport: AgentHTTPTransport) async throws {
         let fixture = try AgentHTTPFixture()

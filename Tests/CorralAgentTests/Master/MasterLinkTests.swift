@@ -8,7 +8,7 @@ import Testing
 
 /// `MasterLink` against real `corral master` processes; serialized, so two quorums never
 /// compete for the two cores.
-@Suite(.serialized) struct MasterLinkTests {
+@Suite(.serialized, .offCooperativePool) struct MasterLinkTests {
     static let timeouts = MasterLink.Timeouts(
         connect: .seconds(1), request: .seconds(5), streamSilence: .seconds(10),
         initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200))

@@ -122,14 +122,14 @@ final class MasterQuorum: @unchecked Sendable {
         (try? String(contentsOfFile: "\(root)/master-\(id).log", encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
     }
 
-    /// Polls `condition` every 20 ms until it holds; throws once `seconds` have passed.
+    /// Polls `condition` until it holds (checking once more after the deadline); throws with
+    /// the masters' logs once `seconds` have passed.
     func waitUntil(_ what: String, seconds: Double, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            try await eventually(what, seconds: seconds, condition)
+        } catch let timedOut as TimedOut {
+            throw QuorumFailure("\(timedOut)\n\(logs())")
         }
-        throw QuorumFailure("timed out after \(seconds) s waiting for \(what)\n\(logs())")
     }
 
 }

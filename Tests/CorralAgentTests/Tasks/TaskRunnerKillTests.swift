@@ -1,11 +1,12 @@
 import CorralAgent
 import CorralContainer
 import CorralModel
+import CorralTestSupport
 import Foundation
 import Testing
 
 /// KILL with a grace period, and a runner that comes back after the agent went away.
-@Suite(.enabled(if: geteuid() == 0, "containers need root"))
+@Suite(.enabled(if: geteuid() == 0, "containers need root"), .offCooperativePool)
 struct TaskRunnerKillTests {
     @Test func aTaskThatHandlesSIGTERMIsKilledBeforeTheGraceEnds() async throws {
         let fixture = try RunnerFixture("term")

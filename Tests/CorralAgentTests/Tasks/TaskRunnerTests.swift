@@ -1,11 +1,12 @@
 import CorralAgent
 import CorralContainer
 import CorralModel
+import CorralTestSupport
 import Foundation
 import Testing
 
 /// Real containers under detached supervisors (root only): ends, limits, kills.
-@Suite(.enabled(if: geteuid() == 0, "containers need root"))
+@Suite(.enabled(if: geteuid() == 0, "containers need root"), .offCooperativePool)
 struct TaskRunnerTests {
     @Test func aCommandTaskFinishesWithItsOutputInTheSandbox() async throws {
         let fixture = try RunnerFixture("finish")
