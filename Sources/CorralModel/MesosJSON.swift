@@ -16,10 +16,10 @@ public enum MesosJSON {
         }
     }
 
-    /// Encodes a value as compact JSON.
+    /// Encodes a value as compact JSON (with `StreamingJSONEncoder`).
     public static func encode<T: Encodable>(_ value: T) throws(ModelError) -> [UInt8] {
         do {
-            return [UInt8](try JSONEncoder().encode(value))
+            return try StreamingJSONEncoder.encode(value)
         } catch {
             throw ModelError(.invalidJSON, "cannot encode \(T.self)", cause: "\(error)")
         }

@@ -24,6 +24,8 @@ struct BenchTasks: AsyncParsableCommand {
     @Option(help: "The image the tasks run in (busybox is built from the host's /bin/busybox).") var image = "busybox"
     @Option(help: "Tasks launched but not ended at most at a time (the agents offer room for this many).")
     var concurrency = 64
+    @Option(help: "Launch tasks at this many per second (an open loop: latency at a given load) instead of as fast as offers allow.")
+    var rate: Double?
     @Option(help: "The masters' scheduling.allocation_interval_ms (default: the master's own).")
     var allocationIntervalMs: Int?
     @Option(help: "Where to make the temporary directory (default: $TMPDIR or /tmp).") var dir: String?
@@ -39,6 +41,7 @@ struct BenchTasks: AsyncParsableCommand {
         guard agents > 0 else { throw ValidationError("--agents must be positive") }
         guard masters == 1 || masters == 3 else { throw ValidationError("--masters must be 1 or 3") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number of tasks per second") }
     }
 
     func run() async throws {
@@ -76,7 +79,7 @@ struct BenchTasks: AsyncParsableCommand {
         for index in 0..<agents { try cluster.startAgent(index, resources: resources) }
         let image = image
         let framework = try BenchTasksFramework(
-            masters: cluster.quorum.httpEndpoints, total: tasks, concurrency: concurrency
+            masters: cluster.quorum.httpEndpoints, total: tasks, concurrency: concurrency, rate: rate
         ) { id, agent in
             var task = TaskInfo(
                 name: id.value, taskID: id, agentID: agent,
@@ -111,7 +114,8 @@ struct BenchTasks: AsyncParsableCommand {
             group.cancelAll()
         }
         let report = BenchTasksReport(timelines: Array(await framework.timelines.values))
-        say(report.text(header: "corral bench tasks: tasks=\(tasks) agents=\(agents) masters=\(masters) image=\(image) concurrency=\(concurrency)"))
+        say(report.text(header: "corral bench tasks: tasks=\(tasks) agents=\(agents) masters=\(masters) image=\(image) concurrency=\(concurrency)"
+            + (rate.map { String(format: " rate=%g/s", $0) } ?? "")))
         for error in await framework.callErrors { say("call failed: \(error)") }
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 import Logging
 
 /// The framework of `corral bench tasks`, on the real scheduler SDK: it launches `total`
-/// short tasks as fast as offers allow, at most `concurrency` unfinished at a time,
+/// short tasks as fast as offers allow (or, given a `rate`, as they fall due at that many per
+/// second from the first offer: an open loop), at most `concurrency` unfinished at a time,
 /// acknowledges every update itself (concurrently, so the event stream never waits for an
 /// acknowledgement), and records when each task was accepted, running and ended.
 actor BenchTasksFramework {
@@ -19,6 +20,12 @@ actor BenchTasksFramework {
     let client: SchedulerClient
     private let total: Int
     private let concurrency: Int
+    /// Tasks per second in an open loop; nil launches as fast as offers allow.
+    private let rate: Double?
+    /// When the first offer arrived: task `n` falls due `n / rate` seconds after it.
+    private var firstOffer: ContinuousClock.Instant?
+    /// Offers kept (one per agent) while no task is due, used as soon as one is.
+    private var held: [AgentID: Offer] = [:]
     private let makeTask: @Sendable (TaskID, AgentID) -> TaskInfo
     private var next = 0
     private var unfinished = 0
@@ -35,7 +42,7 @@ actor BenchTasksFramework {
     private let prefix: String
 
     init(
-        masters: [String], total: Int, concurrency: Int, prefix: String = "bench", name: String = "corral-bench-tasks",
+        masters: [String], total: Int, concurrency: Int, rate: Double? = nil, prefix: String = "bench", name: String = "corral-bench-tasks",
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo
     ) throws {
         self.prefix = prefix
@@ -50,6 +57,7 @@ actor BenchTasksFramework {
             logger: logger)
         self.total = total
         self.concurrency = concurrency
+        self.rate = rate
         self.makeTask = makeTask
         (jobs, jobSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
     }
@@ -64,6 +72,14 @@ actor BenchTasksFramework {
         let jobs = jobs
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run { await self.handle($0) } }
+            if rate != nil {
+                group.addTask {
+                    while !Task.isCancelled {
+                        await self.useHeldOffers()
+                        try? await Task.sleep(for: .milliseconds(1))
+                    }
+                }
+            }
             group.addTask {
                 await withTaskGroup(of: Void.self) { calls in
                     for await job in jobs { calls.addTask(operation: job) }
@@ -92,14 +108,37 @@ actor BenchTasksFramework {
         }
     }
 
+    /// Tasks due now and not launched yet (unbounded without a rate).
+    private var due: Int {
+        guard let rate else { return Int.max }
+        let start = firstOffer ?? clock.now
+        firstOffer = start
+        return max(0, Int(BenchTasksReport.seconds(clock.now - start) * rate) + 1 - next)
+    }
+
+    private func useHeldOffers() {
+        guard !held.isEmpty, due > 0 else { return }
+        let offers = held.values
+        held = [:]
+        for offer in offers { use(offer) }
+    }
+
     private func use(_ offer: Offer) {
         let offered = Resources(offer.resources)
         let sample = Resources(makeTask(TaskID("sample"), offer.agentID).resources)
         let fitting = min(
             Int(((offered.cpus ?? 0) + 1e-9) / max(sample.cpus ?? 0.1, 1e-3)),
             Int(((offered.memMegabytes ?? 0) + 1e-9) / max(sample.memMegabytes ?? 16, 1)))
-        let count = min(fitting, concurrency - unfinished, total - next)
+        let room = min(fitting, concurrency - unfinished, total - next)
+        let count = min(room, due)
         let client = client
+        if count == 0 && room > 0 {
+            // Nothing due yet: keep the offer for when something is (one per agent).
+            if let older = held.updateValue(offer, forKey: offer.agentID) {
+                job { try? await client.decline([older.id], filters: Filters(refuseSeconds: 0)) }
+            }
+            return
+        }
         guard count > 0 else {
             job { try? await client.decline([offer.id], filters: Filters(refuseSeconds: 0)) }
             return

@@ -149,7 +149,7 @@ public final class AgentCheckpoint: AgentCheckpointStore {
     }
 
     private func put(_ value: some Encodable, _ key: [UInt8], in db: StoreDatabase, _ txn: borrowing WriteTransaction) throws {
-        try txn.put(Array(JSONEncoder().encode(value)), for: key, in: db)
+        try txn.put(StreamingJSONEncoder.encode(value), for: key, in: db)
     }
 
     private func write(_ body: (borrowing WriteTransaction) throws -> Void) throws(AgentCheckpointError) {

@@ -41,7 +41,7 @@ extension AgentProcess {
         guard let changes = step.write, failure == nil else { return }
         let checkpoint = checkpoint
         job {
-            let error = await BlockingWork.run("corral-checkpoint") { () -> AgentCheckpointError? in
+            let error = await BlockingWork.run { () -> AgentCheckpointError? in
                 do throws(AgentCheckpointError) { try checkpoint.apply(changes) } catch { return error }
                 return nil
             }
@@ -202,7 +202,7 @@ extension AgentProcess {
         try? await Task.sleep(for: delay)
         while healthChecked.contains(key), failure == nil {
             let pid = machine.tasks[key]?.executorPID
-            let result = await BlockingWork.run("corral-health") { HealthProbe.run(check, pid: pid) }
+            let result = await BlockingWork.run { HealthProbe.run(check, pid: pid) }
             guard healthChecked.contains(key) else { return }
             step(.healthChecked(key, healthy: result.healthy, message: result.message))
             try? await Task.sleep(for: interval)

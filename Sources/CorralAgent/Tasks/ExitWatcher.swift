@@ -104,13 +104,16 @@ final class ExitWatcher: Sendable {
     }
 }
 
-/// Runs blocking work (syscalls that wait) on its own thread, off Swift's cooperative pool.
+/// Runs blocking work (syscalls that wait, each for a bounded time) off Swift's cooperative
+/// pool, on a concurrent dispatch queue: it targets an overcommitting root queue, which adds
+/// a thread when every one it has is blocked, and keeps idle threads for the next job instead
+/// of starting and ending a thread per job.
 enum BlockingWork {
-    static func run<T: Sendable>(_ name: String, _ body: @escaping @Sendable () -> T) async -> T {
+    private static let queue = DispatchQueue(label: "corral.agent.blocking-work", attributes: .concurrent)
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.name = name
-            thread.start()
+            queue.async { continuation.resume(returning: body()) }
         }
     }
 }

@@ -52,7 +52,7 @@ public final class TaskRunner: Sendable {
         }
         if case .failure(let end) = claimed { return .failure(end) }
         let core = core
-        let started = await BlockingWork.run("corral-launch") { TaskLauncher(core: core).start(launch) }
+        let started = await BlockingWork.run { TaskLauncher(core: core).start(launch) }
         switch started {
         case .failure(let end):
             core.entries.withLock { $0[launch.key] = nil }
@@ -88,7 +88,7 @@ public final class TaskRunner: Sendable {
         }
         guard let containerID else { return }
         let core = core
-        let result = await BlockingWork.run("corral-kill") { () -> Result<Void, ContainerError> in
+        let result = await BlockingWork.run { () -> Result<Void, ContainerError> in
             do {
                 try core.markKilled(containerID)
                 _ = try core.store.stop(core.store.load(id: containerID), grace: grace)
@@ -106,7 +106,7 @@ public final class TaskRunner: Sendable {
     public func recover() async -> [RecoveredTask] {
         let core = core
         let watcher = watcher
-        return await BlockingWork.run("corral-recover") { TaskRecovery(core: core, watcher: watcher).run() }
+        return await BlockingWork.run { TaskRecovery(core: core, watcher: watcher).run() }
     }
 
     /// Forgets an ended task: removes its container record (the sandbox stays). Call it once
@@ -119,7 +119,7 @@ public final class TaskRunner: Sendable {
         }
         guard let containerID else { return }
         let store = core.store
-        let result = await BlockingWork.run("corral-release") { () -> Result<Void, ContainerError> in
+        let result = await BlockingWork.run { () -> Result<Void, ContainerError> in
             do {
                 try store.remove(store.load(id: containerID))
                 return .success(())
