@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "CCorralLauncher"),
         .target(
             name: "CorralContainer",
-            dependencies: ["CCorralLauncher", "CZlib", "COpenSSL", "CXattr"],
+            dependencies: ["CCorralLauncher", "CZlib", "COpenSSL", "CXattr", "CorralModel"],
             swiftSettings: swiftSettings
         ),
         .target(

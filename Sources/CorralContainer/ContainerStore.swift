@@ -1,3 +1,4 @@
+import CorralModel
 import Foundation
 
 /// The node's container state root: one directory and one JSON record per container.
@@ -45,14 +46,11 @@ public struct ContainerStore: Sendable {
         }
     }
 
-    /// A record as `save` writes it: pretty, sorted keys, ISO 8601 dates. Not inlined, so the
+    /// A record as `save` writes it: compact JSON, ISO 8601 dates. Not inlined, so the
     /// supervisor spawner's warm-up fills the very caches `save` uses.
     @inline(never)
     static func encode(_ record: ContainerRecord) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(record)
+        Data(try StreamingJSONEncoder.encode(record, iso8601Dates: true))
     }
 
     /// A record as `load` reads it (not inlined, as `encode`).

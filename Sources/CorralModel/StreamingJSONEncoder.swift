@@ -16,17 +16,23 @@ import Foundation
 /// sees an empty `codingPath`, and a NaN is refused without its path.
 public enum StreamingJSONEncoder {
     /// `value` as compact JSON, falling back to `JSONEncoder` where streaming cannot follow.
-    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    ///
+    /// - Parameter iso8601Dates: dates as `JSONEncoder`'s `.iso8601` strategy writes them
+    ///   (`2026-12-04T06:10:24Z`, whole seconds, UTC) instead of seconds since 2001.
+    public static func encode<T: Encodable>(_ value: T, iso8601Dates: Bool = false) throws -> [UInt8] {
         do {
-            return try encodeStreaming(value)
+            return try encodeStreaming(value, iso8601Dates: iso8601Dates)
         } catch is Unsupported {
-            return [UInt8](try JSONEncoder().encode(value))
+            let encoder = JSONEncoder()
+            if iso8601Dates { encoder.dateEncodingStrategy = .iso8601 }
+            return [UInt8](try encoder.encode(value))
         }
     }
 
     /// `value` as compact JSON, or `Unsupported` (for tests: no fallback).
-    public static func encodeStreaming<T: Encodable>(_ value: T) throws -> [UInt8] {
+    public static func encodeStreaming<T: Encodable>(_ value: T, iso8601Dates: Bool = false) throws -> [UInt8] {
         let writer = JSONStreamWriter()
+        writer.iso8601Dates = iso8601Dates
         try writer.encodeValue(value, depth: 0, codingPath: [])
         if let failure = writer.failure { throw failure }
         writer.close(deeperThan: -1)
@@ -42,6 +48,8 @@ public enum StreamingJSONEncoder {
 /// The output and the stack of open objects and arrays, each owned by one container.
 final class JSONStreamWriter {
     var bytes: [UInt8] = []
+    /// Dates as ISO 8601 text rather than seconds since 2001.
+    var iso8601Dates = false
     /// Set when the value used what streaming cannot write; the encode fails with it.
     var failure: (any Error)?
     /// Open containers, innermost last: the closing byte and the owner's identity.
@@ -94,6 +102,7 @@ final class JSONStreamWriter {
         // The types JSONEncoder writes its own way rather than as they encode themselves.
         if T.self == Data.self { return writeString(Self.same(value, Data.self).base64EncodedString()) }
         if T.self == URL.self { return writeString(Self.same(value, URL.self).absoluteString) }
+        if T.self == Date.self && iso8601Dates { return writeISO8601(Self.same(value, Date.self)) }
         if T.self == Decimal.self { return bytes.append(contentsOf: Self.same(value, Decimal.self).description.utf8) }
         let encoder = StreamingEncoder(writer: self, depth: depth + 1, codingPath: codingPath)
         let before = bytes.count
@@ -131,6 +140,29 @@ final class JSONStreamWriter {
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: text.utf8)
     }
+
+    /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, the fraction dropped, as `ISO8601DateFormatter` writes it
+    /// (which, before the Gregorian calendar began in 1582, counts Julian days: those dates
+    /// are left to it).
+    func writeISO8601(_ date: Date) {
+        let text: String
+        if date.timeIntervalSince1970 < Self.gregorianStart {
+            text = ISO8601DateFormatter().string(from: date)
+        } else {
+            var seconds = time_t(floor(date.timeIntervalSince1970))
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            func two(_ number: Int32) -> String { number < 10 ? "0\(number)" : "\(number)" }
+            text = "\(Int(parts.tm_year) + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+                + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: text.utf8)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// 1583-01-01T00:00:00Z, the first whole year of the Gregorian calendar.
+    static let gregorianStart: Double = -12_212_553_600
 
     func writeFloat(_ number: Float, _ codingPath: [any CodingKey]) throws {
         guard number.isFinite else {

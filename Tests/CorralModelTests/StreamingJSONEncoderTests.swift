@@ -144,6 +144,16 @@ import Testing
         }
     }
 
+    @Test(arguments: [1_796_364_624.7, 0, -1.5, -62_000_000_000, 253_402_300_799.9])
+    func iso8601DatesAreWrittenAsJSONEncoderWritesThem(secondsSince1970: Double) throws {
+        let dates = ["at": Date(timeIntervalSince1970: secondsSince1970)]
+        let foundation = JSONEncoder()
+        foundation.dateEncodingStrategy = .iso8601
+        let expected = String(decoding: try foundation.encode(dates), as: UTF8.self)
+        let streamed = String(decoding: try StreamingJSONEncoder.encodeStreaming(dates, iso8601Dates: true), as: UTF8.self)
+        #expect(streamed == expected)
+    }
+
     @Test func mesosJSONUsesTheStreamingEncoder() throws {
         let bytes = try MesosJSON.encode(Fixtures.task)
         #expect(bytes == (try StreamingJSONEncoder.encodeStreaming(Fixtures.task)))
