@@ -74,6 +74,18 @@ extension Resources {
         )
     }
 
+    /// The same resources without their `allocation_info`: what an agent has, reservations
+    /// kept, for arithmetic across offers, tasks and an agent's total.
+    public var unallocated: Resources {
+        Resources(
+            elements.map { resource in
+                var copy = resource
+                copy.allocationInfo = nil
+                return copy
+            }
+        )
+    }
+
     /// Only the quantities: reservations and allocation removed and everything of one
     /// name merged, for comparing amounts regardless of who may use them.
     public var flattened: Resources {

@@ -14,12 +14,12 @@ extension AgentStateMachine {
                 used += Resources(executor.resources)
             }
         }
-        return used.flattened
+        return used.unallocated
     }
 
     /// The agent's total, less what live tasks hold (quantities only: roles and reservations
     /// are the master's business).
-    public var freeResources: Resources { Resources(info.resources).flattened - usedResources }
+    public var freeResources: Resources { Resources(info.resources).unallocated - usedResources }
 
     /// Whether `key` was ever taken by a LAUNCH or a KILL on this agent (still in the table,
     /// or completed and remembered).
@@ -67,11 +67,11 @@ extension AgentStateMachine {
             needed += Resources(executor.resources)
         }
         let free = freeResources
-        guard free.contains(needed.flattened) else {
+        guard free.contains(needed.unallocated) else {
             let partitionAware = event.frameworkInfo?.capabilities.contains(FrameworkInfo.Capability(.partitionAware)) ?? false
             for launch in fresh {
                 refuse(launch, state: partitionAware ? .dropped : .lost, reason: .invalidOffers,
-                    message: "the agent has not got the resources: the launch needs \(needed.flattened) but only \(free) is free", now: now)
+                    message: "the agent has not got the resources: the launch needs \(needed.unallocated) but only \(free) is free", now: now)
             }
             return
         }

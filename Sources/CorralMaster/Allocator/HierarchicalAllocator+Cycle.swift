@@ -101,6 +101,7 @@ extension HierarchicalAllocator {
             let role = roleOrder[rolePosition]
             if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
             scratch.offerable = scratch.available
+            if !kinds.reserved.isEmpty { maskReservations(&scratch.offerable, role: role) }
             capToLimits(&scratch.offerable, role: role)
             if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
             if scratch.offerable.isZero { continue }
@@ -117,6 +118,15 @@ extension HierarchicalAllocator {
             }
         }
         return nil
+    }
+
+    /// Zeroes what is reserved for roles other than `role` and its ancestors: reserved
+    /// resources go only to their role and its sub-roles.
+    private func maskReservations(_ offerable: inout ResourceVector, role: Int) {
+        let name = roles[role].name
+        for (index, reservedRole) in kinds.reserved where offerable.millis[index] > 0 {
+            if !ResourceMapping.mayUse(name, reservedFor: reservedRole) { offerable.millis[index] = 0 }
+        }
     }
 
     /// Records an offer of `resources` on the agent to the client.

@@ -76,6 +76,9 @@ struct ResourceKinds: Sendable {
     /// Indices sorted by name, for building sorted `ResourceQuantities`.
     private(set) var sortedIndices: [Int] = []
     private var indexByName: [String: Int] = [:]
+    /// The kinds reserved for a role (`cpus(ml)`), with that role; empty in a cluster
+    /// without reservations, so the allocation cycle skips its masking.
+    private(set) var reserved: [(index: Int, role: String)] = []
 
     /// How many kinds there are, i.e. every vector's count.
     var count: Int { names.count }
@@ -88,6 +91,7 @@ struct ResourceKinds: Sendable {
         var added = false
         for entry in quantities.entries where indexByName[entry.name] == nil {
             indexByName[entry.name] = names.count
+            if let role = ResourceMapping.reservedRole(ofKey: entry.name) { reserved.append((names.count, role)) }
             names.append(entry.name)
             added = true
         }

@@ -22,7 +22,7 @@ extension MasterLeader {
         }
         guard let agentID = used.first?.agentID, let role = used.first?.decision.role else { return }
         var remaining = Resources()
-        for offer in used { remaining += offer.resources.flattened }
+        for offer in used { remaining += offer.resources.unallocated }
         var book = AcceptBook(inUse: Set(machine.registry.tasks(of: id).map(\.key.taskID)))
         var launched = ResourceQuantities()
         for operation in accept.operations {
@@ -50,7 +50,7 @@ extension MasterLeader {
                 if let why = Self.checkGroupExecutor(executor) ?? checkExecutor(executor, framework: id, agent: agentID, book: trial) {
                     failures = passed.map { ($0, why) }
                 } else if trial.isNew(executor, framework: id, agent: agentID, registry: machine.registry) {
-                    let need = Resources(executor.resources).flattened
+                    let need = Resources(executor.resources).unallocated
                     if budget.contains(need) {
                         budget -= need
                         trial.take([], group: executor)

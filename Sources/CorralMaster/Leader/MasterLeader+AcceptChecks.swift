@@ -15,9 +15,9 @@ extension MasterLeader {
                 failures.append((task, why))
                 continue
             }
-            var need = Resources(task.resources).flattened
+            var need = Resources(task.resources).unallocated
             if let executor = task.executor, book.isNew(executor, framework: id, agent: agentID, registry: machine.registry) {
-                need += Resources(executor.resources).flattened
+                need += Resources(executor.resources).unallocated
             }
             guard budget.contains(need) else {
                 failures.append((task, "task \(task.taskID) needs \(need), more than the offers have left (\(budget))"))

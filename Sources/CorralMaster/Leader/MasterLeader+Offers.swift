@@ -16,7 +16,7 @@ extension MasterLeader {
                 allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
                 continue
             }
-            let available = agent.total.flattened - registry.allocated(onAgent: agentID) - offered(onAgent: agentID)
+            let available = agent.total.unallocated - registry.allocated(onAgent: agentID) - offered(onAgent: agentID)
             let resources = ResourceMapping.carve(decision.resources, from: available, role: decision.role)
             let offer = Offer(
                 id: MesosOfferID("\(term)-O\(decision.offerID)"), frameworkID: frameworkID, agentID: agentID,
@@ -35,7 +35,7 @@ extension MasterLeader {
     /// The Mesos resources outstanding offers hold on an agent.
     func offered(onAgent id: AgentID) -> Resources {
         var total = Resources()
-        for offer in offers.values where offer.agentID == id { total += offer.resources.flattened }
+        for offer in offers.values where offer.agentID == id { total += offer.resources.unallocated }
         return total
     }
 

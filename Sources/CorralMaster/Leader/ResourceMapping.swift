@@ -1,14 +1,35 @@
 import CorralModel
 
 /// The one place Mesos `Resources` meet the allocator's `ResourceQuantities`.
+///
+/// Reserved resources are quantities of their own, named as Mesos writes them: two CPUs
+/// reserved for `ml` are `cpus(ml)`, apart from unreserved `cpus`, so the allocator offers
+/// them only to `ml` and its sub-roles (`ResourceKinds.reservedRole(ofKind:)`).
 enum ResourceMapping {
     /// Scalars in thousandths; ranges and sets count their values, times 1000.
     static func quantities(_ resources: Resources) -> ResourceQuantities {
         var millis: [String: Int64] = [:]
         for resource in resources {
-            millis[resource.name, default: 0] += count(resource)
+            millis[key(resource), default: 0] += count(resource)
         }
         return ResourceQuantities(millis: millis)
+    }
+
+    /// The quantity a resource counts toward: its name, with its reservation's role.
+    static func key(_ resource: Resource) -> String {
+        resource.reservationRole.map { "\(resource.name)(\($0))" } ?? resource.name
+    }
+
+    /// The role a quantity key is reserved for (`cpus(ml)` → `ml`), or nil for unreserved.
+    static func reservedRole(ofKey key: String) -> String? {
+        guard key.hasSuffix(")"), let open = key.firstIndex(of: "(") else { return nil }
+        return String(key[key.index(after: open)..<key.index(before: key.endIndex)])
+    }
+
+    /// Whether resources reserved for `reservedRole` may be offered to a framework of `role`:
+    /// the same role or one of its sub-roles, as Mesos's hierarchical roles have it.
+    static func mayUse(_ role: String, reservedFor reservedRole: String) -> Bool {
+        role == reservedRole || role.hasPrefix(reservedRole + "/")
     }
 
     private static func count(_ resource: Resource) -> Int64 {
@@ -25,7 +46,8 @@ enum ResourceMapping {
     static func carve(_ wanted: ResourceQuantities, from available: Resources, role: String) -> Resources {
         var result = Resources()
         for resource in available {
-            var left = wanted[resource.name] - quantities(result.filter { $0.name == resource.name })[resource.name]
+            let key = key(resource)
+            var left = wanted[key] - quantities(result.filter { Self.key($0) == key })[key]
             guard left > 0 else { continue }
             var taken = resource
             if let scalar = resource.scalar {

@@ -30,8 +30,8 @@ extension Registry {
         for (id, info) in executors where !hasLiveExecutor(id, of: frameworkID, onAgent: agentID) {
             needed += Resources(info.resources)
         }
-        let free = agent.total.flattened - allocated(onAgent: agentID)
-        guard free.contains(needed.flattened) else {
+        let free = agent.total.unallocated - allocated(onAgent: agentID)
+        guard free.contains(needed.unallocated) else {
             return RegistryOutcome(
                 error: "the tasks need \(needed) but agent \(agentID) has \(free) left", reason: "REASON_INVALID_OFFERS")
         }

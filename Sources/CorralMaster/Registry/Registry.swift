@@ -61,11 +61,11 @@ public struct Registry: Hashable, Sendable {
         var executors: Set<ExecutorKey> = []
         for key in tasks.keys(onAgent: id) {
             guard let task = tasks[key], !task.isTerminal else { continue }
-            total += task.resources.flattened
+            total += task.resources.unallocated
             if let executor = task.executor,
                 executors.insert(ExecutorKey(task.key.frameworkID, executor.executorID)).inserted
             {
-                total += Resources(executor.resources).flattened
+                total += Resources(executor.resources).unallocated
             }
         }
         return total
