@@ -16,6 +16,8 @@ public actor LaunchingScheduler {
     public private(set) var frameworkIDs: [FrameworkID] = []
     public private(set) var masters: [String] = []
     public private(set) var offersSeen = 0
+    /// The resources of every offer seen, in order.
+    public private(set) var offeredResources: [Resources] = []
     public private(set) var refused: [TaskStatus] = []
     /// FAILURE events (an agent or an executor was lost), in order.
     public private(set) var failures: [SchedulerEvent.Failure] = []
@@ -37,13 +39,13 @@ public actor LaunchingScheduler {
 
     public init(
         masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60, partitionAware: Bool = false,
-        groupExecutor: ExecutorInfo? = nil,
+        groupExecutor: ExecutorInfo? = nil, role: String = "*",
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo = LaunchingScheduler.trueTask
     ) throws {
         self.makeTask = makeTask
         self.groupExecutor = groupExecutor
         var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
-        info.role = "*"
+        info.role = role
         if partitionAware { info.capabilities.append(FrameworkInfo.Capability(.partitionAware)) }
         client = try SchedulerClient(
             SchedulerConfiguration(
@@ -98,6 +100,7 @@ public actor LaunchingScheduler {
 
     private func use(_ offer: Offer) async {
         offersSeen += 1
+        offeredResources.append(Resources(offer.resources))
         // Offers can be small (resources freed while a bigger offer is out): launch what fits.
         let offered = Resources(offer.resources)
         let sample = Resources(makeTask(TaskID("sample"), offer.agentID).resources)
