@@ -124,6 +124,9 @@ public protocol Allocator: Sendable {
     @discardableResult mutating func revive(framework: String, role: String?) -> Bool
     /// Stops offers to the framework, for one role or (nil) all, until revived.
     @discardableResult mutating func suppress(framework: String, role: String?) -> Bool
+    /// Suppresses exactly `roles` of the framework and un-suppresses its other roles, keeping
+    /// their filters (UPDATE_FRAMEWORK's `suppressed_roles`, unlike REVIVE).
+    @discardableResult mutating func setSuppressedRoles(framework: String, roles: Set<String>) -> Bool
     /// Sets a role's DRF weight (default 1; must be positive).
     mutating func setWeight(_ weight: Double, role: String)
     /// Sets a role's quota: `guarantee` is allocated before fair sharing, `limit` (nil:

@@ -65,6 +65,15 @@ extension HierarchicalAllocator {
         forEachClient(of: id, role: role) { $0.suppressed = true }
     }
 
+    @discardableResult
+    public mutating func setSuppressedRoles(framework id: String, roles suppressed: Set<String>) -> Bool {
+        guard let framework = frameworkIndex[id] else { return false }
+        for (roleIndex, client) in frameworks[framework].clients {
+            clients[client].suppressed = suppressed.contains(roles[roleIndex].name)
+        }
+        return true
+    }
+
     /// Applies `change` to the framework's client in `role`, or all its clients for nil.
     private mutating func forEachClient(
         of id: String, role: String?, _ change: (inout ClientSlot) -> Void

@@ -59,6 +59,9 @@ extension MasterLeader {
             }
             try await commitOrFail(.updateFramework(info: info, atNanos: nowNanos()))
             allocator.addFramework(id.value, roles: info.effectiveRoles)
+            // As Mesos: the listed roles are suppressed, every other role of the framework
+            // is not (its refuse filters stay; REVIVE is what clears them).
+            allocator.setSuppressedRoles(framework: id.value, roles: Set(call.updateFramework?.suppressedRoles ?? []))
             allocationWanted = true
         case .subscribe:
             throw MasterError(code: .request, message: "SUBSCRIBE opens a stream; send it without Mesos-Stream-Id")
