@@ -28,10 +28,15 @@ extension ContainerStore {
 
     /// Kills and removes the cgroups, detaches mounts, removes upper/work/rootfs.
     func cleanUpLeftovers(of record: ContainerRecord) throws {
-        let cgroup = Cgroup(id: record.id)
+        try cleanUpLeftovers(ofID: record.id)
+    }
+
+    /// `cleanUpLeftovers(of:)` by container id.
+    func cleanUpLeftovers(ofID id: String) throws {
+        let cgroup = Cgroup(id: id)
         try cgroup.killAll()
         try cgroup.remove()
-        let paths = paths(for: record.id)
+        let paths = paths(for: id)
         for mountPoint in OverlayRootfs.mountPoints(under: paths.directory) {
             OverlayRootfs.detachIfMounted(mountPoint)
         }

@@ -99,7 +99,14 @@ public struct ContainerStore: Sendable {
         if try reconciled(record).isRunning {
             throw ContainerError.wrongState("remove \(record.name)", expected: "stopped")
         }
-        try cleanUpLeftovers(of: record)
-        try FileTree.remove(paths(for: record.id).directory)
+        try removeEnded(id: record.id)
+    }
+
+    /// Deletes the directory of a container its caller already saw end (its exit was read
+    /// from the record), without reading the record again: whatever is left in its cgroups
+    /// is killed first.
+    public func removeEnded(id: String) throws {
+        try cleanUpLeftovers(ofID: id)
+        try FileTree.remove(paths(for: id).directory)
     }
 }

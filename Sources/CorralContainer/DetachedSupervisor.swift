@@ -7,13 +7,15 @@ import Foundation
 public enum DetachedSupervisor {
     /// Spawns `executable container supervise <record.id> --root <root> --ready-fd 3` and
     /// waits until the supervisor has started the container (or failed to). The record must
-    /// be saved under `root` already. Blocks for the length of the launch.
+    /// be saved under `root` already. Blocks for the length of the launch. Returns the
+    /// started container's init and supervisor, as its record now says.
+    @discardableResult
     public static func start(
         _ record: ContainerRecord,
         root: String,
         executable: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws {
+    ) throws -> StartedContainer? {
         var ready: [Int32] = [-1, -1]
         guard corral_pipe_cloexec(&ready) == 0 else {
             throw ContainerError.system(.supervise, "pipe2(ready)", errno: errno)
@@ -29,16 +31,16 @@ public enum DetachedSupervisor {
         guard spawned == 0 else {
             throw ContainerError.system(.supervise, "spawn(\(executable) container supervise)", errno: spawnErrno)
         }
-        try awaitReady(ready[0], record: record)
+        return try awaitReady(ready[0], record: record)
     }
 
     /// Reads the ready pipe to EOF: returns on "ok", throws the supervisor's launch error.
-    static func awaitReady(_ fd: Int32, record: ContainerRecord) throws {
+    static func awaitReady(_ fd: Int32, record: ContainerRecord) throws -> StartedContainer? {
         try check(readAll(fd), record: record)
     }
 
-    /// Returns on "ok", throws the supervisor's launch error.
-    static func check(_ text: String, record: ContainerRecord) throws {
+    /// Returns on "ok" (with the processes it names), throws the supervisor's launch error.
+    static func check(_ text: String, record: ContainerRecord) throws -> StartedContainer? {
         guard text.hasPrefix("ok") else {
             throw ContainerError(
                 .launch,
@@ -46,6 +48,7 @@ public enum DetachedSupervisor {
                 cause: text.isEmpty ? "the supervisor exited before it reported the start" : text
             )
         }
+        return StartedContainer(readyLine: text)
     }
 
     /// Reads `fd` to EOF.
@@ -78,7 +81,7 @@ extension Supervisor {
         }
         _ = try Supervisor(store: store).run(record) { result in
             switch result {
-            case .success: report("ok\n", to: readyFD)
+            case .success(let running): report(StartedContainer(running).map { "ok \($0.readyLine)\n" } ?? "ok\n", to: readyFD)
             case .failure(let error): report("\(error)\n", to: readyFD)
             }
         }
@@ -88,5 +91,39 @@ extension Supervisor {
         guard fd >= 0 else { return }
         _ = message.withCString { write(fd, $0, strlen($0)) }
         close(fd)
+    }
+}
+
+/// The processes of a container that just started, as its supervisor reports them on the
+/// ready pipe (`ok INIT_PID INIT_TICKS SUPERVISOR_PID SUPERVISOR_TICKS`), so that whoever
+/// started it need not read the record back.
+public struct StartedContainer: Sendable, Equatable {
+    /// The container's init (PID 1 inside).
+    public var initProcess: ProcessIdentity
+    /// Its supervisor.
+    public var supervisor: ProcessIdentity
+
+    /// The running record's processes, or nil when it is not running.
+    init?(_ record: ContainerRecord) {
+        guard case .running(let initProcess, let supervisor) = record.state else { return nil }
+        self.initProcess = initProcess
+        self.supervisor = supervisor
+    }
+
+    /// Parses the text after "ok"; nil when it names no processes (a bare "ok").
+    init?(readyLine text: String) {
+        let fields = text.split(separator: " ").dropFirst()
+        guard fields.count == 4, let initPid = Int32(fields[fields.startIndex]),
+            let initTicks = UInt64(fields[fields.startIndex + 1]),
+            let supervisorPid = Int32(fields[fields.startIndex + 2]),
+            let supervisorTicks = UInt64(fields[fields.startIndex + 3])
+        else { return nil }
+        initProcess = ProcessIdentity(pid: initPid, startTicks: initTicks)
+        supervisor = ProcessIdentity(pid: supervisorPid, startTicks: supervisorTicks)
+    }
+
+    /// The four numbers as the ready pipe carries them.
+    var readyLine: String {
+        "\(initProcess.pid) \(initProcess.startTicks) \(supervisor.pid) \(supervisor.startTicks)"
     }
 }

@@ -41,7 +41,8 @@ public final class SupervisorSpawner: Sendable {
 
     /// Starts the supervisor of `record` (saved under `root` already) and waits until it has
     /// started the container, as `DetachedSupervisor.start` does; throws the launch error.
-    public func start(_ record: ContainerRecord) throws {
+    @discardableResult
+    public func start(_ record: ContainerRecord) throws -> StartedContainer? {
         for attempt in 0..<2 {
             let current = try runningHelper()
             var ready: [Int32] = [-1, -1]
@@ -56,17 +57,15 @@ public final class SupervisorSpawner: Sendable {
                 // Not received: the helper is gone. Forget it; try a new one, then the exec path.
                 helper.withLock { if $0 === current { $0 = nil } }
                 if attempt == 0 { continue }
-                try DetachedSupervisor.start(record, root: root, executable: executable, environment: environment)
-                return
+                return try DetachedSupervisor.start(record, root: root, executable: executable, environment: environment)
             }
             let answer = try DetachedSupervisor.readAll(ready[0])
             if answer == SupervisorSpawner.execInstead {
-                try DetachedSupervisor.start(record, root: root, executable: executable, environment: environment)
-                return
+                return try DetachedSupervisor.start(record, root: root, executable: executable, environment: environment)
             }
-            try DetachedSupervisor.check(answer, record: record)
-            return
+            return try DetachedSupervisor.check(answer, record: record)
         }
+        return nil
     }
 
     /// Stops the helper (containers it started keep running). A later `start` starts a new one.

@@ -66,12 +66,14 @@ import Testing
         let sandbox = try TestSandbox("spawn")
         let (store, record) = try Self.record(sandbox)
         let spawner = SupervisorSpawner(root: store.root, executable: try CorralBinary.locate())
-        try spawner.start(record)
+        let started = try spawner.start(record)
         let helper = try #require(Self.helpers(root: store.root).first)
         guard case .running(let initProcess, let supervisor) = try store.load(id: record.id).state else {
             Issue.record("the record is not running: \(try store.load(id: record.id).state)")
             return
         }
+        #expect(started?.initProcess == initProcess, "start reports the processes the record names")
+        #expect(started?.supervisor == supervisor)
         #expect(initProcess.isAlive)
         #expect(supervisor.isAlive)
         #expect(supervisor.pid != helper && supervisor.pid != getpid())

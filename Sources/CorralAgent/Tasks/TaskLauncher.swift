@@ -55,19 +55,22 @@ struct TaskLauncher {
             return .failure(Self.launchFailed("chown the sandbox \(sandbox)", String(cString: strerror(errno))))
         }
         let record = ContainerRecord(spec: spec, labels: TaskRunnerCore.labels(for: launch.key))
+        let started: StartedContainer?
         do {
             try core.store.save(record)
-            try core.spawner.start(record)
+            started = try core.spawner.start(record)
         } catch {
             // The supervisor cleaned up what it started; remove the record and any leftovers.
             if let saved = try? core.store.load(id: containerID) { try? core.store.remove(saved) }
             let failure = ContainerError.wrapping(error, "start the container")
             return .failure(Self.launchFailed(failure.stage, failure.cause))
         }
-        let current = (try? core.store.load(id: containerID)) ?? record
         var pid: Int32 = 0
         var supervisor: ProcessIdentity?
-        if case .running(let initProcess, let supervising) = current.state {
+        if let started {
+            pid = started.initProcess.pid
+            supervisor = started.supervisor
+        } else if case .running(let initProcess, let supervising) = ((try? core.store.load(id: containerID)) ?? record).state {
             pid = initProcess.pid
             supervisor = supervising
         }

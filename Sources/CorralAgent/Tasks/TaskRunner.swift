@@ -121,7 +121,7 @@ public final class TaskRunner: Sendable {
         let store = core.store
         let result = await BlockingWork.run { () -> Result<Void, ContainerError> in
             do {
-                try store.remove(store.load(id: containerID))
+                try store.removeEnded(id: containerID)
                 return .success(())
             } catch {
                 return .failure(.wrapping(error, "release task \(key) (container \(containerID))"))
