@@ -88,7 +88,7 @@ final class JSONStreamWriter {
         if T.self == String.self { return writeString(Self.same(value, String.self)) }
         if T.self == Int.self { return writeInteger(Self.same(value, Int.self)) }
         if T.self == Bool.self { return bytes.append(contentsOf: Self.same(value, Bool.self) ? Self.trueBytes : Self.falseBytes) }
-        if T.self == Double.self { return try writeDouble(Self.same(value, Double.self), codingPath) }
+        if T.self == Double.self { return try writeFloatingPoint(Self.same(value, Double.self), codingPath) }
         if T.self == UInt64.self { return writeInteger(Self.same(value, UInt64.self)) }
         if T.self == Int64.self { return writeInteger(Self.same(value, Int64.self)) }
         if T.self == Int32.self { return writeInteger(Self.same(value, Int32.self)) }
@@ -98,7 +98,7 @@ final class JSONStreamWriter {
         if T.self == UInt16.self { return writeInteger(Self.same(value, UInt16.self)) }
         if T.self == Int8.self { return writeInteger(Self.same(value, Int8.self)) }
         if T.self == UInt8.self { return writeInteger(Self.same(value, UInt8.self)) }
-        if T.self == Float.self { return try writeFloat(Self.same(value, Float.self), codingPath) }
+        if T.self == Float.self { return try writeFloatingPoint(Self.same(value, Float.self), codingPath) }
         // The types JSONEncoder writes its own way rather than as they encode themselves.
         if T.self == Data.self { return writeString(Self.same(value, Data.self).base64EncodedString()) }
         if T.self == URL.self { return writeString(Self.same(value, URL.self).absoluteString) }
@@ -130,13 +130,13 @@ final class JSONStreamWriter {
         }
     }
 
-    func writeDouble(_ number: Double, _ codingPath: [any CodingKey]) throws {
+    /// A finite number as Swift prints it, an integral one without the ".0" (as JSONEncoder).
+    func writeFloatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(_ number: F, _ codingPath: [any CodingKey]) throws {
         guard number.isFinite else {
             throw EncodingError.invalidValue(
                 number, .init(codingPath: codingPath, debugDescription: "Unable to encode \(number) directly in JSON."))
         }
         var text = number.description
-        // As JSONEncoder: integral values without the ".0".
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: text.utf8)
     }
@@ -163,16 +163,6 @@ final class JSONStreamWriter {
 
     /// 1583-01-01T00:00:00Z, the first whole year of the Gregorian calendar.
     static let gregorianStart: Double = -12_212_553_600
-
-    func writeFloat(_ number: Float, _ codingPath: [any CodingKey]) throws {
-        guard number.isFinite else {
-            throw EncodingError.invalidValue(
-                number, .init(codingPath: codingPath, debugDescription: "Unable to encode \(number) directly in JSON."))
-        }
-        var text = number.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
-    }
 
     func writeString(_ string: String) {
         var string = string
