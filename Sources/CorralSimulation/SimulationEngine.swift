@@ -84,7 +84,8 @@ final class SimulationEngine {
                     state: bootstrap,
                     seed: seed,
                     snapshotInterval: UInt64.random(in: 8...24, using: &setupRNG),
-                    trailingEntries: UInt64.random(in: 3...15, using: &setupRNG)
+                    trailingEntries: UInt64.random(in: 3...15, using: &setupRNG),
+                    outcomeWaitTicks: config.outcomeWaitTicks
                 )
             )
             if config.faults.clockSkew { shells[index].clockRate = Double.random(in: 0.7...1.3, using: &setupRNG) }
