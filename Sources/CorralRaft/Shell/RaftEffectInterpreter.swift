@@ -51,7 +51,9 @@ public struct RaftEffectInterpreter: Sendable {
         self.outcomeWaitTicks = outcomeWaitTicks
     }
 
-    /// Messages held until a write is durable.
+    /// Messages held until a write is durable, oldest first.
+    public var heldMessages: [Message] { held.map(\.message) }
+    /// How many messages are held until a write is durable.
     public var heldCount: Int { held.count }
     /// Messages ready but not yet sent.
     public var unsentCount: Int { outbox.count }
