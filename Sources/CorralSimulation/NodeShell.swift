@@ -130,9 +130,10 @@ final class NodeShell {
         if powerLoss { machine = syncedMachine }
     }
 
-    /// A new process holds nothing: no held sends, no waiting proposals, writes numbered from 1.
+    /// A new process holds nothing: no held sends, no waiting proposals or reads, writes
+    /// numbered from 1; its state machine is where it is.
     func resetInterpreter() {
-        interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: outcomeWaitTicks)
+        interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: outcomeWaitTicks, appliedIndex: machine.appliedIndex)
     }
 
     /// Makes the state machine's writes durable (a sync point).

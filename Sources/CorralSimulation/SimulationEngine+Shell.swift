@@ -127,8 +127,10 @@ extension SimulationEngine {
                     // The node persists it (`.persistSnapshot`) and compacts behind it.
                     feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))
                 }
+                handOver(shell.interpreter.applied(through: shell.machine.appliedIndex), on: index, feedback: &feedback)
             case .applySnapshot(let snapshot):
                 installSnapshot(snapshot, on: shell)
+                handOver(shell.interpreter.applied(through: shell.machine.appliedIndex), on: index, feedback: &feedback)
             case .snapshotDataNeeded:
                 if let snapshot = fullSnapshot(shell) {
                     feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))

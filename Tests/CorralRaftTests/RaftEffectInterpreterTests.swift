@@ -121,4 +121,16 @@ import Testing
         #expect(work.handOffs == [.fatal("entry 3 conflicts")])
         #expect(io.events.isEmpty)
     }
+
+    @Test func aReadIsHandedOverOnlyOnceTheStateMachineHasAppliedItsIndex() {
+        var interpreter = RaftEffectInterpreter(id: 1, outcomeWaitTicks: 10, appliedIndex: 4)
+        let io = ShellIODouble()
+        let work = interpreter.carryOut([.readReady(id: 1, index: 4), .readReady(id: 2, index: 6), .readReady(id: 3, index: 5)], storage: io)
+        #expect(work.handOffs == [.readReady(id: 1, index: 4)])
+        #expect(interpreter.applied(through: 5) == [.readReady(id: 3, index: 5)])
+        #expect(interpreter.applied(through: 7) == [.readReady(id: 2, index: 6)])
+        _ = interpreter.carryOut([.readReady(id: 4, index: 9)], storage: io)
+        _ = interpreter.stop("stopped")
+        #expect(interpreter.applied(through: 9).isEmpty, "a stopped node serves no read")
+    }
 }

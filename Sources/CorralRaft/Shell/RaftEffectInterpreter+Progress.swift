@@ -50,16 +50,28 @@ extension RaftEffectInterpreter {
         return outcomes
     }
 
-    /// The state machine was replaced by a snapshot up to `index`.
+    /// The state machine was replaced by a snapshot up to `index`; the shell reports the new
+    /// applied index with `applied(through:)` too.
     public mutating func restored(through index: UInt64) -> [ProposalOutcome] {
         waiters.restored(through: index)
+    }
+
+    /// The state machine has applied everything up to `index` (reads may see it): hands over
+    /// the reads that waited for it, in the order they became ready.
+    public mutating func applied(through index: UInt64) -> [RaftHandOff] {
+        appliedIndex = max(appliedIndex, index)
+        guard !readsAwaitingApply.isEmpty, stopReason == nil else { return [] }
+        let ready = readsAwaitingApply.filter { $0.index <= appliedIndex }
+        readsAwaitingApply.removeAll { $0.index <= appliedIndex }
+        return ready.map { .readReady(id: $0.id, index: $0.index) }
     }
 
     // MARK: - Stopping
 
     /// Stops for good (a write failed, the node stopped): nothing held or unsent goes out,
-    /// nothing more is written or acknowledged, and every waiting proposal is answered
-    /// "outcome unknown". Safe to call again; later calls answer nothing more.
+    /// nothing more is written or acknowledged, no read is handed over, and every waiting
+    /// proposal is answered "outcome unknown" (the shell answers its reads itself). Safe to
+    /// call again; later calls answer nothing more.
     public mutating func stop(_ reason: String) -> [ProposalOutcome] {
         halt(reason)
         return waiters.removeAll(reason: reason)
@@ -70,5 +82,6 @@ extension RaftEffectInterpreter {
         held = []
         acks = []
         outbox = []
+        readsAwaitingApply = []
     }
 }

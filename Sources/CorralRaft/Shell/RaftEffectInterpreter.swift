@@ -11,12 +11,14 @@
 /// - a durable write is acknowledged to the node (`.entriesDurable`, `.snapshotDurable`)
 ///   only after the messages that waited for it are released;
 /// - proposals are answered from the log (`ProposalOutcome`);
+/// - a read is handed over ready only once the state machine has applied its index;
 /// - once stopped (a failed write, `.fatal`) it writes and sends nothing more.
 ///
 /// The shell steps the node itself (`node.step`) and hands the effects to `carryOut`; it
 /// steps the node again with `RaftShellWork.inputs`, carries out `RaftShellWork.handOffs`,
 /// reports writes with `durable(through:)`, ticks with `tick(node:)`, applied entries with
-/// `decided`, and sends what is ready with `flush(to:)`. Time is the node's ticks.
+/// `decided` and `applied(through:)`, and sends what is ready with `flush(to:)`. Time is the
+/// node's ticks.
 public struct RaftEffectInterpreter: Sendable {
     /// The node whose effects these are.
     public let id: NodeID
@@ -35,6 +37,8 @@ public struct RaftEffectInterpreter: Sendable {
     public internal(set) var ticks: UInt64 = 0
     /// Why the interpreter stopped, if it did.
     public internal(set) var stopReason: String?
+    /// The state machine's applied index, as the shell last reported it.
+    public internal(set) var appliedIndex: UInt64
 
     /// The sequence of the latest persist a held message must wait for.
     private var blockingSequence: UInt64 = 0
@@ -45,10 +49,14 @@ public struct RaftEffectInterpreter: Sendable {
     /// Messages ready to send at the next `flush(to:)`.
     var outbox: [Message] = []
     var waiters = ProposalWaiters()
+    /// Reads confirmed by the node, waiting for the state machine to apply their index.
+    var readsAwaitingApply: [(id: UInt64, index: UInt64)] = []
 
-    public init(id: NodeID, outcomeWaitTicks: UInt64) {
+    /// An interpreter for node `id` whose state machine has applied `appliedIndex`.
+    public init(id: NodeID, outcomeWaitTicks: UInt64, appliedIndex: UInt64 = 0) {
         self.id = id
         self.outcomeWaitTicks = outcomeWaitTicks
+        self.appliedIndex = appliedIndex
     }
 
     /// Messages held until a write is durable, oldest first.
@@ -98,7 +106,11 @@ public struct RaftEffectInterpreter: Sendable {
             case .proposalRejected(let proposal, let reason):
                 work.handOffs.append(.proposal(.rejected(id: proposal, reason: reason)))
             case .readReady(let read, let index):
-                work.handOffs.append(.readReady(id: read, index: index))
+                if index <= appliedIndex {
+                    work.handOffs.append(.readReady(id: read, index: index))
+                } else {
+                    readsAwaitingApply.append((read, index))
+                }
             case .readRejected(let read, let reason):
                 work.handOffs.append(.readRejected(id: read, reason: reason))
             case .roleChanged(let role, let term, let leader):

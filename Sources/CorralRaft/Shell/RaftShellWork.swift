@@ -20,14 +20,14 @@ public struct RaftShellWork: Sendable, Hashable {
 /// became of proposals.
 public enum RaftHandOff: Sendable, Hashable {
     /// Apply these committed entries to the state machine, in order; then report them with
-    /// `RaftEffectInterpreter.decided`.
+    /// `RaftEffectInterpreter.decided` and `RaftEffectInterpreter.applied(through:)`.
     case apply([Entry])
     /// Replace the state machine's state with this snapshot; then report it with
     /// `RaftEffectInterpreter.restored(through:)`.
     case applySnapshot(Snapshot)
     /// Take a snapshot of the state machine and give it to the node (`RaftEffect.snapshotDataNeeded`).
     case snapshotDataNeeded
-    /// A read may be served once the state machine has applied `index`.
+    /// A read may be served now: the state machine has applied `index`.
     case readReady(id: UInt64, index: UInt64)
     case readRejected(id: UInt64, reason: RaftRejection)
     /// The node's role, term or known leader changed.

@@ -14,12 +14,7 @@ extension RaftServer {
             case .proposal(let outcome):
                 answer([outcome])
             case .readReady(let id, let index):
-                guard let continuation = reads.removeValue(forKey: id) else { break }
-                if appliedIndex >= index {
-                    continuation.resume(returning: index)
-                } else {
-                    readsAwaitingApply.append((index, continuation))
-                }
+                reads.removeValue(forKey: id)?.resume(returning: index)
             case .readRejected(let id, let reason):
                 reads.removeValue(forKey: id)?.resume(throwing: rejection(reason))
             case .fatal(let reason):
@@ -85,14 +80,12 @@ extension RaftServer {
         case .decided(let terms, let results):
             answer(interpreter.decided(terms: terms, results: results))
         case .applied(let index):
-            appliedIndex = max(appliedIndex, index)
-            releaseReads()
+            handOver(interpreter.applied(through: index))
             maybeSnapshot()
         case .restored(let index):
-            appliedIndex = max(appliedIndex, index)
             lastSnapshotIndex = max(lastSnapshotIndex, index)
             answer(interpreter.restored(through: index))
-            releaseReads()
+            handOver(interpreter.applied(through: index))
         case .snapshotTaken(let index, let data):
             snapshotRequested = false
             guard let term = node.term(at: index), let membership = node.membership(at: index) else { return }
@@ -103,12 +96,6 @@ extension RaftServer {
         case .failed(let reason):
             fail("the state machine could not apply: \(reason)")
         }
-    }
-
-    private func releaseReads() {
-        let ready = readsAwaitingApply.filter { $0.index <= appliedIndex }
-        readsAwaitingApply.removeAll { $0.index <= appliedIndex }
-        for read in ready { read.continuation.resume(returning: read.index) }
     }
 
     private func maybeSnapshot() {
@@ -137,8 +124,6 @@ extension RaftServer {
         let error = ReplicationError(code: .unavailable, operation: "raft", message: reason)
         for (_, continuation) in reads { continuation.resume(throwing: error) }
         reads = [:]
-        for read in readsAwaitingApply { read.continuation.resume(throwing: error) }
-        readsAwaitingApply = []
         for (_, continuation) in queued { continuation.resume(throwing: error) }
         queued = []
     }

@@ -39,11 +39,11 @@ public actor RaftServer {
     /// The largest command whose entry fits in one transport frame.
     let maxCommandBytes: Int
     var reads: [UInt64: CheckedContinuation<UInt64, any Error>] = [:]
-    var readsAwaitingApply: [(index: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = []
     var queued: [(Proposal, CheckedContinuation<[UInt8], any Error>)] = []
     var flushScheduled = false
 
-    var appliedIndex: UInt64
+    /// What the state machine has applied (reads may see it).
+    var appliedIndex: UInt64 { interpreter.appliedIndex }
     var lastSnapshotIndex: UInt64
     var snapshotRequested = false
     var failure: String?
@@ -63,8 +63,6 @@ public actor RaftServer {
     ) throws {
         id = config.id
         self.options = options
-        let outcomeWaitTicks = UInt64(max(1, (options.outcomeWait / options.tickInterval).rounded(.up)))
-        interpreter = RaftEffectInterpreter(id: config.id, outcomeWaitTicks: outcomeWaitTicks)
         maxCommandBytes = Self.maxCommandBytes(frameBytes: options.maxFrameBytes)
         self.transport = transport
         self.peerAddresses = peers
@@ -78,7 +76,8 @@ public actor RaftServer {
             applied = snapshot.metadata.index
         }
         node = try RaftNode(config: config, state: state, appliedIndex: applied)
-        appliedIndex = node.appliedIndex
+        let outcomeWaitTicks = UInt64(max(1, (options.outcomeWait / options.tickInterval).rounded(.up)))
+        interpreter = RaftEffectInterpreter(id: config.id, outcomeWaitTicks: outcomeWaitTicks, appliedIndex: node.appliedIndex)
         lastSnapshotIndex = state.snapshot?.metadata.index ?? 0
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
         self.events = events
