@@ -1,4 +1,4 @@
-import CorralRaft
+@_spi(Testing) import CorralRaft
 
 /// One simulated node process: the Raft node, its disk, its state machine, and the effect
 /// interpreter `RaftServer` uses too (sends waiting for a sync, proposals waiting for their
@@ -57,6 +57,10 @@ final class NodeShell {
     /// Carries out the node's effects, as in `RaftServer`; what it holds is lost in a crash.
     var interpreter: RaftEffectInterpreter
     let outcomeWaitTicks: UInt64
+    /// Re-introduces the send-before-durable defect (`BrokenShellRule.sendBeforeDurable`).
+    var sendsBeforeDurable = false {
+        didSet { interpreter.sendsBeforeDurable = sendsBeforeDurable }
+    }
     var wasLeader = false
     var wasCandidate = false
     /// The commit index up to which the checker has seen this node's commits.
@@ -134,6 +138,7 @@ final class NodeShell {
     /// numbered from 1; its state machine is where it is.
     func resetInterpreter() {
         interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: outcomeWaitTicks, appliedIndex: machine.appliedIndex)
+        interpreter.sendsBeforeDurable = sendsBeforeDurable
     }
 
     /// Makes the state machine's writes durable (a sync point).

@@ -90,4 +90,7 @@ public struct SimulationConfig: Sendable {
     /// A voter whose raft storage was wiped starts again as a freshly bootstrapped voter
     /// instead of refusing to start.
     case rejoinWipedVoterFresh
+    /// The effect interpreter lets votes and replies out before the writes before them are
+    /// durable (`RaftEffectInterpreter.sendsBeforeDurable`).
+    case sendBeforeDurable
 }

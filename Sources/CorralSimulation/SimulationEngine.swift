@@ -88,6 +88,7 @@ final class SimulationEngine {
                     outcomeWaitTicks: config.outcomeWaitTicks
                 )
             )
+            shells[index].sendsBeforeDurable = config.brokenShellRules.contains(.sendBeforeDurable)
             if config.faults.clockSkew { shells[index].clockRate = Double.random(in: 0.7...1.3, using: &setupRNG) }
             let phase = UInt64.random(in: 0..<config.tickMicros, using: &setupRNG)
             queue.push(.tick(node: index), at: phase, key: eventKey(1, UInt64(index)))

@@ -40,6 +40,10 @@ public struct RaftEffectInterpreter: Sendable {
     /// The state machine's applied index, as the shell last reported it.
     public internal(set) var appliedIndex: UInt64
 
+    /// A defect re-introduced on purpose, to watch the simulator catch it: every message goes
+    /// at once, as if nothing waited for the disk. Testing only.
+    @_spi(Testing) public var sendsBeforeDurable = false
+
     /// The sequence of the latest persist a held message must wait for.
     private var blockingSequence: UInt64 = 0
     /// Messages waiting for the write with `sequence` to be durable, oldest first.
@@ -90,7 +94,7 @@ public struct RaftEffectInterpreter: Sendable {
                 // Nothing waits for a compaction; it is ordered with the writes all the same.
                 submit(.compact(through: index), storage)
             case .send(let message):
-                if message.waitsForPersistence && durableSequence < blockingSequence {
+                if message.waitsForPersistence && durableSequence < blockingSequence && !sendsBeforeDurable {
                     held.append((blockingSequence, message))
                 } else {
                     route(message, into: &work)
