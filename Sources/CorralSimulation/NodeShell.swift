@@ -1,7 +1,8 @@
-import CorralRaft
+@_spi(Testing) import CorralRaft
 
-/// One simulated node process: the Raft node, its disk, its state machine, and what the
-/// shell holds in memory (sends waiting for a sync, proposals waiting to be applied).
+/// One simulated node process: the Raft node, its disk, its state machine, and the effect
+/// interpreter `RaftServer` uses too (sends waiting for a sync, proposals waiting for their
+/// outcome).
 ///
 /// It follows the production shell (`RaftServer` and `Applier`): the state machine keeps
 /// its applied index itself, a sync point makes it durable and hands the node a
@@ -53,10 +54,13 @@ final class NodeShell {
     var hasIdentity = true
     /// Bumped at every crash; events of an older incarnation are ignored.
     var incarnation: UInt64 = 0
-    /// Sends waiting until the write with `sequence` is durable.
-    var heldSends: [(sequence: UInt64, message: Message)] = []
-    /// Proposals accepted by this node, by log index: the command and the term it was accepted in.
-    var proposals: [UInt64: (command: UInt64, term: UInt64)] = [:]
+    /// Carries out the node's effects, as in `RaftServer`; what it holds is lost in a crash.
+    var interpreter: RaftEffectInterpreter
+    let outcomeWaitTicks: UInt64
+    /// Re-introduces the send-before-durable defect (`BrokenShellRule.sendBeforeDurable`).
+    var sendsBeforeDurable = false {
+        didSet { interpreter.sendsBeforeDurable = sendsBeforeDurable }
+    }
     var wasLeader = false
     var wasCandidate = false
     /// The commit index up to which the checker has seen this node's commits.
@@ -65,8 +69,6 @@ final class NodeShell {
     var commitBeforeStep: UInt64 = 0
     /// The index of the latest sync point (or snapshot restored).
     var lastSnapshotIndex: UInt64 = 0
-    /// The index of the latest snapshot this node took itself: stored as metadata only.
-    var localSnapshotIndex: UInt64 = 0
     /// Applied entries between sync points.
     let snapshotInterval: UInt64
     /// Entries the node keeps behind a snapshot.
@@ -80,8 +82,13 @@ final class NodeShell {
     /// Ticks the clock skips after jumping back.
     var skippedTicks = 0
 
-    init(id: NodeID, config: RaftConfig, state: RaftPersistentState, seed: UInt64, snapshotInterval: UInt64, trailingEntries: UInt64) {
+    init(
+        id: NodeID, config: RaftConfig, state: RaftPersistentState, seed: UInt64, snapshotInterval: UInt64,
+        trailingEntries: UInt64, outcomeWaitTicks: UInt64 = 100
+    ) {
         self.id = id
+        self.outcomeWaitTicks = outcomeWaitTicks
+        interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: outcomeWaitTicks)
         rng = SimulationRNG(seed: seed, stream: "raft-node", index: id)
         diskRNG = SimulationRNG(seed: seed, stream: "disk", index: id)
         clockRNG = SimulationRNG(seed: seed, stream: "clock", index: id)
@@ -102,8 +109,7 @@ final class NodeShell {
         node = nil
         status = .refused
         stopReason = reason
-        heldSends.removeAll()
-        proposals.removeAll()
+        resetInterpreter()
         wasLeader = false
         wasCandidate = false
         pausedUntil = nil
@@ -112,21 +118,27 @@ final class NodeShell {
 
     var isPaused: Bool { pausedUntil != nil }
 
-    /// Loses everything not durable: the node, pending writes, held sends, proposals, and
+    /// Loses everything not durable: the node, pending writes, held sends, waiting proposals, and
     /// on a power loss the state machine's writes since its last sync.
     func crash(powerLoss: Bool) {
         status = .down
         node = nil
         incarnation += 1
         disk.crash()
-        heldSends.removeAll()
-        proposals.removeAll()
+        resetInterpreter()
         wasLeader = false
         wasCandidate = false
         pausedUntil = nil
         deferred.removeAll()
         skippedTicks = 0
         if powerLoss { machine = syncedMachine }
+    }
+
+    /// A new process holds nothing: no held sends, no waiting proposals or reads, writes
+    /// numbered from 1; its state machine is where it is.
+    func resetInterpreter() {
+        interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: outcomeWaitTicks, appliedIndex: machine.appliedIndex)
+        interpreter.sendsBeforeDurable = sendsBeforeDurable
     }
 
     /// Makes the state machine's writes durable (a sync point).
@@ -170,7 +182,7 @@ final class NodeShell {
         status = .up
         checkedCommit = node.commitIndex
         lastSnapshotIndex = max(machine.appliedIndex, disk.durable.snapshot?.metadata.index ?? 0)
-        localSnapshotIndex = 0
+        resetInterpreter()
         wasLeader = false
         wasCandidate = false
     }

@@ -5,16 +5,9 @@ import CorralRaft
 ///
 /// A crash throws away every pending write; only `durable` survives.
 struct SimulatedDisk {
-    /// One write the shell issued.
-    enum Write: Sendable {
-        case hardState(HardState)
-        case entries([Entry])
-        /// A snapshot (`RaftEffect.persistSnapshot`): the stored entries stay if they hold
-        /// the snapshot's last entry, and are dropped otherwise (`RaftWriteBatch.snapshot`).
-        case snapshot(Snapshot)
-        /// Drop entries through this index, as far as the stored snapshot covers them.
-        case compact(through: UInt64)
-    }
+    /// One write the shell issued (`RaftStorageWrite`): a batch, applied as
+    /// `RaftLogStorage.write` does (snapshot, then entries, then hard state), or a compaction.
+    typealias Write = RaftStorageWrite.Operation
 
     struct Pending {
         var sequence: UInt64
@@ -26,12 +19,7 @@ struct SimulatedDisk {
     private(set) var durable: RaftPersistentState
     private var pending: [Pending] = []
     private var pendingHead = 0
-    private var nextSequence: UInt64 = 1
     private var lastCompletion: UInt64 = 0
-    /// The sequence number of the newest write that a later send must wait for.
-    private(set) var lastBlockingSequence: UInt64 = 0
-    /// Every write up to this sequence number is durable.
-    private(set) var durableSequence: UInt64 = 0
 
     init(_ durable: RaftPersistentState) {
         self.durable = durable
@@ -40,12 +28,10 @@ struct SimulatedDisk {
     var hasPendingWrites: Bool { pendingHead < pending.count }
 
     /// Queues a write that completes `delayMicros` from `now`, but never before an earlier one.
-    mutating func submit(_ write: Write, now: UInt64, delayMicros: UInt64, fails: Bool, blocksSends: Bool) -> Pending {
+    mutating func submit(_ write: RaftStorageWrite, now: UInt64, delayMicros: UInt64, fails: Bool) -> Pending {
         let completesAt = max(now + delayMicros, lastCompletion)
         lastCompletion = completesAt
-        let entry = Pending(sequence: nextSequence, write: write, completesAt: completesAt, fails: fails)
-        nextSequence += 1
-        if blocksSends { lastBlockingSequence = entry.sequence }
+        let entry = Pending(sequence: write.sequence, write: write.operation, completesAt: completesAt, fails: fails)
         pending.append(entry)
         return entry
     }
@@ -66,7 +52,6 @@ struct SimulatedDisk {
             pending.removeFirst(pendingHead)
             pendingHead = 0
         }
-        durableSequence = sequence
         return (write, apply(write))
     }
 
@@ -74,7 +59,6 @@ struct SimulatedDisk {
     mutating func crash() {
         pending.removeAll()
         pendingHead = 0
-        lastBlockingSequence = durableSequence
         lastCompletion = 0
     }
 
@@ -93,16 +77,16 @@ struct SimulatedDisk {
 
     private mutating func apply(_ write: Write) -> String? {
         switch write {
-        case .hardState(let hardState):
-            durable.hardState = hardState
-        case .entries(let entries):
-            return append(entries)
-        case .snapshot(let snapshot):
-            let meta = snapshot.metadata
-            if !durable.entries.contains(where: { $0.index == meta.index && $0.term == meta.term }) {
-                durable.entries.removeAll()
+        case .batch(let batch):
+            if let snapshot = batch.snapshot {
+                let meta = snapshot.metadata
+                if !durable.entries.contains(where: { $0.index == meta.index && $0.term == meta.term }) {
+                    durable.entries.removeAll()
+                }
+                durable.snapshot = snapshot
             }
-            durable.snapshot = snapshot
+            if let error = append(batch.entries) { return error }
+            if let hardState = batch.hardState { durable.hardState = hardState }
         case .compact(let index):
             let covered = min(index, durable.snapshot?.metadata.index ?? 0)
             durable.entries.removeAll { $0.index <= covered }

@@ -28,6 +28,10 @@ public struct SimulationConfig: Sendable {
     /// In a run whose only faults are false refusals: the most campaigns allowed while a
     /// healthy leader holds a quorum.
     public var needlessElectionBound = 0
+    /// How many ticks a deposed leader's proposal waits for its log to show the outcome
+    /// before it is answered "outcome unknown" (`RaftServerOptions.outcomeWait`): five of
+    /// the longest election timeouts, the master's default.
+    public var outcomeWaitTicks: UInt64 = 100
 
     /// A run with the given seed; the defaults inject every fault for 4 s of virtual time.
     public init(
@@ -86,4 +90,7 @@ public struct SimulationConfig: Sendable {
     /// A voter whose raft storage was wiped starts again as a freshly bootstrapped voter
     /// instead of refusing to start.
     case rejoinWipedVoterFresh
+    /// The effect interpreter lets votes and replies out before the writes before them are
+    /// durable (`RaftEffectInterpreter.sendsBeforeDurable`).
+    case sendBeforeDurable
 }

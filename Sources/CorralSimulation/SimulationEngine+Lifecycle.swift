@@ -3,14 +3,14 @@ import CorralRaft
 extension SimulationEngine {
     // MARK: - The disk
 
-    func submit(_ write: SimulatedDisk.Write, on index: Int, blocksSends: Bool) {
+    func submit(_ write: RaftStorageWrite, on index: Int) {
         let shell = shells[index]
         let delay =
             shell.slowSync
             ? UInt64.random(in: 20_000...250_000, using: &shell.diskRNG)
             : UInt64.random(in: 100...2_000, using: &shell.diskRNG)
         let fails = shell.diskRNG.chance(writeFailureProbability)
-        let pending = shell.disk.submit(write, now: now, delayMicros: delay, fails: fails, blocksSends: blocksSends)
+        let pending = shell.disk.submit(write, now: now, delayMicros: delay, fails: fails)
         queue.push(
             .writeDone(node: index, incarnation: shell.incarnation, sequence: pending.sequence),
             at: pending.completesAt, key: (shell.id << 48) | pending.sequence  // in order when times tie
@@ -31,26 +31,13 @@ extension SimulationEngine {
         guard let (write, error) = shell.disk.complete(sequence: sequence) else { return }
         if let error { checker.report(.storage, "n\(shell.id): \(error)") }
         shell.hasIdentity = true
-        var loopedBack: [RaftInput] = []
-        while let first = shell.heldSends.first, first.sequence <= shell.disk.durableSequence {
-            shell.heldSends.removeFirst()
-            if let input = dispatch(first.message, from: shell) { loopedBack.append(input) }
-        }
-        switch write {
-        case .hardState(let hardState):
+        // The messages that waited for this write go out; the node then hears of it.
+        let work = shell.interpreter.durable(through: sequence)
+        shell.interpreter.flush(to: SimulatedNodeIO(engine: self, index: index))
+        if case .batch(let batch) = write, let hardState = batch.hardState {
             checker.observeDurableHardState(shell.id, hardState)
-        case .entries, .snapshot, .compact:
-            break
         }
-        for input in loopedBack { feed(index, input) }
-        switch write {
-        case .entries(let entries):
-            if let last = entries.last { feed(index, .entriesDurable(index: last.index, term: last.term)) }
-        case .snapshot(let snapshot):
-            feed(index, .snapshotDurable(index: snapshot.metadata.index, term: snapshot.metadata.term))
-        case .hardState, .compact:
-            break
-        }
+        for input in work.inputs { feed(index, input) }
     }
 
     // MARK: - Crashes

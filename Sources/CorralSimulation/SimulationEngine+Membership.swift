@@ -103,7 +103,7 @@ extension SimulationEngine {
         shell.status = .up
         shell.checkedCommit = 0
         shell.lastSnapshotIndex = 0
-        shell.localSnapshotIndex = 0
+        shell.resetInterpreter()
         shell.wasLeader = false
         shell.wasCandidate = false
     }

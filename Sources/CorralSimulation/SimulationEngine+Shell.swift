@@ -12,26 +12,37 @@ extension SimulationEngine {
             if shell.node != nil { shell.deferred.append(.input(input)) }
             return
         }
+        let io = SimulatedNodeIO(engine: self, index: index)
         var inputs = [input]
+        var next = 0
         var crashing = false
-        while !inputs.isEmpty, !crashing {
-            let next = inputs.removeFirst()
+        while next < inputs.count, !crashing {
+            let current = inputs[next]
+            next += 1
+            observeOwnVote(current, of: shell)
             shell.commitBeforeStep = shell.checkedCommit
-            guard let effects = shell.node?.step(next, rng: &shell.rng) else { return }
+            guard let effects = shell.node?.step(current, rng: &shell.rng) else { return }
             let changes = checkAfterStep(shell)
-            crashing = shouldCrashMidStep(shell, input: next, changes: changes)
+            crashing = shouldCrashMidStep(shell, input: current, changes: changes)
             if changes.elected { maybeIsolateNewLeader(shell.id) }
-            for effect in effects {
-                // A process that dies mid-step never gets its messages out.
-                if crashing, case .send = effect { continue }
-                carryOut(effect, on: index, feedback: &inputs)
-                if shell.node == nil { return }  // stopped for good (`.fatal`)
-            }
+            let work = shell.interpreter.carryOut(effects, storage: io)
+            // A process that dies mid-step never gets its messages out.
+            if !crashing { shell.interpreter.flush(to: io) }
+            if case .tick = current, let node = shell.node { _ = shell.interpreter.tick(node: node) }
+            inputs += work.inputs
+            handOver(work.handOffs, on: index, feedback: &inputs)
+            if shell.node == nil { return }  // stopped for good (`.fatal`)
         }
         if crashing {
             trace.record(time: now, node: shell.id, code: 34, text: "buggify: leader crashes mid-step")
             crash(index, downMicros: UInt64.random(in: 20_000...max(20_000, config.faults.maxDownMicros), using: &faultRNG))
         }
+    }
+
+    /// A candidate's own vote, handed back to it once durable, counts as a vote it cast.
+    private func observeOwnVote(_ input: RaftInput, of shell: NodeShell) {
+        guard case .message(let message) = input, message.from == shell.id, case .voteResponse(granted: true) = message.body else { return }
+        checker.observeVote(message.from, term: message.term, for: message.to)
     }
 
     /// Whether to crash a leader right after this step (`FaultMix.crashOnCommitProbability`,
@@ -105,17 +116,58 @@ extension SimulationEngine {
         return nil
     }
 
-    private func carryOut(_ effect: RaftEffect, on index: Int, feedback: inout [RaftInput]) {
+    /// Carries out what the interpreter handed over: the state machine, reads, role changes.
+    private func handOver(_ handOffs: [RaftHandOff], on index: Int, feedback: inout [RaftInput]) {
         let shell = shells[index]
-        switch effect {
-        case .persistHardState(let hardState):
-            submit(.hardState(hardState), on: index, blocksSends: true)
-        case .persistEntries(let entries):
-            guard let first = entries.first else { return }
-            checker.observeLogWrite(shell.id, entries: entries, commit: shell.commitBeforeStep)
+        for handOff in handOffs {
+            switch handOff {
+            case .apply(let entries):
+                for entry in entries { apply(entry, on: shell) }
+                if let snapshot = syncPointIfDue(shell) {
+                    // The node persists it (`.persistSnapshot`) and compacts behind it.
+                    feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))
+                }
+                handOver(shell.interpreter.applied(through: shell.machine.appliedIndex), on: index, feedback: &feedback)
+            case .applySnapshot(let snapshot):
+                installSnapshot(snapshot, on: shell)
+                handOver(shell.interpreter.applied(through: shell.machine.appliedIndex), on: index, feedback: &feedback)
+            case .snapshotDataNeeded:
+                if let snapshot = fullSnapshot(shell) {
+                    feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))
+                }
+            case .proposal(let outcome):
+                // Acknowledgements are checked where the entry is applied (`apply(_:on:)`).
+                if case .rejected(_, let reason) = outcome { noteRejection(reason) }
+            case .readReady(let id, let readIndex):
+                counters.reads += 1
+                checker.observeReadReady(id, index: readIndex, node: shell.id)
+            case .readRejected(let id, let reason):
+                checker.observeReadRejected(id)
+                noteRejection(reason)
+            case .fatal(let reason):
+                // The core found a committed entry contradicted: some node's state is damaged.
+                checker.report(.recovery, "n\(shell.id) stopped: \(reason)")
+                trace.record(time: now, node: shell.id, code: 35, text: "fatal: node stops for good")
+                shell.stop(reason)
+                return
+            case .roleChanged(let role, let term, let leader):
+                trace.record(
+                    time: now, node: shell.id, code: 20, term, leader,
+                    text: "role \(role.rawValue) term \(term) leader n\(leader)"
+                )
+                if leader != 0 { workload.leaderGuess = leader }
+            }
+        }
+    }
+
+    /// Checks a write the node submitted, then queues it on the node's disk.
+    func persist(_ write: RaftStorageWrite, on index: Int) {
+        let shell = shells[index]
+        if case .batch(let batch) = write.operation, let first = batch.entries.first {
+            checker.observeLogWrite(shell.id, entries: batch.entries, commit: shell.commitBeforeStep)
             var previousTerm = shell.node?.term(at: first.index - 1)
             var membership = shell.node?.membership(at: first.index - 1)
-            for entry in entries {
+            for entry in batch.entries {
                 checker.observeLogEntry(shell.id, entry: entry, previousTerm: previousTerm)
                 previousTerm = entry.term
                 if case .configChange(_, let next) = entry.payload {
@@ -123,69 +175,7 @@ extension SimulationEngine {
                     membership = next
                 }
             }
-            submit(.entries(entries), on: index, blocksSends: true)
-        case .persistSnapshot(let snapshot):
-            // A snapshot this node took itself is the state machine's own durable state: the
-            // log stores its metadata only (as `RaftServer` does). One installed from the
-            // leader is stored whole.
-            let meta = snapshot.metadata
-            let stored = meta.index == shell.localSnapshotIndex ? Snapshot(metadata: meta, data: []) : snapshot
-            submit(.snapshot(stored), on: index, blocksSends: true)
-        case .compactLog(let through):
-            submit(.compact(through: through), on: index, blocksSends: false)
-        case .send(let message):
-            // Votes and replies wait for every earlier persist; a leader's messages do not.
-            if message.waitsForPersistence, shell.disk.lastBlockingSequence > shell.disk.durableSequence {
-                shell.heldSends.append((shell.disk.lastBlockingSequence, message))
-            } else if let input = dispatch(message, from: shell) {
-                feedback.append(input)
-            }
-        case .apply(let entries):
-            for entry in entries { apply(entry, on: shell) }
-            if let snapshot = syncPointIfDue(shell) {
-                // The node persists it (`.persistSnapshot`) and compacts behind it.
-                feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))
-            }
-        case .applySnapshot(let snapshot):
-            installSnapshot(snapshot, on: shell)
-        case .snapshotDataNeeded:
-            if let snapshot = fullSnapshot(shell) {
-                feedback.append(.snapshotTaken(snapshot, trailingEntries: shell.trailingEntries))
-            }
-        case .proposalAccepted(let id, let logIndex, let term):
-            if id & WorkloadState.commandMask == id {
-                shell.proposals[logIndex] = (id, term)
-            }
-        case .proposalRejected(_, let reason):
-            noteRejection(reason)
-        case .readReady(let id, let readIndex):
-            counters.reads += 1
-            checker.observeReadReady(id, index: readIndex, node: shell.id)
-        case .readRejected(let id, let reason):
-            checker.observeReadRejected(id)
-            noteRejection(reason)
-        case .fatal(let reason):
-            // The core found a committed entry contradicted: some node's state is damaged.
-            checker.report(.recovery, "n\(shell.id) stopped: \(reason)")
-            trace.record(time: now, node: shell.id, code: 35, text: "fatal: node stops for good")
-            shell.stop(reason)
-        case .roleChanged(let role, let term, let leader):
-            trace.record(
-                time: now, node: shell.id, code: 20, term, leader,
-                text: "role \(role.rawValue) term \(term) leader n\(leader)"
-            )
-            if leader != 0 { workload.leaderGuess = leader }
         }
-    }
-
-    /// Sends `message` on its way: over the network, or, addressed to the node itself (its
-    /// own vote once durable), back into the node as its next input, never over the network.
-    func dispatch(_ message: Message, from shell: NodeShell) -> RaftInput? {
-        if case .voteResponse(granted: true) = message.body {
-            checker.observeVote(message.from, term: message.term, for: message.to)
-        }
-        guard message.to != shell.id else { return .message(message) }
-        transmit(message)
-        return nil
+        submit(write, on: index)
     }
 }

@@ -16,11 +16,15 @@ extension SimulationEngine {
         shell.machine.apply(entry)
         let entryHash = SimulatedStateMachine.entryHash(entry)
         checker.observeApply(shell.id, index: entry.index, entryHash: entryHash, chain: shell.machine.chain)
-        guard let proposal = shell.proposals.removeValue(forKey: entry.index) else { return }
-        if proposal.term == entry.term, case .command(let bytes) = entry.payload, Command.id(of: bytes) == proposal.command {
-            checker.observeAck(command: proposal.command, index: entry.index, entryHash: entryHash)
-            if proposal.command >= workload.firstLivenessCommand { workload.ackedAfterHeal += 1 }
-            trace.record(time: now, node: shell.id, code: 21, proposal.command, entry.index, text: "ack command \(proposal.command) at \(entry.index)")
+        for outcome in shell.interpreter.decided(index: entry.index, term: entry.term) {
+            // The interpreter answers "applied" for the entry at the proposal's index in its
+            // term; a command is acknowledged only if that entry is the command proposed.
+            guard case .applied(let command, _, _) = outcome, command & WorkloadState.commandMask == command,
+                case .command(let bytes) = entry.payload, Command.id(of: bytes) == command
+            else { continue }
+            checker.observeAck(command: command, index: entry.index, entryHash: entryHash)
+            if command >= workload.firstLivenessCommand { workload.ackedAfterHeal += 1 }
+            trace.record(time: now, node: shell.id, code: 21, command, entry.index, text: "ack command \(command) at \(entry.index)")
         }
     }
 
@@ -41,9 +45,7 @@ extension SimulationEngine {
         shell.lastSnapshotIndex = index
         counters.snapshotsInstalled += 1
         checker.observeSnapshotApplied(shell.id, index: index, chain: restored.chain)
-        for logIndex in shell.proposals.keys.sorted() where logIndex <= index {
-            shell.proposals[logIndex] = nil
-        }
+        _ = shell.interpreter.restored(through: index)
         trace.record(time: now, node: shell.id, code: 22, index, text: "installed snapshot at \(index)")
     }
 
@@ -59,7 +61,7 @@ extension SimulationEngine {
             shell.syncMachine()
         }
         shell.lastSnapshotIndex = applied
-        shell.localSnapshotIndex = applied
+        shell.interpreter.localSnapshotIndex = applied
         counters.snapshotsTaken += 1
         trace.record(time: now, node: shell.id, code: 24, applied, text: "sync point at \(applied) (metadata-only snapshot)")
         return Snapshot(metadata: metadata, data: [])
@@ -72,7 +74,7 @@ extension SimulationEngine {
         guard let metadata = snapshotMetadata(shell, at: applied) else { return nil }
         shell.syncMachine()
         shell.lastSnapshotIndex = applied
-        shell.localSnapshotIndex = applied
+        shell.interpreter.localSnapshotIndex = applied
         counters.snapshotsTaken += 1
         trace.record(time: now, node: shell.id, code: 25, applied, text: "full snapshot at \(applied) for a follower")
         return Snapshot(metadata: metadata, data: shell.machine.serialized())

@@ -84,9 +84,11 @@ final class SimulationEngine {
                     state: bootstrap,
                     seed: seed,
                     snapshotInterval: UInt64.random(in: 8...24, using: &setupRNG),
-                    trailingEntries: UInt64.random(in: 3...15, using: &setupRNG)
+                    trailingEntries: UInt64.random(in: 3...15, using: &setupRNG),
+                    outcomeWaitTicks: config.outcomeWaitTicks
                 )
             )
+            shells[index].sendsBeforeDurable = config.brokenShellRules.contains(.sendBeforeDurable)
             if config.faults.clockSkew { shells[index].clockRate = Double.random(in: 0.7...1.3, using: &setupRNG) }
             let phase = UInt64.random(in: 0..<config.tickMicros, using: &setupRNG)
             queue.push(.tick(node: index), at: phase, key: eventKey(1, UInt64(index)))

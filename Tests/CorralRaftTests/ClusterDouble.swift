@@ -2,30 +2,26 @@
 import CorralTestSupport
 
 /// A test double of a cluster: nodes with in-memory storage and a network that delivers
-/// every message in order unless the link is cut.
+/// every message in order unless the link is cut. Each node's effects go through the
+/// shipped `RaftEffectInterpreter`, as in `RaftServer` and the simulator.
 ///
 /// A node's writes are durable at once, unless the node is in `slowDisks`: then its writes
-/// wait in `unsynced` until `sync(_:)`, together with the messages that must wait for them
-/// (`Message.waitsForPersistence`), and `crash(_:)` loses them, as a power cut loses what
-/// was never synced. A message a node addresses to itself (a candidate's own vote) goes
-/// back into that node once the writes before it are durable, never onto the network.
+/// wait in `unsynced` until `sync(_:)`, and the messages that must wait for them
+/// (`Message.waitsForPersistence`) wait in its interpreter; `crash(_:)` loses both, as a
+/// power cut loses what was never synced. A message a node addresses to itself (a
+/// candidate's own vote) goes back into that node once the writes before it are durable,
+/// never onto the network.
 struct ClusterDouble {
-    /// One thing a slow disk holds back: a write (with the input that reports it durable),
-    /// or a message that waits for the writes before it.
-    enum Unsynced {
-        case write(RaftWriteBatch, ack: RaftInput?)
-        case compact(through: UInt64)
-        case send(Message)
-    }
-
     var nodes: [NodeID: RaftNode] = [:]
+    var interpreters: [NodeID: RaftEffectInterpreter] = [:]
     var storages: [NodeID: InMemoryRaftLogStorage] = [:]
     var applied: [NodeID: [Entry]] = [:]
     var inbox: [Message] = []
     var cut: Set<NodeID> = []
     var down: Set<NodeID> = []
     var slowDisks: Set<NodeID> = []
-    var unsynced: [NodeID: [Unsynced]] = [:]
+    /// Writes of a slow disk that are not durable yet, oldest first.
+    var unsynced: [NodeID: [RaftStorageWrite]] = [:]
     /// Nodes that could not start (their `RaftStateError`) or stopped with `.fatal`.
     var stopped: [NodeID: String] = [:]
     var effectsLog: [NodeID: [RaftEffect]] = [:]
@@ -50,6 +46,7 @@ struct ClusterDouble {
         let state = (try? storage.load()) ?? RaftPersistentState()
         applied[id] = []
         down.remove(id)
+        interpreters[id] = RaftEffectInterpreter(id: id, outcomeWaitTicks: 100)
         do {
             nodes[id] = try RaftNode(config: config, state: state)
             stopped[id] = nil
@@ -62,44 +59,62 @@ struct ClusterDouble {
     /// Stops the node's process: what its disk had not synced is lost.
     mutating func crash(_ id: NodeID) {
         nodes[id] = nil
+        interpreters[id] = nil
         down.insert(id)
         unsynced[id] = nil
         inbox.removeAll { $0.to == id }
     }
 
     mutating func input(_ id: NodeID, _ input: RaftInput) {
-        guard var node = nodes[id] else { return }
+        guard var node = nodes[id], var interpreter = interpreters[id] else { return }
         let effects = node.step(input, rng: &rng)
         nodes[id] = node
         effectsLog[id, default: []].append(contentsOf: effects)
-        carryOut(id, effects)
+        let io = ShellIODouble()
+        let work = interpreter.carryOut(effects, storage: io)
+        interpreters[id] = interpreter
+        handOver(id, work.handOffs)
+        var inputs = work.inputs
+        if slowDisks.contains(id) {
+            unsynced[id, default: []] += io.writes
+        } else {
+            inputs += store(id, io.writes)
+        }
+        release(id, inputs)
     }
 
-    private mutating func carryOut(_ id: NodeID, _ effects: [RaftEffect]) {
-        var feedback: [RaftInput] = []
-        for effect in effects {
-            switch effect {
-            case .persistHardState(let hardState):
-                write(id, RaftWriteBatch(hardState: hardState), ack: nil, feedback: &feedback)
-            case .persistEntries(let entries):
-                let ack = entries.last.map { RaftInput.entriesDurable(index: $0.index, term: $0.term) }
-                write(id, RaftWriteBatch(entries: entries), ack: ack, feedback: &feedback)
-            case .persistSnapshot(let snapshot):
-                let meta = snapshot.metadata
-                write(id, RaftWriteBatch(snapshot: snapshot), ack: .snapshotDurable(index: meta.index, term: meta.term), feedback: &feedback)
-            case .compactLog(let index):
-                if slowDisks.contains(id) {
-                    unsynced[id, default: []].append(.compact(through: index))
-                } else {
-                    try? storages[id]?.compact(through: index)
-                }
-            case .send(let message):
-                let waits = message.waitsForPersistence && !(unsynced[id] ?? []).isEmpty
-                if waits {
-                    unsynced[id, default: []].append(.send(message))
-                } else {
-                    release(message, feedback: &feedback)
-                }
+    /// Makes every write `id`'s slow disk holds durable, in order, releasing the messages
+    /// that waited for them and reporting the writes to the node.
+    mutating func sync(_ id: NodeID) {
+        release(id, store(id, unsynced.removeValue(forKey: id) ?? []))
+    }
+
+    /// Writes to the node's storage and tells its interpreter they are durable; returns
+    /// what the node is to hear next.
+    private mutating func store(_ id: NodeID, _ writes: [RaftStorageWrite]) -> [RaftInput] {
+        guard let last = writes.last else { return [] }
+        for write in writes {
+            switch write.operation {
+            case .batch(let batch): try? storages[id]?.write(batch)
+            case .compact(let index): try? storages[id]?.compact(through: index)
+            }
+        }
+        return interpreters[id]?.durable(through: last.sequence).inputs ?? []
+    }
+
+    /// Puts what is ready on the network, then steps the node with `inputs`.
+    private mutating func release(_ id: NodeID, _ inputs: [RaftInput]) {
+        let io = ShellIODouble()
+        interpreters[id]?.flush(to: io)
+        for message in io.sent where !cut.contains(message.from) && !cut.contains(message.to) {
+            inbox.append(message)
+        }
+        for next in inputs { input(id, next) }
+    }
+
+    private mutating func handOver(_ id: NodeID, _ handOffs: [RaftHandOff]) {
+        for handOff in handOffs {
+            switch handOff {
             case .apply(let entries):
                 applied[id, default: []].append(contentsOf: entries)
             case .applySnapshot(let snapshot):
@@ -110,44 +125,6 @@ struct ClusterDouble {
                 break
             }
         }
-        for next in feedback { input(id, next) }
-    }
-
-    private mutating func write(_ id: NodeID, _ batch: RaftWriteBatch, ack: RaftInput?, feedback: inout [RaftInput]) {
-        if slowDisks.contains(id) {
-            unsynced[id, default: []].append(.write(batch, ack: ack))
-            return
-        }
-        try? storages[id]?.write(batch)
-        if let ack { feedback.append(ack) }
-    }
-
-    /// A message to the sender itself goes back into it; any other goes on the network.
-    private mutating func release(_ message: Message, feedback: inout [RaftInput]) {
-        if message.to == message.from {
-            feedback.append(.message(message))
-        } else if !cut.contains(message.from) && !cut.contains(message.to) {
-            inbox.append(message)
-        }
-    }
-
-    /// Makes every write `id`'s slow disk holds durable, in order, releasing the messages
-    /// that waited for them and reporting the writes to the node.
-    mutating func sync(_ id: NodeID) {
-        var feedback: [RaftInput] = []
-        while let next = unsynced[id]?.first {
-            unsynced[id]?.removeFirst()
-            switch next {
-            case .write(let batch, let ack):
-                try? storages[id]?.write(batch)
-                if let ack { feedback.append(ack) }
-            case .compact(let index):
-                try? storages[id]?.compact(through: index)
-            case .send(let message):
-                release(message, feedback: &feedback)
-            }
-        }
-        for next in feedback { input(id, next) }
     }
 
     /// Delivers the oldest message in flight, if any.

@@ -10,9 +10,8 @@ import Testing
         cluster.tick(25)
         let node = try #require(cluster.nodes[1])
         #expect(node.role == .candidate)
-        let heldVote = (cluster.unsynced[1] ?? []).contains {
-            if case .send(let message) = $0, message.to == 1, message.body == .voteResponse(granted: true) { return true }
-            return false
+        let heldVote = (cluster.interpreters[1]?.heldMessages ?? []).contains {
+            $0.to == 1 && $0.body == .voteResponse(granted: true)
         }
         #expect(heldVote, "the own vote waits behind the write of the term and vote")
         cluster.sync(1)

@@ -78,4 +78,12 @@ import Testing
         print("rejoinWipedVoterFresh: caught by \(found.summary)")
         #expect(found.violations.first?.rule == .monotonicState)
     }
+
+    /// The shared effect interpreter letting votes and replies out before their writes are
+    /// durable: a node that crashes before the write votes again in the same term.
+    @Test func sendingBeforeTheWriteIsDurableIsCaught() throws {
+        let budget = Budget(faults: .crashes, nodes: 3, limit: 50)
+        let found = try #require(Self.firstFailure(budget: budget, shellRules: [.sendBeforeDurable]))
+        print("sendBeforeDurable: caught by \(found.summary)")
+    }
 }

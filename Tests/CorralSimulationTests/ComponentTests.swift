@@ -27,11 +27,15 @@ import Testing
         #expect(order == ["early", "a", "b", "late"])
     }
 
+    static func write(_ sequence: UInt64, _ operation: RaftStorageWrite.Operation) -> RaftStorageWrite {
+        RaftStorageWrite(sequence: sequence, operation: operation)
+    }
+
     @Test func diskCompletesInOrderAndLosesPendingWritesOnCrash() {
         var disk = SimulatedDisk(.bootstrap(voters: [1, 2, 3]))
         let entries = [Entry(term: 1, index: 1, payload: .empty), Entry(term: 1, index: 2, payload: .empty)]
-        let first = disk.submit(.entries(entries), now: 0, delayMicros: 500, fails: false, blocksSends: true)
-        let second = disk.submit(.hardState(HardState(term: 1, vote: 1, commit: 2)), now: 0, delayMicros: 100, fails: false, blocksSends: true)
+        let first = disk.submit(Self.write(1, .batch(RaftWriteBatch(entries: entries))), now: 0, delayMicros: 500, fails: false)
+        let second = disk.submit(Self.write(2, .batch(RaftWriteBatch(hardState: HardState(term: 1, vote: 1, commit: 2)))), now: 0, delayMicros: 100, fails: false)
         #expect(second.completesAt >= first.completesAt)
         #expect(disk.complete(sequence: second.sequence) == nil)
         #expect(disk.complete(sequence: first.sequence)?.error == nil)
@@ -43,17 +47,17 @@ import Testing
 
     @Test func diskReportsAGapAndFollowsTheSnapshotRule() {
         var disk = SimulatedDisk(.bootstrap(voters: [1]))
-        let gap = disk.submit(.entries([Entry(term: 1, index: 3, payload: .empty)]), now: 0, delayMicros: 1, fails: false, blocksSends: true)
+        let gap = disk.submit(Self.write(1, .batch(RaftWriteBatch(entries: [Entry(term: 1, index: 3, payload: .empty)]))), now: 0, delayMicros: 1, fails: false)
         #expect(disk.complete(sequence: gap.sequence)?.error != nil)
         let log = (1...4).map { Entry(term: 1, index: UInt64($0), payload: .empty) }
-        let append = disk.submit(.entries(log), now: 0, delayMicros: 1, fails: false, blocksSends: true)
+        let append = disk.submit(Self.write(2, .batch(RaftWriteBatch(entries: log))), now: 0, delayMicros: 1, fails: false)
         _ = disk.complete(sequence: append.sequence)
         let matching = Snapshot(metadata: SnapshotMetadata(index: 2, term: 1, membership: Membership(voters: [1])), data: [])
-        let keep = disk.submit(.snapshot(matching), now: 0, delayMicros: 1, fails: false, blocksSends: true)
+        let keep = disk.submit(Self.write(3, .batch(RaftWriteBatch(snapshot: matching))), now: 0, delayMicros: 1, fails: false)
         _ = disk.complete(sequence: keep.sequence)
         #expect(disk.durable.entries.count == 4)
         let other = Snapshot(metadata: SnapshotMetadata(index: 3, term: 2, membership: Membership(voters: [1])), data: [])
-        let drop = disk.submit(.snapshot(other), now: 0, delayMicros: 1, fails: false, blocksSends: true)
+        let drop = disk.submit(Self.write(4, .batch(RaftWriteBatch(snapshot: other))), now: 0, delayMicros: 1, fails: false)
         _ = disk.complete(sequence: drop.sequence)
         #expect(disk.durable.entries.isEmpty)
     }

@@ -14,13 +14,11 @@ public actor RaftServer {
         case flushProposals
     }
 
-    /// A proposal or membership change waiting for its answer. `index` and `term` are where
-    /// it was appended (0 until then).
+    /// A caller waiting for its proposal or membership change to be answered; the
+    /// interpreter knows where the entry was appended.
     struct Waiter {
         var continuation: CheckedContinuation<[UInt8], any Error>
         var operation: String
-        var index: UInt64 = 0
-        var term: UInt64 = 0
     }
 
     public nonisolated let id: NodeID
@@ -29,38 +27,24 @@ public actor RaftServer {
     var node: RaftNode
     var rng = SystemRandomNumberGenerator()
     let transport: any RaftTransport
-    var writer: StorageWriter?
-    var applier: Applier?
+    let writer: StorageWriter
+    let applier: Applier
+    /// Persists before it sends, acknowledges durable writes, answers proposals from the log.
+    var interpreter: RaftEffectInterpreter
     let events: AsyncStream<Event>
     nonisolated let sink: AsyncStream<Event>.Continuation
 
-    var persistSequence: UInt64 = 0
-    var durableSequence: UInt64 = 0
-    var held: [(sequence: UInt64, message: Message)] = []
-    var acks: [(sequence: UInt64, input: RaftInput)] = []
-    var outbox: [Message] = []
-
     var nextRequestID: UInt64 = 1
     var waiters: [UInt64: Waiter] = [:]
-    /// Waiters by the index their entry was appended at; more than one when a deposed
-    /// leader's entry was replaced there and it led again.
-    var waitersAtIndex: [UInt64: [UInt64]] = [:]
-    /// Waiters of a deposed leader, and the tick after which their outcome is unknown.
-    var orphans: [UInt64: UInt64] = [:]
-    /// Ticks delivered so far.
-    var ticks: UInt64 = 0
-    let outcomeWaitTicks: UInt64
     /// The largest command whose entry fits in one transport frame.
     let maxCommandBytes: Int
     var reads: [UInt64: CheckedContinuation<UInt64, any Error>] = [:]
-    var readsAwaitingApply: [(index: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = []
     var queued: [(Proposal, CheckedContinuation<[UInt8], any Error>)] = []
     var flushScheduled = false
 
-    var appliedIndex: UInt64
+    /// What the state machine has applied (reads may see it).
+    var appliedIndex: UInt64 { interpreter.appliedIndex }
     var lastSnapshotIndex: UInt64
-    /// The index of the latest snapshot this node took itself (its data stays in the state machine).
-    var localSnapshotIndex: UInt64 = 0
     var snapshotRequested = false
     var failure: String?
     var roleObserver: (@Sendable (_ role: RaftRole, _ term: UInt64, _ leader: NodeID) -> Void)?
@@ -79,7 +63,6 @@ public actor RaftServer {
     ) throws {
         id = config.id
         self.options = options
-        outcomeWaitTicks = UInt64(max(1, (options.outcomeWait / options.tickInterval).rounded(.up)))
         maxCommandBytes = Self.maxCommandBytes(frameBytes: options.maxFrameBytes)
         self.transport = transport
         self.peerAddresses = peers
@@ -93,10 +76,12 @@ public actor RaftServer {
             applied = snapshot.metadata.index
         }
         node = try RaftNode(config: config, state: state, appliedIndex: applied)
-        appliedIndex = node.appliedIndex
+        let outcomeWaitTicks = UInt64(max(1, (options.outcomeWait / options.tickInterval).rounded(.up)))
+        interpreter = RaftEffectInterpreter(id: config.id, outcomeWaitTicks: outcomeWaitTicks, appliedIndex: node.appliedIndex)
         lastSnapshotIndex = state.snapshot?.metadata.index ?? 0
-        (events, sink) = AsyncStream.makeStream(of: Event.self)
-        let sink = self.sink
+        let (events, sink) = AsyncStream.makeStream(of: Event.self)
+        self.events = events
+        self.sink = sink
         writer = StorageWriter(storage: storage) { result in
             switch result {
             case .success(let sequence): sink.yield(.durable(sequence))
@@ -152,16 +137,8 @@ public actor RaftServer {
         switch event {
         case .input(let input):
             step(input)
-            if case .tick = input {
-                ticks += 1
-                expireOrphans()
-            }
         case .durable(let sequence):
-            durableSequence = max(durableSequence, sequence)
-            releaseHeld()
-            let ready = acks.prefix { $0.sequence <= sequence }
-            acks.removeFirst(ready.count)
-            for ack in ready { step(ack.input) }
+            finish(interpreter.durable(through: sequence))
         case .storageFailed(let reason):
             fail("the Raft log could not be written: \(reason)")
         case .applier(let outcome):
@@ -172,34 +149,29 @@ public actor RaftServer {
         flushOutbox()
     }
 
+    /// Steps the node with `input`, then with every input its effects feed back (its own
+    /// vote, acknowledgements), carrying out the effects of each step.
     func step(_ input: RaftInput) {
         guard failure == nil else { return }
-        let effects = node.step(input, rng: &rng)
-        carryOut(effects)
+        let work = interpreter.carryOut(node.step(input, rng: &rng), storage: writer)
+        if case .tick = input { answer(interpreter.tick(node: node)) }
+        finish(work)
     }
 
-    private func releaseHeld() {
-        let ready = held.prefix { $0.sequence <= durableSequence }
-        held.removeFirst(ready.count)
-        outbox.append(contentsOf: ready.map(\.message))
+    /// Carries out effects as if the node had given them.
+    func carryOut(_ effects: [RaftEffect]) {
+        finish(interpreter.carryOut(effects, storage: writer))
     }
 
-    /// Sends what is ready. A message the node addressed to itself (a candidate's own vote,
-    /// released only once everything before it is durable) goes back into the node as input,
-    /// never onto the network.
+    /// Carries out what the interpreter handed over, then steps the node with its inputs.
+    func finish(_ work: RaftShellWork) {
+        handOver(work.handOffs)
+        for input in work.inputs { step(input) }
+    }
+
+    /// Sends what is ready.
     func flushOutbox() {
-        guard !outbox.isEmpty else { return }
-        var remote: [Message] = []
-        remote.reserveCapacity(outbox.count)
-        for message in outbox {
-            if message.to == id {
-                sink.yield(.input(.message(message)))
-            } else {
-                remote.append(message)
-            }
-        }
-        outbox = []
-        if !remote.isEmpty { transport.send(remote) }
+        interpreter.flush(to: transport)
     }
 
     /// The largest command an entry may carry so that an append with that one entry, in

@@ -2,15 +2,11 @@ import CorralRaft
 
 /// Writes the Raft log on its own thread with group commit: every batch queued while a
 /// write is under way goes into the next single transaction and sync.
-final class StorageWriter: Sendable {
-    enum Operation: Sendable {
-        case write(sequence: UInt64, RaftWriteBatch)
-        case compact(through: UInt64)
-    }
+final class StorageWriter: RaftStorageQueue, Sendable {
+    private let worker: BatchingWorker<RaftStorageWrite>
 
-    private let worker: BatchingWorker<Operation>
-
-    /// `onDurable` is called on the writer's thread with the highest sequence now durable,
+    /// `onDurable` is called on the writer's thread with the highest sequence now durable
+    /// (compactions count: they are ordered with the writes),
     /// or with the error after which nothing more is written.
     init(storage: any RaftLogStorage, onDurable: @escaping @Sendable (Result<UInt64, any Error>) -> Void) {
         worker = BatchingWorker(
@@ -18,11 +14,11 @@ final class StorageWriter: Sendable {
             process: { operations in
                 var batches: [RaftWriteBatch] = []
                 var highest: UInt64 = 0
-                for operation in operations {
-                    switch operation {
-                    case .write(let sequence, let batch):
+                for write in operations {
+                    highest = max(highest, write.sequence)
+                    switch write.operation {
+                    case .batch(let batch):
                         batches.append(batch)
-                        highest = max(highest, sequence)
                     case .compact(let index):
                         try storage.write(group: batches)
                         batches = []
@@ -36,7 +32,7 @@ final class StorageWriter: Sendable {
         )
     }
 
-    func submit(_ operation: Operation) {
-        worker.submit(operation)
+    func submit(_ write: RaftStorageWrite) {
+        worker.submit(write)
     }
 }

@@ -2,9 +2,7 @@ import CorralRaft
 
 /// Where a `RaftServer` sends its messages: `PeerTransport` (TCP between masters) in
 /// production, an in-memory network in tests.
-public protocol RaftTransport: Sendable {
-    /// Sends messages to other nodes; delivery may fail (Raft retries).
-    func send(_ messages: [Message])
+public protocol RaftTransport: RaftMessageSender, Sendable {
     /// Sets who hears that a peer refused a connection (its process is not listening).
     func onPeerRefused(_ handler: @escaping @Sendable (NodeID) -> Void)
 }
