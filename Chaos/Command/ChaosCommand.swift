@@ -8,7 +8,10 @@ struct ChaosCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corral-chaos",
         abstract: "Run chaos scenarios against real corral master quorums and check what they recorded.",
-        discussion: "Exit status: 0 no violation, 1 a checker found a violation, 2 a bad scenario or option, 3 the harness failed.",
+        discussion: """
+            Exit status: 0 no violation, 1 a checker found a violation, 2 a bad scenario file or no corral executable, \
+            3 the harness itself failed, 64 a bad command line.
+            """,
         subcommands: [RunCommand.self, SweepCommand.self])
 }
 
@@ -22,7 +25,9 @@ struct CommonOptions: ParsableArguments {
         let path = corral ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("corral").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw ValidationError("no corral executable at \(path); build it (swift build --product corral) or pass --corral PATH")
+            FileHandle.standardError.write(
+                Data("error: no corral executable at \(path); build it (swift build --product corral) or pass --corral PATH\n".utf8))
+            throw ExitCode(2)
         }
         return path
     }
@@ -41,7 +46,7 @@ func loadScenario(_ path: String) throws -> Scenario {
 /// Runs one scenario with one seed, printing its seed first and its summary last.
 func runOnce(_ scenario: Scenario, seed: UInt64, binary: String, report: String) throws -> ChaosSummary {
     print("chaos: seed \(seed) (replay with --seed \(seed))")
-    ChildReaper.shared.killChildrenOnSignals { "scenario \(scenario.name), seed \(seed); report in \(report)" }
+    ChildReaper.shared.killChildrenOnSignals(note: "scenario \(scenario.name), seed \(seed); report in \(report)")
     do {
         let summary = try ChaosRun(scenario: scenario, seed: seed, binary: binary, reportDirectory: report).run()
         print(summary.text)

@@ -13,6 +13,7 @@ public final class ChildReaper: Sendable {
 
     private let pids = Mutex<Set<pid_t>>([])
     private let sources = Mutex<[KeptSource]>([])
+    private let note = Mutex<String>("")
 
     /// A signal source kept alive for the life of the process.
     // @unchecked: after `resume()` the source is never touched again, only retained.
@@ -33,20 +34,24 @@ public final class ChildReaper: Sendable {
         }
     }
 
-    /// From now on SIGINT and SIGTERM kill every child, print `note`, and exit with 130
-    /// (SIGINT) or 143 (SIGTERM).
-    public func killChildrenOnSignals(note: @escaping @Sendable () -> String) {
-        let made = [SIGINT, SIGTERM].map { number -> KeptSource in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in
-                killAll()
-                FileHandle.standardError.write(Data("\ninterrupted: every master was killed. \(note())\n".utf8))
-                exit(128 + number)
+    /// From now on SIGINT and SIGTERM kill every child, print `note` (the latest one given:
+    /// say which run and seed) and exit with 130 (SIGINT) or 143 (SIGTERM).
+    public func killChildrenOnSignals(note: String) {
+        self.note.withLock { $0 = note }
+        sources.withLock { sources in
+            guard sources.isEmpty else { return }
+            sources = [SIGINT, SIGTERM].map { number -> KeptSource in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { [self] in
+                    killAll()
+                    let said = self.note.withLock { $0 }
+                    FileHandle.standardError.write(Data("\ninterrupted: every master was killed. \(said)\n".utf8))
+                    exit(128 + number)
+                }
+                source.resume()
+                return KeptSource(source: source)
             }
-            source.resume()
-            return KeptSource(source: source)
         }
-        sources.withLock { $0 += made }
     }
 }

@@ -30,21 +30,54 @@ import Testing
         #expect(faults.count == 4 && faults[0].contains("\"type\":\"fault\"") && faults[1].contains("\"type\":\"heal\""))
         let history = try String(contentsOfFile: "\(report)/history.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(history.count == 2 * summary.operationCount)
-        let masters = try ProcessChildren.count(of: getpid(), named: "corral")
-        #expect(masters == 0, "masters left running after the run")
+        #expect(ProcessTable.pids(withArgumentContaining: report).isEmpty, "masters left running after the run")
     }
-}
 
-/// Counts this process's live children with a given executable name, from /proc.
-enum ProcessChildren {
-    static func count(of parent: pid_t, named name: String) throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int32($0) != nil }.filter { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-            // "pid (comm) state ppid ..."
-            guard let close = stat.lastIndex(of: ")") else { return false }
-            let comm = stat[stat.index(after: stat.firstIndex(of: "(") ?? stat.startIndex)..<close]
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return comm == name && fields.count > 1 && fields[1] == "\(parent)" && fields[0] != "Z"
-        }.count
+    /// Ctrl-C during a run kills every master (a paused one too) and exits 130.
+    @Test func interruptingTheCommandLeavesNoMasterBehind() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        let report = "\(scratch.path)/report"
+        let corral = try CorralBinary.locate()
+        let command = Process()
+        command.executableURL = URL(fileURLWithPath: corral).deletingLastPathComponent().appendingPathComponent("corral-chaos")
+        command.arguments = [
+            "run", "\(ScenarioParsingTests.folder)/paused-leader.toml", "--seed", "3", "--report", report, "--corral", corral,
+        ]
+        command.standardOutput = FileHandle.nullDevice
+        try command.run()
+        defer {
+            for pid in ProcessTable.pids(withArgumentContaining: report) { kill(pid, SIGKILL) }
+            if command.isRunning { kill(command.processIdentifier, SIGKILL) }
+        }
+        // The masters' data directories are under the report; the command's own --report is not.
+        try eventuallyBlocking("three masters running", seconds: 30) {
+            ProcessTable.pids(withArgumentContaining: "\(report)/data").count == 3
+        }
+        let masters = ProcessTable.pids(withArgumentContaining: "\(report)/data")
+        kill(masters[0], SIGSTOP)
+        kill(command.processIdentifier, SIGINT)
+        command.waitUntilExit()
+        #expect(command.terminationStatus == 130)
+        try eventuallyBlocking("no master left", seconds: 5) { ProcessTable.pids(withArgumentContaining: report).isEmpty }
+    }
+
+    /// A bad scenario file exits 2 before anything starts.
+    @Test func aBadScenarioExitsTwo() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        try "masters = 4\n".write(toFile: "\(scratch.path)/bad.toml", atomically: true, encoding: .utf8)
+        let corral = try CorralBinary.locate()
+        let command = Process()
+        command.executableURL = URL(fileURLWithPath: corral).deletingLastPathComponent().appendingPathComponent("corral-chaos")
+        command.arguments = ["run", "\(scratch.path)/bad.toml", "--report", "\(scratch.path)/report"]
+        let errors = Pipe()
+        command.standardError = errors
+        try command.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        command.waitUntilExit()
+        #expect(command.terminationStatus == 2)
+        #expect(said.contains("bad.toml: masters: must be 3 or 5, not 4"), "\(said)")
+        #expect(!FileManager.default.fileExists(atPath: "\(scratch.path)/report"))
     }
 }
