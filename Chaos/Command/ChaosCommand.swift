@@ -45,15 +45,21 @@ func loadScenario(_ path: String) throws -> Scenario {
 
 /// Runs one scenario with one seed, printing its seed first and its summary last.
 func runOnce(_ scenario: Scenario, seed: UInt64, binary: String, report: String) throws -> ChaosSummary {
-    print("chaos: seed \(seed) (replay with --seed \(seed))")
+    say("chaos: seed \(seed) (replay with --seed \(seed))")
     ChildReaper.shared.killChildrenOnSignals(note: "scenario \(scenario.name), seed \(seed); report in \(report)")
     do {
-        let summary = try ChaosRun(scenario: scenario, seed: seed, binary: binary, reportDirectory: report).run()
-        print(summary.text)
+        let summary = try ChaosRun(scenario: scenario, seed: seed, binary: binary, reportDirectory: report, say: say).run()
+        say(summary.text)
         return summary
     } catch {
         ChildReaper.shared.killAll()
         FileHandle.standardError.write(Data("harness failure (\(scenario.name), seed \(seed)): \(error)\n".utf8))
         throw ExitCode(3)
     }
+}
+
+/// Prints a line at once, also when the output goes to a file.
+@Sendable func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }

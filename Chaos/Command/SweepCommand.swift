@@ -52,7 +52,7 @@ struct SweepCommand: ParsableCommand {
             }
             rows.append(row)
         }
-        print(SweepRow.table(rows))
+        say(SweepRow.table(rows))
         if rows.contains(where: { !$0.failedSeeds.isEmpty }) { throw ExitCode(1) }
     }
 }

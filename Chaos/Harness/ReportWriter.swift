@@ -2,7 +2,8 @@ import CorralHistory
 import Foundation
 
 /// Writes a run's report directory: `history.jsonl`, `faults.jsonl`, `leaders.jsonl` and
-/// `summary.json` (the masters' logs are already there, `master-N.log`).
+/// `summary.json` (the masters' logs are already there, `master-N.log`). Every time is in
+/// seconds since the workload started.
 public struct ReportWriter: Sendable {
     public var directory: String
 
@@ -33,6 +34,17 @@ public struct ReportWriter: Sendable {
         var repetition: Int
     }
 
+    /// One leader-view line: what one master said at one moment.
+    struct LeaderLine: Codable {
+        var time: Double
+        var master: UInt64
+        var role: String
+        var term: UInt64
+        var leader: UInt64
+        var commitIndex: UInt64
+        var appliedIndex: UInt64
+    }
+
     public func write(history: History, records: [FaultRecord], views: [LeaderView], summary: ChaosSummary) throws(HarnessFailure) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -59,9 +71,17 @@ public struct ReportWriter: Sendable {
                 }
             }
             try lines(faults, to: "faults.jsonl", encoder)
-            try lines(views, to: "leaders.jsonl", encoder)
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            try encoder.encode(summary).write(to: url("summary.json"))
+            try lines(views.map {
+                LeaderLine(
+                    time: Double($0.nanos) / 1e9, master: $0.master, role: $0.role, term: $0.term, leader: $0.leader,
+                    commitIndex: $0.commitIndex, appliedIndex: $0.appliedIndex)
+            }, to: "leaders.jsonl", encoder)
+            // summary.json carries the verdict too, which the type computes from its violations.
+            guard var object = try JSONSerialization.jsonObject(with: try encoder.encode(summary)) as? [String: Any] else {
+                throw HarnessFailure("the summary did not encode as a JSON object")
+            }
+            object["passed"] = summary.passed
+            try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]).write(to: url("summary.json"))
         } catch {
             throw HarnessFailure("cannot write the report in \(directory): \(error)")
         }

@@ -28,6 +28,8 @@ import Testing
         }
         let faults = try String(contentsOfFile: "\(report)/faults.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(faults.count == 4 && faults[0].contains("\"type\":\"fault\"") && faults[1].contains("\"type\":\"heal\""))
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(report)/summary.json")))
+        #expect((written as? [String: Any])?["passed"] as? Bool == true)
         let history = try String(contentsOfFile: "\(report)/history.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(history.count == 2 * summary.operationCount)
         #expect(ProcessTable.pids(withArgumentContaining: report).isEmpty, "masters left running after the run")
