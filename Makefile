@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev
 
-.PHONY: deps build test up sim clean proto
+.PHONY: deps build test up sim clean proto chaos chaos-smoke
 
 ## deps: install the Debian packages Corral needs, only when they are missing.
 deps:
@@ -29,6 +29,16 @@ up: build
 sim: deps
 	$(SWIFT) build -c release
 	.build/release/corral sim --seeds 10000
+
+## chaos: every scenario in Chaos/Scenarios against real master quorums, 10 seeds each, then a
+## table; reports in chaos-reports/<scenario>-<seed>/ (see Chaos/README.md).
+chaos: build
+	$$($(SWIFT) build --show-bin-path)/corral-chaos sweep --scenarios Chaos/Scenarios --seeds 10
+
+## chaos-smoke: a short subset of the matrix (two scenarios, one seed each, about a minute).
+chaos-smoke: build
+	$$($(SWIFT) build --show-bin-path)/corral-chaos sweep --scenarios Chaos/Scenarios --seeds 1 --first-seed 42 \
+	  --only leader-kill-under-load,paused-leader --reports chaos-reports/smoke
 
 clean:
 	rm -rf .build

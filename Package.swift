@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "corral", targets: ["corral"]),
+        .executable(name: "corral-chaos", targets: ["corral-chaos"]),
         // A test double loaded with LD_PRELOAD by power-loss tests; not part of Corral.
         .library(name: "CPowerLossDouble", type: .dynamic, targets: ["CPowerLossDouble"]),
     ],
@@ -117,6 +118,21 @@ let package = Package(
         ),
         .target(name: "CorralHistory", path: "Chaos/History", swiftSettings: swiftSettings),
         .target(
+            name: "CorralChaos",
+            dependencies: [
+                "CorralHistory", "CorralMaster", "CorralReplication", "CorralScheduler",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            path: "Chaos/Harness",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "corral-chaos",
+            dependencies: ["CorralChaos", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Chaos/Command",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CorralTestSupport", dependencies: ["CorralModel", "CorralScheduler", "CorralContainer"],
             path: "Tests/CorralTestSupport",
             swiftSettings: swiftSettings),
@@ -129,6 +145,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CorralHistoryTests", dependencies: ["CorralHistory", "CorralTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CorralChaosTests",
+            dependencies: ["CorralChaos", "CorralHistory", "CorralTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CorralSimulationTests",
             dependencies: ["CorralSimulation", "CorralRaft"],
@@ -149,7 +170,7 @@ let package = Package(
             name: "CorralMasterTests",
             dependencies: [
                 "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralTestSupport",
-                "CorralHistory", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "CorralHistory", "CorralChaos", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["PyMesos"],

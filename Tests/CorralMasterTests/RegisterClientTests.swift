@@ -1,6 +1,7 @@
-import CorralTestSupport
+import CorralChaos
 import CorralHistory
 import CorralMaster
+import CorralTestSupport
 import Testing
 
 /// How the register test's client reads each answer: the contract under test is "503 means

@@ -1,8 +1,8 @@
+import CorralChaos
 import CorralHistory
 import CorralMaster
 import CorralTestSupport
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -39,42 +39,24 @@ struct RegisterTestRun {
 
         let clock = HistoryRecorder.clock(since: .now)
         let recorder = HistoryRecorder(clock: clock)
-        let notes = RegisterNotes()
         let register = RegisterClient(
             client: MasterClient(timeoutSeconds: requestTimeoutSeconds), endpoints: quorum.initial.map { quorum.endpoint($0) },
             names: Dictionary(uniqueKeysWithValues: quorum.initial.map { (quorum.endpoint($0), "m\($0)") }))
+        let workload = RegisterWorkload(clients: clients, keys: keys, seed: seed, register: register, recorder: recorder)
+        let notes = workload.notes
         let deadline = UInt64(seconds * 1e9)
-        let group = DispatchGroup()
-        for index in 0..<clients {
-            group.enter()
-            let thread = Thread { [keys, clients, seed] in
-                defer { group.leave() }
-                var rng = SplitMix64(seed: seed &+ 0x9E37_79B9 &* UInt64(index + 1))
-                var process = index
-                var written = 0
-                while clock() < deadline {
-                    let key = keys[Int.random(in: 0..<keys.count, using: &rng)]
-                    let isWrite = Bool.random(using: &rng)
-                    written += isWrite ? 1 : 0
-                    let value = isWrite ? "c\(index)-\(written)" : nil
-                    let first = Int.random(in: 0..<register.endpoints.count, using: &rng)
-                    let token = recorder.invoke(process: process, isWrite ? .write : .read, key: key, value: value)
-                    let result = register.perform(isWrite ? .write : .read, key: key, value: value, first: first)
-                    recorder.complete(token, result.outcome, readValue: result.value)
-                    notes.record(token, result)
-                    if result.outcome == .info { process += clients }  // its operation stays open
-                    if result.outcome != .ok { usleep(50_000) }
-                }
-            }
-            thread.name = "register-client-\(index)"
-            thread.start()
-        }
+        let group = workload.start(clock: clock, until: deadline)
 
         var nemesis = RegisterNemesis(fault: fault, seed: seed, quorum: quorum, clock: clock)
         let nemesisError = Result { try nemesis.run(until: deadline) }
         group.wait()
         try nemesisError.get()
-        try finalReads(quorum: quorum, register: register, recorder: recorder, notes: notes)
+        try quorum.leader()
+        do {
+            try workload.finalReads()
+        } catch {
+            throw HarnessError("\(error):\n\(quorum.logs())")
+        }
 
         let history = recorder.history()
         let checkStart = ContinuousClock.now
@@ -112,48 +94,4 @@ struct RegisterTestRun {
         if !problems.isEmpty { problems.append("masters' logs:\n\(quorum.logs())") }
         return Report(summary: summary, problems: problems)
     }
-
-    /// After the faults: one successful read of every key from the healed quorum, so that a
-    /// write acknowledged and then lost shows up in the history.
-    private func finalReads(
-        quorum: QuorumHarness, register: RegisterClient, recorder: HistoryRecorder, notes: RegisterNotes
-    ) throws {
-        try quorum.leader()
-        for key in keys {
-            var done = false
-            for attempt in 0..<40 where !done {
-                let token = recorder.invoke(process: 1_000 + attempt, .read, key: key)
-                let result = register.perform(.read, key: key, value: nil, first: attempt)
-                recorder.complete(token, result.outcome, readValue: result.value)
-                notes.record(token, result)
-                done = result.outcome == .ok
-                if !done { usleep(100_000) }
-            }
-            if !done { throw HarnessError("no final read of \(key) succeeded after the faults:\n\(quorum.logs())") }
-        }
-    }
-}
-
-/// What the masters answered to each operation (by history id), for a failure report.
-final class RegisterNotes: Sendable {
-    private let state = Mutex<(evidence: [Int: String], unexpected: [String], finalAnswers: [String: Int])>(([:], [], [:]))
-
-    func record(_ token: Int, _ result: RegisterClient.Result) {
-        // "m2: 307 -> m1: 503 {...}" ends with "503"; "m1: refused (...)" with "refused".
-        let last = result.evidence.components(separatedBy: " -> ").last ?? ""
-        let answer = last.split(separator: " ").dropFirst().first.map(String.init) ?? "?"
-        state.withLock { state in
-            state.evidence[token] = result.evidence
-            state.finalAnswers[answer, default: 0] += 1
-            if result.unexpected { state.unexpected.append(result.evidence) }
-        }
-    }
-
-    /// How often each final answer came back: `200 812, 204 790, 503 4, refused 310, ...`.
-    var finalAnswers: String {
-        state.withLock { $0.finalAnswers }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-    }
-
-    var evidence: [Int: String] { state.withLock { $0.evidence } }
-    var unexpected: [String] { state.withLock { $0.unexpected } }
 }

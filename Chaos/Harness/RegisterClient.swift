@@ -5,20 +5,27 @@ import Foundation
 /// One client of the register test: reads and writes keys through the KV API of any master,
 /// follows 307s to the leader itself, and says exactly what each answer means for the
 /// history.
-struct RegisterClient: Sendable {
+public struct RegisterClient: Sendable {
     /// What came back, as the checker needs it, and the HTTP evidence for a report.
-    struct Result {
-        var outcome: ClientOperation.Outcome
-        var value: String?
-        var evidence: String
+    public struct Result: Sendable {
+        public var outcome: ClientOperation.Outcome
+        public var value: String?
+        public var evidence: String
         /// A status outside the KV API's contract (for example 500); the test fails on it.
-        var unexpected = false
+        public var unexpected = false
     }
 
-    let client: MasterClient
-    let endpoints: [String]
+    public let client: MasterClient
+    public let endpoints: [String]
     /// Names for endpoints in the evidence, e.g. "m2"; an endpoint without one is shown as is.
-    var names: [String: String] = [:]
+    public var names: [String: String] = [:]
+
+    /// A client of `endpoints` (host:port of each master's HTTP API).
+    public init(client: MasterClient, endpoints: [String], names: [String: String] = [:]) {
+        self.client = client
+        self.endpoints = endpoints
+        self.names = names
+    }
 
     /// Runs one operation starting at `endpoints[first]`:
     /// - 2xx (and 404 for a read) -> ok;
@@ -27,7 +34,7 @@ struct RegisterClient: Sendable {
     /// - no leader to redirect to, a connection refused before anything was sent, or only
     ///   redirects -> fail (no master accepted the request);
     /// - any other status -> info, and the caller counts it as unexpected.
-    func perform(_ kind: ClientOperation.Kind, key: String, value: String?, first: Int) -> Result {
+    public func perform(_ kind: ClientOperation.Kind, key: String, value: String?, first: Int) -> Result {
         var endpoint = endpoints[first % endpoints.count]
         var path = "/v1/kv/\(key)"
         var trail: [String] = []

@@ -1,0 +1,28 @@
+import ArgumentParser
+import CorralChaos
+import Foundation
+
+/// `corral-chaos run SCENARIO --seed N`: one run, its report and its verdict.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run one scenario file with one seed.")
+
+    @Argument(help: "A scenario file, e.g. Chaos/Scenarios/leader-kill-under-load.toml.")
+    var scenario: String
+
+    @Option(help: "Drives fault choice and timing and the workload; the same seed replays the same schedule (default: random).")
+    var seed: UInt64?
+
+    @Option(help: "The report directory (default: chaos-reports/<scenario>-<seed>).")
+    var report: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let scenario = try loadScenario(self.scenario)
+        let binary = try common.binary()
+        let seed = seed ?? UInt64.random(in: 1...999_999)
+        let summary = try runOnce(scenario, seed: seed, binary: binary, report: report ?? "chaos-reports/\(scenario.name)-\(seed)")
+        if !summary.passed { throw ExitCode(1) }
+    }
+}

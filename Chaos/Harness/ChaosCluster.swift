@@ -1,0 +1,141 @@
+import CorralMaster
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real quorum of `corral master` processes for one chaos run: each on its own loopback
+/// address (127.0.0.(10+id), free ports), with its data directory and log under the report
+/// directory. Every process is adopted by `ChildReaper.shared`.
+public final class ChaosCluster: Sendable {
+    /// One master's addresses.
+    public struct Member: Sendable, Hashable {
+        public var id: UInt64
+        public var raft: String
+        public var http: String
+    }
+
+    public let binary: String
+    public let directory: String
+    public let clusterID: String
+    public let members: [Member]
+    public let logLevel: String
+    private let processes = Mutex<[UInt64: Process]>([:])
+    private let paused = Mutex<Set<UInt64>>([])
+
+    /// Picks addresses for `count` masters; nothing runs until `start`.
+    public init(masters count: Int, binary: String, directory: String, logLevel: String = "info") throws(HarnessFailure) {
+        self.binary = binary
+        self.directory = directory
+        self.logLevel = logLevel
+        clusterID = "chaos-\(getpid())"
+        var members: [Member] = []
+        for id in 1...UInt64(count) {
+            let host = LoopbackAddress.host(of: id)
+            members.append(Member(
+                id: id, raft: "\(host):\(try LoopbackAddress.freePort(on: host))",
+                http: "\(host):\(try LoopbackAddress.freePort(on: host))"))
+        }
+        self.members = members
+    }
+
+    public var ids: [UInt64] { members.map(\.id) }
+    public func member(_ id: UInt64) -> Member? { members.first { $0.id == id } }
+    public func logPath(_ id: UInt64) -> String { "\(directory)/master-\(id).log" }
+    public func dataPath(_ id: UInt64) -> String { "\(directory)/data/master-\(id)" }
+
+    /// Masters started and not killed.
+    public var running: [UInt64] { processes.withLock { Array($0.keys) }.sorted() }
+    /// Running masters that are not paused.
+    public var live: [UInt64] {
+        let stopped = paused.withLock { $0 }
+        return running.filter { !stopped.contains($0) }
+    }
+
+    /// Starts master `id` (founding members bootstrap on their first start only); its output
+    /// is appended to its log.
+    public func start(_ id: UInt64) throws(HarnessFailure) {
+        guard let member = member(id) else { throw HarnessFailure("no master \(id)") }
+        let data = dataPath(id)
+        let founding = FileManager.default.fileExists(atPath: data) ? [] : ["--bootstrap"]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "master", "--node-id", "\(id)", "--cluster-id", clusterID, "--data-dir", data,
+            "--raft-listen", member.raft, "--http-listen", member.http, "--log-level", logLevel, "--exit-with-parent",
+        ] + members.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + founding
+        do {
+            try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: logPath(id)) {
+                _ = FileManager.default.createFile(atPath: logPath(id), contents: nil)
+            }
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(id)))
+            log.seekToEndOfFile()
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+        } catch {
+            throw HarnessFailure("cannot start master \(id) (\(binary)): \(error)")
+        }
+        ChildReaper.shared.adopt(process.processIdentifier)
+        processes.withLock { $0[id] = process }
+    }
+
+    /// Sends `signal` and, for SIGKILL or SIGTERM, waits for the exit (SIGKILL after 10 s).
+    public func signal(_ id: UInt64, _ signal: Int32) {
+        guard let process = processes.withLock({ $0[id] }) else { return }
+        let pid = process.processIdentifier
+        switch signal {
+        case SIGSTOP:
+            _ = paused.withLock { $0.insert(id) }
+            kill(pid, SIGSTOP)
+        case SIGCONT:
+            kill(pid, SIGCONT)
+            _ = paused.withLock { $0.remove(id) }
+        default:
+            kill(pid, signal)
+            kill(pid, SIGCONT)
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(pid, SIGKILL) }
+            process.waitUntilExit()
+            ChildReaper.shared.release(pid)
+            processes.withLock { $0[id] = nil }
+            _ = paused.withLock { $0.remove(id) }
+        }
+    }
+
+    /// Resumes and kills every master.
+    public func stopAll() {
+        for id in running { signal(id, SIGKILL) }
+    }
+
+    /// Master `id`'s view of the quorum, or nil when it does not answer within a second.
+    public func status(_ id: UInt64) -> QuorumStatus? {
+        guard let member = member(id) else { return nil }
+        return try? MasterClient(timeoutSeconds: 1).json(QuorumStatus.self, "GET", member.http, "/quorum/status")
+    }
+
+    /// Waits until every live master agrees on one leader; returns its id and term.
+    public func leader(seconds: Double) -> (id: UInt64, term: UInt64)? {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            let members = live
+            let statuses = members.compactMap(status)
+            if statuses.count == members.count, let leader = statuses.first(where: { $0.raft.role == "leader" })?.raft,
+                statuses.allSatisfy({ $0.raft.leader == leader.id && $0.raft.term == leader.term })
+            {
+                return (leader.id, leader.term)
+            }
+            usleep(50_000)
+        } while Date() < deadline
+        return nil
+    }
+
+    /// The last `bytes` of master `id`'s log.
+    public func logTail(_ id: UInt64, bytes: Int = 3000) -> String {
+        (try? String(contentsOfFile: logPath(id), encoding: .utf8)).map { String($0.suffix(bytes)) } ?? ""
+    }
+}

@@ -1,0 +1,146 @@
+import CorralHistory
+import CorralMaster
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One chaos run: starts the scenario's masters, runs the register workload while the
+/// seeded fault schedule fires and heals, then checks the history and the masters' views
+/// and writes the report directory.
+public struct ChaosRun: Sendable {
+    public var scenario: Scenario
+    public var seed: UInt64
+    /// The `corral` executable.
+    public var binary: String
+    public var reportDirectory: String
+    /// Where progress lines go.
+    public var say: @Sendable (String) -> Void
+
+    public init(scenario: Scenario, seed: UInt64, binary: String, reportDirectory: String, say: @escaping @Sendable (String) -> Void = { print($0) }) {
+        self.scenario = scenario
+        self.seed = seed
+        self.binary = binary
+        self.reportDirectory = reportDirectory
+        self.say = say
+    }
+
+    /// The network the masters run on, said at the start of every run.
+    public static let network = "loopback fallback: master N on 127.0.0.(10+N), no network namespaces yet"
+
+    /// Runs the scenario; throws only when the harness itself could not run it.
+    public func run() throws(HarnessFailure) -> ChaosSummary {
+        do {
+            try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw HarnessFailure("cannot create the report directory \(reportDirectory): \(error)")
+        }
+        let plan = FaultSchedule.plan(scenario, seed: seed)
+        let cluster = try ChaosCluster(masters: scenario.masters, binary: binary, directory: reportDirectory)
+        defer { cluster.stopAll() }
+        say("chaos: \(scenario.name) seed \(seed), \(scenario.masters) masters on \(Self.network)")
+        say("chaos: masters " + cluster.members.map { "m\($0.id) \($0.http)" }.joined(separator: ", "))
+        say("chaos: schedule " + plan.map(\.description).joined(separator: "; "))
+        for id in cluster.ids { try cluster.start(id) }
+        guard cluster.leader(seconds: 30) != nil else {
+            throw HarnessFailure("the masters elected no leader within 30 s; see \(cluster.logPath(1))")
+        }
+
+        let clock = HistoryRecorder.clock(since: .now)
+        let watch = LeaderWatch(cluster: cluster, clock: clock)
+        let register = RegisterClient(
+            client: MasterClient(timeoutSeconds: scenario.workload.requestTimeoutSeconds), endpoints: cluster.members.map(\.http),
+            names: Dictionary(uniqueKeysWithValues: cluster.members.map { ($0.http, "m\($0.id)") }))
+        let workload = RegisterWorkload(
+            clients: scenario.workload.clients, keys: scenario.workload.keys, seed: seed, register: register,
+            recorder: HistoryRecorder(clock: clock))
+        let clients = workload.start(clock: clock, until: UInt64(scenario.durationSeconds * 1e9))
+
+        var summary = ChaosSummary(
+            scenario: scenario.name, seed: seed, masters: scenario.masters, network: Self.network, reportDirectory: reportDirectory,
+            failoverTargetSeconds: scenario.bounds.failoverTargetSeconds)
+        var records: [FaultRecord] = []
+        for planned in plan {
+            if let record = inject(planned, cluster: cluster, clock: clock, summary: &summary) { records.append(record) }
+        }
+        clients.wait()
+        do {
+            try workload.finalReads()
+        } catch {
+            summary.violations.append("liveness: \(error)")
+        }
+        summary.convergenceSeconds = converge(cluster)
+        if summary.convergenceSeconds == nil {
+            summary.violations.append(
+                "liveness: the masters did not reach the same applied index within \(scenario.bounds.convergenceSeconds) s after the last heal")
+        }
+        let views = watch.stop()
+        cluster.stopAll()
+
+        let history = workload.recorder.history()
+        ChaosChecks.check(history: history, records: records, views: views, bounds: scenario.bounds, into: &summary)
+        summary.violations += workload.notes.unexpected.map { "an answer outside the KV API's contract: \($0)" }
+        summary.elapsedSeconds = Double(clock()) / 1e9
+        try ReportWriter(directory: reportDirectory).write(history: history, records: records, views: views, summary: summary)
+        return summary
+    }
+
+    /// Fires one planned fault when it is due and heals it after its time; nil when no leader
+    /// could be found to aim it (a liveness violation).
+    private func inject(
+        _ planned: PlannedFault, cluster: ChaosCluster, clock: @Sendable () -> UInt64, summary: inout ChaosSummary
+    ) -> FaultRecord? {
+        sleep(until: UInt64(planned.atSeconds * 1e9), clock)
+        guard let (leader, term) = cluster.leader(seconds: scenario.bounds.failoverLimitSeconds) else {
+            summary.violations.append(
+                "liveness: no agreed leader within \(scenario.bounds.failoverLimitSeconds) s before fault \(planned)")
+            return nil
+        }
+        let targets = planned.targets(leader: leader, members: cluster.ids)
+        let injected = clock()
+        for id in targets {
+            switch planned.kind {
+            case .kill: cluster.signal(id, SIGKILL)
+            case .stop: cluster.signal(id, SIGTERM)
+            case .pause: cluster.signal(id, SIGSTOP)
+            }
+        }
+        say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
+        sleep(until: injected + UInt64(planned.healAfterSeconds * 1e9), clock)
+        for id in targets {
+            switch planned.kind {
+            case .kill, .stop:
+                do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
+            case .pause: cluster.signal(id, SIGCONT)
+            }
+        }
+        let healed = clock()
+        say("chaos: \(ClientOperation.secondsText(healed)) healed \(targets.map { "m\($0)" }.joined(separator: ","))")
+        summary.faults.append("\(planned) -> \(targets.map { "m\($0)" }.joined(separator: ","))")
+        return FaultRecord(
+            planned: planned, targets: targets, leaderBefore: leader, termBefore: term, injectedNanos: injected, healedNanos: healed,
+            members: cluster.ids.count)
+    }
+
+    /// Seconds until every master reports the same applied index, equal to its commit index;
+    /// nil if that does not happen within the scenario's bound.
+    private func converge(_ cluster: ChaosCluster) -> Double? {
+        let start = Date()
+        repeat {
+            let statuses = cluster.ids.compactMap(cluster.status)
+            if statuses.count == cluster.ids.count, let first = statuses.first?.raft.appliedIndex,
+                statuses.allSatisfy({ $0.raft.appliedIndex == first && $0.raft.commitIndex == first })
+            {
+                return Date().timeIntervalSince(start)
+            }
+            usleep(100_000)
+        } while Date().timeIntervalSince(start) < scenario.bounds.convergenceSeconds
+        return nil
+    }
+
+    private func sleep(until nanos: UInt64, _ clock: @Sendable () -> UInt64) {
+        let now = clock()
+        if nanos > now { usleep(UInt32(min((nanos - now) / 1_000, UInt64(UInt32.max)))) }
+    }
+}

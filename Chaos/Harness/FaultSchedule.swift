@@ -1,0 +1,90 @@
+import CorralScheduler
+
+/// One fault of a run's schedule: when it fires and heals, and the seeded choices that
+/// decide which masters it hits once the leader is known.
+public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The scenario step (from 0) and its repetition (from 0).
+    public var step: Int
+    public var repetition: Int
+    public var kind: Scenario.FaultKind
+    public var target: Scenario.Target
+    /// Seconds after the workload started.
+    public var atSeconds: Double
+    /// How long the fault lasts.
+    public var healAfterSeconds: Double
+    /// `random` and `rolling`: the master's id. `follower`: an index into the followers in id
+    /// order. `majority`: the order in which followers join the leader.
+    public var picks: [Int]
+
+    public init(
+        step: Int, repetition: Int, kind: Scenario.FaultKind, target: Scenario.Target, atSeconds: Double, healAfterSeconds: Double,
+        picks: [Int]
+    ) {
+        self.step = step
+        self.repetition = repetition
+        self.kind = kind
+        self.target = target
+        self.atSeconds = atSeconds
+        self.healAfterSeconds = healAfterSeconds
+        self.picks = picks
+    }
+
+    /// The masters this fault hits, given the cluster's members and its leader now.
+    public func targets(leader: UInt64, members: [UInt64]) -> [UInt64] {
+        let followers = members.filter { $0 != leader }.sorted()
+        switch target {
+        case .leader: return [leader]
+        case .follower: return followers.isEmpty ? [] : [followers[(picks.first ?? 0) % followers.count]]
+        case .random, .rolling: return picks.first.map { [UInt64($0)] } ?? []
+        case .all: return members.sorted()
+        case .majority:
+            let ordered = picks.filter { $0 < followers.count }.map { followers[$0] }
+            return [leader] + ordered.prefix(members.count / 2)
+        }
+    }
+
+    public var description: String {
+        let choice = target == .random || target == .rolling ? " \(picks.first ?? 0)" : ""
+        return "\(ms(atSeconds)) \(kind.rawValue) \(target.rawValue)\(choice) for \(ms(healAfterSeconds))"
+    }
+
+    private func ms(_ seconds: Double) -> String { "\(Int((seconds * 1000).rounded())) ms" }
+}
+
+/// The fault schedule of a run: a pure function of the scenario and the seed, so the same
+/// seed replays the same faults at the same times against the same choice of masters.
+public enum FaultSchedule {
+    /// Every fault of `scenario` in firing order; faults never overlap (each heals before
+    /// the next fires).
+    public static func plan(_ scenario: Scenario, seed: UInt64) -> [PlannedFault] {
+        var rng = SplitMix64(seed: seed ^ 0x4641_554C_5453_4348)
+        var now = 0.0
+        var plan: [PlannedFault] = []
+        for (index, step) in scenario.faults.enumerated() {
+            let rollingStart = Int.random(in: 0..<scenario.masters, using: &rng)
+            for repetition in 0..<step.repeats {
+                now += draw(repetition == 0 ? step.start : step.gap, &rng)
+                let heal = draw(step.healAfter, &rng)
+                let picks: [Int]
+                switch step.target {
+                case .leader, .all: picks = []
+                case .follower: picks = [Int.random(in: 0..<(scenario.masters - 1), using: &rng)]
+                case .random: picks = [Int.random(in: 1...scenario.masters, using: &rng)]
+                case .rolling: picks = [(rollingStart + repetition) % scenario.masters + 1]
+                case .majority: picks = Array(0..<(scenario.masters - 1)).shuffled(using: &rng)
+                }
+                plan.append(PlannedFault(
+                    step: index, repetition: repetition, kind: step.kind, target: step.target, atSeconds: now,
+                    healAfterSeconds: heal, picks: picks))
+                now += heal
+            }
+        }
+        return plan
+    }
+
+    /// A time in the window, to the millisecond.
+    private static func draw(_ window: Scenario.Window, _ rng: inout SplitMix64) -> Double {
+        let low = Int((window.low * 1000).rounded()), high = Int((window.high * 1000).rounded())
+        return Double(low == high ? low : Int.random(in: low...high, using: &rng)) / 1000
+    }
+}

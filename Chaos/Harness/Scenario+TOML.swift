@@ -1,0 +1,183 @@
+import Foundation
+import TOMLKit
+
+extension Scenario {
+    /// Reads a scenario file; its name is the file name without `.toml`.
+    public static func load(path: String) throws(ScenarioError) -> Scenario {
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioError(source: path, field: "file", "cannot read it: \(error.localizedDescription)")
+        }
+        return try parse(text, name: name, source: path)
+    }
+
+    /// Parses scenario TOML (`Chaos/README.md` shows every key); errors name the field.
+    public static func parse(_ text: String, name: String, source: String = "scenario") throws(ScenarioError) -> Scenario {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ScenarioError(source: source, field: "file", "is not valid TOML: \(error.debugDescription)")
+        } catch {
+            throw ScenarioError(source: source, field: "file", "is not valid TOML: \(error)")
+        }
+        let reader = ScenarioReader(source: source)
+        return try reader.scenario(table, name: name)
+    }
+}
+
+/// Reads the fields of a scenario table one by one, so that each error names its key.
+struct ScenarioReader {
+    let source: String
+
+    func fail(_ field: String, _ message: String) -> ScenarioError { ScenarioError(source: source, field: field, message) }
+
+    func scenario(_ table: TOMLTable, name: String) throws(ScenarioError) -> Scenario {
+        try onlyKeys(table, ["description", "masters", "duration_seconds", "workload", "checks", "faults"], in: "")
+        let masters = try int(table, "masters", in: "") ?? 3
+        guard masters == 3 || masters == 5 else { throw fail("masters", "must be 3 or 5, not \(masters)") }
+        guard let duration = try number(table, "duration_seconds", in: ""), duration > 0 else {
+            throw fail("duration_seconds", "is required: how long the workload runs, in seconds (a number > 0)")
+        }
+        let workload = try self.workload(table["workload"], field: "workload")
+        let bounds = try self.bounds(table["checks"], field: "checks")
+        guard let steps = table["faults"]?.array else {
+            throw fail("faults", "is required: a list of [[faults]] tables (kind, target, start, heal_after)")
+        }
+        var faults: [Scenario.FaultStep] = []
+        for index in 0..<steps.count {
+            guard let step = steps[index].table else { throw fail("faults[\(index)]", "must be a table ([[faults]])") }
+            faults.append(try fault(step, field: "faults[\(index)]"))
+        }
+        let scenario = Scenario(
+            name: name, description: try string(table, "description", in: "") ?? "", masters: masters, durationSeconds: duration,
+            workload: workload, faults: faults, bounds: bounds)
+        guard scenario.longestSchedule + 1 <= duration else {
+            throw fail(
+                "duration_seconds",
+                "\(duration) s is too short for the faults, which can take up to \(scenario.longestSchedule) s; "
+                    + "make it at least \(scenario.longestSchedule + 1) s or narrow the faults' windows")
+        }
+        return scenario
+    }
+
+    private func workload(_ value: (any TOMLValueConvertible)?, field: String) throws(ScenarioError) -> Scenario.Workload {
+        var workload = Scenario.Workload()
+        guard let value else { return workload }
+        guard let table = value.table else { throw fail(field, "must be a table [workload]") }
+        try onlyKeys(table, ["kind", "clients", "keys", "request_timeout_seconds"], in: field)
+        if let kind = try string(table, "kind", in: field), kind != "register" {
+            throw fail("\(field).kind", "\"\(kind)\" is not a workload; the one workload so far is \"register\"")
+        }
+        if let clients = try int(table, "clients", in: field) {
+            guard (1...64).contains(clients) else { throw fail("\(field).clients", "must be 1 to 64, not \(clients)") }
+            workload.clients = clients
+        }
+        if let keys = table["keys"] {
+            guard let array = keys.array, !array.isEmpty else { throw fail("\(field).keys", "must be a non-empty list of strings") }
+            var names: [String] = []
+            for index in 0..<array.count {
+                guard let key = array[index].string, !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+                else { throw fail("\(field).keys[\(index)]", "must be a string of letters, digits, - or _") }
+                names.append(key)
+            }
+            workload.keys = names
+        }
+        if let timeout = try int(table, "request_timeout_seconds", in: field) {
+            guard (1...60).contains(timeout) else { throw fail("\(field).request_timeout_seconds", "must be 1 to 60, not \(timeout)") }
+            workload.requestTimeoutSeconds = timeout
+        }
+        return workload
+    }
+
+    private func bounds(_ value: (any TOMLValueConvertible)?, field: String) throws(ScenarioError) -> Scenario.Bounds {
+        var bounds = Scenario.Bounds()
+        guard let value else { return bounds }
+        guard let table = value.table else { throw fail(field, "must be a table [checks]") }
+        try onlyKeys(table, ["failover_target_seconds", "failover_limit_seconds", "convergence_seconds"], in: field)
+        bounds.failoverTargetSeconds = try positive(table, "failover_target_seconds", in: field) ?? bounds.failoverTargetSeconds
+        bounds.failoverLimitSeconds = try positive(table, "failover_limit_seconds", in: field) ?? bounds.failoverLimitSeconds
+        bounds.convergenceSeconds = try positive(table, "convergence_seconds", in: field) ?? bounds.convergenceSeconds
+        return bounds
+    }
+
+    private func fault(_ table: TOMLTable, field: String) throws(ScenarioError) -> Scenario.FaultStep {
+        try onlyKeys(table, ["kind", "target", "start", "heal_after", "repeat", "gap"], in: field)
+        let kinds = Scenario.FaultKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        guard let kindName = try string(table, "kind", in: field) else { throw fail("\(field).kind", "is required: one of \(kinds)") }
+        guard let kind = Scenario.FaultKind(rawValue: kindName) else {
+            throw fail("\(field).kind", "\"\(kindName)\" is not a fault; use one of \(kinds)")
+        }
+        let targets = Scenario.Target.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        guard let targetName = try string(table, "target", in: field) else { throw fail("\(field).target", "is required: one of \(targets)") }
+        guard let target = Scenario.Target(rawValue: targetName) else {
+            throw fail("\(field).target", "\"\(targetName)\" is not a target; use one of \(targets)")
+        }
+        guard let start = try window(table, "start", in: field) else {
+            throw fail("\(field).start", "is required: seconds after the previous step, a number or [low, high]")
+        }
+        guard let healAfter = try window(table, "heal_after", in: field) else {
+            throw fail("\(field).heal_after", "is required: how long the fault lasts, a number or [low, high] seconds")
+        }
+        let repeats = try int(table, "repeat", in: field) ?? 1
+        guard (1...100).contains(repeats) else { throw fail("\(field).repeat", "must be 1 to 100, not \(repeats)") }
+        let gap = try window(table, "gap", in: field) ?? Scenario.Window(1, 2)
+        return Scenario.FaultStep(kind: kind, target: target, start: start, healAfter: healAfter, repeats: repeats, gap: gap)
+    }
+
+    // MARK: - Typed fields
+
+    private func name(_ key: String, in parent: String) -> String { parent.isEmpty ? key : "\(parent).\(key)" }
+
+    private func onlyKeys(_ table: TOMLTable, _ keys: Set<String>, in parent: String) throws(ScenarioError) {
+        if let unknown = table.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw fail(name(unknown, in: parent), "is not a scenario key here; known keys: \(keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    private func int(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let int = value.int else { throw fail(name(key, in: parent), "must be an integer") }
+        return int
+    }
+
+    private func number(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Double? {
+        guard let value = table[key] else { return nil }
+        guard let number = Self.number(value) else { throw fail(name(key, in: parent), "must be a number") }
+        return number
+    }
+
+    private func positive(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Double? {
+        guard let value = try number(table, key, in: parent) else { return nil }
+        guard value > 0 else { throw fail(name(key, in: parent), "must be more than 0 seconds, not \(value)") }
+        return value
+    }
+
+    private func string(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let string = value.string else { throw fail(name(key, in: parent), "must be a string") }
+        return string
+    }
+
+    /// A number of seconds (`2`) or a window to draw from (`[1.5, 3]`).
+    private func window(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Scenario.Window? {
+        guard let value = table[key] else { return nil }
+        let field = name(key, in: parent)
+        if let single = Self.number(value) {
+            guard single >= 0 else { throw fail(field, "must be 0 or more seconds, not \(single)") }
+            return Scenario.Window(single, single)
+        }
+        guard let array = value.array, array.count == 2, let low = Self.number(array[0]), let high = Self.number(array[1]) else {
+            throw fail(field, "must be a number of seconds or a window [low, high]")
+        }
+        guard low >= 0, low <= high else { throw fail(field, "window [\(low), \(high)] must have 0 <= low <= high") }
+        return Scenario.Window(low, high)
+    }
+
+    private static func number(_ value: any TOMLValueConvertible) -> Double? {
+        value.double ?? value.int.map(Double.init)
+    }
+}

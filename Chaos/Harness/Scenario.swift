@@ -1,0 +1,128 @@
+/// A chaos scenario, read from a `Chaos/Scenarios/*.toml` file: the cluster, the workload
+/// that runs against it, the faults injected while it runs and the bounds the checkers hold
+/// it to.
+public struct Scenario: Sendable, Hashable {
+    /// A closed range of seconds; a value is drawn from it with the run's seed.
+    public struct Window: Sendable, Hashable, CustomStringConvertible {
+        public var low: Double
+        public var high: Double
+
+        public init(_ low: Double, _ high: Double) {
+            self.low = low
+            self.high = high
+        }
+
+        public var description: String { low == high ? "\(low) s" : "\(low)-\(high) s" }
+    }
+
+    /// What a fault does to each process it targets, and how it is healed.
+    public enum FaultKind: String, Sendable, Hashable, CaseIterable, Codable {
+        /// SIGKILL; healed by starting the master again on its data directory.
+        case kill
+        /// SIGTERM, waiting for the exit; healed by starting it again.
+        case stop
+        /// SIGSTOP; healed by SIGCONT.
+        case pause
+    }
+
+    /// Which masters a fault hits; leader-relative targets are resolved when it fires.
+    public enum Target: String, Sendable, Hashable, CaseIterable, Codable {
+        /// The current leader.
+        case leader
+        /// One follower, chosen with the seed.
+        case follower
+        /// One master, chosen with the seed (it may be the leader).
+        case random
+        /// The leader and enough followers (chosen with the seed) to make a majority.
+        case majority
+        /// Every master.
+        case all
+        /// Master after master, one per repetition, from a start chosen with the seed.
+        case rolling
+    }
+
+    /// One step of the fault schedule, repeated `repeats` times.
+    public struct FaultStep: Sendable, Hashable {
+        public var kind: FaultKind
+        public var target: Target
+        /// When the first repetition fires, in seconds after the previous step healed (the
+        /// workload's start for the first step).
+        public var start: Window
+        /// How long the fault lasts before it is healed.
+        public var healAfter: Window
+        /// How many times the step runs.
+        public var repeats: Int
+        /// The pause between one repetition's heal and the next one.
+        public var gap: Window
+
+        public init(kind: FaultKind, target: Target, start: Window, healAfter: Window, repeats: Int = 1, gap: Window = Window(1, 2)) {
+            self.kind = kind
+            self.target = target
+            self.start = start
+            self.healAfter = healAfter
+            self.repeats = repeats
+            self.gap = gap
+        }
+    }
+
+    /// The register workload's shape.
+    public struct Workload: Sendable, Hashable {
+        public var clients: Int
+        public var keys: [String]
+        /// How long a client waits for one answer before it records the outcome as unknown.
+        public var requestTimeoutSeconds: Int
+
+        public init(clients: Int = 6, keys: [String] = ["r0", "r1", "r2"], requestTimeoutSeconds: Int = 6) {
+            self.clients = clients
+            self.keys = keys
+            self.requestTimeoutSeconds = requestTimeoutSeconds
+        }
+    }
+
+    /// What the checkers require beyond linearizability and one leader per term.
+    public struct Bounds: Sendable, Hashable {
+        /// The fail-over target: a new leader within this long of a leader fault (reported).
+        public var failoverTargetSeconds: Double
+        /// A fault after which no new leader appears within this long is a liveness failure.
+        public var failoverLimitSeconds: Double
+        /// After the last heal, every master must apply the same index within this long.
+        public var convergenceSeconds: Double
+
+        public init(failoverTargetSeconds: Double = 1, failoverLimitSeconds: Double = 10, convergenceSeconds: Double = 20) {
+            self.failoverTargetSeconds = failoverTargetSeconds
+            self.failoverLimitSeconds = failoverLimitSeconds
+            self.convergenceSeconds = convergenceSeconds
+        }
+    }
+
+    /// The file's name without `.toml`, used in report paths.
+    public var name: String
+    public var description: String
+    /// 3 or 5 masters.
+    public var masters: Int
+    /// How long the workload runs; every fault is healed before it ends.
+    public var durationSeconds: Double
+    public var workload: Workload
+    public var faults: [FaultStep]
+    public var bounds: Bounds
+
+    public init(
+        name: String, description: String = "", masters: Int, durationSeconds: Double, workload: Workload = Workload(),
+        faults: [FaultStep], bounds: Bounds = Bounds()
+    ) {
+        self.name = name
+        self.description = description
+        self.masters = masters
+        self.durationSeconds = durationSeconds
+        self.workload = workload
+        self.faults = faults
+        self.bounds = bounds
+    }
+
+    /// The longest the fault schedule can take, from the workload's start to its last heal.
+    public var longestSchedule: Double {
+        faults.reduce(0) { total, step in
+            total + step.start.high + Double(step.repeats) * step.healAfter.high + Double(step.repeats - 1) * step.gap.high
+        }
+    }
+}

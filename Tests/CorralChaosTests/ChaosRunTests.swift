@@ -1,0 +1,85 @@
+import CorralChaos
+import CorralTestSupport
+import Foundation
+import Testing
+
+/// A short real run: three `corral master` processes, the register workload, the leader
+/// killed and restarted; the run must pass every checker and leave a full report and no
+/// process behind.
+@Suite(.serialized, .offCooperativePool) struct ChaosRunTests {
+    static let scenario = Scenario(
+        name: "test-leader-kill", masters: 3, durationSeconds: 9, workload: .init(clients: 4),
+        faults: [.init(kind: .kill, target: .leader, start: .init(1.5, 2), healAfter: .init(0.5, 1), repeats: 2, gap: .init(1.5, 2))])
+
+    @Test func aLeaderKillRunPassesTheCheckersAndWritesItsReport() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        let report = "\(scratch.path)/report"
+        let run = ChaosRun(scenario: Self.scenario, seed: 7, binary: try CorralBinary.locate(), reportDirectory: report)
+        let summary = try run.run()
+        print(summary.text)
+        #expect(summary.passed, "\(summary.violations)")
+        #expect(summary.faults.count == 2)
+        #expect(summary.failoverSeconds.count == 2 && summary.failoverSeconds.allSatisfy { $0 != nil })
+        #expect(summary.convergenceSeconds != nil)
+        #expect(summary.operationCount > 20)
+        for file in ["history.jsonl", "faults.jsonl", "leaders.jsonl", "summary.json", "master-1.log", "master-2.log", "master-3.log"] {
+            #expect(FileManager.default.fileExists(atPath: "\(report)/\(file)"), "\(file) missing")
+        }
+        let faults = try String(contentsOfFile: "\(report)/faults.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(faults.count == 4 && faults[0].contains("\"type\":\"fault\"") && faults[1].contains("\"type\":\"heal\""))
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(report)/summary.json")))
+        #expect((written as? [String: Any])?["passed"] as? Bool == true)
+        let history = try String(contentsOfFile: "\(report)/history.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(history.count == 2 * summary.operationCount)
+        #expect(ProcessTable.pids(withArgumentContaining: report).isEmpty, "masters left running after the run")
+    }
+
+    /// Ctrl-C during a run kills every master (a paused one too) and exits 130.
+    @Test func interruptingTheCommandLeavesNoMasterBehind() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        let report = "\(scratch.path)/report"
+        let corral = try CorralBinary.locate()
+        let command = Process()
+        command.executableURL = URL(fileURLWithPath: corral).deletingLastPathComponent().appendingPathComponent("corral-chaos")
+        command.arguments = [
+            "run", "\(ScenarioParsingTests.folder)/paused-leader.toml", "--seed", "3", "--report", report, "--corral", corral,
+        ]
+        command.standardOutput = FileHandle.nullDevice
+        try command.run()
+        defer {
+            for pid in ProcessTable.pids(withArgumentContaining: report) { kill(pid, SIGKILL) }
+            if command.isRunning { kill(command.processIdentifier, SIGKILL) }
+        }
+        // The masters' data directories are under the report; the command's own --report is not.
+        try eventuallyBlocking("three masters running", seconds: 30) {
+            ProcessTable.pids(withArgumentContaining: "\(report)/data").count == 3
+        }
+        let masters = ProcessTable.pids(withArgumentContaining: "\(report)/data")
+        kill(masters[0], SIGSTOP)
+        kill(command.processIdentifier, SIGINT)
+        command.waitUntilExit()
+        #expect(command.terminationStatus == 130)
+        try eventuallyBlocking("no master left", seconds: 5) { ProcessTable.pids(withArgumentContaining: report).isEmpty }
+    }
+
+    /// A bad scenario file exits 2 before anything starts.
+    @Test func aBadScenarioExitsTwo() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        try "masters = 4\n".write(toFile: "\(scratch.path)/bad.toml", atomically: true, encoding: .utf8)
+        let corral = try CorralBinary.locate()
+        let command = Process()
+        command.executableURL = URL(fileURLWithPath: corral).deletingLastPathComponent().appendingPathComponent("corral-chaos")
+        command.arguments = ["run", "\(scratch.path)/bad.toml", "--report", "\(scratch.path)/report"]
+        let errors = Pipe()
+        command.standardError = errors
+        try command.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        command.waitUntilExit()
+        #expect(command.terminationStatus == 2)
+        #expect(said.contains("bad.toml: masters: must be 3 or 5, not 4"), "\(said)")
+        #expect(!FileManager.default.fileExists(atPath: "\(scratch.path)/report"))
+    }
+}
