@@ -16,10 +16,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: build everything and run the whole test suite (simulation seeds, crash test, containers).
+## test: build everything, run the whole test suite (simulation seeds, crash test, containers),
+## then the chaos smoke run against real master quorums.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory chaos-smoke
 
 ## up: a local cluster on loopback: 3 masters, an agent and a demo job; Ctrl-C stops it.
 up: build
