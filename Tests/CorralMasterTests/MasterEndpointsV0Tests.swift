@@ -87,7 +87,7 @@ extension RealMasters {
             #expect(missing.status == 400 && missing.text.contains("frameworkId"), "\(missing.text)")
 
             let framework = try LaunchingScheduler(masters: [endpoint], taskCount: 0)
-            let running = Task { await framework.run() }
+            let running = Task(executorPreference: TestExecutor.shared) { await framework.run() }
             defer { running.cancel() }
             try await eventually("the framework subscribed", seconds: 20) { await !framework.frameworkIDs.isEmpty }
             let id = try #require(await framework.frameworkIDs.first)
@@ -119,7 +119,7 @@ extension RealMasters {
             #expect(try level() == 0)
             // At the configured level (notice) a subscription is not logged; one step more verbose (info) it is.
             let quiet = try LaunchingScheduler(masters: [endpoint], taskCount: 0)
-            let first = Task { await quiet.run() }
+            let first = Task(executorPreference: TestExecutor.shared) { await quiet.run() }
             defer { first.cancel() }
             try await eventually("the first framework subscribed", seconds: 20) { await !quiet.frameworkIDs.isEmpty }
             #expect(!quorum.log(leader).contains("framework subscribed"), "logged at notice: \(quorum.log(leader))")
@@ -128,7 +128,7 @@ extension RealMasters {
             #expect(set.status == 202, "\(set.text)")
             #expect(try level() == 1)
             let loud = try LaunchingScheduler(masters: [endpoint], taskCount: 0)
-            let second = Task { await loud.run() }
+            let second = Task(executorPreference: TestExecutor.shared) { await loud.run() }
             defer { second.cancel() }
             try await eventually("the second framework subscribed", seconds: 20) { await !loud.frameworkIDs.isEmpty }
             try await eventually("the subscription logged at info", seconds: 5) { quorum.log(leader).contains("framework subscribed") }

@@ -19,4 +19,19 @@ import Testing
         await blocked.value
         #expect(executor.threadCount >= 2)
     }
+
+    /// Child tasks run on the preferred executor, and so does a task given it explicitly (an
+    /// unstructured `Task {}` does not in Swift 6.3, which is why the real-process tests give
+    /// their background tasks `executorPreference: TestExecutor.shared`).
+    @Test func childTasksFollowThePreferenceAndExplicitTasksRunThere() async throws {
+        let executor = TestExecutor(threads: 1, maximumThreads: 2)
+        @Sendable func onExecutor() -> Bool { executor.ownsCurrentThread }
+        let (child, explicit) = await withTaskExecutorPreference(executor) {
+            async let child = onExecutor()
+            let explicit = await Task(executorPreference: executor) { onExecutor() }.value
+            return (await child, explicit)
+        }
+        #expect(child)
+        #expect(explicit)
+    }
 }

@@ -6,6 +6,10 @@ import Testing
 /// For suites that start real masters and agents and poll them against deadlines: the
 /// pool's two threads can be held for many seconds by synchronous tests running beside
 /// them, and a poll that cannot run looks like a master that does not answer.
+///
+/// Child tasks (task groups, `async let`) inherit the preference; an unstructured `Task {}`
+/// does not, and would run on the starved pool: start one with
+/// `Task(executorPreference: TestExecutor.shared) { … }`.
 public struct OffCooperativePoolTrait: SuiteTrait, TestTrait, TestScoping {
     public var isRecursive: Bool { true }
 

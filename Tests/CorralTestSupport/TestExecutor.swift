@@ -19,6 +19,8 @@ public final class TestExecutor: TaskExecutor, @unchecked Sendable {
     private var threads = 0
     private var idle = 0
     private var started = 0
+    /// The pool's threads, for `ownsCurrentThread`.
+    private var members: Set<pthread_t> = []
     let baseThreads: Int
     let maximumThreads: Int
 
@@ -41,6 +43,13 @@ public final class TestExecutor: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Whether the calling thread is one of this pool's (for tests).
+    public var ownsCurrentThread: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return members.contains(pthread_self())
+    }
+
     /// How many threads the pool has now (for tests).
     public var threadCount: Int {
         condition.lock()
@@ -60,6 +69,7 @@ public final class TestExecutor: TaskExecutor, @unchecked Sendable {
     private func work() {
         let executor = asUnownedTaskExecutor()
         condition.lock()
+        members.insert(pthread_self())
         while true {
             while jobs.isEmpty {
                 idle += 1
@@ -67,6 +77,7 @@ public final class TestExecutor: TaskExecutor, @unchecked Sendable {
                 idle -= 1
                 if !signalled, jobs.isEmpty, threads > baseThreads {
                     threads -= 1
+                    members.remove(pthread_self())
                     condition.unlock()
                     return
                 }

@@ -19,7 +19,7 @@ import Glibc
 
     /// Runs `framework` beside `body`, then stops it.
     static func with(_ framework: LaunchingScheduler, _ body: () async throws -> Void) async throws {
-        let running = Task { await framework.run() }
+        let running = Task(executorPreference: TestExecutor.shared) { await framework.run() }
         defer { running.cancel() }
         try await body()
     }

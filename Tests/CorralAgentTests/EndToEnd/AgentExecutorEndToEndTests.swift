@@ -51,7 +51,7 @@ import Testing
         try cluster.startAgent("a")
         let log = cluster.root + "/executor-events.jsonl"
         let framework = try Self.scheduler(cluster, tasks: tasks, venv: venv, log: log)
-        let running = Task { await framework.run() }
+        let running = Task(executorPreference: TestExecutor.shared) { await framework.run() }
         defer { running.cancel() }
         try await body(cluster, framework, log)
     }

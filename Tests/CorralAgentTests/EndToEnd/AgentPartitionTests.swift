@@ -29,7 +29,7 @@ import Glibc
         }
         let aware = try LaunchingScheduler(masters: masters, taskCount: 1, partitionAware: true, makeTask: sleeper)
         let unaware = try LaunchingScheduler(masters: masters, taskCount: 1, makeTask: sleeper)
-        let runs = [Task { await aware.run() }, Task { await unaware.run() }]
+        let runs = [Task(executorPreference: TestExecutor.shared) { await aware.run() }, Task(executorPreference: TestExecutor.shared) { await unaware.run() }]
         defer { for run in runs { run.cancel() } }
         let task = TaskID("task-0")
         try await cluster.waitUntil("both tasks running", seconds: 60) {

@@ -20,8 +20,8 @@ import Testing
                 name: id.value, taskID: id, agentID: agent,
                 resources: [.scalar("cpus", 0.5, role: "ml"), .scalar("mem", 16)], command: CommandInfo(value: "true"))
         }
-        let runningWeb = Task { await web.run() }
-        let runningML = Task { await ml.run() }
+        let runningWeb = Task(executorPreference: TestExecutor.shared) { await web.run() }
+        let runningML = Task(executorPreference: TestExecutor.shared) { await ml.run() }
         defer {
             runningWeb.cancel()
             runningML.cancel()

@@ -33,7 +33,7 @@ import Testing
                 name: name, taskID: TaskID(name), agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16)],
                 command: CommandInfo(value: command))
         }
-        let running = Task { await framework.run() }
+        let running = Task(executorPreference: TestExecutor.shared) { await framework.run() }
         defer { running.cancel() }
         try await cluster.waitUntil("the group runs", seconds: 60) {
             let states = await framework.states

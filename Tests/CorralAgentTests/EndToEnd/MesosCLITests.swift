@@ -86,7 +86,7 @@ import Testing
                 TaskInfo(name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16)],
                          command: CommandInfo(value: id.value == "task-0" ? "sleep 60" : Self.talkative))
             }
-            let running = Task { await framework.run() }
+            let running = Task(executorPreference: TestExecutor.shared) { await framework.run() }
             defer { running.cancel() }
             try await cluster.waitUntil("the task running", seconds: 60) { await framework.states[TaskID("task-0")] == .running }
             let agentID = try #require(await framework.statuses[TaskID("task-0")]?.last?.agentID)
