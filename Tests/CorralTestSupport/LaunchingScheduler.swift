@@ -26,6 +26,8 @@ public actor LaunchingScheduler {
     /// What happened, in order, for a failure message.
     private var history: [String] = []
     private let perOffer: Int
+    /// How long a declined agent stays filtered for this framework.
+    private let declineRefuseSeconds: Double
     /// How many task IDs may be launched so far; the test raises it.
     private var budget: Int
     private var launchedCount = 0
@@ -39,7 +41,7 @@ public actor LaunchingScheduler {
 
     public init(
         masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60, partitionAware: Bool = false,
-        groupExecutor: ExecutorInfo? = nil, role: String = "*",
+        groupExecutor: ExecutorInfo? = nil, role: String = "*", declineRefuseSeconds: Double = 0.2,
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo = LaunchingScheduler.trueTask
     ) throws {
         self.makeTask = makeTask
@@ -53,6 +55,7 @@ public actor LaunchingScheduler {
                 reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(5)))
         toLaunch = (0..<taskCount).map { TaskID("task-\($0)") }
         self.perOffer = perOffer
+        self.declineRefuseSeconds = declineRefuseSeconds
         budget = taskCount
     }
 
@@ -109,7 +112,7 @@ public actor LaunchingScheduler {
             Int(((offered.memMegabytes ?? 0) + 1e-9) / max(sample.memMegabytes ?? 16, 1)))
         let batch = Array(toLaunch.prefix(min(perOffer, fitting, max(0, budget - launchedCount))))
         guard !batch.isEmpty else {
-            try? await client.decline([offer.id], filters: Filters(refuseSeconds: 0.2))
+            try? await client.decline([offer.id], filters: Filters(refuseSeconds: declineRefuseSeconds))
             return
         }
         toLaunch.removeFirst(batch.count)

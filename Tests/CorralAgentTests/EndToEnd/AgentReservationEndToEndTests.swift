@@ -14,7 +14,9 @@ import Testing
         try await cluster.startAll()
         try cluster.startAgent("a", resources: "cpus:1;cpus(ml):1;mem:512;disk:100;ports:[31000-31010]")
         let masters = [cluster.address(1).description]
-        let web = try LaunchingScheduler(masters: masters, taskCount: 0, role: "web")
+        // web declines for an hour: after its first offer, ml is offered the unreserved memory
+        // its task needs beside the reserved CPU, whatever the order of the two frameworks.
+        let web = try LaunchingScheduler(masters: masters, taskCount: 0, role: "web", declineRefuseSeconds: 3600)
         let ml = try LaunchingScheduler(masters: masters, taskCount: 1, role: "ml") { id, agent in
             TaskInfo(
                 name: id.value, taskID: id, agentID: agent,
