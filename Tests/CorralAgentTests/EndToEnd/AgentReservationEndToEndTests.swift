@@ -14,25 +14,22 @@ import Testing
         try await cluster.startAll()
         try cluster.startAgent("a", resources: "cpus:1;cpus(ml):1;mem:512;disk:100;ports:[31000-31010]")
         let masters = [cluster.address(1).description]
-        // web declines for an hour: after its first offer, ml is offered the unreserved memory
-        // its task needs beside the reserved CPU, whatever the order of the two frameworks.
-        let web = try LaunchingScheduler(masters: masters, taskCount: 0, role: "web", declineRefuseSeconds: 3600)
-        let ml = try LaunchingScheduler(masters: masters, taskCount: 1, role: "ml") { id, agent in
+        // One framework at a time, each declining what it does not use for an hour, so that
+        // neither starves the other whatever the allocator's order: ml first, alone, runs its
+        // task on its reserved CPU; then web is offered what is free, the reserved CPU too
+        // were it not kept for ml.
+        let ml = try LaunchingScheduler(masters: masters, taskCount: 1, role: "ml", declineRefuseSeconds: 3600) { id, agent in
             TaskInfo(
                 name: id.value, taskID: id, agentID: agent,
                 resources: [.scalar("cpus", 0.5, role: "ml"), .scalar("mem", 16)], command: CommandInfo(value: "true"))
         }
-        let runningWeb = Task(executorPreference: TestExecutor.shared) { await web.run() }
         let runningML = Task(executorPreference: TestExecutor.shared) { await ml.run() }
-        defer {
-            runningWeb.cancel()
-            runningML.cancel()
-        }
-        try await cluster.waitUntil("the ml task finished and web saw offers", seconds: 60) {
-            let finished = await ml.finished
-            let webOffers = await web.offeredResources
-            return finished == 1 && !webOffers.isEmpty
-        }
+        defer { runningML.cancel() }
+        try await cluster.waitUntil("the ml task finished", seconds: 60) { await ml.finished == 1 }
+        let web = try LaunchingScheduler(masters: masters, taskCount: 0, role: "web", declineRefuseSeconds: 3600)
+        let runningWeb = Task(executorPreference: TestExecutor.shared) { await web.run() }
+        defer { runningWeb.cancel() }
+        try await cluster.waitUntil("web is offered the agent", seconds: 60) { !(await web.offeredResources.isEmpty) }
         let webOffers = await web.offeredResources
         #expect(webOffers.allSatisfy { $0.reserved().isEmpty }, "web was offered ml's CPU: \(webOffers)")
         #expect(webOffers.contains { ($0.unreserved.cpus ?? 0) > 0 }, "web gets the unreserved CPU")
