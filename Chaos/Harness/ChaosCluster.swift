@@ -15,6 +15,7 @@ public final class ChaosCluster: Sendable {
         public var id: UInt64
         public var raft: String
         public var http: String
+        var peer: MasterCommandLine.Peer { MasterCommandLine.Peer(id: id, raft: raft, http: http) }
     }
 
     public let binary: String
@@ -59,13 +60,11 @@ public final class ChaosCluster: Sendable {
     public func start(_ id: UInt64) throws(HarnessFailure) {
         guard let member = member(id) else { throw HarnessFailure("no master \(id)") }
         let data = dataPath(id)
-        let founding = FileManager.default.fileExists(atPath: data) ? [] : ["--bootstrap"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "master", "--node-id", "\(id)", "--cluster-id", clusterID, "--data-dir", data,
-            "--raft-listen", member.raft, "--http-listen", member.http, "--log-level", logLevel, "--exit-with-parent",
-        ] + members.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + founding
+        process.arguments = MasterCommandLine.arguments(
+            member: member.peer, peers: members.map(\.peer), clusterID: clusterID, dataDirectory: data, logLevel: logLevel,
+            bootstrap: !FileManager.default.fileExists(atPath: data))
         do {
             try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: logPath(id)) {
@@ -123,11 +122,8 @@ public final class ChaosCluster: Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
             let members = live
-            let statuses = members.compactMap(status)
-            if statuses.count == members.count, let leader = statuses.first(where: { $0.raft.role == "leader" })?.raft,
-                statuses.allSatisfy({ $0.raft.leader == leader.id && $0.raft.term == leader.term })
-            {
-                return (leader.id, leader.term)
+            if let leader = QuorumStatus.agreedLeader(members.compactMap(status), expected: members.count) {
+                return (leader.raft.id, leader.raft.term)
             }
             usleep(50_000)
         } while Date() < deadline

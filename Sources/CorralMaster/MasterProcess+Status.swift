@@ -21,3 +21,14 @@ extension MasterProcess {
         return QuorumStatus(clusterID: config.clusterID, raft: await server.status, members: members)
     }
 }
+
+extension QuorumStatus {
+    /// The status of the leader that every one of `statuses` names (same id, same term), when
+    /// all `expected` masters answered and one of them says it leads; nil otherwise.
+    public static func agreedLeader(_ statuses: [QuorumStatus], expected: Int) -> QuorumStatus? {
+        guard statuses.count == expected, let leader = statuses.first(where: { $0.raft.role == "leader" }),
+            statuses.allSatisfy({ $0.raft.leader == leader.raft.id && $0.raft.term == leader.raft.term })
+        else { return nil }
+        return leader
+    }
+}

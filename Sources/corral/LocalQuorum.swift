@@ -9,6 +9,7 @@ final class LocalQuorum {
         var id: UInt64
         var raft: PeerAddress
         var http: PeerAddress
+        var peer: MasterCommandLine.Peer { MasterCommandLine.Peer(id: id, raft: "\(raft)", http: "\(http)") }
     }
 
     let members: [Member]
@@ -42,13 +43,9 @@ final class LocalQuorum {
         let memberDirectory = "\(dataDirectory)/master-\(id)"
         // Founding members bootstrap on their first start only: a member whose data was
         // lost afterwards must refuse to start, not found the cluster again.
-        let founding = FileManager.default.fileExists(atPath: memberDirectory) ? [] : ["--bootstrap"]
-        process.arguments = [
-            "master", "--node-id", "\(id)", "--cluster-id", clusterID,
-            "--data-dir", memberDirectory,
-            "--raft-listen", "\(member.raft)", "--http-listen", "\(member.http)",
-            "--log-level", logLevel, "--exit-with-parent",
-        ] + members.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + founding + extraArguments
+        process.arguments = MasterCommandLine.arguments(
+            member: member.peer, peers: members.map(\.peer), clusterID: clusterID, dataDirectory: memberDirectory,
+            logLevel: logLevel, bootstrap: !FileManager.default.fileExists(atPath: memberDirectory)) + extraArguments
         if !inheritOutput {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             let log = "\(dataDirectory)/master-\(id).log"
@@ -96,10 +93,7 @@ final class LocalQuorum {
         let deadline = Date().addingTimeInterval(seconds)
         let members = processes.keys.filter { !excluded.contains($0) }
         while Date() < deadline {
-            let statuses = members.compactMap { status($0) }
-            if statuses.count == members.count, let leader = statuses.first(where: { $0.raft.role == "leader" }),
-                statuses.allSatisfy({ $0.raft.leader == leader.raft.id && $0.raft.term == leader.raft.term })
-            {
+            if let leader = QuorumStatus.agreedLeader(members.compactMap { status($0) }, expected: members.count) {
                 return leader
             }
             Thread.sleep(forTimeInterval: 0.05)

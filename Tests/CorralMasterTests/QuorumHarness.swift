@@ -114,12 +114,9 @@ final class QuorumHarness: @unchecked Sendable {
         let members = ids ?? Array(processes.keys)
         var found: UInt64 = 0
         try waitUntil("a leader among \(members.sorted())", seconds: seconds) {
-            let statuses = members.compactMap { try? self.status($0) }
-            guard statuses.count == members.count,
-                let leader = statuses.first(where: { $0.raft.role == "leader" })?.raft
+            guard let leader = QuorumStatus.agreedLeader(members.compactMap { try? self.status($0) }, expected: members.count)
             else { return false }
-            guard statuses.allSatisfy({ $0.raft.leader == leader.id && $0.raft.term == leader.term }) else { return false }
-            found = leader.id
+            found = leader.raft.id
             return true
         }
         return found
