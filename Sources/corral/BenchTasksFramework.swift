@@ -111,8 +111,7 @@ actor BenchTasksFramework {
     /// Tasks due now and not launched yet (unbounded without a rate).
     private var due: Int {
         guard let rate else { return Int.max }
-        let start = firstOffer ?? clock.now
-        firstOffer = start
+        guard let start = firstOffer else { return 0 }
         return max(0, Int(BenchTasksReport.seconds(clock.now - start) * rate) + 1 - next)
     }
 
@@ -124,6 +123,7 @@ actor BenchTasksFramework {
     }
 
     private func use(_ offer: Offer) {
+        if firstOffer == nil { firstOffer = clock.now }
         let offered = Resources(offer.resources)
         let sample = Resources(makeTask(TaskID("sample"), offer.agentID).resources)
         let fitting = min(

@@ -46,8 +46,8 @@ enum ResourceMapping {
     static func carve(_ wanted: ResourceQuantities, from available: Resources, role: String) -> Resources {
         var result = Resources()
         for resource in available {
-            let key = key(resource)
-            var left = wanted[key] - quantities(result.filter { Self.key($0) == key })[key]
+            let kind = key(resource)
+            var left = wanted[kind] - quantities(result.filter { key($0) == kind })[kind]
             guard left > 0 else { continue }
             var taken = resource
             if let scalar = resource.scalar {
