@@ -1,6 +1,7 @@
 // Process helpers the Swift side cannot do safely: detached spawn, pidfds, subreaper.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/vfs.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -79,6 +80,12 @@ int corral_pidfd_send_signal(int pidfd, int sig) {
 }
 
 int corral_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+long corral_filesystem_type(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    return (long)info.f_type;
+}
 
 int corral_fork_detached(void) {
     // One fork, not a double fork: the caller ignores SIGCHLD, so the kernel reaps the copy

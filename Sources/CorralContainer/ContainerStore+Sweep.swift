@@ -23,7 +23,7 @@ extension ContainerStore {
         let paths = paths(for: record.id)
         return Cgroup.existingIDs().contains(record.id) || ContainerSyscall.exists(paths.upper)
             || ContainerSyscall.exists(paths.work)
-            || !OverlayRootfs.mountPoints(under: paths.directory).isEmpty
+            || !MountTable.points(under: paths.directory).isEmpty
     }
 
     /// Kills and removes the cgroups, detaches mounts, removes upper/work/rootfs.
@@ -31,14 +31,16 @@ extension ContainerStore {
         try cleanUpLeftovers(ofID: record.id)
     }
 
-    /// `cleanUpLeftovers(of:)` by container id.
-    func cleanUpLeftovers(ofID id: String) throws {
+    /// `cleanUpLeftovers(of:)` by container id. With `scanMounts` false, the mount table is
+    /// read only when the rootfs directory is a mount point: a container whose supervisor saw
+    /// it end mounted nothing in this namespace (its overlay lived in its own).
+    func cleanUpLeftovers(ofID id: String, scanMounts: Bool = true) throws {
         let cgroup = Cgroup(id: id)
         try cgroup.killAll()
         try cgroup.remove()
         let paths = paths(for: id)
-        for mountPoint in OverlayRootfs.mountPoints(under: paths.directory) {
-            OverlayRootfs.detachIfMounted(mountPoint)
+        if scanMounts || RuntimeDirectory.isMountPoint(paths.rootfs) {
+            MountTable.detachAll(under: paths.directory)
         }
         try OverlayRootfs(paths: paths, lowerDirectories: []).remove()
     }

@@ -106,7 +106,7 @@ public struct ContainerStore: Sendable {
     /// from the record), without reading the record again: whatever is left in its cgroups
     /// is killed first.
     public func removeEnded(id: String) throws {
-        try cleanUpLeftovers(ofID: id)
+        try cleanUpLeftovers(ofID: id, scanMounts: false)
         try FileTree.remove(paths(for: id).directory)
     }
 }

@@ -39,22 +39,4 @@ struct OverlayRootfs: Sendable {
             throw ContainerError.system(.rootfs, "rmdir(\(paths.rootfs))", errno: result)
         }
     }
-
-    /// umount2(MNT_DETACH) of `path` if /proc/self/mounts lists it.
-    static func detachIfMounted(_ path: String) {
-        for mountPoint in mountPoints(under: path) {
-            _ = umount2(mountPoint, Int32(MNT_DETACH))
-        }
-    }
-
-    /// Mount points in this mount namespace at or under `prefix`, deepest first.
-    static func mountPoints(under prefix: String) -> [String] {
-        let table = (try? ContainerSyscall.readFile("/proc/self/mounts")) ?? ""
-        return table.split(separator: "\n").compactMap { line -> String? in
-            let fields = line.split(separator: " ")
-            guard fields.count > 1 else { return nil }
-            let point = String(fields[1])
-            return point == prefix || point.hasPrefix(prefix + "/") ? point : nil
-        }.sorted { $0.count > $1.count }
-    }
 }

@@ -19,7 +19,9 @@ struct AgentCommand: AsyncParsableCommand {
     )
 
     @Option(help: "The masters as HOST:PORT,… (their HTTP addresses); any of them will do.") var masters: String?
-    @Option(help: "Where the agent keeps its checkpoint, sandboxes and container records.") var workDir: String?
+    @Option(help: "Where the agent keeps its checkpoint and sandboxes.") var workDir: String?
+    @Option(help: "Where the agent keeps its containers' state; it mounts a tmpfs there unless it is on one (default: <work-dir>/runtime).")
+    var runtimeDir: String?
     @Option(help: "What to offer, e.g. \"cpus:4;mem:8192;disk:20000;ports:[31000-32000]\" (default: detected).")
     var resources: String?
     @Option(help: "Attributes, e.g. \"rack:r1;zone:a\".") var attributes: String?
@@ -34,7 +36,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = AgentSettings(
-            masters: masters, workDirectory: workDir, resources: resources, attributes: attributes, hostname: hostname,
+            masters: masters, workDirectory: workDir, runtimeDirectory: runtimeDir, resources: resources, attributes: attributes, hostname: hostname,
             httpListen: httpListen)
         let agentConfig: AgentConfig
         do {
@@ -51,12 +53,20 @@ struct AgentCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let checkpoint = try AgentCheckpoint(
             workDir: work, owner: WorkDirOwner(hostname: agentConfig.hostname, agentID: nil, cluster: nil))
+        let runtime = agentConfig.runtimeDirectory
+        switch try RuntimeDirectory.prepare(runtime) {
+        case .tmpfs: logger.info("runtime directory \(runtime) is on a tmpfs")
+        case .mounted: logger.info("mounted a tmpfs on the runtime directory \(runtime)")
+        case .plain(let reason):
+            logger.warning("the runtime directory \(runtime) stays on its filesystem (slower launches): cannot \(reason)")
+        }
         let runnerConfiguration = TaskRunnerConfiguration(
-            workDirectory: work, imageRoot: ContainerStore.resolveRoot(option: imageRoot),
+            workDirectory: work, runtimeDirectory: runtime, imageRoot: ContainerStore.resolveRoot(option: imageRoot),
             corralExecutable: try ContainerRun.ownExecutable(), hostname: agentConfig.hostname)
         let runner = try TaskRunner(configuration: runnerConfiguration)
         var executorConfiguration = runnerConfiguration
         executorConfiguration.workDirectory = work + "/executors"
+        executorConfiguration.runtimeDirectory = runtime + "/executors"
         let executorRunner = try TaskRunner(configuration: executorConfiguration)
         let agent = AgentProcess(
             config: agentConfig, info: agentConfig.agentInfo(), runner: runner, executorRunner: executorRunner,

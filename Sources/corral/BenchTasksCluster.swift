@@ -84,16 +84,13 @@ final class BenchTasksCluster {
         for index in 0..<Int.max {
             let work = workDirectory(index)
             guard FileManager.default.fileExists(atPath: work) else { break }
-            problems += LocalAgent.stopContainers(workDirectory: work, grace: .zero)
+            problems += RuntimeDirectory.stopContainers(in: RuntimeDirectory.defaultPath(workDirectory: work), grace: .zero)
         }
         quorum.stopAll()
-        let mounted = Self.mounts(under: directory)
-        for mount in mounted.reversed() where umount2(mount, Int32(MNT_DETACH)) != 0 {
-            problems.append("umount \(mount): \(String(cString: strerror(errno)))")
-        }
+        problems += MountTable.detachAll(under: directory)
         if keep {
             say("kept \(directory) (logs, work dirs, image store)")
-        } else if Self.mounts(under: directory).isEmpty {
+        } else if MountTable.points(under: directory).isEmpty {
             do { try FileManager.default.removeItem(atPath: directory) } catch {
                 problems.append("remove \(directory): \(error)")
             }
@@ -101,17 +98,6 @@ final class BenchTasksCluster {
             problems.append("\(directory) still has mounts; not removed")
         }
         return problems
-    }
-
-    /// Mount points at or under `directory`, in the order of `/proc/self/mountinfo`.
-    static func mounts(under directory: String) -> [String] {
-        let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { line -> String? in
-            let fields = line.split(separator: " ")
-            guard fields.count > 4 else { return nil }
-            let point = String(fields[4]).replacingOccurrences(of: "\\040", with: " ")
-            return point == directory || point.hasPrefix(directory + "/") ? point : nil
-        }
     }
 }
 

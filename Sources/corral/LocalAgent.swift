@@ -23,20 +23,4 @@ enum LocalAgent {
         try process.run()
         return process
     }
-
-    /// Stops every container recorded under an agent's work dir and removes its record
-    /// (containers outlive their agent on purpose); returns what could not be cleaned up.
-    static func stopContainers(workDirectory: String, grace: Duration) -> [String] {
-        var problems: [String] = []
-        let store = ContainerStore(root: "\(workDirectory)/containers")
-        for record in (try? store.list()) ?? [] {
-            do {
-                _ = try store.stop(record, grace: grace)
-                try store.remove(record)
-            } catch {
-                problems.append("container \(record.id): \(error)")
-            }
-        }
-        return problems
-    }
 }

@@ -33,16 +33,20 @@ public enum AgentChild {
         process.waitUntilExit()
     }
 
-    /// Stops every container recorded under an agent's work dir and removes its records
-    /// (containers outlive their agent on purpose).
+    /// Stops every container of the agent on `workDirectory` (its tasks' and its custom
+    /// executors'), removes their records and unmounts its runtime tmpfs (containers outlive
+    /// their agent on purpose).
     public static func stopContainers(workDirectory: String) {
-        // Tasks' containers, then custom executors' (under `executors/`).
-        for root in ["\(workDirectory)/containers", "\(workDirectory)/executors/containers"] {
-            let store = ContainerStore(root: root)
-            for record in (try? store.list()) ?? [] {
-                _ = try? store.stop(record, grace: .zero)
-                try? store.remove(record)
-            }
-        }
+        RuntimeDirectory.stopContainers(in: RuntimeDirectory.defaultPath(workDirectory: workDirectory), grace: .zero)
+    }
+
+    /// The container records of the agent's tasks on `workDirectory`.
+    public static func taskStore(workDirectory: String) -> ContainerStore {
+        ContainerStore(root: RuntimeDirectory.defaultPath(workDirectory: workDirectory))
+    }
+
+    /// Where the agent on `workDirectory` keeps its custom executors' container records.
+    public static func executorRecords(workDirectory: String) -> String {
+        RuntimeDirectory.defaultPath(workDirectory: workDirectory) + "/executors/containers"
     }
 }

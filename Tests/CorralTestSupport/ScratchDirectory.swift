@@ -1,3 +1,4 @@
+import CorralContainer
 import Foundation
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
@@ -14,7 +15,11 @@ public struct ScratchDirectory: Sendable {
         path = made
     }
 
-    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+    /// Detaches whatever is still mounted under it (an agent's runtime tmpfs, say), then removes it.
+    public func remove() {
+        MountTable.detachAll(under: path)
+        try? FileManager.default.removeItem(atPath: path)
+    }
 }
 
 /// mkdtemp failed.

@@ -135,6 +135,9 @@ int corral_pidfd_open(pid_t pid);
 /// pidfd_send_signal(pidfd, sig, NULL, 0). Returns 0, or -1 with errno set.
 int corral_pidfd_send_signal(int pidfd, int sig);
 
+/// statfs(path)'s f_type (the filesystem's magic number). Returns it, or -1 with errno set.
+long corral_filesystem_type(const char *path);
+
 #ifdef __cplusplus
 }
 #endif

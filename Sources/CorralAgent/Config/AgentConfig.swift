@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralModel
 import CorralScheduler
 
@@ -43,6 +44,10 @@ public struct AgentConfig: Sendable, Hashable {
     public var masters: [MasterAddress]
     /// Where the agent keeps its checkpoints, sandboxes and containers (`work_dir`), absolute.
     public var workDirectory: String
+    /// Where the agent keeps its containers' runtime state (`runtime_dir`), absolute: records,
+    /// overlay directories and mount points. The agent mounts a tmpfs there when it is not on
+    /// one already, as runc keeps its state in `/run/runc` and Mesos in `--runtime_dir`.
+    public var runtimeDirectory: String
     /// Everything the agent offers: the given resources plus detected `cpus`, `mem`, `disk`
     /// and `ports` for the names not given.
     public var resources: [Resource]
@@ -59,6 +64,7 @@ public struct AgentConfig: Sendable, Hashable {
     public init(
         masters: [MasterAddress],
         workDirectory: String,
+        runtimeDirectory: String? = nil,
         resources: [Resource],
         attributes: [Attribute] = [],
         hostname: String,
@@ -67,11 +73,17 @@ public struct AgentConfig: Sendable, Hashable {
     ) {
         self.masters = masters
         self.workDirectory = workDirectory
+        self.runtimeDirectory = runtimeDirectory ?? Self.defaultRuntimeDirectory(workDirectory: workDirectory)
         self.resources = resources
         self.attributes = attributes
         self.hostname = hostname
         self.httpListen = httpListen
         self.timing = timing
+    }
+
+    /// `<work_dir>/runtime`, the runtime directory when none is given.
+    public static func defaultRuntimeDirectory(workDirectory: String) -> String {
+        RuntimeDirectory.defaultPath(workDirectory: workDirectory)
     }
 
     /// Checks the settings; the error names the field and what is wrong with it.
@@ -81,6 +93,9 @@ public struct AgentConfig: Sendable, Hashable {
         }
         if workDirectory.isEmpty {
             throw AgentConfigError(field: "work_dir", "is not set; give --work-dir DIR (or work_dir in the config file)")
+        }
+        if !runtimeDirectory.hasPrefix("/") {
+            throw AgentConfigError(field: "runtime_dir", "\"\(runtimeDirectory)\" is not an absolute path")
         }
         if hostname.isEmpty || hostname.contains(where: \.isWhitespace) {
             throw AgentConfigError(field: "hostname", "\"\(hostname)\" is not a host name")

@@ -14,6 +14,7 @@ extension AgentSettings {
         }
         var masters: Masters?
         var work_dir: String?
+        var runtime_dir: String?
         var resources: String?
         var attributes: String?
         var hostname: String?
@@ -22,7 +23,7 @@ extension AgentSettings {
     }
 
     /// The keys a file may hold; any other is a typo the agent refuses rather than ignores.
-    private static let keys: Set<String> = ["masters", "work_dir", "resources", "attributes", "hostname", "http_listen", "timing"]
+    private static let keys: Set<String> = ["masters", "work_dir", "runtime_dir", "resources", "attributes", "hostname", "http_listen", "timing"]
     private static let timingKeys: Set<String> = [
         "connect_timeout_ms", "request_timeout_ms", "master_silence_seconds", "registration_backoff_ms",
         "registration_backoff_max_ms",
@@ -78,6 +79,7 @@ extension AgentSettings {
         return AgentSettings(
             masters: file.masters?.text,
             workDirectory: file.work_dir,
+            runtimeDirectory: file.runtime_dir,
             resources: file.resources,
             attributes: file.attributes,
             hostname: file.hostname,
@@ -92,7 +94,7 @@ extension AgentSettings {
     /// What each key holds, for the error when a value has the wrong type.
     private static let expected: [String: String] = [
         "masters": "a string \"HOST:PORT,HOST:PORT\" or a list of \"HOST:PORT\" strings",
-        "work_dir": "a string", "resources": "a string", "attributes": "a string", "hostname": "a string",
+        "work_dir": "a string", "runtime_dir": "a string", "resources": "a string", "attributes": "a string", "hostname": "a string",
         "http_listen": "a string \"HOST:PORT\"", "timing": "a table [timing]",
         "timing.connect_timeout_ms": "an integer (milliseconds)", "timing.request_timeout_ms": "an integer (milliseconds)",
         "timing.master_silence_seconds": "a number (seconds)", "timing.registration_backoff_ms": "an integer (milliseconds)",

@@ -14,6 +14,8 @@ public struct AgentSettings: Sendable, Hashable {
     public var masters: String?
     /// `--work-dir` / `work_dir`.
     public var workDirectory: String?
+    /// `--runtime-dir` / `runtime_dir`.
+    public var runtimeDirectory: String?
     /// `--resources` / `resources`: Mesos's text form, or a JSON array when it starts with `[`.
     public var resources: String?
     /// `--attributes` / `attributes`: `name:value;…`.
@@ -33,6 +35,7 @@ public struct AgentSettings: Sendable, Hashable {
     public init(
         masters: String? = nil,
         workDirectory: String? = nil,
+        runtimeDirectory: String? = nil,
         resources: String? = nil,
         attributes: String? = nil,
         hostname: String? = nil,
@@ -45,6 +48,7 @@ public struct AgentSettings: Sendable, Hashable {
     ) {
         self.masters = masters
         self.workDirectory = workDirectory
+        self.runtimeDirectory = runtimeDirectory
         self.resources = resources
         self.attributes = attributes
         self.hostname = hostname
@@ -61,6 +65,7 @@ public struct AgentSettings: Sendable, Hashable {
         AgentSettings(
             masters: flags.masters ?? masters,
             workDirectory: flags.workDirectory ?? workDirectory,
+            runtimeDirectory: flags.runtimeDirectory ?? runtimeDirectory,
             resources: flags.resources ?? resources,
             attributes: flags.attributes ?? attributes,
             hostname: flags.hostname ?? hostname,
@@ -96,6 +101,13 @@ extension AgentConfig {
             throw AgentConfigError(field: "work_dir", "is required; give --work-dir DIR, where the agent keeps its state")
         }
         let workDirectory = URL(fileURLWithPath: String(Substring(work).trimmed)).standardizedFileURL.path
+        var runtimeDirectory = AgentConfig.defaultRuntimeDirectory(workDirectory: workDirectory)
+        if let runtime = settings.runtimeDirectory {
+            guard !Substring(runtime).trimmed.isEmpty else {
+                throw AgentConfigError(field: "runtime_dir", "is empty; give a directory, or leave it out for <work_dir>/runtime")
+            }
+            runtimeDirectory = URL(fileURLWithPath: String(Substring(runtime).trimmed)).standardizedFileURL.path
+        }
         let given = try settings.resources.map { text throws(AgentConfigError) in try ResourceText.parse(text) } ?? []
         let attributes = try settings.attributes.map { text throws(AgentConfigError) in try AttributeText.parse(text) } ?? []
         var listen = ListenAddress.default
@@ -121,8 +133,8 @@ extension AgentConfig {
             timing.registrationBackoffMaximumMilliseconds = value
         }
         self.init(
-            masters: masters, workDirectory: workDirectory, resources: Array(Resources(completed)), attributes: attributes,
-            hostname: settings.hostname.map { String(Substring($0).trimmed) } ?? Self.machineHostname(),
+            masters: masters, workDirectory: workDirectory, runtimeDirectory: runtimeDirectory,
+            resources: Array(Resources(completed)), attributes: attributes, hostname: settings.hostname.map { String(Substring($0).trimmed) } ?? Self.machineHostname(),
             httpListen: listen, timing: timing)
     }
 

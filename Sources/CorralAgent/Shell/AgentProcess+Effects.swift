@@ -180,7 +180,9 @@ extension AgentProcess {
         guard let found = recovered.removeValue(forKey: task.key) else {
             step(.launchFailed(task.key, TaskEnd(
                 state: .failed, reason: .executorTerminated,
-                message: "no container was found for the task when the agent restarted")))
+                message: "no container was found for the task when the agent restarted: its runtime directory "
+                    + "\(runner.configuration.runtimeDirectory) holds no record of it (the machine restarted, or the "
+                    + "directory was cleared)")))
             return
         }
         switch found.state {

@@ -75,7 +75,9 @@ extension AgentProcess: ExecutorEndpoint {
         guard let found = recoveredExecutors.removeValue(forKey: executor.key) else {
             step(.executorEnded(executor.key, TaskEnd(
                 state: .failed, reason: .executorTerminated,
-                message: "no container was found for the executor when the agent restarted")))
+                message: "no container was found for the executor when the agent restarted: its runtime directory "
+                    + "\(executorRunner.configuration.runtimeDirectory) holds no record of it (the machine restarted, or the "
+                    + "directory was cleared)")))
             return
         }
         switch found.state {

@@ -1,9 +1,13 @@
+import CorralContainer
 import CorralModel
 
 /// Where the task runner keeps its state, and what it gives every task.
 public struct TaskRunnerConfiguration: Sendable {
-    /// The agent's work directory: sandboxes under `sandboxes/`, container records under `containers/`.
+    /// The agent's work directory: sandboxes under `sandboxes/`.
     public var workDirectory: String
+    /// Where container state lives (records, overlay directories, mount points): a tmpfs
+    /// the agent prepares (`RuntimeDirectory`). Default `<workDirectory>/runtime`.
+    public var runtimeDirectory: String
     /// The root of the image store the tasks' images come from (`<imageRoot>/images`).
     public var imageRoot: String
     /// The `corral` executable that supervises each container (`corral container supervise`).
@@ -16,12 +20,14 @@ public struct TaskRunnerConfiguration: Sendable {
     /// Makes a configuration.
     public init(
         workDirectory: String,
+        runtimeDirectory: String? = nil,
         imageRoot: String,
         corralExecutable: String,
         taskEnvironment: [String: String] = [:],
         hostname: String
     ) {
         self.workDirectory = workDirectory
+        self.runtimeDirectory = runtimeDirectory ?? RuntimeDirectory.defaultPath(workDirectory: workDirectory)
         self.imageRoot = imageRoot
         self.corralExecutable = corralExecutable
         self.taskEnvironment = taskEnvironment
@@ -30,8 +36,8 @@ public struct TaskRunnerConfiguration: Sendable {
 
     /// `<work-dir>/sandboxes`.
     public var sandboxesDirectory: String { "\(workDirectory)/sandboxes" }
-    /// The container state root, `<work-dir>/containers` (records in its `containers/`).
-    public var containerRoot: String { "\(workDirectory)/containers" }
+    /// The container state root, the runtime directory (records in its `containers/`).
+    public var containerRoot: String { runtimeDirectory }
 
     /// `<work-dir>/sandboxes/<framework>/<task>`.
     public func sandbox(for key: TaskKey) -> String {

@@ -126,7 +126,8 @@ final class UpCluster: @unchecked Sendable {
         for process in agents.values { process.waitUntilExit() }
         quorum.stopAll()
         for index in agents.keys.sorted() {
-            for problem in LocalAgent.stopContainers(workDirectory: "\(directory)/agent-\(index)", grace: .seconds(1)) {
+            for problem in RuntimeDirectory.stopContainers(
+                in: RuntimeDirectory.defaultPath(workDirectory: "\(directory)/agent-\(index)"), grace: .seconds(1)) {
                 say("could not clean up \(problem)")
             }
         }

@@ -10,6 +10,7 @@ import Testing
     static let file = """
         masters = ["m1:5050", "m2:5050"]
         work_dir = "/srv/agent"
+        runtime_dir = "/run/corral-agent"
         resources = "cpus:2;mem:1024"
         attributes = "rack:r1;zone:a"
         hostname = "from-file"
@@ -26,12 +27,14 @@ import Testing
     @Test func readsEveryKey() throws {
         let settings = try AgentSettings.parse(Self.file, source: "agent.toml")
         #expect(settings == AgentSettings(
-            masters: "m1:5050,m2:5050", workDirectory: "/srv/agent", resources: "cpus:2;mem:1024",
+            masters: "m1:5050,m2:5050", workDirectory: "/srv/agent", runtimeDirectory: "/run/corral-agent",
+            resources: "cpus:2;mem:1024",
             attributes: "rack:r1;zone:a", hostname: "from-file", httpListen: "127.0.0.1:5061",
             connectTimeoutMilliseconds: 500, requestTimeoutMilliseconds: 9000, masterSilenceSeconds: 1.5,
             registrationBackoffMilliseconds: 20, registrationBackoffMaximumMilliseconds: 400))
         let config = try AgentConfig(settings: settings, machine: machine)
         try config.validate()
+        #expect(config.runtimeDirectory == "/run/corral-agent")
         #expect(config.linkTimeouts == MasterLink.Timeouts(
             connect: .milliseconds(500), request: .milliseconds(9000), streamSilence: .milliseconds(1500),
             initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(400)))
@@ -51,6 +54,12 @@ import Testing
         #expect(config.masters.map(\.description) == ["m3:5050"])
         #expect(config.hostname == "from-flag")
         #expect(config.workDirectory == "/srv/agent")
+        #expect(config.runtimeDirectory == "/run/corral-agent")
+        let defaulted = try AgentConfig(settings: AgentSettings(masters: "m:1", workDirectory: "/w"), machine: machine)
+        #expect(defaulted.runtimeDirectory == "/w/runtime")
+        #expect(throws: AgentConfigError.self) {
+            try AgentConfig(settings: AgentSettings(masters: "m:1", workDirectory: "/w", runtimeDirectory: " "), machine: machine)
+        }
         #expect(config.attributes == [.text("rack", "r1"), .text("zone", "a")])
         #expect(config.resources == [.scalar("cpus", 1), .scalar("mem", 512), .scalar("disk", 100), .ranges("ports", Ranges(1...2))])
         #expect(config.timing.registrationBackoffMaximumMilliseconds == 800)

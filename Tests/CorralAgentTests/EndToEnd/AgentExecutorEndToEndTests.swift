@@ -36,7 +36,7 @@ import Testing
     }
 
     static func executorContainers(_ cluster: MasterQuorum) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: "\(cluster.workDirectory("a"))/executors/containers/containers")) ?? []
+        (try? FileManager.default.contentsOfDirectory(atPath: AgentChild.executorRecords(workDirectory: cluster.workDirectory("a")))) ?? []
     }
 
     /// One master, agent "a", and a framework running `tasks` tasks on one pymesos executor

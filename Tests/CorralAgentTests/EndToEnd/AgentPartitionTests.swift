@@ -48,7 +48,7 @@ import Glibc
         try await cluster.waitUntil("the partition-aware task running again", seconds: 30) {
             await aware.states[task] == .running
         }
-        let store = ContainerStore(root: cluster.workDirectory("a") + "/containers")
+        let store = AgentChild.taskStore(workDirectory: cluster.workDirectory("a"))
         let unawareID = try #require(await unaware.frameworkIDs.first)
         try await cluster.waitUntil("the lost task's container stopped", seconds: 30) {
             let records = (try? store.list()) ?? []

@@ -62,7 +62,7 @@ import Testing
         #expect(last[TaskID("failer")]??.state == .failed)
         #expect(last[TaskID("left")]??.state == .killed, "killed with its group")
         #expect(last[TaskID("right")]??.state == .killed, "killed with its group")
-        let containers = "\(cluster.workDirectory("a"))/executors/containers/containers"
+        let containers = AgentChild.executorRecords(workDirectory: cluster.workDirectory("a"))
         try await cluster.waitUntil("the default executor's container is gone", seconds: 30) {
             ((try? FileManager.default.contentsOfDirectory(atPath: containers)) ?? []).isEmpty
         }

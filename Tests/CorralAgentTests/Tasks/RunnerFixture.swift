@@ -32,6 +32,7 @@ final class RunnerFixture: Sendable {
             corralExecutable: try CorralBinary.locate(),
             hostname: "agent-test"
         )
+        _ = try RuntimeDirectory.prepare(configuration.runtimeDirectory)
     }
 
     func runner() throws -> TaskRunner { try TaskRunner(configuration: configuration) }
@@ -99,6 +100,7 @@ final class RunnerFixture: Sendable {
                 #expect(!FileManager.default.fileExists(atPath: path), "cgroup left: \(path)", sourceLocation: sourceLocation)
             }
         }
+        #expect(RuntimeDirectory.release(configuration.runtimeDirectory) == nil, sourceLocation: sourceLocation)
         try? FileManager.default.removeItem(atPath: workDirectory)
     }
 }

@@ -90,6 +90,25 @@ struct TaskRunnerTests {
         #expect(end.message.contains("32 MB"))
     }
 
+    /// The writable layer lives in the runtime tmpfs, so what a task writes to its root
+    /// filesystem counts against its memory, as the README says.
+    @Test func writesToTheRootFilesystemCountAgainstTheTasksMemory() async throws {
+        let fixture = try RunnerFixture("rootfs-writes")
+        defer { fixture.finish() }
+        #expect(RuntimeDirectory.isTmpfs(fixture.configuration.runtimeDirectory))
+        let runner = try fixture.runner()
+        let filler = RunnerFixture.launch("filler", .shell("dd if=/dev/zero of=/filler bs=1M count=64"), memMegabytes: 32)
+        _ = try await runner.launch(filler).get()
+        let (key, end) = try await RunnerFixture.nextEnd(runner)
+        #expect(end.state == .failed, "\(end)")
+        #expect(end.reason == .containerLimitationMemory, "\(end)")
+        try await runner.release(key)
+        let small = RunnerFixture.launch("small", .shell("dd if=/dev/zero of=/small bs=1M count=8"), memMegabytes: 32)
+        _ = try await runner.launch(small).get()
+        let (_, smallEnd) = try await RunnerFixture.nextEnd(runner)
+        #expect(smallEnd.state == .finished, "\(smallEnd)")
+    }
+
     @Test func aMissingImageFailsThePreparationAndSaysHowToImportIt() async throws {
         let fixture = try RunnerFixture("image")
         defer { fixture.finish() }
