@@ -38,13 +38,27 @@ public enum MessageFormat: String, Sendable, Equatable, CaseIterable {
     /// refused by the client and left out.
     static func mediaTypes(_ header: String?) -> [String] {
         guard let header else { return [] }
+        // The common case, one type and no parameters (`application/json`), without Foundation's trimming.
+        if !header.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }) {
+            let type = trimmed(Substring(header)).lowercased()
+            return type.isEmpty ? [] : [type]
+        }
         return header.split(separator: ",").compactMap { item in
-            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let parts = item.split(separator: ";").map { trimmed($0).lowercased() }
             guard let type = parts.first, !type.isEmpty else { return nil }
             let refused = parts.dropFirst().contains { parameter in
                 parameter.hasPrefix("q=") && Double(parameter.dropFirst(2)) == 0
             }
             return refused ? nil : type
         }
+    }
+
+    /// `text` without leading and trailing spaces and tabs (the whitespace HTTP allows around values).
+    private static func trimmed(_ text: Substring) -> Substring {
+        let isSpace = { (character: Character) in character == " " || character == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return text[first...last]
     }
 }

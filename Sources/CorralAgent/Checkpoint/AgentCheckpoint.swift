@@ -1,12 +1,14 @@
 import CorralModel
 import CorralStore
 import Foundation
+import Synchronization
 
 /// The agent's checkpoint: an LMDB environment in `<work-dir>/meta`, written with full
 /// durability (a batch survives power loss once `apply` returns).
 ///
 /// Databases: `owner` (who owns the work dir, and the highest term), `tasks` (one record
-/// per task key), `updates` (pending status updates by sequence) and `completed` (the keys of
+/// per task key, without its launch), `launches` (each task's launch, written when it first
+/// comes or changes rather than with every change of the task), `updates` (pending status updates by sequence) and `completed` (the keys of
 /// acknowledged-terminal tasks, with their sequence) and `executors` (one record per custom
 /// executor). Values are JSON.
 ///
@@ -22,6 +24,9 @@ public final class AgentCheckpoint: AgentCheckpointStore {
     private let updateRecords: StoreDatabase
     private let completedRecords: StoreDatabase
     private let executorRecords: StoreDatabase
+    private let launchRecords: StoreDatabase
+    /// The launch last written for each task, so that a task's other changes do not write it again.
+    private let writtenLaunches = Mutex<[TaskKey: TaskLaunch]>([:])
 
     private static let ownerKey = Array("owner".utf8)
     private static let termKey = Array("highest_term".utf8)
@@ -37,6 +42,7 @@ public final class AgentCheckpoint: AgentCheckpointStore {
             updateRecords = try environment.openDatabase("updates")
             completedRecords = try environment.openDatabase("completed")
             executorRecords = try environment.openDatabase("executors")
+            launchRecords = try environment.openDatabase("launches")
         } catch {
             throw AgentCheckpointError(code: .storage, message: "cannot open the agent checkpoint in \(path)", underlying: error)
         }
@@ -79,10 +85,17 @@ public final class AgentCheckpoint: AgentCheckpointStore {
                     state.agentID = try decoder.decode(WorkDirOwner.self, from: Data(bytes)).agentID
                 }
                 if let bytes = try txn.get(Self.termKey, in: meta) { state.highestTerm = BigEndianKey.decode(bytes) ?? 0 }
+                var launches: [TaskKey: TaskLaunch] = [:]
+                for record in try txn.records(in: launchRecords) {
+                    let launch = try decoder.decode(TaskLaunch.self, from: Data(record.value))
+                    launches[launch.key] = launch
+                }
                 for record in try txn.records(in: taskRecords) {
-                    let task = try decoder.decode(AgentTask.self, from: Data(record.value))
+                    var task = try decoder.decode(AgentTask.self, from: Data(record.value))
+                    task.launch = task.launch ?? launches[task.key]
                     state.tasks[task.key] = task
                 }
+                writtenLaunches.withLock { $0 = launches }
                 for record in try txn.records(in: updateRecords) {
                     let update = try decoder.decode(PendingUpdate.self, from: Data(record.value))
                     state.updates[update.sequence] = update
@@ -102,12 +115,22 @@ public final class AgentCheckpoint: AgentCheckpointStore {
 
     public func apply(_ changes: [CheckpointChange]) throws(AgentCheckpointError) {
         guard !changes.isEmpty else { return }
-        try write { txn in
-            for change in changes { try self.apply(change, txn) }
+        // The record of written launches changes only once the transaction commits (a write
+        // may run its closure again, after growing the map).
+        try writtenLaunches.withLock { (written: inout [TaskKey: TaskLaunch]) throws(AgentCheckpointError) in
+            let before = written
+            var after = before
+            try write { txn in
+                after = before
+                for change in changes { try self.apply(change, txn, launches: &after) }
+            }
+            written = after
         }
     }
 
-    private func apply(_ change: CheckpointChange, _ txn: borrowing WriteTransaction) throws {
+    private func apply(
+        _ change: CheckpointChange, _ txn: borrowing WriteTransaction, launches: inout [TaskKey: TaskLaunch]
+    ) throws {
         switch change {
         case .agentID(let id):
             let bytes = try txn.get(Self.ownerKey, in: meta)
@@ -117,7 +140,12 @@ public final class AgentCheckpoint: AgentCheckpointStore {
         case .highestTerm(let term):
             let old = try txn.get(Self.termKey, in: meta).flatMap(BigEndianKey.decode) ?? 0
             try txn.put(BigEndianKey.encode(max(old, term)), for: Self.termKey, in: meta)
-        case .putTask(let task):
+        case .putTask(var task):
+            if let launch = task.launch, launches[task.key] != launch {
+                try put(launch, Self.key(task.key), in: launchRecords, txn)
+                launches[task.key] = launch
+            }
+            task.launch = nil
             try put(task, Self.key(task.key), in: taskRecords, txn)
         case .putUpdate(let update):
             try put(update, BigEndianKey.encode(update.sequence), in: updateRecords, txn)
@@ -125,6 +153,8 @@ public final class AgentCheckpoint: AgentCheckpointStore {
             _ = try txn.delete(BigEndianKey.encode(sequence), in: updateRecords)
         case .complete(let key, let sequence):
             _ = try txn.delete(Self.key(key), in: taskRecords)
+            _ = try txn.delete(Self.key(key), in: launchRecords)
+            launches[key] = nil
             try put(CompletedEntry(key: key, sequence: sequence), Self.key(key), in: completedRecords, txn)
         case .forgetCompleted(let key):
             _ = try txn.delete(Self.key(key), in: completedRecords)

@@ -59,6 +59,36 @@ import Testing
         }
     }
 
+    /// A task's launch is written once, apart from the task's other changes, and every
+    /// load (in this process or after a restart) gives the task back with it.
+    @Test func aTasksLaterChangesKeepItsLaunch() throws {
+        try withWorkDir { dir in
+            let key = TaskKey("f1", "t1")
+            let first = TaskLaunch(key: key, frameworkInfo: nil, task: AgentHarness.task("t1"), executor: nil)
+            var task = AgentTask(key: key, launch: first, status: TaskStatus(taskID: "t1", state: .staging))
+            do {
+                let store = try AgentCheckpoint(workDir: dir, owner: Self.owner)
+                try store.apply([.putTask(task)])
+                task.status = TaskStatus(taskID: "t1", state: .running)
+                task.containerID = ContainerID("c-1")
+                try store.apply([.putTask(task)])
+                #expect(try store.load().tasks[key] == task)
+            }
+            let reopened = try AgentCheckpoint(workDir: dir, owner: Self.owner)
+            #expect(try reopened.load().tasks[key] == task)
+            // A launch that changes is written again; a completed task leaves no launch behind.
+            var relaunched = task
+            relaunched.launch?.task.name = "renamed"
+            try reopened.apply([.putTask(relaunched)])
+            #expect(try AgentCheckpoint(workDir: dir, owner: Self.owner).load().tasks[key] == relaunched)
+            try reopened.apply([.complete(key, sequence: 9)])
+            task.status = TaskStatus(taskID: "t1", state: .finished)
+            task.launch = nil
+            try reopened.apply([.putTask(task)])
+            #expect(try reopened.load().tasks[key]?.launch == nil)
+        }
+    }
+
     @Test func aReopenedCheckpointHoldsWhatWasWritten() throws {
         try withWorkDir { dir in
             do {
