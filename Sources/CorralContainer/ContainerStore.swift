@@ -56,9 +56,7 @@ public struct ContainerStore: Sendable {
     /// A record as `load` reads it (not inlined, as `encode`).
     @inline(never)
     static func decode(_ data: Data) throws -> ContainerRecord {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(ContainerRecord.self, from: data)
+        try JSONBytesDecoder.decode(ContainerRecord.self, from: Array(data), iso8601Dates: true)
     }
 
     /// Every record, reconciled with what runs, oldest first.

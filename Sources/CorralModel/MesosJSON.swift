@@ -8,7 +8,7 @@ public enum MesosJSON {
         throws(ModelError) -> T
     {
         do {
-            return try JSONDecoder().decode(type, from: Data(data))
+            return try JSONBytesDecoder.decode(type, from: Array(data))
         } catch let error as DecodingError {
             throw ModelError(.invalidJSON, "cannot decode \(T.self): \(describe(error))", cause: "\(error)")
         } catch {
