@@ -1,8 +1,8 @@
 # Corral — the two commands people run are `make up` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev
+APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev libcurl4-openssl-dev
 
-.PHONY: deps build test up sim clean proto chaos chaos-smoke
+.PHONY: deps build release test up sim clean proto chaos chaos-smoke
 
 ## deps: install the Debian packages Corral needs, only when they are missing.
 deps:
@@ -15,6 +15,12 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+## release: the build to deploy and to benchmark: optimized, with the Swift runtime and
+## Foundation linked in statically (each fork of a supervisor or container init then copies a
+## third of the mappings), libcurl (for FoundationNetworking), liblmdb and libc from the system.
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -lcurl
 
 ## test: build everything, run the whole test suite (simulation seeds, crash test, containers),
 ## then the chaos smoke run against real master quorums.
