@@ -1,6 +1,6 @@
 # Corral — the two commands people run are `make up` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev
+APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev iptables iproute2
 
 .PHONY: deps build test up sim clean proto chaos chaos-smoke
 

@@ -35,6 +35,34 @@ import Testing
         #expect(ProcessTable.pids(withArgumentContaining: report).isEmpty, "masters left running after the run")
     }
 
+    static let isolation = Scenario(
+        name: "test-isolate-leader", masters: 3, network: .namespaces, durationSeconds: 10, workload: .init(clients: 4),
+        faults: [.init(kind: .isolate, target: .leader, start: .init(1.5, 2), healAfter: .init(2, 2.5), repeats: 2, gap: .init(1.5, 2))])
+
+    /// Isolating the leader with iptables in the masters' namespaces: the majority side elects
+    /// a new leader each time, nothing acknowledged is lost, and the namespaces are gone after.
+    @Test func anIsolateLeaderRunInNamespacesPasses() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        let report = "\(scratch.path)/report"
+        let run = ChaosRun(scenario: Self.isolation, seed: 11, binary: try CorralBinary.locate(), reportDirectory: report)
+        let summary = try run.run()
+        print(summary.text)
+        #expect(summary.passed, "\(summary.violations)")
+        #expect(summary.network.hasPrefix("network namespaces"), "\(summary.network)")
+        #expect(summary.failoverSeconds.count == 2 && summary.failoverSeconds.allSatisfy { $0 != nil })
+        #expect(summary.convergenceSeconds != nil)
+        let faults = try String(contentsOfFile: "\(report)/faults.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(faults.count == 4 && faults[0].contains("\"kind\":\"isolate\"") && faults[0].contains("\"cut\":\"m"))
+        // The leaders that ended each isolation were on the majority side, in a later term.
+        let leaders = try String(contentsOfFile: "\(report)/leaders.jsonl", encoding: .utf8)
+        #expect(leaders.contains("\"role\":\"leader\""))
+        #expect(ProcessTable.pids(withArgumentContaining: report).isEmpty, "masters left running after the run")
+        let set = summary.network.split(separator: " ").first { $0.hasPrefix(NamespaceNetwork.prefix) }.map { String($0.dropLast(2)) }
+        #expect(set != nil)
+        if let set { #expect(try NamespaceNetworkTests.leftovers(set).isEmpty, "namespaces left after the run") }
+    }
+
     /// Ctrl-C during a run kills every master (a paused one too) and exits 130.
     @Test func interruptingTheCommandLeavesNoMasterBehind() throws {
         let scratch = try ScratchDirectory(prefix: "corral-chaos")
@@ -62,6 +90,8 @@ import Testing
         command.waitUntilExit()
         #expect(command.terminationStatus == 130)
         try eventuallyBlocking("no master left", seconds: 5) { ProcessTable.pids(withArgumentContaining: report).isEmpty }
+        #expect(try NamespaceNetworkTests.leftovers("\(NamespaceNetwork.prefix)\(command.processIdentifier)x").isEmpty)
+        #expect(try NamespaceNetworkTests.leftovers(" cc\(command.processIdentifier)x").isEmpty)
     }
 
     /// A bad scenario file exits 2 before anything starts.
