@@ -71,7 +71,7 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     public var description: String {
-        let choice = target == .random || target == .rolling ? " \(picks.first ?? 0)" : ""
+        let choice = (target == .random || target == .rolling) && kind != .flap ? " \(picks.first ?? 0)" : ""
         let flaps = toggles.isEmpty ? "" : " (\(toggles.count) partitions)"
         return "\(ms(atSeconds)) \(kind.rawValue) \(target.rawValue)\(choice) for \(ms(healAfterSeconds))\(flaps)"
     }

@@ -27,15 +27,7 @@ public struct Partition: Sendable, Hashable, Codable, CustomStringConvertible {
     /// `side` cannot reach the rest of `members` and the rest cannot reach it, both ways.
     public static func split(_ side: [UInt64], from members: [UInt64]) -> Partition {
         let inside = Set(side)
-        let outside = members.filter { !inside.contains($0) }
-        var cut: Set<Link> = []
-        for a in inside {
-            for b in outside {
-                cut.insert(Link(from: a, to: b))
-                cut.insert(Link(from: b, to: a))
-            }
-        }
-        return Partition(cut: cut)
+        return between(side, members.filter { !inside.contains($0) })
     }
 
     /// One master cut off from every other, both ways.
@@ -48,15 +40,11 @@ public struct Partition: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// `left` and `right` cannot see each other, both ways; the masters in neither (the
     /// bridge) see both sides.
-    public static func bridge(left: [UInt64], right: [UInt64]) -> Partition {
-        var cut: Set<Link> = []
-        for a in left {
-            for b in right {
-                cut.insert(Link(from: a, to: b))
-                cut.insert(Link(from: b, to: a))
-            }
-        }
-        return Partition(cut: cut)
+    public static func bridge(left: [UInt64], right: [UInt64]) -> Partition { between(left, right) }
+
+    /// Every link between `left` and `right` cut, both ways.
+    private static func between(_ left: [UInt64], _ right: [UInt64]) -> Partition {
+        Partition(cut: Set(left.flatMap { a in right.flatMap { b in [Link(from: a, to: b), Link(from: b, to: a)] } }))
     }
 
     /// The masters whose packets `node` drops on the way in.
