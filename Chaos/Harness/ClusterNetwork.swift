@@ -7,14 +7,20 @@ public enum ClusterNetwork: Sendable, CustomStringConvertible {
     case namespaces(NamespaceNetwork)
 
     /// Makes the network `mode` asks for: `auto` falls back to loopback when namespaces cannot
-    /// be made, unless the scenario cuts links, which only namespaces can do.
-    public static func make(_ mode: Scenario.Network, nodes: [UInt64], partitions: Bool) throws(HarnessFailure) -> ClusterNetwork {
+    /// be made, unless the scenario cuts links, which only namespaces can do. `create` makes
+    /// the namespaces (`NamespaceNetwork.create` unless a test says otherwise).
+    public static func make(
+        _ mode: Scenario.Network, nodes: [UInt64], partitions: Bool,
+        create: ([UInt64]) throws(HarnessFailure) -> NamespaceNetwork = { nodes throws(HarnessFailure) in
+            try NamespaceNetwork.create(nodes: nodes)
+        }
+    ) throws(HarnessFailure) -> ClusterNetwork {
         switch mode {
         case .loopback: return .loopback(reason: "the scenario asks for it")
-        case .namespaces: return .namespaces(try NamespaceNetwork.create(nodes: nodes))
+        case .namespaces: return .namespaces(try create(nodes))
         case .auto:
             do {
-                return .namespaces(try NamespaceNetwork.create(nodes: nodes))
+                return .namespaces(try create(nodes))
             } catch {
                 guard !partitions else {
                     throw HarnessFailure("the scenario's partitions need network namespaces, which could not be made: \(error)")

@@ -8,7 +8,7 @@ import Testing
 /// process behind.
 @Suite(.serialized, .offCooperativePool) struct ChaosRunTests {
     static let scenario = Scenario(
-        name: "test-leader-kill", masters: 3, durationSeconds: 9, workload: .init(clients: 4),
+        name: "test-leader-kill", masters: 3, network: .loopback, durationSeconds: 9, workload: .init(clients: 4),
         faults: [.init(kind: .kill, target: .leader, start: .init(1.5, 2), healAfter: .init(0.5, 1), repeats: 2, gap: .init(1.5, 2))])
 
     @Test func aLeaderKillRunPassesTheCheckersAndWritesItsReport() throws {
@@ -19,6 +19,7 @@ import Testing
         let summary = try run.run()
         print(summary.text)
         #expect(summary.passed, "\(summary.violations)")
+        #expect(summary.network.hasPrefix("loopback fallback (the scenario asks for it)"), "\(summary.network)")
         #expect(summary.faults.count == 2)
         #expect(summary.failoverSeconds.count == 2 && summary.failoverSeconds.allSatisfy { $0 != nil })
         #expect(summary.convergenceSeconds != nil)

@@ -84,4 +84,16 @@ import Testing
         #expect(try Self.leftovers(live.runID).count == 3, "a live run's set was removed")
         #expect(NamespaceNetwork.removeStale().isEmpty)
     }
+
+    /// Where namespaces cannot be made, `auto` falls back to loopback and says why; a scenario
+    /// with partitions, or one that asks for namespaces, fails instead.
+    @Test func theLoopbackFallbackSaysWhy() throws {
+        let unavailable = { (_: [UInt64]) throws(HarnessFailure) -> NamespaceNetwork in throw HarnessFailure("no netns here") }
+        let fallback = try ClusterNetwork.make(.auto, nodes: [1, 2, 3], partitions: false, create: unavailable)
+        #expect(fallback.namespaces == nil && fallback.host(of: 2) == "127.0.0.12")
+        #expect(fallback.description.hasPrefix("loopback fallback (network namespaces could not be made: no netns here)"))
+        #expect(throws: HarnessFailure.self) { _ = try ClusterNetwork.make(.auto, nodes: [1, 2, 3], partitions: true, create: unavailable) }
+        #expect(throws: HarnessFailure.self) { _ = try ClusterNetwork.make(.namespaces, nodes: [1, 2, 3], partitions: false, create: unavailable) }
+        #expect(try ClusterNetwork.make(.loopback, nodes: [1], partitions: false, create: unavailable).namespaces == nil)
+    }
 }
