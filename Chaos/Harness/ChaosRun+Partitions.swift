@@ -54,7 +54,8 @@ extension ChaosRun {
             return nil
         }
         let who = leader.0 == 0 ? "" : " (leader m\(leader.0), term \(leader.1))"
-        say("chaos: \(ClientOperation.secondsText(injected)) \(label) m\(target.map(String.init).joined(separator: ",m")): \(partition)\(who)")
+        let aimed = target.map { "m\($0)" }.joined(separator: ",")
+        say("chaos: \(ClientOperation.secondsText(injected)) \(label) \(aimed): \(partition)\(who)")
         sleep(until: injected + UInt64(seconds * 1e9), clock)
         do {
             try network.heal()

@@ -69,7 +69,9 @@ public final class NamespaceNetwork: Sendable {
         }
         removeStale()
         let runID = given ?? "\(getpid())x\(counter.wrappingAdd(1, ordering: .relaxed).oldValue)"
-        guard ownerPid(runID) != nil, runID.count <= 13 else { throw HarnessFailure("run id \(runID) is not <pid>x<n> (at most 13 characters)") }
+        guard ownerPid(runID) != nil, runID.count <= 13 else {
+            throw HarnessFailure("run id \(runID) is not <pid>x<n> (at most 13 characters)")
+        }
         let lock = SubnetLock()
         defer { lock.release() }
         let network = NamespaceNetwork(runID: runID, subnet: try freeSubnet(), nodes: nodes)

@@ -92,8 +92,12 @@ import Testing
         let fallback = try ClusterNetwork.make(.auto, nodes: [1, 2, 3], partitions: false, create: unavailable)
         #expect(fallback.namespaces == nil && fallback.host(of: 2) == "127.0.0.12")
         #expect(fallback.description.hasPrefix("loopback fallback (network namespaces could not be made: no netns here)"))
-        #expect(throws: HarnessFailure.self) { _ = try ClusterNetwork.make(.auto, nodes: [1, 2, 3], partitions: true, create: unavailable) }
-        #expect(throws: HarnessFailure.self) { _ = try ClusterNetwork.make(.namespaces, nodes: [1, 2, 3], partitions: false, create: unavailable) }
+        #expect(throws: HarnessFailure.self) {
+            _ = try ClusterNetwork.make(.auto, nodes: [1, 2, 3], partitions: true, create: unavailable)
+        }
+        #expect(throws: HarnessFailure.self) {
+            _ = try ClusterNetwork.make(.namespaces, nodes: [1, 2, 3], partitions: false, create: unavailable)
+        }
         #expect(try ClusterNetwork.make(.loopback, nodes: [1], partitions: false, create: unavailable).namespaces == nil)
     }
 }

@@ -34,7 +34,8 @@ import Testing
             for a in Self.members {
                 for b in Self.members where a != b {
                     guard let listener = tcp[b], let receiver = udp[b] else { continue }
-                    let connected = try NamespaceProbe.connects(from: network.namespace(of: a), to: network.address(of: b), port: listener.port)
+                    let connected = try NamespaceProbe.connects(
+                        from: network.namespace(of: a), to: network.address(of: b), port: listener.port)
                     #expect(connected == (partition.reaches(a, b) && partition.reaches(b, a)), "\(name): TCP m\(a) -> m\(b)")
                     let arrived = try NamespaceProbe.datagramArrives(
                         from: network.namespace(of: a), to: network.address(of: b), port: receiver.port, receiver: receiver.socket)

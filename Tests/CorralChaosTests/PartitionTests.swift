@@ -50,7 +50,9 @@ import Testing
                     #expect(aimed.count == 1 && (fault.target != .leader || aimed == [leader]))
                     switch fault.kind {
                     case .isolate, .oneWay: #expect(partition.stranded(members) == aimed)
-                    case .split: #expect(partition.stranded(members).count == members.count / 2 && partition.stranded(members).contains(aimed[0]))
+                    case .split:
+                        let stranded = partition.stranded(members)
+                        #expect(stranded.count == members.count / 2 && stranded.contains(aimed[0]))
                     case .bridge:
                         #expect(partition.stranded(members).isEmpty && !partition.cut.isEmpty)
                         #expect(members.allSatisfy { partition.reaches(aimed[0], $0) && partition.reaches($0, aimed[0]) })
