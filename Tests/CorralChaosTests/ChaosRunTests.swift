@@ -95,6 +95,45 @@ import Testing
         #expect(try NamespaceNetworkTests.leftovers(" cc\(command.processIdentifier)x").isEmpty)
     }
 
+    /// A harness killed with SIGKILL cannot clean up: its masters exit with it
+    /// (`--exit-with-parent`), and the next start removes its namespaces by name.
+    @Test func theNextStartRemovesTheNamespacesOfAKilledHarness() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        let report = "\(scratch.path)/report"
+        let corral = try CorralBinary.locate()
+        let command = Process()
+        command.executableURL = URL(fileURLWithPath: corral).deletingLastPathComponent().appendingPathComponent("corral-chaos")
+        command.arguments = [
+            "run", "\(ScenarioParsingTests.folder)/isolate-leader.toml", "--seed", "5", "--report", report, "--corral", corral,
+        ]
+        let output = "\(scratch.path)/output"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        command.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        try command.run()
+        let set = "\(NamespaceNetwork.prefix)\(command.processIdentifier)x"
+        defer {
+            for pid in ProcessTable.pids(withArgumentContaining: report) { kill(pid, SIGKILL) }
+            if command.isRunning { kill(command.processIdentifier, SIGKILL) }
+            NamespaceNetwork.removeStale()
+        }
+        // Wait for the first cut: by then every master watches its parent (a master killed
+        // before it starts watching would not notice that its parent is gone).
+        try eventuallyBlocking("the first partition", seconds: 30) {
+            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains(" isolate m")
+        }
+        #expect(ProcessTable.pids(withArgumentContaining: "\(report)/data").count == 3)
+        kill(command.processIdentifier, SIGKILL)
+        command.waitUntilExit()
+        try eventuallyBlocking("no master left", seconds: 5) { ProcessTable.pids(withArgumentContaining: report).isEmpty }
+        let namespaces = try NamespaceNetworkTests.leftovers(set).filter { $0.hasPrefix(set) }
+        #expect(namespaces.count == 4, "the killed run's four namespaces should still be there: \(namespaces)")
+        let next = try NamespaceNetwork.create(nodes: [1])
+        next.remove()
+        #expect(try NamespaceNetworkTests.leftovers(set).isEmpty)
+        #expect(try NamespaceNetworkTests.leftovers(" cc\(command.processIdentifier)x").isEmpty)
+    }
+
     /// A bad scenario file exits 2 before anything starts.
     @Test func aBadScenarioExitsTwo() throws {
         let scratch = try ScratchDirectory(prefix: "corral-chaos")
