@@ -80,19 +80,26 @@ import Testing
         }
     }
 
+    /// Starts `corral-chaos run` on a shipped scenario, its stdout to the file `output`.
+    static func start(_ scenario: String, seed: Int, report: String, output: String) throws -> Process {
+        let corral = try CorralBinary.locate()
+        let command = Process()
+        command.executableURL = URL(fileURLWithPath: corral).deletingLastPathComponent().appendingPathComponent("corral-chaos")
+        command.arguments = [
+            "run", "\(ScenarioParsingTests.folder)/\(scenario).toml", "--seed", "\(seed)", "--report", report, "--corral", corral,
+        ]
+        if !FileManager.default.fileExists(atPath: output) { _ = FileManager.default.createFile(atPath: output, contents: nil) }
+        command.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        try command.run()
+        return command
+    }
+
     /// Ctrl-C during a run kills every master (a paused one too) and exits 130.
     @Test func interruptingTheCommandLeavesNoMasterBehind() throws {
         let scratch = try ScratchDirectory(prefix: "corral-chaos")
         defer { scratch.remove() }
         let report = "\(scratch.path)/report"
-        let corral = try CorralBinary.locate()
-        let command = Process()
-        command.executableURL = URL(fileURLWithPath: corral).deletingLastPathComponent().appendingPathComponent("corral-chaos")
-        command.arguments = [
-            "run", "\(ScenarioParsingTests.folder)/paused-leader.toml", "--seed", "3", "--report", report, "--corral", corral,
-        ]
-        command.standardOutput = FileHandle.nullDevice
-        try command.run()
+        let command = try Self.start("paused-leader", seed: 3, report: report, output: "/dev/null")
         defer {
             for pid in ProcessTable.pids(withArgumentContaining: report) { kill(pid, SIGKILL) }
             if command.isRunning { kill(command.processIdentifier, SIGKILL) }
@@ -117,16 +124,8 @@ import Testing
         let scratch = try ScratchDirectory(prefix: "corral-chaos")
         defer { scratch.remove() }
         let report = "\(scratch.path)/report"
-        let corral = try CorralBinary.locate()
-        let command = Process()
-        command.executableURL = URL(fileURLWithPath: corral).deletingLastPathComponent().appendingPathComponent("corral-chaos")
-        command.arguments = [
-            "run", "\(ScenarioParsingTests.folder)/isolate-leader.toml", "--seed", "5", "--report", report, "--corral", corral,
-        ]
         let output = "\(scratch.path)/output"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        command.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        try command.run()
+        let command = try Self.start("isolate-leader", seed: 5, report: report, output: output)
         let set = "\(NamespaceNetwork.prefix)\(command.processIdentifier)x"
         defer {
             for pid in ProcessTable.pids(withArgumentContaining: report) { kill(pid, SIGKILL) }
