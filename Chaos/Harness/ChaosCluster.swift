@@ -6,9 +6,10 @@ import Synchronization
 import Glibc
 #endif
 
-/// A real quorum of `corral master` processes for one chaos run: each on its own loopback
-/// address (127.0.0.(10+id), free ports), with its data directory and log under the report
-/// directory. Every process is adopted by `ChildReaper.shared`.
+/// A real quorum of `corral master` processes for one chaos run: each in its own network
+/// namespace (or, in the loopback fallback, on 127.0.0.(10+id) with free ports), with its data
+/// directory and log under the report directory. Every process is adopted by
+/// `ChildReaper.shared`.
 public final class ChaosCluster: Sendable {
     /// One master's addresses.
     public struct Member: Sendable, Hashable {
@@ -23,21 +24,30 @@ public final class ChaosCluster: Sendable {
     public let clusterID: String
     public let members: [Member]
     public let logLevel: String
+    public let network: ClusterNetwork
     private let processes = Mutex<[UInt64: Process]>([:])
     private let paused = Mutex<Set<UInt64>>([])
 
-    /// Picks addresses for `count` masters; nothing runs until `start`.
-    public init(masters count: Int, binary: String, directory: String, logLevel: String = "info") throws(HarnessFailure) {
+    /// Picks addresses for `count` masters on `network`; nothing runs until `start`.
+    public init(
+        masters count: Int, binary: String, directory: String, network: ClusterNetwork,
+        logLevel: String = "info"
+    ) throws(HarnessFailure) {
         self.binary = binary
         self.directory = directory
         self.logLevel = logLevel
+        self.network = network
         clusterID = "chaos-\(getpid())"
         var members: [Member] = []
         for id in 1...UInt64(count) {
-            let host = LoopbackAddress.host(of: id)
-            members.append(Member(
-                id: id, raft: "\(host):\(try LoopbackAddress.freePort(on: host))",
-                http: "\(host):\(try LoopbackAddress.freePort(on: host))"))
+            let host = network.host(of: id)
+            if network.namespaces != nil {
+                members.append(Member(id: id, raft: "\(host):\(NamespaceNetwork.raftPort)", http: "\(host):\(NamespaceNetwork.httpPort)"))
+            } else {
+                members.append(Member(
+                    id: id, raft: "\(host):\(try LoopbackAddress.freePort(on: host))",
+                    http: "\(host):\(try LoopbackAddress.freePort(on: host))"))
+            }
         }
         self.members = members
     }
@@ -60,11 +70,13 @@ public final class ChaosCluster: Sendable {
     public func start(_ id: UInt64) throws(HarnessFailure) {
         guard let member = member(id) else { throw HarnessFailure("no master \(id)") }
         let data = dataPath(id)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = MasterCommandLine.arguments(
+        let arguments = MasterCommandLine.arguments(
             member: member.peer, peers: members.map(\.peer), clusterID: clusterID, dataDirectory: data, logLevel: logLevel,
             bootstrap: !FileManager.default.fileExists(atPath: data))
+        let command = try network.namespaces?.command(for: id, [binary] + arguments) ?? (executable: binary, arguments: arguments)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command.executable)
+        process.arguments = command.arguments
         do {
             try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: logPath(id)) {

@@ -26,9 +26,6 @@ public struct ChaosRun: Sendable {
         self.say = say
     }
 
-    /// The network the masters run on, said at the start of every run.
-    public static let network = "loopback fallback: master N on 127.0.0.(10+N), no network namespaces yet"
-
     /// Runs the scenario; throws only when the harness itself could not run it.
     public func run() throws(HarnessFailure) -> ChaosSummary {
         do {
@@ -37,9 +34,17 @@ public struct ChaosRun: Sendable {
             throw HarnessFailure("cannot create the report directory \(reportDirectory): \(error)")
         }
         let plan = FaultSchedule.plan(scenario, seed: seed)
-        let cluster = try ChaosCluster(masters: scenario.masters, binary: binary, directory: reportDirectory)
+        let network = try ClusterNetwork.make(
+            scenario.network, nodes: Array(1...UInt64(scenario.masters)), partitions: scenario.hasPartitions)
+        let teardown = "network \(reportDirectory)"
+        ChildReaper.shared.onTeardown(teardown) { network.remove() }
+        defer {
+            network.remove()
+            ChildReaper.shared.forget(teardown)
+        }
+        let cluster = try ChaosCluster(masters: scenario.masters, binary: binary, directory: reportDirectory, network: network)
         defer { cluster.stopAll() }
-        say("chaos: \(scenario.name) seed \(seed), \(scenario.masters) masters on \(Self.network)")
+        say("chaos: \(scenario.name) seed \(seed), \(scenario.masters) masters on \(network)")
         say("chaos: masters " + cluster.members.map { "m\($0.id) \($0.http)" }.joined(separator: ", "))
         say("chaos: schedule " + plan.map(\.description).joined(separator: "; "))
         for id in cluster.ids { try cluster.start(id) }
@@ -58,12 +63,10 @@ public struct ChaosRun: Sendable {
         let clients = workload.start(clock: clock, until: UInt64(scenario.durationSeconds * 1e9))
 
         var summary = ChaosSummary(
-            scenario: scenario.name, seed: seed, masters: scenario.masters, network: Self.network, reportDirectory: reportDirectory,
+            scenario: scenario.name, seed: seed, masters: scenario.masters, network: network.description, reportDirectory: reportDirectory,
             failoverTargetSeconds: scenario.bounds.failoverTargetSeconds)
         var records: [FaultRecord] = []
-        for planned in plan {
-            if let record = inject(planned, cluster: cluster, clock: clock, summary: &summary) { records.append(record) }
-        }
+        for planned in plan { records += inject(planned, cluster: cluster, clock: clock, summary: &summary) }
         clients.wait()
         do {
             try workload.finalReads()
@@ -86,16 +89,23 @@ public struct ChaosRun: Sendable {
         return summary
     }
 
-    /// Fires one planned fault when it is due and heals it after its time; nil when no leader
-    /// could be found to aim it (a liveness violation).
+    /// Fires one planned fault when it is due and heals it after its time; no record when no
+    /// leader could be found to aim it (a liveness violation); one per partition of a `flap`.
     private func inject(
         _ planned: PlannedFault, cluster: ChaosCluster, clock: @Sendable () -> UInt64, summary: inout ChaosSummary
-    ) -> FaultRecord? {
+    ) -> [FaultRecord] {
         sleep(until: UInt64(planned.atSeconds * 1e9), clock)
         guard let (leader, term) = cluster.leader(seconds: scenario.bounds.failoverLimitSeconds) else {
             summary.violations.append(
                 "liveness: no agreed leader within \(scenario.bounds.failoverLimitSeconds) s before fault \(planned)")
-            return nil
+            return []
+        }
+        if planned.kind.isPartition {
+            guard let network = cluster.network.namespaces else {
+                summary.violations.append("harness: \(planned) needs network namespaces, and this run has none")
+                return []
+            }
+            return cut(planned, leader: leader, term: term, network: network, members: cluster.ids, clock: clock, summary: &summary)
         }
         let targets = planned.targets(leader: leader, members: cluster.ids)
         let injected = clock()
@@ -104,6 +114,7 @@ public struct ChaosRun: Sendable {
             case .kill: cluster.signal(id, SIGKILL)
             case .stop: cluster.signal(id, SIGTERM)
             case .pause: cluster.signal(id, SIGSTOP)
+            case .isolate, .split, .oneWay, .bridge, .flap: break
             }
         }
         say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
@@ -113,14 +124,17 @@ public struct ChaosRun: Sendable {
             case .kill, .stop:
                 do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
             case .pause: cluster.signal(id, SIGCONT)
+            case .isolate, .split, .oneWay, .bridge, .flap: break
             }
         }
         let healed = clock()
         say("chaos: \(ClientOperation.secondsText(healed)) healed \(targets.map { "m\($0)" }.joined(separator: ","))")
         summary.faults.append("\(planned) -> \(targets.map { "m\($0)" }.joined(separator: ","))")
-        return FaultRecord(
-            planned: planned, targets: targets, leaderBefore: leader, termBefore: term, injectedNanos: injected, healedNanos: healed,
-            members: cluster.ids.count)
+        return [
+            FaultRecord(
+                planned: planned, targets: targets, leaderBefore: leader, termBefore: term, injectedNanos: injected, healedNanos: healed,
+                members: cluster.ids.count)
+        ]
     }
 
     /// Seconds until every master reports the same applied index, equal to its commit index;
@@ -139,7 +153,7 @@ public struct ChaosRun: Sendable {
         return nil
     }
 
-    private func sleep(until nanos: UInt64, _ clock: @Sendable () -> UInt64) {
+    func sleep(until nanos: UInt64, _ clock: @Sendable () -> UInt64) {
         let now = clock()
         if nanos > now { usleep(UInt32(min((nanos - now) / 1_000, UInt64(UInt32.max)))) }
     }

@@ -15,10 +15,28 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
     /// `random` and `rolling`: the master's id. `follower`: an index into the followers in id
     /// order. `majority`: the order in which followers join the leader.
     public var picks: [Int]
+    /// Partitions: a seeded order of the other masters, which decides who joins the target's
+    /// side (`split`) and which half each is in (`bridge`).
+    public var grouping: [Int]
+    /// `flap`: the partitions it toggles, in order.
+    public var toggles: [Toggle]
+
+    /// One partition of a `flap` fault, aimed at a master chosen with the seed.
+    public struct Toggle: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// `isolate`, `split`, `one-way` or `bridge`.
+        public var kind: Scenario.FaultKind
+        public var node: UInt64
+        public var grouping: [Int]
+        /// When it is cut, in seconds after the flap began, and how long it lasts.
+        public var offsetSeconds: Double
+        public var seconds: Double
+
+        public var description: String { "\(kind.rawValue) m\(node) at +\(Int((offsetSeconds * 1000).rounded())) ms" }
+    }
 
     public init(
         step: Int, repetition: Int, kind: Scenario.FaultKind, target: Scenario.Target, atSeconds: Double, healAfterSeconds: Double,
-        picks: [Int]
+        picks: [Int], grouping: [Int] = [], toggles: [Toggle] = []
     ) {
         self.step = step
         self.repetition = repetition
@@ -27,6 +45,15 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
         self.atSeconds = atSeconds
         self.healAfterSeconds = healAfterSeconds
         self.picks = picks
+        self.grouping = grouping
+        self.toggles = toggles
+    }
+
+    /// The partition this fault cuts (not for `flap`, whose toggles each have their own),
+    /// given the members and the leader now.
+    public func partition(leader: UInt64, members: [UInt64]) -> Partition {
+        guard let node = targets(leader: leader, members: members).first else { return .none }
+        return Partition.shaped(kind, aimedAt: node, grouping: grouping, members: members)
     }
 
     /// The masters this fault hits, given the cluster's members and its leader now.
@@ -44,8 +71,9 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     public var description: String {
-        let choice = target == .random || target == .rolling ? " \(picks.first ?? 0)" : ""
-        return "\(ms(atSeconds)) \(kind.rawValue) \(target.rawValue)\(choice) for \(ms(healAfterSeconds))"
+        let choice = (target == .random || target == .rolling) && kind != .flap ? " \(picks.first ?? 0)" : ""
+        let flaps = toggles.isEmpty ? "" : " (\(toggles.count) partitions)"
+        return "\(ms(atSeconds)) \(kind.rawValue) \(target.rawValue)\(choice) for \(ms(healAfterSeconds))\(flaps)"
     }
 
     private func ms(_ seconds: Double) -> String { "\(Int((seconds * 1000).rounded())) ms" }
@@ -73,13 +101,35 @@ public enum FaultSchedule {
                 case .rolling: picks = [(rollingStart + repetition) % scenario.masters + 1]
                 case .majority: picks = Array(0..<(scenario.masters - 1)).shuffled(using: &rng)
                 }
+                let others = Array(0..<(scenario.masters - 1))
+                let grouping = step.kind.isPartition && step.kind != .flap ? others.shuffled(using: &rng) : []
+                let toggles = step.kind == .flap ? flaps(lasting: heal, step.toggle, masters: scenario.masters, &rng) : []
                 plan.append(PlannedFault(
                     step: index, repetition: repetition, kind: step.kind, target: step.target, atSeconds: now,
-                    healAfterSeconds: heal, picks: picks))
+                    healAfterSeconds: heal, picks: picks, grouping: grouping, toggles: toggles))
                 now += heal
             }
         }
         return plan
+    }
+
+    /// The partitions of one `flap` fault: cut, healed, cut... each spell drawn from `toggle`,
+    /// the last partition ending by `seconds`; each a seeded shape on a seeded master.
+    private static func flaps(lasting seconds: Double, _ toggle: Scenario.Window, masters: Int, _ rng: inout SplitMix64)
+        -> [PlannedFault.Toggle]
+    {
+        let shapes: [Scenario.FaultKind] = [.isolate, .split, .oneWay, .bridge]
+        var toggles: [PlannedFault.Toggle] = []
+        var at = 0.0
+        while at < seconds {
+            let kind = shapes[Int.random(in: 0..<shapes.count, using: &rng)]
+            let node = UInt64(Int.random(in: 1...masters, using: &rng))
+            let grouping = Array(0..<(masters - 1)).shuffled(using: &rng)
+            let lasts = min(draw(toggle, &rng), seconds - at)
+            toggles.append(PlannedFault.Toggle(kind: kind, node: node, grouping: grouping, offsetSeconds: at, seconds: lasts))
+            at += lasts + draw(toggle, &rng)
+        }
+        return toggles
     }
 
     /// A time in the window, to the millisecond.

@@ -37,11 +37,15 @@ public enum LeadershipCheck {
     }
 
     /// One entry per fault that hit the leader, in order. The clock starts at the fault, or
-    /// at its heal when it took a majority down.
+    /// at its heal when it took a majority down. After a partition only a leader on the
+    /// majority side counts.
     public static func failovers(_ records: [FaultRecord], views: [LeaderView]) -> [Failover] {
         records.enumerated().filter { $0.element.hitLeader }.map { index, record in
             let from = record.failoverFromNanos
-            let first = views.first { $0.nanos >= from && $0.role == "leader" && $0.term > record.termBefore }
+            let excluded = record.cannotLead
+            let first = views.first {
+                $0.nanos >= from && $0.role == "leader" && $0.term > record.termBefore && !excluded.contains($0.master)
+            }
             return Failover(fault: index, nanos: first.map { $0.nanos - from })
         }
     }

@@ -32,6 +32,9 @@ public struct ReportWriter: Sendable {
         var termBefore: UInt64
         var step: Int
         var repetition: Int
+        /// Partitions: the links cut (`m1->m2 ...`) and the masters cut off from a majority.
+        var cut: String?
+        var stranded: [UInt64]?
     }
 
     /// One leader-view line: what one master said at one moment.
@@ -67,7 +70,8 @@ public struct ReportWriter: Sendable {
                         type: type, kind: record.planned.kind.rawValue, target: record.planned.target.rawValue, masters: record.targets,
                         time: Double(type == "fault" ? record.injectedNanos : record.healedNanos) / 1e9,
                         leaderBefore: record.leaderBefore, termBefore: record.termBefore, step: record.planned.step,
-                        repetition: record.planned.repetition)
+                        repetition: record.planned.repetition, cut: record.partition?.description,
+                        stranded: record.partition == nil ? nil : record.stranded)
                 }
             }
             try lines(faults, to: "faults.jsonl", encoder)

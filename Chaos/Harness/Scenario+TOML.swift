@@ -36,9 +36,14 @@ struct ScenarioReader {
     func fail(_ field: String, _ message: String) -> ScenarioError { ScenarioError(source: source, field: field, message) }
 
     func scenario(_ table: TOMLTable, name: String) throws(ScenarioError) -> Scenario {
-        try onlyKeys(table, ["description", "masters", "duration_seconds", "workload", "checks", "faults"], in: "")
+        try onlyKeys(table, ["description", "masters", "network", "duration_seconds", "workload", "checks", "faults"], in: "")
         let masters = try int(table, "masters", in: "") ?? 3
         guard masters == 3 || masters == 5 else { throw fail("masters", "must be 3 or 5, not \(masters)") }
+        let networks = Scenario.Network.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        let networkName = try string(table, "network", in: "") ?? Scenario.Network.auto.rawValue
+        guard let network = Scenario.Network(rawValue: networkName) else {
+            throw fail("network", "\"\(networkName)\" is not a network mode; use one of \(networks)")
+        }
         guard let duration = try number(table, "duration_seconds", in: ""), duration > 0 else {
             throw fail("duration_seconds", "is required: how long the workload runs, in seconds (a number > 0)")
         }
@@ -53,8 +58,13 @@ struct ScenarioReader {
             faults.append(try fault(step, field: "faults[\(index)]"))
         }
         let scenario = Scenario(
-            name: name, description: try string(table, "description", in: "") ?? "", masters: masters, durationSeconds: duration,
-            workload: workload, faults: faults, bounds: bounds)
+            name: name, description: try string(table, "description", in: "") ?? "", masters: masters, network: network,
+            durationSeconds: duration, workload: workload, faults: faults, bounds: bounds)
+        if network == .loopback, let index = faults.firstIndex(where: { $0.kind.isPartition }) {
+            throw fail(
+                "faults[\(index)].kind",
+                "\"\(faults[index].kind.rawValue)\" cuts network links, which needs network namespaces; remove network = \"loopback\"")
+        }
         guard scenario.longestSchedule + 1 <= duration else {
             throw fail(
                 "duration_seconds",
@@ -105,7 +115,7 @@ struct ScenarioReader {
     }
 
     private func fault(_ table: TOMLTable, field: String) throws(ScenarioError) -> Scenario.FaultStep {
-        try onlyKeys(table, ["kind", "target", "start", "heal_after", "repeat", "gap"], in: field)
+        try onlyKeys(table, ["kind", "target", "start", "heal_after", "repeat", "gap", "toggle"], in: field)
         let kinds = Scenario.FaultKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         guard let kindName = try string(table, "kind", in: field) else { throw fail("\(field).kind", "is required: one of \(kinds)") }
         guard let kind = Scenario.FaultKind(rawValue: kindName) else {
@@ -125,7 +135,30 @@ struct ScenarioReader {
         let repeats = try int(table, "repeat", in: field) ?? 1
         guard (1...100).contains(repeats) else { throw fail("\(field).repeat", "must be 1 to 100, not \(repeats)") }
         let gap = try window(table, "gap", in: field) ?? Scenario.Window(1, 2)
-        return Scenario.FaultStep(kind: kind, target: target, start: start, healAfter: healAfter, repeats: repeats, gap: gap)
+        try partitionTarget(kind, target, field: field)
+        let toggle = try window(table, "toggle", in: field) ?? Scenario.Window(0.2, 1)
+        guard kind == .flap || table["toggle"] == nil else { throw fail("\(field).toggle", "only a \"flap\" fault takes toggle") }
+        guard toggle.low >= 0.05 else { throw fail("\(field).toggle", "must be at least 0.05 s, not \(toggle.low)") }
+        return Scenario.FaultStep(
+            kind: kind, target: target, start: start, healAfter: healAfter, repeats: repeats, gap: gap, toggle: toggle)
+    }
+
+    /// Partitions aim at one master (the leader, a follower, a random one); `flap` picks its
+    /// masters with the seed.
+    private func partitionTarget(_ kind: Scenario.FaultKind, _ target: Scenario.Target, field: String) throws(ScenarioError) {
+        switch kind {
+        case .kill, .stop, .pause: return
+        case .flap:
+            guard target == .random else {
+                throw fail("\(field).target", "a \"flap\" fault picks its masters with the seed; its target must be \"random\"")
+            }
+        case .isolate, .split, .oneWay, .bridge:
+            guard [.leader, .follower, .random].contains(target) else {
+                throw fail(
+                    "\(field).target",
+                    "\"\(kind.rawValue)\" aims at one master; use \"leader\", \"follower\" or \"random\", not \"\(target.rawValue)\"")
+            }
+        }
     }
 
     // MARK: - Typed fields

@@ -23,6 +23,37 @@ public struct Scenario: Sendable, Hashable {
         case stop
         /// SIGSTOP; healed by SIGCONT.
         case pause
+        /// Cuts the target off from every other master, both ways; healed by removing the rules.
+        case isolate
+        /// Cuts a minority (the target and enough seeded others: 1 of 3, 2 of 5) off from the
+        /// majority, both ways.
+        case split
+        /// Drops what the target sends to every other master; what they send still arrives.
+        case oneWay = "one-way"
+        /// Splits the other masters into two seeded halves that cannot see each other; the
+        /// target, the bridge, still sees both.
+        case bridge
+        /// For `heal_after` seconds, toggles seeded partitions (isolate, split, one-way or
+        /// bridge, on seeded masters) on and off, each state lasting a time drawn from `toggle`.
+        case flap
+
+        /// Whether the fault cuts network links (and so needs network namespaces).
+        public var isPartition: Bool {
+            switch self {
+            case .kill, .stop, .pause: false
+            case .isolate, .split, .oneWay, .bridge, .flap: true
+            }
+        }
+    }
+
+    /// Where the masters' addresses live.
+    public enum Network: String, Sendable, Hashable, CaseIterable, Codable {
+        /// Network namespaces when they can be made, otherwise the loopback fallback.
+        case auto
+        /// Network namespaces, or the run fails.
+        case namespaces
+        /// 127.0.0.(10+N) in the harness's own namespace (no partitions).
+        case loopback
     }
 
     /// Which masters a fault hits; leader-relative targets are resolved when it fires.
@@ -54,14 +85,20 @@ public struct Scenario: Sendable, Hashable {
         public var repeats: Int
         /// The pause between one repetition's heal and the next one.
         public var gap: Window
+        /// `flap`: how long each partition, and each healed spell between two, lasts.
+        public var toggle: Window
 
-        public init(kind: FaultKind, target: Target, start: Window, healAfter: Window, repeats: Int = 1, gap: Window = Window(1, 2)) {
+        public init(
+            kind: FaultKind, target: Target, start: Window, healAfter: Window, repeats: Int = 1, gap: Window = Window(1, 2),
+            toggle: Window = Window(0.2, 1)
+        ) {
             self.kind = kind
             self.target = target
             self.start = start
             self.healAfter = healAfter
             self.repeats = repeats
             self.gap = gap
+            self.toggle = toggle
         }
     }
 
@@ -100,6 +137,8 @@ public struct Scenario: Sendable, Hashable {
     public var description: String
     /// 3 or 5 masters.
     public var masters: Int
+    /// Network namespaces, the loopback fallback, or whichever can be had.
+    public var network: Network
     /// How long the workload runs; every fault is healed before it ends.
     public var durationSeconds: Double
     public var workload: Workload
@@ -107,17 +146,21 @@ public struct Scenario: Sendable, Hashable {
     public var bounds: Bounds
 
     public init(
-        name: String, description: String = "", masters: Int, durationSeconds: Double, workload: Workload = Workload(),
-        faults: [FaultStep], bounds: Bounds = Bounds()
+        name: String, description: String = "", masters: Int, network: Network = .auto, durationSeconds: Double,
+        workload: Workload = Workload(), faults: [FaultStep], bounds: Bounds = Bounds()
     ) {
         self.name = name
         self.description = description
         self.masters = masters
+        self.network = network
         self.durationSeconds = durationSeconds
         self.workload = workload
         self.faults = faults
         self.bounds = bounds
     }
+
+    /// Whether a step cuts network links.
+    public var hasPartitions: Bool { faults.contains { $0.kind.isPartition } }
 
     /// The longest the fault schedule can take, from the workload's start to its last heal.
     public var longestSchedule: Double {

@@ -95,6 +95,24 @@ import Testing
         #expect(LeadershipCheck.failovers([quorum], views: views).map(\.nanos) == [250_000_000])
     }
 
+    /// After an isolation only a leader on the majority side ends the fail-over; the stranded
+    /// master's view of itself does not, a bridge measures none, nor does a flap's partition.
+    @Test func aPartitionFailoverCountsOnlyTheMajoritySide() {
+        let isolate = PlannedFault(step: 0, repetition: 0, kind: .isolate, target: .leader, atSeconds: 1, healAfterSeconds: 2, picks: [])
+        let isolated = FaultRecord(
+            planned: isolate, targets: [1], leaderBefore: 1, termBefore: 2, injectedNanos: 1_000_000_000, healedNanos: 3_000_000_000,
+            members: 3, partition: .isolate(1, from: [1, 2, 3]), stranded: [1])
+        let views = [view(1_100_000_000, 1, "leader", term: 4, leader: 1), view(1_450_000_000, 3, "leader", term: 3, leader: 3)]
+        #expect(LeadershipCheck.failovers([isolated], views: views).map(\.nanos) == [450_000_000])
+        var bridged = isolated
+        bridged.cutOff = []
+        bridged.partition = .bridge(left: [2], right: [3])
+        #expect(LeadershipCheck.failovers([bridged], views: views).isEmpty)
+        var flapped = isolated
+        flapped.leaderBefore = 0
+        #expect(LeadershipCheck.failovers([flapped], views: views).isEmpty)
+    }
+
     @Test func aCheckerThatGivesUpFailsTheRun() {
         // Concurrent writes and reads the search cannot finish in 3 steps.
         let busy = History((0..<12).map { index in

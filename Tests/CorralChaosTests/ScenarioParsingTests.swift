@@ -8,7 +8,15 @@ import Testing
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Chaos/Scenarios").path
 
-    static let shipped = ["leader-kill-under-load", "paused-leader", "kill-quorum-and-restart", "rolling-restart", "five-node-mix"]
+    static let shipped = [
+        "leader-kill-under-load", "paused-leader", "kill-quorum-and-restart", "rolling-restart", "five-node-mix", "isolate-leader",
+        "asymmetric-partition", "flapping-partitions", "bridge-node",
+    ]
+
+    @Test func everyShippedFileIsListed() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.hasSuffix(".toml") }
+        #expect(Set(files.map { String($0.dropLast(5)) }) == Set(Self.shipped))
+    }
 
     @Test(arguments: shipped) func shippedScenarioParses(_ name: String) throws {
         let scenario = try Scenario.load(path: "\(Self.folder)/\(name).toml")
@@ -47,6 +55,23 @@ import Testing
             kind: .pause, target: .follower, start: .init(1, 2.5), healAfter: .init(1.5, 1.5), repeats: 2, gap: .init(1, 2))])
     }
 
+    @Test func networkAndToggleAreRead() throws {
+        let scenario = try Scenario.parse(
+            """
+            network = "namespaces"
+            duration_seconds = 10
+            [[faults]]
+            kind = "flap"
+            target = "random"
+            start = 1
+            heal_after = 4
+            toggle = [0.3, 0.6]
+            """, name: "flap")
+        #expect(scenario.network == .namespaces && scenario.hasPartitions)
+        #expect(scenario.faults.first?.toggle == .init(0.3, 0.6) && scenario.faults.first?.kind == .flap)
+        #expect(try Scenario.parse("duration_seconds = 10" + Self.fault, name: "plain").network == .auto)
+    }
+
     static let fault = "\n[[faults]]\nkind = \"kill\"\ntarget = \"leader\"\nstart = 1\nheal_after = 1\n"
 
     /// A bad file and the field its error must name.
@@ -67,6 +92,11 @@ import Testing
         ("duration_seconds = 10" + fault.replacingOccurrences(of: "start = 1", with: "start = [3, 1]"), "faults[0].start"),
         ("duration_seconds = 10" + fault.replacingOccurrences(of: "heal_after = 1\n", with: ""), "faults[0].heal_after"),
         ("duration_seconds = 10" + fault + "repeat = 0\n", "faults[0].repeat"),
+        ("network = \"bogus\"\nduration_seconds = 10" + fault, "network"),
+        ("network = \"loopback\"\nduration_seconds = 10" + fault.replacingOccurrences(of: "\"kill\"", with: "\"isolate\""), "faults[0].kind"),
+        ("duration_seconds = 10" + fault.replacingOccurrences(of: "\"kill\"\ntarget = \"leader\"", with: "\"split\"\ntarget = \"all\""), "faults[0].target"),
+        ("duration_seconds = 10" + fault.replacingOccurrences(of: "\"kill\"", with: "\"flap\""), "faults[0].target"),
+        ("duration_seconds = 10" + fault + "toggle = 1\n", "faults[0].toggle"),
     ]
 
     @Test(arguments: 0..<bad.count) func badFileNamesTheField(_ index: Int) {
