@@ -1,3 +1,4 @@
+import Foundation
 /// The `corral master` command line of one member of a quorum started on this machine, for
 /// the launchers that start masters as child processes (`corral up`, the benchmarks, the
 /// chaos harness).
@@ -22,7 +23,7 @@ public enum MasterCommandLine {
     ) -> [String] {
         [
             "master", "--node-id", "\(member.id)", "--cluster-id", clusterID, "--data-dir", dataDirectory,
-            "--raft-listen", member.raft, "--http-listen", member.http, "--log-level", logLevel, "--exit-with-parent",
+            "--raft-listen", member.raft, "--http-listen", member.http, "--log-level", logLevel, "--exit-with-parent", "--parent-pid", "\(getpid())",
         ] + peers.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + (bootstrap ? ["--bootstrap"] : [])
     }
 }

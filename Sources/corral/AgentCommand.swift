@@ -33,6 +33,9 @@ struct AgentCommand: AsyncParsableCommand {
     var imageRoot: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Flag(help: .hidden) var exitWithParent = false
+    /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
+    /// before the watch began is noticed too.
+    @Option(help: .hidden) var parentPid: Int32?
 
     func run() async throws {
         let settings = AgentSettings(
@@ -47,7 +50,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "corral.agent")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        if exitWithParent { ParentWatch.exitWhenOrphaned() }
+        if exitWithParent { ParentWatch.exitWhenOrphaned(expectedParent: parentPid) }
 
         let work = agentConfig.workDirectory
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)

@@ -13,7 +13,7 @@ enum LocalAgent {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "agent", "--masters", masters.joined(separator: ","), "--work-dir", workDirectory, "--hostname", hostname,
-            "--http-listen", "127.0.0.1:0", "--log-level", logLevel, "--exit-with-parent",
+            "--http-listen", "127.0.0.1:0", "--log-level", logLevel, "--exit-with-parent", "--parent-pid", "\(getpid())",
         ] + extraArguments
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

@@ -33,6 +33,9 @@ struct MasterCommand: AsyncParsableCommand {
     /// Set by `corral up`, the benchmarks and the tests: the master ends when the process
     /// that started it ends, so no master outlives a killed parent.
     @Flag(help: .hidden) var exitWithParent = false
+    /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
+    /// before the watch began is noticed too.
+    @Option(help: .hidden) var parentPid: Int32?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -55,7 +58,7 @@ struct MasterCommand: AsyncParsableCommand {
         var logger = Logger(label: "corral.master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let master = try MasterProcess(config: settings, logger: logger)
-        if exitWithParent { ParentWatch.exitWhenOrphaned() }
+        if exitWithParent { ParentWatch.exitWhenOrphaned(expectedParent: parentPid) }
         let final = settings
         try await master.run { raftPort, httpPort in
             let line = "master \(final.nodeID) listening: raft \(final.raftListen.host):\(raftPort) http \(final.httpListen.host):\(httpPort)\n"

@@ -55,7 +55,7 @@ final class QuorumHarness: @unchecked Sendable {
             "master", "--node-id", "\(id)", "--cluster-id", clusterID,
             "--data-dir", "\(root)/master-\(other ?? id)",
             "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
-            "--log-level", ProcessInfo.processInfo.environment["CORRAL_TEST_LOG_LEVEL"] ?? "notice", "--exit-with-parent",
+            "--log-level", ProcessInfo.processInfo.environment["CORRAL_TEST_LOG_LEVEL"] ?? "notice", "--exit-with-parent", "--parent-pid", "\(getpid())",
         ] + peerArguments(initial) + extraArguments
         if join {
             arguments.append("--join")

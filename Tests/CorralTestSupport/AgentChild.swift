@@ -15,7 +15,7 @@ public enum AgentChild {
         process.arguments = [
             "agent", "--masters", masters.joined(separator: ","), "--work-dir", workDirectory, "--hostname", hostname,
             "--http-listen", httpListen, "--resources", resources, "--image-root", imageRoot,
-            "--log-level", "info", "--exit-with-parent",
+            "--log-level", "info", "--exit-with-parent", "--parent-pid", "\(getpid())",
         ]
         let log = "\(workDirectory).log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }

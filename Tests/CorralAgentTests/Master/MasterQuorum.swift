@@ -51,7 +51,7 @@ final class MasterQuorum: @unchecked Sendable {
             process.arguments = [
                 "master", "--node-id", "\(id)", "--cluster-id", clusterID, "--data-dir", "\(root)/master-\(id)",
                 "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
-                "--log-level", "notice", "--exit-with-parent", "--bootstrap",
+                "--log-level", "notice", "--exit-with-parent", "--parent-pid", "\(getpid())", "--bootstrap",
             ] + peers + (settings == nil ? [] : ["--config", "\(root)/master.toml"])
             let log = "\(root)/master-\(id).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
