@@ -1,3 +1,4 @@
+import CorralMaster
 import CorralTestSupport
 import Foundation
 import Testing
@@ -7,62 +8,101 @@ import Glibc
 #endif
 
 /// `corral up` as a person runs it: a leader SIGKILLed is reported, a new leader follows, the
-/// dead master comes back, the survivors are never stopped, and Ctrl-C leaves nothing behind.
+/// dead master comes back and catches up, `corral run` works throughout, the cluster CLI works
+/// against it, the survivors are never stopped, and Ctrl-C leaves nothing behind.
 @Suite(.serialized, .offCooperativePool) struct UpCommandTests {
-    static func processes(matching text: String) -> [Int32] {
-        let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return all.compactMap(Int32.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return command.contains(text)
+    /// How long the cluster may go without a leader after the leader's SIGKILL: the issue asks
+    /// for "within a second" (the election timeout is 300–600 ms); the slack is for a test
+    /// machine busy with the other suites.
+    static let leaderlessLimitMilliseconds = 2_000
+
+    @Test func aKilledLeaderIsReplacedRestartedAndCaughtUpWhileCorralRunWorks() async throws {
+        let up = try UpProcess(["--agents", "1"])
+        defer { up.cleanUp() }
+        try await eventually("the demo job ran and a leader is reported", seconds: 90) {
+            up.leader != nil && up.lines("demo: demo-").count == 3
         }
+        #expect(up.lines("demo: demo-").allSatisfy { $0.contains("TASK_FINISHED: hello from demo-") }, "\(up.text)")
+        #expect(up.text.contains("mesos CLI:  [master] address = "), "\(up.text)")
+        let endpoints = try #require(up.endpoints, "\(up.text)")
+        let leader = try #require(up.leader)
+        let victims = up.masterPIDs(leader)
+        #expect(victims.count == 1, "master \(leader): \(victims)\n\(up.text)")
+        let corral = try CorralBinary.locate()
+        let environment = ProcessInfo.processInfo.environment.merging(["CORRAL_MASTERS": endpoints]) { $1 }
+        func cli(_ arguments: String...) throws -> ChildProcess.Outcome {
+            try ChildProcess.run(corral, arguments, environment: environment, scratch: up.root)
+        }
+
+        // The leader dies and a task is submitted at once, while the cluster has no leader.
+        for pid in victims { kill(pid, SIGKILL) }
+        let hi = try cli("run", "--timeout", "60", "--name", "during-failover", "--", "echo", "hi")
+        #expect(hi.status == 0 && !hi.signaled && hi.lines == ["hi"], "\(hi.summary)\n\(up.text)")
+        #expect(hi.stderr.contains("TASK_FINISHED"), "\(hi.summary)")
+
+        try await eventually("the death reported, a new leader, the master back and caught up", seconds: 30) {
+            let all = up.text
+            return all.contains("master \(leader) ended (killed by signal 9)") && all.contains("master \(leader) started again")
+                && up.lines("leader: master").contains { !$0.hasPrefix("leader: master \(leader) ") && $0.contains("without a leader") }
+                && !up.lines("master \(leader) caught up: applied index").isEmpty
+        }
+        // The first gap is the cluster's start; the others follow the kill.
+        let gaps = up.leaderlessMilliseconds.dropFirst()
+        #expect(!gaps.isEmpty && gaps.allSatisfy { $0 < Self.leaderlessLimitMilliseconds }, "\(up.text)")
+        #expect(!up.text.contains("stopping the cluster"), "the survivors must not be stopped:\n\(up.text)")
+        #expect(up.pids(matching: "agent --masters").count == 1)
+
+        // The master that came back holds everything committed since, the run's task included.
+        let statuses = endpoints.split(separator: ",").compactMap { endpoint in
+            try? MasterClient(timeoutSeconds: 2).json(QuorumStatus.self, "GET", String(endpoint), "/quorum/status")
+        }
+        let now = try #require(QuorumStatus.agreedLeader(statuses, expected: 3), "\(statuses)")
+        let restarted = try #require(now.members.first { "\($0.id)" == leader }?.http, "\(now.members)")
+        try await eventually("master \(leader) applied the leader's commit index \(now.raft.commitIndex)", seconds: 20) {
+            let own = try? MasterClient(timeoutSeconds: 2).json(QuorumStatus.self, "GET", restarted, "/quorum/status")
+            return (own?.raft.appliedIndex ?? 0) >= now.raft.commitIndex
+        }
+
+        // The cluster CLI against this cluster, through $CORRAL_MASTERS.
+        let ps = try cli("ps", "-a")
+        #expect(ps.status == 0, "\(ps.summary)")
+        #expect(ps.lines.contains { $0.hasPrefix("during-failover") && $0.contains("FINISHED") && $0.contains("echo hi") }, "\(ps.lines)")
+        #expect(ps.lines.filter { $0.hasPrefix("demo-") && $0.contains("FINISHED") }.count == 3, "\(ps.lines)")
+        let logs = try cli("logs", "during-failover")
+        #expect(logs.status == 0 && logs.lines == ["hi"], "\(logs.summary)")
+        let agents = try cli("agents", "--json")
+        let agentRows = (try? JSONSerialization.jsonObject(with: Data(agents.lines.joined(separator: "\n").utf8))) as? [[String: Any]]
+        #expect(agentRows?.count == 1 && agentRows?.first?["hostname"] as? String == "agent-1", "\(agents.summary)")
+        let frameworks = try cli("frameworks", "-a")
+        #expect(frameworks.lines.contains { $0.contains("corral run during-failover") }, "\(frameworks.lines)")
+        #expect(frameworks.lines.contains { $0.contains("corral-up-demo") }, "\(frameworks.lines)")
+
+        kill(up.process.processIdentifier, SIGINT)
+        try await eventually("corral up exits", seconds: 30) { !up.process.isRunning }
+        #expect(up.process.terminationStatus == 0, "\(up.text)")
+        #expect(up.text.contains("stopped"))
+        #expect(UpProcess.processes(matching: up.root).isEmpty, "left running after Ctrl-C")
     }
 
-    @Test func aKilledLeaderIsReportedReplacedAndRestartedAndCtrlCStopsEverything() async throws {
-        let scratch = try ScratchDirectory(prefix: "corral-up")
-        // The processes name their data directory as `corral up` resolved it.
-        let root = URL(fileURLWithPath: scratch.path).standardizedFileURL.path
-        defer {
-            for pid in Self.processes(matching: root) { kill(pid, SIGKILL) }
-            scratch.remove()
-        }
-        let output = scratch.path + "/up.out"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let up = Process()
-        up.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
-        up.arguments = ["up", "--data-dir", root + "/data", "--raft-port", "0", "--http-port", "0", "--agents", "1"]
-        // The demo imports busybox into the state root: this test's own, not the machine's.
-        up.environment = ProcessInfo.processInfo.environment.merging(["CORRAL_ROOT": root + "/state"]) { $1 }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        up.standardOutput = handle
-        up.standardError = handle
-        try up.run()
-        defer { if up.isRunning { kill(up.processIdentifier, SIGKILL) } }
-        func text() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
-        func lines(_ prefix: String) -> [String] { text().split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) } }
-
-        try await eventually("the demo job ran and a leader is reported", seconds: 90) {
-            !lines("leader: master").isEmpty && lines("demo: demo-").count == 3
-        }
-        #expect(lines("demo: demo-").allSatisfy { $0.contains("TASK_FINISHED: hello from demo-") }, "\(text())")
-        let leader = try #require(lines("leader: master").last?.split(separator: " ").dropFirst(2).first.map(String.init))
-        let victims = Self.processes(matching: "master --node-id \(leader) ").filter { pid in
-            Self.processes(matching: root).contains(pid)
-        }
-        #expect(victims.count == 1, "master \(leader): \(victims)\n\(text())")
+    @Test func fiveMastersSurviveTheLeadersDeathTheSameWay() async throws {
+        let up = try UpProcess(["--masters", "5", "--agents", "0", "--no-demo"])
+        defer { up.cleanUp() }
+        try await eventually("a leader is reported", seconds: 60) { up.leader != nil }
+        #expect(up.text.contains("started 5 masters"), "\(up.text)")
+        let leader = try #require(up.leader)
+        let victims = up.masterPIDs(leader)
+        #expect(victims.count == 1, "master \(leader): \(victims)\n\(up.text)")
         for pid in victims { kill(pid, SIGKILL) }
-        try await eventually("the death reported, a new leader and the master back", seconds: 30) {
-            let all = text()
-            return all.contains("master \(leader) ended (killed by signal 9)") && all.contains("master \(leader) started again")
-                && lines("leader: master").contains { !$0.hasPrefix("leader: master \(leader) ") && $0.contains("without a leader") }
+        try await eventually("the death reported, a new leader, the master back and caught up", seconds: 30) {
+            up.text.contains("master \(leader) ended (killed by signal 9)") && up.text.contains("master \(leader) started again")
+                && up.lines("leader: master").contains { !$0.hasPrefix("leader: master \(leader) ") && $0.contains("without a leader") }
+                && !up.lines("master \(leader) caught up").isEmpty
         }
-        #expect(!text().contains("stopping the cluster"), "the survivors must not be stopped:\n\(text())")
-        #expect(Self.processes(matching: "agent --masters").filter { Self.processes(matching: root).contains($0) }.count == 1)
-
-        kill(up.processIdentifier, SIGINT)
-        try await eventually("corral up exits", seconds: 30) { !up.isRunning }
-        #expect(up.terminationStatus == 0, "\(text())")
-        #expect(text().contains("stopped"))
-        #expect(Self.processes(matching: root).isEmpty, "left running after Ctrl-C")
+        #expect(up.leaderlessMilliseconds.dropFirst().allSatisfy { $0 < Self.leaderlessLimitMilliseconds }, "\(up.text)")
+        #expect((1...5).allSatisfy { up.masterPIDs("\($0)").count == 1 }, "every master runs:\n\(up.text)")
+        kill(up.process.processIdentifier, SIGINT)
+        try await eventually("corral up exits", seconds: 30) { !up.process.isRunning }
+        #expect(up.process.terminationStatus == 0, "\(up.text)")
+        #expect(UpProcess.processes(matching: up.root).isEmpty, "left running after Ctrl-C")
     }
 }
