@@ -73,6 +73,11 @@ import Glibc
         let agents = try cli("agents", "--json")
         let agentRows = (try? JSONSerialization.jsonObject(with: Data(agents.lines.joined(separator: "\n").utf8))) as? [[String: Any]]
         #expect(agentRows?.count == 1 && agentRows?.first?["hostname"] as? String == "agent-1", "\(agents.summary)")
+        // -d returns at once; logs -f follows the output until the task ends.
+        let detached = try cli("run", "-d", "--timeout", "60", "--name", "counter", "--", "echo one; sleep 1; echo two")
+        #expect(detached.status == 0 && detached.lines == ["counter"], "\(detached.summary)")
+        let followed = try cli("logs", "-f", "counter")
+        #expect(followed.status == 0 && followed.lines == ["one", "two"], "\(followed.summary)")
         let frameworks = try cli("frameworks", "-a")
         #expect(frameworks.lines.contains { $0.contains("corral run during-failover") }, "\(frameworks.lines)")
         #expect(frameworks.lines.contains { $0.contains("corral-up-demo") }, "\(frameworks.lines)")
