@@ -82,11 +82,26 @@ import Glibc
         #expect(frameworks.lines.contains { $0.contains("corral run during-failover") }, "\(frameworks.lines)")
         #expect(frameworks.lines.contains { $0.contains("corral-up-demo") }, "\(frameworks.lines)")
 
+        // A task still running at Ctrl-C: its container, cgroup and mounts go with the cluster.
+        let marker = "still-running-\(UInt32.random(in: 0...UInt32.max))"
+        let sleeper = try cli("run", "-d", "--timeout", "60", "--name", "sleeper", "--", "sleep 300; echo \(marker)")
+        #expect(sleeper.status == 0, "\(sleeper.summary)")
+        var cgroups: [String] = []
+        try await eventually("the sleeper's container running, in a memory cgroup", seconds: 30) {
+            cgroups = UpProcess.processes(matching: marker).compactMap(UpProcess.memoryCgroup)
+            return !cgroups.isEmpty
+        }
+
         kill(up.process.processIdentifier, SIGINT)
         try await eventually("corral up exits", seconds: 30) { !up.process.isRunning }
         #expect(up.process.terminationStatus == 0, "\(up.text)")
         #expect(up.text.contains("stopped"))
         #expect(UpProcess.processes(matching: up.root).isEmpty, "left running after Ctrl-C")
+        #expect(UpProcess.processes(matching: marker).isEmpty, "the container's processes left running after Ctrl-C")
+        #expect(cgroups.filter { FileManager.default.fileExists(atPath: $0) }.isEmpty, "cgroups left behind: \(cgroups)")
+        // A container mounts its root file system in its own mount namespace, which ends with
+        // it; none of the cluster's mounts may be left in this one.
+        #expect(UpProcess.mounts(under: up.root).isEmpty, "mounts left behind: \(UpProcess.mounts(under: up.root))")
     }
 
     @Test func fiveMastersSurviveTheLeadersDeathTheSameWay() async throws {

@@ -74,6 +74,27 @@ final class UpProcess {
         }
     }
 
+    /// The directory of process `pid`'s memory cgroup (cgroups v1), if it has one besides the root.
+    static func memoryCgroup(_ pid: Int32) -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2).map(String.init)
+            guard fields.count == 3, fields[1].split(separator: ",").contains("memory"), fields[2] != "/" else { continue }
+            return "/sys/fs/cgroup/memory" + fields[2]
+        }
+        return nil
+    }
+
+    /// The mount points (of this mount namespace) under `directory`.
+    static func mounts(under directory: String) -> [String] {
+        let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, fields[4].hasPrefix(directory) else { return nil }
+            return String(fields[4])
+        }
+    }
+
     static func processes(matching text: String) -> [Int32] {
         let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return all.compactMap(Int32.init).filter { pid in
