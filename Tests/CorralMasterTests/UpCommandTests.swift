@@ -82,6 +82,36 @@ import Glibc
         #expect(frameworks.lines.contains { $0.contains("corral run during-failover") }, "\(frameworks.lines)")
         #expect(frameworks.lines.contains { $0.contains("corral-up-demo") }, "\(frameworks.lines)")
 
+        // What Mesos clients read, through a follower (redirected to the leader).
+        let follower = try #require(now.members.first { $0.id != now.raft.id }.map { "\($0.http)" })
+        func get(_ path: String) throws -> (status: Int, json: [String: Any]?) {
+            let response = try MasterClient(timeoutSeconds: 5).request("GET", follower, path)
+            return (response.status, try? JSONSerialization.jsonObject(with: Data(response.text.utf8)) as? [String: Any])
+        }
+        func ids(_ path: String) throws -> [String] {
+            ((try get(path).json?["tasks"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        }
+        for path in ["/slaves", "/master/slaves"] {
+            let slaves = try get(path).json?["slaves"] as? [[String: Any]]
+            #expect(slaves?.count == 1 && slaves?.first?["hostname"] as? String == "agent-1", "\(path): \(String(describing: slaves))")
+        }
+        let ascending = try ids("/tasks?order=asc&limit=-1")
+        #expect(Set(ascending).isSuperset(of: ["demo-0", "demo-1", "demo-2", "during-failover", "counter"]), "\(ascending)")
+        #expect(try ids("/master/tasks?order=des&limit=-1") == ascending.reversed())
+        #expect(try ids("/tasks?order=asc&offset=1&limit=2") == Array(ascending.dropFirst().prefix(2)))
+        let one = try get("/master/tasks?task_id=during-failover").json?["tasks"] as? [[String: Any]]
+        #expect(one?.count == 1 && one?.first?["state"] as? String == "TASK_FINISHED", "\(String(describing: one))")
+        let demo0 = try get("/tasks?task_id=demo-0").json?["tasks"] as? [[String: Any]]
+        let demoFramework = try #require(demo0?.first?["framework_id"] as? String)
+        #expect(try Set(ids("/tasks?framework_id=\(demoFramework)")) == ["demo-0", "demo-1", "demo-2"])
+        #expect(try get("/tasks?order=sideways").status == 400)
+        let health = try MasterClient(timeoutSeconds: 5).request("GET", follower, "/master/health")
+        #expect(health.status == 200 && health.text.isEmpty, "\(health.status) \(health.text)")
+        for path in ["/api/v1/operator", "/master/api/v1"] {
+            let level = try MasterClient(timeoutSeconds: 5).request("POST", follower, path, body: Array(#"{"type":"GET_LOGGING_LEVEL"}"#.utf8))
+            #expect(level.status == 200 && level.text.contains("get_logging_level"), "\(path): \(level.status) \(level.text)")
+        }
+
         // A task still running at Ctrl-C: its container, cgroup and mounts go with the cluster.
         let marker = "still-running-\(UInt32.random(in: 0...UInt32.max))"
         let sleeper = try cli("run", "-d", "--timeout", "60", "--name", "sleeper", "--", "sleep 300; echo \(marker)")
