@@ -155,4 +155,24 @@ import Glibc
         #expect(up.process.terminationStatus == 0, "\(up.text)")
         #expect(UpProcess.processes(matching: up.root).isEmpty, "left running after Ctrl-C")
     }
+
+    @Test func restartNeverReportsTheDeathAndLeavesTheSurvivorsLeading() async throws {
+        let up = try UpProcess(["--agents", "0", "--no-demo", "--restart", "never"])
+        defer { up.cleanUp() }
+        try await eventually("a leader is reported", seconds: 60) { up.leader != nil }
+        let leader = try #require(up.leader)
+        let follower = try #require(["1", "2", "3"].first { $0 != leader })
+        for pid in up.masterPIDs(follower) { kill(pid, SIGKILL) }
+        try await eventually("the death reported", seconds: 30) {
+            up.text.contains("master \(follower) ended (killed by signal 9); not restarting it (--restart never)")
+        }
+        // Past the restart backoff: still dead, and the two others still have their leader.
+        try await Task.sleep(for: .seconds(1))
+        #expect(up.masterPIDs(follower).isEmpty && !up.text.contains("master \(follower) started again"), "\(up.text)")
+        #expect(up.leader == leader && !up.text.contains("no leader:"), "\(up.text)")
+        kill(up.process.processIdentifier, SIGINT)
+        try await eventually("corral up exits", seconds: 30) { !up.process.isRunning }
+        #expect(up.process.terminationStatus == 0, "\(up.text)")
+        #expect(UpProcess.processes(matching: up.root).isEmpty, "left running after Ctrl-C")
+    }
 }
