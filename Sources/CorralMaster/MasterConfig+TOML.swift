@@ -71,7 +71,7 @@ extension MasterConfig {
         } catch let error as TOMLParseError {
             throw MasterError(code: .badConfig, message: "\(source) is not valid TOML: \(error.debugDescription)")
         } catch let error as DecodingError {
-            throw MasterError(code: .badConfig, message: "\(source): \(describe(error))")
+            throw MasterError(code: .badConfig, message: describe(error, text: text, source: source))
         } catch {
             throw MasterError(code: .badConfig, message: "\(source) could not be read", underlying: error)
         }
@@ -124,22 +124,40 @@ extension MasterConfig {
         return address
     }
 
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
+    /// What a decoding error was about, where (file, line, key) and what belongs there.
+    private static func describe(_ error: DecodingError, text: String, source: String) -> String {
+        func names(_ path: [any CodingKey]) -> [String] { path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue } }
+        let path: [String]
         switch error {
-        case .typeMismatch(let type, let context):
-            return "\(path(context)) should be \(type): \(context.debugDescription)"
-        case .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = names(context.codingPath)
         case .keyNotFound(let key, let context):
-            // TOMLKit also reports a value of the wrong type as a missing key.
-            var names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            if names.last != key.stringValue { names.append(key.stringValue) }
-            return "\(names.joined(separator: ".")) is missing or has a value of the wrong type (e.g. text where a number belongs); see Configs/README.md"
+            // TOMLKit puts the key in the path already; Foundation's decoders do not.
+            path = names(context.codingPath).last == key.stringValue ? names(context.codingPath) : names(context.codingPath) + [key.stringValue]
         @unknown default:
-            return "\(error)"
+            return "\(source): \(error)"
+        }
+        let key = path.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        guard let found = TOMLKeyLine.find(path, in: text) else {
+            return "\(source): \(key) is missing; it should be \(expected(path)) (see Configs/README.md)"
+        }
+        // Every key is optional, so TOMLKit's "key not found" for a key that is there means a
+        // value of the wrong type.
+        return "\(source) line \(found.line): \(key) = \(found.value) should be \(expected(path)) (see Configs/README.md)"
+    }
+
+    /// What the key at `path` holds, in words.
+    private static func expected(_ path: [String]) -> String {
+        let key = path.last ?? ""
+        switch key {
+        case "cluster_id", "data_dir", "policy": return "a string in quotes"
+        case "raft_listen", "http_listen", "raft", "http": return "a string \"HOST:PORT\""
+        case "join": return "true or false"
+        case "peers": return "[[peers]] tables with id, raft and http"
+        case "timing", "log", "scheduling": return "a table [\(key)]"
+        case "priorities": return "a table of role = whole number"
+        default: return key.hasSuffix("_seconds") ? "a number of seconds (e.g. 5 or 0.5)" : "a whole number"
         }
     }
+
 }

@@ -15,6 +15,8 @@ struct AgentCommand: AsyncParsableCommand {
             Settings come from --config (a TOML file, see Configs/agent.toml) with flags on top.
             Resources not given are detected from the machine. A bad setting prints what was
             wrong and exits with status 2.
+
+            Example: corral agent --masters 127.0.0.1:5051,127.0.0.1:5052,127.0.0.1:5053 --work-dir /var/lib/corral/agent
             """
     )
 

@@ -12,7 +12,8 @@ import Foundation
 struct BenchAllocator: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allocator",
-        abstract: "Time allocation cycles in which every framework declines every offer (Mesos's DeclineOffers)."
+        abstract: "Time allocation cycles in which every framework declines every offer (Mesos's DeclineOffers).",
+        discussion: "Example: corral bench allocator --agents 10000 --frameworks 1000"
     )
 
     @Option(help: "Agents.") var agents = 10_000

@@ -7,6 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
+        discussion: "Example: corral bench tasks --tasks 1000 (build with -c release for numbers worth comparing)",
         subcommands: [
             BenchLaunch.self, BenchTasks.self, BenchReplicate.self, BenchFailover.self, BenchAllocator.self, BenchModel.self,
         ]
@@ -18,7 +19,8 @@ struct BenchCommand: AsyncParsableCommand {
 struct BenchLaunch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "launch",
-        abstract: "Time container launches of /bin/true (rootfs setup and teardown included)."
+        abstract: "Time container launches of /bin/true (rootfs setup and teardown included).",
+        discussion: "Example: corral bench launch --count 100"
     )
 
     @Option(help: "Launches to time.") var count = 100

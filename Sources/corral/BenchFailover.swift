@@ -8,7 +8,8 @@ import Foundation
 struct BenchFailover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "failover",
-        abstract: "Time from SIGKILL of the leader to the next committed write (median and max)."
+        abstract: "Time from SIGKILL of the leader to the next committed write (median and max).",
+        discussion: "Example: corral bench failover --masters 3 --trials 10"
     )
 
     @Option(help: "Masters to start.") var masters = 3

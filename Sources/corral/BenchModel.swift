@@ -6,7 +6,8 @@ import Foundation
 struct BenchModel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Encode and decode N Mesos v1 OFFERS (cpus, mem, disk, ports) with JSONEncoder/JSONDecoder, and encode them with StreamingJSONEncoder."
+        abstract: "Encode and decode N Mesos v1 OFFERS (cpus, mem, disk, ports) with JSONEncoder/JSONDecoder, and encode them with StreamingJSONEncoder.",
+        discussion: "Example: corral bench model --offers 10000"
     )
 
     @Option(help: "Offers per round.") var offers = 10_000

@@ -7,7 +7,8 @@ import Foundation
 struct BenchReplicate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replicate",
-        abstract: "Replicated writes/s and p50/p99/max latency against a real master quorum."
+        abstract: "Replicated writes/s and p50/p99/max latency against a real master quorum.",
+        discussion: "Example: corral bench replicate --masters 3 --clients 500"
     )
 
     @Option(help: "Masters to start (ignored with --endpoints).") var masters = 3

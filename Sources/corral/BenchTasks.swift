@@ -15,6 +15,8 @@ struct BenchTasks: AsyncParsableCommand {
             agent work dirs, master data), imports busybox from the host's /bin/busybox, runs a
             framework on the scheduler SDK that launches the tasks as fast as offers allow, and
             removes everything afterwards, also on Ctrl-C or an error. Run it as root.
+
+            Example: corral bench tasks --tasks 2000 --agents 2 --rate 150
             """
     )
 

@@ -6,7 +6,8 @@ import Foundation
 struct ContainerLogs: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
-        abstract: "Print a container's output."
+        abstract: "Print a container's output.",
+        discussion: "Example: corral container logs -f web"
     )
 
     @OptionGroup var root: StateRootOptions

@@ -4,7 +4,7 @@ import Foundation
 
 /// `corral container ps [-a]`.
 struct ContainerPs: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.")
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.", discussion: "Example: corral container ps -a")
 
     @OptionGroup var root: StateRootOptions
     @Flag(name: .shortAndLong, help: "Also show containers that are not running.") var all = false
@@ -26,7 +26,8 @@ struct ContainerPs: ParsableCommand {
 struct ContainerStop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
-        abstract: "SIGTERM, then after the grace period SIGKILL the whole container."
+        abstract: "SIGTERM, then after the grace period SIGKILL the whole container.",
+        discussion: "Example: corral container stop web"
     )
 
     @OptionGroup var root: StateRootOptions
@@ -45,7 +46,8 @@ struct ContainerStop: ParsableCommand {
 struct ContainerRm: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm",
-        abstract: "Remove a stopped container."
+        abstract: "Remove a stopped container.",
+        discussion: "Example: corral container rm web"
     )
 
     @OptionGroup var root: StateRootOptions

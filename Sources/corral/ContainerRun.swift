@@ -6,7 +6,8 @@ import Foundation
 struct ContainerRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a command in a new container."
+        abstract: "Run a command in a new container.",
+        discussion: "Example: corral container run --name web --image busybox --mem 64 --cpus 0.5 -d -- httpd -f -p 8080"
     )
 
     @OptionGroup var root: StateRootOptions

@@ -6,6 +6,7 @@ struct Corral: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corral",
         abstract: "Corral: a cluster manager with a Raft-replicated master quorum and native containers.",
+        discussion: "Example: corral up (a local cluster), then in another shell: corral run -- echo hi",
         subcommands: [
             MasterCommand.self,
             AgentCommand.self,

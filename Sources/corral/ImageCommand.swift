@@ -7,6 +7,7 @@ struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Manage the local OCI image store (<root>/images).",
+        discussion: "Example: corral image import-rootfs busybox ./rootfs && corral image ls",
         subcommands: [Import.self, ImportRootfs.self, List.self, Remove.self, Inspect.self]
     )
 
@@ -31,7 +32,8 @@ struct ImageCommand: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Import an OCI image layout directory, or a tar of one (umoci, skopeo oci:/oci-archive:)."
+                "Import an OCI image layout directory, or a tar of one (umoci, skopeo oci:/oci-archive:).",
+            discussion: "Example: skopeo copy docker://alpine:3.20 oci:alpine-oci && corral image import alpine-oci --name alpine"
         )
 
         @OptionGroup var options: StoreOptions
@@ -52,7 +54,8 @@ struct ImageCommand: ParsableCommand {
     struct ImportRootfs: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import-rootfs",
-            abstract: "Turn a plain root file-system directory into a one-layer image."
+            abstract: "Turn a plain root file-system directory into a one-layer image.",
+            discussion: "Example: corral image import-rootfs busybox ./rootfs"
         )
 
         @OptionGroup var options: StoreOptions
@@ -71,7 +74,7 @@ struct ImageCommand: ParsableCommand {
 
     /// `corral image ls`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List images.")
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List images.", discussion: "Example: corral image ls")
 
         @OptionGroup var options: StoreOptions
 
@@ -97,7 +100,8 @@ struct ImageCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rm",
-            abstract: "Remove an image and garbage-collect unreferenced blobs and layers."
+            abstract: "Remove an image and garbage-collect unreferenced blobs and layers.",
+            discussion: "Example: corral image rm alpine"
         )
 
         @OptionGroup var options: StoreOptions
@@ -113,7 +117,8 @@ struct ImageCommand: ParsableCommand {
     /// `corral image inspect NAME`.
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show an image's manifest digest, config and layers as JSON."
+            abstract: "Show an image's manifest digest, config and layers as JSON.",
+            discussion: "Example: corral image inspect busybox"
         )
 
         @OptionGroup var options: StoreOptions

@@ -9,7 +9,11 @@ struct MasterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "master",
         abstract: "Run one master of a Raft quorum.",
-        discussion: "Settings come from --config (TOML, see Configs/README.md); flags override them."
+        discussion: """
+            Settings come from --config (TOML, see Configs/README.md); flags override them.
+
+            Example: corral master --config Configs/three-node/master-1.toml --bootstrap
+            """
     )
 
     @Option(help: "A TOML config file, e.g. Configs/three-node/master-1.toml.") var config: String?

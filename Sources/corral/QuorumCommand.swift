@@ -17,6 +17,8 @@ struct QuorumCommand: ParsableCommand {
               3. corral quorum add-learner NEW_ID --raft HOST:PORT --http HOST:PORT
               4. corral quorum promote NEW_ID            (once `corral quorum status` shows it caught up)
             A new cluster's founding masters start once with --bootstrap, each on an empty directory.
+
+            Example: corral quorum status (see the subcommands' --help for theirs)
             """,
         subcommands: [Status.self, AddLearner.self, Promote.self, Remove.self, TransferLeader.self]
     )
@@ -49,7 +51,9 @@ struct QuorumCommand: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every master's role, term, leader, commit and applied index, and each follower's lag.")
+        static let configuration = CommandConfiguration(
+            abstract: "Every master's role, term, leader, commit and applied index, and each follower's lag.",
+            discussion: "Example: corral quorum status --endpoints 127.0.0.1:5051,127.0.0.1:5052,127.0.0.1:5053")
         @OptionGroup var endpoints: Endpoints
         @Flag(help: "Print JSON.") var json = false
 
@@ -87,7 +91,9 @@ struct QuorumCommand: ParsableCommand {
     }
 
     struct AddLearner: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "add-learner", abstract: "Add a master as a learner: it receives the log but does not vote.")
+        static let configuration = CommandConfiguration(
+            commandName: "add-learner", abstract: "Add a master as a learner: it receives the log but does not vote.",
+            discussion: "Example: corral quorum add-learner 4 --raft 127.0.0.1:7104 --http 127.0.0.1:5054")
         @OptionGroup var endpoints: Endpoints
         @Argument(help: "The new master's node id.") var id: UInt64
         @Option(help: "Its Raft host:port.") var raft: String
@@ -100,7 +106,8 @@ struct QuorumCommand: ParsableCommand {
     }
 
     struct Promote: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Promote a caught-up learner to a voter.")
+        static let configuration = CommandConfiguration(
+            abstract: "Promote a caught-up learner to a voter.", discussion: "Example: corral quorum promote 4")
         @OptionGroup var endpoints: Endpoints
         @Argument(help: "The learner's node id.") var id: UInt64
 
@@ -111,7 +118,7 @@ struct QuorumCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a master from the quorum.")
+        static let configuration = CommandConfiguration(abstract: "Remove a master from the quorum.", discussion: "Example: corral quorum remove 2")
         @OptionGroup var endpoints: Endpoints
         @Argument(help: "The master's node id.") var id: UInt64
 
@@ -122,7 +129,9 @@ struct QuorumCommand: ParsableCommand {
     }
 
     struct TransferLeader: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "transfer-leader", abstract: "Hand leadership to another voter.")
+        static let configuration = CommandConfiguration(
+            commandName: "transfer-leader", abstract: "Hand leadership to another voter.",
+            discussion: "Example: corral quorum transfer-leader 3")
         @OptionGroup var endpoints: Endpoints
         @Argument(help: "The voter to lead next.") var id: UInt64
 

@@ -11,6 +11,8 @@ struct SimCommand: ParsableCommand {
             Every failure prints its seed; replay it with `corral sim --seed S --trace`.
             Fault mixes: \(FaultMix.named.map(\.name).joined(separator: ", ")), or `all` to rotate through them.
             Shapes (--shape): \(shapes.joined(separator: ", ")) (voters+learners); a sweep rotates through them.
+
+            Example: corral sim --seeds 1000 --faults all, then corral sim --seed 42 --trace
             """
     )
 

@@ -102,7 +102,20 @@ import Testing
 
     @Test func aValueOfTheWrongTypeNamesItsKeyOnce() {
         let text = message { () throws(MasterError) in try MasterConfig.parse("node_id = \"x\"\n", source: "m.toml") }
-        #expect(text.contains("m.toml: node_id is missing or has a value of the wrong type"), "\(text)")
+        #expect(text.contains("m.toml line 1: node_id = \"x\" should be a whole number (see Configs/README.md)"), "\(text)")
         #expect(!text.contains("node_id.node_id"))
+    }
+
+    @Test(arguments: [
+        ("node_id = 1\n\n[timing]\ntick_ms = \"fast\" # ms", "m.toml line 4: timing.tick_ms = \"fast\" should be a whole number"),
+        ("[scheduling]\noffer_timeout_seconds = \"5s\"", "m.toml line 2: scheduling.offer_timeout_seconds = \"5s\" should be a number of seconds"),
+        ("join = 1", "m.toml line 1: join = 1 should be true or false"),
+        ("[[peers]]\nid = 1\nraft = \"a:1\"\nhttp = \"a:2\"\n[[peers]]\nid = \"two\"\nraft = \"b:1\"\nhttp = \"b:2\"",
+         "m.toml line 6: peers[1].id = \"two\" should be a whole number"),
+        ("[[peers]]\nid = 1\nhttp = \"a:2\"", "m.toml: peers[0].raft is missing; it should be a string \"HOST:PORT\""),
+    ])
+    func aBadValueNamesItsLineKeyValueAndWhatBelongsThere(text: String, expected: String) {
+        let error = message { () throws(MasterError) in try MasterConfig.parse(text, source: "m.toml") }
+        #expect(error.contains(expected), "\(error)")
     }
 }

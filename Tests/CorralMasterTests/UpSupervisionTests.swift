@@ -1,5 +1,6 @@
 import CorralMaster
 import CorralTestSupport
+import Foundation
 import Testing
 
 /// `corral up`'s restart policy: backoff that grows while a process keeps dying young, starts
@@ -49,5 +50,46 @@ import Testing
         #expect(supervision.ended("master 3", how: "killed by signal 9", now: now)
             == [.say("master 3 ended (killed by signal 9); not restarting it (--restart never)")])
         #expect(supervision.tick(now: now + .seconds(100)).isEmpty)
+    }
+}
+
+/// `corral up`'s report that a restarted master caught up: its applied index reaches the
+/// leader's commit index as first seen after the restart, or it leads.
+@Suite struct CatchUpWatchTests {
+    static func status(_ id: UInt64, role: String, commit: UInt64, applied: UInt64) throws -> QuorumStatus {
+        let json = """
+            {"clusterID": "c", "members": [], "raft": {"id": \(id), "role": "\(role)", "term": 2, "leader": 1,
+             "commitIndex": \(commit), "appliedIndex": \(applied), "lastIndex": \(commit), "firstIndex": 1,
+             "snapshotIndex": 0, "voters": [1, 2, 3], "learners": [], "followers": []}}
+            """
+        return try JSONDecoder().decode(QuorumStatus.self, from: Data(json.utf8))
+    }
+
+    @Test func aRestartedMasterIsReportedOnceItAppliedWhatTheLeaderHadCommitted() throws {
+        var watch = CatchUpWatch()
+        let start = ContinuousClock.now
+        #expect(try watch.observe([Self.status(1, role: "leader", commit: 40, applied: 40)], now: start).isEmpty, "nobody restarted")
+        watch.restarted(2, now: start)
+        // Not answering yet, then behind: the target is the leader's commit index when first seen.
+        #expect(try watch.observe([Self.status(1, role: "leader", commit: 50, applied: 50)], now: start).isEmpty)
+        #expect(try watch.observe([
+            Self.status(1, role: "leader", commit: 70, applied: 70), Self.status(2, role: "follower", commit: 45, applied: 45),
+        ], now: start + .milliseconds(100)).isEmpty)
+        #expect(watch.waiting == [2])
+        // Writes since do not move the target.
+        let lines = try watch.observe([
+            Self.status(1, role: "leader", commit: 90, applied: 90), Self.status(2, role: "follower", commit: 55, applied: 52),
+        ], now: start + .milliseconds(300))
+        #expect(lines == ["master 2 caught up: applied index 52 (the leader's commit index was 50) 300 ms after it started again"])
+        #expect(watch.waiting.isEmpty)
+        #expect(try watch.observe([Self.status(2, role: "follower", commit: 90, applied: 90)], now: start + .seconds(1)).isEmpty, "once")
+    }
+
+    @Test func aRestartedMasterThatLeadsHasCaughtUp() throws {
+        var watch = CatchUpWatch()
+        let start = ContinuousClock.now
+        watch.restarted(3, now: start)
+        let lines = try watch.observe([Self.status(3, role: "leader", commit: 10, applied: 8)], now: start + .seconds(2))
+        #expect(lines == ["master 3 caught up: applied index 8 (the leader's commit index was 10) 2 s after it started again; it leads now"])
     }
 }

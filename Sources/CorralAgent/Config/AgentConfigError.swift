@@ -18,9 +18,9 @@ public struct AgentConfigError: Error, Sendable, Equatable, CustomStringConverti
     /// `<field>: <message>`.
     public var description: String { "\(field): \(message)" }
 
-    /// The same error with the file it came from in front of the field.
-    func from(_ source: String?) -> AgentConfigError {
+    /// The same error with the file it came from (and the line, when known) in front of the field.
+    func from(_ source: String?, line: Int? = nil) -> AgentConfigError {
         guard let source else { return self }
-        return AgentConfigError(field: "\(source): \(field)", message)
+        return AgentConfigError(field: "\(source)\(line.map { " line \($0)" } ?? ""): \(field)", message)
     }
 }

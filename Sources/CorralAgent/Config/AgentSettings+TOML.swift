@@ -45,6 +45,9 @@ extension AgentSettings {
     /// Reads a TOML config file (`Configs/agent.toml` shows every key).
     public static func load(path: String) throws(AgentConfigError) -> AgentSettings {
         let text: String
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AgentConfigError(field: "config", "cannot read \(path): it does not exist; give a TOML file such as Configs/agent.toml")
+        }
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
@@ -59,12 +62,14 @@ extension AgentSettings {
         do {
             let table = try TOMLTable(string: text)
             if let unknown = table.keys.sorted().first(where: { !keys.contains($0) }) {
-                throw AgentConfigError(field: unknown, "is not a setting of corral agent (see Configs/README.md)").from(source)
+                throw AgentConfigError(field: unknown, "is not a setting of corral agent (see Configs/README.md)")
+                    .from(source, line: TOMLKeyLine.find([unknown], in: text)?.line)
             }
             if let timing = table["timing"]?.table,
                 let unknown = timing.keys.sorted().first(where: { !timingKeys.contains($0) })
             {
-                throw AgentConfigError(field: "timing.\(unknown)", "is not a timing setting (see Configs/README.md)").from(source)
+                throw AgentConfigError(field: "timing.\(unknown)", "is not a timing setting (see Configs/README.md)")
+                    .from(source, line: TOMLKeyLine.find(["timing", unknown], in: text)?.line)
             }
             file = try TOMLDecoder().decode(File.self, from: table)
         } catch let error as AgentConfigError {
@@ -72,7 +77,7 @@ extension AgentSettings {
         } catch let error as TOMLParseError {
             throw AgentConfigError(field: "config", "\(source) is not valid TOML: \(error.debugDescription)")
         } catch let error as DecodingError {
-            throw describe(error).from(source)
+            throw describe(error, text: text, source: source)
         } catch {
             throw AgentConfigError(field: "config", "\(source) could not be read: \(error)")
         }
@@ -103,7 +108,7 @@ extension AgentSettings {
 
     /// The key a decoding error is about, and what belongs there. Every key is optional, so
     /// TOMLKit's "key not found" means a value of the wrong type too.
-    private static func describe(_ error: DecodingError) -> AgentConfigError {
+    private static func describe(_ error: DecodingError, text: String, source: String) -> AgentConfigError {
         func key(_ path: [any CodingKey]) -> String {
             let text = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
             return text.isEmpty ? "config" : text
@@ -111,7 +116,9 @@ extension AgentSettings {
         func wrongType(_ path: [any CodingKey]) -> AgentConfigError {
             let field = key(path)
             let top = key(Array(path.prefix { $0.intValue == nil }))
-            return AgentConfigError(field: field, "should be \(expected[top] ?? "something else")")
+            let found = TOMLKeyLine.find(path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }, in: text)
+            return AgentConfigError(field: field, "should be \(expected[top] ?? "something else")\(found.map { ", not \($0.value)" } ?? "")")
+                .from(source, line: found?.line)
         }
         switch error {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
@@ -121,9 +128,9 @@ extension AgentSettings {
             let path = context.codingPath.last?.stringValue == missing.stringValue ? context.codingPath : context.codingPath + [missing]
             return wrongType(path)
         case .dataCorrupted(let context):
-            return AgentConfigError(field: key(context.codingPath), context.debugDescription)
+            return AgentConfigError(field: key(context.codingPath), context.debugDescription).from(source)
         @unknown default:
-            return AgentConfigError(field: "config", "\(error)")
+            return AgentConfigError(field: "config", "\(error)").from(source)
         }
     }
 }

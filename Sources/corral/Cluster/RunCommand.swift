@@ -10,14 +10,15 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a command on the cluster and print its output; exit with its exit code.",
         discussion: """
-            One argument after -- is a shell command line; several are quoted and joined. Task states
-            go to stderr, the tasks' output to stdout and stderr. With --count N the exit code is the
-            first non-zero one. -d launches, prints the task IDs and returns; the tasks keep running
-            (see corral ps, corral logs, corral stop). Ctrl-C kills the tasks.
+            One argument after -- is a shell command line; several are quoted and joined.
+            Task states go to stderr, the tasks' output to stdout and stderr. With --count N
+            the exit code is the first non-zero one. -d launches, prints the task IDs and
+            returns; the tasks keep running (see corral ps, corral logs, corral stop).
+            Ctrl-C kills the tasks.
 
             Examples:
               corral run -- echo hi
-              corral run --image busybox --cpus 0.5 --mem 64 --count 3 -- 'echo $MESOS_TASK_ID'
+              corral run --image busybox --mem 64 --count 3 -- 'echo $MESOS_TASK_ID'
               corral run -d --name web -- 'while true; do date; sleep 1; done'
             """
     )

@@ -13,6 +13,7 @@ final class UpCluster: @unchecked Sendable {
     let directory: String
     let agentResources: String?
     private var supervision: UpSupervision
+    private var catchUp = CatchUpWatch()
     private var agents: [Int: Process] = [:]
     /// Processes that ended, as (name, how), from termination handlers.
     private let ended = Mutex<[(String, String)]>([])
@@ -87,7 +88,8 @@ final class UpCluster: @unchecked Sendable {
     /// Whether Ctrl-C (or SIGTERM) came.
     var isInterrupted: Bool { interrupted.load(ordering: .sequentiallyConsistent) }
 
-    /// Supervises until SIGINT or SIGTERM: reports ends and leader changes, restarts what is due.
+    /// Supervises until SIGINT or SIGTERM: reports ends and leader changes, restarts what is
+    /// due, and says when a master started again has caught up with the leader.
     func runUntilInterrupted() {
         var leaders = LeaderWatch()
         while !interrupted.load(ordering: .sequentiallyConsistent) {
@@ -100,6 +102,7 @@ final class UpCluster: @unchecked Sendable {
             carryOut(supervision.tick(now: now))
             let statuses = quorum.processes.keys.sorted().compactMap { quorum.status($0, timeoutSeconds: 1) }
             if let line = leaders.observe(statuses, now: ContinuousClock.now) { say(line) }
+            for line in catchUp.observe(statuses, now: ContinuousClock.now) { say(line) }
         }
     }
 
@@ -111,6 +114,9 @@ final class UpCluster: @unchecked Sendable {
                 do {
                     try start(name)
                     say("\(name) started again")
+                    if name.hasPrefix("master "), let id = UInt64(name.dropFirst("master ".count)) {
+                        catchUp.restarted(id, now: .now)
+                    }
                 } catch {
                     say("\(name) could not be started again: \(error)")
                 }

@@ -57,6 +57,13 @@ struct UpCommand: AsyncParsableCommand {
         say("mesos CLI:  [master] address = \"\(first)\" in ~/.mesos/config.toml")
         let defaults = cluster.quorum.httpEndpoints.allSatisfy(ClusterOptions.upDefault.contains)
         say("corral CLI: \(defaults ? "" : "export CORRAL_MASTERS=\(endpoints); ")corral run -- echo hi; corral ps -a; corral agents")
+        // The supervision loop blocks on a semaphore: it gets a thread of its own, from the
+        // start, so a death during the demo is reported (and repaired) at once.
+        let supervised = AsyncStream<Void>.makeStream()
+        Thread.detachNewThread {
+            cluster.runUntilInterrupted()
+            supervised.continuation.finish()
+        }
         if demo && agents > 0 {
             let imageRoot = ContainerStore.resolveRoot(option: nil)
             if UpDemo.ensureBusybox(imageRoot: imageRoot, scratch: directory) {
@@ -65,14 +72,8 @@ struct UpCommand: AsyncParsableCommand {
                     interrupted: { cluster.isInterrupted })
             }
         }
-        say("press Ctrl-C to stop")
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            // The supervision loop blocks on a semaphore: it gets a thread of its own.
-            Thread.detachNewThread {
-                cluster.runUntilInterrupted()
-                done.resume()
-            }
-        }
+        if !cluster.isInterrupted { say("press Ctrl-C to stop") }
+        for await _ in supervised.stream {}
         say("stopping the cluster…")
         cluster.stopAll()
         say("stopped")

@@ -51,6 +51,8 @@ enum UpDemo {
             while ContinuousClock.now < deadline, !interrupted(), await !framework.done {
                 try? await Task.sleep(for: .milliseconds(50))
             }
+            // Torn down, not just disconnected: `corral frameworks` lists it as completed.
+            try? await framework.client.teardown()
             await framework.stop()
             group.cancelAll()
         }

@@ -76,11 +76,12 @@ import Testing
     }
 
     @Test(arguments: [
-        ("masters = 5", "agent.toml: masters: should be a string"),
-        ("work_dir = [1]", "agent.toml: work_dir: should be a string"),
-        ("resorces = \"cpus:1\"", "agent.toml: resorces: is not a setting of corral agent"),
-        ("[timing]\ntick_ms = 5", "agent.toml: timing.tick_ms: is not a timing setting"),
-        ("[timing]\nconnect_timeout_ms = \"fast\"", "agent.toml: timing.connect_timeout_ms: should be an integer"),
+        ("masters = 5", "agent.toml line 1: masters: should be a string"),
+        ("work_dir = [1]", "agent.toml line 1: work_dir: should be a string"),
+        ("# an agent\nresorces = \"cpus:1\"", "agent.toml line 2: resorces: is not a setting of corral agent"),
+        ("[timing]\ntick_ms = 5", "agent.toml line 2: timing.tick_ms: is not a timing setting"),
+        ("hostname = \"a\"\n\n[timing]\nconnect_timeout_ms = \"fast\"",
+         "agent.toml line 4: timing.connect_timeout_ms: should be an integer (milliseconds), not \"fast\""),
         ("masters = [", "config: agent.toml is not valid TOML"),
     ])
     func refusesBadFiles(text: String, expected: String) {

@@ -117,6 +117,8 @@ import Testing
                 environment: environment, scratch: cluster.root)
             let nameError = "NameError: name 'mesos' is not defined"
             #expect(asPublished.lines.contains { $0.contains(nameError) }, "\(asPublished.summary)")
+            // Where, as the README says: TaskIO.__init__ in avmesos/cli/mesos.py, line 232.
+            #expect(asPublished.lines.contains { $0.contains("avmesos/cli/mesos.py\", line 232, in __init__") }, "\(asPublished.summary)")
 
             func cli(_ arguments: String...) throws -> String {
                 let output = try ChildProcess.run(
