@@ -28,6 +28,7 @@ public struct ChaosRun: Sendable {
 
     /// Runs the scenario; throws only when the harness itself could not run it.
     public func run() throws(HarnessFailure) -> ChaosSummary {
+        try replaceEarlierReport()
         do {
             try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
         } catch {
@@ -156,5 +157,24 @@ public struct ChaosRun: Sendable {
     func sleep(until nanos: UInt64, _ clock: @Sendable () -> UInt64) {
         let now = clock()
         if nanos > now { usleep(UInt32(min((nanos - now) / 1_000, UInt64(UInt32.max)))) }
+    }
+
+    /// A report directory left by an earlier run of the same scenario and seed is removed
+    /// (its masters' data would belong to another cluster); a directory that holds anything
+    /// else is refused rather than deleted.
+    public func replaceEarlierReport() throws(HarnessFailure) {
+        let manager = FileManager.default
+        guard let entries = try? manager.contentsOfDirectory(atPath: reportDirectory) else { return }
+        let reportFiles: Set<String> = [
+            "data", "summary.json", "history.jsonl", "faults.jsonl", "leaders.jsonl", "report.html",
+        ]
+        let isReport = entries.allSatisfy { reportFiles.contains($0) || $0.hasPrefix("master-") }
+        guard isReport else {
+            throw HarnessFailure(
+                "the report directory \(reportDirectory) holds files that are not a chaos report; choose another --reports")
+        }
+        do { try manager.removeItem(atPath: reportDirectory) } catch {
+            throw HarnessFailure("cannot remove the earlier report \(reportDirectory): \(error)")
+        }
     }
 }
