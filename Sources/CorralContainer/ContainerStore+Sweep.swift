@@ -39,7 +39,7 @@ extension ContainerStore {
         try cgroup.killAll()
         try cgroup.remove()
         let paths = paths(for: id)
-        if scanMounts || RuntimeDirectory.isMountPoint(paths.rootfs) {
+        if scanMounts || MountTable.isMountPoint(paths.rootfs) {
             MountTable.detachAll(under: paths.directory)
         }
         try OverlayRootfs(paths: paths, lowerDirectories: []).remove()

@@ -20,6 +20,14 @@ public enum MountTable {
         return points.enumerated().sorted { ($0.element.count, $0.offset) > ($1.element.count, $1.offset) }.map(\.element)
     }
 
+    /// Whether `path` is a mount point (its device differs from its parent's).
+    public static func isMountPoint(_ path: String) -> Bool {
+        var own = stat()
+        var parent = stat()
+        guard stat(path, &own) == 0, stat(path + "/..", &parent) == 0 else { return false }
+        return own.st_dev != parent.st_dev
+    }
+
     /// Detaches (`umount2(MNT_DETACH)`) every mount at or under `prefix`; returns what failed.
     @discardableResult
     public static func detachAll(under prefix: String) -> [String] {

@@ -4,9 +4,12 @@ import Foundation
 /// restarted agent re-attaches them), for whoever ends the agent for good: `corral up`,
 /// `corral bench tasks` and the tests.
 extension RuntimeDirectory {
+    /// Where an agent's custom executors' containers live: `<runtimeDirectory>/executors`.
+    public static func executors(in runtimeDirectory: String) -> String { "\(runtimeDirectory)/executors" }
+
     /// The container stores in an agent's runtime directory: its tasks', then its custom executors'.
     public static func stores(in runtimeDirectory: String) -> [ContainerStore] {
-        [ContainerStore(root: runtimeDirectory), ContainerStore(root: "\(runtimeDirectory)/executors")]
+        [ContainerStore(root: runtimeDirectory), ContainerStore(root: executors(in: runtimeDirectory))]
     }
 
     /// Stops every container of the agent whose runtime directory is `runtimeDirectory`,

@@ -44,18 +44,10 @@ public enum RuntimeDirectory {
         corral_filesystem_type(path) == tmpfsMagic
     }
 
-    /// Whether `path` is a mount point (its device differs from its parent's).
-    public static func isMountPoint(_ path: String) -> Bool {
-        var own = stat()
-        var parent = stat()
-        guard stat(path, &own) == 0, stat(path + "/..", &parent) == 0 else { return false }
-        return own.st_dev != parent.st_dev
-    }
-
     /// Unmounts the tmpfs the agent mounted on `path` (lazily, so an open file does not keep
     /// it); a directory that is no tmpfs mount point is left alone. Returns what went wrong.
     public static func release(_ path: String) -> String? {
-        guard isTmpfs(path), isMountPoint(path) else { return nil }
+        guard isTmpfs(path), MountTable.isMountPoint(path) else { return nil }
         if umount2(path, Int32(MNT_DETACH)) != 0 {
             return "unmount the runtime directory \(path): \(String(cString: strerror(errno)))"
         }

@@ -104,8 +104,8 @@ final class JSONNodeDecoder: Decoder {
             return url as! T
         case is Decimal.Type: throw JSONBytesDecoder.Failure()
         default:
-            let decoder = node == index && key == nil ? self : child(node, key: key ?? JSONIndexKey(0))
-            return try T(from: decoder)
+            // Without a key, `node` is this decoder's own (the top, or a single-value container).
+            return try T(from: key.map { child(node, key: $0) } ?? self)
         }
     }
 

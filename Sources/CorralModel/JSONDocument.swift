@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// JSON text parsed once into a flat list of nodes, for `JSONBytesDecoder`: each value is a
 /// node, followed (in document order) by its members or elements, and knows where the next
 /// value after it starts, so a decoder skips any value in one step and finds an object's
@@ -9,7 +13,8 @@ final class JSONDocument {
 
     struct Node {
         var kind: Kind
-        /// A string whose text has escapes (it must be unescaped to be read).
+        /// A string whose text has escapes or non-ASCII bytes: it must be unescaped and checked
+        /// as UTF-8 to be read, where a plain one is read as it stands.
         var escaped: Bool
         /// Byte range of a string's text (without quotes) or a number's.
         var start: Int32
@@ -251,7 +256,3 @@ final class JSONDocument {
         return Substring(decoding: bytes[Int(node.start)..<Int(node.end)], as: UTF8.self)
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#endif

@@ -41,8 +41,8 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = AgentSettings(
-            masters: masters, workDirectory: workDir, runtimeDirectory: runtimeDir, resources: resources, attributes: attributes, hostname: hostname,
-            httpListen: httpListen)
+            masters: masters, workDirectory: workDir, runtimeDirectory: runtimeDir, resources: resources,
+            attributes: attributes, hostname: hostname, httpListen: httpListen)
         let agentConfig: AgentConfig
         do {
             agentConfig = try AgentConfig.resolve(flags: settings, configFile: config)
@@ -71,7 +71,7 @@ struct AgentCommand: AsyncParsableCommand {
         let runner = try TaskRunner(configuration: runnerConfiguration)
         var executorConfiguration = runnerConfiguration
         executorConfiguration.workDirectory = work + "/executors"
-        executorConfiguration.runtimeDirectory = runtime + "/executors"
+        executorConfiguration.runtimeDirectory = RuntimeDirectory.executors(in: runtime)
         let executorRunner = try TaskRunner(configuration: executorConfiguration)
         let agent = AgentProcess(
             config: agentConfig, info: agentConfig.agentInfo(), runner: runner, executorRunner: executorRunner,

@@ -12,7 +12,7 @@ struct RuntimeDirectoryTests {
         let runtime = Self.real(scratch) + "/agent/runtime"
         #expect(try RuntimeDirectory.prepare(runtime) == .mounted)
         #expect(RuntimeDirectory.isTmpfs(runtime))
-        #expect(RuntimeDirectory.isMountPoint(runtime))
+        #expect(MountTable.isMountPoint(runtime))
         #expect(MountTable.points(under: scratch.path) == [runtime])
         try Data("record".utf8).write(to: URL(fileURLWithPath: runtime + "/kept"))
         // A restarted agent finds its tmpfs and what is in it.
@@ -36,7 +36,7 @@ struct RuntimeDirectoryTests {
         let inner = outer + "/runtime"
         // On a tmpfs already (as /run on most machines): used as it is, nothing mounted.
         #expect(try RuntimeDirectory.prepare(inner) == .tmpfs)
-        #expect(!RuntimeDirectory.isMountPoint(inner))
+        #expect(!MountTable.isMountPoint(inner))
         #expect(RuntimeDirectory.release(inner) == nil)
         #expect(RuntimeDirectory.isTmpfs(outer))
         #expect(RuntimeDirectory.release(outer) == nil)

@@ -47,6 +47,6 @@ public enum AgentChild {
 
     /// Where the agent on `workDirectory` keeps its custom executors' container records.
     public static func executorRecords(workDirectory: String) -> String {
-        RuntimeDirectory.defaultPath(workDirectory: workDirectory) + "/executors/containers"
+        RuntimeDirectory.executors(in: RuntimeDirectory.defaultPath(workDirectory: workDirectory)) + "/containers"
     }
 }

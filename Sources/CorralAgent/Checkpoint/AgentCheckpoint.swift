@@ -8,9 +8,9 @@ import Synchronization
 ///
 /// Databases: `owner` (who owns the work dir, and the highest term), `tasks` (one record
 /// per task key, without its launch), `launches` (each task's launch, written when it first
-/// comes or changes rather than with every change of the task), `updates` (pending status updates by sequence) and `completed` (the keys of
-/// acknowledged-terminal tasks, with their sequence) and `executors` (one record per custom
-/// executor). Values are JSON.
+/// comes or changes rather than with every change of the task), `updates` (pending status
+/// updates by sequence), `completed` (the keys of acknowledged-terminal tasks, with their
+/// sequence) and `executors` (one record per custom executor). Values are JSON.
 ///
 /// A work dir records its owner (hostname, agent ID once known, cluster if known) on first
 /// use; opening it for another hostname, or with an explicitly different agent ID or cluster,

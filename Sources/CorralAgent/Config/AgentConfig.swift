@@ -42,7 +42,7 @@ public struct AgentConfig: Sendable, Hashable {
 
     /// Any masters of the quorum; the agent finds the leader through them (`masters`).
     public var masters: [MasterAddress]
-    /// Where the agent keeps its checkpoints, sandboxes and containers (`work_dir`), absolute.
+    /// Where the agent keeps its checkpoints and sandboxes (`work_dir`), absolute.
     public var workDirectory: String
     /// Where the agent keeps its containers' runtime state (`runtime_dir`), absolute: records,
     /// overlay directories and mount points. The agent mounts a tmpfs there when it is not on
@@ -73,17 +73,12 @@ public struct AgentConfig: Sendable, Hashable {
     ) {
         self.masters = masters
         self.workDirectory = workDirectory
-        self.runtimeDirectory = runtimeDirectory ?? Self.defaultRuntimeDirectory(workDirectory: workDirectory)
+        self.runtimeDirectory = runtimeDirectory ?? RuntimeDirectory.defaultPath(workDirectory: workDirectory)
         self.resources = resources
         self.attributes = attributes
         self.hostname = hostname
         self.httpListen = httpListen
         self.timing = timing
-    }
-
-    /// `<work_dir>/runtime`, the runtime directory when none is given.
-    public static func defaultRuntimeDirectory(workDirectory: String) -> String {
-        RuntimeDirectory.defaultPath(workDirectory: workDirectory)
     }
 
     /// Checks the settings; the error names the field and what is wrong with it.

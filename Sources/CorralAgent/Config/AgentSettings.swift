@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralModel
 import CorralScheduler
 import Foundation
@@ -101,7 +102,7 @@ extension AgentConfig {
             throw AgentConfigError(field: "work_dir", "is required; give --work-dir DIR, where the agent keeps its state")
         }
         let workDirectory = URL(fileURLWithPath: String(Substring(work).trimmed)).standardizedFileURL.path
-        var runtimeDirectory = AgentConfig.defaultRuntimeDirectory(workDirectory: workDirectory)
+        var runtimeDirectory = RuntimeDirectory.defaultPath(workDirectory: workDirectory)
         if let runtime = settings.runtimeDirectory {
             guard !Substring(runtime).trimmed.isEmpty else {
                 throw AgentConfigError(field: "runtime_dir", "is empty; give a directory, or leave it out for <work_dir>/runtime")
@@ -134,7 +135,8 @@ extension AgentConfig {
         }
         self.init(
             masters: masters, workDirectory: workDirectory, runtimeDirectory: runtimeDirectory,
-            resources: Array(Resources(completed)), attributes: attributes, hostname: settings.hostname.map { String(Substring($0).trimmed) } ?? Self.machineHostname(),
+            resources: Array(Resources(completed)), attributes: attributes,
+            hostname: settings.hostname.map { String(Substring($0).trimmed) } ?? Self.machineHostname(),
             httpListen: listen, timing: timing)
     }
 
