@@ -19,8 +19,10 @@ build: deps
 ## release: the build to deploy and to benchmark: optimized, with the Swift runtime and
 ## Foundation linked in statically (each fork of a supervisor or container init then copies a
 ## third of the mappings), libcurl (for FoundationNetworking), liblmdb and libc from the system.
+## Only the products: the test support target needs the Testing module, which has no static build.
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -lcurl
+	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -lcurl --product corral
+	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -lcurl --product corral-chaos
 
 ## test: build everything, run the whole test suite (simulation seeds, crash test, containers),
 ## then the chaos smoke run against real master quorums.

@@ -44,11 +44,13 @@ func loadScenario(_ path: String) throws -> Scenario {
 }
 
 /// Runs one scenario with one seed, printing its seed first and its summary last.
-func runOnce(_ scenario: Scenario, seed: UInt64, binary: String, report: String) throws -> ChaosSummary {
+func runOnce(_ scenario: Scenario, seed: UInt64, binary: String, report: String, deliberateBreaks: [String] = []) throws -> ChaosSummary {
     say("chaos: seed \(seed) (replay with --seed \(seed))")
     ChildReaper.shared.killChildrenOnSignals(note: "scenario \(scenario.name), seed \(seed); report in \(report)")
     do {
-        let summary = try ChaosRun(scenario: scenario, seed: seed, binary: binary, reportDirectory: report, say: say).run()
+        var run = ChaosRun(scenario: scenario, seed: seed, binary: binary, reportDirectory: report, say: say)
+        run.deliberateBreaks = deliberateBreaks
+        let summary = try run.run()
         say(summary.text)
         return summary
     } catch {

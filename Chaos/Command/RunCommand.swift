@@ -18,11 +18,16 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Option(
+        name: .customLong("deliberately-broken"),
+        help: ArgumentHelp("Start the masters with this defect (ack-before-commit, local-reads), to see a checker catch it; for testing the checkers only.", visibility: .hidden))
+    var deliberateBreaks: [String] = []
+
     func run() throws {
         let scenario = try loadScenario(self.scenario)
         let binary = try common.binary()
         let seed = seed ?? UInt64.random(in: 1...999_999)
-        let summary = try runOnce(scenario, seed: seed, binary: binary, report: report ?? "chaos-reports/\(scenario.name)-\(seed)")
+        let summary = try runOnce(scenario, seed: seed, binary: binary, report: report ?? "chaos-reports/\(scenario.name)-\(seed)", deliberateBreaks: deliberateBreaks)
         if !summary.passed { throw ExitCode(1) }
     }
 }

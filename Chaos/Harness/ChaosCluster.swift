@@ -25,15 +25,18 @@ public final class ChaosCluster: Sendable {
     public let members: [Member]
     public let logLevel: String
     public let network: ClusterNetwork
+    /// Variables added to the masters' environment.
+    public let environment: [String: String]
     private let processes = Mutex<[UInt64: Process]>([:])
     private let paused = Mutex<Set<UInt64>>([])
 
     /// Picks addresses for `count` masters on `network`; nothing runs until `start`.
     public init(
         masters count: Int, binary: String, directory: String, network: ClusterNetwork,
-        logLevel: String = "info"
+        logLevel: String = "info", environment: [String: String] = [:]
     ) throws(HarnessFailure) {
         self.binary = binary
+        self.environment = environment
         self.directory = directory
         self.logLevel = logLevel
         self.network = network
@@ -77,6 +80,9 @@ public final class ChaosCluster: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command.executable)
         process.arguments = command.arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         do {
             try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: logPath(id)) {

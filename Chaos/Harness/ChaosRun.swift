@@ -17,6 +17,9 @@ public struct ChaosRun: Sendable {
     public var reportDirectory: String
     /// Where progress lines go.
     public var say: @Sendable (String) -> Void
+    /// Defects the masters are started with on purpose (`DeliberateBreak` names), to show
+    /// that the checkers catch them; empty for every real run.
+    public var deliberateBreaks: [String] = []
 
     public init(scenario: Scenario, seed: UInt64, binary: String, reportDirectory: String, say: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.scenario = scenario
@@ -43,9 +46,12 @@ public struct ChaosRun: Sendable {
             network.remove()
             ChildReaper.shared.forget(teardown)
         }
-        let cluster = try ChaosCluster(masters: scenario.masters, binary: binary, directory: reportDirectory, network: network)
+        let cluster = try ChaosCluster(
+            masters: scenario.masters, binary: binary, directory: reportDirectory, network: network,
+            environment: deliberateBreaks.isEmpty ? [:] : [DeliberateBreak.variable: deliberateBreaks.joined(separator: ",")])
         defer { cluster.stopAll() }
         say("chaos: \(scenario.name) seed \(seed), \(scenario.masters) masters on \(network)")
+        if !deliberateBreaks.isEmpty { say("chaos: the masters are DELIBERATELY BROKEN: \(deliberateBreaks.joined(separator: ", "))") }
         say("chaos: masters " + cluster.members.map { "m\($0.id) \($0.http)" }.joined(separator: ", "))
         say("chaos: schedule " + plan.map(\.description).joined(separator: "; "))
         for id in cluster.ids { try cluster.start(id) }

@@ -1,8 +1,8 @@
 import CorralHistory
 import Foundation
 
-/// Writes a run's report directory: `history.jsonl`, `faults.jsonl`, `leaders.jsonl` and
-/// `summary.json` (the masters' logs are already there, `master-N.log`). Every time is in
+/// Writes a run's report directory: `history.jsonl`, `faults.jsonl`, `leaders.jsonl`,
+/// `summary.json` and `report.html` (the masters' logs are already there, `master-N.log`). Every time is in
 /// seconds since the workload started.
 public struct ReportWriter: Sendable {
     public var directory: String
@@ -86,6 +86,9 @@ public struct ReportWriter: Sendable {
             }
             object["passed"] = summary.passed
             try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]).write(to: url("summary.json"))
+            let page = ReportPage(
+                scenario: summary.scenario, seed: summary.seed, history: history, records: records, views: views, summary: summary)
+            try Data(page.render().utf8).write(to: url("report.html"))
         } catch {
             throw HarnessFailure("cannot write the report in \(directory): \(error)")
         }

@@ -54,9 +54,14 @@ extension SupervisorSpawner {
 
     /// Whether every thread of this process but the caller sleeps, in two looks 1 ms apart,
     /// waiting up to a second for it (the runtime's threads are busy only while it starts).
+    /// A helper started as `corral` starts it has no other thread (`ContainerSpawner`): then
+    /// one look at the thread list is enough.
     static func otherThreadsSleep() -> Bool {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"))?
             .split(separator: "/").last.map(String.init)
+        if let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task"), threads == [me] {
+            return true
+        }
         var quietLooks = 0
         for _ in 0..<1000 {
             let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []

@@ -92,7 +92,12 @@ struct MasterHTTP: Sendable {
         let buffer = try await collect(request)
         let value = Array(buffer.readableBytesView)
         return try await answer(request) {
-            _ = try await master.server.propose(KeyValueStateMachine.Command.put(key: key, value: value).encoded)
+            let command = KeyValueStateMachine.Command.put(key: key, value: value).encoded
+            if DeliberateBreak.active.contains(.ackBeforeCommit), await master.server.leader.id == master.config.nodeID {
+                Task { [server = master.server] in _ = try? await server.propose(command) }
+                return Response(status: .noContent)
+            }
+            _ = try await master.server.propose(command)
             return Response(status: .noContent)
         }
     }
@@ -100,7 +105,7 @@ struct MasterHTTP: Sendable {
     private func get(_ request: Request, _ context: MasterRequestContext) async throws -> Response {
         let key = Array((context.parameters.get("key") ?? "").utf8)
         return try await answer(request) {
-            try await master.server.linearizableRead()
+            if !DeliberateBreak.active.contains(.localReads) { try await master.server.linearizableRead() }
             guard let value = try master.machine.value(for: key) else {
                 return Response(status: .notFound)
             }

@@ -1,4 +1,5 @@
 import CorralRaft
+import Foundation
 import CorralReplication
 import Logging
 import NIOCore
@@ -20,12 +21,18 @@ public final class MasterProcess: Sendable {
 
     public init(config: MasterConfig, logger: Logger) throws(MasterError) {
         try config.validate()
+        let breaks = try DeliberateBreak.parse(ProcessInfo.processInfo.environment)
         self.config = config
         let logLevels = LogLevelControl(configured: logger.logLevel)
         self.logLevels = logLevels
         var logger = logLevels.wrap(logger)
         logger[metadataKey: "node"] = "\(config.nodeID)"
         self.logger = logger
+        if !breaks.isEmpty {
+            logger.critical(
+                "this master is DELIBERATELY BROKEN, for testing the chaos checkers; never use it for real",
+                metadata: ["breaks": "\(breaks.map(\.rawValue).sorted())", "variable": "\(DeliberateBreak.variable)"])
+        }
         let data = try MasterDataDirectory.open(config: config)
         if data.bootstrapIgnored {
             logger.notice("--bootstrap ignored: the data directory is already initialized", metadata: ["data_dir": "\(config.dataDirectory)"])

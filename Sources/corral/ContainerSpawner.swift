@@ -19,3 +19,17 @@ struct ContainerSpawner: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 }
+
+extension ContainerSpawner {
+    /// Runs `corral container spawner …` and exits, when that is what `arguments` ask for.
+    ///
+    /// Called first thing in `main.swift`, on the main thread, before anything has started a
+    /// worker thread of Swift concurrency or Dispatch: the spawner then is, and stays,
+    /// single-threaded, so it may fork its copies at once instead of first watching the
+    /// runtime's other threads go quiet (`SupervisorSpawner.otherThreadsSleep`).
+    static func runFirstIfAsked(_ arguments: [String]) {
+        guard arguments.count >= 3, arguments[1] == "container", arguments[2] == configuration.commandName else { return }
+        main(Array(arguments.dropFirst(3)))
+        Foundation.exit(0)
+    }
+}

@@ -1,7 +1,6 @@
 import ArgumentParser
 
-/// The `corral` command line.
-@main
+/// The `corral` command line (started from `CorralMain`).
 struct Corral: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corral",

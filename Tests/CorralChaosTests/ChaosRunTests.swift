@@ -29,7 +29,7 @@ import Testing
         #expect(summary.failoverSeconds.count == 2 && summary.failoverSeconds.allSatisfy { $0 != nil })
         #expect(summary.convergenceSeconds != nil)
         #expect(summary.operationCount > 20)
-        for file in ["history.jsonl", "faults.jsonl", "leaders.jsonl", "summary.json", "master-1.log", "master-2.log", "master-3.log"] {
+        for file in ["history.jsonl", "faults.jsonl", "leaders.jsonl", "summary.json", "report.html", "master-1.log", "master-2.log", "master-3.log"] {
             #expect(FileManager.default.fileExists(atPath: "\(report)/\(file)"), "\(file) missing")
         }
         let faults = try String(contentsOfFile: "\(report)/faults.jsonl", encoding: .utf8).split(separator: "\n")

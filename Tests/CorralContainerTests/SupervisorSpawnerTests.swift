@@ -104,6 +104,19 @@ import Testing
         sandbox.expectNothingLeft()
     }
 
+    /// `corral` starts the helper before any worker thread exists, so it forks without first
+    /// waiting for other threads to go quiet; a second thread would make every start wait.
+    @Test func theHelperHasOneThreadAfterServingAStart() throws {
+        let sandbox = try TestSandbox("spawnthreads")
+        let (store, record) = try Self.record(sandbox)
+        let spawner = SupervisorSpawner(root: store.root, executable: try CorralBinary.locate())
+        try spawner.start(record)
+        let helper = try #require(Self.helpers(root: store.root).first)
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(helper)/task")
+        #expect(threads == ["\(helper)"], "the helper's threads: \(threads)")
+        try Self.remove(record, from: store, sandbox)
+    }
+
     @Test func theWarmUpRoundTripsARecordInEveryState() {
         #expect(SupervisorSpawner.warmUp().map(\.statusText).map { $0.prefix(4) } == ["Crea", "Up", "Exit", "Fail"])
     }

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Defects a master can be started with on purpose, so that the chaos checkers can be shown
+/// to catch them (`Chaos/README.md`, "Proving the checkers bite"). Off unless the environment
+/// variable `CORRAL_DELIBERATELY_BROKEN` names them (comma-separated); a master started with
+/// any says so in a critical log line at start. Never set it on a cluster you care about.
+public enum DeliberateBreak: String, CaseIterable, Sendable {
+    /// `PUT /v1/kv/KEY` answers 204 as soon as the leader has proposed the write, before the
+    /// Raft commit: a leader that loses office loses writes it acknowledged.
+    case ackBeforeCommit = "ack-before-commit"
+    /// `GET /v1/kv/KEY` answers from this master's own copy, on any master, without
+    /// confirming leadership: a stranded or lagging master serves stale values.
+    case localReads = "local-reads"
+
+    /// The variable that turns breaks on.
+    public static let variable = "CORRAL_DELIBERATELY_BROKEN"
+
+    /// The breaks `environment` asks for; throws a message naming a break that does not exist.
+    public static func parse(_ environment: [String: String]) throws(MasterError) -> Set<DeliberateBreak> {
+        guard let text = environment[variable], !text.isEmpty else { return [] }
+        var breaks: Set<DeliberateBreak> = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let known = DeliberateBreak(rawValue: name) else {
+                let names = allCases.map(\.rawValue).joined(separator: ", ")
+                throw MasterError(
+                    code: .badConfig,
+                    message: "\(variable)=\(text): '\(name)' is not a deliberate break (known: \(names)); unset the variable to run a correct master")
+            }
+            breaks.insert(known)
+        }
+        return breaks
+    }
+
+    /// The breaks of this process, read once from its environment (none when it is malformed:
+    /// `MasterProcess` refuses to start then).
+    static let active: Set<DeliberateBreak> = (try? parse(ProcessInfo.processInfo.environment)) ?? []
+}
