@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the network tools the namespace mode needs (`ip`, `iptables-restore`) and says which
 /// command failed and what it printed.
@@ -35,8 +36,17 @@ enum NetTool {
         } catch {
             throw HarnessFailure("\(command): cannot run it: \(error)")
         }
+        // Both pipes are drained at once: a tool that fills one while we wait on the other
+        // would block forever.
+        let errorText = Mutex("")
+        let draining = DispatchGroup()
+        DispatchQueue.global().async(group: draining) { [handle = errors.fileHandleForReading] in
+            let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            errorText.withLock { $0 = text }
+        }
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        draining.wait()
+        let said = errorText.withLock { $0 }
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             throw HarnessFailure(
