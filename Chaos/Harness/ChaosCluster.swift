@@ -57,6 +57,9 @@ public final class ChaosCluster: Sendable {
     public func logPath(_ id: UInt64) -> String { "\(directory)/master-\(id).log" }
     public func dataPath(_ id: UInt64) -> String { "\(directory)/data/master-\(id)" }
 
+    /// Whether master `id`'s process is running (it may have exited on its own).
+    public func isAlive(_ id: UInt64) -> Bool { processes.withLock { $0[id]?.isRunning ?? false } }
+
     /// Masters started and not killed.
     public var running: [UInt64] { processes.withLock { Array($0.keys) }.sorted() }
     /// Running masters that are not paused.
@@ -65,18 +68,22 @@ public final class ChaosCluster: Sendable {
         return running.filter { !stopped.contains($0) }
     }
 
-    /// Starts master `id` (founding members bootstrap on their first start only); its output
-    /// is appended to its log.
-    public func start(_ id: UInt64) throws(HarnessFailure) {
+    /// Starts master `id` (founding members bootstrap on their first start only, when the data
+    /// directory is missing or empty); its output is appended to its log. `failpoints`, when
+    /// given, is its `CORRAL_FAILPOINTS`.
+    public func start(_ id: UInt64, failpoints: String? = nil) throws(HarnessFailure) {
         guard let member = member(id) else { throw HarnessFailure("no master \(id)") }
         let data = dataPath(id)
         let arguments = MasterCommandLine.arguments(
             member: member.peer, peers: members.map(\.peer), clusterID: clusterID, dataDirectory: data, logLevel: logLevel,
-            bootstrap: !FileManager.default.fileExists(atPath: data))
+            bootstrap: (try? FileManager.default.contentsOfDirectory(atPath: data).isEmpty) ?? true)
         let command = try network.namespaces?.command(for: id, [binary] + arguments) ?? (executable: binary, arguments: arguments)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command.executable)
         process.arguments = command.arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["CORRAL_FAILPOINTS"] = failpoints
+        process.environment = environment
         do {
             try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: logPath(id)) {

@@ -45,6 +45,8 @@ public struct ChaosRun: Sendable {
         }
         let cluster = try ChaosCluster(masters: scenario.masters, binary: binary, directory: reportDirectory, network: network)
         defer { cluster.stopAll() }
+        let disks = try mountDataDisks(cluster)
+        defer { unmount(disks, cluster) }
         say("chaos: \(scenario.name) seed \(seed), \(scenario.masters) masters on \(network)")
         say("chaos: masters " + cluster.members.map { "m\($0.id) \($0.http)" }.joined(separator: ", "))
         say("chaos: schedule " + plan.map(\.description).joined(separator: "; "))
@@ -108,6 +110,9 @@ public struct ChaosRun: Sendable {
             }
             return cut(planned, leader: leader, term: term, network: network, members: cluster.ids, clock: clock, summary: &summary)
         }
+        if planned.kind.isDisk {
+            return diskFault(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
+        }
         let targets = planned.targets(leader: leader, members: cluster.ids)
         let injected = clock()
         for id in targets {
@@ -115,7 +120,7 @@ public struct ChaosRun: Sendable {
             case .kill: cluster.signal(id, SIGKILL)
             case .stop: cluster.signal(id, SIGTERM)
             case .pause: cluster.signal(id, SIGSTOP)
-            case .isolate, .split, .oneWay, .bridge, .flap: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull: break
             }
         }
         say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
@@ -125,7 +130,7 @@ public struct ChaosRun: Sendable {
             case .kill, .stop:
                 do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
             case .pause: cluster.signal(id, SIGCONT)
-            case .isolate, .split, .oneWay, .bridge, .flap: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull: break
             }
         }
         let healed = clock()

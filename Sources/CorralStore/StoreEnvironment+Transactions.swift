@@ -73,6 +73,12 @@ extension StoreEnvironment {
                 mdb_txn_abort(handle)
                 return .mapFull(mapFull)
             }
+            do {
+                try Failpoints.pass(Failpoints.lmdbCommit, path: path)
+            } catch {
+                mdb_txn_abort(handle)
+                throw error
+            }
             // LMDB 0.9 reads the sync flags from the environment at commit time (a flag given
             // to mdb_txn_begin is ignored), so they are set around the commit. Toggling them
             // cannot fail (they are among LMDB's changeable flags), and only the writer, which
