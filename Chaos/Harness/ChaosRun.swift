@@ -43,8 +43,13 @@ public struct ChaosRun: Sendable {
             network.remove()
             ChildReaper.shared.forget(teardown)
         }
-        let cluster = try ChaosCluster(masters: scenario.masters, binary: binary, directory: reportDirectory, network: network)
-        defer { cluster.stopAll() }
+        let cluster = try ChaosCluster(
+            masters: scenario.masters, binary: binary, directory: reportDirectory, network: network, proxied: scenario.hasLinkFaults,
+            seed: seed)
+        defer {
+            cluster.stopAll()
+            cluster.proxies?.stop()
+        }
         let disks = try mountDataDisks(cluster)
         defer { unmount(disks, cluster) }
         say("chaos: \(scenario.name) seed \(seed), \(scenario.masters) masters on \(network)")
@@ -110,6 +115,9 @@ public struct ChaosRun: Sendable {
             }
             return cut(planned, leader: leader, term: term, network: network, members: cluster.ids, clock: clock, summary: &summary)
         }
+        if planned.kind == .lossy {
+            return lossy(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
+        }
         if planned.kind.isDisk {
             return diskFault(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
         }
@@ -120,7 +128,7 @@ public struct ChaosRun: Sendable {
             case .kill: cluster.signal(id, SIGKILL)
             case .stop: cluster.signal(id, SIGTERM)
             case .pause: cluster.signal(id, SIGSTOP)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy: break
             }
         }
         say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
@@ -130,7 +138,7 @@ public struct ChaosRun: Sendable {
             case .kill, .stop:
                 do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
             case .pause: cluster.signal(id, SIGCONT)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy: break
             }
         }
         let healed = clock()

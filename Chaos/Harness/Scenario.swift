@@ -42,11 +42,15 @@ public struct Scenario: Sendable, Hashable {
         /// Fills the size-limited tmpfs the target's data directory is on; healed by freeing the
         /// space and restarting the target if it stopped.
         case diskFull = "disk-full"
+        /// Sets the step's `links` fault (delay, jitter, loss, duplication, resets) on the peer
+        /// links from and to the target (every link for `all`), through the harness's link
+        /// proxies; healed by clearing it.
+        case lossy
 
         /// Whether the fault cuts network links (and so needs network namespaces).
         public var isPartition: Bool {
             switch self {
-            case .kill, .stop, .pause, .slowFsync, .diskFull: false
+            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy: false
             case .isolate, .split, .oneWay, .bridge, .flap: true
             }
         }
@@ -98,11 +102,14 @@ public struct Scenario: Sendable, Hashable {
         public var toggle: Window
         /// `slow-fsync`: the `CORRAL_FAILPOINTS` value the target runs with while the fault lasts.
         public var failpoints: String?
+        /// `lossy`: what the target's links do while the fault lasts (`LinkFault.parse`).
+        public var links: String?
 
         public init(
             kind: FaultKind, target: Target, start: Window, healAfter: Window, repeats: Int = 1, gap: Window = Window(1, 2),
-            toggle: Window = Window(0.2, 1), failpoints: String? = nil
+            toggle: Window = Window(0.2, 1), failpoints: String? = nil, links: String? = nil
         ) {
+            self.links = links
             self.failpoints = failpoints
             self.kind = kind
             self.target = target
@@ -176,6 +183,9 @@ public struct Scenario: Sendable, Hashable {
 
     /// Whether a step fills a disk (the masters' data directories are then size-limited tmpfs mounts).
     public var hasDiskFull: Bool { faults.contains { $0.kind == .diskFull } }
+
+    /// Whether a step makes peer links lossy (the masters then reach each other through `LinkProxies`).
+    public var hasLinkFaults: Bool { faults.contains { $0.kind == .lossy } }
 
     /// The longest the fault schedule can take, from the workload's start to its last heal.
     public var longestSchedule: Double {
