@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "CorralHistoryTests", dependencies: ["CorralHistory", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralChaosTests",
-            dependencies: ["CorralChaos", "CorralHistory", "CorralTestSupport"],
+            dependencies: ["CorralChaos", "CorralHistory", "CorralStore", "CorralTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

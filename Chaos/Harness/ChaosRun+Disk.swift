@@ -92,14 +92,15 @@ extension ChaosRun {
             summary.notes.append("disk-full: m\(id) never needed a new page of its full disk (LMDB reused freed pages)")
             return "it kept running; freed"
         }
-        if failure.contains("No space left on device") || failure.contains("MDB_MAP_FULL") {
+        // LMDB reports a write the full disk cut short as EIO; the store adds the free space.
+        if failure.contains("No space left on device") || failure.contains("Input/output error") {
             summary.notes.append("disk-full: m\(id) stopped accepting writes: \(failure.prefix(240))")
         } else {
             summary.violations.append("disk-full: m\(id) stopped for a reason other than the full disk: \(failure.prefix(400))")
         }
         cluster.signal(id, SIGTERM)
         restart(id, failpoints: nil, cluster: cluster, summary: &summary)
-        return "it stopped accepting writes (\(failure.contains("No space left on device") ? "ENOSPC" : "other")); freed and restarted"
+        return "it stopped accepting writes (\(failure.contains("No space left on device") ? "ENOSPC" : "EIO")); freed and restarted"
     }
 
     private func restart(_ id: UInt64, failpoints: String?, cluster: ChaosCluster, summary: inout ChaosSummary) {

@@ -16,6 +16,10 @@ public final class LinkProxies: Sendable {
     public struct Link: Sendable, Hashable, CustomStringConvertible {
         public var from: UInt64
         public var to: UInt64
+        public init(from: UInt64, to: UInt64) {
+            self.from = from
+            self.to = to
+        }
         public var description: String { "m\(from)->m\(to)" }
     }
 

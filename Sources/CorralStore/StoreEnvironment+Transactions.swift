@@ -88,7 +88,7 @@ extension StoreEnvironment {
             let rc = mdb_txn_commit(handle)  // frees the transaction whatever it returns
             if flags != 0 { mdb_env_set_flags(env, flags, 0) }
             if rc == MDB_MAP_FULL { return .mapFull(StoreError.lmdb(rc, "mdb_txn_commit(\(path))")) }
-            try check(rc, "mdb_txn_commit(\(path))")
+            guard rc == MDB_SUCCESS else { throw StoreError.commit(rc, path: path) }
             return .committed(value)
         }
     }
