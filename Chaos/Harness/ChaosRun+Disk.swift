@@ -94,7 +94,7 @@ extension ChaosRun {
         }
         // LMDB reports a write the full disk cut short as EIO; the store adds the free space.
         if failure.contains("No space left on device") || failure.contains("Input/output error") {
-            summary.notes.append("disk-full: m\(id) stopped accepting writes: \(failure.prefix(240))")
+            summary.notes.append("disk-full: m\(id) stopped accepting writes: \(failure.prefix(600))")
         } else {
             summary.violations.append("disk-full: m\(id) stopped for a reason other than the full disk: \(failure.prefix(400))")
         }
