@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "CorralChaos",
             dependencies: [
-                "CorralHistory", "CorralMaster", "CorralReplication", "CorralScheduler",
+                "CorralHistory", "CorralMaster", "CorralReplication", "CorralScheduler", "CorralStore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             path: "Chaos/Harness",
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "CorralHistoryTests", dependencies: ["CorralHistory", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralChaosTests",
-            dependencies: ["CorralChaos", "CorralHistory", "CorralTestSupport"],
+            dependencies: ["CorralChaos", "CorralHistory", "CorralStore", "CorralTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -27,13 +27,15 @@ public final class ChaosCluster: Sendable {
     public let network: ClusterNetwork
     /// Variables added to the masters' environment.
     public let environment: [String: String]
+    /// The link proxies the masters reach each other through, when the scenario has `lossy` faults.
+    public let proxies: LinkProxies?
     private let processes = Mutex<[UInt64: Process]>([:])
     private let paused = Mutex<Set<UInt64>>([])
 
     /// Picks addresses for `count` masters on `network`; nothing runs until `start`.
     public init(
         masters count: Int, binary: String, directory: String, network: ClusterNetwork,
-        logLevel: String = "info", environment: [String: String] = [:]
+        logLevel: String = "info", proxied: Bool = false, seed: UInt64 = 0, environment: [String: String] = [:]
     ) throws(HarnessFailure) {
         self.binary = binary
         self.environment = environment
@@ -53,12 +55,27 @@ public final class ChaosCluster: Sendable {
             }
         }
         self.members = members
+        proxies = proxied
+            ? try LinkProxies(members: members.map { ($0.id, $0.raft) }, host: network.namespaces?.harnessAddress ?? "127.0.0.1", seed: seed)
+            : nil
     }
 
     public var ids: [UInt64] { members.map(\.id) }
     public func member(_ id: UInt64) -> Member? { members.first { $0.id == id } }
     public func logPath(_ id: UInt64) -> String { "\(directory)/master-\(id).log" }
     public func dataPath(_ id: UInt64) -> String { "\(directory)/data/master-\(id)" }
+
+    /// The peers master `id` is started with: through the link proxies, when there are any.
+    func peers(of id: UInt64) -> [MasterCommandLine.Peer] {
+        members.map { member in
+            var peer = member.peer
+            if member.id != id, let proxied = proxies?.address(from: id, to: member.id) { peer.raft = proxied }
+            return peer
+        }
+    }
+
+    /// Whether master `id`'s process is running (it may have exited on its own).
+    public func isAlive(_ id: UInt64) -> Bool { processes.withLock { $0[id]?.isRunning ?? false } }
 
     /// Masters started and not killed.
     public var running: [UInt64] { processes.withLock { Array($0.keys) }.sorted() }
@@ -68,21 +85,22 @@ public final class ChaosCluster: Sendable {
         return running.filter { !stopped.contains($0) }
     }
 
-    /// Starts master `id` (founding members bootstrap on their first start only); its output
-    /// is appended to its log.
-    public func start(_ id: UInt64) throws(HarnessFailure) {
+    /// Starts master `id` (founding members bootstrap on their first start only, when the data
+    /// directory is missing or empty); its output is appended to its log. `failpoints`, when
+    /// given, is its `CORRAL_FAILPOINTS`.
+    public func start(_ id: UInt64, failpoints: String? = nil) throws(HarnessFailure) {
         guard let member = member(id) else { throw HarnessFailure("no master \(id)") }
         let data = dataPath(id)
         let arguments = MasterCommandLine.arguments(
-            member: member.peer, peers: members.map(\.peer), clusterID: clusterID, dataDirectory: data, logLevel: logLevel,
-            bootstrap: !FileManager.default.fileExists(atPath: data))
+            member: member.peer, peers: peers(of: id), clusterID: clusterID, dataDirectory: data, logLevel: logLevel,
+            bootstrap: (try? FileManager.default.contentsOfDirectory(atPath: data).isEmpty) ?? true)
         let command = try network.namespaces?.command(for: id, [binary] + arguments) ?? (executable: binary, arguments: arguments)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command.executable)
         process.arguments = command.arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
-        }
+        var environment = ProcessInfo.processInfo.environment.merging(self.environment) { _, added in added }
+        environment["CORRAL_FAILPOINTS"] = failpoints
+        process.environment = environment
         do {
             try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: logPath(id)) {

@@ -47,9 +47,15 @@ public struct ChaosRun: Sendable {
             ChildReaper.shared.forget(teardown)
         }
         let cluster = try ChaosCluster(
-            masters: scenario.masters, binary: binary, directory: reportDirectory, network: network,
+            masters: scenario.masters, binary: binary, directory: reportDirectory, network: network, proxied: scenario.hasLinkFaults,
+            seed: seed,
             environment: deliberateBreaks.isEmpty ? [:] : [DeliberateBreak.variable: deliberateBreaks.joined(separator: ",")])
-        defer { cluster.stopAll() }
+        defer {
+            cluster.stopAll()
+            cluster.proxies?.stop()
+        }
+        let disks = try mountDataDisks(cluster)
+        defer { unmount(disks, cluster) }
         say("chaos: \(scenario.name) seed \(seed), \(scenario.masters) masters on \(network)")
         if !deliberateBreaks.isEmpty { say("chaos: the masters are DELIBERATELY BROKEN: \(deliberateBreaks.joined(separator: ", "))") }
         say("chaos: masters " + cluster.members.map { "m\($0.id) \($0.http)" }.joined(separator: ", "))
@@ -114,6 +120,12 @@ public struct ChaosRun: Sendable {
             }
             return cut(planned, leader: leader, term: term, network: network, members: cluster.ids, clock: clock, summary: &summary)
         }
+        if planned.kind == .lossy {
+            return lossy(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
+        }
+        if planned.kind.isDisk {
+            return diskFault(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
+        }
         let targets = planned.targets(leader: leader, members: cluster.ids)
         let injected = clock()
         for id in targets {
@@ -121,7 +133,7 @@ public struct ChaosRun: Sendable {
             case .kill: cluster.signal(id, SIGKILL)
             case .stop: cluster.signal(id, SIGTERM)
             case .pause: cluster.signal(id, SIGSTOP)
-            case .isolate, .split, .oneWay, .bridge, .flap: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy: break
             }
         }
         say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
@@ -131,7 +143,7 @@ public struct ChaosRun: Sendable {
             case .kill, .stop:
                 do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
             case .pause: cluster.signal(id, SIGCONT)
-            case .isolate, .split, .oneWay, .bridge, .flap: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy: break
             }
         }
         let healed = clock()

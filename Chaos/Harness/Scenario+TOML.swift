@@ -65,6 +65,7 @@ struct ScenarioReader {
                 "faults[\(index)].kind",
                 "\"\(faults[index].kind.rawValue)\" cuts network links, which needs network namespaces; remove network = \"loopback\"")
         }
+        try checkLinkFaults(scenario)
         guard scenario.longestSchedule + 1 <= duration else {
             throw fail(
                 "duration_seconds",
@@ -115,7 +116,7 @@ struct ScenarioReader {
     }
 
     private func fault(_ table: TOMLTable, field: String) throws(ScenarioError) -> Scenario.FaultStep {
-        try onlyKeys(table, ["kind", "target", "start", "heal_after", "repeat", "gap", "toggle"], in: field)
+        try onlyKeys(table, ["kind", "target", "start", "heal_after", "repeat", "gap", "toggle", "failpoints", "links"], in: field)
         let kinds = Scenario.FaultKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         guard let kindName = try string(table, "kind", in: field) else { throw fail("\(field).kind", "is required: one of \(kinds)") }
         guard let kind = Scenario.FaultKind(rawValue: kindName) else {
@@ -139,8 +140,11 @@ struct ScenarioReader {
         let toggle = try window(table, "toggle", in: field) ?? Scenario.Window(0.2, 1)
         guard kind == .flap || table["toggle"] == nil else { throw fail("\(field).toggle", "only a \"flap\" fault takes toggle") }
         guard toggle.low >= 0.05 else { throw fail("\(field).toggle", "must be at least 0.05 s, not \(toggle.low)") }
+        let failpoints = try failpoints(table, kind, field: field)
+        let links = try links(table, kind, field: field)
         return Scenario.FaultStep(
-            kind: kind, target: target, start: start, healAfter: healAfter, repeats: repeats, gap: gap, toggle: toggle)
+            kind: kind, target: target, start: start, healAfter: healAfter, repeats: repeats, gap: gap, toggle: toggle,
+            failpoints: failpoints, links: links)
     }
 
     /// Partitions aim at one master (the leader, a follower, a random one); `flap` picks its
@@ -148,6 +152,16 @@ struct ScenarioReader {
     private func partitionTarget(_ kind: Scenario.FaultKind, _ target: Scenario.Target, field: String) throws(ScenarioError) {
         switch kind {
         case .kill, .stop, .pause: return
+        case .lossy:
+            guard [.leader, .follower, .random, .all].contains(target) else {
+                throw fail("\(field).target", "\"lossy\" takes \"leader\", \"follower\", \"random\" or \"all\", not \"\(target.rawValue)\"")
+            }
+        case .slowFsync, .diskFull:
+            guard [.leader, .follower, .random].contains(target) else {
+                throw fail(
+                    "\(field).target",
+                    "\"\(kind.rawValue)\" aims at one master; use \"leader\", \"follower\" or \"random\", not \"\(target.rawValue)\"")
+            }
         case .flap:
             guard target == .random else {
                 throw fail("\(field).target", "a \"flap\" fault picks its masters with the seed; its target must be \"random\"")

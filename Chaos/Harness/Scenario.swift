@@ -36,14 +36,27 @@ public struct Scenario: Sendable, Hashable {
         /// For `heal_after` seconds, toggles seeded partitions (isolate, split, one-way or
         /// bridge, on seeded masters) on and off, each state lasting a time drawn from `toggle`.
         case flap
+        /// Restarts the target with failpoints that slow its Raft log's fsync (see
+        /// `FaultStep.failpoints`); healed by restarting it without them.
+        case slowFsync = "slow-fsync"
+        /// Fills the size-limited tmpfs the target's data directory is on; healed by freeing the
+        /// space and restarting the target if it stopped.
+        case diskFull = "disk-full"
+        /// Sets the step's `links` fault (delay, jitter, loss, duplication, resets) on the peer
+        /// links from and to the target (every link for `all`), through the harness's link
+        /// proxies; healed by clearing it.
+        case lossy
 
         /// Whether the fault cuts network links (and so needs network namespaces).
         public var isPartition: Bool {
             switch self {
-            case .kill, .stop, .pause: false
+            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy: false
             case .isolate, .split, .oneWay, .bridge, .flap: true
             }
         }
+
+        /// Whether the fault is one of the disk faults (`ChaosRun+Disk.swift`).
+        public var isDisk: Bool { self == .slowFsync || self == .diskFull }
     }
 
     /// Where the masters' addresses live.
@@ -87,11 +100,17 @@ public struct Scenario: Sendable, Hashable {
         public var gap: Window
         /// `flap`: how long each partition, and each healed spell between two, lasts.
         public var toggle: Window
+        /// `slow-fsync`: the `CORRAL_FAILPOINTS` value the target runs with while the fault lasts.
+        public var failpoints: String?
+        /// `lossy`: what the target's links do while the fault lasts (`LinkFault.parse`).
+        public var links: String?
 
         public init(
             kind: FaultKind, target: Target, start: Window, healAfter: Window, repeats: Int = 1, gap: Window = Window(1, 2),
-            toggle: Window = Window(0.2, 1)
+            toggle: Window = Window(0.2, 1), failpoints: String? = nil, links: String? = nil
         ) {
+            self.links = links
+            self.failpoints = failpoints
             self.kind = kind
             self.target = target
             self.start = start
@@ -161,6 +180,12 @@ public struct Scenario: Sendable, Hashable {
 
     /// Whether a step cuts network links.
     public var hasPartitions: Bool { faults.contains { $0.kind.isPartition } }
+
+    /// Whether a step fills a disk (the masters' data directories are then size-limited tmpfs mounts).
+    public var hasDiskFull: Bool { faults.contains { $0.kind == .diskFull } }
+
+    /// Whether a step makes peer links lossy (the masters then reach each other through `LinkProxies`).
+    public var hasLinkFaults: Bool { faults.contains { $0.kind == .lossy } }
 
     /// The longest the fault schedule can take, from the workload's start to its last heal.
     public var longestSchedule: Double {

@@ -74,6 +74,7 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
                 for batch in batches where !batch.isEmpty {
                     try apply(batch, txn)
                 }
+                try Failpoints.pass(Failpoints.raftFsync, path: environment.path)
             }
         }
     }
@@ -108,6 +109,7 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
     /// (same index and term); otherwise they belong to another history and are all dropped,
     /// as `InMemoryRaftLogStorage` does.
     private func replace(with snapshot: Snapshot, _ txn: borrowing WriteTransaction) throws {
+        try Failpoints.pass(Failpoints.raftSnapshotWrite, path: environment.path)
         try txn.put(snapshot.metadata.encoded(), for: StateKey.snapshotMetadata, in: state)
         try txn.put(snapshot.data, for: StateKey.snapshotData, in: state)
         let meta = snapshot.metadata

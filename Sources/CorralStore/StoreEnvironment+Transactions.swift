@@ -73,6 +73,12 @@ extension StoreEnvironment {
                 mdb_txn_abort(handle)
                 return .mapFull(mapFull)
             }
+            do {
+                try Failpoints.pass(Failpoints.lmdbCommit, path: path)
+            } catch {
+                mdb_txn_abort(handle)
+                throw error
+            }
             // LMDB 0.9 reads the sync flags from the environment at commit time (a flag given
             // to mdb_txn_begin is ignored), so they are set around the commit. Toggling them
             // cannot fail (they are among LMDB's changeable flags), and only the writer, which
@@ -82,7 +88,7 @@ extension StoreEnvironment {
             let rc = mdb_txn_commit(handle)  // frees the transaction whatever it returns
             if flags != 0 { mdb_env_set_flags(env, flags, 0) }
             if rc == MDB_MAP_FULL { return .mapFull(StoreError.lmdb(rc, "mdb_txn_commit(\(path))")) }
-            try check(rc, "mdb_txn_commit(\(path))")
+            guard rc == MDB_SUCCESS else { throw StoreError.commit(rc, path: path) }
             return .committed(value)
         }
     }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import CorralStore
+import Foundation
 
 /// The `corral` command line (started from `CorralMain`).
 struct Corral: AsyncParsableCommand {
@@ -24,4 +26,29 @@ struct Corral: AsyncParsableCommand {
             DebugCommand.self,
         ]
     )
+
+    /// Arms the failpoints of `CORRAL_FAILPOINTS` (none unless it is set; a value that does not
+    /// parse ends the process with status 2 before anything runs), then runs the command as
+    /// ArgumentParser's own `main` does.
+    static func main() async {
+        do {
+            let armed = try Failpoints.armFromEnvironment()
+            if !armed.isEmpty {
+                FileHandle.standardError.write(Data("corral: failpoints armed from \(Failpoints.variable): \(armed.map(\.description).joined(separator: "; "))\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("corral: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
