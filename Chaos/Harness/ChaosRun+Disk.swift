@@ -1,4 +1,5 @@
 import CorralHistory
+import CorralMaster
 import Foundation
 
 #if canImport(Glibc)
@@ -58,6 +59,8 @@ extension ChaosRun {
             } catch {
                 summary.violations.append("harness: \(error)")
             }
+            let ballast = pressFullDisk(id, cluster: cluster, until: injected + UInt64(planned.healAfterSeconds * 1e9), clock)
+            say("chaos: \(ClientOperation.secondsText(clock())) disk-full m\(id): \(ballast) ballast writes of \(Self.ballastBytes >> 10) KiB")
             sleep(until: injected + UInt64(planned.healAfterSeconds * 1e9), clock)
             outcome = healDisk(id, path: path, disks: disks, cluster: cluster, summary: &summary)
         }
@@ -89,7 +92,7 @@ extension ChaosRun {
             return "no status; freed and restarted"
         }
         guard let failure = status.raft.failure else {
-            summary.notes.append("disk-full: m\(id) never needed a new page of its full disk (LMDB reused freed pages)")
+            summary.notes.append("disk-full: m\(id) never needed a new page of its full disk, even under ballast writes")
             return "it kept running; freed"
         }
         // LMDB reports a write the full disk cut short as EIO; the store adds the free space.
@@ -101,6 +104,26 @@ extension ChaosRun {
         cluster.signal(id, SIGTERM)
         restart(id, failpoints: nil, cluster: cluster, summary: &summary)
         return "it stopped accepting writes (\(failure.contains("No space left on device") ? "ENOSPC" : "EIO")); freed and restarted"
+    }
+
+    /// The size of one ballast write: large enough that LMDB needs new pages for it.
+    static let ballastBytes = 256 << 10
+
+    /// Writes ballast (keys `chaos-ballast-N`, outside the register workload's keys) through
+    /// master `id`, following redirects, until it reports that its log could not be written or
+    /// `deadline` passes; returns how many writes went out. A full disk only hurts a master that
+    /// needs a new page, and LMDB first reuses the pages its log compaction freed: without this
+    /// a master could ride out the whole fault on them.
+    private func pressFullDisk(_ id: UInt64, cluster: ChaosCluster, until deadline: UInt64, _ clock: @Sendable () -> UInt64) -> Int {
+        guard let member = cluster.member(id) else { return 0 }
+        let client = RegisterClient(client: MasterClient(timeoutSeconds: 2), endpoints: [member.http])
+        let value = String(repeating: "b", count: Self.ballastBytes)
+        var sent = 0
+        while clock() < deadline, cluster.status(id)?.raft.failure == nil, cluster.isAlive(id) {
+            _ = client.perform(.write, key: "chaos-ballast-\(sent % 64)", value: value, first: 0)
+            sent += 1
+        }
+        return sent
     }
 
     private func restart(_ id: UInt64, failpoints: String?, cluster: ChaosCluster, summary: inout ChaosSummary) {

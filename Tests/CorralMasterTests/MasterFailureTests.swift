@@ -1,4 +1,5 @@
 import CorralMaster
+import CorralReplication
 import Foundation
 import Testing
 
@@ -110,6 +111,14 @@ extension RealMasters {
             #expect(!refusal.isEmpty, "writes stop once the store is full")
             let reasons = quorum.initial.compactMap { try? quorum.status($0).raft.failure }
             #expect(reasons.contains { $0.contains("MDB_MAP_FULL") || $0.contains("map") }, "\(reasons) \(refusal)")
+            // A master that stopped claims no role and names no leader, itself least of all, so
+            // clients that ask it for the leader look elsewhere instead of coming back to it.
+            for id in quorum.initial {
+                guard let raft = try? quorum.status(id).raft, raft.failure != nil else { continue }
+                #expect(raft.role == RaftStatus.stoppedRole && raft.leader == 0, "master \(id): \(raft.role), leader \(raft.leader)")
+                let redirect = try quorum.client.request("GET", quorum.endpoint(id), "/master/redirect")
+                #expect(redirect.status == 503, "master \(id) answered /master/redirect with \(redirect.status) \(redirect.text)")
+            }
             // Every acknowledged write is on disk: restart with room and read it back.
             for id in quorum.initial { quorum.kill(id) }
             quorum.extraArguments = []

@@ -82,7 +82,8 @@ extension RaftServer {
 
     /// Who leads, as this node believes, and where it listens.
     public var leader: (id: NodeID, address: PeerAddress?) {
-        (node.leader, peerAddresses[node.leader])
+        // A node that stopped (see `fail`) knows no leader, least of all itself.
+        failure == nil ? (node.leader, peerAddresses[node.leader]) : (0, nil)
     }
 
     public var status: RaftStatus {
@@ -94,9 +95,9 @@ extension RaftServer {
         }
         return RaftStatus(
             id: id,
-            role: node.role.rawValue,
+            role: failure == nil ? node.role.rawValue : RaftStatus.stoppedRole,
             term: node.term,
-            leader: node.leader,
+            leader: leader.id,
             commitIndex: node.commitIndex,
             appliedIndex: appliedIndex,
             lastIndex: last,

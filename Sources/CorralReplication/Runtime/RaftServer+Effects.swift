@@ -104,12 +104,16 @@ extension RaftServer {
         applier.submit(.syncPoint)
     }
 
-    /// Stops accepting writes for good and says why; nothing unwritten is acknowledged.
+    /// Stops accepting writes for good and says why; nothing unwritten is acknowledged. The
+    /// node no longer takes part (it ignores every input), so it claims no role: observers
+    /// hear that it follows no known leader, `leader` names none and `status` says "stopped",
+    /// and whoever it led (schedulers, agents) goes to find the new leader.
     func fail(_ reason: String) {
         guard failure == nil else { return }
         failure = reason
         logger.critical("node stopped accepting writes", metadata: ["reason": "\(reason)"])
         shutdown(reason: reason)
+        roleObserver?(.follower, node.term, 0)
     }
 
     /// Answers everything waiting. A proposal never appended is not applied (`.unavailable`);

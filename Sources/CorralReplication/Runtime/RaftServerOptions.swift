@@ -49,7 +49,12 @@ public struct RaftStatus: Sendable, Hashable, Codable {
         public var active: Bool
     }
 
+    /// The role of a node that stopped taking part after a failure it cannot recover from
+    /// (its log could not be written); `failure` says why.
+    public static let stoppedRole = "stopped"
+
     public var id: UInt64
+    /// follower, preCandidate, candidate, leader, or `stoppedRole`.
     public var role: String
     public var term: UInt64
     public var leader: UInt64
