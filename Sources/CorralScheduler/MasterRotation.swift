@@ -40,6 +40,12 @@ public struct MasterRotation: Sendable {
         return true
     }
 
+    /// Learned elsewhere that `target` leads: the next attempt goes there.
+    public mutating func aim(at target: MasterAddress) {
+        redirect = target
+        redirectsInARow = 0
+    }
+
     /// The attempt failed or the stream ended: move on, and return how long to wait first.
     public mutating func failed() -> Duration {
         redirect = nil

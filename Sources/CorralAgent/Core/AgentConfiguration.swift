@@ -14,6 +14,11 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// for dead. The leader sends a HEARTBEAT event every interval it gave in SUBSCRIBED, so
     /// four leaves room for a busy leader and a slow network.
     public var silentIntervals: Int = 4
+    /// How often the shell asks another master who leads (`AgentInput.leaderSeen`); nil never.
+    /// A leader that is paused, or cut off from the agent but not from the other masters, is
+    /// left within this interval of its successor's election instead of `silentIntervals`
+    /// heartbeats (20 s with the default 5 s heartbeat).
+    public var leaderWatchInterval: Duration? = .milliseconds(500)
     /// The kill grace period when neither the KILL nor the task has a kill policy (Mesos: 3 s).
     public var defaultKillGrace: Duration = .seconds(3)
     /// How many completed task keys to remember, so that a replayed LAUNCH of an ended task

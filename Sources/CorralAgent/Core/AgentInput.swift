@@ -19,6 +19,10 @@ public enum AgentInput: Sendable, Hashable {
     case streamEnded(connection: UInt64, message: String)
     /// An event arrived on the stream.
     case event(AgentEvent, connection: UInt64)
+    /// Another master said that `leader` leads `term` (the shell's leader watch asks the
+    /// masters the agent is not subscribed to, so that a leader that stopped answering, paused
+    /// or cut off from the agent, is left within a watch interval, not a silence limit).
+    case leaderSeen(term: UInt64, leader: UInt64)
     /// The master answered the UPDATE call for the status update with this UUID.
     case callAnswered(uuid: [UInt8], CallOutcome)
     /// The runner started (or, after a restart, re-attached to) the task's container.

@@ -73,6 +73,14 @@ extension AgentStateMachine {
         log(.warning, "master connection lost; subscribing again", ["reason": reason, "retry_in": "\(wait)"])
     }
 
+    /// A master reports a leader in a newer term than the stream's: the stream's master no
+    /// longer leads (terms only grow), so subscribe again, to the leader, now. A report of no
+    /// known leader, or of the stream's own term, changes nothing.
+    mutating func leaderSeen(term: UInt64, leader: UInt64, now: ContinuousClock.Instant) {
+        guard leader != 0, case .subscribed(let subscription) = connection, term > subscription.term else { return }
+        abandonConnection("master \(leader) leads term \(term), newer than the stream's term \(subscription.term)", now: now)
+    }
+
     mutating func tickConnection(now: ContinuousClock.Instant) {
         switch connection {
         case .stopped: return

@@ -143,6 +143,7 @@ public struct AgentStateMachine: Sendable {
         case .subscribeAnswered(let number, let streamID): subscribeAnswered(number, streamID: streamID)
         case .subscribeFailed(let number, let message): connectionLost(number, "subscribing failed: \(message)", now: now)
         case .streamEnded(let number, let message): connectionLost(number, "the event stream ended: \(message)", now: now)
+        case .leaderSeen(let term, let leader): leaderSeen(term: term, leader: leader, now: now)
         case .event(let event, let number): receive(event, on: number, now: now)
         case .callAnswered(let uuid, let outcome): callAnswered(uuid, outcome, now: now)
         case .taskRunning(let key, let containerID, let pid): taskRunning(key, containerID: containerID, pid: pid, now: now)

@@ -52,12 +52,16 @@ public actor MasterLink {
     public let attemptsPerSubscribe: Int
     private let timeouts: Timeouts
     private let client: HTTPStreamClient
-    private var rotation: MasterRotation
+    var rotation: MasterRotation
     /// The wait owed before the next attempt, after a failure; kept across calls, so a caller
     /// that calls `subscribe` again at once after it threw cannot spin.
     private var owedDelay: Duration?
     /// The master of the latest subscription: where `post` sends calls.
-    private var streamMaster: MasterAddress?
+    var streamMaster: MasterAddress?
+    /// Which of the other masters the leader watch asks next.
+    var watchTurn = 0
+    /// The leader watch's client: short timeouts, so that a paused master costs one interval.
+    let watchClient: HTTPStreamClient
 
     /// Makes a link; `seed` drives the backoff's jitter. `attemptsPerSubscribe` defaults to
     /// two rounds through the masters.
@@ -71,6 +75,7 @@ public actor MasterLink {
         precondition(!masters.isEmpty, "MasterLink needs at least one master")
         self.masters = masters
         self.timeouts = timeouts
+        watchClient = HTTPStreamClient(group: group, connectTimeout: .milliseconds(500), readTimeout: .milliseconds(500))
         self.attemptsPerSubscribe = max(1, attemptsPerSubscribe ?? masters.count * 2)
         client = HTTPStreamClient(group: group, connectTimeout: timeouts.connect, readTimeout: timeouts.request)
         rotation = MasterRotation(

@@ -163,8 +163,25 @@ public actor AgentProcess {
             group.addTask {
                 for await failure in failures { throw failure }
             }
+            if let interval = machine.configuration.leaderWatchInterval {
+                group.addTask { await self.watchLeader(every: interval) }
+            }
             try await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// While subscribed, asks another master who leads every `interval` and tells the machine
+    /// (`AgentInput.leaderSeen`); ends when the task is cancelled.
+    private func watchLeader(every interval: Duration) async {
+        let link = link
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard case .subscribed = machine.connection, let seen = await link.leaderReport() else { continue }
+            step(.leaderSeen(term: seen.term, leader: seen.leader))
+            // Left for the new leader: subscribe there, not to the old one again (a paused
+            // master takes connections and answers nothing until the subscribe times out).
+            if case .disconnected = machine.connection, let address = seen.address { await link.aim(at: address) }
         }
     }
 

@@ -104,3 +104,36 @@ import Testing
         #expect(harness.send(error).closes == [harness.connection])
     }
 }
+
+/// The leader watch: another master's word that a newer term has a leader ends the stream at
+/// once, instead of after `silentIntervals` heartbeats of silence (a paused leader).
+@Suite struct AgentLeaderWatchTests {
+    @Test func aLeaderInANewerTermEndsTheStreamAndTheAgentSubscribesAgainAtOnce() {
+        var harness = AgentHarness()
+        harness.startAndSubscribe(term: 3)
+        let old = harness.connection
+        let effects = harness.step(.leaderSeen(term: 4, leader: 2))
+        #expect(effects.contains { if case .closeStream(let number) = $0 { number == old } else { false } }, "\(effects)")
+        guard case .disconnected = harness.machine.connection else {
+            Issue.record("still \(harness.machine.connection)")
+            return
+        }
+        var elapsed: Duration = .zero
+        while harness.advance(.milliseconds(5)).subscribes.isEmpty { elapsed += .milliseconds(5) }
+        #expect(elapsed < .milliseconds(200), "the next SUBSCRIBE after \(elapsed)")
+    }
+
+    @Test func theSameTermNoLeaderOrNoStreamChangeNothing() {
+        var harness = AgentHarness()
+        harness.startAndSubscribe(term: 3)
+        #expect(harness.step(.leaderSeen(term: 3, leader: 2)).isEmpty, "the stream's own term")
+        #expect(harness.step(.leaderSeen(term: 2, leader: 1)).isEmpty, "an older term")
+        #expect(harness.step(.leaderSeen(term: 9, leader: 0)).isEmpty, "an election under way names no leader")
+        guard case .subscribed = harness.machine.connection else {
+            Issue.record("the stream was dropped: \(harness.machine.connection)")
+            return
+        }
+        harness.step(.streamEnded(connection: harness.connection, message: "gone"))
+        #expect(harness.step(.leaderSeen(term: 9, leader: 2)).isEmpty, "no stream to leave")
+    }
+}

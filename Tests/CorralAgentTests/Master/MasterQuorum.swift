@@ -100,7 +100,14 @@ final class MasterQuorum: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Sends `signal` (SIGSTOP, SIGCONT) to master `id`.
+    func signal(_ id: UInt64, _ signal: Int32) {
+        guard let process = processes[id] else { return }
+        Glibc.kill(process.processIdentifier, signal)
+    }
+
     func stopAll() {
+        for process in processes.values { Glibc.kill(process.processIdentifier, SIGCONT) }
         for id in Array(processes.keys) { kill(id) }
         for name in Array(agents.keys) { killAgent(name) }
         for directory in agentWorkDirectories { AgentChild.stopContainers(workDirectory: directory) }

@@ -1,0 +1,55 @@
+import CorralScheduler
+import CorralTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A paused leader sends nothing and closes nothing, so the agent's stream to it stays open
+/// and silent; the agent's leader watch must take it to the new leader within about a second
+/// of the election, not after the 20 s silence limit.
+@Suite(.serialized, .offCooperativePool) struct AgentLeaderWatchEndToEndTests {
+    static let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(1))
+
+    /// Whether master `id` leads and has agent `hostname` on a live stream (`/master/state`).
+    static func hasConnectedAgent(_ cluster: MasterQuorum, on id: UInt64, hostname: String) async -> Bool {
+        let address = cluster.address(id)
+        let request = HTTPStreamRequest(method: .GET, path: "/master/state")
+        guard let response = try? await client.execute(request, host: address.host, port: address.port),
+            response.status == .ok,
+            let state = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            let agents = state["slaves"] as? [[String: Any]]
+        else { return false }
+        return agents.contains { $0["hostname"] as? String == hostname && $0["active"] as? Bool == true }
+    }
+
+    @Test func anAgentLeavesAPausedLeaderForTheNewOneWithinSeconds() async throws {
+        let cluster = try MasterQuorum(masters: 3)
+        defer { cluster.stopAll() }
+        try await cluster.startAll()
+        try cluster.startAgent("a")
+        let leader = try await cluster.leader()
+        try await cluster.waitUntil("the agent is on the leader's stream", seconds: 30) {
+            await Self.hasConnectedAgent(cluster, on: leader, hostname: "agent-a")
+        }
+        cluster.signal(leader, SIGSTOP)
+        let paused = ContinuousClock.now
+        let others = [UInt64(1), 2, 3].filter { $0 != leader }
+        var attachedAfter: Duration?
+        while ContinuousClock.now - paused < .seconds(15) {
+            for id in others where await Self.hasConnectedAgent(cluster, on: id, hostname: "agent-a") {
+                attachedAfter = ContinuousClock.now - paused
+            }
+            if attachedAfter != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        cluster.signal(leader, SIGCONT)
+        print("the agent reached a new leader \(attachedAfter.map { "\($0)" } ?? "never") after the leader was paused")
+        // An election takes up to about a second here (300-600 ms timeouts, 3 masters); the
+        // watch asks every 500 ms; the silence limit alone would take 20 s.
+        let within = try #require(attachedAfter, "the agent never reached a new leader\n\(cluster.logs())")
+        #expect(within < .seconds(5), "the agent reached the new leader \(within) after the pause")
+    }
+}
