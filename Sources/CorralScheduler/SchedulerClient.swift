@@ -58,6 +58,10 @@ public actor SchedulerClient {
     var rotation: MasterRotation
     /// A master named by a `307` answer to a call; the next subscription goes there.
     var redirectHint: MasterAddress?
+    /// The term in which the master of the stream `streamID` said it led (the leader watch).
+    var sessionTerm: (streamID: String, term: UInt64)?
+    /// The leader watch's HTTP client: short timeouts, so a paused master costs one round.
+    let watchHTTP = HTTPStreamClient(connectTimeout: .milliseconds(500), readTimeout: .milliseconds(500))
 
     /// Makes a client; nothing happens until `run()`.
     ///
@@ -111,6 +115,9 @@ public actor SchedulerClient {
         let stopSignal = self.stopSignal
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.subscribeLoop() }
+            if let interval = configuration.leaderWatchInterval {
+                group.addTask { await self.watchLeader(every: interval) }
+            }
             group.addTask { for await _ in stopSignal {} }
             await group.next()
             group.cancelAll()

@@ -20,6 +20,11 @@ public struct SchedulerConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Seeds the backoff jitter, so a run replays; nil draws a seed from the system.
     public var randomSeed: UInt64?
+    /// How often, while subscribed, the client asks the other masters who leads
+    /// (`LeaderReport`); a leader in a newer term ends the stream and the client subscribes to
+    /// it. A paused leader is then left within about this long of its successor's election
+    /// instead of `missedHeartbeats` heartbeats (75 s with Mesos's 15 s). nil: never.
+    public var leaderWatchInterval: Duration? = .milliseconds(500)
 
     /// Makes a configuration.
     public init(

@@ -1,3 +1,4 @@
+import CorralModel
 import CorralScheduler
 import CorralTestSupport
 import Foundation
@@ -52,4 +53,55 @@ import Glibc
         let within = try #require(attachedAfter, "the agent never reached a new leader\n\(cluster.logs())")
         #expect(within < .seconds(5), "the agent reached the new leader \(within) after the pause")
     }
+
+    /// The same for a scheduler on the SDK: its events carry no term, so it learns the term
+    /// of its stream's master first, then leaves it when another master names a newer leader.
+    @Test func aSchedulerLeavesAPausedLeaderForTheNewOneWithinSeconds() async throws {
+        let cluster = try MasterQuorum(masters: 3)
+        defer { cluster.stopAll() }
+        try await cluster.startAll()
+        let masters = (1...3).map { cluster.address(UInt64($0)).description }
+        let client = try SchedulerClient(
+            SchedulerConfiguration(masters: masters, framework: FrameworkInfo(user: "root", name: "watch-test"), randomSeed: 7))
+        let subscriptions = SubscriptionLog()
+        let running = Task(executorPreference: TestExecutor.shared) {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                group.addTask {
+                    for await event in client.events {
+                        if case .subscribed(_, let master) = event { await subscriptions.add(master) }
+                    }
+                }
+            }
+        }
+        defer { running.cancel() }
+        let leader = try await cluster.leader()
+        let leaderAddress = cluster.address(leader).description
+        try await cluster.waitUntil("the scheduler is subscribed to the leader", seconds: 30) {
+            await subscriptions.masters.last == leaderAddress
+        }
+        // Long enough for the watch to learn its stream's term (one interval).
+        try await Task.sleep(for: .seconds(1))
+        cluster.signal(leader, SIGSTOP)
+        let paused = ContinuousClock.now
+        var movedAfter: Duration?
+        while ContinuousClock.now - paused < .seconds(15) {
+            if let last = await subscriptions.masters.last, last != leaderAddress {
+                movedAfter = ContinuousClock.now - paused
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        cluster.signal(leader, SIGCONT)
+        await client.stop()
+        print("the scheduler subscribed to a new leader \(movedAfter.map { "\($0)" } ?? "never") after the leader was paused")
+        let within = try #require(movedAfter, "the scheduler never reached a new leader\n\(cluster.logs())")
+        #expect(within < .seconds(5), "the scheduler reached the new leader \(within) after the pause")
+    }
+}
+
+/// The masters a scheduler subscribed to, in order.
+actor SubscriptionLog {
+    private(set) var masters: [String] = []
+    func add(_ master: String) { masters.append(master) }
 }
