@@ -10,7 +10,7 @@ import Testing
 
     static let shipped = [
         "leader-kill-under-load", "paused-leader", "kill-quorum-and-restart", "rolling-restart", "five-node-mix", "isolate-leader",
-        "asymmetric-partition", "flapping-partitions", "bridge-node",
+        "asymmetric-partition", "flapping-partitions", "bridge-node", "agent-kill-restart", "scheduler-failover",
     ]
 
     @Test func everyShippedFileIsListed() throws {

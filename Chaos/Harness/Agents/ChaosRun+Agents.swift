@@ -129,7 +129,7 @@ final class ChaosRunAgents {
         for item in reattach {
             let record = records[item.fault]
             guard let nanos = item.nanos else {
-                summary.violations.append("liveness: not every agent and scheduler re-attached after fault \(record.planned) before the next one")
+                summary.violations.append("liveness: not every agent and scheduler re-attached after fault \(record.planned) by the end of the workload")
                 continue
             }
             let seconds = Double(nanos) / 1e9

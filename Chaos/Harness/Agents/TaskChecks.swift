@@ -113,11 +113,17 @@ public enum TaskChecks {
 
     /// One re-attach measurement: after a leader fault, from the first view of the new leader
     /// to the first poll of a leader in a later term that has every agent attached and every
-    /// scheduler connected; after an agent or scheduler fault, from its heal.
+    /// scheduler connected; after an agent or scheduler fault, from its heal. Nil: not before
+    /// `endNanos` (the end of the workload).
     public struct Reattach: Sendable, Hashable {
         public var fault: Int
         public var afterLeaderFault: Bool
         public var nanos: UInt64?
+        public init(fault: Int, afterLeaderFault: Bool, nanos: UInt64?) {
+            self.fault = fault
+            self.afterLeaderFault = afterLeaderFault
+            self.nanos = nanos
+        }
     }
 
     public static func reattachments(
@@ -126,7 +132,6 @@ public enum TaskChecks {
         var found: [Reattach] = []
         let failovers = Dictionary(LeadershipCheck.failovers(records, views: views).map { ($0.fault, $0.nanos) }, uniquingKeysWith: { a, _ in a })
         for (index, record) in records.enumerated() {
-            let until = index + 1 < records.count ? records[index + 1].injectedNanos : endNanos
             let leaderFault = failovers[index] != nil
             let from: UInt64
             var laterTerm: UInt64 = 0
@@ -143,7 +148,7 @@ public enum TaskChecks {
                 continue
             }
             let first = samples.first { sample in
-                guard sample.nanos >= from, sample.nanos <= until, allAttached(sample, shape) else { return false }
+                guard sample.nanos >= from, sample.nanos <= endNanos, allAttached(sample, shape) else { return false }
                 guard laterTerm > 0 else { return true }
                 let latest = views.last { $0.master == sample.master && $0.nanos <= sample.nanos }
                 return latest.map { $0.role == "leader" && $0.term >= laterTerm } ?? false
