@@ -44,4 +44,36 @@ import Testing
             if let set { #expect(try NamespaceNetworkTests.leftovers(set).isEmpty, "namespaces left after the run") }
         }
     }
+
+    /// Ctrl-C while tasks run kills every master and agent, stops the containers the agents
+    /// left (no task process is left in a sandbox, no tmpfs under the report) and exits 130.
+    @Test func interruptingARunWithAgentsLeavesNoTaskBehind() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        let report = "\(scratch.path)/report"
+        let command = try ChaosRunTests.start("agent-kill-restart", seed: 3, report: report, output: "/dev/null")
+        defer {
+            for pid in ProcessTable.pids(withArgumentContaining: report) { kill(pid, SIGKILL) }
+            if command.isRunning { kill(command.processIdentifier, SIGKILL) }
+        }
+        try eventuallyBlocking("two agents running tasks", seconds: 60) {
+            ProcessTable.pids(withArgumentContaining: "\(report)/agents/").count == 2 && !Self.processes(in: report).isEmpty
+        }
+        kill(command.processIdentifier, SIGINT)
+        command.waitUntilExit()
+        #expect(command.terminationStatus == 130)
+        try eventuallyBlocking("no master or agent left", seconds: 5) { ProcessTable.pids(withArgumentContaining: report).isEmpty }
+        try eventuallyBlocking("no task left in a sandbox", seconds: 5) { Self.processes(in: report).isEmpty }
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mounts.contains(report), "a mount left under the report")
+        #expect(try NamespaceNetworkTests.leftovers("\(NamespaceNetwork.prefix)\(command.processIdentifier)x").isEmpty)
+    }
+
+    /// Processes whose working directory is under `directory` (a task runs in its sandbox).
+    static func processes(in directory: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { $0.allSatisfy(\.isNumber) }.filter { pid in
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? "").hasPrefix(directory)
+        }
+    }
 }

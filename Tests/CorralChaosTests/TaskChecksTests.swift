@@ -87,6 +87,18 @@ import Testing
             event("status", 1.2, "t4", state: "TASK_DROPPED", source: "SOURCE_MASTER"),
         ]
         #expect(TaskChecks.oneTerminalState(events, final: final, runs: cleanRuns).isEmpty)
+        // t5's ACCEPT was answered 202 by a leader deposed before it committed the launch.
+        let deposed = events + [
+            event("invoke", 2, "t5", f: "launch"), event("ok", 2.1, "t5", f: "launch"),
+            event("status", 2.2, "t5", state: "TASK_UNKNOWN", source: "SOURCE_MASTER"),
+        ]
+        #expect(TaskChecks.oneTerminalState(deposed, final: final, runs: cleanRuns).isEmpty)
+        // A task the master once reported running must not become unknown.
+        var forgotten = deposed
+        forgotten.insert(event("status", 2.15, "t5", state: "TASK_RUNNING"), at: forgotten.count - 1)
+        #expect(TaskChecks.oneTerminalState(forgotten, final: final, runs: cleanRuns) == [
+            "task t5 never reached a terminal state as its scheduler saw it (last: TASK_UNKNOWN)"
+        ])
         // But a failed ACCEPT whose task ran after all must end like any other.
         let ran = cleanRuns + [TaskRun(agent: 1, framework: "f", task: "t3", runs: 1)]
         #expect(TaskChecks.oneTerminalState(events, final: final, runs: ran).count == 1)

@@ -37,7 +37,7 @@ final class ChaosRunAgents {
     var shape: TaskChecks.Shape {
         TaskChecks.Shape(
             agents: agents.ids.map(agents.hostname),
-            schedulers: (1...max(1, scenario.tasks?.schedulers ?? 1)).map { "chaos-tasks-\($0)" }.filter { _ in scenario.tasks != nil })
+            schedulers: scenario.tasks.map { tasks in (1...tasks.schedulers).map { "chaos-tasks-\($0)" } } ?? [])
     }
 
     /// Starts every agent and waits until the leader lists them all as attached.

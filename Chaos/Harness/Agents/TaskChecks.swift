@@ -32,9 +32,10 @@ public enum TaskChecks {
     }
 
     /// Every launched task ended in exactly one terminal state as its scheduler saw it, and the
-    /// registry agrees. A task whose ACCEPT failed and that no status ever named was not
-    /// launched; one the master refused (TASK_DROPPED, TASK_LOST, TASK_ERROR from the master)
-    /// never reaches the registry.
+    /// registry agrees. A task no agent ran, the registry does not list and the master called
+    /// TASK_UNKNOWN (or whose ACCEPT failed and that no status named) was not launched; one the
+    /// master refused (TASK_DROPPED, TASK_LOST, TASK_ERROR from the master) never reaches the
+    /// registry.
     public static func oneTerminalState(_ events: [TaskEvent], final: MasterStateView?, runs: [TaskRun]) -> [String] {
         var violations: [String] = []
         let registry = Dictionary(final?.allTasks.map { ($0.id, $0) } ?? [], uniquingKeysWith: { first, later in
@@ -57,7 +58,13 @@ public enum TaskChecks {
             let distinct = terminal.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             let heard = seen.contains { $0.state != TaskState.unknown.rawValue }
             if distinct.isEmpty {
-                if accepted[task] == false && !heard && !ran.contains(task) { continue }
+                // Never launched: no agent ran it, the registry does not know it, and nothing but
+                // a reconciliation's TASK_UNKNOWN was heard of it, after an ACCEPT that failed or
+                // that was answered 202 (which, as in Mesos, promises no launch: a deposed
+                // leader's refusal of it can be lost with its stream).
+                let unknownToMaster = seen.contains { $0.state == TaskState.unknown.rawValue }
+                let notListed = final.map { _ in registry[task] == nil } ?? true
+                if !heard && !ran.contains(task) && notListed && (accepted[task] == false || unknownToMaster) { continue }
                 let last = seen.last?.state ?? "no status at all"
                 violations.append("task \(task) never reached a terminal state as its scheduler saw it (last: \(last))")
                 continue

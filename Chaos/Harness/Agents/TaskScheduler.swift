@@ -19,9 +19,10 @@ actor TaskScheduler {
         var runningSince: ContinuousClock.Instant?
         var killSent = false
         var ended = false
-        /// The ACCEPT failed, and a reconciliation said the master does not know the task.
+        /// Nothing but TASK_UNKNOWN was heard of it: the master does not know the task.
         var neverLaunched = false
-        var acceptFailed = false
+        /// A state other than TASK_UNKNOWN was heard.
+        var heard = false
         var lastHeard: ContinuousClock.Instant
     }
 
@@ -170,7 +171,6 @@ actor TaskScheduler {
 
     private func acceptFailed(_ ids: [TaskID], error: String) {
         for id in ids {
-            tasks[id]?.acceptFailed = true
             record("fail") {
                 $0.f = "launch"
                 $0.task = id.value
@@ -193,7 +193,8 @@ actor TaskScheduler {
         entry.lastHeard = .now
         if status.state == .running && entry.runningSince == nil { entry.runningSince = .now }
         if status.state.isTerminal { entry.ended = true }
-        if status.state == .unknown && entry.acceptFailed { entry.neverLaunched = true }
+        if status.state != .unknown { entry.heard = true }
+        entry.neverLaunched = status.state == .unknown && !entry.heard
         tasks[status.taskID] = entry
     }
 
