@@ -77,7 +77,11 @@ public final class ChaosAgents: Sendable {
         processes.withLock { $0[id] = process }
         let runtimes = ids.map { RuntimeDirectory.defaultPath(workDirectory: workDirectory($0)) }
         ChildReaper.shared.onTeardown(teardown) {
-            for runtime in runtimes { RuntimeDirectory.stopContainers(in: runtime, grace: .zero) }
+            for runtime in runtimes {
+                for problem in RuntimeDirectory.stopContainers(in: runtime, grace: .zero) {
+                    FileHandle.standardError.write(Data("cleanup: \(runtime): \(problem)\n".utf8))
+                }
+            }
         }
     }
 

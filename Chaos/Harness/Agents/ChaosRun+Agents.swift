@@ -143,6 +143,15 @@ final class ChaosRunAgents {
         }
         guard let workload else { return }
         let events = workload.log.all
+        // A dropped scheduler must subscribe again itself: the master may not yet have seen
+        // the old connection close, so its framework's `connected` alone proves nothing.
+        for record in records where record.planned.target == .scheduler {
+            let id = Int(record.targets.first ?? 0) - Int(Self.schedulerNodeBase)
+            let dropped = Double(record.injectedNanos) / 1e9
+            if !events.contains(where: { $0.type == "subscribed" && $0.scheduler == id && $0.time >= dropped }) {
+                summary.violations.append("liveness: scheduler \(id) did not subscribe again after fault \(record.planned)")
+            }
+        }
         summary.tasks = Self.counts(events)
         if final == nil { summary.violations.append("liveness: the leader's final state could not be read") }
         if undrained > 0 {
