@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "CorralChaos",
             dependencies: [
-                "CorralHistory", "CorralMaster", "CorralReplication", "CorralScheduler", "CorralStore",
+                "CorralHistory", "CorralMaster", "CorralReplication", "CorralScheduler", "CorralStore", "CorralModel", "CorralContainer",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             path: "Chaos/Harness",

@@ -64,20 +64,28 @@ struct SweepRow {
     var violations = 0
     var failedSeeds: [UInt64] = []
     var failovers: [Double] = []
+    /// Re-attach times of agents and schedulers after leader faults (scenarios with agents).
+    var reattaches: [Double] = []
+    var withAgents = false
 
     mutating func add(_ summary: ChaosSummary) {
         seeds += 1
         violations += summary.violations.count
         if !summary.passed { failedSeeds.append(summary.seed) }
         failovers += summary.failoverSeconds.compactMap { $0 }
+        reattaches += summary.reattachSeconds.compactMap { $0 }
+        withAgents = withAgents || summary.agents > 0
     }
 
     static func table(_ rows: [SweepRow]) -> String {
         func ms(_ value: Double?) -> String { value.map { "\(Int(($0 * 1000).rounded())) ms" } ?? "-" }
-        let header = ["scenario", "seeds", "violations", "fail-over median", "fail-over max", "failed seeds"]
+        let agents = rows.contains(where: \.withAgents)
+        let header = ["scenario", "seeds", "violations", "fail-over median", "fail-over max"]
+            + (agents ? ["re-attach median", "re-attach max"] : []) + ["failed seeds"]
         let body = rows.map { row -> [String] in
-            return [row.scenario, "\(row.seeds)", "\(row.violations)", ms(LeadershipCheck.median(row.failovers)), ms(row.failovers.max()),
-                row.failedSeeds.map(String.init).joined(separator: " ")]
+            return [row.scenario, "\(row.seeds)", "\(row.violations)", ms(LeadershipCheck.median(row.failovers)), ms(row.failovers.max())]
+                + (agents ? [ms(LeadershipCheck.median(row.reattaches)), ms(row.reattaches.max())] : [])
+                + [row.failedSeeds.map(String.init).joined(separator: " ")]
         }
         let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max() ?? 0 }
         let format = { (cells: [String]) in

@@ -39,7 +39,7 @@ public struct ChaosRun: Sendable {
         }
         let plan = FaultSchedule.plan(scenario, seed: seed)
         let network = try ClusterNetwork.make(
-            scenario.network, nodes: Array(1...UInt64(scenario.masters)), partitions: scenario.hasPartitions)
+            scenario.network, nodes: scenario.networkNodes, partitions: scenario.hasPartitions)
         let teardown = "network \(reportDirectory)"
         ChildReaper.shared.onTeardown(teardown) { network.remove() }
         defer {
@@ -64,6 +64,9 @@ public struct ChaosRun: Sendable {
         guard cluster.leader(seconds: 30) != nil else {
             throw HarnessFailure("the masters elected no leader within 30 s; see \(cluster.logPath(1))")
         }
+        let side = scenario.agents > 0 ? ChaosRunAgents(scenario: scenario, binary: binary, directory: reportDirectory, cluster: cluster) : nil
+        defer { side?.agents.stopAll() }
+        try side?.startAgents(cluster)
 
         let clock = HistoryRecorder.clock(since: .now)
         let watch = LeaderWatch(cluster: cluster, clock: clock)
@@ -74,12 +77,19 @@ public struct ChaosRun: Sendable {
             clients: scenario.workload.clients, keys: scenario.workload.keys, seed: seed, register: register,
             recorder: HistoryRecorder(clock: clock))
         let clients = workload.start(clock: clock, until: UInt64(scenario.durationSeconds * 1e9))
+        try side?.startWorkload(cluster, seed: seed, clock: clock)
 
         var summary = ChaosSummary(
             scenario: scenario.name, seed: seed, masters: scenario.masters, network: network.description, reportDirectory: reportDirectory,
             failoverTargetSeconds: scenario.bounds.failoverTargetSeconds)
         var records: [FaultRecord] = []
-        for planned in plan { records += inject(planned, cluster: cluster, clock: clock, summary: &summary) }
+        for planned in plan {
+            if let side, planned.target.hitsNoMaster {
+                records += side.inject(planned, run: self, cluster: cluster, clock: clock, summary: &summary)
+            } else {
+                records += inject(planned, cluster: cluster, clock: clock, summary: &summary)
+            }
+        }
         clients.wait()
         do {
             try workload.finalReads()
@@ -91,13 +101,16 @@ public struct ChaosRun: Sendable {
             summary.violations.append(
                 "liveness: the masters did not reach the same applied index within \(scenario.bounds.convergenceSeconds) s after the last heal")
         }
+        side?.wrapUp(cluster, clock: clock, say: say)
         let views = watch.stop()
         cluster.stopAll()
 
         let history = workload.recorder.history()
         ChaosChecks.check(history: history, records: records, views: views, bounds: scenario.bounds, into: &summary)
         summary.violations += workload.notes.unexpected.map { "an answer outside the KV API's contract: \($0)" }
+        side?.check(records: records, views: views, into: &summary)
         summary.elapsedSeconds = Double(clock()) / 1e9
+        try side?.writeReport(reportDirectory)
         try ReportWriter(directory: reportDirectory).write(history: history, records: records, views: views, summary: summary)
         return summary
     }
@@ -185,8 +198,9 @@ public struct ChaosRun: Sendable {
         guard let entries = try? manager.contentsOfDirectory(atPath: reportDirectory) else { return }
         let reportFiles: Set<String> = [
             "data", "summary.json", "history.jsonl", "faults.jsonl", "leaders.jsonl", "report.html",
+            "agents", "tasks.jsonl", "cluster.jsonl", "task-runs.jsonl",
         ]
-        let isReport = entries.allSatisfy { reportFiles.contains($0) || $0.hasPrefix("master-") }
+        let isReport = entries.allSatisfy { reportFiles.contains($0) || $0.hasPrefix("master-") || $0.hasPrefix("agent-") }
         guard isReport else {
             throw HarnessFailure(
                 "the report directory \(reportDirectory) holds files that are not a chaos report; choose another --reports")

@@ -23,6 +23,13 @@ public struct ChaosSummary: Sendable, Hashable, Codable {
     /// The checker's verdict per key: "linearizable", "violation" or "unknown: why".
     public var linearizability: [String: String] = [:]
     public var elapsedSeconds = 0.0
+    /// The task workload (with `agents`): what its schedulers did and saw, and the seconds
+    /// until every agent and scheduler was back with the new leader after each leader fault.
+    public var agents = 0
+    public var tasks: String?
+    public var reattachSeconds: [Double?] = []
+    public var reattachMedianSeconds: Double?
+    public var reattachMaxSeconds: Double?
 
     public init(scenario: String, seed: UInt64, masters: Int, network: String, reportDirectory: String, failoverTargetSeconds: Double) {
         self.scenario = scenario
@@ -47,6 +54,12 @@ public struct ChaosSummary: Sendable, Hashable, Codable {
             "  convergence (every master at one applied index, after the workload): \(seconds(convergenceSeconds))",
             "  linearizability: " + linearizability.keys.sorted().map { "\($0) \(linearizability[$0] ?? "")" }.joined(separator: ", "),
         ]
+        if agents > 0 {
+            lines.append("  agents: \(agents); tasks: \(tasks ?? "no task workload")")
+            lines.append(
+                "  re-attach (every agent and scheduler with the new leader): median \(seconds(reattachMedianSeconds)), max \(seconds(reattachMaxSeconds)) "
+                    + "(target \(seconds(failoverTargetSeconds)); \(reattachSeconds.map { seconds($0) }.joined(separator: ", ")))")
+        }
         lines += notes.map { "  note: \($0)" }
         lines += violations.map { "  VIOLATION: \($0)" }
         lines.append("  report: \(reportDirectory)\(passed ? "" : " (replay with --seed \(seed))")")

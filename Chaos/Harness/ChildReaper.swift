@@ -58,7 +58,7 @@ public final class ChildReaper: Sendable {
                 source.setEventHandler { [self] in
                     killAll()
                     let said = self.note.withLock { $0 }
-                    FileHandle.standardError.write(Data("\ninterrupted: every master was killed and its network removed. \(said)\n".utf8))
+                    FileHandle.standardError.write(Data("\ninterrupted: every master and agent was killed, the agents' containers stopped and the network removed. \(said)\n".utf8))
                     exit(128 + number)
                 }
                 source.resume()

@@ -67,11 +67,12 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
         case .majority:
             let ordered = picks.filter { $0 < followers.count }.map { followers[$0] }
             return [leader] + ordered.prefix(members.count / 2)
+        case .agent, .scheduler: return []
         }
     }
 
     public var description: String {
-        let choice = (target == .random || target == .rolling) && kind != .flap ? " \(picks.first ?? 0)" : ""
+        let choice = [.random, .rolling, .agent, .scheduler].contains(target) && kind != .flap ? " \(picks.first ?? 0)" : ""
         let flaps = toggles.isEmpty ? "" : " (\(toggles.count) partitions)"
         return "\(ms(atSeconds)) \(kind.rawValue) \(target.rawValue)\(choice) for \(ms(healAfterSeconds))\(flaps)"
     }
@@ -100,6 +101,8 @@ public enum FaultSchedule {
                 case .random: picks = [Int.random(in: 1...scenario.masters, using: &rng)]
                 case .rolling: picks = [(rollingStart + repetition) % scenario.masters + 1]
                 case .majority: picks = Array(0..<(scenario.masters - 1)).shuffled(using: &rng)
+                case .agent: picks = [Int.random(in: 1...max(1, scenario.agents), using: &rng)]
+                case .scheduler: picks = [Int.random(in: 1...max(1, scenario.tasks?.schedulers ?? 1), using: &rng)]
                 }
                 let others = Array(0..<(scenario.masters - 1))
                 let grouping = step.kind.isPartition && step.kind != .flap ? others.shuffled(using: &rng) : []

@@ -37,7 +37,9 @@ public final class NamespaceNetwork: Sendable {
     }
 
     public var bridgeNamespace: String { "\(Self.prefix)\(runID)-br" }
-    public func namespace(of id: UInt64) -> String { "\(Self.prefix)\(runID)-m\(id)" }
+    public func namespace(of id: UInt64) -> String { "\(Self.prefix)\(runID)-\(Self.nodeName(id))" }
+    /// `m<id>` for a master, `a<n>` for agent n (node 40 + n, see `Scenario.agentNodeBase`).
+    static func nodeName(_ id: UInt64) -> String { id > Scenario.agentNodeBase ? "a\(id - Scenario.agentNodeBase)" : "m\(id)" }
     public func address(of id: UInt64) -> String { "10.213.\(subnet).\(10 + id)" }
     /// The harness's own address on the bridge.
     public var harnessAddress: String { "10.213.\(subnet).1" }
@@ -100,8 +102,8 @@ public final class NamespaceNetwork: Sendable {
     private func makeNode(_ id: UInt64) throws(HarnessFailure) {
         let bridge = bridgeNamespace, node = namespace(of: id)
         try NetTool.run("ip", ["netns", "add", node])
-        try NetTool.run("ip", ["-n", bridge, "link", "add", "m\(id)", "type", "veth", "peer", "name", "eth0", "netns", node])
-        try NetTool.run("ip", ["-n", bridge, "link", "set", "m\(id)", "master", "br0", "up"])
+        try NetTool.run("ip", ["-n", bridge, "link", "add", Self.nodeName(id), "type", "veth", "peer", "name", "eth0", "netns", node])
+        try NetTool.run("ip", ["-n", bridge, "link", "set", Self.nodeName(id), "master", "br0", "up"])
         try NetTool.run("ip", ["-n", node, "addr", "add", "\(address(of: id))/24", "dev", "eth0"])
         try NetTool.run("ip", ["-n", node, "link", "set", "eth0", "up"])
         try NetTool.run("ip", ["-n", node, "link", "set", "lo", "up"])

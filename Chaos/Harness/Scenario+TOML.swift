@@ -36,7 +36,7 @@ struct ScenarioReader {
     func fail(_ field: String, _ message: String) -> ScenarioError { ScenarioError(source: source, field: field, message) }
 
     func scenario(_ table: TOMLTable, name: String) throws(ScenarioError) -> Scenario {
-        try onlyKeys(table, ["description", "masters", "network", "duration_seconds", "workload", "checks", "faults"], in: "")
+        try onlyKeys(table, ["description", "masters", "network", "duration_seconds", "workload", "checks", "faults", "agents", "tasks"], in: "")
         let masters = try int(table, "masters", in: "") ?? 3
         guard masters == 3 || masters == 5 else { throw fail("masters", "must be 3 or 5, not \(masters)") }
         let networks = Scenario.Network.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
@@ -57,9 +57,10 @@ struct ScenarioReader {
             guard let step = steps[index].table else { throw fail("faults[\(index)]", "must be a table ([[faults]])") }
             faults.append(try fault(step, field: "faults[\(index)]"))
         }
-        let scenario = Scenario(
+        var scenario = Scenario(
             name: name, description: try string(table, "description", in: "") ?? "", masters: masters, network: network,
             durationSeconds: duration, workload: workload, faults: faults, bounds: bounds)
+        try agentsAndTasks(table, into: &scenario)
         if network == .loopback, let index = faults.firstIndex(where: { $0.kind.isPartition }) {
             throw fail(
                 "faults[\(index)].kind",
@@ -179,38 +180,38 @@ struct ScenarioReader {
 
     private func name(_ key: String, in parent: String) -> String { parent.isEmpty ? key : "\(parent).\(key)" }
 
-    private func onlyKeys(_ table: TOMLTable, _ keys: Set<String>, in parent: String) throws(ScenarioError) {
+    func onlyKeys(_ table: TOMLTable, _ keys: Set<String>, in parent: String) throws(ScenarioError) {
         if let unknown = table.keys.sorted().first(where: { !keys.contains($0) }) {
             throw fail(name(unknown, in: parent), "is not a scenario key here; known keys: \(keys.sorted().joined(separator: ", "))")
         }
     }
 
-    private func int(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Int? {
+    func int(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Int? {
         guard let value = table[key] else { return nil }
         guard let int = value.int else { throw fail(name(key, in: parent), "must be an integer") }
         return int
     }
 
-    private func number(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Double? {
+    func number(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Double? {
         guard let value = table[key] else { return nil }
         guard let number = Self.number(value) else { throw fail(name(key, in: parent), "must be a number") }
         return number
     }
 
-    private func positive(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Double? {
+    func positive(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Double? {
         guard let value = try number(table, key, in: parent) else { return nil }
         guard value > 0 else { throw fail(name(key, in: parent), "must be more than 0 seconds, not \(value)") }
         return value
     }
 
-    private func string(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> String? {
+    func string(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> String? {
         guard let value = table[key] else { return nil }
         guard let string = value.string else { throw fail(name(key, in: parent), "must be a string") }
         return string
     }
 
     /// A number of seconds (`2`) or a window to draw from (`[1.5, 3]`).
-    private func window(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Scenario.Window? {
+    func window(_ table: TOMLTable, _ key: String, in parent: String) throws(ScenarioError) -> Scenario.Window? {
         guard let value = table[key] else { return nil }
         let field = name(key, in: parent)
         if let single = Self.number(value) {

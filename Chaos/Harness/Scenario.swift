@@ -83,6 +83,10 @@ public struct Scenario: Sendable, Hashable {
         case all
         /// Master after master, one per repetition, from a start chosen with the seed.
         case rolling
+        /// One agent, chosen with the seed (kill, stop, pause).
+        case agent
+        /// One scheduler of the task workload, chosen with the seed (kill only).
+        case scheduler
     }
 
     /// One step of the fault schedule, repeated `repeats` times.
@@ -163,6 +167,9 @@ public struct Scenario: Sendable, Hashable {
     public var workload: Workload
     public var faults: [FaultStep]
     public var bounds: Bounds
+    /// `corral agent` processes (`agents = N`), and the task workload that runs on them.
+    public var agents = 0
+    public var tasks: Tasks?
 
     public init(
         name: String, description: String = "", masters: Int, network: Network = .auto, durationSeconds: Double,

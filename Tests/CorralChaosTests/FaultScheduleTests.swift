@@ -47,6 +47,7 @@ import Testing
                     case .majority: #expect(targets.count == 3 && targets.first == leader)
                     case .all: #expect(targets == members)
                     case .random, .rolling: #expect(targets.count == 1)
+                    case .agent, .scheduler: #expect(targets.isEmpty, "agent and scheduler faults hit no master")
                     }
                 }
             }

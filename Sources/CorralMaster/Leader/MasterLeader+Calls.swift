@@ -87,6 +87,12 @@ extension MasterLeader {
     /// KILL: the agent is told (under this term); a launch the agent never heard of ends here.
     func killTask(_ key: TaskKey, policy: KillPolicy?) {
         guard let task = machine.registry.tasks[key], !task.isTerminal else {
+            // A task that already ended keeps its one terminal state: the scheduler hears it
+            // again rather than a TASK_LOST that contradicts the registry (found by corral-chaos).
+            if let ended = machine.registry.tasks[key] ?? completedTask(key) {
+                sendStatus(reconciled(ended.status), to: key.frameworkID)
+                return
+            }
             var status = TaskStatus(taskID: key.taskID, state: .lost, message: "the task is not known", source: .master)
             status.reason = .reconciliation
             sendStatus(status, to: key.frameworkID)
@@ -116,7 +122,7 @@ extension MasterLeader {
             let key = TaskKey(id, item.taskID)
             if let task = registry.tasks[key] {
                 sendStatus(reconciled(task.status), to: id)
-            } else if let done = registry.completedTasks.sorted(by: { $0.key < $1.key }).last(where: { $0.value.key == key })?.value {
+            } else if let done = completedTask(key) {
                 sendStatus(reconciled(done.status), to: id)
             } else {
                 var status = TaskStatus(taskID: item.taskID, state: .unknown, source: .master, agentID: item.agentID)
@@ -124,6 +130,11 @@ extension MasterLeader {
                 sendStatus(status, to: id)
             }
         }
+    }
+
+    /// The latest completed record of `key`, if the registry still keeps one.
+    private func completedTask(_ key: TaskKey) -> TaskRecord? {
+        machine.registry.completedTasks.sorted(by: { $0.key < $1.key }).last(where: { $0.value.key == key })?.value
     }
 
     private func reconciled(_ status: TaskStatus) -> TaskStatus {
