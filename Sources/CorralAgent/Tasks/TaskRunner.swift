@@ -52,7 +52,7 @@ public final class TaskRunner: Sendable {
         }
         if case .failure(let end) = claimed { return .failure(end) }
         let core = core
-        let started = await BlockingWork.run { TaskLauncher(core: core).start(launch) }
+        let started = await core.launchGate.run { await BlockingWork.run { TaskLauncher(core: core).start(launch) } }
         switch started {
         case .failure(let end):
             core.entries.withLock { $0[launch.key] = nil }

@@ -27,6 +27,8 @@ final class TaskRunnerCore: Sendable {
     /// The images tasks run in, resolved once per version of the store's index.
     let images: ImageLaunchCache
     let entries = Mutex<[TaskKey: Entry]>([:])
+    /// Limits how many launches run at once.
+    let launchGate: LaunchGate
     private let continuation: AsyncStream<TaskRunnerEvent>.Continuation
 
     init(configuration: TaskRunnerConfiguration, continuation: AsyncStream<TaskRunnerEvent>.Continuation) {
@@ -35,6 +37,7 @@ final class TaskRunnerCore: Sendable {
         self.spawner = SupervisorSpawner(root: store.root, executable: configuration.corralExecutable)
         self.images = ImageLaunchCache(root: configuration.imageRoot)
         self.continuation = continuation
+        self.launchGate = LaunchGate(permits: configuration.concurrentLaunches)
     }
 
     /// The task a record belongs to, from its labels.

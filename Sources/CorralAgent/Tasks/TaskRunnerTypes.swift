@@ -1,5 +1,6 @@
 import CorralContainer
 import CorralModel
+import Foundation
 
 /// Where the task runner keeps its state, and what it gives every task.
 public struct TaskRunnerConfiguration: Sendable {
@@ -16,6 +17,8 @@ public struct TaskRunnerConfiguration: Sendable {
     public var taskEnvironment: [String: String]
     /// The hostname tasks see (they share the host's network, as Mesos tasks do by default).
     public var hostname: String
+    /// How many containers may be launching at once (`LaunchGate`); default: one per CPU, at least two.
+    public var concurrentLaunches: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Makes a configuration.
     public init(
