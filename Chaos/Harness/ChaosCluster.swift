@@ -29,8 +29,7 @@ public final class ChaosCluster: Sendable {
     public let environment: [String: String]
     /// The link proxies the masters reach each other through, when the scenario has `lossy` faults.
     public let proxies: LinkProxies?
-    private let processes = Mutex<[UInt64: Process]>([:])
-    private let paused = Mutex<Set<UInt64>>([])
+    private let children = ChildProcesses<UInt64>()
 
     /// Picks addresses for `count` masters on `network`; nothing runs until `start`.
     public init(
@@ -75,15 +74,12 @@ public final class ChaosCluster: Sendable {
     }
 
     /// Whether master `id`'s process is running (it may have exited on its own).
-    public func isAlive(_ id: UInt64) -> Bool { processes.withLock { $0[id]?.isRunning ?? false } }
+    public func isAlive(_ id: UInt64) -> Bool { children.isAlive(id) }
 
     /// Masters started and not killed.
-    public var running: [UInt64] { processes.withLock { Array($0.keys) }.sorted() }
+    public var running: [UInt64] { children.running }
     /// Running masters that are not paused.
-    public var live: [UInt64] {
-        let stopped = paused.withLock { $0 }
-        return running.filter { !stopped.contains($0) }
-    }
+    public var live: [UInt64] { children.live }
 
     /// Starts master `id` (founding members bootstrap on their first start only, when the data
     /// directory is missing or empty); its output is appended to its log. `failpoints`, when
@@ -115,32 +111,11 @@ public final class ChaosCluster: Sendable {
             throw HarnessFailure("cannot start master \(id) (\(binary)): \(error)")
         }
         ChildReaper.shared.adopt(process.processIdentifier)
-        processes.withLock { $0[id] = process }
+        children.add(id, process)
     }
 
     /// Sends `signal` and, for SIGKILL or SIGTERM, waits for the exit (SIGKILL after 10 s).
-    public func signal(_ id: UInt64, _ signal: Int32) {
-        guard let process = processes.withLock({ $0[id] }) else { return }
-        let pid = process.processIdentifier
-        switch signal {
-        case SIGSTOP:
-            _ = paused.withLock { $0.insert(id) }
-            kill(pid, SIGSTOP)
-        case SIGCONT:
-            kill(pid, SIGCONT)
-            _ = paused.withLock { $0.remove(id) }
-        default:
-            kill(pid, signal)
-            kill(pid, SIGCONT)
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-            process.waitUntilExit()
-            ChildReaper.shared.release(pid)
-            processes.withLock { $0[id] = nil }
-            _ = paused.withLock { $0.remove(id) }
-        }
-    }
+    public func signal(_ id: UInt64, _ signal: Int32) { children.signal(id, signal) }
 
     /// Resumes and kills every master.
     public func stopAll() {

@@ -20,8 +20,7 @@ public final class ChaosAgents: Sendable {
     public let masters: [String]
     /// What every agent offers: room for ten 0.1-cpu, 16 MB tasks.
     public static let resources = "cpus:1;mem:256;disk:1000;ports:[31000-32000]"
-    private let processes = Mutex<[Int: Process]>([:])
-    private let paused = Mutex<Set<Int>>([])
+    private let children = ChildProcesses<Int>()
 
     public init(count: Int, binary: String, directory: String, network: ClusterNetwork, masters: [String]) {
         self.count = count
@@ -74,7 +73,7 @@ public final class ChaosAgents: Sendable {
             throw HarnessFailure("cannot start agent \(id) (\(binary)): \(error)")
         }
         ChildReaper.shared.adopt(process.processIdentifier)
-        processes.withLock { $0[id] = process }
+        children.add(id, process)
         let runtimes = ids.map { RuntimeDirectory.defaultPath(workDirectory: workDirectory($0)) }
         ChildReaper.shared.onTeardown(teardown) {
             for runtime in runtimes {
@@ -86,31 +85,10 @@ public final class ChaosAgents: Sendable {
     }
 
     /// Agents started and not killed.
-    public var running: [Int] { processes.withLock { Array($0.keys) }.sorted() }
+    public var running: [Int] { children.running }
 
     /// Sends `signal`; for SIGKILL or SIGTERM waits for the exit (SIGKILL after 10 s).
-    public func signal(_ id: Int, _ signal: Int32) {
-        guard let process = processes.withLock({ $0[id] }) else { return }
-        let pid = process.processIdentifier
-        switch signal {
-        case SIGSTOP:
-            _ = paused.withLock { $0.insert(id) }
-            kill(pid, SIGSTOP)
-        case SIGCONT:
-            kill(pid, SIGCONT)
-            _ = paused.withLock { $0.remove(id) }
-        default:
-            kill(pid, signal)
-            kill(pid, SIGCONT)
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-            process.waitUntilExit()
-            ChildReaper.shared.release(pid)
-            processes.withLock { $0[id] = nil }
-            _ = paused.withLock { $0.remove(id) }
-        }
-    }
+    public func signal(_ id: Int, _ signal: Int32) { children.signal(id, signal) }
 
     /// Kills every agent, then stops the containers they left and unmounts their runtime
     /// directories; returns what could not be cleaned up.
