@@ -19,16 +19,22 @@ extension Cgroup {
         try write("freezer", "freezer.state", "THAWED")
     }
 
-    /// Freezes, SIGKILLs every task, thaws, and waits until the cgroup is empty.
+    /// Freezes, SIGKILLs every task, thaws, and waits until the cgroup is empty. A cgroup that
+    /// is removed meanwhile (its container ended and its supervisor cleaned up) is empty too.
     public func killAll() throws {
         guard ContainerSyscall.exists(path("freezer")) else { return }
-        if try pids().isEmpty { return }
-        try freeze()
-        for pid in try pids() {
-            try ContainerSyscall.kill(pid, SIGKILL, code: .cgroup)
+        do {
+            if try pids().isEmpty { return }
+            try freeze()
+            for pid in try pids() {
+                try ContainerSyscall.kill(pid, SIGKILL, code: .cgroup)
+            }
+            try thaw()
+            try settle("empty") { try pids().isEmpty }
+        } catch {
+            if !ContainerSyscall.exists(path("freezer")) { return }
+            throw error
         }
-        try thaw()
-        try settle("empty") { try pids().isEmpty }
     }
 
     /// Removes the cgroup from every controller (a missing one is fine).
