@@ -99,19 +99,10 @@ public final class ChaosCluster: Sendable {
         process.environment = environment
         do {
             try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: logPath(id)) {
-                _ = FileManager.default.createFile(atPath: logPath(id), contents: nil)
-            }
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(id)))
-            log.seekToEndOfFile()
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
         } catch {
             throw HarnessFailure("cannot start master \(id) (\(binary)): \(error)")
         }
-        ChildReaper.shared.adopt(process.processIdentifier)
-        children.add(id, process)
+        try children.start(id, process, log: logPath(id), what: "master \(id) (\(binary))")
     }
 
     /// Sends `signal` and, for SIGKILL or SIGTERM, waits for the exit (SIGKILL after 10 s).

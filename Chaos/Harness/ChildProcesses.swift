@@ -11,8 +11,20 @@ final class ChildProcesses<ID: Hashable & Comparable & Sendable>: Sendable {
     private let processes = Mutex<[ID: Process]>([:])
     private let paused = Mutex<Set<ID>>([])
 
-    /// Records `process` (started already) as `id`.
-    func add(_ id: ID, _ process: Process) {
+    /// Runs `process` with its output appended to the file `log` (made if missing), adopts it
+    /// for the reaper and records it as `id`; `what` names it in the error.
+    func start(_ id: ID, _ process: Process, log path: String, what: String) throws(HarnessFailure) {
+        do {
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            log.seekToEndOfFile()
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+        } catch {
+            throw HarnessFailure("cannot start \(what): \(error)")
+        }
+        ChildReaper.shared.adopt(process.processIdentifier)
         processes.withLock { $0[id] = process }
     }
 

@@ -63,17 +63,10 @@ public final class ChaosAgents: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: workDirectory(id), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: imageRoot, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: logPath(id)) { _ = FileManager.default.createFile(atPath: logPath(id), contents: nil) }
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(id)))
-            log.seekToEndOfFile()
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
         } catch {
             throw HarnessFailure("cannot start agent \(id) (\(binary)): \(error)")
         }
-        ChildReaper.shared.adopt(process.processIdentifier)
-        children.add(id, process)
+        try children.start(id, process, log: logPath(id), what: "agent \(id) (\(binary))")
         let runtimes = ids.map { RuntimeDirectory.defaultPath(workDirectory: workDirectory($0)) }
         ChildReaper.shared.onTeardown(teardown) {
             for runtime in runtimes {
