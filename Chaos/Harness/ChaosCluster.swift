@@ -1,4 +1,5 @@
 import CorralMaster
+import CorralStore
 import Foundation
 import Synchronization
 
@@ -27,6 +28,8 @@ public final class ChaosCluster: Sendable {
     public let network: ClusterNetwork
     /// Variables added to the masters' environment.
     public let environment: [String: String]
+    /// Whether each master reads a wall-clock offset file (`clockOffsetPath`), for clock jumps.
+    public let clockOffsets: Bool
     /// The link proxies the masters reach each other through, when the scenario has `lossy` faults.
     public let proxies: LinkProxies?
     private let children = ChildProcesses<UInt64>()
@@ -34,8 +37,10 @@ public final class ChaosCluster: Sendable {
     /// Picks addresses for `count` masters on `network`; nothing runs until `start`.
     public init(
         masters count: Int, binary: String, directory: String, network: ClusterNetwork,
-        logLevel: String = "info", proxied: Bool = false, seed: UInt64 = 0, environment: [String: String] = [:]
+        logLevel: String = "info", proxied: Bool = false, seed: UInt64 = 0, environment: [String: String] = [:],
+        clockOffsets: Bool = false
     ) throws(HarnessFailure) {
+        self.clockOffsets = clockOffsets
         self.binary = binary
         self.environment = environment
         self.directory = directory
@@ -63,6 +68,19 @@ public final class ChaosCluster: Sendable {
     public func member(_ id: UInt64) -> Member? { members.first { $0.id == id } }
     public func logPath(_ id: UInt64) -> String { "\(directory)/master-\(id).log" }
     public func dataPath(_ id: UInt64) -> String { "\(directory)/data/master-\(id)" }
+    /// The file master `id` reads its wall clock's offset from (milliseconds), with `clockOffsets`.
+    public func clockOffsetPath(_ id: UInt64) -> String { "\(directory)/master-\(id).clock-offset" }
+
+    /// Steps master `id`'s wall clock to `millis` ahead of the real one (0: back to it); it
+    /// notices within `WallClock.recheckNanos`. Written whole and renamed into place.
+    public func setClockOffset(_ id: UInt64, millis: Int64) throws(HarnessFailure) {
+        let path = clockOffsetPath(id)
+        do {
+            try "\(millis)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw HarnessFailure("cannot write master \(id)'s clock offset file \(path): \(error)")
+        }
+    }
 
     /// The peers master `id` is started with: through the link proxies, when there are any.
     func peers(of id: UInt64) -> [MasterCommandLine.Peer] {
@@ -96,6 +114,7 @@ public final class ChaosCluster: Sendable {
         process.arguments = command.arguments
         var environment = ProcessInfo.processInfo.environment.merging(self.environment) { _, added in added }
         environment["CORRAL_FAILPOINTS"] = failpoints
+        if clockOffsets { environment[WallClock.variable] = clockOffsetPath(id) }
         process.environment = environment
         do {
             try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)

@@ -49,7 +49,8 @@ public struct ChaosRun: Sendable {
         let cluster = try ChaosCluster(
             masters: scenario.masters, binary: binary, directory: reportDirectory, network: network, proxied: scenario.hasLinkFaults,
             seed: seed,
-            environment: deliberateBreaks.isEmpty ? [:] : [DeliberateBreak.variable: deliberateBreaks.joined(separator: ",")])
+            environment: deliberateBreaks.isEmpty ? [:] : [DeliberateBreak.variable: deliberateBreaks.joined(separator: ",")],
+            clockOffsets: scenario.hasClockJumps)
         defer {
             cluster.stopAll()
             cluster.proxies?.stop()
@@ -82,14 +83,14 @@ public struct ChaosRun: Sendable {
         var summary = ChaosSummary(
             scenario: scenario.name, seed: seed, masters: scenario.masters, network: network.description, reportDirectory: reportDirectory,
             failoverTargetSeconds: scenario.bounds.failoverTargetSeconds)
-        var records: [FaultRecord] = []
-        for planned in plan {
+        var records = runLanes(plan, summary: &summary) { planned, summary in
             if let side, planned.target.hitsNoMaster {
-                records += side.inject(planned, run: self, cluster: cluster, clock: clock, summary: &summary)
+                side.inject(planned, run: self, cluster: cluster, clock: clock, summary: &summary)
             } else {
-                records += inject(planned, cluster: cluster, clock: clock, summary: &summary)
+                inject(planned, cluster: cluster, clock: clock, summary: &summary)
             }
         }
+        records.sort { $0.injectedNanos < $1.injectedNanos }
         clients.wait()
         do {
             try workload.finalReads()
@@ -136,6 +137,9 @@ public struct ChaosRun: Sendable {
         if planned.kind == .lossy {
             return lossy(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
         }
+        if planned.kind == .clockJump {
+            return clockJump(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
+        }
         if planned.kind.isDisk {
             return diskFault(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
         }
@@ -146,7 +150,7 @@ public struct ChaosRun: Sendable {
             case .kill: cluster.signal(id, SIGKILL)
             case .stop: cluster.signal(id, SIGTERM)
             case .pause: cluster.signal(id, SIGSTOP)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump: break
             }
         }
         say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
@@ -156,7 +160,7 @@ public struct ChaosRun: Sendable {
             case .kill, .stop:
                 do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
             case .pause: cluster.signal(id, SIGCONT)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump: break
             }
         }
         let healed = clock()

@@ -20,6 +20,10 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
     public var grouping: [Int]
     /// `flap`: the partitions it toggles, in order.
     public var toggles: [Toggle]
+    /// `clock-jump`: seconds the targets' wall clocks step.
+    public var jumpSeconds: Double?
+    /// Runs alongside the previous step (in the run's second lane).
+    public var alongside = false
 
     /// One partition of a `flap` fault, aimed at a master chosen with the seed.
     public struct Toggle: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -36,8 +40,10 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
 
     public init(
         step: Int, repetition: Int, kind: Scenario.FaultKind, target: Scenario.Target, atSeconds: Double, healAfterSeconds: Double,
-        picks: [Int], grouping: [Int] = [], toggles: [Toggle] = []
+        picks: [Int], grouping: [Int] = [], toggles: [Toggle] = [], jumpSeconds: Double? = nil, alongside: Bool = false
     ) {
+        self.jumpSeconds = jumpSeconds
+        self.alongside = alongside
         self.step = step
         self.repetition = repetition
         self.kind = kind
@@ -74,7 +80,12 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
     public var description: String {
         let choice = [.random, .rolling, .agent, .scheduler].contains(target) && kind != .flap ? " \(picks.first ?? 0)" : ""
         let flaps = toggles.isEmpty ? "" : " (\(toggles.count) partitions)"
-        return "\(ms(atSeconds)) \(kind.rawValue) \(target.rawValue)\(choice) for \(ms(healAfterSeconds))\(flaps)"
+        let jump = jumpSeconds.map { " by \($0 > 0 ? "+" : "")\(Self.secondsText($0))" } ?? ""
+        return "\(ms(atSeconds)) \(kind.rawValue)\(jump) \(target.rawValue)\(choice) for \(ms(healAfterSeconds))\(flaps)"
+    }
+
+    static func secondsText(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 
     private func ms(_ seconds: Double) -> String { "\(Int((seconds * 1000).rounded())) ms" }
@@ -87,12 +98,15 @@ public enum FaultSchedule {
     /// the next fires).
     public static func plan(_ scenario: Scenario, seed: UInt64) -> [PlannedFault] {
         var rng = SplitMix64(seed: seed ^ 0x4641_554C_5453_4348)
-        var now = 0.0
+        var end = 0.0
+        var previousStart = 0.0
         var plan: [PlannedFault] = []
         for (index, step) in scenario.faults.enumerated() {
             let rollingStart = Int.random(in: 0..<scenario.masters, using: &rng)
+            var now = step.alongside ? previousStart : end
             for repetition in 0..<step.repeats {
                 now += draw(repetition == 0 ? step.start : step.gap, &rng)
+                if repetition == 0 { previousStart = now }
                 let heal = draw(step.healAfter, &rng)
                 let picks: [Int]
                 switch step.target {
@@ -109,9 +123,11 @@ public enum FaultSchedule {
                 let toggles = step.kind == .flap ? flaps(lasting: heal, step.toggle, masters: scenario.masters, &rng) : []
                 plan.append(PlannedFault(
                     step: index, repetition: repetition, kind: step.kind, target: step.target, atSeconds: now,
-                    healAfterSeconds: heal, picks: picks, grouping: grouping, toggles: toggles))
+                    healAfterSeconds: heal, picks: picks, grouping: grouping, toggles: toggles,
+                    jumpSeconds: step.jumpSeconds, alongside: step.alongside))
                 now += heal
             }
+            end = max(end, now)
         }
         return plan
     }

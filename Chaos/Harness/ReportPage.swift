@@ -39,7 +39,8 @@ struct ReportPage {
         y = lanesTop + Double(masters.count) * Self.laneHeight + 10
         for record in records {
             let from = Double(record.injectedNanos) / 1e9, to = Double(record.healedNanos) / 1e9
-            let what = "\(record.planned.kind.rawValue) \(record.stranded.map { "m\($0)" }.joined(separator: ","))"
+            let hit = record.planned.kind == .clockJump ? record.targets : record.stranded
+            let what = "\(record.planned.kind.rawValue) \(hit.map { "m\($0)" }.joined(separator: ","))"
             svg.shade(from: from, to: to, top: faultsTop, bottom: y, title: "\(what): \(Self.seconds(from))–\(Self.seconds(to)) s")
             svg.text(what, x: from, y: faultsTop + 15, anchor: "start", color: "#a00")
         }

@@ -35,6 +35,8 @@ public struct ReportWriter: Sendable {
         /// Partitions: the links cut (`m1->m2 ...`) and the masters cut off from a majority.
         var cut: String?
         var stranded: [UInt64]?
+        /// `clock-jump`: seconds the targets' wall clocks stepped.
+        var jump: Double?
     }
 
     /// One leader-view line: what one master said at one moment.
@@ -70,8 +72,9 @@ public struct ReportWriter: Sendable {
                         type: type, kind: record.planned.kind.rawValue, target: record.planned.target.rawValue, masters: record.targets,
                         time: Double(type == "fault" ? record.injectedNanos : record.healedNanos) / 1e9,
                         leaderBefore: record.leaderBefore, termBefore: record.termBefore, step: record.planned.step,
-                        repetition: record.planned.repetition, cut: record.partition?.description,
-                        stranded: record.partition == nil ? nil : record.stranded)
+                        repetition: record.planned.repetition, cut: record.planned.kind.isPartition ? record.partition?.description : nil,
+                        stranded: record.planned.kind.isPartition && record.partition != nil ? record.stranded : nil,
+                        jump: record.planned.jumpSeconds)
                 }
             }
             try lines(faults, to: "faults.jsonl", encoder)

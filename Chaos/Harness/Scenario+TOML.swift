@@ -117,7 +117,7 @@ struct ScenarioReader {
     }
 
     private func fault(_ table: TOMLTable, field: String) throws(ScenarioError) -> Scenario.FaultStep {
-        try onlyKeys(table, ["kind", "target", "start", "heal_after", "repeat", "gap", "toggle", "failpoints", "links"], in: field)
+        try onlyKeys(table, ["kind", "target", "start", "heal_after", "repeat", "gap", "toggle", "failpoints", "links", "jump", "alongside"], in: field)
         let kinds = Scenario.FaultKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         guard let kindName = try string(table, "kind", in: field) else { throw fail("\(field).kind", "is required: one of \(kinds)") }
         guard let kind = Scenario.FaultKind(rawValue: kindName) else {
@@ -143,9 +143,31 @@ struct ScenarioReader {
         guard toggle.low >= 0.05 else { throw fail("\(field).toggle", "must be at least 0.05 s, not \(toggle.low)") }
         let failpoints = try failpoints(table, kind, field: field)
         let links = try links(table, kind, field: field)
-        return Scenario.FaultStep(
+        var step = Scenario.FaultStep(
             kind: kind, target: target, start: start, healAfter: healAfter, repeats: repeats, gap: gap, toggle: toggle,
             failpoints: failpoints, links: links)
+        step.jumpSeconds = try jump(table, kind, field: field)
+        if let alongside = table["alongside"] {
+            guard let flag = alongside.bool else { throw fail("\(field).alongside", "must be true or false") }
+            guard !flag || field != "faults[0]" else {
+                throw fail("\(field).alongside", "the first step has no previous step to run alongside")
+            }
+            step.alongside = flag
+        }
+        return step
+    }
+
+    /// `clock-jump`'s `jump`: required there, refused elsewhere.
+    private func jump(_ table: TOMLTable, _ kind: Scenario.FaultKind, field: String) throws(ScenarioError) -> Double? {
+        let jump = try number(table, "jump", in: field)
+        guard kind == .clockJump else {
+            guard jump == nil else { throw fail("\(field).jump", "only a \"clock-jump\" fault takes jump") }
+            return nil
+        }
+        guard let jump, jump != 0, abs(jump) <= 10 * 365 * 86_400 else {
+            throw fail("\(field).jump", "is required for \"clock-jump\": seconds the wall clock steps, non-zero, at most ten years either way (e.g. 3600 or -600)")
+        }
+        return jump
     }
 
     /// Partitions aim at one master (the leader, a follower, a random one); `flap` picks its
@@ -156,6 +178,10 @@ struct ScenarioReader {
         case .lossy:
             guard [.leader, .follower, .random, .all].contains(target) else {
                 throw fail("\(field).target", "\"lossy\" takes \"leader\", \"follower\", \"random\" or \"all\", not \"\(target.rawValue)\"")
+            }
+        case .clockJump:
+            guard [.leader, .follower, .random, .all].contains(target) else {
+                throw fail("\(field).target", "\"clock-jump\" takes \"leader\", \"follower\", \"random\" or \"all\", not \"\(target.rawValue)\"")
             }
         case .slowFsync, .diskFull:
             guard [.leader, .follower, .random].contains(target) else {

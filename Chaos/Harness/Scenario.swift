@@ -46,11 +46,15 @@ public struct Scenario: Sendable, Hashable {
         /// links from and to the target (every link for `all`), through the harness's link
         /// proxies; healed by clearing it.
         case lossy
+        /// Steps the target's wall clock by the step's `jump` seconds (ahead or back), as an
+        /// NTP step would, through the offset file `corral` reads (`WallClock`); healed by
+        /// stepping it back.
+        case clockJump = "clock-jump"
 
         /// Whether the fault cuts network links (and so needs network namespaces).
         public var isPartition: Bool {
             switch self {
-            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy: false
+            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy, .clockJump: false
             case .isolate, .split, .oneWay, .bridge, .flap: true
             }
         }
@@ -108,6 +112,11 @@ public struct Scenario: Sendable, Hashable {
         public var failpoints: String?
         /// `lossy`: what the target's links do while the fault lasts (`LinkFault.parse`).
         public var links: String?
+        /// `clock-jump`: how far the target's wall clock steps, in seconds (negative: back).
+        public var jumpSeconds: Double?
+        /// The step starts `start` seconds after the previous step's first fault fired, and
+        /// runs alongside it, instead of after it healed.
+        public var alongside = false
 
         public init(
             kind: FaultKind, target: Target, start: Window, healAfter: Window, repeats: Int = 1, gap: Window = Window(1, 2),
@@ -191,13 +200,21 @@ public struct Scenario: Sendable, Hashable {
     /// Whether a step fills a disk (the masters' data directories are then size-limited tmpfs mounts).
     public var hasDiskFull: Bool { faults.contains { $0.kind == .diskFull } }
 
+    /// Whether a step jumps a master's wall clock (the masters then read an offset file).
+    public var hasClockJumps: Bool { faults.contains { $0.kind == .clockJump } }
+
     /// Whether a step makes peer links lossy (the masters then reach each other through `LinkProxies`).
     public var hasLinkFaults: Bool { faults.contains { $0.kind == .lossy } }
 
     /// The longest the fault schedule can take, from the workload's start to its last heal.
     public var longestSchedule: Double {
-        faults.reduce(0) { total, step in
-            total + step.start.high + Double(step.repeats) * step.healAfter.high + Double(step.repeats - 1) * step.gap.high
+        var end = 0.0
+        var previousStart = 0.0
+        for step in faults {
+            let start = (step.alongside ? previousStart : end) + step.start.high
+            previousStart = start
+            end = max(end, start + Double(step.repeats) * step.healAfter.high + Double(step.repeats - 1) * step.gap.high)
         }
+        return end
     }
 }

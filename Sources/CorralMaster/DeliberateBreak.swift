@@ -11,6 +11,10 @@ public enum DeliberateBreak: String, CaseIterable, Sendable {
     /// `GET /v1/kv/KEY` answers from this master's own copy, on any master, without
     /// confirming leadership: a stranded or lagging master serves stale values.
     case localReads = "local-reads"
+    /// The leader stamps the registry with its wall clock as it reads it (as Corral did before
+    /// `ReplicatedClock`): a wall clock that jumps ahead moves the registry's clock with it and
+    /// removes frameworks whose schedulers are away long before their fail-over timeout.
+    case wallClockDeadlines = "wall-clock-deadlines"
 
     /// The variable that turns breaks on.
     public static let variable = "CORRAL_DELIBERATELY_BROKEN"

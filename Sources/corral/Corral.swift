@@ -28,7 +28,8 @@ struct Corral: AsyncParsableCommand {
     )
 
     /// Arms the failpoints of `CORRAL_FAILPOINTS` (none unless it is set; a value that does not
-    /// parse ends the process with status 2 before anything runs), then runs the command as
+    /// parse ends the process with status 2 before anything runs) and the wall-clock offset
+    /// file of `CORRAL_WALL_CLOCK_OFFSET_FILE` (chaos clock jumps), then runs the command as
     /// ArgumentParser's own `main` does.
     static func main() async {
         do {
@@ -39,6 +40,9 @@ struct Corral: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("corral: \(error)\n".utf8))
             Foundation.exit(2)
+        }
+        if let file = WallClock.useOffsetFileFromEnvironment() {
+            FileHandle.standardError.write(Data("corral: the wall clock is offset by what \(file) holds (\(WallClock.variable))\n".utf8))
         }
         do {
             var command = try parseAsRoot()

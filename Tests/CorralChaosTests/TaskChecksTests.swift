@@ -65,6 +65,20 @@ import Testing
         ])
     }
 
+    @Test func aRemovedFrameworkIsCaught() throws {
+        var subscribed = TaskEvent(type: "subscribed", time: 0.1, scheduler: 1)
+        subscribed.framework = "f"
+        let kept = try registry([("t1", "TASK_FINISHED")])
+        #expect(TaskChecks.frameworksKept(clean + [subscribed], final: kept).isEmpty)
+        let json = #"{"slaves":[],"frameworks":[],"completed_frameworks":[{"id":"f","name":"chaos-tasks-1","tasks":[]}]}"#
+        let removed = try MasterStateView.decode(Array(json.utf8))
+        #expect(TaskChecks.frameworksKept(clean + [subscribed], final: removed) == [
+            "framework f (scheduler 1) was removed before the end, though its scheduler was never away for its fail-over timeout"
+        ])
+        let gone = try MasterStateView.decode(Array(#"{"slaves":[],"frameworks":[]}"#.utf8))
+        #expect(TaskChecks.frameworksKept([subscribed], final: gone) == ["framework f (scheduler 1) is not in the leader's final state"])
+    }
+
     @Test func theRegistryMustAgree() throws {
         let disagrees = try registry([("t1", "TASK_FAILED"), ("t2", "TASK_KILLED")])
         #expect(TaskChecks.oneTerminalState(clean, final: disagrees, runs: cleanRuns) == [

@@ -98,6 +98,13 @@ public final class ChaosAgents: Sendable {
         return problems
     }
 
+    /// The status updates each agent's log says a master committed.
+    public func committedUpdates() -> [CommittedUpdate] {
+        ids.flatMap { id in
+            CommittedUpdate.parse(log: (try? String(contentsOfFile: logPath(id), encoding: .utf8)) ?? "", agent: id)
+        }
+    }
+
     /// How many times each task ran on each agent: the lines of the `ran` file its command
     /// appends to in its sandbox (`<work>/sandboxes/<framework>/<task>/ran`).
     public func taskRuns() -> [TaskRun] {

@@ -12,8 +12,10 @@ extension Scenario.Target {
 
 /// The agents, the task workload and their watchers for one run (nothing when the scenario
 /// has no agents): started after the masters, faulted by `agent` and `scheduler` steps,
-/// wrapped up before the masters stop, and checked with the rest.
-final class ChaosRunAgents {
+/// wrapped up before the masters stop, and checked with the rest. Unchecked Sendable: its
+/// variables are set before the faults fire and after the last one healed; while faults fire
+/// (in two lanes, `ChaosRun.runLanes`) only `inject` runs, which reads `agents` and `workload`.
+final class ChaosRunAgents: @unchecked Sendable {
     let scenario: Scenario
     let agents: ChaosAgents
     var workload: TaskWorkload?
@@ -159,6 +161,8 @@ final class ChaosRunAgents {
         }
         summary.violations += TaskChecks.launchedOnce(runs, events: events)
         summary.violations += TaskChecks.oneTerminalState(events, final: final, runs: runs)
+        summary.violations += TaskChecks.frameworksKept(events, final: final)
+        summary.violations += TaskChecks.committedUpdatesDelivered(agents.committedUpdates(), events: events, final: final)
         if !events.contains(where: { $0.type == "status" && $0.state == "TASK_FINISHED" }) {
             summary.violations.append("liveness: no task finished at all")
         }

@@ -31,6 +31,27 @@ public enum TaskChecks {
         return violations
     }
 
+    /// No framework was removed: the workload never tears one down, and its schedulers are
+    /// never away for as long as their fail-over timeout, so every framework a scheduler
+    /// subscribed is still registered at the end (a replicated clock that ran ahead, with a
+    /// leader's wall clock that jumped, would have removed one whose scheduler was away).
+    public static func frameworksKept(_ events: [TaskEvent], final: MasterStateView?) -> [String] {
+        guard let final else { return [] }
+        let registered = Set(final.frameworks.map(\.id))
+        let removed = Set((final.completedFrameworks ?? []).map(\.id))
+        var seen: [String: Int] = [:]
+        for event in events where event.type == "subscribed" {
+            if let framework = event.framework { seen[framework] = event.scheduler }
+        }
+        return seen.keys.sorted().compactMap { framework in
+            guard !registered.contains(framework) else { return nil }
+            let scheduler = seen[framework] ?? 0
+            return removed.contains(framework)
+                ? "framework \(framework) (scheduler \(scheduler)) was removed before the end, though its scheduler was never away for its fail-over timeout"
+                : "framework \(framework) (scheduler \(scheduler)) is not in the leader's final state"
+        }
+    }
+
     /// Every launched task ended in exactly one terminal state as its scheduler saw it, and the
     /// registry agrees. A task no agent ran, the registry does not list and the master called
     /// TASK_UNKNOWN (or whose ACCEPT failed and that no status named) was not launched; one the

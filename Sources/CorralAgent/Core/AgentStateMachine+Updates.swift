@@ -83,6 +83,8 @@ extension AgentStateMachine {
             return
         }
         let key = update.key
+        // The chaos checkers hold the cluster to this line: its scheduler must see the update.
+        log(.info, "status update committed by the master", ["task": "\(key)", "state": update.status.state.rawValue])
         acknowledgedExecutorUpdate(update)
         var changes: [CheckpointChange] = [.removeUpdate(sequence: sequence)]
         queues[key]?.removeAll { $0 == sequence }

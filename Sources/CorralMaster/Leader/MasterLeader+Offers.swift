@@ -96,10 +96,10 @@ extension MasterLeader {
                     if case .disconnected(_, let deadline) = record.state { deadline } else { nil }
                 }.min()
             }
-            let wall = nowNanos()
-            if let earliest, wall >= earliest {
+            let reading = nowNanos()
+            if let earliest, reading >= earliest {
                 lastClockTick = now
-                propose(.tick(atNanos: wall))
+                propose(.tick(atNanos: reading))
             }
         }
     }

@@ -1,6 +1,7 @@
 import CorralModel
 import CorralRaft
 import CorralReplication
+import CorralStore
 import Foundation
 import Logging
 
@@ -64,6 +65,8 @@ actor MasterLeader {
     var lastAgentHeartbeat: ContinuousClock.Instant
     var lastUpdateRetry: ContinuousClock.Instant
     var lastClockTick: ContinuousClock.Instant
+    /// The leader's readings of the replicated clock (`ReplicatedClock`).
+    var replicatedClock = ReplicatedClock()
 
     let changes: AsyncStream<[RegistryChange]>
     let changeSink: AsyncStream<[RegistryChange]>.Continuation
@@ -160,6 +163,7 @@ actor MasterLeader {
         let now = clock.now
         let agentGrace = Duration.seconds(max(config.scheduling.agentTimeoutSeconds, config.scheduling.failoverGraceSeconds))
         for agent in registry.agents.values where agent.isActive { awaitingAgents[agent.id] = now + agentGrace }
+        replicatedClock.start(registry: registry.clockNanos, wall: WallClock.nanos(), moved: machine.lastClockMove, at: now)
         phase = .leading(term: term)
         logger.info("leading: serving schedulers and agents", metadata: ["term": "\(term)"])
         // Schedulers were connected to the old leader: they get the fail-over grace to come back.
@@ -175,6 +179,7 @@ actor MasterLeader {
     func stepDown() {
         if phase != .following { logger.info("no longer leading; closing scheduler and agent streams") }
         phase = .following
+        replicatedClock.stop()
         for session in schedulers.values { session.stream.finish() }
         for session in agents.values { session.stream.finish() }
         closeOperatorStreams()
@@ -221,10 +226,13 @@ actor MasterLeader {
 
     // MARK: - Proposals and time
 
-    /// The wall clock in nanoseconds, never behind the registry's clock.
+    /// The replicated clock in nanoseconds: the wall clock as far as `ReplicatedClock` lets it
+    /// move the registry's clock on, never behind the registry's clock.
     func nowNanos() -> UInt64 {
-        let wall = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
-        return max(wall, machine.withRegistry { $0.clockNanos })
+        let registry = machine.withRegistry { $0.clockNanos }
+        let wall = WallClock.nanos()
+        if DeliberateBreak.active.contains(.wallClockDeadlines) { return max(wall, registry) }
+        return replicatedClock.reading(wall: wall, registry: registry, moved: machine.lastClockMove, at: clock.now)
     }
 
     /// Milliseconds since this process started, for the allocator.

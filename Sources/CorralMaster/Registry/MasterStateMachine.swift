@@ -20,6 +20,8 @@ public final class MasterStateMachine: ReplicatedStateMachine {
     private let observers = Mutex<[@Sendable ([RegistryChange]) -> Void]>([])
     /// What was applied in memory and is not in the store yet.
     private let unstored = Mutex(Unstored())
+    /// The registry's clock when this replica last saw it move, and when (its monotonic clock).
+    private let clockMoved = Mutex<ClockObservation?>(nil)
     /// How long applied changes may stay in memory only; zero: every apply stores them.
     public let storeInterval: Duration
     private static let appliedKey = Array("applied-index".utf8)
@@ -44,6 +46,10 @@ public final class MasterStateMachine: ReplicatedStateMachine {
     public func observe(_ observer: @escaping @Sendable ([RegistryChange]) -> Void) {
         observers.withLock { $0.append(observer) }
     }
+
+    /// The registry's clock when this replica last saw it move (applying a batch), and the
+    /// monotonic instant it did; nil until it has applied one since it started.
+    public var lastClockMove: ClockObservation? { clockMoved.withLock { $0 } }
 
     /// A copy of the registry as applied so far.
     public var registry: Registry { state.withLock { $0 } }
@@ -97,8 +103,11 @@ public final class MasterStateMachine: ReplicatedStateMachine {
         }
         // Applied once, before any transaction: `write` runs its closure again after growing a
         // full map, so the closure only stores what was computed here.
-        let batch = state.withLock { registry in Self.applyCommands(entries, to: &registry) }
+        let (batch, clockNanos) = state.withLock { registry in (Self.applyCommands(entries, to: &registry), registry.clockNanos) }
         let now = ContinuousClock.now
+        clockMoved.withLock { seen in
+            if seen?.nanos != clockNanos { seen = ClockObservation(nanos: clockNanos, at: now) }
+        }
         let due = unstored.withLock { unstored in
             unstored.add(batch.keyChanges, index: last.index, now: now)
             return unstored.isDue(now: now, interval: storeInterval)
@@ -165,4 +174,10 @@ public final class MasterStateMachine: ReplicatedStateMachine {
         state.withLock { $0 = reloaded }
         for record in restored where record.database == 0 { onKeyChange(record.key, record.value) }
     }
+}
+
+/// The registry's clock as a replica saw it move, and when, on its monotonic clock.
+public struct ClockObservation: Sendable, Hashable {
+    public var nanos: UInt64
+    public var at: ContinuousClock.Instant
 }
