@@ -15,6 +15,9 @@ public enum DeliberateBreak: String, CaseIterable, Sendable {
     /// `ReplicatedClock`): a wall clock that jumps ahead moves the registry's clock with it and
     /// removes frameworks whose schedulers are away long before their fail-over timeout.
     case wallClockDeadlines = "wall-clock-deadlines"
+    /// The leader tells the agent to launch before it proposes the launch (and not after):
+    /// a leader that loses office before the commit has tasks running that no registry knows.
+    case launchBeforeCommit = "launch-before-commit"
 
     /// The variable that turns breaks on.
     public static let variable = "CORRAL_DELIBERATELY_BROKEN"

@@ -162,6 +162,8 @@ final class ChaosRunAgents: @unchecked Sendable {
         summary.violations += TaskChecks.launchedOnce(runs, events: events)
         summary.violations += TaskChecks.oneTerminalState(events, final: final, runs: runs)
         summary.violations += TaskChecks.frameworksKept(events, final: final)
+        summary.violations += TaskChecks.launchesCommitted(runs, final: final)
+        summary.violations += TaskChecks.killsRequested(events)
         summary.violations += TaskChecks.committedUpdatesDelivered(agents.committedUpdates(), events: events, final: final)
         if !events.contains(where: { $0.type == "status" && $0.state == "TASK_FINISHED" }) {
             summary.violations.append("liveness: no task finished at all")

@@ -133,6 +133,8 @@ extension MasterLeader {
     ) async -> Bool {
         let command = RegistryCommand.launch(
             frameworkID: id, agentID: agentID, role: role, tasks: tasks, executor: executor, atNanos: nowNanos())
+        let broken = DeliberateBreak.active.contains(.launchBeforeCommit)
+        if broken { sendLaunch(tasks, executor: executor, framework: id, agent: agentID) }
         let outcome: RegistryOutcome
         do {
             outcome = try await commit(command)
@@ -162,7 +164,7 @@ extension MasterLeader {
             if index == 0 { quantities += executorsCost }
             charges[TaskKey(id, task.taskID)] = Charge(agent: agentID, framework: id, role: role, quantities: quantities)
         }
-        sendLaunch(tasks, executor: executor, framework: id, agent: agentID)
+        if !broken { sendLaunch(tasks, executor: executor, framework: id, agent: agentID) }
         return true
     }
 

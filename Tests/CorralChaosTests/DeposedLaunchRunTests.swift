@@ -1,0 +1,44 @@
+import CorralChaos
+import CorralTestSupport
+import Foundation
+import Testing
+
+/// A deposed leader's launches are never executed: the leader is cut off from the other
+/// masters (agents and the scheduler still reach it) while tasks are being launched. Correct
+/// masters commit a launch before they tell the agent, so every task that ran is in the
+/// registry; masters broken with `launch-before-commit` tell the agent first, and the
+/// launches of a leader that loses its office before the commit run unknown to the registry,
+/// which `TaskChecks.launchesCommitted` catches.
+@Suite(.serialized, .offCooperativePool) struct DeposedLaunchRunTests {
+    static var scenario: Scenario {
+        var scenario = Scenario(
+            name: "test-deposed-launch", masters: 3, network: .namespaces, durationSeconds: 14, workload: .init(clients: 2),
+            faults: [.init(kind: .isolate, target: .leader, start: .init(1.5, 2), healAfter: .init(2, 2.5), repeats: 3, gap: .init(1, 1.5))])
+        scenario.agents = 1
+        scenario.tasks = Scenario.Tasks(schedulers: 1, concurrency: 6, taskSeconds: .init(0.2, 0.6), killFraction: 0.1, drainSeconds: 20)
+        return scenario
+    }
+
+    @Test func correctMastersRunOnlyCommittedLaunches() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos-deposed")
+        defer { scratch.remove() }
+        let (summary, _) = try ChaosRunTests.run(Self.scenario, seed: 1, in: scratch)
+        #expect(summary.passed, "\(summary.violations)")
+    }
+
+    @Test func mastersThatLaunchBeforeTheCommitAreCaught() throws {
+        var seen: [String] = []
+        var caught = false
+        for seed: UInt64 in 1...3 where !caught {
+            let scratch = try ScratchDirectory(prefix: "corral-chaos-deposed")
+            defer { scratch.remove() }
+            var run = ChaosRun(scenario: Self.scenario, seed: seed, binary: try CorralBinary.locate(), reportDirectory: "\(scratch.path)/report")
+            run.deliberateBreaks = ["launch-before-commit"]
+            let summary = try run.run()
+            print(summary.text)
+            seen += summary.violations.map { "seed \(seed): \($0)" }
+            caught = summary.violations.contains { $0.contains("but no commit launched it") }
+        }
+        #expect(caught, "no uncommitted launch caught in 3 seeds; violations: \(seen)")
+    }
+}
