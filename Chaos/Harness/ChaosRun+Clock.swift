@@ -20,11 +20,7 @@ extension ChaosRun {
         let healed = clock()
         say("chaos: \(ClientOperation.secondsText(healed)) clocks of \(names) stepped back")
         summary.faults.append("\(planned) -> \(names)")
-        return [
-            FaultRecord(
-                planned: planned, targets: targets, leaderBefore: leader, termBefore: term, injectedNanos: injected, healedNanos: healed,
-                members: cluster.ids.count, partition: Partition.none, stranded: [])
-        ]
+        return [.strandingNobody(planned, targets: targets, leader: leader, term: term, injected: injected, healed: healed, members: cluster.ids.count)]
     }
 
     private func step(_ targets: [UInt64], millis: Int64, _ cluster: ChaosCluster, _ summary: inout ChaosSummary) {

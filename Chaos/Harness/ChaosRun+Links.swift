@@ -29,11 +29,7 @@ extension ChaosRun {
         summary.faults.append("\(planned) -> \(aimed): \(effect)")
         // The links are degraded, not cut: nobody is stranded and no fail-over is measured
         // (a leader change is up to the cluster); the other checkers hold as always.
-        return [
-            FaultRecord(
-                planned: planned, targets: targets, leaderBefore: leader, termBefore: term, injectedNanos: injected, healedNanos: healed,
-                members: cluster.ids.count, partition: Partition.none, stranded: [])
-        ]
+        return [.strandingNobody(planned, targets: targets, leader: leader, term: term, injected: injected, healed: healed, members: cluster.ids.count)]
     }
 }
 

@@ -32,6 +32,16 @@ public struct FaultRecord: Sendable, Hashable, Codable {
         self.cutOff = partition == nil ? nil : stranded ?? []
     }
 
+    /// A fault that took no master out of the quorum (lossy links, a clock jump): nobody is
+    /// stranded and no fail-over is measured.
+    static func strandingNobody(
+        _ planned: PlannedFault, targets: [UInt64], leader: UInt64, term: UInt64, injected: UInt64, healed: UInt64, members: Int
+    ) -> FaultRecord {
+        FaultRecord(
+            planned: planned, targets: targets, leaderBefore: leader, termBefore: term, injectedNanos: injected, healedNanos: healed,
+            members: members, partition: Partition.none, stranded: [])
+    }
+
     /// The masters the fault took out of the quorum: the targets of a process fault, the
     /// masters cut off from a majority by a partition.
     public var stranded: [UInt64] { cutOff ?? targets }

@@ -57,11 +57,6 @@ import Testing
 
     @Test(arguments: 0..<bad.count) func badFieldIsNamed(_ index: Int) {
         let (text, field, message) = Self.bad[index]
-        #expect {
-            _ = try Scenario.parse(text, name: "bad", source: "bad.toml")
-        } throws: { error in
-            guard let error = error as? ScenarioError else { return false }
-            return error.field == field && error.description.hasPrefix("bad.toml: \(field): \(message)")
-        }
+        FaultFieldsTests.expectRefused(text, field: field, message: message)
     }
 }

@@ -38,6 +38,11 @@ import Testing
 
     @Test(arguments: 0..<bad.count) func badFieldIsNamed(_ index: Int) {
         let (text, field, message) = Self.bad[index]
+        Self.expectRefused(text, field: field, message: message)
+    }
+
+    /// Expects `text` to be refused with an error naming `field` and starting with `message`.
+    static func expectRefused(_ text: String, field: String, message: String) {
         #expect {
             _ = try Scenario.parse(text, name: "bad", source: "bad.toml")
         } throws: { error in
