@@ -108,7 +108,7 @@ extension AgentStateMachine {
             counters.staleConnectionInputs += 1
             return
         }
-        guard event.term >= highestTerm else {
+        guard event.term >= highestTerm || !configuration.fencesTerms else {
             counters.staleEvents += 1
             log(.warning, "ignoring an event from a deposed leader", ["type": event.type.rawValue, "term": "\(event.term)", "highest_term": "\(highestTerm)"])
             abandonConnection("the leader's term \(event.term) is older than \(highestTerm)", now: now)

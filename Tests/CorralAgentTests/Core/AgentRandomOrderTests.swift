@@ -15,6 +15,20 @@ import Testing
         for _ in 0..<400 { world.chaosStep() }
         world.drain()
         world.checkEnd()
+        #expect(world.staleLaunchesRun.isEmpty, "seed \(seed): \(world.staleLaunchesRun)")
+    }
+
+    /// The mutation test: an agent without the term fence (a deliberately broken agent that
+    /// launches on a stale term) starts a deposed leader's launch within a few seeds.
+    @Test func anAgentWithoutTheTermFenceIsCaught() {
+        var caught: (seed: UInt64, what: [String])?
+        for seed in UInt64(1)...UInt64(40) where caught == nil {
+            var world = RandomWorld(seed: seed, fencesTerms: false)
+            for _ in 0..<400 { world.chaosStep() }
+            if !world.staleLaunchesRun.isEmpty { caught = (seed, world.staleLaunchesRun) }
+        }
+        #expect(caught != nil, "no seed of 40 caught an agent without the term fence")
+        if let caught { print("caught with seed \(caught.seed): \(caught.what[0])") }
     }
 }
 
@@ -45,12 +59,21 @@ struct RandomWorld {
     var refusedLaunches = 0
     let catalog: [TaskInfo]
     let total = Resources(AgentHarness.defaultResources)
+    /// False: the agent is the deliberately broken one, without the term fence.
+    let fencesTerms: Bool
+    /// Set while the agent steps an event from a term older than the model master's.
+    var steppingStaleEvent = false
+    /// Launches the agent started from a deposed leader's term (never, with the fence).
+    var staleLaunchesRun: [String] = []
 
     enum Container { case starting, running, ended }
 
-    init(seed: UInt64) {
+    init(seed: UInt64, fencesTerms: Bool = true) {
+        self.fencesTerms = fencesTerms
         rng = SplitMix64(seed: seed)
-        var harness = AgentHarness(seed: seed &* 7919)
+        var configuration = AgentConfiguration()
+        configuration.fencesTerms = fencesTerms
+        var harness = AgentHarness(configuration: configuration, seed: seed &* 7919)
         harness.step(.started(recovered: .empty))
         self.harness = harness
         checkpoint = harness.checkpoint
@@ -91,6 +114,7 @@ struct RandomWorld {
         case .closeStream(let number):
             if openConnection == number { openConnection = nil }
         case .launch(let launch):
+            if steppingStaleEvent { staleLaunchesRun.append("\(launch.key) launched from a term older than \(term)") }
             #expect(containers[launch.key] == nil, "task \(launch.key) launched twice")
             let held = containers.filter { $0.value != .ended }.keys.compactMap { key in catalogTask(key) }
             let needed = Resources(held.flatMap(\.resources) + launch.task.resources)
@@ -125,6 +149,7 @@ struct RandomWorld {
         let recovered = (try? checkpoint.load()) ?? .empty
         var configuration = AgentConfiguration()
         configuration.reportsStarting = rng.next() % 2 == 0
+        configuration.fencesTerms = fencesTerms
         harness.machine = AgentStateMachine(info: harness.machine.info, configuration: configuration, random: SplitMix64(seed: rng.next()))
         openConnection = nil
         subscribeWaiting = nil
@@ -135,6 +160,8 @@ struct RandomWorld {
 
     mutating func send(_ event: AgentEvent) {
         guard let number = openConnection else { return }
+        steppingStaleEvent = event.term < term
+        defer { steppingStaleEvent = false }
         step(.event(event, connection: number), crashAt: rng.next() % 25 == 0 ? Int(rng.next() % 4) : nil)
     }
 
