@@ -75,7 +75,7 @@ public struct ChaosRun: Sendable {
             client: MasterClient(timeoutSeconds: scenario.workload.requestTimeoutSeconds), endpoints: cluster.members.map(\.http),
             names: Dictionary(uniqueKeysWithValues: cluster.members.map { ($0.http, "m\($0.id)") }))
         let workload = RegisterWorkload(
-            clients: scenario.workload.clients, keys: scenario.workload.keys, seed: seed, register: register,
+            clients: scenario.workload.clients, keys: scenario.workload.registers, seed: seed, register: register,
             recorder: HistoryRecorder(clock: clock))
         let clients = workload.start(clock: clock, until: UInt64(scenario.durationSeconds * 1e9))
         try side?.startWorkload(cluster, seed: seed, clock: clock)

@@ -138,6 +138,11 @@ public struct Scenario: Sendable, Hashable {
     public struct Workload: Sendable, Hashable {
         public var clients: Int
         public var keys: [String]
+        /// Roles whose weights are registers too, written with UPDATE_WEIGHTS and read with
+        /// GET_WEIGHTS through the Operator API (`weight:ROLE` in the history).
+        public var weightRoles: [String] = []
+        /// Every register: the KV keys and the weight registers.
+        public var registers: [String] { keys + weightRoles.map { RegisterClient.weightPrefix + $0 } }
         /// How long a client waits for one answer before it records the outcome as unknown.
         public var requestTimeoutSeconds: Int
 

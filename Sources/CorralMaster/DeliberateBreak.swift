@@ -9,7 +9,8 @@ public enum DeliberateBreak: String, CaseIterable, Sendable {
     /// Raft commit: a leader that loses office loses writes it acknowledged.
     case ackBeforeCommit = "ack-before-commit"
     /// `GET /v1/kv/KEY` answers from this master's own copy, on any master, without
-    /// confirming leadership: a stranded or lagging master serves stale values.
+    /// confirming leadership (and the Operator API's registry reads skip the read index): a
+    /// stranded or lagging master serves stale values.
     case localReads = "local-reads"
     /// The leader stamps the registry with its wall clock as it reads it (as Corral did before
     /// `ReplicatedClock`): a wall clock that jumps ahead moves the registry's clock with it and

@@ -71,4 +71,15 @@ extension MasterError {
             return MasterError(code: .unavailable, message: "\(what) was not committed; retry", underlying: error)
         }
     }
+
+    /// What a linearizable read that threw `error` answers: `.notLeader` (307) when this
+    /// master does not lead, otherwise `.unavailable` (503): it could not confirm with a
+    /// quorum that it still leads, so it does not answer from its own copy.
+    public static func reading(_ error: any Error) -> MasterError {
+        if let error = error as? ReplicationError, error.code == .notLeader {
+            return MasterError(code: .notLeader, message: "this master is not the leader", underlying: error)
+        }
+        return MasterError(
+            code: .unavailable, message: "the leader could not confirm with a quorum that it still leads; retry shortly", underlying: error)
+    }
 }

@@ -63,6 +63,32 @@ extension RealMasters {
             #expect(reply.json["outcome"] as? String == "unknown", "\(reply.text)")
         }
 
+        /// A registry read is linearizable: a leader whose followers are paused cannot confirm
+        /// that it still leads, so it answers GET_WEIGHTS with an error, never from its own copy
+        /// (a stranded leader's copy may miss writes a new leader has acknowledged).
+        @Test func anOperatorReadWithoutAQuorumIsNotAnsweredFromTheLeadersCopy() throws {
+            let quorum = try QuorumHarness(masters: 3, config: Self.config)
+            defer { quorum.stopAll() }
+            for id in quorum.initial { try quorum.start(id) }
+            let leader = try quorum.leader()
+            let endpoint = quorum.endpoint(leader)
+            try quorum.waitUntil("the leader answers GET_WEIGHTS", seconds: 20) {
+                (try? OperatorClient.call(endpoint, ["type": "GET_WEIGHTS"]))?.status == 200
+            }
+            let followers = quorum.initial.filter { $0 != leader }
+            for id in followers { quorum.signal(id, SIGSTOP) }
+            let read = try OperatorClient.call(endpoint, ["type": "GET_WEIGHTS"])
+            let state = try OperatorClient.call(endpoint, ["type": "GET_STATE"])
+            let health = try OperatorClient.call(endpoint, ["type": "GET_HEALTH"])
+            for id in followers { quorum.signal(id, SIGCONT) }
+            #expect(read.status == 503 || read.status == 307, "\(read.status): \(read.text)")
+            #expect(state.status == 503 || state.status == 307, "\(state.status): \(state.text)")
+            #expect(health.status != 500, "GET_HEALTH reads no registry: \(health.status)")
+            try quorum.waitUntil("GET_WEIGHTS is answered again", seconds: 30) {
+                (try? OperatorClient.call(quorum.endpoint(try quorum.leader()), ["type": "GET_WEIGHTS"]))?.status == 200
+            }
+        }
+
         /// The binary client protocol says the same with its own status.
         @Test func aClientProtocolPutWhoseLeaderLostItsQuorumIsAnsweredOutcomeUnknown() async throws {
             try await offCooperativePool {

@@ -93,8 +93,15 @@ extension MasterHTTP {
         }
     }
 
-    /// A read call's response: `{"type": kind, "<kind lowercased>": {...}}`.
+    /// A read call's response: `{"type": kind, "<kind lowercased>": {...}}`. A read of the
+    /// registry is linearizable, like a KV read: the leader first confirms with a quorum that
+    /// it still leads (Raft's read index) and has applied what was committed before the read
+    /// arrived, so a leader cut off from the others never answers from a stale registry.
     private func operatorRead(_ kind: OperatorCall.Kind, _ format: MessageFormat) async throws -> Response {
+        if kind.readsRegistry, !DeliberateBreak.active.contains(.localReads) {
+            _ = try await master.leader.requireLeading()
+            do { try await master.server.linearizableRead() } catch { throw MasterError.reading(error) }
+        }
         let snapshot = try await master.leader.operatorSnapshot()
         let body: JSONValue
         switch kind {

@@ -38,6 +38,12 @@ struct OperatorCall: Decodable, Sendable {
             [.updateWeights, .updateMaintenanceSchedule, .updateQuota, .removeQuota, .teardown, .markAgentGone].contains(self)
         }
 
+        /// Whether the call reads the registry (and so must be answered linearizably).
+        var readsRegistry: Bool {
+            [.getState, .getAgents, .getFrameworks, .getExecutors, .getTasks, .getRoles, .getWeights, .getQuota,
+             .getMaintenanceSchedule, .getMaintenanceStatus].contains(self)
+        }
+
         /// The key of the call's payload and of the response's, e.g. `get_health`.
         var field: String { rawValue.lowercased() }
     }
