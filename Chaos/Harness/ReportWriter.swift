@@ -35,6 +35,11 @@ public struct ReportWriter: Sendable {
         /// Partitions: the links cut (`m1->m2 ...`) and the masters cut off from a majority.
         var cut: String?
         var stranded: [UInt64]?
+        /// `replace`: the step (start-spare, add-learner, promote, remove, stop), the member it
+        /// changed, and what came of it.
+        var action: String?
+        var member: UInt64?
+        var outcome: String?
     }
 
     /// One leader-view line: what one master said at one moment.
@@ -71,7 +76,8 @@ public struct ReportWriter: Sendable {
                         time: Double(type == "fault" ? record.injectedNanos : record.healedNanos) / 1e9,
                         leaderBefore: record.leaderBefore, termBefore: record.termBefore, step: record.planned.step,
                         repetition: record.planned.repetition, cut: record.partition?.description,
-                        stranded: record.partition == nil ? nil : record.stranded)
+                        stranded: record.partition == nil ? nil : record.stranded, action: record.membership?.action,
+                        member: record.membership?.member, outcome: record.membership?.outcome)
                 }
             }
             try lines(faults, to: "faults.jsonl", encoder)

@@ -46,11 +46,16 @@ public struct Scenario: Sendable, Hashable {
         /// links from and to the target (every link for `all`), through the harness's link
         /// proxies; healed by clearing it.
         case lossy
+        /// Replaces the target with a spare master: starts it with `--join`, adds it as a
+        /// learner, promotes it once caught up, removes the target and SIGKILLs the leader
+        /// just after the removal is sent (`ChaosRun+Membership.swift`); healed by starting
+        /// the killed leader again unless it was the member removed.
+        case replace
 
         /// Whether the fault cuts network links (and so needs network namespaces).
         public var isPartition: Bool {
             switch self {
-            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy: false
+            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy, .replace: false
             case .isolate, .split, .oneWay, .bridge, .flap: true
             }
         }
@@ -197,7 +202,7 @@ public struct Scenario: Sendable, Hashable {
     /// The longest the fault schedule can take, from the workload's start to its last heal.
     public var longestSchedule: Double {
         faults.reduce(0) { total, step in
-            total + step.start.high + Double(step.repeats) * step.healAfter.high + Double(step.repeats - 1) * step.gap.high
+            total + step.start.high + Double(step.repeats) * (step.healAfter.high + step.setupSeconds) + Double(step.repeats - 1) * step.gap.high
         }
     }
 }
