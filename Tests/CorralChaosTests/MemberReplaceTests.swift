@@ -93,7 +93,8 @@ import Glibc
         let views = try ChaosRunTests.jsonLines("\(report)/leaders.jsonl")
         #expect(views.contains { $0["master"] as? Int == 4 && ["follower", "leader"].contains($0["role"] as? String ?? "") })
         let time = faults.first { $0["action"] as? String == "kill" }?["time"] as? Double ?? 0
-        #expect(!views.contains { $0["master"] as? Int == removed && ($0["time"] as? Double ?? 0) > time })
+        // (A poll already on its way at the kill may still land just after it.)
+        #expect(!views.contains { $0["master"] as? Int == removed && ($0["time"] as? Double ?? 0) > time + 0.5 })
         #expect(FileManager.default.fileExists(atPath: "\(report)/master-4.log"))
         #expect(ProcessTable.pids(withArgumentContaining: report).isEmpty, "masters left running after the run")
         if summary.network.hasPrefix("network namespaces") {

@@ -11,7 +11,7 @@ import Testing
     static let shipped = [
         "leader-kill-under-load", "paused-leader", "kill-quorum-and-restart", "rolling-restart", "five-node-mix", "isolate-leader",
         "asymmetric-partition", "flapping-partitions", "bridge-node",
-        "disk-full-leader", "slow-fsync-follower", "lossy-links", "agent-kill-restart", "scheduler-failover", "member-replace",
+        "disk-full-leader", "slow-fsync-follower", "lossy-links", "agent-kill-restart", "scheduler-failover", "member-replace", "member-replace-five",
     ]
 
     @Test func everyShippedFileIsListed() throws {
