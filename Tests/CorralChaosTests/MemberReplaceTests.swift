@@ -102,4 +102,30 @@ import Glibc
             if let set { #expect(try NamespaceNetworkTests.leftovers(set).isEmpty, "namespaces left after the run") }
         }
     }
+
+    static let replaceFollower = Scenario(
+        name: "test-replace-follower", masters: 3, network: .loopback, durationSeconds: 14, workload: .init(clients: 4),
+        faults: [.init(kind: .replace, target: .follower, start: .init(1, 1.5), healAfter: .init(0.5, 1))])
+
+    /// On the loopback fallback (m4 on 127.0.0.14): a follower is replaced while the leader is
+    /// killed; the follower is stopped once removed, the killed leader restarts and is a voter.
+    @Test func aReplaceFollowerRunOnLoopbackPasses() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-chaos")
+        defer { scratch.remove() }
+        let (summary, report) = try ChaosRunTests.run(Self.replaceFollower, seed: 8, in: scratch)
+        #expect(summary.passed, "\(summary.violations)")
+        #expect(summary.network.hasPrefix("loopback fallback"), "\(summary.network)")
+        let faults = try ChaosRunTests.jsonLines("\(report)/faults.jsonl").filter { $0["type"] as? String == "fault" }
+        #expect(Set(faults.compactMap { $0["action"] as? String }) == ["add-learner", "promote", "remove", "stop", "kill"], "\(faults)")
+        let removed = faults.first { $0["action"] as? String == "remove" }?["member"] as? Int
+        let stopped = faults.first { $0["action"] as? String == "stop" }?["member"] as? Int
+        let killed = faults.first { $0["action"] as? String == "kill" }
+        #expect(removed != nil && removed == stopped && removed != killed?["member"] as? Int)
+        #expect(killed?["outcome"] as? String == "restarted")
+        // The restarted leader answered again afterwards, as a member.
+        let views = try ChaosRunTests.jsonLines("\(report)/leaders.jsonl")
+        let time = killed?["time"] as? Double ?? 0
+        #expect(views.contains { $0["master"] as? Int == killed?["member"] as? Int && ($0["time"] as? Double ?? 0) > time + 0.5 })
+        #expect(ProcessTable.pids(withArgumentContaining: report).isEmpty, "masters left running after the run")
+    }
 }
