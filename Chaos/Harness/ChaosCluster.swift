@@ -23,7 +23,13 @@ public final class ChaosCluster: Sendable {
     public let binary: String
     public let directory: String
     public let clusterID: String
+    /// The founding members, which every master is started with as its peers.
     public let members: [Member]
+    /// Masters that start empty with `--join` when a `replace` step adds them (ids after the
+    /// founders'); see `ChaosCluster+Spares.swift`.
+    public let spares: [Member]
+    /// The members of the quorum now (voters and learners), as the harness changed it.
+    let current: Mutex<[UInt64]>
     public let logLevel: String
     public let network: ClusterNetwork
     /// Variables added to the masters' environment.
@@ -37,7 +43,7 @@ public final class ChaosCluster: Sendable {
     /// Picks addresses for `count` masters on `network`; nothing runs until `start`.
     public init(
         masters count: Int, binary: String, directory: String, network: ClusterNetwork,
-        logLevel: String = "info", proxied: Bool = false, seed: UInt64 = 0, environment: [String: String] = [:],
+        logLevel: String = "info", proxied: Bool = false, seed: UInt64 = 0, spares: Int = 0, environment: [String: String] = [:],
         clockOffsets: Bool = false
     ) throws(HarnessFailure) {
         self.clockOffsets = clockOffsets
@@ -48,7 +54,7 @@ public final class ChaosCluster: Sendable {
         self.network = network
         clusterID = "chaos-\(getpid())"
         var members: [Member] = []
-        for id in 1...UInt64(count) {
+        for id in 1...UInt64(count + spares) {
             let host = network.host(of: id)
             if network.namespaces != nil {
                 members.append(Member(id: id, raft: "\(host):\(NamespaceNetwork.raftPort)", http: "\(host):\(NamespaceNetwork.httpPort)"))
@@ -58,14 +64,17 @@ public final class ChaosCluster: Sendable {
                     http: "\(host):\(try LoopbackAddress.freePort(on: host))"))
             }
         }
-        self.members = members
+        self.members = Array(members.prefix(count))
+        self.spares = Array(members.dropFirst(count))
+        current = Mutex(self.members.map(\.id))
         proxies = proxied
             ? try LinkProxies(members: members.map { ($0.id, $0.raft) }, host: network.namespaces?.harnessAddress ?? "127.0.0.1", seed: seed)
             : nil
     }
 
-    public var ids: [UInt64] { members.map(\.id) }
-    public func member(_ id: UInt64) -> Member? { members.first { $0.id == id } }
+    /// The members of the quorum now: the founders until a `replace` step changes them.
+    public var ids: [UInt64] { current.withLock { $0 }.sorted() }
+    public func member(_ id: UInt64) -> Member? { allMembers.first { $0.id == id } }
     public func logPath(_ id: UInt64) -> String { "\(directory)/master-\(id).log" }
     public func dataPath(_ id: UInt64) -> String { "\(directory)/data/master-\(id)" }
     /// The file master `id` reads its wall clock's offset from (milliseconds), with `clockOffsets`.
@@ -100,14 +109,16 @@ public final class ChaosCluster: Sendable {
     public var live: [UInt64] { children.live }
 
     /// Starts master `id` (founding members bootstrap on their first start only, when the data
-    /// directory is missing or empty); its output is appended to its log. `failpoints`, when
-    /// given, is its `CORRAL_FAILPOINTS`.
+    /// directory is missing or empty; spares always start with `--join`); its output is
+    /// appended to its log. `failpoints`, when given, is its `CORRAL_FAILPOINTS`.
     public func start(_ id: UInt64, failpoints: String? = nil) throws(HarnessFailure) {
         guard let member = member(id) else { throw HarnessFailure("no master \(id)") }
         let data = dataPath(id)
-        let arguments = MasterCommandLine.arguments(
+        let spare = spares.contains { $0.id == id }
+        var arguments = MasterCommandLine.arguments(
             member: member.peer, peers: peers(of: id), clusterID: clusterID, dataDirectory: data, logLevel: logLevel,
-            bootstrap: (try? FileManager.default.contentsOfDirectory(atPath: data).isEmpty) ?? true)
+            bootstrap: !spare && ((try? FileManager.default.contentsOfDirectory(atPath: data).isEmpty) ?? true))
+        if spare { arguments.append("--join") }
         let command = try network.namespaces?.command(for: id, [binary] + arguments) ?? (executable: binary, arguments: arguments)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command.executable)

@@ -48,7 +48,7 @@ public struct ChaosRun: Sendable {
         }
         let cluster = try ChaosCluster(
             masters: scenario.masters, binary: binary, directory: reportDirectory, network: network, proxied: scenario.hasLinkFaults,
-            seed: seed,
+            seed: seed, spares: scenario.spareMasters,
             environment: deliberateBreaks.isEmpty ? [:] : [DeliberateBreak.variable: deliberateBreaks.joined(separator: ",")],
             clockOffsets: scenario.hasClockJumps)
         defer {
@@ -59,7 +59,7 @@ public struct ChaosRun: Sendable {
         defer { unmount(disks, cluster) }
         say("chaos: \(scenario.name) seed \(seed), \(scenario.masters) masters on \(network)")
         if !deliberateBreaks.isEmpty { say("chaos: the masters are DELIBERATELY BROKEN: \(deliberateBreaks.joined(separator: ", "))") }
-        say("chaos: masters " + cluster.members.map { "m\($0.id) \($0.http)" }.joined(separator: ", "))
+        say("chaos: masters " + cluster.allMembers.map { "m\($0.id) \($0.http)" }.joined(separator: ", "))
         say("chaos: schedule " + plan.map(\.description).joined(separator: "; "))
         for id in cluster.ids { try cluster.start(id) }
         guard cluster.leader(seconds: 30) != nil else {
@@ -72,8 +72,8 @@ public struct ChaosRun: Sendable {
         let clock = HistoryRecorder.clock(since: .now)
         let watch = LeaderWatch(cluster: cluster, clock: clock)
         let register = RegisterClient(
-            client: MasterClient(timeoutSeconds: scenario.workload.requestTimeoutSeconds), endpoints: cluster.members.map(\.http),
-            names: Dictionary(uniqueKeysWithValues: cluster.members.map { ($0.http, "m\($0.id)") }))
+            client: MasterClient(timeoutSeconds: scenario.workload.requestTimeoutSeconds), endpoints: cluster.allMembers.map(\.http),
+            names: Dictionary(uniqueKeysWithValues: cluster.allMembers.map { ($0.http, "m\($0.id)") }))
         let workload = RegisterWorkload(
             clients: scenario.workload.clients, keys: scenario.workload.registers, seed: seed, register: register,
             recorder: HistoryRecorder(clock: clock))
@@ -102,6 +102,7 @@ public struct ChaosRun: Sendable {
             summary.violations.append(
                 "liveness: the masters did not reach the same applied index within \(scenario.bounds.convergenceSeconds) s after the last heal")
         }
+        if scenario.spareMasters > 0 { summary.violations += MembershipCheck.violations(cluster) }
         side?.wrapUp(cluster, clock: clock, say: say)
         let views = watch.stop()
         cluster.stopAll()
@@ -140,6 +141,9 @@ public struct ChaosRun: Sendable {
         if planned.kind == .clockJump {
             return clockJump(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
         }
+        if planned.kind == .replace {
+            return replace(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
+        }
         if planned.kind.isDisk {
             return diskFault(planned, leader: leader, term: term, cluster: cluster, clock: clock, summary: &summary)
         }
@@ -150,7 +154,7 @@ public struct ChaosRun: Sendable {
             case .kill: cluster.signal(id, SIGKILL)
             case .stop: cluster.signal(id, SIGTERM)
             case .pause: cluster.signal(id, SIGSTOP)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump, .replace: break
             }
         }
         say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
@@ -160,7 +164,7 @@ public struct ChaosRun: Sendable {
             case .kill, .stop:
                 do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
             case .pause: cluster.signal(id, SIGCONT)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump, .replace: break
             }
         }
         let healed = clock()

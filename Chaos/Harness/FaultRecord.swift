@@ -14,6 +14,8 @@ public struct FaultRecord: Sendable, Hashable, Codable {
     public var partition: Partition?
     /// Partitions: the masters cut off from a majority (none for a bridge).
     public var cutOff: [UInt64]?
+    /// `replace`: which of its steps this record is (`ChaosRun+Membership.swift`).
+    public var membership: MembershipStep?
 
     /// `leaderBefore` 0 means the leader was not known (a `flap` toggle does not wait for
     /// one), and no fail-over is measured for the fault.

@@ -13,7 +13,8 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
     /// How long the fault lasts.
     public var healAfterSeconds: Double
     /// `random` and `rolling`: the master's id. `follower`: an index into the followers in id
-    /// order. `majority`: the order in which followers join the leader.
+    /// order. `majority`: the order in which followers join the leader. `replace` adds, last,
+    /// the milliseconds between sending the removal and killing the leader.
     public var picks: [Int]
     /// Partitions: a seeded order of the other masters, which decides who joins the target's
     /// side (`split`) and which half each is in (`bridge`).
@@ -68,7 +69,12 @@ public struct PlannedFault: Sendable, Hashable, Codable, CustomStringConvertible
         switch target {
         case .leader: return [leader]
         case .follower: return followers.isEmpty ? [] : [followers[(picks.first ?? 0) % followers.count]]
-        case .random, .rolling: return picks.first.map { [UInt64($0)] } ?? []
+        case .random, .rolling:
+            // A pick that is no member now (a `replace` step removed it) stands for the member
+            // in its place in id order.
+            guard let pick = picks.first.map(UInt64.init), !members.isEmpty else { return [] }
+            let sorted = members.sorted()
+            return sorted.contains(pick) ? [pick] : [sorted[Int(pick - 1) % sorted.count]]
         case .all: return members.sorted()
         case .majority:
             let ordered = picks.filter { $0 < followers.count }.map { followers[$0] }
@@ -108,7 +114,7 @@ public enum FaultSchedule {
                 now += draw(repetition == 0 ? step.start : step.gap, &rng)
                 if repetition == 0 { previousStart = now }
                 let heal = draw(step.healAfter, &rng)
-                let picks: [Int]
+                var picks: [Int]
                 switch step.target {
                 case .leader, .all: picks = []
                 case .follower: picks = [Int.random(in: 0..<(scenario.masters - 1), using: &rng)]
@@ -118,6 +124,7 @@ public enum FaultSchedule {
                 case .agent: picks = [Int.random(in: 1...max(1, scenario.agents), using: &rng)]
                 case .scheduler: picks = [Int.random(in: 1...max(1, scenario.tasks?.schedulers ?? 1), using: &rng)]
                 }
+                if step.kind == .replace { picks.append(Int.random(in: 0...Scenario.replaceKillDelayMilliseconds, using: &rng)) }
                 let others = Array(0..<(scenario.masters - 1))
                 let grouping = step.kind.isPartition && step.kind != .flap ? others.shuffled(using: &rng) : []
                 let toggles = step.kind == .flap ? flaps(lasting: heal, step.toggle, masters: scenario.masters, &rng) : []
@@ -125,7 +132,7 @@ public enum FaultSchedule {
                     step: index, repetition: repetition, kind: step.kind, target: step.target, atSeconds: now,
                     healAfterSeconds: heal, picks: picks, grouping: grouping, toggles: toggles,
                     jumpSeconds: step.jumpSeconds, alongside: step.alongside))
-                now += heal
+                now += heal + step.setupSeconds
             }
             end = max(end, now)
         }

@@ -29,15 +29,16 @@ public struct LeaderView: Sendable, Hashable, Codable {
     }
 }
 
-/// Polls every master's view of leader and term, one thread per master, every 50 ms, for
-/// the one-leader-per-term and fail-over checks.
+/// Polls every master's view of leader and term, one thread per master (spares included:
+/// one not started yet, or stopped after its removal, does not answer and is skipped), every
+/// 50 ms, for the one-leader-per-term and fail-over checks.
 public final class LeaderWatch: Sendable {
     private let views = Mutex<[LeaderView]>([])
     private let stopped = Atomic<Bool>(false)
     private let group = DispatchGroup()
 
     public init(cluster: ChaosCluster, clock: @escaping @Sendable () -> UInt64) {
-        for id in cluster.ids {
+        for id in cluster.allMembers.map(\.id) {
             group.enter()
             let thread = Thread { [self] in
                 defer { group.leave() }

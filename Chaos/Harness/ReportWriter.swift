@@ -37,6 +37,11 @@ public struct ReportWriter: Sendable {
         var stranded: [UInt64]?
         /// `clock-jump`: seconds the targets' wall clocks stepped.
         var jump: Double?
+        /// `replace`: the step (start-spare, add-learner, promote, remove, stop), the member it
+        /// changed, and what came of it.
+        var action: String?
+        var member: UInt64?
+        var outcome: String?
     }
 
     /// One leader-view line: what one master said at one moment.
@@ -74,7 +79,8 @@ public struct ReportWriter: Sendable {
                         leaderBefore: record.leaderBefore, termBefore: record.termBefore, step: record.planned.step,
                         repetition: record.planned.repetition, cut: record.planned.kind.isPartition ? record.partition?.description : nil,
                         stranded: record.planned.kind.isPartition && record.partition != nil ? record.stranded : nil,
-                        jump: record.planned.jumpSeconds)
+                        jump: record.planned.jumpSeconds, action: record.membership?.action,
+                        member: record.membership?.member, outcome: record.membership?.outcome)
                 }
             }
             try lines(faults, to: "faults.jsonl", encoder)

@@ -67,6 +67,7 @@ struct ScenarioReader {
                 "\"\(faults[index].kind.rawValue)\" cuts network links, which needs network namespaces; remove network = \"loopback\"")
         }
         try checkLinkFaults(scenario)
+        try checkReplace(scenario)
         guard scenario.longestSchedule + 1 <= duration else {
             throw fail(
                 "duration_seconds",
@@ -186,6 +187,7 @@ struct ScenarioReader {
     private func partitionTarget(_ kind: Scenario.FaultKind, _ target: Scenario.Target, field: String) throws(ScenarioError) {
         switch kind {
         case .kill, .stop, .pause: return
+        case .replace: try replaceTarget(target, field: field)
         case .lossy:
             guard [.leader, .follower, .random, .all].contains(target) else {
                 throw fail("\(field).target", "\"lossy\" takes \"leader\", \"follower\", \"random\" or \"all\", not \"\(target.rawValue)\"")

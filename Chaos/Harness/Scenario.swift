@@ -50,11 +50,16 @@ public struct Scenario: Sendable, Hashable {
         /// NTP step would, through the offset file `corral` reads (`WallClock`); healed by
         /// stepping it back.
         case clockJump = "clock-jump"
+        /// Replaces the target with a spare master: starts it with `--join`, adds it as a
+        /// learner, promotes it once caught up, removes the target and SIGKILLs the leader
+        /// just after the removal is sent (`ChaosRun+Membership.swift`); healed by starting
+        /// the killed leader again unless it was the member removed.
+        case replace
 
         /// Whether the fault cuts network links (and so needs network namespaces).
         public var isPartition: Bool {
             switch self {
-            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy, .clockJump: false
+            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy, .clockJump, .replace: false
             case .isolate, .split, .oneWay, .bridge, .flap: true
             }
         }
@@ -218,7 +223,9 @@ public struct Scenario: Sendable, Hashable {
         for step in faults {
             let start = (step.alongside ? previousStart : end) + step.start.high
             previousStart = start
-            end = max(end, start + Double(step.repeats) * step.healAfter.high + Double(step.repeats - 1) * step.gap.high)
+            end = max(
+                end,
+                start + Double(step.repeats) * (step.healAfter.high + step.setupSeconds) + Double(step.repeats - 1) * step.gap.high)
         }
         return end
     }

@@ -32,9 +32,9 @@ struct QuorumCommand: ParsableCommand {
         /// Posts to the first endpoint that answers; redirects lead to the leader. A change
         /// that was not applied is tried on the next endpoint; one whose outcome is unknown
         /// (504) is not sent again, since it may have taken effect.
-        func post(_ path: String, _ body: [String: String]) throws -> QuorumStatus {
+        func post(_ path: String, _ body: MemberBody) throws -> QuorumStatus {
             let client = MasterClient(timeoutSeconds: 15)
-            let data = Array((try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+            let data = Array(try JSONEncoder().encode(body))
             var lastError: (any Error)?
             for endpoint in list {
                 do {
@@ -48,6 +48,13 @@ struct QuorumCommand: ParsableCommand {
             }
             throw ValidationError("no master accepted \(path): \(lastError.map { "\($0)" } ?? "no endpoints")")
         }
+    }
+
+    /// The body of a membership request: the node id as a JSON number, as the master reads it.
+    struct MemberBody: Encodable {
+        var id: UInt64
+        var raft: String?
+        var http: String?
     }
 
     struct Status: ParsableCommand {
@@ -100,7 +107,7 @@ struct QuorumCommand: ParsableCommand {
         @Option(help: "Its HTTP host:port.") var http: String
 
         func run() throws {
-            let status = try endpoints.post("/quorum/add-learner", ["id": "\(id)", "raft": raft, "http": http])
+            let status = try endpoints.post("/quorum/add-learner", MemberBody(id: id, raft: raft, http: http))
             print("master \(id) added as a learner; learners: \(status.raft.learners)")
         }
     }
@@ -112,7 +119,7 @@ struct QuorumCommand: ParsableCommand {
         @Argument(help: "The learner's node id.") var id: UInt64
 
         func run() throws {
-            let status = try endpoints.post("/quorum/promote", ["id": "\(id)"])
+            let status = try endpoints.post("/quorum/promote", MemberBody(id: id))
             print("master \(id) promoted; voters: \(status.raft.voters)")
         }
     }
@@ -123,7 +130,7 @@ struct QuorumCommand: ParsableCommand {
         @Argument(help: "The master's node id.") var id: UInt64
 
         func run() throws {
-            let status = try endpoints.post("/quorum/remove", ["id": "\(id)"])
+            let status = try endpoints.post("/quorum/remove", MemberBody(id: id))
             print("master \(id) removed; voters: \(status.raft.voters)")
         }
     }
@@ -136,7 +143,7 @@ struct QuorumCommand: ParsableCommand {
         @Argument(help: "The voter to lead next.") var id: UInt64
 
         func run() throws {
-            _ = try endpoints.post("/quorum/transfer-leader", ["id": "\(id)"])
+            _ = try endpoints.post("/quorum/transfer-leader", MemberBody(id: id))
             print("leadership transfer to master \(id) requested")
         }
     }

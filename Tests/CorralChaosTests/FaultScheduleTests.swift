@@ -23,12 +23,20 @@ import Testing
         for scenario in Self.scenarios {
             let plan = FaultSchedule.plan(scenario, seed: seed)
             #expect(plan.count == scenario.faults.reduce(0) { $0 + $1.repeats })
+            // A fault starts after every earlier one healed, or, alongside, after the previous
+            // step's first fault fired.
             var healed = 0.0
+            var stepStarts: [Int: Double] = [:]
             for fault in plan {
                 let step = scenario.faults[fault.step]
-                #expect(fault.atSeconds >= healed)
+                if fault.alongside {
+                    #expect(fault.atSeconds >= stepStarts[fault.step - 1] ?? .infinity, "\(scenario.name) seed \(seed)")
+                } else {
+                    #expect(fault.atSeconds >= healed, "\(scenario.name) seed \(seed)")
+                }
+                if fault.repetition == 0 { stepStarts[fault.step] = fault.atSeconds }
                 #expect(fault.healAfterSeconds >= step.healAfter.low && fault.healAfterSeconds <= step.healAfter.high)
-                healed = fault.atSeconds + fault.healAfterSeconds
+                healed = max(healed, fault.atSeconds + fault.healAfterSeconds)
             }
             #expect(healed + 1 <= scenario.durationSeconds)
         }

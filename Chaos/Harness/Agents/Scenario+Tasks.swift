@@ -34,9 +34,9 @@ extension Scenario {
     /// the loopback fallback, 10.213.S.(50+N) in namespaces).
     public static let agentNodeBase: UInt64 = 40
 
-    /// The network nodes of the run: the masters, then the agents.
+    /// The network nodes of the run: the masters (spares included), then the agents.
     public var networkNodes: [UInt64] {
-        Array(1...UInt64(masters)) + (agents > 0 ? (1...UInt64(agents)).map { Self.agentNodeBase + $0 } : [])
+        Array(1...UInt64(masters + spareMasters)) + (agents > 0 ? (1...UInt64(agents)).map { Self.agentNodeBase + $0 } : [])
     }
 }
 
