@@ -28,7 +28,7 @@ public struct RegisterClient: Sendable {
     }
 
     /// Runs one operation starting at `endpoints[first]`: on the KV API, or, for a key
-    /// `weight:ROLE`, on the Operator API (`perform(weightOf:)`).
+    /// `weight:ROLE` or `quota:ROLE`, on the Operator API (`perform(_:on:value:first:)`).
     /// - 2xx (and 404 for a read) -> ok;
     /// - 503 -> fail: the contract under test says it was not applied;
     /// - 504, a timeout, a reset or a malformed answer after the request was sent -> info;
@@ -36,7 +36,7 @@ public struct RegisterClient: Sendable {
     ///   redirects -> fail (no master accepted the request);
     /// - any other status -> info, and the caller counts it as unexpected.
     public func perform(_ kind: ClientOperation.Kind, key: String, value: String?, first: Int) -> Result {
-        if let role = Self.weightRole(key) { return perform(kind, weightOf: role, value: value, first: first) }
+        if let register = OperatorRegister(key: key) { return perform(kind, on: register, value: value, first: first) }
         let request = Request(
             method: kind == .write ? "PUT" : "GET", path: "/v1/kv/\(key)", body: kind == .write ? Array((value ?? "").utf8) : [],
             headers: kind == .write ? ["Content-Type": "application/octet-stream"] : [:])

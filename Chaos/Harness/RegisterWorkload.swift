@@ -7,8 +7,8 @@ import Glibc
 #endif
 
 /// The register workload: concurrent clients reading and writing unique values on a few
-/// keys through the masters' KV API (and on roles' weights through the Operator API, for
-/// `weight:ROLE` keys), each operation recorded in a history for the linearizability checker.
+/// keys through the masters' KV API (and on roles' weights and quotas through the Operator
+/// API, for `weight:ROLE` and `quota:ROLE` keys), each operation recorded in a history for the linearizability checker.
 public struct RegisterWorkload: Sendable {
     /// How many client threads run at once.
     public var clients: Int
@@ -44,7 +44,7 @@ public struct RegisterWorkload: Sendable {
                     let isWrite = Bool.random(using: &rng)
                     written += isWrite ? 1 : 0
                     // A weight must be a positive number; a KV value can be any unique string.
-                    let value = isWrite ? (RegisterClient.weightRole(key) != nil ? "\(index * 1_000_000 + written)" : "c\(index)-\(written)") : nil
+                    let value = isWrite ? (RegisterClient.isOperatorRegister(key) ? "\(index * 1_000_000 + written)" : "c\(index)-\(written)") : nil
                     let first = Int.random(in: 0..<register.endpoints.count, using: &rng)
                     let outcome = perform(isWrite ? .write : .read, key: key, value: value, process: process, first: first)
                     if outcome == .info { process += clients }  // its operation stays open

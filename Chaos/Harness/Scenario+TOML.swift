@@ -81,7 +81,7 @@ struct ScenarioReader {
         var workload = Scenario.Workload()
         guard let value else { return workload }
         guard let table = value.table else { throw fail(field, "must be a table [workload]") }
-        try onlyKeys(table, ["kind", "clients", "keys", "weight_roles", "request_timeout_seconds"], in: field)
+        try onlyKeys(table, ["kind", "clients", "keys", "weight_roles", "quota_roles", "request_timeout_seconds"], in: field)
         if let kind = try string(table, "kind", in: field), kind != "register" {
             throw fail("\(field).kind", "\"\(kind)\" is not a workload; the one workload so far is \"register\"")
         }
@@ -99,22 +99,26 @@ struct ScenarioReader {
             }
             workload.keys = names
         }
-        if let roles = table["weight_roles"] {
-            guard let array = roles.array else { throw fail("\(field).weight_roles", "must be a list of role names") }
-            var names: [String] = []
-            for index in 0..<array.count {
-                guard let role = array[index].string, !role.isEmpty, role != ".", role != "..", role.first != "/",
-                    role.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-                else { throw fail("\(field).weight_roles[\(index)]", "must be a role name of letters, digits, - or _") }
-                names.append(role)
-            }
-            workload.weightRoles = names
-        }
+        workload.weightRoles = try roles(table, "weight_roles", in: field)
+        workload.quotaRoles = try roles(table, "quota_roles", in: field)
         if let timeout = try int(table, "request_timeout_seconds", in: field) {
             guard (1...60).contains(timeout) else { throw fail("\(field).request_timeout_seconds", "must be 1 to 60, not \(timeout)") }
             workload.requestTimeoutSeconds = timeout
         }
         return workload
+    }
+
+    /// A list of role names (`weight_roles`, `quota_roles`); empty when absent.
+    private func roles(_ table: TOMLTable, _ key: String, in field: String) throws(ScenarioError) -> [String] {
+        guard let value = table[key] else { return [] }
+        guard let array = value.array else { throw fail("\(field).\(key)", "must be a list of role names") }
+        var names: [String] = []
+        for index in 0..<array.count {
+            guard let role = array[index].string, !role.isEmpty, role.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            else { throw fail("\(field).\(key)[\(index)]", "must be a role name of letters, digits, - or _") }
+            names.append(role)
+        }
+        return names
     }
 
     private func bounds(_ value: (any TOMLValueConvertible)?, field: String) throws(ScenarioError) -> Scenario.Bounds {

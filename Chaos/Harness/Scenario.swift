@@ -146,8 +146,13 @@ public struct Scenario: Sendable, Hashable {
         /// Roles whose weights are registers too, written with UPDATE_WEIGHTS and read with
         /// GET_WEIGHTS through the Operator API (`weight:ROLE` in the history).
         public var weightRoles: [String] = []
-        /// Every register: the KV keys and the weight registers.
-        public var registers: [String] { keys + weightRoles.map { RegisterClient.weightPrefix + $0 } }
+        /// Roles whose quotas (a mem limit) are registers too, written with UPDATE_QUOTA and
+        /// read with GET_QUOTA (`quota:ROLE` in the history).
+        public var quotaRoles: [String] = []
+        /// Every register: the KV keys, the weight and the quota registers.
+        public var registers: [String] {
+            keys + weightRoles.map { RegisterClient.weightPrefix + $0 } + quotaRoles.map { RegisterClient.quotaPrefix + $0 }
+        }
         /// How long a client waits for one answer before it records the outcome as unknown.
         public var requestTimeoutSeconds: Int
 
