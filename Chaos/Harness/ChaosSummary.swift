@@ -51,7 +51,7 @@ public struct ChaosSummary: Sendable, Hashable, Codable {
             "  operations: \(operations)",
             "  fail-over: median \(seconds(failoverMedianSeconds)), max \(seconds(failoverMaxSeconds)) "
                 + "(target \(seconds(failoverTargetSeconds)); \(failoverSeconds.map { seconds($0) }.joined(separator: ", ")))",
-            "  convergence (every master at one applied index, after the workload): \(seconds(convergenceSeconds))",
+            "  convergence (every master caught up, after the workload): \(seconds(convergenceSeconds))",
             "  linearizability: " + linearizability.keys.sorted().map { "\($0) \(linearizability[$0] ?? "")" }.joined(separator: ", "),
         ]
         if agents > 0 {
