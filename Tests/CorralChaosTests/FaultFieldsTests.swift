@@ -42,7 +42,7 @@ import Testing
     }
 
     /// Expects `text` to be refused with an error naming `field` and starting with `message`.
-    static func expectRefused(_ text: String, field: String, message: String) {
+    static func expectRefused(_ text: String, field: String, message: String = "") {
         #expect {
             _ = try Scenario.parse(text, name: "bad", source: "bad.toml")
         } throws: { error in

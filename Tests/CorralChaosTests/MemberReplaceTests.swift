@@ -33,11 +33,7 @@ import Glibc
 
     @Test(arguments: 0..<bad.count) func aBadReplaceStepNamesTheField(_ index: Int) {
         let (text, field) = Self.bad[index]
-        #expect {
-            _ = try Scenario.parse(text, name: "bad", source: "bad.toml")
-        } throws: { error in
-            (error as? ScenarioError)?.field == field
-        }
+        FaultFieldsTests.expectRefused(text, field: field)
     }
 
     @Test func thePlanDrawsTheKillDelayAndLeavesRoomForTheSetUp() throws {

@@ -103,12 +103,7 @@ import Testing
 
     @Test(arguments: 0..<bad.count) func badFileNamesTheField(_ index: Int) {
         let (text, field) = Self.bad[index]
-        #expect {
-            _ = try Scenario.parse(text, name: "bad", source: "bad.toml")
-        } throws: { error in
-            guard let error = error as? ScenarioError else { return false }
-            return error.field == field && error.source == "bad.toml" && error.description.hasPrefix("bad.toml: \(field): ")
-        }
+        FaultFieldsTests.expectRefused(text, field: field)
     }
 
     @Test func missingFileSaysSo() {

@@ -47,18 +47,11 @@ extension RealMasters {
         @Test func anOperatorWriteWhoseLeaderLostItsQuorumIsAnswered504NotA503() throws {
             let quorum = try QuorumHarness(masters: 3, config: Self.config)
             defer { quorum.stopAll() }
-            for id in quorum.initial { try quorum.start(id) }
-            let leader = try quorum.leader()
-            let endpoint = quorum.endpoint(leader)
-            try quorum.waitUntil("the leader serves the operator API", seconds: 20) {
-                (try? OperatorClient.call(endpoint, ["type": "GET_HEALTH"]))?.status == 200
+            let reply = try Self.withFollowersPaused(quorum, ready: "GET_HEALTH") { endpoint in
+                try OperatorClient.call(endpoint, [
+                    "type": "UPDATE_WEIGHTS", "update_weights": ["weight_infos": [["role": "analytics", "weight": 2.5]]],
+                ])
             }
-            let followers = quorum.initial.filter { $0 != leader }
-            for id in followers { quorum.signal(id, SIGSTOP) }
-            let reply = try OperatorClient.call(endpoint, [
-                "type": "UPDATE_WEIGHTS", "update_weights": ["weight_infos": [["role": "analytics", "weight": 2.5]]],
-            ])
-            for id in followers { quorum.signal(id, SIGCONT) }
             #expect(reply.status == 504, "\(reply.status): \(reply.text)\n\(quorum.logs())")
             #expect(reply.json["outcome"] as? String == "unknown", "\(reply.text)")
         }
@@ -69,24 +62,33 @@ extension RealMasters {
         @Test func anOperatorReadWithoutAQuorumIsNotAnsweredFromTheLeadersCopy() throws {
             let quorum = try QuorumHarness(masters: 3, config: Self.config)
             defer { quorum.stopAll() }
-            for id in quorum.initial { try quorum.start(id) }
-            let leader = try quorum.leader()
-            let endpoint = quorum.endpoint(leader)
-            try quorum.waitUntil("the leader answers GET_WEIGHTS", seconds: 20) {
-                (try? OperatorClient.call(endpoint, ["type": "GET_WEIGHTS"]))?.status == 200
+            let (read, state, health) = try Self.withFollowersPaused(quorum, ready: "GET_WEIGHTS") { endpoint in
+                (
+                    try OperatorClient.call(endpoint, ["type": "GET_WEIGHTS"]), try OperatorClient.call(endpoint, ["type": "GET_STATE"]),
+                    try OperatorClient.call(endpoint, ["type": "GET_HEALTH"])
+                )
             }
-            let followers = quorum.initial.filter { $0 != leader }
-            for id in followers { quorum.signal(id, SIGSTOP) }
-            let read = try OperatorClient.call(endpoint, ["type": "GET_WEIGHTS"])
-            let state = try OperatorClient.call(endpoint, ["type": "GET_STATE"])
-            let health = try OperatorClient.call(endpoint, ["type": "GET_HEALTH"])
-            for id in followers { quorum.signal(id, SIGCONT) }
             #expect(read.status == 503 || read.status == 307, "\(read.status): \(read.text)")
             #expect(state.status == 503 || state.status == 307, "\(state.status): \(state.text)")
             #expect(health.status != 500, "GET_HEALTH reads no registry: \(health.status)")
             try quorum.waitUntil("GET_WEIGHTS is answered again", seconds: 30) {
                 (try? OperatorClient.call(quorum.endpoint(try quorum.leader()), ["type": "GET_WEIGHTS"]))?.status == 200
             }
+        }
+
+        /// Starts the quorum, waits until its leader answers the operator call `ready`, pauses
+        /// the followers, runs `body` against the leader's endpoint, and resumes them.
+        static func withFollowersPaused<T>(_ quorum: QuorumHarness, ready: String, _ body: (String) throws -> T) throws -> T {
+            for id in quorum.initial { try quorum.start(id) }
+            let leader = try quorum.leader()
+            let endpoint = quorum.endpoint(leader)
+            try quorum.waitUntil("the leader answers \(ready)", seconds: 20) {
+                (try? OperatorClient.call(endpoint, ["type": ready]))?.status == 200
+            }
+            let followers = quorum.initial.filter { $0 != leader }
+            for id in followers { quorum.signal(id, SIGSTOP) }
+            defer { for id in followers { quorum.signal(id, SIGCONT) } }
+            return try body(endpoint)
         }
 
         /// The binary client protocol says the same with its own status.
