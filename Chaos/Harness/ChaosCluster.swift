@@ -29,14 +29,17 @@ public final class ChaosCluster: Sendable {
     public let environment: [String: String]
     /// The link proxies the masters reach each other through, when the scenario has `lossy` faults.
     public let proxies: LinkProxies?
+    /// A TOML file every master is started with (`--config`), if any.
+    public let config: String?
     private let children = ChildProcesses<UInt64>()
 
     /// Picks addresses for `count` masters on `network`; nothing runs until `start`.
     public init(
         masters count: Int, binary: String, directory: String, network: ClusterNetwork,
-        logLevel: String = "info", proxied: Bool = false, seed: UInt64 = 0, environment: [String: String] = [:]
+        logLevel: String = "info", proxied: Bool = false, seed: UInt64 = 0, environment: [String: String] = [:], config: String? = nil
     ) throws(HarnessFailure) {
         self.binary = binary
+        self.config = config
         self.environment = environment
         self.directory = directory
         self.logLevel = logLevel
@@ -89,7 +92,7 @@ public final class ChaosCluster: Sendable {
         let data = dataPath(id)
         let arguments = MasterCommandLine.arguments(
             member: member.peer, peers: peers(of: id), clusterID: clusterID, dataDirectory: data, logLevel: logLevel,
-            bootstrap: (try? FileManager.default.contentsOfDirectory(atPath: data).isEmpty) ?? true)
+            bootstrap: (try? FileManager.default.contentsOfDirectory(atPath: data).isEmpty) ?? true) + (config.map { ["--config", $0] } ?? [])
         let command = try network.namespaces?.command(for: id, [binary] + arguments) ?? (executable: binary, arguments: arguments)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command.executable)

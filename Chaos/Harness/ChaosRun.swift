@@ -49,7 +49,8 @@ public struct ChaosRun: Sendable {
         let cluster = try ChaosCluster(
             masters: scenario.masters, binary: binary, directory: reportDirectory, network: network, proxied: scenario.hasLinkFaults,
             seed: seed,
-            environment: deliberateBreaks.isEmpty ? [:] : [DeliberateBreak.variable: deliberateBreaks.joined(separator: ",")])
+            environment: deliberateBreaks.isEmpty ? [:] : [DeliberateBreak.variable: deliberateBreaks.joined(separator: ",")],
+            config: try masterSettings())
         defer {
             cluster.stopAll()
             cluster.proxies?.stop()
@@ -146,7 +147,7 @@ public struct ChaosRun: Sendable {
             case .kill: cluster.signal(id, SIGKILL)
             case .stop: cluster.signal(id, SIGTERM)
             case .pause: cluster.signal(id, SIGSTOP)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .killInit: break
             }
         }
         say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
@@ -156,7 +157,7 @@ public struct ChaosRun: Sendable {
             case .kill, .stop:
                 do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
             case .pause: cluster.signal(id, SIGCONT)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .killInit: break
             }
         }
         let healed = clock()

@@ -46,11 +46,14 @@ public struct Scenario: Sendable, Hashable {
         /// links from and to the target (every link for `all`), through the harness's link
         /// proxies; healed by clearing it.
         case lossy
+        /// SIGKILLs the init of every task container running on the target agent (`agent`
+        /// only; `ChaosRun+AgentFaults.swift`); nothing to heal.
+        case killInit = "kill-init"
 
         /// Whether the fault cuts network links (and so needs network namespaces).
         public var isPartition: Bool {
             switch self {
-            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy: false
+            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy, .killInit: false
             case .isolate, .split, .oneWay, .bridge, .flap: true
             }
         }
@@ -83,7 +86,7 @@ public struct Scenario: Sendable, Hashable {
         case all
         /// Master after master, one per repetition, from a start chosen with the seed.
         case rolling
-        /// One agent, chosen with the seed (kill, stop, pause).
+        /// One agent, chosen with the seed (kill, stop, pause, kill-init, isolate).
         case agent
         /// One scheduler of the task workload, chosen with the seed (kill only).
         case scheduler
@@ -170,6 +173,8 @@ public struct Scenario: Sendable, Hashable {
     /// `corral agent` processes (`agents = N`), and the task workload that runs on them.
     public var agents = 0
     public var tasks: Tasks?
+    /// The masters' `[scheduling]` settings for the run (agent heartbeats and timeout).
+    public var scheduling = MasterScheduling()
 
     public init(
         name: String, description: String = "", masters: Int, network: Network = .auto, durationSeconds: Double,
@@ -188,8 +193,8 @@ public struct Scenario: Sendable, Hashable {
     /// Whether a step cuts network links.
     public var hasPartitions: Bool { faults.contains { $0.kind.isPartition } }
 
-    /// Whether a step fills a disk (the masters' data directories are then size-limited tmpfs mounts).
-    public var hasDiskFull: Bool { faults.contains { $0.kind == .diskFull } }
+    /// Whether a step fills a master's disk (the masters' data directories are then size-limited tmpfs mounts).
+    public var hasDiskFull: Bool { faults.contains { $0.kind == .diskFull && $0.target != .agent } }
 
     /// Whether a step makes peer links lossy (the masters then reach each other through `LinkProxies`).
     public var hasLinkFaults: Bool { faults.contains { $0.kind == .lossy } }

@@ -23,6 +23,9 @@ final class ChaosRunAgents {
     var runs: [TaskRun] = []
     var undrained = 0
     var endNanos: UInt64 = 0
+    /// `kill-init` faults: the inits killed. After the drain: tasks still running though ended.
+    var killedInits: [KilledInit] = []
+    var lingering: [TaskRun] = []
 
     /// A fault record names agent N as node 40 + N and scheduler N as node 60 + N, so that
     /// no master id is among its targets.
@@ -74,6 +77,9 @@ final class ChaosRunAgents {
             return []
         }
         let id = planned.picks.first ?? 1
+        if Self.isAgentFault(planned) {
+            return agentFault(planned, id: id, leader: leader, term: term, run: run, cluster: cluster, clock: clock, summary: &summary)
+        }
         let name = planned.target == .agent ? "agent \(id)" : "scheduler \(id)"
         let injected = clock()
         switch (planned.target, planned.kind) {
@@ -110,7 +116,8 @@ final class ChaosRunAgents {
         endNanos = clock()
         if let workload, let tasks = scenario.tasks { undrained = workload.drain(seconds: tasks.drainSeconds) }
         usleep(500_000)
-        final = ClusterStateWatch.finalState(cluster)
+        lingering = lingeringTasks(seconds: 10)
+        final = settledState(cluster, seconds: 10)
         workload?.stop()
         samples = watch?.stop() ?? []
         for problem in agents.stopAll() { say("chaos: cleanup: \(problem)") }
@@ -159,6 +166,7 @@ final class ChaosRunAgents {
         }
         summary.violations += TaskChecks.launchedOnce(runs, events: events)
         summary.violations += TaskChecks.oneTerminalState(events, final: final, runs: runs)
+        checkAgentFaults(records, events: events, into: &summary)
         if !events.contains(where: { $0.type == "status" && $0.state == "TASK_FINISHED" }) {
             summary.violations.append("liveness: no task finished at all")
         }
