@@ -86,7 +86,7 @@ public struct Scenario: Sendable, Hashable {
         case all
         /// Master after master, one per repetition, from a start chosen with the seed.
         case rolling
-        /// One agent, chosen with the seed (kill, stop, pause, kill-init, isolate).
+        /// One agent, chosen with the seed (kill, stop, pause; kill-init, isolate, disk-full).
         case agent
         /// One scheduler of the task workload, chosen with the seed (kill only).
         case scheduler

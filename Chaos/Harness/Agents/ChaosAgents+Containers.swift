@@ -23,15 +23,15 @@ public struct KilledInit: Sendable, Hashable, Codable {
     }
 }
 
-/// The agents' task containers, read from their runtime state (`<work>/runtime/containers/
-/// <id>/config.json`, written by each container's supervisor) without changing it.
+/// The agents' task containers, read from their runtime state (`<runtime>/containers/<id>/
+/// config.json`, written by each container's supervisor) without changing it.
 extension ChaosAgents {
     /// The label the agent puts on a task's container (`TaskRunnerCore.taskLabel`).
     static let taskLabel = "corral.agent/task-id"
 
     /// Agent `id`'s task containers recorded as running whose init is alive: task and init.
     func runningContainers(_ id: Int) -> [(task: String, initProcess: ProcessIdentity)] {
-        let store = ContainerStore(root: RuntimeDirectory.defaultPath(workDirectory: workDirectory(id)))
+        let store = ContainerStore(root: runtimeDirectory(id))
         let ids = (try? FileManager.default.contentsOfDirectory(atPath: "\(store.root)/containers")) ?? []
         return ids.sorted().compactMap { containerID in
             guard let record = try? store.load(id: containerID), let task = record.labels[Self.taskLabel],

@@ -21,15 +21,16 @@ extension ChaosRun {
 }
 
 extension ChaosRunAgents {
-    /// The agent faults of this file: `kill-init` and `isolate` aimed at an agent.
+    /// The agent faults of this file: `kill-init`, `isolate` and `disk-full` aimed at an agent.
     static func isAgentFault(_ planned: PlannedFault) -> Bool {
-        planned.target == .agent && [.killInit, .isolate].contains(planned.kind)
+        planned.target == .agent && [.killInit, .isolate, .diskFull].contains(planned.kind)
     }
 
-    /// Fires `kill-init` or `isolate` on agent `id` and heals it after its time. `kill-init`
-    /// SIGKILLs the init of every task container running on the agent (waiting up to the
-    /// fault's time for one to run); `isolate` drops everything between the agent and the
-    /// masters (DROP rules in the agent's and the masters' namespaces).
+    /// Fires `kill-init`, `isolate` or `disk-full` on agent `id` and heals it after its time.
+    /// `kill-init` SIGKILLs the init of every task container running on the agent (waiting up
+    /// to the fault's time for one to run); `isolate` drops everything between the agent and
+    /// the masters (DROP rules in the agent's and the masters' namespaces); `disk-full` fills
+    /// the agent's work disk (`fillWorkDisk`).
     func agentFault(
         _ planned: PlannedFault, id: Int, leader: UInt64, term: UInt64, run: ChaosRun, cluster: ChaosCluster,
         clock: @escaping @Sendable () -> UInt64, summary: inout ChaosSummary
@@ -70,7 +71,8 @@ extension ChaosRunAgents {
             do { try network.heal() } catch { summary.violations.append("harness: \(error)") }
             outcome = "cut off from every master for \(String(format: "%.1f", Double(clock() - injected) / 1e9)) s"
         default:
-            return []
+            injected = clock()
+            outcome = fillWorkDisk(id, until: injected + lasts, run: run, clock: clock, summary: &summary)
         }
         let healed = clock()
         run.say("chaos: \(ClientOperation.secondsText(healed)) healed agent \(id)")

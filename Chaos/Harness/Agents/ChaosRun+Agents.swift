@@ -26,6 +26,8 @@ final class ChaosRunAgents {
     /// `kill-init` faults: the inits killed. After the drain: tasks still running though ended.
     var killedInits: [KilledInit] = []
     var lingering: [TaskRun] = []
+    /// Agent `disk-full` faults: the agents' work directories' tmpfs mounts.
+    var workDisks: DataDisks?
 
     /// A fault record names agent N as node 40 + N and scheduler N as node 60 + N, so that
     /// no master id is among its targets.
@@ -45,6 +47,7 @@ final class ChaosRunAgents {
 
     /// Starts every agent and waits until the leader lists them all as attached.
     func startAgents(_ cluster: ChaosCluster) throws(HarnessFailure) {
+        try mountWorkDisks()
         for id in agents.ids { try agents.start(id) }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
@@ -122,6 +125,12 @@ final class ChaosRunAgents {
         samples = watch?.stop() ?? []
         for problem in agents.stopAll() { say("chaos: cleanup: \(problem)") }
         runs = agents.taskRuns()
+        unmountWorkDisks()
+    }
+
+    deinit {
+        // A run the harness gave up on: the agents were stopped first (`ChaosRun.run`'s defer).
+        unmountWorkDisks()
     }
 
     /// The task checkers' findings, into `summary`.

@@ -41,7 +41,7 @@ public struct MasterScheduling: Sendable, Hashable {
 
 extension ScenarioReader {
     /// The fault kinds an agent takes.
-    static let agentKinds: [Scenario.FaultKind] = [.kill, .stop, .pause, .killInit, .isolate]
+    static let agentKinds: [Scenario.FaultKind] = [.kill, .stop, .pause, .killInit, .isolate, .diskFull]
 
     /// An `agent` step: a kind an agent takes; `kill-init` needs tasks to kill.
     func agentStep(_ step: Scenario.FaultStep, field: String, scenario: Scenario) throws(ScenarioError) {
