@@ -116,6 +116,7 @@ extension ChaosRunAgents {
     func checkAgentFaults(_ records: [FaultRecord], events: [TaskEvent], into summary: inout ChaosSummary) {
         summary.violations += TaskChecks.killedInitsEnded(killedInits, events: events)
         summary.violations += TaskChecks.nothingRunsAfterItsEnd(lingering, events: events)
+        summary.violations += TaskChecks.mesosStateOrder(events, partitionAware: scenario.tasks?.partitionAware ?? 0)
         if undrained == 0, let final { summary.violations += TaskChecks.resourcesReturned(final) }
         let byHost = Dictionary((final?.slaves ?? []).map { ($0.hostname, $0.id) }, uniquingKeysWith: { first, _ in first })
         let agentIDs = Dictionary(uniqueKeysWithValues: agents.ids.compactMap { id in byHost[agents.hostname(id)].map { (id, $0) } })

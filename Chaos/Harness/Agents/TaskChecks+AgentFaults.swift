@@ -86,6 +86,32 @@ extension TaskChecks {
         }
     }
 
+    /// What a scheduler may hear of a task, as Mesos allows it: after a terminal state nothing
+    /// but that state again (or TASK_UNKNOWN, once the master forgot the task), so a TASK_LOST
+    /// is never followed by TASK_RUNNING or TASK_UNREACHABLE; and TASK_UNREACHABLE only by a
+    /// PARTITION_AWARE framework (schedulers 1...`partitionAware`), the others hear TASK_LOST.
+    public static func mesosStateOrder(_ events: [TaskEvent], partitionAware: Int) -> [String] {
+        var violations: [String] = []
+        var ended: [String: String] = [:]
+        var reported: Set<String> = []
+        for event in events where event.type == "status" {
+            guard let task = event.task, let state = event.state, !reported.contains(task) else { continue }
+            if state == TaskState.unreachable.rawValue && event.scheduler > partitionAware {
+                reported.insert(task)
+                violations.append(
+                    "task \(task): scheduler \(event.scheduler), not PARTITION_AWARE, was told TASK_UNREACHABLE at \(String(format: "%.3f", event.time)) s")
+            } else if let end = ended[task], state != end, state != TaskState.unknown.rawValue,
+                !MasterStateView.Task.isTerminal(state)
+            {
+                reported.insert(task)
+                violations.append("task \(task) was \(state) at \(String(format: "%.3f", event.time)) s, after its terminal state \(end)")
+            } else if MasterStateView.Task.isTerminal(state), ended[task] == nil {
+                ended[task] = state
+            }
+        }
+        return violations
+    }
+
     /// No task still runs on an agent after its scheduler saw it end (`lingering`: what ran
     /// once the run had waited for such containers to stop).
     public static func nothingRunsAfterItsEnd(_ lingering: [TaskRun], events: [TaskEvent]) -> [String] {
