@@ -76,22 +76,24 @@ import Testing
         #expect(TaskChecks.resourcesReturned(try state(0.1, 16)) == ["agent chaos-agent-2 still had cpus 0.1, mem 16.0 allocated after every task ended"])
     }
 
-    @Test func aStateAfterTheEndOrUnreachableForAFrameworkThatIsNotPartitionAwareIsCaught() {
-        func heard(_ scheduler: Int, _ time: Double, _ state: String) -> TaskEvent {
-            TaskEvent(type: "status", time: time, scheduler: scheduler, task: "s\(scheduler)-1", state: state)
+    @Test func anUpdateAfterTheEndOrUnreachableForAFrameworkThatIsNotPartitionAwareIsCaught() {
+        func heard(_ scheduler: Int, _ time: Double, _ state: String, update: Bool = true) -> TaskEvent {
+            TaskEvent(type: "status", time: time, scheduler: scheduler, task: "s\(scheduler)-1", state: state, acknowledged: update)
         }
         let aware = [heard(1, 1, "TASK_RUNNING"), heard(1, 2, "TASK_UNREACHABLE"), heard(1, 3, "TASK_RUNNING"), heard(1, 4, "TASK_FINISHED"),
-            heard(1, 5, "TASK_FINISHED"), heard(1, 6, "TASK_UNKNOWN")]
+            heard(1, 5, "TASK_FINISHED"), heard(1, 6, "TASK_UNKNOWN", update: false)]
         #expect(TaskChecks.mesosStateOrder(aware, partitionAware: 1).isEmpty)
-        let lostThenUnreachable = [heard(2, 1, "TASK_RUNNING"), heard(2, 2, "TASK_LOST"), heard(2, 3, "TASK_UNREACHABLE")]
+        // A reconciliation answer may overtake the updates still being sent again.
+        let overtaken = [heard(1, 1, "TASK_FINISHED", update: false), heard(1, 2, "TASK_RUNNING"), heard(1, 3, "TASK_FINISHED")]
+        #expect(TaskChecks.mesosStateOrder(overtaken, partitionAware: 1).isEmpty)
+        let lostThenUnreachable = [heard(2, 1, "TASK_RUNNING"), heard(2, 2, "TASK_LOST"), heard(2, 3, "TASK_UNREACHABLE", update: false)]
         #expect(
             TaskChecks.mesosStateOrder(lostThenUnreachable, partitionAware: 1) == [
                 "task s2-1: scheduler 2, not PARTITION_AWARE, was told TASK_UNREACHABLE at 3.000 s"
             ])
         #expect(
-            TaskChecks.mesosStateOrder(lostThenUnreachable, partitionAware: 2) == [
-                "task s2-1 was TASK_UNREACHABLE at 3.000 s, after its terminal state TASK_LOST"
+            TaskChecks.mesosStateOrder([heard(1, 1, "TASK_LOST"), heard(1, 2, "TASK_RUNNING")], partitionAware: 1) == [
+                "task s1-1 got an update TASK_RUNNING at 2.000 s, after its terminal update TASK_LOST"
             ])
-        #expect(TaskChecks.mesosStateOrder([heard(1, 1, "TASK_LOST"), heard(1, 2, "TASK_RUNNING")], partitionAware: 1).count == 1)
     }
 }

@@ -86,26 +86,28 @@ extension TaskChecks {
         }
     }
 
-    /// What a scheduler may hear of a task, as Mesos allows it: after a terminal state nothing
-    /// but that state again (or TASK_UNKNOWN, once the master forgot the task), so a TASK_LOST
-    /// is never followed by TASK_RUNNING or TASK_UNREACHABLE; and TASK_UNREACHABLE only by a
-    /// PARTITION_AWARE framework (schedulers 1...`partitionAware`), the others hear TASK_LOST.
+    /// What a scheduler may hear of a task, as Mesos allows it: status updates (the ones with
+    /// a UUID, acknowledged) arrive in order, so after a terminal update no update names a
+    /// state that is not terminal (a TASK_LOST is never followed by TASK_RUNNING); and only a
+    /// PARTITION_AWARE framework (schedulers 1...`partitionAware`) hears TASK_UNREACHABLE, the
+    /// others TASK_LOST. A reconciliation answer is the registry's state when it was asked,
+    /// which may overtake updates still being sent again (TASK_FINISHED answered before the
+    /// resent TASK_RUNNING and TASK_FINISHED), so it does not end the order.
     public static func mesosStateOrder(_ events: [TaskEvent], partitionAware: Int) -> [String] {
         var violations: [String] = []
         var ended: [String: String] = [:]
         var reported: Set<String> = []
         for event in events where event.type == "status" {
             guard let task = event.task, let state = event.state, !reported.contains(task) else { continue }
+            let update = event.acknowledged == true
             if state == TaskState.unreachable.rawValue && event.scheduler > partitionAware {
                 reported.insert(task)
                 violations.append(
                     "task \(task): scheduler \(event.scheduler), not PARTITION_AWARE, was told TASK_UNREACHABLE at \(String(format: "%.3f", event.time)) s")
-            } else if let end = ended[task], state != end, state != TaskState.unknown.rawValue,
-                !MasterStateView.Task.isTerminal(state)
-            {
+            } else if update, let end = ended[task], !MasterStateView.Task.isTerminal(state) {
                 reported.insert(task)
-                violations.append("task \(task) was \(state) at \(String(format: "%.3f", event.time)) s, after its terminal state \(end)")
-            } else if MasterStateView.Task.isTerminal(state), ended[task] == nil {
+                violations.append("task \(task) got an update \(state) at \(String(format: "%.3f", event.time)) s, after its terminal update \(end)")
+            } else if update, MasterStateView.Task.isTerminal(state), ended[task] == nil {
                 ended[task] = state
             }
         }
