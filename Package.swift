@@ -121,6 +121,7 @@ let package = Package(
             name: "CorralChaos",
             dependencies: [
                 "CorralHistory", "CorralMaster", "CorralReplication", "CorralScheduler", "CorralStore", "CorralModel", "CorralContainer",
+                "CCorralLauncher",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             path: "Chaos/Harness",

@@ -38,16 +38,19 @@ public final class ChaosCluster: Sendable {
     public let clockOffsets: Bool
     /// The link proxies the masters reach each other through, when the scenario has `lossy` faults.
     public let proxies: LinkProxies?
+    /// A TOML file every master is started with (`--config`), if any.
+    public let config: String?
     private let children = ChildProcesses<UInt64>()
 
     /// Picks addresses for `count` masters on `network`; nothing runs until `start`.
     public init(
         masters count: Int, binary: String, directory: String, network: ClusterNetwork,
         logLevel: String = "info", proxied: Bool = false, seed: UInt64 = 0, spares: Int = 0, environment: [String: String] = [:],
-        clockOffsets: Bool = false
+        clockOffsets: Bool = false, config: String? = nil
     ) throws(HarnessFailure) {
         self.clockOffsets = clockOffsets
         self.binary = binary
+        self.config = config
         self.environment = environment
         self.directory = directory
         self.logLevel = logLevel
@@ -118,6 +121,7 @@ public final class ChaosCluster: Sendable {
         var arguments = MasterCommandLine.arguments(
             member: member.peer, peers: peers(of: id), clusterID: clusterID, dataDirectory: data, logLevel: logLevel,
             bootstrap: !spare && ((try? FileManager.default.contentsOfDirectory(atPath: data).isEmpty) ?? true))
+            + (config.map { ["--config", $0] } ?? [])
         if spare { arguments.append("--join") }
         let command = try network.namespaces?.command(for: id, [binary] + arguments) ?? (executable: binary, arguments: arguments)
         let process = Process()

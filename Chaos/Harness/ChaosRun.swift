@@ -50,7 +50,7 @@ public struct ChaosRun: Sendable {
             masters: scenario.masters, binary: binary, directory: reportDirectory, network: network, proxied: scenario.hasLinkFaults,
             seed: seed, spares: scenario.spareMasters,
             environment: deliberateBreaks.isEmpty ? [:] : [DeliberateBreak.variable: deliberateBreaks.joined(separator: ",")],
-            clockOffsets: scenario.hasClockJumps)
+            clockOffsets: scenario.hasClockJumps, config: try masterSettings())
         defer {
             cluster.stopAll()
             cluster.proxies?.stop()
@@ -154,7 +154,7 @@ public struct ChaosRun: Sendable {
             case .kill: cluster.signal(id, SIGKILL)
             case .stop: cluster.signal(id, SIGTERM)
             case .pause: cluster.signal(id, SIGSTOP)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump, .replace: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump, .replace, .killInit: break
             }
         }
         say("chaos: \(ClientOperation.secondsText(injected)) \(planned.kind.rawValue) \(targets.map { "m\($0)" }.joined(separator: ",")) (leader m\(leader), term \(term))")
@@ -164,7 +164,7 @@ public struct ChaosRun: Sendable {
             case .kill, .stop:
                 do { try cluster.start(id) } catch { summary.violations.append("harness: \(error)") }
             case .pause: cluster.signal(id, SIGCONT)
-            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump, .replace: break
+            case .isolate, .split, .oneWay, .bridge, .flap, .slowFsync, .diskFull, .lossy, .clockJump, .replace, .killInit: break
             }
         }
         let healed = clock()

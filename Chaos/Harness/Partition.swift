@@ -84,7 +84,7 @@ extension Partition {
         case .bridge:
             let half = ordered.count / 2
             return bridge(left: Array(ordered.prefix(half)), right: Array(ordered.dropFirst(half)))
-        case .kill, .stop, .pause, .flap, .slowFsync, .diskFull, .lossy, .clockJump, .replace: return .none
+        case .kill, .stop, .pause, .flap, .slowFsync, .diskFull, .lossy, .clockJump, .replace, .killInit: return .none
         }
     }
 }

@@ -36,7 +36,7 @@ struct ScenarioReader {
     func fail(_ field: String, _ message: String) -> ScenarioError { ScenarioError(source: source, field: field, message) }
 
     func scenario(_ table: TOMLTable, name: String) throws(ScenarioError) -> Scenario {
-        try onlyKeys(table, ["description", "masters", "network", "duration_seconds", "workload", "checks", "faults", "agents", "tasks"], in: "")
+        try onlyKeys(table, ["description", "masters", "network", "duration_seconds", "workload", "checks", "faults", "agents", "tasks", "scheduling"], in: "")
         let masters = try int(table, "masters", in: "") ?? 3
         guard masters == 3 || masters == 5 else { throw fail("masters", "must be 3 or 5, not \(masters)") }
         let networks = Scenario.Network.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
@@ -189,9 +189,13 @@ struct ScenarioReader {
     /// Partitions aim at one master (the leader, a follower, a random one); `flap` picks its
     /// masters with the seed.
     private func partitionTarget(_ kind: Scenario.FaultKind, _ target: Scenario.Target, field: String) throws(ScenarioError) {
+        // What an agent takes is checked with the agents (`agentsAndTasks`).
+        guard target != .agent else { return }
         switch kind {
         case .kill, .stop, .pause: return
         case .replace: try replaceTarget(target, field: field)
+        case .killInit:
+            throw fail("\(field).target", "\"kill-init\" kills the inits of an agent's tasks; its target must be \"agent\", not \"\(target.rawValue)\"")
         case .lossy:
             guard [.leader, .follower, .random, .all].contains(target) else {
                 throw fail("\(field).target", "\"lossy\" takes \"leader\", \"follower\", \"random\" or \"all\", not \"\(target.rawValue)\"")

@@ -55,11 +55,14 @@ public struct Scenario: Sendable, Hashable {
         /// just after the removal is sent (`ChaosRun+Membership.swift`); healed by starting
         /// the killed leader again unless it was the member removed.
         case replace
+        /// SIGKILLs the init of every task container running on the target agent (`agent`
+        /// only; `ChaosRun+AgentFaults.swift`); nothing to heal.
+        case killInit = "kill-init"
 
         /// Whether the fault cuts network links (and so needs network namespaces).
         public var isPartition: Bool {
             switch self {
-            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy, .clockJump, .replace: false
+            case .kill, .stop, .pause, .slowFsync, .diskFull, .lossy, .clockJump, .replace, .killInit: false
             case .isolate, .split, .oneWay, .bridge, .flap: true
             }
         }
@@ -92,7 +95,7 @@ public struct Scenario: Sendable, Hashable {
         case all
         /// Master after master, one per repetition, from a start chosen with the seed.
         case rolling
-        /// One agent, chosen with the seed (kill, stop, pause).
+        /// One agent, chosen with the seed (kill, stop, pause; kill-init, isolate, disk-full).
         case agent
         /// One scheduler of the task workload, chosen with the seed (kill only).
         case scheduler
@@ -194,6 +197,8 @@ public struct Scenario: Sendable, Hashable {
     /// `corral agent` processes (`agents = N`), and the task workload that runs on them.
     public var agents = 0
     public var tasks: Tasks?
+    /// The masters' `[scheduling]` settings for the run (agent heartbeats and timeout).
+    public var scheduling = MasterScheduling()
 
     public init(
         name: String, description: String = "", masters: Int, network: Network = .auto, durationSeconds: Double,
@@ -212,8 +217,8 @@ public struct Scenario: Sendable, Hashable {
     /// Whether a step cuts network links.
     public var hasPartitions: Bool { faults.contains { $0.kind.isPartition } }
 
-    /// Whether a step fills a disk (the masters' data directories are then size-limited tmpfs mounts).
-    public var hasDiskFull: Bool { faults.contains { $0.kind == .diskFull } }
+    /// Whether a step fills a master's disk (the masters' data directories are then size-limited tmpfs mounts).
+    public var hasDiskFull: Bool { faults.contains { $0.kind == .diskFull && $0.target != .agent } }
 
     /// Whether a step jumps a master's wall clock (the masters then read an offset file).
     public var hasClockJumps: Bool { faults.contains { $0.kind == .clockJump } }

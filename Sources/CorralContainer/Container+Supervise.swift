@@ -59,7 +59,9 @@ extension Container {
             }
             guard let count else { return false }
             if count == 0 { return true }
-            try buffer.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            // Output that cannot be kept (a full sandbox disk) is dropped: the container runs
+            // on, and its exit is still recorded.
+            buffer.withUnsafeBytes { sink.writeOrDrop(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
     }
 }

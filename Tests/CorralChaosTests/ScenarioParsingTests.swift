@@ -12,7 +12,7 @@ import Testing
         "leader-kill-under-load", "paused-leader", "kill-quorum-and-restart", "rolling-restart", "five-node-mix", "isolate-leader",
         "asymmetric-partition", "flapping-partitions", "bridge-node",
         "disk-full-leader", "slow-fsync-follower", "lossy-links", "agent-kill-restart", "scheduler-failover",
-        "clock-jumps", "member-replace", "member-replace-five",
+        "clock-jumps", "member-replace", "member-replace-five", "agent-init-kill", "agent-partition", "agent-disk-full",
     ]
 
     @Test func everyShippedFileIsListed() throws {

@@ -66,7 +66,7 @@ import Testing
 
     static let badFaults: [(text: String, field: String)] = [
         ("[[faults]]\nkind = \"kill\"\ntarget = \"agent\"\nstart = 1\nheal_after = 1\n", "faults[0].target"),
-        ("agents = 1\n[[faults]]\nkind = \"isolate\"\ntarget = \"agent\"\nstart = 1\nheal_after = 1\n", "faults[0].target"),
+        ("agents = 1\n[[faults]]\nkind = \"split\"\ntarget = \"agent\"\nstart = 1\nheal_after = 1\n", "faults[0].kind"),
         ("agents = 1\n[[faults]]\nkind = \"kill\"\ntarget = \"scheduler\"\nstart = 1\nheal_after = 1\n", "faults[0].target"),
         ("agents = 1\n[tasks]\n[[faults]]\nkind = \"pause\"\ntarget = \"scheduler\"\nstart = 1\nheal_after = 1\n", "faults[0].kind"),
     ]

@@ -33,6 +33,10 @@ public final class ChaosAgents: Sendable {
     public var ids: [Int] { count > 0 ? Array(1...count) : [] }
     public func workDirectory(_ id: Int) -> String { "\(directory)/agents/agent-\(id)" }
     public func logPath(_ id: Int) -> String { "\(directory)/agent-\(id).log" }
+    /// Where agent `id` keeps its containers' state (`--runtime-dir`; the agent mounts a tmpfs
+    /// there): beside its work directory rather than in it, so that a full work disk (an agent
+    /// `disk-full` fault, itself a tmpfs) leaves it on a file system of its own, as on a machine.
+    public func runtimeDirectory(_ id: Int) -> String { "\(directory)/agents/runtime-\(id)" }
     public func hostname(_ id: Int) -> String { "chaos-agent-\(id)" }
     public var imageRoot: String { "\(directory)/agents/images" }
     private func node(_ id: Int) -> UInt64 { Scenario.agentNodeBase + UInt64(id) }
@@ -45,7 +49,7 @@ public final class ChaosAgents: Sendable {
         let host = network.host(of: node(id))
         let listen = network.namespaces == nil ? "\(host):0" : "\(host):5051"
         let arguments = [
-            "agent", "--masters", masters.joined(separator: ","), "--work-dir", workDirectory(id), "--resources", Self.resources,
+            "agent", "--masters", masters.joined(separator: ","), "--work-dir", workDirectory(id), "--runtime-dir", runtimeDirectory(id), "--resources", Self.resources,
             "--hostname", hostname(id), "--http-listen", listen, "--image-root", imageRoot, "--log-level", "info",
             "--exit-with-parent", "--parent-pid", "\(getpid())",
         ]
@@ -67,7 +71,7 @@ public final class ChaosAgents: Sendable {
             throw HarnessFailure("cannot start agent \(id) (\(binary)): \(error)")
         }
         try children.start(id, process, log: logPath(id), what: "agent \(id) (\(binary))")
-        let runtimes = ids.map { RuntimeDirectory.defaultPath(workDirectory: workDirectory($0)) }
+        let runtimes = ids.map(runtimeDirectory)
         ChildReaper.shared.onTeardown(teardown) {
             for runtime in runtimes {
                 for problem in RuntimeDirectory.stopContainers(in: runtime, grace: .zero) {
@@ -80,6 +84,9 @@ public final class ChaosAgents: Sendable {
     /// Agents started and not killed.
     public var running: [Int] { children.running }
 
+    /// Whether agent `id`'s process runs (it may have exited on its own).
+    public func isAlive(_ id: Int) -> Bool { children.isAlive(id) }
+
     /// Sends `signal`; for SIGKILL or SIGTERM waits for the exit (SIGKILL after 10 s).
     public func signal(_ id: Int, _ signal: Int32) { children.signal(id, signal) }
 
@@ -89,9 +96,9 @@ public final class ChaosAgents: Sendable {
     public func stopAll() -> [String] {
         for id in running { signal(id, SIGKILL) }
         var problems: [String] = []
-        for id in ids where FileManager.default.fileExists(atPath: workDirectory(id)) {
+        for id in ids where FileManager.default.fileExists(atPath: runtimeDirectory(id)) {
             problems += RuntimeDirectory.stopContainers(
-                in: RuntimeDirectory.defaultPath(workDirectory: workDirectory(id)), grace: .zero
+                in: runtimeDirectory(id), grace: .zero
             ).map { "agent \(id): \($0)" }
         }
         ChildReaper.shared.forget(teardown)

@@ -25,6 +25,11 @@ final class ChaosRunAgents: @unchecked Sendable {
     var runs: [TaskRun] = []
     var undrained = 0
     var endNanos: UInt64 = 0
+    /// `kill-init` faults: the inits killed. After the drain: tasks still running though ended.
+    var killedInits: [KilledInit] = []
+    var lingering: [TaskRun] = []
+    /// Agent `disk-full` faults: the agents' work directories' tmpfs mounts.
+    var workDisks: DataDisks?
 
     /// A fault record names agent N as node 40 + N and scheduler N as node 60 + N, so that
     /// no master id is among its targets.
@@ -44,6 +49,7 @@ final class ChaosRunAgents: @unchecked Sendable {
 
     /// Starts every agent and waits until the leader lists them all as attached.
     func startAgents(_ cluster: ChaosCluster) throws(HarnessFailure) {
+        try mountWorkDisks()
         for id in agents.ids { try agents.start(id) }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
@@ -76,6 +82,9 @@ final class ChaosRunAgents: @unchecked Sendable {
             return []
         }
         let id = planned.picks.first ?? 1
+        if Self.isAgentFault(planned) {
+            return agentFault(planned, id: id, leader: leader, term: term, run: run, cluster: cluster, clock: clock, summary: &summary)
+        }
         let name = planned.target == .agent ? "agent \(id)" : "scheduler \(id)"
         let injected = clock()
         switch (planned.target, planned.kind) {
@@ -112,11 +121,18 @@ final class ChaosRunAgents: @unchecked Sendable {
         endNanos = clock()
         if let workload, let tasks = scenario.tasks { undrained = workload.drain(seconds: tasks.drainSeconds) }
         usleep(500_000)
-        final = ClusterStateWatch.finalState(cluster)
+        lingering = lingeringTasks(seconds: 10)
+        final = settledState(cluster, seconds: 10)
         workload?.stop()
         samples = watch?.stop() ?? []
         for problem in agents.stopAll() { say("chaos: cleanup: \(problem)") }
         runs = agents.taskRuns()
+        unmountWorkDisks()
+    }
+
+    deinit {
+        // A run the harness gave up on: the agents were stopped first (`ChaosRun.run`'s defer).
+        unmountWorkDisks()
     }
 
     /// The task checkers' findings, into `summary`.
@@ -165,6 +181,7 @@ final class ChaosRunAgents: @unchecked Sendable {
         summary.violations += TaskChecks.launchesCommitted(runs, final: final)
         summary.violations += TaskChecks.killsRequested(events)
         summary.violations += TaskChecks.committedUpdatesDelivered(agents.committedUpdates(), events: events, final: final)
+        checkAgentFaults(records, events: events, into: &summary)
         if !events.contains(where: { $0.type == "status" && $0.state == "TASK_FINISHED" }) {
             summary.violations.append("liveness: no task finished at all")
         }

@@ -16,6 +16,8 @@ extension Scenario {
         public var failoverTimeoutSeconds: Double
         /// After the workload, how long every launched task has to reach a terminal state.
         public var drainSeconds: Double
+        /// How many of the schedulers (the first ones) declare the PARTITION_AWARE capability.
+        public var partitionAware = 0
 
         public init(
             schedulers: Int = 1, concurrency: Int = 6, taskSeconds: Window = Window(0.2, 2), killFraction: Double = 0.2,
@@ -52,14 +54,13 @@ extension ScenarioReader {
             guard agents > 0 else { throw fail("tasks", "needs agents to run on; add agents = 2 (or more)") }
             scenario.tasks = try self.tasks(tasks)
         }
+        scenario.scheduling = try masterScheduling(table["scheduling"])
         for (index, step) in scenario.faults.enumerated() {
             let field = "faults[\(index)]"
             switch step.target {
             case .agent:
                 guard agents > 0 else { throw fail("\(field).target", "\"agent\" needs agents; add agents = N at the top") }
-                guard !step.kind.isPartition else {
-                    throw fail("\(field).kind", "an agent can be killed, stopped or paused, not \"\(step.kind.rawValue)\"")
-                }
+                try agentStep(step, field: field, scenario: scenario)
             case .scheduler:
                 guard scenario.tasks != nil else { throw fail("\(field).target", "\"scheduler\" needs a [tasks] table") }
                 guard step.kind == .kill else {
@@ -78,7 +79,9 @@ extension ScenarioReader {
     private func tasks(_ table: TOMLTable) throws(ScenarioError) -> Scenario.Tasks {
         let field = "tasks"
         try onlyKeys(
-            table, ["schedulers", "concurrency", "task_seconds", "kill_fraction", "failover_timeout_seconds", "drain_seconds"], in: field)
+            table,
+            ["schedulers", "concurrency", "task_seconds", "kill_fraction", "failover_timeout_seconds", "drain_seconds", "partition_aware"],
+            in: field)
         var tasks = Scenario.Tasks()
         if let schedulers = try int(table, "schedulers", in: field) {
             guard (1...4).contains(schedulers) else { throw fail("\(field).schedulers", "must be 1 to 4, not \(schedulers)") }
@@ -100,6 +103,12 @@ extension ScenarioReader {
         }
         tasks.failoverTimeoutSeconds = try positive(table, "failover_timeout_seconds", in: field) ?? tasks.failoverTimeoutSeconds
         tasks.drainSeconds = try positive(table, "drain_seconds", in: field) ?? tasks.drainSeconds
+        if let aware = try int(table, "partition_aware", in: field) {
+            guard (0...tasks.schedulers).contains(aware) else {
+                throw fail("\(field).partition_aware", "must be 0 to the number of schedulers (\(tasks.schedulers)), not \(aware)")
+            }
+            tasks.partitionAware = aware
+        }
         return tasks
     }
 }

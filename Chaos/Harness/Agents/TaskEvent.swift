@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// - `invoke` / `ok` / `fail` with `f` = `launch` or `kill`: a call sent and how it ended
 ///   (`fail` carries the error; the master may still have acted on it);
-/// - `status`: an update received (`state`, `source`, `reason`, `acknowledged`: it carried a
+/// - `status`: an update received (`state`, `source`, `reason`, `message`, `acknowledged`: it carried a
 ///   UUID and was acknowledged);
 /// - `reconcile`: an explicit reconciliation of `count` tasks;
 /// - `subscribed` (`master`, `framework`) and `disconnected` (`error`): the event stream;
@@ -21,6 +21,8 @@ public struct TaskEvent: Sendable, Hashable, Codable {
     public var state: String?
     public var source: String?
     public var reason: String?
+    /// A status update's message.
+    public var message: String?
     public var acknowledged: Bool?
     public var master: String?
     public var framework: String?
@@ -29,7 +31,7 @@ public struct TaskEvent: Sendable, Hashable, Codable {
 
     public init(
         type: String, time: Double, scheduler: Int, f: String? = nil, task: String? = nil, agent: String? = nil, state: String? = nil,
-        source: String? = nil, reason: String? = nil, acknowledged: Bool? = nil, master: String? = nil, framework: String? = nil,
+        source: String? = nil, reason: String? = nil, message: String? = nil, acknowledged: Bool? = nil, master: String? = nil, framework: String? = nil,
         count: Int? = nil, error: String? = nil
     ) {
         self.type = type
@@ -41,6 +43,7 @@ public struct TaskEvent: Sendable, Hashable, Codable {
         self.state = state
         self.source = source
         self.reason = reason
+        self.message = message
         self.acknowledged = acknowledged
         self.master = master
         self.framework = framework

@@ -62,6 +62,7 @@ actor TaskScheduler {
             user: "root", name: "chaos-tasks-\(index)", id: frameworkID, failoverTimeoutSeconds: shape.failoverTimeoutSeconds,
             checkpoint: true)
         info.role = "*"
+        if index <= shape.partitionAware { info.capabilities = [FrameworkInfo.Capability(.partitionAware)] }
         var logger = Logger(label: "corral.chaos.scheduler")
         logger.logLevel = .critical
         let client = try SchedulerClient(
@@ -186,6 +187,7 @@ actor TaskScheduler {
             $0.state = status.state.rawValue
             $0.source = status.source?.rawValue
             $0.reason = status.reason?.rawValue
+            $0.message = status.message
             $0.acknowledged = status.uuid != nil
         }
         if status.uuid != nil, status.agentID != nil { Task { try? await client.acknowledge(status) } }

@@ -115,13 +115,13 @@ extension MasterLeader {
     func reconcile(_ asked: [SchedulerCall.Reconcile.Task], for id: FrameworkID) {
         let registry = machine.registry
         if asked.isEmpty {
-            for task in registry.tasks(of: id) { sendStatus(reconciled(task.status), to: id) }
+            for task in registry.tasks(of: id) { sendStatus(answer(task, to: id), to: id) }
             return
         }
         for item in asked {
             let key = TaskKey(id, item.taskID)
             if let task = registry.tasks[key] {
-                sendStatus(reconciled(task.status), to: id)
+                sendStatus(answer(task, to: id), to: id)
             } else if let done = completedTask(key) {
                 sendStatus(reconciled(done.status), to: id)
             } else {
@@ -135,6 +135,15 @@ extension MasterLeader {
     /// The latest completed record of `key`, if the registry still keeps one.
     private func completedTask(_ key: TaskKey) -> TaskRecord? {
         machine.registry.completedTasks.sorted(by: { $0.key < $1.key }).last(where: { $0.value.key == key })?.value
+    }
+
+    /// A reconciliation answer for a live task. A framework without PARTITION_AWARE was told
+    /// TASK_LOST when the task's agent became unreachable, and hears that again, never the
+    /// TASK_UNREACHABLE it does not know (as Mesos answers it; found by corral-chaos).
+    private func answer(_ task: TaskRecord, to id: FrameworkID) -> TaskStatus {
+        var status = reconciled(task.status)
+        if status.state == .unreachable && !(machine.registry.frameworks[id]?.isPartitionAware ?? false) { status.state = .lost }
+        return status
     }
 
     private func reconciled(_ status: TaskStatus) -> TaskStatus {
