@@ -11,8 +11,8 @@ import Testing
         2026-12-04T16:43:22+0000 info corral.agent: state=TASK_FINISHED task=f2/s2-4 [CorralAgent] status update committed by the master
         """
 
-    static func status(_ task: String, _ state: String, scheduler: Int = 1) -> TaskEvent {
-        TaskEvent(type: "status", time: 1, scheduler: scheduler, task: task, state: state)
+    static func status(_ task: String, _ state: String, scheduler: Int = 1, source: String = "SOURCE_EXECUTOR") -> TaskEvent {
+        TaskEvent(type: "status", time: 1, scheduler: scheduler, task: task, state: state, source: source)
     }
 
     static func subscribed(_ framework: String, _ scheduler: Int) -> TaskEvent {
@@ -46,6 +46,10 @@ import Testing
         // The same state seen by the other scheduler does not count.
         let wrongScheduler = missing + [Self.status("s1-1", "TASK_RUNNING", scheduler: 2)]
         #expect(TaskChecks.committedUpdatesDelivered(committed, events: wrongScheduler, final: try Self.final(["f1", "f2"])).count == 1)
+        // A task whose scheduler saw it end otherwise (TASK_LOST while its agent was cut off)
+        // hears nothing after that.
+        let lost = missing.filter { $0.task != "s1-1" } + [Self.status("s1-1", "TASK_LOST", source: "SOURCE_MASTER")]
+        #expect(TaskChecks.committedUpdatesDelivered(committed, events: lost, final: try Self.final(["f1", "f2"])).isEmpty)
         // A framework no longer registered is another checker's business.
         #expect(TaskChecks.committedUpdatesDelivered(committed, events: missing, final: try Self.final(["f2"])).isEmpty)
     }

@@ -1,3 +1,4 @@
+import CorralModel
 import Foundation
 
 /// The status updates each agent saw committed by a master (its log's "status update
@@ -39,6 +40,8 @@ extension TaskChecks {
     /// forgets it) reached its task's scheduler, as long as the framework is still registered.
     /// The master delivers a task's updates in order and retries each until its scheduler
     /// acknowledges it, so a scheduler that subscribed again still gets the ones it missed.
+    /// Excused: an update for a task the master had already ended for its scheduler (TASK_LOST
+    /// while its agent was cut off): nothing follows a terminal state, as in Mesos.
     public static func committedUpdatesDelivered(_ committed: [CommittedUpdate], events: [TaskEvent], final: MasterStateView?)
         -> [String]
     {
@@ -49,15 +52,20 @@ extension TaskChecks {
             if let framework = event.framework { schedulerOf[framework] = event.scheduler }
         }
         var seen: Set<String> = []
+        var ended: [String: Set<String>] = [:]
         for event in events where event.type == "status" {
-            if let task = event.task, let state = event.state { seen.insert("\(event.scheduler) \(task) \(state)") }
+            guard let task = event.task, let state = event.state else { continue }
+            seen.insert("\(event.scheduler) \(task) \(state)")
+            if TaskState(rawValue: state).isTerminal, event.source == "SOURCE_MASTER" {
+                ended["\(event.scheduler) \(task)", default: []].insert(state)
+            }
         }
         var violations: [String] = []
         var reported: Set<String> = []
         for update in committed where live.contains(update.framework) {
             guard let scheduler = schedulerOf[update.framework] else { continue }
             let key = "\(scheduler) \(update.task) \(update.state)"
-            guard !seen.contains(key), reported.insert(key).inserted else { continue }
+            guard !seen.contains(key), ended["\(scheduler) \(update.task)", default: []].isEmpty, reported.insert(key).inserted else { continue }
             violations.append(
                 "task \(update.task)'s \(update.state) was committed (agent \(update.agent) had it acknowledged) but its scheduler never saw it")
         }
