@@ -77,10 +77,20 @@ final class TaskRunnerCore: Sendable {
     /// The end of a container whose supervisor is gone. A container that still runs
     /// without its supervisor (it was killed) is stopped first: nobody keeps its logs.
     func end(ofContainer containerID: String) -> (TaskKey, TaskEnd)? {
-        guard var record = try? store.reconciled(store.load(id: containerID)), let key = Self.key(of: record) else {
-            return nil
-        }
+        guard let loaded = try? store.load(id: containerID), let key = Self.key(of: loaded) else { return nil }
         var note = ""
+        var record: ContainerRecord
+        do {
+            record = try store.reconciled(loaded)
+        } catch {
+            // Its end could not be written (a full or read-only disk): report it all the same
+            // from what was read; the record is set right when it is next read and can be saved.
+            record = loaded
+            if case .running(let initProcess, let supervisor) = loaded.state, !initProcess.isAlive, !supervisor.isAlive {
+                record.state = .exited(exitCode: nil, oomKilled: false, finishedAt: Date())
+                note = " (its end could not be recorded: \(error))"
+            }
+        }
         if case .running(_, let supervisor) = record.state, !supervisor.isAlive {
             record = (try? store.stop(record, grace: .zero)) ?? record
             note = " (its supervisor died, so the agent stopped it)"

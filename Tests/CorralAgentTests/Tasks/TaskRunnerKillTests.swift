@@ -102,3 +102,42 @@ struct TaskRunnerKillTests {
         #expect(ProcessIdentity.of(pid: running.pid) == nil, "the task does not run on unsupervised")
     }
 }
+
+/// A container whose end cannot be written to its record (its directory on a full or
+/// read-only disk) is reported ended all the same, not left TASK_RUNNING for good.
+@Suite(.enabled(if: geteuid() == 0, "containers need root"), .offCooperativePool)
+struct TaskRunnerUnwritableEndTests {
+    @Test func anEndWhoseRecordCannotBeWrittenIsStillReported() async throws {
+        let fixture = try RunnerFixture("unwritable")
+        defer { fixture.finish() }
+        let runner = try fixture.runner()
+        let started = try await runner.launch(RunnerFixture.launch("stuck", .shell("echo ready; exec sleep 1000"))).get()
+        try await fixture.waitForOutput("stuck", "ready")
+        let store = ContainerStore(root: fixture.configuration.containerRoot)
+        guard case .running(let initProcess, let supervisor) = try store.load(id: started.containerID).state else {
+            Issue.record("the container is not running")
+            return
+        }
+        // From now on neither its supervisor nor the agent can write the container's record.
+        let directory = store.paths(for: started.containerID).directory
+        try Self.run("/bin/mount", ["--bind", directory, directory])
+        defer { try? Self.run("/bin/umount", [directory]) }
+        try Self.run("/bin/mount", ["-o", "remount,ro,bind", directory])
+        // The task's init dies; its supervisor cannot record the exit and gives up.
+        kill(initProcess.pid, SIGKILL)
+        _ = supervisor
+        let (key, end) = try await RunnerFixture.nextEnd(runner)
+        #expect(key == TaskKey("fw-1", "stuck"))
+        #expect(end.state == .failed, "\(end)")
+        #expect(end.message.contains("could not be recorded"), "\(end.message)")
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "\(tool) \(arguments) failed")
+    }
+}
