@@ -49,8 +49,6 @@ final class QuorumHarness: @unchecked Sendable {
     func start(_ id: UInt64, join: Bool = false, dataDirOf other: UInt64? = nil) throws {
         if ports[id] == nil { ports[id] = Ports(raft: try LoopbackPort.free(), http: try LoopbackPort.free()) }
         guard let mine = ports[id] else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
         var arguments = [
             "master", "--node-id", "\(id)", "--cluster-id", clusterID,
             "--data-dir", "\(root)/master-\(other ?? id)",
@@ -62,6 +60,20 @@ final class QuorumHarness: @unchecked Sendable {
         } else if !FileManager.default.fileExists(atPath: "\(root)/master-\(other ?? id)") {
             arguments.append("--bootstrap")  // a founding member's first start
         }
+        // A restart binds the ports it had; while it was down, another test's outgoing
+        // connection may have been given one of them as its ephemeral port for a moment.
+        for attempt in 1...5 {
+            do {
+                return try launch(id, arguments)
+            } catch let error as HarnessError where attempt < 5 && error.description.contains("Address already in use") {
+                usleep(500_000)
+            }
+        }
+    }
+
+    private func launch(_ id: UInt64, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         let log = "\(root)/master-\(id).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
