@@ -89,18 +89,15 @@ struct ScenarioReader {
             guard (1...64).contains(clients) else { throw fail("\(field).clients", "must be 1 to 64, not \(clients)") }
             workload.clients = clients
         }
-        if let keys = table["keys"] {
-            guard let array = keys.array, !array.isEmpty else { throw fail("\(field).keys", "must be a non-empty list of strings") }
-            var names: [String] = []
-            for index in 0..<array.count {
-                guard let key = array[index].string, !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-                else { throw fail("\(field).keys[\(index)]", "must be a string of letters, digits, - or _") }
-                names.append(key)
-            }
-            workload.keys = names
+        if let keys = try names(
+            table, "keys", in: field, nonEmpty: true, list: "must be a non-empty list of strings",
+            item: "must be a string of letters, digits, - or _")
+        {
+            workload.keys = keys
         }
-        workload.weightRoles = try roles(table, "weight_roles", in: field)
-        workload.quotaRoles = try roles(table, "quota_roles", in: field)
+        let role = "must be a role name of letters, digits, - or _"
+        workload.weightRoles = try names(table, "weight_roles", in: field, list: "must be a list of role names", item: role) ?? []
+        workload.quotaRoles = try names(table, "quota_roles", in: field, list: "must be a list of role names", item: role) ?? []
         if let timeout = try int(table, "request_timeout_seconds", in: field) {
             guard (1...60).contains(timeout) else { throw fail("\(field).request_timeout_seconds", "must be 1 to 60, not \(timeout)") }
             workload.requestTimeoutSeconds = timeout
@@ -108,15 +105,18 @@ struct ScenarioReader {
         return workload
     }
 
-    /// A list of role names (`weight_roles`, `quota_roles`); empty when absent.
-    private func roles(_ table: TOMLTable, _ key: String, in field: String) throws(ScenarioError) -> [String] {
-        guard let value = table[key] else { return [] }
-        guard let array = value.array else { throw fail("\(field).\(key)", "must be a list of role names") }
+    /// A list of names of letters, digits, `-` and `_` (register keys, role names); nil when
+    /// absent. `list` and `item` say what is wrong with the list or with one of its names.
+    private func names(
+        _ table: TOMLTable, _ key: String, in field: String, nonEmpty: Bool = false, list: String, item: String
+    ) throws(ScenarioError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array, !nonEmpty || !array.isEmpty else { throw fail("\(field).\(key)", list) }
         var names: [String] = []
         for index in 0..<array.count {
-            guard let role = array[index].string, !role.isEmpty, role.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-            else { throw fail("\(field).\(key)[\(index)]", "must be a role name of letters, digits, - or _") }
-            names.append(role)
+            guard let name = array[index].string, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            else { throw fail("\(field).\(key)[\(index)]", item) }
+            names.append(name)
         }
         return names
     }

@@ -38,9 +38,6 @@ final class LogSink {
         }
     }
 
-    /// Bytes `writeOrDrop` could not keep.
-    private(set) var droppedBytes = 0
-
     /// Appends `bytes`, or drops them when they cannot be written (ENOSPC on a full disk, EIO,
     /// ...): whoever supervises a container must not stop over its output. A later write is
     /// tried again, so logging resumes once there is room.
@@ -48,7 +45,6 @@ final class LogSink {
         do {
             try write(bytes)
         } catch {
-            droppedBytes += bytes.count
             if fd < 0 { fd = (try? ContainerSyscall.open(path, O_WRONLY | O_CREAT | O_APPEND)) ?? -1 }
         }
     }

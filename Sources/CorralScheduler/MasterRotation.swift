@@ -1,3 +1,5 @@
+import CorralModel
+
 /// Which master to try next and how long to wait first: the pure part of the client's
 /// reconnect loop.
 ///
@@ -77,15 +79,5 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-extension Duration {
-    /// The whole duration in nanoseconds, saturating at `Int64.max`.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .max }
-        return scaled + attoseconds / 1_000_000_000
     }
 }

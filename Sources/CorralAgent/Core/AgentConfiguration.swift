@@ -18,11 +18,11 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// A leader that is paused, or cut off from the agent but not from the other masters, is
     /// left within this interval of its successor's election instead of `silentIntervals`
     /// heartbeats (20 s with the default 5 s heartbeat).
+    public var leaderWatchInterval: Duration? = .milliseconds(500)
     /// Whether events from a term older than the highest seen are ignored (the term fence).
     /// Off only in the mutation tests, which show that a deliberately broken agent without it
     /// is caught (`AgentRandomOrderTests`).
     public var fencesTerms = true
-    public var leaderWatchInterval: Duration? = .milliseconds(500)
     /// The kill grace period when neither the KILL nor the task has a kill policy (Mesos: 3 s).
     public var defaultKillGrace: Duration = .seconds(3)
     /// How many completed task keys to remember, so that a replayed LAUNCH of an ended task

@@ -1,3 +1,5 @@
+import CorralModel
+
 /// A jittered, doubling delay: each `next` returns a delay between half and all of the
 /// current step, then doubles the step up to `maximum`; `reset` starts over.
 struct Backoff: Sendable, Hashable {
@@ -13,7 +15,7 @@ struct Backoff: Sendable, Hashable {
 
     /// The delay to wait now; the following one will be about twice as long.
     mutating func next(using random: inout some RandomNumberGenerator) -> Duration {
-        let ceiling = Self.nanoseconds(step)
+        let ceiling = max(step.nanoseconds, 1)
         step = min(step * 2, maximum)
         let half = max(ceiling / 2, 1)
         return .nanoseconds(half + Int64.random(in: 0...(ceiling - half), using: &random))
@@ -22,11 +24,4 @@ struct Backoff: Sendable, Hashable {
     /// A success: the next delay is short again.
     mutating func reset() { step = initial }
 
-    /// The duration in whole nanoseconds (at least 1, saturating).
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .max }
-        return max(scaled + attoseconds / 1_000_000_000, 1)
-    }
 }

@@ -1,3 +1,5 @@
+import CorralModel
+
 /// The leader's readings of the replicated clock: the registry's `clockNanos`, which stamps
 /// what the registry records and decides when a disconnected framework's fail-over deadline
 /// has passed.
@@ -33,7 +35,7 @@ struct ReplicatedClock {
         if registry == 0 {
             last = wall
         } else if let moved, instant > moved.at {
-            last = max(registry, min(wall, moved.nanos &+ Self.nanos(instant - moved.at)))
+            last = max(registry, min(wall, moved.nanos &+ UInt64((instant - moved.at).nanoseconds)))
         } else {
             last = registry
         }
@@ -51,16 +53,11 @@ struct ReplicatedClock {
             start(registry: registry, wall: wall, moved: moved, at: instant)
             return last
         }
-        let elapsed = instant > since ? Self.nanos(instant - since) : 0
+        let elapsed = instant > since ? UInt64((instant - since).nanoseconds) : 0
         let floor = max(last &+ elapsed, registry)
         let ceiling = max(floor, last &+ elapsed &+ UInt64(Double(elapsed) * Self.catchUp))
         last = min(max(wall, floor), ceiling)
         if instant > since { lastInstant = instant }
         return last
-    }
-
-    private static func nanos(_ duration: Duration) -> UInt64 {
-        let (seconds, attos) = duration.components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attos) / 1_000_000_000)
     }
 }

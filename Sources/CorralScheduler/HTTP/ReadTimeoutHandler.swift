@@ -1,3 +1,4 @@
+import CorralModel
 import NIOCore
 
 /// Closes the connection with `SchedulerError.timedOut` when no bytes arrive for `timeout`.
