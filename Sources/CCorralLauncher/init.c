@@ -1,6 +1,7 @@
 // PID 1 of the container: forks the task, forwards signals to it, reaps every child.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -20,6 +21,28 @@ static int wait_for_release(int fd) {
         n = read(fd, &byte, 1);
     } while (n < 0 && errno == EINTR);
     return n == 1 ? 0 : -1;
+}
+
+/// Moves the calling thread (the child's only one) into each of `paths` (cgroup v1
+/// `tasks` files). Returns 0, or -1 with `error` filled.
+static int join_cgroups(char *const *paths, struct corral_launch_error *error) {
+    for (char *const *path = paths; path && *path; path++) {
+        int fd = open(*path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            return corral_fail(error, "open(cgroup", *path);
+        }
+        ssize_t n;
+        do {
+            n = write(fd, "0", 1);
+        } while (n < 0 && errno == EINTR);
+        if (n != 1) {
+            corral_fail(error, "write(cgroup", *path);
+            close(fd);
+            return -1;
+        }
+        close(fd);
+    }
+    return 0;
 }
 
 /// Sends `error` to the parent over the error pipe and exits.
@@ -61,6 +84,9 @@ int corral_child_main(void *arg) {
         _exit(127);
     }
     close(args->sync_read_fd);
+    if (join_cgroups(args->config->cgroup_tasks, &error) != 0) {
+        report_and_exit(args->error_write_fd, &error);
+    }
     // Named before the task exists, so the task never sees PID 1 under the parent's name.
     prctl(PR_SET_NAME, "corral-init", 0, 0, 0);
     if (corral_setup_namespaces(args->config, &error) != 0) {

@@ -112,8 +112,3 @@ int corral_launch_release(struct corral_launch_handle *handle, struct corral_lau
     }
     return -1;
 }
-
-void corral_launch_abort(struct corral_launch_handle *handle) {
-    close_quietly(&handle->sync_fd);
-    close_quietly(&handle->error_fd);
-}

@@ -63,12 +63,10 @@ public struct Cgroup: Sendable, Equatable {
         }
     }
 
-    /// Moves `pid` (and its future children) into every controller.
-    public func add(pid: pid_t) throws {
-        let text = String(pid)
-        for controller in Cgroup.controllers {
-            try write(controller, "cgroup.procs", text)
-        }
+    /// The `tasks` file of every controller: a process joins by writing "0" to each (see
+    /// `corral_launch_config.cgroup_tasks`).
+    public var tasksFiles: [String] {
+        Cgroup.controllers.map { path($0) + "/tasks" }
     }
 
     /// The pids currently in the cgroup.

@@ -46,7 +46,7 @@ extension Container {
                 rootfsMount: overlay == nil ? nil : paths.rootfs,
                 overlayOptions: options,
                 stdio: Launcher.Stdio(input: -1, output: output.write, error: errors.write),
-                place: { try created.add(pid: $0) }
+                cgroupTasks: created.tasksFiles
             )
             ContainerSyscall.close(output.write)
             ContainerSyscall.close(errors.write)

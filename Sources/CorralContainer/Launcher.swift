@@ -4,7 +4,7 @@ import CCorralLauncher
 #endif
 
 /// The Swift side of the C launcher: turns a spec into a `corral_launch_config`,
-/// clones, lets the caller place the child in its cgroups, then waits for exec.
+/// clones, then waits for exec (the child joins its cgroups itself first).
 enum Launcher {
     /// Highest capability number of the running kernel.
     static let capLastCap: Int32 = {
@@ -19,19 +19,20 @@ enum Launcher {
         var error: Int32 = -1
     }
 
-    /// Launches `spec`; `place` runs between clone and release (cgroup placement).
+    /// Launches `spec`, its init joining the cgroups whose `tasks` files are `cgroupTasks`.
     /// Returns the host pid of the container's init once the task has exec'd.
     static func launch(
         _ spec: LaunchSpec,
         rootfsMount: String?,
         overlayOptions: String?,
         stdio: Stdio,
-        place: (pid_t) throws -> Void
+        cgroupTasks: [String]
     ) throws -> pid_t {
         let strings = CStrings()
         defer { strings.free() }
         let argv = strings.array(spec.arguments)
         let envp = strings.array(spec.environment)
+        let tasks = strings.array(cgroupTasks)
         let path = spec.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
         var groups = spec.user.additionalGroups.map { gid_t($0) }
         var limits = spec.resourceLimits.map {
@@ -71,18 +72,12 @@ enum Launcher {
                     config.stdout_fd = stdio.output
                     config.stderr_fd = stdio.error
                     config.cap_last_cap = capLastCap
+                    config.cgroup_tasks = tasks
                     return corral_launch_start(&config, &handle, &failure)
                 }
             }
         }
         if started != 0 { throw error(from: failure) }
-        do {
-            try place(handle.pid)
-        } catch {
-            corral_launch_abort(&handle)
-            _ = try? ContainerSyscall.waitpid(handle.pid)
-            throw error
-        }
         if corral_launch_release(&handle, &failure) != 0 {
             _ = try? ContainerSyscall.waitpid(handle.pid)
             throw error(from: failure)

@@ -29,6 +29,31 @@ struct CgroupTests {
         #expect(!Cgroup.existingIDs().contains(sandbox.id))
     }
 
+    /// The init joins its cgroups itself (a write of "0" to each `tasks` file); the task it
+    /// forks, and what the task forks, are in every controller's cgroup of the container.
+    @Test func theTaskAndItsChildrenAreInEveryCgroup() throws {
+        let sandbox = try TestSandbox("cgjoin")
+        defer { sandbox.expectNothingLeft() }
+        let script = "cat /proc/self/cgroup; echo --; sh -c 'cat /proc/self/cgroup'"
+        let container = Container(spec: try sandbox.spec(["sh", "-c", script]), paths: sandbox.paths)
+        _ = try container.start()
+        #expect(try container.wait().status == .exited(0), "\(sandbox.stderr())")
+        let parts = sandbox.stdout().components(separatedBy: "--\n")
+        try #require(parts.count == 2, "\(sandbox.stdout())")
+        for part in parts {
+            // Lines are "ID:CONTROLLERS:PATH"; a controller may share a line ("cpu,cpuacct").
+            var paths: [String: String] = [:]
+            for line in part.split(separator: "\n") {
+                let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                guard fields.count == 3 else { continue }
+                for controller in fields[1].split(separator: ",") { paths[String(controller)] = String(fields[2]) }
+            }
+            for controller in Cgroup.controllers {
+                #expect(paths[controller] == "/corral/\(sandbox.id)", "\(controller) in \(part)")
+            }
+        }
+    }
+
     @Test func controlFileTextIsTrimmedAndKeyedLinesParsed() {
         #expect(Cgroup.trimmed(" 4096\n") == "4096")
         #expect(Cgroup.trimmed("\t\n ") == "")

@@ -69,6 +69,12 @@ struct corral_launch_config {
     int stderr_fd;
     /// Highest capability number of the running kernel (/proc/sys/kernel/cap_last_cap).
     int cap_last_cap;
+    /// The `tasks` files of the container's cgroups (v1), NULL-terminated (may be NULL).
+    /// The child moves itself in by writing "0" to each before anything else: moving the
+    /// calling thread skips the kernel's global threadgroup lock that a write of a pid to
+    /// `cgroup.procs` takes (an RCU grace period, 10-15 ms per launch here). The child has
+    /// one thread, so that moves the whole process, and everything it forks inherits it.
+    char *const *cgroup_tasks;
 };
 
 /// A child created by corral_launch_start() and waiting to be released.
@@ -93,13 +99,10 @@ int corral_launch_start(const struct corral_launch_config *config,
                         struct corral_launch_handle *handle,
                         struct corral_launch_error *error);
 
-/// Lets the child go on (after the parent placed it in its cgroups) and waits until
+/// Lets the child go on (it then joins its cgroups, sets up and execs) and waits until
 /// the task has exec'd (EOF on the error pipe). Returns 0, or -1 with `error`
 /// filled (the child has then exited; reap it with waitpid).
 int corral_launch_release(struct corral_launch_handle *handle, struct corral_launch_error *error);
-
-/// Abandons a child that was never released: it exits without running anything.
-void corral_launch_abort(struct corral_launch_handle *handle);
 
 /// Starts `path` fully detached (fork, setsid, fork, exec), with `keep_fd` (if >= 0)
 /// as its fd 3 and /dev/null as 0, 1 and 2. Returns 0, or -1 with errno set.
