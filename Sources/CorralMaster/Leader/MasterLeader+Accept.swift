@@ -17,7 +17,7 @@ extension MasterLeader {
                 allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
             }
             dropAll(accept.operations, of: id, invalidOffers: problem)
-            allocationWanted = true
+            step(.allocationWanted)
             return
         }
         guard let agentID = used.first?.agentID, let role = used.first?.decision.role else { return }
@@ -84,7 +84,7 @@ extension MasterLeader {
             launched -= part
             allocator.accept(offer: offer.decision.offerID, launched: part, refuseSeconds: refuseSeconds, nowMillis: now)
         }
-        allocationWanted = true
+        step(.allocationWanted)
     }
 
     /// Takes the named offers out of the offer book; a problem when any is not good.

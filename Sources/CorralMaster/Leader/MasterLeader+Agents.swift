@@ -36,11 +36,11 @@ extension MasterLeader {
             throw MasterError(code: .notLeader, message: "leadership changed; retry")
         }
 
-        agents.removeValue(forKey: id)?.stream.finish()
+        agentStreams.removeValue(forKey: id)?.finish()
         let streamID = UUID().uuidString.lowercased()
         let (stream, sink) = RecordStream.makeStream()
-        agents[id] = AgentSession(streamID: streamID, stream: sink, lastSeen: clock.now, ip: ip)
-        awaitingAgents.removeValue(forKey: id)
+        agentStreams[id] = sink
+        step(.agentSubscribed(id, streamID: streamID, ip: ip))
         var event = agentEvent(.subscribed)
         event.subscribed = AgentEvent.Subscribed(agentID: id, heartbeatIntervalSeconds: config.scheduling.agentHeartbeatSeconds)
         sink.yield(Self.record(event))
@@ -56,7 +56,6 @@ extension MasterLeader {
             kill.kill = AgentEvent.Kill(frameworkID: key.frameworkID, taskID: key.taskID)
             send(kill, toAgent: id)
         }
-        allocationWanted = true
         logger.info("agent subscribed", metadata: ["agent": "\(id)", "host": "\(info.hostname)"])
         return (id, streamID, stream)
     }
@@ -82,12 +81,7 @@ extension MasterLeader {
 
     /// The agent's stream ended: it has `agent_timeout_seconds` to come back.
     func agentStreamEnded(_ id: AgentID, streamID: String) {
-        guard let session = agents[id], session.streamID == streamID else { return }
-        agents.removeValue(forKey: id)
-        session.stream.finish()
-        guard term != nil else { return }
-        removeFromAllocator(id)
-        awaitingAgents[id] = clock.now + .seconds(config.scheduling.agentTimeoutSeconds)
+        step(.agentStreamEnded(id, streamID: streamID))
     }
 
     /// Every agent call but SUBSCRIBE.
@@ -97,10 +91,10 @@ extension MasterLeader {
         guard let streamID else {
             throw MasterError(code: .request, message: "the Corral-Agent-Stream-Id header is missing; send the one SUBSCRIBE returned")
         }
-        guard let session = agents[id], session.streamID == streamID else {
+        guard core.agents[id]?.streamID == streamID else {
             throw MasterError(code: .forbidden, message: "agent \(id) is not subscribed to this master with that stream; SUBSCRIBE again")
         }
-        agents[id]?.lastSeen = clock.now
+        step(.agentHeard(id))
         switch call.type {
         case .heartbeat:
             return
@@ -145,25 +139,11 @@ extension MasterLeader {
         }
     }
 
-    /// Agents silent past the timeout, or gone and not back in time, become unreachable.
-    func checkAgents(now: ContinuousClock.Instant) {
-        let timeout = Duration.seconds(config.scheduling.agentTimeoutSeconds)
-        for (id, session) in agents where now - session.lastSeen > timeout {
-            logger.notice("agent missed its heartbeats; marking it unreachable", metadata: ["agent": "\(id)"])
-            agentStreamEnded(id, streamID: session.streamID)
-            awaitingAgents[id] = now
-        }
-        for (id, deadline) in awaitingAgents where deadline <= now {
-            awaitingAgents.removeValue(forKey: id)
-            propose(.agentUnreachable(id: id, atNanos: nowNanos()))
-        }
-    }
-
     func agentEvent(_ kind: AgentEvent.Kind) -> AgentEvent {
         AgentEvent(type: kind, term: term ?? 0)
     }
 
     func send(_ event: AgentEvent, toAgent id: AgentID) {
-        agents[id]?.stream.yield(Self.record(event))
+        agentStreams[id]?.yield(Self.record(event))
     }
 }

@@ -23,7 +23,7 @@ extension MasterLeader {
             let roles = call.revive?.roles ?? []
             if roles.isEmpty { allocator.revive(framework: id.value, role: nil) }
             for role in roles { allocator.revive(framework: id.value, role: role) }
-            allocationWanted = true
+            step(.allocationWanted)
         case .suppress:
             let roles = call.suppress?.roles ?? []
             if roles.isEmpty { allocator.suppress(framework: id.value, role: nil) }
@@ -62,7 +62,7 @@ extension MasterLeader {
             // As Mesos: the listed roles are suppressed, every other role of the framework
             // is not (its refuse filters stay; REVIVE is what clears them).
             allocator.setSuppressedRoles(framework: id.value, roles: Set(call.updateFramework?.suppressedRoles ?? []))
-            allocationWanted = true
+            step(.allocationWanted)
         case .subscribe:
             throw MasterError(code: .request, message: "SUBSCRIBE opens a stream; send it without Mesos-Stream-Id")
         default:
@@ -98,7 +98,7 @@ extension MasterLeader {
             sendStatus(status, to: key.frameworkID)
             return
         }
-        if agents[task.agentID] != nil {
+        if core.agents[task.agentID] != nil {
             var event = agentEvent(.kill)
             event.kill = AgentEvent.Kill(frameworkID: key.frameworkID, taskID: key.taskID, killPolicy: policy)
             send(event, toAgent: task.agentID)

@@ -23,23 +23,23 @@ extension MasterLeader {
                 frameworkRemoved(record.id, killed: killed)
             case .agentUpdated(let record):
                 if !record.isActive {
-                    if let session = agents.removeValue(forKey: record.id) {
+                    if let stream = agentStreams.removeValue(forKey: record.id) {
                         if case .gone = record.state {
                             var event = agentEvent(.error)
                             event.error = SchedulerEvent.ErrorPayload(message: "this agent was marked gone by an operator")
-                            session.stream.yield(Self.record(event))
+                            stream.yield(Self.record(event))
                         }
-                        session.stream.finish()
+                        stream.finish()
                     }
-                    awaitingAgents.removeValue(forKey: record.id)
+                    step(.agentDeactivated(record.id))
                     removeFromAllocator(record.id)
                     // Every scheduler hears that the agent is lost, as Mesos's FAILURE says.
                     var failure = SchedulerEvent(type: .failure)
                     failure.failure = SchedulerEvent.Failure(agentID: record.id)
                     for id in schedulers.keys { send(failure, to: id) }
-                } else if agents[record.id] != nil {
+                } else if core.agents[record.id] != nil {
                     rescind(allocator.updateAgent(record.id.value, total: ResourceMapping.quantities(record.total)))
-                    allocationWanted = true
+                    step(.allocationWanted)
                 }
             case .quotaChanged:
                 let quotas = machine.registry.quotas
@@ -48,10 +48,10 @@ extension MasterLeader {
                 }
                 for quota in quotas.values { applyQuota(quota) }
                 quotaRoles = Set(quotas.keys)
-                allocationWanted = true
+                step(.allocationWanted)
             case .weightsChanged:
                 for (role, weight) in machine.registry.weights { allocator.setWeight(weight, role: role) }
-                allocationWanted = true
+                step(.allocationWanted)
             default:
                 break
             }
@@ -63,7 +63,7 @@ extension MasterLeader {
         guard let charge = charges.removeValue(forKey: key) else { return }
         allocator.recover(
             framework: charge.framework.value, role: charge.role, agent: charge.agent.value, resources: charge.quantities)
-        allocationWanted = true
+        step(.allocationWanted)
     }
 
     private func frameworkRemoved(_ id: FrameworkID, killed: [TaskRecord]) {
@@ -81,7 +81,7 @@ extension MasterLeader {
             session.stream.yield(Self.record(event))
             session.stream.finish()
         }
-        allocationWanted = true
+        step(.allocationWanted)
         logger.info("framework removed", metadata: ["framework": "\(id)", "killed_tasks": "\(killed.count)"])
     }
 }

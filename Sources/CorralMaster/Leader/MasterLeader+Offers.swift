@@ -4,8 +4,7 @@ extension MasterLeader {
     /// Runs an allocation cycle and sends the offers it makes.
     func allocate() {
         guard let term else { return }
-        allocationWanted = false
-        lastAllocation = clock.now
+        step(.allocated)
         let decisions = allocator.allocate(nowMillis: nowMillis())
         var byFramework: [FrameworkID: [Offer]] = [:]
         let registry = machine.registry
@@ -61,36 +60,32 @@ extension MasterLeader {
             limit: quota.limits.isEmpty ? nil : ResourceQuantities(quota.limits))
     }
 
-    // MARK: - Timers
+    // MARK: - Timers and agent liveness
 
-    /// Runs every few tens of milliseconds: allocation, offer timeouts, heartbeats, update
-    /// retries, agent timeouts and the replicated clock.
+    /// Runs every few tens of milliseconds: what `core` finds due (allocation, offer
+    /// timeouts, heartbeats, update retries, agent timeouts, the replicated clock).
     func housekeeping() {
-        guard term != nil else { return }
-        let now = clock.now
-        let scheduling = config.scheduling
-        if allocationWanted || now - lastAllocation >= .milliseconds(scheduling.allocationIntervalMilliseconds) {
+        step(.tick)
+    }
+
+    /// Feeds `core` an input at the current time and carries out what it decides.
+    func step(_ input: LeaderStateMachine.Input) {
+        for effect in core.step(input, now: clock.now) { carryOut(effect) }
+    }
+
+    private func carryOut(_ effect: LeaderStateMachine.Effect) {
+        switch effect {
+        case .allocate:
             rescind(allocator.expireOffers(nowMillis: nowMillis()))
             allocate()
-        }
-        if now - lastHeartbeat >= .seconds(scheduling.heartbeatIntervalSeconds) {
-            lastHeartbeat = now
+        case .heartbeatSchedulers:
             for id in schedulers.keys { send(SchedulerEvent(type: .heartbeat), to: id) }
             for (_, stream) in operators { stream.yield(RecordIO.encode(Self.operatorHeartbeat)) }
-        }
-        // Agents are told their own interval in SUBSCRIBED; a silent stream tells them to resubscribe.
-        if now - lastAgentHeartbeat >= .seconds(scheduling.agentHeartbeatSeconds) {
-            lastAgentHeartbeat = now
-            for id in agents.keys { send(agentEvent(.heartbeat), toAgent: id) }
-        }
-        if now - lastUpdateRetry >= .seconds(scheduling.updateRetrySeconds) {
-            lastUpdateRetry = now
+        case .heartbeatAgents:
+            for id in agentStreams.keys { send(agentEvent(.heartbeat), toAgent: id) }
+        case .retryUpdates:
             retryPendingUpdates()
-        }
-        checkAgents(now: now)
-        // The replicated clock only needs to move when a fail-over deadline is due: the
-        // registry then removes the frameworks whose deadline its clock has passed.
-        if now - lastClockTick >= .milliseconds(250) {
+        case .checkClockDeadlines:
             let earliest = machine.withRegistry { registry in
                 registry.frameworks.values.compactMap { record -> UInt64? in
                     if case .disconnected(_, let deadline) = record.state { deadline } else { nil }
@@ -98,9 +93,15 @@ extension MasterLeader {
             }
             let reading = nowNanos()
             if let earliest, reading >= earliest {
-                lastClockTick = now
+                step(.clockTicked)
                 propose(.tick(atNanos: reading))
             }
+        case .dropAgent(let id, _, let silent):
+            if silent { logger.notice("agent missed its heartbeats; marking it unreachable", metadata: ["agent": "\(id)"]) }
+            agentStreams.removeValue(forKey: id)?.finish()
+            if term != nil { removeFromAllocator(id) }
+        case .proposeUnreachable(let id):
+            propose(.agentUnreachable(id: id, atNanos: nowNanos()))
         }
     }
 

@@ -27,7 +27,7 @@ extension MasterLeader {
     var outstandingOffers: [Offer] { offers.values.map(\.offer).sorted { $0.id < $1.id } }
 
     /// Agents with a stream to this leader.
-    var connectedAgents: Set<AgentID> { Set(agents.keys) }
+    var connectedAgents: Set<AgentID> { Set(core.agents.keys) }
 }
 
 extension MasterLeader {

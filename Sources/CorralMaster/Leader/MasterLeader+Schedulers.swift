@@ -46,7 +46,7 @@ extension MasterLeader {
             lastSentUUID.removeValue(forKey: task.key)
             forwardHead(of: task)
         }
-        allocationWanted = true
+        step(.allocationWanted)
         logger.info("framework subscribed", metadata: ["framework": "\(id)", "name": "\(info.name)"])
         return (id, streamID, stream)
     }

@@ -25,14 +25,6 @@ actor MasterLeader {
         var stream: RecordStream.Continuation
     }
 
-    struct AgentSession {
-        var streamID: String
-        var stream: RecordStream.Continuation
-        var lastSeen: ContinuousClock.Instant
-        /// The IP the agent's connection came from (its pid's host, as libprocess has it).
-        var ip: String? = nil
-    }
-
     /// A task's resources as charged to the allocator.
     struct Charge {
         var agent: AgentID
@@ -52,19 +44,14 @@ actor MasterLeader {
     var allocator: any Allocator
     var offers: [MesosOfferID: LiveOffer] = [:]
     var schedulers: [FrameworkID: SchedulerSession] = [:]
-    var agents: [AgentID: AgentSession] = [:]
-    /// Known active agents with no stream to this leader, and when they become unreachable.
-    var awaitingAgents: [AgentID: ContinuousClock.Instant] = [:]
+    /// The timers and agent liveness (`LeaderStateMachine`).
+    var core: LeaderStateMachine
+    /// The open stream of each agent `core` counts as connected.
+    var agentStreams: [AgentID: RecordStream.Continuation] = [:]
     var charges: [TaskKey: Charge] = [:]
     var lastSentUUID: [TaskKey: [UInt8]] = [:]
     var operators: [String: RecordStream.Continuation] = [:]
     var quotaRoles: Set<String> = []
-    var allocationWanted = false
-    var lastAllocation: ContinuousClock.Instant
-    var lastHeartbeat: ContinuousClock.Instant
-    var lastAgentHeartbeat: ContinuousClock.Instant
-    var lastUpdateRetry: ContinuousClock.Instant
-    var lastClockTick: ContinuousClock.Instant
     /// The leader's readings of the replicated clock (`ReplicatedClock`).
     var replicatedClock = ReplicatedClock()
 
@@ -84,11 +71,7 @@ actor MasterLeader {
         self.logger = logger
         allocator = Self.makeAllocator(config.scheduling)
         started = clock.now
-        lastAllocation = started
-        lastHeartbeat = started
-        lastAgentHeartbeat = started
-        lastUpdateRetry = started
-        lastClockTick = started
+        core = LeaderStateMachine(timing: LeaderStateMachine.Timing(config.scheduling), now: started)
         (changes, changeSink) = AsyncStream.makeStream(of: [RegistryChange].self)
         (roles, roleSink) = AsyncStream.makeStream(of: (RaftRole, UInt64).self)
         (proposals, proposalSink) = AsyncStream.makeStream(of: RegistryCommand.self)
@@ -161,8 +144,7 @@ actor MasterLeader {
         for quota in registry.quotas.values { applyQuota(quota) }
         quotaRoles = Set(registry.quotas.keys)
         let now = clock.now
-        let agentGrace = Duration.seconds(max(config.scheduling.agentTimeoutSeconds, config.scheduling.failoverGraceSeconds))
-        for agent in registry.agents.values where agent.isActive { awaitingAgents[agent.id] = now + agentGrace }
+        step(.elected(activeAgents: registry.agents.values.filter(\.isActive).map(\.id)))
         replicatedClock.start(registry: registry.clockNanos, wall: WallClock.nanos(), moved: machine.lastClockMove, at: now)
         phase = .leading(term: term)
         logger.info("leading: serving schedulers and agents", metadata: ["term": "\(term)"])
@@ -181,11 +163,11 @@ actor MasterLeader {
         phase = .following
         replicatedClock.stop()
         for session in schedulers.values { session.stream.finish() }
-        for session in agents.values { session.stream.finish() }
+        for stream in agentStreams.values { stream.finish() }
         closeOperatorStreams()
         schedulers = [:]
-        agents = [:]
-        awaitingAgents = [:]
+        agentStreams = [:]
+        step(.steppedDown)
         offers = [:]
         charges = [:]
         lastSentUUID = [:]

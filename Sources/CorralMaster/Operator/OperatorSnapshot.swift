@@ -57,7 +57,7 @@ extension MasterLeader {
         info.pid = "master@\(config.httpListen.host):\(config.httpListen.port)"
         return OperatorSnapshot(
             registry: machine.registry, offers: outstandingOffers, connectedFrameworks: Set(schedulers.keys),
-            connectedAgents: connectedAgents, agentIPs: agents.compactMapValues(\.ip), masterInfo: info, config: config, term: term,
+            connectedAgents: connectedAgents, agentIPs: core.agents.compactMapValues(\.ip), masterInfo: info, config: config, term: term,
             startTime: Date().timeIntervalSince1970 - uptime, uptime: uptime)
     }
 

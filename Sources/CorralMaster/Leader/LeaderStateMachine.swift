@@ -1,0 +1,175 @@
+import CorralModel
+
+/// The leader's decisions that depend only on what it was told and on the time it is given,
+/// as a value: `MasterLeader` feeds it inputs and carries out the effects it returns, the way
+/// `RaftServer` wraps `RaftNode`, so the rules run under a manual clock in unit tests and, in
+/// time, under the simulator. It holds the timers (allocation cadence, heartbeats, update
+/// retries, the replicated clock's ticks) and agent liveness: which agents have a stream to
+/// this leader, when each was last heard, and until when a silent or disconnected agent may
+/// come back before it is proposed unreachable. The rest of the leader (offers, accepts,
+/// scheduler streams) still lives in `MasterLeader` and moves here piece by piece.
+struct LeaderStateMachine {
+    typealias Instant = ContinuousClock.Instant
+
+    /// The intervals and timeouts of `SchedulingConfig`, as durations.
+    struct Timing: Equatable {
+        var allocationInterval: Duration
+        var schedulerHeartbeat: Duration
+        var agentHeartbeat: Duration
+        var updateRetry: Duration
+        /// How long an agent may be silent, or away after its stream ended.
+        var agentTimeout: Duration
+        /// How long the agents a new leader finds active have to reach it.
+        var electionGrace: Duration
+        /// How often the replicated clock may be moved on for a due fail-over deadline.
+        var clockTick: Duration = .milliseconds(250)
+
+        init(_ scheduling: SchedulingConfig) {
+            allocationInterval = .milliseconds(scheduling.allocationIntervalMilliseconds)
+            schedulerHeartbeat = .seconds(scheduling.heartbeatIntervalSeconds)
+            agentHeartbeat = .seconds(scheduling.agentHeartbeatSeconds)
+            updateRetry = .seconds(scheduling.updateRetrySeconds)
+            agentTimeout = .seconds(scheduling.agentTimeoutSeconds)
+            electionGrace = .seconds(max(scheduling.agentTimeoutSeconds, scheduling.failoverGraceSeconds))
+        }
+    }
+
+    /// An agent's stream to this leader.
+    struct AgentLink: Equatable {
+        var streamID: String
+        var lastSeen: Instant
+        /// The IP the agent's connection came from (its pid's host, as libprocess has it).
+        var ip: String?
+    }
+
+    enum Input: Equatable {
+        /// Time passed (the leader's housekeeping runs every few tens of milliseconds).
+        case tick
+        /// This master leads now and has caught up; `activeAgents` are the registry's.
+        case elected(activeAgents: [AgentID])
+        case steppedDown
+        case agentSubscribed(AgentID, streamID: String, ip: String?)
+        /// A call came on the agent's current stream.
+        case agentHeard(AgentID)
+        case agentStreamEnded(AgentID, streamID: String)
+        /// The registry no longer counts the agent as active (unreachable, gone, removed).
+        case agentDeactivated(AgentID)
+        /// Something changed that may make new offers: allocate at the next tick.
+        case allocationWanted
+        /// An allocation cycle ran.
+        case allocated
+        /// A replicated clock tick was proposed.
+        case clockTicked
+    }
+
+    enum Effect: Equatable {
+        /// Expire offers and run an allocation cycle.
+        case allocate
+        case heartbeatSchedulers
+        case heartbeatAgents
+        case retryUpdates
+        /// Propose a clock tick if a framework's fail-over deadline is due (then input
+        /// `clockTicked`).
+        case checkClockDeadlines
+        /// Close the agent's stream and take it out of the allocator; `silent`: it missed
+        /// its heartbeats (otherwise its stream ended).
+        case dropAgent(AgentID, streamID: String, silent: Bool)
+        case proposeUnreachable(AgentID)
+    }
+
+    let timing: Timing
+    private(set) var leading = false
+    private(set) var agents: [AgentID: AgentLink] = [:]
+    /// Known active agents with no stream to this leader, and when they become unreachable.
+    private(set) var awaiting: [AgentID: Instant] = [:]
+    private(set) var allocationWanted = false
+    private var lastAllocation: Instant
+    private var lastSchedulerHeartbeat: Instant
+    private var lastAgentHeartbeat: Instant
+    private var lastUpdateRetry: Instant
+    private var lastClockTick: Instant
+
+    init(timing: Timing, now: Instant) {
+        self.timing = timing
+        lastAllocation = now
+        lastSchedulerHeartbeat = now
+        lastAgentHeartbeat = now
+        lastUpdateRetry = now
+        lastClockTick = now
+    }
+
+    mutating func step(_ input: Input, now: Instant) -> [Effect] {
+        switch input {
+        case .tick:
+            return leading ? tick(now: now) : []
+        case .elected(let active):
+            leading = true
+            for id in active where agents[id] == nil { awaiting[id] = now + timing.electionGrace }
+            return []
+        case .steppedDown:
+            leading = false
+            agents = [:]
+            awaiting = [:]
+            return []
+        case .agentSubscribed(let id, let streamID, let ip):
+            agents[id] = AgentLink(streamID: streamID, lastSeen: now, ip: ip)
+            awaiting.removeValue(forKey: id)
+            allocationWanted = true
+            return []
+        case .agentHeard(let id):
+            agents[id]?.lastSeen = now
+            return []
+        case .agentStreamEnded(let id, let streamID):
+            guard let link = agents[id], link.streamID == streamID else { return [] }
+            agents.removeValue(forKey: id)
+            if leading { awaiting[id] = now + timing.agentTimeout }
+            return [.dropAgent(id, streamID: streamID, silent: false)]
+        case .agentDeactivated(let id):
+            agents.removeValue(forKey: id)
+            awaiting.removeValue(forKey: id)
+            return []
+        case .allocationWanted:
+            allocationWanted = true
+            return []
+        case .allocated:
+            allocationWanted = false
+            lastAllocation = now
+            return []
+        case .clockTicked:
+            lastClockTick = now
+            return []
+        }
+    }
+
+    private mutating func tick(now: Instant) -> [Effect] {
+        var effects: [Effect] = []
+        if allocationWanted || now - lastAllocation >= timing.allocationInterval { effects.append(.allocate) }
+        if now - lastSchedulerHeartbeat >= timing.schedulerHeartbeat {
+            lastSchedulerHeartbeat = now
+            effects.append(.heartbeatSchedulers)
+        }
+        // Agents are told their own interval in SUBSCRIBED; a silent stream tells them to resubscribe.
+        if now - lastAgentHeartbeat >= timing.agentHeartbeat {
+            lastAgentHeartbeat = now
+            effects.append(.heartbeatAgents)
+        }
+        if now - lastUpdateRetry >= timing.updateRetry {
+            lastUpdateRetry = now
+            effects.append(.retryUpdates)
+        }
+        // Agents silent past the timeout, or gone and not back in time, become unreachable.
+        for (id, link) in agents.sorted(by: { $0.key.value < $1.key.value }) where now - link.lastSeen > timing.agentTimeout {
+            agents.removeValue(forKey: id)
+            awaiting[id] = now
+            effects.append(.dropAgent(id, streamID: link.streamID, silent: true))
+        }
+        for (id, deadline) in awaiting.sorted(by: { $0.key.value < $1.key.value }) where deadline <= now {
+            awaiting.removeValue(forKey: id)
+            effects.append(.proposeUnreachable(id))
+        }
+        // The replicated clock only needs to move when a fail-over deadline is due: the
+        // registry then removes the frameworks whose deadline its clock has passed.
+        if now - lastClockTick >= timing.clockTick { effects.append(.checkClockDeadlines) }
+        return effects
+    }
+}
