@@ -128,4 +128,65 @@ struct LeaderStateMachineTests {
         _ = core.step(.elected(activeAgents: []), now: at(2))
         #expect(!core.step(.tick, now: at(100)).contains { if case .proposeUnreachable = $0 { true } else { false } })
     }
+
+    // MARK: - Schedulers and status updates
+
+    let framework = FrameworkID("f1")
+
+    /// A running task of `framework` whose pending updates carry `uuids`, oldest first.
+    func task(_ name: String, pending uuids: UInt8...) -> TaskRecord {
+        let id = TaskID(name)
+        let pending = uuids.map { TaskStatus(taskID: id, state: .running, uuid: [$0]) }
+        return TaskRecord(
+            key: TaskKey(framework, id), agentID: a, role: "*",
+            info: TaskInfo(name: name, taskID: id, agentID: a, resources: [.scalar("cpus", 0.1)]),
+            executor: nil, state: .running, status: TaskStatus(taskID: id, state: .running),
+            pending: pending, recentUUIDs: [], launchedAtNanos: 0)
+    }
+
+    /// The UUIDs of the updates sent, in order.
+    func sent(_ effects: [Effect]) -> [[UInt8]] {
+        effects.compactMap { if case .sendUpdate(_, let status) = $0 { status.uuid } else { nil } }
+    }
+
+    @Test func eachUpdateGoesOutOnceUntilItIsResentOrTheSchedulerComesBack() {
+        var core = machine()
+        _ = core.step(.elected(activeAgents: []), now: at(0))
+        #expect(sent(core.step(.taskChanged(task("t", pending: 1), resend: false), now: at(0))).isEmpty, "nobody to send to")
+        _ = core.step(.schedulerSubscribed(framework, streamID: "s1"), now: at(0))
+        #expect(sent(core.step(.taskChanged(task("t", pending: 1), resend: false), now: at(1))) == [[1]])
+        #expect(sent(core.step(.taskChanged(task("t", pending: 1, 2), resend: false), now: at(2))).isEmpty, "still the head")
+        #expect(sent(core.step(.taskChanged(task("t", pending: 1, 2), resend: true), now: at(3))) == [[1]], "a retry")
+        #expect(sent(core.step(.taskChanged(task("t", pending: 2), resend: false), now: at(4))) == [[2]], "acknowledged: the next")
+        _ = core.step(.schedulerSubscribed(framework, streamID: "s2"), now: at(5))
+        #expect(sent(core.step(.taskChanged(task("t", pending: 2), resend: false), now: at(5))) == [[2]], "a new stream hears it again")
+        _ = core.step(.taskReleased(TaskKey(framework, TaskID("t"))), now: at(6))
+        #expect(sent(core.step(.taskChanged(task("t", pending: 2), resend: false), now: at(6))) == [[2]])
+    }
+
+    @Test func onlyTheCurrentStreamsEndDropsTheScheduler() {
+        var core = machine()
+        _ = core.step(.elected(activeAgents: []), now: at(0))
+        _ = core.step(.schedulerSubscribed(framework, streamID: "s1"), now: at(0))
+        _ = core.step(.schedulerSubscribed(framework, streamID: "s2"), now: at(1))
+        #expect(core.step(.schedulerStreamEnded(framework, streamID: "s1"), now: at(2)).isEmpty, "the failed-over stream")
+        #expect(core.schedulers[framework] == "s2")
+        #expect(core.step(.schedulerStreamEnded(framework, streamID: "s2"), now: at(3)) == [.dropScheduler(framework, streamID: "s2")])
+        #expect(core.schedulers.isEmpty)
+        #expect(sent(core.step(.taskChanged(task("t", pending: 1), resend: true), now: at(4))).isEmpty)
+        _ = core.step(.schedulerSubscribed(framework, streamID: "s3"), now: at(5))
+        _ = core.step(.frameworkRemoved(framework), now: at(6))
+        #expect(core.schedulers.isEmpty)
+        #expect(core.step(.schedulerStreamEnded(framework, streamID: "s3"), now: at(7)).isEmpty, "already gone")
+    }
+
+    @Test func aSchedulerSubscribingWantsAnAllocation() {
+        var core = machine()
+        _ = core.step(.elected(activeAgents: []), now: at(0))
+        _ = core.step(.allocated, now: at(0))
+        _ = core.step(.schedulerSubscribed(framework, streamID: "s1"), now: at(0.1))
+        #expect(core.step(.tick, now: at(0.15)).contains(.allocate))
+        _ = core.step(.steppedDown, now: at(1))
+        #expect(core.schedulers.isEmpty)
+    }
 }

@@ -6,8 +6,10 @@ import CorralModel
 /// time, under the simulator. It holds the timers (allocation cadence, heartbeats, update
 /// retries, the replicated clock's ticks) and agent liveness: which agents have a stream to
 /// this leader, when each was last heard, and until when a silent or disconnected agent may
-/// come back before it is proposed unreachable. The rest of the leader (offers, accepts,
-/// scheduler streams) still lives in `MasterLeader` and moves here piece by piece.
+/// come back before it is proposed unreachable; which schedulers are connected, and which
+/// status update each task's scheduler was last sent. The rest of the leader (offers,
+/// accepts, the commits its calls wait for) still lives in `MasterLeader` and moves here
+/// piece by piece.
 struct LeaderStateMachine {
     typealias Instant = ContinuousClock.Instant
 
@@ -42,7 +44,7 @@ struct LeaderStateMachine {
         var ip: String?
     }
 
-    enum Input: Equatable {
+    enum Input {
         /// Time passed (the leader's housekeeping runs every few tens of milliseconds).
         case tick
         /// This master leads now and has caught up; `activeAgents` are the registry's.
@@ -60,6 +62,15 @@ struct LeaderStateMachine {
         case allocated
         /// A replicated clock tick was proposed.
         case clockTicked
+        /// A framework's scheduler subscribed with a new stream (replacing any older one).
+        case schedulerSubscribed(FrameworkID, streamID: String)
+        case schedulerStreamEnded(FrameworkID, streamID: String)
+        case frameworkRemoved(FrameworkID)
+        /// A task's record changed, or its scheduler came back: its oldest unacknowledged
+        /// update goes out unless it already did; `resend` sends it again all the same.
+        case taskChanged(TaskRecord, resend: Bool)
+        /// A task ended and its record left the leader's concern.
+        case taskReleased(TaskKey)
     }
 
     enum Effect: Equatable {
@@ -75,6 +86,10 @@ struct LeaderStateMachine {
         /// its heartbeats (otherwise its stream ended).
         case dropAgent(AgentID, streamID: String, silent: Bool)
         case proposeUnreachable(AgentID)
+        /// Send the scheduler this status update.
+        case sendUpdate(FrameworkID, TaskStatus)
+        /// Close the scheduler's stream, return its offers, start its fail-over timeout.
+        case dropScheduler(FrameworkID, streamID: String)
     }
 
     let timing: Timing
@@ -82,6 +97,10 @@ struct LeaderStateMachine {
     private(set) var agents: [AgentID: AgentLink] = [:]
     /// Known active agents with no stream to this leader, and when they become unreachable.
     private(set) var awaiting: [AgentID: Instant] = [:]
+    /// The stream of each framework whose scheduler is connected to this leader.
+    private(set) var schedulers: [FrameworkID: String] = [:]
+    /// The UUID of the update last sent for each task.
+    private var lastSentUUID: [TaskKey: [UInt8]] = [:]
     private(set) var allocationWanted = false
     private var lastAllocation: Instant
     private var lastSchedulerHeartbeat: Instant
@@ -110,6 +129,8 @@ struct LeaderStateMachine {
             leading = false
             agents = [:]
             awaiting = [:]
+            schedulers = [:]
+            lastSentUUID = [:]
             return []
         case .agentSubscribed(let id, let streamID, let ip):
             agents[id] = AgentLink(streamID: streamID, lastSeen: now, ip: ip)
@@ -137,6 +158,27 @@ struct LeaderStateMachine {
             return []
         case .clockTicked:
             lastClockTick = now
+            return []
+        case .schedulerSubscribed(let id, let streamID):
+            schedulers[id] = streamID
+            lastSentUUID = lastSentUUID.filter { $0.key.frameworkID != id }
+            allocationWanted = true
+            return []
+        case .schedulerStreamEnded(let id, let streamID):
+            guard schedulers[id] == streamID else { return [] }
+            schedulers.removeValue(forKey: id)
+            return [.dropScheduler(id, streamID: streamID)]
+        case .frameworkRemoved(let id):
+            schedulers.removeValue(forKey: id)
+            allocationWanted = true
+            return []
+        case .taskChanged(let task, let resend):
+            guard let head = task.pending.first, schedulers[task.key.frameworkID] != nil else { return [] }
+            if !resend, let uuid = head.uuid, lastSentUUID[task.key] == uuid { return [] }
+            lastSentUUID[task.key] = head.uuid
+            return [.sendUpdate(task.key.frameworkID, head)]
+        case .taskReleased(let key):
+            lastSentUUID.removeValue(forKey: key)
             return []
         }
     }

@@ -10,13 +10,13 @@ extension MasterLeader {
             switch change {
             case .taskUpdated(let task):
                 if task.isTerminal { release(task.key) }
-                forwardHead(of: task)
+                step(.taskChanged(task, resend: false))
             case .taskCompleted(let task):
                 release(task.key)
-                lastSentUUID.removeValue(forKey: task.key)
+                step(.taskReleased(task.key))
             case .frameworkUpdated(let record):
                 // A disconnect proposed just before the scheduler came back must not stand.
-                if case .disconnected = record.state, schedulers[record.id] != nil {
+                if case .disconnected = record.state, core.schedulers[record.id] != nil {
                     propose(.subscribeFramework(info: record.info, atNanos: nowNanos()))
                 }
             case .frameworkRemoved(let record, let killed):
@@ -36,7 +36,7 @@ extension MasterLeader {
                     // Every scheduler hears that the agent is lost, as Mesos's FAILURE says.
                     var failure = SchedulerEvent(type: .failure)
                     failure.failure = SchedulerEvent.Failure(agentID: record.id)
-                    for id in schedulers.keys { send(failure, to: id) }
+                    for id in core.schedulers.keys { send(failure, to: id) }
                 } else if core.agents[record.id] != nil {
                     rescind(allocator.updateAgent(record.id.value, total: ResourceMapping.quantities(record.total)))
                     step(.allocationWanted)
@@ -75,13 +75,13 @@ extension MasterLeader {
         for (key, charge) in charges where charge.framework == id { charges.removeValue(forKey: key) }
         forgetOffers { $0.frameworkID == id }
         allocator.removeFramework(id.value)
-        if let session = schedulers.removeValue(forKey: id) {
+        if let stream = schedulerStreams.removeValue(forKey: id) {
             var event = SchedulerEvent(type: .error)
             event.error = SchedulerEvent.ErrorPayload(message: "Framework has been removed")
-            session.stream.yield(Self.record(event))
-            session.stream.finish()
+            stream.yield(Self.record(event))
+            stream.finish()
         }
-        step(.allocationWanted)
+        step(.frameworkRemoved(id))
         logger.info("framework removed", metadata: ["framework": "\(id)", "killed_tasks": "\(killed.count)"])
     }
 }

@@ -11,7 +11,7 @@ extension MasterLeader {
         for decision in decisions {
             let agentID = AgentID(decision.agent)
             let frameworkID = FrameworkID(decision.framework)
-            guard let agent = registry.agents[agentID], schedulers[frameworkID] != nil else {
+            guard let agent = registry.agents[agentID], core.schedulers[frameworkID] != nil else {
                 allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
                 continue
             }
@@ -79,7 +79,7 @@ extension MasterLeader {
             rescind(allocator.expireOffers(nowMillis: nowMillis()))
             allocate()
         case .heartbeatSchedulers:
-            for id in schedulers.keys { send(SchedulerEvent(type: .heartbeat), to: id) }
+            for id in core.schedulers.keys { send(SchedulerEvent(type: .heartbeat), to: id) }
             for (_, stream) in operators { stream.yield(RecordIO.encode(Self.operatorHeartbeat)) }
         case .heartbeatAgents:
             for id in agentStreams.keys { send(agentEvent(.heartbeat), toAgent: id) }
@@ -102,6 +102,12 @@ extension MasterLeader {
             if term != nil { removeFromAllocator(id) }
         case .proposeUnreachable(let id):
             propose(.agentUnreachable(id: id, atNanos: nowNanos()))
+        case .sendUpdate(let id, let status):
+            var event = SchedulerEvent(type: .update)
+            event.update = SchedulerEvent.Update(status: status)
+            send(event, to: id)
+        case .dropScheduler(let id, _):
+            schedulerDropped(id)
         }
     }
 

@@ -24,15 +24,16 @@ extension MasterLeader {
         if let error = outcome.error { throw MasterError(code: .forbidden, message: error) }
         guard self.term == term else { throw MasterError(code: .notLeader, message: "leadership changed; retry") }
 
-        if let old = schedulers[id] {
+        if let old = schedulerStreams[id] {
             var event = SchedulerEvent(type: .error)
             event.error = SchedulerEvent.ErrorPayload(message: "Framework failed over")
-            old.stream.yield(Self.record(event))
-            old.stream.finish()
+            old.yield(Self.record(event))
+            old.finish()
         }
         let streamID = UUID().uuidString.lowercased()
         let (stream, sink) = RecordStream.makeStream()
-        schedulers[id] = SchedulerSession(streamID: streamID, stream: sink)
+        schedulerStreams[id] = sink
+        step(.schedulerSubscribed(id, streamID: streamID))
         var subscribed = SchedulerEvent(type: .subscribed)
         subscribed.subscribed = SchedulerEvent.Subscribed(
             frameworkID: id, heartbeatIntervalSeconds: config.scheduling.heartbeatIntervalSeconds, masterInfo: masterInfo)
@@ -42,20 +43,19 @@ extension MasterLeader {
         allocator.addFramework(id.value, roles: info.effectiveRoles)
         allocator.revive(framework: id.value, role: nil)
         for role in subscribe.suppressedRoles { allocator.suppress(framework: id.value, role: role) }
-        for task in machine.registry.tasks(of: id) {
-            lastSentUUID.removeValue(forKey: task.key)
-            forwardHead(of: task)
-        }
-        step(.allocationWanted)
+        for task in machine.registry.tasks(of: id) { step(.taskChanged(task, resend: false)) }
         logger.info("framework subscribed", metadata: ["framework": "\(id)", "name": "\(info.name)"])
         return (id, streamID, stream)
     }
 
     /// The scheduler's stream ended: its offers go back and its fail-over timeout starts.
     func schedulerStreamEnded(_ id: FrameworkID, streamID: String) {
-        guard let session = schedulers[id], session.streamID == streamID else { return }
-        schedulers.removeValue(forKey: id)
-        session.stream.finish()
+        step(.schedulerStreamEnded(id, streamID: streamID))
+    }
+
+    /// Carries out `dropScheduler`: see `schedulerStreamEnded`.
+    func schedulerDropped(_ id: FrameworkID) {
+        schedulerStreams.removeValue(forKey: id)?.finish()
         guard term != nil else { return }
         declineOffers(of: id)
         allocator.suppress(framework: id.value, role: nil)
@@ -83,10 +83,10 @@ extension MasterLeader {
         guard let streamID else {
             throw MasterError(code: .request, message: "the Mesos-Stream-Id header is missing; send the one SUBSCRIBE returned")
         }
-        guard let session = schedulers[id] else {
+        guard let current = core.schedulers[id] else {
             throw MasterError(code: .forbidden, message: "framework \(id) is not subscribed to this master; SUBSCRIBE first")
         }
-        guard session.streamID == streamID else {
+        guard current == streamID else {
             throw MasterError(code: .request, message: "the Mesos-Stream-Id does not match framework \(id)'s subscription")
         }
         return id
@@ -99,22 +99,12 @@ extension MasterLeader {
     }
 
     func send(_ event: SchedulerEvent, to id: FrameworkID) {
-        schedulers[id]?.stream.yield(Self.record(event))
-    }
-
-    /// Sends a task's oldest unacknowledged update, unless it was already sent (`force` sends again).
-    func forwardHead(of task: TaskRecord, force: Bool = false) {
-        guard let head = task.pending.first, schedulers[task.key.frameworkID] != nil else { return }
-        if !force, let uuid = head.uuid, lastSentUUID[task.key] == uuid { return }
-        var event = SchedulerEvent(type: .update)
-        event.update = SchedulerEvent.Update(status: head)
-        send(event, to: task.key.frameworkID)
-        lastSentUUID[task.key] = head.uuid
+        schedulerStreams[id]?.yield(Self.record(event))
     }
 
     func retryPendingUpdates() {
         for task in machine.registry.tasks.values where !task.pending.isEmpty {
-            forwardHead(of: task, force: true)
+            step(.taskChanged(task, resend: true))
         }
     }
 

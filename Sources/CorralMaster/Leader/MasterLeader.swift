@@ -20,11 +20,6 @@ actor MasterLeader {
         case leading(term: UInt64)
     }
 
-    struct SchedulerSession {
-        var streamID: String
-        var stream: RecordStream.Continuation
-    }
-
     /// A task's resources as charged to the allocator.
     struct Charge {
         var agent: AgentID
@@ -43,13 +38,12 @@ actor MasterLeader {
     var phase: Phase = .following
     var allocator: any Allocator
     var offers: [MesosOfferID: LiveOffer] = [:]
-    var schedulers: [FrameworkID: SchedulerSession] = [:]
-    /// The timers and agent liveness (`LeaderStateMachine`).
+    /// The timers, agent liveness, connected schedulers and update forwarding (`LeaderStateMachine`).
     var core: LeaderStateMachine
-    /// The open stream of each agent `core` counts as connected.
+    /// The open stream of each scheduler and agent `core` counts as connected.
+    var schedulerStreams: [FrameworkID: RecordStream.Continuation] = [:]
     var agentStreams: [AgentID: RecordStream.Continuation] = [:]
     var charges: [TaskKey: Charge] = [:]
-    var lastSentUUID: [TaskKey: [UInt8]] = [:]
     var operators: [String: RecordStream.Continuation] = [:]
     var quotaRoles: Set<String> = []
     /// The leader's readings of the replicated clock (`ReplicatedClock`).
@@ -150,7 +144,7 @@ actor MasterLeader {
         logger.info("leading: serving schedulers and agents", metadata: ["term": "\(term)"])
         // Schedulers were connected to the old leader: they get the fail-over grace to come back.
         let grace = UInt64(config.scheduling.failoverGraceSeconds * 1e9)
-        for framework in registry.liveFrameworks where framework.state == .active && schedulers[framework.id] == nil {
+        for framework in registry.liveFrameworks where framework.state == .active && core.schedulers[framework.id] == nil {
             let at = nowNanos()
             let timeout = framework.failoverTimeoutNanos
             propose(.disconnectFramework(id: framework.id, atNanos: at, deadlineNanos: at + max(timeout, grace)))
@@ -162,15 +156,14 @@ actor MasterLeader {
         if phase != .following { logger.info("no longer leading; closing scheduler and agent streams") }
         phase = .following
         replicatedClock.stop()
-        for session in schedulers.values { session.stream.finish() }
+        for stream in schedulerStreams.values { stream.finish() }
         for stream in agentStreams.values { stream.finish() }
         closeOperatorStreams()
-        schedulers = [:]
+        schedulerStreams = [:]
         agentStreams = [:]
         step(.steppedDown)
         offers = [:]
         charges = [:]
-        lastSentUUID = [:]
         allocator = Self.makeAllocator(config.scheduling)
     }
 

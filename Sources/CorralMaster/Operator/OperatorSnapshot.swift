@@ -56,7 +56,7 @@ extension MasterLeader {
         var info = masterInfo
         info.pid = "master@\(config.httpListen.host):\(config.httpListen.port)"
         return OperatorSnapshot(
-            registry: machine.registry, offers: outstandingOffers, connectedFrameworks: Set(schedulers.keys),
+            registry: machine.registry, offers: outstandingOffers, connectedFrameworks: Set(core.schedulers.keys),
             connectedAgents: connectedAgents, agentIPs: core.agents.compactMapValues(\.ip), masterInfo: info, config: config, term: term,
             startTime: Date().timeIntervalSince1970 - uptime, uptime: uptime)
     }
