@@ -9,14 +9,8 @@ extension MasterLeader {
         -> (id: AgentID, streamID: String, stream: RecordStream)
     {
         let term = try requireLeading()
-        guard subscribe.version == 1 else {
-            throw MasterError(code: .request, message: "agent protocol version \(subscribe.version) is not supported; this master speaks 1")
-        }
-        guard subscribe.highestTerm <= term else {
-            throw MasterError(code: .notLeader, message: "the agent has seen term \(subscribe.highestTerm), newer than this leader's \(term)")
-        }
+        try LeaderStateMachine.check(subscribe, term: term)
         var info = subscribe.agentInfo
-        guard !info.hostname.isEmpty else { throw MasterError(code: .request, message: "agent_info.hostname is empty") }
         let reported = subscribe.tasks
         let command: RegistryCommand
         if let id = info.id, machine.registry.agents[id] != nil {
@@ -48,10 +42,11 @@ extension MasterLeader {
         let registry = machine.registry
         addToAllocator(id, registry: registry)
         let reportedKeys = Set(reported.map { TaskKey($0.frameworkID, $0.status.taskID) })
-        for task in registry.tasks(onAgent: id) where task.state == .staging && !reportedKeys.contains(task.key) {
+        let (relaunch, kills) = LeaderStateMachine.reconcile(agent: id, reported: reportedKeys, registry: registry)
+        for task in relaunch {
             sendLaunch([task.info], executor: task.executor, framework: task.key.frameworkID, agent: id)
         }
-        for key in reportedKeys where registry.tasks[key].map(\.isTerminal) ?? true {
+        for key in kills {
             var kill = agentEvent(.kill)
             kill.kill = AgentEvent.Kill(frameworkID: key.frameworkID, taskID: key.taskID)
             send(kill, toAgent: id)
@@ -87,55 +82,17 @@ extension MasterLeader {
     /// Every agent call but SUBSCRIBE.
     func handle(_ call: AgentCall, streamID: String?) async throws(MasterError) {
         _ = try requireLeading()
-        guard let id = call.agentID else { throw MasterError(code: .request, message: "the call has no agent_id") }
-        guard let streamID else {
-            throw MasterError(code: .request, message: "the Corral-Agent-Stream-Id header is missing; send the one SUBSCRIBE returned")
-        }
-        guard core.agents[id]?.streamID == streamID else {
-            throw MasterError(code: .forbidden, message: "agent \(id) is not subscribed to this master with that stream; SUBSCRIBE again")
-        }
-        step(.agentHeard(id))
-        switch call.type {
-        case .heartbeat:
+        switch try core.plan(call, streamID: streamID, nanos: nowNanos(), now: clock.now) {
+        case .nothing:
             return
-        case .update:
-            guard let update = call.update else { throw MasterError(code: .request, message: "the call's \"update\" field is missing") }
-            guard update.status.uuid != nil else { throw MasterError(code: .request, message: "a status update from an agent needs a uuid") }
-            var status = update.status
-            status.agentID = id
-            status.source = status.source ?? .executor
+        case .commit(let command, let what):
             do {
-                // An update for a task the registry no longer has is acknowledged all the same,
-                // so the agent stops sending it.
-                _ = try await commit(.statusUpdate(frameworkID: update.frameworkID, status: status, atNanos: nowNanos()))
+                _ = try await commit(command)
             } catch {
-                throw MasterError.committing("the update", error)
+                throw MasterError.committing(what, error)
             }
-        case .updateResources:
-            guard let resources = call.updateResources?.resources else {
-                throw MasterError(code: .request, message: "the call's \"update_resources\" field is missing")
-            }
-            do {
-                _ = try await commit(.updateAgentResources(id: id, resources: resources, atNanos: nowNanos()))
-            } catch {
-                throw MasterError.committing("the change", error)
-            }
-        case .message:
-            guard let message = call.message else {
-                throw MasterError(code: .request, message: "the call's \"message\" field is missing")
-            }
-            var event = SchedulerEvent(type: .message)
-            event.message = SchedulerEvent.Message(agentID: id, executorID: message.executorID, data: message.data ?? [])
-            send(event, to: message.frameworkID)
-        case .exitedExecutor:
-            guard let exited = call.exitedExecutor else {
-                throw MasterError(code: .request, message: "the call's \"exited_executor\" field is missing")
-            }
-            var event = SchedulerEvent(type: .failure)
-            event.failure = SchedulerEvent.Failure(agentID: id, executorID: exited.executorID, status: exited.status)
-            send(event, to: exited.frameworkID)
-        default:
-            throw MasterError(code: .request, message: "agent call type \(call.type.rawValue) is not supported")
+        case .forward(let event, let id):
+            send(event, to: id)
         }
     }
 
