@@ -60,7 +60,12 @@ extension MasterStateMachineTests {
             let smallResults = try small.apply(batch)
             let bigResults = try big.apply(batch)
 
-            #expect(small.environment.currentMapSizeBytes > Self.smallMapBytes, "the batch must grow the map")
+            #expect(
+                small.environment.currentMapSizeBytes > Self.smallMapBytes,
+                """
+                the batch must grow the map (results \(smallResults.count) of \(batch.count), agents \(small.registry.agents.count), \
+                registry records stored \((try? small.storedRecords().registryKeys.count) ?? -1))
+                """)
             // Compared as booleans: the values would fill the log.
             let differing = bigResults.keys.filter { smallResults[$0] != bigResults[$0] }.sorted()
             #expect(
