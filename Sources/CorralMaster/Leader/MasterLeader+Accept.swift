@@ -42,40 +42,22 @@ extension MasterLeader {
                 }
                 continue
             }
-            var budget = remaining
-            var trial = book
             let tasks = Self.tasks(of: operation)
-            var (passed, failures) = check(tasks, group: executor, framework: id, agent: agentID, book: &trial, budget: &budget)
-            if let executor, failures.isEmpty {
-                if let why = Self.checkGroupExecutor(executor) ?? checkExecutor(executor, framework: id, agent: agentID, book: trial) {
-                    failures = passed.map { ($0, why) }
-                } else if trial.isNew(executor, framework: id, agent: agentID, registry: machine.registry) {
-                    let need = Resources(executor.resources).unallocated
-                    if budget.contains(need) {
-                        budget -= need
-                        trial.take([], group: executor)
-                    } else {
-                        failures = passed.map { ($0, "the executor needs \(need), more than the offers have left (\(budget))") }
-                    }
-                }
-            }
-            if executor != nil, !failures.isEmpty {
-                // A task group launches whole or not at all.
-                let why = failures.map(\.1).joined(separator: "; ")
-                failures = tasks.map { ($0, why) }
-                passed = []
-            }
-            for (task, why) in failures { refuse(task, of: id, state: .error, reason: reason, message: why) }
+            let checked = LeaderStateMachine.checkLaunch(
+                tasks, group: executor, framework: id, agent: agentID, book: book, budget: remaining,
+                registry: machine.registry)
+            for (task, why) in checked.failures { refuse(task, of: id, state: .error, reason: reason, message: why) }
+            let passed = checked.passed
             guard !passed.isEmpty else { continue }
-            let consumed = ResourceMapping.quantities(remaining - budget)
+            let consumed = ResourceMapping.quantities(remaining - checked.budget)
             var executorsCost = consumed
             executorsCost -= ResourceMapping.quantities(Resources(passed.flatMap(\.resources)))
             if await commitLaunch(
                 passed, executor: executor, framework: id, agent: agentID, role: role, executorsCost: executorsCost)
             {
-                book = trial
+                book = checked.book
                 launched += consumed
-                remaining = budget
+                remaining = checked.budget
             }
         }
         let now = nowMillis()
