@@ -5,37 +5,20 @@ extension MasterLeader {
     func allocate() {
         guard let term else { return }
         step(.allocated)
-        let decisions = allocator.allocate(nowMillis: nowMillis())
+        let (made, declined) = LeaderStateMachine.makeOffers(
+            allocator.allocate(nowMillis: nowMillis()), term: term, registry: machine.registry,
+            connected: Set(core.schedulers.keys), outstanding: offers.values)
+        for decision in declined { allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: nowMillis()) }
         var byFramework: [FrameworkID: [Offer]] = [:]
-        let registry = machine.registry
-        for decision in decisions {
-            let agentID = AgentID(decision.agent)
-            let frameworkID = FrameworkID(decision.framework)
-            guard let agent = registry.agents[agentID], core.schedulers[frameworkID] != nil else {
-                allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
-                continue
-            }
-            let available = agent.total.unallocated - registry.allocated(onAgent: agentID) - offered(onAgent: agentID)
-            let resources = ResourceMapping.carve(decision.resources, from: available, role: decision.role)
-            let offer = Offer(
-                id: MesosOfferID("\(term)-O\(decision.offerID)"), frameworkID: frameworkID, agentID: agentID,
-                hostname: agent.info.hostname, resources: Array(resources), attributes: agent.info.attributes,
-                allocationInfo: Resource.AllocationInfo(role: decision.role))
-            offers[offer.id] = LiveOffer(decision: decision, offer: offer)
-            byFramework[frameworkID, default: []].append(offer)
+        for live in made {
+            offers[live.offer.id] = live
+            byFramework[live.frameworkID, default: []].append(live.offer)
         }
         for (frameworkID, made) in byFramework {
             var event = SchedulerEvent(type: .offers)
             event.offers = SchedulerEvent.Offers(offers: made)
             send(event, to: frameworkID)
         }
-    }
-
-    /// The Mesos resources outstanding offers hold on an agent.
-    func offered(onAgent id: AgentID) -> Resources {
-        var total = Resources()
-        for offer in offers.values where offer.agentID == id { total += offer.resources.unallocated }
-        return total
     }
 
     /// Takes rescinded offers out of the book and tells their frameworks.
