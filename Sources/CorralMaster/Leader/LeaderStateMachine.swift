@@ -90,6 +90,23 @@ struct LeaderStateMachine {
         case sendUpdate(FrameworkID, TaskStatus)
         /// Close the scheduler's stream, return its offers, start its fail-over timeout.
         case dropScheduler(FrameworkID, streamID: String)
+        /// A task ended: what it held goes back to the allocator.
+        case releaseTask(TaskKey)
+        /// Propose the framework's subscription again (its disconnect came after it was back).
+        case resubscribeFramework(FrameworkInfo)
+        /// The framework is gone: shut it down on the agents of `killed`, forget its offers
+        /// and charges, take it out of the allocator, close its stream with an error.
+        case removeFramework(FrameworkID, killed: [TaskRecord])
+        /// The registry no longer counts the agent active: close its stream (with an error if an
+        /// operator marked it gone) and take it out of the allocator.
+        case dropDeactivatedAgent(AgentID, gone: Bool)
+        /// Send the scheduler a FAILURE for the lost agent.
+        case sendAgentLost(FrameworkID, AgentID)
+        /// The agent's total changed: rescind what no longer fits and allocate again.
+        case updateAgentTotal(AgentID, Resources)
+        /// Set the allocator's quotas, or weights, from the registry again.
+        case refreshQuotas
+        case refreshWeights
     }
 
     let timing: Timing

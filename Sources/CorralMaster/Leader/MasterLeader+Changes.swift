@@ -5,56 +5,48 @@ extension MasterLeader {
     /// of removed frameworks, and keeps the allocator's agents, quota and weights in step.
     func registryChanged(_ batch: [RegistryChange]) {
         for change in batch { publish(change) }
-        guard term != nil else { return }
         for change in batch {
-            switch change {
-            case .taskUpdated(let task):
-                if task.isTerminal { release(task.key) }
-                step(.taskChanged(task, resend: false))
-            case .taskCompleted(let task):
-                release(task.key)
-                step(.taskReleased(task.key))
-            case .frameworkUpdated(let record):
-                // A disconnect proposed just before the scheduler came back must not stand.
-                if case .disconnected = record.state, core.schedulers[record.id] != nil {
-                    propose(.subscribeFramework(info: record.info, atNanos: nowNanos()))
+            for effect in core.registryChanged(change, now: clock.now) { carryOut(effect) }
+        }
+    }
+
+    /// Carries out what `core.registryChanged` decided.
+    func carryOutChange(_ effect: LeaderStateMachine.Effect) {
+        switch effect {
+        case .releaseTask(let key):
+            release(key)
+        case .resubscribeFramework(let info):
+            propose(.subscribeFramework(info: info, atNanos: nowNanos()))
+        case .removeFramework(let id, let killed):
+            frameworkRemoved(id, killed: killed)
+        case .dropDeactivatedAgent(let id, let gone):
+            if let stream = agentStreams.removeValue(forKey: id) {
+                if gone {
+                    var event = agentEvent(.error)
+                    event.error = SchedulerEvent.ErrorPayload(message: "this agent was marked gone by an operator")
+                    stream.yield(Self.record(event))
                 }
-            case .frameworkRemoved(let record, let killed):
-                frameworkRemoved(record.id, killed: killed)
-            case .agentUpdated(let record):
-                if !record.isActive {
-                    if let stream = agentStreams.removeValue(forKey: record.id) {
-                        if case .gone = record.state {
-                            var event = agentEvent(.error)
-                            event.error = SchedulerEvent.ErrorPayload(message: "this agent was marked gone by an operator")
-                            stream.yield(Self.record(event))
-                        }
-                        stream.finish()
-                    }
-                    step(.agentDeactivated(record.id))
-                    removeFromAllocator(record.id)
-                    // Every scheduler hears that the agent is lost, as Mesos's FAILURE says.
-                    var failure = SchedulerEvent(type: .failure)
-                    failure.failure = SchedulerEvent.Failure(agentID: record.id)
-                    for id in core.schedulers.keys { send(failure, to: id) }
-                } else if core.agents[record.id] != nil {
-                    rescind(allocator.updateAgent(record.id.value, total: ResourceMapping.quantities(record.total)))
-                    step(.allocationWanted)
-                }
-            case .quotaChanged:
-                let quotas = machine.registry.quotas
-                for role in quotaRoles.subtracting(quotas.keys) {
-                    allocator.setQuota(role: role, guarantee: ResourceQuantities(), limit: nil)
-                }
-                for quota in quotas.values { applyQuota(quota) }
-                quotaRoles = Set(quotas.keys)
-                step(.allocationWanted)
-            case .weightsChanged:
-                for (role, weight) in machine.registry.weights { allocator.setWeight(weight, role: role) }
-                step(.allocationWanted)
-            default:
-                break
+                stream.finish()
             }
+            removeFromAllocator(id)
+        case .sendAgentLost(let framework, let agent):
+            var failure = SchedulerEvent(type: .failure)
+            failure.failure = SchedulerEvent.Failure(agentID: agent)
+            send(failure, to: framework)
+        case .updateAgentTotal(let id, let total):
+            rescind(allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))
+        case .refreshQuotas:
+            let quotas = machine.registry.quotas
+            for role in quotaRoles.subtracting(quotas.keys) {
+                allocator.setQuota(role: role, guarantee: ResourceQuantities(), limit: nil)
+            }
+            for quota in quotas.values { applyQuota(quota) }
+            quotaRoles = Set(quotas.keys)
+        case .refreshWeights:
+            for (role, weight) in machine.registry.weights { allocator.setWeight(weight, role: role) }
+        default:
+            // The timers', agents' and schedulers' effects: `carryOut` handles them itself.
+            carryOut(effect)
         }
     }
 
@@ -81,7 +73,6 @@ extension MasterLeader {
             stream.yield(Self.record(event))
             stream.finish()
         }
-        step(.frameworkRemoved(id))
         logger.info("framework removed", metadata: ["framework": "\(id)", "killed_tasks": "\(killed.count)"])
     }
 }

@@ -56,7 +56,7 @@ extension MasterLeader {
         for effect in core.step(input, now: clock.now) { carryOut(effect) }
     }
 
-    private func carryOut(_ effect: LeaderStateMachine.Effect) {
+    func carryOut(_ effect: LeaderStateMachine.Effect) {
         switch effect {
         case .allocate:
             rescind(allocator.expireOffers(nowMillis: nowMillis()))
@@ -91,6 +91,9 @@ extension MasterLeader {
             send(event, to: id)
         case .dropScheduler(let id, _):
             schedulerDropped(id)
+        case .releaseTask, .resubscribeFramework, .removeFramework, .dropDeactivatedAgent, .sendAgentLost,
+            .updateAgentTotal, .refreshQuotas, .refreshWeights:
+            carryOutChange(effect)
         }
     }
 

@@ -1,0 +1,44 @@
+import CorralModel
+
+extension LeaderStateMachine {
+    /// What the leader does about one change the registry applied (nothing while it follows):
+    /// forwards updates, frees what ended, drops agents the registry no longer counts active,
+    /// and keeps the allocator's agents, quota and weights in step.
+    mutating func registryChanged(_ change: RegistryChange, now: Instant) -> [Effect] {
+        guard leading else { return [] }
+        switch change {
+        case .taskUpdated(let task):
+            let release: [Effect] = task.isTerminal ? [.releaseTask(task.key)] : []
+            return release + step(.taskChanged(task, resend: false), now: now)
+        case .taskCompleted(let task):
+            return [.releaseTask(task.key)] + step(.taskReleased(task.key), now: now)
+        case .frameworkUpdated(let record):
+            // A disconnect proposed just before the scheduler came back must not stand.
+            if case .disconnected = record.state, schedulers[record.id] != nil { return [.resubscribeFramework(record.info)] }
+            return []
+        case .frameworkRemoved(let record, let killed):
+            let effects: [Effect] = [.removeFramework(record.id, killed: killed)]
+            return effects + step(.frameworkRemoved(record.id), now: now)
+        case .agentUpdated(let record):
+            if !record.isActive {
+                var gone = false
+                if case .gone = record.state { gone = true }
+                _ = step(.agentDeactivated(record.id), now: now)
+                // Every scheduler hears that the agent is lost, as Mesos's FAILURE says.
+                let told = schedulers.keys.sorted { $0.value < $1.value }.map { Effect.sendAgentLost($0, record.id) }
+                return [.dropDeactivatedAgent(record.id, gone: gone)] + told
+            }
+            guard agents[record.id] != nil else { return [] }
+            _ = step(.allocationWanted, now: now)
+            return [.updateAgentTotal(record.id, record.total)]
+        case .quotaChanged:
+            _ = step(.allocationWanted, now: now)
+            return [.refreshQuotas]
+        case .weightsChanged:
+            _ = step(.allocationWanted, now: now)
+            return [.refreshWeights]
+        default:
+            return []
+        }
+    }
+}
