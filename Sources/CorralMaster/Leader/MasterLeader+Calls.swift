@@ -44,7 +44,8 @@ extension MasterLeader {
             // (at least once). Acknowledging twice is not an error either.
             propose(.acknowledge(frameworkID: id, taskID: ack.taskID, uuid: uuid))
         case .reconcile:
-            reconcile(call.reconcile?.tasks ?? [], for: id)
+            let answers = LeaderStateMachine.reconcile(call.reconcile?.tasks ?? [], for: id, registry: machine.registry)
+            for status in answers { sendStatus(status, to: id) }
         case .message:
             guard let message = call.message else { throw missing("message") }
             var event = agentEvent(.message)
@@ -84,74 +85,20 @@ extension MasterLeader {
         if let error = outcome.error { throw MasterError(code: .request, message: error) }
     }
 
-    /// KILL: the agent is told (under this term); a launch the agent never heard of ends here.
+    /// KILL: see `LeaderStateMachine.killPlan`.
     func killTask(_ key: TaskKey, policy: KillPolicy?) {
-        guard let task = machine.registry.tasks[key], !task.isTerminal else {
-            // A task that already ended keeps its one terminal state: the scheduler hears it
-            // again rather than a TASK_LOST that contradicts the registry (found by corral-chaos).
-            if let ended = machine.registry.tasks[key] ?? completedTask(key) {
-                sendStatus(reconciled(ended.status), to: key.frameworkID)
-                return
-            }
-            var status = TaskStatus(taskID: key.taskID, state: .lost, message: "the task is not known", source: .master)
-            status.reason = .reconciliation
+        switch core.killPlan(key, registry: machine.registry, uuid: machineUUID()) {
+        case .answer(let status):
             sendStatus(status, to: key.frameworkID)
-            return
-        }
-        if core.agents[task.agentID] != nil {
+        case .tellAgent(let agent):
             var event = agentEvent(.kill)
             event.kill = AgentEvent.Kill(frameworkID: key.frameworkID, taskID: key.taskID, killPolicy: policy)
-            send(event, toAgent: task.agentID)
-        } else if task.state == .staging {
-            var status = TaskStatus(
-                taskID: key.taskID, state: .killed, message: "killed before its agent was told to launch it",
-                source: .master, reason: .taskKilledDuringLaunch, agentID: task.agentID, uuid: machineUUID())
-            status.executorID = task.executor?.executorID
+            send(event, toAgent: agent)
+        case .endBeforeLaunch(let status):
             propose(.statusUpdate(frameworkID: key.frameworkID, status: status, atNanos: nowNanos()))
+        case .wait:
+            break
         }
-    }
-
-    /// RECONCILE: answers from the registry, without UUIDs (nothing to acknowledge).
-    func reconcile(_ asked: [SchedulerCall.Reconcile.Task], for id: FrameworkID) {
-        let registry = machine.registry
-        if asked.isEmpty {
-            for task in registry.tasks(of: id) { sendStatus(answer(task, to: id), to: id) }
-            return
-        }
-        for item in asked {
-            let key = TaskKey(id, item.taskID)
-            if let task = registry.tasks[key] {
-                sendStatus(answer(task, to: id), to: id)
-            } else if let done = completedTask(key) {
-                sendStatus(reconciled(done.status), to: id)
-            } else {
-                var status = TaskStatus(taskID: item.taskID, state: .unknown, source: .master, agentID: item.agentID)
-                status.reason = .reconciliation
-                sendStatus(status, to: id)
-            }
-        }
-    }
-
-    /// The latest completed record of `key`, if the registry still keeps one.
-    private func completedTask(_ key: TaskKey) -> TaskRecord? {
-        machine.registry.completedTasks.sorted(by: { $0.key < $1.key }).last(where: { $0.value.key == key })?.value
-    }
-
-    /// A reconciliation answer for a live task. A framework without PARTITION_AWARE was told
-    /// TASK_LOST when the task's agent became unreachable, and hears that again, never the
-    /// TASK_UNREACHABLE it does not know (as Mesos answers it; found by corral-chaos).
-    private func answer(_ task: TaskRecord, to id: FrameworkID) -> TaskStatus {
-        var status = reconciled(task.status)
-        if status.state == .unreachable && !(machine.registry.frameworks[id]?.isPartitionAware ?? false) { status.state = .lost }
-        return status
-    }
-
-    private func reconciled(_ status: TaskStatus) -> TaskStatus {
-        var copy = status
-        copy.uuid = nil
-        copy.reason = .reconciliation
-        copy.source = .master
-        return copy
     }
 
     /// A random UUID for an update the leader makes before proposing it.
