@@ -53,4 +53,50 @@ struct MakeOffersTests {
         #expect(declined.map(\.offerID) == [1, 2])
         #expect(made.map(\.decision.offerID) == [3])
     }
+
+    /// A leader with f1's and f2's schedulers connected and offers 4-O1 (f1, 1 cpu), 4-O2 (f1,
+    /// 1 cpu) and 4-O3 (f2, 1 cpu) out on a1, and 4-O4 (f1) on a2.
+    func booked() -> LeaderStateMachine {
+        var driver = RegistryDriver.standard()
+        driver.accept(.admitAgent(info: Fixture.agentInfo("a2"), atNanos: 2))
+        var core = LeaderStateMachine(timing: LeaderStateMachine.Timing(SchedulingConfig()), now: .now)
+        _ = core.step(.elected(activeAgents: []), now: .now)
+        _ = core.step(.schedulerSubscribed(f1, streamID: "s1"), now: .now)
+        _ = core.step(.schedulerSubscribed(f2, streamID: "s2"), now: .now)
+        let (made, declined) = core.offer(
+            [decision(1, "f1", cpus: 1, mem: 10), decision(2, "f1", cpus: 1, mem: 10), decision(3, "f2", cpus: 1, mem: 10),
+             decision(4, "f1", agent: "a2", cpus: 1, mem: 10)],
+            term: 4, registry: driver.registry)
+        #expect(made.count == 4 && declined.isEmpty)
+        return core
+    }
+
+    func ids(_ offers: [LiveOffer]) -> [String] { offers.map(\.offer.id.value) }
+
+    @Test func anAcceptTakesItsOffersOnceAndSaysWhatIsWrongWithThem() {
+        var core = booked()
+        let good = core.takeOffers([MesosOfferID("4-O1"), MesosOfferID("4-O2")], of: f1)
+        #expect(ids(good.taken) == ["4-O1", "4-O2"] && good.problem == nil)
+        let again = core.takeOffers([MesosOfferID("4-O1")], of: f1)
+        #expect(again.taken.isEmpty && again.problem?.contains("not outstanding") == true, "used already")
+        let theirs = core.takeOffers([MesosOfferID("4-O3")], of: f1)
+        #expect(theirs.taken.isEmpty && theirs.problem?.contains("not outstanding") == true, "f2's offer")
+        #expect(core.takeOffers([], of: f1).problem == "the ACCEPT names no offers")
+        var fresh = booked()
+        let twice = fresh.takeOffers([MesosOfferID("4-O1"), MesosOfferID("4-O1")], of: f1)
+        #expect(twice.problem == "an offer is named twice")
+        var spanning = booked()
+        let span = spanning.takeOffers([MesosOfferID("4-O1"), MesosOfferID("4-O4")], of: f1)
+        #expect(span.problem == "the offers span more than one agent or role")
+        #expect(ids(span.taken) == ["4-O1", "4-O4"] && spanning.offers.count == 2, "taken all the same, to go back to the allocator")
+    }
+
+    @Test func offersLeaveTheBookByFrameworkOrDecision() {
+        var core = booked()
+        #expect(ids(core.removeOffers { $0.frameworkID == f1 && $0.agentID == AgentID("a1") }) == ["4-O1", "4-O2"])
+        #expect(ids(core.removeOffers { $0.decision.offerID == 3 }) == ["4-O3"])
+        #expect(core.offers.keys.map(\.value) == ["4-O4"])
+        _ = core.step(.steppedDown, now: .now)
+        #expect(core.offers.isEmpty, "a leader that steps down forgets its offers")
+    }
 }

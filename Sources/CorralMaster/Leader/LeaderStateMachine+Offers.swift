@@ -1,6 +1,48 @@
 import CorralModel
 
 extension LeaderStateMachine {
+    /// Makes offers from the allocator's decisions for the connected schedulers (see
+    /// `makeOffers`) and books them.
+    mutating func offer(_ decisions: [OfferDecision], term: UInt64, registry: Registry)
+        -> (made: [LiveOffer], declined: [OfferDecision])
+    {
+        let result = Self.makeOffers(
+            decisions, term: term, registry: registry, connected: Set(schedulers.keys), outstanding: offers.values)
+        for live in result.made { offers[live.offer.id] = live }
+        return result
+    }
+
+    /// Takes the offers an ACCEPT names out of the book, with a problem when any is not good:
+    /// none named, one named twice, unknown or not this framework's (rescinded or used), or
+    /// offers on more than one agent or role. The good ones are taken even then: with a
+    /// problem, the caller returns them to the allocator.
+    mutating func takeOffers(_ ids: [MesosOfferID], of id: FrameworkID) -> (taken: [LiveOffer], problem: String?) {
+        var taken: [LiveOffer] = []
+        var problem: String?
+        if ids.isEmpty { problem = "the ACCEPT names no offers" }
+        if Set(ids).count != ids.count { problem = "an offer is named twice" }
+        for offerID in ids {
+            guard let offer = offers[offerID], offer.frameworkID == id else {
+                problem = "offer \(offerID) is not outstanding for this framework (unknown, rescinded or already used)"
+                continue
+            }
+            if let first = taken.first, first.agentID != offer.agentID || first.decision.role != offer.decision.role {
+                problem = "the offers span more than one agent or role"
+            }
+            taken.append(offer)
+        }
+        for offer in taken { offers.removeValue(forKey: offer.offer.id) }
+        return (taken, problem)
+    }
+
+    /// Takes the offers that match out of the book and returns them, by offer ID.
+    @discardableResult
+    mutating func removeOffers(where matches: (LiveOffer) -> Bool) -> [LiveOffer] {
+        let removed = offers.values.filter(matches).sorted { $0.offer.id < $1.offer.id }
+        for offer in removed { offers.removeValue(forKey: offer.offer.id) }
+        return removed
+    }
+
     /// Turns the allocator's decisions into Mesos offers. Each is carved from what its agent has
     /// left: its total less what the registry's live tasks and executors hold and what the
     /// outstanding offers and this cycle's earlier offers name, so no two outstanding offers

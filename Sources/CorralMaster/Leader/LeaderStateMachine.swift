@@ -7,7 +7,7 @@ import CorralModel
 /// retries, the replicated clock's ticks) and agent liveness: which agents have a stream to
 /// this leader, when each was last heard, and until when a silent or disconnected agent may
 /// come back before it is proposed unreachable; which schedulers are connected, and which
-/// status update each task's scheduler was last sent. The rest of the leader (offers,
+/// status update each task's scheduler was last sent; the outstanding offers. The rest of the leader (offers,
 /// accepts, the commits its calls wait for) still lives in `MasterLeader` and moves here
 /// piece by piece.
 struct LeaderStateMachine {
@@ -118,6 +118,9 @@ struct LeaderStateMachine {
     private(set) var schedulers: [FrameworkID: String] = [:]
     /// The UUID of the update last sent for each task.
     private var lastSentUUID: [TaskKey: [UInt8]] = [:]
+    /// The outstanding offers; changed only by `offer`, `takeOffers` and `removeOffers` (in
+    /// LeaderStateMachine+Offers.swift, hence not `private(set)`).
+    var offers: [MesosOfferID: LiveOffer] = [:]
     private(set) var allocationWanted = false
     private var lastAllocation: Instant
     private var lastSchedulerHeartbeat: Instant
@@ -148,6 +151,7 @@ struct LeaderStateMachine {
             awaiting = [:]
             schedulers = [:]
             lastSentUUID = [:]
+            offers = [:]
             return []
         case .agentSubscribed(let id, let streamID, let ip):
             agents[id] = AgentLink(streamID: streamID, lastSeen: now, ip: ip)

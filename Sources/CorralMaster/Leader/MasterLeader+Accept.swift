@@ -11,7 +11,7 @@ extension MasterLeader {
     /// in the same call go ahead, and what they leave of the offers returns to the allocator.
     func accept(_ accept: SchedulerCall.Accept, from id: FrameworkID) async throws(MasterError) {
         let refuseSeconds = accept.filters?.refuseSeconds ?? Filters.defaultRefuseSeconds
-        let (used, problem) = takeOffers(accept.offerIDs, of: id)
+        let (used, problem) = core.takeOffers(accept.offerIDs, of: id)
         if let problem {
             for offer in used {
                 allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
@@ -67,26 +67,6 @@ extension MasterLeader {
             allocator.accept(offer: offer.decision.offerID, launched: part, refuseSeconds: refuseSeconds, nowMillis: now)
         }
         step(.allocationWanted)
-    }
-
-    /// Takes the named offers out of the offer book; a problem when any is not good.
-    private func takeOffers(_ offerIDs: [MesosOfferID], of id: FrameworkID) -> ([LiveOffer], String?) {
-        var used: [LiveOffer] = []
-        var problem: String?
-        if offerIDs.isEmpty { problem = "the ACCEPT names no offers" }
-        if Set(offerIDs).count != offerIDs.count { problem = "an offer is named twice" }
-        for offerID in offerIDs {
-            guard let offer = offers[offerID], offer.frameworkID == id else {
-                problem = "offer \(offerID) is not outstanding for this framework (unknown, rescinded or already used)"
-                continue
-            }
-            if let first = used.first, first.agentID != offer.agentID || first.decision.role != offer.decision.role {
-                problem = "the offers span more than one agent or role"
-            }
-            used.append(offer)
-        }
-        for offer in used { offers.removeValue(forKey: offer.offer.id) }
-        return (used, problem)
     }
 
     /// Offers that are not good fail every operation, as in Mesos: tasks are TASK_DROPPED

@@ -14,9 +14,8 @@ extension MasterLeader {
         case .decline:
             guard let decline = call.decline else { throw missing("decline") }
             let refuse = decline.filters?.refuseSeconds ?? Filters.defaultRefuseSeconds
-            for offerID in decline.offerIDs {
-                guard let offer = offers[offerID], offer.frameworkID == id else { continue }
-                offers.removeValue(forKey: offerID)
+            let named = Set(decline.offerIDs)
+            for offer in core.removeOffers(where: { named.contains($0.offer.id) && $0.frameworkID == id }) {
                 allocator.decline(offer: offer.decision.offerID, refuseSeconds: refuse, nowMillis: nowMillis())
             }
         case .revive:

@@ -65,7 +65,7 @@ extension MasterLeader {
             send(event, toAgent: agentID)
         }
         for (key, charge) in charges where charge.framework == id { charges.removeValue(forKey: key) }
-        forgetOffers { $0.frameworkID == id }
+        core.removeOffers { $0.frameworkID == id }
         allocator.removeFramework(id.value)
         if let stream = schedulerStreams.removeValue(forKey: id) {
             var event = SchedulerEvent(type: .error)

@@ -5,15 +5,10 @@ extension MasterLeader {
     func allocate() {
         guard let term else { return }
         step(.allocated)
-        let (made, declined) = LeaderStateMachine.makeOffers(
-            allocator.allocate(nowMillis: nowMillis()), term: term, registry: machine.registry,
-            connected: Set(core.schedulers.keys), outstanding: offers.values)
+        let (made, declined) = core.offer(allocator.allocate(nowMillis: nowMillis()), term: term, registry: machine.registry)
         for decision in declined { allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: nowMillis()) }
         var byFramework: [FrameworkID: [Offer]] = [:]
-        for live in made {
-            offers[live.offer.id] = live
-            byFramework[live.frameworkID, default: []].append(live.offer)
-        }
+        for live in made { byFramework[live.frameworkID, default: []].append(live.offer) }
         for (frameworkID, made) in byFramework {
             var event = SchedulerEvent(type: .offers)
             event.offers = SchedulerEvent.Offers(offers: made)
@@ -24,17 +19,11 @@ extension MasterLeader {
     /// Takes rescinded offers out of the book and tells their frameworks.
     func rescind(_ decisions: [OfferDecision]) {
         let rescinded = Set(decisions.map(\.offerID))
-        for (id, offer) in offers where rescinded.contains(offer.decision.offerID) {
-            offers.removeValue(forKey: id)
+        for offer in core.removeOffers(where: { rescinded.contains($0.decision.offerID) }) {
             var event = SchedulerEvent(type: .rescind)
-            event.rescind = SchedulerEvent.Rescind(offerID: id)
+            event.rescind = SchedulerEvent.Rescind(offerID: offer.offer.id)
             send(event, to: offer.frameworkID)
         }
-    }
-
-    /// Drops a framework's offers on an agent from the book (the allocator already forgot them).
-    func forgetOffers(where matches: (LiveOffer) -> Bool) {
-        for (id, offer) in offers where matches(offer) { offers.removeValue(forKey: id) }
     }
 
     func applyQuota(_ quota: QuotaRecord) {

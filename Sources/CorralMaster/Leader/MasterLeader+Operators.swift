@@ -24,7 +24,7 @@ extension MasterLeader {
     }
 
     /// Outstanding offers, for the state endpoints.
-    var outstandingOffers: [Offer] { offers.values.map(\.offer).sorted { $0.id < $1.id } }
+    var outstandingOffers: [Offer] { core.offers.values.map(\.offer).sorted { $0.id < $1.id } }
 
     /// Agents with a stream to this leader.
     var connectedAgents: Set<AgentID> { Set(core.agents.keys) }

@@ -68,10 +68,9 @@ extension MasterLeader {
 
     /// Returns the framework's outstanding offers to the allocator, unfiltered.
     func declineOffers(of id: FrameworkID) {
-        for offer in offers.values where offer.frameworkID == id {
+        for offer in core.removeOffers(where: { $0.frameworkID == id }) {
             allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
         }
-        forgetOffers { $0.frameworkID == id }
     }
 
     /// Checks that a call comes from the subscribed scheduler's current stream.

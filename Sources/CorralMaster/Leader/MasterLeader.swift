@@ -37,8 +37,8 @@ actor MasterLeader {
 
     var phase: Phase = .following
     var allocator: any Allocator
-    var offers: [MesosOfferID: LiveOffer] = [:]
-    /// The timers, agent liveness, connected schedulers and update forwarding (`LeaderStateMachine`).
+    /// The timers, agent liveness, connected schedulers, update forwarding and the offer book
+    /// (`LeaderStateMachine`).
     var core: LeaderStateMachine
     /// The open stream of each scheduler and agent `core` counts as connected.
     var schedulerStreams: [FrameworkID: RecordStream.Continuation] = [:]
@@ -162,7 +162,6 @@ actor MasterLeader {
         schedulerStreams = [:]
         agentStreams = [:]
         step(.steppedDown)
-        offers = [:]
         charges = [:]
         allocator = Self.makeAllocator(config.scheduling)
     }
