@@ -109,7 +109,21 @@ struct LeaderStateMachine {
         case refreshWeights
     }
 
+    /// A task's resources as charged to the allocator.
+    struct Charge {
+        var agent: AgentID
+        var framework: FrameworkID
+        var role: String
+        var quantities: ResourceQuantities
+    }
+
     let timing: Timing
+    /// The allocator: this leader's own, rebuilt from the registry at each election.
+    var allocator: any Allocator
+    /// What each live task holds in the allocator.
+    var charges: [TaskKey: Charge] = [:]
+    /// The roles the allocator holds a quota for.
+    var quotaRoles: Set<String> = []
     private(set) var leading = false
     private(set) var agents: [AgentID: AgentLink] = [:]
     /// Known active agents with no stream to this leader, and when they become unreachable.
@@ -128,8 +142,9 @@ struct LeaderStateMachine {
     private var lastUpdateRetry: Instant
     private var lastClockTick: Instant
 
-    init(timing: Timing, now: Instant) {
+    init(timing: Timing, allocator: any Allocator = makeAllocator(AllocatorConfiguration()), now: Instant) {
         self.timing = timing
+        self.allocator = allocator
         lastAllocation = now
         lastSchedulerHeartbeat = now
         lastAgentHeartbeat = now
@@ -152,6 +167,7 @@ struct LeaderStateMachine {
             schedulers = [:]
             lastSentUUID = [:]
             offers = [:]
+            charges = [:]
             return []
         case .agentSubscribed(let id, let streamID, let ip):
             agents[id] = AgentLink(streamID: streamID, lastSeen: now, ip: ip)

@@ -14,7 +14,7 @@ extension MasterLeader {
         let (used, problem) = core.takeOffers(accept.offerIDs, of: id)
         if let problem {
             for offer in used {
-                allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
+                core.allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
             }
             dropAll(accept.operations, of: id, invalidOffers: problem)
             step(.allocationWanted)
@@ -64,7 +64,7 @@ extension MasterLeader {
         for offer in used {
             let part = launched.clamped(to: offer.decision.resources)
             launched -= part
-            allocator.accept(offer: offer.decision.offerID, launched: part, refuseSeconds: refuseSeconds, nowMillis: now)
+            core.allocator.accept(offer: offer.decision.offerID, launched: part, refuseSeconds: refuseSeconds, nowMillis: now)
         }
         step(.allocationWanted)
     }
@@ -124,7 +124,7 @@ extension MasterLeader {
         for (index, task) in tasks.enumerated() {
             var quantities = ResourceMapping.quantities(Resources(task.resources))
             if index == 0 { quantities += executorsCost }
-            charges[TaskKey(id, task.taskID)] = Charge(agent: agentID, framework: id, role: role, quantities: quantities)
+            core.charges[TaskKey(id, task.taskID)] = LeaderStateMachine.Charge(agent: agentID, framework: id, role: role, quantities: quantities)
         }
         if !broken { sendLaunch(tasks, executor: executor, framework: id, agent: agentID) }
         return true

@@ -57,21 +57,21 @@ extension MasterLeader {
 
     /// Puts a connected agent in the allocator with what its live tasks already hold.
     private func addToAllocator(_ id: AgentID, registry: Registry) {
-        rescind(allocator.removeAgent(id.value))
+        rescind(core.allocator.removeAgent(id.value))
         guard let agent = registry.agents[id] else { return }
         var used: [UsedResources] = []
         for task in registry.tasks(onAgent: id) where !task.isTerminal {
             let quantities = ResourceMapping.quantities(task.resources)
-            charges[task.key] = Charge(agent: id, framework: task.key.frameworkID, role: task.role, quantities: quantities)
+            core.charges[task.key] = LeaderStateMachine.Charge(agent: id, framework: task.key.frameworkID, role: task.role, quantities: quantities)
             used.append(UsedResources(framework: task.key.frameworkID.value, role: task.role, resources: quantities))
         }
-        allocator.addAgent(id.value, total: ResourceMapping.quantities(agent.total), used: used)
+        core.allocator.addAgent(id.value, total: ResourceMapping.quantities(agent.total), used: used)
     }
 
     /// Takes an agent out of the allocator (its offers are rescinded).
     func removeFromAllocator(_ id: AgentID) {
-        rescind(allocator.removeAgent(id.value))
-        for (key, charge) in charges where charge.agent == id { charges.removeValue(forKey: key) }
+        rescind(core.allocator.removeAgent(id.value))
+        for (key, charge) in core.charges where charge.agent == id { core.charges.removeValue(forKey: key) }
     }
 
     /// The agent's stream ended: it has `agent_timeout_seconds` to come back.

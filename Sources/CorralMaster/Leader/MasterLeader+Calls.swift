@@ -16,17 +16,17 @@ extension MasterLeader {
             let refuse = decline.filters?.refuseSeconds ?? Filters.defaultRefuseSeconds
             let named = Set(decline.offerIDs)
             for offer in core.removeOffers(where: { named.contains($0.offer.id) && $0.frameworkID == id }) {
-                allocator.decline(offer: offer.decision.offerID, refuseSeconds: refuse, nowMillis: nowMillis())
+                core.allocator.decline(offer: offer.decision.offerID, refuseSeconds: refuse, nowMillis: nowMillis())
             }
         case .revive:
             let roles = call.revive?.roles ?? []
-            if roles.isEmpty { allocator.revive(framework: id.value, role: nil) }
-            for role in roles { allocator.revive(framework: id.value, role: role) }
+            if roles.isEmpty { core.allocator.revive(framework: id.value, role: nil) }
+            for role in roles { core.allocator.revive(framework: id.value, role: role) }
             step(.allocationWanted)
         case .suppress:
             let roles = call.suppress?.roles ?? []
-            if roles.isEmpty { allocator.suppress(framework: id.value, role: nil) }
-            for role in roles { allocator.suppress(framework: id.value, role: role) }
+            if roles.isEmpty { core.allocator.suppress(framework: id.value, role: nil) }
+            for role in roles { core.allocator.suppress(framework: id.value, role: role) }
         case .kill:
             guard let kill = call.kill else { throw missing("kill") }
             killTask(TaskKey(id, kill.taskID), policy: kill.killPolicy)
@@ -58,10 +58,10 @@ extension MasterLeader {
                 throw MasterError(code: .request, message: "update_framework.framework_info.id must be the caller's framework_id")
             }
             try await commitOrFail(.updateFramework(info: info, atNanos: nowNanos()))
-            allocator.addFramework(id.value, roles: info.effectiveRoles)
+            core.allocator.addFramework(id.value, roles: info.effectiveRoles)
             // As Mesos: the listed roles are suppressed, every other role of the framework
             // is not (its refuse filters stay; REVIVE is what clears them).
-            allocator.setSuppressedRoles(framework: id.value, roles: Set(call.updateFramework?.suppressedRoles ?? []))
+            core.allocator.setSuppressedRoles(framework: id.value, roles: Set(call.updateFramework?.suppressedRoles ?? []))
             step(.allocationWanted)
         case .subscribe:
             throw MasterError(code: .request, message: "SUBSCRIBE opens a stream; send it without Mesos-Stream-Id")

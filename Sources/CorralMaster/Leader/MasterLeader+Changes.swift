@@ -34,16 +34,16 @@ extension MasterLeader {
             failure.failure = SchedulerEvent.Failure(agentID: agent)
             send(failure, to: framework)
         case .updateAgentTotal(let id, let total):
-            rescind(allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))
+            rescind(core.allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))
         case .refreshQuotas:
             let quotas = machine.registry.quotas
-            for role in quotaRoles.subtracting(quotas.keys) {
-                allocator.setQuota(role: role, guarantee: ResourceQuantities(), limit: nil)
+            for role in core.quotaRoles.subtracting(quotas.keys) {
+                core.allocator.setQuota(role: role, guarantee: ResourceQuantities(), limit: nil)
             }
             for quota in quotas.values { applyQuota(quota) }
-            quotaRoles = Set(quotas.keys)
+            core.quotaRoles = Set(quotas.keys)
         case .refreshWeights:
-            for (role, weight) in machine.registry.weights { allocator.setWeight(weight, role: role) }
+            for (role, weight) in machine.registry.weights { core.allocator.setWeight(weight, role: role) }
         default:
             // The timers', agents' and schedulers' effects: `carryOut` handles them itself.
             carryOut(effect)
@@ -52,8 +52,8 @@ extension MasterLeader {
 
     /// A task ended: what it held goes back to the allocator.
     private func release(_ key: TaskKey) {
-        guard let charge = charges.removeValue(forKey: key) else { return }
-        allocator.recover(
+        guard let charge = core.charges.removeValue(forKey: key) else { return }
+        core.allocator.recover(
             framework: charge.framework.value, role: charge.role, agent: charge.agent.value, resources: charge.quantities)
         step(.allocationWanted)
     }
@@ -64,9 +64,9 @@ extension MasterLeader {
             event.shutdownFramework = AgentEvent.ShutdownFramework(frameworkID: id)
             send(event, toAgent: agentID)
         }
-        for (key, charge) in charges where charge.framework == id { charges.removeValue(forKey: key) }
+        for (key, charge) in core.charges where charge.framework == id { core.charges.removeValue(forKey: key) }
         core.removeOffers { $0.frameworkID == id }
-        allocator.removeFramework(id.value)
+        core.allocator.removeFramework(id.value)
         if let stream = schedulerStreams.removeValue(forKey: id) {
             var event = SchedulerEvent(type: .error)
             event.error = SchedulerEvent.ErrorPayload(message: "Framework has been removed")

@@ -5,8 +5,8 @@ extension MasterLeader {
     func allocate() {
         guard let term else { return }
         step(.allocated)
-        let (made, declined) = core.offer(allocator.allocate(nowMillis: nowMillis()), term: term, registry: machine.registry)
-        for decision in declined { allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: nowMillis()) }
+        let (made, declined) = core.offer(core.allocator.allocate(nowMillis: nowMillis()), term: term, registry: machine.registry)
+        for decision in declined { core.allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: nowMillis()) }
         var byFramework: [FrameworkID: [Offer]] = [:]
         for live in made { byFramework[live.frameworkID, default: []].append(live.offer) }
         for (frameworkID, made) in byFramework {
@@ -27,7 +27,7 @@ extension MasterLeader {
     }
 
     func applyQuota(_ quota: QuotaRecord) {
-        allocator.setQuota(
+        core.allocator.setQuota(
             role: quota.role, guarantee: ResourceQuantities(quota.guarantees),
             limit: quota.limits.isEmpty ? nil : ResourceQuantities(quota.limits))
     }
@@ -48,7 +48,7 @@ extension MasterLeader {
     func carryOut(_ effect: LeaderStateMachine.Effect) {
         switch effect {
         case .allocate:
-            rescind(allocator.expireOffers(nowMillis: nowMillis()))
+            rescind(core.allocator.expireOffers(nowMillis: nowMillis()))
             allocate()
         case .heartbeatSchedulers:
             for id in core.schedulers.keys { send(SchedulerEvent(type: .heartbeat), to: id) }

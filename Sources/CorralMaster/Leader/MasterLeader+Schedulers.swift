@@ -40,9 +40,9 @@ extension MasterLeader {
         sink.yield(Self.record(subscribed))
 
         declineOffers(of: id)
-        allocator.addFramework(id.value, roles: info.effectiveRoles)
-        allocator.revive(framework: id.value, role: nil)
-        for role in subscribe.suppressedRoles { allocator.suppress(framework: id.value, role: role) }
+        core.allocator.addFramework(id.value, roles: info.effectiveRoles)
+        core.allocator.revive(framework: id.value, role: nil)
+        for role in subscribe.suppressedRoles { core.allocator.suppress(framework: id.value, role: role) }
         for task in machine.registry.tasks(of: id) { step(.taskChanged(task, resend: false)) }
         logger.info("framework subscribed", metadata: ["framework": "\(id)", "name": "\(info.name)"])
         return (id, streamID, stream)
@@ -58,7 +58,7 @@ extension MasterLeader {
         schedulerStreams.removeValue(forKey: id)?.finish()
         guard term != nil else { return }
         declineOffers(of: id)
-        allocator.suppress(framework: id.value, role: nil)
+        core.allocator.suppress(framework: id.value, role: nil)
         guard let framework = machine.registry.frameworks[id], framework.state == .active else { return }
         let at = nowNanos()
         let timeout = framework.failoverTimeoutNanos
@@ -69,7 +69,7 @@ extension MasterLeader {
     /// Returns the framework's outstanding offers to the allocator, unfiltered.
     func declineOffers(of id: FrameworkID) {
         for offer in core.removeOffers(where: { $0.frameworkID == id }) {
-            allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
+            core.allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
         }
     }
 

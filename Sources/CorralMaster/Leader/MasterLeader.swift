@@ -20,14 +20,6 @@ actor MasterLeader {
         case leading(term: UInt64)
     }
 
-    /// A task's resources as charged to the allocator.
-    struct Charge {
-        var agent: AgentID
-        var framework: FrameworkID
-        var role: String
-        var quantities: ResourceQuantities
-    }
-
     let config: MasterConfig
     let machine: MasterStateMachine
     let server: RaftServer
@@ -36,16 +28,13 @@ actor MasterLeader {
     let started: ContinuousClock.Instant
 
     var phase: Phase = .following
-    var allocator: any Allocator
-    /// The timers, agent liveness, connected schedulers, update forwarding and the offer book
-    /// (`LeaderStateMachine`).
+    /// The timers, agent liveness, connected schedulers, update forwarding, the offer book and
+    /// the allocator with its charges (`LeaderStateMachine`).
     var core: LeaderStateMachine
     /// The open stream of each scheduler and agent `core` counts as connected.
     var schedulerStreams: [FrameworkID: RecordStream.Continuation] = [:]
     var agentStreams: [AgentID: RecordStream.Continuation] = [:]
-    var charges: [TaskKey: Charge] = [:]
     var operators: [String: RecordStream.Continuation] = [:]
-    var quotaRoles: Set<String> = []
     /// The leader's readings of the replicated clock (`ReplicatedClock`).
     var replicatedClock = ReplicatedClock()
 
@@ -63,9 +52,9 @@ actor MasterLeader {
         self.machine = machine
         self.server = server
         self.logger = logger
-        allocator = Self.makeAllocator(config.scheduling)
         started = clock.now
-        core = LeaderStateMachine(timing: LeaderStateMachine.Timing(config.scheduling), now: started)
+        core = LeaderStateMachine(
+            timing: LeaderStateMachine.Timing(config.scheduling), allocator: Self.makeAllocator(config.scheduling), now: started)
         (changes, changeSink) = AsyncStream.makeStream(of: [RegistryChange].self)
         (roles, roleSink) = AsyncStream.makeStream(of: (RaftRole, UInt64).self)
         (proposals, proposalSink) = AsyncStream.makeStream(of: RegistryCommand.self)
@@ -132,11 +121,11 @@ actor MasterLeader {
             return
         }
         guard phase == .recovering(term: term) else { return }
-        allocator = Self.makeAllocator(config.scheduling)
+        core.allocator = Self.makeAllocator(config.scheduling)
         let registry = machine.registry
-        for (role, weight) in registry.weights { allocator.setWeight(weight, role: role) }
+        for (role, weight) in registry.weights { core.allocator.setWeight(weight, role: role) }
         for quota in registry.quotas.values { applyQuota(quota) }
-        quotaRoles = Set(registry.quotas.keys)
+        core.quotaRoles = Set(registry.quotas.keys)
         let now = clock.now
         step(.elected(activeAgents: registry.agents.values.filter(\.isActive).map(\.id)))
         replicatedClock.start(registry: registry.clockNanos, wall: WallClock.nanos(), moved: machine.lastClockMove, at: now)
@@ -162,8 +151,7 @@ actor MasterLeader {
         schedulerStreams = [:]
         agentStreams = [:]
         step(.steppedDown)
-        charges = [:]
-        allocator = Self.makeAllocator(config.scheduling)
+        core.allocator = Self.makeAllocator(config.scheduling)
     }
 
     /// Throws unless this master leads and has caught up.
