@@ -36,10 +36,18 @@ struct LaunchCheckTests {
 
     func book() -> AcceptBook { AcceptBook(inUse: Set(registry.tasks(of: framework).map(\.key.taskID))) }
 
-    func check(_ tasks: [TaskInfo], group: ExecutorInfo? = nil, budget: Resources, book: AcceptBook? = nil) -> LaunchCheck {
+    func check(_ tasks: [TaskInfo], group: ExecutorInfo? = nil, budget: Resources, book: AcceptBook? = nil)
+        -> LaunchCheck
+    {
         LeaderStateMachine.checkLaunch(
-            tasks, group: group, framework: framework, agent: agent, book: book ?? self.book(), budget: budget,
-            registry: registry)
+            tasks,
+            group: group,
+            framework: framework,
+            agent: agent,
+            book: book ?? self.book(),
+            budget: budget,
+            registry: registry
+        )
     }
 
     func reasons(_ check: LaunchCheck) -> [String: String] {
@@ -47,11 +55,17 @@ struct LaunchCheckTests {
     }
 
     @Test func eachTaskOfALaunchStandsAloneAndTakesItsShare() {
-        let checked = check([task("a", cpus: 1), task("b", cpus: 2), task("c", cpus: 1.5)], budget: budget(cpus: 3.5))
+        let checked = check(
+            [task("a", cpus: 1), task("b", cpus: 2), task("c", cpus: 1.5)],
+            budget: budget(cpus: 3.5)
+        )
         #expect(checked.passed.map(\.taskID.value) == ["a", "b"])
         #expect(reasons(checked)["c"]?.contains("more than the offers have left") == true)
         #expect(checked.budget == budget(cpus: 0.5, mem: 1024 - 128))
-        #expect(checked.book.inUse.isSuperset(of: [TaskID("a"), TaskID("b")]) && !checked.book.inUse.contains(TaskID("c")))
+        #expect(
+            checked.book.inUse.isSuperset(of: [TaskID("a"), TaskID("b")])
+                && !checked.book.inUse.contains(TaskID("c"))
+        )
     }
 
     @Test func badTasksAreRefusedWithWhatIsWrong() {
@@ -64,8 +78,12 @@ struct LaunchCheckTests {
         var negative = task("negative")
         negative.resources = [.scalar("cpus", -1)]
         let checked = check(
-            [task("running"), task("elsewhere", on: "a2"), both, neither, empty, negative, task("a/b"), task("dup"), task("dup")],
-            budget: budget(cpus: 4))
+            [
+                task("running"), task("elsewhere", on: "a2"), both, neither, empty, negative, task("a/b"),
+                task("dup"), task("dup"),
+            ],
+            budget: budget(cpus: 4)
+        )
         let why = reasons(checked)
         #expect(why["running"]?.contains("already in use") == true, "a task of the registry")
         #expect(why["elsewhere"]?.contains("names agent a2") == true)
@@ -74,7 +92,10 @@ struct LaunchCheckTests {
         #expect(why["empty"]?.contains("uses no resources") == true)
         #expect(why["negative"]?.contains("negative amount of cpus") == true)
         #expect(why["a/b"]?.contains("is not valid") == true)
-        #expect(checked.passed.map(\.taskID.value) == ["dup"], "the second dup is already in use by the first")
+        #expect(
+            checked.passed.map(\.taskID.value) == ["dup"],
+            "the second dup is already in use by the first"
+        )
     }
 
     @Test func anExecutorAlreadyOnTheAgentIsNotPaidAgainAndMustMatch() {
@@ -86,30 +107,59 @@ struct LaunchCheckTests {
         changed.command = .shell("./other")
         var different = Fixture.taskInfo("different", cpus: 1, mem: 64)
         different.executor = changed
-        #expect(reasons(check([different], budget: budget(cpus: 4)))["different"]?.contains("differs from the executor") == true)
+        #expect(
+            reasons(check([different], budget: budget(cpus: 4)))["different"]?.contains(
+                "differs from the executor"
+            ) == true
+        )
         var fresh = runningExecutor
         fresh.executorID = ExecutorID("e2")
         var new = Fixture.taskInfo("new", cpus: 1, mem: 64)
         new.executor = fresh
-        #expect(check([new], budget: budget(cpus: 1, mem: 64)).passed.isEmpty, "a new executor's 0.5 cpus do not fit")
+        #expect(
+            check([new], budget: budget(cpus: 1, mem: 64)).passed.isEmpty,
+            "a new executor's 0.5 cpus do not fit"
+        )
         #expect(check([new], budget: budget(cpus: 1.5, mem: 96)).passed.count == 1)
     }
 
     @Test func aTaskGroupLaunchesWholeWithItsExecutorPaidOnce() {
-        let group = ExecutorInfo(executorID: ExecutorID("g"), type: .default, resources: [.scalar("cpus", 0.5), .scalar("mem", 32)])
+        let group = ExecutorInfo(
+            executorID: ExecutorID("g"),
+            type: .default,
+            resources: [.scalar("cpus", 0.5), .scalar("mem", 32)]
+        )
         func member(_ id: String, cpus: Double) -> TaskInfo {
             var task = Fixture.taskInfo(id, cpus: cpus, mem: 64)
             task.command = nil
             return task
         }
-        let fits = check([member("m1", cpus: 1), member("m2", cpus: 1)], group: group, budget: budget(cpus: 2.5, mem: 160))
+        let fits = check(
+            [member("m1", cpus: 1), member("m2", cpus: 1)],
+            group: group,
+            budget: budget(cpus: 2.5, mem: 160)
+        )
         #expect(fits.passed.count == 2 && fits.failures.isEmpty)
         #expect(fits.budget == budget(cpus: 0, mem: 0))
         #expect(fits.book.started[ExecutorID("g")] != nil)
-        let short = check([member("m1", cpus: 1), member("m2", cpus: 1)], group: group, budget: budget(cpus: 2.4, mem: 160))
-        #expect(short.passed.isEmpty && short.failures.count == 2, "one executor too many for the offers fails the group")
-        #expect(short.book.started.isEmpty && !short.book.inUse.contains(TaskID("m1")), "a failed group takes nothing")
-        let oneBad = check([member("m1", cpus: 1), member("running", cpus: 1)], group: group, budget: budget(cpus: 4))
+        let short = check(
+            [member("m1", cpus: 1), member("m2", cpus: 1)],
+            group: group,
+            budget: budget(cpus: 2.4, mem: 160)
+        )
+        #expect(
+            short.passed.isEmpty && short.failures.count == 2,
+            "one executor too many for the offers fails the group"
+        )
+        #expect(
+            short.book.started.isEmpty && !short.book.inUse.contains(TaskID("m1")),
+            "a failed group takes nothing"
+        )
+        let oneBad = check(
+            [member("m1", cpus: 1), member("running", cpus: 1)],
+            group: group,
+            budget: budget(cpus: 4)
+        )
         #expect(oneBad.passed.isEmpty && oneBad.failures.count == 2)
         #expect(oneBad.failures.allSatisfy { $0.why.contains("already in use") })
         var commanded = group

@@ -40,9 +40,16 @@ struct LeaderChangeTests {
         var core = leader()
         var record = driver.registry.frameworks[f1]!
         record.state = .disconnected(sinceNanos: 5, deadlineNanos: 10)
-        #expect(core.registryChanged(.frameworkUpdated(record), now: start) == [.resubscribeFramework(record.info)])
+        #expect(
+            core.registryChanged(.frameworkUpdated(record), now: start) == [
+                .resubscribeFramework(record.info)
+            ]
+        )
         _ = core.step(.schedulerStreamEnded(f1, streamID: "s1"), now: start)
-        #expect(core.registryChanged(.frameworkUpdated(record), now: start).isEmpty, "the scheduler is really away")
+        #expect(
+            core.registryChanged(.frameworkUpdated(record), now: start).isEmpty,
+            "the scheduler is really away"
+        )
         record.state = .active
         _ = core.step(.schedulerSubscribed(f1, streamID: "s3"), now: start)
         #expect(core.registryChanged(.frameworkUpdated(record), now: start).isEmpty)
@@ -52,21 +59,31 @@ struct LeaderChangeTests {
         var core = leader()
         var agent = driver.registry.agents[a1]!
         agent.state = .unreachable(sinceNanos: 9)
-        #expect(core.registryChanged(.agentUpdated(agent), now: start)
-            == [.dropDeactivatedAgent(a1, gone: false), .sendAgentLost(f1, a1), .sendAgentLost(f2, a1)])
+        #expect(
+            core.registryChanged(.agentUpdated(agent), now: start)
+                == [.dropDeactivatedAgent(a1, gone: false), .sendAgentLost(f1, a1), .sendAgentLost(f2, a1)]
+        )
         #expect(core.agents.isEmpty && core.awaiting.isEmpty)
         agent.state = .gone(atNanos: 10)
-        #expect(core.registryChanged(.agentUpdated(agent), now: start).first == .dropDeactivatedAgent(a1, gone: true))
+        #expect(
+            core.registryChanged(.agentUpdated(agent), now: start).first
+                == .dropDeactivatedAgent(a1, gone: true)
+        )
         #expect(!core.step(.tick, now: start + .seconds(100)).contains(.proposeUnreachable(a1)))
     }
 
     @Test func aConnectedAgentsNewTotalReachesTheAllocator() {
         var core = leader()
         let agent = driver.registry.agents[a1]!
-        #expect(core.registryChanged(.agentUpdated(agent), now: start) == [.updateAgentTotal(a1, agent.total)])
+        #expect(
+            core.registryChanged(.agentUpdated(agent), now: start) == [.updateAgentTotal(a1, agent.total)]
+        )
         #expect(allocates(&core))
         _ = core.step(.agentStreamEnded(a1, streamID: "a"), now: start)
-        #expect(core.registryChanged(.agentUpdated(agent), now: start).isEmpty, "not connected: nothing to offer")
+        #expect(
+            core.registryChanged(.agentUpdated(agent), now: start).isEmpty,
+            "not connected: nothing to offer"
+        )
     }
 
     @Test func endedTasksAreReleasedAndUpdatesForwarded() {
@@ -77,14 +94,22 @@ struct LeaderChangeTests {
         var core = leader()
         let effects = core.registryChanged(.taskUpdated(task), now: start)
         #expect(effects.first == .releaseTask(task.key))
-        #expect(effects.contains { if case .sendUpdate(f1, let status) = $0 { status.state == .finished } else { false } })
+        #expect(
+            effects.contains {
+                if case .sendUpdate(f1, let status) = $0 { status.state == .finished } else { false }
+            }
+        )
         #expect(core.registryChanged(.taskCompleted(task), now: start) == [.releaseTask(task.key)])
     }
 
     @Test func aRemovedFrameworkIsForgottenAndQuotaOrWeightsReallocate() {
         var core = leader()
         let record = driver.registry.frameworks[f2]!
-        #expect(core.registryChanged(.frameworkRemoved(record, killed: []), now: start) == [.removeFramework(f2, killed: [])])
+        #expect(
+            core.registryChanged(.frameworkRemoved(record, killed: []), now: start) == [
+                .removeFramework(f2, killed: [])
+            ]
+        )
         #expect(core.schedulers.keys.sorted { $0.value < $1.value } == [f1])
         #expect(allocates(&core))
         #expect(core.registryChanged(.quotaChanged, now: start) == [.refreshQuotas])

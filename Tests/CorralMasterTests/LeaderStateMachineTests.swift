@@ -39,7 +39,10 @@ struct LeaderStateMachineTests {
         #expect(core.step(.tick, now: at(5)) == [.heartbeatAgents, .checkClockDeadlines])
         #expect(!core.step(.tick, now: at(9.9)).contains(.heartbeatAgents))
         let ten = core.step(.tick, now: at(10))
-        #expect(ten.contains(.heartbeatAgents) && ten.contains(.retryUpdates) && !ten.contains(.heartbeatSchedulers))
+        #expect(
+            ten.contains(.heartbeatAgents) && ten.contains(.retryUpdates)
+                && !ten.contains(.heartbeatSchedulers)
+        )
         #expect(core.step(.tick, now: at(15)).contains(.heartbeatSchedulers))
     }
 
@@ -74,7 +77,10 @@ struct LeaderStateMachineTests {
         let due = core.step(.tick, now: at(30.5))
         #expect(due.contains(.dropAgent(a, streamID: "s1", silent: true)))
         #expect(due.contains(.proposeUnreachable(a)))
-        #expect(!due.contains { if case .dropAgent(b, _, _) = $0 { true } else { false } }, "b was heard at 20 s")
+        #expect(
+            !due.contains { if case .dropAgent(b, _, _) = $0 { true } else { false } },
+            "b was heard at 20 s"
+        )
         #expect(Set(core.agents.keys) == [b])
         #expect(!core.step(.tick, now: at(31)).contains(.proposeUnreachable(a)), "proposed once")
         #expect(core.step(.tick, now: at(50.5)).contains(.proposeUnreachable(b)))
@@ -85,9 +91,20 @@ struct LeaderStateMachineTests {
         _ = core.step(.elected(activeAgents: []), now: at(0))
         _ = core.step(.agentSubscribed(a, streamID: "s1", ip: nil), now: at(0))
         _ = core.step(.agentSubscribed(b, streamID: "s2", ip: nil), now: at(0))
-        #expect(core.step(.agentStreamEnded(a, streamID: "old"), now: at(1)).isEmpty, "not a's current stream")
-        #expect(core.step(.agentStreamEnded(a, streamID: "s1"), now: at(1)) == [.dropAgent(a, streamID: "s1", silent: false)])
-        #expect(core.step(.agentStreamEnded(b, streamID: "s2"), now: at(1)) == [.dropAgent(b, streamID: "s2", silent: false)])
+        #expect(
+            core.step(.agentStreamEnded(a, streamID: "old"), now: at(1)).isEmpty,
+            "not a's current stream"
+        )
+        #expect(
+            core.step(.agentStreamEnded(a, streamID: "s1"), now: at(1)) == [
+                .dropAgent(a, streamID: "s1", silent: false)
+            ]
+        )
+        #expect(
+            core.step(.agentStreamEnded(b, streamID: "s2"), now: at(1)) == [
+                .dropAgent(b, streamID: "s2", silent: false)
+            ]
+        )
         _ = core.step(.agentSubscribed(b, streamID: "s3", ip: nil), now: at(20))
         _ = core.step(.agentHeard(b), now: at(30))
         #expect(!core.step(.tick, now: at(30.9)).contains(.proposeUnreachable(a)))
@@ -126,7 +143,11 @@ struct LeaderStateMachineTests {
         _ = core.step(.steppedDown, now: at(1))
         #expect(core.agents.isEmpty && core.awaiting.isEmpty && !core.leading)
         _ = core.step(.elected(activeAgents: []), now: at(2))
-        #expect(!core.step(.tick, now: at(100)).contains { if case .proposeUnreachable = $0 { true } else { false } })
+        #expect(
+            !core.step(.tick, now: at(100)).contains {
+                if case .proposeUnreachable = $0 { true } else { false }
+            }
+        )
     }
 
     // MARK: - Schedulers and status updates
@@ -138,10 +159,17 @@ struct LeaderStateMachineTests {
         let id = TaskID(name)
         let pending = uuids.map { TaskStatus(taskID: id, state: .running, uuid: [$0]) }
         return TaskRecord(
-            key: TaskKey(framework, id), agentID: a, role: "*",
+            key: TaskKey(framework, id),
+            agentID: a,
+            role: "*",
             info: TaskInfo(name: name, taskID: id, agentID: a, resources: [.scalar("cpus", 0.1)]),
-            executor: nil, state: .running, status: TaskStatus(taskID: id, state: .running),
-            pending: pending, recentUUIDs: [], launchedAtNanos: 0)
+            executor: nil,
+            state: .running,
+            status: TaskStatus(taskID: id, state: .running),
+            pending: pending,
+            recentUUIDs: [],
+            launchedAtNanos: 0
+        )
     }
 
     /// The UUIDs of the updates sent, in order.
@@ -152,14 +180,29 @@ struct LeaderStateMachineTests {
     @Test func eachUpdateGoesOutOnceUntilItIsResentOrTheSchedulerComesBack() {
         var core = machine()
         _ = core.step(.elected(activeAgents: []), now: at(0))
-        #expect(sent(core.step(.taskChanged(task("t", pending: 1), resend: false), now: at(0))).isEmpty, "nobody to send to")
+        #expect(
+            sent(core.step(.taskChanged(task("t", pending: 1), resend: false), now: at(0))).isEmpty,
+            "nobody to send to"
+        )
         _ = core.step(.schedulerSubscribed(framework, streamID: "s1"), now: at(0))
         #expect(sent(core.step(.taskChanged(task("t", pending: 1), resend: false), now: at(1))) == [[1]])
-        #expect(sent(core.step(.taskChanged(task("t", pending: 1, 2), resend: false), now: at(2))).isEmpty, "still the head")
-        #expect(sent(core.step(.taskChanged(task("t", pending: 1, 2), resend: true), now: at(3))) == [[1]], "a retry")
-        #expect(sent(core.step(.taskChanged(task("t", pending: 2), resend: false), now: at(4))) == [[2]], "acknowledged: the next")
+        #expect(
+            sent(core.step(.taskChanged(task("t", pending: 1, 2), resend: false), now: at(2))).isEmpty,
+            "still the head"
+        )
+        #expect(
+            sent(core.step(.taskChanged(task("t", pending: 1, 2), resend: true), now: at(3))) == [[1]],
+            "a retry"
+        )
+        #expect(
+            sent(core.step(.taskChanged(task("t", pending: 2), resend: false), now: at(4))) == [[2]],
+            "acknowledged: the next"
+        )
         _ = core.step(.schedulerSubscribed(framework, streamID: "s2"), now: at(5))
-        #expect(sent(core.step(.taskChanged(task("t", pending: 2), resend: false), now: at(5))) == [[2]], "a new stream hears it again")
+        #expect(
+            sent(core.step(.taskChanged(task("t", pending: 2), resend: false), now: at(5))) == [[2]],
+            "a new stream hears it again"
+        )
         _ = core.step(.taskReleased(TaskKey(framework, TaskID("t"))), now: at(6))
         #expect(sent(core.step(.taskChanged(task("t", pending: 2), resend: false), now: at(6))) == [[2]])
     }
@@ -169,15 +212,25 @@ struct LeaderStateMachineTests {
         _ = core.step(.elected(activeAgents: []), now: at(0))
         _ = core.step(.schedulerSubscribed(framework, streamID: "s1"), now: at(0))
         _ = core.step(.schedulerSubscribed(framework, streamID: "s2"), now: at(1))
-        #expect(core.step(.schedulerStreamEnded(framework, streamID: "s1"), now: at(2)).isEmpty, "the failed-over stream")
+        #expect(
+            core.step(.schedulerStreamEnded(framework, streamID: "s1"), now: at(2)).isEmpty,
+            "the failed-over stream"
+        )
         #expect(core.schedulers[framework] == "s2")
-        #expect(core.step(.schedulerStreamEnded(framework, streamID: "s2"), now: at(3)) == [.dropScheduler(framework, streamID: "s2")])
+        #expect(
+            core.step(.schedulerStreamEnded(framework, streamID: "s2"), now: at(3)) == [
+                .dropScheduler(framework, streamID: "s2")
+            ]
+        )
         #expect(core.schedulers.isEmpty)
         #expect(sent(core.step(.taskChanged(task("t", pending: 1), resend: true), now: at(4))).isEmpty)
         _ = core.step(.schedulerSubscribed(framework, streamID: "s3"), now: at(5))
         _ = core.step(.frameworkRemoved(framework), now: at(6))
         #expect(core.schedulers.isEmpty)
-        #expect(core.step(.schedulerStreamEnded(framework, streamID: "s3"), now: at(7)).isEmpty, "already gone")
+        #expect(
+            core.step(.schedulerStreamEnded(framework, streamID: "s3"), now: at(7)).isEmpty,
+            "already gone"
+        )
     }
 
     @Test func aSchedulerSubscribingWantsAnAllocation() {

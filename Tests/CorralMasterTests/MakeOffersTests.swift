@@ -16,10 +16,17 @@ struct MakeOffersTests {
         return driver.registry
     }
 
-    func decision(_ number: UInt64, _ framework: String, agent: String = "a1", cpus: Double, mem: Double) -> OfferDecision {
+    func decision(_ number: UInt64, _ framework: String, agent: String = "a1", cpus: Double, mem: Double)
+        -> OfferDecision
+    {
         OfferDecision(
-            offerID: number, framework: framework, role: "web", agent: agent,
-            resources: ResourceQuantities(["cpus": cpus, "mem": mem]), offeredAtMillis: 0)
+            offerID: number,
+            framework: framework,
+            role: "web",
+            agent: agent,
+            resources: ResourceQuantities(["cpus": cpus, "mem": mem]),
+            offeredAtMillis: 0
+        )
     }
 
     func total(_ offers: [LiveOffer], _ name: String) -> Double {
@@ -30,13 +37,22 @@ struct MakeOffersTests {
         let registry = registry()
         // An offer already out for 1 cpu and 100 mem.
         let (earlier, _) = LeaderStateMachine.makeOffers(
-            [decision(1, "f2", cpus: 1, mem: 100)], term: 4, registry: registry, connected: [f1, f2], outstanding: [])
+            [decision(1, "f2", cpus: 1, mem: 100)],
+            term: 4,
+            registry: registry,
+            connected: [f1, f2],
+            outstanding: []
+        )
         #expect(earlier.map(\.offer.id) == [MesosOfferID("4-O1")])
         // The allocator asks for more than is left (3 cpus - 1 offered = 2): the cycle's offers
         // get what there is, in order, and nothing twice.
         let (made, declined) = LeaderStateMachine.makeOffers(
             [decision(2, "f1", cpus: 1.5, mem: 500), decision(3, "f2", cpus: 1.5, mem: 500)],
-            term: 4, registry: registry, connected: [f1, f2], outstanding: earlier)
+            term: 4,
+            registry: registry,
+            connected: [f1, f2],
+            outstanding: earlier
+        )
         #expect(declined.isEmpty)
         #expect(made.map(\.offer.id) == [MesosOfferID("4-O2"), MesosOfferID("4-O3")])
         #expect(total(made, "cpus") == 2, "4 cpus, 1 held by t1, 1 offered before")
@@ -48,8 +64,15 @@ struct MakeOffersTests {
 
     @Test func decisionsForUnknownAgentsOrAbsentSchedulersAreDeclined() {
         let (made, declined) = LeaderStateMachine.makeOffers(
-            [decision(1, "f1", agent: "nowhere", cpus: 1, mem: 1), decision(2, "f2", cpus: 1, mem: 1), decision(3, "f1", cpus: 1, mem: 1)],
-            term: 2, registry: registry(), connected: [f1], outstanding: [])
+            [
+                decision(1, "f1", agent: "nowhere", cpus: 1, mem: 1), decision(2, "f2", cpus: 1, mem: 1),
+                decision(3, "f1", cpus: 1, mem: 1),
+            ],
+            term: 2,
+            registry: registry(),
+            connected: [f1],
+            outstanding: []
+        )
         #expect(declined.map(\.offerID) == [1, 2])
         #expect(made.map(\.decision.offerID) == [3])
     }
@@ -64,9 +87,14 @@ struct MakeOffersTests {
         _ = core.step(.schedulerSubscribed(f1, streamID: "s1"), now: .now)
         _ = core.step(.schedulerSubscribed(f2, streamID: "s2"), now: .now)
         let (made, declined) = core.offer(
-            [decision(1, "f1", cpus: 1, mem: 10), decision(2, "f1", cpus: 1, mem: 10), decision(3, "f2", cpus: 1, mem: 10),
-             decision(4, "f1", agent: "a2", cpus: 1, mem: 10)],
-            term: 4, registry: driver.registry)
+            [
+                decision(1, "f1", cpus: 1, mem: 10), decision(2, "f1", cpus: 1, mem: 10),
+                decision(3, "f2", cpus: 1, mem: 10),
+                decision(4, "f1", agent: "a2", cpus: 1, mem: 10),
+            ],
+            term: 4,
+            registry: driver.registry
+        )
         #expect(made.count == 4 && declined.isEmpty)
         return core
     }
@@ -88,12 +116,19 @@ struct MakeOffersTests {
         var spanning = booked()
         let span = spanning.takeOffers([MesosOfferID("4-O1"), MesosOfferID("4-O4")], of: f1)
         #expect(span.problem == "the offers span more than one agent or role")
-        #expect(ids(span.taken) == ["4-O1", "4-O4"] && spanning.offers.count == 2, "taken all the same, to go back to the allocator")
+        #expect(
+            ids(span.taken) == ["4-O1", "4-O4"] && spanning.offers.count == 2,
+            "taken all the same, to go back to the allocator"
+        )
     }
 
     @Test func offersLeaveTheBookByFrameworkOrDecision() {
         var core = booked()
-        #expect(ids(core.removeOffers { $0.frameworkID == f1 && $0.agentID == AgentID("a1") }) == ["4-O1", "4-O2"])
+        #expect(
+            ids(core.removeOffers { $0.frameworkID == f1 && $0.agentID == AgentID("a1") }) == [
+                "4-O1", "4-O2",
+            ]
+        )
         #expect(ids(core.removeOffers { $0.decision.offerID == 3 }) == ["4-O3"])
         #expect(core.offers.keys.map(\.value) == ["4-O4"])
         _ = core.step(.steppedDown, now: .now)

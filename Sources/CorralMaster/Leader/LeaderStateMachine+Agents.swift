@@ -17,45 +17,76 @@ extension LeaderStateMachine {
     mutating func plan(_ call: AgentCall, streamID: String?, nanos: UInt64, now: Instant) throws(MasterError)
         -> AgentCallPlan
     {
-        guard let id = call.agentID else { throw MasterError(code: .request, message: "the call has no agent_id") }
+        guard let id = call.agentID else {
+            throw MasterError(code: .request, message: "the call has no agent_id")
+        }
         guard let streamID else {
-            throw MasterError(code: .request, message: "the Corral-Agent-Stream-Id header is missing; send the one SUBSCRIBE returned")
+            throw MasterError(
+                code: .request,
+                message: "the Corral-Agent-Stream-Id header is missing; send the one SUBSCRIBE returned"
+            )
         }
         guard agents[id]?.streamID == streamID else {
-            throw MasterError(code: .forbidden, message: "agent \(id) is not subscribed to this master with that stream; SUBSCRIBE again")
+            throw MasterError(
+                code: .forbidden,
+                message: "agent \(id) is not subscribed to this master with that stream; SUBSCRIBE again"
+            )
         }
         _ = step(.agentHeard(id), now: now)
         switch call.type {
         case .heartbeat:
             return .nothing
         case .update:
-            guard let update = call.update else { throw MasterError(code: .request, message: "the call's \"update\" field is missing") }
-            guard update.status.uuid != nil else { throw MasterError(code: .request, message: "a status update from an agent needs a uuid") }
+            guard let update = call.update else {
+                throw MasterError(code: .request, message: "the call's \"update\" field is missing")
+            }
+            guard update.status.uuid != nil else {
+                throw MasterError(code: .request, message: "a status update from an agent needs a uuid")
+            }
             var status = update.status
             status.agentID = id
             status.source = status.source ?? .executor
             // An update for a task the registry no longer has is acknowledged all the same, so
             // the agent stops sending it.
-            return .commit(.statusUpdate(frameworkID: update.frameworkID, status: status, atNanos: nanos), what: "the update")
+            return .commit(
+                .statusUpdate(frameworkID: update.frameworkID, status: status, atNanos: nanos),
+                what: "the update"
+            )
         case .updateResources:
             guard let resources = call.updateResources?.resources else {
                 throw MasterError(code: .request, message: "the call's \"update_resources\" field is missing")
             }
-            return .commit(.updateAgentResources(id: id, resources: resources, atNanos: nanos), what: "the change")
+            return .commit(
+                .updateAgentResources(id: id, resources: resources, atNanos: nanos),
+                what: "the change"
+            )
         case .message:
-            guard let message = call.message else { throw MasterError(code: .request, message: "the call's \"message\" field is missing") }
+            guard let message = call.message else {
+                throw MasterError(code: .request, message: "the call's \"message\" field is missing")
+            }
             var event = SchedulerEvent(type: .message)
-            event.message = SchedulerEvent.Message(agentID: id, executorID: message.executorID, data: message.data ?? [])
+            event.message = SchedulerEvent.Message(
+                agentID: id,
+                executorID: message.executorID,
+                data: message.data ?? []
+            )
             return .forward(event, to: message.frameworkID)
         case .exitedExecutor:
             guard let exited = call.exitedExecutor else {
                 throw MasterError(code: .request, message: "the call's \"exited_executor\" field is missing")
             }
             var event = SchedulerEvent(type: .failure)
-            event.failure = SchedulerEvent.Failure(agentID: id, executorID: exited.executorID, status: exited.status)
+            event.failure = SchedulerEvent.Failure(
+                agentID: id,
+                executorID: exited.executorID,
+                status: exited.status
+            )
             return .forward(event, to: exited.frameworkID)
         default:
-            throw MasterError(code: .request, message: "agent call type \(call.type.rawValue) is not supported")
+            throw MasterError(
+                code: .request,
+                message: "agent call type \(call.type.rawValue) is not supported"
+            )
         }
     }
 
@@ -63,10 +94,16 @@ extension LeaderStateMachine {
     /// agent that has seen a newer term (this leader is deposed), or no hostname.
     static func check(_ subscribe: AgentCall.Subscribe, term: UInt64) throws(MasterError) {
         guard subscribe.version == 1 else {
-            throw MasterError(code: .request, message: "agent protocol version \(subscribe.version) is not supported; this master speaks 1")
+            throw MasterError(
+                code: .request,
+                message: "agent protocol version \(subscribe.version) is not supported; this master speaks 1"
+            )
         }
         guard subscribe.highestTerm <= term else {
-            throw MasterError(code: .notLeader, message: "the agent has seen term \(subscribe.highestTerm), newer than this leader's \(term)")
+            throw MasterError(
+                code: .notLeader,
+                message: "the agent has seen term \(subscribe.highestTerm), newer than this leader's \(term)"
+            )
         }
         guard !subscribe.agentInfo.hostname.isEmpty else {
             throw MasterError(code: .request, message: "agent_info.hostname is empty")

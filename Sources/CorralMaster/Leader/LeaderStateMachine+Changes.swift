@@ -14,7 +14,9 @@ extension LeaderStateMachine {
             return [.releaseTask(task.key)] + step(.taskReleased(task.key), now: now)
         case .frameworkUpdated(let record):
             // A disconnect proposed just before the scheduler came back must not stand.
-            if case .disconnected = record.state, schedulers[record.id] != nil { return [.resubscribeFramework(record.info)] }
+            if case .disconnected = record.state, schedulers[record.id] != nil {
+                return [.resubscribeFramework(record.info)]
+            }
             return []
         case .frameworkRemoved(let record, let killed):
             let effects: [Effect] = [.removeFramework(record.id, killed: killed)]
@@ -25,7 +27,9 @@ extension LeaderStateMachine {
                 if case .gone = record.state { gone = true }
                 _ = step(.agentDeactivated(record.id), now: now)
                 // Every scheduler hears that the agent is lost, as Mesos's FAILURE says.
-                let told = schedulers.keys.sorted { $0.value < $1.value }.map { Effect.sendAgentLost($0, record.id) }
+                let told = schedulers.keys.sorted { $0.value < $1.value }.map {
+                    Effect.sendAgentLost($0, record.id)
+                }
                 return [.dropDeactivatedAgent(record.id, gone: gone)] + told
             }
             guard agents[record.id] != nil else { return [] }

@@ -7,7 +7,12 @@ extension LeaderStateMachine {
         -> (made: [LiveOffer], declined: [OfferDecision])
     {
         let result = Self.makeOffers(
-            decisions, term: term, registry: registry, connected: Set(schedulers.keys), outstanding: offers.values)
+            decisions,
+            term: term,
+            registry: registry,
+            connected: Set(schedulers.keys),
+            outstanding: offers.values
+        )
         for live in result.made { offers[live.offer.id] = live }
         return result
     }
@@ -16,17 +21,22 @@ extension LeaderStateMachine {
     /// none named, one named twice, unknown or not this framework's (rescinded or used), or
     /// offers on more than one agent or role. The good ones are taken even then: with a
     /// problem, the caller returns them to the allocator.
-    mutating func takeOffers(_ ids: [MesosOfferID], of id: FrameworkID) -> (taken: [LiveOffer], problem: String?) {
+    mutating func takeOffers(_ ids: [MesosOfferID], of id: FrameworkID) -> (
+        taken: [LiveOffer], problem: String?
+    ) {
         var taken: [LiveOffer] = []
         var problem: String?
         if ids.isEmpty { problem = "the ACCEPT names no offers" }
         if Set(ids).count != ids.count { problem = "an offer is named twice" }
         for offerID in ids {
             guard let offer = offers[offerID], offer.frameworkID == id else {
-                problem = "offer \(offerID) is not outstanding for this framework (unknown, rescinded or already used)"
+                problem =
+                    "offer \(offerID) is not outstanding for this framework (unknown, rescinded or already used)"
                 continue
             }
-            if let first = taken.first, first.agentID != offer.agentID || first.decision.role != offer.decision.role {
+            if let first = taken.first,
+                first.agentID != offer.agentID || first.decision.role != offer.decision.role
+            {
                 problem = "the offers span more than one agent or role"
             }
             taken.append(offer)
@@ -50,11 +60,16 @@ extension LeaderStateMachine {
     /// registry does not have, or for a framework whose scheduler is not connected, come back
     /// to be declined. Offer IDs are `<term>-O<allocator's number>`, unique across leaders.
     static func makeOffers(
-        _ decisions: [OfferDecision], term: UInt64, registry: Registry, connected: Set<FrameworkID>,
+        _ decisions: [OfferDecision],
+        term: UInt64,
+        registry: Registry,
+        connected: Set<FrameworkID>,
         outstanding: some Sequence<LiveOffer>
     ) -> (made: [LiveOffer], declined: [OfferDecision]) {
         var offered: [AgentID: Resources] = [:]
-        for offer in outstanding { offered[offer.agentID, default: Resources()] += offer.resources.unallocated }
+        for offer in outstanding {
+            offered[offer.agentID, default: Resources()] += offer.resources.unallocated
+        }
         var left: [AgentID: Resources] = [:]
         var made: [LiveOffer] = []
         var declined: [OfferDecision] = []
@@ -65,15 +80,22 @@ extension LeaderStateMachine {
                 declined.append(decision)
                 continue
             }
-            var available = left[agentID]
-                ?? agent.total.unallocated - registry.allocated(onAgent: agentID) - (offered[agentID] ?? Resources())
+            var available =
+                left[agentID]
+                ?? agent.total.unallocated - registry.allocated(onAgent: agentID)
+                - (offered[agentID] ?? Resources())
             let resources = ResourceMapping.carve(decision.resources, from: available, role: decision.role)
             available -= resources.unallocated
             left[agentID] = available
             let offer = Offer(
-                id: MesosOfferID("\(term)-O\(decision.offerID)"), frameworkID: frameworkID, agentID: agentID,
-                hostname: agent.info.hostname, resources: Array(resources), attributes: agent.info.attributes,
-                allocationInfo: Resource.AllocationInfo(role: decision.role))
+                id: MesosOfferID("\(term)-O\(decision.offerID)"),
+                frameworkID: frameworkID,
+                agentID: agentID,
+                hostname: agent.info.hostname,
+                resources: Array(resources),
+                attributes: agent.info.attributes,
+                allocationInfo: Resource.AllocationInfo(role: decision.role)
+            )
             made.append(LiveOffer(decision: decision, offer: offer))
         }
         return (made, declined)

@@ -25,15 +25,26 @@ extension LeaderStateMachine {
             if let ended = registry.tasks[key] ?? Self.completedTask(key, registry: registry) {
                 return .answer(Self.reconciled(ended.status))
             }
-            var status = TaskStatus(taskID: key.taskID, state: .lost, message: "the task is not known", source: .master)
+            var status = TaskStatus(
+                taskID: key.taskID,
+                state: .lost,
+                message: "the task is not known",
+                source: .master
+            )
             status.reason = .reconciliation
             return .answer(status)
         }
         if agents[task.agentID] != nil { return .tellAgent(task.agentID) }
         guard task.state == .staging else { return .wait }
         var status = TaskStatus(
-            taskID: key.taskID, state: .killed, message: "killed before its agent was told to launch it",
-            source: .master, reason: .taskKilledDuringLaunch, agentID: task.agentID, uuid: uuid)
+            taskID: key.taskID,
+            state: .killed,
+            message: "killed before its agent was told to launch it",
+            source: .master,
+            reason: .taskKilledDuringLaunch,
+            agentID: task.agentID,
+            uuid: uuid
+        )
         status.executorID = task.executor?.executorID
         return .endBeforeLaunch(status)
     }
@@ -41,13 +52,20 @@ extension LeaderStateMachine {
     /// RECONCILE: answers from the registry, without UUIDs (nothing to acknowledge): every live
     /// task of the framework when it names none, else each named task's latest state, or
     /// TASK_UNKNOWN.
-    static func reconcile(_ asked: [SchedulerCall.Reconcile.Task], for id: FrameworkID, registry: Registry) -> [TaskStatus] {
+    static func reconcile(_ asked: [SchedulerCall.Reconcile.Task], for id: FrameworkID, registry: Registry)
+        -> [TaskStatus]
+    {
         if asked.isEmpty { return registry.tasks(of: id).map { answer($0, to: id, registry: registry) } }
         return asked.map { item in
             let key = TaskKey(id, item.taskID)
             if let task = registry.tasks[key] { return answer(task, to: id, registry: registry) }
             if let done = completedTask(key, registry: registry) { return reconciled(done.status) }
-            var status = TaskStatus(taskID: item.taskID, state: .unknown, source: .master, agentID: item.agentID)
+            var status = TaskStatus(
+                taskID: item.taskID,
+                state: .unknown,
+                source: .master,
+                agentID: item.agentID
+            )
             status.reason = .reconciliation
             return status
         }
@@ -63,7 +81,9 @@ extension LeaderStateMachine {
     /// TASK_UNREACHABLE it does not know (as Mesos answers it; found by corral-chaos).
     private static func answer(_ task: TaskRecord, to id: FrameworkID, registry: Registry) -> TaskStatus {
         var status = reconciled(task.status)
-        if status.state == .unreachable && !(registry.frameworks[id]?.isPartitionAware ?? false) { status.state = .lost }
+        if status.state == .unreachable && !(registry.frameworks[id]?.isPartitionAware ?? false) {
+            status.state = .lost
+        }
         return status
     }
 

@@ -237,7 +237,8 @@ struct LeaderStateMachine {
             effects.append(.retryUpdates)
         }
         // Agents silent past the timeout, or gone and not back in time, become unreachable.
-        for (id, link) in agents.sorted(by: { $0.key.value < $1.key.value }) where now - link.lastSeen > timing.agentTimeout {
+        for (id, link) in agents.sorted(by: { $0.key.value < $1.key.value })
+        where now - link.lastSeen > timing.agentTimeout {
             agents.removeValue(forKey: id)
             awaiting[id] = now
             effects.append(.dropAgent(id, streamID: link.streamID, silent: true))

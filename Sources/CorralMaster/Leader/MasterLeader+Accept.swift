@@ -124,7 +124,8 @@ extension MasterLeader {
         for (index, task) in tasks.enumerated() {
             var quantities = ResourceMapping.quantities(Resources(task.resources))
             if index == 0 { quantities += executorsCost }
-            core.charges[TaskKey(id, task.taskID)] = LeaderStateMachine.Charge(agent: agentID, framework: id, role: role, quantities: quantities)
+            core.charges[TaskKey(id, task.taskID)] = LeaderStateMachine.Charge(
+                agent: agentID, framework: id, role: role, quantities: quantities)
         }
         if !broken { sendLaunch(tasks, executor: executor, framework: id, agent: agentID) }
         return true

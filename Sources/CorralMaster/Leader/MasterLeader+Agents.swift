@@ -62,7 +62,8 @@ extension MasterLeader {
         var used: [UsedResources] = []
         for task in registry.tasks(onAgent: id) where !task.isTerminal {
             let quantities = ResourceMapping.quantities(task.resources)
-            core.charges[task.key] = LeaderStateMachine.Charge(agent: id, framework: task.key.frameworkID, role: task.role, quantities: quantities)
+            core.charges[task.key] = LeaderStateMachine.Charge(
+                agent: id, framework: task.key.frameworkID, role: task.role, quantities: quantities)
             used.append(UsedResources(framework: task.key.frameworkID.value, role: task.role, resources: quantities))
         }
         core.allocator.addAgent(id.value, total: ResourceMapping.quantities(agent.total), used: used)
