@@ -29,16 +29,16 @@ struct LeaderChangeTests {
         return wanted
     }
 
-    @Test func nothingIsDecidedWhileFollowing() {
+    @Test func nothingIsDecidedWhileFollowing() throws {
         var core = LeaderStateMachine(timing: LeaderStateMachine.Timing(SchedulingConfig()), now: start)
-        let agent = driver.registry.agents[a1]!
+        let agent = try #require(driver.registry.agents[a1])
         #expect(core.registryChanged(.agentUpdated(agent), now: start).isEmpty)
         #expect(core.registryChanged(.quotaChanged, now: start).isEmpty)
     }
 
-    @Test func aDisconnectCommittedAfterTheSchedulerCameBackIsUndone() {
+    @Test func aDisconnectCommittedAfterTheSchedulerCameBackIsUndone() throws {
         var core = leader()
-        var record = driver.registry.frameworks[f1]!
+        var record = try #require(driver.registry.frameworks[f1])
         record.state = .disconnected(sinceNanos: 5, deadlineNanos: 10)
         #expect(
             core.registryChanged(.frameworkUpdated(record), now: start) == [
@@ -55,9 +55,9 @@ struct LeaderChangeTests {
         #expect(core.registryChanged(.frameworkUpdated(record), now: start).isEmpty)
     }
 
-    @Test func anAgentTheRegistryDeactivatesIsDroppedAndEverySchedulerTold() {
+    @Test func anAgentTheRegistryDeactivatesIsDroppedAndEverySchedulerTold() throws {
         var core = leader()
-        var agent = driver.registry.agents[a1]!
+        var agent = try #require(driver.registry.agents[a1])
         agent.state = .unreachable(sinceNanos: 9)
         #expect(
             core.registryChanged(.agentUpdated(agent), now: start)
@@ -72,9 +72,9 @@ struct LeaderChangeTests {
         #expect(!core.step(.tick, now: start + .seconds(100)).contains(.proposeUnreachable(a1)))
     }
 
-    @Test func aConnectedAgentsNewTotalReachesTheAllocator() {
+    @Test func aConnectedAgentsNewTotalReachesTheAllocator() throws {
         var core = leader()
-        let agent = driver.registry.agents[a1]!
+        let agent = try #require(driver.registry.agents[a1])
         #expect(
             core.registryChanged(.agentUpdated(agent), now: start) == [.updateAgentTotal(a1, agent.total)]
         )
@@ -86,25 +86,38 @@ struct LeaderChangeTests {
         )
     }
 
-    @Test func endedTasksAreReleasedAndUpdatesForwarded() {
+    @Test func endedTasksAreReleasedAndUpdatesForwarded() throws {
         var running = RegistryDriver.standard()
-        running.accept(Fixture.launch("f1", [Fixture.taskInfo("t1")]))
-        running.accept(Fixture.update("f1", "t1", .finished, uuid: 1))
-        let task = running.task("f1", "t1")!
+        running.accept(Fixture.launch("f1", [Fixture.taskInfo("t1"), Fixture.taskInfo("t2")]))
         var core = leader()
+        core.allocator.addFramework("f1", roles: ["web"])
+        // The agent joins the allocator with its tasks charged: 2 of its 4 cpus are in use.
+        _ = core.addAgent(a1, registry: running.registry)
+        #expect(Set(core.charges.keys) == [Fixture.key("f1", "t1"), Fixture.key("f1", "t2")])
+        running.accept(Fixture.update("f1", "t1", .finished, uuid: 1))
+        let task = try #require(running.task("f1", "t1"))
         let effects = core.registryChanged(.taskUpdated(task), now: start)
-        #expect(effects.first == .releaseTask(task.key))
         #expect(
             effects.contains {
                 if case .sendUpdate(f1, let status) = $0 { status.state == .finished } else { false }
             }
         )
-        #expect(core.registryChanged(.taskCompleted(task), now: start) == [.releaseTask(task.key)])
+        #expect(core.charges[task.key] == nil, "released")
+        #expect(allocates(&core))
+        // What t1 held is offered again: 3 cpus free.
+        let offered = core.allocator.allocate(nowMillis: 1).reduce(0) { $0 + ($1.resources["cpus"]) }
+        #expect(offered == 3000)
+        #expect(
+            core.registryChanged(.taskCompleted(task), now: start).isEmpty,
+            "nothing left to release or send"
+        )
+        _ = core.removeAgent(a1)
+        #expect(core.charges.isEmpty)
     }
 
-    @Test func aRemovedFrameworkIsForgottenAndQuotaOrWeightsReallocate() {
+    @Test func aRemovedFrameworkIsForgottenAndQuotaOrWeightsReallocate() throws {
         var core = leader()
-        let record = driver.registry.frameworks[f2]!
+        let record = try #require(driver.registry.frameworks[f2])
         #expect(
             core.registryChanged(.frameworkRemoved(record, killed: []), now: start) == [
                 .removeFramework(f2, killed: [])

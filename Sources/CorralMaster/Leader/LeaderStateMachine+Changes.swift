@@ -8,10 +8,11 @@ extension LeaderStateMachine {
         guard leading else { return [] }
         switch change {
         case .taskUpdated(let task):
-            let release: [Effect] = task.isTerminal ? [.releaseTask(task.key)] : []
-            return release + step(.taskChanged(task, resend: false), now: now)
+            if task.isTerminal { release(task.key, now: now) }
+            return step(.taskChanged(task, resend: false), now: now)
         case .taskCompleted(let task):
-            return [.releaseTask(task.key)] + step(.taskReleased(task.key), now: now)
+            release(task.key, now: now)
+            return step(.taskReleased(task.key), now: now)
         case .frameworkUpdated(let record):
             // A disconnect proposed just before the scheduler came back must not stand.
             if case .disconnected = record.state, schedulers[record.id] != nil {

@@ -90,8 +90,6 @@ struct LeaderStateMachine {
         case sendUpdate(FrameworkID, TaskStatus)
         /// Close the scheduler's stream, return its offers, start its fail-over timeout.
         case dropScheduler(FrameworkID, streamID: String)
-        /// A task ended: what it held goes back to the allocator.
-        case releaseTask(TaskKey)
         /// Propose the framework's subscription again (its disconnect came after it was back).
         case resubscribeFramework(FrameworkInfo)
         /// The framework is gone: shut it down on the agents of `killed`, forget its offers

@@ -121,12 +121,7 @@ extension MasterLeader {
             for task in tasks { refuse(task, of: id, state: state, reason: reason, message: error) }
             return false
         }
-        for (index, task) in tasks.enumerated() {
-            var quantities = ResourceMapping.quantities(Resources(task.resources))
-            if index == 0 { quantities += executorsCost }
-            core.charges[TaskKey(id, task.taskID)] = LeaderStateMachine.Charge(
-                agent: agentID, framework: id, role: role, quantities: quantities)
-        }
+        core.charge(tasks, executorsCost: executorsCost, framework: id, agent: agentID, role: role)
         if !broken { sendLaunch(tasks, executor: executor, framework: id, agent: agentID) }
         return true
     }

@@ -40,7 +40,7 @@ extension MasterLeader {
         sink.yield(Self.record(event))
 
         let registry = machine.registry
-        addToAllocator(id, registry: registry)
+        rescind(core.addAgent(id, registry: registry))
         let reportedKeys = Set(reported.map { TaskKey($0.frameworkID, $0.status.taskID) })
         let (relaunch, kills) = LeaderStateMachine.reconcile(agent: id, reported: reportedKeys, registry: registry)
         for task in relaunch {
@@ -53,26 +53,6 @@ extension MasterLeader {
         }
         logger.info("agent subscribed", metadata: ["agent": "\(id)", "host": "\(info.hostname)"])
         return (id, streamID, stream)
-    }
-
-    /// Puts a connected agent in the allocator with what its live tasks already hold.
-    private func addToAllocator(_ id: AgentID, registry: Registry) {
-        rescind(core.allocator.removeAgent(id.value))
-        guard let agent = registry.agents[id] else { return }
-        var used: [UsedResources] = []
-        for task in registry.tasks(onAgent: id) where !task.isTerminal {
-            let quantities = ResourceMapping.quantities(task.resources)
-            core.charges[task.key] = LeaderStateMachine.Charge(
-                agent: id, framework: task.key.frameworkID, role: task.role, quantities: quantities)
-            used.append(UsedResources(framework: task.key.frameworkID.value, role: task.role, resources: quantities))
-        }
-        core.allocator.addAgent(id.value, total: ResourceMapping.quantities(agent.total), used: used)
-    }
-
-    /// Takes an agent out of the allocator (its offers are rescinded).
-    func removeFromAllocator(_ id: AgentID) {
-        rescind(core.allocator.removeAgent(id.value))
-        for (key, charge) in core.charges where charge.agent == id { core.charges.removeValue(forKey: key) }
     }
 
     /// The agent's stream ended: it has `agent_timeout_seconds` to come back.

@@ -13,8 +13,6 @@ extension MasterLeader {
     /// Carries out what `core.registryChanged` decided.
     func carryOutChange(_ effect: LeaderStateMachine.Effect) {
         switch effect {
-        case .releaseTask(let key):
-            release(key)
         case .resubscribeFramework(let info):
             propose(.subscribeFramework(info: info, atNanos: nowNanos()))
         case .removeFramework(let id, let killed):
@@ -28,7 +26,7 @@ extension MasterLeader {
                 }
                 stream.finish()
             }
-            removeFromAllocator(id)
+            rescind(core.removeAgent(id))
         case .sendAgentLost(let framework, let agent):
             var failure = SchedulerEvent(type: .failure)
             failure.failure = SchedulerEvent.Failure(agentID: agent)
@@ -50,23 +48,13 @@ extension MasterLeader {
         }
     }
 
-    /// A task ended: what it held goes back to the allocator.
-    private func release(_ key: TaskKey) {
-        guard let charge = core.charges.removeValue(forKey: key) else { return }
-        core.allocator.recover(
-            framework: charge.framework.value, role: charge.role, agent: charge.agent.value, resources: charge.quantities)
-        step(.allocationWanted)
-    }
-
     private func frameworkRemoved(_ id: FrameworkID, killed: [TaskRecord]) {
         for agentID in Set(killed.map(\.agentID)) {
             var event = agentEvent(.shutdownFramework)
             event.shutdownFramework = AgentEvent.ShutdownFramework(frameworkID: id)
             send(event, toAgent: agentID)
         }
-        for (key, charge) in core.charges where charge.framework == id { core.charges.removeValue(forKey: key) }
-        core.removeOffers { $0.frameworkID == id }
-        core.allocator.removeFramework(id.value)
+        core.removeFramework(id)
         if let stream = schedulerStreams.removeValue(forKey: id) {
             var event = SchedulerEvent(type: .error)
             event.error = SchedulerEvent.ErrorPayload(message: "Framework has been removed")

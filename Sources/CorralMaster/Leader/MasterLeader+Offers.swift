@@ -71,7 +71,7 @@ extension MasterLeader {
         case .dropAgent(let id, _, let silent):
             if silent { logger.notice("agent missed its heartbeats; marking it unreachable", metadata: ["agent": "\(id)"]) }
             agentStreams.removeValue(forKey: id)?.finish()
-            if term != nil { removeFromAllocator(id) }
+            if term != nil { rescind(core.removeAgent(id)) }
         case .proposeUnreachable(let id):
             propose(.agentUnreachable(id: id, atNanos: nowNanos()))
         case .sendUpdate(let id, let status):
@@ -80,7 +80,7 @@ extension MasterLeader {
             send(event, to: id)
         case .dropScheduler(let id, _):
             schedulerDropped(id)
-        case .releaseTask, .resubscribeFramework, .removeFramework, .dropDeactivatedAgent, .sendAgentLost,
+        case .resubscribeFramework, .removeFramework, .dropDeactivatedAgent, .sendAgentLost,
             .updateAgentTotal, .refreshQuotas, .refreshWeights:
             carryOutChange(effect)
         }

@@ -1,0 +1,73 @@
+import CorralModel
+
+extension LeaderStateMachine {
+    /// A task ended: what it held goes back to the allocator, which allocates again.
+    mutating func release(_ key: TaskKey, now: Instant) {
+        guard let charge = charges.removeValue(forKey: key) else { return }
+        allocator.recover(
+            framework: charge.framework.value,
+            role: charge.role,
+            agent: charge.agent.value,
+            resources: charge.quantities
+        )
+        _ = step(.allocationWanted, now: now)
+    }
+
+    /// Charges a committed launch's tasks; the first also carries `executorsCost`, what the
+    /// executors the launch starts hold (given back with that task: early, never late).
+    mutating func charge(
+        _ tasks: [TaskInfo],
+        executorsCost: ResourceQuantities,
+        framework: FrameworkID,
+        agent: AgentID,
+        role: String
+    ) {
+        for (index, task) in tasks.enumerated() {
+            var quantities = ResourceMapping.quantities(Resources(task.resources))
+            if index == 0 { quantities += executorsCost }
+            charges[TaskKey(framework, task.taskID)] = Charge(
+                agent: agent,
+                framework: framework,
+                role: role,
+                quantities: quantities
+            )
+        }
+    }
+
+    /// Puts a connected agent in the allocator with what the registry's live tasks hold on it
+    /// (charged to them); returns the offers its earlier place in the allocator had out, now
+    /// rescinded.
+    mutating func addAgent(_ id: AgentID, registry: Registry) -> [OfferDecision] {
+        let rescinded = allocator.removeAgent(id.value)
+        guard let agent = registry.agents[id] else { return rescinded }
+        var used: [UsedResources] = []
+        for task in registry.tasks(onAgent: id) where !task.isTerminal {
+            let quantities = ResourceMapping.quantities(task.resources)
+            charges[task.key] = Charge(
+                agent: id,
+                framework: task.key.frameworkID,
+                role: task.role,
+                quantities: quantities
+            )
+            used.append(
+                UsedResources(framework: task.key.frameworkID.value, role: task.role, resources: quantities)
+            )
+        }
+        allocator.addAgent(id.value, total: ResourceMapping.quantities(agent.total), used: used)
+        return rescinded
+    }
+
+    /// Takes an agent and its tasks' charges out of the allocator; returns its offers, now
+    /// rescinded.
+    mutating func removeAgent(_ id: AgentID) -> [OfferDecision] {
+        charges = charges.filter { $0.value.agent != id }
+        return allocator.removeAgent(id.value)
+    }
+
+    /// A removed framework leaves the allocator with its charges and offers.
+    mutating func removeFramework(_ id: FrameworkID) {
+        charges = charges.filter { $0.value.framework != id }
+        removeOffers { $0.frameworkID == id }
+        allocator.removeFramework(id.value)
+    }
+}
