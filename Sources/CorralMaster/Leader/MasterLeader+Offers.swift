@@ -18,6 +18,7 @@ extension MasterLeader {
 
     /// Takes rescinded offers out of the book and tells their frameworks.
     func rescind(_ decisions: [OfferDecision]) {
+        guard !decisions.isEmpty else { return }
         let rescinded = Set(decisions.map(\.offerID))
         for offer in core.removeOffers(where: { rescinded.contains($0.decision.offerID) }) {
             var event = SchedulerEvent(type: .rescind)
