@@ -134,4 +134,52 @@ struct MakeOffersTests {
         _ = core.step(.steppedDown, now: .now)
         #expect(core.offers.isEmpty, "a leader that steps down forgets its offers")
     }
+
+    @Test func aSchedulerThatSubscribesAgainGetsItsOffersBackAsNewOnesUnlessSuppressed() {
+        /// f1 connected, with the allocator's offer of all of a1 outstanding.
+        func offered() -> LeaderStateMachine {
+            let registry = RegistryDriver.standard().registry
+            var core = LeaderStateMachine(timing: LeaderStateMachine.Timing(SchedulingConfig()), now: .now)
+            _ = core.step(.elected(activeAgents: []), now: .now)
+            _ = core.schedulerSubscribed(
+                f1,
+                streamID: "s1",
+                roles: ["web"],
+                suppressed: [],
+                tasks: [],
+                nowMillis: 0,
+                now: .now
+            )
+            _ = core.addAgent(AgentID("a1"), registry: registry)
+            let (made, _) = core.offer(core.allocator.allocate(nowMillis: 1), term: 1, registry: registry)
+            #expect(made.count == 1)
+            #expect(core.allocator.allocate(nowMillis: 2).isEmpty, "all of a1 is out")
+            return core
+        }
+        // f1 fails over: its offer goes back to the allocator, which offers it again at once.
+        var core = offered()
+        let effects = core.schedulerSubscribed(
+            f1,
+            streamID: "s2",
+            roles: ["web"],
+            suppressed: [],
+            tasks: [],
+            nowMillis: 3,
+            now: .now
+        )
+        #expect(effects.isEmpty && core.offers.isEmpty && core.schedulers[f1] == "s2")
+        #expect(core.allocator.allocate(nowMillis: 4).map(\.framework) == ["f1"], "no refuse filter")
+        // Subscribing with its role suppressed: the offer goes back, and nothing is offered.
+        var quiet = offered()
+        _ = quiet.schedulerSubscribed(
+            f1,
+            streamID: "s3",
+            roles: ["web"],
+            suppressed: ["web"],
+            tasks: [],
+            nowMillis: 3,
+            now: .now
+        )
+        #expect(quiet.offers.isEmpty && quiet.allocator.allocate(nowMillis: 4).isEmpty)
+    }
 }

@@ -33,17 +33,15 @@ extension MasterLeader {
         let streamID = UUID().uuidString.lowercased()
         let (stream, sink) = RecordStream.makeStream()
         schedulerStreams[id] = sink
-        step(.schedulerSubscribed(id, streamID: streamID))
         var subscribed = SchedulerEvent(type: .subscribed)
         subscribed.subscribed = SchedulerEvent.Subscribed(
             frameworkID: id, heartbeatIntervalSeconds: config.scheduling.heartbeatIntervalSeconds, masterInfo: masterInfo)
         sink.yield(Self.record(subscribed))
 
-        declineOffers(of: id)
-        core.allocator.addFramework(id.value, roles: info.effectiveRoles)
-        core.allocator.revive(framework: id.value, role: nil)
-        for role in subscribe.suppressedRoles { core.allocator.suppress(framework: id.value, role: role) }
-        for task in machine.registry.tasks(of: id) { step(.taskChanged(task, resend: false)) }
+        let effects = core.schedulerSubscribed(
+            id, streamID: streamID, roles: info.effectiveRoles, suppressed: subscribe.suppressedRoles,
+            tasks: machine.registry.tasks(of: id), nowMillis: nowMillis(), now: clock.now)
+        for effect in effects { carryOut(effect) }
         logger.info("framework subscribed", metadata: ["framework": "\(id)", "name": "\(info.name)"])
         return (id, streamID, stream)
     }
@@ -57,20 +55,13 @@ extension MasterLeader {
     func schedulerDropped(_ id: FrameworkID) {
         schedulerStreams.removeValue(forKey: id)?.finish()
         guard term != nil else { return }
-        declineOffers(of: id)
+        core.returnOffers(of: id, nowMillis: nowMillis())
         core.allocator.suppress(framework: id.value, role: nil)
         guard let framework = machine.registry.frameworks[id], framework.state == .active else { return }
         let at = nowNanos()
         let timeout = framework.failoverTimeoutNanos
         propose(.disconnectFramework(id: id, atNanos: at, deadlineNanos: at + timeout))
         logger.info("framework disconnected", metadata: ["framework": "\(id)", "failover_timeout_s": "\(Double(timeout) / 1e9)"])
-    }
-
-    /// Returns the framework's outstanding offers to the allocator, unfiltered.
-    func declineOffers(of id: FrameworkID) {
-        for offer in core.removeOffers(where: { $0.frameworkID == id }) {
-            core.allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: nowMillis())
-        }
     }
 
     /// Checks that a call comes from the subscribed scheduler's current stream.
