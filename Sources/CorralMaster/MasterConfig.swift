@@ -117,6 +117,13 @@ public struct MasterConfig: Sendable, Hashable {
     }
 
     /// Raft addresses of every known master but this one.
+    /// Where other masters reach this one's Raft port: its own entry in `peers`, else
+    /// `raftListen` unless that is a wildcard address.
+    public var advertisedRaft: PeerAddress? {
+        if let own = peers.first(where: { $0.id == nodeID }) { return own.raft }
+        return ["0.0.0.0", "::", "[::]", ""].contains(raftListen.host) ? nil : raftListen
+    }
+
     public var raftPeers: [UInt64: PeerAddress] {
         Dictionary(uniqueKeysWithValues: peers.filter { $0.id != nodeID }.map { ($0.id, $0.raft) })
     }

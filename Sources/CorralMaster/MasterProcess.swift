@@ -39,7 +39,7 @@ public final class MasterProcess: Sendable {
         }
         let transport = PeerTransport(
             group: MultiThreadedEventLoopGroup.singleton,
-            hello: Hello(clusterID: config.clusterID, nodeID: config.nodeID),
+            hello: Hello(clusterID: config.clusterID, nodeID: config.nodeID, address: config.advertisedRaft),
             options: TransportOptions(maxFrameBytes: config.maxFrameBytes),
             logger: logger,
             encode: { $0.encoded() }

@@ -15,18 +15,22 @@ final class InboundHandler: ChannelInboundHandler, @unchecked Sendable {
     private let logger: Logger
     private let onRaft: @Sendable (Message) -> Void
     private let onClient: @Sendable (Frame, any Channel) -> Void
+    private let onHello: @Sendable (UInt64, PeerAddress) -> Void
     private var peer: UInt64?
 
+    /// `onHello` hears each master that says where it listens.
     init(
         clusterID: String,
         logger: Logger,
         onRaft: @escaping @Sendable (Message) -> Void,
-        onClient: @escaping @Sendable (Frame, any Channel) -> Void
+        onClient: @escaping @Sendable (Frame, any Channel) -> Void,
+        onHello: @escaping @Sendable (UInt64, PeerAddress) -> Void = { _, _ in }
     ) {
         self.clusterID = clusterID
         self.logger = logger
         self.onRaft = onRaft
         self.onClient = onClient
+        self.onHello = onHello
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -39,6 +43,7 @@ final class InboundHandler: ChannelInboundHandler, @unchecked Sendable {
                     throw HelloError.wrongCluster(expected: clusterID, got: hello.clusterID)
                 }
                 peer = hello.nodeID
+                if hello.nodeID != 0, let address = hello.address { onHello(hello.nodeID, address) }
                 return
             }
             switch frame.kind {

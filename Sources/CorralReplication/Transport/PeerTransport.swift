@@ -13,6 +13,9 @@ public final class PeerTransport: Sendable {
     private let logger: Logger
     private let encode: @Sendable (Message) -> [UInt8]
     private let links = Mutex<[UInt64: PeerLink]>([:])
+    /// The peers and addresses `setPeers` gave, and those learned from hellos of masters it
+    /// did not name (they stay until `setPeers` names them).
+    private let addresses = Mutex<(configured: [UInt64: PeerAddress], learned: [UInt64: PeerAddress])>(([:], [:]))
     private let server = Mutex<(any Channel)?>(nil)
     private let refusedHandler = Mutex<(@Sendable (UInt64) -> Void)?>(nil)
 
@@ -50,6 +53,7 @@ public final class PeerTransport: Sendable {
         let clusterID = hello.clusterID
         let logger = self.logger
         let maxFrameBytes = options.maxFrameBytes
+        let learn: @Sendable (UInt64, PeerAddress) -> Void = { [weak self] id, address in self?.learn(id, at: address) }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -58,7 +62,8 @@ public final class PeerTransport: Sendable {
                     let handlers: [any ChannelHandler] = [
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
                         MessageToByteHandler(FrameEncoder()),
-                        InboundHandler(clusterID: clusterID, logger: logger, onRaft: onRaft, onClient: onClient),
+                        InboundHandler(
+                            clusterID: clusterID, logger: logger, onRaft: onRaft, onClient: onClient, onHello: learn),
                     ]
                     try channel.pipeline.syncOperations.addHandlers(handlers)
                 }
@@ -70,6 +75,31 @@ public final class PeerTransport: Sendable {
 
     /// Sets who the peers are and where they listen (on start and after membership changes).
     public func setPeers(_ peers: [UInt64: PeerAddress]) {
+        let effective = addresses.withLock { addresses in
+            addresses.configured = peers
+            for id in peers.keys { addresses.learned[id] = nil }
+            return addresses.learned.merging(peers) { _, configured in configured }
+        }
+        link(effective)
+    }
+
+    /// A master this transport was not told of said hello from `address`: messages to it go
+    /// there until `setPeers` names it (a new member learns the others from the log, which it
+    /// gets only once it can answer the leader).
+    func learn(_ id: UInt64, at address: PeerAddress) {
+        guard id != hello.nodeID else { return }
+        let effective: [UInt64: PeerAddress]? = addresses.withLock { addresses in
+            guard addresses.configured[id] == nil, addresses.learned[id] != address else { return nil }
+            addresses.learned[id] = address
+            return addresses.learned.merging(addresses.configured) { _, configured in configured }
+        }
+        guard let effective else { return }
+        logger.info("learned a peer's address from its hello", metadata: ["peer": "\(id)", "address": "\(address)"])
+        link(effective)
+    }
+
+    /// Opens a link to each of `peers` that has none at that address, and closes the others.
+    private func link(_ peers: [UInt64: PeerAddress]) {
         let stale: [PeerLink] = links.withLock { links in
             var removed: [PeerLink] = []
             for (id, link) in links where peers[id] != link.address {
@@ -85,6 +115,12 @@ public final class PeerTransport: Sendable {
         }
         for link in stale { link.close() }
     }
+
+    /// Where this master's hello says it listens.
+    var advertised: PeerAddress? { hello.address }
+
+    /// The address of each peer link.
+    var linkedAddresses: [UInt64: PeerAddress] { links.withLock { $0.mapValues(\.address) } }
 
     /// Sends messages, one flush per peer. Messages to unknown or unreachable peers are dropped.
     public func send(_ messages: [Message]) {
