@@ -38,7 +38,7 @@ extension LeaderStateMachine {
             return .nothing
         case .update:
             guard let update = call.update else {
-                throw MasterError(code: .request, message: "the call's \"update\" field is missing")
+                throw Self.missing("update")
             }
             guard update.status.uuid != nil else {
                 throw MasterError(code: .request, message: "a status update from an agent needs a uuid")
@@ -54,7 +54,7 @@ extension LeaderStateMachine {
             )
         case .updateResources:
             guard let resources = call.updateResources?.resources else {
-                throw MasterError(code: .request, message: "the call's \"update_resources\" field is missing")
+                throw Self.missing("update_resources")
             }
             return .commit(
                 .updateAgentResources(id: id, resources: resources, atNanos: nanos),
@@ -62,7 +62,7 @@ extension LeaderStateMachine {
             )
         case .message:
             guard let message = call.message else {
-                throw MasterError(code: .request, message: "the call's \"message\" field is missing")
+                throw Self.missing("message")
             }
             var event = SchedulerEvent(type: .message)
             event.message = SchedulerEvent.Message(
@@ -73,7 +73,7 @@ extension LeaderStateMachine {
             return .forward(event, to: message.frameworkID)
         case .exitedExecutor:
             guard let exited = call.exitedExecutor else {
-                throw MasterError(code: .request, message: "the call's \"exited_executor\" field is missing")
+                throw Self.missing("exited_executor")
             }
             var event = SchedulerEvent(type: .failure)
             event.failure = SchedulerEvent.Failure(
@@ -88,6 +88,11 @@ extension LeaderStateMachine {
                 message: "agent call type \(call.type.rawValue) is not supported"
             )
         }
+    }
+
+    /// A call without the field its type needs.
+    static func missing(_ field: String) -> MasterError {
+        MasterError(code: .request, message: "the call's \"\(field)\" field is missing")
     }
 
     /// Refuses a SUBSCRIBE this leader (of `term`) must not take: another protocol version, an

@@ -70,9 +70,7 @@ extension MasterLeader {
         }
     }
 
-    private func missing(_ field: String) -> MasterError {
-        MasterError(code: .request, message: "the call's \"\(field)\" field is missing")
-    }
+    private func missing(_ field: String) -> MasterError { LeaderStateMachine.missing(field) }
 
     private func commitOrFail(_ command: RegistryCommand) async throws(MasterError) {
         let outcome: RegistryOutcome
