@@ -10,45 +10,31 @@ extension MasterLeader {
         }
     }
 
-    /// Carries out what `core.registryChanged` decided.
-    func carryOutChange(_ effect: LeaderStateMachine.Effect) {
-        switch effect {
-        case .resubscribeFramework(let info):
-            propose(.subscribeFramework(info: info, atNanos: nowNanos()))
-        case .removeFramework(let id, let killed):
-            frameworkRemoved(id, killed: killed)
-        case .dropDeactivatedAgent(let id, let gone):
-            if let stream = agentStreams.removeValue(forKey: id) {
-                if gone {
-                    var event = agentEvent(.error)
-                    event.error = SchedulerEvent.ErrorPayload(message: "this agent was marked gone by an operator")
-                    stream.yield(Self.record(event))
-                }
-                stream.finish()
+    /// The registry no longer counts the agent active: its stream closes (with an error if an
+    /// operator marked it gone) and it leaves the allocator.
+    func dropDeactivatedAgent(_ id: AgentID, gone: Bool) {
+        if let stream = agentStreams.removeValue(forKey: id) {
+            if gone {
+                var event = agentEvent(.error)
+                event.error = SchedulerEvent.ErrorPayload(message: "this agent was marked gone by an operator")
+                stream.yield(Self.record(event))
             }
-            rescind(core.removeAgent(id))
-        case .sendAgentLost(let framework, let agent):
-            var failure = SchedulerEvent(type: .failure)
-            failure.failure = SchedulerEvent.Failure(agentID: agent)
-            send(failure, to: framework)
-        case .updateAgentTotal(let id, let total):
-            rescind(core.allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))
-        case .refreshQuotas:
-            let quotas = machine.registry.quotas
-            for role in core.quotaRoles.subtracting(quotas.keys) {
-                core.allocator.setQuota(role: role, guarantee: ResourceQuantities(), limit: nil)
-            }
-            for quota in quotas.values { applyQuota(quota) }
-            core.quotaRoles = Set(quotas.keys)
-        case .refreshWeights:
-            for (role, weight) in machine.registry.weights { core.allocator.setWeight(weight, role: role) }
-        default:
-            // The timers', agents' and schedulers' effects: `carryOut` handles them itself.
-            carryOut(effect)
+            stream.finish()
         }
+        rescind(core.removeAgent(id))
     }
 
-    private func frameworkRemoved(_ id: FrameworkID, killed: [TaskRecord]) {
+    /// Sets the allocator's quotas from the registry again, clearing roles that lost theirs.
+    func refreshQuotas() {
+        let quotas = machine.registry.quotas
+        for role in core.quotaRoles.subtracting(quotas.keys) {
+            core.allocator.setQuota(role: role, guarantee: ResourceQuantities(), limit: nil)
+        }
+        for quota in quotas.values { applyQuota(quota) }
+        core.quotaRoles = Set(quotas.keys)
+    }
+
+    func frameworkRemoved(_ id: FrameworkID, killed: [TaskRecord]) {
         for agentID in Set(killed.map(\.agentID)) {
             var event = agentEvent(.shutdownFramework)
             event.shutdownFramework = AgentEvent.ShutdownFramework(frameworkID: id)

@@ -81,9 +81,22 @@ extension MasterLeader {
             send(event, to: id)
         case .dropScheduler(let id, _):
             schedulerDropped(id)
-        case .resubscribeFramework, .removeFramework, .dropDeactivatedAgent, .sendAgentLost,
-            .updateAgentTotal, .refreshQuotas, .refreshWeights:
-            carryOutChange(effect)
+        case .resubscribeFramework(let info):
+            propose(.subscribeFramework(info: info, atNanos: nowNanos()))
+        case .removeFramework(let id, let killed):
+            frameworkRemoved(id, killed: killed)
+        case .dropDeactivatedAgent(let id, let gone):
+            dropDeactivatedAgent(id, gone: gone)
+        case .sendAgentLost(let framework, let agent):
+            var failure = SchedulerEvent(type: .failure)
+            failure.failure = SchedulerEvent.Failure(agentID: agent)
+            send(failure, to: framework)
+        case .updateAgentTotal(let id, let total):
+            rescind(core.allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))
+        case .refreshQuotas:
+            refreshQuotas()
+        case .refreshWeights:
+            for (role, weight) in machine.registry.weights { core.allocator.setWeight(weight, role: role) }
         }
     }
 
