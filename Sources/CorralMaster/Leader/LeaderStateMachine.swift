@@ -1,4 +1,5 @@
 import CorralModel
+import Foundation
 
 /// The leader's decisions that depend only on what it was told and on the time it is given,
 /// as a value: `MasterLeader` feeds it inputs and carries out the effects it returns, the way
@@ -25,8 +26,16 @@ struct LeaderStateMachine {
         var electionGrace: Duration
         /// How often the replicated clock may be moved on for a due fail-over deadline.
         var clockTick: Duration = .milliseconds(250)
+        /// The intervals schedulers and agents are told in SUBSCRIBED, in seconds.
+        var schedulerHeartbeatSeconds: Double
+        var agentHeartbeatSeconds: Double
+        /// How long schedulers connected to an old leader have to reach a new one.
+        var frameworkGraceNanos: UInt64
 
         init(_ scheduling: SchedulingConfig) {
+            schedulerHeartbeatSeconds = scheduling.heartbeatIntervalSeconds
+            agentHeartbeatSeconds = scheduling.agentHeartbeatSeconds
+            frameworkGraceNanos = UInt64(scheduling.failoverGraceSeconds * 1e9)
             allocationInterval = .milliseconds(scheduling.allocationIntervalMilliseconds)
             schedulerHeartbeat = .seconds(scheduling.heartbeatIntervalSeconds)
             agentHeartbeat = .seconds(scheduling.agentHeartbeatSeconds)
@@ -116,6 +125,19 @@ struct LeaderStateMachine {
     }
 
     let timing: Timing
+    /// The term this master leads (or last led); agent events carry it.
+    var term: UInt64 = 0
+    /// When this leader's process started: the allocator's clock counts from it.
+    let started: Instant
+    /// The leader's readings of the replicated clock (`ReplicatedClock`).
+    var replicatedClock = ReplicatedClock()
+    /// Defects this leader runs with on purpose (`DeliberateBreak`).
+    var breaks: Set<DeliberateBreak> = DeliberateBreak.active
+    /// Where new framework, agent and stream IDs and update UUIDs come from (random; seeded
+    /// under the simulator).
+    var newUUID: () -> UUID = { UUID() }
+    /// The master as SUBSCRIBED describes it.
+    var masterInfo = MasterInfo(id: "corral")
     /// The allocator: this leader's own, rebuilt from the registry at each election.
     var allocator: any Allocator
     /// What each live task holds in the allocator.
@@ -143,6 +165,7 @@ struct LeaderStateMachine {
     init(timing: Timing, allocator: any Allocator = makeAllocator(AllocatorConfiguration()), now: Instant) {
         self.timing = timing
         self.allocator = allocator
+        started = now
         lastAllocation = now
         lastSchedulerHeartbeat = now
         lastAgentHeartbeat = now

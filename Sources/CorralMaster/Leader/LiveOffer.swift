@@ -1,7 +1,7 @@
 import CorralModel
 
 /// An outstanding offer: the allocator's decision and the Mesos offer sent for it.
-struct LiveOffer: Sendable {
+struct LiveOffer: Sendable, Equatable {
     var decision: OfferDecision
     var offer: Offer
 

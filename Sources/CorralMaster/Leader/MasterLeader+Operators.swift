@@ -31,23 +31,11 @@ extension MasterLeader {
 }
 
 extension MasterLeader {
-    /// Corral's `KILL_TASK`: the agent is told to kill a live task of any framework, as that
-    /// framework's own KILL would; the update reaches the framework (or waits for it) as
-    /// usual. `frameworkID` may be nil when exactly one live task has `taskID`.
+    /// Corral's `KILL_TASK` (`LeaderStateMachine.operatorKill`).
     func operatorKill(_ taskID: TaskID, frameworkID: FrameworkID?) throws(MasterError) -> TaskKey {
         _ = try requireLeading()
-        let live = machine.registry.tasks.values.filter {
-            $0.key.taskID == taskID && !$0.isTerminal && (frameworkID == nil || $0.key.frameworkID == frameworkID)
-        }
-        guard let task = live.first else {
-            throw MasterError(code: .notFound, message: "no live task \(taskID.value)\(frameworkID.map { " of framework \($0.value)" } ?? "") is known")
-        }
-        guard live.count == 1 else {
-            throw MasterError(
-                code: .request,
-                message: "task ID \(taskID.value) is live in \(live.count) frameworks; give kill_task.framework_id")
-        }
-        killTask(task.key, policy: nil)
-        return task.key
+        let (key, actions) = try core.operatorKill(taskID, frameworkID: frameworkID, in: context())
+        perform(actions)
+        return key
     }
 }

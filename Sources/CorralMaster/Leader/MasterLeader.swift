@@ -35,8 +35,11 @@ actor MasterLeader {
     var schedulerStreams: [FrameworkID: RecordStream.Continuation] = [:]
     var agentStreams: [AgentID: RecordStream.Continuation] = [:]
     var operators: [String: RecordStream.Continuation] = [:]
-    /// The leader's readings of the replicated clock (`ReplicatedClock`).
-    var replicatedClock = ReplicatedClock()
+    /// Streams opened for a call whose answer has not been taken yet, by stream ID.
+    var opened: [String: RecordStream] = [:]
+    /// The calls waiting for `core`'s answer.
+    var waiting: [CallID: CheckedContinuation<LeaderStateMachine.Answer, Never>] = [:]
+    var lastCall: UInt64 = 0
 
     let changes: AsyncStream<[RegistryChange]>
     let changeSink: AsyncStream<[RegistryChange]>.Continuation
@@ -46,6 +49,8 @@ actor MasterLeader {
     let endSink: AsyncStream<StreamEnd>.Continuation
     let proposals: AsyncStream<RegistryCommand>
     let proposalSink: AsyncStream<RegistryCommand>.Continuation
+    let commits: AsyncStream<(RegistryCommand, LeaderStateMachine.Continuation)>
+    let commitSink: AsyncStream<(RegistryCommand, LeaderStateMachine.Continuation)>.Continuation
 
     init(config: MasterConfig, machine: MasterStateMachine, server: RaftServer, logger: Logger) {
         self.config = config
@@ -55,9 +60,11 @@ actor MasterLeader {
         started = clock.now
         core = LeaderStateMachine(
             timing: LeaderStateMachine.Timing(config.scheduling), allocator: Self.makeAllocator(config.scheduling), now: started)
+        core.masterInfo = Self.masterInfo(config)
         (changes, changeSink) = AsyncStream.makeStream(of: [RegistryChange].self)
         (roles, roleSink) = AsyncStream.makeStream(of: (RaftRole, UInt64).self)
         (proposals, proposalSink) = AsyncStream.makeStream(of: RegistryCommand.self)
+        (commits, commitSink) = AsyncStream.makeStream(of: (RegistryCommand, LeaderStateMachine.Continuation).self)
         (ends, endSink) = AsyncStream.makeStream(of: StreamEnd.self)
         let changeSink = self.changeSink
         machine.observe { changeSink.yield($0) }
@@ -79,6 +86,7 @@ actor MasterLeader {
             group.addTask { for await (role, term) in self.roles { await self.roleChanged(role, term: term) } }
             group.addTask { for await batch in self.changes { await self.registryChanged(batch) } }
             group.addTask { await self.proposeQueued() }
+            group.addTask { await self.commitQueued() }
             group.addTask { for await end in self.ends { await self.streamEnded(end) } }
             group.addTask {
                 while !Task.isCancelled {
@@ -121,37 +129,21 @@ actor MasterLeader {
             return
         }
         guard phase == .recovering(term: term) else { return }
-        core.allocator = Self.makeAllocator(config.scheduling)
-        let registry = machine.registry
-        for (role, weight) in registry.weights { core.allocator.setWeight(weight, role: role) }
-        for quota in registry.quotas.values { applyQuota(quota) }
-        core.quotaRoles = Set(registry.quotas.keys)
-        let now = clock.now
-        step(.elected(activeAgents: registry.agents.values.filter(\.isActive).map(\.id)))
-        replicatedClock.start(registry: registry.clockNanos, wall: WallClock.nanos(), moved: machine.lastClockMove, at: now)
+        let actions = core.elect(term: term, allocator: Self.makeAllocator(config.scheduling), in: context())
         phase = .leading(term: term)
-        logger.info("leading: serving schedulers and agents", metadata: ["term": "\(term)"])
-        // Schedulers were connected to the old leader: they get the fail-over grace to come back.
-        let grace = UInt64(config.scheduling.failoverGraceSeconds * 1e9)
-        for framework in registry.liveFrameworks where framework.state == .active && core.schedulers[framework.id] == nil {
-            let at = nowNanos()
-            let timeout = framework.failoverTimeoutNanos
-            propose(.disconnectFramework(id: framework.id, atNanos: at, deadlineNanos: at + max(timeout, grace)))
-        }
+        perform(actions)
     }
 
     /// Leadership is lost: close every stream; the new leader's clients reconnect there.
     func stepDown() {
         if phase != .following { logger.info("no longer leading; closing scheduler and agent streams") }
         phase = .following
-        replicatedClock.stop()
         for stream in schedulerStreams.values { stream.finish() }
         for stream in agentStreams.values { stream.finish() }
         closeOperatorStreams()
         schedulerStreams = [:]
         agentStreams = [:]
-        step(.steppedDown)
-        core.allocator = Self.makeAllocator(config.scheduling)
+        core.stepDown(allocator: Self.makeAllocator(config.scheduling), now: clock.now)
     }
 
     /// Throws unless this master leads and has caught up.
@@ -188,19 +180,14 @@ actor MasterLeader {
 
     // MARK: - Proposals and time
 
-    /// The replicated clock in nanoseconds: the wall clock as far as `ReplicatedClock` lets it
-    /// move the registry's clock on, never behind the registry's clock.
-    func nowNanos() -> UInt64 {
-        let registry = machine.withRegistry { $0.clockNanos }
-        let wall = WallClock.nanos()
-        if DeliberateBreak.active.contains(.wallClockDeadlines) { return max(wall, registry) }
-        return replicatedClock.reading(wall: wall, registry: registry, moved: machine.lastClockMove, at: clock.now)
+    /// What `core` reads besides its own state: the time, the wall clock and the registry.
+    func context() -> LeaderContext {
+        LeaderContext(now: clock.now, wall: WallClock.nanos(), registry: machine.registry, clockMoved: machine.lastClockMove)
     }
 
-    /// Milliseconds since this process started, for the allocator.
-    func nowMillis() -> UInt64 {
-        let elapsed = clock.now - started
-        return UInt64(elapsed.components.seconds) * 1000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000_000)
+    /// The replicated clock in nanoseconds (`LeaderStateMachine.nanos`).
+    func nowNanos() -> UInt64 {
+        core.nanos(context())
     }
 
     /// Proposes a command and waits until it is applied here; returns what it decided.
@@ -228,6 +215,24 @@ actor MasterLeader {
                     } catch {
                         logger.notice("background proposal not applied", metadata: ["error": "\(error)"])
                     }
+                }
+            }
+        }
+    }
+
+    /// Commits what `core` asked to commit and hands each outcome back to it.
+    private nonisolated func commitQueued() async {
+        let server = self.server
+        await withDiscardingTaskGroup { group in
+            for await (command, continuation) in commits {
+                group.addTask {
+                    let result: Result<RegistryOutcome, any Error>
+                    do {
+                        result = .success(RegistryOutcome(decoding: try await server.propose(command.encoded)))
+                    } catch {
+                        result = .failure(error)
+                    }
+                    await self.resume(continuation, with: result)
                 }
             }
         }

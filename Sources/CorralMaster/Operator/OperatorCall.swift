@@ -249,7 +249,7 @@ extension OperatorCall {
     }
 
     private static func checkRole(_ role: String) throws(MasterError) {
-        guard MasterLeader.isValidRole(role) else {
+        guard LeaderStateMachine.isValidRole(role) else {
             throw MasterError(code: .request, message: "role \"\(role)\" is not a valid role name")
         }
     }

@@ -1,0 +1,105 @@
+import CorralModel
+import CorralReplication
+
+/// A caller waiting for the leader's answer (one HTTP request).
+struct CallID: Hashable, Sendable {
+    var value: UInt64
+}
+
+extension LeaderStateMachine {
+    /// What a call is answered.
+    enum Answer: Equatable {
+        case done
+        case failed(MasterError)
+        /// The scheduler's stream is open (`Action.openScheduler`).
+        case schedulerStream(FrameworkID, streamID: String)
+        /// The agent's stream is open (`Action.openAgent`).
+        case agentStream(AgentID, streamID: String)
+
+        static func == (lhs: Answer, rhs: Answer) -> Bool {
+            switch (lhs, rhs) {
+            case (.done, .done): true
+            case (.failed(let a), .failed(let b)): a.code == b.code && a.message == b.message
+            case (.schedulerStream(let a, let s), .schedulerStream(let b, let t)): a == b && s == t
+            case (.agentStream(let a, let s), .agentStream(let b, let t)): a == b && s == t
+            default: false
+            }
+        }
+    }
+
+    /// What the leader goes on with once a command it proposed is decided (`resume`).
+    enum Continuation: Equatable {
+        /// Answer the call: done, or the failure to commit; with `refusals`, a command the
+        /// registry refused fails the call with that code.
+        case answer(CallID, what: String, refusals: MasterError.Code?)
+        /// A scheduler's SUBSCRIBE at `term`: open its stream.
+        case schedulerSubscribed(CallID, term: UInt64, info: FrameworkInfo, suppressed: [String])
+        /// An agent's SUBSCRIBE at `term`: open its stream, send what it missed.
+        case agentSubscribed(CallID, term: UInt64, info: AgentInfo, reported: Set<TaskKey>, ip: String?)
+        /// UPDATE_FRAMEWORK: the allocator takes the new roles.
+        case frameworkUpdated(CallID, info: FrameworkInfo, suppressed: [String])
+        /// An ACCEPT waiting for one operation's launch.
+        case accept(AcceptRun)
+    }
+
+    /// Goes on with what waited for `command`'s outcome: `result` is what the registry
+    /// decided, or why the proposal failed.
+    mutating func resume(
+        _ continuation: Continuation, with result: Result<RegistryOutcome, any Error>, in context: LeaderContext
+    ) -> [Action] {
+        switch continuation {
+        case .answer(let call, let what, let refusals):
+            switch result {
+            case .failure(let error):
+                return [.reply(call, .failed(MasterError.committing(what, error)))]
+            case .success(let outcome):
+                if let refusals, let error = outcome.error {
+                    return [.reply(call, .failed(MasterError(code: refusals, message: error)))]
+                }
+                return [.reply(call, .done)]
+            }
+        case .schedulerSubscribed(let call, let term, let info, let suppressed):
+            return schedulerSubscribed(call, term: term, info: info, suppressed: suppressed, result: result, in: context)
+        case .agentSubscribed(let call, let term, let info, let reported, let ip):
+            return agentSubscribed(call, term: term, info: info, reported: reported, ip: ip, result: result, in: context)
+        case .frameworkUpdated(let call, let info, let suppressed):
+            switch result {
+            case .failure(let error):
+                return [.reply(call, .failed(MasterError.committing("the call", error)))]
+            case .success(let outcome):
+                if let error = outcome.error { return [.reply(call, .failed(MasterError(code: .request, message: error)))] }
+            }
+            guard let id = info.id else { return [.reply(call, .done)] }
+            allocator.addFramework(id.value, roles: info.effectiveRoles)
+            // As Mesos: the listed roles are suppressed, every other role of the framework
+            // is not (its refuse filters stay; REVIVE is what clears them).
+            allocator.setSuppressedRoles(framework: id.value, roles: Set(suppressed))
+            return step(.allocationWanted, in: context) + [.reply(call, .done)]
+        case .accept(let run):
+            return launchDecided(run, result: result, in: context)
+        }
+    }
+
+    /// Every agent call but SUBSCRIBE.
+    mutating func agentCall(_ call: AgentCall, streamID: String?, id: CallID, in context: LeaderContext) -> [Action] {
+        guard leading else { return [.reply(id, .failed(Self.notLeading))] }
+        let plan: AgentCallPlan
+        do {
+            plan = try self.plan(call, streamID: streamID, nanos: nanos(context), now: context.now)
+        } catch {
+            return [.reply(id, .failed(error))]
+        }
+        switch plan {
+        case .nothing:
+            return [.reply(id, .done)]
+        case .commit(let command, let what):
+            // The registry's refusals (an update for a task it no longer has) are answered
+            // as done, so the agent stops sending them.
+            return [.commit(command, then: .answer(id, what: what, refusals: nil))]
+        case .forward(let event, let framework):
+            return [.toScheduler(framework, event), .reply(id, .done)]
+        }
+    }
+
+    static let notLeading = MasterError(code: .notLeader, message: "this master is not the leader")
+}
