@@ -54,6 +54,11 @@ let package = Package(
         ),
         .target(name: "CorralSimulation", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
         .target(
+            name: "CorralClusterSimulation",
+            dependencies: ["CorralSimulation", "CorralRaft", "CorralReplication", "CorralMaster", "CorralAgent", "CorralModel"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CorralReplication",
             dependencies: [
                 "CorralRaft", "CorralStore", "CZlib",
@@ -110,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "corral",
             dependencies: [
-                "CorralStore", "CorralRaft", "CorralSimulation", "CorralReplication", "CorralContainer",
+                "CorralStore", "CorralRaft", "CorralSimulation", "CorralClusterSimulation", "CorralReplication", "CorralContainer",
                 "CorralMaster", "CorralModel", "CorralAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -153,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorralSimulationTests",
-            dependencies: ["CorralSimulation", "CorralRaft"],
+            dependencies: ["CorralSimulation", "CorralClusterSimulation", "CorralRaft"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

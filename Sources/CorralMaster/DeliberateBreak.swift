@@ -19,6 +19,13 @@ public enum DeliberateBreak: String, CaseIterable, Sendable {
     /// The leader tells the agent to launch before it proposes the launch (and not after):
     /// a leader that loses office before the commit has tasks running that no registry knows.
     case launchBeforeCommit = "launch-before-commit"
+    /// The leader's two guards against offering resources twice are off: a declined offer
+    /// stays outstanding while its resources go back to the allocator, and offers are carved
+    /// from what an agent has left without taking out what outstanding offers name.
+    case offerTwice = "offer-twice"
+    /// The leader takes a SUBSCRIBE from an agent that has seen a newer term than its own
+    /// (the agent's term fence, on the master's side).
+    case ignoreAgentTerm = "ignore-agent-term"
 
     /// The variable that turns breaks on.
     public static let variable = "CORRAL_DELIBERATELY_BROKEN"

@@ -4,7 +4,7 @@
 /// depend on the order in which unrelated events were scheduled (node, link, per-stream
 /// counter). That keeps a run identical even where the Raft node emits messages to
 /// different peers in a set-iteration order that differs between processes.
-struct EventQueue<Payload> {
+package struct EventQueue<Payload> {
     private struct Item {
         var time: UInt64
         var key: UInt64
@@ -21,18 +21,20 @@ struct EventQueue<Payload> {
     private var heap: [Item] = []
     private var nextSequence: UInt64 = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
+    package init() {}
+
+    package var isEmpty: Bool { heap.isEmpty }
+    package var count: Int { heap.count }
 
     /// Schedules `payload` at `time`; `key` breaks ties between events at the same time.
-    mutating func push(_ payload: Payload, at time: UInt64, key: UInt64) {
+    package mutating func push(_ payload: Payload, at time: UInt64, key: UInt64) {
         heap.append(Item(time: time, key: key, sequence: nextSequence, payload: payload))
         nextSequence += 1
         siftUp(heap.count - 1)
     }
 
     /// Removes and returns the earliest event.
-    mutating func pop() -> (time: UInt64, payload: Payload)? {
+    package mutating func pop() -> (time: UInt64, payload: Payload)? {
         guard let first = heap.first else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
@@ -43,7 +45,7 @@ struct EventQueue<Payload> {
     }
 
     /// The time of the earliest event.
-    var nextTime: UInt64? { heap.first?.time }
+    package var nextTime: UInt64? { heap.first?.time }
 
     private mutating func siftUp(_ start: Int) {
         var child = start

@@ -4,31 +4,31 @@ import CorralRaft
 /// that become durable one after another when their sync completes.
 ///
 /// A crash throws away every pending write; only `durable` survives.
-struct SimulatedDisk {
+package struct SimulatedDisk {
     /// One write the shell issued (`RaftStorageWrite`): a batch, applied as
     /// `RaftLogStorage.write` does (snapshot, then entries, then hard state), or a compaction.
-    typealias Write = RaftStorageWrite.Operation
+    package typealias Write = RaftStorageWrite.Operation
 
-    struct Pending {
-        var sequence: UInt64
-        var write: Write
-        var completesAt: UInt64
-        var fails: Bool
+    package struct Pending {
+        package var sequence: UInt64
+        package var write: Write
+        package var completesAt: UInt64
+        package var fails: Bool
     }
 
-    private(set) var durable: RaftPersistentState
+    package private(set) var durable: RaftPersistentState
     private var pending: [Pending] = []
     private var pendingHead = 0
     private var lastCompletion: UInt64 = 0
 
-    init(_ durable: RaftPersistentState) {
+    package init(_ durable: RaftPersistentState) {
         self.durable = durable
     }
 
     var hasPendingWrites: Bool { pendingHead < pending.count }
 
     /// Queues a write that completes `delayMicros` from `now`, but never before an earlier one.
-    mutating func submit(_ write: RaftStorageWrite, now: UInt64, delayMicros: UInt64, fails: Bool) -> Pending {
+    package mutating func submit(_ write: RaftStorageWrite, now: UInt64, delayMicros: UInt64, fails: Bool) -> Pending {
         let completesAt = max(now + delayMicros, lastCompletion)
         lastCompletion = completesAt
         let entry = Pending(sequence: write.sequence, write: write.operation, completesAt: completesAt, fails: fails)
@@ -44,7 +44,7 @@ struct SimulatedDisk {
 
     /// Completes the oldest pending write if it is `sequence`; returns it, or nil when it is
     /// stale (from before a crash). A problem with the write itself is returned as `error`.
-    mutating func complete(sequence: UInt64) -> (write: Write, error: String?)? {
+    package mutating func complete(sequence: UInt64) -> (write: Write, error: String?)? {
         guard pendingHead < pending.count, pending[pendingHead].sequence == sequence else { return nil }
         let write = pending[pendingHead].write
         pendingHead += 1
@@ -56,7 +56,7 @@ struct SimulatedDisk {
     }
 
     /// Loses every write that is not durable yet.
-    mutating func crash() {
+    package mutating func crash() {
         pending.removeAll()
         pendingHead = 0
         lastCompletion = 0

@@ -43,6 +43,25 @@ struct SimCommand: ParsableCommand {
     @Flag(help: "Print a line for every seed, not only failures.")
     var verbose = false
 
+    @Flag(help: "Simulate the whole cluster: masters (Raft, registry, leader), agents and scheduled frameworks.")
+    var cluster = false
+
+    @Option(help: "With --cluster: masters, 3 or 5 (default 3).")
+    var masters: Int = 3
+
+    @Option(help: "With --cluster: agents (default 10).")
+    var agents: Int = 10
+
+    @Option(help: "With --cluster: frameworks, each a scripted scheduler (default 3).")
+    var frameworks: Int = 3
+
+    @Option(help: "With --cluster: virtual seconds of faults before the heal (default 30).")
+    var chaosSeconds: Double = 30
+
+    /// Breaks a cluster rule on purpose, to watch the checkers catch it. Testing only.
+    @Option(name: .customLong("break-cluster-rule"), help: .hidden)
+    var brokenClusterRule: String?
+
     /// Breaks a Raft safety rule on purpose, to watch the checkers catch it. Testing only.
     @Option(name: .customLong("break-rule"), help: .hidden)
     var brokenRule: String?
@@ -53,6 +72,10 @@ struct SimCommand: ParsableCommand {
     var raftVariant: String?
 
     func validate() throws {
+        if cluster {
+            try validateCluster()
+            return
+        }
         if let nodes, nodes != 3, nodes != 5 { throw ValidationError("--nodes must be 3 or 5") }
         if let shape, Self.parseShape(shape) == nil {
             throw ValidationError("unknown shape '\(shape)'; one of: \(Self.shapes.joined(separator: ", "))")
@@ -72,6 +95,10 @@ struct SimCommand: ParsableCommand {
     }
 
     func run() throws {
+        if cluster {
+            try runCluster()
+            return
+        }
         let count = seeds ?? (seed == nil ? 100 : 1)
         let base = seed ?? 1
         let clock = ContinuousClock()

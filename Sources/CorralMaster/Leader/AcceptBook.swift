@@ -3,7 +3,7 @@ import CorralModel
 /// What one ACCEPT has taken so far: the framework's task IDs in use and the executors its
 /// committed operations start. An operation is checked against a copy and the copy is kept
 /// only when the operation is committed, so a dropped operation takes nothing.
-struct AcceptBook: Equatable {
+package struct AcceptBook: Equatable {
     /// Task IDs the framework already uses, in the registry or earlier in this ACCEPT.
     var inUse: Set<TaskID>
     /// Executors started earlier in this ACCEPT.

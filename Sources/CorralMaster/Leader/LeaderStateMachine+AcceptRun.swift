@@ -4,9 +4,9 @@ import CorralReplication
 /// An ACCEPT in progress: the offers it took, the operations still to go and what the
 /// committed ones have taken. Each launch waits for its commit before the next operation is
 /// checked (`LeaderStateMachine.resume`).
-struct AcceptRun: Equatable {
+package struct AcceptRun: Equatable {
     /// A launch proposed and not yet decided: what the run holds if it is committed.
-    struct Launch: Equatable {
+    package struct Launch: Equatable {
         var tasks: [TaskInfo]
         var executor: ExecutorInfo?
         var book: AcceptBook
@@ -16,6 +16,8 @@ struct AcceptRun: Equatable {
     }
 
     var call: CallID
+    /// The term the ACCEPT was taken in: its offers are that leadership's.
+    var term: UInt64
     var framework: FrameworkID
     var agent: AgentID
     var role: String
@@ -51,7 +53,7 @@ extension LeaderStateMachine {
         var remaining = Resources()
         for offer in used { remaining += offer.resources.unallocated }
         let run = AcceptRun(
-            call: call, framework: id, agent: agentID, role: role, offers: used,
+            call: call, term: term, framework: id, agent: agentID, role: role, offers: used,
             refuseSeconds: accept.filters?.refuseSeconds ?? Filters.defaultRefuseSeconds,
             operations: accept.operations[...],
             book: AcceptBook(inUse: Set(context.registry.tasks(of: id).map(\.key.taskID))), remaining: remaining)
@@ -129,6 +131,16 @@ extension LeaderStateMachine {
         run.pending = nil
         let id = run.framework
         var actions: [Action] = []
+        // Leadership changed while the launch was being committed: the ACCEPT's offers went
+        // with it. A committed launch still goes to the agent; the rest of the call does not.
+        guard leading, term == run.term else {
+            if case .success(let outcome) = result, outcome.error == nil, leading, !breaks.contains(.launchBeforeCommit) {
+                actions.append(
+                    launchEvent(launch.tasks, executor: launch.executor, framework: id, agent: run.agent, registry: context.registry))
+            }
+            let changed = MasterError(code: .notLeader, message: "leadership changed during the ACCEPT; reconcile and retry")
+            return actions + [.reply(run.call, .failed(changed))]
+        }
         switch result {
         case .failure(let error as ReplicationError) where error.code == .outcomeUnknown:
             // The launch may still be committed by the next leader, which then sends it to

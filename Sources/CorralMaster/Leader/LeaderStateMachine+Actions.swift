@@ -3,19 +3,26 @@ import Foundation
 
 /// What the leader reads at each step besides its own state: the time, the wall clock (for
 /// the replicated clock's readings) and the registry as applied here.
-struct LeaderContext {
+package struct LeaderContext {
     var now: ContinuousClock.Instant
     /// The wall clock in nanoseconds since 1970.
     var wall: UInt64
     var registry: Registry
     /// Where this master last saw the registry's clock move (`MasterStateMachine.lastClockMove`).
     var clockMoved: ClockObservation?
+
+    package init(now: ContinuousClock.Instant, wall: UInt64, registry: Registry, clockMoved: ClockObservation? = nil) {
+        self.now = now
+        self.wall = wall
+        self.registry = registry
+        self.clockMoved = clockMoved
+    }
 }
 
 extension LeaderStateMachine {
     /// What the leader does to the world: the only things `MasterLeader` (or the simulator's
     /// shell) does for it. Everything else is decided here.
-    enum Action: Equatable {
+    package enum Action: Equatable {
         /// Send an event on the scheduler's stream (nothing if it has none).
         case toScheduler(FrameworkID, SchedulerEvent)
         /// Send an event on the agent's stream (nothing if it has none).
@@ -41,20 +48,20 @@ extension LeaderStateMachine {
     }
 
     /// A line for the master's log.
-    struct LogLine: Equatable {
-        enum Level: Equatable { case info, notice, warning }
-        var level: Level
-        var message: String
-        var metadata: [String: String] = [:]
+    package struct LogLine: Equatable {
+        package enum Level: Equatable { case info, notice, warning }
+        package var level: Level
+        package var message: String
+        package var metadata: [String: String] = [:]
     }
 
     /// Feeds `input` at the context's time and carries out what the rules decide.
-    mutating func step(_ input: Input, in context: LeaderContext) -> [Action] {
+    package mutating func step(_ input: Input, in context: LeaderContext) -> [Action] {
         step(input, now: context.now).flatMap { carryOut($0, in: context) }
     }
 
     /// Acts on a change the registry applied.
-    mutating func registryChanged(_ change: RegistryChange, in context: LeaderContext) -> [Action] {
+    package mutating func registryChanged(_ change: RegistryChange, in context: LeaderContext) -> [Action] {
         registryChanged(change, now: context.now).flatMap { carryOut($0, in: context) }
     }
 
@@ -229,7 +236,7 @@ extension LeaderStateMachine {
     /// the registry, the active agents get the election grace to reach it, the replicated
     /// clock starts, and schedulers that were connected to the old leader get the fail-over
     /// grace to come back.
-    mutating func elect(term: UInt64, allocator fresh: any Allocator, in context: LeaderContext) -> [Action] {
+    package mutating func elect(term: UInt64, allocator fresh: any Allocator, in context: LeaderContext) -> [Action] {
         let registry = context.registry
         self.term = term
         allocator = fresh
@@ -249,7 +256,7 @@ extension LeaderStateMachine {
     }
 
     /// Leadership is lost: everything leader-local is forgotten (`fresh` is an empty allocator).
-    mutating func stepDown(allocator fresh: any Allocator, now: Instant) {
+    package mutating func stepDown(allocator fresh: any Allocator, now: Instant) {
         replicatedClock.stop()
         _ = step(.steppedDown, now: now)
         allocator = fresh

@@ -1,6 +1,15 @@
 import CorralModel
 
 extension LeaderStateMachine {
+    /// The allocator `scheduling` asks for.
+    package static func makeAllocator(_ scheduling: SchedulingConfig) -> any Allocator {
+        let policy: AllocationPolicy =
+            scheduling.policy == "priority" ? .strictPriority(scheduling.priorities) : .dominantResourceFairness
+        return CorralMaster.makeAllocator(
+            AllocatorConfiguration(
+                policy: policy, offerTimeoutMillis: scheduling.offerTimeoutSeconds.map { UInt64($0 * 1000) }))
+    }
+
     /// A task ended: what it held goes back to the allocator, which allocates again.
     mutating func release(_ key: TaskKey, now: Instant) {
         guard let charge = charges.removeValue(forKey: key) else { return }

@@ -2,13 +2,15 @@ import CorralModel
 import CorralReplication
 
 /// A caller waiting for the leader's answer (one HTTP request).
-struct CallID: Hashable, Sendable {
-    var value: UInt64
+package struct CallID: Hashable, Sendable {
+    package var value: UInt64
+
+    package init(value: UInt64) { self.value = value }
 }
 
 extension LeaderStateMachine {
     /// What a call is answered.
-    enum Answer: Equatable {
+    package enum Answer: Equatable {
         case done
         case failed(MasterError)
         /// The scheduler's stream is open (`Action.openScheduler`).
@@ -16,7 +18,7 @@ extension LeaderStateMachine {
         /// The agent's stream is open (`Action.openAgent`).
         case agentStream(AgentID, streamID: String)
 
-        static func == (lhs: Answer, rhs: Answer) -> Bool {
+        package static func == (lhs: Answer, rhs: Answer) -> Bool {
             switch (lhs, rhs) {
             case (.done, .done): true
             case (.failed(let a), .failed(let b)): a.code == b.code && a.message == b.message
@@ -28,7 +30,7 @@ extension LeaderStateMachine {
     }
 
     /// What the leader goes on with once a command it proposed is decided (`resume`).
-    enum Continuation: Equatable {
+    package enum Continuation: Equatable {
         /// Answer the call: done, or the failure to commit; with `refusals`, a command the
         /// registry refused fails the call with that code.
         case answer(CallID, what: String, refusals: MasterError.Code?)
@@ -44,7 +46,7 @@ extension LeaderStateMachine {
 
     /// Goes on with what waited for `command`'s outcome: `result` is what the registry
     /// decided, or why the proposal failed.
-    mutating func resume(
+    package mutating func resume(
         _ continuation: Continuation, with result: Result<RegistryOutcome, any Error>, in context: LeaderContext
     ) -> [Action] {
         switch continuation {
@@ -81,7 +83,7 @@ extension LeaderStateMachine {
     }
 
     /// Every agent call but SUBSCRIBE.
-    mutating func agentCall(_ call: AgentCall, streamID: String?, id: CallID, in context: LeaderContext) -> [Action] {
+    package mutating func agentCall(_ call: AgentCall, streamID: String?, id: CallID, in context: LeaderContext) -> [Action] {
         guard leading else { return [.reply(id, .failed(Self.notLeading))] }
         let plan: AgentCallPlan
         do {

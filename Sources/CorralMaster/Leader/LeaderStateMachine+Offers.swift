@@ -11,7 +11,7 @@ extension LeaderStateMachine {
             term: term,
             registry: registry,
             connected: Set(schedulers.keys),
-            outstanding: offers.values
+            outstanding: breaks.contains(.offerTwice) ? [] : Array(offers.values)
         )
         for live in result.made { offers[live.offer.id] = live }
         return result

@@ -2,7 +2,7 @@ import CorralModel
 
 extension LeaderStateMachine {
     /// Every scheduler call except SUBSCRIBE, from the subscribed scheduler's stream.
-    mutating func schedulerCall(_ call: SchedulerCall, streamID: String?, id: CallID, in context: LeaderContext)
+    package mutating func schedulerCall(_ call: SchedulerCall, streamID: String?, id: CallID, in context: LeaderContext)
         -> [Action]
     {
         let framework: FrameworkID
@@ -28,7 +28,10 @@ extension LeaderStateMachine {
             guard let decline = call.decline else { return missing("decline") }
             let refuse = decline.filters?.refuseSeconds ?? Filters.defaultRefuseSeconds
             let named = Set(decline.offerIDs)
-            for offer in removeOffers(where: { named.contains($0.offer.id) && $0.frameworkID == framework }) {
+            let declined = offers.values.filter { named.contains($0.offer.id) && $0.frameworkID == framework }
+            // The `offer-twice` break leaves a declined offer outstanding.
+            if !breaks.contains(.offerTwice) { removeOffers(where: { named.contains($0.offer.id) && $0.frameworkID == framework }) }
+            for offer in declined.sorted(by: { $0.offer.id < $1.offer.id }) {
                 allocator.decline(offer: offer.decision.offerID, refuseSeconds: refuse, nowMillis: millis(context.now))
             }
             return [done]

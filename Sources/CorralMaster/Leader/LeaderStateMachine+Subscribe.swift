@@ -3,7 +3,7 @@ import CorralModel
 extension LeaderStateMachine {
     /// A scheduler's SUBSCRIBE: registers the framework (or takes it back after a fail-over),
     /// committed first; its stream opens with SUBSCRIBED once the registry has it.
-    mutating func subscribe(_ subscribe: SchedulerCall.Subscribe, id call: CallID, in context: LeaderContext)
+    package mutating func subscribe(_ subscribe: SchedulerCall.Subscribe, id call: CallID, in context: LeaderContext)
         -> [Action]
     {
         guard leading else { return [.reply(call, .failed(Self.notLeading))] }
@@ -57,12 +57,14 @@ extension LeaderStateMachine {
 
     /// An agent's SUBSCRIBE: admitted (new) or re-registered (known ID, reporting its tasks),
     /// committed first.
-    mutating func subscribeAgent(_ subscribe: AgentCall.Subscribe, ip: String?, id call: CallID, in context: LeaderContext)
+    package mutating func subscribeAgent(_ subscribe: AgentCall.Subscribe, ip: String?, id call: CallID, in context: LeaderContext)
         -> [Action]
     {
         guard leading else { return [.reply(call, .failed(Self.notLeading))] }
         do {
-            try Self.check(subscribe, term: term)
+            var checked = subscribe
+            if breaks.contains(.ignoreAgentTerm) { checked.highestTerm = min(checked.highestTerm, term) }
+            try Self.check(checked, term: term)
         } catch {
             return [.reply(call, .failed(error))]
         }

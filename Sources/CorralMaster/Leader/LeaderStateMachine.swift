@@ -11,11 +11,11 @@ import Foundation
 /// status update each task's scheduler was last sent; the outstanding offers. The rest of the leader (offers,
 /// accepts, the commits its calls wait for) still lives in `MasterLeader` and moves here
 /// piece by piece.
-struct LeaderStateMachine {
-    typealias Instant = ContinuousClock.Instant
+package struct LeaderStateMachine {
+    package typealias Instant = ContinuousClock.Instant
 
     /// The intervals and timeouts of `SchedulingConfig`, as durations.
-    struct Timing: Equatable {
+    package struct Timing: Equatable {
         var allocationInterval: Duration
         var schedulerHeartbeat: Duration
         var agentHeartbeat: Duration
@@ -32,7 +32,7 @@ struct LeaderStateMachine {
         /// How long schedulers connected to an old leader have to reach a new one.
         var frameworkGraceNanos: UInt64
 
-        init(_ scheduling: SchedulingConfig) {
+        package init(_ scheduling: SchedulingConfig) {
             schedulerHeartbeatSeconds = scheduling.heartbeatIntervalSeconds
             agentHeartbeatSeconds = scheduling.agentHeartbeatSeconds
             frameworkGraceNanos = UInt64(scheduling.failoverGraceSeconds * 1e9)
@@ -46,14 +46,14 @@ struct LeaderStateMachine {
     }
 
     /// An agent's stream to this leader.
-    struct AgentLink: Equatable {
+    package struct AgentLink: Equatable {
         var streamID: String
         var lastSeen: Instant
         /// The IP the agent's connection came from (its pid's host, as libprocess has it).
         var ip: String?
     }
 
-    enum Input {
+    package enum Input {
         /// Time passed (the leader's housekeeping runs every few tens of milliseconds).
         case tick
         /// This master leads now and has caught up; `activeAgents` are the registry's.
@@ -126,35 +126,35 @@ struct LeaderStateMachine {
 
     let timing: Timing
     /// The term this master leads (or last led); agent events carry it.
-    var term: UInt64 = 0
+    package var term: UInt64 = 0
     /// When this leader's process started: the allocator's clock counts from it.
     let started: Instant
     /// The leader's readings of the replicated clock (`ReplicatedClock`).
     var replicatedClock = ReplicatedClock()
     /// Defects this leader runs with on purpose (`DeliberateBreak`).
-    var breaks: Set<DeliberateBreak> = DeliberateBreak.active
+    package var breaks: Set<DeliberateBreak> = DeliberateBreak.active
     /// Where new framework, agent and stream IDs and update UUIDs come from (random; seeded
     /// under the simulator).
-    var newUUID: () -> UUID = { UUID() }
+    package var newUUID: () -> UUID = { UUID() }
     /// The master as SUBSCRIBED describes it.
-    var masterInfo = MasterInfo(id: "corral")
+    package var masterInfo = MasterInfo(id: "corral")
     /// The allocator: this leader's own, rebuilt from the registry at each election.
     var allocator: any Allocator
     /// What each live task holds in the allocator.
     var charges: [TaskKey: Charge] = [:]
     /// The roles the allocator holds a quota for.
     var quotaRoles: Set<String> = []
-    private(set) var leading = false
-    private(set) var agents: [AgentID: AgentLink] = [:]
+    package private(set) var leading = false
+    package private(set) var agents: [AgentID: AgentLink] = [:]
     /// Known active agents with no stream to this leader, and when they become unreachable.
     private(set) var awaiting: [AgentID: Instant] = [:]
     /// The stream of each framework whose scheduler is connected to this leader.
-    private(set) var schedulers: [FrameworkID: String] = [:]
+    package private(set) var schedulers: [FrameworkID: String] = [:]
     /// The UUID of the update last sent for each task.
     private var lastSentUUID: [TaskKey: [UInt8]] = [:]
     /// The outstanding offers; changed only by `offer`, `takeOffers` and `removeOffers` (in
     /// LeaderStateMachine+Offers.swift, hence not `private(set)`).
-    var offers: [MesosOfferID: LiveOffer] = [:]
+    package var offers: [MesosOfferID: LiveOffer] = [:]
     private(set) var allocationWanted = false
     private var lastAllocation: Instant
     private var lastSchedulerHeartbeat: Instant
@@ -162,7 +162,7 @@ struct LeaderStateMachine {
     private var lastUpdateRetry: Instant
     private var lastClockTick: Instant
 
-    init(timing: Timing, allocator: any Allocator = makeAllocator(AllocatorConfiguration()), now: Instant) {
+    package init(timing: Timing, allocator: any Allocator = CorralMaster.makeAllocator(AllocatorConfiguration()), now: Instant) {
         self.timing = timing
         self.allocator = allocator
         started = now

@@ -71,11 +71,7 @@ actor MasterLeader {
     }
 
     static func makeAllocator(_ scheduling: SchedulingConfig) -> any Allocator {
-        let policy: AllocationPolicy =
-            scheduling.policy == "priority" ? .strictPriority(scheduling.priorities) : .dominantResourceFairness
-        return CorralMaster.makeAllocator(
-            AllocatorConfiguration(
-                policy: policy, offerTimeoutMillis: scheduling.offerTimeoutSeconds.map { UInt64($0 * 1000) }))
+        LeaderStateMachine.makeAllocator(scheduling)
     }
 
     /// Runs the leader's loops until cancelled.

@@ -3,18 +3,18 @@ import CorralReplication
 
 extension MasterStateMachine {
     /// What applying a batch of entries produced, computed once, before anything is stored.
-    struct AppliedBatch {
+    package struct AppliedBatch {
         /// The result of each command entry, by index.
-        var results: [UInt64: [UInt8]] = [:]
+        package var results: [UInt64: [UInt8]] = [:]
         /// Key-value writes in log order; a nil value deletes the key.
         var keyChanges: [([UInt8], [UInt8]?)] = []
         /// The registry's changes, for observers.
-        var changes: [RegistryChange] = []
+        package var changes: [RegistryChange] = []
     }
 
     /// Decodes and applies the commands of `entries` to `registry`, in order. A command that
     /// does not decode is answered with an error and changes nothing, on every replica alike.
-    static func applyCommands(_ entries: [Entry], to registry: inout Registry) -> AppliedBatch {
+    package static func applyCommands(_ entries: [Entry], to registry: inout Registry) -> AppliedBatch {
         var batch = AppliedBatch()
         for entry in entries {
             guard case .command(let bytes) = entry.payload else { continue }

@@ -180,4 +180,9 @@ public final class MasterStateMachine: ReplicatedStateMachine {
 public struct ClockObservation: Sendable, Hashable {
     public var nanos: UInt64
     public var at: ContinuousClock.Instant
+
+    package init(nanos: UInt64, at: ContinuousClock.Instant) {
+        self.nanos = nanos
+        self.at = at
+    }
 }

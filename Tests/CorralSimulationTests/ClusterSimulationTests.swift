@@ -1,0 +1,44 @@
+import CorralClusterSimulation
+import Testing
+
+/// The whole cluster under one seed: real Raft nodes, registries and leader state machines,
+/// agent state machines over simulated containers, scripted schedulers.
+@Suite struct ClusterSimulationTests {
+    /// A short run: 3 masters (or 5), 5 agents, 2 frameworks, 8 s of faults.
+    static func short(_ seed: UInt64, masters: Int = 3, breaks: Set<ClusterBreak> = []) -> ClusterConfig {
+        ClusterConfig(
+            seed: seed, masters: masters, agents: 5, frameworks: 2, tasksPerFramework: 10, chaosSeconds: 8,
+            livenessSeconds: 60, breaks: breaks)
+    }
+
+    @Test(arguments: [3, 5])
+    func seedsPass(masters: Int) {
+        for seed in UInt64(500)..<510 {
+            let result = ClusterSimulation(config: Self.short(seed, masters: masters)).run()
+            #expect(result.passed, "\(result.summary)")
+            #expect(result.counters.containersStarted > 0, "seed \(seed): no task ran")
+        }
+    }
+
+    @Test func aSeedReplaysTheSameRun() {
+        var config = Self.short(77)
+        config.trace = true
+        let first = ClusterSimulation(config: config).run()
+        let second = ClusterSimulation(config: config).run()
+        #expect(first.trace == second.trace)
+        #expect(first.counters.events == second.counters.events && first.counters.events > 0)
+    }
+
+    /// The mutation tests: each deliberately broken leader rule is caught within a few seeds.
+    @Test(arguments: [ClusterBreak.launchBeforeCommit, .offerTwice])
+    func aBrokenRuleIsCaught(rule: ClusterBreak) {
+        var caught: ClusterResult?
+        for seed in UInt64(1)...10 where caught == nil {
+            let result = ClusterSimulation(config: Self.short(seed, breaks: [rule])).run()
+            if !result.passed { caught = result }
+        }
+        #expect(caught != nil, "no seed of 10 caught \(rule.rawValue)")
+        let expected: ClusterViolation.Kind = rule == .offerTwice ? .offers : .uncommittedLaunch
+        #expect(caught?.violations.first?.kind == expected, "\(caught?.summary ?? "")")
+    }
+}
