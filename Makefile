@@ -38,10 +38,12 @@ test: deps
 up: build
 	.build/debug/corral up --masters 3
 
-## sim: a long deterministic simulation sweep.
+## sim: long deterministic simulation sweeps: the Raft cluster, then the whole cluster
+## (masters, agents, schedulers; about two hours on 2 cores).
 sim: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product corral
 	.build/release/corral sim --seeds 10000
+	.build/release/corral sim --cluster --seeds 10000
 
 ## chaos: every scenario in Chaos/Scenarios against real master quorums, 10 seeds each, then a
 ## table; reports in chaos-reports/<scenario>-<seed>/ (see Chaos/README.md).

@@ -51,6 +51,9 @@ final class ClusterAgent: ClusterClient {
     var rng: SimulationRNG
     var inputs: [AgentInput] = []
     var stepping = false
+    /// When the state machine wants its tick, and when the queued timer event fires.
+    var timerDue: UInt64?
+    var timerQueuedAt: UInt64?
 
     init(index: Int, seed: UInt64, clockRate: Double, engine: ClusterEngine) {
         self.engine = engine
@@ -94,6 +97,8 @@ final class ClusterAgent: ClusterClient {
         machine = nil
         up = false
         incarnation += 1
+        timerDue = nil
+        timerQueuedAt = nil
         engine.schedule(.restartAgent(index, incarnation: incarnation), after: micros, key: engine.key(13, index, incarnation))
     }
 
@@ -118,9 +123,23 @@ final class ClusterAgent: ClusterClient {
         }
     }
 
+    /// The timer the state machine armed fires when due; one event waits in the queue at a
+    /// time (a later arming waits for it, an earlier one goes ahead of it).
     func timerFired(incarnation: UInt64) {
         guard up, incarnation == self.incarnation else { return }
-        feed(.tick)
+        if timerQueuedAt == engine.now { timerQueuedAt = nil }
+        if let due = timerDue, due <= engine.now {
+            timerDue = nil
+            feed(.tick)
+        }
+        ensureTimer()
+    }
+
+    private func ensureTimer() {
+        guard let due = timerDue else { return }
+        if let queued = timerQueuedAt, queued <= due, queued >= engine.now { return }
+        timerQueuedAt = due
+        engine.queue.push(.agentTimer(agent: index, incarnation: incarnation), at: due, key: engine.key(14, index, due))
     }
 
     private func carryOut(_ effect: AgentEffect) {
@@ -148,8 +167,8 @@ final class ClusterAgent: ClusterClient {
             let elapsed = (at - engine.epoch).components
             let attos = elapsed.attoseconds
             let local = max(0, elapsed.seconds * 1_000_000 + (attos + 999_999_999_999) / 1_000_000_000_000)
-            let virtual = UInt64((Double(local) / clockRate).rounded(.up))
-            engine.queue.push(.agentTimer(agent: index, incarnation: incarnation), at: max(engine.now, virtual), key: engine.key(14, index, virtual))
+            timerDue = max(engine.now, UInt64((Double(local) / clockRate).rounded(.up)))
+            ensureTimer()
         case .log(_, let message, let metadata):
             engine.note("\(name) \(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
         case .startHealthChecks, .stopHealthChecks:

@@ -52,6 +52,9 @@ final class ClusterEngine {
     var checker = ClusterChecker()
     var trace: [String] = []
     var counters = ClusterCounters()
+    /// Registry commands decoded, by the (index, term) of their entry: one entry has one
+    /// payload on every master (log matching), so each is decoded once.
+    var decoded: [[UInt64]: RegistryCommand] = [:]
     /// Numbers calls from every client, and container launches.
     var nextCallNumber: UInt64 = 0
     var nextSerial: UInt64 = 0
@@ -60,7 +63,9 @@ final class ClusterEngine {
     /// The wall clock at virtual time 0, in nanoseconds since 1970.
     static let wallEpoch: UInt64 = 1_800_000_000_000_000_000
 
-    static let tickMicros: UInt64 = 10_000
+    /// The Raft tick: 50 ms, with 6 ticks to an election timeout and a heartbeat every tick,
+    /// the times of a master's defaults (10 ms ticks, 30 and 5) in fewer steps.
+    static let tickMicros: UInt64 = 50_000
     static let leaderTickMicros: UInt64 = 50_000
 
     init(config: ClusterConfig) {
@@ -101,6 +106,14 @@ final class ClusterEngine {
     }
 
     func micros(_ seconds: Double) -> UInt64 { UInt64(seconds * 1_000_000) }
+
+    func decode(_ bytes: [UInt8], at entry: Entry) -> RegistryCommand? {
+        let key = [entry.index, entry.term]
+        if let known = decoded[key] { return known }
+        let command = try? RegistryCommand(decoding: bytes)
+        decoded[key] = command
+        return command
+    }
 
     func schedule(_ event: Event, after delay: UInt64, key: UInt64) {
         queue.push(event, at: now + delay, key: key)

@@ -112,7 +112,9 @@ extension ClusterMaster {
                 engine.note("m\(index + 1) \(line.message) \(line.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
             }
         }
-        if case .leading = phase { engine.checker.checkOffers(core.offers.values, registry: registry, master: index) }
+        // Offers are made only where the leader sends OFFERS: check the book then.
+        let offered = actions.contains { if case .toScheduler(_, let event) = $0 { event.type == .offers } else { false } }
+        if offered, case .leading = phase { engine.checker.checkOffers(core.offers.values, registry: registry, master: index) }
     }
 
     /// The call that opened the stream was answered: its records go to the client, after

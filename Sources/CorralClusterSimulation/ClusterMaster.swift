@@ -65,7 +65,7 @@ final class ClusterMaster {
         self.engine = engine
         self.index = index
         self.clockRate = clockRate
-        raftConfig = RaftConfig(id: NodeID(index + 1), electionTimeoutTicks: 30, heartbeatTicks: 3)
+        raftConfig = RaftConfig(id: NodeID(index + 1), electionTimeoutTicks: 6, heartbeatTicks: 1)
         var scheduling = SchedulingConfig()
         scheduling.heartbeatIntervalSeconds = 1
         scheduling.agentHeartbeatSeconds = 1
@@ -81,7 +81,7 @@ final class ClusterMaster {
         let bootstrap = RaftPersistentState(
             snapshot: Snapshot(metadata: SnapshotMetadata(index: 0, term: 0, membership: Membership(voters: voters)), data: []))
         disk = SimulatedDisk(bootstrap)
-        interpreter = RaftEffectInterpreter(id: NodeID(index + 1), outcomeWaitTicks: 100)
+        interpreter = RaftEffectInterpreter(id: NodeID(index + 1), outcomeWaitTicks: 60)
         core = LeaderStateMachine(timing: LeaderStateMachine.Timing(scheduling), now: engine.epoch)
     }
 
@@ -112,7 +112,7 @@ final class ClusterMaster {
         registry = Registry()
         appliedIndex = 0
         clockMoved = nil
-        interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: 100)
+        interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: 60)
         core = LeaderStateMachine(timing: LeaderStateMachine.Timing(scheduling), now: instant)
         core.masterInfo = MasterInfo(id: "sim-m\(index + 1)")
         core.breaks = engine.config.breaks.reduce(into: []) { $0.formUnion($1.masterBreaks) }
@@ -240,7 +240,7 @@ final class ClusterMaster {
         }
         appliedIndex = entry.index
         let before = registry.clockNanos
-        let batch = MasterStateMachine.applyCommands([entry], to: &registry)
+        let batch = MasterStateMachine.applyCommands([entry], to: &registry) { engine.decode($0, at: entry) }
         if registry.clockNanos != before { clockMoved = ClockObservation(nanos: registry.clockNanos, at: instant) }
         engine.checker.observeApply(master: index, entry: entry)
         for change in batch.changes { engine.checker.observeChange(change) }

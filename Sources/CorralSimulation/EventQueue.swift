@@ -4,12 +4,15 @@
 /// depend on the order in which unrelated events were scheduled (node, link, per-stream
 /// counter). That keeps a run identical even where the Raft node emits messages to
 /// different peers in a set-iteration order that differs between processes.
+///
+/// The heap holds only the ordering fields and a slot number; payloads (which may be large
+/// enums) stay put in `payloads`, so sifting moves a few words, never a payload.
 package struct EventQueue<Payload> {
     private struct Item {
         var time: UInt64
         var key: UInt64
         var sequence: UInt64
-        var payload: Payload
+        var slot: Int
 
         func precedes(_ other: Item) -> Bool {
             if time != other.time { return time < other.time }
@@ -19,6 +22,8 @@ package struct EventQueue<Payload> {
     }
 
     private var heap: [Item] = []
+    private var payloads: [Payload?] = []
+    private var freeSlots: [Int] = []
     private var nextSequence: UInt64 = 0
 
     package init() {}
@@ -28,7 +33,15 @@ package struct EventQueue<Payload> {
 
     /// Schedules `payload` at `time`; `key` breaks ties between events at the same time.
     package mutating func push(_ payload: Payload, at time: UInt64, key: UInt64) {
-        heap.append(Item(time: time, key: key, sequence: nextSequence, payload: payload))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            payloads[slot] = payload
+        } else {
+            slot = payloads.count
+            payloads.append(payload)
+        }
+        heap.append(Item(time: time, key: key, sequence: nextSequence, slot: slot))
         nextSequence += 1
         siftUp(heap.count - 1)
     }
@@ -41,7 +54,9 @@ package struct EventQueue<Payload> {
             heap[0] = last
             siftDown(0)
         }
-        return (first.time, first.payload)
+        let payload = payloads[first.slot].take()!
+        freeSlots.append(first.slot)
+        return (first.time, payload)
     }
 
     /// The time of the earliest event.

@@ -18,8 +18,7 @@ extension SimCommand {
     func runCluster() throws {
         let count = seeds ?? (seed == nil ? 100 : 1)
         let base = seed ?? 1
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         var failures = 0
         var simulated = 0.0
         for offset in 0..<count {
@@ -38,9 +37,7 @@ extension SimCommand {
                 print(result.summary)
             }
         }
-        let wall = start.duration(to: clock.now)
-        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        let rate = wallSeconds > 0 ? simulated / wallSeconds : 0
+        let (wallSeconds, rate) = Self.speed(simulated: simulated, since: start)
         print(
             "cluster seeds \(count) (from \(base)), failures \(failures), simulated \(Int(simulated)) s, "
                 + "wall \(String(format: "%.1f", wallSeconds)) s, \(Int(rate)) simulated s per wall s")

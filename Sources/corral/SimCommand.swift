@@ -101,8 +101,7 @@ struct SimCommand: ParsableCommand {
         }
         let count = seeds ?? (seed == nil ? 100 : 1)
         let base = seed ?? 1
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         var failures = 0
         var simulatedSeconds = 0.0
         for offset in 0..<count {
@@ -119,9 +118,7 @@ struct SimCommand: ParsableCommand {
             }
             if count == 1 { print("trace hash \(result.traceHash), counters: \(result.counters)") }
         }
-        let wall = start.duration(to: clock.now)
-        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        let rate = wallSeconds > 0 ? simulatedSeconds / wallSeconds : 0
+        let (wallSeconds, rate) = Self.speed(simulated: simulatedSeconds, since: start)
         print(
             "seeds \(count) (from \(base)), failures \(failures), simulated \(format(simulatedSeconds)) s, "
                 + "wall \(format(wallSeconds)) s, \(format(rate)) simulated s per wall s"
@@ -165,6 +162,13 @@ struct SimCommand: ParsableCommand {
         if let raftVariant { options.append("--raft-variant \(raftVariant)") }
         if let brokenRule { options.append("--break-rule \(brokenRule)") }
         return options.isEmpty ? nil : options.joined(separator: " ")
+    }
+
+    /// The wall seconds since `start`, and the simulated seconds per wall second.
+    static func speed(simulated: Double, since start: ContinuousClock.Instant) -> (wall: Double, rate: Double) {
+        let wall = start.duration(to: .now)
+        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        return (seconds, seconds > 0 ? simulated / seconds : 0)
     }
 
     /// "3" gives 3 voters; "1+2" gives 1 voter and 2 learners. Nil for anything else.

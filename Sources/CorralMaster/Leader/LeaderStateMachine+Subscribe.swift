@@ -28,15 +28,10 @@ extension LeaderStateMachine {
         _ call: CallID, term subscribedTerm: UInt64, info: FrameworkInfo, suppressed: [String],
         result: Result<RegistryOutcome, any Error>, in context: LeaderContext
     ) -> [Action] {
-        let outcome: RegistryOutcome
-        switch result {
-        case .failure(let error): return [.reply(call, .failed(MasterError.committing("the subscription", error)))]
-        case .success(let decided): outcome = decided
+        if let refusal = refusal(of: result, what: "the subscription", term: subscribedTerm) {
+            return [.reply(call, .failed(refusal))]
         }
-        if let error = outcome.error { return [.reply(call, .failed(MasterError(code: .forbidden, message: error)))] }
-        guard leading, term == subscribedTerm, let id = info.id else {
-            return [.reply(call, .failed(MasterError(code: .notLeader, message: "leadership changed; retry")))]
-        }
+        guard let id = info.id else { return [.reply(call, .failed(Self.notLeading))] }
         var failedOver = SchedulerEvent(type: .error)
         failedOver.error = SchedulerEvent.ErrorPayload(message: "Framework failed over")
         let streamID = newID()
@@ -86,15 +81,10 @@ extension LeaderStateMachine {
         _ call: CallID, term subscribedTerm: UInt64, info: AgentInfo, reported: Set<TaskKey>, ip: String?,
         result: Result<RegistryOutcome, any Error>, in context: LeaderContext
     ) -> [Action] {
-        let outcome: RegistryOutcome
-        switch result {
-        case .failure(let error): return [.reply(call, .failed(MasterError.committing("the registration", error)))]
-        case .success(let decided): outcome = decided
+        if let refusal = refusal(of: result, what: "the registration", term: subscribedTerm) {
+            return [.reply(call, .failed(refusal))]
         }
-        if let error = outcome.error { return [.reply(call, .failed(MasterError(code: .forbidden, message: error)))] }
-        guard leading, term == subscribedTerm, let id = info.id else {
-            return [.reply(call, .failed(MasterError(code: .notLeader, message: "leadership changed; retry")))]
-        }
+        guard let id = info.id else { return [.reply(call, .failed(Self.notLeading))] }
         let streamID = newID()
         var subscribed = agentEvent(.subscribed)
         subscribed.subscribed = AgentEvent.Subscribed(agentID: id, heartbeatIntervalSeconds: timing.agentHeartbeatSeconds)
@@ -113,6 +103,22 @@ extension LeaderStateMachine {
         actions.append(.log(LogLine(level: .info, message: "agent subscribed", metadata: ["agent": id.value, "host": info.hostname])))
         actions.append(.reply(call, .agentStream(id, streamID: streamID)))
         return actions
+    }
+
+    /// Why a decided SUBSCRIBE fails, or nil: the commit failed, the registry refused it, or
+    /// this master no longer leads the term it was taken in.
+    private func refusal(of result: Result<RegistryOutcome, any Error>, what: String, term subscribedTerm: UInt64)
+        -> MasterError?
+    {
+        switch result {
+        case .failure(let error): return MasterError.committing(what, error)
+        case .success(let outcome):
+            if let error = outcome.error { return MasterError(code: .forbidden, message: error) }
+        }
+        guard leading, term == subscribedTerm else {
+            return MasterError(code: .notLeader, message: "leadership changed; retry")
+        }
+        return nil
     }
 
     /// Tells the agent to launch tasks (under this term).

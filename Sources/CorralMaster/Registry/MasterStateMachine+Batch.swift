@@ -15,11 +15,19 @@ extension MasterStateMachine {
     /// Decodes and applies the commands of `entries` to `registry`, in order. A command that
     /// does not decode is answered with an error and changes nothing, on every replica alike.
     package static func applyCommands(_ entries: [Entry], to registry: inout Registry) -> AppliedBatch {
+        applyCommands(entries, to: &registry) { try? RegistryCommand(decoding: $0) }
+    }
+
+    /// `applyCommands`, with the registry commands decoded by `decode` (the simulator
+    /// decodes each entry once for all its masters).
+    package static func applyCommands(
+        _ entries: [Entry], to registry: inout Registry, decode: ([UInt8]) -> RegistryCommand?
+    ) -> AppliedBatch {
         var batch = AppliedBatch()
         for entry in entries {
             guard case .command(let bytes) = entry.payload else { continue }
             if bytes.first == RegistryCommand.tag {
-                guard let command = try? RegistryCommand(decoding: bytes) else {
+                guard let command = decode(bytes) else {
                     batch.results[entry.index] = RegistryOutcome(error: "malformed registry command").encoded
                     continue
                 }
