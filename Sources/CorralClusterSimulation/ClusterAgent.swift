@@ -60,8 +60,10 @@ final class ClusterAgent: ClusterClient {
         self.index = index
         self.clockRate = clockRate
         info = AgentInfo(
-            hostname: "agent-\(index + 1)", port: 5051,
-            resources: [.scalar("cpus", Scalar(Self.cpus)), .scalar("mem", Scalar(Self.mem))])
+            hostname: "agent-\(index + 1)",
+            port: 5051,
+            resources: [.scalar("cpus", Scalar(Self.cpus)), .scalar("mem", Scalar(Self.mem))]
+        )
         rng = SimulationRNG(seed: seed, stream: "agent", index: UInt64(index))
         leaderGuess = index % engine.config.masters
     }
@@ -99,7 +101,11 @@ final class ClusterAgent: ClusterClient {
         incarnation += 1
         timerDue = nil
         timerQueuedAt = nil
-        engine.schedule(.restartAgent(index, incarnation: incarnation), after: micros, key: engine.key(13, index, incarnation))
+        engine.schedule(
+            .restartAgent(index, incarnation: incarnation),
+            after: micros,
+            key: engine.key(13, index, incarnation)
+        )
     }
 
     func restart(incarnation: UInt64) {
@@ -139,7 +145,11 @@ final class ClusterAgent: ClusterClient {
         guard let due = timerDue else { return }
         if let queued = timerQueuedAt, queued <= due, queued >= engine.now { return }
         timerQueuedAt = due
-        engine.queue.push(.agentTimer(agent: index, incarnation: incarnation), at: due, key: engine.key(14, index, due))
+        engine.queue.push(
+            .agentTimer(agent: index, incarnation: incarnation),
+            at: due,
+            key: engine.key(14, index, due)
+        )
     }
 
     private func carryOut(_ effect: AgentEffect) {
@@ -150,10 +160,20 @@ final class ClusterAgent: ClusterClient {
             connections[connection] = Connection(master: leaderGuess)
             send(.subscribe(connection: connection, call: call, hops: 0), to: leaderGuess)
         case .post(let call, let streamID):
-            guard let connection = connections.values.first(where: { $0.streamID == streamID }) else { return }
-            let number = engine.call(from: .agent(index), to: connection.master, .agentCall(call, streamID: streamID))
+            guard let connection = connections.values.first(where: { $0.streamID == streamID }) else {
+                return
+            }
+            let number = engine.call(
+                from: .agent(index),
+                to: connection.master,
+                .agentCall(call, streamID: streamID)
+            )
             let report = call.update.map { TaskKey($0.frameworkID, $0.status.taskID) }
-            pending[number] = .post(uuid: call.update?.status.uuid, report: report, state: call.update?.status.state)
+            pending[number] = .post(
+                uuid: call.update?.status.uuid,
+                report: report,
+                state: call.update?.status.state
+            )
         case .closeStream(let number):
             if let connection = connections.removeValue(forKey: number) { closeOnMaster(connection) }
         case .launch(let launch):
@@ -170,16 +190,23 @@ final class ClusterAgent: ClusterClient {
             timerDue = max(engine.now, UInt64((Double(local) / clockRate).rounded(.up)))
             ensureTimer()
         case .log(_, let message, let metadata):
-            engine.note("\(name) \(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+            engine.note(
+                "\(name) \(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+            )
         case .startHealthChecks, .stopHealthChecks:
             break
         case .launchExecutor, .recoverExecutor, .sendExecutor, .closeExecutorStream, .killExecutor:
-            engine.checker.report(.workload, "\(name) was asked to run an executor; the simulated workload has none")
+            engine.checker.report(
+                .workload,
+                "\(name) was asked to run an executor; the simulated workload has none"
+            )
         }
     }
 
     private func send(_ call: PendingCall, to master: Int) {
-        guard case .subscribe(let connection, let agentCall, let hops) = call, let subscribe = agentCall.subscribe else { return }
+        guard case .subscribe(let connection, let agentCall, let hops) = call,
+            let subscribe = agentCall.subscribe
+        else { return }
         connections[connection]?.master = master
         let number = engine.call(from: .agent(index), to: master, .agentSubscribe(subscribe), hops: hops)
         pending[number] = call
@@ -191,8 +218,15 @@ final class ClusterAgent: ClusterClient {
         let master = engine.masters[connection.master]
         guard engine.network.isOpen(node, connection.master) else { return }
         engine.schedule(
-            .streamClosedByClient(master: connection.master, incarnation: master.incarnation, stream: .agent(id), streamID: streamID),
-            after: engine.network.latency(), key: engine.key(15, index, UInt64(connection.master)))
+            .streamClosedByClient(
+                master: connection.master,
+                incarnation: master.incarnation,
+                stream: .agent(id),
+                streamID: streamID
+            ),
+            after: engine.network.latency(),
+            key: engine.key(15, index, UInt64(connection.master))
+        )
     }
 
     var node: Int { Client.agent(index).node }
@@ -246,7 +280,9 @@ final class ClusterAgent: ClusterClient {
 
     func streamDelivery(_ delivery: StreamDelivery) {
         guard up,
-            let (number, _) = connections.first(where: { $0.value.master == delivery.master && $0.value.streamID == delivery.streamID })
+            let (number, _) = connections.first(where: {
+                $0.value.master == delivery.master && $0.value.streamID == delivery.streamID
+            })
         else { return }
         switch delivery.payload {
         case .agent(let event):
@@ -262,7 +298,11 @@ final class ClusterAgent: ClusterClient {
     /// The shell's leader watch: another master says who leads.
     private func scheduleWatch() {
         let interval = UInt64(500_000 * clockRate)
-        engine.schedule(.agentWatch(agent: index, incarnation: incarnation), after: interval, key: engine.key(16, index, incarnation))
+        engine.schedule(
+            .agentWatch(agent: index, incarnation: incarnation),
+            after: interval,
+            key: engine.key(16, index, incarnation)
+        )
         let masters = engine.masters
         let current = connections.values.first(where: { $0.streamID != nil })?.master
         let others = masters.indices.filter { $0 != current }

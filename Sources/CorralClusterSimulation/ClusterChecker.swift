@@ -74,7 +74,10 @@ struct ClusterChecker {
         if case .command(let bytes) = entry.payload { hash.combine(bytes) }
         let value = hash.value
         if let known = appliedHashes[entry.index], known != value {
-            report(.appliedLog, "m\(master + 1) applied a different entry at index \(entry.index) than another master")
+            report(
+                .appliedLog,
+                "m\(master + 1) applied a different entry at index \(entry.index) than another master"
+            )
         }
         appliedHashes[entry.index] = value
     }
@@ -92,21 +95,39 @@ struct ClusterChecker {
             guard let agent = registry.agents[agentID] else { continue }
             let held = registry.allocated(onAgent: agentID) + named
             if !agent.total.unallocated.contains(held) {
-                report(.offers, "m\(master + 1)'s offers on \(agentID.value) name \(named) while its tasks hold \(registry.allocated(onAgent: agentID)) of \(agent.total)")
+                report(
+                    .offers,
+                    "m\(master + 1)'s offers on \(agentID.value) name \(named) while its tasks hold \(registry.allocated(onAgent: agentID)) of \(agent.total)"
+                )
             }
         }
     }
 
-    mutating func observeContainerStart(_ key: TaskKey, agent: Int, cpus: Double, mem: Double, running: (cpus: Double, mem: Double)) {
+    mutating func observeContainerStart(
+        _ key: TaskKey,
+        agent: Int,
+        cpus: Double,
+        mem: Double,
+        running: (cpus: Double, mem: Double)
+    ) {
         if let other = started[key] {
-            report(.launchedTwice, "\(key.taskID.value) started on a\(agent + 1), after a\(other + 1) had started it")
+            report(
+                .launchedTwice,
+                "\(key.taskID.value) started on a\(agent + 1), after a\(other + 1) had started it"
+            )
         }
         started[key] = agent
         if !committedLaunches.contains(key) {
-            report(.uncommittedLaunch, "\(key.taskID.value) started on a\(agent + 1) before any master committed its launch")
+            report(
+                .uncommittedLaunch,
+                "\(key.taskID.value) started on a\(agent + 1) before any master committed its launch"
+            )
         }
         if running.cpus + cpus > ClusterAgent.cpus + 1e-6 || running.mem + mem > ClusterAgent.mem + 1e-6 {
-            report(.overcommit, "a\(agent + 1) started \(key.taskID.value) (\(cpus) cpus, \(mem) mem) while its containers held \(running.cpus) cpus, \(running.mem) mem")
+            report(
+                .overcommit,
+                "a\(agent + 1) started \(key.taskID.value) (\(cpus) cpus, \(mem) mem) while its containers held \(running.cpus) cpus, \(running.mem) mem"
+            )
         }
     }
 
@@ -123,14 +144,23 @@ struct ClusterChecker {
         let key = TaskKey(frameworkID, status.taskID)
         if status.state.isTerminal {
             if let ended = seenTerminal[key], ended != status.state {
-                report(.terminalState, "f\(scheduler + 1) heard \(status.state.rawValue) for \(status.taskID.value) after \(ended.rawValue) (\(status.message ?? ""), source \(status.source?.rawValue ?? "-"))")
+                report(
+                    .terminalState,
+                    "f\(scheduler + 1) heard \(status.state.rawValue) for \(status.taskID.value) after \(ended.rawValue) (\(status.message ?? ""), source \(status.source?.rawValue ?? "-"))"
+                )
             }
             seenTerminal[key] = status.state
             if status.uuid != nil { terminalUpdates.insert(key) }
         } else if status.uuid != nil, terminalUpdates.contains(key) {
-            report(.terminalState, "f\(scheduler + 1) was sent \(status.state.rawValue) for \(status.taskID.value) after its terminal update \(seenTerminal[key]?.rawValue ?? "")")
+            report(
+                .terminalState,
+                "f\(scheduler + 1) was sent \(status.state.rawValue) for \(status.taskID.value) after its terminal update \(seenTerminal[key]?.rawValue ?? "")"
+            )
         } else if status.uuid == nil, let ended = seenTerminal[key] {
-            report(.terminalState, "f\(scheduler + 1) was answered \(status.state.rawValue) for \(status.taskID.value) after \(ended.rawValue)")
+            report(
+                .terminalState,
+                "f\(scheduler + 1) was answered \(status.state.rawValue) for \(status.taskID.value) after \(ended.rawValue)"
+            )
         }
     }
 
@@ -144,15 +174,22 @@ struct ClusterChecker {
     /// for a framework that is not PARTITION_AWARE), and the registry and each scheduler
     /// agree on how every task ended.
     mutating func checkEnd(registry: Registry) {
-        for (key, state) in acknowledgedTerminal.sorted(by: { $0.key < $1.key }) where seenTerminal[key] == nil {
-            report(.lostUpdate, "\(key.taskID.value) ended \(state.rawValue) (acknowledged to its agent), but its scheduler heard no terminal state")
+        for (key, state) in acknowledgedTerminal.sorted(by: { $0.key < $1.key })
+        where seenTerminal[key] == nil {
+            report(
+                .lostUpdate,
+                "\(key.taskID.value) ended \(state.rawValue) (acknowledged to its agent), but its scheduler heard no terminal state"
+            )
         }
         var recorded: [TaskKey: TaskRecord] = [:]
         for task in registry.completedTasks.values { recorded[task.key] = task }
         for task in registry.tasks.values { recorded[task.key] = task }
         for (key, task) in recorded.sorted(by: { $0.key < $1.key }) {
             guard let seen = seenTerminal[key], task.state != seen else { continue }
-            report(.terminalState, "\(key.taskID.value) is \(task.state.rawValue) in the registry, but its scheduler heard \(seen.rawValue)")
+            report(
+                .terminalState,
+                "\(key.taskID.value) is \(task.state.rawValue) in the registry, but its scheduler heard \(seen.rawValue)"
+            )
         }
     }
 }

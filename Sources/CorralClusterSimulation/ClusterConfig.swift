@@ -23,8 +23,15 @@ public struct ClusterConfig: Sendable {
     public var breaks: Set<ClusterBreak>
 
     public init(
-        seed: UInt64, masters: Int = 3, agents: Int = 10, frameworks: Int = 3, tasksPerFramework: Int = 20,
-        chaosSeconds: Double = 30, livenessSeconds: Double = 90, faults: Bool = true, trace: Bool = false,
+        seed: UInt64,
+        masters: Int = 3,
+        agents: Int = 10,
+        frameworks: Int = 3,
+        tasksPerFramework: Int = 20,
+        chaosSeconds: Double = 30,
+        livenessSeconds: Double = 90,
+        faults: Bool = true,
+        trace: Bool = false,
         breaks: Set<ClusterBreak> = []
     ) {
         self.seed = seed

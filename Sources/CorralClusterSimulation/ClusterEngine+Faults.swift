@@ -8,17 +8,22 @@ extension ClusterEngine {
         let leader = masters.first { if case .leading = $0.phase { true } else { false } }
         switch Int.random(in: 0..<100, using: &faultRNG) {
         case 0..<20:
-            let target = leader != nil && faultRNG.chance(0.6) ? leader! : masters.randomElement(using: &faultRNG)!
+            let target =
+                leader != nil && faultRNG.chance(0.6) ? leader! : masters.randomElement(using: &faultRNG)!
             target.crash(downFor: UInt64.random(in: 300_000...3_000_000, using: &faultRNG))
         case 20..<35:
-            agents.randomElement(using: &faultRNG)?.crash(downFor: UInt64.random(in: 500_000...4_000_000, using: &faultRNG))
+            agents.randomElement(using: &faultRNG)?.crash(
+                downFor: UInt64.random(in: 500_000...4_000_000, using: &faultRNG)
+            )
         case 35..<45:
             schedulers.randomElement(using: &faultRNG)?.failOver()
         case 45..<65:
-            let target = leader != nil && faultRNG.chance(0.6) ? leader! : masters.randomElement(using: &faultRNG)!
+            let target =
+                leader != nil && faultRNG.chance(0.6) ? leader! : masters.randomElement(using: &faultRNG)!
             isolate(target.index, for: UInt64.random(in: 1_000_000...4_000_000, using: &faultRNG))
         case 65..<80:
-            let client: Client = faultRNG.chance(0.5)
+            let client: Client =
+                faultRNG.chance(0.5)
                 ? .agent(Int.random(in: 0..<agents.count, using: &faultRNG))
                 : .scheduler(Int.random(in: 0..<schedulers.count, using: &faultRNG))
             let master = Int.random(in: 0..<masters.count, using: &faultRNG)
@@ -54,11 +59,23 @@ extension ClusterEngine {
         for (key, stream) in master.streams {
             guard let client = stream.client, client.node == node else { continue }
             let detection = UInt64.random(in: 100_000...500_000, using: &faultRNG)
-            let ended = StreamDelivery(client: client, master: master.index, streamID: stream.streamID, payload: .ended)
+            let ended = StreamDelivery(
+                client: client,
+                master: master.index,
+                streamID: stream.streamID,
+                payload: .ended
+            )
             queue.push(.streamDelivery(ended), at: now + detection, key: self.key(23, client.node, now))
             schedule(
-                .streamClosedByClient(master: master.index, incarnation: master.incarnation, stream: key, streamID: stream.streamID),
-                after: detection, key: self.key(24, master.index, now))
+                .streamClosedByClient(
+                    master: master.index,
+                    incarnation: master.incarnation,
+                    stream: key,
+                    streamID: stream.streamID
+                ),
+                after: detection,
+                key: self.key(24, master.index, now)
+            )
         }
     }
 
@@ -96,8 +113,11 @@ extension ClusterEngine {
     func progress() -> String {
         schedulers.map { scheduler in
             let open = scheduler.tasks.filter { $0.value.terminal == nil && !$0.value.unknownAfterHeal }
-            let sample = open.keys.sorted { $0.value < $1.value }.prefix(3).map { "\($0.value) (\(open[$0]?.state?.rawValue ?? "no update"))" }
-            return "\(scheduler.name): \(scheduler.finished - scheduler.finishedAtHeal) finished since the heal, \(open.count) open \(sample)"
+            let sample = open.keys.sorted { $0.value < $1.value }.prefix(3).map {
+                "\($0.value) (\(open[$0]?.state?.rawValue ?? "no update"))"
+            }
+            return
+                "\(scheduler.name): \(scheduler.finished - scheduler.finishedAtHeal) finished since the heal, \(open.count) open \(sample)"
         }.joined(separator: "; ")
     }
 }

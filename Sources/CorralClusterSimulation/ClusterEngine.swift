@@ -79,15 +79,23 @@ final class ClusterEngine {
         let voters = Set((1...config.masters).map { NodeID($0) })
         for index in 0..<config.masters {
             let rate = config.faults ? Double.random(in: 0.97...1.03, using: &setup) : 1
-            masters.append(ClusterMaster(index: index, voters: voters, seed: seed, clockRate: rate, engine: self))
-            queue.push(.raftTick(master: index), at: UInt64.random(in: 0..<Self.tickMicros, using: &setup), key: key(1, index))
+            masters.append(
+                ClusterMaster(index: index, voters: voters, seed: seed, clockRate: rate, engine: self)
+            )
+            queue.push(
+                .raftTick(master: index),
+                at: UInt64.random(in: 0..<Self.tickMicros, using: &setup),
+                key: key(1, index)
+            )
         }
         for index in 0..<config.agents {
             let rate = config.faults ? Double.random(in: 0.97...1.03, using: &setup) : 1
             agents.append(ClusterAgent(index: index, seed: seed, clockRate: rate, engine: self))
         }
         for index in 0..<config.frameworks {
-            schedulers.append(ClusterScheduler(index: index, seed: seed, partitionAware: index % 2 == 1, engine: self))
+            schedulers.append(
+                ClusterScheduler(index: index, seed: seed, partitionAware: index % 2 == 1, engine: self)
+            )
         }
         for master in masters { master.start() }
         for agent in agents { agent.start() }
@@ -140,19 +148,31 @@ final class ClusterEngine {
             checker.now = time
             counters.events += 1
             if sameTime > 100_000 {
-                checker.report(.workload, "the simulation stalled: 100000 events at one instant, the last \(event)")
+                checker.report(
+                    .workload,
+                    "the simulation stalled: 100000 events at one instant, the last \(event)"
+                )
                 break
             }
             handle(event)
             if now > deadline, phase != .done {
-                checker.report(.liveness, "the workload did not finish within \(config.livenessSeconds) s of the heal: \(progress())")
+                checker.report(
+                    .liveness,
+                    "the workload did not finish within \(config.livenessSeconds) s of the heal: \(progress())"
+                )
                 break
             }
         }
         counters.simulatedMicros = now
         return ClusterResult(
-            seed: config.seed, masters: config.masters, agents: config.agents, frameworks: config.frameworks,
-            violations: checker.violations, counters: counters, trace: trace)
+            seed: config.seed,
+            masters: config.masters,
+            agents: config.agents,
+            frameworks: config.frameworks,
+            violations: checker.violations,
+            counters: counters,
+            trace: trace
+        )
     }
 
     private func handle(_ event: Event) {

@@ -37,7 +37,11 @@ extension ClusterMaster {
             beginLeading(term: term)
         }
         let interval = UInt64(Double(ClusterEngine.leaderTickMicros) * clockRate)
-        engine.schedule(.leaderTick(master: index, incarnation: incarnation), after: interval, key: engine.key(11, index, incarnation))
+        engine.schedule(
+            .leaderTick(master: index, incarnation: incarnation),
+            after: interval,
+            key: engine.key(11, index, incarnation)
+        )
     }
 
     // MARK: - Calls
@@ -73,7 +77,8 @@ extension ClusterMaster {
         guard case .leading = phase else { return }
         switch key {
         case .agent(let id): perform(core.step(.agentStreamEnded(id, streamID: streamID), in: context))
-        case .scheduler(let id): perform(core.step(.schedulerStreamEnded(id, streamID: streamID), in: context))
+        case .scheduler(let id):
+            perform(core.step(.schedulerStreamEnded(id, streamID: streamID), in: context))
         }
     }
 
@@ -97,24 +102,40 @@ extension ClusterMaster {
             case .commit(let command, let then):
                 propose(command, then: then)
             case .openScheduler(let id, let streamID, let first):
-                streams[.scheduler(id)] = ServerStream(streamID: streamID, backlog: [.scheduler(first)], lastAt: engine.now)
+                streams[.scheduler(id)] = ServerStream(
+                    streamID: streamID,
+                    backlog: [.scheduler(first)],
+                    lastAt: engine.now
+                )
             case .openAgent(let id, let streamID, let first):
-                streams[.agent(id)] = ServerStream(streamID: streamID, backlog: [.agent(first)], lastAt: engine.now)
+                streams[.agent(id)] = ServerStream(
+                    streamID: streamID,
+                    backlog: [.agent(first)],
+                    lastAt: engine.now
+                )
             case .reply(let call, let answer):
                 guard let request = calls.removeValue(forKey: call) else { continue }
                 engine.respond(request, .answer(answer))
                 switch answer {
-                case .schedulerStream(let id, let streamID): bind(.scheduler(id), streamID: streamID, to: request.client)
-                case .agentStream(let id, let streamID): bind(.agent(id), streamID: streamID, to: request.client)
+                case .schedulerStream(let id, let streamID):
+                    bind(.scheduler(id), streamID: streamID, to: request.client)
+                case .agentStream(let id, let streamID):
+                    bind(.agent(id), streamID: streamID, to: request.client)
                 default: break
                 }
             case .log(let line):
-                engine.note("m\(index + 1) \(line.message) \(line.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+                engine.note(
+                    "m\(index + 1) \(line.message) \(line.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+                )
             }
         }
         // Offers are made only where the leader sends OFFERS: check the book then.
-        let offered = actions.contains { if case .toScheduler(_, let event) = $0 { event.type == .offers } else { false } }
-        if offered, case .leading = phase { engine.checker.checkOffers(core.offers.values, registry: registry, master: index) }
+        let offered = actions.contains {
+            if case .toScheduler(_, let event) = $0 { event.type == .offers } else { false }
+        }
+        if offered, case .leading = phase {
+            engine.checker.checkOffers(core.offers.values, registry: registry, master: index)
+        }
     }
 
     /// The call that opened the stream was answered: its records go to the client, after
@@ -137,7 +158,12 @@ extension ClusterMaster {
             return
         }
         guard engine.network.isOpen(index, client.node) else { return }
-        let delivery = StreamDelivery(client: client, master: index, streamID: stream.streamID, payload: payload)
+        let delivery = StreamDelivery(
+            client: client,
+            master: index,
+            streamID: stream.streamID,
+            payload: payload
+        )
         stream.lastAt = engine.deliver(delivery, notBefore: stream.lastAt)
         streams[key] = stream
     }
@@ -150,7 +176,12 @@ extension ClusterMaster {
     /// Tells the stream's client that it ended.
     func endStream(_ key: ServerStreamKey, _ stream: ServerStream) {
         guard let client = stream.client else { return }
-        let delivery = StreamDelivery(client: client, master: index, streamID: stream.streamID, payload: .ended)
+        let delivery = StreamDelivery(
+            client: client,
+            master: index,
+            streamID: stream.streamID,
+            payload: .ended
+        )
         _ = engine.deliver(delivery, notBefore: stream.lastAt)
     }
 }

@@ -79,7 +79,11 @@ final class ClusterMaster {
         var setup = SimulationRNG(seed: seed, stream: "master-setup", index: UInt64(index))
         wallOffset = engine.config.faults ? UInt64.random(in: 0...2_000_000_000, using: &setup) : 0
         let bootstrap = RaftPersistentState(
-            snapshot: Snapshot(metadata: SnapshotMetadata(index: 0, term: 0, membership: Membership(voters: voters)), data: []))
+            snapshot: Snapshot(
+                metadata: SnapshotMetadata(index: 0, term: 0, membership: Membership(voters: voters)),
+                data: []
+            )
+        )
         disk = SimulatedDisk(bootstrap)
         interpreter = RaftEffectInterpreter(id: NodeID(index + 1), outcomeWaitTicks: 60)
         core = LeaderStateMachine(timing: LeaderStateMachine.Timing(scheduling), now: engine.epoch)
@@ -94,8 +98,11 @@ final class ClusterMaster {
 
     var context: LeaderContext {
         LeaderContext(
-            now: instant, wall: ClusterEngine.wallEpoch + UInt64(Double(engine.now) * clockRate) * 1000 + wallOffset,
-            registry: registry, clockMoved: clockMoved)
+            now: instant,
+            wall: ClusterEngine.wallEpoch + UInt64(Double(engine.now) * clockRate) * 1000 + wallOffset,
+            registry: registry,
+            clockMoved: clockMoved
+        )
     }
 
     // MARK: - Lifecycle
@@ -118,7 +125,11 @@ final class ClusterMaster {
         core.breaks = engine.config.breaks.reduce(into: []) { $0.formUnion($1.masterBreaks) }
         var ids = SimulationRNG(seed: uuidRNG.next(), stream: "uuid")
         core.newUUID = { UUID(uuid: Self.uuidBytes(&ids)) }
-        engine.schedule(.leaderTick(master: index, incarnation: incarnation), after: ClusterEngine.leaderTickMicros, key: engine.key(11, index, incarnation))
+        engine.schedule(
+            .leaderTick(master: index, incarnation: incarnation),
+            after: ClusterEngine.leaderTickMicros,
+            key: engine.key(11, index, incarnation)
+        )
     }
 
     static func uuidBytes(_ rng: inout SimulationRNG) -> uuid_t {
@@ -148,7 +159,11 @@ final class ClusterMaster {
         calls = [:]
         deferred = []
         phase = .following
-        engine.schedule(.restartMaster(index, incarnation: incarnation), after: micros, key: engine.key(12, index, incarnation))
+        engine.schedule(
+            .restartMaster(index, incarnation: incarnation),
+            after: micros,
+            key: engine.key(12, index, incarnation)
+        )
     }
 
     func restart(incarnation: UInt64) {
@@ -215,7 +230,10 @@ final class ClusterMaster {
                 for entry in entries { apply(entry) }
                 handOver(interpreter.applied(through: appliedIndex))
             case .applySnapshot, .snapshotDataNeeded:
-                engine.checker.report(.recovery, "m\(index + 1) was asked for a snapshot, but none is ever taken here")
+                engine.checker.report(
+                    .recovery,
+                    "m\(index + 1) was asked for a snapshot, but none is ever taken here"
+                )
             case .readReady(let id, _):
                 if case .recovering(let term, let read) = phase, read == id { lead(term: term) }
             case .readRejected(let id, _):
@@ -235,16 +253,25 @@ final class ClusterMaster {
     /// Applies one committed entry to the registry; the leader acts on what changed.
     private func apply(_ entry: Entry) {
         guard entry.index == appliedIndex + 1 else {
-            engine.checker.report(.appliedLog, "m\(index + 1) applied \(entry.index) right after \(appliedIndex)")
+            engine.checker.report(
+                .appliedLog,
+                "m\(index + 1) applied \(entry.index) right after \(appliedIndex)"
+            )
             return
         }
         appliedIndex = entry.index
         let before = registry.clockNanos
         let batch = MasterStateMachine.applyCommands([entry], to: &registry) { engine.decode($0, at: entry) }
-        if registry.clockNanos != before { clockMoved = ClockObservation(nanos: registry.clockNanos, at: instant) }
+        if registry.clockNanos != before {
+            clockMoved = ClockObservation(nanos: registry.clockNanos, at: instant)
+        }
         engine.checker.observeApply(master: index, entry: entry)
         for change in batch.changes { engine.checker.observeChange(change) }
-        let outcomes = interpreter.decided(index: entry.index, term: entry.term, result: batch.results[entry.index] ?? [])
+        let outcomes = interpreter.decided(
+            index: entry.index,
+            term: entry.term,
+            result: batch.results[entry.index] ?? []
+        )
         // Changes and outcomes reach the real leader on separate paths, in either order.
         if engine.orderRNG.chance(0.5) {
             changed(batch.changes)
@@ -263,7 +290,9 @@ final class ClusterMaster {
     /// Hands each proposal's outcome to what waits for it.
     func resolve(_ outcomes: [ProposalOutcome]) {
         for outcome in outcomes {
-            guard let waiting = proposals.removeValue(forKey: outcome.id), let continuation = waiting else { continue }
+            guard let waiting = proposals.removeValue(forKey: outcome.id), let continuation = waiting else {
+                continue
+            }
             let result: Result<RegistryOutcome, any Error>
             switch outcome {
             case .applied(_, _, let bytes):
@@ -272,12 +301,26 @@ final class ClusterMaster {
                 if case .notLeader(let leader) = reason {
                     result = .failure(ReplicationError.notLeader(leader: leader, address: nil))
                 } else {
-                    result = .failure(ReplicationError(code: .unavailable, operation: "propose", message: "\(reason)"))
+                    result = .failure(
+                        ReplicationError(code: .unavailable, operation: "propose", message: "\(reason)")
+                    )
                 }
             case .superseded(_, let index, _, _):
-                result = .failure(ReplicationError(code: .unavailable, operation: "propose", message: "entry \(index) superseded"))
+                result = .failure(
+                    ReplicationError(
+                        code: .unavailable,
+                        operation: "propose",
+                        message: "entry \(index) superseded"
+                    )
+                )
             case .unknown(_, let index, _, _):
-                result = .failure(ReplicationError(code: .outcomeUnknown, operation: "propose", message: "entry \(index) unknown"))
+                result = .failure(
+                    ReplicationError(
+                        code: .outcomeUnknown,
+                        operation: "propose",
+                        message: "entry \(index) unknown"
+                    )
+                )
             }
             perform(core.resume(continuation, with: result, in: context))
         }
@@ -314,7 +357,9 @@ struct MasterIO: RaftStorageQueue, RaftMessageSender {
         master.writes.append((write.sequence, pending.completesAt))
         engine.queue.push(
             .diskDone(master: master.index, incarnation: master.incarnation, sequence: write.sequence),
-            at: pending.completesAt, key: engine.key(8, master.index, write.sequence))
+            at: pending.completesAt,
+            key: engine.key(8, master.index, write.sequence)
+        )
     }
 
     func send(_ messages: [Message]) {

@@ -124,19 +124,33 @@ extension ClusterEngine {
         let copies = network.duplicates() ? 2 : 1
         for copy in 0..<copies {
             counters.raftMessages += 1
-            schedule(.raftMessage(message), after: network.latency(), key: key(2, to, UInt64(copy) << 32 | UInt64(from)))
+            schedule(
+                .raftMessage(message),
+                after: network.latency(),
+                key: key(2, to, UInt64(copy) << 32 | UInt64(from))
+            )
         }
     }
 
     /// Sends a call; the client hears `answered` or, after `timeout`, `timedOut`.
     @discardableResult
-    func call(from client: Client, to master: Int, _ body: CallRequest.Body, hops: Int = 0, timeout: UInt64 = 2_000_000)
+    func call(
+        from client: Client,
+        to master: Int,
+        _ body: CallRequest.Body,
+        hops: Int = 0,
+        timeout: UInt64 = 2_000_000
+    )
         -> UInt64
     {
         nextCallNumber += 1
         let number = nextCallNumber
         counters.calls += 1
-        schedule(.callTimedOut(client: client, number: number), after: timeout, key: key(9, client.node, number))
+        schedule(
+            .callTimedOut(client: client, number: number),
+            after: timeout,
+            key: key(9, client.node, number)
+        )
         let request = CallRequest(number: number, client: client, master: master, body: body, hops: hops)
         if network.isOpen(client.node, master), !network.loses() {
             schedule(.callArrives(request), after: network.latency(), key: key(3, master, number))
@@ -147,8 +161,17 @@ extension ClusterEngine {
     /// Answers a call (lost if the link is cut: the client times out).
     func respond(_ request: CallRequest, _ result: CallResponse.Result) {
         guard network.isOpen(request.master, request.client.node), !network.loses() else { return }
-        let response = CallResponse(number: request.number, client: request.client, master: request.master, result: result)
-        schedule(.callAnswered(response), after: network.latency(), key: key(4, request.client.node, request.number))
+        let response = CallResponse(
+            number: request.number,
+            client: request.client,
+            master: request.master,
+            result: result
+        )
+        schedule(
+            .callAnswered(response),
+            after: network.latency(),
+            key: key(4, request.client.node, request.number)
+        )
     }
 
     /// Delivers a stream record no earlier than `after` (the stream's order).

@@ -30,9 +30,11 @@ public struct ClusterResult: Sendable {
     public var summary: String {
         let c = counters
         let shape = "\(masters) masters, \(agents) agents, \(frameworks) frameworks"
-        let work = "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
+        let work =
+            "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
         guard let first = violations.first else { return "seed \(seed) ok (\(shape)): \(work)" }
-        return "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: corral sim --cluster --seed \(seed) --masters \(masters) --trace"
+        return
+            "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: corral sim --cluster --seed \(seed) --masters \(masters) --trace"
     }
 }
 

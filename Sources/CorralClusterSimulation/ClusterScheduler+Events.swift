@@ -19,11 +19,15 @@ extension ClusterScheduler {
         switch event.type {
         case .offers:
             let offers = event.offers?.offers ?? []
-            engine.note("\(name) offered \(offers.map { "\($0.agentID.value.prefix(8)): \(Resources($0.resources))" }.joined(separator: ", "))")
+            engine.note(
+                "\(name) offered \(offers.map { "\($0.agentID.value.prefix(8)): \(Resources($0.resources))" }.joined(separator: ", "))"
+            )
             for offer in offers { use(offer) }
         case .update:
             guard let status = event.update?.status else { return }
-            engine.note("\(name) hears \(status.taskID.value) \(status.state.rawValue)\(status.uuid == nil ? "" : " (to acknowledge)")")
+            engine.note(
+                "\(name) hears \(status.taskID.value) \(status.state.rawValue)\(status.uuid == nil ? "" : " (to acknowledge)")"
+            )
             update(status)
         case .error:
             engine.note("\(name) told: \(event.error?.message ?? "error")")
@@ -46,19 +50,30 @@ extension ClusterScheduler {
             nextTask += 1
             let seconds = Double(Int.random(in: 2...30, using: &rng)) / 10
             let task = TaskInfo(
-                name: "\(name)-t\(nextTask)", taskID: TaskID("\(name)-t\(nextTask)"), agentID: offer.agentID,
-                resources: Array(need), command: CommandInfo(value: "sleep \(seconds)"))
+                name: "\(name)-t\(nextTask)",
+                taskID: TaskID("\(name)-t\(nextTask)"),
+                agentID: offer.agentID,
+                resources: Array(need),
+                command: CommandInfo(value: "sleep \(seconds)")
+            )
             launch.append(task)
         }
         guard !launch.isEmpty else {
             var decline = newCall(.decline)
-            decline.decline = SchedulerCall.Decline(offerIDs: [offer.id], filters: Filters(refuseSeconds: 0.5))
+            decline.decline = SchedulerCall.Decline(
+                offerIDs: [offer.id],
+                filters: Filters(refuseSeconds: 0.5)
+            )
             call(decline)
             return
         }
         for task in launch { tasks[task.taskID] = Track(agent: offer.agentID) }
         var accept = newCall(.accept)
-        accept.accept = SchedulerCall.Accept(offerIDs: [offer.id], operations: [.launch(launch)], filters: Filters(refuseSeconds: 0))
+        accept.accept = SchedulerCall.Accept(
+            offerIDs: [offer.id],
+            operations: [.launch(launch)],
+            filters: Filters(refuseSeconds: 0)
+        )
         engine.counters.tasksLaunched += launch.count
         call(accept, .accept(launch.map(\.taskID)))
     }

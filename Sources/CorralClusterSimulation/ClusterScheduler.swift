@@ -73,7 +73,11 @@ final class ClusterScheduler: ClusterClient {
 
     func start() {
         subscribe(hops: 0)
-        engine.schedule(.schedulerTick(framework: index, incarnation: incarnation), after: 250_000, key: engine.key(20, index))
+        engine.schedule(
+            .schedulerTick(framework: index, incarnation: incarnation),
+            after: 250_000,
+            key: engine.key(20, index)
+        )
     }
 
     // MARK: - Calls
@@ -83,9 +87,19 @@ final class ClusterScheduler: ClusterClient {
         var capabilities: [FrameworkInfo.Capability] = []
         if partitionAware { capabilities.append(FrameworkInfo.Capability(.partitionAware)) }
         let info = FrameworkInfo(
-            user: "sim", name: "sim-\(name)", id: frameworkID, failoverTimeoutSeconds: 3600, checkpoint: true,
-            capabilities: capabilities)
-        let number = engine.call(from: client, to: master, .schedulerSubscribe(SchedulerCall.Subscribe(frameworkInfo: info)), hops: hops)
+            user: "sim",
+            name: "sim-\(name)",
+            id: frameworkID,
+            failoverTimeoutSeconds: 3600,
+            checkpoint: true,
+            capabilities: capabilities
+        )
+        let number = engine.call(
+            from: client,
+            to: master,
+            .schedulerSubscribe(SchedulerCall.Subscribe(frameworkInfo: info)),
+            hops: hops
+        )
         pending[number] = .subscribe(hops: hops)
     }
 
@@ -142,8 +156,15 @@ final class ClusterScheduler: ClusterClient {
         if tellMaster, let streamID, let frameworkID, engine.network.isOpen(client.node, master) {
             let target = engine.masters[master]
             engine.schedule(
-                .streamClosedByClient(master: master, incarnation: target.incarnation, stream: .scheduler(frameworkID), streamID: streamID),
-                after: engine.network.latency(), key: engine.key(21, index, engine.now))
+                .streamClosedByClient(
+                    master: master,
+                    incarnation: target.incarnation,
+                    stream: .scheduler(frameworkID),
+                    streamID: streamID
+                ),
+                after: engine.network.latency(),
+                key: engine.key(21, index, engine.now)
+            )
         }
         streamID = nil
     }
@@ -159,7 +180,11 @@ final class ClusterScheduler: ClusterClient {
     // MARK: - Time
 
     func tick(incarnation: UInt64) {
-        engine.schedule(.schedulerTick(framework: index, incarnation: incarnation), after: 250_000, key: engine.key(20, index))
+        engine.schedule(
+            .schedulerTick(framework: index, incarnation: incarnation),
+            after: 250_000,
+            key: engine.key(20, index)
+        )
         if streamID == nil {
             if !subscribing { subscribe(hops: 0) }
             return
@@ -174,7 +199,9 @@ final class ClusterScheduler: ClusterClient {
     }
 
     private func killOne() {
-        let live = tasks.filter { $0.value.terminal == nil && $0.value.state == .running }.keys.sorted { $0.value < $1.value }
+        let live = tasks.filter { $0.value.terminal == nil && $0.value.state == .running }.keys.sorted {
+            $0.value < $1.value
+        }
         guard let task = live.randomElement(using: &rng) else { return }
         var kill = newCall(.kill)
         kill.kill = SchedulerCall.Kill(taskID: task, agentID: tasks[task]?.agent)
@@ -187,7 +214,9 @@ final class ClusterScheduler: ClusterClient {
         let open = tasks.filter { $0.value.terminal == nil }.keys.sorted { $0.value < $1.value }
         guard !open.isEmpty else { return }
         var reconcile = newCall(.reconcile)
-        reconcile.reconcile = SchedulerCall.Reconcile(tasks: open.map { SchedulerCall.Reconcile.Task(taskID: $0, agentID: tasks[$0]?.agent) })
+        reconcile.reconcile = SchedulerCall.Reconcile(
+            tasks: open.map { SchedulerCall.Reconcile.Task(taskID: $0, agentID: tasks[$0]?.agent) }
+        )
         call(reconcile)
     }
 }

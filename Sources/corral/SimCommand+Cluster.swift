@@ -4,7 +4,9 @@ import CorralClusterSimulation
 extension SimCommand {
     func validateCluster() throws {
         if masters != 3, masters != 5 { throw ValidationError("--masters must be 3 or 5") }
-        if agents < 1 || frameworks < 1 { throw ValidationError("--agents and --frameworks must be at least 1") }
+        if agents < 1 || frameworks < 1 {
+            throw ValidationError("--agents and --frameworks must be at least 1")
+        }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
         if chaosSeconds < 0 { throw ValidationError("--chaos-seconds must not be negative") }
         if let brokenClusterRule, ClusterBreak(rawValue: brokenClusterRule) == nil {
@@ -23,9 +25,14 @@ extension SimCommand {
         var simulated = 0.0
         for offset in 0..<count {
             let config = ClusterConfig(
-                seed: base &+ UInt64(offset), masters: masters, agents: agents, frameworks: frameworks,
-                chaosSeconds: chaosSeconds, trace: trace,
-                breaks: Set([brokenClusterRule].compactMap { $0.flatMap(ClusterBreak.init(rawValue:)) }))
+                seed: base &+ UInt64(offset),
+                masters: masters,
+                agents: agents,
+                frameworks: frameworks,
+                chaosSeconds: chaosSeconds,
+                trace: trace,
+                breaks: Set([brokenClusterRule].compactMap { $0.flatMap(ClusterBreak.init(rawValue:)) })
+            )
             let result = ClusterSimulation(config: config).run()
             simulated += Double(result.counters.simulatedMicros) / 1e6
             if trace { result.trace.forEach { print($0) } }
@@ -40,7 +47,8 @@ extension SimCommand {
         let (wallSeconds, rate) = Self.speed(simulated: simulated, since: start)
         print(
             "cluster seeds \(count) (from \(base)), failures \(failures), simulated \(Int(simulated)) s, "
-                + "wall \(String(format: "%.1f", wallSeconds)) s, \(Int(rate)) simulated s per wall s")
+                + "wall \(String(format: "%.1f", wallSeconds)) s, \(Int(rate)) simulated s per wall s"
+        )
         if failures > 0 { throw ExitCode.failure }
     }
 }

@@ -7,8 +7,15 @@ import Testing
     /// A short run: 3 masters (or 5), 5 agents, 2 frameworks, 8 s of faults.
     static func short(_ seed: UInt64, masters: Int = 3, breaks: Set<ClusterBreak> = []) -> ClusterConfig {
         ClusterConfig(
-            seed: seed, masters: masters, agents: 5, frameworks: 2, tasksPerFramework: 10, chaosSeconds: 8,
-            livenessSeconds: 60, breaks: breaks)
+            seed: seed,
+            masters: masters,
+            agents: 5,
+            frameworks: 2,
+            tasksPerFramework: 10,
+            chaosSeconds: 8,
+            livenessSeconds: 60,
+            breaks: breaks
+        )
     }
 
     /// 200 seeds: ten batches of 20, alternately 3 and 5 masters.

@@ -38,25 +38,43 @@ extension LeaderStateMachine {
     /// frameworks that are not PARTITION_AWARE) when the offers are not good; an operation
     /// Corral does not do gets OPERATION_ERROR when it asked for feedback. The good operations
     /// in the same call go ahead, and what they leave of the offers returns to the allocator.
-    mutating func accept(_ accept: SchedulerCall.Accept, from id: FrameworkID, id call: CallID, in context: LeaderContext)
+    mutating func accept(
+        _ accept: SchedulerCall.Accept,
+        from id: FrameworkID,
+        id call: CallID,
+        in context: LeaderContext
+    )
         -> [Action]
     {
         let (used, problem) = takeOffers(accept.offerIDs, of: id)
         if let problem {
             for offer in used {
-                allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: millis(context.now))
+                allocator.decline(
+                    offer: offer.decision.offerID,
+                    refuseSeconds: 0,
+                    nowMillis: millis(context.now)
+                )
             }
             return dropAll(accept.operations, of: id, invalidOffers: problem, registry: context.registry)
                 + step(.allocationWanted, in: context) + [.reply(call, .done)]
         }
-        guard let agentID = used.first?.agentID, let role = used.first?.decision.role else { return [.reply(call, .done)] }
+        guard let agentID = used.first?.agentID, let role = used.first?.decision.role else {
+            return [.reply(call, .done)]
+        }
         var remaining = Resources()
         for offer in used { remaining += offer.resources.unallocated }
         let run = AcceptRun(
-            call: call, term: term, framework: id, agent: agentID, role: role, offers: used,
+            call: call,
+            term: term,
+            framework: id,
+            agent: agentID,
+            role: role,
+            offers: used,
             refuseSeconds: accept.filters?.refuseSeconds ?? Filters.defaultRefuseSeconds,
             operations: accept.operations[...],
-            book: AcceptBook(inUse: Set(context.registry.tasks(of: id).map(\.key.taskID))), remaining: remaining)
+            book: AcceptBook(inUse: Set(context.registry.tasks(of: id).map(\.key.taskID))),
+            remaining: remaining
+        )
         return proceed(run, in: context)
     }
 
@@ -69,8 +87,12 @@ extension LeaderStateMachine {
             guard operation.type == .launch || operation.type == .launchGroup else {
                 let name = operation.type?.rawValue ?? "UNKNOWN"
                 actions += dropOperation(
-                    operation, of: id, agent: run.agent,
-                    message: "Corral does not support \(name) operations yet; it accepts LAUNCH and LAUNCH_GROUP")
+                    operation,
+                    of: id,
+                    agent: run.agent,
+                    message:
+                        "Corral does not support \(name) operations yet; it accepts LAUNCH and LAUNCH_GROUP"
+                )
                 continue
             }
             let executor = operation.launchGroup?.executor
@@ -79,17 +101,35 @@ extension LeaderStateMachine {
             if operation.id != nil {
                 for task in tasks {
                     actions += refuse(
-                        task, of: id, state: .error, reason: reason,
-                        message: "The `id` field cannot be set on \(operation.type?.rawValue ?? "LAUNCH") operations",
-                        registry: context.registry)
+                        task,
+                        of: id,
+                        state: .error,
+                        reason: reason,
+                        message:
+                            "The `id` field cannot be set on \(operation.type?.rawValue ?? "LAUNCH") operations",
+                        registry: context.registry
+                    )
                 }
                 continue
             }
             let checked = Self.checkLaunch(
-                tasks, group: executor, framework: id, agent: run.agent, book: run.book, budget: run.remaining,
-                registry: context.registry)
+                tasks,
+                group: executor,
+                framework: id,
+                agent: run.agent,
+                book: run.book,
+                budget: run.remaining,
+                registry: context.registry
+            )
             for (task, why) in checked.failures {
-                actions += refuse(task, of: id, state: .error, reason: reason, message: why, registry: context.registry)
+                actions += refuse(
+                    task,
+                    of: id,
+                    state: .error,
+                    reason: reason,
+                    message: why,
+                    registry: context.registry
+                )
             }
             let passed = checked.passed
             guard !passed.isEmpty else { continue }
@@ -97,13 +137,31 @@ extension LeaderStateMachine {
             var executorsCost = consumed
             executorsCost -= ResourceMapping.quantities(Resources(passed.flatMap(\.resources)))
             run.pending = AcceptRun.Launch(
-                tasks: passed, executor: executor, book: checked.book, budget: checked.budget, consumed: consumed,
-                executorsCost: executorsCost)
+                tasks: passed,
+                executor: executor,
+                book: checked.book,
+                budget: checked.budget,
+                consumed: consumed,
+                executorsCost: executorsCost
+            )
             let command = RegistryCommand.launch(
-                frameworkID: id, agentID: run.agent, role: run.role, tasks: passed, executor: executor,
-                atNanos: nanos(context))
+                frameworkID: id,
+                agentID: run.agent,
+                role: run.role,
+                tasks: passed,
+                executor: executor,
+                atNanos: nanos(context)
+            )
             if breaks.contains(.launchBeforeCommit) {
-                actions.append(launchEvent(passed, executor: executor, framework: id, agent: run.agent, registry: context.registry))
+                actions.append(
+                    launchEvent(
+                        passed,
+                        executor: executor,
+                        framework: id,
+                        agent: run.agent,
+                        registry: context.registry
+                    )
+                )
             }
             return actions + [.commit(command, then: .accept(run))]
         }
@@ -112,7 +170,12 @@ extension LeaderStateMachine {
         for offer in run.offers {
             let part = launched.clamped(to: offer.decision.resources)
             launched -= part
-            allocator.accept(offer: offer.decision.offerID, launched: part, refuseSeconds: run.refuseSeconds, nowMillis: now)
+            allocator.accept(
+                offer: offer.decision.offerID,
+                launched: part,
+                refuseSeconds: run.refuseSeconds,
+                nowMillis: now
+            )
         }
         return actions + step(.allocationWanted, in: context) + [.reply(run.call, .done)]
     }
@@ -123,7 +186,11 @@ extension LeaderStateMachine {
     /// `executorsCost` is what the executors the launch starts hold; the allocator gets it
     /// back with the first task. That may be early, never late: offers are carved from what
     /// the registry says is free, so an early return cannot over-commit the agent.
-    mutating func launchDecided(_ run: AcceptRun, result: Result<RegistryOutcome, any Error>, in context: LeaderContext)
+    mutating func launchDecided(
+        _ run: AcceptRun,
+        result: Result<RegistryOutcome, any Error>,
+        in context: LeaderContext
+    )
         -> [Action]
     {
         var run = run
@@ -134,11 +201,23 @@ extension LeaderStateMachine {
         // Leadership changed while the launch was being committed: the ACCEPT's offers went
         // with it. A committed launch still goes to the agent; the rest of the call does not.
         guard leading, term == run.term else {
-            if case .success(let outcome) = result, outcome.error == nil, leading, !breaks.contains(.launchBeforeCommit) {
+            if case .success(let outcome) = result, outcome.error == nil, leading,
+                !breaks.contains(.launchBeforeCommit)
+            {
                 actions.append(
-                    launchEvent(launch.tasks, executor: launch.executor, framework: id, agent: run.agent, registry: context.registry))
+                    launchEvent(
+                        launch.tasks,
+                        executor: launch.executor,
+                        framework: id,
+                        agent: run.agent,
+                        registry: context.registry
+                    )
+                )
             }
-            let changed = MasterError(code: .notLeader, message: "leadership changed during the ACCEPT; reconcile and retry")
+            let changed = MasterError(
+                code: .notLeader,
+                message: "leadership changed during the ACCEPT; reconcile and retry"
+            )
             return actions + [.reply(run.call, .failed(changed))]
         }
         switch result {
@@ -149,15 +228,25 @@ extension LeaderStateMachine {
             actions.append(
                 .log(
                     LogLine(
-                        level: .notice, message: "launch outcome unknown after a leadership change",
+                        level: .notice,
+                        message: "launch outcome unknown after a leadership change",
                         metadata: [
-                            "framework": id.value, "tasks": "\(launch.tasks.map(\.taskID.value))", "error": "\(error)",
-                        ])))
+                            "framework": id.value, "tasks": "\(launch.tasks.map(\.taskID.value))",
+                            "error": "\(error)",
+                        ]
+                    )
+                )
+            )
         case .failure(let error):
             for task in launch.tasks {
                 actions += refuse(
-                    task, of: id, state: .dropped, reason: .masterDisconnected,
-                    message: "the launch was not committed: \(error)", registry: context.registry)
+                    task,
+                    of: id,
+                    state: .dropped,
+                    reason: .masterDisconnected,
+                    message: "the launch was not committed: \(error)",
+                    registry: context.registry
+                )
             }
         case .success(let outcome):
             if let error = outcome.error {
@@ -165,13 +254,33 @@ extension LeaderStateMachine {
                 // Offers or an agent that are no longer good drop the task; a bad task is an error.
                 let state: TaskState = reason == .invalidOffers || reason == .agentUnknown ? .dropped : .error
                 for task in launch.tasks {
-                    actions += refuse(task, of: id, state: state, reason: reason, message: error, registry: context.registry)
+                    actions += refuse(
+                        task,
+                        of: id,
+                        state: state,
+                        reason: reason,
+                        message: error,
+                        registry: context.registry
+                    )
                 }
             } else {
-                charge(launch.tasks, executorsCost: launch.executorsCost, framework: id, agent: run.agent, role: run.role)
+                charge(
+                    launch.tasks,
+                    executorsCost: launch.executorsCost,
+                    framework: id,
+                    agent: run.agent,
+                    role: run.role
+                )
                 if !breaks.contains(.launchBeforeCommit) {
                     actions.append(
-                        launchEvent(launch.tasks, executor: launch.executor, framework: id, agent: run.agent, registry: context.registry))
+                        launchEvent(
+                            launch.tasks,
+                            executor: launch.executor,
+                            framework: id,
+                            agent: run.agent,
+                            registry: context.registry
+                        )
+                    )
                 }
                 run.book = launch.book
                 run.launched += launch.consumed
@@ -179,64 +288,5 @@ extension LeaderStateMachine {
             }
         }
         return actions + proceed(run, in: context)
-    }
-
-    /// Offers that are not good fail every operation, as in Mesos: tasks are TASK_DROPPED
-    /// (TASK_LOST for frameworks that are not PARTITION_AWARE), other operations OPERATION_ERROR.
-    private func dropAll(_ operations: [Offer.Operation], of id: FrameworkID, invalidOffers problem: String, registry: Registry)
-        -> [Action]
-    {
-        operations.flatMap { operation -> [Action] in
-            guard operation.type == .launch || operation.type == .launchGroup else {
-                return dropOperation(operation, of: id, agent: nil, message: "Operation attempted with invalid offers: \(problem)")
-            }
-            return Self.tasks(of: operation).flatMap {
-                refuse($0, of: id, state: .dropped, reason: .invalidOffers,
-                       message: "Task launched with invalid offers: \(problem)", registry: registry)
-            }
-        }
-    }
-
-    /// A task status from the master for a task that was never launched (no UUID, nothing
-    /// to acknowledge, nothing in the replicated log), as Mesos's `forward(update, UPID(), …)`.
-    /// TASK_DROPPED is TASK_LOST for a framework that is not PARTITION_AWARE, as in Mesos.
-    func refuse(
-        _ task: TaskInfo, of id: FrameworkID, state: TaskState, reason: TaskStatus.Reason, message: String,
-        registry: Registry
-    ) -> [Action] {
-        var state = state
-        if state == .dropped, !(registry.frameworks[id]?.isPartitionAware ?? false) { state = .lost }
-        let status = TaskStatus(
-            taskID: task.taskID, state: state, message: message, source: .master, reason: reason, agentID: task.agentID)
-        return [
-            .log(
-                LogLine(
-                    level: .info, message: "task refused",
-                    metadata: [
-                        "framework": id.value, "task": task.taskID.value, "state": "\(state)", "reason": "\(reason)",
-                    ])),
-            Self.statusEvent(status, to: id),
-        ]
-    }
-
-    /// Drops an operation that is not a launch, as Mesos's `Master::drop`: OPERATION_ERROR
-    /// when the framework asked for feedback (set `id`), a log line in any case.
-    func dropOperation(_ operation: Offer.Operation, of id: FrameworkID, agent: AgentID?, message: String) -> [Action] {
-        var actions: [Action] = [
-            .log(
-                LogLine(
-                    level: .warning, message: "operation dropped",
-                    metadata: ["framework": id.value, "operation": operation.type?.rawValue ?? "UNKNOWN", "why": message]))
-        ]
-        guard let operationID = operation.id else { return actions }
-        var event = SchedulerEvent(type: .updateOperationStatus)
-        event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(
-            status: OperationStatus(operationID: operationID, state: .error, message: message, agentID: agent))
-        actions.append(.toScheduler(id, event))
-        return actions
-    }
-
-    static func tasks(of operation: Offer.Operation) -> [TaskInfo] {
-        operation.launch?.taskInfos ?? operation.launchGroup?.taskGroup.tasks ?? []
     }
 }

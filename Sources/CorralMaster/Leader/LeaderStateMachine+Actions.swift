@@ -11,7 +11,12 @@ package struct LeaderContext {
     /// Where this master last saw the registry's clock move (`MasterStateMachine.lastClockMove`).
     var clockMoved: ClockObservation?
 
-    package init(now: ContinuousClock.Instant, wall: UInt64, registry: Registry, clockMoved: ClockObservation? = nil) {
+    package init(
+        now: ContinuousClock.Instant,
+        wall: UInt64,
+        registry: Registry,
+        clockMoved: ClockObservation? = nil
+    ) {
         self.now = now
         self.wall = wall
         self.registry = registry
@@ -70,7 +75,11 @@ extension LeaderStateMachine {
     mutating func nanos(_ context: LeaderContext) -> UInt64 {
         if breaks.contains(.wallClockDeadlines) { return max(context.wall, context.registry.clockNanos) }
         return replicatedClock.reading(
-            wall: context.wall, registry: context.registry.clockNanos, moved: context.clockMoved, at: context.now)
+            wall: context.wall,
+            registry: context.registry.clockNanos,
+            moved: context.clockMoved,
+            at: context.now
+        )
     }
 
     /// Milliseconds since this leader's process started, for the allocator.
@@ -98,7 +107,9 @@ extension LeaderStateMachine {
             let expired = allocator.expireOffers(nowMillis: millis(context.now))
             return rescind(expired) + allocate(in: context)
         case .heartbeatSchedulers:
-            return schedulers.keys.sorted { $0.value < $1.value }.map { .toScheduler($0, SchedulerEvent(type: .heartbeat)) }
+            return schedulers.keys.sorted { $0.value < $1.value }.map {
+                .toScheduler($0, SchedulerEvent(type: .heartbeat))
+            }
                 + [.heartbeatOperators]
         case .heartbeatAgents:
             return agents.keys.sorted { $0.value < $1.value }.map { .toAgent($0, agentEvent(.heartbeat)) }
@@ -115,8 +126,15 @@ extension LeaderStateMachine {
         case .dropAgent(let id, _, let silent):
             var actions: [Action] = []
             if silent {
-                actions.append(.log(LogLine(level: .notice, message: "agent missed its heartbeats; marking it unreachable",
-                                            metadata: ["agent": id.value])))
+                actions.append(
+                    .log(
+                        LogLine(
+                            level: .notice,
+                            message: "agent missed its heartbeats; marking it unreachable",
+                            metadata: ["agent": id.value]
+                        )
+                    )
+                )
             }
             actions.append(.closeAgent(id, last: nil))
             if leading { actions += rescind(removeAgent(id)) }
@@ -137,7 +155,9 @@ extension LeaderStateMachine {
             var last: AgentEvent?
             if gone {
                 var event = agentEvent(.error)
-                event.error = SchedulerEvent.ErrorPayload(message: "this agent was marked gone by an operator")
+                event.error = SchedulerEvent.ErrorPayload(
+                    message: "this agent was marked gone by an operator"
+                )
                 last = event
             }
             return [.closeAgent(id, last: last)] + rescind(removeAgent(id))
@@ -160,8 +180,14 @@ extension LeaderStateMachine {
     mutating func allocate(in context: LeaderContext) -> [Action] {
         guard leading else { return [] }
         _ = step(.allocated, now: context.now)
-        let (made, declined) = offer(allocator.allocate(nowMillis: millis(context.now)), term: term, registry: context.registry)
-        for decision in declined { allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: millis(context.now)) }
+        let (made, declined) = offer(
+            allocator.allocate(nowMillis: millis(context.now)),
+            term: term,
+            registry: context.registry
+        )
+        for decision in declined {
+            allocator.decline(offer: decision.offerID, refuseSeconds: 0, nowMillis: millis(context.now))
+        }
         var byFramework: [FrameworkID: [Offer]] = [:]
         for live in made { byFramework[live.frameworkID, default: []].append(live.offer) }
         return byFramework.sorted { $0.key.value < $1.key.value }.map { frameworkID, offers in
@@ -188,12 +214,21 @@ extension LeaderStateMachine {
         guard leading else { return actions }
         returnOffers(of: id, nowMillis: millis(context.now))
         allocator.suppress(framework: id.value, role: nil)
-        guard let framework = context.registry.frameworks[id], framework.state == .active else { return actions }
+        guard let framework = context.registry.frameworks[id], framework.state == .active else {
+            return actions
+        }
         let at = nanos(context)
         let timeout = framework.failoverTimeoutNanos
         actions.append(.propose(.disconnectFramework(id: id, atNanos: at, deadlineNanos: at + timeout)))
-        actions.append(.log(LogLine(level: .info, message: "framework disconnected",
-                                    metadata: ["framework": id.value, "failover_timeout_s": "\(Double(timeout) / 1e9)"])))
+        actions.append(
+            .log(
+                LogLine(
+                    level: .info,
+                    message: "framework disconnected",
+                    metadata: ["framework": id.value, "failover_timeout_s": "\(Double(timeout) / 1e9)"]
+                )
+            )
+        )
         return actions
     }
 
@@ -209,8 +244,15 @@ extension LeaderStateMachine {
         var last = SchedulerEvent(type: .error)
         last.error = SchedulerEvent.ErrorPayload(message: "Framework has been removed")
         actions.append(.closeScheduler(id, last: last))
-        actions.append(.log(LogLine(level: .info, message: "framework removed",
-                                    metadata: ["framework": id.value, "killed_tasks": "\(killed.count)"])))
+        actions.append(
+            .log(
+                LogLine(
+                    level: .info,
+                    message: "framework removed",
+                    metadata: ["framework": id.value, "killed_tasks": "\(killed.count)"]
+                )
+            )
+        )
         return actions
     }
 
@@ -226,39 +268,9 @@ extension LeaderStateMachine {
 
     mutating func applyQuota(_ quota: QuotaRecord) {
         allocator.setQuota(
-            role: quota.role, guarantee: ResourceQuantities(quota.guarantees),
-            limit: quota.limits.isEmpty ? nil : ResourceQuantities(quota.limits))
-    }
-}
-
-extension LeaderStateMachine {
-    /// This master leads `term` and has caught up: the allocator (`fresh`) is rebuilt from
-    /// the registry, the active agents get the election grace to reach it, the replicated
-    /// clock starts, and schedulers that were connected to the old leader get the fail-over
-    /// grace to come back.
-    package mutating func elect(term: UInt64, allocator fresh: any Allocator, in context: LeaderContext) -> [Action] {
-        let registry = context.registry
-        self.term = term
-        allocator = fresh
-        for (role, weight) in registry.weights { allocator.setWeight(weight, role: role) }
-        for quota in registry.quotas.values { applyQuota(quota) }
-        quotaRoles = Set(registry.quotas.keys)
-        var actions = step(.elected(activeAgents: registry.agents.values.filter(\.isActive).map(\.id)), in: context)
-        replicatedClock.start(registry: registry.clockNanos, wall: context.wall, moved: context.clockMoved, at: context.now)
-        actions.append(.log(LogLine(level: .info, message: "leading: serving schedulers and agents", metadata: ["term": "\(term)"])))
-        for framework in registry.liveFrameworks.sorted(by: { $0.id.value < $1.id.value })
-        where framework.state == .active && schedulers[framework.id] == nil {
-            let at = nanos(context)
-            let deadline = at + max(framework.failoverTimeoutNanos, timing.frameworkGraceNanos)
-            actions.append(.propose(.disconnectFramework(id: framework.id, atNanos: at, deadlineNanos: deadline)))
-        }
-        return actions
-    }
-
-    /// Leadership is lost: everything leader-local is forgotten (`fresh` is an empty allocator).
-    package mutating func stepDown(allocator fresh: any Allocator, now: Instant) {
-        replicatedClock.stop()
-        _ = step(.steppedDown, now: now)
-        allocator = fresh
+            role: quota.role,
+            guarantee: ResourceQuantities(quota.guarantees),
+            limit: quota.limits.isEmpty ? nil : ResourceQuantities(quota.limits)
+        )
     }
 }

@@ -47,7 +47,9 @@ extension LeaderStateMachine {
     /// Goes on with what waited for `command`'s outcome: `result` is what the registry
     /// decided, or why the proposal failed.
     package mutating func resume(
-        _ continuation: Continuation, with result: Result<RegistryOutcome, any Error>, in context: LeaderContext
+        _ continuation: Continuation,
+        with result: Result<RegistryOutcome, any Error>,
+        in context: LeaderContext
     ) -> [Action] {
         switch continuation {
         case .answer(let call, let what, let refusals):
@@ -61,15 +63,32 @@ extension LeaderStateMachine {
                 return [.reply(call, .done)]
             }
         case .schedulerSubscribed(let call, let term, let info, let suppressed):
-            return schedulerSubscribed(call, term: term, info: info, suppressed: suppressed, result: result, in: context)
+            return schedulerSubscribed(
+                call,
+                term: term,
+                info: info,
+                suppressed: suppressed,
+                result: result,
+                in: context
+            )
         case .agentSubscribed(let call, let term, let info, let reported, let ip):
-            return agentSubscribed(call, term: term, info: info, reported: reported, ip: ip, result: result, in: context)
+            return agentSubscribed(
+                call,
+                term: term,
+                info: info,
+                reported: reported,
+                ip: ip,
+                result: result,
+                in: context
+            )
         case .frameworkUpdated(let call, let info, let suppressed):
             switch result {
             case .failure(let error):
                 return [.reply(call, .failed(MasterError.committing("the call", error)))]
             case .success(let outcome):
-                if let error = outcome.error { return [.reply(call, .failed(MasterError(code: .request, message: error)))] }
+                if let error = outcome.error {
+                    return [.reply(call, .failed(MasterError(code: .request, message: error)))]
+                }
             }
             guard let id = info.id else { return [.reply(call, .done)] }
             allocator.addFramework(id.value, roles: info.effectiveRoles)
@@ -83,7 +102,12 @@ extension LeaderStateMachine {
     }
 
     /// Every agent call but SUBSCRIBE.
-    package mutating func agentCall(_ call: AgentCall, streamID: String?, id: CallID, in context: LeaderContext) -> [Action] {
+    package mutating func agentCall(
+        _ call: AgentCall,
+        streamID: String?,
+        id: CallID,
+        in context: LeaderContext
+    ) -> [Action] {
         guard leading else { return [.reply(id, .failed(Self.notLeading))] }
         let plan: AgentCallPlan
         do {

@@ -2,7 +2,12 @@ import CorralModel
 
 extension LeaderStateMachine {
     /// Every scheduler call except SUBSCRIBE, from the subscribed scheduler's stream.
-    package mutating func schedulerCall(_ call: SchedulerCall, streamID: String?, id: CallID, in context: LeaderContext)
+    package mutating func schedulerCall(
+        _ call: SchedulerCall,
+        streamID: String?,
+        id: CallID,
+        in context: LeaderContext
+    )
         -> [Action]
     {
         let framework: FrameworkID
@@ -19,7 +24,8 @@ extension LeaderStateMachine {
             return [
                 .commit(
                     .removeFramework(id: framework, atNanos: nanos(context)),
-                    then: .answer(id, what: "the call", refusals: .request))
+                    then: .answer(id, what: "the call", refusals: .request)
+                )
             ]
         case .accept:
             guard let accept = call.accept else { return missing("accept") }
@@ -30,9 +36,15 @@ extension LeaderStateMachine {
             let named = Set(decline.offerIDs)
             let declined = offers.values.filter { named.contains($0.offer.id) && $0.frameworkID == framework }
             // The `offer-twice` break leaves a declined offer outstanding.
-            if !breaks.contains(.offerTwice) { removeOffers(where: { named.contains($0.offer.id) && $0.frameworkID == framework }) }
+            if !breaks.contains(.offerTwice) {
+                removeOffers(where: { named.contains($0.offer.id) && $0.frameworkID == framework })
+            }
             for offer in declined.sorted(by: { $0.offer.id < $1.offer.id }) {
-                allocator.decline(offer: offer.decision.offerID, refuseSeconds: refuse, nowMillis: millis(context.now))
+                allocator.decline(
+                    offer: offer.decision.offerID,
+                    refuseSeconds: refuse,
+                    nowMillis: millis(context.now)
+                )
             }
             return [done]
         case .revive:
@@ -67,7 +79,10 @@ extension LeaderStateMachine {
             guard let message = call.message else { return missing("message") }
             var event = agentEvent(.message)
             event.message = AgentCall.FrameworkMessage(
-                frameworkID: framework, executorID: message.executorID, data: message.data ?? [])
+                frameworkID: framework,
+                executorID: message.executorID,
+                data: message.data ?? []
+            )
             return [.toAgent(message.agentID, event), done]
         case .request:
             return [done]  // Resource requests are advisory; the built-in allocators ignore them, as Mesos's does.
@@ -80,20 +95,34 @@ extension LeaderStateMachine {
                         .failed(
                             MasterError(
                                 code: .request,
-                                message: "update_framework.framework_info.id must be the caller's framework_id")))
+                                message:
+                                    "update_framework.framework_info.id must be the caller's framework_id"
+                            )
+                        )
+                    )
                 ]
             }
             return [
                 .commit(
                     .updateFramework(info: info, atNanos: nanos(context)),
-                    then: .frameworkUpdated(id, info: info, suppressed: call.updateFramework?.suppressedRoles ?? []))
+                    then: .frameworkUpdated(
+                        id,
+                        info: info,
+                        suppressed: call.updateFramework?.suppressedRoles ?? []
+                    )
+                )
             ]
         case .subscribe:
             return [
                 .reply(
                     id,
                     .failed(
-                        MasterError(code: .request, message: "SUBSCRIBE opens a stream; send it without Mesos-Stream-Id")))
+                        MasterError(
+                            code: .request,
+                            message: "SUBSCRIBE opens a stream; send it without Mesos-Stream-Id"
+                        )
+                    )
+                )
             ]
         default:
             return [
@@ -101,7 +130,11 @@ extension LeaderStateMachine {
                     id,
                     .failed(
                         MasterError(
-                            code: .request, message: "call type \(call.type?.rawValue ?? "UNKNOWN") is not supported")))
+                            code: .request,
+                            message: "call type \(call.type?.rawValue ?? "UNKNOWN") is not supported"
+                        )
+                    )
+                )
             ]
         }
     }
@@ -114,13 +147,21 @@ extension LeaderStateMachine {
         }
         guard let streamID else {
             throw MasterError(
-                code: .request, message: "the Mesos-Stream-Id header is missing; send the one SUBSCRIBE returned")
+                code: .request,
+                message: "the Mesos-Stream-Id header is missing; send the one SUBSCRIBE returned"
+            )
         }
         guard let current = schedulers[id] else {
-            throw MasterError(code: .forbidden, message: "framework \(id) is not subscribed to this master; SUBSCRIBE first")
+            throw MasterError(
+                code: .forbidden,
+                message: "framework \(id) is not subscribed to this master; SUBSCRIBE first"
+            )
         }
         guard current == streamID else {
-            throw MasterError(code: .request, message: "the Mesos-Stream-Id does not match framework \(id)'s subscription")
+            throw MasterError(
+                code: .request,
+                message: "the Mesos-Stream-Id does not match framework \(id)'s subscription"
+            )
         }
         return id
     }
@@ -135,7 +176,9 @@ extension LeaderStateMachine {
             event.kill = AgentEvent.Kill(frameworkID: key.frameworkID, taskID: key.taskID, killPolicy: policy)
             return [.toAgent(agent, event)]
         case .endBeforeLaunch(let status):
-            return [.propose(.statusUpdate(frameworkID: key.frameworkID, status: status, atNanos: nanos(context)))]
+            return [
+                .propose(.statusUpdate(frameworkID: key.frameworkID, status: status, atNanos: nanos(context)))
+            ]
         case .wait:
             return []
         }
@@ -149,17 +192,22 @@ extension LeaderStateMachine {
     {
         guard leading else { throw Self.notLeading }
         let live = context.registry.tasks.values.filter {
-            $0.key.taskID == taskID && !$0.isTerminal && (frameworkID == nil || $0.key.frameworkID == frameworkID)
+            $0.key.taskID == taskID && !$0.isTerminal
+                && (frameworkID == nil || $0.key.frameworkID == frameworkID)
         }
         guard let task = live.first else {
             throw MasterError(
                 code: .notFound,
-                message: "no live task \(taskID.value)\(frameworkID.map { " of framework \($0.value)" } ?? "") is known")
+                message:
+                    "no live task \(taskID.value)\(frameworkID.map { " of framework \($0.value)" } ?? "") is known"
+            )
         }
         guard live.count == 1 else {
             throw MasterError(
                 code: .request,
-                message: "task ID \(taskID.value) is live in \(live.count) frameworks; give kill_task.framework_id")
+                message:
+                    "task ID \(taskID.value) is live in \(live.count) frameworks; give kill_task.framework_id"
+            )
         }
         return (task.key, kill(task.key, policy: nil, in: context))
     }

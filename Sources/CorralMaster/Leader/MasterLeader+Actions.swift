@@ -17,6 +17,7 @@ extension MasterLeader {
     func call(_ body: (inout LeaderStateMachine, CallID, LeaderContext) -> [LeaderStateMachine.Action]) async
         -> LeaderStateMachine.Answer
     {
+        if stopped { return .failed(MasterError(code: .unavailable, message: "this master is stopping; retry on another")) }
         lastCall += 1
         let id = CallID(value: lastCall)
         let actions = body(&core, id, context())
@@ -27,7 +28,10 @@ extension MasterLeader {
     }
 
     /// Goes on with what waited for a commit.
-    func resume(_ continuation: LeaderStateMachine.Continuation, with result: Result<RegistryOutcome, any Error>) {
+    func resume(
+        _ continuation: LeaderStateMachine.Continuation,
+        with result: Result<RegistryOutcome, any Error>
+    ) {
         perform(core.resume(continuation, with: result, in: context()))
     }
 

@@ -55,9 +55,13 @@ extension MasterLeader {
     static func masterInfo(_ config: MasterConfig) -> MasterInfo {
         let http = config.httpListen
         return MasterInfo(
-            id: "\(config.clusterID)-\(config.nodeID)", ip: packedIPv4(http.host), port: UInt32(http.port),
-            hostname: http.host, version: CorralVersion.mesosCompatible,
-            address: Address(hostname: http.host, ip: http.host, port: Int32(http.port)))
+            id: "\(config.clusterID)-\(config.nodeID)",
+            ip: packedIPv4(http.host),
+            port: UInt32(http.port),
+            hostname: http.host,
+            version: CorralVersion.mesosCompatible,
+            address: Address(hostname: http.host, ip: http.host, port: Int32(http.port))
+        )
     }
 
     var masterInfo: MasterInfo { core.masterInfo }

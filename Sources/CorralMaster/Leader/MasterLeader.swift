@@ -40,6 +40,8 @@ actor MasterLeader {
     /// The calls waiting for `core`'s answer.
     var waiting: [CallID: CheckedContinuation<LeaderStateMachine.Answer, Never>] = [:]
     var lastCall: UInt64 = 0
+    /// `run` has returned: calls are refused.
+    var stopped = false
 
     let changes: AsyncStream<[RegistryChange]>
     let changeSink: AsyncStream<[RegistryChange]>.Continuation
@@ -94,6 +96,11 @@ actor MasterLeader {
             group.cancelAll()
         }
         stepDown()
+        stopped = true
+        // Calls still waiting for a commit would wait for ever: nothing carries commits out now.
+        let stopping = MasterError(code: .unavailable, message: "this master is stopping; retry on another")
+        for continuation in waiting.values { continuation.resume(returning: .failed(stopping)) }
+        waiting = [:]
     }
 
     // MARK: - Leadership
