@@ -20,6 +20,9 @@ public struct ClusterViolation: Sendable, CustomStringConvertible {
         case uncommittedLaunch = "uncommitted-launch"
         /// A scheduler saw a task end twice differently, or run after it ended.
         case terminalState = "terminal-state"
+        /// A framework was removed, though its scheduler was never away for its fail-over
+        /// timeout (the workload never tears one down).
+        case frameworkRemoved = "framework-removed"
         /// A status update the master acknowledged never reached its scheduler.
         case lostUpdate = "lost-update"
         /// The healed cluster did not finish the workload in time.
@@ -50,6 +53,7 @@ struct ClusterChecker {
     var acknowledgedTerminal: [TaskKey: TaskState] = [:]
     /// Tasks whose terminal update (with a UUID) their scheduler was sent.
     var terminalUpdates: Set<TaskKey> = []
+    var removedFrameworks: Set<FrameworkID> = []
     /// When each term's leader began to serve.
     var leading: [UInt64: UInt64] = [:]
 
@@ -83,7 +87,16 @@ struct ClusterChecker {
     }
 
     mutating func observeChange(_ change: RegistryChange) {
-        if case .taskAdded(let task) = change { committedLaunches.insert(task.key) }
+        switch change {
+        case .taskAdded(let task):
+            committedLaunches.insert(task.key)
+        case .frameworkRemoved(let record, _):
+            if removedFrameworks.insert(record.id).inserted {
+                report(.frameworkRemoved, "framework \(record.id.value) was removed; no scheduler is ever away for its hour-long fail-over timeout")
+            }
+        default:
+            break
+        }
     }
 
     /// The leader's book of offers, after each of its steps: on every agent, what the offers

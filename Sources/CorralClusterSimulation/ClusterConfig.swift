@@ -56,6 +56,9 @@ public enum ClusterBreak: String, CaseIterable, Sendable {
     /// Neither the leader nor the agent fences terms: a deposed leader may take an agent
     /// that has seen its successor, and the agent acts on a stale term's events.
     case termFence = "term-fence"
+    /// The leader stamps the registry with its wall clock as it reads it: a wall clock that
+    /// jumps ahead removes frameworks whose schedulers are away long before their timeout.
+    case wallClockDeadlines = "wall-clock-deadlines"
 
     /// The master's deliberate breaks this rule turns on.
     var masterBreaks: Set<DeliberateBreak> {
@@ -63,6 +66,7 @@ public enum ClusterBreak: String, CaseIterable, Sendable {
         case .offerTwice: [.offerTwice]
         case .launchBeforeCommit: [.launchBeforeCommit]
         case .termFence: [.ignoreAgentTerm]
+        case .wallClockDeadlines: [.wallClockDeadlines]
         }
     }
 }

@@ -28,10 +28,25 @@ extension ClusterEngine {
                 : .scheduler(Int.random(in: 0..<schedulers.count, using: &faultRNG))
             let master = Int.random(in: 0..<masters.count, using: &faultRNG)
             cut(master, client.node, for: UInt64.random(in: 500_000...3_000_000, using: &faultRNG))
+        case 80..<88:
+            jumpClock()
         default:
             network.lossy.toggle()
             note("messages \(network.lossy ? "now lost, duplicated and delayed" : "flow normally again")")
         }
+    }
+
+    /// A master's wall clock jumps an hour ahead (an NTP step, an operator's `date -s`): the
+    /// leader's, when a scheduler is away, whose framework's fail-over deadline it must not
+    /// bring forward.
+    func jumpClock() {
+        let away = schedulers.contains { $0.streamID == nil }
+        let leader = masters.first { if case .leading = $0.phase { true } else { false } }
+        guard let target = away ? leader ?? masters.randomElement(using: &faultRNG) : masters.randomElement(using: &faultRNG)
+        else { return }
+        target.wallOffset += 3_600_000_000_000
+        counters.clockJumps += 1
+        note("m\(target.index + 1)'s wall clock jumps an hour ahead")
     }
 
     /// Cuts a master off from every other process for a while.

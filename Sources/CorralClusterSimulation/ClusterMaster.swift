@@ -32,7 +32,8 @@ final class ClusterMaster {
     let raftConfig: RaftConfig
     let scheduling: SchedulingConfig
     let clockRate: Double
-    let wallOffset: UInt64
+    /// How far this master's wall clock is off, in nanoseconds (it jumps in a clock-jump fault).
+    var wallOffset: UInt64
     var up = true
     var incarnation: UInt64 = 0
     var node: RaftNode?

@@ -10,6 +10,7 @@ public struct ClusterCounters: Sendable {
     public var agentCrashes = 0
     public var schedulerFailovers = 0
     public var partitions = 0
+    public var clockJumps = 0
     public var elections = 0
 }
 
@@ -31,7 +32,7 @@ public struct ClusterResult: Sendable {
         let c = counters
         let shape = "\(masters) masters, \(agents) agents, \(frameworks) frameworks"
         let work =
-            "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
+            "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.clockJumps) clock jumps, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
         guard let first = violations.first else { return "seed \(seed) ok (\(shape)): \(work)" }
         return
             "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: corral sim --cluster --seed \(seed) --masters \(masters) --trace"

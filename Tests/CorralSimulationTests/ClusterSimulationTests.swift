@@ -39,16 +39,20 @@ import Testing
         #expect(first.counters.events == second.counters.events && first.counters.events > 0)
     }
 
-    /// The mutation tests: each deliberately broken leader rule is caught within a few seeds.
-    @Test(arguments: [ClusterBreak.launchBeforeCommit, .offerTwice])
-    func aBrokenRuleIsCaught(rule: ClusterBreak) {
+    /// The mutation tests: each deliberately broken leader rule is caught within 30 seeds,
+    /// and by the checker that guards what it breaks.
+    @Test(arguments: [
+        (ClusterBreak.launchBeforeCommit, ClusterViolation.Kind.uncommittedLaunch),
+        (.offerTwice, .offers),
+        (.wallClockDeadlines, .frameworkRemoved),
+    ])
+    func aBrokenRuleIsCaught(rule: ClusterBreak, by expected: ClusterViolation.Kind) {
         var caught: ClusterResult?
-        for seed in UInt64(1)...10 where caught == nil {
+        for seed in UInt64(1)...30 where caught == nil {
             let result = ClusterSimulation(config: Self.short(seed, breaks: [rule])).run()
             if !result.passed { caught = result }
         }
-        #expect(caught != nil, "no seed of 10 caught \(rule.rawValue)")
-        let expected: ClusterViolation.Kind = rule == .offerTwice ? .offers : .uncommittedLaunch
+        #expect(caught != nil, "no seed of 30 caught \(rule.rawValue)")
         #expect(caught?.violations.first?.kind == expected, "\(caught?.summary ?? "")")
     }
 }
