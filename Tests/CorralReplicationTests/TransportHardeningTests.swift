@@ -34,7 +34,9 @@ struct TransportHardeningTests {
         let link = PeerLink(
             peer: 2, address: PeerAddress(host: "127.0.0.1", port: port), hello: Hello(clusterID: "test", nodeID: 1),
             group: MultiThreadedEventLoopGroup.singleton,
-            options: TransportOptions(minBackoff: .milliseconds(Int64(minBackoff)), maxBackoff: .seconds(1)),
+            // A connection that lasts `maxBackoff` resets the backoff: with 30 s, no event-loop
+            // stall of a busy machine makes one of these instant closes count as lasting.
+            options: TransportOptions(minBackoff: .milliseconds(Int64(minBackoff)), maxBackoff: .seconds(30)),
             logger: Self.logger, onRefused: { _ in })
         // Raft sends on every tick; the link dials whenever it may.
         let started = ContinuousClock.now
@@ -54,13 +56,13 @@ struct TransportHardeningTests {
         var fit = 1
         var waited = Duration.zero
         while true {
-            waited += .milliseconds(min(minBackoff << (fit - 1), 1_000))
+            waited += .milliseconds(min(minBackoff << (fit - 1), 30_000))
             guard waited <= elapsed else { break }
             fit += 1
         }
         #expect(times.count >= 2 && times.count <= fit, "\(times.count) connections in \(elapsed) (at most \(fit) fit)")
         for (k, pair) in zip(times, times.dropFirst()).enumerated() {
-            let backoff = Duration.milliseconds(min(minBackoff << k, 1_000))
+            let backoff = Duration.milliseconds(min(minBackoff << k, 30_000))
             #expect(pair.1 - pair.0 >= backoff, "connection \(k + 1) came \(pair.1 - pair.0) after the one before, under the \(backoff) backoff")
         }
     }
