@@ -54,8 +54,6 @@ struct ClusterChecker {
     /// Tasks whose terminal update (with a UUID) their scheduler was sent.
     var terminalUpdates: Set<TaskKey> = []
     var removedFrameworks: Set<FrameworkID> = []
-    /// When each term's leader began to serve.
-    var leading: [UInt64: UInt64] = [:]
 
     mutating func report(_ kind: ClusterViolation.Kind, _ message: String) {
         violations.append(ClusterViolation(kind: kind, message: message, timeMicros: now))
@@ -68,9 +66,6 @@ struct ClusterChecker {
         leaders[term] = master
     }
 
-    mutating func observeLeading(term: UInt64, master: Int, at time: UInt64) {
-        leading[term] = time
-    }
 
     mutating func observeApply(master: Int, entry: Entry) {
         var hash = StableHash()

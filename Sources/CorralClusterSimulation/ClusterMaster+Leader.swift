@@ -16,7 +16,6 @@ extension ClusterMaster {
     func lead(term: UInt64) {
         phase = .leading(term: term)
         engine.note("m\(index + 1) leads term \(term)")
-        engine.checker.observeLeading(term: term, master: index, at: engine.now)
         engine.counters.elections += 1
         perform(core.elect(term: term, allocator: LeaderStateMachine.makeAllocator(scheduling), in: context))
     }

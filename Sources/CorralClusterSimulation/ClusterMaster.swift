@@ -62,6 +62,9 @@ final class ClusterMaster {
 
     var id: NodeID { NodeID(index + 1) }
 
+    /// Ticks a proposal's caller waits for the log to show its fate after leadership is lost.
+    static let outcomeWaitTicks: UInt64 = 60
+
     init(index: Int, voters: Set<NodeID>, seed: UInt64, clockRate: Double, engine: ClusterEngine) {
         self.engine = engine
         self.index = index
@@ -86,7 +89,7 @@ final class ClusterMaster {
             )
         )
         disk = SimulatedDisk(bootstrap)
-        interpreter = RaftEffectInterpreter(id: NodeID(index + 1), outcomeWaitTicks: 60)
+        interpreter = RaftEffectInterpreter(id: NodeID(index + 1), outcomeWaitTicks: Self.outcomeWaitTicks)
         core = LeaderStateMachine(timing: LeaderStateMachine.Timing(scheduling), now: engine.epoch)
     }
 
@@ -120,7 +123,7 @@ final class ClusterMaster {
         registry = Registry()
         appliedIndex = 0
         clockMoved = nil
-        interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: 60)
+        interpreter = RaftEffectInterpreter(id: id, outcomeWaitTicks: Self.outcomeWaitTicks)
         core = LeaderStateMachine(timing: LeaderStateMachine.Timing(scheduling), now: instant)
         core.masterInfo = MasterInfo(id: "sim-m\(index + 1)")
         core.breaks = engine.config.breaks.reduce(into: []) { $0.formUnion($1.masterBreaks) }
@@ -294,35 +297,10 @@ final class ClusterMaster {
             guard let waiting = proposals.removeValue(forKey: outcome.id), let continuation = waiting else {
                 continue
             }
-            let result: Result<RegistryOutcome, any Error>
-            switch outcome {
-            case .applied(_, _, let bytes):
-                result = .success(RegistryOutcome(decoding: bytes))
-            case .rejected(_, let reason):
-                if case .notLeader(let leader) = reason {
-                    result = .failure(ReplicationError.notLeader(leader: leader, address: nil))
-                } else {
-                    result = .failure(
-                        ReplicationError(code: .unavailable, operation: "propose", message: "\(reason)")
-                    )
-                }
-            case .superseded(_, let index, _, _):
-                result = .failure(
-                    ReplicationError(
-                        code: .unavailable,
-                        operation: "propose",
-                        message: "entry \(index) superseded"
-                    )
-                )
-            case .unknown(_, let index, _, _):
-                result = .failure(
-                    ReplicationError(
-                        code: .outcomeUnknown,
-                        operation: "propose",
-                        message: "entry \(index) unknown"
-                    )
-                )
-            }
+            // Answered as `RaftServer` answers its callers.
+            let wait = Duration.microseconds(Int64(Self.outcomeWaitTicks * ClusterEngine.tickMicros))
+            let result = ReplicationError.result(of: outcome, operation: "propose", outcomeWait: wait, addresses: [:])
+                .map { RegistryOutcome(decoding: $0) }.mapError { $0 as any Error }
             perform(core.resume(continuation, with: result, in: context))
         }
     }

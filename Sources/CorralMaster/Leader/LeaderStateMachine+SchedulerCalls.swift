@@ -18,6 +18,7 @@ extension LeaderStateMachine {
         }
         let done: Action = .reply(id, .done)
         func missing(_ field: String) -> [Action] { [.reply(id, .failed(Self.missing(field)))] }
+        func badRequest(_ message: String) -> [Action] { [.reply(id, .failed(MasterError(code: .request, message: message)))] }
         let registry = context.registry
         switch call.type ?? .unknown {
         case .teardown:
@@ -89,18 +90,7 @@ extension LeaderStateMachine {
         case .updateFramework:
             guard let info = call.updateFramework?.frameworkInfo else { return missing("update_framework") }
             guard info.id == framework else {
-                return [
-                    .reply(
-                        id,
-                        .failed(
-                            MasterError(
-                                code: .request,
-                                message:
-                                    "update_framework.framework_info.id must be the caller's framework_id"
-                            )
-                        )
-                    )
-                ]
+                return badRequest("update_framework.framework_info.id must be the caller's framework_id")
             }
             return [
                 .commit(
@@ -113,29 +103,9 @@ extension LeaderStateMachine {
                 )
             ]
         case .subscribe:
-            return [
-                .reply(
-                    id,
-                    .failed(
-                        MasterError(
-                            code: .request,
-                            message: "SUBSCRIBE opens a stream; send it without Mesos-Stream-Id"
-                        )
-                    )
-                )
-            ]
+            return badRequest("SUBSCRIBE opens a stream; send it without Mesos-Stream-Id")
         default:
-            return [
-                .reply(
-                    id,
-                    .failed(
-                        MasterError(
-                            code: .request,
-                            message: "call type \(call.type?.rawValue ?? "UNKNOWN") is not supported"
-                        )
-                    )
-                )
-            ]
+            return badRequest("call type \(call.type?.rawValue ?? "UNKNOWN") is not supported")
         }
     }
 

@@ -33,46 +33,15 @@ extension RaftServer {
     func answer(_ outcomes: [ProposalOutcome]) {
         for outcome in outcomes {
             guard let waiter = waiters.removeValue(forKey: outcome.id) else { continue }
-            switch outcome {
-            case .applied(_, _, let result):
-                waiter.continuation.resume(returning: result)
-            case .rejected(_, let reason):
-                waiter.continuation.resume(throwing: rejection(reason))
-            case .superseded(_, let index, let term, let committedTerm):
-                waiter.continuation.resume(throwing: ReplicationError(
-                    code: .unavailable, operation: waiter.operation,
-                    message: "entry \(index) was committed with another leader's entry (term \(committedTerm), not \(term)); the command was not applied"))
-            case .unknown(_, let index, let term, let why):
-                waiter.continuation.resume(throwing: ReplicationError(
-                    code: .outcomeUnknown, operation: waiter.operation,
-                    message: "the outcome of entry \(index) (term \(term)) is unknown: \(describe(why)); it may or may not take effect, so read the state before retrying"))
+            switch ReplicationError.result(of: outcome, operation: waiter.operation, outcomeWait: options.outcomeWait, addresses: peerAddresses) {
+            case .success(let result): waiter.continuation.resume(returning: result)
+            case .failure(let error): waiter.continuation.resume(throwing: error)
             }
         }
     }
 
-    private func describe(_ why: UnknownOutcomeReason) -> String {
-        switch why {
-        case .leadershipLost: "leadership was lost and the log did not show within \(options.outcomeWait) whether it was committed"
-        case .replacedBySnapshot(let index): "a snapshot from the leader replaced the log up to entry \(index)"
-        case .stopped(let reason): "the node stopped (\(reason)) before it learned whether it was committed"
-        }
-    }
-
     func rejection(_ reason: RaftRejection) -> ReplicationError {
-        switch reason {
-        case .notLeader(let leader):
-            return .notLeader(leader: leader, address: peerAddresses[leader])
-        case .transferInProgress:
-            return ReplicationError(code: .unavailable, operation: "propose", message: "a leadership transfer is under way; retry on the new leader")
-        case .configChangeInProgress:
-            return ReplicationError(code: .unavailable, operation: "change membership", message: "another membership change is not committed yet (or the leader has not committed in its term); retry shortly")
-        case .invalidConfigChange:
-            return ReplicationError(code: .invalidRequest, operation: "change membership", message: "the change does not apply to the current membership")
-        case .leadershipLost:
-            return ReplicationError(code: .unavailable, operation: "read", message: "leadership was lost before the read was confirmed; retry")
-        case .overloaded:
-            return ReplicationError(code: .unavailable, operation: "propose", message: "the leader's uncommitted log is at its limit; retry later")
-        }
+        ReplicationError.rejection(reason, addresses: peerAddresses)
     }
 
     func applied(_ outcome: Applier.Outcome) {
