@@ -98,7 +98,7 @@ final class QuorumHarness: @unchecked Sendable {
     /// Pauses (SIGSTOP) or resumes (SIGCONT) a running master without losing track of it.
     func signal(_ id: UInt64, _ signal: Int32) {
         guard let process = processes[id] else { return }
-        Glibc.kill(process.processIdentifier, signal)
+        ProcessSignal.send(signal, to: process.processIdentifier)
     }
 
     func stopAll() {

@@ -22,22 +22,36 @@ struct TransportHardeningTests {
 
     @Test func aPeerThatAcceptsAndClosesAtOnceIsRedialledWithAGrowingBackoff() async throws {
         let accepts = Mutex<[ContinuousClock.Instant]>([])
+        // Only this link's connections count: a port just freed by another test's "refusing"
+        // peer can be handed to this listener, and that test's link then dials it too (once,
+        // 19 ms after one of ours). Each connection is closed once its hello has come.
+        let clusterID = "backoff-\(UInt64.random(in: 0...UInt64.max))"
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                accepts.withLock { $0.append(.now) }
-                return channel.close()
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1 << 16))
+                    )
+                    try channel.pipeline.syncOperations.addHandler(
+                        HelloThenCloseDouble(clusterID: clusterID) { accepts.withLock { $0.append(.now) } }
+                    )
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(listener.localAddress?.port)
         let minBackoff = 20
         let link = PeerLink(
-            peer: 2, address: PeerAddress(host: "127.0.0.1", port: port), hello: Hello(clusterID: "test", nodeID: 1),
+            peer: 2,
+            address: PeerAddress(host: "127.0.0.1", port: port),
+            hello: Hello(clusterID: clusterID, nodeID: 1),
             group: MultiThreadedEventLoopGroup.singleton,
             // A connection that lasts `maxBackoff` resets the backoff: with 30 s, no event-loop
             // stall of a busy machine makes one of these instant closes count as lasting.
             options: TransportOptions(minBackoff: .milliseconds(Int64(minBackoff)), maxBackoff: .seconds(30)),
-            logger: Self.logger, onRefused: { _ in })
+            logger: Self.logger,
+            onRefused: { _ in }
+        )
         // Raft sends on every tick; the link dials whenever it may.
         let started = ContinuousClock.now
         try await offCooperativePool {
@@ -60,10 +74,16 @@ struct TransportHardeningTests {
             guard waited <= elapsed else { break }
             fit += 1
         }
-        #expect(times.count >= 2 && times.count <= fit, "\(times.count) connections in \(elapsed) (at most \(fit) fit)")
+        #expect(
+            times.count >= 2 && times.count <= fit,
+            "\(times.count) connections in \(elapsed) (at most \(fit) fit)"
+        )
         for (k, pair) in zip(times, times.dropFirst()).enumerated() {
             let backoff = Duration.milliseconds(min(minBackoff << k, 30_000))
-            #expect(pair.1 - pair.0 >= backoff, "connection \(k + 1) came \(pair.1 - pair.0) after the one before, under the \(backoff) backoff")
+            #expect(
+                pair.1 - pair.0 >= backoff,
+                "connection \(k + 1) came \(pair.1 - pair.0) after the one before, under the \(backoff) backoff"
+            )
         }
     }
 
@@ -77,10 +97,14 @@ struct TransportHardeningTests {
         try await closed.close()
         let refusals = Mutex<[ContinuousClock.Instant]>([])
         let link = PeerLink(
-            peer: 2, address: PeerAddress(host: "127.0.0.1", port: port), hello: Hello(clusterID: "test", nodeID: 1),
+            peer: 2,
+            address: PeerAddress(host: "127.0.0.1", port: port),
+            hello: Hello(clusterID: "test", nodeID: 1),
             group: MultiThreadedEventLoopGroup.singleton,
             options: TransportOptions(minBackoff: .milliseconds(20), maxBackoff: .seconds(1)),
-            logger: Self.logger, onRefused: { _ in refusals.withLock { $0.append(.now) } })
+            logger: Self.logger,
+            onRefused: { _ in refusals.withLock { $0.append(.now) } }
+        )
         link.send([Frame(kind: .raft, payload: [0])])  // one send, then silence
         try await offCooperativePool {
             let deadline = ContinuousClock.now + .seconds(10)
@@ -92,16 +116,21 @@ struct TransportHardeningTests {
         let times = refusals.withLock { $0 }
         #expect(times.count >= 4, "\(times.count) refusals reported after a single send")
         for (first, second) in zip(times, times.dropFirst()) {
-            #expect(second - first >= .milliseconds(20), "redialled \(second - first) after the last refusal, under the backoff")
+            #expect(
+                second - first >= .milliseconds(20),
+                "redialled \(second - first) after the last refusal, under the backoff"
+            )
         }
     }
 
     @Test func aMessageWhoseSenderIsNotTheNodeThatSaidHelloIsDropped() throws {
         let received = Mutex<[Message]>([])
         let handler = InboundHandler(
-            clusterID: "test", logger: Self.logger,
+            clusterID: "test",
+            logger: Self.logger,
             onRaft: { message in received.withLock { $0.append(message) } },
-            onClient: { _, _ in })
+            onClient: { _, _ in }
+        )
         let channel = EmbeddedChannel(handler: handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 7101)).wait()
         try channel.writeInbound(Frame(kind: .hello, payload: Hello(clusterID: "test", nodeID: 2).encoded))
@@ -112,5 +141,27 @@ struct TransportHardeningTests {
         #expect(received.withLock { $0 } == [honest])
         #expect(channel.isActive, "a forged message is dropped; the connection stays")
         _ = try? channel.finish()
+    }
+}
+
+/// A test double for a peer that accepts and closes at once: it reads the caller's hello,
+/// reports it if it names `clusterID`, and closes the connection.
+final class HelloThenCloseDouble: ChannelInboundHandler, Sendable {
+    typealias InboundIn = Frame
+    let clusterID: String
+    let onHello: @Sendable () -> Void
+
+    init(clusterID: String, onHello: @escaping @Sendable () -> Void) {
+        self.clusterID = clusterID
+        self.onHello = onHello
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        if frame.kind == .hello, let hello = try? Hello(decoding: frame.payload), hello.clusterID == clusterID
+        {
+            onHello()
+        }
+        context.close(promise: nil)
     }
 }

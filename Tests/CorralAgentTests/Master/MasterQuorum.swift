@@ -103,7 +103,7 @@ final class MasterQuorum: @unchecked Sendable {
     /// Sends `signal` (SIGSTOP, SIGCONT) to master `id`.
     func signal(_ id: UInt64, _ signal: Int32) {
         guard let process = processes[id] else { return }
-        Glibc.kill(process.processIdentifier, signal)
+        ProcessSignal.send(signal, to: process.processIdentifier)
     }
 
     func stopAll() {
