@@ -29,6 +29,8 @@ public struct ClusterViolation: Sendable, CustomStringConvertible {
         case liveness
         /// A master could not start or stopped.
         case recovery
+        /// A registry command did not decode to what its leader encoded.
+        case codec
         /// The simulation itself went wrong.
         case workload
     }

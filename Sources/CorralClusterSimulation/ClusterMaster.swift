@@ -308,7 +308,9 @@ final class ClusterMaster {
     func propose(_ command: RegistryCommand, then continuation: LeaderStateMachine.Continuation?) {
         nextProposal += 1
         proposals[nextProposal] = .some(continuation)
-        feed(.propose(id: nextProposal, command: command.encoded))
+        let bytes = command.encoded
+        engine.proposed(bytes, command)
+        feed(.propose(id: nextProposal, command: bytes))
     }
 
     func diskDone(incarnation: UInt64, sequence: UInt64) {

@@ -35,7 +35,7 @@ public struct ClusterResult: Sendable {
             "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.clockJumps) clock jumps, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
         guard let first = violations.first else { return "seed \(seed) ok (\(shape)): \(work)" }
         return
-            "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: corral sim --cluster --seed \(seed) --masters \(masters) --trace"
+            "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: corral sim --cluster --seed \(seed) --masters \(masters) --agents \(agents) --frameworks \(frameworks) --trace"
     }
 }
 

@@ -58,6 +58,9 @@ struct SimCommand: ParsableCommand {
     @Option(help: "With --cluster: virtual seconds of faults before the heal (default 30).")
     var chaosSeconds: Double = 30
 
+    @Option(help: "With --cluster: seeds run side by side (default: one per core; 1 with --trace).")
+    var jobs: Int?
+
     /// Breaks a cluster rule on purpose, to watch the checkers catch it. Testing only.
     @Option(name: .customLong("break-cluster-rule"), help: .hidden)
     var brokenClusterRule: String?

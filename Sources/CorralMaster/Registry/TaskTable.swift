@@ -13,9 +13,16 @@ public struct TaskTable: Hashable, Sendable, Sequence {
     public subscript(key: TaskKey) -> TaskRecord? {
         get { all[key] }
         set {
-            if let old = all[key] { unindex(old) }
-            all[key] = newValue
-            if let newValue { index(newValue) }
+            guard let newValue else {
+                removeValue(forKey: key)
+                return
+            }
+            let old = all.updateValue(newValue, forKey: key)
+            // A task keeps its agent and framework (part of its key) when its state changes:
+            // its index entries stay as they are.
+            if let old, old.agentID == newValue.agentID { return }
+            if let old { unindex(old) }
+            index(newValue)
         }
     }
 
