@@ -75,3 +75,28 @@ extension Resource {
     /// Whether the resource is a persistent volume.
     public var isPersistentVolume: Bool { disk?.persistence != nil }
 }
+
+extension Resource {
+    /// The resource as it was before its innermost reservation, when that one is dynamic
+    /// (what a RESERVE takes it from and an UNRESERVE gives it back as); nil otherwise.
+    public var beforeDynamicReservation: Resource? {
+        var copy = refined
+        guard copy.reservations.last?.type == .dynamic else { return nil }
+        copy.reservations.removeLast()
+        return copy
+    }
+}
+
+extension Resources {
+    /// The same resources with every dynamic reservation taken off their stacks: what an
+    /// agent counts against what it has, since dynamic reservations are the master's books.
+    public var withoutDynamicReservations: Resources {
+        Resources(
+            map { resource in
+                var copy = resource.refined
+                copy.reservations.removeAll { $0.type == .dynamic }
+                return copy
+            }
+        )
+    }
+}

@@ -33,6 +33,11 @@ struct LeaderAcceptOfferTests {
         return operation
     }
 
+    /// A CREATE, which Corral does not do yet.
+    func create(id: String?) -> Offer.Operation {
+        Offer.Operation(type: .create, id: id.map { OperationID($0) })
+    }
+
     func cpusOffered(_ harness: inout LeaderHarness) -> [Double] {
         H.offers(harness.tick()).map { Resources($0.resources).cpus ?? 0 }
     }
@@ -103,11 +108,10 @@ struct LeaderAcceptOfferTests {
         var (harness, offer) = try offered()
         var identified = Offer.Operation.launch([H.task("t3")])
         identified.id = OperationID("op-1")
-        var unreserve = Offer.Operation(type: .unreserve)
-        unreserve.unreserve = Offer.Operation.ResourceList(resources: [.scalar("cpus", 1)])
+        let destroy = Offer.Operation(type: .destroy)
         let (call, asked) = harness.accept(
             [offer.id],
-            [reserve(id: "r1"), unreserve, identified, .launch([H.task("t4")])]
+            [create(id: "r1"), destroy, identified, .launch([H.task("t4")])]
         )
         #expect(
             operationErrors(asked) == [
@@ -115,11 +119,11 @@ struct LeaderAcceptOfferTests {
                     operationID: OperationID("r1"),
                     state: .error,
                     message:
-                        "Corral does not support RESERVE operations yet; it accepts LAUNCH and LAUNCH_GROUP",
+                        "Corral does not support CREATE operations yet; it accepts LAUNCH, LAUNCH_GROUP, RESERVE and UNRESERVE",
                     agentID: a1
                 )
             ],
-            "UNRESERVE did not ask for feedback"
+            "DESTROY did not ask for feedback"
         )
         let warnings = asked.filter { if case .log(let line) = $0 { line.level == .warning } else { false } }
         #expect(warnings.count == 2, "both dropped operations are logged")

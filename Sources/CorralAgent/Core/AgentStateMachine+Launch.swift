@@ -14,11 +14,12 @@ extension AgentStateMachine {
                 used += Resources(executor.resources)
             }
         }
-        return used.unallocated
+        return used.unallocated.withoutDynamicReservations
     }
 
-    /// The agent's total, less what live tasks hold (quantities only: roles and reservations
-    /// are the master's business).
+    /// The agent's total, less what live tasks hold. Static reservations count (the agent
+    /// made them); dynamic ones do not: they are the master's books, kept in its registry,
+    /// so a task on dynamically reserved CPUs counts as using the CPUs they were made from.
     public var freeResources: Resources { Resources(info.resources).unallocated - usedResources }
 
     /// Whether `key` was ever taken by a LAUNCH or a KILL on this agent (still in the table,
@@ -67,6 +68,7 @@ extension AgentStateMachine {
             needed += Resources(executor.resources)
         }
         let free = freeResources
+        needed = needed.withoutDynamicReservations
         guard free.contains(needed.unallocated) else {
             let partitionAware = event.frameworkInfo?.capabilities.contains(FrameworkInfo.Capability(.partitionAware)) ?? false
             for launch in fresh {

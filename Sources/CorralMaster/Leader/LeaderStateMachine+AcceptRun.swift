@@ -28,6 +28,11 @@ package struct AcceptRun: Equatable {
     var remaining: Resources
     var launched = ResourceQuantities()
     var pending: Launch?
+    /// A RESERVE or UNRESERVE proposed and not yet decided.
+    var pendingReshape: Reshape?
+    /// Whether a RESERVE or UNRESERVE was (or may have been) committed: the offers' resources
+    /// changed shape, so the allocator is settled by what was launched, not by offer.
+    var reshaped = false
 }
 
 extension LeaderStateMachine {
@@ -79,11 +84,22 @@ extension LeaderStateMachine {
     }
 
     /// Checks the run's operations in turn until one launch is to be committed, or finishes it.
-    private mutating func proceed(_ run: AcceptRun, in context: LeaderContext) -> [Action] {
+    mutating func proceed(_ run: AcceptRun, in context: LeaderContext) -> [Action] {
         var run = run
         var actions: [Action] = []
         let id = run.framework
         while let operation = run.operations.popFirst() {
+            if operation.type == .reserve || operation.type == .unreserve {
+                let principal = context.registry.frameworks[id]?.info.principal
+                switch Self.checkReshape(operation, run: run, principal: principal) {
+                case .failure(let problem):
+                    actions += dropOperation(operation, of: id, agent: run.agent, message: problem.why)
+                    continue
+                case .success(let reshape):
+                    run.pendingReshape = reshape
+                    return actions + [.commit(reshape.command(on: run.agent, at: nanos(context)), then: .accept(run))]
+                }
+            }
             guard operation.type == .launch || operation.type == .launchGroup else {
                 let name = operation.type?.rawValue ?? "UNKNOWN"
                 actions += dropOperation(
@@ -91,7 +107,7 @@ extension LeaderStateMachine {
                     of: id,
                     agent: run.agent,
                     message:
-                        "Corral does not support \(name) operations yet; it accepts LAUNCH and LAUNCH_GROUP"
+                        "Corral does not support \(name) operations yet; it accepts LAUNCH, LAUNCH_GROUP, RESERVE and UNRESERVE"
                 )
                 continue
             }
@@ -166,6 +182,7 @@ extension LeaderStateMachine {
             return actions + [.commit(command, then: .accept(run))]
         }
         let now = millis(context.now)
+        if run.reshaped { return actions + settleReshaped(run, in: context) }
         var launched = run.launched
         for offer in run.offers {
             let part = launched.clamped(to: offer.decision.resources)
@@ -194,6 +211,7 @@ extension LeaderStateMachine {
         -> [Action]
     {
         var run = run
+        if let reshape = run.pendingReshape { return reshapeDecided(run, reshape, result: result, in: context) }
         guard let launch = run.pending else { return proceed(run, in: context) }
         run.pending = nil
         let id = run.framework

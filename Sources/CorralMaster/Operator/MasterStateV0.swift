@@ -41,15 +41,21 @@ enum MasterStateV0 {
             "hostname": .string(agent.info.hostname),
             "port": .number(Double(agent.info.effectivePort)),
             "registered_time": .number(Double(agent.registeredAtNanos) / 1e9),
-            "resources": resources(agent.info.resources),
+            "resources": resources(agent.total),
             "used_resources": resources(used),
             "offered_resources": resources(snapshot.offered(onAgent: agent.id)),
             "unreserved_resources": resources(agent.total.unreserved),
-            "reserved_resources": [:],
+            "reserved_resources": reservedByRole(agent.total),
             "attributes": MesosV0JSON.attributes(agent.info.attributes),
             "active": .bool(snapshot.connectedAgents.contains(agent.id)),
             "version": .string(CorralVersion.mesosCompatible),
         ]
+    }
+
+    /// `{"role": {"cpus": n, ...}}`: what is reserved (statically or dynamically) for each role.
+    static func reservedByRole(_ total: Resources) -> JSONValue {
+        let roles = Set(total.compactMap(\.reservationRole)).sorted()
+        return .object(Dictionary(uniqueKeysWithValues: roles.map { ($0, resources(total.reserved($0))) }))
     }
 
     static func framework(_ record: FrameworkRecord, _ snapshot: OperatorSnapshot) -> JSONValue {

@@ -37,7 +37,8 @@ enum OperatorViews {
             "deactivated": .bool(!agent.isActive),
             "version": .string(CorralVersion.mesosCompatible),
             "registered_time": time(agent.registeredAtNanos),
-            "total_resources": encode(agent.info.resources),
+            // With the dynamic reservations made on it, as Mesos's `total_resources` has them.
+            "total_resources": encode(Array(agent.total)),
             "allocated_resources": encode(Array(allocated)),
             "offered_resources": encode(Array(offered)),
         ]

@@ -70,6 +70,12 @@ extension Registry {
             touch(.agent(id))
             changes.append(.agentUpdated(record))
             return .ok
+        case .reserve(let agentID, let resources, let at):
+            advanceClock(at)
+            return reserve(resources, on: agentID, changes: &changes)
+        case .unreserve(let agentID, let resources, let at):
+            advanceClock(at)
+            return unreserve(resources, on: agentID, changes: &changes)
         case .launch(let frameworkID, let agentID, let role, let tasks, let executor, let at):
             advanceClock(at)
             return launch(frameworkID, agentID: agentID, role: role, tasks: tasks, executor: executor, at: at, changes: &changes)

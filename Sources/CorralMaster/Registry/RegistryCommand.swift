@@ -23,6 +23,12 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
     case markAgentGone(id: AgentID, atNanos: UInt64)
     /// The agent's total resources changed.
     case updateAgentResources(id: AgentID, resources: [Resource], atNanos: UInt64)
+    /// RESERVE: each resource, as it is to be reserved (a dynamic reservation on top of its
+    /// stack), is taken from what is free on the agent without that reservation.
+    case reserve(agentID: AgentID, resources: [Resource], atNanos: UInt64)
+    /// UNRESERVE: each resource, dynamically reserved and free, goes back to what it was
+    /// before that reservation.
+    case unreserve(agentID: AgentID, resources: [Resource], atNanos: UInt64)
 
     /// Tasks accepted from offers on one agent (one LAUNCH or LAUNCH_GROUP operation).
     case launch(frameworkID: FrameworkID, agentID: AgentID, role: String, tasks: [TaskInfo],

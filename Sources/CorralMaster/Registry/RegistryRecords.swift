@@ -15,11 +15,41 @@ public struct AgentRecord: Codable, Hashable, Sendable {
     public var info: AgentInfo
     public var state: State
     public var registeredAtNanos: UInt64
+    /// Dynamic reservations made by RESERVE operations, as reserved (the reservation on top
+    /// of each resource's stack). They outlive the agent's re-registrations and restarts: the
+    /// registry, not the agent, keeps them.
+    public var reserved: [Resource] = []
 
     public var id: AgentID { info.id ?? AgentID("") }
     public var isActive: Bool { state == .active }
-    /// The agent's whole resources.
-    public var total: Resources { Resources(info.resources) }
+
+    /// The agent's whole resources: what it reports, with the dynamic reservations made on
+    /// it. A reservation whose resources the agent no longer reports (it restarted smaller)
+    /// is kept in `reserved` but not counted.
+    public var total: Resources {
+        var total = Resources(info.resources)
+        for resource in reserved {
+            guard let source = resource.beforeDynamicReservation, total.contains(source) else { continue }
+            total.subtract(source)
+            total.add(resource)
+        }
+        return total
+    }
+}
+
+extension AgentRecord {
+    enum CodingKeys: String, CodingKey {
+        case info, state, registeredAtNanos, reserved
+    }
+
+    /// Decodes a record; one written before dynamic reservations has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        info = try container.decode(AgentInfo.self, forKey: .info)
+        state = try container.decode(State.self, forKey: .state)
+        registeredAtNanos = try container.decode(UInt64.self, forKey: .registeredAtNanos)
+        reserved = try container.decodeIfPresent([Resource].self, forKey: .reserved) ?? []
+    }
 }
 
 /// A framework known to the registry.

@@ -127,4 +127,19 @@ import Testing
         #expect(harness.send(AgentHarness.launch([AgentHarness.task("e", cpus: 2, ports: 31000...31010)], term: 1)).launches.count == 1)
         #expect(harness.machine.freeResources.cpus == nil)
     }
+
+    /// A dynamic reservation is the master's books: a task on dynamically reserved CPUs uses
+    /// CPUs the agent has, and counts against them like any other task.
+    @Test func aTaskOnDynamicallyReservedResourcesRunsAndCountsAgainstWhatTheAgentHas() {
+        var harness = AgentHarness(resources: [.scalar("cpus", 2), .scalar("mem", 1024)])
+        harness.startAndSubscribe()
+        var reserved = AgentHarness.task("a", cpus: 1.5)
+        reserved.resources[0].reservations = [.dynamic("web", principal: "ops")]
+        #expect(harness.send(AgentHarness.launch([reserved], term: 1)).launches.count == 1)
+        #expect(harness.machine.freeResources.cpus == 0.5)
+        var more = AgentHarness.task("b", cpus: 1)
+        more.resources[0].reservations = [.dynamic("web")]
+        #expect(harness.send(AgentHarness.launch([more], term: 1)).launches.isEmpty, "1 CPU does not fit in 0.5")
+        #expect(harness.machine.tasks[AgentHarness.key("b")]?.status.reason == .invalidOffers)
+    }
 }
