@@ -158,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorralSimulationTests",
-            dependencies: ["CorralSimulation", "CorralClusterSimulation", "CorralRaft"],
+            dependencies: ["CorralSimulation", "CorralClusterSimulation", "CorralRaft", "CorralTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -36,7 +36,8 @@ extension ClusterAgent {
     /// What the live containers hold now.
     func liveUse() -> (cpus: Double, mem: Double) {
         var use = (cpus: 0.0, mem: 0.0)
-        for container in containers.values {
+        // In a stable order: sums of doubles depend on it.
+        for (_, container) in containers.sorted(by: { $0.key.description < $1.key.description }) {
             if case .exited = container.state { continue }
             use.cpus += container.cpus
             use.mem += container.mem

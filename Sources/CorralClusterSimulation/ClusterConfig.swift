@@ -48,6 +48,24 @@ public struct ClusterConfig: Sendable {
 }
 
 /// A rule of the cluster broken on purpose (the mutation tests).
+extension ClusterConfig {
+    /// The command that runs this configuration again, with its trace: every option that
+    /// differs from `corral sim --cluster`'s defaults.
+    public var replayCommand: String {
+        var words = ["corral sim --cluster --seed \(seed) --masters \(masters) --agents \(agents) --frameworks \(frameworks)"]
+        if tasksPerFramework != 20 { words.append("--tasks \(tasksPerFramework)") }
+        if chaosSeconds != 30 { words.append("--chaos-seconds \(chaosSeconds.formatted)") }
+        if livenessSeconds != 90 { words.append("--liveness-seconds \(livenessSeconds.formatted)") }
+        for rule in breaks.map(\.rawValue).sorted() { words.append("--break-cluster-rule \(rule)") }
+        return (words + ["--trace"]).joined(separator: " ")
+    }
+}
+
+extension Double {
+    /// `8` rather than `8.0`; other values as Swift prints them.
+    fileprivate var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
+}
+
 public enum ClusterBreak: String, CaseIterable, Sendable {
     /// The leader offers resources that an outstanding offer already names.
     case offerTwice = "offer-twice"

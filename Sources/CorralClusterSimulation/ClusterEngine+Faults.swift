@@ -71,7 +71,7 @@ extension ClusterEngine {
     }
 
     private func breakStreams(of master: ClusterMaster, to node: Int) {
-        for (key, stream) in master.streams {
+        for (key, stream) in master.streams.sorted(by: { $0.key.order < $1.key.order }) {
             guard let client = stream.client, client.node == node else { continue }
             let detection = UInt64.random(in: 100_000...500_000, using: &faultRNG)
             let ended = StreamDelivery(

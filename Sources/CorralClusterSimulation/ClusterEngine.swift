@@ -196,7 +196,8 @@ final class ClusterEngine {
             frameworks: config.frameworks,
             violations: checker.violations,
             counters: counters,
-            trace: trace
+            trace: trace,
+            replay: config.replayCommand
         )
     }
 

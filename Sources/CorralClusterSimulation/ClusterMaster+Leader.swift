@@ -23,7 +23,7 @@ extension ClusterMaster {
     func stepDown() {
         engine.note("m\(index + 1) no longer leads")
         phase = .following
-        for (key, stream) in streams { endStream(key, stream) }
+        for (key, stream) in streams.sorted(by: { $0.key.order < $1.key.order }) { endStream(key, stream) }
         streams = [:]
         core.stepDown(allocator: LeaderStateMachine.makeAllocator(scheduling), now: instant)
     }

@@ -152,7 +152,7 @@ final class ClusterMaster {
         guard up else { return }
         engine.note("m\(index + 1) crashes")
         engine.counters.masterCrashes += 1
-        for (key, stream) in streams { endStream(key, stream) }
+        for (key, stream) in streams.sorted(by: { $0.key.order < $1.key.order }) { endStream(key, stream) }
         streams = [:]
         up = false
         incarnation += 1

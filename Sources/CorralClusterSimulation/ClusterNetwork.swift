@@ -52,6 +52,15 @@ struct CallResponse {
 enum ServerStreamKey: Hashable {
     case scheduler(FrameworkID)
     case agent(AgentID)
+
+    /// A stable order: anything done for every stream in turn (drawing a latency, say) must
+    /// not follow a dictionary's order, which changes with each process's hash seed.
+    var order: String {
+        switch self {
+        case .scheduler(let id): "s/\(id.value)"
+        case .agent(let id): "a/\(id.value)"
+        }
+    }
 }
 
 /// One record on a master's stream to a client, or its end.

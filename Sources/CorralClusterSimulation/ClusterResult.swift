@@ -24,6 +24,8 @@ public struct ClusterResult: Sendable {
     public var counters: ClusterCounters
     /// The readable event trace (with `ClusterConfig.trace`).
     public var trace: [String]
+    /// The command that replays the run.
+    public var replay: String
 
     public var passed: Bool { violations.isEmpty }
 
@@ -35,7 +37,7 @@ public struct ClusterResult: Sendable {
             "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.clockJumps) clock jumps, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
         guard let first = violations.first else { return "seed \(seed) ok (\(shape)): \(work)" }
         return
-            "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: corral sim --cluster --seed \(seed) --masters \(masters) --agents \(agents) --frameworks \(frameworks) --trace"
+            "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: \(replay)"
     }
 }
 

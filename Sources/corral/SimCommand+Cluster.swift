@@ -13,6 +13,8 @@ extension SimCommand {
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if chaosSeconds < 0 { throw ValidationError("--chaos-seconds must not be negative") }
+        if tasks < 1 { throw ValidationError("--tasks must be at least 1") }
+        if livenessSeconds <= 0 { throw ValidationError("--liveness-seconds must be positive") }
         if let brokenClusterRule, ClusterBreak(rawValue: brokenClusterRule) == nil {
             let known = ClusterBreak.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("unknown cluster rule '\(brokenClusterRule)'; one of: \(known)")
@@ -54,7 +56,9 @@ extension SimCommand {
             masters: masters,
             agents: agents,
             frameworks: frameworks,
+            tasksPerFramework: tasks,
             chaosSeconds: chaosSeconds,
+            livenessSeconds: livenessSeconds,
             trace: trace,
             breaks: Set([brokenClusterRule].compactMap { $0.flatMap(ClusterBreak.init(rawValue:)) })
         )

@@ -58,6 +58,12 @@ struct SimCommand: ParsableCommand {
     @Option(help: "With --cluster: virtual seconds of faults before the heal (default 30).")
     var chaosSeconds: Double = 30
 
+    @Option(help: "With --cluster: tasks each framework runs (default 20).")
+    var tasks: Int = 20
+
+    @Option(help: "With --cluster: virtual seconds the healed cluster has to finish the workload (default 90).")
+    var livenessSeconds: Double = 90
+
     @Option(help: "With --cluster: seeds run side by side (default: one per core; 1 with --trace).")
     var jobs: Int?
 

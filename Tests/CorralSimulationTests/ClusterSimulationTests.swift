@@ -1,4 +1,6 @@
 import CorralClusterSimulation
+import CorralTestSupport
+import Foundation
 import Testing
 
 /// The whole cluster under one seed: real Raft nodes, registries and leader state machines,
@@ -37,6 +39,29 @@ import Testing
         let second = ClusterSimulation(config: config).run()
         #expect(first.trace == second.trace)
         #expect(first.counters.events == second.counters.events && first.counters.events > 0)
+    }
+
+    /// A failure's replay line runs the same seed in a new process, whose hash seed differs:
+    /// nothing a run does may follow a dictionary's or set's order. Two processes run the
+    /// same seeds (as the replay line gives them) and must tell the same story.
+    @Test func aSeedReplaysTheSameRunInAnotherProcess() throws {
+        let binary = try CorralBinary.locate()
+        let scratch = try ScratchDirectory(prefix: "corral-sim-replay")
+        defer { scratch.remove() }
+        let config = Self.short(91)
+        #expect(config.replayCommand.hasPrefix("corral sim --cluster --seed 91 --masters 3 --agents 5 --frameworks 2 --tasks 10 --chaos-seconds 8 --liveness-seconds 60"))
+        var arguments = Array(config.replayCommand.split(separator: " ").map(String.init).dropFirst().dropLast())
+        arguments += ["--seeds", "3", "--verbose", "--jobs", "1"]
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "SWIFT_DETERMINISTIC_HASHING")
+        let runs = try (0..<2).map { _ in
+            try ChildProcess.run(binary, arguments, environment: environment, scratch: scratch.path).lines
+                .filter { $0.hasPrefix("seed ") }
+        }
+        #expect(runs[0].count == 3, "\(runs[0])")
+        #expect(runs[0] == runs[1])
+        // And in this process, as the test ran it.
+        #expect(runs[0].first == ClusterSimulation(config: config).run().summary)
     }
 
     /// The mutation tests: each deliberately broken leader rule is caught within 30 seeds,
