@@ -114,12 +114,12 @@ extension ClusterMaster {
                 )
             case .reply(let call, let answer):
                 guard let request = calls.removeValue(forKey: call) else { continue }
-                engine.respond(request, .answer(answer))
+                let answeredAt = engine.respond(request, .answer(answer))
                 switch answer {
                 case .schedulerStream(let id, let streamID):
-                    bind(.scheduler(id), streamID: streamID, to: request.client)
+                    bind(.scheduler(id), streamID: streamID, to: request.client, after: answeredAt)
                 case .agentStream(let id, let streamID):
-                    bind(.agent(id), streamID: streamID, to: request.client)
+                    bind(.agent(id), streamID: streamID, to: request.client, after: answeredAt)
                 default: break
                 }
             case .log(let line):
@@ -137,12 +137,14 @@ extension ClusterMaster {
         }
     }
 
-    /// The call that opened the stream was answered: its records go to the client, after
-    /// the answer.
-    private func bind(_ key: ServerStreamKey, streamID: String, to client: Client) {
+    /// The call that opened the stream was answered (arriving at `answeredAt`, or lost): its
+    /// records go to the client after the answer, as an HTTP stream's body follows its
+    /// headers. (Records of a stream whose answer was lost reach a client that cannot tell
+    /// them for its own, which drops them.)
+    private func bind(_ key: ServerStreamKey, streamID: String, to client: Client, after answeredAt: UInt64?) {
         guard var stream = streams[key], stream.streamID == streamID, stream.client == nil else { return }
         stream.client = client
-        stream.lastAt = engine.now + 2_000
+        stream.lastAt = answeredAt ?? engine.now + 2_000
         let backlog = stream.backlog
         stream.backlog = []
         streams[key] = stream

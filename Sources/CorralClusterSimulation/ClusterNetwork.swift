@@ -168,19 +168,23 @@ extension ClusterEngine {
     }
 
     /// Answers a call (lost if the link is cut: the client times out).
-    func respond(_ request: CallRequest, _ result: CallResponse.Result) {
-        guard network.isOpen(request.master, request.client.node), !network.loses() else { return }
+    /// Answers a call; returns when the answer arrives, or nil when it is lost.
+    @discardableResult
+    func respond(_ request: CallRequest, _ result: CallResponse.Result) -> UInt64? {
+        guard network.isOpen(request.master, request.client.node), !network.loses() else { return nil }
         let response = CallResponse(
             number: request.number,
             client: request.client,
             master: request.master,
             result: result
         )
+        let delay = network.latency()
         schedule(
             .callAnswered(response),
-            after: network.latency(),
+            after: delay,
             key: key(4, request.client.node, request.number)
         )
+        return now + delay
     }
 
     /// Delivers a stream record no earlier than `after` (the stream's order).

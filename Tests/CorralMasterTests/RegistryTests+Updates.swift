@@ -31,6 +31,21 @@ extension RegistryTests {
         #expect(task.pending.first?.timestamp == 30e-9, "the time is filled in when missing")
     }
 
+    @Test("an agent's update of a task that runs on another agent is refused and changes nothing")
+    func updateFromAnotherAgent() {
+        var driver = Self.withTask()
+        driver.accept(.admitAgent(info: Fixture.agentInfo("a2"), atNanos: 2))
+        var status = TaskStatus(taskID: TaskID("t1"), state: .running, source: .executor, uuid: [0xAB, 1])
+        status.agentID = AgentID("a2")
+        let (outcome, changes) = driver.apply(.statusUpdate(frameworkID: FrameworkID("f1"), status: status, atNanos: 30))
+        #expect(outcome.error == "task \(Fixture.key("f1", "t1")) runs on agent a1, not on a2")
+        #expect(changes.isEmpty)
+        #expect(driver.task("f1", "t1")?.state == .staging)
+        status.agentID = AgentID("a1")
+        driver.accept(.statusUpdate(frameworkID: FrameworkID("f1"), status: status, atNanos: 31))
+        #expect(driver.task("f1", "t1")?.state == .running)
+    }
+
     @Test("an update sent again with the same UUID is ignored")
     func duplicateUUID() {
         var driver = Self.withTask()

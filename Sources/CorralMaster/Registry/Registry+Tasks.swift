@@ -61,6 +61,11 @@ extension Registry {
         guard var task = tasks[key] else { return RegistryOutcome(error: "task \(key) is not known") }
         if let uuid = status.uuid, task.recentUUIDs.contains(uuid) { return .ok }
         if task.isTerminal { return RegistryOutcome(error: "task \(key) has already ended") }
+        // Only the agent that runs a task reports on it: one that registered afresh (it lost
+        // its ID) while the task's agent is unreachable must not revive the task under it.
+        if status.source != .master, let sender = status.agentID, sender != task.agentID {
+            return RegistryOutcome(error: "task \(key) runs on agent \(task.agentID), not on \(sender)")
+        }
         var status = status
         status.agentID = status.agentID ?? task.agentID
         status.timestamp = status.timestamp ?? Double(at) / 1e9
