@@ -28,6 +28,9 @@ public struct MasterError: Error, CustomStringConvertible, Sendable {
         case forbidden
         /// The request names something that does not exist (HTTP 404).
         case notFound
+        /// The request is good but the state does not allow it now: the resources to reserve
+        /// or unreserve are not free (HTTP 409).
+        case conflict
         /// A client could not connect to a master: nothing was sent, so nothing was applied.
         case unreachable
     }

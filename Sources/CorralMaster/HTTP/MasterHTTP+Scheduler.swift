@@ -95,6 +95,7 @@ extension MasterHTTP {
             case .tooLarge: return problem(.contentTooLarge, error.message)
             case .forbidden: return problem(.forbidden, error.message)
             case .notFound: return problem(.notFound, error.message)
+            case .conflict: return problem(.conflict, error.message)
             default: return problem(.badRequest, error.message)
             }
         } catch {

@@ -45,6 +45,20 @@ extension LeaderStateMachine {
         return (taken, problem)
     }
 
+    /// Takes every offer on the agent out of the book and back into the allocator, and
+    /// tells each framework its offer is rescinded.
+    mutating func rescindOffers(onAgent id: AgentID, in context: LeaderContext) -> [Action] {
+        let removed = removeOffers { $0.agentID == id }
+        for offer in removed {
+            allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: millis(context.now))
+        }
+        return removed.map { offer in
+            var event = SchedulerEvent(type: .rescind)
+            event.rescind = SchedulerEvent.Rescind(offerID: offer.offer.id)
+            return .toScheduler(offer.frameworkID, event)
+        }
+    }
+
     /// Takes the offers that match out of the book and returns them, by offer ID.
     @discardableResult
     mutating func removeOffers(where matches: (LiveOffer) -> Bool) -> [LiveOffer] {

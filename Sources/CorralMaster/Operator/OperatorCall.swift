@@ -32,10 +32,15 @@ struct OperatorCall: Decodable, Sendable {
         /// Corral's own call (Mesos 1.11's master API has no way for an operator to kill one
         /// task): `{"type": "KILL_TASK", "kill_task": {"task_id": {...}, "framework_id": {...}}}`.
         case killTask = "KILL_TASK"
+        case reserveResources = "RESERVE_RESOURCES"
+        case unreserveResources = "UNRESERVE_RESOURCES"
 
         /// The calls that change the registry and answer 202 with no body.
         var isMutating: Bool {
-            [.updateWeights, .updateMaintenanceSchedule, .updateQuota, .removeQuota, .teardown, .markAgentGone].contains(self)
+            [
+                .updateWeights, .updateMaintenanceSchedule, .updateQuota, .removeQuota, .teardown, .markAgentGone,
+                .reserveResources, .unreserveResources,
+            ].contains(self)
         }
 
         /// Whether the call reads the registry (and so must be answered linearizably).
@@ -51,7 +56,7 @@ struct OperatorCall: Decodable, Sendable {
     /// Calls of Mesos 1.11 that Corral does not serve (answered 400, saying so).
     static let unsupported: Set<String> = [
         "LIST_FILES", "READ_FILE", "GET_OPERATIONS",
-        "RESERVE_RESOURCES", "UNRESERVE_RESOURCES", "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
+        "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
         "SHRINK_VOLUME", "START_MAINTENANCE", "STOP_MAINTENANCE", "SET_QUOTA",
         "DRAIN_AGENT", "DEACTIVATE_AGENT", "REACTIVATE_AGENT", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
         "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "PRUNE_IMAGES",
@@ -128,8 +133,31 @@ struct OperatorCall: Decodable, Sendable {
         }
     }
 
+    /// `RESERVE_RESOURCES`: `{"agent_id", "source"?, "resources"}`; the resources as reserved.
+    struct ReserveResources: Decodable, Sendable {
+        var agentID: AgentID
+        var source: [Resource]?
+        var resources: [Resource]?
+        enum CodingKeys: String, CodingKey {
+            case agentID = "agent_id"
+            case source, resources
+        }
+    }
+
+    /// `UNRESERVE_RESOURCES`: `{"agent_id", "resources"}`; the reserved resources to free.
+    struct UnreserveResources: Decodable, Sendable {
+        var agentID: AgentID
+        var resources: [Resource]?
+        enum CodingKeys: String, CodingKey {
+            case agentID = "agent_id"
+            case resources
+        }
+    }
+
     var type: String?
     var setLoggingLevel: SetLoggingLevel?
+    var reserveResources: ReserveResources?
+    var unreserveResources: UnreserveResources?
     var killTask: KillTask?
     var updateWeights: UpdateWeights?
     var updateQuota: UpdateQuota?
@@ -148,7 +176,12 @@ struct OperatorCall: Decodable, Sendable {
         case updateMaintenanceSchedule = "update_maintenance_schedule"
         case teardown
         case markAgentGone = "mark_agent_gone"
+        case reserveResources = "reserve_resources"
+        case unreserveResources = "unreserve_resources"
     }
+
+    /// The agent whose resources a RESERVE_RESOURCES or UNRESERVE_RESOURCES reshapes.
+    var reshapedAgent: AgentID? { reserveResources?.agentID ?? unreserveResources?.agentID }
 }
 
 // MARK: - Validation
@@ -178,9 +211,42 @@ extension OperatorCall {
         case .markAgentGone:
             guard let id = markAgentGone?.agentID else { throw Self.missing(kind) }
             return { at in .markAgentGone(id: id, atNanos: at) }
+        case .reserveResources:
+            guard let call = reserveResources else { throw Self.missing(kind) }
+            let resources = try Self.dynamicallyReserved(call.resources, kind)
+            if let source = call.source, !source.isEmpty,
+                Resources(source).unallocated != Resources(resources.compactMap(\.beforeDynamicReservation))
+            {
+                throw MasterError(
+                    code: .request,
+                    message: "\"source\" must be the resources as they are before the reservation, or be left out")
+            }
+            return { at in .reserve(agentID: call.agentID, resources: resources, atNanos: at) }
+        case .unreserveResources:
+            guard let call = unreserveResources else { throw Self.missing(kind) }
+            let resources = try Self.dynamicallyReserved(call.resources, kind)
+            return { at in .unreserve(agentID: call.agentID, resources: resources, atNanos: at) }
         default:
             throw MasterError(code: .request, message: "\(kind.rawValue) does not change the registry")
         }
+    }
+
+    /// The resources of a RESERVE_RESOURCES or UNRESERVE_RESOURCES: at least one, each with a
+    /// dynamic reservation for a valid role on top of its stack.
+    private static func dynamicallyReserved(_ resources: [Resource]?, _ kind: Kind) throws(MasterError) -> [Resource] {
+        guard let resources, !resources.isEmpty else {
+            throw MasterError(code: .request, message: "\(kind.field).resources must name at least one resource")
+        }
+        for resource in resources.map(\.refined) {
+            guard resource.beforeDynamicReservation != nil, let role = resource.reservations.last?.role else {
+                throw MasterError(
+                    code: .request,
+                    message: "\(Resources([resource])) must carry a dynamic reservation (type DYNAMIC, with a role) "
+                        + "on top of its \"reservations\"")
+            }
+            try checkRole(role)
+        }
+        return resources
     }
 
     private func validatedWeights() throws(MasterError) -> [String: Double] {

@@ -78,7 +78,10 @@ extension MasterLeader {
         } catch {
             throw MasterError.committing("the command", error)
         }
-        if let error = outcome.error { throw MasterError(code: .request, message: error) }
+        if let error = outcome.error {
+            // Resources that are not free (to reserve, or to unreserve) conflict, as in Mesos.
+            throw MasterError(code: outcome.reason == "REASON_INVALID_OFFERS" ? .conflict : .request, message: error)
+        }
     }
 
     /// Leadership is lost: operator subscribers reconnect to the new leader, as after a
