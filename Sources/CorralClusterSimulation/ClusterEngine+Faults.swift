@@ -28,8 +28,21 @@ extension ClusterEngine {
                 : .scheduler(Int.random(in: 0..<schedulers.count, using: &faultRNG))
             let master = Int.random(in: 0..<masters.count, using: &faultRNG)
             cut(master, client.node, for: UInt64.random(in: 500_000...3_000_000, using: &faultRNG))
-        case 80..<88:
+        case 80..<87:
             jumpClock()
+        case 87..<93:
+            let target =
+                leader != nil && faultRNG.chance(0.6) ? leader! : masters.randomElement(using: &faultRNG)!
+            let micros = UInt64.random(in: 1_000_000...4_000_000, using: &faultRNG)
+            target.slowDiskUntil = now + micros
+            counters.diskFaults += 1
+            note("m\(target.index + 1)'s disk is slow (20-150 ms a sync) for \(formatTime(micros))")
+        case 93..<96:
+            let target =
+                leader != nil && faultRNG.chance(0.6) ? leader! : masters.randomElement(using: &faultRNG)!
+            target.failNextWrite = true
+            counters.diskFaults += 1
+            note("m\(target.index + 1)'s next write will fail")
         default:
             network.lossy.toggle()
             note("messages \(network.lossy ? "now lost, duplicated and delayed" : "flow normally again")")
@@ -42,7 +55,9 @@ extension ClusterEngine {
     func jumpClock() {
         let away = schedulers.contains { $0.streamID == nil }
         let leader = masters.first { if case .leading = $0.phase { true } else { false } }
-        guard let target = away ? leader ?? masters.randomElement(using: &faultRNG) : masters.randomElement(using: &faultRNG)
+        guard
+            let target = away
+                ? leader ?? masters.randomElement(using: &faultRNG) : masters.randomElement(using: &faultRNG)
         else { return }
         target.wallOffset += 3_600_000_000_000
         counters.clockJumps += 1
@@ -101,9 +116,13 @@ extension ClusterEngine {
 
     /// Ends the chaos: every link heals, every process runs; the workload must now finish.
     func heal() {
-        note("heal: every link restored, every process restarted")
+        note("heal: every link and disk restored, every process restarted")
         phase = .liveness(healedAt: now)
         network.healAll()
+        for master in masters {
+            master.slowDiskUntil = 0
+            master.failNextWrite = false
+        }
         for master in masters where !master.up { master.restart(incarnation: master.incarnation) }
         for agent in agents where !agent.up { agent.restart(incarnation: agent.incarnation) }
         for scheduler in schedulers { scheduler.finishedAtHeal = scheduler.finished }

@@ -41,6 +41,10 @@ final class ClusterMaster {
     var diskRNG: SimulationRNG
     var interpreter: RaftEffectInterpreter
     var disk: SimulatedDisk
+    /// Until when its disk is slow (each sync 20-150 ms): a disk fault.
+    var slowDiskUntil: UInt64 = 0
+    /// Whether the next write fails (and stops the master when it does): a disk fault.
+    var failNextWrite = false
     /// Writes submitted, in order, with when each completes.
     var writes: [(sequence: UInt64, at: UInt64)] = []
     var registry = Registry()
@@ -299,8 +303,13 @@ final class ClusterMaster {
             }
             // Answered as `RaftServer` answers its callers.
             let wait = Duration.microseconds(Int64(Self.outcomeWaitTicks * ClusterEngine.tickMicros))
-            let result = ReplicationError.result(of: outcome, operation: "propose", outcomeWait: wait, addresses: [:])
-                .map { RegistryOutcome(decoding: $0) }.mapError { $0 as any Error }
+            let result = ReplicationError.result(
+                of: outcome,
+                operation: "propose",
+                outcomeWait: wait,
+                addresses: [:]
+            )
+            .map { RegistryOutcome(decoding: $0) }.mapError { $0 as any Error }
             perform(core.resume(continuation, with: result, in: context))
         }
     }
@@ -316,6 +325,13 @@ final class ClusterMaster {
     func diskDone(incarnation: UInt64, sequence: UInt64) {
         guard up, incarnation == self.incarnation else { return }
         while let first = writes.first, first.at <= engine.now {
+            if disk.oldestPending(sequence: first.sequence)?.fails == true {
+                // A write that fails stops the master, as `RaftServer` stops on a failed
+                // sync (fail-stop): what it had not synced is lost, and it starts again.
+                engine.note("m\(index + 1)'s write failed: it stops (fail-stop)")
+                crash(downFor: UInt64.random(in: 500_000...2_000_000, using: &diskRNG))
+                return
+            }
             writes.removeFirst()
             guard let (_, error) = disk.complete(sequence: first.sequence) else { continue }
             if let error { engine.checker.report(.recovery, "m\(index + 1) disk: \(error)") }
@@ -333,8 +349,11 @@ struct MasterIO: RaftStorageQueue, RaftMessageSender {
 
     func submit(_ write: RaftStorageWrite) {
         let engine = master.engine
-        let delay = UInt64.random(in: 100...1_500, using: &master.diskRNG)
-        let pending = master.disk.submit(write, now: engine.now, delayMicros: delay, fails: false)
+        let slow = engine.now < master.slowDiskUntil
+        let delay = UInt64.random(in: slow ? 20_000...150_000 : 100...1_500, using: &master.diskRNG)
+        let fails = master.failNextWrite
+        master.failNextWrite = false
+        let pending = master.disk.submit(write, now: engine.now, delayMicros: delay, fails: fails)
         master.writes.append((write.sequence, pending.completesAt))
         engine.queue.push(
             .diskDone(master: master.index, incarnation: master.incarnation, sequence: write.sequence),

@@ -11,6 +11,8 @@ public struct ClusterCounters: Sendable {
     public var schedulerFailovers = 0
     public var partitions = 0
     public var clockJumps = 0
+    /// Slow disks and failing writes injected.
+    public var diskFaults = 0
     public var elections = 0
 }
 
@@ -34,7 +36,7 @@ public struct ClusterResult: Sendable {
         let c = counters
         let shape = "\(masters) masters, \(agents) agents, \(frameworks) frameworks"
         let work =
-            "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.clockJumps) clock jumps, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
+            "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.clockJumps) clock jumps, \(c.diskFaults) disk faults, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
         guard let first = violations.first else { return "seed \(seed) ok (\(shape)): \(work)" }
         return
             "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: \(replay)"

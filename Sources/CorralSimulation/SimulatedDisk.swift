@@ -37,7 +37,7 @@ package struct SimulatedDisk {
     }
 
     /// The oldest pending write, if it is `sequence` (nil when the event is stale).
-    func oldestPending(sequence: UInt64) -> Pending? {
+    package func oldestPending(sequence: UInt64) -> Pending? {
         guard pendingHead < pending.count, pending[pendingHead].sequence == sequence else { return nil }
         return pending[pendingHead]
     }
