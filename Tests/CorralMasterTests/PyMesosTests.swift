@@ -59,6 +59,50 @@ extension RealMasters {
             }
         }
 
+        /// pymesos RESERVEs its tasks' CPUs for its role and LAUNCHes on them in one ACCEPT:
+        /// it hears OPERATION_FINISHED, the tasks finish, the reservation comes back in an
+        /// offer, and the leader's GET_AGENTS shows it in the agent's total.
+        @Test func pymesosReservesCPUsAndLaunchesItsTasksOnThem() async throws {
+            try await offCooperativePool {
+                let venv = try Self.prepareVirtualenv()
+                let harness = try Self.startMasters()
+                defer { harness.stopAll() }
+                let leader = try harness.leader()
+                let workDirectory = harness.root + "/agent"
+                let agent = try Self.startAgent(harness)
+                defer {
+                    AgentChild.kill(agent)
+                    AgentChild.stopContainers(workDirectory: workDirectory)
+                }
+                try await eventually("the agent registered", seconds: 20) {
+                    (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
+                }
+                let output = harness.root + "/pymesos-reserve.json"
+                let log = harness.root + "/pymesos-reserve.log"
+                let process = try Self.startScheduler(
+                    venv: venv, log: log,
+                    ["--master", harness.endpoint(leader), "--tasks", "2", "--reserve", "ml", "--timeout", "60", output])
+                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+                try await eventually("pymesos finished", seconds: 90) { !process.isRunning }
+                let logText = Self.tail(log)
+                #expect(process.terminationStatus == 0, "pymesos failed: \(logText)")
+                let data = try Data(contentsOf: URL(fileURLWithPath: output))
+                let summary = try JSONDecoder().decode(Summary.self, from: data)
+                #expect(summary.ok, "pymesos: \(summary.error ?? "") \(logText)")
+                #expect(summary.final_states.count == 2 && summary.final_states.values.allSatisfy { $0 == "TASK_FINISHED" })
+                let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+                let operations = object["operation_updates"] as? [[String: Any]] ?? []
+                #expect(!operations.isEmpty && operations.allSatisfy { $0["state"] as? String == "OPERATION_FINISHED" }, "\(operations)")
+                #expect((object["reserved_offers"] as? Int ?? 0) >= 1)
+                let reply = try OperatorClient.call(harness.endpoint(try harness.leader()), ["type": "GET_AGENTS"])
+                let agents = (reply.json["get_agents"] as? [String: Any])?["agents"] as? [[String: Any]] ?? []
+                let total = agents.first?["total_resources"] as? [[String: Any]] ?? []
+                let reserved = total.filter { ($0["reservations"] as? [[String: Any]])?.last?["role"] as? String == "ml" }
+                let cpus = reserved.compactMap { ($0["scalar"] as? [String: Any])?["value"] as? Double }.reduce(0, +)
+                #expect(abs(cpus - 0.2) < 1e-9, "the agent's total: \(total)")
+            }
+        }
+
         /// Three masters with fast scheduling, started.
         static func startMasters() throws -> QuorumHarness {
             let harness = try QuorumHarness(masters: 3, config: fastScheduling())

@@ -17,6 +17,11 @@ and once every task finished sends "exit" and waits for the executor's FAILURE e
 (executorLost); the summary then has "messages" and "executor_lost". With --hold-file, the
 "finish" answers wait until that file exists (the test restarts the agent meanwhile).
 
+With --reserve ROLE, the framework subscribes with that role and each ACCEPT first RESERVEs
+the tasks' CPUs for ROLE (a dynamic reservation, operation id "reserve-N") and then LAUNCHes
+the tasks on the reserved CPUs; it is done once the tasks finished and an offer came back
+with the reservation. The summary then has "operation_updates" and "reserved_offers".
+
 Exit 0 when all tasks finished, 1 on a task ending in another terminal state,
 on timeout or on a driver failure (message on stderr), 2 on bad arguments.
 Run it with the Python of the venv made by setup-venv.sh.
@@ -81,6 +86,9 @@ def build_scheduler_class(Scheduler):
             self.agent_id = None
             self.exit_sent = False
             self.held = []
+            self.operation_updates = []
+            self.reserved_offers = 0
+            self.accepts = 0
 
         # --- callbacks (run on pymesos's IO thread) ---
         def registered(self, driver, framework_id, master_info):
@@ -104,6 +112,11 @@ def build_scheduler_class(Scheduler):
             for offer in offers:
                 with self.lock:
                     self.offers_received += 1
+                    if self.args.reserve and reserved_cpus(offer.get("resources"), self.args.reserve) > 0:
+                        self.reserved_offers += 1
+                        if self.all_finished_locked():
+                            log("offer %s carries the reservation back" % offer["id"]["value"])
+                            self.check_done_locked(driver)
                     remaining = self.args.tasks - len(self.launched)
                     cpus = scalar(offer.get("resources"), "cpus")
                     mem = scalar(offer.get("resources"), "mem")
@@ -136,14 +149,44 @@ def build_scheduler_class(Scheduler):
                     self.launched.extend(t["task_id"]["value"] for t in tasks)
                     for t in tasks:
                         self.final_states.setdefault(t["task_id"]["value"], None)
-                if tasks:
+                if tasks and self.args.reserve:
+                    with self.lock:
+                        self.accepts += 1
+                        number = self.accepts
+                    reserved = []
+                    for t in tasks:
+                        for r in t["resources"]:
+                            if r["name"] == "cpus":
+                                r["reservations"] = [{"type": "DYNAMIC", "role": self.args.reserve}]
+                                reserved.append(dict(r))
+                    operations = [
+                        {"type": "RESERVE", "id": {"value": "reserve-%d" % number},
+                         "reserve": {"resources": reserved}},
+                        {"type": "LAUNCH", "launch": {"task_infos": tasks}},
+                    ]
+                    log("offer %s on agent %s: reserving %s and launching %s" % (
+                        offer["id"]["value"], offer["agent_id"]["value"], reserved,
+                        [t["task_id"]["value"] for t in tasks]))
+                    driver.acceptOffers([offer["id"]], operations)
+                elif tasks:
                     log("offer %s on agent %s: launching %s" % (
                         offer["id"]["value"], offer["agent_id"]["value"],
                         [t["task_id"]["value"] for t in tasks]))
                     driver.launchTasks(offer["id"], tasks)
                 else:
                     log("offer %s: declining" % offer["id"]["value"])
-                    driver.declineOffer(offer["id"])
+                    driver.declineOffer(offer["id"], {"refuse_seconds": 0.5})
+
+        def operationStatusUpdate(self, driver, status):
+            log("operation update: %s" % dict(status))
+            with self.lock:
+                self.operation_updates.append({
+                    "operation_id": status.get("operation_id", {}).get("value"),
+                    "state": status.get("state"), "message": status.get("message")})
+                if status.get("state") != "OPERATION_FINISHED" and self.failure is None:
+                    self.failure = "operation %s: %s %s" % (
+                        status.get("operation_id"), status.get("state"), status.get("message"))
+                    self.done.set()
 
         def offerRescinded(self, driver, offer_id):
             log("offer rescinded: %s" % dict(offer_id))
@@ -175,6 +218,10 @@ def build_scheduler_class(Scheduler):
 
         def check_done_locked(self, driver):
             if not self.all_finished_locked():
+                return
+            if self.args.reserve and self.reserved_offers == 0:
+                return
+            if self.args.reserve and not self.operation_updates:
                 return
             if not self.args.executor_command:
                 self.done.set()
@@ -245,9 +292,22 @@ def build_scheduler_class(Scheduler):
                     "errors": list(self.errors),
                     "messages": list(self.messages),
                     "executor_lost": list(self.executor_lost),
+                    "operation_updates": list(self.operation_updates),
+                    "reserved_offers": self.reserved_offers,
                 }
 
     return TestScheduler
+
+
+def reserved_cpus(resources, role):
+    """The CPUs in `resources` dynamically reserved for `role`."""
+    total = 0.0
+    for r in resources or []:
+        stack = r.get("reservations") or []
+        if r.get("name") == "cpus" and stack and stack[-1].get("role") == role \
+                and stack[-1].get("type") == "DYNAMIC":
+            total += float(r.get("scalar", {}).get("value", 0.0))
+    return total
 
 
 def log(msg):
@@ -268,6 +328,8 @@ def parse_args(argv):
                    help="run the tasks under one custom executor started with this shell command")
     p.add_argument("--hold-file", default=None,
                    help="with --executor-command: answer \"finish\" only once this file exists")
+    p.add_argument("--reserve", default=None, metavar="ROLE",
+                   help="subscribe with ROLE and RESERVE each task's CPUs for it before the LAUNCH")
     p.add_argument("--debug", action="store_true", help="pymesos debug logging")
     p.add_argument("output", help="path of the JSON summary to write")
     args = p.parse_args(argv)
@@ -290,6 +352,8 @@ def main(argv=None):
 
     sched = build_scheduler_class(Scheduler)(args)
     framework = {"user": "root", "name": "pymesos-test"}  # default role "*"
+    if args.reserve:
+        framework["role"] = args.reserve
     driver = MesosSchedulerDriver(sched, framework, args.master, use_addict=False)
 
     ok, error = False, None
