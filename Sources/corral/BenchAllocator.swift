@@ -12,7 +12,8 @@ import Foundation
 struct BenchAllocator: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allocator",
-        abstract: "Time allocation cycles in which every framework declines every offer (Mesos's DeclineOffers).",
+        abstract:
+            "Time allocation cycles in which every framework declines every offer (Mesos's DeclineOffers).",
         discussion: "Example: corral bench allocator --agents 10000 --frameworks 1000"
     )
 
@@ -20,10 +21,20 @@ struct BenchAllocator: ParsableCommand {
     @Option(help: "Frameworks.") var frameworks = 1_000
     @Option(help: "Roles the frameworks are spread over (Mesos's benchmark uses one, \"*\").") var roles = 1
     @Option(help: "Allocation cycles to time.") var rounds = 5
+    @Option(
+        name: .customLong("reserved-cpus"),
+        help: "CPUs of every agent reserved for its owner's role, besides its 24 (needs --roles above 1)."
+    )
+    var reservedCPUs = 0.0
 
     func run() throws {
         guard agents > 0, frameworks > 0, roles > 0, rounds > 0 else {
             throw ValidationError("--agents, --frameworks, --roles and --rounds must be positive")
+        }
+        guard reservedCPUs >= 0, reservedCPUs == 0 || roles > 1 else {
+            throw ValidationError(
+                "--reserved-cpus must not be negative, and needs --roles above 1 (\"*\" cannot reserve)"
+            )
         }
         let clock = ContinuousClock()
         var allocator = makeAllocator(AllocatorConfiguration())
@@ -35,32 +46,65 @@ struct BenchAllocator: ParsableCommand {
         let used = ResourceQuantities(["cpus": 16, "mem": 2014, "disk": 1024, "ports": 16])
         for agent in 0..<agents {
             let owner = agent % frameworks
+            // Reservations in the mix: each agent's reserved CPUs go only to its owner's role.
+            var total = total
+            if reservedCPUs > 0 { total += ResourceQuantities(["cpus(\(roleOf(owner)))": reservedCPUs]) }
             allocator.addAgent(
-                String(format: "agent-%06d", agent), total: total,
-                used: [UsedResources(framework: frameworkIDs[owner], role: roleOf(owner), resources: used)])
+                String(format: "agent-%06d", agent),
+                total: total,
+                used: [UsedResources(framework: frameworkIDs[owner], role: roleOf(owner), resources: used)]
+            )
         }
-        say(String(
-            format: "corral allocator: %d agents, %d frameworks in %d role(s), set up in %.1f ms",
-            agents, frameworks, roles, milliseconds(clock.now - setupStarted)))
+        say(
+            String(
+                format:
+                    "corral allocator: %d agents, %d frameworks in %d role(s), %.1f reserved CPUs an agent, set up in %.1f ms",
+                agents,
+                frameworks,
+                roles,
+                reservedCPUs,
+                milliseconds(clock.now - setupStarted)
+            )
+        )
         var nowMillis: UInt64 = 1_000
         var offers: [OfferDecision] = []
         var samples: [Double] = []
         for round in 0..<rounds {
             for offer in offers {
-                allocator.decline(offer: offer.offerID, refuseSeconds: Double(Int32.max), nowMillis: nowMillis)
+                allocator.decline(
+                    offer: offer.offerID,
+                    refuseSeconds: Double(Int32.max),
+                    nowMillis: nowMillis
+                )
             }
             nowMillis += 1_000
             let started = clock.now
             offers = allocator.allocate(nowMillis: nowMillis)
             let elapsed = milliseconds(clock.now - started)
             samples.append(elapsed)
-            say(String(format: "round %d: allocate took %.2f ms to make %d offers", round, elapsed, offers.count))
+            say(
+                String(
+                    format: "round %d: allocate took %.2f ms to make %d offers",
+                    round,
+                    elapsed,
+                    offers.count
+                )
+            )
         }
         let mean = samples.reduce(0, +) / Double(samples.count)
         let sorted = samples.sorted()
-        say(String(
-            format: "corral allocator: agents=%d frameworks=%d rounds=%d mean=%.2f ms median=%.2f ms max=%.2f ms per cycle",
-            agents, frameworks, rounds, mean, sorted[sorted.count / 2], sorted[sorted.count - 1]))
+        say(
+            String(
+                format:
+                    "corral allocator: agents=%d frameworks=%d rounds=%d mean=%.2f ms median=%.2f ms max=%.2f ms per cycle",
+                agents,
+                frameworks,
+                rounds,
+                mean,
+                sorted[sorted.count / 2],
+                sorted[sorted.count - 1]
+            )
+        )
     }
 
     private func milliseconds(_ duration: Duration) -> Double {
