@@ -3,6 +3,13 @@
 /// `{"rack": "r1"}`.
 public enum MesosV0JSON {
     /// Resources summed by name; cpus, gpus, mem and disk are always present.
+    /// `{"role": {"cpus": n, ...}}`: what is reserved (statically or dynamically) for each
+    /// role, as the v0 `reserved_resources` fields have it.
+    public static func reservedByRole(_ resources: Resources) -> JSONValue {
+        let roles = Set(resources.compactMap(\.reservationRole)).sorted()
+        return .object(Dictionary(uniqueKeysWithValues: roles.map { ($0, Self.resources(resources.reserved($0))) }))
+    }
+
     public static func resources(_ resources: some Sequence<Resource>) -> JSONValue {
         var scalars: [String: Scalar] = ["cpus": .zero, "gpus": .zero, "mem": .zero, "disk": .zero]
         var ranges: [String: Ranges] = [:]

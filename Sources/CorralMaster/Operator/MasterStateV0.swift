@@ -45,17 +45,11 @@ enum MasterStateV0 {
             "used_resources": resources(used),
             "offered_resources": resources(snapshot.offered(onAgent: agent.id)),
             "unreserved_resources": resources(agent.total.unreserved),
-            "reserved_resources": reservedByRole(agent.total),
+            "reserved_resources": MesosV0JSON.reservedByRole(agent.total),
             "attributes": MesosV0JSON.attributes(agent.info.attributes),
             "active": .bool(snapshot.connectedAgents.contains(agent.id)),
             "version": .string(CorralVersion.mesosCompatible),
         ]
-    }
-
-    /// `{"role": {"cpus": n, ...}}`: what is reserved (statically or dynamically) for each role.
-    static func reservedByRole(_ total: Resources) -> JSONValue {
-        let roles = Set(total.compactMap(\.reservationRole)).sorted()
-        return .object(Dictionary(uniqueKeysWithValues: roles.map { ($0, resources(total.reserved($0))) }))
     }
 
     static func framework(_ record: FrameworkRecord, _ snapshot: OperatorSnapshot) -> JSONValue {
