@@ -166,6 +166,13 @@ extension LeaderStateMachine {
             failure.failure = SchedulerEvent.Failure(agentID: agent)
             return [.toScheduler(framework, failure)]
         case .updateAgentTotal(let id, let total):
+            // Deactivated, the agent leaves the allocator with its offers; reactivated, it
+            // comes back with what its tasks hold.
+            if context.registry.agents[id]?.deactivated == true {
+                let actions = rescindOffers(onAgent: id, in: context)
+                return actions + rescind(removeAgent(id))
+            }
+            if allocator.allocation(ofAgent: id.value) == nil { return rescind(addAgent(id, registry: context.registry)) }
             return rescind(allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))
         case .refreshQuotas:
             refreshQuotas(context.registry)

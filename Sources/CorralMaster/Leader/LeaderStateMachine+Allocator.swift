@@ -48,7 +48,8 @@ extension LeaderStateMachine {
     /// rescinded.
     mutating func addAgent(_ id: AgentID, registry: Registry) -> [OfferDecision] {
         let rescinded = allocator.removeAgent(id.value)
-        guard let agent = registry.agents[id] else { return rescinded }
+        // A deactivated agent stays out of the allocator: nothing on it is offered.
+        guard let agent = registry.agents[id], !agent.deactivated else { return rescinded }
         var used: [UsedResources] = []
         for task in registry.tasks(onAgent: id) where !task.isTerminal {
             let quantities = ResourceMapping.quantities(task.resources)

@@ -47,7 +47,7 @@ enum MasterStateV0 {
             "unreserved_resources": resources(agent.total.unreserved),
             "reserved_resources": MesosV0JSON.reservedByRole(agent.total),
             "attributes": MesosV0JSON.attributes(agent.info.attributes),
-            "active": .bool(snapshot.connectedAgents.contains(agent.id)),
+            "active": .bool(snapshot.connectedAgents.contains(agent.id) && !agent.deactivated),
             "version": .string(CorralVersion.mesosCompatible),
         ]
     }

@@ -32,6 +32,8 @@ struct OperatorCall: Decodable, Sendable {
         /// Corral's own call (Mesos 1.11's master API has no way for an operator to kill one
         /// task): `{"type": "KILL_TASK", "kill_task": {"task_id": {...}, "framework_id": {...}}}`.
         case killTask = "KILL_TASK"
+        case deactivateAgent = "DEACTIVATE_AGENT"
+        case reactivateAgent = "REACTIVATE_AGENT"
         case reserveResources = "RESERVE_RESOURCES"
         case unreserveResources = "UNRESERVE_RESOURCES"
 
@@ -39,7 +41,7 @@ struct OperatorCall: Decodable, Sendable {
         var isMutating: Bool {
             [
                 .updateWeights, .updateMaintenanceSchedule, .updateQuota, .removeQuota, .teardown, .markAgentGone,
-                .reserveResources, .unreserveResources,
+                .reserveResources, .unreserveResources, .deactivateAgent, .reactivateAgent,
             ].contains(self)
         }
 
@@ -58,7 +60,7 @@ struct OperatorCall: Decodable, Sendable {
         "LIST_FILES", "READ_FILE", "GET_OPERATIONS",
         "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
         "SHRINK_VOLUME", "START_MAINTENANCE", "STOP_MAINTENANCE", "SET_QUOTA",
-        "DRAIN_AGENT", "DEACTIVATE_AGENT", "REACTIVATE_AGENT", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
+        "DRAIN_AGENT", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
         "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "PRUNE_IMAGES",
     ]
 
@@ -157,6 +159,8 @@ struct OperatorCall: Decodable, Sendable {
     var type: String?
     var setLoggingLevel: SetLoggingLevel?
     var reserveResources: ReserveResources?
+    var deactivateAgent: MarkAgentGone?
+    var reactivateAgent: MarkAgentGone?
     var unreserveResources: UnreserveResources?
     var killTask: KillTask?
     var updateWeights: UpdateWeights?
@@ -177,6 +181,8 @@ struct OperatorCall: Decodable, Sendable {
         case teardown
         case markAgentGone = "mark_agent_gone"
         case reserveResources = "reserve_resources"
+        case deactivateAgent = "deactivate_agent"
+        case reactivateAgent = "reactivate_agent"
         case unreserveResources = "unreserve_resources"
     }
 
@@ -211,6 +217,10 @@ extension OperatorCall {
         case .markAgentGone:
             guard let id = markAgentGone?.agentID else { throw Self.missing(kind) }
             return { at in .markAgentGone(id: id, atNanos: at) }
+        case .deactivateAgent, .reactivateAgent:
+            let deactivating = kind == .deactivateAgent
+            guard let id = (deactivating ? deactivateAgent : reactivateAgent)?.agentID else { throw Self.missing(kind) }
+            return { at in .deactivateAgent(id: id, deactivated: deactivating, atNanos: at) }
         case .reserveResources:
             guard let call = reserveResources else { throw Self.missing(kind) }
             let resources = try Self.dynamicallyReserved(call.resources, kind)

@@ -34,7 +34,7 @@ enum OperatorViews {
         var view: JSONValue = [
             "agent_info": encode(agent.info),
             "active": .bool(agent.isActive),
-            "deactivated": .bool(!agent.isActive),
+            "deactivated": .bool(!agent.isActive || agent.deactivated),
             "version": .string(CorralVersion.mesosCompatible),
             "registered_time": time(agent.registeredAtNanos),
             // With the dynamic reservations made on it, as Mesos's `total_resources` has them.

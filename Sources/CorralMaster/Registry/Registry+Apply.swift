@@ -70,6 +70,17 @@ extension Registry {
             touch(.agent(id))
             changes.append(.agentUpdated(record))
             return .ok
+        case .deactivateAgent(let id, let deactivated, let at):
+            advanceClock(at)
+            guard var record = agents[id] else {
+                return RegistryOutcome(error: "agent \(id) is not registered", reason: "REASON_AGENT_UNKNOWN")
+            }
+            guard record.deactivated != deactivated else { return .ok }
+            record.deactivated = deactivated
+            agents[id] = record
+            touch(.agent(id))
+            changes.append(.agentUpdated(record))
+            return .ok
         case .reserve(let agentID, let resources, let at):
             advanceClock(at)
             return reserve(resources, on: agentID, changes: &changes)

@@ -23,6 +23,8 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
     case markAgentGone(id: AgentID, atNanos: UInt64)
     /// The agent's total resources changed.
     case updateAgentResources(id: AgentID, resources: [Resource], atNanos: UInt64)
+    /// DEACTIVATE_AGENT (`true`) or REACTIVATE_AGENT (`false`).
+    case deactivateAgent(id: AgentID, deactivated: Bool, atNanos: UInt64)
     /// RESERVE: each resource, as it is to be reserved (a dynamic reservation on top of its
     /// stack), is taken from what is free on the agent without that reservation.
     case reserve(agentID: AgentID, resources: [Resource], atNanos: UInt64)

@@ -19,6 +19,9 @@ public struct AgentRecord: Codable, Hashable, Sendable {
     /// of each resource's stack). They outlive the agent's re-registrations and restarts: the
     /// registry, not the agent, keeps them.
     public var reserved: [Resource] = []
+    /// An operator deactivated it (DEACTIVATE_AGENT): it keeps its tasks, but nothing on it
+    /// is offered until REACTIVATE_AGENT.
+    public var deactivated = false
 
     public var id: AgentID { info.id ?? AgentID("") }
     public var isActive: Bool { state == .active }
@@ -39,16 +42,18 @@ public struct AgentRecord: Codable, Hashable, Sendable {
 
 extension AgentRecord {
     enum CodingKeys: String, CodingKey {
-        case info, state, registeredAtNanos, reserved
+        case info, state, registeredAtNanos, reserved, deactivated
     }
 
-    /// Decodes a record; one written before dynamic reservations has none.
+    /// Decodes a record; one written before dynamic reservations has none, and one written
+    /// before deactivation is active.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         info = try container.decode(AgentInfo.self, forKey: .info)
         state = try container.decode(State.self, forKey: .state)
         registeredAtNanos = try container.decode(UInt64.self, forKey: .registeredAtNanos)
         reserved = try container.decodeIfPresent([Resource].self, forKey: .reserved) ?? []
+        deactivated = try container.decodeIfPresent(Bool.self, forKey: .deactivated) ?? false
     }
 }
 
