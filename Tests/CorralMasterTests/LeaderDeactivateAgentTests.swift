@@ -28,7 +28,10 @@ struct LeaderDeactivateAgentTests {
         #expect(harness.core.offers.isEmpty)
         harness.advance(.seconds(2))
         #expect(H.offers(harness.tick()).isEmpty, "nothing on a deactivated agent is offered")
-        #expect(harness.driver.registry.tasks(onAgent: a1).map(\.key.taskID.value) == ["t1"], "its task stays")
+        #expect(
+            harness.driver.registry.tasks(onAgent: a1).map(\.key.taskID.value) == ["t1"],
+            "its task stays"
+        )
         // It re-registers (a restart, a fail-over): still deactivated.
         _ = try harness.subscribeAgent(Fixture.agentInfo("a1"))
         harness.advance(.seconds(2))
@@ -44,12 +47,17 @@ struct LeaderDeactivateAgentTests {
         var driver = RegistryDriver.standard()
         let changes = driver.accept(.deactivateAgent(id: a1, deactivated: true, atNanos: 5))
         #expect(changes.count == 1 && driver.registry.agents[a1]?.deactivated == true)
-        #expect(driver.accept(.deactivateAgent(id: a1, deactivated: true, atNanos: 6)).isEmpty, "again: nothing changes")
+        #expect(
+            driver.accept(.deactivateAgent(id: a1, deactivated: true, atNanos: 6)).isEmpty,
+            "again: nothing changes"
+        )
         driver.accept(.reregisterAgent(info: Fixture.agentInfo("a1"), reported: [], atNanos: 7))
         #expect(driver.registry.agents[a1]?.deactivated == true)
         driver.accept(.deactivateAgent(id: a1, deactivated: false, atNanos: 8))
         #expect(driver.registry.agents[a1]?.deactivated == false)
-        let (unknown, none) = driver.apply(.deactivateAgent(id: AgentID("nope"), deactivated: true, atNanos: 9))
+        let (unknown, none) = driver.apply(
+            .deactivateAgent(id: AgentID("nope"), deactivated: true, atNanos: 9)
+        )
         #expect(unknown.reason == "REASON_AGENT_UNKNOWN" && none.isEmpty)
     }
 
@@ -59,7 +67,10 @@ struct LeaderDeactivateAgentTests {
             let call = try MesosJSON.decode(OperatorCall.self, from: Array(json.utf8))
             let kind = try #require(call.type.flatMap(OperatorCall.Kind.init(rawValue:)))
             #expect(kind.isMutating)
-            #expect(try call.command(for: kind)(3) == .deactivateAgent(id: a1, deactivated: deactivated, atNanos: 3))
+            #expect(
+                try call.command(for: kind)(3)
+                    == .deactivateAgent(id: a1, deactivated: deactivated, atNanos: 3)
+            )
         }
         let empty = try MesosJSON.decode(OperatorCall.self, from: Array(#"{"type":"DEACTIVATE_AGENT"}"#.utf8))
         #expect(throws: MasterError.self) { try empty.command(for: .deactivateAgent) }

@@ -170,7 +170,7 @@ extension LeaderStateMachine {
             // comes back with what its tasks hold.
             if context.registry.agents[id]?.deactivated == true {
                 let actions = rescindOffers(onAgent: id, in: context)
-                return actions + rescind(removeAgent(id))
+                return actions + rescind(removeAgent(id)) + drainKills(id, in: context)
             }
             if allocator.allocation(ofAgent: id.value) == nil { return rescind(addAgent(id, registry: context.registry)) }
             return rescind(allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))

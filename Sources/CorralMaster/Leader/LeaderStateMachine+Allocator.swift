@@ -80,4 +80,16 @@ extension LeaderStateMachine {
         removeOffers { $0.frameworkID == id }
         allocator.removeFramework(id.value)
     }
+
+    /// The kills a draining agent's live tasks get (again after a fail-over or the agent's
+    /// return): each task's kill policy, its grace period capped by the drain's.
+    mutating func drainKills(_ id: AgentID, in context: LeaderContext) -> [Action] {
+        guard let drain = context.registry.agents[id]?.drain, drain.state == .draining else { return [] }
+        let live = context.registry.tasks(onAgent: id).filter { !$0.isTerminal }.sorted { "\($0.key)" < "\($1.key)" }
+        return live.flatMap { task -> [Action] in
+            var grace = task.info.killPolicy?.gracePeriod
+            if let cap = drain.maxGraceNanos { grace = DurationInfo(nanoseconds: min(grace?.nanoseconds ?? cap, cap)) }
+            return kill(task.key, policy: grace.map { KillPolicy(gracePeriod: $0) }, in: context)
+        }
+    }
 }

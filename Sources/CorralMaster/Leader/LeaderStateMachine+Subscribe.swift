@@ -146,6 +146,7 @@ extension LeaderStateMachine {
         ]
         actions += step(.agentSubscribed(id, streamID: streamID, ip: ip), in: context)
         actions += rescind(addAgent(id, registry: context.registry))
+        actions += drainKills(id, in: context)
         let (relaunch, kills) = Self.reconcile(agent: id, reported: reported, registry: context.registry)
         for task in relaunch {
             actions.append(

@@ -32,6 +32,7 @@ struct OperatorCall: Decodable, Sendable {
         /// Corral's own call (Mesos 1.11's master API has no way for an operator to kill one
         /// task): `{"type": "KILL_TASK", "kill_task": {"task_id": {...}, "framework_id": {...}}}`.
         case killTask = "KILL_TASK"
+        case drainAgent = "DRAIN_AGENT"
         case deactivateAgent = "DEACTIVATE_AGENT"
         case reactivateAgent = "REACTIVATE_AGENT"
         case reserveResources = "RESERVE_RESOURCES"
@@ -41,7 +42,7 @@ struct OperatorCall: Decodable, Sendable {
         var isMutating: Bool {
             [
                 .updateWeights, .updateMaintenanceSchedule, .updateQuota, .removeQuota, .teardown, .markAgentGone,
-                .reserveResources, .unreserveResources, .deactivateAgent, .reactivateAgent,
+                .reserveResources, .unreserveResources, .deactivateAgent, .reactivateAgent, .drainAgent,
             ].contains(self)
         }
 
@@ -60,7 +61,7 @@ struct OperatorCall: Decodable, Sendable {
         "LIST_FILES", "READ_FILE", "GET_OPERATIONS",
         "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
         "SHRINK_VOLUME", "START_MAINTENANCE", "STOP_MAINTENANCE", "SET_QUOTA",
-        "DRAIN_AGENT", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
+ "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
         "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "PRUNE_IMAGES",
     ]
 
@@ -146,6 +147,18 @@ struct OperatorCall: Decodable, Sendable {
         }
     }
 
+    /// `DRAIN_AGENT`: `{"agent_id", "max_grace_period"?, "mark_gone"?}`.
+    struct DrainAgent: Decodable, Sendable {
+        var agentID: AgentID
+        var maxGracePeriod: DurationInfo?
+        var markGone: Bool?
+        enum CodingKeys: String, CodingKey {
+            case agentID = "agent_id"
+            case maxGracePeriod = "max_grace_period"
+            case markGone = "mark_gone"
+        }
+    }
+
     /// `UNRESERVE_RESOURCES`: `{"agent_id", "resources"}`; the reserved resources to free.
     struct UnreserveResources: Decodable, Sendable {
         var agentID: AgentID
@@ -159,6 +172,7 @@ struct OperatorCall: Decodable, Sendable {
     var type: String?
     var setLoggingLevel: SetLoggingLevel?
     var reserveResources: ReserveResources?
+    var drainAgent: DrainAgent?
     var deactivateAgent: MarkAgentGone?
     var reactivateAgent: MarkAgentGone?
     var unreserveResources: UnreserveResources?
@@ -181,6 +195,7 @@ struct OperatorCall: Decodable, Sendable {
         case teardown
         case markAgentGone = "mark_agent_gone"
         case reserveResources = "reserve_resources"
+        case drainAgent = "drain_agent"
         case deactivateAgent = "deactivate_agent"
         case reactivateAgent = "reactivate_agent"
         case unreserveResources = "unreserve_resources"
@@ -217,6 +232,14 @@ extension OperatorCall {
         case .markAgentGone:
             guard let id = markAgentGone?.agentID else { throw Self.missing(kind) }
             return { at in .markAgentGone(id: id, atNanos: at) }
+        case .drainAgent:
+            guard let call = drainAgent else { throw Self.missing(kind) }
+            if let grace = call.maxGracePeriod?.nanoseconds, grace < 0 {
+                throw MasterError(code: .request, message: "drain_agent.max_grace_period must not be negative")
+            }
+            let grace = call.maxGracePeriod?.nanoseconds
+            let markGone = call.markGone ?? false
+            return { at in .drainAgent(id: call.agentID, maxGraceNanos: grace, markGone: markGone, atNanos: at) }
         case .deactivateAgent, .reactivateAgent:
             let deactivating = kind == .deactivateAgent
             guard let id = (deactivating ? deactivateAgent : reactivateAgent)?.agentID else { throw Self.missing(kind) }

@@ -43,6 +43,11 @@ enum OperatorViews {
             "offered_resources": encode(Array(offered)),
         ]
         if case .unreachable(let since) = agent.state { view["unreachable_time"] = time(since) }
+        if let drain = agent.drain {
+            var config: JSONValue = ["mark_gone": .bool(drain.markGone)]
+            if let grace = drain.maxGraceNanos { config["max_grace_period"] = ["nanoseconds": .number(Double(grace))] }
+            view["drain_info"] = ["state": .string(drain.state.rawValue), "config": config]
+        }
         return view
     }
 

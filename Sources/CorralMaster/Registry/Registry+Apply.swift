@@ -75,12 +75,16 @@ extension Registry {
             guard var record = agents[id] else {
                 return RegistryOutcome(error: "agent \(id) is not registered", reason: "REASON_AGENT_UNKNOWN")
             }
-            guard record.deactivated != deactivated else { return .ok }
+            guard record.deactivated != deactivated || (!deactivated && record.drain != nil) else { return .ok }
             record.deactivated = deactivated
+            if !deactivated { record.drain = nil }
             agents[id] = record
             touch(.agent(id))
             changes.append(.agentUpdated(record))
             return .ok
+        case .drainAgent(let id, let maxGrace, let markGone, let at):
+            advanceClock(at)
+            return drainAgent(id, maxGraceNanos: maxGrace, markGone: markGone, at: at, changes: &changes)
         case .reserve(let agentID, let resources, let at):
             advanceClock(at)
             return reserve(resources, on: agentID, changes: &changes)

@@ -100,5 +100,6 @@ extension Registry {
             tasks[task.key] = task
             changes.append(.taskUpdated(task))
         }
+        if task.isTerminal { finishDrainIfDone(task.agentID, at: clockNanos, changes: &changes) }
     }
 }

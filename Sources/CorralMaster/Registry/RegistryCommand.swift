@@ -23,7 +23,10 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
     case markAgentGone(id: AgentID, atNanos: UInt64)
     /// The agent's total resources changed.
     case updateAgentResources(id: AgentID, resources: [Resource], atNanos: UInt64)
-    /// DEACTIVATE_AGENT (`true`) or REACTIVATE_AGENT (`false`).
+    /// DRAIN_AGENT: the agent is deactivated and its tasks are killed; once none is live it
+    /// is drained (and marked gone with `markGone`).
+    case drainAgent(id: AgentID, maxGraceNanos: Int64?, markGone: Bool, atNanos: UInt64)
+    /// DEACTIVATE_AGENT (`true`) or REACTIVATE_AGENT (`false`, which also ends a drain).
     case deactivateAgent(id: AgentID, deactivated: Bool, atNanos: UInt64)
     /// RESERVE: each resource, as it is to be reserved (a dynamic reservation on top of its
     /// stack), is taken from what is free on the agent without that reservation.

@@ -22,6 +22,21 @@ public struct AgentRecord: Codable, Hashable, Sendable {
     /// An operator deactivated it (DEACTIVATE_AGENT): it keeps its tasks, but nothing on it
     /// is offered until REACTIVATE_AGENT.
     public var deactivated = false
+    /// DRAIN_AGENT: the agent's tasks are being killed (draining), or all ended (drained).
+    public var drain: Drain?
+
+    /// DRAIN_AGENT's state and settings.
+    public struct Drain: Codable, Hashable, Sendable {
+        public enum State: String, Codable, Sendable {
+            case draining = "DRAINING"
+            case drained = "DRAINED"
+        }
+        public var state: State
+        /// The longest a task's kill may take (capping its kill policy's grace period).
+        public var maxGraceNanos: Int64?
+        /// Whether the agent is marked gone once drained.
+        public var markGone: Bool
+    }
 
     public var id: AgentID { info.id ?? AgentID("") }
     public var isActive: Bool { state == .active }
@@ -42,7 +57,7 @@ public struct AgentRecord: Codable, Hashable, Sendable {
 
 extension AgentRecord {
     enum CodingKeys: String, CodingKey {
-        case info, state, registeredAtNanos, reserved, deactivated
+        case info, state, registeredAtNanos, reserved, deactivated, drain
     }
 
     /// Decodes a record; one written before dynamic reservations has none, and one written
@@ -54,6 +69,7 @@ extension AgentRecord {
         registeredAtNanos = try container.decode(UInt64.self, forKey: .registeredAtNanos)
         reserved = try container.decodeIfPresent([Resource].self, forKey: .reserved) ?? []
         deactivated = try container.decodeIfPresent(Bool.self, forKey: .deactivated) ?? false
+        drain = try container.decodeIfPresent(Drain.self, forKey: .drain)
     }
 }
 
