@@ -109,6 +109,9 @@ extension LeaderStateMachine {
         var info = subscribe.agentInfo
         let command: RegistryCommand
         if let id = info.id, context.registry.agents[id] != nil {
+            // An agent back while its re-registration is committed is not proposed
+            // unreachable meanwhile; should the commit fail, its wait starts again.
+            postponeUnreachable(id, now: context.now)
             command = .reregisterAgent(info: info, reported: subscribe.tasks, atNanos: nanos(context))
         } else {
             info.id = info.id ?? AgentID("\(newID())-S0")

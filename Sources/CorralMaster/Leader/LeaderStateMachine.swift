@@ -273,4 +273,11 @@ package struct LeaderStateMachine {
         if now - lastClockTick >= timing.clockTick { effects.append(.checkClockDeadlines) }
         return effects
     }
+
+    /// An agent that was awaited is re-registering: its deadline moves a whole agent timeout
+    /// on, so a slow commit of its registration does not make it unreachable.
+    mutating func postponeUnreachable(_ id: AgentID, now: Instant) {
+        guard awaiting[id] != nil else { return }
+        awaiting[id] = now + timing.agentTimeout
+    }
 }

@@ -13,6 +13,7 @@ extension Registry {
         let wasUnreachable = record.state != .active
         record.info = info
         record.state = .active
+        record.reregisteredAtNanos = at
         agents[id] = record
         touch(.agent(id))
         changes.append(.agentUpdated(record))
@@ -50,6 +51,9 @@ extension Registry {
     mutating func agentUnreachable(_ id: AgentID, at: UInt64, changes: inout [RegistryChange]) -> RegistryOutcome {
         guard var record = agents[id] else { return RegistryOutcome(error: "agent \(id) is not registered") }
         guard record.state == .active else { return .ok }
+        // The leader decided this before the agent re-registered (the proposal waited behind
+        // a slow disk, say): it is stale, and would cut off an agent that is back.
+        if let back = record.reregisteredAtNanos, back > at { return .ok }
         record.state = .unreachable(sinceNanos: at)
         agents[id] = record
         touch(.agent(id))

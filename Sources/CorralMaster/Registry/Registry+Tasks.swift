@@ -66,6 +66,15 @@ extension Registry {
         if status.source != .master, let sender = status.agentID, sender != task.agentID {
             return RegistryOutcome(error: "task \(key) runs on agent \(task.agentID), not on \(sender)")
         }
+        // A framework that is not PARTITION_AWARE was told TASK_LOST when the task's agent
+        // became unreachable: that is final for it. An update the agent sent before it was
+        // marked so, and committed after, must not follow; the agent's re-registration ends
+        // the task instead (see `reregisterAgent`).
+        if status.source != .master, task.state == .unreachable,
+            !(frameworks[key.frameworkID]?.isPartitionAware ?? false)
+        {
+            return RegistryOutcome(error: "task \(key) was reported lost while its agent was unreachable")
+        }
         var status = status
         status.agentID = status.agentID ?? task.agentID
         status.timestamp = status.timestamp ?? Double(at) / 1e9

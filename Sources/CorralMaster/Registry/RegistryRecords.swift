@@ -15,6 +15,8 @@ public struct AgentRecord: Codable, Hashable, Sendable {
     public var info: AgentInfo
     public var state: State
     public var registeredAtNanos: UInt64
+    /// When it last re-registered, if it has: an "unreachable" decided before then is stale.
+    public var reregisteredAtNanos: UInt64?
     /// Dynamic reservations made by RESERVE operations, as reserved (the reservation on top
     /// of each resource's stack). They outlive the agent's re-registrations and restarts: the
     /// registry, not the agent, keeps them.
@@ -57,7 +59,7 @@ public struct AgentRecord: Codable, Hashable, Sendable {
 
 extension AgentRecord {
     enum CodingKeys: String, CodingKey {
-        case info, state, registeredAtNanos, reserved, deactivated, drain
+        case info, state, registeredAtNanos, reregisteredAtNanos, reserved, deactivated, drain
     }
 
     /// Decodes a record; one written before dynamic reservations has none, and one written
@@ -67,6 +69,7 @@ extension AgentRecord {
         info = try container.decode(AgentInfo.self, forKey: .info)
         state = try container.decode(State.self, forKey: .state)
         registeredAtNanos = try container.decode(UInt64.self, forKey: .registeredAtNanos)
+        reregisteredAtNanos = try container.decodeIfPresent(UInt64.self, forKey: .reregisteredAtNanos)
         reserved = try container.decodeIfPresent([Resource].self, forKey: .reserved) ?? []
         deactivated = try container.decodeIfPresent(Bool.self, forKey: .deactivated) ?? false
         drain = try container.decodeIfPresent(Drain.self, forKey: .drain)
