@@ -121,6 +121,29 @@ extension SchedulerCall {
     }
 
     /// `{"tasks": [{"task_id", "agent_id"?}]}`; empty asks for every task.
+    /// `{"operations": [{"operation_id", "agent_id"?}]}` of RECONCILE_OPERATIONS.
+    public struct ReconcileOperations: Codable, Hashable, Sendable {
+        /// The operations asked about; none asks about every operation the master knows.
+        @Repeated public var operations: [Operation]
+        /// Makes the payload.
+        public init(operations: [Operation] = []) { self.operations = operations }
+
+        /// One operation.
+        public struct Operation: Codable, Hashable, Sendable {
+            public var operationID: OperationID
+            public var agentID: AgentID?
+            enum CodingKeys: String, CodingKey {
+                case operationID = "operation_id"
+                case agentID = "agent_id"
+            }
+            /// Names one operation.
+            public init(operationID: OperationID, agentID: AgentID? = nil) {
+                self.operationID = operationID
+                self.agentID = agentID
+            }
+        }
+    }
+
     public struct Reconcile: Codable, Hashable, Sendable {
         /// The tasks asked about.
         @Repeated public var tasks: [Task]

@@ -1,6 +1,6 @@
 /// `scheduler.Call`: what a scheduler POSTs to `/api/v1/scheduler`
-/// (`include/mesos/v1/scheduler/scheduler.proto`). Inverse-offer and operation calls decode
-/// by `type` only.
+/// (`include/mesos/v1/scheduler/scheduler.proto`). Inverse-offer calls and
+/// ACKNOWLEDGE_OPERATION_STATUS decode by `type` only.
 public struct SchedulerCall: Codable, Hashable, Sendable {
     /// The caller; absent only on a first SUBSCRIBE.
     public var frameworkID: FrameworkID?
@@ -24,6 +24,8 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
     public var acknowledge: Acknowledge?
     /// RECONCILE.
     public var reconcile: Reconcile?
+    /// RECONCILE_OPERATIONS.
+    public var reconcileOperations: ReconcileOperations?
     /// MESSAGE.
     public var message: SchedulerEvent.Message?
     /// UPDATE_FRAMEWORK.
@@ -34,6 +36,7 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
         case type, subscribe, accept, decline, revive, suppress, kill, shutdown, acknowledge, reconcile,
             message
         case updateFramework = "update_framework"
+        case reconcileOperations = "reconcile_operations"
     }
 
     /// Makes a call; set the payload that matches `type`.

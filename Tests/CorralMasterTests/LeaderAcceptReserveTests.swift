@@ -135,3 +135,38 @@ struct LeaderAcceptReserveTests {
         }
     }
 }
+
+/// Operation feedback beyond UPDATE_OPERATION_STATUS: RECONCILE_OPERATIONS answers for each
+/// operation asked about, as Mesos does for one the master does not hold; an
+/// ACKNOWLEDGE_OPERATION_STATUS is accepted.
+@Suite("LeaderStateMachine operation reconciliation")
+struct LeaderReconcileOperationsTests {
+    typealias H = LeaderHarness
+
+    @Test func operationsAreAnsweredByTheirAgentsState() throws {
+        var harness = try LeaderHarness.leading()
+        _ = try harness.subscribeAgent(Fixture.agentInfo("a2"))
+        _ = harness.applyChanges(.agentUnreachable(id: AgentID("a2"), atNanos: harness.nanos()))
+        var call = SchedulerCall(type: .reconcileOperations, frameworkID: FrameworkID("f1"))
+        call.reconcileOperations = SchedulerCall.ReconcileOperations(operations: [
+            .init(operationID: OperationID("on-a1"), agentID: AgentID("a1")),
+            .init(operationID: OperationID("on-a2"), agentID: AgentID("a2")),
+            .init(operationID: OperationID("anywhere")),
+        ])
+        let (id, actions) = harness.scheduler(call, stream: H.id(1))
+        let statuses = actions.compactMap { action -> OperationStatus? in
+            guard case .toScheduler(_, let event) = action, event.type == .updateOperationStatus else {
+                return nil
+            }
+            return event.updateOperationStatus?.status
+        }
+        #expect(statuses.map(\.state) == [.unknown, .unreachable, .unknown])
+        #expect(statuses.map(\.operationID) == ["on-a1", "on-a2", "anywhere"].map { OperationID($0) })
+        #expect(actions.last == .reply(id, .done))
+        let (ackID, acked) = harness.scheduler(
+            SchedulerCall(type: .acknowledgeOperationStatus, frameworkID: FrameworkID("f1")),
+            stream: H.id(1)
+        )
+        #expect(acked == [.reply(ackID, .done)])
+    }
+}

@@ -76,6 +76,13 @@ extension LeaderStateMachine {
         case .reconcile:
             let answers = Self.reconcile(call.reconcile?.tasks ?? [], for: framework, registry: registry)
             return answers.map { Self.statusEvent($0, to: framework) } + [done]
+        case .reconcileOperations:
+            let asked = call.reconcileOperations?.operations ?? []
+            return asked.map { Self.operationStatus(of: $0, registry: registry, to: framework) } + [done]
+        case .acknowledgeOperationStatus:
+            // Corral's operation statuses (RESERVE, UNRESERVE) carry no uuid: none waits for
+            // an acknowledgement, and one changes nothing.
+            return [done]
         case .message:
             guard let message = call.message else { return missing("message") }
             var event = agentEvent(.message)
@@ -187,6 +194,25 @@ extension LeaderStateMachine {
     static func statusEvent(_ status: TaskStatus, to id: FrameworkID) -> Action {
         var event = SchedulerEvent(type: .update)
         event.update = SchedulerEvent.Update(status: status)
+        return .toScheduler(id, event)
+    }
+
+    /// RECONCILE_OPERATIONS' answer for one operation, as Mesos gives it for an operation the
+    /// master does not hold: Corral's operations (RESERVE, UNRESERVE) end within their
+    /// ACCEPT and are not kept, so the answer is what their agent's state allows.
+    static func operationStatus(
+        of operation: SchedulerCall.ReconcileOperations.Operation, registry: Registry, to id: FrameworkID
+    ) -> Action {
+        let state: OperationState
+        switch operation.agentID.flatMap({ registry.agents[$0] })?.state {
+        case .unreachable?: state = .unreachable
+        case .gone?: state = .goneByOperator
+        default: state = .unknown
+        }
+        var event = SchedulerEvent(type: .updateOperationStatus)
+        event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(
+            status: OperationStatus(operationID: operation.operationID, state: state, agentID: operation.agentID)
+        )
         return .toScheduler(id, event)
     }
 }
