@@ -64,7 +64,7 @@ extension ClusterScheduler {
                 offerIDs: [offer.id],
                 filters: Filters(refuseSeconds: 0.5)
             )
-            call(decline)
+            call(decline, .decline(decline))
             return
         }
         for task in launch { tasks[task.taskID] = Track(agent: offer.agentID) }

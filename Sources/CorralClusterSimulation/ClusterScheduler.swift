@@ -22,6 +22,9 @@ final class ClusterScheduler: ClusterClient {
     enum PendingCall {
         case subscribe(hops: Int)
         case accept([TaskID])
+        /// A DECLINE: sent again when its answer never comes, since an offer nobody answers
+        /// stays outstanding (no offer timeout is configured), held by this framework.
+        case decline(SchedulerCall)
         case other
     }
 
@@ -104,7 +107,12 @@ final class ClusterScheduler: ClusterClient {
     }
 
     func call(_ call: SchedulerCall, _ kind: PendingCall = .other) {
-        guard let streamID else { return }
+        guard let streamID else {
+            // Not sent (the stream just dropped): an ACCEPT's tasks were never launched, and
+            // count as settled, so a TASK_UNKNOWN for them after the heal ends them.
+            if case .accept(let launched) = kind { for task in launched { tasks[task]?.settledAt = engine.now } }
+            return
+        }
         let number = engine.call(from: client, to: master, .schedulerCall(call, streamID: streamID))
         pending[number] = kind
     }
@@ -145,6 +153,8 @@ final class ClusterScheduler: ClusterClient {
             master = (master + 1) % engine.config.masters
         case .accept(let launched):
             for task in launched { tasks[task]?.settledAt = engine.now }
+        case .decline(let decline):
+            call(decline, .decline(decline))
         case .other:
             break
         }
