@@ -63,20 +63,7 @@ extension RealMasters {
         /// it hears OPERATION_FINISHED, the tasks finish, the reservation comes back in an
         /// offer, and the leader's GET_AGENTS shows it in the agent's total.
         @Test func pymesosReservesCPUsAndLaunchesItsTasksOnThem() async throws {
-            try await offCooperativePool {
-                let venv = try Self.prepareVirtualenv()
-                let harness = try Self.startMasters()
-                defer { harness.stopAll() }
-                let leader = try harness.leader()
-                let workDirectory = harness.root + "/agent"
-                let agent = try Self.startAgent(harness)
-                defer {
-                    AgentChild.kill(agent)
-                    AgentChild.stopContainers(workDirectory: workDirectory)
-                }
-                try await eventually("the agent registered", seconds: 20) {
-                    (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
-                }
+            try await Self.withMastersAndAgent { venv, harness, leader in
                 let output = harness.root + "/pymesos-reserve.json"
                 let log = harness.root + "/pymesos-reserve.log"
                 let process = try Self.startScheduler(
@@ -100,6 +87,29 @@ extension RealMasters {
                 let reserved = total.filter { ($0["reservations"] as? [[String: Any]])?.last?["role"] as? String == "ml" }
                 let cpus = reserved.compactMap { ($0["scalar"] as? [String: Any])?["value"] as? Double }.reduce(0, +)
                 #expect(abs(cpus - 0.2) < 1e-9, "the agent's total: \(total)")
+            }
+        }
+
+        /// Runs `body` with the venv, three started masters (and the leader's ID) and a real
+        /// agent registered with them; stops them all afterwards.
+        static func withMastersAndAgent(
+            _ body: (_ venv: String, _ harness: QuorumHarness, _ leader: UInt64) async throws -> Void
+        ) async throws {
+            try await offCooperativePool {
+                let venv = try Self.prepareVirtualenv()
+                let harness = try Self.startMasters()
+                defer { harness.stopAll() }
+                let leader = try harness.leader()
+                let workDirectory = harness.root + "/agent"
+                let agent = try Self.startAgent(harness)
+                defer {
+                    AgentChild.kill(agent)
+                    AgentChild.stopContainers(workDirectory: workDirectory)
+                }
+                try await eventually("the agent registered", seconds: 20) {
+                    (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
+                }
+                try await body(venv, harness, leader)
             }
         }
 
