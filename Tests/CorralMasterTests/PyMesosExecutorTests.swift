@@ -27,17 +27,7 @@ extension RealMasters.PyMesosTests {
         /// framework messages with the pymesos scheduler, and its exit reaches the scheduler
         /// as a FAILURE event (`executorLost`) with its status.
         @Test func pymesosCustomExecutorRunsTasksAndExchangesMessages() async throws {
-            try await offCooperativePool {
-                let venv = try Self.prepareVirtualenv()
-                let harness = try Self.startMasters()
-                defer { harness.stopAll() }
-                let leader = try harness.leader()
-                let workDirectory = harness.root + "/agent"
-                let agent = try Self.startAgent(harness)
-                defer {
-                    AgentChild.kill(agent)
-                    AgentChild.stopContainers(workDirectory: workDirectory)
-                }
+            try await Self.withMastersAndAgent { venv, harness, leader, workDirectory in
                 let executorLog = harness.root + "/executor-events.jsonl"
                 let output = harness.root + "/pymesos-executor-summary.json"
                 let log = harness.root + "/pymesos-executor.log"
@@ -47,9 +37,6 @@ extension RealMasters.PyMesosTests {
                     "--master", harness.endpoint(leader), "--tasks", "2",
                     "--timeout", "60", "--executor-command", executorCommand, output,
                 ]
-                try await eventually("the agent registered", seconds: 20) {
-                    (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
-                }
                 let process = try Self.startScheduler(venv: venv, log: log, arguments)
                 defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
                 try await eventually("pymesos finished", seconds: 90) { !process.isRunning }

@@ -22,26 +22,13 @@ extension RealMasters {
         }
 
         @Test func pymesosSubscribesGetsOffersAndLaunchesTasks() async throws {
-            try await offCooperativePool {
-                let venv = try Self.prepareVirtualenv()
-                let harness = try Self.startMasters()
-                defer { harness.stopAll() }
-                let leader = try harness.leader()
+            try await Self.withMastersAndAgent { venv, harness, leader, _ in
                 // Start pymesos on a follower: it must follow the 307 to the leader.
                 let follower = (UInt64(1)...3).first { $0 != leader } ?? leader
-                let workDirectory = harness.root + "/agent"
-                let agent = try Self.startAgent(harness)
-                defer {
-                    AgentChild.kill(agent)
-                    AgentChild.stopContainers(workDirectory: workDirectory)
-                }
                 let starts = harness.root + "/starts"
                 _ = FileManager.default.createFile(atPath: starts, contents: nil)
                 let output = harness.root + "/pymesos-summary.json"
                 let log = harness.root + "/pymesos.log"
-                try await eventually("the agent registered", seconds: 20) {
-                    (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
-                }
                 let process = try Self.startScheduler(
                     venv: venv, log: log,
                     ["--master", harness.endpoint(follower), "--tasks", "5", "--timeout", "60", "--command", "echo $MESOS_TASK_ID >> \(starts)", output])
@@ -63,7 +50,7 @@ extension RealMasters {
         /// it hears OPERATION_FINISHED, the tasks finish, the reservation comes back in an
         /// offer, and the leader's GET_AGENTS shows it in the agent's total.
         @Test func pymesosReservesCPUsAndLaunchesItsTasksOnThem() async throws {
-            try await Self.withMastersAndAgent { venv, harness, leader in
+            try await Self.withMastersAndAgent { venv, harness, leader, _ in
                 let output = harness.root + "/pymesos-reserve.json"
                 let log = harness.root + "/pymesos-reserve.log"
                 let process = try Self.startScheduler(
@@ -91,9 +78,9 @@ extension RealMasters {
         }
 
         /// Runs `body` with the venv, three started masters (and the leader's ID) and a real
-        /// agent registered with them; stops them all afterwards.
+        /// agent registered with them (and its work directory); stops them all afterwards.
         static func withMastersAndAgent(
-            _ body: (_ venv: String, _ harness: QuorumHarness, _ leader: UInt64) async throws -> Void
+            _ body: (_ venv: String, _ harness: QuorumHarness, _ leader: UInt64, _ workDirectory: String) async throws -> Void
         ) async throws {
             try await offCooperativePool {
                 let venv = try Self.prepareVirtualenv()
@@ -109,7 +96,7 @@ extension RealMasters {
                 try await eventually("the agent registered", seconds: 20) {
                     (try? String(contentsOfFile: workDirectory + ".log", encoding: .utf8))?.contains("subscribed") == true
                 }
-                try await body(venv, harness, leader)
+                try await body(venv, harness, leader, workDirectory)
             }
         }
 
