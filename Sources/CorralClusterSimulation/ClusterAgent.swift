@@ -26,6 +26,15 @@ final class ClusterAgent: ClusterClient {
     struct Connection {
         var master: Int
         var streamID: String?
+        /// The term of the stream's SUBSCRIBED, once it came.
+        var subscribedTerm: UInt64?
+    }
+
+    /// A record a master's stream carried to this agent, kept for the desync fault.
+    struct SentRecord {
+        var master: Int
+        var streamID: String
+        var event: AgentEvent
     }
 
     enum PendingCall {
@@ -48,6 +57,9 @@ final class ClusterAgent: ClusterClient {
     var leaderGuess: Int
     var watchTurn = 0
     var containers: [TaskKey: Container] = [:]
+    /// The latest records streams carried to this agent (at most `keptRecords`).
+    var sentRecords: [SentRecord] = []
+    static let keptRecords = 16
     var rng: SimulationRNG
     var inputs: [AgentInput] = []
     var stepping = false
@@ -124,9 +136,33 @@ final class ClusterAgent: ClusterClient {
         defer { stepping = false }
         while !inputs.isEmpty, up {
             let next = inputs.removeFirst()
+            let heard = machine?.highestTerm ?? 0
             guard let effects = machine?.step(next, now: instant) else { return }
+            if case .event(let event, let number) = next, event.term < heard {
+                checkStale(event, heard: heard, connection: number, effects: effects)
+            }
             for effect in effects { carryOut(effect) }
         }
+    }
+
+    /// A record from a term older than one the agent has heard comes from a deposed leader:
+    /// the agent must leave that stream and act on nothing it says.
+    private func checkStale(_ event: AgentEvent, heard: UInt64, connection: UInt64, effects: [AgentEffect]) {
+        guard connections[connection] != nil else { return }
+        let acted = effects.compactMap { effect -> String? in
+            switch effect {
+            case .launch(let launch): "launched \(launch.key.taskID.value)"
+            case .kill(let key, _): "killed \(key.taskID.value)"
+            default: nil
+            }
+        }
+        let left = effects.contains { if case .closeStream(connection) = $0 { true } else { false } }
+        guard !acted.isEmpty || !left else { return }
+        let what = acted.isEmpty ? "kept the stream" : acted.joined(separator: ", ")
+        engine.checker.report(
+            .staleTerm,
+            "\(name) took a \(event.type.rawValue) of term \(event.term) after hearing term \(heard), and \(what)"
+        )
     }
 
     /// The timer the state machine armed fires when due; one event waits in the queue at a
@@ -279,20 +315,50 @@ final class ClusterAgent: ClusterClient {
     }
 
     func streamDelivery(_ delivery: StreamDelivery) {
-        guard up,
+        guard up else { return }
+        if case .agent(let event) = delivery.payload {
+            if sentRecords.count == Self.keptRecords { sentRecords.removeFirst() }
+            sentRecords.append(SentRecord(master: delivery.master, streamID: delivery.streamID, event: event))
+        }
+        guard
             let (number, _) = connections.first(where: {
                 $0.value.master == delivery.master && $0.value.streamID == delivery.streamID
             })
         else { return }
         switch delivery.payload {
         case .agent(let event):
+            if event.type == .subscribed { connections[number]?.subscribedTerm = event.term }
             feed(.event(event, connection: number))
+            if event.type == .subscribed, engine.desyncPending, engine.phase == .chaos, desync(using: &engine.faultRNG) {
+                engine.desyncPending = false
+                engine.counters.desyncs += 1
+            }
         case .ended:
             connections.removeValue(forKey: number)
             feed(.streamEnded(connection: number, message: "the master closed the stream"))
         case .scheduler:
             break
         }
+    }
+
+    /// The desync fault: a middlebox on the agent's link (a proxy that mixes up its upstream
+    /// connections, as HTTP response desync does) delivers, on the agent's subscribed
+    /// stream, a record that another master's stream carried in an older term. Returns
+    /// false when the agent has no such record.
+    func desync(using random: inout SimulationRNG) -> Bool {
+        guard up,
+            let (_, current) = connections.first(where: { $0.value.subscribedTerm != nil }),
+            let streamID = current.streamID, let term = current.subscribedTerm
+        else { return false }
+        let stale = sentRecords.filter { $0.master != current.master && $0.event.term < term }
+        guard let record = stale.randomElement(using: &random) else { return false }
+        engine.note(
+            "\(name)'s link replays m\(record.master + 1)'s \(record.event.type.rawValue) of term \(record.event.term) on m\(current.master + 1)'s stream of term \(term)"
+        )
+        let delivery = StreamDelivery(
+            client: .agent(index), master: current.master, streamID: streamID, payload: .agent(record.event))
+        _ = engine.deliver(delivery, notBefore: engine.now)
+        return true
     }
 
     /// The shell's leader watch: another master says who leads.

@@ -16,6 +16,9 @@ public struct ClusterViolation: Sendable, CustomStringConvertible {
         case overcommit
         /// A task was started twice.
         case launchedTwice = "launched-twice"
+        /// An agent took a record of a deposed leader's term after hearing a newer term:
+        /// it kept that stream, or launched or killed on its word.
+        case staleTerm = "stale-term"
         /// A task was started before any master committed its launch.
         case uncommittedLaunch = "uncommitted-launch"
         /// A scheduler saw a task end twice differently, or run after it ended.

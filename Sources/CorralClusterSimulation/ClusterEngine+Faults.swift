@@ -21,7 +21,9 @@ extension ClusterEngine {
             let target =
                 leader != nil && faultRNG.chance(0.6) ? leader! : masters.randomElement(using: &faultRNG)!
             isolate(target.index, for: UInt64.random(in: 1_000_000...4_000_000, using: &faultRNG))
-        case 65..<80:
+        case 72..<80:
+            desync()
+        case 65..<72:
             let client: Client =
                 faultRNG.chance(0.5)
                 ? .agent(Int.random(in: 0..<agents.count, using: &faultRNG))
@@ -47,6 +49,17 @@ extension ClusterEngine {
             network.lossy.toggle()
             note("messages \(network.lossy ? "now lost, duplicated and delayed" : "flow normally again")")
         }
+    }
+
+    /// A record of an older term's stream reaches an agent on its newer stream (the first
+    /// agent, in a random order, that has one; when none has, the next agent to subscribe
+    /// to another master with one).
+    func desync() {
+        for agent in agents.shuffled(using: &faultRNG) where agent.desync(using: &faultRNG) {
+            counters.desyncs += 1
+            return
+        }
+        desyncPending = true
     }
 
     /// A master's wall clock jumps an hour ahead (an NTP step, an operator's `date -s`): the

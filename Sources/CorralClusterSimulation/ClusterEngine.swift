@@ -47,6 +47,8 @@ final class ClusterEngine {
     var schedulers: [ClusterScheduler] = []
     var network: ClusterNetwork
     var faultRNG: SimulationRNG
+    /// A desync fault waits for an agent with a record to replay.
+    var desyncPending = false
     var workloadRNG: SimulationRNG
     var orderRNG: SimulationRNG
     var checker = ClusterChecker()

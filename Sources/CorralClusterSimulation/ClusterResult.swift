@@ -13,6 +13,8 @@ public struct ClusterCounters: Sendable {
     public var clockJumps = 0
     /// Slow disks and failing writes injected.
     public var diskFaults = 0
+    /// Records of an older term's stream delivered on an agent's newer stream.
+    public var desyncs = 0
     public var elections = 0
 }
 
@@ -36,7 +38,7 @@ public struct ClusterResult: Sendable {
         let c = counters
         let shape = "\(masters) masters, \(agents) agents, \(frameworks) frameworks"
         let work =
-            "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.clockJumps) clock jumps, \(c.diskFaults) disk faults, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
+            "\(c.containersStarted) tasks run, \(c.masterCrashes) master and \(c.agentCrashes) agent crashes, \(c.partitions) isolations, \(c.clockJumps) clock jumps, \(c.diskFaults) disk faults, \(c.desyncs) desyncs, \(c.schedulerFailovers) scheduler fail-overs, \(c.elections) leaders, \(String(format: "%.1f", Double(c.simulatedMicros) / 1e6)) s simulated"
         guard let first = violations.first else { return "seed \(seed) ok (\(shape)): \(work)" }
         return
             "seed \(seed) FAILED (\(shape)): \(first); \(work); replay: \(replay)"

@@ -70,6 +70,7 @@ import Testing
         (ClusterBreak.launchBeforeCommit, ClusterViolation.Kind.uncommittedLaunch),
         (.offerTwice, .offers),
         (.wallClockDeadlines, .frameworkRemoved),
+        (.termFence, .staleTerm),
     ])
     func aBrokenRuleIsCaught(rule: ClusterBreak, by expected: ClusterViolation.Kind) {
         var caught: ClusterResult?
