@@ -34,15 +34,17 @@ extension ClusterAgent {
     }
 
     /// What the live containers hold now.
+    /// Summed in thousandths, as integers: a sum of doubles would depend on the dictionary's
+    /// order, which changes with each process's hash seed.
     func liveUse() -> (cpus: Double, mem: Double) {
-        var use = (cpus: 0.0, mem: 0.0)
-        // In a stable order: sums of doubles depend on it.
-        for (_, container) in containers.sorted(by: { $0.key.description < $1.key.description }) {
+        var cpus = 0
+        var mem = 0
+        for container in containers.values {
             if case .exited = container.state { continue }
-            use.cpus += container.cpus
-            use.mem += container.mem
+            cpus += Int((container.cpus * 1000).rounded())
+            mem += Int((container.mem * 1000).rounded())
         }
-        return use
+        return (Double(cpus) / 1000, Double(mem) / 1000)
     }
 
     func containerRunning(_ key: TaskKey, serial: UInt64) {

@@ -317,8 +317,7 @@ final class ClusterMaster {
     func propose(_ command: RegistryCommand, then continuation: LeaderStateMachine.Continuation?) {
         nextProposal += 1
         proposals[nextProposal] = .some(continuation)
-        let bytes = command.encoded
-        engine.proposed(bytes, command)
+        let bytes = engine.payload(for: command)
         feed(.propose(id: nextProposal, command: bytes))
     }
 
