@@ -65,7 +65,7 @@ public struct ChaosRun: Sendable {
         guard cluster.leader(seconds: 30) != nil else {
             throw HarnessFailure("the masters elected no leader within 30 s; see \(cluster.logPath(1))")
         }
-        let side = scenario.agents > 0 ? ChaosRunAgents(scenario: scenario, binary: binary, directory: reportDirectory, cluster: cluster) : nil
+        let side = scenario.agents > 0 ? ChaosRunAgents(scenario: scenario, binary: binary, directory: reportDirectory, cluster: cluster, breaks: deliberateBreaks) : nil
         defer { side?.agents.stopAll() }
         try side?.startAgents(cluster)
 

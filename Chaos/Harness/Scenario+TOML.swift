@@ -36,7 +36,7 @@ struct ScenarioReader {
     func fail(_ field: String, _ message: String) -> ScenarioError { ScenarioError(source: source, field: field, message) }
 
     func scenario(_ table: TOMLTable, name: String) throws(ScenarioError) -> Scenario {
-        try onlyKeys(table, ["description", "masters", "network", "duration_seconds", "workload", "checks", "faults", "agents", "tasks", "scheduling"], in: "")
+        try onlyKeys(table, ["description", "masters", "network", "duration_seconds", "workload", "checks", "faults", "agents", "agent_failpoints", "tasks", "scheduling"], in: "")
         let masters = try int(table, "masters", in: "") ?? 3
         guard masters == 3 || masters == 5 else { throw fail("masters", "must be 3 or 5, not \(masters)") }
         let networks = Scenario.Network.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")

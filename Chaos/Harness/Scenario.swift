@@ -196,6 +196,9 @@ public struct Scenario: Sendable, Hashable {
     public var bounds: Bounds
     /// `corral agent` processes (`agents = N`), and the task workload that runs on them.
     public var agents = 0
+    /// `agent_failpoints`: the agents' `CORRAL_FAILPOINTS` for the whole run (e.g. the
+    /// `agent.stream.desync` fault).
+    public var agentFailpoints: String?
     public var tasks: Tasks?
     /// The masters' `[scheduling]` settings for the run (agent heartbeats and timeout).
     public var scheduling = MasterScheduling()

@@ -26,6 +26,9 @@ public enum DeliberateBreak: String, CaseIterable, Sendable {
     /// The leader takes a SUBSCRIBE from an agent that has seen a newer term than its own
     /// (the agent's term fence, on the master's side).
     case ignoreAgentTerm = "ignore-agent-term"
+    /// For agents, which read the same variable: the agent's own term fence is off, and it
+    /// acts on a deposed leader's records. A master ignores it.
+    case agentStaleTerm = "agent-stale-term"
 
     /// The variable that turns breaks on.
     public static let variable = "CORRAL_DELIBERATELY_BROKEN"

@@ -8,7 +8,7 @@ public struct FailpointError: Error, CustomStringConvertible, Sendable, Equatabl
 
     public var description: String {
         "\(Failpoints.variable): '\(part)': \(problem) (grammar: NAME=ACTION[@OPTION,...] separated by ';'; "
-            + "ACTION is sleep(DURATION), error(ERRNO) or abort; OPTION is p=PROBABILITY, count=N or path=PREFIX; see Chaos/README.md)"
+            + "ACTION is sleep(DURATION), error(ERRNO) or abort, or trigger for agent.stream.desync; OPTION is p=PROBABILITY, count=N or path=PREFIX; see Chaos/README.md)"
     }
 }
 
@@ -17,12 +17,13 @@ extension Failpoint {
     ///
     ///     spec     = [point] { ";" [point] }
     ///     point    = NAME "=" action [ "@" option { "," option } ]
-    ///     action   = "sleep(" DURATION ")" | "error(" ERRNO ")" | "abort"
+    ///     action   = "sleep(" DURATION ")" | "error(" ERRNO ")" | "abort" | "trigger"
     ///     DURATION = digits ( "us" | "ms" | "s" )        e.g. 300ms
     ///     ERRNO    = ENOSPC | EIO | EDQUOT | EROFS | ENOMEM | digits
     ///     option   = "p=" number (0 < p ≤ 1) | "count=" digits (≥ 1) | "path=" PREFIX
     ///
-    /// NAME must be one of `Failpoints.sites`. Spaces around the parts are ignored; an empty
+    /// NAME must be one of `Failpoints.sites`; `trigger` is the action of the sites in
+    /// `Failpoints.triggerSites`, and theirs only. Spaces around the parts are ignored; an empty
     /// value is no failpoint. Example: `raft.fsync=sleep(300ms);lmdb.commit=error(ENOSPC)@p=0.1,count=5`.
     public static func parse(_ spec: String) throws(FailpointError) -> [Failpoint] {
         var points: [Failpoint] = []
@@ -54,6 +55,14 @@ extension Failpoint {
             optionsText = nil
         }
         var point = Failpoint(name: name, action: try parseAction(actionText, in: text))
+        let triggered = Failpoints.triggerSites.contains(name)
+        if triggered != (point.action == .trigger) {
+            throw FailpointError(
+                part: text,
+                problem: triggered
+                    ? "\(name) takes the action trigger (it does its own fault)"
+                    : "trigger is only for \(Failpoints.triggerSites.sorted().joined(separator: ", ")); \(name) takes sleep(DURATION), error(ERRNO) or abort")
+        }
         for option in optionsText.map({ $0.split(separator: ",", omittingEmptySubsequences: false) }) ?? [] {
             try apply(trimmed(option), to: &point, in: text)
         }
@@ -62,6 +71,7 @@ extension Failpoint {
 
     private static func parseAction(_ text: String, in part: String) throws(FailpointError) -> Action {
         if text == "abort" { return .abort }
+        if text == "trigger" { return .trigger }
         if let argument = argument(of: "sleep", in: text) {
             guard let duration = parseDuration(argument) else {
                 throw FailpointError(part: part, problem: "bad duration '\(argument)' in sleep(): expected digits and us, ms or s, e.g. 300ms")
@@ -76,7 +86,7 @@ extension Failpoint {
             }
             return .error(code)
         }
-        throw FailpointError(part: part, problem: "unknown action '\(text)': expected sleep(DURATION), error(ERRNO) or abort")
+        throw FailpointError(part: part, problem: "unknown action '\(text)': expected sleep(DURATION), error(ERRNO), abort or trigger")
     }
 
     private static func apply(_ option: String, to point: inout Failpoint, in part: String) throws(FailpointError) {

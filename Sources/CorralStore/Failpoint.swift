@@ -13,6 +13,9 @@ public struct Failpoint: Sendable, Hashable, CustomStringConvertible {
         case error(Int32)
         /// The process aborts (SIGABRT) at this point: a crash in the middle of a write.
         case abort
+        /// The site's own fault happens (see `Failpoints.sites`); only for the sites in
+        /// `Failpoints.triggerSites`, which take no other action.
+        case trigger
 
         public var description: String {
             switch self {
@@ -22,6 +25,7 @@ public struct Failpoint: Sendable, Hashable, CustomStringConvertible {
                 return micros % 1000 == 0 ? "sleep(\(micros / 1000)ms)" : "sleep(\(micros)us)"
             case .error(let code): return "error(\(Failpoint.errnoName(code)))"
             case .abort: return "abort"
+            case .trigger: return "trigger"
             }
         }
     }

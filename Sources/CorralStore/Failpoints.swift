@@ -17,13 +17,19 @@ public enum Failpoints {
         lmdbCommit: "every LMDB write transaction, just before its commit (which writes and fsyncs)",
         raftFsync: "the Raft log's durable write (entries and hard state), inside its transaction, before the commit",
         raftSnapshotWrite: "storing a Raft snapshot in the log's environment, inside its transaction",
+        agentStreamDesync:
+            "an agent's stream from the leader, at each SUBSCRIBED of a newer term than the last one there: a record an older term's stream from another master carried is delivered after it (a middlebox mixing up its upstream connections)",
     ]
+    /// The sites whose action is `trigger`: they do a fault of their own when one fires.
+    public static let triggerSites: Set<String> = [agentStreamDesync]
     /// Every LMDB write transaction, just before `mdb_txn_commit`.
     public static let lmdbCommit = "lmdb.commit"
     /// The Raft log's durable write of entries and hard state.
     public static let raftFsync = "raft.fsync"
     /// The Raft log storing a snapshot.
     public static let raftSnapshotWrite = "raft.snapshot.write"
+    /// An agent's master stream replays an older term's record (`StreamDesync`).
+    public static let agentStreamDesync = "agent.stream.desync"
 
     private struct Armed {
         var point: Failpoint
@@ -71,9 +77,19 @@ public enum Failpoints {
         try fire(name, path: path)
     }
 
-    @usableFromInline
-    static func fire(_ name: String, path: String) throws(StoreError) {
-        let firing = table.withLock { table -> Failpoint? in
+    /// Whether any failpoint is armed (one relaxed atomic load).
+    public static var isArmed: Bool { armed.load(ordering: .relaxed) }
+
+    /// Whether a `trigger` failpoint at site `name` fires on this pass (false at once when
+    /// none is armed).
+    public static func fires(_ name: String) -> Bool {
+        guard armed.load(ordering: .relaxed) else { return false }
+        return firing(name, path: "")?.action == .trigger
+    }
+
+    /// The failpoint at `name` that fires on this pass, if any (counted as fired).
+    private static func firing(_ name: String, path: String) -> Failpoint? {
+        table.withLock { table -> Failpoint? in
             for index in table.indices {
                 let point = table[index].point
                 guard point.name == name, point.pathPrefix.map({ path.hasPrefix($0) }) ?? true,
@@ -85,6 +101,11 @@ public enum Failpoints {
             }
             return nil
         }
+    }
+
+    @usableFromInline
+    static func fire(_ name: String, path: String) throws(StoreError) {
+        let firing = firing(name, path: path)
         guard let firing else { return }
         switch firing.action {
         case .sleep(let duration):
@@ -96,6 +117,8 @@ public enum Failpoints {
             throw StoreError(
                 code: .system(code), operation: "\(name)(\(path))",
                 message: "\(StoreError.lmdbMessage(code)) (injected by the failpoint \(firing) from \(variable))", returnCode: code)
+        case .trigger:
+            return
         case .abort:
             let message = "corral: aborting at the failpoint \(firing) from \(variable)\n"
             _ = message.withCString { write(2, $0, strlen($0)) }

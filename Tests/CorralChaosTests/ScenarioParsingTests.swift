@@ -13,6 +13,7 @@ import Testing
         "asymmetric-partition", "flapping-partitions", "bridge-node",
         "disk-full-leader", "slow-fsync-follower", "lossy-links", "agent-kill-restart", "scheduler-failover",
         "clock-jumps", "member-replace", "member-replace-five", "agent-init-kill", "agent-partition", "agent-disk-full",
+        "agent-desync",
     ]
 
     @Test func everyShippedFileIsListed() throws {

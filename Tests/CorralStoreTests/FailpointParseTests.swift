@@ -24,13 +24,16 @@ struct FailpointParseTests {
         #expect(try Failpoint.parse("lmdb.commit=error(5)").first?.action == .error(5))
         #expect(try Failpoint.parse("") == [])
         #expect(try Failpoint.parse(" ; ") == [])
+        #expect(try Failpoint.parse("agent.stream.desync=trigger@count=2") == [Failpoint(name: "agent.stream.desync", action: .trigger, count: 2)])
     }
 
     @Test(
         "a bad value names the variable and the bad part, and says what was expected",
         arguments: [
             ("raft.fsync", "raft.fsync", "no '='"),
-            ("raft.fsink=sleep(1ms)", "raft.fsink=sleep(1ms)", "unknown failpoint 'raft.fsink'; the known ones are lmdb.commit, raft.fsync"),
+            ("raft.fsink=sleep(1ms)", "raft.fsink=sleep(1ms)", "unknown failpoint 'raft.fsink'; the known ones are agent.stream.desync, lmdb.commit, raft.fsync"),
+            ("agent.stream.desync=abort", "agent.stream.desync=abort", "agent.stream.desync takes the action trigger"),
+            ("raft.fsync=trigger", "raft.fsync=trigger", "trigger is only for agent.stream.desync; raft.fsync takes sleep(DURATION)"),
             ("raft.fsync=slep(3ms)", "raft.fsync=slep(3ms)", "unknown action 'slep(3ms)'"),
             ("raft.fsync=sleep(3)", "raft.fsync=sleep(3)", "bad duration '3'"),
             ("raft.fsync=sleep(-3ms)", "raft.fsync=sleep(-3ms)", "bad duration '-3ms'"),

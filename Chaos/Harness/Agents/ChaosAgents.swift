@@ -20,9 +20,12 @@ public final class ChaosAgents: Sendable {
     public let masters: [String]
     /// What every agent offers: room for ten 0.1-cpu, 16 MB tasks.
     public static let resources = "cpus:1;mem:256;disk:1000;ports:[31000-32000]"
+    /// Variables every agent gets besides the harness's own (failpoints, deliberate breaks).
+    public let environment: [String: String]
     private let children = ChildProcesses<Int>()
 
-    public init(count: Int, binary: String, directory: String, network: ClusterNetwork, masters: [String]) {
+    public init(count: Int, binary: String, directory: String, network: ClusterNetwork, masters: [String], environment: [String: String] = [:]) {
+        self.environment = environment
         self.count = count
         self.binary = binary
         self.directory = directory
@@ -54,6 +57,9 @@ public final class ChaosAgents: Sendable {
             "--exit-with-parent", "--parent-pid", "\(getpid())",
         ]
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let namespaces = network.namespaces {
             guard let nsenter = NetTool.path("nsenter") else {
                 throw HarnessFailure("nsenter is not installed (Debian: apt-get install -y util-linux)")

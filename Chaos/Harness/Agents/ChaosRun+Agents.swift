@@ -1,4 +1,6 @@
 import CorralHistory
+import CorralMaster
+import CorralStore
 import Foundation
 
 #if canImport(Glibc)
@@ -35,10 +37,15 @@ final class ChaosRunAgents: @unchecked Sendable {
     /// no master id is among its targets.
     static let schedulerNodeBase: UInt64 = 60
 
-    init(scenario: Scenario, binary: String, directory: String, cluster: ChaosCluster) {
+    /// `breaks`: deliberate defects the agents are started with (`agent-stale-term`).
+    init(scenario: Scenario, binary: String, directory: String, cluster: ChaosCluster, breaks: [String] = []) {
         self.scenario = scenario
+        var environment: [String: String] = [:]
+        if let failpoints = scenario.agentFailpoints { environment[Failpoints.variable] = failpoints }
+        if !breaks.isEmpty { environment[DeliberateBreak.variable] = breaks.joined(separator: ",") }
         agents = ChaosAgents(
-            count: scenario.agents, binary: binary, directory: directory, network: cluster.network, masters: cluster.members.map(\.http))
+            count: scenario.agents, binary: binary, directory: directory, network: cluster.network, masters: cluster.members.map(\.http),
+            environment: environment)
     }
 
     var shape: TaskChecks.Shape {
@@ -181,6 +188,10 @@ final class ChaosRunAgents: @unchecked Sendable {
         summary.violations += TaskChecks.launchesCommitted(runs, final: final)
         summary.violations += TaskChecks.killsRequested(events)
         summary.violations += TaskChecks.committedUpdatesDelivered(agents.committedUpdates(), events: events, final: final)
+        let terms = agents.ids.map { AgentTerms.parse(log: agents.log($0, from: 0), agent: $0) }
+        summary.violations += terms.flatMap(\.violations)
+        let replays = terms.map(\.replays).reduce(0, +)
+        if replays > 0 { summary.notes.append("agent.stream.desync replayed \(replays) records of older terms on newer streams") }
         checkAgentFaults(records, events: events, into: &summary)
         if !events.contains(where: { $0.type == "status" && $0.state == "TASK_FINISHED" }) {
             summary.violations.append("liveness: no task finished at all")

@@ -1,3 +1,4 @@
+import CorralStore
 import TOMLKit
 
 extension Scenario {
@@ -49,6 +50,12 @@ extension ScenarioReader {
         let agents = try int(table, "agents", in: "") ?? 0
         guard (0...8).contains(agents) else { throw fail("agents", "must be 0 to 8, not \(agents)") }
         scenario.agents = agents
+        if let value = table["agent_failpoints"] {
+            guard let text = value.string else { throw fail("agent_failpoints", "must be a string, e.g. \"agent.stream.desync=trigger\"") }
+            guard agents > 0 else { throw fail("agent_failpoints", "needs agents; add agents = N at the top") }
+            do { _ = try Failpoint.parse(text) } catch { throw fail("agent_failpoints", "\(error)") }
+            scenario.agentFailpoints = text
+        }
         if let value = table["tasks"] {
             guard let tasks = value.table else { throw fail("tasks", "must be a table [tasks]") }
             guard agents > 0 else { throw fail("tasks", "needs agents to run on; add agents = 2 (or more)") }

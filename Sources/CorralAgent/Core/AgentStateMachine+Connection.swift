@@ -118,6 +118,11 @@ extension AgentStateMachine {
             highestTerm = event.term
             output.append(.persist([.highestTerm(event.term)]))
         }
+        if event.type != .heartbeat {
+            // What the agent takes, with its term: the chaos checkers hold the terms an
+            // agent takes to never go back (`TaskChecks.agentTermsKept`).
+            log(.info, "took a record from the leader", ["type": event.type.rawValue, "term": "\(event.term)"])
+        }
         if case .subscribed(var subscription) = connection {
             subscription.lastHeard = now
             subscription.term = event.term

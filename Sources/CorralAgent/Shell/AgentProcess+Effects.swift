@@ -115,7 +115,18 @@ extension AgentProcess {
         }
         guard opened(subscription, connection: connection) else { return }
         do {
-            for try await event in subscription.events { step(.event(event, connection: connection)) }
+            for try await event in subscription.events {
+                step(.event(event, connection: connection))
+                if let stale = desync.carried(event, from: subscription.master) {
+                    logger.warning(
+                        "failpoint agent.stream.desync: replaying a record of an older term on this stream",
+                        metadata: [
+                            "type": "\(stale.type.rawValue)", "term": "\(stale.term)", "stream_term": "\(event.term)",
+                            "master": "\(subscription.master)",
+                        ])
+                    step(.event(stale, connection: connection))
+                }
+            }
             ended(connection, "the master closed the stream")
         } catch {
             ended(connection, "\(error)")

@@ -38,6 +38,8 @@ public actor AgentProcess {
     let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
     /// Open subscriptions by connection number.
     var subscriptions: [UInt64: MasterSubscription] = [:]
+    /// The failpoint `agent.stream.desync`'s memory of records (nothing unless it is armed).
+    var desync = StreamDesync()
     /// The instant the machine wants its next tick, and the instants timer jobs sleep until.
     var timerDue: ContinuousClock.Instant?
     var timerSleepers: Set<ContinuousClock.Instant> = []
@@ -73,7 +75,9 @@ public actor AgentProcess {
         address = config.httpListen
         files = SandboxFiles()
         link = MasterLink(masters: config.masters, timeouts: config.linkTimeouts, seed: seed)
-        machine = AgentStateMachine(info: info, random: SplitMix64(seed: seed ^ 0x5eed))
+        var configuration = AgentConfiguration()
+        configuration.fencesTerms = !AgentDeliberateBreak.ignoresTerms(ProcessInfo.processInfo.environment)
+        machine = AgentStateMachine(info: info, configuration: configuration, random: SplitMix64(seed: seed ^ 0x5eed))
         (jobs, jobSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
         (failures, failureSink) = AsyncStream.makeStream(of: AgentProcessError.self)
     }
@@ -129,6 +133,10 @@ public actor AgentProcess {
 
     /// Recovers, registers and serves until cancelled or until the agent must stop.
     public func run() async throws {
+        if !machine.configuration.fencesTerms {
+            logger.critical(
+                "this agent is DELIBERATELY BROKEN (\(AgentDeliberateBreak.variable)=\(AgentDeliberateBreak.staleTerm)): it acts on a deposed leader's records; for testing the chaos checkers only")
+        }
         attachExistingSandboxes()
         let found = await runner.recover()
         recovered = Dictionary(found.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
