@@ -347,7 +347,8 @@ final class ClusterAgent: ClusterClient {
     /// false when the agent has no such record.
     func desync(using random: inout SimulationRNG) -> Bool {
         guard up,
-            let (_, current) = connections.first(where: { $0.value.subscribedTerm != nil }),
+            // The newest connection (a dictionary's order differs between processes).
+            let (_, current) = connections.filter({ $0.value.subscribedTerm != nil }).max(by: { $0.key < $1.key }),
             let streamID = current.streamID, let term = current.subscribedTerm
         else { return false }
         let stale = sentRecords.filter { $0.master != current.master && $0.event.term < term }

@@ -120,7 +120,7 @@ extension AgentStateMachine {
         }
         if event.type != .heartbeat {
             // What the agent takes, with its term: the chaos checkers hold the terms an
-            // agent takes to never go back (`TaskChecks.agentTermsKept`).
+            // agent takes to never go back (`AgentTerms` in Chaos/Harness).
             log(.info, "took a record from the leader", ["type": event.type.rawValue, "term": "\(event.term)"])
         }
         if case .subscribed(var subscription) = connection {
