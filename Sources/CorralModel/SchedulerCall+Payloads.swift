@@ -5,14 +5,18 @@ extension SchedulerCall {
         public var frameworkInfo: FrameworkInfo
         /// Roles to subscribe suppressed.
         @Repeated public var suppressedRoles: [String]
+        /// Which agents may be offered to each role (Mesos 1.11).
+        public var offerConstraints: OfferConstraints?
         enum CodingKeys: String, CodingKey {
             case frameworkInfo = "framework_info"
             case suppressedRoles = "suppressed_roles"
+            case offerConstraints = "offer_constraints"
         }
         /// Makes the payload.
-        public init(frameworkInfo: FrameworkInfo, suppressedRoles: [String] = []) {
+        public init(frameworkInfo: FrameworkInfo, suppressedRoles: [String] = [], offerConstraints: OfferConstraints? = nil) {
             self.frameworkInfo = frameworkInfo
             self.suppressedRoles = suppressedRoles
+            self.offerConstraints = offerConstraints
         }
     }
 

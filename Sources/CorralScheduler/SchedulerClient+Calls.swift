@@ -84,16 +84,20 @@ extension SchedulerClient {
         try await send(call)
     }
 
-    /// Changes the framework's FrameworkInfo (roles, capabilities, …) without re-subscribing
-    /// (UPDATE_FRAMEWORK). `info.id` is set to the subscribed framework's ID, and later
-    /// re-subscriptions send `info`.
-    public func updateFramework(_ info: FrameworkInfo, suppressedRoles: [String] = []) async throws {
+    /// Changes the framework's FrameworkInfo (roles, capabilities, …) and its offer
+    /// constraints (nil: none) without re-subscribing (UPDATE_FRAMEWORK). `info.id` is set to
+    /// the subscribed framework's ID, and later re-subscriptions send `info` and
+    /// `offerConstraints`.
+    public func updateFramework(
+        _ info: FrameworkInfo, suppressedRoles: [String] = [], offerConstraints: OfferConstraints? = nil
+    ) async throws {
         var info = info
         info.id = knownFrameworkID
         var call = SchedulerCall(type: .updateFramework)
-        call.updateFramework = .init(frameworkInfo: info, suppressedRoles: suppressedRoles)
+        call.updateFramework = .init(frameworkInfo: info, suppressedRoles: suppressedRoles, offerConstraints: offerConstraints)
         try await send(call)
         updatedFramework = info
+        updatedConstraints = offerConstraints ?? OfferConstraints()
     }
 
     /// Ends the framework: the master kills its tasks and forgets it. The client stops

@@ -19,7 +19,9 @@ extension SchedulerClient {
         info.id = knownFrameworkID
         let body: [UInt8]
         do {
-            body = try MesosJSON.encode(SchedulerCall.subscribe(info))
+            var call = SchedulerCall.subscribe(info)
+            call.subscribe?.offerConstraints = updatedConstraints ?? configuration.offerConstraints
+            body = try MesosJSON.encode(call)
         } catch {
             return .failed("cannot encode SUBSCRIBE: \(error)")
         }

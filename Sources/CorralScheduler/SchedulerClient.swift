@@ -55,6 +55,9 @@ public actor SchedulerClient {
     var knownFrameworkID: FrameworkID?
     /// The FrameworkInfo of the last successful UPDATE_FRAMEWORK; re-subscriptions send it.
     var updatedFramework: FrameworkInfo?
+    /// The offer constraints of the last successful UPDATE_FRAMEWORK (none: an empty value);
+    /// re-subscriptions send them.
+    var updatedConstraints: OfferConstraints?
     var rotation: MasterRotation
     /// A master named by a `307` answer to a call; the next subscription goes there.
     var redirectHint: MasterAddress?

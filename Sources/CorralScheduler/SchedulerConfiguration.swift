@@ -25,6 +25,9 @@ public struct SchedulerConfiguration: Sendable {
     /// it. A paused leader is then left within about this long of its successor's election
     /// instead of `missedHeartbeats` heartbeats (75 s with Mesos's 15 s). nil: never.
     public var leaderWatchInterval: Duration? = .milliseconds(500)
+    /// Which agents each role may be offered (Mesos 1.11 `offer_constraints`), sent with
+    /// every SUBSCRIBE; `updateFramework` replaces them. nil: every agent.
+    public var offerConstraints: OfferConstraints?
 
     /// Makes a configuration.
     public init(

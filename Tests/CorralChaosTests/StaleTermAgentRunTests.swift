@@ -24,7 +24,10 @@ import Testing
         defer { scratch.remove() }
         let (summary, _) = try ChaosRunTests.run(try Self.scenario, seed: 1, in: scratch)
         #expect(summary.passed, "\(summary.violations)")
-        #expect(summary.notes.contains { $0.contains("agent.stream.desync replayed") }, "no record was replayed: \(summary.notes)")
+        #expect(
+            summary.notes.contains { $0.contains("agent.stream.desync replayed") },
+            "no record was replayed: \(summary.notes)"
+        )
     }
 
     @Test func agentsWithoutTheTermFenceAreCaught() throws {
@@ -33,7 +36,12 @@ import Testing
         for seed: UInt64 in 1...3 where !caught {
             let scratch = try ScratchDirectory(prefix: "corral-chaos-desync")
             defer { scratch.remove() }
-            var run = ChaosRun(scenario: try Self.scenario, seed: seed, binary: try CorralBinary.locate(), reportDirectory: "\(scratch.path)/report")
+            var run = ChaosRun(
+                scenario: try Self.scenario,
+                seed: seed,
+                binary: try CorralBinary.locate(),
+                reportDirectory: "\(scratch.path)/report"
+            )
             run.deliberateBreaks = ["agent-stale-term"]
             let summary = try run.run()
             print(summary.text)

@@ -131,10 +131,10 @@ struct LeaderHarness {
     }
 
     /// Subscribes a scheduler through the machine; returns its framework ID and stream.
-    mutating func subscribeFramework(_ info: FrameworkInfo, suppressed: [String] = []) throws
-        -> (FrameworkID, String)
-    {
-        let subscribe = SchedulerCall.Subscribe(frameworkInfo: info, suppressedRoles: suppressed)
+    mutating func subscribeFramework(
+        _ info: FrameworkInfo, suppressed: [String] = [], constraints: OfferConstraints? = nil
+    ) throws -> (FrameworkID, String) {
+        let subscribe = SchedulerCall.Subscribe(frameworkInfo: info, suppressedRoles: suppressed, offerConstraints: constraints)
         let (_, asked) = call { $0.subscribe(subscribe, id: $1, in: $2) }
         guard case .reply(_, .schedulerStream(let id, let stream))? = try commit(asked).last else {
             throw HarnessError(message: "SUBSCRIBE of \(info.name) did not open a stream")

@@ -26,6 +26,14 @@ struct ProtobufRoundTripTests {
         subscribe.subscribe?.frameworkInfo.capabilities.removeAll { $0.type?.rawValue == "SOMETHING_FROM_THE_FUTURE" }
         subscribe.subscribe?.suppressedRoles = ["test"]
         try roundTrip(subscribe, as: Mesos_V1_Scheduler_Call.self)
+        subscribe.subscribe?.offerConstraints = OfferConstraints(roleConstraints: [
+            "test": .init(groups: [
+                .init([AttributeConstraint(.attribute("rack"), .textEquals("r1")), AttributeConstraint(.zone, .exists)]),
+                .init([AttributeConstraint(.hostname, .textNotMatches("db-.*")), AttributeConstraint(.region, .notExists)]),
+                .init([AttributeConstraint(.attribute("ssd"), .textNotEquals("no")), AttributeConstraint(.hostname, .textMatches("a.*"))]),
+            ])
+        ])
+        try roundTrip(subscribe, as: Mesos_V1_Scheduler_Call.self)
         let framework = FrameworkID("F-1")
         try roundTrip(SchedulerCall.decline(framework, offerIDs: ["O-1", "O-2"], filters: Filters(refuseSeconds: 30)), as: Mesos_V1_Scheduler_Call.self)
         try roundTrip(SchedulerCall.acknowledge(framework, agentID: "S-1", taskID: "T-1", uuid: [1, 2, 3, 250]), as: Mesos_V1_Scheduler_Call.self)

@@ -18,6 +18,8 @@ public actor LaunchingScheduler {
     public private(set) var offersSeen = 0
     /// The resources of every offer seen, in order.
     public private(set) var offeredResources: [Resources] = []
+    /// The hostname of every offer seen, in order.
+    public private(set) var offeredHostnames: [String] = []
     public private(set) var refused: [TaskStatus] = []
     /// FAILURE events (an agent or an executor was lost), in order.
     public private(set) var failures: [SchedulerEvent.Failure] = []
@@ -42,6 +44,7 @@ public actor LaunchingScheduler {
     public init(
         masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60, partitionAware: Bool = false,
         groupExecutor: ExecutorInfo? = nil, role: String = "*", declineRefuseSeconds: Double = 0.2,
+        offerConstraints: OfferConstraints? = nil,
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo = LaunchingScheduler.trueTask
     ) throws {
         self.makeTask = makeTask
@@ -49,10 +52,11 @@ public actor LaunchingScheduler {
         var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
         info.role = role
         if partitionAware { info.capabilities.append(FrameworkInfo.Capability(.partitionAware)) }
-        client = try SchedulerClient(
-            SchedulerConfiguration(
-                masters: masters, framework: info, implicitAcknowledgements: true,
-                reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(5)))
+        var configuration = SchedulerConfiguration(
+            masters: masters, framework: info, implicitAcknowledgements: true,
+            reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(5))
+        configuration.offerConstraints = offerConstraints
+        client = try SchedulerClient(configuration)
         toLaunch = (0..<taskCount).map { TaskID("task-\($0)") }
         self.perOffer = perOffer
         self.declineRefuseSeconds = declineRefuseSeconds
@@ -104,6 +108,7 @@ public actor LaunchingScheduler {
     private func use(_ offer: Offer) async {
         offersSeen += 1
         offeredResources.append(Resources(offer.resources))
+        offeredHostnames.append(offer.hostname)
         // Offers can be small (resources freed while a bigger offer is out): launch what fits.
         let offered = Resources(offer.resources)
         let sample = Resources(makeTask(TaskID("sample"), offer.agentID).resources)

@@ -30,7 +30,8 @@ public struct AgentTerms: Sendable, Hashable {
             guard let term = fields["term"].flatMap(UInt64.init) else { continue }
             if term < highest {
                 result.violations.append(
-                    "agent \(agent) took a \(fields["type"] ?? "record") of term \(term) after one of term \(highest): it acted on a deposed leader's record")
+                    "agent \(agent) took a \(fields["type"] ?? "record") of term \(term) after one of term \(highest): it acted on a deposed leader's record"
+                )
             }
             highest = max(highest, term)
         }

@@ -8,6 +8,8 @@ enum AgentDeliberateBreak {
 
     /// Whether `environment` turns the term fence off.
     static func ignoresTerms(_ environment: [String: String]) -> Bool {
-        (environment[variable] ?? "").split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == staleTerm }
+        (environment[variable] ?? "").split(separator: ",").contains {
+            $0.trimmingCharacters(in: .whitespaces) == staleTerm
+        }
     }
 }

@@ -127,6 +127,12 @@ public protocol Allocator: Sendable {
     /// Suppresses exactly `roles` of the framework and un-suppresses its other roles, keeping
     /// their filters (UPDATE_FRAMEWORK's `suppressed_roles`, unlike REVIVE).
     @discardableResult mutating func setSuppressedRoles(framework: String, roles: Set<String>) -> Bool
+    /// Offers the framework's `role` only the agents in `agents` (nil: every agent): the
+    /// agents its offer constraints allow. False for an unknown framework or role.
+    @discardableResult mutating func setEligibleAgents(framework: String, role: String, agents: Set<String>?) -> Bool
+    /// Adds or removes one agent in the eligible agents of a framework's role that has some
+    /// (an agent registered or changed its attributes); no effect on a role without.
+    mutating func setAgentEligible(framework: String, role: String, agent: String, eligible: Bool)
     /// Sets a role's DRF weight (default 1; must be positive).
     mutating func setWeight(_ weight: Double, role: String)
     /// Sets a role's quota: `guarantee` is allocated before fair sharing, `limit` (nil:

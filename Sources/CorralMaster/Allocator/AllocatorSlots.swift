@@ -69,6 +69,8 @@ struct ClientSlot: Sendable {
     var usedAgents: Set<Int>
     /// Agents holding a refuse filter for this client (possibly stale ones), for revive.
     var filteredAgents: Set<Int>
+    /// The agents its offer constraints allow, by id; nil: every agent.
+    var eligibleAgents: Set<String>? = nil
 }
 
 /// A framework.

@@ -6,8 +6,8 @@
 //   2. fair stage: every role, in policy order, with offers capped so that what stays
 //      unallocated still covers the guarantees not yet met (quota headroom).
 // For each agent it takes the first role in order, and in it the first framework in DRF
-// order, that is subscribed, not suppressed, not yet offered this agent in this cycle and
-// not filtered for what would be offered; that framework gets everything available on the
+// order, that is subscribed, not suppressed, not yet offered this agent in this cycle,
+// allowed the agent by its offer constraints and not filtered for what would be offered; that framework gets everything available on the
 // agent, capped by the quota limits of the role and its ancestors. Then the offered client
 // and its role move to their new places in the orders (a binary search each).
 //
@@ -112,6 +112,7 @@ extension HierarchicalAllocator {
                 guard clients[client].subscribed, !clients[client].suppressed,
                     frameworks[clients[client].framework].registered,
                     !scratch.offeredHere.contains(client),
+                    clients[client].eligibleAgents.map({ $0.contains(agents[agent].id) }) ?? true,
                     !isFiltered(client: client, agent: agent, offerable: scratch.offerable, head: head, nowMillis: nowMillis)
                 else { continue }
                 return (rolePosition, clientPosition)

@@ -66,6 +66,18 @@ extension HierarchicalAllocator {
     }
 
     @discardableResult
+    public mutating func setEligibleAgents(framework id: String, role: String, agents: Set<String>?) -> Bool {
+        forEachClient(of: id, role: role) { $0.eligibleAgents = agents }
+    }
+
+    public mutating func setAgentEligible(framework id: String, role: String, agent: String, eligible: Bool) {
+        _ = forEachClient(of: id, role: role) { client in
+            guard client.eligibleAgents != nil else { return }
+            if eligible { client.eligibleAgents?.insert(agent) } else { client.eligibleAgents?.remove(agent) }
+        }
+    }
+
+    @discardableResult
     public mutating func setSuppressedRoles(framework id: String, roles suppressed: Set<String>) -> Bool {
         guard let framework = frameworkIndex[id] else { return false }
         for (roleIndex, client) in frameworks[framework].clients {

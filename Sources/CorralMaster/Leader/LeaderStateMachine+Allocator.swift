@@ -64,6 +64,7 @@ extension LeaderStateMachine {
             )
         }
         allocator.addAgent(id.value, total: ResourceMapping.quantities(agent.total), used: used)
+        applyOfferConstraints(toAgent: agent.info)
         return rescinded
     }
 
@@ -76,6 +77,7 @@ extension LeaderStateMachine {
 
     /// A removed framework leaves the allocator with its charges and offers.
     mutating func removeFramework(_ id: FrameworkID) {
+        offerConstraints[id] = nil
         charges = charges.filter { $0.value.framework != id }
         removeOffers { $0.frameworkID == id }
         allocator.removeFramework(id.value)

@@ -35,11 +35,12 @@ extension LeaderStateMachine {
         /// registry refused fails the call with that code.
         case answer(CallID, what: String, refusals: MasterError.Code?)
         /// A scheduler's SUBSCRIBE at `term`: open its stream.
-        case schedulerSubscribed(CallID, term: UInt64, info: FrameworkInfo, suppressed: [String])
+        case schedulerSubscribed(
+            CallID, term: UInt64, info: FrameworkInfo, suppressed: [String], constraints: OfferConstraints? = nil)
         /// An agent's SUBSCRIBE at `term`: open its stream, send what it missed.
         case agentSubscribed(CallID, term: UInt64, info: AgentInfo, reported: Set<TaskKey>, ip: String?)
         /// UPDATE_FRAMEWORK: the allocator takes the new roles.
-        case frameworkUpdated(CallID, info: FrameworkInfo, suppressed: [String])
+        case frameworkUpdated(CallID, info: FrameworkInfo, suppressed: [String], constraints: OfferConstraints? = nil)
         /// An ACCEPT waiting for one operation's launch.
         case accept(AcceptRun)
     }
@@ -62,12 +63,13 @@ extension LeaderStateMachine {
                 }
                 return [.reply(call, .done)]
             }
-        case .schedulerSubscribed(let call, let term, let info, let suppressed):
+        case .schedulerSubscribed(let call, let term, let info, let suppressed, let constraints):
             return schedulerSubscribed(
                 call,
                 term: term,
                 info: info,
                 suppressed: suppressed,
+                constraints: constraints,
                 result: result,
                 in: context
             )
@@ -81,7 +83,7 @@ extension LeaderStateMachine {
                 result: result,
                 in: context
             )
-        case .frameworkUpdated(let call, let info, let suppressed):
+        case .frameworkUpdated(let call, let info, let suppressed, let constraints):
             switch result {
             case .failure(let error):
                 return [.reply(call, .failed(MasterError.committing("the call", error)))]
@@ -95,6 +97,7 @@ extension LeaderStateMachine {
             // As Mesos: the listed roles are suppressed, every other role of the framework
             // is not (its refuse filters stay; REVIVE is what clears them).
             allocator.setSuppressedRoles(framework: id.value, roles: Set(suppressed))
+            setOfferConstraints(constraints, of: id, roles: info.effectiveRoles, registry: context.registry)
             return step(.allocationWanted, in: context) + [.reply(call, .done)]
         case .accept(let run):
             return launchDecided(run, result: result, in: context)

@@ -99,13 +99,16 @@ extension LeaderStateMachine {
             guard info.id == framework else {
                 return badRequest("update_framework.framework_info.id must be the caller's framework_id")
             }
+            let constraints = call.updateFramework?.offerConstraints
+            do { try OfferConstraintMatcher.check(constraints, roles: info.effectiveRoles) } catch { return [.reply(id, .failed(error))] }
             return [
                 .commit(
                     .updateFramework(info: info, atNanos: nanos(context)),
                     then: .frameworkUpdated(
                         id,
                         info: info,
-                        suppressed: call.updateFramework?.suppressedRoles ?? []
+                        suppressed: call.updateFramework?.suppressedRoles ?? [],
+                        constraints: constraints
                     )
                 )
             ]

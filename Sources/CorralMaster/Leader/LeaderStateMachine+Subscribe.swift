@@ -25,6 +25,11 @@ extension LeaderStateMachine {
                 )
             ]
         }
+        do {
+            try OfferConstraintMatcher.check(subscribe.offerConstraints, roles: info.effectiveRoles)
+        } catch {
+            return [.reply(call, .failed(error))]
+        }
         info.id = info.id ?? FrameworkID("\(newID())-0000")
         return [
             .commit(
@@ -33,7 +38,8 @@ extension LeaderStateMachine {
                     call,
                     term: term,
                     info: info,
-                    suppressed: subscribe.suppressedRoles
+                    suppressed: subscribe.suppressedRoles,
+                    constraints: subscribe.offerConstraints
                 )
             )
         ]
@@ -46,6 +52,7 @@ extension LeaderStateMachine {
         term subscribedTerm: UInt64,
         info: FrameworkInfo,
         suppressed: [String],
+        constraints: OfferConstraints? = nil,
         result: Result<RegistryOutcome, any Error>,
         in context: LeaderContext
     ) -> [Action] {
@@ -74,6 +81,7 @@ extension LeaderStateMachine {
             nowMillis: millis(context.now),
             now: context.now
         )
+        setOfferConstraints(constraints, of: id, roles: info.effectiveRoles, registry: context.registry)
         actions += effects.flatMap { carryOut($0, in: context) }
         actions.append(
             .log(

@@ -150,6 +150,10 @@ package struct LeaderStateMachine {
     private(set) var awaiting: [AgentID: Instant] = [:]
     /// The stream of each framework whose scheduler is connected to this leader.
     package private(set) var schedulers: [FrameworkID: String] = [:]
+    /// Subscribed frameworks' offer constraints (from SUBSCRIBE or UPDATE_FRAMEWORK; as in
+    /// Mesos they are not replicated: a scheduler sends them again when it subscribes to a
+    /// new leader).
+    package internal(set) var offerConstraints: [FrameworkID: OfferConstraints] = [:]
     /// The UUID of the update last sent for each task.
     private var lastSentUUID: [TaskKey: [UInt8]] = [:]
     /// The outstanding offers; changed only by `offer`, `takeOffers` and `removeOffers` (in
@@ -186,6 +190,7 @@ package struct LeaderStateMachine {
             agents = [:]
             awaiting = [:]
             schedulers = [:]
+            offerConstraints = [:]
             lastSentUUID = [:]
             offers = [:]
             charges = [:]

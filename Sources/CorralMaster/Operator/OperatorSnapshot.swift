@@ -9,6 +9,8 @@ struct OperatorSnapshot: Sendable {
     var offers: [Offer]
     var connectedFrameworks: Set<FrameworkID>
     var connectedAgents: Set<AgentID>
+    /// Subscribed frameworks' offer constraints (the leader's, not replicated).
+    var offerConstraints: [FrameworkID: OfferConstraints] = [:]
     /// The IP each connected agent's stream came from.
     var agentIPs: [AgentID: String] = [:]
     var masterInfo: MasterInfo
@@ -57,7 +59,8 @@ extension MasterLeader {
         info.pid = "master@\(config.httpListen.host):\(config.httpListen.port)"
         return OperatorSnapshot(
             registry: machine.registry, offers: outstandingOffers, connectedFrameworks: Set(core.schedulers.keys),
-            connectedAgents: connectedAgents, agentIPs: core.agents.compactMapValues(\.ip), masterInfo: info, config: config, term: term,
+            connectedAgents: connectedAgents, offerConstraints: core.offerConstraints, agentIPs: core.agents.compactMapValues(\.ip),
+            masterInfo: info, config: config, term: term,
             startTime: Date().timeIntervalSince1970 - uptime, uptime: uptime)
     }
 

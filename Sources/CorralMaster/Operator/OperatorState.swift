@@ -42,6 +42,7 @@ enum OperatorState {
                 framework, connected: snapshot.connectedFrameworks.contains(framework.id),
                 allocated: snapshot.allocated(toFramework: framework.id), offered: snapshot.offered(toFramework: framework.id))
             view["offers"] = OperatorViews.encode(snapshot.offers(of: framework.id))
+            if let constraints = snapshot.offerConstraints[framework.id] { view["offer_constraints"] = OperatorViews.encode(constraints) }
             if case .disconnected(let since, _) = framework.state { view["unregistered_time"] = OperatorViews.time(since) }
             return view
         }

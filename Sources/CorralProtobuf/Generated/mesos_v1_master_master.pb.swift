@@ -1485,6 +1485,15 @@ public nonisolated struct Mesos_V1_Master_Response: @unchecked Sendable {
         set {_uniqueStorage()._offeredResources = newValue}
       }
 
+      public var offerConstraints: Mesos_V1_Scheduler_OfferConstraints {
+        get {_storage._offerConstraints ?? Mesos_V1_Scheduler_OfferConstraints()}
+        set {_uniqueStorage()._offerConstraints = newValue}
+      }
+      /// Returns true if `offerConstraints` has been explicitly set.
+      public var hasOfferConstraints: Bool {_storage._offerConstraints != nil}
+      /// Clears the value of `offerConstraints`. Subsequent reads from it will return its default value.
+      public mutating func clearOfferConstraints() {_uniqueStorage()._offerConstraints = nil}
+
       public var unknownFields = SwiftProtobuf.UnknownStorage()
 
       public init() {}
@@ -4065,7 +4074,7 @@ nonisolated extension Mesos_V1_Master_Response.GetFrameworks: SwiftProtobuf.Mess
 
 nonisolated extension Mesos_V1_Master_Response.GetFrameworks.Framework: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Mesos_V1_Master_Response.GetFrameworks.protoMessageName + ".Framework"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_info\0\u{1}active\0\u{1}connected\0\u{3}registered_time\0\u{3}reregistered_time\0\u{3}unregistered_time\0\u{1}offers\0\u{3}inverse_offers\0\u{3}allocated_resources\0\u{3}offered_resources\0\u{1}recovered\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_info\0\u{1}active\0\u{1}connected\0\u{3}registered_time\0\u{3}reregistered_time\0\u{3}unregistered_time\0\u{1}offers\0\u{3}inverse_offers\0\u{3}allocated_resources\0\u{3}offered_resources\0\u{1}recovered\0\u{3}offer_constraints\0")
 
   fileprivate class _StorageClass {
     var _frameworkInfo: Mesos_V1_FrameworkInfo? = nil
@@ -4079,6 +4088,7 @@ nonisolated extension Mesos_V1_Master_Response.GetFrameworks.Framework: SwiftPro
     var _inverseOffers: [Mesos_V1_InverseOffer] = []
     var _allocatedResources: [Mesos_V1_Resource] = []
     var _offeredResources: [Mesos_V1_Resource] = []
+    var _offerConstraints: Mesos_V1_Scheduler_OfferConstraints? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -4100,6 +4110,7 @@ nonisolated extension Mesos_V1_Master_Response.GetFrameworks.Framework: SwiftPro
       _inverseOffers = source._inverseOffers
       _allocatedResources = source._allocatedResources
       _offeredResources = source._offeredResources
+      _offerConstraints = source._offerConstraints
     }
   }
 
@@ -4124,6 +4135,7 @@ nonisolated extension Mesos_V1_Master_Response.GetFrameworks.Framework: SwiftPro
       if !SwiftProtobuf.Internal.areAllInitialized(_storage._inverseOffers) {return false}
       if !SwiftProtobuf.Internal.areAllInitialized(_storage._allocatedResources) {return false}
       if !SwiftProtobuf.Internal.areAllInitialized(_storage._offeredResources) {return false}
+      if let v = _storage._offerConstraints, !v.isInitialized {return false}
       return true
     }
   }
@@ -4147,6 +4159,7 @@ nonisolated extension Mesos_V1_Master_Response.GetFrameworks.Framework: SwiftPro
         case 9: try { try decoder.decodeRepeatedMessageField(value: &_storage._allocatedResources) }()
         case 10: try { try decoder.decodeRepeatedMessageField(value: &_storage._offeredResources) }()
         case 11: try { try decoder.decodeSingularBoolField(value: &_storage._recovered) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._offerConstraints) }()
         default: break
         }
       }
@@ -4192,6 +4205,9 @@ nonisolated extension Mesos_V1_Master_Response.GetFrameworks.Framework: SwiftPro
       try { if let v = _storage._recovered {
         try visitor.visitSingularBoolField(value: v, fieldNumber: 11)
       } }()
+      try { if let v = _storage._offerConstraints {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -4212,6 +4228,7 @@ nonisolated extension Mesos_V1_Master_Response.GetFrameworks.Framework: SwiftPro
         if _storage._inverseOffers != rhs_storage._inverseOffers {return false}
         if _storage._allocatedResources != rhs_storage._allocatedResources {return false}
         if _storage._offeredResources != rhs_storage._offeredResources {return false}
+        if _storage._offerConstraints != rhs_storage._offerConstraints {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -31,6 +31,318 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+public nonisolated struct Mesos_V1_Scheduler_AttributeConstraint: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var selector: Mesos_V1_Scheduler_AttributeConstraint.Selector {
+    get {_selector ?? Mesos_V1_Scheduler_AttributeConstraint.Selector()}
+    set {_selector = newValue}
+  }
+  /// Returns true if `selector` has been explicitly set.
+  public var hasSelector: Bool {self._selector != nil}
+  /// Clears the value of `selector`. Subsequent reads from it will return its default value.
+  public mutating func clearSelector() {self._selector = nil}
+
+  public var predicate: Mesos_V1_Scheduler_AttributeConstraint.Predicate {
+    get {_predicate ?? Mesos_V1_Scheduler_AttributeConstraint.Predicate()}
+    set {_predicate = newValue}
+  }
+  /// Returns true if `predicate` has been explicitly set.
+  public var hasPredicate: Bool {self._predicate != nil}
+  /// Clears the value of `predicate`. Subsequent reads from it will return its default value.
+  public mutating func clearPredicate() {self._predicate = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated struct Selector: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var selector: Mesos_V1_Scheduler_AttributeConstraint.Selector.OneOf_Selector? = nil
+
+    public var pseudoattributeType: Mesos_V1_Scheduler_AttributeConstraint.Selector.PseudoattributeType {
+      get {
+        if case .pseudoattributeType(let v)? = selector {return v}
+        return .unknown
+      }
+      set {selector = .pseudoattributeType(newValue)}
+    }
+
+    public var attributeName: String {
+      get {
+        if case .attributeName(let v)? = selector {return v}
+        return String()
+      }
+      set {selector = .attributeName(newValue)}
+    }
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public nonisolated enum OneOf_Selector: Equatable, Sendable {
+      case pseudoattributeType(Mesos_V1_Scheduler_AttributeConstraint.Selector.PseudoattributeType)
+      case attributeName(String)
+
+    }
+
+    public nonisolated enum PseudoattributeType: Int, SwiftProtobuf.Enum, Swift.CaseIterable {
+      case unknown = 0
+      case hostname = 1
+      case region = 2
+      case zone = 3
+
+      public init() {
+        self = .unknown
+      }
+
+    }
+
+    public init() {}
+  }
+
+  public nonisolated struct Predicate: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var predicate: Mesos_V1_Scheduler_AttributeConstraint.Predicate.OneOf_Predicate? = nil
+
+    public var exists: Mesos_V1_Scheduler_AttributeConstraint.Predicate.Exists {
+      get {
+        if case .exists(let v)? = predicate {return v}
+        return Mesos_V1_Scheduler_AttributeConstraint.Predicate.Exists()
+      }
+      set {predicate = .exists(newValue)}
+    }
+
+    public var notExists: Mesos_V1_Scheduler_AttributeConstraint.Predicate.NotExists {
+      get {
+        if case .notExists(let v)? = predicate {return v}
+        return Mesos_V1_Scheduler_AttributeConstraint.Predicate.NotExists()
+      }
+      set {predicate = .notExists(newValue)}
+    }
+
+    public var textEquals: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextEquals {
+      get {
+        if case .textEquals(let v)? = predicate {return v}
+        return Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextEquals()
+      }
+      set {predicate = .textEquals(newValue)}
+    }
+
+    public var textNotEquals: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotEquals {
+      get {
+        if case .textNotEquals(let v)? = predicate {return v}
+        return Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotEquals()
+      }
+      set {predicate = .textNotEquals(newValue)}
+    }
+
+    public var textMatches: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextMatches {
+      get {
+        if case .textMatches(let v)? = predicate {return v}
+        return Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextMatches()
+      }
+      set {predicate = .textMatches(newValue)}
+    }
+
+    public var textNotMatches: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotMatches {
+      get {
+        if case .textNotMatches(let v)? = predicate {return v}
+        return Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotMatches()
+      }
+      set {predicate = .textNotMatches(newValue)}
+    }
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public nonisolated enum OneOf_Predicate: Equatable, Sendable {
+      case exists(Mesos_V1_Scheduler_AttributeConstraint.Predicate.Exists)
+      case notExists(Mesos_V1_Scheduler_AttributeConstraint.Predicate.NotExists)
+      case textEquals(Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextEquals)
+      case textNotEquals(Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotEquals)
+      case textMatches(Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextMatches)
+      case textNotMatches(Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotMatches)
+
+      fileprivate var isInitialized: Bool {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch self {
+        case .textEquals: return {
+          guard case .textEquals(let v) = self else { preconditionFailure() }
+          return v.isInitialized
+        }()
+        case .textNotEquals: return {
+          guard case .textNotEquals(let v) = self else { preconditionFailure() }
+          return v.isInitialized
+        }()
+        case .textMatches: return {
+          guard case .textMatches(let v) = self else { preconditionFailure() }
+          return v.isInitialized
+        }()
+        case .textNotMatches: return {
+          guard case .textNotMatches(let v) = self else { preconditionFailure() }
+          return v.isInitialized
+        }()
+        default: return true
+        }
+      }
+
+    }
+
+    public nonisolated struct Exists: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      public init() {}
+    }
+
+    public nonisolated struct NotExists: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      public init() {}
+    }
+
+    public nonisolated struct TextEquals: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      public var value: String {
+        get {_value ?? String()}
+        set {_value = newValue}
+      }
+      /// Returns true if `value` has been explicitly set.
+      public var hasValue: Bool {self._value != nil}
+      /// Clears the value of `value`. Subsequent reads from it will return its default value.
+      public mutating func clearValue() {self._value = nil}
+
+      public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      public init() {}
+
+      fileprivate var _value: String? = nil
+    }
+
+    public nonisolated struct TextNotEquals: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      public var value: String {
+        get {_value ?? String()}
+        set {_value = newValue}
+      }
+      /// Returns true if `value` has been explicitly set.
+      public var hasValue: Bool {self._value != nil}
+      /// Clears the value of `value`. Subsequent reads from it will return its default value.
+      public mutating func clearValue() {self._value = nil}
+
+      public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      public init() {}
+
+      fileprivate var _value: String? = nil
+    }
+
+    public nonisolated struct TextMatches: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      public var regex: String {
+        get {_regex ?? String()}
+        set {_regex = newValue}
+      }
+      /// Returns true if `regex` has been explicitly set.
+      public var hasRegex: Bool {self._regex != nil}
+      /// Clears the value of `regex`. Subsequent reads from it will return its default value.
+      public mutating func clearRegex() {self._regex = nil}
+
+      public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      public init() {}
+
+      fileprivate var _regex: String? = nil
+    }
+
+    public nonisolated struct TextNotMatches: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      public var regex: String {
+        get {_regex ?? String()}
+        set {_regex = newValue}
+      }
+      /// Returns true if `regex` has been explicitly set.
+      public var hasRegex: Bool {self._regex != nil}
+      /// Clears the value of `regex`. Subsequent reads from it will return its default value.
+      public mutating func clearRegex() {self._regex = nil}
+
+      public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      public init() {}
+
+      fileprivate var _regex: String? = nil
+    }
+
+    public init() {}
+  }
+
+  public init() {}
+
+  fileprivate var _selector: Mesos_V1_Scheduler_AttributeConstraint.Selector? = nil
+  fileprivate var _predicate: Mesos_V1_Scheduler_AttributeConstraint.Predicate? = nil
+}
+
+public nonisolated struct Mesos_V1_Scheduler_OfferConstraints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var roleConstraints: Dictionary<String,Mesos_V1_Scheduler_OfferConstraints.RoleConstraints> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated struct RoleConstraints: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var groups: [Mesos_V1_Scheduler_OfferConstraints.RoleConstraints.Group] = []
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public nonisolated struct Group: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      public var attributeConstraints: [Mesos_V1_Scheduler_AttributeConstraint] = []
+
+      public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      public init() {}
+    }
+
+    public init() {}
+  }
+
+  public init() {}
+}
+
 public nonisolated struct Mesos_V1_Scheduler_Event: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -625,11 +937,21 @@ public nonisolated struct Mesos_V1_Scheduler_Call: @unchecked Sendable {
 
     public var suppressedRoles: [String] = []
 
+    public var offerConstraints: Mesos_V1_Scheduler_OfferConstraints {
+      get {_offerConstraints ?? Mesos_V1_Scheduler_OfferConstraints()}
+      set {_offerConstraints = newValue}
+    }
+    /// Returns true if `offerConstraints` has been explicitly set.
+    public var hasOfferConstraints: Bool {self._offerConstraints != nil}
+    /// Clears the value of `offerConstraints`. Subsequent reads from it will return its default value.
+    public mutating func clearOfferConstraints() {self._offerConstraints = nil}
+
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
 
     fileprivate var _frameworkInfo: Mesos_V1_FrameworkInfo? = nil
+    fileprivate var _offerConstraints: Mesos_V1_Scheduler_OfferConstraints? = nil
   }
 
   public nonisolated struct Accept: Sendable {
@@ -1079,11 +1401,21 @@ public nonisolated struct Mesos_V1_Scheduler_Call: @unchecked Sendable {
 
     public var suppressedRoles: [String] = []
 
+    public var offerConstraints: Mesos_V1_Scheduler_OfferConstraints {
+      get {_offerConstraints ?? Mesos_V1_Scheduler_OfferConstraints()}
+      set {_offerConstraints = newValue}
+    }
+    /// Returns true if `offerConstraints` has been explicitly set.
+    public var hasOfferConstraints: Bool {self._offerConstraints != nil}
+    /// Clears the value of `offerConstraints`. Subsequent reads from it will return its default value.
+    public mutating func clearOfferConstraints() {self._offerConstraints = nil}
+
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
 
     fileprivate var _frameworkInfo: Mesos_V1_FrameworkInfo? = nil
+    fileprivate var _offerConstraints: Mesos_V1_Scheduler_OfferConstraints? = nil
   }
 
   public init() {}
@@ -1094,6 +1426,552 @@ public nonisolated struct Mesos_V1_Scheduler_Call: @unchecked Sendable {
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "mesos.v1.scheduler"
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AttributeConstraint"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}selector\0\u{1}predicate\0")
+
+  public var isInitialized: Bool {
+    if self._selector == nil {return false}
+    if self._predicate == nil {return false}
+    if let v = self._predicate, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._selector) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._predicate) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._selector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._predicate {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint, rhs: Mesos_V1_Scheduler_AttributeConstraint) -> Bool {
+    if lhs._selector != rhs._selector {return false}
+    if lhs._predicate != rhs._predicate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Selector: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_AttributeConstraint.protoMessageName + ".Selector"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pseudoattribute_type\0\u{3}attribute_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Mesos_V1_Scheduler_AttributeConstraint.Selector.PseudoattributeType?
+        try decoder.decodeSingularEnumField(value: &v)
+        if let v = v {
+          if self.selector != nil {try decoder.handleConflictingOneOf()}
+          self.selector = .pseudoattributeType(v)
+        }
+      }()
+      case 2: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.selector != nil {try decoder.handleConflictingOneOf()}
+          self.selector = .attributeName(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.selector {
+    case .pseudoattributeType?: try {
+      guard case .pseudoattributeType(let v)? = self.selector else { preconditionFailure() }
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 1)
+    }()
+    case .attributeName?: try {
+      guard case .attributeName(let v)? = self.selector else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint.Selector, rhs: Mesos_V1_Scheduler_AttributeConstraint.Selector) -> Bool {
+    if lhs.selector != rhs.selector {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Selector.PseudoattributeType: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNKNOWN\0\u{1}HOSTNAME\0\u{1}REGION\0\u{1}ZONE\0")
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Predicate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_AttributeConstraint.protoMessageName + ".Predicate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}exists\0\u{3}not_exists\0\u{3}text_equals\0\u{3}text_not_equals\0\u{3}text_matches\0\u{3}text_not_matches\0")
+
+  public var isInitialized: Bool {
+    if let v = self.predicate, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Mesos_V1_Scheduler_AttributeConstraint.Predicate.Exists?
+        var hadOneofValue = false
+        if let current = self.predicate {
+          hadOneofValue = true
+          if case .exists(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.predicate = .exists(v)
+        }
+      }()
+      case 2: try {
+        var v: Mesos_V1_Scheduler_AttributeConstraint.Predicate.NotExists?
+        var hadOneofValue = false
+        if let current = self.predicate {
+          hadOneofValue = true
+          if case .notExists(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.predicate = .notExists(v)
+        }
+      }()
+      case 3: try {
+        var v: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextEquals?
+        var hadOneofValue = false
+        if let current = self.predicate {
+          hadOneofValue = true
+          if case .textEquals(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.predicate = .textEquals(v)
+        }
+      }()
+      case 4: try {
+        var v: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotEquals?
+        var hadOneofValue = false
+        if let current = self.predicate {
+          hadOneofValue = true
+          if case .textNotEquals(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.predicate = .textNotEquals(v)
+        }
+      }()
+      case 5: try {
+        var v: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextMatches?
+        var hadOneofValue = false
+        if let current = self.predicate {
+          hadOneofValue = true
+          if case .textMatches(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.predicate = .textMatches(v)
+        }
+      }()
+      case 6: try {
+        var v: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotMatches?
+        var hadOneofValue = false
+        if let current = self.predicate {
+          hadOneofValue = true
+          if case .textNotMatches(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.predicate = .textNotMatches(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.predicate {
+    case .exists?: try {
+      guard case .exists(let v)? = self.predicate else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .notExists?: try {
+      guard case .notExists(let v)? = self.predicate else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .textEquals?: try {
+      guard case .textEquals(let v)? = self.predicate else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .textNotEquals?: try {
+      guard case .textNotEquals(let v)? = self.predicate else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .textMatches?: try {
+      guard case .textMatches(let v)? = self.predicate else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .textNotMatches?: try {
+      guard case .textNotMatches(let v)? = self.predicate else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate, rhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate) -> Bool {
+    if lhs.predicate != rhs.predicate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Predicate.Exists: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_AttributeConstraint.Predicate.protoMessageName + ".Exists"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.Exists, rhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.Exists) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Predicate.NotExists: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_AttributeConstraint.Predicate.protoMessageName + ".NotExists"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.NotExists, rhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.NotExists) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextEquals: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_AttributeConstraint.Predicate.protoMessageName + ".TextEquals"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}value\0")
+
+  public var isInitialized: Bool {
+    if self._value == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._value) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._value {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextEquals, rhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextEquals) -> Bool {
+    if lhs._value != rhs._value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotEquals: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_AttributeConstraint.Predicate.protoMessageName + ".TextNotEquals"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}value\0")
+
+  public var isInitialized: Bool {
+    if self._value == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._value) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._value {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotEquals, rhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotEquals) -> Bool {
+    if lhs._value != rhs._value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextMatches: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_AttributeConstraint.Predicate.protoMessageName + ".TextMatches"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}regex\0")
+
+  public var isInitialized: Bool {
+    if self._regex == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._regex) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._regex {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextMatches, rhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextMatches) -> Bool {
+    if lhs._regex != rhs._regex {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotMatches: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_AttributeConstraint.Predicate.protoMessageName + ".TextNotMatches"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}regex\0")
+
+  public var isInitialized: Bool {
+    if self._regex == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._regex) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._regex {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotMatches, rhs: Mesos_V1_Scheduler_AttributeConstraint.Predicate.TextNotMatches) -> Bool {
+    if lhs._regex != rhs._regex {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_OfferConstraints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OfferConstraints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}role_constraints\0")
+
+  public var isInitialized: Bool {
+    if !SwiftProtobuf.Internal.areAllInitialized(self.roleConstraints) {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Mesos_V1_Scheduler_OfferConstraints.RoleConstraints>.self, value: &self.roleConstraints) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.roleConstraints.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Mesos_V1_Scheduler_OfferConstraints.RoleConstraints>.self, value: self.roleConstraints, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_OfferConstraints, rhs: Mesos_V1_Scheduler_OfferConstraints) -> Bool {
+    if lhs.roleConstraints != rhs.roleConstraints {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_OfferConstraints.RoleConstraints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_OfferConstraints.protoMessageName + ".RoleConstraints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}groups\0")
+
+  public var isInitialized: Bool {
+    if !SwiftProtobuf.Internal.areAllInitialized(self.groups) {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.groups) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.groups.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.groups, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_OfferConstraints.RoleConstraints, rhs: Mesos_V1_Scheduler_OfferConstraints.RoleConstraints) -> Bool {
+    if lhs.groups != rhs.groups {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Scheduler_OfferConstraints.RoleConstraints.Group: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_V1_Scheduler_OfferConstraints.RoleConstraints.protoMessageName + ".Group"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}attribute_constraints\0")
+
+  public var isInitialized: Bool {
+    if !SwiftProtobuf.Internal.areAllInitialized(self.attributeConstraints) {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.attributeConstraints) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.attributeConstraints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.attributeConstraints, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Scheduler_OfferConstraints.RoleConstraints.Group, rhs: Mesos_V1_Scheduler_OfferConstraints.RoleConstraints.Group) -> Bool {
+    if lhs.attributeConstraints != rhs.attributeConstraints {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
 
 nonisolated extension Mesos_V1_Scheduler_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
@@ -1894,11 +2772,12 @@ nonisolated extension Mesos_V1_Scheduler_Call.TypeEnum: SwiftProtobuf._ProtoName
 
 nonisolated extension Mesos_V1_Scheduler_Call.Subscribe: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Mesos_V1_Scheduler_Call.protoMessageName + ".Subscribe"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_info\0\u{3}suppressed_roles\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_info\0\u{3}suppressed_roles\0\u{3}offer_constraints\0")
 
   public var isInitialized: Bool {
     if self._frameworkInfo == nil {return false}
     if let v = self._frameworkInfo, !v.isInitialized {return false}
+    if let v = self._offerConstraints, !v.isInitialized {return false}
     return true
   }
 
@@ -1910,6 +2789,7 @@ nonisolated extension Mesos_V1_Scheduler_Call.Subscribe: SwiftProtobuf.Message, 
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._frameworkInfo) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.suppressedRoles) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._offerConstraints) }()
       default: break
       }
     }
@@ -1926,12 +2806,16 @@ nonisolated extension Mesos_V1_Scheduler_Call.Subscribe: SwiftProtobuf.Message, 
     if !self.suppressedRoles.isEmpty {
       try visitor.visitRepeatedStringField(value: self.suppressedRoles, fieldNumber: 2)
     }
+    try { if let v = self._offerConstraints {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mesos_V1_Scheduler_Call.Subscribe, rhs: Mesos_V1_Scheduler_Call.Subscribe) -> Bool {
     if lhs._frameworkInfo != rhs._frameworkInfo {return false}
     if lhs.suppressedRoles != rhs.suppressedRoles {return false}
+    if lhs._offerConstraints != rhs._offerConstraints {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2647,11 +3531,12 @@ nonisolated extension Mesos_V1_Scheduler_Call.Suppress: SwiftProtobuf.Message, S
 
 nonisolated extension Mesos_V1_Scheduler_Call.UpdateFramework: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Mesos_V1_Scheduler_Call.protoMessageName + ".UpdateFramework"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_info\0\u{3}suppressed_roles\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_info\0\u{3}suppressed_roles\0\u{3}offer_constraints\0")
 
   public var isInitialized: Bool {
     if self._frameworkInfo == nil {return false}
     if let v = self._frameworkInfo, !v.isInitialized {return false}
+    if let v = self._offerConstraints, !v.isInitialized {return false}
     return true
   }
 
@@ -2663,6 +3548,7 @@ nonisolated extension Mesos_V1_Scheduler_Call.UpdateFramework: SwiftProtobuf.Mes
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._frameworkInfo) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.suppressedRoles) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._offerConstraints) }()
       default: break
       }
     }
@@ -2679,12 +3565,16 @@ nonisolated extension Mesos_V1_Scheduler_Call.UpdateFramework: SwiftProtobuf.Mes
     if !self.suppressedRoles.isEmpty {
       try visitor.visitRepeatedStringField(value: self.suppressedRoles, fieldNumber: 2)
     }
+    try { if let v = self._offerConstraints {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mesos_V1_Scheduler_Call.UpdateFramework, rhs: Mesos_V1_Scheduler_Call.UpdateFramework) -> Bool {
     if lhs._frameworkInfo != rhs._frameworkInfo {return false}
     if lhs.suppressedRoles != rhs.suppressedRoles {return false}
+    if lhs._offerConstraints != rhs._offerConstraints {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
