@@ -34,6 +34,11 @@ extension HierarchicalAllocator {
         }
         var decisions: [OfferDecision] = []
         var scratch = CycleScratch(count: kinds.count)
+        if !kinds.reserved.isEmpty {
+            scratch.denied = roles.map { role in
+                kinds.reserved.filter { !ResourceMapping.mayUse(role.name, reservedFor: $0.role) }.map(\.index)
+            }
+        }
         if refreshRequiredHeadroom() {
             for agent in agentOrder {
                 allocate(agent: agent, stage: .guarantee, nowMillis: nowMillis, scratch: &scratch, into: &decisions)
@@ -57,6 +62,9 @@ extension HierarchicalAllocator {
         /// Clients offered each agent in the guarantee stage: still one offer per client and
         /// agent in the whole cycle.
         var offeredInGuaranteeStage: [Int: [Int]] = [:]
+        /// By role index: the reserved kinds the role may not be offered (those reserved for
+        /// roles other than it and its ancestors); empty without reservations.
+        var denied: [[Int]] = []
 
         init(count: Int) {
             available = ResourceVector(count: count)
@@ -101,7 +109,9 @@ extension HierarchicalAllocator {
             let role = roleOrder[rolePosition]
             if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
             scratch.offerable = scratch.available
-            if !kinds.reserved.isEmpty { maskReservations(&scratch.offerable, role: role) }
+            if !scratch.denied.isEmpty {
+                for index in scratch.denied[role] { scratch.offerable.millis[index] = 0 }
+            }
             capToLimits(&scratch.offerable, role: role)
             if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
             if scratch.offerable.isZero { continue }
@@ -119,15 +129,6 @@ extension HierarchicalAllocator {
             }
         }
         return nil
-    }
-
-    /// Zeroes what is reserved for roles other than `role` and its ancestors: reserved
-    /// resources go only to their role and its sub-roles.
-    private func maskReservations(_ offerable: inout ResourceVector, role: Int) {
-        let name = roles[role].name
-        for (index, reservedRole) in kinds.reserved where offerable.millis[index] > 0 {
-            if !ResourceMapping.mayUse(name, reservedFor: reservedRole) { offerable.millis[index] = 0 }
-        }
     }
 
     /// Records an offer of `resources` on the agent to the client.
