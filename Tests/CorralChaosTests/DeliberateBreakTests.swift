@@ -23,13 +23,15 @@ import Testing
     /// Runs the isolate-leader test scenario against masters broken with `name`, seeds 1, 2, 3
     /// in turn, until one run fails with a violation that `matches`; returns the violations of
     /// every run, for the message when none did.
-    static func caught(_ name: String, matches: (String) -> Bool) throws -> (Bool, [String]) {
+    static func caught(
+        _ name: String, in scenario: Scenario = ChaosRunTests.isolation, matches: (String) -> Bool
+    ) throws -> (Bool, [String]) {
         var seen: [String] = []
         for seed: UInt64 in 1...3 {
             let scratch = try ScratchDirectory(prefix: "corral-chaos-broken")
             defer { scratch.remove() }
             var run = ChaosRun(
-                scenario: ChaosRunTests.isolation, seed: seed, binary: try CorralBinary.locate(),
+                scenario: scenario, seed: seed, binary: try CorralBinary.locate(),
                 reportDirectory: "\(scratch.path)/report")
             run.deliberateBreaks = [name]
             let summary = try run.run()

@@ -27,17 +27,8 @@ import Testing
     }
 
     @Test func mastersThatLaunchBeforeTheCommitAreCaught() throws {
-        var seen: [String] = []
-        var caught = false
-        for seed: UInt64 in 1...3 where !caught {
-            let scratch = try ScratchDirectory(prefix: "corral-chaos-deposed")
-            defer { scratch.remove() }
-            var run = ChaosRun(scenario: Self.scenario, seed: seed, binary: try CorralBinary.locate(), reportDirectory: "\(scratch.path)/report")
-            run.deliberateBreaks = ["launch-before-commit"]
-            let summary = try run.run()
-            print(summary.text)
-            seen += summary.violations.map { "seed \(seed): \($0)" }
-            caught = summary.violations.contains { $0.contains("but no commit launched it") }
+        let (caught, seen) = try DeliberateBreakTests.caught("launch-before-commit", in: Self.scenario) {
+            $0.contains("but no commit launched it")
         }
         #expect(caught, "no uncommitted launch caught in 3 seeds; violations: \(seen)")
     }

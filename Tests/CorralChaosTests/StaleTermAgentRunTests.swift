@@ -31,22 +31,8 @@ import Testing
     }
 
     @Test func agentsWithoutTheTermFenceAreCaught() throws {
-        var seen: [String] = []
-        var caught = false
-        for seed: UInt64 in 1...3 where !caught {
-            let scratch = try ScratchDirectory(prefix: "corral-chaos-desync")
-            defer { scratch.remove() }
-            var run = ChaosRun(
-                scenario: try Self.scenario,
-                seed: seed,
-                binary: try CorralBinary.locate(),
-                reportDirectory: "\(scratch.path)/report"
-            )
-            run.deliberateBreaks = ["agent-stale-term"]
-            let summary = try run.run()
-            print(summary.text)
-            seen += summary.violations.map { "seed \(seed): \($0)" }
-            caught = summary.violations.contains { $0.contains("acted on a deposed leader's record") }
+        let (caught, seen) = try DeliberateBreakTests.caught("agent-stale-term", in: try Self.scenario) {
+            $0.contains("acted on a deposed leader's record")
         }
         #expect(caught, "no stale-term agent caught in 3 seeds; violations: \(seen)")
     }
