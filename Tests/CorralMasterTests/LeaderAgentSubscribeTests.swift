@@ -75,7 +75,7 @@ struct LeaderAgentSubscribeTests {
         #expect(
             asked == [
                 .commit(
-                    .admitAgent(info: admitted, atNanos: H.wallAtStart),
+                    .admitAgent(info: admitted, atNanos: H.wallAtStart, ip: "10.0.0.9"),
                     then: .agentSubscribed(call, term: 3, info: admitted, reported: [], ip: "10.0.0.9")
                 )
             ]
@@ -103,7 +103,7 @@ struct LeaderAgentSubscribeTests {
         #expect(
             asked == [
                 .commit(
-                    .reregisterAgent(info: Fixture.agentInfo("a1"), reported: reports, atNanos: at),
+                    .reregisterAgent(info: Fixture.agentInfo("a1"), reported: reports, atNanos: at, ip: "10.0.0.9"),
                     then: .agentSubscribed(
                         call,
                         term: 3,

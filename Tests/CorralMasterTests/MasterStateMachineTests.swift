@@ -134,6 +134,9 @@ import Testing
                                 atNanos: 30
                             ).encoded,
                             RegistryCommand.removeQuota(role: "web").encoded,
+                            RegistryCommand.startMaintenance(
+                                machines: [.init(hostname: "A1.example", ip: "10.0.0.1")], atNanos: 31
+                            ).encoded,
                         ],
                         from: 100
                     )
@@ -142,8 +145,10 @@ import Testing
                 #expect(before.quotas.isEmpty)
                 try machine.sync()
             }
+            #expect(before.downMachines == [.init(hostname: "a1.example", ip: "10.0.0.1")], "the machine went down")
             let reopened = try open(path)
-            #expect(try reopened.appliedIndex() == 102)
+            #expect(try reopened.appliedIndex() == 103)
+            #expect(reopened.registry.downMachines == before.downMachines)
             #expect(reopened.registry == before)
             #expect(reopened.registry.tasks == before.tasks)
             #expect(reopened.registry.nextCompletedSequence == before.nextCompletedSequence)

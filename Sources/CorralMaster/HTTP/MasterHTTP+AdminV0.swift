@@ -24,6 +24,8 @@ extension MasterHTTP {
             router.get(RouterPath("\(prefix)/maintenance/status")) { request, _ in
                 await v0(request) { snapshot, _ in MasterEndpointsV0.maintenanceStatus(snapshot) }
             }
+            router.post(RouterPath("\(prefix)/machine/down")) { request, _ in await machines(request, down: true) }
+            router.post(RouterPath("\(prefix)/machine/up")) { request, _ in await machines(request, down: false) }
             router.post(RouterPath("\(prefix)/teardown")) { request, _ in await teardownV0(request) }
         }
         // Flags are this master's own, answered without a leader (as Mesos answers them).
@@ -67,6 +69,25 @@ extension MasterHTTP {
         }
         return await answerLeader(request) {
             try await master.leader.commitOperator(command)
+            return Response(status: .ok)
+        }
+    }
+
+    /// `POST /master/machine/down` (START_MAINTENANCE) and `/master/machine/up`
+    /// (STOP_MAINTENANCE) with a JSON list of `MachineID`s.
+    private func machines(_ request: Request, down: Bool) async -> Response {
+        let machines: [MaintenanceSchedule.MachineID]
+        switch await decodeBody([MaintenanceSchedule.MachineID].self, request) {
+        case .success(let decoded): machines = decoded
+        case .failure(let refusal): return refusal.response
+        }
+        guard !machines.isEmpty else {
+            return problem(.badRequest, "the list of machines is empty: send [{\"hostname\": ..., \"ip\": ...}, ...]")
+        }
+        return await answerLeader(request) {
+            try await master.leader.commitOperator { at in
+                down ? .startMaintenance(machines: machines, atNanos: at) : .stopMaintenance(machines: machines, atNanos: at)
+            }
             return Response(status: .ok)
         }
     }

@@ -161,6 +161,16 @@ extension LeaderStateMachine {
                 last = event
             }
             return [.closeAgent(id, last: last)] + rescind(removeAgent(id))
+        case .dropDownAgent(let id):
+            var actions: [Action] = context.registry.tasks(onAgent: id).map { task in
+                var kill = agentEvent(.kill)
+                kill.kill = AgentEvent.Kill(frameworkID: task.key.frameworkID, taskID: task.key.taskID)
+                return .toAgent(id, kill)
+            }
+            var error = agentEvent(.error)
+            error.error = SchedulerEvent.ErrorPayload(message: "this agent's machine was taken down for maintenance")
+            actions.append(.closeAgent(id, last: error))
+            return actions + rescind(removeAgent(id))
         case .sendAgentLost(let framework, let agent):
             var failure = SchedulerEvent(type: .failure)
             failure.failure = SchedulerEvent.Failure(agentID: agent)

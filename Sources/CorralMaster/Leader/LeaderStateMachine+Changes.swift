@@ -23,6 +23,12 @@ extension LeaderStateMachine {
             let effects: [Effect] = [.removeFramework(record.id, killed: killed)]
             return effects + step(.frameworkRemoved(record.id), now: now)
         case .agentUpdated(let record):
+            if record.machineDown {
+                guard agents[record.id] != nil || allocator.allocation(ofAgent: record.id.value) != nil else { return [] }
+                _ = step(.agentDeactivated(record.id), now: now)
+                let told = schedulers.keys.sorted { $0.value < $1.value }.map { Effect.sendAgentLost($0, record.id) }
+                return [.dropDownAgent(record.id)] + told
+            }
             if !record.isActive {
                 var gone = false
                 if case .gone = record.state { gone = true }

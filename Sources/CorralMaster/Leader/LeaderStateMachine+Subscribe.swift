@@ -120,10 +120,10 @@ extension LeaderStateMachine {
             // An agent back while its re-registration is committed is not proposed
             // unreachable meanwhile; should the commit fail, its wait starts again.
             postponeUnreachable(id, now: context.now)
-            command = .reregisterAgent(info: info, reported: subscribe.tasks, atNanos: nanos(context))
+            command = .reregisterAgent(info: info, reported: subscribe.tasks, atNanos: nanos(context), ip: ip)
         } else {
             info.id = info.id ?? AgentID("\(newID())-S0")
-            command = .admitAgent(info: info, atNanos: nanos(context))
+            command = .admitAgent(info: info, atNanos: nanos(context), ip: ip)
         }
         let reported = Set(subscribe.tasks.map { TaskKey($0.frameworkID, $0.status.taskID) })
         return [

@@ -107,6 +107,9 @@ package struct LeaderStateMachine {
         /// The registry no longer counts the agent active: close its stream (with an error if an
         /// operator marked it gone) and take it out of the allocator.
         case dropDeactivatedAgent(AgentID, gone: Bool)
+        /// START_MAINTENANCE took the agent's machine down: kill its tasks (they ended
+        /// TASK_LOST), close its stream with an error and take it out of the allocator.
+        case dropDownAgent(AgentID)
         /// Send the scheduler a FAILURE for the lost agent.
         case sendAgentLost(FrameworkID, AgentID)
         /// The agent's total changed: rescind what no longer fits and allocate again.

@@ -48,17 +48,22 @@ extension MasterEndpointsV0 {
         OperatorViews.encode(snapshot.registry.maintenance)
     }
 
-    /// `GET /master/maintenance/status`: `maintenance.ClusterStatus`. Every scheduled machine
-    /// is draining (Corral has no START_MAINTENANCE, so none is down); `statuses` would hold
-    /// frameworks' answers to inverse offers, which Corral does not send.
+    /// `GET /master/maintenance/status`: `maintenance.ClusterStatus`. Scheduled machines are
+    /// draining until START_MAINTENANCE takes them down; `statuses` would hold frameworks'
+    /// answers to inverse offers, which Corral does not send yet.
     static func maintenanceStatus(_ snapshot: OperatorSnapshot) -> JSONValue {
-        let machines = snapshot.registry.maintenance.windows.flatMap(\.machineIDs)
-        let draining = machines.map { machine -> JSONValue in
+        func id(_ machine: MaintenanceSchedule.MachineID) -> JSONValue {
             var id: JSONValue = [:]
-            if let hostname = machine.hostname { id["hostname"] = .string(hostname) }
-            if let ip = machine.ip { id["ip"] = .string(ip) }
-            return ["id": id, "statuses": []]
+            if let hostname = machine.hostname, !hostname.isEmpty { id["hostname"] = .string(hostname) }
+            if let ip = machine.ip, !ip.isEmpty { id["ip"] = .string(ip) }
+            return id
         }
-        return ["draining_machines": .array(draining), "down_machines": []]
+        let down = snapshot.registry.downMachines
+        let machines = snapshot.registry.maintenance.windows.flatMap(\.machineIDs)
+        let draining = machines.filter { !down.contains($0.normalized) }.map { machine -> JSONValue in
+            ["id": id(machine), "statuses": []]
+        }
+        let downMachines = machines.filter { down.contains($0.normalized) }.map(id)
+        return ["draining_machines": .array(draining), "down_machines": .array(downMachines)]
     }
 }

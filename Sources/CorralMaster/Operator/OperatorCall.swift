@@ -37,12 +37,15 @@ struct OperatorCall: Decodable, Sendable {
         case reactivateAgent = "REACTIVATE_AGENT"
         case reserveResources = "RESERVE_RESOURCES"
         case unreserveResources = "UNRESERVE_RESOURCES"
+        case startMaintenance = "START_MAINTENANCE"
+        case stopMaintenance = "STOP_MAINTENANCE"
 
         /// The calls that change the registry and answer 202 with no body.
         var isMutating: Bool {
             [
                 .updateWeights, .updateMaintenanceSchedule, .updateQuota, .removeQuota, .teardown, .markAgentGone,
                 .reserveResources, .unreserveResources, .deactivateAgent, .reactivateAgent, .drainAgent,
+                .startMaintenance, .stopMaintenance,
             ].contains(self)
         }
 
@@ -60,7 +63,7 @@ struct OperatorCall: Decodable, Sendable {
     static let unsupported: Set<String> = [
         "LIST_FILES", "READ_FILE", "GET_OPERATIONS",
         "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
-        "SHRINK_VOLUME", "START_MAINTENANCE", "STOP_MAINTENANCE", "SET_QUOTA",
+        "SHRINK_VOLUME", "SET_QUOTA",
  "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
         "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "PRUNE_IMAGES",
     ]
@@ -112,6 +115,11 @@ struct OperatorCall: Decodable, Sendable {
     struct Teardown: Decodable, Sendable {
         var frameworkID: FrameworkID
         enum CodingKeys: String, CodingKey { case frameworkID = "framework_id" }
+    }
+
+    /// START_MAINTENANCE's and STOP_MAINTENANCE's `{"machines": [MachineID]}`.
+    struct Machines: Decodable, Sendable {
+        var machines: [MaintenanceSchedule.MachineID]?
     }
 
     struct MarkAgentGone: Decodable, Sendable {
@@ -183,6 +191,8 @@ struct OperatorCall: Decodable, Sendable {
     var updateMaintenanceSchedule: UpdateMaintenanceSchedule?
     var teardown: Teardown?
     var markAgentGone: MarkAgentGone?
+    var startMaintenance: Machines?
+    var stopMaintenance: Machines?
 
     enum CodingKeys: String, CodingKey {
         case type
@@ -194,6 +204,8 @@ struct OperatorCall: Decodable, Sendable {
         case updateMaintenanceSchedule = "update_maintenance_schedule"
         case teardown
         case markAgentGone = "mark_agent_gone"
+        case startMaintenance = "start_maintenance"
+        case stopMaintenance = "stop_maintenance"
         case reserveResources = "reserve_resources"
         case drainAgent = "drain_agent"
         case deactivateAgent = "deactivate_agent"
@@ -232,6 +244,12 @@ extension OperatorCall {
         case .markAgentGone:
             guard let id = markAgentGone?.agentID else { throw Self.missing(kind) }
             return { at in .markAgentGone(id: id, atNanos: at) }
+        case .startMaintenance, .stopMaintenance:
+            let starting = kind == .startMaintenance
+            guard let machines = (starting ? startMaintenance : stopMaintenance)?.machines, !machines.isEmpty else {
+                throw MasterError(code: .request, message: "\(kind.field).machines must list at least one machine")
+            }
+            return { at in starting ? .startMaintenance(machines: machines, atNanos: at) : .stopMaintenance(machines: machines, atNanos: at) }
         case .drainAgent:
             guard let call = drainAgent else { throw Self.missing(kind) }
             if let grace = call.maxGracePeriod?.nanoseconds, grace < 0 {

@@ -5,6 +5,19 @@ public struct MaintenanceSchedule: Codable, Hashable, Sendable {
     public struct MachineID: Codable, Hashable, Sendable {
         public var hostname: String?
         public var ip: String?
+
+        public init(hostname: String? = nil, ip: String? = nil) {
+            self.hostname = hostname
+            self.ip = ip
+        }
+
+        /// As Mesos compares machines: the hostname without case, and an omitted field as "".
+        public var normalized: MachineID { MachineID(hostname: (hostname ?? "").lowercased(), ip: ip ?? "") }
+
+        /// `hostname (ip)`, for messages.
+        public var description: String {
+            [hostname, ip.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
+        }
     }
 
     public struct Unavailability: Codable, Hashable, Sendable {
@@ -25,6 +38,31 @@ public struct MaintenanceSchedule: Codable, Hashable, Sendable {
     public var windows: [Window]
 
     public init(windows: [Window] = []) { self.windows = windows }
+
+    /// Every scheduled machine, normalized.
+    public var machines: Set<MachineID> { Set(windows.flatMap(\.machineIDs).map(\.normalized)) }
+
+    /// Why the schedule cannot be taken, or nil: as Mesos checks it, every window names a
+    /// machine, every machine has a hostname or an IP and appears once, and every machine in
+    /// `down` is still in it (only STOP_MAINTENANCE takes a machine out of Down mode).
+    public func problem(down: Set<MachineID>) -> String? {
+        var seen: Set<MachineID> = []
+        for window in windows {
+            if window.machineIDs.isEmpty { return "a maintenance window names no machine" }
+            for machine in window.machineIDs {
+                if (machine.hostname ?? "").isEmpty && (machine.ip ?? "").isEmpty {
+                    return "a machine needs a hostname or an ip"
+                }
+                if !seen.insert(machine.normalized).inserted {
+                    return "machine \(machine.description) appears in the schedule more than once"
+                }
+            }
+        }
+        for machine in down.sorted(by: { $0.description < $1.description }) where !seen.contains(machine) {
+            return "machine \(machine.description) is down: bring it up with STOP_MAINTENANCE before taking it out of the schedule"
+        }
+        return nil
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

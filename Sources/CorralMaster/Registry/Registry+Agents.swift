@@ -1,9 +1,9 @@
 import CorralModel
 
 extension Registry {
-    mutating func reregisterAgent(_ info: AgentInfo, reported: [ReportedTask], at: UInt64, changes: inout [RegistryChange])
-        -> RegistryOutcome
-    {
+    mutating func reregisterAgent(
+        _ info: AgentInfo, reported: [ReportedTask], at: UInt64, ip: String? = nil, changes: inout [RegistryChange]
+    ) -> RegistryOutcome {
         guard let id = info.id, var record = agents[id] else {
             return RegistryOutcome(error: "agent \(info.id?.value ?? "?") is not registered", reason: "REASON_AGENT_UNKNOWN")
         }
@@ -12,6 +12,7 @@ extension Registry {
         }
         let wasUnreachable = record.state != .active
         record.info = info
+        if let ip { record.ip = ip }
         record.state = .active
         record.reregisteredAtNanos = at
         agents[id] = record

@@ -43,19 +43,22 @@ extension Registry {
             advanceClock(at)
             expireFrameworks(changes: &changes)
             return .ok
-        case .admitAgent(let info, let at):
+        case .admitAgent(let info, let at, let ip):
             advanceClock(at)
             guard let id = info.id, agents[id] == nil else {
                 return RegistryOutcome(error: "agent \(info.id?.value ?? "?") is already registered")
             }
-            let record = AgentRecord(info: info, state: .active, registeredAtNanos: at)
+            if let refusal = machineDown(hostname: info.hostname, ip: ip) { return refusal }
+            var record = AgentRecord(info: info, state: .active, registeredAtNanos: at)
+            record.ip = ip
             agents[id] = record
             touch(.agent(id))
             changes.append(.agentAdded(record))
             return .ok
-        case .reregisterAgent(let info, let reported, let at):
+        case .reregisterAgent(let info, let reported, let at, let ip):
             advanceClock(at)
-            return reregisterAgent(info, reported: reported, at: at, changes: &changes)
+            if let refusal = machineDown(hostname: info.hostname, ip: ip) { return refusal }
+            return reregisterAgent(info, reported: reported, at: at, ip: ip, changes: &changes)
         case .agentUnreachable(let id, let at):
             advanceClock(at)
             return agentUnreachable(id, at: at, changes: &changes)
@@ -116,7 +119,14 @@ extension Registry {
             touch(.weights)
             changes.append(.weightsChanged)
             return .ok
+        case .startMaintenance(let machines, let at):
+            advanceClock(at)
+            return startMaintenance(machines, at: at, changes: &changes)
+        case .stopMaintenance(let machines, let at):
+            advanceClock(at)
+            return stopMaintenance(machines, changes: &changes)
         case .updateMaintenance(let schedule):
+            if let problem = schedule.problem(down: downMachines) { return RegistryOutcome(error: problem) }
             maintenance = schedule
             touch(.maintenance)
             changes.append(.maintenanceChanged)

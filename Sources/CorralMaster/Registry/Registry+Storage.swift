@@ -9,6 +9,17 @@ extension MasterStateMachine {
         var nextCompletedSequence: UInt64
     }
 
+    /// The maintenance record: the schedule, and the machines in Down mode (absent in a record
+    /// written before START_MAINTENANCE acted).
+    private struct MaintenanceRecord: Codable {
+        var windows: [MaintenanceSchedule.Window]?
+        var downMachines: [MaintenanceSchedule.MachineID]?
+        enum CodingKeys: String, CodingKey {
+            case windows
+            case downMachines = "down_machines"
+        }
+    }
+
     /// The stored form of each record in `dirty`: its key, and its JSON, or nil when the
     /// record is gone.
     static func records(_ dirty: Set<RegistryKey>, of registry: borrowing Registry) throws -> [([UInt8], [UInt8]?)] {
@@ -25,7 +36,10 @@ extension MasterStateMachine {
             case .completedFramework(let id): value = try registry.completedFrameworks[id].map(MesosJSON.encode)
             case .quota(let role): value = try registry.quotas[role].map(MesosJSON.encode)
             case .weights: value = try MesosJSON.encode(registry.weights)
-            case .maintenance: value = try MesosJSON.encode(registry.maintenance)
+            case .maintenance:
+                let down = registry.downMachines.sorted { $0.description < $1.description }
+                value = try MesosJSON.encode(
+                    MaintenanceRecord(windows: registry.maintenance.windows, downMachines: down.isEmpty ? nil : down))
             }
             return (key.bytes, value)
         }
@@ -74,6 +88,8 @@ extension MasterStateMachine {
                     registry.weights = try MesosJSON.decode([String: Double].self, from: value)
                 case UInt8(ascii: "m"):
                     registry.maintenance = try MesosJSON.decode(MaintenanceSchedule.self, from: value)
+                    registry.downMachines = Set(
+                        try MesosJSON.decode(MaintenanceRecord.self, from: value).downMachines?.map(\.normalized) ?? [])
                 default:
                     break
                 }

@@ -21,6 +21,8 @@ public struct Registry: Hashable, Sendable {
     public internal(set) var quotas: [String: QuotaRecord] = [:]
     public internal(set) var weights: [String: Double] = [:]
     public internal(set) var maintenance = MaintenanceSchedule()
+    /// Machines in Down mode (START_MAINTENANCE), normalized; stored with the schedule.
+    public internal(set) var downMachines: Set<MaintenanceSchedule.MachineID> = []
 
     /// What applying needs but the registry's value is not: equal registries may differ here.
     var bookkeeping = Bookkeeping()

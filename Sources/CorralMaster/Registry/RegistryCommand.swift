@@ -15,10 +15,11 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
     /// Advances the replicated clock; frameworks whose fail-over deadline has passed are removed.
     case tick(atNanos: UInt64)
 
-    /// A new agent; `info.id` is set.
-    case admitAgent(info: AgentInfo, atNanos: UInt64)
+    /// A new agent; `info.id` is set; `ip` is the address its connection came from (which,
+    /// with its hostname, names its machine for maintenance).
+    case admitAgent(info: AgentInfo, atNanos: UInt64, ip: String? = nil)
     /// A known agent came back, reporting the tasks it still knows.
-    case reregisterAgent(info: AgentInfo, reported: [ReportedTask], atNanos: UInt64)
+    case reregisterAgent(info: AgentInfo, reported: [ReportedTask], atNanos: UInt64, ip: String? = nil)
     case agentUnreachable(id: AgentID, atNanos: UInt64)
     case markAgentGone(id: AgentID, atNanos: UInt64)
     /// The agent's total resources changed.
@@ -47,6 +48,11 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
     case removeQuota(role: String)
     case updateWeights([String: Double])
     case updateMaintenance(MaintenanceSchedule)
+    /// START_MAINTENANCE: scheduled machines go down; their agents are removed (their tasks
+    /// TASK_LOST) and cannot register until the machines are up again.
+    case startMaintenance(machines: [MaintenanceSchedule.MachineID], atNanos: UInt64)
+    /// STOP_MAINTENANCE: down machines come up and leave the schedule.
+    case stopMaintenance(machines: [MaintenanceSchedule.MachineID], atNanos: UInt64)
 
     public var encoded: [UInt8] {
         // Encoding plain Codable values cannot fail.

@@ -26,6 +26,17 @@ public struct AgentRecord: Codable, Hashable, Sendable {
     public var deactivated = false
     /// DRAIN_AGENT: the agent's tasks are being killed (draining), or all ended (drained).
     public var drain: Drain?
+    /// The address the agent's connection came from when it last registered; with its
+    /// hostname, it names the agent's machine for maintenance.
+    public var ip: String?
+    /// START_MAINTENANCE took its machine down: its tasks were ended (TASK_LOST), and it
+    /// cannot register until the machine is up.
+    public var machineDown = false
+
+    /// The agent's machine, as maintenance names machines (normalized).
+    public var machine: MaintenanceSchedule.MachineID {
+        MaintenanceSchedule.MachineID(hostname: info.hostname, ip: ip).normalized
+    }
 
     /// DRAIN_AGENT's state and settings.
     public struct Drain: Codable, Hashable, Sendable {
@@ -41,7 +52,8 @@ public struct AgentRecord: Codable, Hashable, Sendable {
     }
 
     public var id: AgentID { info.id ?? AgentID("") }
-    public var isActive: Bool { state == .active }
+    /// Registered, reachable, and not on a machine that is down for maintenance.
+    public var isActive: Bool { state == .active && !machineDown }
 
     /// The agent's whole resources: what it reports, with the dynamic reservations made on
     /// it. A reservation whose resources the agent no longer reports (it restarted smaller)
@@ -59,7 +71,7 @@ public struct AgentRecord: Codable, Hashable, Sendable {
 
 extension AgentRecord {
     enum CodingKeys: String, CodingKey {
-        case info, state, registeredAtNanos, reregisteredAtNanos, reserved, deactivated, drain
+        case info, state, registeredAtNanos, reregisteredAtNanos, reserved, deactivated, drain, ip, machineDown
     }
 
     /// Decodes a record; one written before dynamic reservations has none, and one written
@@ -73,6 +85,8 @@ extension AgentRecord {
         reserved = try container.decodeIfPresent([Resource].self, forKey: .reserved) ?? []
         deactivated = try container.decodeIfPresent(Bool.self, forKey: .deactivated) ?? false
         drain = try container.decodeIfPresent(Drain.self, forKey: .drain)
+        ip = try container.decodeIfPresent(String.self, forKey: .ip)
+        machineDown = try container.decodeIfPresent(Bool.self, forKey: .machineDown) ?? false
     }
 }
 
