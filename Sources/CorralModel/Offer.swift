@@ -23,6 +23,8 @@ public struct Offer: Codable, Hashable, Sendable {
     @Repeated public var executorIDs: [ExecutorID]
     /// The role the offer is allocated to.
     public var allocationInfo: Resource.AllocationInfo?
+    /// When the agent's machine is scheduled to be unavailable (maintenance), if it is.
+    public var unavailability: Unavailability?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -31,6 +33,7 @@ public struct Offer: Codable, Hashable, Sendable {
         case hostname, url, domain, resources, attributes
         case executorIDs = "executor_ids"
         case allocationInfo = "allocation_info"
+        case unavailability
         case legacyOfferID = "offer_id"
     }
 
@@ -76,6 +79,7 @@ public struct Offer: Codable, Hashable, Sendable {
         attributes = try container.decodeIfPresent([Attribute].self, forKey: .attributes) ?? []
         executorIDs = try container.decodeIfPresent([ExecutorID].self, forKey: .executorIDs) ?? []
         allocationInfo = try container.decodeIfPresent(Resource.AllocationInfo.self, forKey: .allocationInfo)
+        unavailability = try container.decodeIfPresent(Unavailability.self, forKey: .unavailability)
     }
 
     /// Encodes an offer with Mesos's key `id`.
@@ -91,5 +95,18 @@ public struct Offer: Codable, Hashable, Sendable {
         if !attributes.isEmpty { try container.encode(attributes, forKey: .attributes) }
         if !executorIDs.isEmpty { try container.encode(executorIDs, forKey: .executorIDs) }
         try container.encodeIfPresent(allocationInfo, forKey: .allocationInfo)
+        try container.encodeIfPresent(unavailability, forKey: .unavailability)
+    }
+}
+
+/// Mesos `Unavailability`: `{"start": {"nanoseconds"}, "duration"?: {"nanoseconds"}}`, a
+/// window from `start` (nanoseconds since the epoch) lasting `duration` (open-ended without).
+public struct Unavailability: Codable, Hashable, Sendable {
+    public var start: DurationInfo
+    public var duration: DurationInfo?
+
+    public init(start: DurationInfo, duration: DurationInfo? = nil) {
+        self.start = start
+        self.duration = duration
     }
 }

@@ -16,8 +16,17 @@ struct LeaderMaintenanceTests {
         let offer = try #require(H.offers(harness.tick()).first)
         let (_, launched) = harness.accept([offer.id], [.launch([H.task("t1")])])
         _ = try harness.commit(launched)
-        #expect(!H.offers(harness.tick()).isEmpty, "the rest of a1 is offered")
-        _ = harness.applyChanges(RegistryMaintenanceTests.schedule([Self.machine]))
+        let before = try #require(H.offers(harness.tick()).first, "the rest of a1 is offered")
+        #expect(before.unavailability == nil)
+        // Scheduled, the machine is draining: its offer is made again, with when it goes away.
+        let scheduled = harness.applyChanges(RegistryMaintenanceTests.schedule([Self.machine]))
+        #expect(
+            scheduled.contains {
+                if case .toScheduler(_, let event) = $0 { event.rescind?.offerID == before.id } else { false }
+            }
+        )
+        let draining = try #require(H.offers(harness.tick()).first)
+        #expect(draining.unavailability == Unavailability(start: DurationInfo(nanoseconds: 5)))
         let actions = harness.applyChanges(.startMaintenance(machines: [Self.machine], atNanos: 10))
         #expect(H.agentEvents(actions, .kill).map { $0.1.kill?.taskID.value } == ["t1"])
         let closed = actions.compactMap { action -> AgentEvent? in

@@ -62,6 +62,9 @@ struct ProtobufRoundTripTests {
 
     @Test func modelValuesSurviveProtobuf() throws {
         try roundTrip(Fixtures.offer, as: Mesos_V1_Offer.self)
+        var draining = Fixtures.offer
+        draining.unavailability = Unavailability(start: DurationInfo(nanoseconds: 5), duration: DurationInfo(nanoseconds: 60))
+        try roundTrip(draining, as: Mesos_V1_Offer.self)
         try roundTrip(Fixtures.task, as: Mesos_V1_TaskInfo.self)
         try roundTrip(Fixtures.status, as: Mesos_V1_TaskStatus.self)
         try roundTrip(Fixtures.framework, as: Mesos_V1_FrameworkInfo.self)

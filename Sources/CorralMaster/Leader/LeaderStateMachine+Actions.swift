@@ -171,6 +171,17 @@ extension LeaderStateMachine {
             error.error = SchedulerEvent.ErrorPayload(message: "this agent's machine was taken down for maintenance")
             actions.append(.closeAgent(id, last: error))
             return actions + rescind(removeAgent(id))
+        case .rescindAllOffers:
+            let removed = removeOffers { _ in true }
+            for offer in removed {
+                allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: millis(context.now))
+            }
+            _ = step(.allocationWanted, in: context)
+            return removed.map { offer in
+                var event = SchedulerEvent(type: .rescind)
+                event.rescind = SchedulerEvent.Rescind(offerID: offer.offer.id)
+                return .toScheduler(offer.frameworkID, event)
+            }
         case .sendAgentLost(let framework, let agent):
             var failure = SchedulerEvent(type: .failure)
             failure.failure = SchedulerEvent.Failure(agentID: agent)

@@ -42,6 +42,10 @@ extension LeaderStateMachine {
             guard agents[record.id] != nil else { return [] }
             _ = step(.allocationWanted, now: now)
             return [.updateAgentTotal(record.id, record.total)]
+        case .maintenanceChanged:
+            // Outstanding offers go back, to be made again with (or without) the machines'
+            // unavailability, as Mesos re-sends them when the schedule changes.
+            return [.rescindAllOffers]
         case .quotaChanged:
             _ = step(.allocationWanted, now: now)
             return [.refreshQuotas]

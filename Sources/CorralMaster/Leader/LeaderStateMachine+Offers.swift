@@ -101,7 +101,7 @@ extension LeaderStateMachine {
             let resources = ResourceMapping.carve(decision.resources, from: available, role: decision.role)
             available -= resources.unallocated
             left[agentID] = available
-            let offer = Offer(
+            var offer = Offer(
                 id: MesosOfferID("\(term)-O\(decision.offerID)"),
                 frameworkID: frameworkID,
                 agentID: agentID,
@@ -110,6 +110,10 @@ extension LeaderStateMachine {
                 attributes: agent.info.attributes,
                 allocationInfo: Resource.AllocationInfo(role: decision.role)
             )
+            // A draining machine's offers say when it will be unavailable, as Mesos's do.
+            if !registry.maintenance.windows.isEmpty {
+                offer.unavailability = registry.maintenance.unavailability(of: agent.machine)
+            }
             made.append(LiveOffer(decision: decision, offer: offer))
         }
         return (made, declined)

@@ -110,6 +110,8 @@ package struct LeaderStateMachine {
         /// START_MAINTENANCE took the agent's machine down: kill its tasks (they ended
         /// TASK_LOST), close its stream with an error and take it out of the allocator.
         case dropDownAgent(AgentID)
+        /// Rescind every outstanding offer (they go back to the allocator, unfiltered).
+        case rescindAllOffers
         /// Send the scheduler a FAILURE for the lost agent.
         case sendAgentLost(FrameworkID, AgentID)
         /// The agent's total changed: rescind what no longer fits and allocate again.

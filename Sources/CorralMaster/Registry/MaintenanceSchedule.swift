@@ -20,9 +20,11 @@ public struct MaintenanceSchedule: Codable, Hashable, Sendable {
         }
     }
 
-    public struct Unavailability: Codable, Hashable, Sendable {
-        public var start: DurationInfo
-        public var duration: DurationInfo?
+    public typealias Unavailability = CorralModel.Unavailability
+
+    /// When `machine` (normalized) is scheduled to be unavailable, if it is.
+    public func unavailability(of machine: MachineID) -> Unavailability? {
+        windows.first { $0.machineIDs.contains { $0.normalized == machine } }?.unavailability
     }
 
     public struct Window: Codable, Hashable, Sendable {
