@@ -58,6 +58,8 @@ extension RealMasters {
             let viaOperator = try OperatorClient.call(endpoint, ["type": "GET_MAINTENANCE_STATUS"])
             let operatorStatus = (viaOperator.json["get_maintenance_status"] as? [String: Any])?["status"] as? [String: Any]
             #expect((operatorStatus?["draining_machines"] as? [[String: Any]])?.count == 1, "\(viaOperator.text)")
+            let operations = try OperatorClient.call(endpoint, ["type": "GET_OPERATIONS"])
+            #expect(operations.status == 200 && operations.json["get_operations"] != nil, "\(operations.text)")
 
             let flags = try #require((try get(endpoint, "/master/flags") as? [String: Any])?["flags"] as? [String: String])
             #expect(flags["cluster_id"] != nil)

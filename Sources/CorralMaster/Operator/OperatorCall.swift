@@ -39,6 +39,9 @@ struct OperatorCall: Decodable, Sendable {
         case unreserveResources = "UNRESERVE_RESOURCES"
         case startMaintenance = "START_MAINTENANCE"
         case stopMaintenance = "STOP_MAINTENANCE"
+        /// Operations still pending on agents: none in Corral, whose operations (RESERVE,
+        /// UNRESERVE) take effect when their ACCEPT or operator call is committed.
+        case getOperations = "GET_OPERATIONS"
 
         /// The calls that change the registry and answer 202 with no body.
         var isMutating: Bool {
@@ -61,7 +64,7 @@ struct OperatorCall: Decodable, Sendable {
 
     /// Calls of Mesos 1.11 that Corral does not serve (answered 400, saying so).
     static let unsupported: Set<String> = [
-        "LIST_FILES", "READ_FILE", "GET_OPERATIONS",
+        "LIST_FILES", "READ_FILE",
         "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
         "SHRINK_VOLUME", "SET_QUOTA",
  "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
