@@ -124,7 +124,6 @@ extension SchedulerCall {
         }
     }
 
-    /// `{"tasks": [{"task_id", "agent_id"?}]}`; empty asks for every task.
     /// `{"operations": [{"operation_id", "agent_id"?}]}` of RECONCILE_OPERATIONS.
     public struct ReconcileOperations: Codable, Hashable, Sendable {
         /// The operations asked about; none asks about every operation the master knows.
@@ -148,6 +147,7 @@ extension SchedulerCall {
         }
     }
 
+    /// `{"tasks": [{"task_id", "agent_id"?}]}`; empty asks for every task.
     public struct Reconcile: Codable, Hashable, Sendable {
         /// The tasks asked about.
         @Repeated public var tasks: [Task]

@@ -172,16 +172,9 @@ extension LeaderStateMachine {
             actions.append(.closeAgent(id, last: error))
             return actions + rescind(removeAgent(id))
         case .rescindAllOffers:
-            let removed = removeOffers { _ in true }
-            for offer in removed {
-                allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: millis(context.now))
-            }
+            let actions = rescindOffers(in: context) { _ in true }
             _ = step(.allocationWanted, in: context)
-            return removed.map { offer in
-                var event = SchedulerEvent(type: .rescind)
-                event.rescind = SchedulerEvent.Rescind(offerID: offer.offer.id)
-                return .toScheduler(offer.frameworkID, event)
-            }
+            return actions
         case .sendAgentLost(let framework, let agent):
             var failure = SchedulerEvent(type: .failure)
             failure.failure = SchedulerEvent.Failure(agentID: agent)
@@ -229,11 +222,7 @@ extension LeaderStateMachine {
     mutating func rescind(_ decisions: [OfferDecision]) -> [Action] {
         guard !decisions.isEmpty else { return [] }
         let rescinded = Set(decisions.map(\.offerID))
-        return removeOffers(where: { rescinded.contains($0.decision.offerID) }).map { offer in
-            var event = SchedulerEvent(type: .rescind)
-            event.rescind = SchedulerEvent.Rescind(offerID: offer.offer.id)
-            return .toScheduler(offer.frameworkID, event)
-        }
+        return Self.rescindEvents(removeOffers(where: { rescinded.contains($0.decision.offerID) }))
     }
 
     /// The scheduler's stream ended: its offers go back and its fail-over timeout starts.

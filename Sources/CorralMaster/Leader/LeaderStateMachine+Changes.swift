@@ -23,13 +23,12 @@ extension LeaderStateMachine {
             let effects: [Effect] = [.removeFramework(record.id, killed: killed)]
             return effects + step(.frameworkRemoved(record.id), now: now)
         case .agentUpdated(let record):
-            if record.machineDown {
-                guard agents[record.id] != nil || allocator.allocation(ofAgent: record.id.value) != nil else { return [] }
-                _ = step(.agentDeactivated(record.id), now: now)
-                let told = schedulers.keys.sorted { $0.value < $1.value }.map { Effect.sendAgentLost($0, record.id) }
-                return [.dropDownAgent(record.id)] + told
-            }
             if !record.isActive {
+                // A down machine's agent that this leader has neither connected nor allocated
+                // has nothing to stop and nobody to tell.
+                if record.machineDown, agents[record.id] == nil, allocator.allocation(ofAgent: record.id.value) == nil {
+                    return []
+                }
                 var gone = false
                 if case .gone = record.state { gone = true }
                 _ = step(.agentDeactivated(record.id), now: now)
@@ -37,7 +36,8 @@ extension LeaderStateMachine {
                 let told = schedulers.keys.sorted { $0.value < $1.value }.map {
                     Effect.sendAgentLost($0, record.id)
                 }
-                return [.dropDeactivatedAgent(record.id, gone: gone)] + told
+                let drop: Effect = record.machineDown ? .dropDownAgent(record.id) : .dropDeactivatedAgent(record.id, gone: gone)
+                return [drop] + told
             }
             guard agents[record.id] != nil else { return [] }
             _ = step(.allocationWanted, now: now)

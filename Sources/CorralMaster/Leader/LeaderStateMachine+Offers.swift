@@ -48,11 +48,22 @@ extension LeaderStateMachine {
     /// Takes every offer on the agent out of the book and back into the allocator, and
     /// tells each framework its offer is rescinded.
     mutating func rescindOffers(onAgent id: AgentID, in context: LeaderContext) -> [Action] {
-        let removed = removeOffers { $0.agentID == id }
+        rescindOffers(in: context) { $0.agentID == id }
+    }
+
+    /// Takes the offers that match back: to the allocator unfiltered, and a RESCIND to each
+    /// offer's scheduler.
+    mutating func rescindOffers(in context: LeaderContext, where matches: (LiveOffer) -> Bool) -> [Action] {
+        let removed = removeOffers(where: matches)
         for offer in removed {
             allocator.decline(offer: offer.decision.offerID, refuseSeconds: 0, nowMillis: millis(context.now))
         }
-        return removed.map { offer in
+        return Self.rescindEvents(removed)
+    }
+
+    /// A RESCIND to the scheduler of each offer.
+    static func rescindEvents(_ offers: [LiveOffer]) -> [Action] {
+        offers.map { offer in
             var event = SchedulerEvent(type: .rescind)
             event.rescind = SchedulerEvent.Rescind(offerID: offer.offer.id)
             return .toScheduler(offer.frameworkID, event)

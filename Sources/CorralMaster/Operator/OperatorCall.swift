@@ -66,8 +66,7 @@ struct OperatorCall: Decodable, Sendable {
     static let unsupported: Set<String> = [
         "LIST_FILES", "READ_FILE",
         "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
-        "SHRINK_VOLUME", "SET_QUOTA",
- "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
+        "SHRINK_VOLUME", "SET_QUOTA", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
         "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "PRUNE_IMAGES",
     ]
 
@@ -346,24 +345,13 @@ extension OperatorCall {
         return records
     }
 
+    /// The registry's checks of a schedule (`MaintenanceSchedule.problem(down:)`, which also
+    /// refuses dropping a down machine, when the command is applied), and no negative duration.
     private static func check(_ schedule: MaintenanceSchedule) throws(MasterError) {
-        var seen: Set<String> = []
+        if let problem = schedule.problem(down: []) { throw MasterError(code: .request, message: problem) }
         for window in schedule.windows {
-            guard !window.machineIDs.isEmpty else {
-                throw MasterError(code: .request, message: "a maintenance window lists no machines")
-            }
             if let duration = window.unavailability.duration, duration.nanoseconds < 0 {
                 throw MasterError(code: .request, message: "a maintenance window has a negative duration")
-            }
-            for machine in window.machineIDs {
-                let hostname = machine.hostname?.lowercased() ?? ""
-                let ip = machine.ip ?? ""
-                guard !hostname.isEmpty || !ip.isEmpty else {
-                    throw MasterError(code: .request, message: "a machine_id needs a hostname or an ip")
-                }
-                guard seen.insert("\(hostname)/\(ip)").inserted else {
-                    throw MasterError(code: .request, message: "machine \(hostname.isEmpty ? ip : hostname) appears in more than one window")
-                }
             }
         }
     }

@@ -45,23 +45,31 @@ public struct MaintenanceSchedule: Codable, Hashable, Sendable {
     public var machines: Set<MachineID> { Set(windows.flatMap(\.machineIDs).map(\.normalized)) }
 
     /// Why the schedule cannot be taken, or nil: as Mesos checks it, every window names a
-    /// machine, every machine has a hostname or an IP and appears once, and every machine in
-    /// `down` is still in it (only STOP_MAINTENANCE takes a machine out of Down mode).
+    /// machine, the machines pass `problem(listing:)`, and every machine in `down` is still in
+    /// it (only STOP_MAINTENANCE takes a machine out of Down mode).
     public func problem(down: Set<MachineID>) -> String? {
-        var seen: Set<MachineID> = []
-        for window in windows {
-            if window.machineIDs.isEmpty { return "a maintenance window names no machine" }
-            for machine in window.machineIDs {
-                if (machine.hostname ?? "").isEmpty && (machine.ip ?? "").isEmpty {
-                    return "a machine needs a hostname or an ip"
-                }
-                if !seen.insert(machine.normalized).inserted {
-                    return "machine \(machine.description) appears in the schedule more than once"
-                }
-            }
+        if windows.contains(where: \.machineIDs.isEmpty) { return "a maintenance window names no machine" }
+        if let problem = Self.problem(listing: windows.flatMap(\.machineIDs)) { return problem }
+        let scheduled = machines
+        for machine in down.sorted(by: { $0.description < $1.description }) where !scheduled.contains(machine)
+        {
+            return
+                "machine \(machine.description) is down: bring it up with STOP_MAINTENANCE before taking it out of the schedule"
         }
-        for machine in down.sorted(by: { $0.description < $1.description }) where !seen.contains(machine) {
-            return "machine \(machine.description) is down: bring it up with STOP_MAINTENANCE before taking it out of the schedule"
+        return nil
+    }
+
+    /// Why a list of machines (a schedule's, or START_MAINTENANCE's) is not one, or nil: each
+    /// machine has a hostname or an IP and is listed once (hostnames compared without case).
+    public static func problem(listing machines: [MachineID]) -> String? {
+        var seen: Set<MachineID> = []
+        for machine in machines {
+            if (machine.hostname ?? "").isEmpty && (machine.ip ?? "").isEmpty {
+                return "a machine needs a hostname or an ip"
+            }
+            if !seen.insert(machine.normalized).inserted {
+                return "machine \(machine.description) is listed more than once"
+            }
         }
         return nil
     }

@@ -15,19 +15,9 @@ extension Registry {
     }
 
     /// Why `machines` cannot be taken down or brought up, or nil: as Mesos checks them, the
-    /// list is not empty, names each machine once, each with a hostname or an IP.
+    /// list is not empty and passes `MaintenanceSchedule.problem(listing:)`.
     private static func problem(with machines: [MaintenanceSchedule.MachineID]) -> String? {
-        if machines.isEmpty { return "the list of machines is empty" }
-        var seen: Set<MaintenanceSchedule.MachineID> = []
-        for machine in machines {
-            if (machine.hostname ?? "").isEmpty && (machine.ip ?? "").isEmpty {
-                return "a machine needs a hostname or an ip"
-            }
-            if !seen.insert(machine.normalized).inserted {
-                return "machine \(machine.description) is listed more than once"
-            }
-        }
-        return nil
+        machines.isEmpty ? "the list of machines is empty" : MaintenanceSchedule.problem(listing: machines)
     }
 
     mutating func startMaintenance(
