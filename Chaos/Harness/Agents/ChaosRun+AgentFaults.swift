@@ -30,7 +30,8 @@ extension ChaosRunAgents {
     /// `kill-init` SIGKILLs the init of every task container running on the agent (waiting up
     /// to the fault's time for one to run); `isolate` drops everything between the agent and
     /// the masters (DROP rules in the agent's and the masters' namespaces); `disk-full` fills
-    /// the agent's work disk (`fillWorkDisk`).
+    /// the agent's work disk (`fillWorkDisk`). `isolate` waits, as `kill-init` does, for a task
+    /// to start on the agent before it cuts it off.
     func agentFault(
         _ planned: PlannedFault, id: Int, leader: UInt64, term: UInt64, run: ChaosRun, cluster: ChaosCluster,
         clock: @escaping @Sendable () -> UInt64, summary: inout ChaosSummary
@@ -58,6 +59,8 @@ extension ChaosRunAgents {
                 return []
             }
             let partition = Partition.split([node], from: cluster.ids + [node])
+            let running = waitForATask(on: id, until: injected + lasts, clock: clock)
+            if !running { summary.notes.append("\(planned): no task started on agent \(id) before it was cut off") }
             injected = clock()
             do {
                 try network.cut(partition)
@@ -82,6 +85,22 @@ extension ChaosRunAgents {
                 planned: planned, targets: [node], leaderBefore: leader, termBefore: term, injectedNanos: injected, healedNanos: healed,
                 members: cluster.ids.count)
         ]
+    }
+
+    /// Waits until a task container starts on agent `id` (one not yet running when it began
+    /// to wait), or until `deadline`; whether one started. An agent is cut off just after a
+    /// task starts on it, so the partition strands work the masters must account for
+    /// (TASK_UNREACHABLE or TASK_LOST, then back on re-registering): a task just started has
+    /// its whole run ahead, while one found already running might end just as the cut falls.
+    func waitForATask(on id: Int, until deadline: UInt64, clock: @escaping @Sendable () -> UInt64) -> Bool {
+        var seen = Set(agents.runningTasks(id))
+        while true {
+            let running = agents.runningTasks(id)
+            if running.contains(where: { !seen.contains($0) }) { return true }
+            if clock() >= deadline { return false }
+            seen.formUnion(running)
+            usleep(20_000)
+        }
     }
 
     /// After the drain: waits up to `seconds` until no container on any agent runs a task its
