@@ -229,7 +229,7 @@ final class ClusterAgent: ClusterClient {
             engine.note(
                 "\(name) \(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
             )
-        case .startHealthChecks, .stopHealthChecks:
+        case .startHealthChecks, .stopHealthChecks, .keepVolumes:
             break
         case .launchExecutor, .recoverExecutor, .sendExecutor, .closeExecutorStream, .killExecutor:
             engine.checker.report(

@@ -1,7 +1,8 @@
 extension Offer {
     /// `Offer.Operation`: what a framework does with accepted offers (launch, reserve, …).
     ///
-    /// The volume-resizing and disk operations decode by `type` only; their payloads are dropped.
+    /// The disk operations (CREATE_DISK, DESTROY_DISK) decode by `type` only; their payloads
+    /// are dropped.
     public struct Operation: Codable, Hashable, Sendable {
         /// Which operation.
         public var type: Kind?
@@ -19,11 +20,17 @@ extension Offer {
         public var create: VolumeList?
         /// `{"volumes"}`.
         public var destroy: VolumeList?
+        /// `{"volume", "addition"}`.
+        public var growVolume: GrowVolume?
+        /// `{"volume", "subtract"}`.
+        public var shrinkVolume: ShrinkVolume?
 
         enum CodingKeys: String, CodingKey {
             case type, id, launch
             case launchGroup = "launch_group"
             case reserve, unreserve, create, destroy
+            case growVolume = "grow_volume"
+            case shrinkVolume = "shrink_volume"
         }
 
         /// Makes an operation; set the payload that matches `type`.
@@ -91,6 +98,32 @@ extension Offer {
             @Repeated public var volumes: [Resource]
             /// Makes a list.
             public init(volumes: [Resource]) { self.volumes = volumes }
+        }
+
+        /// `{"volume", "addition"}` of GROW_VOLUME: disk of the volume's reservation to add to it.
+        public struct GrowVolume: Codable, Hashable, Sendable {
+            /// The volume, as offered.
+            public var volume: Resource
+            /// The disk to add (same reservation, no volume).
+            public var addition: Resource
+            /// Makes a growth.
+            public init(volume: Resource, addition: Resource) {
+                self.volume = volume
+                self.addition = addition
+            }
+        }
+
+        /// `{"volume", "subtract"}` of SHRINK_VOLUME: how much disk the volume gives back.
+        public struct ShrinkVolume: Codable, Hashable, Sendable {
+            /// The volume, as offered.
+            public var volume: Resource
+            /// The amount of disk to take off it.
+            public var subtract: Scalar
+            /// Makes a shrink.
+            public init(volume: Resource, subtract: Scalar) {
+                self.volume = volume
+                self.subtract = subtract
+            }
         }
 
         /// `Offer.Operation.Type`.

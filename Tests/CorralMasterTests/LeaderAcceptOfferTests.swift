@@ -34,8 +34,8 @@ struct LeaderAcceptOfferTests {
     }
 
     /// A CREATE, which Corral does not do yet.
-    func create(id: String?) -> Offer.Operation {
-        Offer.Operation(type: .create, id: id.map { OperationID($0) })
+    func createDisk(id: String?) -> Offer.Operation {
+        Offer.Operation(type: .createDisk, id: id.map { OperationID($0) })
     }
 
     func cpusOffered(_ harness: inout LeaderHarness) -> [Double] {
@@ -108,10 +108,10 @@ struct LeaderAcceptOfferTests {
         var (harness, offer) = try offered()
         var identified = Offer.Operation.launch([H.task("t3")])
         identified.id = OperationID("op-1")
-        let destroy = Offer.Operation(type: .destroy)
+        let destroy = Offer.Operation(type: .destroyDisk)
         let (call, asked) = harness.accept(
             [offer.id],
-            [create(id: "r1"), destroy, identified, .launch([H.task("t4")])]
+            [createDisk(id: "r1"), destroy, identified, .launch([H.task("t4")])]
         )
         #expect(
             operationErrors(asked) == [
@@ -119,11 +119,11 @@ struct LeaderAcceptOfferTests {
                     operationID: OperationID("r1"),
                     state: .error,
                     message:
-                        "Corral does not support CREATE operations yet; it accepts LAUNCH, LAUNCH_GROUP, RESERVE and UNRESERVE",
+                        "Corral does not support CREATE_DISK operations; it accepts LAUNCH, LAUNCH_GROUP, RESERVE, UNRESERVE, CREATE, DESTROY, GROW_VOLUME and SHRINK_VOLUME",
                     agentID: a1
                 )
             ],
-            "DESTROY did not ask for feedback"
+            "DESTROY_DISK did not ask for feedback"
         )
         let warnings = asked.filter { if case .log(let line) = $0 { line.level == .warning } else { false } }
         #expect(warnings.count == 2, "both dropped operations are logged")

@@ -35,6 +35,13 @@ struct LeaderAgentSubscribeTests {
         AgentCall.TaskReport(frameworkID: f1, status: TaskStatus(taskID: TaskID(task), state: state))
     }
 
+    /// VOLUMES with no volume, as an agent hears after SUBSCRIBED when it has none.
+    func volumes(_ id: AgentID) -> H.Action {
+        var event = AgentEvent(type: .volumes, term: 3)
+        event.volumes = AgentEvent.Volumes(volumes: [])
+        return .toAgent(id, event)
+    }
+
     func subscribed(_ id: AgentID, term: UInt64 = 3) -> AgentEvent {
         var event = AgentEvent(type: .subscribed, term: term)
         event.subscribed = AgentEvent.Subscribed(agentID: id, heartbeatIntervalSeconds: 5)
@@ -85,7 +92,7 @@ struct LeaderAgentSubscribeTests {
         let stream = H.id(3)
         #expect(
             H.effects(try harness.commit(asked)) == [
-                .closeAgent(id, last: nil), .openAgent(id, streamID: stream, first: subscribed(id)),
+                .closeAgent(id, last: nil), .openAgent(id, streamID: stream, first: subscribed(id)), volumes(id),
                 .reply(call, .agentStream(id, streamID: stream)),
             ]
         )
@@ -159,7 +166,7 @@ struct LeaderAgentSubscribeTests {
         }
         #expect(
             Array(decided[(opened + 1)...]) == [
-                .toAgent(a1, launch), kill("done"), kill("stranger"),
+                volumes(a1), .toAgent(a1, launch), kill("done"), kill("stranger"),
                 .reply(call, .agentStream(a1, streamID: H.id(3))),
             ]
         )

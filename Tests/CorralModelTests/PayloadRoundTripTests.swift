@@ -55,12 +55,17 @@ struct PayloadRoundTripTests {
         create.create = .init(volumes: [volume])
         var destroy = Offer.Operation(type: .destroy)
         destroy.destroy = .init(volumes: [volume])
-        let grow = try Fixtures.decode(
+        var grow = Offer.Operation(type: .growVolume)
+        grow.growVolume = .init(volume: volume, addition: .scalar("disk", 16, role: "db"))
+        var shrink = Offer.Operation(type: .shrinkVolume)
+        shrink.shrinkVolume = .init(volume: volume, subtract: 8)
+        let decoded = try Fixtures.decode(
             Offer.Operation.self,
-            #"{"type":"GROW_VOLUME","grow_volume":{"volume":{},"addition":{}}}"#
+            #"{"type":"SHRINK_VOLUME","shrink_volume":{"volume":{"name":"disk","type":"SCALAR","scalar":{"value":64},"#
+                + #""disk":{"persistence":{"id":"v1"}}},"subtract":{"value":8}}}"#
         )
-        #expect(grow.type == .growVolume)
-        for operation in [reserve, unreserve, create, destroy, grow] {
+        #expect(decoded.shrinkVolume?.subtract == 8 && decoded.shrinkVolume?.volume.persistenceID == "v1")
+        for operation in [reserve, unreserve, create, destroy, grow, shrink] {
             #expect(try Fixtures.roundTrip(operation) == operation)
         }
     }

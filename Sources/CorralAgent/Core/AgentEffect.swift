@@ -45,6 +45,9 @@ public enum AgentEffect: Sendable, Hashable {
     case killExecutor(ExecutorKey, after: Duration)
     /// Send `.tick` at this instant (replacing any timer armed before).
     case armTimer(at: ContinuousClock.Instant)
+    /// Keep the data of the listed volumes (and of those live tasks use); delete any other
+    /// volume's (`PersistentVolumes.sync`).
+    case keepVolumes(listed: [Resource], inUse: [Resource])
     /// Log a line. Metadata names IDs and terms, never payloads.
     case log(Logger.Level, String, [String: String])
 }

@@ -143,6 +143,10 @@ extension AgentStateMachine {
             guard let message = event.message else { return malformed(event) }
             deliver(message)
         case .heartbeat: break
+        case .volumes:
+            guard let volumes = event.volumes else { return malformed(event) }
+            let inUse = tasks.values.filter(\.isLive).flatMap { Resources($0.launch?.task.resources ?? []).volumes }
+            output.append(.keepVolumes(listed: volumes.volumes, inUse: inUse))
         case .error:
             let message = event.error?.message ?? "no message"
             log(.error, "the master refused the agent", ["term": "\(event.term)", "message": message])

@@ -14,12 +14,13 @@ extension AgentStateMachine {
                 used += Resources(executor.resources)
             }
         }
-        return used.unallocated.withoutDynamicReservations
+        return used.unallocated.withoutDynamicReservations.withoutVolumes
     }
 
     /// The agent's total, less what live tasks hold. Static reservations count (the agent
-    /// made them); dynamic ones do not: they are the master's books, kept in its registry,
-    /// so a task on dynamically reserved CPUs counts as using the CPUs they were made from.
+    /// made them); dynamic ones and volumes do not: they are the master's books, kept in its
+    /// registry, so a task on dynamically reserved CPUs counts as using the CPUs they were
+    /// made from, and one with a volume as using the disk it was made from.
     public var freeResources: Resources { Resources(info.resources).unallocated - usedResources }
 
     /// Whether `key` was ever taken by a LAUNCH or a KILL on this agent (still in the table,
@@ -68,7 +69,7 @@ extension AgentStateMachine {
             needed += Resources(executor.resources)
         }
         let free = freeResources
-        needed = needed.withoutDynamicReservations
+        needed = needed.withoutDynamicReservations.withoutVolumes
         guard free.contains(needed.unallocated) else {
             let partitionAware = event.frameworkInfo?.capabilities.contains(FrameworkInfo.Capability(.partitionAware)) ?? false
             for launch in fresh {

@@ -94,6 +94,20 @@ extension AgentProcess {
             executeForExecutor(effect)
         case .armTimer(let at):
             arm(at)
+        case .keepVolumes(let listed, let inUse):
+            let workDirectory = runner.configuration.workDirectory
+            let logger = logger
+            job {
+                let result = await BlockingWork.run { () -> Result<[String], any Error> in
+                    Result { try PersistentVolumes.sync(listed: listed, inUse: inUse, workDirectory: workDirectory) }
+                }
+                switch result {
+                case .success(let deleted):
+                    for path in deleted { logger.notice("deleted the data of a destroyed persistent volume", metadata: ["path": "\(path)"]) }
+                case .failure(let error):
+                    logger.error("cannot bring the persistent volumes in line with the master's list", metadata: ["error": "\(error)"])
+                }
+            }
         case .log(let level, let message, let metadata):
             logger.log(level: level, "\(message)", metadata: metadata.mapValues { .string($0) })
         }

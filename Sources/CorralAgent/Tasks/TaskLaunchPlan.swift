@@ -80,6 +80,11 @@ enum TaskLaunchPlan {
         }
         let inside = rootfs.image == nil ? sandbox : mappedSandbox
         let resources = Resources(task.resources)
+        let volumes: [BindMount]
+        switch PersistentVolumes.mounts(of: task.resources, inside: inside, hasImage: rootfs.image != nil, workDirectory: configuration.workDirectory) {
+        case .success(let mounts): volumes = mounts
+        case .failure(let problem): return .failure(TaskEnd(state: .error, reason: .taskInvalid, message: "task \(task.taskID): \(problem.why)"))
+        }
         let spec = LaunchSpec(
             id: containerID,
             name: containerID,
@@ -92,7 +97,7 @@ enum TaskLaunchPlan {
             cpus: resources.cpus.flatMap { $0 > 0 ? $0 : nil },
             memoryLimitBytes: resources.memMegabytes.flatMap { $0 > 0 ? Int64($0 * 1_048_576) : nil },
             network: .host,
-            bindMounts: rootfs.image == nil ? [] : [BindMount(source: sandbox, target: mappedSandbox)],
+            bindMounts: (rootfs.image == nil ? [] : [BindMount(source: sandbox, target: mappedSandbox)]) + volumes,
             logDirectory: sandbox
         )
         var joined = spec

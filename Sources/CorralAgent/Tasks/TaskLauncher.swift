@@ -54,6 +54,12 @@ struct TaskLauncher {
         if spec.user != .root && chown(sandbox, spec.user.uid, spec.user.gid) != 0 {
             return .failure(Self.launchFailed("chown the sandbox \(sandbox)", String(cString: strerror(errno))))
         }
+        let volumeRoot = PersistentVolumes.root(workDirectory: configuration.workDirectory) + "/"
+        do {
+            try PersistentVolumes.prepare(spec.bindMounts.filter { $0.source.hasPrefix(volumeRoot) }, hostRootfs: rootfs.image == nil, user: spec.user)
+        } catch {
+            return .failure(Self.launchFailed("prepare the task's persistent volumes", "\(error)"))
+        }
         let record = ContainerRecord(spec: spec, labels: TaskRunnerCore.labels(for: launch.key))
         let started: StartedContainer?
         do {

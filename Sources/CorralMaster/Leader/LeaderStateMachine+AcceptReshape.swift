@@ -2,25 +2,37 @@ import CorralModel
 import CorralReplication
 
 extension AcceptRun {
-    /// A RESERVE or UNRESERVE of an ACCEPT, checked: what it takes from the offers' resources
-    /// and what it gives back in their place.
+    /// An operation of an ACCEPT that changes the shape of the offers' resources (RESERVE,
+    /// UNRESERVE, CREATE, DESTROY, GROW_VOLUME, SHRINK_VOLUME), checked: what it takes from
+    /// the offers' resources and what it gives back in their place.
     package struct Reshape: Equatable {
         var operation: Offer.Operation
         var taken: Resources
         var given: Resources
 
-        var isReserve: Bool { operation.type == .reserve }
+        /// The operations that reshape resources, each committed before the next operation.
+        static let kinds: Set<Offer.Operation.Kind> = [.reserve, .unreserve, .create, .destroy, .growVolume, .shrinkVolume]
 
         /// The registry command: a RESERVE names the resources as reserved, an UNRESERVE the
-        /// reserved resources it frees.
+        /// reserved resources it frees, a CREATE the volumes it makes, a DESTROY the ones it
+        /// removes, a GROW_VOLUME or SHRINK_VOLUME the volume and how much.
         func command(on agent: AgentID, at nanos: UInt64) -> RegistryCommand {
-            isReserve
-                ? .reserve(agentID: agent, resources: Array(given), atNanos: nanos)
-                : .unreserve(agentID: agent, resources: Array(taken), atNanos: nanos)
+            switch operation.type {
+            case .some(.reserve): return .reserve(agentID: agent, resources: Array(given), atNanos: nanos)
+            case .some(.create): return .createVolumes(agentID: agent, volumes: Array(given), atNanos: nanos)
+            case .some(.destroy): return .destroyVolumes(agentID: agent, volumes: Array(taken), atNanos: nanos)
+            case .some(.growVolume):
+                let grow = operation.growVolume!
+                return .growVolume(agentID: agent, volume: grow.volume, addition: grow.addition, atNanos: nanos)
+            case .some(.shrinkVolume):
+                let shrink = operation.shrinkVolume!
+                return .shrinkVolume(agentID: agent, volume: shrink.volume, subtract: shrink.subtract, atNanos: nanos)
+            default: return .unreserve(agentID: agent, resources: Array(taken), atNanos: nanos)
+            }
         }
     }
 
-    /// Why a RESERVE or UNRESERVE cannot go ahead.
+    /// Why a reshaping operation cannot go ahead.
     package struct ReshapeProblem: Error, Equatable {
         var why: String
     }
@@ -34,6 +46,9 @@ extension LeaderStateMachine {
     static func checkReshape(_ operation: Offer.Operation, run: AcceptRun, principal: String?)
         -> Result<AcceptRun.Reshape, AcceptRun.ReshapeProblem>
     {
+        if operation.type != .reserve && operation.type != .unreserve {
+            return checkVolumes(operation, run: run, principal: principal)
+        }
         let isReserve = operation.type == .reserve
         let name = isReserve ? "RESERVE" : "UNRESERVE"
         let listed = (isReserve ? operation.reserve?.resources : operation.unreserve?.resources) ?? []

@@ -89,7 +89,7 @@ extension LeaderStateMachine {
         var actions: [Action] = []
         let id = run.framework
         while let operation = run.operations.popFirst() {
-            if operation.type == .reserve || operation.type == .unreserve {
+            if let kind = operation.type, AcceptRun.Reshape.kinds.contains(kind) {
                 let principal = context.registry.frameworks[id]?.info.principal
                 switch Self.checkReshape(operation, run: run, principal: principal) {
                 case .failure(let problem):
@@ -107,7 +107,7 @@ extension LeaderStateMachine {
                     of: id,
                     agent: run.agent,
                     message:
-                        "Corral does not support \(name) operations yet; it accepts LAUNCH, LAUNCH_GROUP, RESERVE and UNRESERVE"
+                        "Corral does not support \(name) operations; it accepts LAUNCH, LAUNCH_GROUP, RESERVE, UNRESERVE, CREATE, DESTROY, GROW_VOLUME and SHRINK_VOLUME"
                 )
                 continue
             }

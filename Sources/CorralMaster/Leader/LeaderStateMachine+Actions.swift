@@ -94,6 +94,13 @@ extension LeaderStateMachine {
         AgentEvent(type: kind, term: term)
     }
 
+    /// VOLUMES for agent `id`: every persistent volume the registry holds on it.
+    func volumesEvent(_ id: AgentID, registry: Registry) -> Action {
+        var event = agentEvent(.volumes)
+        event.volumes = AgentEvent.Volumes(volumes: registry.agents[id]?.volumes ?? [])
+        return .toAgent(id, event)
+    }
+
     /// A fresh ID: a lowercased UUID.
     func newID() -> String { newUUID().uuidString.lowercased() }
 
@@ -186,8 +193,10 @@ extension LeaderStateMachine {
                 let actions = rescindOffers(onAgent: id, in: context)
                 return actions + rescind(removeAgent(id)) + drainKills(id, in: context)
             }
-            if allocator.allocation(ofAgent: id.value) == nil { return rescind(addAgent(id, registry: context.registry)) }
-            return rescind(allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))
+            // The agent hears its volumes again: one may have been made or destroyed.
+            let volumes = agents[id] == nil ? [] : [volumesEvent(id, registry: context.registry)]
+            if allocator.allocation(ofAgent: id.value) == nil { return volumes + rescind(addAgent(id, registry: context.registry)) }
+            return volumes + rescind(allocator.updateAgent(id.value, total: ResourceMapping.quantities(total)))
         case .refreshQuotas:
             refreshQuotas(context.registry)
             return []

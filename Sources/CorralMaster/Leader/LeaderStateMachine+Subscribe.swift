@@ -154,6 +154,7 @@ extension LeaderStateMachine {
         )
         var actions: [Action] = [
             .closeAgent(id, last: nil), .openAgent(id, streamID: streamID, first: subscribed),
+            volumesEvent(id, registry: context.registry),
         ]
         actions += step(.agentSubscribed(id, streamID: streamID, ip: ip), in: context)
         actions += rescind(addAgent(id, registry: context.registry))

@@ -41,8 +41,8 @@ enum ResourceMapping {
         return 0
     }
 
-    /// Takes `wanted` out of `available` as Mesos resources: scalars by amount, ranges and
-    /// sets from their lowest values. Every resource is marked allocated to `role`.
+    /// Takes `wanted` out of `available` as Mesos resources: scalars by amount (a persistent
+    /// volume whole, or not), ranges and sets from their lowest values. Every resource is marked allocated to `role`.
     static func carve(_ wanted: ResourceQuantities, from available: Resources, role: String) -> Resources {
         var result = Resources()
         for resource in available {
@@ -50,7 +50,10 @@ enum ResourceMapping {
             var left = wanted[kind] - quantities(result.filter { key($0) == kind })[kind]
             guard left > 0 else { continue }
             var taken = resource
-            if let scalar = resource.scalar {
+            if resource.isPersistentVolume {
+                // A volume is offered whole or not at all.
+                guard let scalar = resource.scalar, scalar.millis <= left else { continue }
+            } else if let scalar = resource.scalar {
                 taken.scalar = Scalar(millis: min(scalar.millis, left))
             } else if let ranges = resource.ranges {
                 var picked: [ValueRange] = []

@@ -37,10 +37,15 @@ struct OperatorCall: Decodable, Sendable {
         case reactivateAgent = "REACTIVATE_AGENT"
         case reserveResources = "RESERVE_RESOURCES"
         case unreserveResources = "UNRESERVE_RESOURCES"
+        case createVolumes = "CREATE_VOLUMES"
+        case destroyVolumes = "DESTROY_VOLUMES"
+        case growVolume = "GROW_VOLUME"
+        case shrinkVolume = "SHRINK_VOLUME"
         case startMaintenance = "START_MAINTENANCE"
         case stopMaintenance = "STOP_MAINTENANCE"
         /// Operations still pending on agents: none in Corral, whose operations (RESERVE,
-        /// UNRESERVE) take effect when their ACCEPT or operator call is committed.
+        /// UNRESERVE, CREATE, DESTROY, GROW_VOLUME, SHRINK_VOLUME) take effect when their
+        /// ACCEPT or operator call is committed.
         case getOperations = "GET_OPERATIONS"
 
         /// The calls that change the registry and answer 202 with no body.
@@ -48,7 +53,7 @@ struct OperatorCall: Decodable, Sendable {
             [
                 .updateWeights, .updateMaintenanceSchedule, .updateQuota, .removeQuota, .teardown, .markAgentGone,
                 .reserveResources, .unreserveResources, .deactivateAgent, .reactivateAgent, .drainAgent,
-                .startMaintenance, .stopMaintenance,
+                .startMaintenance, .stopMaintenance, .createVolumes, .destroyVolumes, .growVolume, .shrinkVolume,
             ].contains(self)
         }
 
@@ -65,8 +70,7 @@ struct OperatorCall: Decodable, Sendable {
     /// Calls of Mesos 1.11 that Corral does not serve (answered 400, saying so).
     static let unsupported: Set<String> = [
         "LIST_FILES", "READ_FILE",
-        "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
-        "SHRINK_VOLUME", "SET_QUOTA", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
+        "SET_QUOTA", "UPDATE_QUOTA_CONFIGS", "MARK_RESOURCE_PROVIDER_GONE",
         "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "PRUNE_IMAGES",
     ]
 
@@ -179,6 +183,29 @@ struct OperatorCall: Decodable, Sendable {
         }
     }
 
+    /// `CREATE_VOLUMES` and `DESTROY_VOLUMES`: `{"agent_id", "volumes"}`.
+    struct Volumes: Decodable, Sendable {
+        var agentID: AgentID
+        var volumes: [Resource]?
+        enum CodingKeys: String, CodingKey {
+            case agentID = "agent_id"
+            case volumes
+        }
+    }
+
+    /// `GROW_VOLUME`: `{"agent_id", "volume", "addition"}`; `SHRINK_VOLUME`: `{"agent_id",
+    /// "volume", "subtract"}`.
+    struct ResizeVolume: Decodable, Sendable {
+        var agentID: AgentID?
+        var volume: Resource
+        var addition: Resource?
+        var subtract: Scalar?
+        enum CodingKeys: String, CodingKey {
+            case agentID = "agent_id"
+            case volume, addition, subtract
+        }
+    }
+
     var type: String?
     var setLoggingLevel: SetLoggingLevel?
     var reserveResources: ReserveResources?
@@ -195,6 +222,10 @@ struct OperatorCall: Decodable, Sendable {
     var markAgentGone: MarkAgentGone?
     var startMaintenance: Machines?
     var stopMaintenance: Machines?
+    var createVolumes: Volumes?
+    var destroyVolumes: Volumes?
+    var growVolume: ResizeVolume?
+    var shrinkVolume: ResizeVolume?
 
     enum CodingKeys: String, CodingKey {
         case type
@@ -213,10 +244,18 @@ struct OperatorCall: Decodable, Sendable {
         case deactivateAgent = "deactivate_agent"
         case reactivateAgent = "reactivate_agent"
         case unreserveResources = "unreserve_resources"
+        case createVolumes = "create_volumes"
+        case destroyVolumes = "destroy_volumes"
+        case growVolume = "grow_volume"
+        case shrinkVolume = "shrink_volume"
     }
 
-    /// The agent whose resources a RESERVE_RESOURCES or UNRESERVE_RESOURCES reshapes.
-    var reshapedAgent: AgentID? { reserveResources?.agentID ?? unreserveResources?.agentID }
+    /// The agent whose resources a RESERVE_RESOURCES, UNRESERVE_RESOURCES or volume call
+    /// reshapes.
+    var reshapedAgent: AgentID? {
+        reserveResources?.agentID ?? unreserveResources?.agentID ?? createVolumes?.agentID ?? destroyVolumes?.agentID
+            ?? growVolume?.agentID ?? shrinkVolume?.agentID
+    }
 }
 
 // MARK: - Validation
@@ -279,6 +318,38 @@ extension OperatorCall {
             guard let call = unreserveResources else { throw Self.missing(kind) }
             let resources = try Self.dynamicallyReserved(call.resources, kind)
             return { at in .unreserve(agentID: call.agentID, resources: resources, atNanos: at) }
+        case .createVolumes, .destroyVolumes:
+            let creating = kind == .createVolumes
+            guard let call = creating ? createVolumes : destroyVolumes else { throw Self.missing(kind) }
+            guard let volumes = call.volumes, !volumes.isEmpty else {
+                throw MasterError(code: .request, message: "\(kind.field).volumes must name at least one volume")
+            }
+            for volume in volumes.map(\.refined) {
+                if creating, let problem = Registry.volumeProblem(volume) { throw MasterError(code: .request, message: problem) }
+                if !creating && !volume.isPersistentVolume {
+                    throw MasterError(code: .request, message: "\(Resources([volume])) is not a persistent volume (no disk.persistence.id)")
+                }
+            }
+            return { at in
+                creating
+                    ? .createVolumes(agentID: call.agentID, volumes: volumes, atNanos: at)
+                    : .destroyVolumes(agentID: call.agentID, volumes: volumes, atNanos: at)
+            }
+        case .growVolume, .shrinkVolume:
+            let growing = kind == .growVolume
+            guard let call = growing ? growVolume : shrinkVolume else { throw Self.missing(kind) }
+            guard let agentID = call.agentID else {
+                throw MasterError(code: .request, message: "\(kind.field).agent_id is required: name the volume's agent")
+            }
+            guard call.volume.isPersistentVolume else {
+                throw MasterError(code: .request, message: "\(kind.field).volume is not a persistent volume (no disk.persistence.id)")
+            }
+            if growing {
+                guard let addition = call.addition else { throw MasterError(code: .request, message: "grow_volume.addition is required") }
+                return { at in .growVolume(agentID: agentID, volume: call.volume, addition: addition, atNanos: at) }
+            }
+            guard let subtract = call.subtract else { throw MasterError(code: .request, message: "shrink_volume.subtract is required") }
+            return { at in .shrinkVolume(agentID: agentID, volume: call.volume, subtract: subtract, atNanos: at) }
         default:
             throw MasterError(code: .request, message: "\(kind.rawValue) does not change the registry")
         }

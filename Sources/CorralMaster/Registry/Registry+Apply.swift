@@ -94,6 +94,18 @@ extension Registry {
         case .unreserve(let agentID, let resources, let at):
             advanceClock(at)
             return unreserve(resources, on: agentID, changes: &changes)
+        case .createVolumes(let agentID, let volumes, let at):
+            advanceClock(at)
+            return createVolumes(volumes, on: agentID, changes: &changes)
+        case .destroyVolumes(let agentID, let volumes, let at):
+            advanceClock(at)
+            return destroyVolumes(volumes, on: agentID, changes: &changes)
+        case .growVolume(let agentID, let volume, let addition, let at):
+            advanceClock(at)
+            return growVolume(volume, by: addition, on: agentID, changes: &changes)
+        case .shrinkVolume(let agentID, let volume, let subtract, let at):
+            advanceClock(at)
+            return shrinkVolume(volume, by: subtract, on: agentID, changes: &changes)
         case .launch(let frameworkID, let agentID, let role, let tasks, let executor, let at):
             advanceClock(at)
             return launch(frameworkID, agentID: agentID, role: role, tasks: tasks, executor: executor, at: at, changes: &changes)

@@ -9,7 +9,7 @@ extension Registry {
     mutating func reserve(_ resources: [Resource], on agentID: AgentID, changes: inout [RegistryChange])
         -> RegistryOutcome
     {
-        reshape(resources, on: agentID, name: "RESERVE", changes: &changes) { resource, free, reserved in
+        reshape(resources, on: agentID, name: "RESERVE", changes: &changes) { resource, free, record in
             guard let source = resource.beforeDynamicReservation else {
                 return RegistryOutcome(
                     error: "\(Resources([resource])) does not carry a dynamic reservation on top of its stack"
@@ -22,7 +22,7 @@ extension Registry {
             }
             free.subtract(source)
             free.add(resource)
-            reserved.add(resource)
+            record.reserved = Array(Resources(record.reserved) + Resources([resource]))
             return nil
         }
     }
@@ -32,32 +32,32 @@ extension Registry {
     mutating func unreserve(_ resources: [Resource], on agentID: AgentID, changes: inout [RegistryChange])
         -> RegistryOutcome
     {
-        reshape(resources, on: agentID, name: "UNRESERVE", changes: &changes) { resource, free, reserved in
-            guard resource.beforeDynamicReservation != nil, reserved.contains(resource) else {
+        reshape(resources, on: agentID, name: "UNRESERVE", changes: &changes) { resource, free, record in
+            guard resource.beforeDynamicReservation != nil, Resources(record.reserved).contains(resource) else {
                 return RegistryOutcome(
                     error: "\(Resources([resource])) is not dynamically reserved on agent \(agentID)"
                 )
             }
             guard free.contains(resource) else {
                 return Self.notFree(
-                    "\(Resources([resource])) on agent \(agentID) is in use by a task or executor (free: \(free))"
+                    "\(Resources([resource])) on agent \(agentID) is in use by a task, an executor or a persistent volume (free: \(free))"
                 )
             }
             free.subtract(resource)
-            reserved.subtract(resource)
+            record.reserved = Array(Resources(record.reserved) - Resources([resource]))
             return nil
         }
     }
 
-    /// Applies `step` to each resource with what is free on the agent and what is reserved
-    /// there; stores the new reservations only when every step passed, or answers the first
-    /// refusal.
-    private mutating func reshape(
+    /// Applies `step` to each resource with what is free on the agent and a copy of its
+    /// record; stores the new record only when every step passed, or answers the first
+    /// refusal. (Reservations and volumes both change an agent's shape this way.)
+    mutating func reshape(
         _ resources: [Resource],
         on agentID: AgentID,
         name: String,
         changes: inout [RegistryChange],
-        _ step: (Resource, inout Resources, inout Resources) -> RegistryOutcome?
+        _ step: (Resource, inout Resources, inout AgentRecord) -> RegistryOutcome?
     ) -> RegistryOutcome {
         guard var record = agents[agentID], record.isActive else {
             return RegistryOutcome(
@@ -67,11 +67,9 @@ extension Registry {
         }
         guard !resources.isEmpty else { return RegistryOutcome(error: "the \(name) names no resources") }
         var free = record.total.unallocated - allocated(onAgent: agentID)
-        var reserved = Resources(record.reserved)
         for resource in Resources(resources).unallocated.map(\.refined) {
-            if let refusal = step(resource, &free, &reserved) { return refusal }
+            if let refusal = step(resource, &free, &record) { return refusal }
         }
-        record.reserved = Array(reserved)
         agents[agentID] = record
         touch(.agent(agentID))
         changes.append(.agentUpdated(record))
@@ -79,7 +77,7 @@ extension Registry {
     }
 
     /// A refusal because the resources are not free: the operator API answers it 409.
-    private static func notFree(_ message: String) -> RegistryOutcome {
+    static func notFree(_ message: String) -> RegistryOutcome {
         RegistryOutcome(error: message, reason: "REASON_INVALID_OFFERS")
     }
 }

@@ -35,6 +35,14 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
     /// UNRESERVE: each resource, dynamically reserved and free, goes back to what it was
     /// before that reservation.
     case unreserve(agentID: AgentID, resources: [Resource], atNanos: UInt64)
+    /// CREATE: persistent volumes made on free reserved disk.
+    case createVolumes(agentID: AgentID, volumes: [Resource], atNanos: UInt64)
+    /// DESTROY: unused volumes removed, their disk back to their role.
+    case destroyVolumes(agentID: AgentID, volumes: [Resource], atNanos: UInt64)
+    /// GROW_VOLUME: free disk of the volume's reservation added to an unused volume.
+    case growVolume(agentID: AgentID, volume: Resource, addition: Resource, atNanos: UInt64)
+    /// SHRINK_VOLUME: disk taken off an unused volume, back to its role.
+    case shrinkVolume(agentID: AgentID, volume: Resource, subtract: Scalar, atNanos: UInt64)
 
     /// Tasks accepted from offers on one agent (one LAUNCH or LAUNCH_GROUP operation).
     case launch(frameworkID: FrameworkID, agentID: AgentID, role: String, tasks: [TaskInfo],

@@ -21,6 +21,10 @@ public struct AgentRecord: Codable, Hashable, Sendable {
     /// of each resource's stack). They outlive the agent's re-registrations and restarts: the
     /// registry, not the agent, keeps them.
     public var reserved: [Resource] = []
+    /// Persistent volumes made by CREATE (on reserved disk), each as its role sees it offered.
+    /// Like reservations they are the registry's books and outlive the agent's restarts; only
+    /// DESTROY removes one.
+    public var volumes: [Resource] = []
     /// An operator deactivated it (DEACTIVATE_AGENT): it keeps its tasks, but nothing on it
     /// is offered until REACTIVATE_AGENT.
     public var deactivated = false
@@ -55,9 +59,9 @@ public struct AgentRecord: Codable, Hashable, Sendable {
     /// Registered, reachable, and not on a machine that is down for maintenance.
     public var isActive: Bool { state == .active && !machineDown }
 
-    /// The agent's whole resources: what it reports, with the dynamic reservations made on
-    /// it. A reservation whose resources the agent no longer reports (it restarted smaller)
-    /// is kept in `reserved` but not counted.
+    /// The agent's whole resources: what it reports, with the dynamic reservations and the
+    /// volumes made on it. A reservation or volume whose resources the agent no longer
+    /// reports (it restarted smaller) is kept in `reserved` or `volumes` but not counted.
     public var total: Resources {
         var total = Resources(info.resources)
         for resource in reserved {
@@ -65,17 +69,21 @@ public struct AgentRecord: Codable, Hashable, Sendable {
             total.subtract(source)
             total.add(resource)
         }
+        for volume in volumes where total.contains(volume.volumeSource) {
+            total.subtract(volume.volumeSource)
+            total.add(volume)
+        }
         return total
     }
 }
 
 extension AgentRecord {
     enum CodingKeys: String, CodingKey {
-        case info, state, registeredAtNanos, reregisteredAtNanos, reserved, deactivated, drain, ip, machineDown
+        case info, state, registeredAtNanos, reregisteredAtNanos, reserved, volumes, deactivated, drain, ip, machineDown
     }
 
-    /// Decodes a record; one written before dynamic reservations has none, and one written
-    /// before deactivation is active.
+    /// Decodes a record; one written before dynamic reservations or volumes has none, and
+    /// one written before deactivation is active.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         info = try container.decode(AgentInfo.self, forKey: .info)
@@ -83,6 +91,7 @@ extension AgentRecord {
         registeredAtNanos = try container.decode(UInt64.self, forKey: .registeredAtNanos)
         reregisteredAtNanos = try container.decodeIfPresent(UInt64.self, forKey: .reregisteredAtNanos)
         reserved = try container.decodeIfPresent([Resource].self, forKey: .reserved) ?? []
+        volumes = try container.decodeIfPresent([Resource].self, forKey: .volumes) ?? []
         deactivated = try container.decodeIfPresent(Bool.self, forKey: .deactivated) ?? false
         drain = try container.decodeIfPresent(Drain.self, forKey: .drain)
         ip = try container.decodeIfPresent(String.self, forKey: .ip)

@@ -11,11 +11,12 @@ public struct AgentEvent: Codable, Hashable, Sendable {
     public var shutdownFramework: ShutdownFramework?
     public var message: AgentCall.FrameworkMessage?
     public var error: SchedulerEvent.ErrorPayload?
+    public var volumes: Volumes?
 
     enum CodingKeys: String, CodingKey {
         case type, term, subscribed, launch, kill
         case shutdownFramework = "shutdown_framework"
-        case message, error
+        case message, error, volumes
     }
 
     public init(type: Kind, term: UInt64) {
@@ -37,6 +38,15 @@ public struct AgentEvent: Codable, Hashable, Sendable {
             self.agentID = agentID
             self.heartbeatIntervalSeconds = heartbeatIntervalSeconds
         }
+    }
+
+    /// VOLUMES: every persistent volume the registry holds on this agent, sent after
+    /// SUBSCRIBED and whenever one is made, resized or destroyed. The agent keeps the data of
+    /// these and deletes the data of any other volume it has (one destroyed while it was away).
+    public struct Volumes: Codable, Hashable, Sendable {
+        @Repeated public var volumes: [Resource]
+
+        public init(volumes: [Resource]) { self.volumes = volumes }
     }
 
     /// LAUNCH: committed tasks to run (all of a task group at once, with its executor).
@@ -103,6 +113,7 @@ public struct AgentEvent: Codable, Hashable, Sendable {
         public static let heartbeat: Kind = "HEARTBEAT"
         /// The master refuses the agent (e.g. it was marked gone); the stream then ends.
         public static let error: Kind = "ERROR"
-        public static let known: [Kind] = [.subscribed, .launch, .kill, .shutdownFramework, .message, .heartbeat, .error]
+        public static let volumes: Kind = "VOLUMES"
+        public static let known: [Kind] = [.subscribed, .launch, .kill, .shutdownFramework, .message, .heartbeat, .error, .volumes]
     }
 }

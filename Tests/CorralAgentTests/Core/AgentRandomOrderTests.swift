@@ -136,7 +136,7 @@ struct RandomWorld {
             guard let container = containers[key], container != .ended else { return }
             containers[key] = .ended
             runnerQueue.append(.taskEnded(key, TaskEnd(state: .killed, reason: nil, message: "killed")))
-        case .armTimer, .log, .startHealthChecks, .stopHealthChecks: break
+        case .armTimer, .log, .startHealthChecks, .stopHealthChecks, .keepVolumes: break
         case .launchExecutor, .recoverExecutor, .sendExecutor, .closeExecutorStream, .killExecutor: break
         }
     }

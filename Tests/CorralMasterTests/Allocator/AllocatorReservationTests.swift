@@ -54,4 +54,18 @@ import Testing
         #expect(carved.memMegabytes == 512)
         #expect(carved.allSatisfy { $0.allocationInfo?.role == "ml" })
     }
+
+    @Test func aVolumeIsOfferedWholeOrNotAtAll() {
+        let volume = RegistryVolumeTests.volume("v1", 200, role: "db")
+        let plain = RegistryVolumeTests.disk(100, role: "db")
+        let available = Resources([plain, volume])
+        let whole = ResourceMapping.carve(ResourceQuantities(["disk(db)": 300]), from: available, role: "db")
+        #expect(whole.volumes.count == 1 && whole.volumes.first?.scalar == Scalar(200), "\(whole)")
+        #expect(whole.diskMegabytes == 300)
+        // Offered 250 of the role's disk, the 200 MB volume does not fit in what is left after
+        // the plain 100: it is left out, not cut to 150.
+        let part = ResourceMapping.carve(ResourceQuantities(["disk(db)": 250]), from: available, role: "db")
+        #expect(part.volumes.isEmpty, "\(part)")
+        #expect(part.diskMegabytes == 100)
+    }
 }
