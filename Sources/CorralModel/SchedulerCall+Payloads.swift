@@ -40,6 +40,23 @@ extension SchedulerCall {
         }
     }
 
+    /// `{"inverse_offer_ids", "filters"?}` of ACCEPT_INVERSE_OFFERS and DECLINE_INVERSE_OFFERS.
+    public struct InverseOfferAnswer: Codable, Hashable, Sendable {
+        /// The inverse offers answered.
+        @Repeated public var inverseOfferIDs: [OfferID]
+        /// How long to ask no more for the same agent.
+        public var filters: Filters?
+        enum CodingKeys: String, CodingKey {
+            case inverseOfferIDs = "inverse_offer_ids"
+            case filters
+        }
+        /// Makes the payload.
+        public init(inverseOfferIDs: [OfferID], filters: Filters? = nil) {
+            self.inverseOfferIDs = inverseOfferIDs
+            self.filters = filters
+        }
+    }
+
     /// `{"offer_ids", "filters"?}`.
     public struct Decline: Codable, Hashable, Sendable {
         /// The offers declined.

@@ -1,6 +1,6 @@
 /// `scheduler.Call`: what a scheduler POSTs to `/api/v1/scheduler`
-/// (`include/mesos/v1/scheduler/scheduler.proto`). Inverse-offer calls and
-/// ACKNOWLEDGE_OPERATION_STATUS decode by `type` only.
+/// (`include/mesos/v1/scheduler/scheduler.proto`). ACKNOWLEDGE_OPERATION_STATUS decodes by
+/// `type` only.
 public struct SchedulerCall: Codable, Hashable, Sendable {
     /// The caller; absent only on a first SUBSCRIBE.
     public var frameworkID: FrameworkID?
@@ -30,6 +30,10 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
     public var message: SchedulerEvent.Message?
     /// UPDATE_FRAMEWORK.
     public var updateFramework: UpdateFramework?
+    /// ACCEPT_INVERSE_OFFERS.
+    public var acceptInverseOffers: InverseOfferAnswer?
+    /// DECLINE_INVERSE_OFFERS.
+    public var declineInverseOffers: InverseOfferAnswer?
 
     enum CodingKeys: String, CodingKey {
         case frameworkID = "framework_id"
@@ -37,6 +41,8 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
             message
         case updateFramework = "update_framework"
         case reconcileOperations = "reconcile_operations"
+        case acceptInverseOffers = "accept_inverse_offers"
+        case declineInverseOffers = "decline_inverse_offers"
     }
 
     /// Makes a call; set the payload that matches `type`.

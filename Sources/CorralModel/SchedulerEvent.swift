@@ -1,5 +1,5 @@
 /// `scheduler.Event`: what the master streams to a subscribed scheduler
-/// (`include/mesos/v1/scheduler/scheduler.proto`). Inverse offers decode by `type` only.
+/// (`include/mesos/v1/scheduler/scheduler.proto`).
 public struct SchedulerEvent: Codable, Hashable, Sendable {
     /// Which event; the matching payload is set.
     public var type: Kind?
@@ -19,6 +19,10 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
     public var error: ErrorPayload?
     /// UPDATE_OPERATION_STATUS.
     public var updateOperationStatus: UpdateOperationStatus?
+    /// INVERSE_OFFERS.
+    public var inverseOffers: InverseOffers?
+    /// RESCIND_INVERSE_OFFER.
+    public var rescindInverseOffer: RescindInverseOffer?
 
     /// Makes an event; set the payload that matches `type`.
     public init(type: Kind?) { self.type = type }
@@ -26,6 +30,8 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case type, subscribed, offers, rescind, update, message, failure, error
         case updateOperationStatus = "update_operation_status"
+        case inverseOffers = "inverse_offers"
+        case rescindInverseOffer = "rescind_inverse_offer"
     }
 
     /// Decodes an event. Two examples in `docs/scheduler-http-api.md` differ from the proto,
@@ -46,6 +52,8 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
         failure = try container.decodeIfPresent(Failure.self, forKey: .failure)
         error = try container.decodeIfPresent(ErrorPayload.self, forKey: .error)
         updateOperationStatus = try container.decodeIfPresent(UpdateOperationStatus.self, forKey: .updateOperationStatus)
+        inverseOffers = try container.decodeIfPresent(InverseOffers.self, forKey: .inverseOffers)
+        rescindInverseOffer = try container.decodeIfPresent(RescindInverseOffer.self, forKey: .rescindInverseOffer)
         if type == .error, error == nil,
             let text = try? container.decodeIfPresent(String.self, forKey: .message)
         {
@@ -121,6 +129,24 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
         enum CodingKeys: String, CodingKey { case offerID = "offer_id" }
         /// Makes the payload.
         public init(offerID: OfferID) { self.offerID = offerID }
+    }
+
+    /// `{"inverse_offers"}`.
+    public struct InverseOffers: Codable, Hashable, Sendable {
+        /// The inverse offers.
+        @Repeated public var inverseOffers: [InverseOffer]
+        enum CodingKeys: String, CodingKey { case inverseOffers = "inverse_offers" }
+        /// Makes the payload.
+        public init(inverseOffers: [InverseOffer]) { self.inverseOffers = inverseOffers }
+    }
+
+    /// `{"inverse_offer_id"}`.
+    public struct RescindInverseOffer: Codable, Hashable, Sendable {
+        /// The inverse offer taken back.
+        public var inverseOfferID: OfferID
+        enum CodingKeys: String, CodingKey { case inverseOfferID = "inverse_offer_id" }
+        /// Makes the payload.
+        public init(inverseOfferID: OfferID) { self.inverseOfferID = inverseOfferID }
     }
 
     /// `{"status"}`.

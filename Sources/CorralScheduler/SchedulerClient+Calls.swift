@@ -25,6 +25,16 @@ extension SchedulerClient {
         try await send(call)
     }
 
+    /// Answers inverse offers (maintenance): accepting says the framework will leave the
+    /// agents in time, declining that it will not; either way it is not asked again about
+    /// those agents for the filter's refuse seconds.
+    public func answerInverseOffers(_ inverseOfferIDs: [OfferID], accept: Bool, filters: Filters? = nil) async throws {
+        var call = SchedulerCall(type: accept ? .acceptInverseOffers : .declineInverseOffers)
+        let answer = SchedulerCall.InverseOfferAnswer(inverseOfferIDs: inverseOfferIDs, filters: filters)
+        if accept { call.acceptInverseOffers = answer } else { call.declineInverseOffers = answer }
+        try await send(call)
+    }
+
     /// Kills a task.
     public func kill(_ taskID: TaskID, agentID: AgentID? = nil) async throws {
         var call = SchedulerCall(type: .kill)

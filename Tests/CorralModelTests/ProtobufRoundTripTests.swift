@@ -47,6 +47,12 @@ struct ProtobufRoundTripTests {
         reconcile.reconcile = SchedulerCall.Reconcile(tasks: [.init(taskID: "T-1", agentID: "S-1")])
         try roundTrip(reconcile, as: Mesos_V1_Scheduler_Call.self)
         try roundTrip(SchedulerCall.updateFramework(Fixtures.framework, suppressedRoles: ["x"]), as: Mesos_V1_Scheduler_Call.self)
+        for type in [SchedulerCall.Kind.acceptInverseOffers, .declineInverseOffers] {
+            var answer = SchedulerCall(type: type, frameworkID: framework)
+            let payload = SchedulerCall.InverseOfferAnswer(inverseOfferIDs: ["I-1"], filters: Filters(refuseSeconds: 5))
+            if type == .acceptInverseOffers { answer.acceptInverseOffers = payload } else { answer.declineInverseOffers = payload }
+            try roundTrip(answer, as: Mesos_V1_Scheduler_Call.self)
+        }
     }
 
     @Test func schedulerEventsSurviveProtobuf() throws {
@@ -58,6 +64,16 @@ struct ProtobufRoundTripTests {
         var failure = SchedulerEvent(type: .failure)
         failure.failure = .init(agentID: "S-1", executorID: "E-1", status: 9)
         try roundTrip(failure, as: Mesos_V1_Scheduler_Event.self)
+        var inverse = SchedulerEvent(type: .inverseOffers)
+        inverse.inverseOffers = .init(inverseOffers: [
+            InverseOffer(id: "I-1", frameworkID: "F-1", agentID: "S-1", unavailability: Unavailability(start: DurationInfo(nanoseconds: 5)))
+        ])
+        try roundTrip(inverse, as: Mesos_V1_Scheduler_Event.self)
+        var rescind = SchedulerEvent(type: .rescindInverseOffer)
+        rescind.rescindInverseOffer = .init(inverseOfferID: "I-1")
+        try roundTrip(rescind, as: Mesos_V1_Scheduler_Event.self)
+        let status = InverseOfferStatus(status: .decline, frameworkID: "F-1", timestamp: DurationInfo(nanoseconds: 7))
+        try roundTrip(status, as: Mesos_V1_InverseOfferStatus.self)
     }
 
     @Test func modelValuesSurviveProtobuf() throws {

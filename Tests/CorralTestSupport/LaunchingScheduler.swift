@@ -21,6 +21,8 @@ public actor LaunchingScheduler {
     /// The hostname of every offer seen, in order.
     public private(set) var offeredHostnames: [String] = []
     public private(set) var refused: [TaskStatus] = []
+    /// The inverse offers it was sent.
+    public private(set) var inverseOffers: [InverseOffer] = []
     /// FAILURE events (an agent or an executor was lost), in order.
     public private(set) var failures: [SchedulerEvent.Failure] = []
     /// What each task runs, and with what.
@@ -74,6 +76,11 @@ public actor LaunchingScheduler {
             + "history \(history.suffix(60))"
     }
 
+    /// Answers every inverse offer it was sent (maintenance), refusing more for `refuseSeconds`.
+    public func answerInverseOffers(accept: Bool, refuseSeconds: Double = 60) async throws {
+        try await client.answerInverseOffers(inverseOffers.map(\.id), accept: accept, filters: Filters(refuseSeconds: refuseSeconds))
+    }
+
     /// Launches at most `count` task IDs in all until raised again.
     public func allowLaunches(upTo count: Int) { budget = count }
 
@@ -99,6 +106,7 @@ public actor LaunchingScheduler {
                 for offer in offers { await use(offer) }
             }
             if let status = event.update?.status { record(status) }
+            if let inverse = event.inverseOffers?.inverseOffers { inverseOffers += inverse }
             if let failure = event.failure { failures.append(failure) }
         case .disconnected:
             break

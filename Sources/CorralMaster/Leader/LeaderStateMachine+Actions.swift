@@ -167,7 +167,7 @@ extension LeaderStateMachine {
                 )
                 last = event
             }
-            return [.closeAgent(id, last: last)] + rescind(removeAgent(id))
+            return [.closeAgent(id, last: last)] + rescind(removeAgent(id)) + rescindInverseOffers(in: context)
         case .dropDownAgent(let id):
             var actions: [Action] = context.registry.tasks(onAgent: id).map { task in
                 var kill = agentEvent(.kill)
@@ -179,7 +179,7 @@ extension LeaderStateMachine {
             actions.append(.closeAgent(id, last: error))
             return actions + rescind(removeAgent(id))
         case .rescindAllOffers:
-            let actions = rescindOffers(in: context) { _ in true }
+            let actions = rescindOffers(in: context) { _ in true } + rescindInverseOffers(in: context)
             _ = step(.allocationWanted, in: context)
             return actions
         case .sendAgentLost(let framework, let agent):
@@ -220,11 +220,12 @@ extension LeaderStateMachine {
         }
         var byFramework: [FrameworkID: [Offer]] = [:]
         for live in made { byFramework[live.frameworkID, default: []].append(live.offer) }
-        return byFramework.sorted { $0.key.value < $1.key.value }.map { frameworkID, offers in
+        let offerEvents: [Action] = byFramework.sorted { $0.key.value < $1.key.value }.map { frameworkID, offers in
             var event = SchedulerEvent(type: .offers)
             event.offers = SchedulerEvent.Offers(offers: offers)
             return .toScheduler(frameworkID, event)
         }
+        return offerEvents + makeInverseOffers(in: context)
     }
 
     /// Takes rescinded offers out of the book and tells their frameworks.
@@ -239,6 +240,7 @@ extension LeaderStateMachine {
         var actions: [Action] = [.closeScheduler(id, last: nil)]
         guard leading else { return actions }
         returnOffers(of: id, nowMillis: millis(context.now))
+        dropInverseOffers(of: id)
         allocator.suppress(framework: id.value, role: nil)
         guard let framework = context.registry.frameworks[id], framework.state == .active else {
             return actions
@@ -267,6 +269,7 @@ extension LeaderStateMachine {
             return .toAgent(agentID, event)
         }
         removeFramework(id)
+        dropInverseOffers(of: id)
         var last = SchedulerEvent(type: .error)
         last.error = SchedulerEvent.ErrorPayload(message: "Framework has been removed")
         actions.append(.closeScheduler(id, last: last))

@@ -92,6 +92,12 @@ extension LeaderStateMachine {
                 data: message.data ?? []
             )
             return [.toAgent(message.agentID, event), done]
+        case .acceptInverseOffers, .declineInverseOffers:
+            let accepting = call.type == .acceptInverseOffers
+            guard let answer = accepting ? call.acceptInverseOffers : call.declineInverseOffers else {
+                return missing(accepting ? "accept_inverse_offers" : "decline_inverse_offers")
+            }
+            return answerInverseOffers(answer, accept: accepting, from: framework, in: context) + [done]
         case .request:
             return [done]  // Resource requests are advisory; the built-in allocators ignore them, as Mesos's does.
         case .updateFramework:

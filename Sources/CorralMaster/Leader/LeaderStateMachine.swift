@@ -164,6 +164,8 @@ package struct LeaderStateMachine {
     /// The outstanding offers; changed only by `offer`, `takeOffers` and `removeOffers` (in
     /// LeaderStateMachine+Offers.swift, hence not `private(set)`).
     package var offers: [MesosOfferID: LiveOffer] = [:]
+    /// The outstanding inverse offers and the frameworks' answers (maintenance).
+    package internal(set) var inverseOffers = InverseOfferBook()
     private(set) var allocationWanted = false
     private var lastAllocation: Instant
     private var lastSchedulerHeartbeat: Instant
@@ -198,6 +200,7 @@ package struct LeaderStateMachine {
             offerConstraints = [:]
             lastSentUUID = [:]
             offers = [:]
+            inverseOffers.reset()
             charges = [:]
             return []
         case .agentSubscribed(let id, let streamID, let ip):

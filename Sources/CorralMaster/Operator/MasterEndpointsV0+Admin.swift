@@ -49,8 +49,8 @@ extension MasterEndpointsV0 {
     }
 
     /// `GET /master/maintenance/status`: `maintenance.ClusterStatus`. Scheduled machines are
-    /// draining until START_MAINTENANCE takes them down; `statuses` would hold frameworks'
-    /// answers to inverse offers, which Corral does not send yet.
+    /// draining until START_MAINTENANCE takes them down; each draining machine's `statuses`
+    /// are the frameworks' answers to its inverse offers (UNKNOWN while unanswered).
     static func maintenanceStatus(_ snapshot: OperatorSnapshot) -> JSONValue {
         func id(_ machine: MaintenanceSchedule.MachineID) -> JSONValue {
             var id: JSONValue = [:]
@@ -61,7 +61,8 @@ extension MasterEndpointsV0 {
         let down = snapshot.registry.downMachines
         let machines = snapshot.registry.maintenance.windows.flatMap(\.machineIDs)
         let draining = machines.filter { !down.contains($0.normalized) }.map { machine -> JSONValue in
-            ["id": id(machine), "statuses": []]
+            let statuses = (snapshot.inverseOfferStatuses[machine.normalized] ?? [:]).values.sorted { $0.frameworkID < $1.frameworkID }
+            return ["id": id(machine), "statuses": .array(statuses.map { OperatorViews.encode($0) })]
         }
         let downMachines = machines.filter { down.contains($0.normalized) }.map(id)
         return ["draining_machines": .array(draining), "down_machines": .array(downMachines)]

@@ -13,6 +13,8 @@ struct OperatorSnapshot: Sendable {
     var offerConstraints: [FrameworkID: OfferConstraints] = [:]
     /// The IP each connected agent's stream came from.
     var agentIPs: [AgentID: String] = [:]
+    /// Each draining machine's frameworks' answers to inverse offers (the leader's).
+    var inverseOfferStatuses: [MaintenanceSchedule.MachineID: [FrameworkID: InverseOfferStatus]] = [:]
     var masterInfo: MasterInfo
     var config: MasterConfig
     var term: UInt64
@@ -60,7 +62,7 @@ extension MasterLeader {
         return OperatorSnapshot(
             registry: machine.registry, offers: outstandingOffers, connectedFrameworks: Set(core.schedulers.keys),
             connectedAgents: connectedAgents, offerConstraints: core.offerConstraints, agentIPs: core.agents.compactMapValues(\.ip),
-            masterInfo: info, config: config, term: term,
+            inverseOfferStatuses: core.inverseOffers.statuses, masterInfo: info, config: config, term: term,
             startTime: Date().timeIntervalSince1970 - uptime, uptime: uptime)
     }
 

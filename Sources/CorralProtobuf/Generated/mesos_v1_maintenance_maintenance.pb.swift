@@ -86,6 +86,8 @@ public nonisolated struct Mesos_V1_Maintenance_ClusterStatus: Sendable {
     /// Clears the value of `id`. Subsequent reads from it will return its default value.
     public mutating func clearID() {self._id = nil}
 
+    public var statuses: [Mesos_V1_InverseOfferStatus] = []
+
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
@@ -222,10 +224,11 @@ nonisolated extension Mesos_V1_Maintenance_ClusterStatus: SwiftProtobuf.Message,
 
 nonisolated extension Mesos_V1_Maintenance_ClusterStatus.DrainingMachine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Mesos_V1_Maintenance_ClusterStatus.protoMessageName + ".DrainingMachine"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}statuses\0")
 
   public var isInitialized: Bool {
     if self._id == nil {return false}
+    if !SwiftProtobuf.Internal.areAllInitialized(self.statuses) {return false}
     return true
   }
 
@@ -236,6 +239,7 @@ nonisolated extension Mesos_V1_Maintenance_ClusterStatus.DrainingMachine: SwiftP
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._id) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.statuses) }()
       default: break
       }
     }
@@ -249,11 +253,15 @@ nonisolated extension Mesos_V1_Maintenance_ClusterStatus.DrainingMachine: SwiftP
     try { if let v = self._id {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
+    if !self.statuses.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.statuses, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mesos_V1_Maintenance_ClusterStatus.DrainingMachine, rhs: Mesos_V1_Maintenance_ClusterStatus.DrainingMachine) -> Bool {
     if lhs._id != rhs._id {return false}
+    if lhs.statuses != rhs.statuses {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

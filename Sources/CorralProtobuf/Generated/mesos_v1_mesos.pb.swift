@@ -2874,6 +2874,58 @@ public nonisolated struct Mesos_V1_Offer: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+public nonisolated struct Mesos_V1_InverseOfferStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var status: Mesos_V1_InverseOfferStatus.Status {
+    get {_status ?? .unknown}
+    set {_status = newValue}
+  }
+  /// Returns true if `status` has been explicitly set.
+  public var hasStatus: Bool {self._status != nil}
+  /// Clears the value of `status`. Subsequent reads from it will return its default value.
+  public mutating func clearStatus() {self._status = nil}
+
+  public var frameworkID: Mesos_V1_FrameworkID {
+    get {_frameworkID ?? Mesos_V1_FrameworkID()}
+    set {_frameworkID = newValue}
+  }
+  /// Returns true if `frameworkID` has been explicitly set.
+  public var hasFrameworkID: Bool {self._frameworkID != nil}
+  /// Clears the value of `frameworkID`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkID() {self._frameworkID = nil}
+
+  public var timestamp: Mesos_V1_TimeInfo {
+    get {_timestamp ?? Mesos_V1_TimeInfo()}
+    set {_timestamp = newValue}
+  }
+  /// Returns true if `timestamp` has been explicitly set.
+  public var hasTimestamp: Bool {self._timestamp != nil}
+  /// Clears the value of `timestamp`. Subsequent reads from it will return its default value.
+  public mutating func clearTimestamp() {self._timestamp = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Status: Int, SwiftProtobuf.Enum, Swift.CaseIterable {
+    case unknown = 1
+    case accept = 2
+    case decline = 3
+
+    public init() {
+      self = .unknown
+    }
+
+  }
+
+  public init() {}
+
+  fileprivate var _status: Mesos_V1_InverseOfferStatus.Status? = nil
+  fileprivate var _frameworkID: Mesos_V1_FrameworkID? = nil
+  fileprivate var _timestamp: Mesos_V1_TimeInfo? = nil
+}
+
 public nonisolated struct Mesos_V1_InverseOffer: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -9079,6 +9131,63 @@ nonisolated extension Mesos_V1_Offer.Operation.DestroyDisk: SwiftProtobuf.Messag
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Mesos_V1_InverseOfferStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".InverseOfferStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}framework_id\0\u{1}timestamp\0")
+
+  public var isInitialized: Bool {
+    if self._status == nil {return false}
+    if self._frameworkID == nil {return false}
+    if self._timestamp == nil {return false}
+    if let v = self._frameworkID, !v.isInitialized {return false}
+    if let v = self._timestamp, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self._status) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._frameworkID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._status {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._frameworkID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._timestamp {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_InverseOfferStatus, rhs: Mesos_V1_InverseOfferStatus) -> Bool {
+    if lhs._status != rhs._status {return false}
+    if lhs._frameworkID != rhs._frameworkID {return false}
+    if lhs._timestamp != rhs._timestamp {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_InverseOfferStatus.Status: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}UNKNOWN\0\u{1}ACCEPT\0\u{1}DECLINE\0")
 }
 
 nonisolated extension Mesos_V1_InverseOffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

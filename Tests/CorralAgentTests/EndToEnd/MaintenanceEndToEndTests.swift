@@ -4,8 +4,9 @@ import CorralTestSupport
 import Foundation
 import Testing
 
-/// Maintenance on real processes: the agent's machine is scheduled, then taken down with
-/// `/master/machine/down`: its running task ends TASK_LOST, the agent leaves GET_AGENTS and
+/// Maintenance on real processes: the agent's machine is scheduled, and the scheduler with a
+/// task on it gets an inverse offer, which it declines (GET_MAINTENANCE_STATUS says so); then
+/// the machine is taken down with `/master/machine/down`: its running task ends TASK_LOST, the agent leaves GET_AGENTS and
 /// the status lists the machine as down; after the leader is killed it is still kept out;
 /// `/master/machine/up` lets it register again.
 @Suite(.serialized, .offCooperativePool) struct MaintenanceEndToEndTests {
@@ -69,6 +70,18 @@ import Testing
         defer { running.cancel() }
         try await cluster.waitUntil("the task runs", seconds: 60) {
             await scheduler.states[TaskID("task-0")] == .running
+        }
+
+        try await cluster.waitUntil("the scheduler gets an inverse offer for the agent", seconds: 30) {
+            await !scheduler.inverseOffers.isEmpty
+        }
+        let inverse = try #require(await scheduler.inverseOffers.first)
+        #expect(inverse.unavailability.start.nanoseconds == 0 && inverse.agentID != nil)
+        try await scheduler.answerInverseOffers(accept: false)
+        let frameworkID = try #require(await scheduler.frameworkIDs.last)
+        try await cluster.waitUntil("GET_MAINTENANCE_STATUS has the framework's DECLINE", seconds: 30) {
+            let (_, body) = try await DynamicReservationEndToEndTests.call(cluster, leader, #"{"type":"GET_MAINTENANCE_STATUS"}"#)
+            return body.contains("DECLINE") && body.contains(frameworkID.value)
         }
 
         let (down, downBody) = try await Self.post(
