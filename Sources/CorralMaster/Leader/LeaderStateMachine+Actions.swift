@@ -225,7 +225,7 @@ extension LeaderStateMachine {
             event.offers = SchedulerEvent.Offers(offers: offers)
             return .toScheduler(frameworkID, event)
         }
-        return offerEvents + makeInverseOffers(in: context)
+        return offerEvents + makeInverseOffers(in: context) + preempt(in: context)
     }
 
     /// Takes rescinded offers out of the book and tells their frameworks.

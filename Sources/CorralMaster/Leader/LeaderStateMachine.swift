@@ -166,6 +166,8 @@ package struct LeaderStateMachine {
     package var offers: [MesosOfferID: LiveOffer] = [:]
     /// The outstanding inverse offers and the frameworks' answers (maintenance).
     package internal(set) var inverseOffers = InverseOfferBook()
+    /// Tasks this leader is killing to meet quota guarantees (`Preemption`).
+    package internal(set) var preempting: Set<TaskKey> = []
     private(set) var allocationWanted = false
     private var lastAllocation: Instant
     private var lastSchedulerHeartbeat: Instant
@@ -201,6 +203,7 @@ package struct LeaderStateMachine {
             lastSentUUID = [:]
             offers = [:]
             inverseOffers.reset()
+            preempting = []
             charges = [:]
             return []
         case .agentSubscribed(let id, let streamID, let ip):
