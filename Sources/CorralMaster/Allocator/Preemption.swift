@@ -66,11 +66,13 @@ enum Preemption {
         }
         guard !starved.isEmpty else { return [] }
         // What is free now, or will be once the kills under way are done.
+        var used: [AgentID: [String: Double]] = [:]
+        for task in live { add(amounts(task.resources.unreserved), to: &used[task.agentID, default: [:]]) }
         var free: [String: Double] = [:]
         for id in activeAgents.sorted() {
             guard let agent = registry.agents[id] else { continue }
             var left = amounts(agent.total.unreserved)
-            for task in live where task.agentID == id { subtract(amounts(task.resources.unreserved), from: &left) }
+            subtract(used[id] ?? [:], from: &left)
             add(left.mapValues { max(0, $0) }, to: &free)
         }
         for task in live where underWay.contains(task.key) { add(amounts(task.resources.unreserved), to: &free) }
