@@ -61,6 +61,9 @@ public struct FrameworkInfo: Codable, Hashable, Sendable {
         self.labels = labels
     }
 
+    /// Whether it takes revocable resources (the REVOCABLE_RESOURCES capability).
+    public var takesRevocable: Bool { capabilities.contains { $0.type == .revocableResources } }
+
     /// The roles in effect: `roles` with MULTI_ROLE, else the single `role` (default `*`).
     public var effectiveRoles: [String] {
         if capabilities.contains(Capability(.multiRole)) { return roles }

@@ -26,6 +26,8 @@ struct AgentCommand: AsyncParsableCommand {
     var runtimeDir: String?
     @Option(help: "What to offer, e.g. \"cpus:4;mem:8192;disk:20000;ports:[31000-32000]\" (default: detected).")
     var resources: String?
+    @Option(help: "Resources to offer as revocable (oversubscribed) beyond --resources, to frameworks with REVOCABLE_RESOURCES, e.g. \"cpus:2\".")
+    var revocableResources: String?
     @Option(help: "Attributes, e.g. \"rack:r1;zone:a\".") var attributes: String?
     @Option(help: "The hostname to register with (default: this machine's).") var hostname: String?
     @Option(help: "host:port for the agent's HTTP API (default 0.0.0.0:5051; port 0 picks a free one).")
@@ -42,7 +44,7 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = AgentSettings(
             masters: masters, workDirectory: workDir, runtimeDirectory: runtimeDir, resources: resources,
-            attributes: attributes, hostname: hostname, httpListen: httpListen)
+            revocableResources: revocableResources, attributes: attributes, hostname: hostname, httpListen: httpListen)
         let agentConfig: AgentConfig
         do {
             agentConfig = try AgentConfig.resolve(flags: settings, configFile: config)

@@ -46,7 +46,7 @@ public actor LaunchingScheduler {
     public init(
         masters: [String], taskCount: Int, perOffer: Int = 3, failoverTimeoutSeconds: Double = 60, partitionAware: Bool = false,
         groupExecutor: ExecutorInfo? = nil, role: String = "*", declineRefuseSeconds: Double = 0.2,
-        offerConstraints: OfferConstraints? = nil,
+        offerConstraints: OfferConstraints? = nil, capabilities: [FrameworkInfo.Capability] = [],
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo = LaunchingScheduler.trueTask
     ) throws {
         self.makeTask = makeTask
@@ -54,6 +54,7 @@ public actor LaunchingScheduler {
         var info = FrameworkInfo(user: "root", name: "sdk-test", failoverTimeoutSeconds: failoverTimeoutSeconds)
         info.role = role
         if partitionAware { info.capabilities.append(FrameworkInfo.Capability(.partitionAware)) }
+        info.capabilities += capabilities
         var configuration = SchedulerConfiguration(
             masters: masters, framework: info, implicitAcknowledgements: true,
             reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(5))

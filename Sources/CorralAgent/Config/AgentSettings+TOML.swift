@@ -16,6 +16,7 @@ extension AgentSettings {
         var work_dir: String?
         var runtime_dir: String?
         var resources: String?
+        var revocable_resources: String?
         var attributes: String?
         var hostname: String?
         var http_listen: String?
@@ -23,7 +24,9 @@ extension AgentSettings {
     }
 
     /// The keys a file may hold; any other is a typo the agent refuses rather than ignores.
-    private static let keys: Set<String> = ["masters", "work_dir", "runtime_dir", "resources", "attributes", "hostname", "http_listen", "timing"]
+    private static let keys: Set<String> = [
+        "masters", "work_dir", "runtime_dir", "resources", "revocable_resources", "attributes", "hostname", "http_listen", "timing",
+    ]
     private static let timingKeys: Set<String> = [
         "connect_timeout_ms", "request_timeout_ms", "master_silence_seconds", "registration_backoff_ms",
         "registration_backoff_max_ms",
@@ -86,6 +89,7 @@ extension AgentSettings {
             workDirectory: file.work_dir,
             runtimeDirectory: file.runtime_dir,
             resources: file.resources,
+            revocableResources: file.revocable_resources,
             attributes: file.attributes,
             hostname: file.hostname,
             httpListen: file.http_listen,
@@ -99,7 +103,8 @@ extension AgentSettings {
     /// What each key holds, for the error when a value has the wrong type.
     private static let expected: [String: String] = [
         "masters": "a string \"HOST:PORT,HOST:PORT\" or a list of \"HOST:PORT\" strings",
-        "work_dir": "a string", "runtime_dir": "a string", "resources": "a string", "attributes": "a string", "hostname": "a string",
+        "work_dir": "a string", "runtime_dir": "a string", "resources": "a string", "revocable_resources": "a string",
+        "attributes": "a string", "hostname": "a string",
         "http_listen": "a string \"HOST:PORT\"", "timing": "a table [timing]",
         "timing.connect_timeout_ms": "an integer (milliseconds)", "timing.request_timeout_ms": "an integer (milliseconds)",
         "timing.master_silence_seconds": "a number (seconds)", "timing.registration_backoff_ms": "an integer (milliseconds)",

@@ -19,6 +19,10 @@ public struct AgentSettings: Sendable, Hashable {
     public var runtimeDirectory: String?
     /// `--resources` / `resources`: Mesos's text form, or a JSON array when it starts with `[`.
     public var resources: String?
+    /// `--revocable-resources` / `revocable_resources`: resources the agent offers beyond
+    /// `resources` as revocable (oversubscribed; a fixed estimate, as Mesos's
+    /// `FixedResourceEstimator`), in the same forms.
+    public var revocableResources: String?
     /// `--attributes` / `attributes`: `name:value;…`.
     public var attributes: String?
     /// `--hostname` / `hostname`.
@@ -38,6 +42,7 @@ public struct AgentSettings: Sendable, Hashable {
         workDirectory: String? = nil,
         runtimeDirectory: String? = nil,
         resources: String? = nil,
+        revocableResources: String? = nil,
         attributes: String? = nil,
         hostname: String? = nil,
         httpListen: String? = nil,
@@ -51,6 +56,7 @@ public struct AgentSettings: Sendable, Hashable {
         self.workDirectory = workDirectory
         self.runtimeDirectory = runtimeDirectory
         self.resources = resources
+        self.revocableResources = revocableResources
         self.attributes = attributes
         self.hostname = hostname
         self.httpListen = httpListen
@@ -68,6 +74,7 @@ public struct AgentSettings: Sendable, Hashable {
             workDirectory: flags.workDirectory ?? workDirectory,
             runtimeDirectory: flags.runtimeDirectory ?? runtimeDirectory,
             resources: flags.resources ?? resources,
+            revocableResources: flags.revocableResources ?? revocableResources,
             attributes: flags.attributes ?? attributes,
             hostname: flags.hostname ?? hostname,
             httpListen: flags.httpListen ?? httpListen,
@@ -124,6 +131,17 @@ extension AgentConfig {
             let detected: MachineResources
             if let machine { detected = machine } else { detected = try MachineResources.detect(workDirectory: workDirectory) }
             completed = detected.completing(given)
+        }
+        if let text = settings.revocableResources {
+            var revocable = try ResourceText.parse(text)
+            for index in revocable.indices {
+                guard revocable[index].type == .scalar, revocable[index].isUnreserved else {
+                    throw AgentConfigError(
+                        field: "revocable_resources", "\(revocable[index].name) must be an unreserved scalar (e.g. \"cpus:2;mem:1024\")")
+                }
+                revocable[index].revocable = Resource.Marker()
+            }
+            completed += revocable
         }
         var timing = Timing()
         if let value = settings.connectTimeoutMilliseconds { timing.connectTimeoutMilliseconds = value }

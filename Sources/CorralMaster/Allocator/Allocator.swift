@@ -133,6 +133,9 @@ public protocol Allocator: Sendable {
     /// Adds or removes one agent in the eligible agents of a framework's role that has some
     /// (an agent registered or changed its attributes); no effect on a role without.
     mutating func setAgentEligible(framework: String, role: String, agent: String, eligible: Bool)
+    /// Whether the framework is offered revocable resources (its REVOCABLE_RESOURCES
+    /// capability); a framework without it never is. False for an unknown framework.
+    @discardableResult mutating func setTakesRevocable(framework: String, _ takes: Bool) -> Bool
     /// Sets a role's DRF weight (default 1; must be positive).
     mutating func setWeight(_ weight: Double, role: String)
     /// Sets a role's quota: `guarantee` is allocated before fair sharing, `limit` (nil:

@@ -81,6 +81,8 @@ struct FrameworkSlot: Sendable {
     var registered: Bool
     /// Client index by role index.
     var clients: [Int: Int]
+    /// Whether it takes revocable resources (REVOCABLE_RESOURCES).
+    var takesRevocable = false
 }
 
 /// A role: a node of the role tree (`eng/web` is a child of `eng`).

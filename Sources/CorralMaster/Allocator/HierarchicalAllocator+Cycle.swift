@@ -8,7 +8,7 @@
 // For each agent it takes the first role in order, and in it the first framework in DRF
 // order, that is subscribed, not suppressed, not yet offered this agent in this cycle,
 // allowed the agent by its offer constraints and not filtered for what would be offered; that framework gets everything available on the
-// agent, capped by the quota limits of the role and its ancestors. Then the offered client
+// agent (but revocable resources only if it takes them), capped by the quota limits of the role and its ancestors. Then the offered client
 // and its role move to their new places in the orders (a binary search each).
 //
 // Cost per cycle: O(F log F + R log R) to rebuild the orders, then per agent O(K) plus the
@@ -65,10 +65,13 @@ extension HierarchicalAllocator {
         /// By role index: the reserved kinds the role may not be offered (those reserved for
         /// roles other than it and its ancestors); empty without reservations.
         var denied: [[Int]] = []
+        /// The offerable without its revocable kinds, for a framework that does not take them.
+        var firm: ResourceVector
 
         init(count: Int) {
             available = ResourceVector(count: count)
             offerable = ResourceVector(count: count)
+            firm = ResourceVector(count: count)
         }
     }
 
@@ -116,14 +119,31 @@ extension HierarchicalAllocator {
             if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
             if scratch.offerable.isZero { continue }
             let head = scratch.offerable.head
+            // Without revocable resources here, every client sees the same offerable.
+            let hasRevocable = kinds.revocable.contains { scratch.offerable.millis[$0] > 0 }
+            if hasRevocable {
+                scratch.firm = scratch.offerable
+                for index in kinds.revocable { scratch.firm.millis[index] = 0 }
+            }
             let order = roles[role].clientOrder
             for clientPosition in order.indices {
                 let client = order[clientPosition]
-                guard clients[client].subscribed, !clients[client].suppressed,
-                    frameworks[clients[client].framework].registered,
+                let framework = frameworks[clients[client].framework]
+                guard clients[client].subscribed, !clients[client].suppressed, framework.registered,
                     !scratch.offeredHere.contains(client),
-                    clients[client].eligibleAgents.map({ $0.contains(agents[agent].id) }) ?? true,
-                    !isFiltered(client: client, agent: agent, offerable: scratch.offerable, head: head, nowMillis: nowMillis)
+                    clients[client].eligibleAgents.map({ $0.contains(agents[agent].id) }) ?? true
+                else { continue }
+                if hasRevocable && !framework.takesRevocable {
+                    // Offered the firm resources alone, if there are any.
+                    if scratch.firm.isZero
+                        || isFiltered(client: client, agent: agent, offerable: scratch.firm, head: scratch.firm.head, nowMillis: nowMillis)
+                    {
+                        continue
+                    }
+                    scratch.offerable = scratch.firm
+                    return (rolePosition, clientPosition)
+                }
+                guard !isFiltered(client: client, agent: agent, offerable: scratch.offerable, head: head, nowMillis: nowMillis)
                 else { continue }
                 return (rolePosition, clientPosition)
             }

@@ -66,6 +66,13 @@ extension HierarchicalAllocator {
     }
 
     @discardableResult
+    public mutating func setTakesRevocable(framework id: String, _ takes: Bool) -> Bool {
+        guard let framework = frameworkIndex[id] else { return false }
+        frameworks[framework].takesRevocable = takes
+        return true
+    }
+
+    @discardableResult
     public mutating func setEligibleAgents(framework id: String, role: String, agents: Set<String>?) -> Bool {
         forEachClient(of: id, role: role) { $0.eligibleAgents = agents }
     }

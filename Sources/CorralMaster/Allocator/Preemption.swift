@@ -24,10 +24,11 @@ enum Preemption {
         var forRoles: [String]
     }
 
-    /// The scalar amounts of `resources` by name (cpus, mem, disk, gpus…).
+    /// The scalar amounts of `resources` by name (cpus, mem, disk, gpus…), revocable ones left
+    /// out: a starved role is owed firm resources.
     static func amounts(_ resources: Resources) -> [String: Double] {
         var amounts: [String: Double] = [:]
-        for resource in resources where resource.type == .scalar {
+        for resource in resources where resource.type == .scalar && resource.revocable == nil {
             amounts[resource.name, default: 0] += resource.scalar?.value ?? 0
         }
         return amounts

@@ -79,6 +79,8 @@ struct ResourceKinds: Sendable {
     /// The kinds reserved for a role (`cpus(ml)`), with that role; empty in a cluster
     /// without reservations, so the allocation cycle skips its masking.
     private(set) var reserved: [(index: Int, role: String)] = []
+    /// The revocable kinds (`cpus[revocable]`), offered only to frameworks that take them.
+    private(set) var revocable: [Int] = []
 
     /// How many kinds there are, i.e. every vector's count.
     var count: Int { names.count }
@@ -92,6 +94,7 @@ struct ResourceKinds: Sendable {
         for entry in quantities.entries where indexByName[entry.name] == nil {
             indexByName[entry.name] = names.count
             if let role = ResourceMapping.reservedRole(ofKey: entry.name) { reserved.append((names.count, role)) }
+            if ResourceMapping.isRevocable(key: entry.name) { revocable.append(names.count) }
             names.append(entry.name)
             added = true
         }

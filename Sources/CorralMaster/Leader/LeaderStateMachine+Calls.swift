@@ -94,6 +94,7 @@ extension LeaderStateMachine {
             }
             guard let id = info.id else { return [.reply(call, .done)] }
             allocator.addFramework(id.value, roles: info.effectiveRoles)
+            allocator.setTakesRevocable(framework: id.value, info.takesRevocable)
             // As Mesos: the listed roles are suppressed, every other role of the framework
             // is not (its refuse filters stay; REVIVE is what clears them).
             allocator.setSuppressedRoles(framework: id.value, roles: Set(suppressed))

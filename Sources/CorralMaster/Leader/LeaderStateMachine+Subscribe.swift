@@ -82,6 +82,7 @@ extension LeaderStateMachine {
             now: context.now
         )
         setOfferConstraints(constraints, of: id, roles: info.effectiveRoles, registry: context.registry)
+        allocator.setTakesRevocable(framework: id.value, info.takesRevocable)
         actions += effects.flatMap { carryOut($0, in: context) }
         actions.append(
             .log(

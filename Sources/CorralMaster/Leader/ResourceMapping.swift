@@ -15,10 +15,18 @@ enum ResourceMapping {
         return ResourceQuantities(millis: millis)
     }
 
-    /// The quantity a resource counts toward: its name, with its reservation's role.
+    /// The quantity a resource counts toward: its name, with its reservation's role; a
+    /// revocable one `name[revocable]`, apart from the same name's firm resources.
     static func key(_ resource: Resource) -> String {
-        resource.reservationRole.map { "\(resource.name)(\($0))" } ?? resource.name
+        let name = resource.revocable == nil ? resource.name : resource.name + revocableSuffix
+        return resource.reservationRole.map { "\(name)(\($0))" } ?? name
     }
+
+    /// What ends a revocable quantity's key.
+    static let revocableSuffix = "[revocable]"
+
+    /// Whether a quantity key names revocable resources.
+    static func isRevocable(key: String) -> Bool { key.hasSuffix(revocableSuffix) }
 
     /// The role a quantity key is reserved for (`cpus(ml)` → `ml`), or nil for unreserved.
     static func reservedRole(ofKey key: String) -> String? {

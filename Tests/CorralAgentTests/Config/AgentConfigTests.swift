@@ -29,6 +29,21 @@ import Testing
         #expect(info.id == nil)
     }
 
+    @Test func revocableResourcesAreOfferedBesideTheFirmOnes() throws {
+        let settings = AgentSettings(masters: "m:5050", workDirectory: "/w", resources: "cpus:2", revocableResources: "cpus:3;mem:512")
+        let config = try AgentConfig(settings: settings, machine: machine)
+        let revocable = config.resources.filter { $0.revocable != nil }
+        #expect(revocable.map(\.name) == ["cpus", "mem"] && Resources(revocable).cpus == 3)
+        #expect(Resources(config.resources.filter { $0.revocable == nil }).cpus == 2, "the firm CPUs are as given")
+        for bad in ["cpus(ml):1", "ports:[1-2]"] {
+            #expect(throws: AgentConfigError.self, "\(bad)") {
+                _ = try AgentConfig(settings: AgentSettings(masters: "m:5050", workDirectory: "/w", revocableResources: bad), machine: machine)
+            }
+        }
+        let file = try AgentSettings.parse(#"revocable_resources = "cpus:1""#, source: "test")
+        #expect(file.revocableResources == "cpus:1")
+    }
+
     @Test func defaultsAreMesosAgentsOnes() throws {
         let config = try AgentConfig(settings: AgentSettings(masters: "m:5050", workDirectory: "work"), machine: machine)
         #expect(config.httpListen == ListenAddress(host: "0.0.0.0", port: 5051))
