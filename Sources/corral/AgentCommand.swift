@@ -28,6 +28,8 @@ struct AgentCommand: AsyncParsableCommand {
     var resources: String?
     @Option(help: "Resources to offer as revocable (oversubscribed) beyond --resources, to frameworks with REVOCABLE_RESOURCES, e.g. \"cpus:2\".")
     var revocableResources: String?
+    @Option(help: "How often to measure the persistent volumes tasks use, failing a task whose volume outgrew its size (seconds; 0 never; default 15).")
+    var diskWatchIntervalSeconds: Double?
     @Option(help: "Attributes, e.g. \"rack:r1;zone:a\".") var attributes: String?
     @Option(help: "The hostname to register with (default: this machine's).") var hostname: String?
     @Option(help: "host:port for the agent's HTTP API (default 0.0.0.0:5051; port 0 picks a free one).")
@@ -44,7 +46,8 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = AgentSettings(
             masters: masters, workDirectory: workDir, runtimeDirectory: runtimeDir, resources: resources,
-            revocableResources: revocableResources, attributes: attributes, hostname: hostname, httpListen: httpListen)
+            revocableResources: revocableResources, attributes: attributes, hostname: hostname, httpListen: httpListen,
+            diskWatchIntervalSeconds: diskWatchIntervalSeconds)
         let agentConfig: AgentConfig
         do {
             agentConfig = try AgentConfig.resolve(flags: settings, configFile: config)

@@ -9,7 +9,7 @@ public enum AgentChild {
     public static func start(
         binary: String, masters: [String], workDirectory: String, hostname: String, imageRoot: String,
         resources: String = "cpus:8;mem:4096;disk:1000;ports:[31000-32000]", httpListen: String = "127.0.0.1:0",
-        attributes: String? = nil, revocableResources: String? = nil
+        attributes: String? = nil, revocableResources: String? = nil, arguments: [String] = []
     ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -17,7 +17,7 @@ public enum AgentChild {
             "agent", "--masters", masters.joined(separator: ","), "--work-dir", workDirectory, "--hostname", hostname,
             "--http-listen", httpListen, "--resources", resources, "--image-root", imageRoot,
             "--log-level", "info", "--exit-with-parent", "--parent-pid", "\(getpid())",
-        ] + (attributes.map { ["--attributes", $0] } ?? []) + (revocableResources.map { ["--revocable-resources", $0] } ?? [])
+        ] + (attributes.map { ["--attributes", $0] } ?? []) + (revocableResources.map { ["--revocable-resources", $0] } ?? []) + arguments
         let log = "\(workDirectory).log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

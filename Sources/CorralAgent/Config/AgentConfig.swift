@@ -23,6 +23,10 @@ public struct AgentConfig: Sendable, Hashable {
         public var registrationBackoffMilliseconds: Int
         /// The longest wait between SUBSCRIBE attempts (`timing.registration_backoff_max_ms`).
         public var registrationBackoffMaximumMilliseconds: Int
+        /// How often the agent measures the persistent volumes its tasks use and fails a task
+        /// whose volume outgrew its size (`timing.disk_watch_interval_seconds`; 0 for never;
+        /// Mesos's `--container_disk_watch_interval`, 15 s).
+        public var diskWatchIntervalSeconds: Double = 15
 
         /// The defaults: 2 s to connect, 15 s per call, 45 s of silence, backoff 50 ms to 1 s.
         public init(
@@ -126,6 +130,9 @@ extension AgentConfig.Timing {
             throw bad("master_silence_seconds", "must be 0 (never) or more")
         }
         if registrationBackoffMilliseconds < 1 { throw bad("registration_backoff_ms", "must be at least 1") }
+        if !diskWatchIntervalSeconds.isFinite || diskWatchIntervalSeconds < 0 {
+            throw bad("disk_watch_interval_seconds", "must be 0 (never) or more")
+        }
         if registrationBackoffMaximumMilliseconds < registrationBackoffMilliseconds {
             throw bad(
                 "registration_backoff_max_ms",

@@ -11,6 +11,7 @@ extension AgentSettings {
             var master_silence_seconds: ConfigSeconds?
             var registration_backoff_ms: Int?
             var registration_backoff_max_ms: Int?
+            var disk_watch_interval_seconds: ConfigSeconds?
         }
         var masters: Masters?
         var work_dir: String?
@@ -29,7 +30,7 @@ extension AgentSettings {
     ]
     private static let timingKeys: Set<String> = [
         "connect_timeout_ms", "request_timeout_ms", "master_silence_seconds", "registration_backoff_ms",
-        "registration_backoff_max_ms",
+        "registration_backoff_max_ms", "disk_watch_interval_seconds",
     ]
 
     /// `masters = "a:5050,b:5050"` or `masters = ["a:5050", "b:5050"]`.
@@ -97,7 +98,8 @@ extension AgentSettings {
             requestTimeoutMilliseconds: file.timing?.request_timeout_ms,
             masterSilenceSeconds: file.timing?.master_silence_seconds?.value,
             registrationBackoffMilliseconds: file.timing?.registration_backoff_ms,
-            registrationBackoffMaximumMilliseconds: file.timing?.registration_backoff_max_ms)
+            registrationBackoffMaximumMilliseconds: file.timing?.registration_backoff_max_ms,
+            diskWatchIntervalSeconds: file.timing?.disk_watch_interval_seconds?.value)
     }
 
     /// What each key holds, for the error when a value has the wrong type.
@@ -107,7 +109,7 @@ extension AgentSettings {
         "attributes": "a string", "hostname": "a string",
         "http_listen": "a string \"HOST:PORT\"", "timing": "a table [timing]",
         "timing.connect_timeout_ms": "an integer (milliseconds)", "timing.request_timeout_ms": "an integer (milliseconds)",
-        "timing.master_silence_seconds": "a number (seconds)", "timing.registration_backoff_ms": "an integer (milliseconds)",
+        "timing.master_silence_seconds": "a number (seconds)", "timing.disk_watch_interval_seconds": "a number (seconds)", "timing.registration_backoff_ms": "an integer (milliseconds)",
         "timing.registration_backoff_max_ms": "an integer (milliseconds)",
     ]
 

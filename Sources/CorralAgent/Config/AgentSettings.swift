@@ -35,6 +35,7 @@ public struct AgentSettings: Sendable, Hashable {
     public var masterSilenceSeconds: Double?
     public var registrationBackoffMilliseconds: Int?
     public var registrationBackoffMaximumMilliseconds: Int?
+    public var diskWatchIntervalSeconds: Double?
 
     /// Makes settings; leave out what was not given.
     public init(
@@ -50,7 +51,8 @@ public struct AgentSettings: Sendable, Hashable {
         requestTimeoutMilliseconds: Int? = nil,
         masterSilenceSeconds: Double? = nil,
         registrationBackoffMilliseconds: Int? = nil,
-        registrationBackoffMaximumMilliseconds: Int? = nil
+        registrationBackoffMaximumMilliseconds: Int? = nil,
+        diskWatchIntervalSeconds: Double? = nil
     ) {
         self.masters = masters
         self.workDirectory = workDirectory
@@ -65,6 +67,7 @@ public struct AgentSettings: Sendable, Hashable {
         self.masterSilenceSeconds = masterSilenceSeconds
         self.registrationBackoffMilliseconds = registrationBackoffMilliseconds
         self.registrationBackoffMaximumMilliseconds = registrationBackoffMaximumMilliseconds
+        self.diskWatchIntervalSeconds = diskWatchIntervalSeconds
     }
 
     /// These settings with every field `flags` gives replaced by the flag's value.
@@ -83,7 +86,8 @@ public struct AgentSettings: Sendable, Hashable {
             masterSilenceSeconds: flags.masterSilenceSeconds ?? masterSilenceSeconds,
             registrationBackoffMilliseconds: flags.registrationBackoffMilliseconds ?? registrationBackoffMilliseconds,
             registrationBackoffMaximumMilliseconds: flags.registrationBackoffMaximumMilliseconds
-                ?? registrationBackoffMaximumMilliseconds)
+                ?? registrationBackoffMaximumMilliseconds,
+            diskWatchIntervalSeconds: flags.diskWatchIntervalSeconds ?? diskWatchIntervalSeconds)
     }
 }
 
@@ -151,6 +155,7 @@ extension AgentConfig {
         if let value = settings.registrationBackoffMaximumMilliseconds {
             timing.registrationBackoffMaximumMilliseconds = value
         }
+        if let value = settings.diskWatchIntervalSeconds { timing.diskWatchIntervalSeconds = value }
         self.init(
             masters: masters, workDirectory: workDirectory, runtimeDirectory: runtimeDirectory,
             resources: Array(Resources(completed)), attributes: attributes,

@@ -174,6 +174,10 @@ public actor AgentProcess {
             if let interval = machine.configuration.leaderWatchInterval {
                 group.addTask { await self.watchLeader(every: interval) }
             }
+            let diskWatch = config.timing.diskWatchIntervalSeconds
+            if diskWatch > 0 {
+                group.addTask { await self.watchVolumes(every: .seconds(diskWatch)) }
+            }
             try await group.next()
             group.cancelAll()
         }
@@ -190,6 +194,27 @@ public actor AgentProcess {
             // Left for the new leader: subscribe there, not to the old one again (a paused
             // master takes connections and answers nothing until the subscribe times out).
             if case .disconnected = machine.connection, let address = seen.address { await link.aim(at: address) }
+        }
+    }
+
+    /// Every `interval`, measures the persistent volumes of the running tasks; a task whose
+    /// volume outgrew its size is killed at once and ends TASK_FAILED with
+    /// REASON_CONTAINER_LIMITATION_DISK, as Mesos's disk/du isolator enforces a quota on any
+    /// filesystem. Ends when the task is cancelled.
+    private func watchVolumes(every interval: Duration) async {
+        let workDirectory = runner.configuration.workDirectory
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            let live = machine.tasks.values.filter { $0.isLive }.compactMap { task -> (TaskKey, [Resource])? in
+                guard let launch = task.launch, launch.executor == nil, !Resources(launch.task.resources).volumes.isEmpty else { return nil }
+                return (task.key, launch.task.resources)
+            }
+            for (key, resources) in live {
+                let outgrown = await BlockingWork.run { PersistentVolumes.outgrown(resources, workDirectory: workDirectory) }
+                guard let message = outgrown.first else { continue }
+                logger.warning("a task's persistent volume outgrew its size; killing the task", metadata: ["task": "\(key)", "why": "\(message)"])
+                try? await runner.kill(key, grace: .zero, diskLimitation: message)
+            }
         }
     }
 

@@ -93,4 +93,31 @@ enum PersistentVolumes {
         }
         return deleted.sorted()
     }
+
+    /// The bytes a directory tree takes on disk (allocated blocks, as `du` counts them),
+    /// symbolic links not followed; what cannot be read counts as nothing.
+    static func usedBytes(_ path: String) -> Int64 {
+        var total: Int64 = 0
+        var pending = [path]
+        while let next = pending.popLast() {
+            var info = stat()
+            guard lstat(next, &info) == 0 else { continue }
+            total += Int64(info.st_blocks) * 512
+            guard info.st_mode & S_IFMT == S_IFDIR, let entries = try? FileManager.default.contentsOfDirectory(atPath: next) else { continue }
+            pending += entries.map { "\(next)/\($0)" }
+        }
+        return total
+    }
+
+    /// The volumes of `resources` whose data outgrew their size on disk, with a message for
+    /// each (`usedBytes` measures them).
+    static func outgrown(_ resources: [Resource], workDirectory: String, usedBytes: (String) -> Int64 = usedBytes) -> [String] {
+        Resources(resources).volumes.compactMap { volume -> String? in
+            guard let path = directory(of: volume, workDirectory: workDirectory), let size = volume.scalar else { return nil }
+            let limit = Int64(size.value * 1_048_576)
+            let used = usedBytes(path)
+            guard used > limit else { return nil }
+            return "Disk usage (\(used) bytes) of persistent volume \(volume.persistenceID ?? "") exceeds its size (\(limit) bytes)"
+        }
+    }
 }

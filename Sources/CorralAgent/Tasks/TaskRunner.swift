@@ -72,9 +72,10 @@ public final class TaskRunner: Sendable {
     }
 
     /// SIGTERM to the task, then after `grace` SIGKILL to all of its container; the task
-    /// ends (through `events`) as TASK_KILLED. A task still launching is killed once it
+    /// ends (through `events`) as TASK_KILLED, or as TASK_FAILED with
+    /// REASON_CONTAINER_LIMITATION_DISK and `diskLimitation` as its message when given. A task still launching is killed once it
     /// started; an unknown or ended task is left alone. Returns once the container exited.
-    public func kill(_ key: TaskKey, grace: Duration) async throws {
+    public func kill(_ key: TaskKey, grace: Duration, diskLimitation: String? = nil) async throws {
         let containerID = core.entries.withLock { entries -> String? in
             switch entries[key] {
             case .launching:
@@ -90,7 +91,7 @@ public final class TaskRunner: Sendable {
         let core = core
         let result = await BlockingWork.run { () -> Result<Void, ContainerError> in
             do {
-                try core.markKilled(containerID)
+                try core.markKilled(containerID, diskLimitation: diskLimitation)
                 _ = try core.store.stop(core.store.load(id: containerID), grace: grace)
                 return .success(())
             } catch {

@@ -55,10 +55,12 @@ final class TaskRunnerCore: Sendable {
     /// even when another runner (after an agent restart) sees it.
     func killMarker(_ containerID: String) -> String { store.paths(for: containerID).directory + "/killed" }
 
-    /// Leaves the kill marker (before the first signal).
-    func markKilled(_ containerID: String) throws {
+    /// Leaves the kill marker (before the first signal); a kill for a limitation (a volume
+    /// that outgrew its disk) says so in it, and the task ends TASK_FAILED with that reason.
+    func markKilled(_ containerID: String, diskLimitation: String? = nil) throws {
         let path = killMarker(containerID)
-        guard FileManager.default.createFile(atPath: path, contents: Data()) else {
+        let contents = diskLimitation.map { Data((Self.diskLimitationPrefix + $0).utf8) } ?? Data()
+        guard FileManager.default.createFile(atPath: path, contents: contents) else {
             throw ContainerError(.io, stage: "create '\(path)'", cause: "the container's directory is not writable")
         }
     }
@@ -95,7 +97,12 @@ final class TaskRunnerCore: Sendable {
             record = (try? store.stop(record, grace: .zero)) ?? record
             note = " (its supervisor died, so the agent stopped it)"
         }
-        let killed = FileManager.default.fileExists(atPath: killMarker(containerID))
+        let marker = FileManager.default.contents(atPath: killMarker(containerID)).map { String(decoding: $0, as: UTF8.self) }
+        if let marker, marker.hasPrefix(Self.diskLimitationPrefix), case .exited = record.state {
+            let message = String(marker.dropFirst(Self.diskLimitationPrefix.count))
+            return (key, TaskEnd(state: .failed, reason: .containerLimitationDisk, message: message + note))
+        }
+        let killed = marker != nil
         guard var end = TaskExitMapping.end(
             of: record.state,
             killed: killed,
@@ -109,6 +116,9 @@ final class TaskRunnerCore: Sendable {
         end.message += note
         return (key, end)
     }
+
+    /// What starts the kill marker of a disk limitation.
+    static let diskLimitationPrefix = "disk-limitation: "
 
     /// Ends the event stream.
     func finish() { continuation.finish() }

@@ -108,4 +108,39 @@ import Testing
         let after = try #require(try await E.agent(cluster, leader)).total
         #expect(after.volumes.isEmpty && after.reserved("db").diskMegabytes == 100, "\(after)")
     }
+
+    /// A task that writes more than its volume's size is failed by the agent's disk watch
+    /// (REASON_CONTAINER_LIMITATION_DISK), whatever the filesystem.
+    @Test func aTaskThatOverfillsItsVolumeFails() async throws {
+        let cluster = try MasterQuorum(masters: 3)
+        defer { cluster.stopAll() }
+        try await cluster.startAll()
+        try cluster.startAgent("a", resources: "cpus:2;mem:512;disk:200", arguments: ["--disk-watch-interval-seconds", "0.2"])
+        let leader = try await cluster.leader()
+        var agentID = ""
+        try await cluster.waitUntil("the leader has the agent", seconds: 60) {
+            agentID = (try? await E.agent(cluster, leader))?.id ?? ""
+            return !agentID.isEmpty
+        }
+        let agent = #"{"value":"\#(agentID)"}"#
+        let small = Self.volumeJSON.replacingOccurrences(of: #""value":64"#, with: #""value":1"#)
+        _ = try await E.call(
+            cluster, leader, #"{"type":"RESERVE_RESOURCES","reserve_resources":{"agent_id":\#(agent),"resources":[\#(Self.reservedDisk)]}}"#)
+        let (created, body) = try await E.call(
+            cluster, leader, #"{"type":"CREATE_VOLUMES","create_volumes":{"agent_id":\#(agent),"volumes":[\#(small)]}}"#)
+        #expect(created == 202, "\(body)")
+        let masters = [UInt64(1), 2, 3].map { cluster.address($0).description }
+        let volume = try MesosJSON.decode(Resource.self, from: Array(small.utf8))
+        let scheduler = try LaunchingScheduler(masters: masters, taskCount: 1, role: "db", declineRefuseSeconds: 1) { id, agent in
+            TaskInfo(
+                name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16), volume],
+                command: CommandInfo(value: "head -c 3000000 /dev/zero > data/big && sleep 60"))
+        }
+        let running = Task(executorPreference: TestExecutor.shared) { await scheduler.run() }
+        defer { running.cancel() }
+        try await cluster.waitUntil("the task ended", seconds: 60) { await scheduler.ended == 1 }
+        let status = await scheduler.statuses[TaskID("task-0")]?.last
+        #expect(status?.state == .failed && status?.reason == .containerLimitationDisk, "\(String(describing: status))")
+        #expect(status?.message?.contains("exceeds its size") == true, "\(String(describing: status?.message))")
+    }
 }

@@ -90,4 +90,20 @@ import Testing
         #expect(kept.count == 1)
         #expect(kept.first?.0 == [Self.volume("v2")] && kept.first?.1 == [big], "the running task's volume is kept too")
     }
+
+    @Test func aVolumeThatOutgrewItsSizeIsNamed() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-volumes")
+        defer { scratch.remove() }
+        var oneMB = Self.volume("v1")
+        oneMB.scalar = 1
+        let path = try #require(PersistentVolumes.directory(of: oneMB, workDirectory: scratch.path))
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Data(repeating: 7, count: 512 * 1024).write(to: URL(fileURLWithPath: "\(path)/half"))
+        let half = PersistentVolumes.usedBytes(path)
+        #expect(half >= 512 * 1024 && half < 1_048_576, "\(half)")
+        #expect(PersistentVolumes.outgrown([oneMB], workDirectory: scratch.path).isEmpty)
+        try Data(repeating: 7, count: 1024 * 1024).write(to: URL(fileURLWithPath: "\(path)/more"))
+        let over = PersistentVolumes.outgrown([oneMB, .scalar("cpus", 1)], workDirectory: scratch.path)
+        #expect(over.count == 1 && over.first?.contains("persistent volume v1 exceeds its size (1048576 bytes)") == true, "\(over)")
+    }
 }
