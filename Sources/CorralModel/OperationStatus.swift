@@ -8,19 +8,30 @@ public struct OperationStatus: Codable, Hashable, Sendable {
     public var message: String?
     /// The agent, when known.
     public var agentID: AgentID?
+    /// `{"value": <base64>}`: set on a status the framework must acknowledge
+    /// (ACKNOWLEDGE_OPERATION_STATUS) before the master stops sending it again.
+    public var uuid: StatusUUID?
 
     enum CodingKeys: String, CodingKey {
         case operationID = "operation_id"
-        case state, message
+        case state, message, uuid
         case agentID = "agent_id"
     }
 
     /// Makes a status.
-    public init(operationID: OperationID?, state: OperationState, message: String? = nil, agentID: AgentID? = nil) {
+    public init(operationID: OperationID?, state: OperationState, message: String? = nil, agentID: AgentID? = nil, uuid: [UInt8]? = nil) {
         self.operationID = operationID
         self.state = state
         self.message = message
         self.agentID = agentID
+        self.uuid = uuid.map(StatusUUID.init(value:))
+    }
+
+    /// Mesos's `UUID` message: `{"value": <base64 bytes>}`.
+    public struct StatusUUID: Codable, Hashable, Sendable {
+        @Base64Bytes public var value: [UInt8]?
+        /// Wraps the bytes.
+        public init(value: [UInt8]) { self.value = value }
     }
 }
 

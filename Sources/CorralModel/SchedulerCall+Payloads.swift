@@ -142,6 +142,24 @@ extension SchedulerCall {
     }
 
     /// `{"operations": [{"operation_id", "agent_id"?}]}` of RECONCILE_OPERATIONS.
+    /// `{"agent_id"?, "uuid", "operation_id"}` of ACKNOWLEDGE_OPERATION_STATUS.
+    public struct AcknowledgeOperationStatus: Codable, Hashable, Sendable {
+        public var agentID: AgentID?
+        @Base64Bytes public var uuid: [UInt8]?
+        public var operationID: OperationID
+        enum CodingKeys: String, CodingKey {
+            case agentID = "agent_id"
+            case uuid
+            case operationID = "operation_id"
+        }
+        /// Makes the payload.
+        public init(operationID: OperationID, uuid: [UInt8], agentID: AgentID? = nil) {
+            self.operationID = operationID
+            self.uuid = uuid
+            self.agentID = agentID
+        }
+    }
+
     public struct ReconcileOperations: Codable, Hashable, Sendable {
         /// The operations asked about; none asks about every operation the master knows.
         @Repeated public var operations: [Operation]

@@ -1,6 +1,5 @@
 /// `scheduler.Call`: what a scheduler POSTs to `/api/v1/scheduler`
-/// (`include/mesos/v1/scheduler/scheduler.proto`). ACKNOWLEDGE_OPERATION_STATUS decodes by
-/// `type` only.
+/// (`include/mesos/v1/scheduler/scheduler.proto`).
 public struct SchedulerCall: Codable, Hashable, Sendable {
     /// The caller; absent only on a first SUBSCRIBE.
     public var frameworkID: FrameworkID?
@@ -30,6 +29,8 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
     public var message: SchedulerEvent.Message?
     /// UPDATE_FRAMEWORK.
     public var updateFramework: UpdateFramework?
+    /// ACKNOWLEDGE_OPERATION_STATUS.
+    public var acknowledgeOperationStatus: AcknowledgeOperationStatus?
     /// ACCEPT_INVERSE_OFFERS.
     public var acceptInverseOffers: InverseOfferAnswer?
     /// DECLINE_INVERSE_OFFERS.
@@ -41,6 +42,7 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
             message
         case updateFramework = "update_framework"
         case reconcileOperations = "reconcile_operations"
+        case acknowledgeOperationStatus = "acknowledge_operation_status"
         case acceptInverseOffers = "accept_inverse_offers"
         case declineInverseOffers = "decline_inverse_offers"
     }

@@ -56,8 +56,22 @@ struct LeaderAcceptReserveTests {
             H.commands(asked) == [.reserve(agentID: a1, resources: [Self.reserved("cpus", 2)], atNanos: at)]
         )
         let reserved = try harness.commit(asked)
-        #expect(operationStatuses(reserved).map(\.state) == [.finished])
-        #expect(operationStatuses(reserved).first?.operationID == OperationID("op-1"))
+        // OPERATION_FINISHED is committed with a UUID, then sent, and sent again until acknowledged.
+        let proposed = reserved.compactMap { action -> (FrameworkID, OperationStatus)? in
+            if case .propose(.operationStatus(let framework, let status, _)) = action { (framework, status) } else { nil }
+        }
+        #expect(proposed.map(\.1.state) == [.finished] && proposed.first?.0 == f1)
+        let status = try #require(proposed.first?.1)
+        #expect(status.operationID == OperationID("op-1") && status.uuid?.value != nil)
+        let sent = harness.applyChanges(.operationStatus(frameworkID: f1, status: status, atNanos: harness.nanos()))
+        #expect(operationStatuses(sent) == [status])
+        #expect(harness.driver.registry.frameworks[f1]?.operations == [status])
+        harness.advance(.seconds(11))
+        #expect(operationStatuses(harness.tick()) == [status], "sent again until acknowledged")
+        _ = harness.applyChanges(.acknowledgeOperation(frameworkID: f1, operationID: OperationID("op-1"), uuid: status.uuid?.value ?? []))
+        #expect(harness.driver.registry.frameworks[f1]?.operations == nil)
+        harness.advance(.seconds(11))
+        #expect(operationStatuses(harness.tick()).isEmpty)
         #expect(harness.driver.registry.agents[a1]?.total.reserved("web").cpus == 2)
         let launch = try #require(H.commands(reserved).first)
         guard case .launch(_, _, _, let tasks, _, _) = launch else {
@@ -163,10 +177,15 @@ struct LeaderReconcileOperationsTests {
         #expect(statuses.map(\.state) == [.unknown, .unreachable, .unknown])
         #expect(statuses.map(\.operationID) == ["on-a1", "on-a2", "anywhere"].map { OperationID($0) })
         #expect(actions.last == .reply(id, .done))
-        let (ackID, acked) = harness.scheduler(
-            SchedulerCall(type: .acknowledgeOperationStatus, frameworkID: FrameworkID("f1")),
-            stream: H.id(1)
-        )
-        #expect(acked == [.reply(ackID, .done)])
+        var ack = SchedulerCall(type: .acknowledgeOperationStatus, frameworkID: FrameworkID("f1"))
+        let (bareID, bare) = harness.scheduler(ack, stream: H.id(1))
+        #expect(bare == [.reply(bareID, .failed(LeaderStateMachine.missing("acknowledge_operation_status.uuid")))])
+        ack.acknowledgeOperationStatus = .init(operationID: OperationID("on-a1"), uuid: [1, 2])
+        let (ackID, acked) = harness.scheduler(ack, stream: H.id(1))
+        #expect(
+            acked == [
+                .propose(.acknowledgeOperation(frameworkID: FrameworkID("f1"), operationID: OperationID("on-a1"), uuid: [1, 2])),
+                .reply(ackID, .done),
+            ])
     }
 }

@@ -64,8 +64,7 @@ struct LeaderAcceptVolumeTests {
         let created = try harness.commit(reserved)
         #expect(volumeLists(created) == [["v1"]], "the agent hears of its new volume")
         let statuses = created.compactMap { action -> OperationStatus? in
-            guard case .toScheduler(f1, let event) = action else { return nil }
-            return event.updateOperationStatus?.status
+            if case .propose(.operationStatus(_, let status, _)) = action { status } else { nil }
         }
         #expect(statuses.map(\.operationID) == [OperationID("op-v1")] && statuses.map(\.state) == [.finished])
         let launch = try #require(H.commands(created).first)

@@ -76,10 +76,10 @@ struct LeaderSchedulerCallTests {
             ]
         )
         let (odd, unsupported) = harness.scheduler(
-            SchedulerCall(type: .acceptInverseOffers, frameworkID: f1),
+            SchedulerCall(type: SchedulerCall.Kind(rawValue: "SOMETHING_NEW"), frameworkID: f1),
             stream: stream
         )
-        #expect(unsupported == [failed(odd, .request, "call type ACCEPT_INVERSE_OFFERS is not supported")])
+        #expect(unsupported == [failed(odd, .request, "call type SOMETHING_NEW is not supported")])
         let (empty, missing) = harness.scheduler(
             SchedulerCall(type: .decline, frameworkID: f1),
             stream: stream

@@ -47,6 +47,9 @@ struct ProtobufRoundTripTests {
         reconcile.reconcile = SchedulerCall.Reconcile(tasks: [.init(taskID: "T-1", agentID: "S-1")])
         try roundTrip(reconcile, as: Mesos_V1_Scheduler_Call.self)
         try roundTrip(SchedulerCall.updateFramework(Fixtures.framework, suppressedRoles: ["x"]), as: Mesos_V1_Scheduler_Call.self)
+        var acknowledge = SchedulerCall(type: .acknowledgeOperationStatus, frameworkID: framework)
+        acknowledge.acknowledgeOperationStatus = .init(operationID: "op-1", uuid: [9, 8, 7], agentID: "S-1")
+        try roundTrip(acknowledge, as: Mesos_V1_Scheduler_Call.self)
         for type in [SchedulerCall.Kind.acceptInverseOffers, .declineInverseOffers] {
             var answer = SchedulerCall(type: type, frameworkID: framework)
             let payload = SchedulerCall.InverseOfferAnswer(inverseOfferIDs: ["I-1"], filters: Filters(refuseSeconds: 5))
@@ -72,6 +75,9 @@ struct ProtobufRoundTripTests {
         var rescind = SchedulerEvent(type: .rescindInverseOffer)
         rescind.rescindInverseOffer = .init(inverseOfferID: "I-1")
         try roundTrip(rescind, as: Mesos_V1_Scheduler_Event.self)
+        var operation = SchedulerEvent(type: .updateOperationStatus)
+        operation.updateOperationStatus = .init(status: OperationStatus(operationID: "op-1", state: .finished, agentID: "S-1", uuid: [1, 2, 3]))
+        try roundTrip(operation, as: Mesos_V1_Scheduler_Event.self)
         let status = InverseOfferStatus(status: .decline, frameworkID: "F-1", timestamp: DurationInfo(nanoseconds: 7))
         try roundTrip(status, as: Mesos_V1_InverseOfferStatus.self)
     }

@@ -123,7 +123,7 @@ extension MasterHTTP {
         case .getQuota: body = OperatorState.getQuota(snapshot)
         case .getMaintenanceSchedule: body = OperatorState.getMaintenanceSchedule(snapshot)
         case .getMaintenanceStatus: body = ["status": MasterEndpointsV0.maintenanceStatus(snapshot)]
-        case .getOperations: body = [:]
+        case .getOperations: body = OperatorState.getOperations(snapshot)
         default: throw MasterError(code: .request, message: "\(kind.rawValue) is not a read call")
         }
         return answer(["type": .string(kind.rawValue), kind.field: body], format, as: Mesos_V1_Master_Response.self)

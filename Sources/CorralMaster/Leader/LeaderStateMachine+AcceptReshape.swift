@@ -138,7 +138,7 @@ extension LeaderStateMachine {
             } else {
                 run.remaining = run.remaining - reshape.taken + reshape.given
                 run.reshaped = true
-                actions += operationFinished(reshape.operation, of: id, agent: run.agent)
+                actions += operationFinished(reshape.operation, of: id, agent: run.agent, at: nanos(context))
             }
         case .failure(let error):
             // A proposal whose outcome is unknown may still be committed: the allocator is
@@ -175,13 +175,11 @@ extension LeaderStateMachine {
         return rescind(rescinded) + step(.allocationWanted, in: context) + [.reply(run.call, .done)]
     }
 
-    /// UPDATE_OPERATION_STATUS with OPERATION_FINISHED, when the operation has an ID.
-    func operationFinished(_ operation: Offer.Operation, of id: FrameworkID, agent: AgentID) -> [Action] {
+    /// When the operation has an ID: OPERATION_FINISHED with a fresh UUID is proposed, and
+    /// sent once committed (and again until the framework acknowledges it).
+    func operationFinished(_ operation: Offer.Operation, of id: FrameworkID, agent: AgentID, at nanos: UInt64) -> [Action] {
         guard let operationID = operation.id else { return [] }
-        var event = SchedulerEvent(type: .updateOperationStatus)
-        event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(
-            status: OperationStatus(operationID: operationID, state: .finished, agentID: agent)
-        )
-        return [.toScheduler(id, event)]
+        let status = OperationStatus(operationID: operationID, state: .finished, agentID: agent, uuid: newUUIDBytes())
+        return [.propose(.operationStatus(frameworkID: id, status: status, atNanos: nanos))]
     }
 }

@@ -121,8 +121,12 @@ extension LeaderStateMachine {
         case .heartbeatAgents:
             return agents.keys.sorted { $0.value < $1.value }.map { .toAgent($0, agentEvent(.heartbeat)) }
         case .retryUpdates:
+            // Operation statuses not yet acknowledged go again too, as the agent's status
+            // update manager resends them in Mesos.
+            let operations = context.registry.frameworks.values.filter { schedulers[$0.id] != nil }.sorted { $0.id < $1.id }
+                .flatMap { record in (record.operations ?? []).flatMap { carryOut(.sendOperationStatus(record.id, $0), in: context) } }
             return context.registry.tasks.values.filter { !$0.pending.isEmpty }.sorted { $0.key < $1.key }
-                .flatMap { step(.taskChanged($0, resend: true), in: context) }
+                .flatMap { step(.taskChanged($0, resend: true), in: context) } + operations
         case .checkClockDeadlines:
             let earliest = context.registry.frameworks.values.compactMap { record -> UInt64? in
                 if case .disconnected(_, let deadline) = record.state { deadline } else { nil }
@@ -203,6 +207,11 @@ extension LeaderStateMachine {
         case .refreshWeights:
             for (role, weight) in context.registry.weights { allocator.setWeight(weight, role: role) }
             return []
+        case .sendOperationStatus(let framework, let status):
+            guard schedulers[framework] != nil else { return [] }
+            var event = SchedulerEvent(type: .updateOperationStatus)
+            event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(status: status)
+            return [.toScheduler(framework, event)]
         }
     }
 

@@ -46,6 +46,8 @@ extension LeaderStateMachine {
             // Outstanding offers go back, to be made again with (or without) the machines'
             // unavailability, as Mesos re-sends them when the schedule changes.
             return [.rescindAllOffers]
+        case .operationUpdated(let framework, let status):
+            return [.sendOperationStatus(framework, status)]
         case .quotaChanged:
             _ = step(.allocationWanted, now: now)
             return [.refreshQuotas]

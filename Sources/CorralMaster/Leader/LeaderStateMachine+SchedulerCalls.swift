@@ -78,11 +78,22 @@ extension LeaderStateMachine {
             return answers.map { Self.statusEvent($0, to: framework) } + [done]
         case .reconcileOperations:
             let asked = call.reconcileOperations?.operations ?? []
+            let kept = registry.frameworks[framework]?.operations ?? []
+            // None asked: every operation status the framework has not acknowledged.
+            if asked.isEmpty {
+                return kept.flatMap { status in
+                    var answer = status
+                    answer.uuid = nil
+                    return carryOut(.sendOperationStatus(framework, answer), in: context)
+                } + [done]
+            }
             return asked.map { Self.operationStatus(of: $0, registry: registry, to: framework) } + [done]
         case .acknowledgeOperationStatus:
-            // Corral's operation statuses (RESERVE, UNRESERVE) carry no uuid: none waits for
-            // an acknowledgement, and one changes nothing.
-            return [done]
+            guard let ack = call.acknowledgeOperationStatus, let uuid = ack.uuid else {
+                return missing("acknowledge_operation_status.uuid")
+            }
+            // As for task updates: answered at once, committed in the background.
+            return [.propose(.acknowledgeOperation(frameworkID: framework, operationID: ack.operationID, uuid: uuid)), done]
         case .message:
             guard let message = call.message else { return missing("message") }
             var event = agentEvent(.message)
@@ -212,6 +223,13 @@ extension LeaderStateMachine {
     static func operationStatus(
         of operation: SchedulerCall.ReconcileOperations.Operation, registry: Registry, to id: FrameworkID
     ) -> Action {
+        // A reconciliation answer carries no UUID: nothing to acknowledge, as in Mesos.
+        if var kept = registry.frameworks[id]?.operations?.last(where: { $0.operationID == operation.operationID }) {
+            kept.uuid = nil
+            var event = SchedulerEvent(type: .updateOperationStatus)
+            event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(status: kept)
+            return .toScheduler(id, event)
+        }
         let state: OperationState
         switch operation.agentID.flatMap({ registry.agents[$0] })?.state {
         case .unreachable?: state = .unreachable

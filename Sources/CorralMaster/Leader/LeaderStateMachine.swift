@@ -119,6 +119,8 @@ package struct LeaderStateMachine {
         /// Set the allocator's quotas, or weights, from the registry again.
         case refreshQuotas
         case refreshWeights
+        /// UPDATE_OPERATION_STATUS to the framework, if its scheduler is connected.
+        case sendOperationStatus(FrameworkID, OperationStatus)
     }
 
     /// A task's resources as charged to the allocator.

@@ -43,9 +43,9 @@ struct OperatorCall: Decodable, Sendable {
         case shrinkVolume = "SHRINK_VOLUME"
         case startMaintenance = "START_MAINTENANCE"
         case stopMaintenance = "STOP_MAINTENANCE"
-        /// Operations still pending on agents: none in Corral, whose operations (RESERVE,
-        /// UNRESERVE, CREATE, DESTROY, GROW_VOLUME, SHRINK_VOLUME) take effect when their
-        /// ACCEPT or operator call is committed.
+        /// Operations whose status their framework has not acknowledged; none is ever pending
+        /// on an agent: Corral's operations (RESERVE, UNRESERVE, CREATE, DESTROY, GROW_VOLUME,
+        /// SHRINK_VOLUME) take effect when their ACCEPT or operator call is committed.
         case getOperations = "GET_OPERATIONS"
 
         /// The calls that change the registry and answer 202 with no body.
@@ -60,7 +60,7 @@ struct OperatorCall: Decodable, Sendable {
         /// Whether the call reads the registry (and so must be answered linearizably).
         var readsRegistry: Bool {
             [.getState, .getAgents, .getFrameworks, .getExecutors, .getTasks, .getRoles, .getWeights, .getQuota,
-             .getMaintenanceSchedule, .getMaintenanceStatus].contains(self)
+             .getMaintenanceSchedule, .getMaintenanceStatus, .getOperations].contains(self)
         }
 
         /// The key of the call's payload and of the response's, e.g. `get_health`.

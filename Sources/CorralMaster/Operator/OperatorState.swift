@@ -125,6 +125,26 @@ enum OperatorState {
         return ["status": ["infos": .array(infos), "configs": .array(quotas.map(quotaConfig))]]
     }
 
+    /// GET_OPERATIONS: each offer operation whose status its framework has not acknowledged
+    /// yet (Corral applies an operation when its ACCEPT commits it, so none is pending on an
+    /// agent; what is left is feedback still owed).
+    static func getOperations(_ snapshot: OperatorSnapshot) -> JSONValue {
+        let operations = snapshot.registry.frameworks.values.sorted { $0.id < $1.id }.flatMap { record in
+            (record.operations ?? []).map { status -> JSONValue in
+                var operation: JSONValue = [
+                    "framework_id": ["value": .string(record.id.value)],
+                    "info": status.operationID.map { ["id": ["value": .string($0.value)]] } ?? [:],
+                    "latest_status": OperatorViews.encode(status),
+                    "statuses": .array([OperatorViews.encode(status)]),
+                ]
+                if let agent = status.agentID { operation["agent_id"] = ["value": .string(agent.value)] }
+                if let uuid = status.uuid { operation["uuid"] = OperatorViews.encode(uuid) }
+                return operation
+            }
+        }
+        return ["operations": .array(operations)]
+    }
+
     static func getMaintenanceSchedule(_ snapshot: OperatorSnapshot) -> JSONValue {
         ["schedule": OperatorViews.encode(snapshot.registry.maintenance)]
     }

@@ -94,6 +94,11 @@ extension Registry {
         case .unreserve(let agentID, let resources, let at):
             advanceClock(at)
             return unreserve(resources, on: agentID, changes: &changes)
+        case .operationStatus(let frameworkID, let status, let at):
+            advanceClock(at)
+            return operationStatus(status, of: frameworkID, changes: &changes)
+        case .acknowledgeOperation(let frameworkID, let operationID, let uuid):
+            return acknowledgeOperation(operationID, uuid: uuid, of: frameworkID, changes: &changes)
         case .createVolumes(let agentID, let volumes, let at):
             advanceClock(at)
             return createVolumes(volumes, on: agentID, changes: &changes)

@@ -15,6 +15,8 @@ public enum RegistryChange: Hashable, Sendable {
     case taskUpdated(TaskRecord)
     /// A terminal task whose updates were all acknowledged left the live set.
     case taskCompleted(TaskRecord)
+    /// An operation's status was committed: the framework is sent it.
+    case operationUpdated(FrameworkID, OperationStatus)
     case quotaChanged
     case weightsChanged
     case maintenanceChanged

@@ -35,6 +35,10 @@ public enum RegistryCommand: Codable, Hashable, Sendable {
     /// UNRESERVE: each resource, dynamically reserved and free, goes back to what it was
     /// before that reservation.
     case unreserve(agentID: AgentID, resources: [Resource], atNanos: UInt64)
+    /// An offer operation's status (with a UUID), kept with its framework until acknowledged.
+    case operationStatus(frameworkID: FrameworkID, status: OperationStatus, atNanos: UInt64)
+    /// ACKNOWLEDGE_OPERATION_STATUS: the status with this UUID is no longer sent.
+    case acknowledgeOperation(frameworkID: FrameworkID, operationID: OperationID, uuid: [UInt8])
     /// CREATE: persistent volumes made on free reserved disk.
     case createVolumes(agentID: AgentID, volumes: [Resource], atNanos: UInt64)
     /// DESTROY: unused volumes removed, their disk back to their role.

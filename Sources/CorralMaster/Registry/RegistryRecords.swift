@@ -114,6 +114,9 @@ public struct FrameworkRecord: Codable, Hashable, Sendable {
     public var info: FrameworkInfo
     public var state: State
     public var registeredAtNanos: UInt64
+    /// The latest status of each of its operations with an ID whose terminal status it has
+    /// not acknowledged yet (nil: none), sent again until it does.
+    public var operations: [OperationStatus]?
 
     public var id: FrameworkID { info.id ?? FrameworkID("") }
     public var isRemoved: Bool { if case .removed = state { true } else { false } }
