@@ -57,13 +57,9 @@ extension Registry {
         -> RegistryOutcome
     {
         reshape(volumes, on: agentID, name: "DESTROY", changes: &changes) { volume, free, record in
-            guard let index = record.volumes.firstIndex(where: { $0.isSameVolume(as: volume) }) else {
-                return RegistryOutcome(error: Self.noVolume(volume, on: agentID))
-            }
+            guard let index = record.volumes.firstIndex(where: { $0.isSameVolume(as: volume) }) else { return Self.noVolume(volume, on: agentID) }
             let existing = record.volumes[index]
-            guard free.contains(existing) else {
-                return Self.notFree("volume \(existing.persistenceID ?? "") on agent \(agentID) is in use by a task or executor")
-            }
+            guard free.contains(existing) else { return Self.inUse(existing, on: agentID) }
             free.subtract(existing)
             free.add(existing.volumeSource)
             record.volumes.remove(at: index)
@@ -77,9 +73,7 @@ extension Registry {
         -> RegistryOutcome
     {
         reshape([volume], on: agentID, name: "GROW_VOLUME", changes: &changes) { volume, free, record in
-            guard let index = record.volumes.firstIndex(where: { $0.isSameVolume(as: volume) }) else {
-                return RegistryOutcome(error: Self.noVolume(volume, on: agentID))
-            }
+            guard let index = record.volumes.firstIndex(where: { $0.isSameVolume(as: volume) }) else { return Self.noVolume(volume, on: agentID) }
             let existing = record.volumes[index]
             var added = addition
             added.allocationInfo = nil
@@ -109,17 +103,13 @@ extension Registry {
         -> RegistryOutcome
     {
         reshape([volume], on: agentID, name: "SHRINK_VOLUME", changes: &changes) { volume, free, record in
-            guard let index = record.volumes.firstIndex(where: { $0.isSameVolume(as: volume) }) else {
-                return RegistryOutcome(error: Self.noVolume(volume, on: agentID))
-            }
+            guard let index = record.volumes.firstIndex(where: { $0.isSameVolume(as: volume) }) else { return Self.noVolume(volume, on: agentID) }
             let existing = record.volumes[index]
             let size = existing.scalar ?? .zero
             guard subtract > .zero, subtract < size else {
                 return RegistryOutcome(error: "SHRINK_VOLUME of \(existing.persistenceID ?? ""): subtract \(subtract) must be above 0 and below its size, \(size)")
             }
-            guard free.contains(existing) else {
-                return Self.notFree("volume \(existing.persistenceID ?? "") on agent \(agentID) is in use by a task or executor")
-            }
+            guard free.contains(existing) else { return Self.inUse(existing, on: agentID) }
             var shrunk = existing
             shrunk.scalar = size - subtract
             var freed = existing.volumeSource
@@ -132,7 +122,13 @@ extension Registry {
         }
     }
 
-    private static func noVolume(_ volume: Resource, on agentID: AgentID) -> String {
-        "agent \(agentID) has no volume \(volume.persistenceID ?? "(no ID)") for role \(volume.reservationRole ?? "(none)")"
+    /// The refusal of an operation on a volume a live task or executor holds.
+    private static func inUse(_ volume: Resource, on agentID: AgentID) -> RegistryOutcome {
+        notFree("volume \(volume.persistenceID ?? "") on agent \(agentID) is in use by a task or executor")
+    }
+
+    /// The refusal of an operation on a volume the agent does not have.
+    private static func noVolume(_ volume: Resource, on agentID: AgentID) -> RegistryOutcome {
+        RegistryOutcome(error: "agent \(agentID) has no volume \(volume.persistenceID ?? "(no ID)") for role \(volume.reservationRole ?? "(none)")")
     }
 }
