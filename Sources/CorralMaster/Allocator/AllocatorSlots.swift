@@ -41,8 +41,15 @@ struct OfferFilter: Sendable {
     }
 
     /// Whether `offerable` (whose `head` is `offerableHead`) fits inside the filtered resources.
-    func covers(_ offerable: ResourceVector, head offerableHead: SIMD4<Int64>) -> Bool {
+    /// `nonZeroTail`, when given, lists the kinds past the fourth that `offerable` holds any
+    /// of: only those are compared (a cycle works them out once per agent and role, since
+    /// most reserved and revocable kinds are masked to zero for most roles).
+    func covers(_ offerable: ResourceVector, head offerableHead: SIMD4<Int64>, nonZeroTail: [Int]? = nil) -> Bool {
         if any(offerableHead .> head) { return false }
+        if let nonZeroTail {
+            for index in nonZeroTail where offerable.millis[index] > (index - 4 < tail.count ? tail[index - 4] : 0) { return false }
+            return true
+        }
         var index = 4
         while index < offerable.millis.count {
             let filtered = index - 4 < tail.count ? tail[index - 4] : 0

@@ -67,6 +67,8 @@ extension HierarchicalAllocator {
         var denied: [[Int]] = []
         /// The offerable without its revocable kinds, for a framework that does not take them.
         var firm: ResourceVector
+        /// The kinds past the fourth the offerable holds any of (`OfferFilter.covers`).
+        var nonZeroTail: [Int] = []
 
         init(count: Int) {
             available = ResourceVector(count: count)
@@ -111,7 +113,7 @@ extension HierarchicalAllocator {
         for rolePosition in roleOrder.indices {
             let role = roleOrder[rolePosition]
             if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
-            scratch.offerable = scratch.available
+            scratch.offerable.copy(from: scratch.available)
             if !scratch.denied.isEmpty {
                 for index in scratch.denied[role] { scratch.offerable.millis[index] = 0 }
             }
@@ -119,10 +121,14 @@ extension HierarchicalAllocator {
             if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
             if scratch.offerable.isZero { continue }
             let head = scratch.offerable.head
+            scratch.nonZeroTail.removeAll(keepingCapacity: true)
+            for index in 4..<max(4, scratch.offerable.millis.count) where scratch.offerable.millis[index] > 0 {
+                scratch.nonZeroTail.append(index)
+            }
             // Without revocable resources here, every client sees the same offerable.
             let hasRevocable = kinds.revocable.contains { scratch.offerable.millis[$0] > 0 }
             if hasRevocable {
-                scratch.firm = scratch.offerable
+                scratch.firm.copy(from: scratch.offerable)
                 for index in kinds.revocable { scratch.firm.millis[index] = 0 }
             }
             let order = roles[role].clientOrder
@@ -140,10 +146,13 @@ extension HierarchicalAllocator {
                     {
                         continue
                     }
-                    scratch.offerable = scratch.firm
+                    scratch.offerable.copy(from: scratch.firm)
                     return (rolePosition, clientPosition)
                 }
-                guard !isFiltered(client: client, agent: agent, offerable: scratch.offerable, head: head, nowMillis: nowMillis)
+                guard
+                    !isFiltered(
+                        client: client, agent: agent, offerable: scratch.offerable, head: head, nonZeroTail: scratch.nonZeroTail,
+                        nowMillis: nowMillis)
                 else { continue }
                 return (rolePosition, clientPosition)
             }

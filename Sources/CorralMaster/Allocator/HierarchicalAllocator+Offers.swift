@@ -155,11 +155,11 @@ extension HierarchicalAllocator {
 
     /// Whether a live filter keeps `offerable` on the agent from the client.
     func isFiltered(
-        client: Int, agent: Int, offerable: ResourceVector, head: SIMD4<Int64>, nowMillis: UInt64
+        client: Int, agent: Int, offerable: ResourceVector, head: SIMD4<Int64>, nonZeroTail: [Int]? = nil, nowMillis: UInt64
     ) -> Bool {
         guard let filter = agents[agent].filters[client] else { return false }
         return filter.agentGeneration == agents[agent].generation && nowMillis < filter.expiresAtMillis
-            && filter.covers(offerable, head: head)
+            && filter.covers(offerable, head: head, nonZeroTail: nonZeroTail)
     }
 
     /// Drops answered ids from the front of the expiry queue once it is mostly dead.

@@ -46,6 +46,18 @@ struct ResourceVector: Hashable, Sendable {
         }
     }
 
+    /// Becomes a copy of `other` in its own storage: a scratch vector assigned this way stays
+    /// uniquely referenced, so masking it afterwards allocates nothing (`=` would share
+    /// `other`'s storage, and the first write would copy it).
+    mutating func copy(from other: ResourceVector) {
+        guard millis.count == other.millis.count else {
+            millis = Array(other.millis)
+            millis.reserveCapacity(other.millis.count)
+            return
+        }
+        for index in millis.indices { millis[index] = other.millis[index] }
+    }
+
     /// Pads the vector to `count` entries with `fill`.
     mutating func widen(to count: Int, fill: Int64 = 0) {
         if millis.count < count { millis.append(contentsOf: repeatElement(fill, count: count - millis.count)) }

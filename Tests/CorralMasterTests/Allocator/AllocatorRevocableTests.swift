@@ -1,4 +1,5 @@
 import CorralModel
+import CorralScheduler
 import Testing
 
 @testable import CorralMaster
@@ -43,5 +44,26 @@ import Testing
         allocator.setTakesRevocable(framework: "batch", true)
         let offer = try #require(allocator.allocate(nowMillis: 0).first)
         #expect(offer.resources == ResourceQuantities(["cpus": 2, "cpus[revocable]": 2, "mem": 1024]))
+    }
+
+    /// A filter compared only on the kinds an offer holds past the fourth (what a cycle does)
+    /// decides as the full comparison does.
+    @Test(arguments: 0..<50) func aFilterComparedOnTheKindsHeldDecidesAsTheFullComparison(seed: UInt64) {
+        var rng = CorralScheduler.SplitMix64(seed: seed)
+        for _ in 0..<50 {
+            let count = Int.random(in: 1...12, using: &rng)
+            func vector() -> ResourceVector {
+                var vector = ResourceVector(count: count)
+                for index in 0..<count where Bool.random(using: &rng) { vector.millis[index] = Int64.random(in: 0...3, using: &rng) }
+                return vector
+            }
+            let filtered = vector()
+            let filter = OfferFilter(agentGeneration: 0, resources: filtered, expiresAtMillis: 1)
+            let offerable = vector()
+            let held = (4..<max(4, count)).filter { offerable.millis[$0] > 0 }
+            #expect(
+                filter.covers(offerable, head: offerable.head, nonZeroTail: held) == filter.covers(offerable, head: offerable.head),
+                "seed \(seed): \(offerable.millis) against \(filtered.millis)")
+        }
     }
 }
