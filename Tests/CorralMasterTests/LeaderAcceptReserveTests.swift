@@ -90,6 +90,18 @@ struct LeaderAcceptReserveTests {
         #expect(resources.reserved("web").first?.reservations.last?.type == .dynamic)
     }
 
+    @Test func anUnacknowledgedOperationStatusOutlivesTheLeader() throws {
+        var harness = try LeaderHarness.leading()
+        let status = OperationStatus(operationID: OperationID("op-1"), state: .finished, agentID: a1, uuid: [7, 7])
+        _ = harness.applyChanges(.operationStatus(frameworkID: f1, status: status, atNanos: harness.nanos()))
+        // A new leader on the same registry: the scheduler subscribes to it and hears the status again.
+        var successor = LeaderHarness(driver: harness.driver)
+        _ = successor.elect(term: 4)
+        _ = try successor.subscribeFramework(try #require(harness.driver.registry.frameworks[f1]?.info))
+        successor.advance(.seconds(11))
+        #expect(operationStatuses(successor.tick()) == [status])
+    }
+
     @Test func aReserveForAnotherRoleIsDroppedAndTheLaunchAfterItFindsNoReservation() throws {
         var harness = try LeaderHarness.leading()
         let offer = try #require(H.offers(harness.tick()).first)
