@@ -142,7 +142,9 @@ extension SchedulerCall {
     }
 
     /// `{"operations": [{"operation_id", "agent_id"?}]}` of RECONCILE_OPERATIONS.
-    /// `{"agent_id"?, "uuid", "operation_id"}` of ACKNOWLEDGE_OPERATION_STATUS.
+    /// `{"agent_id"?, "uuid", "operation_id"}` of ACKNOWLEDGE_OPERATION_STATUS. The proto's
+    /// `uuid` is bytes (a base64 string in JSON); pymesos sends the status's `{"value": …}`
+    /// UUID message instead, and both decode.
     public struct AcknowledgeOperationStatus: Codable, Hashable, Sendable {
         public var agentID: AgentID?
         @Base64Bytes public var uuid: [UInt8]?
@@ -157,6 +159,17 @@ extension SchedulerCall {
             self.operationID = operationID
             self.uuid = uuid
             self.agentID = agentID
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            agentID = try container.decodeIfPresent(AgentID.self, forKey: .agentID)
+            operationID = try container.decode(OperationID.self, forKey: .operationID)
+            if let wrapped = try? container.decodeIfPresent(OperationStatus.StatusUUID.self, forKey: .uuid) {
+                uuid = wrapped.value
+            } else {
+                _uuid = try container.decode(Base64Bytes.self, forKey: .uuid)
+            }
         }
     }
 

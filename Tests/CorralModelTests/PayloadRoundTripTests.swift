@@ -41,6 +41,19 @@ struct PayloadRoundTripTests {
         }
     }
 
+    /// ACKNOWLEDGE_OPERATION_STATUS's uuid as the proto has it (base64 bytes) and as pymesos
+    /// sends it (the status's `{"value": …}` UUID, beside the status's other fields).
+    @Test func operationAcknowledgementsDecodeInBothShapes() throws {
+        for json in [
+            #"{"type":"ACKNOWLEDGE_OPERATION_STATUS","acknowledge_operation_status":{"operation_id":{"value":"op"},"uuid":"AQI="}}"#,
+            #"{"type":"ACKNOWLEDGE_OPERATION_STATUS","acknowledge_operation_status":{"operation_id":{"value":"op"},"#
+                + #""state":"OPERATION_FINISHED","uuid":{"value":"AQI="}}}"#,
+        ] {
+            let call = try Fixtures.decode(SchedulerCall.self, json)
+            #expect(call.acknowledgeOperationStatus?.uuid == [1, 2] && call.acknowledgeOperationStatus?.operationID == "op", "\(json)")
+        }
+    }
+
     @Test func operations() throws {
         var volume = Resource.scalar("disk", 64, role: "db")
         volume.disk = .init(

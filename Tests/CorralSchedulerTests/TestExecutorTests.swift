@@ -17,7 +17,9 @@ import Testing
         let second = Task(executorPreference: executor) { _ = release.signal() }
         await second.value
         await blocked.value
-        #expect(executor.threadCount >= 2)
+        // The extra thread may have idled out since (a busy machine can take 5 s to resume
+        // this test): what counts is that the pool grew.
+        #expect(executor.peakThreadCount >= 2)
     }
 
     /// Child tasks run on the preferred executor, and so does a task given it explicitly (an

@@ -19,6 +19,7 @@ public final class TestExecutor: TaskExecutor, @unchecked Sendable {
     private var threads = 0
     private var idle = 0
     private var started = 0
+    private var peak = 0
     /// The pool's threads, for `ownsCurrentThread`.
     private var members: Set<pthread_t> = []
     let baseThreads: Int
@@ -57,9 +58,18 @@ public final class TestExecutor: TaskExecutor, @unchecked Sendable {
         return threads
     }
 
+    /// The most threads the pool has had at once (for tests: threads beyond the base end
+    /// after idling, so `threadCount` may be back down by the time a test looks).
+    public var peakThreadCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return peak
+    }
+
     /// Called with the lock held.
     private func startThread() {
         threads += 1
+        peak = max(peak, threads)
         started += 1
         let thread = Thread { [unowned self] in self.work() }
         thread.name = "corral-test-\(started)"

@@ -22,7 +22,10 @@ import Testing
         ) { id, agent in
             TaskInfo(name: id.value, taskID: id, agentID: agent, resources: [cpus, .scalar("mem", 16)], command: CommandInfo(value: "true"))
         }
-        let plain = try LaunchingScheduler(masters: masters, taskCount: 0)
+        // The plain framework refuses what it is offered for a minute: otherwise, first in
+        // DRF order, it could be offered the firm CPUs and memory every cycle, leaving batch
+        // revocable CPUs without the memory its task needs.
+        let plain = try LaunchingScheduler(masters: masters, taskCount: 0, declineRefuseSeconds: 60)
         let runningBatch = Task(executorPreference: TestExecutor.shared) { await batch.run() }
         let runningPlain = Task(executorPreference: TestExecutor.shared) { await plain.run() }
         defer {
