@@ -22,6 +22,11 @@ extension Resource {
         !id.isEmpty && id != "." && id != ".." && !id.contains("/") && !id.contains("\0") && id.utf8.count <= 255
     }
 
+    /// Whether a volume's `container_path` climbs out of where it is put (a `..` component).
+    public static func climbsOut(_ containerPath: String) -> Bool {
+        containerPath.split(separator: "/").contains("..")
+    }
+
     /// Whether this volume and `other` are the same volume: the same ID for the same role.
     /// Frameworks echo a volume as offered, so its size and `container_path` are the
     /// registry's to check, not part of its name.

@@ -99,3 +99,13 @@ extension Resources {
         )
     }
 }
+
+extension Resource {
+    /// The resource without `allocation_info`, its reservations in the refined form: as the
+    /// registry keeps it (one resource of `Resources.unallocated`, refined).
+    public var unallocatedRefined: Resource {
+        var copy = self
+        copy.allocationInfo = nil
+        return copy.refined
+    }
+}

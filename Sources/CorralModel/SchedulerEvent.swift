@@ -89,6 +89,13 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
         return event
     }
 
+    /// An UPDATE_OPERATION_STATUS event.
+    public static func operationStatus(_ status: OperationStatus) -> SchedulerEvent {
+        var event = SchedulerEvent(type: .updateOperationStatus)
+        event.updateOperationStatus = UpdateOperationStatus(status: status)
+        return event
+    }
+
     /// `{"framework_id", "heartbeat_interval_seconds"?, "master_info"?}`.
     public struct Subscribed: Codable, Hashable, Sendable {
         /// The framework's ID, new or confirmed.

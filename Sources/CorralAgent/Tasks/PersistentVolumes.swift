@@ -44,7 +44,7 @@ enum PersistentVolumes {
             else {
                 return .failure(Problem("volume \(volume.persistenceID ?? "?") has no usable ID, role or container_path"))
             }
-            if path.split(separator: "/").contains("..") {
+            if Resource.climbsOut(path) {
                 return .failure(Problem("volume \(volume.persistenceID ?? "?"): container_path '\(path)' must not contain '..'"))
             }
             if path.hasPrefix("/") && !hasImage {

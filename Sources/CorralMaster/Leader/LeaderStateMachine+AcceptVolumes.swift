@@ -77,13 +77,3 @@ extension LeaderStateMachine {
         return .success(AcceptRun.Reshape(operation: operation, taken: taken, given: given))
     }
 }
-
-extension Resource {
-    /// The resource without `allocation_info`, its reservations in the refined form: as the
-    /// registry keeps it.
-    var unallocatedRefined: Resource {
-        var copy = self
-        copy.allocationInfo = nil
-        return copy.refined
-    }
-}

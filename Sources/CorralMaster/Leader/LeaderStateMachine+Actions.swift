@@ -209,9 +209,7 @@ extension LeaderStateMachine {
             return []
         case .sendOperationStatus(let framework, let status):
             guard schedulers[framework] != nil else { return [] }
-            var event = SchedulerEvent(type: .updateOperationStatus)
-            event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(status: status)
-            return [.toScheduler(framework, event)]
+            return [.toScheduler(framework, .operationStatus(status))]
         }
     }
 

@@ -87,11 +87,8 @@ extension LeaderStateMachine {
             )
         ]
         guard let operationID = operation.id else { return actions }
-        var event = SchedulerEvent(type: .updateOperationStatus)
-        event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(
-            status: OperationStatus(operationID: operationID, state: .error, message: message, agentID: agent)
-        )
-        actions.append(.toScheduler(id, event))
+        let status = OperationStatus(operationID: operationID, state: .error, message: message, agentID: agent)
+        actions.append(.toScheduler(id, .operationStatus(status)))
         return actions
     }
 

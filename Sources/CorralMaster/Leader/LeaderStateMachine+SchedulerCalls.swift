@@ -78,14 +78,10 @@ extension LeaderStateMachine {
             return answers.map { Self.statusEvent($0, to: framework) } + [done]
         case .reconcileOperations:
             let asked = call.reconcileOperations?.operations ?? []
-            let kept = registry.frameworks[framework]?.operations ?? []
             // None asked: every operation status the framework has not acknowledged.
             if asked.isEmpty {
-                return kept.flatMap { status in
-                    var answer = status
-                    answer.uuid = nil
-                    return carryOut(.sendOperationStatus(framework, answer), in: context)
-                } + [done]
+                let kept = registry.frameworks[framework]?.operations ?? []
+                return kept.map { Self.reconciliationAnswer($0, to: framework) } + [done]
             }
             return asked.map { Self.operationStatus(of: $0, registry: registry, to: framework) } + [done]
         case .acknowledgeOperationStatus:
@@ -223,12 +219,8 @@ extension LeaderStateMachine {
     static func operationStatus(
         of operation: SchedulerCall.ReconcileOperations.Operation, registry: Registry, to id: FrameworkID
     ) -> Action {
-        // A reconciliation answer carries no UUID: nothing to acknowledge, as in Mesos.
-        if var kept = registry.frameworks[id]?.operations?.last(where: { $0.operationID == operation.operationID }) {
-            kept.uuid = nil
-            var event = SchedulerEvent(type: .updateOperationStatus)
-            event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(status: kept)
-            return .toScheduler(id, event)
+        if let kept = registry.frameworks[id]?.operations?.last(where: { $0.operationID == operation.operationID }) {
+            return reconciliationAnswer(kept, to: id)
         }
         let state: OperationState
         switch operation.agentID.flatMap({ registry.agents[$0] })?.state {
@@ -236,10 +228,14 @@ extension LeaderStateMachine {
         case .gone?: state = .goneByOperator
         default: state = .unknown
         }
-        var event = SchedulerEvent(type: .updateOperationStatus)
-        event.updateOperationStatus = SchedulerEvent.UpdateOperationStatus(
-            status: OperationStatus(operationID: operation.operationID, state: state, agentID: operation.agentID)
-        )
-        return .toScheduler(id, event)
+        return .toScheduler(id, .operationStatus(OperationStatus(operationID: operation.operationID, state: state, agentID: operation.agentID)))
+    }
+
+    /// A kept operation status as RECONCILE_OPERATIONS answers it: without its UUID, so there
+    /// is nothing to acknowledge, as in Mesos.
+    static func reconciliationAnswer(_ status: OperationStatus, to id: FrameworkID) -> Action {
+        var answer = status
+        answer.uuid = nil
+        return .toScheduler(id, .operationStatus(answer))
     }
 }

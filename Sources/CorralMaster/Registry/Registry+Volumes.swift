@@ -17,7 +17,7 @@ extension Registry {
         guard let path = volume.disk?.volume?.containerPath, !path.isEmpty else {
             return "volume \(id) has no disk.volume.container_path: say where tasks see it"
         }
-        guard !path.split(separator: "/").contains("..") else {
+        guard !Resource.climbsOut(path) else {
             return "volume \(id): container_path '\(path)' must not contain '..'"
         }
         guard volume.reservationRole != nil else {
@@ -75,9 +75,7 @@ extension Registry {
         reshape([volume], on: agentID, name: "GROW_VOLUME", changes: &changes) { volume, free, record in
             guard let index = record.volumes.firstIndex(where: { $0.isSameVolume(as: volume) }) else { return Self.noVolume(volume, on: agentID) }
             let existing = record.volumes[index]
-            var added = addition
-            added.allocationInfo = nil
-            added = added.refined
+            let added = addition.unallocatedRefined
             guard added.name == "disk", let amount = added.scalar, amount > .zero, !added.isPersistentVolume,
                 added.reservations == existing.reservations, added.disk == existing.volumeSource.disk
             else {
