@@ -10,13 +10,13 @@ import CorralSimulation
 final class ClusterEngine {
     enum Event {
         case raftTick(master: Int)
-        case raftMessage(Message)
+        indirect case raftMessage(Message)
         case diskDone(master: Int, incarnation: UInt64, sequence: UInt64)
         case leaderTick(master: Int, incarnation: UInt64)
-        case callArrives(CallRequest)
-        case callAnswered(CallResponse)
+        indirect case callArrives(CallRequest)
+        indirect case callAnswered(CallResponse)
         case callTimedOut(client: Client, number: UInt64)
-        case streamDelivery(StreamDelivery)
+        indirect case streamDelivery(StreamDelivery)
         case streamClosedByClient(master: Int, incarnation: UInt64, stream: ServerStreamKey, streamID: String)
         case agentTimer(agent: Int, incarnation: UInt64)
         case agentWatch(agent: Int, incarnation: UInt64)

@@ -25,7 +25,7 @@ public struct Resource: Codable, Hashable, Sendable {
     /// The stack of reservations, outermost (least refined) first.
     @Repeated public var reservations: [ReservationInfo]
     /// Disk details: persistent volume, mount or path source.
-    public var disk: DiskInfo?
+    @Boxed public var disk: DiskInfo?
     /// Set when the resource is revocable (may be taken back, e.g. oversubscribed).
     public var revocable: Marker?
     /// Set when the resource is shared between tasks (persistent volumes).

@@ -6,35 +6,35 @@ public struct SchedulerCall: Codable, Hashable, Sendable {
     /// Which call; the matching payload is set.
     public var type: Kind?
     /// SUBSCRIBE.
-    public var subscribe: Subscribe?
+    @Boxed public var subscribe: Subscribe?
     /// ACCEPT.
-    public var accept: Accept?
+    @Boxed public var accept: Accept?
     /// DECLINE.
-    public var decline: Decline?
+    @Boxed public var decline: Decline?
     /// REVIVE.
-    public var revive: Roles?
+    @Boxed public var revive: Roles?
     /// SUPPRESS.
-    public var suppress: Roles?
+    @Boxed public var suppress: Roles?
     /// KILL.
-    public var kill: Kill?
+    @Boxed public var kill: Kill?
     /// SHUTDOWN.
-    public var shutdown: Shutdown?
+    @Boxed public var shutdown: Shutdown?
     /// ACKNOWLEDGE.
-    public var acknowledge: Acknowledge?
+    @Boxed public var acknowledge: Acknowledge?
     /// RECONCILE.
-    public var reconcile: Reconcile?
+    @Boxed public var reconcile: Reconcile?
     /// RECONCILE_OPERATIONS.
-    public var reconcileOperations: ReconcileOperations?
+    @Boxed public var reconcileOperations: ReconcileOperations?
     /// MESSAGE.
-    public var message: SchedulerEvent.Message?
+    @Boxed public var message: SchedulerEvent.Message?
     /// UPDATE_FRAMEWORK.
-    public var updateFramework: UpdateFramework?
+    @Boxed public var updateFramework: UpdateFramework?
     /// ACKNOWLEDGE_OPERATION_STATUS.
-    public var acknowledgeOperationStatus: AcknowledgeOperationStatus?
+    @Boxed public var acknowledgeOperationStatus: AcknowledgeOperationStatus?
     /// ACCEPT_INVERSE_OFFERS.
-    public var acceptInverseOffers: InverseOfferAnswer?
+    @Boxed public var acceptInverseOffers: InverseOfferAnswer?
     /// DECLINE_INVERSE_OFFERS.
-    public var declineInverseOffers: InverseOfferAnswer?
+    @Boxed public var declineInverseOffers: InverseOfferAnswer?
 
     enum CodingKeys: String, CodingKey {
         case frameworkID = "framework_id"

@@ -4,25 +4,25 @@ public struct SchedulerEvent: Codable, Hashable, Sendable {
     /// Which event; the matching payload is set.
     public var type: Kind?
     /// SUBSCRIBED.
-    public var subscribed: Subscribed?
+    @Boxed public var subscribed: Subscribed?
     /// OFFERS.
-    public var offers: Offers?
+    @Boxed public var offers: Offers?
     /// RESCIND.
-    public var rescind: Rescind?
+    @Boxed public var rescind: Rescind?
     /// UPDATE.
-    public var update: Update?
+    @Boxed public var update: Update?
     /// MESSAGE.
-    public var message: Message?
+    @Boxed public var message: Message?
     /// FAILURE.
-    public var failure: Failure?
+    @Boxed public var failure: Failure?
     /// ERROR.
-    public var error: ErrorPayload?
+    @Boxed public var error: ErrorPayload?
     /// UPDATE_OPERATION_STATUS.
-    public var updateOperationStatus: UpdateOperationStatus?
+    @Boxed public var updateOperationStatus: UpdateOperationStatus?
     /// INVERSE_OFFERS.
-    public var inverseOffers: InverseOffers?
+    @Boxed public var inverseOffers: InverseOffers?
     /// RESCIND_INVERSE_OFFER.
-    public var rescindInverseOffer: RescindInverseOffer?
+    @Boxed public var rescindInverseOffer: RescindInverseOffer?
 
     /// Makes an event; set the payload that matches `type`.
     public init(type: Kind?) { self.type = type }

@@ -9,13 +9,13 @@ public struct TaskInfo: Codable, Hashable, Sendable {
     /// The resources the task uses.
     @Repeated public var resources: [Resource]
     /// A custom executor to run the task with.
-    public var executor: ExecutorInfo?
+    @Boxed public var executor: ExecutorInfo?
     /// The command to run with the built-in command executor.
     public var command: CommandInfo?
     /// How to containerize it.
-    public var container: ContainerInfo?
+    @Boxed public var container: ContainerInfo?
     /// A health check.
-    public var healthCheck: HealthCheck?
+    @Boxed public var healthCheck: HealthCheck?
     /// How to kill it.
     public var killPolicy: KillPolicy?
     /// Opaque bytes for the executor (base64 in JSON).
@@ -23,7 +23,7 @@ public struct TaskInfo: Codable, Hashable, Sendable {
     /// Labels.
     public var labels: Labels?
     /// Service discovery.
-    public var discovery: DiscoveryInfo?
+    @Boxed public var discovery: DiscoveryInfo?
     /// How long the task may run before it is killed.
     public var maxCompletionTime: DurationInfo?
 

@@ -63,11 +63,13 @@ public struct Registry: Hashable, Sendable {
         var executors: Set<ExecutorKey> = []
         for key in tasks.keys(onAgent: id) {
             guard let task = tasks[key], !task.isTerminal else { continue }
-            total += task.resources.unallocated
+            // Added one by one: the same sum as `task.resources.unallocated`, without
+            // building two collections per task on this hot path.
+            for resource in task.info.resources { total.add(resource.unallocatedRefined) }
             if let executor = task.executor,
                 executors.insert(ExecutorKey(task.key.frameworkID, executor.executorID)).inserted
             {
-                total += Resources(executor.resources).unallocated
+                for resource in executor.resources { total.add(resource.unallocatedRefined) }
             }
         }
         return total

@@ -3,7 +3,7 @@ import CorralModel
 /// One change to the registry, as written in the Raft log. The leader decides; every
 /// replica applies the same commands in the same order to the same result. Times are the
 /// proposing leader's wall clock; the registry's clock is the largest time it has applied.
-public enum RegistryCommand: Codable, Hashable, Sendable {
+public indirect enum RegistryCommand: Codable, Hashable, Sendable {
     /// A scheduler subscribed (new, or the same framework again); `info.id` is set.
     case subscribeFramework(info: FrameworkInfo, atNanos: UInt64)
     /// UPDATE_FRAMEWORK.

@@ -128,27 +128,115 @@ public struct FrameworkRecord: Codable, Hashable, Sendable {
 }
 
 /// A task launched through the registry: where it runs, what it holds, where it stands.
+///
+/// The fields live in one shared, copy-on-write box: a task record is copied on every lookup,
+/// into every registry change and every master's registry, and its `TaskInfo` and statuses
+/// make it large, so a copy is a reference count rather than a memory copy. It encodes, compares
+/// and hashes as its fields (`TaskRecord.Fields`) do.
 public struct TaskRecord: Codable, Hashable, Sendable {
-    public var key: TaskKey
-    public var agentID: AgentID
-    public var role: String
-    public var info: TaskInfo
+    public struct Fields: Codable, Hashable, Sendable {
+        public var key: TaskKey
+        public var agentID: AgentID
+        public var role: String
+        public var info: TaskInfo
+        /// The executor of a task group, if the task belongs to one.
+        public var executor: ExecutorInfo?
+        /// The task's state as the registry knows it.
+        public var state: TaskState
+        /// The latest status.
+        public var status: TaskStatus
+        /// Status updates committed but not yet acknowledged by the scheduler, oldest first; the
+        /// scheduler sees only the first one until it acknowledges it (in order per task).
+        public var pending: [TaskStatus]
+        /// UUIDs of recent updates, to drop duplicates the agent sends again.
+        public var recentUUIDs: [[UInt8]]
+        public var launchedAtNanos: UInt64
+    }
+
+    /// Safe to share between threads: a box is only written through `fields`'s modify
+    /// accessor, which first copies a box that another record also holds.
+    private final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    public init(
+        key: TaskKey, agentID: AgentID, role: String, info: TaskInfo, executor: ExecutorInfo?, state: TaskState,
+        status: TaskStatus, pending: [TaskStatus], recentUUIDs: [[UInt8]], launchedAtNanos: UInt64
+    ) {
+        box = Box(
+            Fields(
+                key: key, agentID: agentID, role: role, info: info, executor: executor, state: state, status: status,
+                pending: pending, recentUUIDs: recentUUIDs, launchedAtNanos: launchedAtNanos))
+    }
+
+    /// All the fields at once; written in place when this record holds its box alone.
+    public var fields: Fields {
+        get { box.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+            yield &box.fields
+        }
+    }
+
+    public var key: TaskKey {
+        get { box.fields.key }
+        _modify { yield &fields.key }
+    }
+    public var agentID: AgentID {
+        get { box.fields.agentID }
+        _modify { yield &fields.agentID }
+    }
+    public var role: String {
+        get { box.fields.role }
+        _modify { yield &fields.role }
+    }
+    public var info: TaskInfo {
+        get { box.fields.info }
+        _modify { yield &fields.info }
+    }
     /// The executor of a task group, if the task belongs to one.
-    public var executor: ExecutorInfo?
+    public var executor: ExecutorInfo? {
+        get { box.fields.executor }
+        _modify { yield &fields.executor }
+    }
     /// The task's state as the registry knows it.
-    public var state: TaskState
+    public var state: TaskState {
+        get { box.fields.state }
+        _modify { yield &fields.state }
+    }
     /// The latest status.
-    public var status: TaskStatus
-    /// Status updates committed but not yet acknowledged by the scheduler, oldest first; the
-    /// scheduler sees only the first one until it acknowledges it (in order per task).
-    public var pending: [TaskStatus]
+    public var status: TaskStatus {
+        get { box.fields.status }
+        _modify { yield &fields.status }
+    }
+    /// Status updates committed but not yet acknowledged by the scheduler, oldest first.
+    public var pending: [TaskStatus] {
+        get { box.fields.pending }
+        _modify { yield &fields.pending }
+    }
     /// UUIDs of recent updates, to drop duplicates the agent sends again.
-    public var recentUUIDs: [[UInt8]]
-    public var launchedAtNanos: UInt64
+    public var recentUUIDs: [[UInt8]] {
+        get { box.fields.recentUUIDs }
+        _modify { yield &fields.recentUUIDs }
+    }
+    public var launchedAtNanos: UInt64 {
+        get { box.fields.launchedAtNanos }
+        _modify { yield &fields.launchedAtNanos }
+    }
 
     /// What the task holds on its agent.
-    public var resources: Resources { Resources(info.resources) }
-    public var isTerminal: Bool { state.isTerminal }
+    public var resources: Resources { Resources(box.fields.info.resources) }
+    public var isTerminal: Bool { box.fields.state.isTerminal }
+
+    public init(from decoder: any Decoder) throws { box = Box(try Fields(from: decoder)) }
+    public func encode(to encoder: any Encoder) throws { try box.fields.encode(to: encoder) }
+    public static func == (lhs: TaskRecord, rhs: TaskRecord) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
 }
 
 /// A role's quota: guaranteed and limit quantities by resource name, in units.

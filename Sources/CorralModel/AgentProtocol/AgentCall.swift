@@ -6,13 +6,13 @@ public struct AgentCall: Codable, Hashable, Sendable {
     public var type: Kind
     /// The caller; absent only on an agent's first SUBSCRIBE.
     public var agentID: AgentID?
-    public var subscribe: Subscribe?
-    public var update: TaskReport?
-    public var updateResources: UpdateResources?
+    @Boxed public var subscribe: Subscribe?
+    @Boxed public var update: TaskReport?
+    @Boxed public var updateResources: UpdateResources?
     /// MESSAGE: bytes from an executor to its framework's scheduler.
-    public var message: FrameworkMessage?
+    @Boxed public var message: FrameworkMessage?
     /// EXITED_EXECUTOR: a custom executor's container exited.
-    public var exitedExecutor: ExitedExecutor?
+    @Boxed public var exitedExecutor: ExitedExecutor?
 
     enum CodingKeys: String, CodingKey {
         case type

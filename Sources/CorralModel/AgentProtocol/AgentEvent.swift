@@ -5,13 +5,13 @@ public struct AgentEvent: Codable, Hashable, Sendable {
     public var type: Kind
     /// The sending leader's term.
     public var term: UInt64
-    public var subscribed: Subscribed?
-    public var launch: Launch?
-    public var kill: Kill?
-    public var shutdownFramework: ShutdownFramework?
-    public var message: AgentCall.FrameworkMessage?
-    public var error: SchedulerEvent.ErrorPayload?
-    public var volumes: Volumes?
+    @Boxed public var subscribed: Subscribed?
+    @Boxed public var launch: Launch?
+    @Boxed public var kill: Kill?
+    @Boxed public var shutdownFramework: ShutdownFramework?
+    @Boxed public var message: AgentCall.FrameworkMessage?
+    @Boxed public var error: SchedulerEvent.ErrorPayload?
+    @Boxed public var volumes: Volumes?
 
     enum CodingKeys: String, CodingKey {
         case type, term, subscribed, launch, kill
