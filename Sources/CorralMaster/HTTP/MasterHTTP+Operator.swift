@@ -81,9 +81,8 @@ extension MasterHTTP {
         return await answerLeader(request) {
             if let make {
                 // Offers on the agent may name what is reserved or freed: they are rescinded
-                // first, as a Mesos master rescinds offers to make room.
-                if let agent = call.reshapedAgent { try await master.leader.rescindOffers(onAgent: agent) }
-                try await master.leader.commitOperator(make)
+                // in the step that proposes the command.
+                try await master.leader.commitOperator(reshaping: call.reshapedAgent, make)
                 return Response(status: .accepted)
             }
             if kind == .subscribe { return try await operatorSubscribe(request, context, formats) }

@@ -43,6 +43,8 @@ extension LeaderStateMachine {
         case frameworkUpdated(CallID, info: FrameworkInfo, suppressed: [String], constraints: OfferConstraints? = nil)
         /// An ACCEPT waiting for one operation's launch.
         case accept(AcceptRun)
+        /// An operator's write (`operatorWrite`): answer with its outcome.
+        case operatorWrote(CallID)
     }
 
     /// Goes on with what waited for `command`'s outcome: `result` is what the registry
@@ -102,7 +104,34 @@ extension LeaderStateMachine {
             return step(.allocationWanted, in: context) + [.reply(call, .done)]
         case .accept(let run):
             return launchDecided(run, result: result, in: context)
+        case .operatorWrote(let call):
+            switch result {
+            case .failure(let error):
+                return [.reply(call, .failed(MasterError.committing("the command", error)))]
+            case .success(let outcome):
+                guard let error = outcome.error else { return [.reply(call, .done)] }
+                // Resources that are not free (to reserve, unreserve or make a volume of)
+                // conflict, as in Mesos; any other refusal is a bad request.
+                let code: MasterError.Code = outcome.reason == "REASON_INVALID_OFFERS" ? .conflict : .request
+                return [.reply(call, .failed(MasterError(code: code, message: error)))]
+            }
         }
+    }
+
+    /// An operator's write (RESERVE_RESOURCES, CREATE_VOLUMES, UPDATE_QUOTA, …): `make`
+    /// builds the command at the replicated clock's time. When it reshapes an agent's
+    /// resources, the offers on that agent are rescinded first, in the same step, as a Mesos
+    /// master rescinds offers to make room; then the command is committed and the call is
+    /// answered with what the registry decided.
+    package mutating func operatorWrite(
+        _ make: (_ atNanos: UInt64) -> RegistryCommand,
+        reshaping agent: AgentID?,
+        id: CallID,
+        in context: LeaderContext
+    ) -> [Action] {
+        guard leading else { return [.reply(id, .failed(Self.notLeading))] }
+        let rescinded = agent.map { rescindOffers(onAgent: $0, in: context) } ?? []
+        return rescinded + [.commit(make(nanos(context)), then: .operatorWrote(id))]
     }
 
     /// Every agent call but SUBSCRIBE.

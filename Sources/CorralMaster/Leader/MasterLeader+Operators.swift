@@ -39,11 +39,3 @@ extension MasterLeader {
         return key
     }
 }
-
-extension MasterLeader {
-    /// Rescinds every outstanding offer on the agent (before an operator reshapes its resources).
-    func rescindOffers(onAgent id: AgentID) throws(MasterError) {
-        _ = try requireLeading()
-        perform(core.rescindOffers(onAgent: id, in: context()))
-    }
-}

@@ -73,19 +73,17 @@ extension MasterLeader {
         return try subscribeOperator(first: subscribed(snapshot).encoded)
     }
 
-    /// Commits an operator's command; a refusal is a `.request` error (HTTP 400), and a
-    /// failed proposal says whether it was applied (`MasterError.committing`).
-    func commitOperator(_ make: (_ atNanos: UInt64) -> RegistryCommand) async throws(MasterError) {
+    /// Commits an operator's command (`LeaderStateMachine.operatorWrite`), after rescinding
+    /// the offers on the agent it reshapes, if any; a refusal is a `.request` error (HTTP
+    /// 400) or a `.conflict` (409) for resources that are not free, and a failed proposal
+    /// says whether it was applied (`MasterError.committing`).
+    func commitOperator(
+        reshaping agent: AgentID? = nil,
+        _ make: (_ atNanos: UInt64) -> RegistryCommand
+    ) async throws(MasterError) {
         _ = try requireLeading()
-        let outcome: RegistryOutcome
-        do {
-            outcome = try await commit(make(nowNanos()))
-        } catch {
-            throw MasterError.committing("the command", error)
-        }
-        if let error = outcome.error {
-            // Resources that are not free (to reserve, or to unreserve) conflict, as in Mesos.
-            throw MasterError(code: outcome.reason == "REASON_INVALID_OFFERS" ? .conflict : .request, message: error)
+        if case .failed(let error) = await call({ $0.operatorWrite(make, reshaping: agent, id: $1, in: $2) }) {
+            throw error
         }
     }
 
