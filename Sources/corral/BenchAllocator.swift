@@ -9,12 +9,16 @@ import Foundation
 /// as Mesos's benchmark adds them. Each round first declines every offer of the previous
 /// round with a refuse filter of `INT_MAX` seconds, then times one allocation cycle, which
 /// therefore has to find, for each agent, a framework that has not refused it yet.
+///
+/// `--reserved-cpus` and `--revocable-cpus` put the resource model in the mix: each agent's
+/// reserved CPUs go only to its owner's role, and its revocable CPUs only to the frameworks
+/// that take them (every other framework has the REVOCABLE_RESOURCES capability).
 struct BenchAllocator: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allocator",
         abstract:
             "Time allocation cycles in which every framework declines every offer (Mesos's DeclineOffers).",
-        discussion: "Example: corral bench allocator --agents 10000 --frameworks 1000"
+        discussion: "Example: corral bench allocator --agents 10000 --frameworks 1000 [--roles 10 --reserved-cpus 2 --revocable-cpus 4]"
     )
 
     @Option(help: "Agents.") var agents = 10_000
@@ -26,11 +30,17 @@ struct BenchAllocator: ParsableCommand {
         help: "CPUs of every agent reserved for its owner's role, besides its 24 (needs --roles above 1)."
     )
     var reservedCPUs = 0.0
+    @Option(
+        name: .customLong("revocable-cpus"),
+        help: "Revocable CPUs of every agent, besides its 24, offered only to the frameworks that take them (every other one)."
+    )
+    var revocableCPUs = 0.0
 
     func run() throws {
         guard agents > 0, frameworks > 0, roles > 0, rounds > 0 else {
             throw ValidationError("--agents, --frameworks, --roles and --rounds must be positive")
         }
+        guard revocableCPUs >= 0 else { throw ValidationError("--revocable-cpus must not be negative") }
         guard reservedCPUs >= 0, reservedCPUs == 0 || roles > 1 else {
             throw ValidationError(
                 "--reserved-cpus must not be negative, and needs --roles above 1 (\"*\" cannot reserve)"
@@ -41,7 +51,10 @@ struct BenchAllocator: ParsableCommand {
         let setupStarted = clock.now
         let frameworkIDs = (0..<frameworks).map { String(format: "framework-%06d", $0) }
         let roleOf = { (framework: Int) in roles == 1 ? "*" : String(format: "role-%04d", framework % roles) }
-        for (index, id) in frameworkIDs.enumerated() { allocator.addFramework(id, roles: [roleOf(index)]) }
+        for (index, id) in frameworkIDs.enumerated() {
+            allocator.addFramework(id, roles: [roleOf(index)])
+            if revocableCPUs > 0 && index % 2 == 0 { allocator.setTakesRevocable(framework: id, true) }
+        }
         let total = ResourceQuantities(["cpus": 24, "mem": 4096, "disk": 4096, "ports": 1001])
         let used = ResourceQuantities(["cpus": 16, "mem": 2014, "disk": 1024, "ports": 16])
         for agent in 0..<agents {
@@ -49,6 +62,7 @@ struct BenchAllocator: ParsableCommand {
             // Reservations in the mix: each agent's reserved CPUs go only to its owner's role.
             var total = total
             if reservedCPUs > 0 { total += ResourceQuantities(["cpus(\(roleOf(owner)))": reservedCPUs]) }
+            if revocableCPUs > 0 { total += ResourceQuantities(["cpus[revocable]": revocableCPUs]) }
             allocator.addAgent(
                 String(format: "agent-%06d", agent),
                 total: total,
@@ -58,11 +72,12 @@ struct BenchAllocator: ParsableCommand {
         say(
             String(
                 format:
-                    "corral allocator: %d agents, %d frameworks in %d role(s), %.1f reserved CPUs an agent, set up in %.1f ms",
+                    "corral allocator: %d agents, %d frameworks in %d role(s), %.1f reserved and %.1f revocable CPUs an agent, set up in %.1f ms",
                 agents,
                 frameworks,
                 roles,
                 reservedCPUs,
+                revocableCPUs,
                 milliseconds(clock.now - setupStarted)
             )
         )

@@ -24,20 +24,47 @@ struct AgentSlot: Sendable {
 /// A refuse filter: the client is not offered this agent's resources while what would be
 /// offered fits inside `resources` and the filter has not expired.
 ///
-/// The first four kinds are stored inline: the allocation loop checks many filters in a row,
-/// and a separately allocated vector per filter would cost a cache miss each.
+/// Everything a check reads is stored inline: the allocation loop checks many filters in a
+/// row, and a separately allocated vector per filter costs a cache miss each. The first four
+/// kinds are in `head`; of the kinds past the fourth (reserved and revocable ones), a filter
+/// usually holds one or two, kept inline as (index, quantity) pairs; only a filter with more
+/// keeps them in `overflow`.
 struct OfferFilter: Sendable {
     var agentGeneration: UInt32
     var expiresAtMillis: UInt64
     var head: SIMD4<Int64>
-    /// Kinds from the fifth on; kinds registered after the filter count as zero.
-    var tail: [Int64]
+    /// Kind indices (from the fifth on) of the inline quantities; -1 marks an unused slot.
+    var extraKinds: SIMD2<Int32>
+    var extraMillis: SIMD2<Int64>
+    /// Kinds from the fifth on, when more than two of them are non-zero; kinds registered
+    /// after the filter count as zero.
+    var overflow: [Int64]?
 
     init(agentGeneration: UInt32, resources: ResourceVector, expiresAtMillis: UInt64) {
         self.agentGeneration = agentGeneration
         self.expiresAtMillis = expiresAtMillis
         head = resources.head
-        tail = Array(resources.millis.dropFirst(4))
+        extraKinds = SIMD2(repeating: -1)
+        extraMillis = SIMD2(repeating: 0)
+        overflow = nil
+        var slot = 0
+        for index in 4..<max(4, resources.millis.count) where resources.millis[index] > 0 {
+            guard slot < 2 else {
+                overflow = Array(resources.millis.dropFirst(4))
+                return
+            }
+            extraKinds[slot] = Int32(index)
+            extraMillis[slot] = resources.millis[index]
+            slot += 1
+        }
+    }
+
+    /// The filtered quantity of kind `index` (the fifth or a later one).
+    private func filtered(_ index: Int) -> Int64 {
+        if let overflow { return index - 4 < overflow.count ? overflow[index - 4] : 0 }
+        if Int32(index) == extraKinds[0] { return extraMillis[0] }
+        if Int32(index) == extraKinds[1] { return extraMillis[1] }
+        return 0
     }
 
     /// Whether `offerable` (whose `head` is `offerableHead`) fits inside the filtered resources.
@@ -47,13 +74,12 @@ struct OfferFilter: Sendable {
     func covers(_ offerable: ResourceVector, head offerableHead: SIMD4<Int64>, nonZeroTail: [Int]? = nil) -> Bool {
         if any(offerableHead .> head) { return false }
         if let nonZeroTail {
-            for index in nonZeroTail where offerable.millis[index] > (index - 4 < tail.count ? tail[index - 4] : 0) { return false }
+            for index in nonZeroTail where offerable.millis[index] > filtered(index) { return false }
             return true
         }
         var index = 4
         while index < offerable.millis.count {
-            let filtered = index - 4 < tail.count ? tail[index - 4] : 0
-            if offerable.millis[index] > filtered { return false }
+            if offerable.millis[index] > filtered(index) { return false }
             index += 1
         }
         return true

@@ -27,11 +27,11 @@ extension HierarchicalAllocator {
         }
         prepareOrders()
         guard !roleOrder.isEmpty else { return [] }
-        unallocated = clusterTotal
-        for agent in agentOrder {
-            unallocated.subtract(agents[agent].used)
-            unallocated.subtract(agents[agent].offered)
-        }
+        // What no one holds: every charge to a client is also on its agent (used or offered),
+        // so the top-level roles' consumption adds up to what the agents hold, without a
+        // pass over every agent.
+        unallocated.copy(from: clusterTotal)
+        for role in roles.indices where roles[role].parent == nil { unallocated.subtract(roles[role].subtreeConsumed) }
         var decisions: [OfferDecision] = []
         var scratch = CycleScratch(count: kinds.count)
         if !kinds.reserved.isEmpty {
@@ -134,12 +134,13 @@ extension HierarchicalAllocator {
             let order = roles[role].clientOrder
             for clientPosition in order.indices {
                 let client = order[clientPosition]
-                let framework = frameworks[clients[client].framework]
-                guard clients[client].subscribed, !clients[client].suppressed, framework.registered,
+                // Field by field: copying a whole slot would retain and release its collections.
+                let framework = clients[client].framework
+                guard clients[client].subscribed, !clients[client].suppressed, frameworks[framework].registered,
                     !scratch.offeredHere.contains(client),
                     clients[client].eligibleAgents.map({ $0.contains(agents[agent].id) }) ?? true
                 else { continue }
-                if hasRevocable && !framework.takesRevocable {
+                if hasRevocable && !frameworks[framework].takesRevocable {
                     // Offered the firm resources alone, if there are any.
                     if scratch.firm.isZero
                         || isFiltered(client: client, agent: agent, offerable: scratch.firm, head: scratch.firm.head, nowMillis: nowMillis)

@@ -133,9 +133,10 @@ extension HierarchicalAllocator {
 
     /// The public form of an outstanding offer.
     func decision(_ id: OfferID, _ offer: OutstandingOffer) -> OfferDecision {
-        let client = clients[offer.client]
+        // Field by field: copying a whole slot would retain and release its collections.
+        let (framework, role) = (clients[offer.client].framework, clients[offer.client].role)
         return OfferDecision(
-            offerID: id, framework: frameworks[client.framework].id, role: roles[client.role].name,
+            offerID: id, framework: frameworks[framework].id, role: roles[role].name,
             agent: agents[offer.agent].id, resources: kinds.quantities(offer.resources),
             offeredAtMillis: offer.offeredAtMillis)
     }

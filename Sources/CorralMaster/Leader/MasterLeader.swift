@@ -193,12 +193,6 @@ actor MasterLeader {
         core.nanos(context())
     }
 
-    /// Proposes a command and waits until it is applied here; returns what it decided.
-    func commit(_ command: RegistryCommand) async throws -> RegistryOutcome {
-        let result = try await server.propose(command.encoded)
-        return RegistryOutcome(decoding: result)
-    }
-
     /// Proposes a command without waiting: its effects arrive as registry changes. A failure
     /// is logged; the timers propose again whatever still needs deciding.
     nonisolated func propose(_ command: RegistryCommand) {

@@ -1,4 +1,4 @@
-import CorralMaster
+@testable import CorralMaster
 import Testing
 import CorralTestSupport
 
@@ -151,6 +151,20 @@ struct RandomAllocatorWorkload {
 
     /// No agent is over-committed and no resource is in two outstanding offers at once.
     func checkInvariants() {
+        // The cycle takes what no one holds from the top-level roles' consumption: that must
+        // add up to what the live agents use and have offered.
+        if let hierarchical = allocator as? HierarchicalAllocator {
+            var heldOnAgents = ResourceVector(count: hierarchical.kinds.count)
+            for agent in hierarchical.agents where agent.live {
+                heldOnAgents.add(agent.used)
+                heldOnAgents.add(agent.offered)
+            }
+            var heldByRoles = ResourceVector(count: hierarchical.kinds.count)
+            for role in hierarchical.roles where role.parent == nil { heldByRoles.add(role.subtreeConsumed) }
+            #expect(heldByRoles == heldOnAgents, "the roles' consumption adds up to what the agents hold")
+        } else {
+            Issue.record("the workload runs a HierarchicalAllocator")
+        }
         let offers = allocator.outstandingOffers
         #expect(Set(offers.map(\.offerID)).count == offers.count)
         for agent in Self.agentIDs {

@@ -47,7 +47,7 @@ import Testing
     }
 
     /// A filter compared only on the kinds an offer holds past the fourth (what a cycle does)
-    /// decides as the full comparison does.
+    /// decides as the full comparison does, and both as comparing every kind.
     @Test(arguments: 0..<50) func aFilterComparedOnTheKindsHeldDecidesAsTheFullComparison(seed: UInt64) {
         var rng = CorralScheduler.SplitMix64(seed: seed)
         for _ in 0..<50 {
@@ -63,6 +63,11 @@ import Testing
             let held = (4..<max(4, count)).filter { offerable.millis[$0] > 0 }
             #expect(
                 filter.covers(offerable, head: offerable.head, nonZeroTail: held) == filter.covers(offerable, head: offerable.head),
+                "seed \(seed): \(offerable.millis) against \(filtered.millis)")
+            // And both decide as comparing every kind: the filter's inline pairs (one or two
+            // kinds past the fourth) and its overflow (more) keep what it filtered.
+            #expect(
+                filter.covers(offerable, head: offerable.head) == offerable.isLessThanOrEqual(filtered),
                 "seed \(seed): \(offerable.millis) against \(filtered.millis)")
         }
     }
