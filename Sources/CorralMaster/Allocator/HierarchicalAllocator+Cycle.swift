@@ -39,6 +39,15 @@ extension HierarchicalAllocator {
                 kinds.reserved.filter { !ResourceMapping.mayUse(role.name, reservedFor: $0.role) }.map(\.index)
             }
         }
+        if !kinds.revocable.isEmpty {
+            scratch.takesRevocable = roles.indices.map { role in
+                roles[role].clientOrder.contains { client in
+                    let framework = clients[client].framework
+                    return clients[client].subscribed && !clients[client].suppressed && frameworks[framework].registered
+                        && frameworks[framework].takesRevocable
+                }
+            }
+        }
         if refreshRequiredHeadroom() {
             for agent in agentOrder {
                 allocate(agent: agent, stage: .guarantee, nowMillis: nowMillis, scratch: &scratch, into: &decisions)
@@ -69,6 +78,12 @@ extension HierarchicalAllocator {
         var firm: ResourceVector
         /// The kinds past the fourth the offerable holds any of (`OfferFilter.covers`).
         var nonZeroTail: [Int] = []
+        /// The same for `firm`.
+        var firmNonZeroTail: [Int] = []
+        /// By role index, with revocable kinds: whether any of the role's clients that may be
+        /// offered takes revocable resources (so an agent with only revocable resources left
+        /// is not scanned client by client in a role where no one takes them).
+        var takesRevocable: [Bool] = []
 
         init(count: Int) {
             available = ResourceVector(count: count)
@@ -130,6 +145,9 @@ extension HierarchicalAllocator {
             if hasRevocable {
                 scratch.firm.copy(from: scratch.offerable)
                 for index in kinds.revocable { scratch.firm.millis[index] = 0 }
+                if scratch.firm.isZero && !scratch.takesRevocable[role] { continue }
+                scratch.firmNonZeroTail.removeAll(keepingCapacity: true)
+                for index in scratch.nonZeroTail where scratch.firm.millis[index] > 0 { scratch.firmNonZeroTail.append(index) }
             }
             let order = roles[role].clientOrder
             for clientPosition in order.indices {
@@ -143,7 +161,9 @@ extension HierarchicalAllocator {
                 if hasRevocable && !frameworks[framework].takesRevocable {
                     // Offered the firm resources alone, if there are any.
                     if scratch.firm.isZero
-                        || isFiltered(client: client, agent: agent, offerable: scratch.firm, head: scratch.firm.head, nowMillis: nowMillis)
+                        || isFiltered(
+                            client: client, agent: agent, offerable: scratch.firm, head: scratch.firm.head,
+                            nonZeroTail: scratch.firmNonZeroTail, nowMillis: nowMillis)
                     {
                         continue
                     }

@@ -25,7 +25,7 @@ public struct HierarchicalAllocator: Allocator {
     var roleIndex: [String: Int] = [:]
     /// Roles with at least one subscribed client, in policy order during a cycle.
     var roleOrder: [Int] = []
-    var clusterTotal = ResourceVector(count: 0)
+    var clusterTotal = ResourceVector(count: ResourceKinds.common.count)
     var offers: [OfferID: OutstandingOffer] = [:]
     /// Offer ids in the order they were made, for expiry; `offerQueueHead` is the first live one.
     var offerQueue: [OfferID] = []
@@ -38,8 +38,8 @@ public struct HierarchicalAllocator: Allocator {
     /// Active roles per top-level role, to know when a role can move alone.
     var roleBlockSize: [Int] = []
     /// Quota guarantees not yet met, summed over roles, and what no one holds yet.
-    var requiredHeadroom = ResourceVector(count: 0)
-    var unallocated = ResourceVector(count: 0)
+    var requiredHeadroom = ResourceVector(count: ResourceKinds.common.count)
+    var unallocated = ResourceVector(count: ResourceKinds.common.count)
 
     /// An allocator with no agents, frameworks or roles.
     public init(configuration: AllocatorConfiguration = AllocatorConfiguration()) {

@@ -131,6 +131,19 @@ struct ResourceKinds: Sendable {
     /// The revocable kinds (`cpus[revocable]`), offered only to frameworks that take them.
     private(set) var revocable: [Int] = []
 
+    /// Kinds every agent has, registered first so that they are the four a vector's `head`
+    /// and a refuse filter keep inline, whatever names the first agent brings (reserved and
+    /// revocable kinds sort between them: `cpus(web)`, `cpus[revocable]`).
+    static let common = ["cpus", "mem", "disk", "ports"]
+
+    init() {
+        for name in Self.common {
+            indexByName[name] = names.count
+            names.append(name)
+        }
+        sortedIndices = names.indices.sorted { names[$0] < names[$1] }
+    }
+
     /// How many kinds there are, i.e. every vector's count.
     var count: Int { names.count }
 
