@@ -2,7 +2,7 @@ import CorralScheduler
 
 extension MasterLink {
     /// Asks one master other than the stream's (round-robin) who leads (`LeaderReport`), with
-    /// half a second to answer (`AgentInput.leaderSeen`).
+    /// 1.5 s to answer (`AgentInput.leaderSeen`).
     public func leaderReport() async -> LeaderReport? {
         let others = masters.filter { $0 != streamMaster }
         guard !others.isEmpty else { return nil }

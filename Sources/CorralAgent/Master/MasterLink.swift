@@ -60,7 +60,9 @@ public actor MasterLink {
     var streamMaster: MasterAddress?
     /// Which of the other masters the leader watch asks next.
     var watchTurn = 0
-    /// The leader watch's client: short timeouts, so that a paused master costs one interval.
+    /// The leader watch's client. It never asks the stream's master, so a paused leader
+    /// costs it nothing; 1.5 s leaves room for a master on a loaded machine (an answer later
+    /// than that is no report at all, and the agent waits for another turn).
     let watchClient: HTTPStreamClient
 
     /// Makes a link; `seed` drives the backoff's jitter. `attemptsPerSubscribe` defaults to
@@ -75,7 +77,7 @@ public actor MasterLink {
         precondition(!masters.isEmpty, "MasterLink needs at least one master")
         self.masters = masters
         self.timeouts = timeouts
-        watchClient = HTTPStreamClient(group: group, connectTimeout: .milliseconds(500), readTimeout: .milliseconds(500))
+        watchClient = HTTPStreamClient(group: group, connectTimeout: .milliseconds(500), readTimeout: .milliseconds(1500))
         self.attemptsPerSubscribe = max(1, attemptsPerSubscribe ?? masters.count * 2)
         client = HTTPStreamClient(group: group, connectTimeout: timeouts.connect, readTimeout: timeouts.request)
         rotation = MasterRotation(

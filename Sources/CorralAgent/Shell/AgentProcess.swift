@@ -189,11 +189,20 @@ public actor AgentProcess {
         let link = link
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            guard case .subscribed = machine.connection, let seen = await link.leaderReport() else { continue }
+            guard case .subscribed = machine.connection, let seen = await link.leaderReport(),
+                case .subscribed(let subscription) = machine.connection
+            else { continue }
+            // A newer term's leader: the next SUBSCRIBE goes there, not to the stream's master
+            // again (a paused master takes connections and answers nothing until the subscribe
+            // times out). Aimed before the machine leaves the stream, so that no SUBSCRIBE it
+            // starts can go out first.
+            if seen.term > subscription.term, let address = seen.address {
+                logger.info(
+                    "another master names a newer leader",
+                    metadata: ["term": "\(seen.term)", "leader": "\(seen.leader)", "stream_term": "\(subscription.term)"])
+                await link.aim(at: address)
+            }
             step(.leaderSeen(term: seen.term, leader: seen.leader))
-            // Left for the new leader: subscribe there, not to the old one again (a paused
-            // master takes connections and answers nothing until the subscribe times out).
-            if case .disconnected = machine.connection, let address = seen.address { await link.aim(at: address) }
         }
     }
 
