@@ -98,9 +98,28 @@ enum AgentOperatorViews {
                 "container_status": status,
             ]
             if let name = executor.info.name { json["executor_name"] = .string(name) }
+            if let statistics = resourceStatistics(executor, view) { json["resource_statistics"] = statistics }
             return json
         }
         return ["containers": .array(containers)]
+    }
+
+    /// A `mesos.v1.ResourceStatistics` of the executor's persistent volumes, as the disk
+    /// watch last measured them (`disk_statistics`), with its CPU and memory limits; nil
+    /// before the first measurement, or for an executor whose tasks have no volume.
+    static func resourceStatistics(_ executor: AgentView.Executor, _ view: AgentView) -> JSONValue? {
+        let reports = executor.tasks.compactMap { view.volumeUsage[$0.key] }
+        guard let at = reports.map(\.at).max() else { return nil }
+        let disks = reports.flatMap(\.volumes).map { usage -> JSONValue in
+            var disk: JSONValue = ["limit_bytes": .number(Double(usage.limitBytes)), "used_bytes": .number(Double(usage.usedBytes))]
+            if let persistence = usage.volume.disk?.persistence { disk["persistence"] = .from(persistence) }
+            if let source = usage.volume.disk?.source { disk["source"] = .from(source) }
+            return disk
+        }
+        var statistics: JSONValue = ["timestamp": .number(at), "disk_statistics": .array(disks)]
+        if let cpus = executor.resources.cpus { statistics["cpus_limit"] = .number(cpus) }
+        if let mem = executor.resources.memMegabytes { statistics["mem_limit_bytes"] = .number((mem * 1_048_576).rounded()) }
+        return statistics
     }
 
     /// A `mesos.v1.Task`.

@@ -122,6 +122,15 @@ public struct AgentView: Sendable, Equatable {
     public var pendingUpdates: Int
     /// The agent's settings.
     public var flags: [Flag]
+    /// The disk watch's latest measurement of each live task's persistent volumes.
+    var volumeUsage: [TaskKey: VolumeReport] = [:]
+
+    /// What a task's persistent volumes took on disk when the disk watch last measured them.
+    struct VolumeReport: Sendable, Equatable {
+        /// When, in seconds since the epoch.
+        var at: Double
+        var volumes: [PersistentVolumes.Usage]
+    }
 
     /// A view of `machine`'s state. `address` is the address the HTTP server is bound to,
     /// `master` the master the agent talks to (nil when none), `sandbox` each task's sandbox

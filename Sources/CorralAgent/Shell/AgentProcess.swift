@@ -57,6 +57,9 @@ public actor AgentProcess {
     var recoveredExecutors: [ExecutorKey: RecoveredTask] = [:]
     /// Set when the agent must stop; `run()` throws it.
     var failure: AgentProcessError?
+    /// The latest measurement of each live task's persistent volumes (the disk watch), for
+    /// GET_CONTAINERS' `disk_statistics`.
+    var volumeUsage: [TaskKey: AgentView.VolumeReport] = [:]
     let failures: AsyncStream<AgentProcessError>
     let failureSink: AsyncStream<AgentProcessError>.Continuation
 
@@ -103,7 +106,7 @@ public actor AgentProcess {
         let executorConfiguration = executorRunner.configuration
         let machine = machine
         // A task of a custom executor lives in its executor's sandbox, as in Mesos.
-        return AgentView(
+        var view = AgentView(
             machine: machine, config: config, startTime: startTime, address: address, master: master,
             sandbox: { task in
                 guard let executor = AgentStateMachine.executorKey(of: task) else {
@@ -111,6 +114,8 @@ public actor AgentProcess {
                 }
                 return executorConfiguration.sandbox(for: Self.containerKey(of: executor))
             })
+        view.volumeUsage = volumeUsage
+        return view
     }
 
     /// Serves a task's sandbox under `/files` by its path and Mesos's virtual path.
@@ -218,9 +223,12 @@ public actor AgentProcess {
                 guard let launch = task.launch, launch.executor == nil, !Resources(launch.task.resources).volumes.isEmpty else { return nil }
                 return (task.key, launch.task.resources)
             }
+            let liveKeys = Set(live.map(\.0))
+            volumeUsage = volumeUsage.filter { liveKeys.contains($0.key) }
             for (key, resources) in live {
-                let outgrown = await BlockingWork.run { PersistentVolumes.outgrown(resources, workDirectory: workDirectory) }
-                guard let message = outgrown.first else { continue }
+                let usage = await BlockingWork.run { PersistentVolumes.usage(resources, workDirectory: workDirectory) }
+                volumeUsage[key] = AgentView.VolumeReport(at: Date().timeIntervalSince1970, volumes: usage)
+                guard let message = usage.compactMap(\.overLimit).first else { continue }
                 logger.warning("a task's persistent volume outgrew its size; killing the task", metadata: ["task": "\(key)", "why": "\(message)"])
                 try? await runner.kill(key, grace: .zero, diskLimitation: message)
             }

@@ -109,15 +109,31 @@ enum PersistentVolumes {
         return total
     }
 
+    /// What a persistent volume takes on disk, against its size: a `DiskStatistics` of
+    /// GET_CONTAINERS.
+    struct Usage: Sendable, Hashable {
+        var volume: Resource
+        var limitBytes: Int64
+        var usedBytes: Int64
+
+        /// Why the task must end, when the volume outgrew its size.
+        var overLimit: String? {
+            guard usedBytes > limitBytes else { return nil }
+            return "Disk usage (\(usedBytes) bytes) of persistent volume \(volume.persistenceID ?? "") exceeds its size (\(limitBytes) bytes)"
+        }
+    }
+
+    /// Measures each persistent volume of `resources` (`usedBytes` measures a directory).
+    static func usage(_ resources: [Resource], workDirectory: String, usedBytes: (String) -> Int64 = usedBytes) -> [Usage] {
+        Resources(resources).volumes.compactMap { volume -> Usage? in
+            guard let path = directory(of: volume, workDirectory: workDirectory), let size = volume.scalar else { return nil }
+            return Usage(volume: volume, limitBytes: Int64(size.value * 1_048_576), usedBytes: usedBytes(path))
+        }
+    }
+
     /// The volumes of `resources` whose data outgrew their size on disk, with a message for
     /// each (`usedBytes` measures them).
     static func outgrown(_ resources: [Resource], workDirectory: String, usedBytes: (String) -> Int64 = usedBytes) -> [String] {
-        Resources(resources).volumes.compactMap { volume -> String? in
-            guard let path = directory(of: volume, workDirectory: workDirectory), let size = volume.scalar else { return nil }
-            let limit = Int64(size.value * 1_048_576)
-            let used = usedBytes(path)
-            guard used > limit else { return nil }
-            return "Disk usage (\(used) bytes) of persistent volume \(volume.persistenceID ?? "") exceeds its size (\(limit) bytes)"
-        }
+        usage(resources, workDirectory: workDirectory, usedBytes: usedBytes).compactMap(\.overLimit)
     }
 }

@@ -109,11 +109,9 @@ import Testing
         #expect(after.volumes.isEmpty && after.reserved("db").diskMegabytes == 100, "\(after)")
     }
 
-    /// A task that writes more than its volume's size is failed by the agent's disk watch
-    /// (REASON_CONTAINER_LIMITATION_DISK), whatever the filesystem.
-    @Test func aTaskThatOverfillsItsVolumeFails() async throws {
-        let cluster = try MasterQuorum(masters: 3)
-        defer { cluster.stopAll() }
+    /// Three masters and an agent measuring volumes every 0.2 s, with a 1 MB volume `v1` for
+    /// `db` on it; returns the volume as tasks name it.
+    static func clusterWithSmallVolume(_ cluster: MasterQuorum) async throws -> Resource {
         try await cluster.startAll()
         try cluster.startAgent("a", resources: "cpus:2;mem:512;disk:200", arguments: ["--disk-watch-interval-seconds", "0.2"])
         let leader = try await cluster.leader()
@@ -129,18 +127,59 @@ import Testing
         let (created, body) = try await E.call(
             cluster, leader, #"{"type":"CREATE_VOLUMES","create_volumes":{"agent_id":\#(agent),"volumes":[\#(small)]}}"#)
         #expect(created == 202, "\(body)")
+        return try MesosJSON.decode(Resource.self, from: Array(small.utf8))
+    }
+
+    /// A `db` scheduler running one task with `volume` and `script`.
+    static func scheduler(_ cluster: MasterQuorum, volume: Resource, _ script: String) throws -> LaunchingScheduler {
         let masters = [UInt64(1), 2, 3].map { cluster.address($0).description }
-        let volume = try MesosJSON.decode(Resource.self, from: Array(small.utf8))
-        let scheduler = try LaunchingScheduler(masters: masters, taskCount: 1, role: "db", declineRefuseSeconds: 1) { id, agent in
+        return try LaunchingScheduler(masters: masters, taskCount: 1, role: "db", declineRefuseSeconds: 1) { id, agent in
             TaskInfo(
                 name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", 0.1), .scalar("mem", 16), volume],
-                command: CommandInfo(value: "head -c 3000000 /dev/zero > data/big && sleep 60"))
+                command: CommandInfo(value: script))
         }
+    }
+
+    /// A task that writes more than its volume's size is failed by the agent's disk watch
+    /// (REASON_CONTAINER_LIMITATION_DISK), whatever the filesystem.
+    @Test func aTaskThatOverfillsItsVolumeFails() async throws {
+        let cluster = try MasterQuorum(masters: 3)
+        defer { cluster.stopAll() }
+        let volume = try await Self.clusterWithSmallVolume(cluster)
+        let scheduler = try Self.scheduler(cluster, volume: volume, "head -c 3000000 /dev/zero > data/big && sleep 60")
         let running = Task(executorPreference: TestExecutor.shared) { await scheduler.run() }
         defer { running.cancel() }
         try await cluster.waitUntil("the task ended", seconds: 60) { await scheduler.ended == 1 }
         let status = await scheduler.statuses[TaskID("task-0")]?.last
         #expect(status?.state == .failed && status?.reason == .containerLimitationDisk, "\(String(describing: status))")
         #expect(status?.message?.contains("exceeds its size") == true, "\(String(describing: status?.message))")
+    }
+
+    /// The agent's GET_CONTAINERS reports what a running task's volume takes on disk against
+    /// its size (`resource_statistics.disk_statistics`), as the disk watch measured it.
+    @Test func getContainersReportsAVolumesUse() async throws {
+        let cluster = try MasterQuorum(masters: 3)
+        defer { cluster.stopAll() }
+        let volume = try await Self.clusterWithSmallVolume(cluster)
+        let scheduler = try Self.scheduler(cluster, volume: volume, "head -c 500000 /dev/zero > data/half && sleep 60")
+        let running = Task(executorPreference: TestExecutor.shared) { await scheduler.run() }
+        defer { running.cancel() }
+        let port = try #require(cluster.agentPort("a"))
+        var disk: [String: Any] = [:]
+        try await cluster.waitUntil("GET_CONTAINERS reports the volume's 500 kB", seconds: 60) {
+            let request = HTTPStreamRequest(
+                method: .POST, path: "/api/v1", headers: ["Content-Type": "application/json", "Accept": "application/json"],
+                body: Array(#"{"type":"GET_CONTAINERS"}"#.utf8))
+            guard let response = try? await E.client.execute(request, host: "127.0.0.1", port: port),
+                let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+                let containers = (object["get_containers"] as? [String: Any])?["containers"] as? [[String: Any]],
+                let statistics = containers.first?["resource_statistics"] as? [String: Any],
+                let first = (statistics["disk_statistics"] as? [[String: Any]])?.first
+            else { return false }
+            disk = first
+            return (first["used_bytes"] as? Double ?? 0) >= 500_000
+        }
+        #expect(disk["limit_bytes"] as? Double == 1_048_576)
+        #expect((disk["persistence"] as? [String: Any])?["id"] as? String == "v1")
     }
 }
