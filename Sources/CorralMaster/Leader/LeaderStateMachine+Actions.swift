@@ -67,7 +67,21 @@ extension LeaderStateMachine {
 
     /// Acts on a change the registry applied.
     package mutating func registryChanged(_ change: RegistryChange, in context: LeaderContext) -> [Action] {
-        registryChanged(change, now: context.now).flatMap { carryOut($0, in: context) }
+        registryChanged(Self.current(change, in: context.registry), now: context.now).flatMap { carryOut($0, in: context) }
+    }
+
+    /// A task's change as the registry stands now. Entries are applied ahead of the leader
+    /// hearing of them, so a change can be older than the registry it is read with: a task
+    /// whose FINISHED was committed and whose RUNNING was acknowledged since has FINISHED at
+    /// the head of its updates now, even though the change says RUNNING. Sending that stale
+    /// head after a retry had sent FINISHED told schedulers RUNNING after FINISHED. A task no
+    /// longer live (every update acknowledged) has nothing left to send.
+    static func current(_ change: RegistryChange, in registry: Registry) -> RegistryChange {
+        guard case .taskUpdated(let task) = change else { return change }
+        if let now = registry.tasks[task.key] { return .taskUpdated(now) }
+        var ended = task
+        ended.pending = []
+        return .taskUpdated(ended)
     }
 
     /// The replicated clock now (see `ReplicatedClock`); the wall clock itself under the
