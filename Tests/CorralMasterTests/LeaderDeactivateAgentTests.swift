@@ -10,13 +10,6 @@ struct LeaderDeactivateAgentTests {
     typealias H = LeaderHarness
     let a1 = AgentID("a1")
 
-    func rescinded(_ actions: [H.Action]) -> [MesosOfferID] {
-        actions.compactMap { action -> MesosOfferID? in
-            guard case .toScheduler(_, let event) = action, event.type == .rescind else { return nil }
-            return event.rescind?.offerID
-        }
-    }
-
     @Test func aDeactivatedAgentIsNotOfferedUntilItIsReactivated() throws {
         var harness = try LeaderHarness.leading()
         let offer = try #require(H.offers(harness.tick()).first)
@@ -24,7 +17,7 @@ struct LeaderDeactivateAgentTests {
         _ = try harness.commit(launched)
         let again = try #require(H.offers(harness.tick()).first, "the rest of a1 is offered")
         let off = harness.applyChanges(.deactivateAgent(id: a1, deactivated: true, atNanos: 5))
-        #expect(rescinded(off) == [again.id])
+        #expect(H.rescinded(off) == [again.id])
         #expect(harness.core.offers.isEmpty)
         harness.advance(.seconds(2))
         #expect(H.offers(harness.tick()).isEmpty, "nothing on a deactivated agent is offered")

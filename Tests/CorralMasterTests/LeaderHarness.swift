@@ -195,6 +195,14 @@ struct LeaderHarness {
         actions.filter { if case .log = $0 { false } else { true } }
     }
 
+    /// The offers `actions` rescind, in order.
+    static func rescinded(_ actions: [Action]) -> [MesosOfferID] {
+        actions.compactMap { action -> MesosOfferID? in
+            guard case .toScheduler(_, let event) = action, event.type == .rescind else { return nil }
+            return event.rescind?.offerID
+        }
+    }
+
     static func offers(_ actions: [Action], to framework: FrameworkID = FrameworkID("f1")) -> [Offer] {
         actions.flatMap { action -> [Offer] in
             guard case .toScheduler(framework, let event) = action, event.type == .offers else { return [] }

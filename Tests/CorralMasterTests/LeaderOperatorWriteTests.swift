@@ -14,19 +14,12 @@ struct LeaderOperatorWriteTests {
         { at in .reserve(agentID: AgentID("a1"), resources: [RegistryReservationTests.scalar("cpus", cpus)], atNanos: at) }
     }
 
-    func rescinded(_ actions: [H.Action]) -> [MesosOfferID] {
-        actions.compactMap { action -> MesosOfferID? in
-            guard case .toScheduler(_, let event) = action, event.type == .rescind else { return nil }
-            return event.rescind?.offerID
-        }
-    }
-
     @Test func aReserveRescindsTheAgentsOffersInTheStepThatCommitsIt() throws {
         var harness = try LeaderHarness.leading()
         let offer = try #require(H.offers(harness.tick()).first)
         let at = harness.nanos()
         let (call, asked) = harness.call { $0.operatorWrite(Self.reserve(2), reshaping: a1, id: $1, in: $2) }
-        #expect(rescinded(asked) == [offer.id], "the offer is rescinded before the command is proposed")
+        #expect(H.rescinded(asked) == [offer.id], "the offer is rescinded before the command is proposed")
         #expect(harness.core.offers.isEmpty)
         let rescindAt = try #require(asked.firstIndex { if case .toScheduler = $0 { true } else { false } })
         let commitAt = try #require(asked.firstIndex(where: H.isCommit))
@@ -54,7 +47,7 @@ struct LeaderOperatorWriteTests {
         let (call, asked) = harness.call {
             $0.operatorWrite({ .deactivateAgent(id: AgentID("nope"), deactivated: true, atNanos: $0) }, reshaping: nil, id: $1, in: $2)
         }
-        #expect(rescinded(asked).isEmpty)
+        #expect(H.rescinded(asked).isEmpty)
         let answered = try harness.commit(asked)
         guard case .reply(call, .failed(let error))? = answered.last else {
             Issue.record("no failure: \(answered)")
