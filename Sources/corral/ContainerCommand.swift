@@ -7,7 +7,7 @@ struct ContainerCommand: ParsableCommand {
         abstract: "Run and manage containers on this node.",
         discussion: "Example: corral container run --image busybox -- /bin/sh -c 'hostname; ps'",
         subcommands: [
-            ContainerRun.self, ContainerPs.self, ContainerStop.self, ContainerLogs.self, ContainerRm.self,
+            ContainerRun.self, ContainerPs.self, ContainerStop.self, ContainerLogs.self, ContainerRm.self, ContainerCommit.self,
             ContainerSupervise.self, ContainerSpawner.self,
         ]
     )

@@ -60,3 +60,28 @@ struct ContainerRm: ParsableCommand {
         print(record.name)
     }
 }
+
+/// `corral container commit NAME IMAGE`.
+struct ContainerCommit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commit",
+        abstract: "Make an image of a running container: its image plus what it wrote, as one more layer.",
+        discussion: "Example: corral container commit web web:patched, then corral container run --image web:patched -- …"
+    )
+
+    @OptionGroup var root: StateRootOptions
+    @Flag(name: .customLong("no-pause"), help: "Do not pause the container while its files are read.")
+    var noPause = false
+    @Argument(help: "The running container's name or id.")
+    var name: String
+    @Argument(help: "The new image's name, e.g. web:patched.")
+    var image: String
+
+    func run() throws {
+        let store = root.store
+        let record = try store.find(name)
+        let images = try ImageStore(root: root.path)
+        let summary = try ImageCommand.reporting { try store.commit(record, to: images, as: image, pause: !noPause) }
+        print("committed \(summary.name) \(summary.digest)")
+    }
+}

@@ -5,6 +5,10 @@ import Glibc
 struct RootfsArchiver {
     /// The directory whose contents become the archive's members.
     let root: String
+    /// Whether `root` is an overlayfs upper directory, whose deletions become OCI whiteouts: a
+    /// 0/0 character device (a deleted file) becomes `.wh.<name>`, and a directory marked
+    /// opaque (`trusted.overlay.opaque=y`, its lower contents hidden) gets `.wh..wh..opq`.
+    var overlayWhiteouts = false
 
     private struct Inode: Hashable {
         var device: UInt64
@@ -60,12 +64,20 @@ struct RootfsArchiver {
             case S_IFDIR:
                 entry.kind = .directory
                 try writer.append(entry)
+                if overlayWhiteouts, try Syscall.extendedAttribute(path, "trusted.overlay.opaque") == Array("y".utf8) {
+                    try writer.append(TarEntry(path: member + "/.wh..wh..opq", kind: .regular, mode: 0o644))
+                }
                 try walk(member, writer, &seen)
             case S_IFLNK:
                 entry.kind = .symlink(target: try RootfsArchiver.readLink(path))
                 try writer.append(entry)
             case S_IFCHR, S_IFBLK:
                 let (major, minor) = RootfsArchiver.split(UInt64(info.st_rdev))
+                if overlayWhiteouts, type == S_IFCHR, major == 0, minor == 0 {
+                    let parent = relative.isEmpty ? "" : relative + "/"
+                    try writer.append(TarEntry(path: parent + ".wh." + name, kind: .regular, mode: 0o644))
+                    continue
+                }
                 entry.kind =
                     type == S_IFCHR
                     ? .characterDevice(major: major, minor: minor) : .blockDevice(major: major, minor: minor)

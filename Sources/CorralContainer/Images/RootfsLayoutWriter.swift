@@ -49,13 +49,19 @@ struct RootfsLayoutWriter {
 
     /// Archives `rootfs` as a gzipped tar blob; returns its descriptor and the uncompressed digest.
     private func writeLayer() throws -> (Descriptor, Digest) {
+        try Self.writeLayer(of: RootfsArchiver(root: rootfs), into: layout)
+    }
+
+    /// Archives what `archiver` reads as a gzipped tar blob of the layout at `layout`; returns
+    /// its descriptor and the uncompressed digest (the layer's diff ID).
+    static func writeLayer(of archiver: RootfsArchiver, into layout: String) throws -> (Descriptor, Digest) {
         let temporary = layout + "/blobs/layer.partial"
         let file = try FileSink(creating: temporary)
         let compressed = HashingSink(file)
         let gzip = try GzipSink(compressed)
         let uncompressed = HashingSink(gzip)
         let writer = TarWriter(uncompressed)
-        try RootfsArchiver(root: rootfs).archive(into: writer)
+        try archiver.archive(into: writer)
         try writer.finish()
         try gzip.finish()
         try file.close()
@@ -70,6 +76,11 @@ struct RootfsLayoutWriter {
     }
 
     private func writeBlob(_ bytes: [UInt8], mediaType: String) throws -> Descriptor {
+        try Self.writeBlob(bytes, mediaType: mediaType, into: layout)
+    }
+
+    /// Writes `bytes` as a blob of the layout at `layout`.
+    static func writeBlob(_ bytes: [UInt8], mediaType: String, into layout: String) throws -> Descriptor {
         let digest = Digest(hex: SHA256Hasher.hex(of: bytes))
         try Syscall.writeAtomically(bytes, to: layout + "/blobs/sha256/" + digest.hex)
         return Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count))

@@ -1,0 +1,98 @@
+import Glibc
+
+extension ImageStore {
+    /// Writes the images named by `references` (names or manifest digests) to `path` as an OCI
+    /// archive: a tar of an OCI layout (`oci-layout`, `index.json` naming each image by
+    /// `org.opencontainers.image.ref.name`, `blobs/sha256/…`), as `docker save`, `skopeo copy
+    /// oci-archive:` and `umoci` read it; `importImage` (`corral image load`) reads it back.
+    ///
+    /// Every blob is checked against its digest as it is copied. The archive appears at `path`
+    /// whole or not at all: it is written beside it, synced, then renamed.
+    public func save(_ references: [String], to path: String) throws {
+        guard !references.isEmpty else { throw ContainerError(.invalidArgument, "name at least one image to save") }
+        let index = try readIndex()
+        var descriptors: [Descriptor] = []
+        var blobs: [Descriptor] = []
+        var seen = Set<Digest>()
+        for reference in references {
+            guard let found = Self.find(reference, in: index) else {
+                throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)")
+            }
+            let name = found.refName ?? reference
+            let image = try resolve(found, name: name)
+            var named = found
+            named.annotations = [Descriptor.refNameKey: name]
+            descriptors.append(named)
+            for blob in [found, image.manifest.config] + image.manifest.layers where seen.insert(blob.digest).inserted {
+                blobs.append(blob)
+            }
+        }
+        let layout = ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: descriptors)
+        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            let sink = try FileSink(creating: temporary)
+            let writer = TarWriter(sink)
+            try Self.appendFile("oci-layout", LayoutReader.layoutFileBytes, to: writer)
+            try Self.appendFile("index.json", try JSONCoding.encode(layout), to: writer)
+            for directory in ["blobs/", "blobs/sha256/"] {
+                try writer.append(TarEntry(path: directory, kind: .directory, mode: 0o755))
+            }
+            for blob in blobs { try appendBlob(blob, to: writer) }
+            try writer.finish()
+            try sink.close()
+            try Syscall.rename(temporary, path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Gives the image named `reference` (a name or a manifest digest) the name `name` too, as
+    /// `docker tag` does; an image that had `name` loses it. Both names share every blob and
+    /// layer; removing one leaves the other whole.
+    @discardableResult
+    public func tag(_ reference: String, as name: String) throws -> ImageSummary {
+        try ImageStore.validateName(name)
+        try StoreLock.withExclusive(lockPath) {
+            var index = try readIndex()
+            guard var found = Self.find(reference, in: index) else {
+                throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)")
+            }
+            found.annotations = (found.annotations ?? [:]).merging([Descriptor.refNameKey: name]) { _, new in new }
+            index.manifests.removeAll { $0.refName == name }
+            index.manifests.append(found)
+            try writeIndex(index)
+        }
+        guard let summary = try list().first(where: { $0.name == name }) else {
+            throw ContainerError(.notFound, "image '\(name)' is not in \(directory) after tagging")
+        }
+        return summary
+    }
+
+    /// The index entry named `reference`, or whose manifest digest is `reference` (the newest).
+    static func find(_ reference: String, in index: ImageIndex) -> Descriptor? {
+        index.manifests.last { $0.refName == reference } ?? index.manifests.last { $0.digest.description == reference }
+    }
+
+    private static func appendFile(_ path: String, _ bytes: [UInt8], to writer: TarWriter) throws {
+        var entry = TarEntry(path: path, kind: .regular, mode: 0o644)
+        entry.size = Int64(bytes.count)
+        try writer.append(entry, content: MemorySource(bytes))
+    }
+
+    /// Copies a stored blob into the archive, hashing it on the way: a blob that no longer
+    /// matches its digest (a damaged store) fails the save instead of being passed on.
+    private func appendBlob(_ blob: Descriptor, to writer: TarWriter) throws {
+        let path = blobsDirectory + "/" + blob.digest.hex
+        guard let info = try Syscall.lstatIfExists(path), Syscall.type(info.st_mode) == S_IFREG else {
+            throw ContainerError(.missingBlob, "blob \(blob.digest) is missing from the store \(directory)")
+        }
+        var entry = TarEntry(path: "blobs/sha256/" + blob.digest.hex, kind: .regular, mode: 0o644)
+        entry.size = Int64(info.st_size)
+        let source = HashingSource(try FileSource(path: path, noFollow: true))
+        try writer.append(entry, content: source)
+        guard source.hasher.finalizeHex() == blob.digest.hex else {
+            throw ContainerError(.digestMismatch, "stored blob \(blob.digest) is corrupt; not saved")
+        }
+    }
+}
