@@ -53,4 +53,39 @@ import Testing
         #expect(missing.status != 0)
         #expect(missing.output.contains("nope"), "a missing image is named: \(missing.output)")
     }
+
+    /// A running container writes a file and deletes one; `container commit` makes an image
+    /// of it, and a container of that image sees both, while the first one ran on.
+    @Test func commitARunningContainerAndRunItsImage() throws {
+        let sandbox = try TestSandbox("commit")
+        defer { try? FileManager.default.removeItem(atPath: sandbox.root) }
+        let root = ["--root", sandbox.root]
+        #expect(try Self.corral(["image", "import-rootfs", "busybox", try TestSandbox.busybox.get().directory] + root).status == 0)
+        let name = "commit-\(sandbox.id)"
+        defer { _ = try? Self.corral(["container", "stop", name, "--grace", "0"] + root) }
+        let started = try Self.corral(
+            ["container", "run", "-d", "--name", name, "--image", "busybox"] + root
+                + ["--", "/bin/sh", "-c", "echo patched > /etc/motd; rm /bin/vi; touch /ready; sleep 60"])
+        #expect(started.status == 0, "\(started.output)")
+        let upper = sandbox.root + "/containers"
+        var ready = false
+        for _ in 0..<200 where !ready {
+            ready = (try? FileManager.default.subpathsOfDirectory(atPath: upper))?.contains { $0.hasSuffix("upper/ready") } ?? false
+            if !ready { usleep(50_000) }
+        }
+        try #require(ready, "the container never wrote /ready")
+        let committed = try Self.corral(["container", "commit", name, "busybox:patched"] + root)
+        #expect(committed.status == 0, "\(committed.output)")
+        #expect(try Self.corral(["container", "ps"] + root).output.contains(name), "it runs on after the commit")
+        let check = try Self.corral(
+            ["container", "run", "--image", "busybox:patched"] + root
+                + ["--", "/bin/sh", "-c", "cat /etc/motd; test -e /bin/vi && echo vi-still-there; test -e /ready && echo ready"])
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains("patched") && check.output.contains("ready"), "\(check.output)")
+        #expect(!check.output.contains("vi-still-there"), "a deleted file stays deleted: \(check.output)")
+
+        _ = try Self.corral(["container", "stop", name, "--grace", "0"] + root)
+        let stopped = try Self.corral(["container", "commit", name, "busybox:late"] + root)
+        #expect(stopped.status != 0 && stopped.output.contains("running"), "\(stopped.output)")
+    }
 }
