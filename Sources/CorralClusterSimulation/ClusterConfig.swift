@@ -77,6 +77,9 @@ public enum ClusterBreak: String, CaseIterable, Sendable {
     /// The leader stamps the registry with its wall clock as it reads it: a wall clock that
     /// jumps ahead removes frameworks whose schedulers are away long before their timeout.
     case wallClockDeadlines = "wall-clock-deadlines"
+    /// The leader acts on a registry change as it was when applied, though it hears of it
+    /// later: an update the registry has moved past goes out again.
+    case staleChanges = "stale-changes"
 
     /// The master's deliberate breaks this rule turns on.
     var masterBreaks: Set<DeliberateBreak> {
@@ -85,6 +88,7 @@ public enum ClusterBreak: String, CaseIterable, Sendable {
         case .launchBeforeCommit: [.launchBeforeCommit]
         case .termFence: [.ignoreAgentTerm]
         case .wallClockDeadlines: [.wallClockDeadlines]
+        case .staleChanges: [.staleChanges]
         }
     }
 }

@@ -13,6 +13,7 @@ final class ClusterEngine {
         indirect case raftMessage(Message)
         case diskDone(master: Int, incarnation: UInt64, sequence: UInt64)
         case leaderTick(master: Int, incarnation: UInt64)
+        case changesHeard(master: Int, incarnation: UInt64)
         indirect case callArrives(CallRequest)
         indirect case callAnswered(CallResponse)
         case callTimedOut(client: Client, number: UInt64)
@@ -225,6 +226,8 @@ final class ClusterEngine {
             masters[index].diskDone(incarnation: incarnation, sequence: sequence)
         case .leaderTick(let index, let incarnation):
             masters[index].leaderTick(incarnation: incarnation)
+        case .changesHeard(let index, let incarnation):
+            masters[index].changesHeard(incarnation: incarnation)
         case .callArrives(let request):
             masters[request.master].arrives(request)
         case .callAnswered(let response):

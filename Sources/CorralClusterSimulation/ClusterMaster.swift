@@ -48,6 +48,9 @@ final class ClusterMaster {
     /// Writes submitted, in order, with when each completes.
     var writes: [(sequence: UInt64, at: UInt64)] = []
     var registry = Registry()
+    /// Changes applied that the leader has not heard of yet (`hear`), oldest first.
+    var unheardChanges: [RegistryChange] = []
+    var changeDeliveries: UInt64 = 0
     var appliedIndex: UInt64 = 0
     var clockMoved: ClockObservation?
     var core: LeaderStateMachine
@@ -166,6 +169,7 @@ final class ClusterMaster {
         proposals = [:]
         calls = [:]
         deferred = []
+        unheardChanges = []
         phase = .following
         engine.schedule(
             .restartMaster(index, incarnation: incarnation),
@@ -280,14 +284,43 @@ final class ClusterMaster {
             term: entry.term,
             result: batch.results[entry.index] ?? []
         )
-        // Changes and outcomes reach the real leader on separate paths, in either order.
+        // Changes and outcomes reach the real leader on separate paths, in either order; and
+        // the real master applies entries ahead of its leader hearing of their changes, so a
+        // change may reach the leader after later entries were applied (`changesHeard`).
         if engine.orderRNG.chance(0.5) {
-            changed(batch.changes)
+            hear(batch.changes)
             resolve(outcomes)
         } else {
             resolve(outcomes)
-            changed(batch.changes)
+            hear(batch.changes)
         }
+    }
+
+    /// Hands `changes` to the leader now, or queues them to be heard later, in order: mostly
+    /// within 2 ms, now and then up to 300 ms (a busy leader, or an apply thread catching up).
+    private func hear(_ changes: [RegistryChange]) {
+        guard !changes.isEmpty else { return }
+        if unheardChanges.isEmpty && engine.orderRNG.chance(0.5) {
+            changed(changes)
+            return
+        }
+        let first = unheardChanges.isEmpty
+        unheardChanges += changes
+        guard first else { return }
+        changeDeliveries += 1
+        engine.schedule(
+            .changesHeard(master: index, incarnation: incarnation),
+            after: engine.orderRNG.next(upperBound: engine.orderRNG.chance(0.1) ? UInt64(300_001) : 2_001),
+            key: engine.key(22, index, changeDeliveries)
+        )
+    }
+
+    /// The queued changes reach the leader, against the registry as it stands now.
+    func changesHeard(incarnation: UInt64) {
+        guard up, incarnation == self.incarnation else { return }
+        let changes = unheardChanges
+        unheardChanges = []
+        changed(changes)
     }
 
     private func changed(_ changes: [RegistryChange]) {

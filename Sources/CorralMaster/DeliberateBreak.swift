@@ -29,6 +29,9 @@ public enum DeliberateBreak: String, CaseIterable, Sendable {
     /// For agents, which read the same variable: the agent's own term fence is off, and it
     /// acts on a deposed leader's records. A master ignores it.
     case agentStaleTerm = "agent-stale-term"
+    /// The leader acts on a registry change as the change describes it, not as the registry
+    /// stands when the leader hears of it (after later entries were applied).
+    case staleChanges = "stale-changes"
 
     /// The variable that turns breaks on.
     public static let variable = "CORRAL_DELIBERATELY_BROKEN"

@@ -81,4 +81,18 @@ import Testing
         #expect(caught != nil, "no seed of 30 caught \(rule.rawValue)")
         #expect(caught?.violations.first?.kind == expected, "\(caught?.summary ?? "")")
     }
+
+    /// A leader that acts on registry changes as they were when applied, though it hears of
+    /// them later (the defect the chaos run `agent-desync` found: RUNNING sent after FINISHED)
+    /// is caught within 100 full-size seeds. It needs a retry to fall inside a late change's
+    /// window, so short runs rarely show it.
+    @Test func aLeaderActingOnStaleChangesIsCaught() {
+        var caught: ClusterResult?
+        for seed in UInt64(1)...100 where caught == nil {
+            let result = ClusterSimulation(config: ClusterConfig(seed: seed, breaks: [.staleChanges])).run()
+            if !result.passed { caught = result }
+        }
+        #expect(caught != nil, "no seed of 100 caught stale-changes")
+        #expect(caught?.violations.first?.kind == .terminalState, "\(caught?.summary ?? "")")
+    }
 }

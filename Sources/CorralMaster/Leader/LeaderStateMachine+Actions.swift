@@ -67,7 +67,8 @@ extension LeaderStateMachine {
 
     /// Acts on a change the registry applied.
     package mutating func registryChanged(_ change: RegistryChange, in context: LeaderContext) -> [Action] {
-        registryChanged(Self.current(change, in: context.registry), now: context.now).flatMap { carryOut($0, in: context) }
+        let change = breaks.contains(.staleChanges) ? change : Self.current(change, in: context.registry)
+        return registryChanged(change, now: context.now).flatMap { carryOut($0, in: context) }
     }
 
     /// A task's change as the registry stands now. Entries are applied ahead of the leader
