@@ -130,10 +130,4 @@ enum PersistentVolumes {
             return Usage(volume: volume, limitBytes: Int64(size.value * 1_048_576), usedBytes: usedBytes(path))
         }
     }
-
-    /// The volumes of `resources` whose data outgrew their size on disk, with a message for
-    /// each (`usedBytes` measures them).
-    static func outgrown(_ resources: [Resource], workDirectory: String, usedBytes: (String) -> Int64 = usedBytes) -> [String] {
-        usage(resources, workDirectory: workDirectory, usedBytes: usedBytes).compactMap(\.overLimit)
-    }
 }

@@ -11,23 +11,18 @@ extension ImageStore {
     public func save(_ references: [String], to path: String) throws {
         guard !references.isEmpty else { throw ContainerError(.invalidArgument, "name at least one image to save") }
         let index = try readIndex()
-        var descriptors: [Descriptor] = []
+        var layout = ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [])
         var blobs: [Descriptor] = []
         var seen = Set<Digest>()
         for reference in references {
-            guard let found = Self.find(reference, in: index) else {
-                throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)")
-            }
+            let found = try descriptor(reference, in: index)
             let name = found.refName ?? reference
             let image = try resolve(found, name: name)
-            var named = found
-            named.annotations = [Descriptor.refNameKey: name]
-            descriptors.append(named)
+            layout.name(found, name)
             for blob in [found, image.manifest.config] + image.manifest.layers where seen.insert(blob.digest).inserted {
                 blobs.append(blob)
             }
         }
-        let layout = ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: descriptors)
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             let sink = try FileSink(creating: temporary)
@@ -55,23 +50,13 @@ extension ImageStore {
         try ImageStore.validateName(name)
         try StoreLock.withExclusive(lockPath) {
             var index = try readIndex()
-            guard var found = Self.find(reference, in: index) else {
-                throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)")
-            }
-            found.annotations = (found.annotations ?? [:]).merging([Descriptor.refNameKey: name]) { _, new in new }
-            index.manifests.removeAll { $0.refName == name }
-            index.manifests.append(found)
+            index.name(try descriptor(reference, in: index), name)
             try writeIndex(index)
         }
         guard let summary = try list().first(where: { $0.name == name }) else {
             throw ContainerError(.notFound, "image '\(name)' is not in \(directory) after tagging")
         }
         return summary
-    }
-
-    /// The index entry named `reference`, or whose manifest digest is `reference` (the newest).
-    static func find(_ reference: String, in index: ImageIndex) -> Descriptor? {
-        index.manifests.last { $0.refName == reference } ?? index.manifests.last { $0.digest.description == reference }
     }
 
     private static func appendFile(_ path: String, _ bytes: [UInt8], to writer: TarWriter) throws {

@@ -17,21 +17,14 @@ extension ImageStore {
             let base = try image(withLowerDirectories: lowerDirectories)
             _ = try withStage { stage in
                 let layout = stage + "/commit"
-                try Syscall.makeDirectories(layout + "/blobs/sha256")
-                try Syscall.writeAtomically(LayoutReader.layoutFileBytes, to: layout + "/oci-layout")
+                try RootfsLayoutWriter.begin(layout)
                 for layer in base.manifest.layers { try Self.copyBlob(blobsDirectory + "/" + layer.digest.hex, to: layout, layer.digest) }
                 let (layer, diffID) = try RootfsLayoutWriter.writeLayer(
                     of: RootfsArchiver(root: upper, overlayWhiteouts: true), into: layout)
                 var configFile = base.configFile
                 configFile.created = Date.now.formatted(.iso8601)
                 configFile.rootfs.diffIDs.append(diffID)
-                let config = try RootfsLayoutWriter.writeBlob(try JSONCoding.encode(configFile), mediaType: MediaType.ociConfig, into: layout)
-                let manifest = ImageManifest(
-                    schemaVersion: 2, mediaType: MediaType.ociManifest, config: config, layers: base.manifest.layers + [layer])
-                var named = try RootfsLayoutWriter.writeBlob(try JSONCoding.encode(manifest), mediaType: MediaType.ociManifest, into: layout)
-                named.annotations = [Descriptor.refNameKey: name]
-                let index = ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [named])
-                try Syscall.writeAtomically(try JSONCoding.encode(index), to: layout + "/index.json")
+                try RootfsLayoutWriter.finish(layout, name: name, configFile: configFile, layers: base.manifest.layers + [layer])
                 return try importLayout(LayoutReader(path: layout), name: name, stage: stage)
             }
             try collectGarbageLocked()

@@ -214,12 +214,7 @@ extension ImageStore {
             }
         }
         var index = try readIndex()
-        for (name, manifest) in staged {
-            index.manifests.removeAll { $0.refName == name }
-            var named = manifest
-            named.annotations = [Descriptor.refNameKey: name]
-            index.manifests.append(named)
-        }
+        for (name, manifest) in staged { index.name(manifest, name) }
         try writeIndex(index)
     }
 

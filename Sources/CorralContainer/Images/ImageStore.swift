@@ -122,12 +122,17 @@ public final class ImageStore: LayerSource {
 
     /// Finds the image named `reference`, or whose manifest digest is `reference`.
     func resolve(_ reference: String) throws -> ResolvedImage {
-        let index = try readIndex()
-        let found =
-            index.manifests.last { $0.refName == reference }
-            ?? index.manifests.last { $0.digest.description == reference }
-        guard let found else { throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)") }
+        let found = try descriptor(reference, in: readIndex())
         return try resolve(found, name: found.refName ?? reference)
+    }
+
+    /// The entry of `index` named `reference`, or whose manifest digest is `reference` (the newest).
+    func descriptor(_ reference: String, in index: ImageIndex) throws -> Descriptor {
+        guard
+            let found = index.manifests.last(where: { $0.refName == reference })
+                ?? index.manifests.last(where: { $0.digest.description == reference })
+        else { throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)") }
+        return found
     }
 
     func resolve(_ descriptor: Descriptor, name: String) throws -> ResolvedImage {

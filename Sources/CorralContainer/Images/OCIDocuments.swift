@@ -33,6 +33,16 @@ struct ImageIndex: Codable, Sendable {
     var annotations: [String: String]?
 }
 
+extension ImageIndex {
+    /// Lists `manifest` under `name`; an image that had that name loses it.
+    mutating func name(_ manifest: Descriptor, _ name: String) {
+        manifests.removeAll { $0.refName == name }
+        var named = manifest
+        named.annotations = [Descriptor.refNameKey: name]
+        manifests.append(named)
+    }
+}
+
 /// An image manifest: one config and the layers, lowest first.
 struct ImageManifest: Codable, Sendable {
     var schemaVersion: Int

@@ -11,12 +11,8 @@ struct RootfsLayoutWriter {
 
     /// Writes the layout with the image named `name` and run as `config` says.
     func write(name: String, config: ImageConfig) throws {
-        try Syscall.makeDirectories(layout + "/blobs/sha256")
-        try Syscall.writeAtomically(
-            LayoutReader.layoutFileBytes,
-            to: layout + "/oci-layout"
-        )
-        let (layer, diffID) = try writeLayer()
+        try Self.begin(layout)
+        let (layer, diffID) = try Self.writeLayer(of: RootfsArchiver(root: rootfs), into: layout)
         let configFile = ImageConfigFile(
             created: Date.now.formatted(.iso8601),
             architecture: ImageStore.architecture,
@@ -24,32 +20,15 @@ struct RootfsLayoutWriter {
             config: config,
             rootfs: .init(type: "layers", diffIDs: [diffID])
         )
-        let configDescriptor = try writeBlob(
-            try JSONCoding.encode(configFile),
-            mediaType: MediaType.ociConfig
-        )
-        let manifest = ImageManifest(
-            schemaVersion: 2,
-            mediaType: MediaType.ociManifest,
-            config: configDescriptor,
-            layers: [layer]
-        )
-        var manifestDescriptor = try writeBlob(
-            try JSONCoding.encode(manifest),
-            mediaType: MediaType.ociManifest
-        )
-        manifestDescriptor.annotations = [Descriptor.refNameKey: name]
-        let index = ImageIndex(
-            schemaVersion: 2,
-            mediaType: MediaType.ociIndex,
-            manifests: [manifestDescriptor]
-        )
-        try Syscall.writeAtomically(try JSONCoding.encode(index), to: layout + "/index.json")
+        try Self.finish(layout, name: name, configFile: configFile, layers: [layer])
     }
 
-    /// Archives `rootfs` as a gzipped tar blob; returns its descriptor and the uncompressed digest.
-    private func writeLayer() throws -> (Descriptor, Digest) {
-        try Self.writeLayer(of: RootfsArchiver(root: rootfs), into: layout)
+    // MARK: - Steps of writing a layout (also `ImageStore.commit`)
+
+    /// Starts an OCI layout at `layout`: `oci-layout` and an empty `blobs/sha256/`.
+    static func begin(_ layout: String) throws {
+        try Syscall.makeDirectories(layout + "/blobs/sha256")
+        try Syscall.writeAtomically(LayoutReader.layoutFileBytes, to: layout + "/oci-layout")
     }
 
     /// Archives what `archiver` reads as a gzipped tar blob of the layout at `layout`; returns
@@ -75,12 +54,18 @@ struct RootfsLayoutWriter {
         return (descriptor, Digest(hex: uncompressed.hasher.finalizeHex()))
     }
 
-    private func writeBlob(_ bytes: [UInt8], mediaType: String) throws -> Descriptor {
-        try Self.writeBlob(bytes, mediaType: mediaType, into: layout)
+    /// Ends the layout at `layout` with one image named `name`: its config, its manifest of
+    /// `layers` (whose blobs are already there), and `index.json`.
+    static func finish(_ layout: String, name: String, configFile: ImageConfigFile, layers: [Descriptor]) throws {
+        let config = try writeBlob(try JSONCoding.encode(configFile), mediaType: MediaType.ociConfig, into: layout)
+        let manifest = ImageManifest(schemaVersion: 2, mediaType: MediaType.ociManifest, config: config, layers: layers)
+        var index = ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [])
+        index.name(try writeBlob(try JSONCoding.encode(manifest), mediaType: MediaType.ociManifest, into: layout), name)
+        try Syscall.writeAtomically(try JSONCoding.encode(index), to: layout + "/index.json")
     }
 
     /// Writes `bytes` as a blob of the layout at `layout`.
-    static func writeBlob(_ bytes: [UInt8], mediaType: String, into layout: String) throws -> Descriptor {
+    private static func writeBlob(_ bytes: [UInt8], mediaType: String, into layout: String) throws -> Descriptor {
         let digest = Digest(hex: SHA256Hasher.hex(of: bytes))
         try Syscall.writeAtomically(bytes, to: layout + "/blobs/sha256/" + digest.hex)
         return Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count))

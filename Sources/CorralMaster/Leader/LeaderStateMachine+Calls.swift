@@ -105,16 +105,10 @@ extension LeaderStateMachine {
         case .accept(let run):
             return launchDecided(run, result: result, in: context)
         case .operatorWrote(let call):
-            switch result {
-            case .failure(let error):
-                return [.reply(call, .failed(MasterError.committing("the command", error)))]
-            case .success(let outcome):
-                guard let error = outcome.error else { return [.reply(call, .done)] }
-                // Resources that are not free (to reserve, unreserve or make a volume of)
-                // conflict, as in Mesos; any other refusal is a bad request.
-                let code: MasterError.Code = outcome.reason == "REASON_INVALID_OFFERS" ? .conflict : .request
-                return [.reply(call, .failed(MasterError(code: code, message: error)))]
-            }
+            // Resources that are not free (to reserve, unreserve or make a volume of)
+            // conflict, as in Mesos; any other refusal is a bad request.
+            let code: MasterError.Code = (try? result.get())?.reason == "REASON_INVALID_OFFERS" ? .conflict : .request
+            return resume(.answer(call, what: "the command", refusals: code), with: result, in: context)
         }
     }
 

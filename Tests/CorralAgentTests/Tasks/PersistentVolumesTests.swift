@@ -101,9 +101,9 @@ import Testing
         try Data(repeating: 7, count: 512 * 1024).write(to: URL(fileURLWithPath: "\(path)/half"))
         let half = PersistentVolumes.usedBytes(path)
         #expect(half >= 512 * 1024 && half < 1_048_576, "\(half)")
-        #expect(PersistentVolumes.outgrown([oneMB], workDirectory: scratch.path).isEmpty)
+        #expect(PersistentVolumes.usage([oneMB], workDirectory: scratch.path).compactMap(\.overLimit).isEmpty)
         try Data(repeating: 7, count: 1024 * 1024).write(to: URL(fileURLWithPath: "\(path)/more"))
-        let over = PersistentVolumes.outgrown([oneMB, .scalar("cpus", 1)], workDirectory: scratch.path)
+        let over = PersistentVolumes.usage([oneMB, .scalar("cpus", 1)], workDirectory: scratch.path).compactMap(\.overLimit)
         #expect(over.count == 1 && over.first?.contains("persistent volume v1 exceeds its size (1048576 bytes)") == true, "\(over)")
     }
 }
