@@ -18,7 +18,7 @@ struct AgentSlot: Sendable {
     var offerIDs: [OfferID]
     /// Refuse filters by client index. Kept per agent, not per client, so that the many
     /// filters one agent's scan checks in a row sit together in memory.
-    var filters: [Int: OfferFilter]
+    var filters: AgentFilters
 }
 
 /// A refuse filter: the client is not offered this agent's resources while what would be
@@ -137,6 +137,10 @@ struct RoleSlot: Sendable {
     var hasLimit: Bool
     /// Client indices of this role, in DRF order during a cycle.
     var clientOrder: [Int]
+    /// During a cycle with revocable kinds: the clients of `clientOrder` that take revocable
+    /// resources, in the same order, so that an agent with only revocable resources left is
+    /// not offered past every client that does not take them.
+    var revocableOrder: [Int] = []
     /// Dominant share of `subtreeConsumed`, divided by the weight.
     var subtreeShare: Double
     /// Dominant share of `ownConsumed`, divided by the weight.

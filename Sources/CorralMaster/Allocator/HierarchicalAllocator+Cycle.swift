@@ -105,26 +105,39 @@ extension HierarchicalAllocator {
             scratch.available.setAvailable(
                 total: agents[agent].total, used: agents[agent].used, offered: agents[agent].offered)
             if scratch.available.isZero { return }
-            guard let (rolePosition, clientPosition) = firstCandidate(
+            guard let candidate = firstCandidate(
                 agent: agent, stage: stage, headroomNeeded: headroomNeeded, nowMillis: nowMillis, scratch: &scratch)
             else { return }
-            let role = roleOrder[rolePosition]
-            let client = roles[role].clientOrder[clientPosition]
+            let role = roleOrder[candidate.rolePosition]
+            let client = candidate.client
             decisions.append(makeOffer(client: client, agent: agent, resources: scratch.offerable, nowMillis: nowMillis))
             scratch.offeredHere.append(client)
             clients[client].share = clients[client].consumed.dominantShare(of: clusterTotal)
             for ancestor in roles[role].path { refreshShare(role: ancestor) }
-            repositionClient(role: role, at: clientPosition)
-            repositionRole(role, at: rolePosition)
+            repositionClient(
+                role: role, client: client, orderPosition: candidate.inRevocableOrder ? nil : candidate.position,
+                revocablePosition: candidate.inRevocableOrder ? candidate.position : nil)
+            repositionRole(role, at: candidate.rolePosition)
             if roles[role].hasGuarantee || headroomNeeded { refreshRequiredHeadroom() }
         }
     }
 
-    /// The positions in `roleOrder` and in that role's client order of the next client to
-    /// offer the agent to, with what it would be offered left in `scratch.offerable`.
+    /// The next client to offer an agent to.
+    struct Candidate {
+        /// Its role's position in `roleOrder`.
+        var rolePosition: Int
+        var client: Int
+        /// Its position in its role's `clientOrder`, or in its `revocableOrder` if
+        /// `inRevocableOrder`.
+        var position: Int
+        var inRevocableOrder: Bool
+    }
+
+    /// The next client to offer the agent to, with what it would be offered left in
+    /// `scratch.offerable`.
     private func firstCandidate(
         agent: Int, stage: Stage, headroomNeeded: Bool, nowMillis: UInt64, scratch: inout CycleScratch
-    ) -> (Int, Int)? {
+    ) -> Candidate? {
         for rolePosition in roleOrder.indices {
             let role = roleOrder[rolePosition]
             if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
@@ -149,9 +162,13 @@ extension HierarchicalAllocator {
                 scratch.firmNonZeroTail.removeAll(keepingCapacity: true)
                 for index in scratch.nonZeroTail where scratch.firm.millis[index] > 0 { scratch.firmNonZeroTail.append(index) }
             }
-            let order = roles[role].clientOrder
+            // With only revocable resources left, only the clients that take them are asked.
+            let onlyRevocable = hasRevocable && scratch.firm.isZero
+            let order = onlyRevocable ? roles[role].revocableOrder : roles[role].clientOrder
             for clientPosition in order.indices {
                 let client = order[clientPosition]
+                let found = Candidate(
+                    rolePosition: rolePosition, client: client, position: clientPosition, inRevocableOrder: onlyRevocable)
                 // Field by field: copying a whole slot would retain and release its collections.
                 let framework = clients[client].framework
                 guard clients[client].subscribed, !clients[client].suppressed, frameworks[framework].registered,
@@ -168,14 +185,14 @@ extension HierarchicalAllocator {
                         continue
                     }
                     scratch.offerable.copy(from: scratch.firm)
-                    return (rolePosition, clientPosition)
+                    return found
                 }
                 guard
                     !isFiltered(
                         client: client, agent: agent, offerable: scratch.offerable, head: head, nonZeroTail: scratch.nonZeroTail,
                         nowMillis: nowMillis)
                 else { continue }
-                return (rolePosition, clientPosition)
+                return found
             }
         }
         return nil

@@ -56,7 +56,7 @@ extension HierarchicalAllocator {
 
     /// Drops every refuse filter of the client.
     mutating func clearFilters(client: Int) {
-        for agent in clients[client].filteredAgents { agents[agent].filters[client] = nil }
+        for agent in clients[client].filteredAgents { agents[agent].filters.remove(client: client) }
         clients[client].filteredAgents = []
     }
 

@@ -149,9 +149,9 @@ extension HierarchicalAllocator {
         let millis = refuseSeconds * 1000
         let duration = millis >= Double(UInt64.max / 2) ? UInt64.max / 2 : UInt64(millis.rounded(.up))
         clients[client].filteredAgents.insert(agent)
-        agents[agent].filters[client] = OfferFilter(
-            agentGeneration: agents[agent].generation, resources: resources,
-            expiresAtMillis: nowMillis &+ duration)
+        let filter = OfferFilter(
+            agentGeneration: agents[agent].generation, resources: resources, expiresAtMillis: nowMillis &+ duration)
+        agents[agent].filters.set(filter, client: client, nowMillis: nowMillis)
     }
 
     /// Whether a live filter keeps `offerable` on the agent from the client.

@@ -24,6 +24,8 @@ extension HierarchicalAllocator {
             refreshShare(role: role)
             let order = roles[role].clientOrder.sorted { clientLess($0, $1) }
             roles[role].clientOrder = order
+            roles[role].revocableOrder =
+                kinds.revocable.isEmpty ? [] : order.filter { frameworks[clients[$0].framework].takesRevocable }
         }
         let active = roles.indices.filter { role in
             roles[role].clientOrder.contains { clients[$0].subscribed && frameworks[clients[$0].framework].registered }
@@ -78,16 +80,35 @@ extension HierarchicalAllocator {
         return nodeKey(left[common]) < leafKey(b)
     }
 
-    /// Moves the client at `position` of its role's order to where its grown share belongs.
-    mutating func repositionClient(role: Int, at position: Int) {
-        let client = roles[role].clientOrder.remove(at: position)
-        var low = position
-        var high = roles[role].clientOrder.count
+    /// Moves the client to where its grown share belongs in its role's orders. A position
+    /// given is where it stands in that order now; one not given is looked up.
+    mutating func repositionClient(role: Int, client: Int, orderPosition: Int?, revocablePosition: Int?) {
+        // Taken out while it moves, so the move changes the one copy.
+        var order = roles[role].clientOrder
+        roles[role].clientOrder = []
+        reposition(client, at: orderPosition, in: &order)
+        roles[role].clientOrder = order
+        guard !kinds.revocable.isEmpty, frameworks[clients[client].framework].takesRevocable else { return }
+        order = roles[role].revocableOrder
+        roles[role].revocableOrder = []
+        reposition(client, at: revocablePosition, in: &order)
+        roles[role].revocableOrder = order
+    }
+
+    /// Moves `client` right from `position` to where `clientLess` puts it, shifting only the
+    /// clients it passes.
+    private func reposition(_ client: Int, at position: Int?, in order: inout [Int]) {
+        guard let position = position ?? order.firstIndex(of: client) else { return }
+        var low = position + 1
+        var high = order.count
         while low < high {
             let middle = (low + high) / 2
-            if clientLess(client, roles[role].clientOrder[middle]) { high = middle } else { low = middle + 1 }
+            if clientLess(client, order[middle]) { high = middle } else { low = middle + 1 }
         }
-        roles[role].clientOrder.insert(client, at: low)
+        order.withUnsafeMutableBufferPointer { clients in
+            for index in position..<(low - 1) { clients[index] = clients[index + 1] }
+            clients[low - 1] = client
+        }
     }
 
     /// Restores the role order after `role`'s shares (and its ancestors') grew.

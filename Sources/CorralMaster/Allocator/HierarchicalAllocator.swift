@@ -86,7 +86,7 @@ public struct HierarchicalAllocator: Allocator {
         let slot = AgentSlot(
             id: id, generation: nextAgentGeneration, live: true, total: totalVector,
             used: ResourceVector(count: kinds.count), offered: ResourceVector(count: kinds.count),
-            usedByClient: [:], offerIDs: [], filters: [:])
+            usedByClient: [:], offerIDs: [], filters: AgentFilters())
         nextAgentGeneration &+= 1
         let index: Int
         if let free = freeAgentSlots.popLast() {
@@ -124,7 +124,7 @@ public struct HierarchicalAllocator: Allocator {
         clusterTotal.subtract(agents[index].total)
         agents[index].live = false
         agents[index].usedByClient = [:]
-        agents[index].filters = [:]
+        agents[index].filters = AgentFilters()
         agentIndex[id] = nil
         freeAgentSlots.append(index)
         agentOrderIsStale = true

@@ -46,6 +46,36 @@ import Testing
         #expect(offer.resources == ResourceQuantities(["cpus": 2, "cpus[revocable]": 2, "mem": 1024]))
     }
 
+    /// Once an agent has only revocable resources left, the cycle asks only the clients that
+    /// take them (a second order of its own); they still come in DRF order, and that order
+    /// follows their shares as offers are made, whoever else stands before them.
+    @Test func revocableResourcesGoToTheTakersInDRFOrder() throws {
+        var allocator = HierarchicalAllocator(configuration: AllocatorConfiguration())
+        for index in 0..<4 {
+            allocator.addAgent("agent-\(index)", total: ResourceMapping.quantities(Self.agentResources), used: [])
+        }
+        // Three plain frameworks stand before the two that take revocable resources (ties go
+        // by id), and "a-batch" starts with a larger share than "b-batch".
+        for id in ["0-plain", "1-plain", "2-plain", "a-batch", "b-batch"] { allocator.addFramework(id, roles: ["web"]) }
+        allocator.setTakesRevocable(framework: "a-batch", true)
+        allocator.setTakesRevocable(framework: "b-batch", true)
+        allocator.addAgent("held", total: ResourceQuantities(["cpus": 1]), used: [
+            UsedResources(framework: "a-batch", role: "web", resources: ResourceQuantities(["cpus": 1]))
+        ])
+        let offers = allocator.allocate(nowMillis: 0)
+        let revocable = offers.filter { $0.resources.entries.contains { $0.name == "cpus[revocable]" } }
+        // Each agent goes firm to the plain framework first in order (its share then 1/4),
+        // and its revocable CPUs to the taker with the lower share: b-batch (0) before a-batch
+        // (1/9); then a-batch (1/9, before b-batch's 1/4); then a-batch again (1/4 each, a
+        // first by id); then b-batch (1/4 against a-batch's 1/2).
+        #expect(offers.count == 8, "\(offers)")
+        #expect(revocable.map(\.framework) == ["b-batch", "a-batch", "a-batch", "b-batch"], "\(revocable)")
+        #expect(revocable.allSatisfy { $0.resources == ResourceQuantities(["cpus[revocable]": 2]) })
+        let firm = offers.filter { $0.framework.hasSuffix("plain") }
+        #expect(firm.map(\.framework) == ["0-plain", "1-plain", "2-plain", "0-plain"], "\(firm)")
+        #expect(firm.allSatisfy { $0.resources == ResourceQuantities(["cpus": 2, "mem": 1024]) })
+    }
+
     /// A filter compared only on the kinds an offer holds past the fourth (what a cycle does)
     /// decides as the full comparison does, and both as comparing every kind.
     @Test(arguments: 0..<50) func aFilterComparedOnTheKindsHeldDecidesAsTheFullComparison(seed: UInt64) {
