@@ -70,6 +70,11 @@ int corral_launch_start(const struct corral_launch_config *config, struct corral
     return 0;
 }
 
+void corral_launch_abort(struct corral_launch_handle *handle) {
+    close_quietly(&handle->sync_fd);
+    close_quietly(&handle->error_fd);
+}
+
 int corral_launch_release(struct corral_launch_handle *handle, struct corral_launch_error *error) {
     char byte = 1;
     ssize_t n;

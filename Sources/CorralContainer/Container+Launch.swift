@@ -12,6 +12,8 @@ struct Running: Sendable {
     let overlay: OverlayRootfs?
     let stdoutRead: Int32
     let stderrRead: Int32
+    /// The bridge the container has an address on, with `.bridge` networking.
+    let bridge: BridgeNetwork?
 }
 
 // MARK: - Launch and cleanup
@@ -24,11 +26,25 @@ extension Container {
         var options: String?
         var cgroup: Cgroup?
         var fds: [Int32] = []
+        var bridge: BridgeNetwork?
+        var launched = spec
+        var lease: BridgeNetwork.Lease?
         do {
             try ContainerSyscall.mkdirs(paths.directory, code: .rootfs)
             if case .overlay(let lowerDirectories) = spec.rootfs {
                 overlay = OverlayRootfs(paths: paths, lowerDirectories: lowerDirectories)
                 options = try overlay?.prepare()
+            }
+            if spec.network == .bridge {
+                let network = try self.bridge ?? BridgeNetwork.standard(root: paths.root)
+                bridge = network
+                let leased = try network.lease(containerID: spec.id, ports: spec.portMappings)
+                lease = leased
+                var lowerDirectories: [String]?
+                if case .overlay(let lower) = spec.rootfs { lowerDirectories = lower }
+                launched.bindMounts = try network.nameFiles(
+                    for: leased, hostname: spec.hostname, directory: paths.directory, lowerDirectories: lowerDirectories)
+                    + spec.bindMounts
             }
             let limits = CgroupLimits(
                 cpus: spec.cpus,
@@ -42,11 +58,14 @@ extension Container {
             let errors = try ContainerSyscall.pipe(stage: "stderr")
             fds += [errors.read, errors.write]
             let pid = try Launcher.launch(
-                spec,
+                launched,
                 rootfsMount: overlay == nil ? nil : paths.rootfs,
                 overlayOptions: options,
                 stdio: Launcher.Stdio(input: -1, output: output.write, error: errors.write),
-                cgroupTasks: created.tasksFiles
+                cgroupTasks: created.tasksFiles,
+                beforeRelease: { pid in
+                    if let bridge, let lease { try bridge.attach(lease, pid: pid) }
+                }
             )
             ContainerSyscall.close(output.write)
             ContainerSyscall.close(errors.write)
@@ -64,7 +83,8 @@ extension Container {
                 cgroup: created,
                 overlay: overlay,
                 stdoutRead: output.read,
-                stderrRead: errors.read
+                stderrRead: errors.read,
+                bridge: bridge
             )
         } catch {
             fds.forEach { ContainerSyscall.close($0) }
@@ -73,6 +93,7 @@ extension Container {
                 try? cgroup.remove()
             }
             try? overlay?.remove()
+            try? bridge?.release(containerID: spec.id)
             throw error
         }
     }
@@ -86,6 +107,7 @@ extension Container {
         do { try running.cgroup.killAll() } catch { firstError = firstError ?? error }
         do { try running.cgroup.remove() } catch { firstError = firstError ?? error }
         do { try running.overlay?.remove() } catch { firstError = firstError ?? error }
+        do { try running.bridge?.release(containerID: spec.id) } catch { firstError = firstError ?? error }
         if let firstError { throw firstError }
     }
 }

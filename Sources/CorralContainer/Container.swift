@@ -18,6 +18,8 @@ public final class Container: Sendable {
     public let logOptions: LogOptions
     /// Where the v1 cgroup hierarchies are mounted.
     public let cgroupMountRoot: String
+    /// The bridge for `.bridge` networking; nil: the state root's standard one.
+    public let bridge: BridgeNetwork?
 
     /// The lifecycle.
     private enum State: Sendable {
@@ -39,12 +41,14 @@ public final class Container: Sendable {
         spec: LaunchSpec,
         paths: ContainerPaths,
         logOptions: LogOptions = LogOptions(),
-        cgroupMountRoot: String = "/sys/fs/cgroup"
+        cgroupMountRoot: String = "/sys/fs/cgroup",
+        bridge: BridgeNetwork? = nil
     ) {
         self.spec = spec
         self.paths = paths
         self.logOptions = logOptions
         self.cgroupMountRoot = cgroupMountRoot
+        self.bridge = bridge
     }
 
     /// Launches the task; returns the host pid of the container's init once it exec'd.

@@ -35,6 +35,8 @@ public struct ContainerError: Error, Sendable, Equatable, CustomStringConvertibl
         case unsafePath
         /// The request is not valid (for example a bad image name).
         case invalidArgument
+        /// Setting up or tearing down a container's bridge network (links, addresses, NAT).
+        case network
     }
 
     /// Which part failed.

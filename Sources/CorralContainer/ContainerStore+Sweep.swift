@@ -10,10 +10,16 @@ extension ContainerStore {
     @discardableResult
     public func sweep() -> [String] {
         var cleaned: [String] = []
-        for record in (try? list()) ?? [] {
+        let records = (try? list()) ?? []
+        for record in records {
             guard !record.isRunning, hasLeftovers(record) else { continue }
             if case .created = record.state { continue }
             if (try? cleanUpLeftovers(of: record)) != nil { cleaned.append(record.id) }
+        }
+        // Bridge leases (links, published ports) of containers that no longer run.
+        let running = Set(records.filter { $0.isRunning || $0.state == .created }.map(\.id))
+        if let bridge = try? BridgeNetwork.standard(root: root) {
+            for id in bridge.sweep(isRunning: { running.contains($0) }) where !cleaned.contains(id) { cleaned.append(id) }
         }
         return cleaned
     }
@@ -43,5 +49,6 @@ extension ContainerStore {
             MountTable.detachAll(under: paths.directory)
         }
         try OverlayRootfs(paths: paths, lowerDirectories: []).remove()
+        try BridgeNetwork.standard(root: root).release(containerID: id)
     }
 }

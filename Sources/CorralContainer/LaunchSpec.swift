@@ -35,6 +35,8 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
     /// share their executor's; the container keeps its own mount and PID namespaces. `network`
     /// must then be `.host` (it is not used) and `hostname` is that UTS namespace's.
     public var joinNamespacesOf: Int32?
+    /// Host ports published to the container's ports (with `network` `.bridge` only).
+    public var portMappings: [PortMapping] = []
 
     /// Makes a spec; only `id` and `arguments` are required.
     public init(
@@ -73,7 +75,7 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, rootfs, arguments, environment, workingDirectory, hostname, user, cpus
-        case memoryLimitBytes, pidsLimit, network, resourceLimits, bindMounts, logDirectory, joinNamespacesOf
+        case memoryLimitBytes, pidsLimit, network, resourceLimits, bindMounts, logDirectory, joinNamespacesOf, portMappings
     }
 
     /// Decodes a spec; records written before bind mounts existed decode with none.
@@ -95,6 +97,7 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
         bindMounts = try container.decodeIfPresent([BindMount].self, forKey: .bindMounts) ?? []
         logDirectory = try container.decodeIfPresent(String.self, forKey: .logDirectory)
         joinNamespacesOf = try container.decodeIfPresent(Int32.self, forKey: .joinNamespacesOf)
+        portMappings = try container.decodeIfPresent([PortMapping].self, forKey: .portMappings) ?? []
     }
 
     /// The environment a task gets when none is given.
@@ -126,6 +129,10 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
                 stage: "validate(bind mount \(mount.source) → \(mount.target))",
                 cause: "source and target must be absolute paths, the target without '..'"
             )
+        }
+        if !portMappings.isEmpty && network != .bridge {
+            throw ContainerError(
+                .invalidSpec, stage: "validate(port mappings)", cause: "publishing ports needs the bridge network (--net bridge)")
         }
         if let pid = joinNamespacesOf, pid <= 0 || network != .host {
             throw ContainerError(
@@ -170,6 +177,9 @@ public enum NetworkMode: String, Codable, Sendable, Equatable, CaseIterable {
     case none
     /// The host's network namespace.
     case host
+    /// A new network namespace with loopback and an `eth0` on the node's bridge (see
+    /// `BridgeNetwork`): an address of its own, outbound NAT, and `portMappings` published.
+    case bridge
 }
 
 /// The user a task runs as.

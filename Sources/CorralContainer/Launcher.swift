@@ -20,13 +20,16 @@ enum Launcher {
     }
 
     /// Launches `spec`, its init joining the cgroups whose `tasks` files are `cgroupTasks`.
+    /// `beforeRelease` runs with the init's host pid while it waits in its new namespaces,
+    /// before it sets anything up (if it throws, the init exits and the launch fails).
     /// Returns the host pid of the container's init once the task has exec'd.
     static func launch(
         _ spec: LaunchSpec,
         rootfsMount: String?,
         overlayOptions: String?,
         stdio: Stdio,
-        cgroupTasks: [String]
+        cgroupTasks: [String],
+        beforeRelease: (pid_t) throws -> Void = { _ in }
     ) throws -> pid_t {
         let strings = CStrings()
         defer { strings.free() }
@@ -58,7 +61,7 @@ enum Launcher {
                     config.hostname = strings.optional(spec.hostname)
                     config.rootfs = strings.optional(rootfsMount)
                     config.overlay_options = strings.optional(overlayOptions)
-                    config.new_network = spec.network == .none ? 1 : 0
+                    config.new_network = spec.network == .none || spec.network == .bridge ? 1 : 0
                     config.join_pid = spec.joinNamespacesOf ?? 0
                     config.uid = spec.user.uid
                     config.gid = spec.user.gid
@@ -78,6 +81,13 @@ enum Launcher {
             }
         }
         if started != 0 { throw error(from: failure) }
+        do {
+            try beforeRelease(handle.pid)
+        } catch {
+            corral_launch_abort(&handle)
+            _ = try? ContainerSyscall.waitpid(handle.pid)
+            throw error
+        }
         if corral_launch_release(&handle, &failure) != 0 {
             _ = try? ContainerSyscall.waitpid(handle.pid)
             throw error(from: failure)

@@ -16,7 +16,12 @@ struct ContainerRun: ParsableCommand {
     @Option(help: "CPU cores (cpu.shares and CFS quota).") var cpus: Double?
     @Option(name: .customLong("mem"), help: "Memory limit in MiB.") var memoryMegabytes: Int?
     @Option(name: .customLong("pids"), help: "Maximum number of processes.") var pidsLimit: Int?
-    @Option(help: "Network: none (loopback only) or host.") var net: String = "none"
+    @Option(help: "Network: bridge (an address on the node's corral0 bridge, with outbound NAT), none (loopback only) or host.")
+    var net: String = "bridge"
+    @Option(
+        name: .customShort("p"),
+        help: "Publish a port: HOSTPORT:CONTAINERPORT[/tcp|udp] (repeatable; with --net bridge).")
+    var publish: [String] = []
     @Option(name: .customLong("env"), help: "Environment variable K=V (repeatable).") var environment:
         [String] = []
     @Option(help: "Working directory inside the container (default: the image's, else /).") var workdir: String?
@@ -41,7 +46,13 @@ struct ContainerRun: ParsableCommand {
     /// The record of the new container, with its rootfs resolved.
     private func makeRecord(store: ContainerStore) throws -> ContainerRecord {
         guard let network = NetworkMode(rawValue: net) else {
-            throw ValidationError("--net must be none or host")
+            throw ValidationError("--net must be bridge, none or host")
+        }
+        let ports = try publish.map { text in
+            do { return try PortMapping(parsing: text) } catch { throw ValidationError("-p \(text): \(error)") }
+        }
+        guard ports.isEmpty || network == .bridge else {
+            throw ValidationError("-p publishes ports on the bridge network; drop --net \(net) or -p")
         }
         let id = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let chosenName = name ?? "c-\(id.prefix(8))"
@@ -77,6 +88,7 @@ struct ContainerRun: ParsableCommand {
             network: network
         )
         var checked = spec
+        checked.portMappings = ports
         if let user {
             let parts = user.split(separator: ":", omittingEmptySubsequences: false).map { UInt32($0) }
             guard let uid = parts.first ?? nil, parts.count <= 2, parts.allSatisfy({ $0 != nil }) else {

@@ -38,7 +38,7 @@ import Testing
 
         let name = "cli-\(sandbox.id)"
         let run = try Self.corral(
-            ["container", "run", "--name", name, "--image", "busybox"] + root + ["--", "/bin/sh", "-c", "hostname; echo out; exit 3"])
+            ["container", "run", "--net", "none", "--name", name, "--image", "busybox"] + root + ["--", "/bin/sh", "-c", "hostname; echo out; exit 3"])
         #expect(run.status == 3, "the container's exit code comes back: \(run.output)")
         #expect(run.output.contains("out"))
 
@@ -49,7 +49,7 @@ import Testing
         #expect(try Self.corral(["container", "rm", name] + root).status == 0)
         #expect(!(try Self.corral(["container", "ps", "-a"] + root).output.contains(name)))
 
-        let missing = try Self.corral(["container", "run", "--image", "nope"] + root + ["--", "/bin/true"])
+        let missing = try Self.corral(["container", "run", "--net", "none", "--image", "nope"] + root + ["--", "/bin/true"])
         #expect(missing.status != 0)
         #expect(missing.output.contains("nope"), "a missing image is named: \(missing.output)")
     }
@@ -64,7 +64,7 @@ import Testing
         let name = "commit-\(sandbox.id)"
         defer { _ = try? Self.corral(["container", "stop", name, "--grace", "0"] + root) }
         let started = try Self.corral(
-            ["container", "run", "-d", "--name", name, "--image", "busybox"] + root
+            ["container", "run", "--net", "none", "-d", "--name", name, "--image", "busybox"] + root
                 + ["--", "/bin/sh", "-c", "echo patched > /etc/motd; rm /bin/vi; touch /ready; sleep 60"])
         #expect(started.status == 0, "\(started.output)")
         let upper = sandbox.root + "/containers"
@@ -78,7 +78,7 @@ import Testing
         #expect(committed.status == 0, "\(committed.output)")
         #expect(try Self.corral(["container", "ps"] + root).output.contains(name), "it runs on after the commit")
         let check = try Self.corral(
-            ["container", "run", "--image", "busybox:patched"] + root
+            ["container", "run", "--net", "none", "--image", "busybox:patched"] + root
                 + ["--", "/bin/sh", "-c", "cat /etc/motd; test -e /bin/vi && echo vi-still-there; test -e /ready && echo ready"])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("patched") && check.output.contains("ready"), "\(check.output)")

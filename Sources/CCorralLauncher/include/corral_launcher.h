@@ -48,7 +48,8 @@ struct corral_launch_config {
     const char *rootfs;
     /// overlayfs options "lowerdir=…,upperdir=…,workdir=…" (with rootfs).
     const char *overlay_options;
-    /// Non-zero: a new network namespace with only loopback (brought up).
+    /// Non-zero: a new network namespace with loopback brought up (the parent may add more
+    /// links to it between corral_launch_start and corral_launch_release).
     int new_network;
     /// Non-zero: the host pid of a process (a task group's executor init) whose network, IPC
     /// and UTS namespaces the container joins instead of its own (then `new_network` is 0
@@ -103,6 +104,10 @@ int corral_launch_start(const struct corral_launch_config *config,
 /// the task has exec'd (EOF on the error pipe). Returns 0, or -1 with `error`
 /// filled (the child has then exited; reap it with waitpid).
 int corral_launch_release(struct corral_launch_handle *handle, struct corral_launch_error *error);
+
+/// Lets the child go without releasing it: it exits with status 127 before it sets anything
+/// up (reap it with waitpid). For a launch whose parent-side set-up failed.
+void corral_launch_abort(struct corral_launch_handle *handle);
 
 /// Starts `path` fully detached (fork, setsid, fork, exec), with `keep_fd` (if >= 0)
 /// as its fd 3 and /dev/null as 0, 1 and 2. Returns 0, or -1 with errno set.
