@@ -1,0 +1,42 @@
+import Testing
+
+@testable import CorralRegistry
+
+/// The path parser and the name, tag and digest rules, without a server.
+@Suite struct RegistryRouteTests {
+    @Test func namesWithSlashesRouteFromTheEnd() throws {
+        let name = try RepositoryName("library/blobs/alpine")
+        #expect(try RegistryRoute.parse("/v2/library/blobs/alpine/manifests/3.20") == .manifest(name, "3.20"))
+        #expect(try RegistryRoute.parse("/v2/library/blobs/alpine/tags/list") == .tags(name))
+        #expect(try RegistryRoute.parse("/v2/library/blobs/alpine/blobs/uploads/") == .uploads(name))
+        #expect(try RegistryRoute.parse("/v2/library/blobs/alpine/blobs/uploads/abc") == .upload(name, "abc"))
+        #expect(try RegistryRoute.parse("/v2/") == .base)
+        #expect(try RegistryRoute.parse("/v2/_catalog") == .catalog)
+        #expect(try RegistryRoute.parse("/v1/x") == nil)
+    }
+
+    @Test(arguments: ["../etc", "a/../b", "a//b", "A", "a-", "-a", "a..b", "/a", "a/", "."])
+    func badNamesAreRefused(_ text: String) {
+        #expect(throws: RegistryError.self) { try RepositoryName(text) }
+    }
+
+    @Test func tagsAndDigests() throws {
+        #expect(try ManifestReference("v1.0_rc-2") == .tag("v1.0_rc-2"))
+        for bad in [".hidden", "..", "-x", String(repeating: "a", count: 129), "a/b"] {
+            #expect(throws: RegistryError.self) { try ManifestReference(bad) }
+        }
+        #expect(throws: RegistryError.self) { try ManifestReference("sha256:abc") }
+        let error = #expect(throws: RegistryError.self) { try ManifestReference("sha512:" + String(repeating: "a", count: 128)) }
+        #expect(error?.code == .unsupported)
+    }
+
+    @Test func byteRanges() {
+        #expect(RegistryServer.byteRange("bytes=0-9", size: 100) == 0...9)
+        #expect(RegistryServer.byteRange("bytes=90-", size: 100) == 90...99)
+        #expect(RegistryServer.byteRange("bytes=-5", size: 100) == 95...99)
+        #expect(RegistryServer.byteRange("bytes=95-200", size: 100) == 95...99)
+        #expect(RegistryServer.byteRange("bytes=100-", size: 100) == nil)
+        #expect(RegistryServer.byteRange("bytes=5-2", size: 100) == nil)
+        #expect(RegistryServer.byteRange("items=0-1", size: 100) == nil)
+    }
+}
