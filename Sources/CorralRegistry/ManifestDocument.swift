@@ -10,6 +10,9 @@ struct ManifestDocument {
     /// The largest manifest accepted (the size the distribution spec asks registries to take).
     static let maxBytes = 4 << 20
 
+    /// Its media type: the `Content-Type` it was pushed with, or the document's own
+    /// `mediaType` when the request named none.
+    var mediaType: String
     /// The blobs it refers to (an image manifest's config and layers).
     var blobs: [Descriptor]
     /// The manifests it refers to (an index's or manifest list's entries).
@@ -18,7 +21,15 @@ struct ManifestDocument {
     /// Parses `bytes` pushed with `Content-Type: contentType` (parameters ignored), checking
     /// that the type is one the registry takes and that the body is that kind of document.
     init(_ bytes: [UInt8], contentType: String?) throws(RegistryError) {
-        let mediaType = Self.mediaType(contentType)
+        struct Header: Decodable {
+            var schemaVersion: Int?
+            var mediaType: String?
+        }
+        var mediaType = Self.mediaType(contentType)
+        if mediaType.isEmpty, let declared = (try? JSONDecoder().decode(Header.self, from: Data(bytes)))?.mediaType {
+            mediaType = declared
+        }
+        self.mediaType = mediaType
         guard Self.supportedMediaTypes.contains(mediaType) else {
             throw RegistryError(
                 .manifestInvalid,
@@ -26,10 +37,6 @@ struct ManifestDocument {
                     + Self.supportedMediaTypes.joined(separator: ", "),
                 detail: ["mediaType": mediaType, "supported": Self.supportedMediaTypes.joined(separator: ",")]
             )
-        }
-        struct Header: Decodable {
-            var schemaVersion: Int?
-            var mediaType: String?
         }
         let header: Header = try Self.decode(Header.self, bytes, mediaType)
         guard header.schemaVersion == 2 else {

@@ -28,8 +28,7 @@ extension RegistryServer {
             throw RegistryError(
                 .sizeInvalid, "manifest is larger than \(ManifestDocument.maxBytes) bytes, the most this registry takes", status: 413)
         }
-        let contentType = request.headers[.contentType]
-        let document = try ManifestDocument(bytes, contentType: contentType)
+        let document = try ManifestDocument(bytes, contentType: request.headers[.contentType])
         let digest = try Digest(parsing: "sha256:" + SHA256Hasher.hex(of: bytes))
         if case .digest(let named) = reference, named != digest {
             throw RegistryError(
@@ -49,7 +48,7 @@ extension RegistryServer {
                 "the index refers to manifest \(child.digest), which repository \(name) does not have; push it (by digest) first",
                 detail: ["digest": child.digest.description])
         }
-        try storage.putManifest(name, digest: digest, mediaType: ManifestDocument.mediaType(contentType), bytes: bytes)
+        try storage.putManifest(name, digest: digest, mediaType: document.mediaType, bytes: bytes)
         if case .tag(let tag) = reference { try storage.setTag(name, tag, digest) }
         return Self.response(
             .created, headers: ["Location": "/v2/\(name)/manifests/\(digest)", "Docker-Content-Digest": digest.description])

@@ -76,7 +76,7 @@ final class RegistryProcess {
             monolithic,
             Array("POST /v2/app/blobs/uploads/?digest=\(digest) HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n".utf8)
                 + layer[..<150_000])
-        try await waitUntil("both uploads hold 150,000 bytes") {
+        try await RegistryHarness.waitUntil("both uploads hold 150,000 bytes") {
             let sizes = try FileManager.default.contentsOfDirectory(atPath: root + "/uploads").filter { !$0.hasPrefix(".") }.map {
                 (try? FileManager.default.attributesOfItem(atPath: root + "/uploads/\($0)/data")[.size] as? Int) ?? 0
             }
@@ -171,14 +171,6 @@ final class RegistryProcess {
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
             #expect(SHA256Hasher.hex(of: bytes) == name, "blob file \(name) holds other bytes")
-        }
-    }
-
-    private func waitUntil(_ what: String, _ condition: () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try !condition() {
-            guard ContinuousClock.now < deadline else { throw RawHTTP.Failure(description: "timed out waiting until \(what)") }
-            try await Task.sleep(for: .milliseconds(20))
         }
     }
 }

@@ -113,6 +113,15 @@ struct RegistryHarness {
         return Self.digest(manifest)
     }
 
+    /// Polls `condition` every 20 ms until it holds, failing after 20 s.
+    static func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw RawHTTP.Failure(description: "timed out waiting until \(what)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     // MARK: - Content
 
     /// `sha256:<hex>` of `bytes`.

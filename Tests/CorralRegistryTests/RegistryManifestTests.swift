@@ -59,6 +59,10 @@ import Testing
             #expect(fetched.header("Content-Type") == MediaType.dockerManifestList)
             #expect(fetched.body == list)
             #expect(try await registry.send(.GET, "/v2/app/manifests/\(dockerDigest)").header("Content-Type") == MediaType.dockerManifest)
+            // Without a Content-Type the document's own mediaType is taken.
+            let oci = RegistryHarness.manifest(config: Self.config, layers: [layer])
+            #expect(try await registry.send(.PUT, "/v2/app/manifests/untyped", body: oci).status == 201)
+            #expect(try await registry.send(.HEAD, "/v2/app/manifests/untyped").header("Content-Type") == MediaType.ociManifest)
             // An index naming a manifest the repository does not have is refused.
             let orphan = Array(String(decoding: list, as: UTF8.self).replacingOccurrences(of: dockerDigest, with: RegistryHarness.digest([9])).utf8)
             let refused = try await registry.send(

@@ -1,6 +1,7 @@
 import CorralContainer
 import CorralRegistry
 import Foundation
+import Glibc
 import Testing
 
 /// Push and pull over a real socket: monolithic and chunked uploads, ranges, digests.
@@ -123,6 +124,51 @@ import Testing
             let other = try #require(try await registry.send(.POST, "/v2/app/blobs/uploads/").header("Location"))
             #expect(try await registry.send(.DELETE, other).status == 204)
             #expect(try await registry.send(.GET, other).errorCode == "BLOB_UPLOAD_UNKNOWN")
+        }
+    }
+
+    @Test func aTruncatedUploadKeepsNothingOrWhatArrived() async throws {
+        try await RegistryHarness.with { registry in
+            let layer = RegistryHarness.bytes(100_000, seed: 6)
+            let digest = RegistryHarness.digest(layer)
+            let uploads = registry.root + "/uploads"
+            // A whole-blob upload that promises 100,000 bytes, sends 40,000 and hangs up keeps nothing.
+            var socket = try RawHTTP.connect(port: registry.port)
+            try RawHTTP.send(
+                socket,
+                Array("POST /v2/app/blobs/uploads/?digest=\(digest) HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".utf8)
+                    + layer[..<40_000])
+            close(socket)
+            try await RegistryHarness.waitUntil("the cut upload is removed") {
+                try FileManager.default.contentsOfDirectory(atPath: uploads).isEmpty
+            }
+            #expect(try await registry.send(.HEAD, "/v2/app/blobs/\(digest)").status == 404)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: registry.root + "/blobs/sha256").isEmpty)
+
+            // A chunk cut short keeps what arrived, and the upload goes on from there.
+            let location = try #require(try await registry.send(.POST, "/v2/app/blobs/uploads/").header("Location"))
+            socket = try RawHTTP.connect(port: registry.port)
+            try RawHTTP.send(
+                socket,
+                Array("PATCH \(location) HTTP/1.1\r\nHost: x\r\nContent-Range: 0-99999\r\nContent-Length: 100000\r\n\r\n".utf8)
+                    + layer[..<30_000])
+            try await RegistryHarness.waitUntil("the server has the first 30,000 bytes") {
+                (try? FileManager.default.attributesOfItem(atPath: registry.root + location.replacingOccurrences(
+                    of: "/v2/app/blobs/uploads", with: "/uploads") + "/data")[.size] as? Int) == 30_000
+            }
+            close(socket)
+            try await RegistryHarness.waitUntil("the upload reports 30,000 bytes") {
+                try await registry.send(.GET, location).header("Range") == "0-29999"
+            }
+            // A Content-Length that disagrees with Content-Range is refused before a byte is kept.
+            let disagreeing = try await registry.send(
+                .PATCH, location, headers: ["Content-Range": "30000-39999", "Content-Length": "5"], body: [1, 2, 3, 4, 5])
+            #expect(disagreeing.errorCode == "SIZE_INVALID")
+            #expect(try await registry.send(.GET, location).header("Range") == "0-29999")
+            let rest = try await registry.send(.PATCH, location, headers: ["Content-Range": "30000-99999"], body: Array(layer[30_000...]))
+            #expect(rest.status == 202)
+            #expect(try await registry.send(.PUT, location + "?digest=\(digest)").status == 201)
+            #expect(try await registry.send(.GET, "/v2/app/blobs/\(digest)").body == layer)
         }
     }
 
