@@ -100,6 +100,9 @@ public struct RegistryServer: Sendable {
             let query = QueryParameters(request.uri.query ?? "")
             return try await dispatch(route, request, context, query)
         } catch let error as RegistryError {
+            if error.status >= 500 {
+                logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            }
             return Self.errorResponse(error, head: request.method == .head)
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])

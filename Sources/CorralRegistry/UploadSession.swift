@@ -46,9 +46,15 @@ final class UploadSession: @unchecked Sendable {
             }
             try buffer.withUnsafeReadableBytes { bytes in
                 var offset = 0
-                while offset < bytes.count {
-                    let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-                    offset += try Syscall.retrying("write upload", path) { write(descriptor, rest.baseAddress, rest.count) }
+                do {
+                    while offset < bytes.count {
+                        let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                        offset += try Syscall.retrying("write upload", path) { write(descriptor, rest.baseAddress, rest.count) }
+                    }
+                } catch {
+                    // A buffer written in part (disk full) is cut off, so the file and the hash still agree.
+                    _ = ftruncate(descriptor, off_t(size))
+                    throw error
                 }
                 hasher.update(bytes)
             }

@@ -95,6 +95,9 @@ struct RegistryCommand: AsyncParsableCommand {
 
         func run() throws {
             do {
+                guard FileManager.default.fileExists(atPath: root + "/blobs/sha256") else {
+                    throw RegistryError(.nameUnknown, "no registry at \(root) (it has no blobs/sha256); give the --root the server used")
+                }
                 let report = try RegistryGarbageCollector.collect(try RegistryStorage(root: root), dryRun: dryRun)
                 let verb = dryRun ? "would remove" : "removed"
                 for manifest in report.manifests { print("\(verb) manifest \(manifest)") }

@@ -165,6 +165,25 @@ final class RegistryProcess {
         }
     }
 
+    @Test func sigtermStopsTheServerAndFreesTheRoot() async throws {
+        let scratch = try ScratchDirectory(prefix: "corral-registry-term")
+        defer { scratch.remove() }
+        let root = scratch.path + "/root"
+        let server = try RegistryProcess(root: root, scratch: scratch.path)
+        #expect(try await RegistryHarness.send(.GET, "http://127.0.0.1:\(server.port)/v2/").status == 200)
+        // While it serves, garbage collection is refused.
+        let refused = try RunTool.run(try CorralBinary.locate(), ["registry", "gc", "--root", root])
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("being served"), "\(refused.output)")
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit)
+        #expect(server.process.terminationStatus == 0)
+        let collected = try RunTool.run(try CorralBinary.locate(), ["registry", "gc", "--root", root])
+        #expect(collected.status == 0, "\(collected.output)")
+        #expect(collected.output.contains("removed 0 manifests"), "\(collected.output)")
+    }
+
     /// Every file under `blobs/sha256` hashes to its own name.
     private func expectEveryBlobMatchesItsName(_ root: String) throws {
         let directory = root + "/blobs/sha256"
