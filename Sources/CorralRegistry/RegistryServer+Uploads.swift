@@ -72,30 +72,13 @@ extension RegistryServer {
     // MARK: - Steps
 
     /// Streams `body` into the upload, after checking `Content-Range` (when `checkRange`) and
-    /// that as many bytes came as `Content-Length` said.
+    /// that as many bytes came as the request said.
     private func receive(_ body: RequestBody, into session: UploadSession, _ request: Request, checkRange: Bool) async throws {
-        let declaredLength = request.headers[.contentLength].flatMap { Int64($0) }
-        var limit = declaredLength ?? .max
-        if checkRange, let text = request.headers[.contentRange] {
-            let bounds = text.replacingOccurrences(of: "bytes ", with: "").split(separator: "-").compactMap { Int64($0) }
-            guard bounds.count == 2, bounds[0] <= bounds[1] else {
-                throw RegistryError(.rangeInvalid, "Content-Range '\(text)' is not <start>-<end>", headers: progressHeaders(session))
-            }
-            guard bounds[0] == session.size else {
-                throw RegistryError(
-                    .rangeInvalid,
-                    "chunk starts at byte \(bounds[0]) but the upload holds \(session.size) bytes; send the chunk that starts at \(session.size)",
-                    headers: progressHeaders(session))
-            }
-            let rangeLength = bounds[1] - bounds[0] + 1
-            if let declaredLength, declaredLength != rangeLength {
-                throw RegistryError(
-                    .sizeInvalid, "Content-Length \(declaredLength) does not match Content-Range '\(text)' (\(rangeLength) bytes)")
-            }
-            limit = rangeLength
-        }
-        let received = try await session.append(body, limit: limit)
-        if limit != .max, received != limit {
+        let limit = try ChunkBounds.limit(
+            uploaded: session.size, contentRange: checkRange ? request.headers[.contentRange] : nil,
+            contentLength: request.headers[.contentLength], progress: progressHeaders(session))
+        let received = try await session.append(body, limit: limit ?? .max)
+        if let limit, received != limit {
             throw RegistryError(
                 .sizeInvalid, "the request said \(limit) bytes but \(received) came; the upload was cut short",
                 detail: ["expected": String(limit), "received": String(received)])

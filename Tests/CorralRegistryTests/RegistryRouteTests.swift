@@ -40,3 +40,22 @@ import Testing
         #expect(RegistryServer.byteRange("items=0-1", size: 100) == nil)
     }
 }
+
+/// The chunk rules of an upload, without a server.
+@Suite struct ChunkBoundsTests {
+    @Test func rangesMustContinueTheUploadAndAgreeWithTheLength() throws {
+        #expect(try ChunkBounds.limit(uploaded: 0, contentRange: nil, contentLength: nil) == nil)
+        #expect(try ChunkBounds.limit(uploaded: 0, contentRange: nil, contentLength: "12") == 12)
+        #expect(try ChunkBounds.limit(uploaded: 100, contentRange: "100-199", contentLength: "100") == 100)
+        #expect(try ChunkBounds.limit(uploaded: 100, contentRange: "bytes 100-100", contentLength: nil) == 1)
+        for (uploaded, range, length, code) in [
+            (100, "0-99", nil, RegistryError.Code.rangeInvalid), (100, "101-200", nil, .rangeInvalid), (0, "5-2", nil, .rangeInvalid),
+            (0, "0-", nil, .rangeInvalid), (0, "a-b", nil, .rangeInvalid), (0, "0-9", "11", .sizeInvalid), (0, nil, "-1", .sizeInvalid),
+        ] as [(Int64, String?, String?, RegistryError.Code)] {
+            let error = #expect(throws: RegistryError.self) {
+                try ChunkBounds.limit(uploaded: uploaded, contentRange: range, contentLength: length)
+            }
+            #expect(error?.code == code, "\(uploaded) \(range ?? "-") \(length ?? "-")")
+        }
+    }
+}
