@@ -41,6 +41,12 @@ import Testing
                 common + ["copy", "--src-tls-verify=false", "--src-creds", "pusher:pw", "\(remote)/mirror/demo:latest", "oci:\(pulled):back"])
             #expect(result.status == 0, "\(result.output)")
             #expect(try Self.manifestDigest(pulled) == sourceManifest)
+            // What came back is an image Corral's own store takes, with the file that went out.
+            let store = try ImageStore(root: scratch.path + "/store")
+            let imported = try store.importImage(from: pulled, name: "back")
+            #expect(imported.map(\.digest.description) == [sourceManifest])
+            let layer = try #require(try store.inspect("back").layers.first)
+            #expect(try String(contentsOfFile: layer.directory + "/etc/motd", encoding: .utf8) == "hello from corral\n")
             let inspected = try RunTool.run(
                 Self.skopeo, common + ["inspect", "--tls-verify=false", "--creds", "pusher:pw", "--format", "{{.Digest}}", "\(remote)/corral/demo:v1"])
             #expect(inspected.output.trimmingCharacters(in: .whitespacesAndNewlines) == sourceManifest)
