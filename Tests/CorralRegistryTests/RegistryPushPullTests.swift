@@ -172,6 +172,25 @@ import Testing
         }
     }
 
+    @Test func oneWriterAtATimePerUpload() async throws {
+        try await RegistryHarness.with { registry in
+            let location = try #require(try await registry.send(.POST, "/v2/app/blobs/uploads/").header("Location"))
+            let socket = try RawHTTP.connect(port: registry.port)
+            try RawHTTP.send(socket, Array("PATCH \(location) HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789".utf8))
+            let data = registry.root + location.replacingOccurrences(of: "/v2/app/blobs/uploads", with: "/uploads") + "/data"
+            try await RegistryHarness.waitUntil("the first writer's bytes arrive") {
+                (try? FileManager.default.attributesOfItem(atPath: data)[.size] as? Int) == 10
+            }
+            let second = try await registry.send(.PATCH, location, body: [1, 2, 3])
+            #expect(second.status == 409)
+            #expect(second.errorCode == "BLOB_UPLOAD_INVALID")
+            close(socket)
+            try await RegistryHarness.waitUntil("the first writer is done") {
+                try await registry.send(.GET, location).header("Range") == "0-9"
+            }
+        }
+    }
+
     @Test func crossRepositoryMount() async throws {
         try await RegistryHarness.with { registry in
             let layer = RegistryHarness.bytes(4096, seed: 5)
