@@ -1,3 +1,5 @@
+import CorralTestSupport
+import Foundation
 import Testing
 
 @testable import CorralRegistry
@@ -57,5 +59,24 @@ import Testing
             }
             #expect(error?.code == code, "\(uploaded) \(range ?? "-") \(length ?? "-")")
         }
+    }
+}
+
+/// Loading credentials: what is refused, and why.
+@Suite struct BasicCredentialsTests {
+    @Test func badCredentialFilesAreRefusedWithTheReason() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-registry-htpasswd")
+        defer { scratch.remove() }
+        let path = scratch.path + "/htpasswd"
+        for (text, reason) in [
+            ("alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n", "make it with htpasswd -B"), ("# only a comment\n", "names no users"),
+            ("alice\n", "is not NAME:HASH"),
+        ] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let error = #expect(throws: RegistryError.self) { try BasicCredentials.htpasswd(path) }
+            #expect(error?.message.contains(reason) == true, "\(error?.message ?? "")")
+        }
+        #expect(throws: RegistryError.self) { try BasicCredentials.user("no-colon") }
+        #expect(throws: RegistryError.self) { try BasicCredentials.user(":password") }
     }
 }
