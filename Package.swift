@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +44,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CXattr"),
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "CorralStore", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         .target(name: "CorralRaft", swiftSettings: swiftSettings),
         .target(name: "CorralModel", swiftSettings: swiftSettings),
@@ -112,11 +114,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CorralRegistry",
+            dependencies: [
+                "CorralContainer", "CCrypt",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "corral",
             dependencies: [
                 "CorralStore", "CorralRaft", "CorralSimulation", "CorralClusterSimulation", "CorralReplication", "CorralContainer",
-                "CorralMaster", "CorralModel", "CorralAgent",
+                "CorralMaster", "CorralModel", "CorralAgent", "CorralRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -196,6 +212,17 @@ let package = Package(
             name: "CorralAgentTests",
             dependencies: ["CorralAgent", "CorralModel", "CorralContainer", "CorralStore", "CorralTestSupport"],
             exclude: ["MesosCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorralRegistryTests",
+            dependencies: [
+                "CorralRegistry", "CorralContainer", "CorralTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

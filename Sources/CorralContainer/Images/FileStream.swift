@@ -21,12 +21,12 @@ final class FileSource: ByteSource {
 }
 
 /// Writes a new file through a descriptor it owns; `close()` syncs and closes it.
-final class FileSink: ByteSink {
+public final class FileSink: ByteSink {
     private var descriptor: Int32
     private let path: String
 
     /// Creates `path` (which must not exist) with `mode`.
-    init(creating path: String, mode: mode_t = 0o644) throws {
+    public init(creating path: String, mode: mode_t = 0o644) throws {
         descriptor = try Syscall.retrying("create", path) {
             open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         }
@@ -36,9 +36,9 @@ final class FileSink: ByteSink {
     deinit { if descriptor >= 0 { Glibc.close(descriptor) } }
 
     /// The descriptor, for metadata calls such as `fchown`.
-    var fileDescriptor: Int32 { descriptor }
+    public var fileDescriptor: Int32 { descriptor }
 
-    func write(_ buffer: UnsafeRawBufferPointer) throws {
+    public func write(_ buffer: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < buffer.count {
             let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
@@ -49,7 +49,7 @@ final class FileSink: ByteSink {
     }
 
     /// Flushes the file to disk when `sync` is set, then closes it.
-    func close(sync: Bool = true) throws {
+    public func close(sync: Bool = true) throws {
         guard descriptor >= 0 else { return }
         if sync { _ = try Syscall.retrying("fsync", path) { fsync(descriptor) } }
         let result = Glibc.close(descriptor)

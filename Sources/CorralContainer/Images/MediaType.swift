@@ -1,18 +1,18 @@
 /// The media types the store accepts, OCI and the Docker ones skopeo may produce.
-enum MediaType {
-    static let ociIndex = "application/vnd.oci.image.index.v1+json"
-    static let ociManifest = "application/vnd.oci.image.manifest.v1+json"
-    static let ociConfig = "application/vnd.oci.image.config.v1+json"
-    static let ociLayer = "application/vnd.oci.image.layer.v1.tar"
-    static let ociLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip"
-    static let ociNondistributableLayer = "application/vnd.oci.image.layer.nondistributable.v1.tar"
-    static let ociNondistributableLayerGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
-    static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
-    static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
-    static let dockerConfig = "application/vnd.docker.container.image.v1+json"
-    static let dockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip"
-    static let dockerForeignLayerGzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
-    static let dockerLayer = "application/vnd.docker.image.rootfs.diff.tar"
+public enum MediaType {
+    public static let ociIndex = "application/vnd.oci.image.index.v1+json"
+    public static let ociManifest = "application/vnd.oci.image.manifest.v1+json"
+    public static let ociConfig = "application/vnd.oci.image.config.v1+json"
+    public static let ociLayer = "application/vnd.oci.image.layer.v1.tar"
+    public static let ociLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip"
+    public static let ociNondistributableLayer = "application/vnd.oci.image.layer.nondistributable.v1.tar"
+    public static let ociNondistributableLayerGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+    public static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
+    public static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+    public static let dockerConfig = "application/vnd.docker.container.image.v1+json"
+    public static let dockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    public static let dockerForeignLayerGzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+    public static let dockerLayer = "application/vnd.docker.image.rootfs.diff.tar"
 
     /// How a layer blob is compressed.
     enum Compression { case none, gzip }
@@ -26,7 +26,7 @@ enum MediaType {
         }
     }
 
-    static let manifests: Set<String> = [ociManifest, dockerManifest]
-    static let indexes: Set<String> = [ociIndex, dockerManifestList]
-    static let configs: Set<String> = [ociConfig, dockerConfig]
+    public static let manifests: Set<String> = [ociManifest, dockerManifest]
+    public static let indexes: Set<String> = [ociIndex, dockerManifestList]
+    public static let configs: Set<String> = [ociConfig, dockerConfig]
 }

@@ -26,11 +26,15 @@ struct Platform: Codable, Sendable, Equatable {
 }
 
 /// `index.json`, or an image index blob.
-struct ImageIndex: Codable, Sendable {
-    var schemaVersion: Int
-    var mediaType: String?
-    var manifests: [Descriptor]
-    var annotations: [String: String]?
+public struct ImageIndex: Codable, Sendable {
+    /// Always 2.
+    public var schemaVersion: Int
+    /// The index media type (OCI index or Docker manifest list), when the document names it.
+    public var mediaType: String?
+    /// The manifests it lists.
+    public var manifests: [Descriptor]
+    /// Annotations of the index.
+    public var annotations: [String: String]?
 }
 
 extension ImageIndex {
@@ -44,12 +48,17 @@ extension ImageIndex {
 }
 
 /// An image manifest: one config and the layers, lowest first.
-struct ImageManifest: Codable, Sendable {
-    var schemaVersion: Int
-    var mediaType: String?
-    var config: Descriptor
-    var layers: [Descriptor]
-    var annotations: [String: String]?
+public struct ImageManifest: Codable, Sendable {
+    /// Always 2.
+    public var schemaVersion: Int
+    /// The manifest media type (OCI or Docker schema 2), when the document names it.
+    public var mediaType: String?
+    /// The config blob.
+    public var config: Descriptor
+    /// The layer blobs, lowest first.
+    public var layers: [Descriptor]
+    /// Annotations of the manifest.
+    public var annotations: [String: String]?
 }
 
 /// The image configuration file; only the fields Corral uses are kept.

@@ -1,12 +1,12 @@
 import COpenSSL
 
 /// An incremental SHA-256 over libcrypto's EVP interface.
-final class SHA256Hasher {
+public final class SHA256Hasher {
     private let context: OpaquePointer?
     private var finished = false
 
     /// Starts a new digest.
-    init() {
+    public init() {
         context = EVP_MD_CTX_new()
         EVP_DigestInit_ex(context, EVP_sha256(), nil)
     }
@@ -14,18 +14,18 @@ final class SHA256Hasher {
     deinit { EVP_MD_CTX_free(context) }
 
     /// Feeds `buffer` into the digest.
-    func update(_ buffer: UnsafeRawBufferPointer) {
+    public func update(_ buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         EVP_DigestUpdate(context, base, buffer.count)
     }
 
     /// Feeds `bytes` into the digest.
-    func update(_ bytes: [UInt8]) {
+    public func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// Finishes the digest and returns it as lowercase hex; call once.
-    func finalizeHex() -> String {
+    public func finalizeHex() -> String {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         if !finished {
@@ -43,7 +43,7 @@ final class SHA256Hasher {
     }
 
     /// The SHA-256 of `bytes` as lowercase hex.
-    static func hex(of bytes: [UInt8]) -> String {
+    public static func hex(of bytes: [UInt8]) -> String {
         let hasher = SHA256Hasher()
         hasher.update(bytes)
         return hasher.finalizeHex()
