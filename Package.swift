@@ -201,6 +201,7 @@ let package = Package(
         .testTarget(
             name: "CorralContainerTests",
             dependencies: ["CorralContainer", "CorralTestSupport"],
+            exclude: ["RegistryDouble"],
             swiftSettings: swiftSettings
         ),
     ]

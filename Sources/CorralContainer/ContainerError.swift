@@ -35,6 +35,8 @@ public struct ContainerError: Error, Sendable, Equatable, CustomStringConvertibl
         case unsafePath
         /// The request is not valid (for example a bad image name).
         case invalidArgument
+        /// A registry could not be reached, refused the credentials, or answered unexpectedly.
+        case registry
     }
 
     /// Which part failed.
