@@ -27,9 +27,9 @@ extension ImageStore {
         let imageName = name ?? reference.description
         try ImageStore.validateName(imageName)
         let client = RegistryClient(reference, options: options, actions: "pull")
-        let download = try makeDownloadDirectory()
-        defer { try? Syscall.removeTree(download) }
-        let layout = download + "/layout"
+        let download = try DownloadDirectory(in: downloadsDirectory)
+        defer { download.remove() }
+        let layout = download.path + "/layout"
         try RootfsLayoutWriter.begin(layout)
         let (manifestBytes, manifestDescriptor) = try fetchManifest(reference, client)
         let manifest = try JSONCoding.decode(
@@ -103,17 +103,6 @@ extension ImageStore {
             "manifest of \(reference) from \(reference.registry): expected \(expected), got \(got); nothing was stored")
     }
 
-    /// A fresh directory for one pull's downloads, under `<store>/downloads` (not `tmp`, which
-    /// a concurrent writer's garbage collection empties).
-    private func makeDownloadDirectory() throws -> String {
-        let parent = directory + "/downloads"
-        try Syscall.makeDirectories(parent)
-        var template = Array((parent + "/pull-XXXXXX").utf8CString)
-        let created: String? = template.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress, let result = mkdtemp(base) else { return nil }
-            return String(cString: result)
-        }
-        guard let path = created else { throw ContainerError.errno("mkdtemp", parent) }
-        return path
-    }
+    /// Where pulls download, `<store>/downloads`.
+    var downloadsDirectory: String { directory + "/downloads" }
 }

@@ -142,6 +142,24 @@ struct RegistryPullRefusalTests {
         #expect(try store.list().map(\.name) == ["m", "p"])
     }
 
+    @Test func aDockerSchema2ImageIsPulledAsItIs() throws {
+        let temporary = try TemporaryDirectory("corral-pull")
+        defer { temporary.remove() }
+        let builder = try LayoutBuilder(path: temporary.path + "/layout")
+        var layer = try LayoutBuilder.gzipLayer(try Support.tar([Support.file("d")], contents: ["d": "docker"]))
+        layer.mediaType = MediaType.dockerLayerGzip
+        try builder.image(
+            name: "2", layers: [layer], configMediaType: MediaType.dockerConfig, manifestMediaType: MediaType.dockerManifest)
+        let double = try RegistryDoubleProcess(layout: builder.path, repository: "docker/image", scratch: temporary.path)
+        defer { double.stop() }
+        let store = try ImageStore(root: temporary.path + "/state")
+        let pulled = try store.pull(try ImageReference(parsing: double.address + "/docker/image:2"), name: "d", options: Self.insecure)
+        #expect(try store.readIndex().manifests.first?.mediaType == MediaType.dockerManifest)
+        #expect(try store.inspect("d").manifestDigest == pulled.digest)
+        let lower = try #require(try store.lowerDirectories(forImage: "d").first)
+        #expect(try Syscall.readFile(lower + "/d") == Array("docker".utf8))
+    }
+
     @Test func aManifestThatIsNotThePinnedDigestIsRefused() throws {
         let temporary = try TemporaryDirectory("corral-pull")
         defer { temporary.remove() }
