@@ -13,7 +13,7 @@ extension RegistryClient {
             "GET", try url("manifests/" + reference),
             headers: ["Accept": Self.acceptedManifests.joined(separator: ", ")], limit: 4 << 20)
         guard response.status == 200 else {
-            throw failure(response, "image '\(registry)/\(repository)' \(reference.hasPrefix("sha256:") ? "@" : ":")\(reference) (manifest)")
+            throw failure(response, reference.hasPrefix("sha256:") ? "manifest \(reference)" : "tag '\(reference)'")
         }
         var mediaType = response.header("content-type")?.split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""

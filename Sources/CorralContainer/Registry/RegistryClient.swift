@@ -19,6 +19,8 @@ final class RegistryClient {
     let actions: String
     /// Progress reports for blob transfers.
     let progress: (@Sendable (Descriptor, Int64) -> Void)?
+    /// Blobs larger than this are pushed in `PATCH` chunks of this size.
+    let chunkSize: Int64
     let http: RegistryHTTP
     /// The `Authorization` header the last challenge earned.
     var authorization: String?
@@ -31,6 +33,7 @@ final class RegistryClient {
         credentials = options.credentials
         self.actions = actions
         progress = options.progress
+        chunkSize = max(options.chunkSize, 1)
         http = RegistryHTTP(timeout: options.timeout)
     }
 

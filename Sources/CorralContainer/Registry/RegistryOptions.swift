@@ -6,6 +6,8 @@ public struct RegistryOptions: Sendable {
     public var credentials: RegistryCredentials?
     /// Seconds a request may stay idle before it fails.
     public var timeout: Double
+    /// Blobs larger than this are pushed in `PATCH` chunks of this many bytes.
+    public var chunkSize: Int64
     /// Told how far each blob's transfer has got: the blob and the bytes moved so far.
     public var progress: (@Sendable (Descriptor, Int64) -> Void)?
 
@@ -14,11 +16,13 @@ public struct RegistryOptions: Sendable {
         insecure: Bool = false,
         credentials: RegistryCredentials? = nil,
         timeout: Double = 60,
+        chunkSize: Int64 = 32 << 20,
         progress: (@Sendable (Descriptor, Int64) -> Void)? = nil
     ) {
         self.insecure = insecure
         self.credentials = credentials
         self.timeout = timeout
+        self.chunkSize = chunkSize
         self.progress = progress
     }
 }

@@ -104,6 +104,31 @@ struct RegistryRoundTripTests {
         #expect(try target.pull(reference, options: right).digest == pushed)
     }
 
+    @Test func aBigLayerIsPushedInChunksAndHTTPSIsTheDefault() throws {
+        let temporary = try TemporaryDirectory("corral-registry")
+        defer { temporary.remove() }
+        let registry = try DockerRegistryProcess(directory: temporary.path)
+        defer { registry.stop() }
+        let source = try Self.storeWithBusybox(temporary)
+        let layer = try #require(try source.inspect("busybox").layers.first)
+        var chunked = Self.insecure
+        chunked.chunkSize = 256 << 10
+        #expect(layer.sizeBytes > 2 * chunked.chunkSize, "the layer takes several chunks")
+        let reference = try ImageReference(parsing: registry.address + "/tools/chunked:1")
+        let pushed = try source.push("busybox", to: reference, options: chunked)
+        let log = String(decoding: try Syscall.readFile(temporary.path + "/registry.log", limit: 64 << 20), as: UTF8.self)
+        #expect(log.components(separatedBy: "\"PATCH /v2/tools/chunked/blobs/uploads/").count - 1 == Int((layer.sizeBytes + chunked.chunkSize - 1) / chunked.chunkSize))
+
+        let target = try ImageStore(root: temporary.path + "/target")
+        #expect(try target.pull(reference, options: Self.insecure).digest == pushed)
+
+        let plain = #expect(throws: ContainerError.self) {
+            try ImageStore(root: temporary.path + "/other").pull(reference, options: RegistryOptions(timeout: 20))
+        }
+        #expect(plain?.code == .registry)
+        #expect(plain?.cause.contains("add --insecure") == true, "\(String(describing: plain))")
+    }
+
     @Test func anUnreachableRegistryIsSaidSo() throws {
         let temporary = try TemporaryDirectory("corral-registry")
         defer { temporary.remove() }
