@@ -228,6 +228,7 @@ let package = Package(
         .testTarget(
             name: "CorralContainerTests",
             dependencies: ["CorralContainer", "CorralTestSupport"],
+            exclude: ["RegistryDouble"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -37,6 +37,8 @@ public struct ContainerError: Error, Sendable, Equatable, CustomStringConvertibl
         case invalidArgument
         /// Setting up or tearing down a container's bridge network (links, addresses, NAT).
         case network
+        /// A registry could not be reached, refused the credentials, or answered unexpectedly.
+        case registry
     }
 
     /// Which part failed.

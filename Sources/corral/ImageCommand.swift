@@ -8,7 +8,7 @@ struct ImageCommand: ParsableCommand {
         commandName: "image",
         abstract: "Manage the local OCI image store (<root>/images).",
         discussion: "Example: corral image import-rootfs busybox ./rootfs && corral image ls",
-        subcommands: [Import.self, ImportRootfs.self, List.self, Remove.self, Inspect.self, Save.self, Load.self, Tag.self]
+        subcommands: [Import.self, ImportRootfs.self, List.self, Remove.self, Inspect.self, Save.self, Load.self, Tag.self, Pull.self, Push.self]
     )
 
     /// `--root` is accepted both before the subcommand (`image --root DIR ls`) and after it.

@@ -15,7 +15,8 @@ extension ImageStore {
         }
     }
 
-    /// Removes blobs and layer directories that no image references, and stale staging directories.
+    /// Removes blobs and layer directories that no image references, stale staging directories,
+    /// and the downloads of pulls that died.
     public func collectGarbage() throws {
         try StoreLock.withExclusive(lockPath) { try collectGarbageLocked() }
     }
@@ -27,6 +28,7 @@ extension ImageStore {
         for name in try Syscall.listDirectory(stagingDirectory) {
             try Syscall.removeTree(stagingDirectory + "/" + name)
         }
+        try DownloadDirectory.removeAbandoned(in: downloadsDirectory)
         var blobs = Set<String>()
         var layers = Set<String>()
         for descriptor in try readIndex().manifests {

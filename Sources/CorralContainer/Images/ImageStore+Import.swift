@@ -115,7 +115,7 @@ extension ImageStore {
         return Descriptor(mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size)
     }
 
-    private func validate(_ manifest: ImageManifest, _ descriptor: Descriptor) throws {
+    func validate(_ manifest: ImageManifest, _ descriptor: Descriptor) throws {
         guard manifest.schemaVersion == 2 else {
             throw ContainerError(
                 .unsupportedMediaType,

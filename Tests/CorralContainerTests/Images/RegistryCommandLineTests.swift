@@ -1,0 +1,59 @@
+import CorralTestSupport
+import Foundation
+import Testing
+
+@testable import CorralContainer
+
+/// `corral image push` and `corral image pull` as a user runs them, against a real
+/// `docker-registry` that wants htpasswd credentials.
+@Suite(
+    .enabled(
+        if: DockerRegistryProcess.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/htpasswd")
+            && FileManager.default.isExecutableFile(atPath: "/bin/busybox")))
+struct RegistryCommandLineTests {
+    static func corral(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func pushWithCredentialsFromTheEnvironmentAndPullWithUser() throws {
+        let temporary = try TemporaryDirectory("corral-registry-cli")
+        defer { temporary.remove() }
+        let htpasswd = temporary.path + "/htpasswd"
+        try Syscall.writeAtomically(Array(try ImageTestSupport.run("/usr/bin/htpasswd", ["-Bbn", "ci", "pw"]).utf8), to: htpasswd)
+        let registry = try DockerRegistryProcess(directory: temporary.path, htpasswd: htpasswd)
+        defer { registry.stop() }
+        let source = try RegistryRoundTripTests.storeWithBusybox(temporary)
+        let reference = registry.address + "/tools/busybox:cli"
+
+        let pushed = try Self.corral(
+            ["image", "push", "--insecure", "--root", temporary.path + "/source", "busybox", reference],
+            environment: ["CORRAL_REGISTRY_USER": "ci", "CORRAL_REGISTRY_PASSWORD": "pw"])
+        let digest = try source.inspect("busybox").manifestDigest
+        #expect(pushed.status == 0, "\(pushed.output)")
+        #expect(pushed.output == "pushed \(reference) \(digest)\n")
+
+        let target = ["--root", temporary.path + "/target"]
+        let denied = try Self.corral(["image", "pull", "--insecure", reference] + target)
+        #expect(denied.status == 1)
+        #expect(denied.output.hasPrefix("corral image: error (registry): \(registry.address) needs credentials"), "\(denied.output)")
+
+        let pulled = try Self.corral(["image", "pull", "--insecure", "--user", "ci:pw", "--name", "bb", reference] + target)
+        #expect(pulled.status == 0, "\(pulled.output)")
+        #expect(pulled.output == "pulled bb \(digest) (2 blobs fetched, 0 already present)\n", "no progress when stderr is no terminal")
+        #expect(try Self.corral(["image", "ls"] + target).output.contains("bb"))
+
+        let unnamed = try Self.corral(["image", "pull", "busybox:1.36"] + target)
+        #expect(unnamed.status == 1)
+        #expect(unnamed.output.contains("names no registry"), "\(unnamed.output)")
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Glibc
+import Testing
+
+@testable import CorralContainer
+
+/// A real `docker-registry` (distribution 2.x) on 127.0.0.1 with a port the kernel chose and its
+/// storage under `directory`; `stop()` kills it.
+final class DockerRegistryProcess {
+    static let binary = "/usr/bin/docker-registry"
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+
+    let process = Process()
+    /// `127.0.0.1:<port>`.
+    let address: String
+
+    /// Starts a registry under `directory`; with `htpasswd` (a bcrypt htpasswd file) it wants
+    /// HTTP basic credentials.
+    init(directory: String, htpasswd: String? = nil) throws {
+        var config = """
+            version: 0.1
+            log:
+              level: info
+            storage:
+              filesystem:
+                rootdirectory: \(directory)/data
+            http:
+              addr: 127.0.0.1:0
+              secret: corral-test
+            """
+        if let htpasswd {
+            config += "\nauth:\n  htpasswd:\n    realm: corral-test\n    path: \(htpasswd)\n"
+        }
+        try Syscall.writeAtomically(Array(config.utf8), to: directory + "/config.yml")
+        let log = directory + "/registry.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", directory + "/config.yml"]
+        process.standardOutput = FileHandle(forWritingAtPath: log)
+        process.standardError = FileHandle(forWritingAtPath: log)
+        try process.run()
+        var found: String?
+        for _ in 0..<200 where found == nil {
+            let text = String(decoding: try Syscall.readFile(log), as: UTF8.self)
+            if let range = text.range(of: #"listening on 127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+                found = String(text[range].dropFirst("listening on ".count))
+            } else {
+                usleep(50_000)
+            }
+        }
+        guard let found else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw ContainerError(.io, "docker-registry did not start", cause: (try? String(decoding: Syscall.readFile(log), as: UTF8.self)) ?? "")
+        }
+        address = found
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+/// `Tests/CorralContainerTests/RegistryDouble/registry_double.py`: a test double of a registry
+/// (and token server) serving one OCI layout, which can corrupt or cut off a blob on purpose.
+final class RegistryDoubleProcess {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("RegistryDouble/registry_double.py").path
+
+    let process = Process()
+    /// `127.0.0.1:<port>`.
+    let address: String
+    /// Every request the double saw, one `METHOD PATH RANGE` line each.
+    let log: String
+
+    init(layout: String, repository: String, arguments: [String] = [], scratch: String) throws {
+        log = scratch + "/double.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [Self.script, "--layout", layout, "--repo", repository, "--log", log] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw ContainerError(.io, "the registry double did not start", cause: line)
+        }
+        address = "127.0.0.1:\(port)"
+    }
+
+    /// The requests seen so far.
+    func requests() throws -> [String] {
+        String(decoding: try Syscall.readFile(log), as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
