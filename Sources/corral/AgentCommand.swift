@@ -37,6 +37,11 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "A TOML file with these settings; flags override it.") var config: String?
     @Option(help: "The image store tasks' images come from (default: $CORRAL_ROOT or /var/lib/corral).")
     var imageRoot: String?
+    @Option(
+        help: "HOST:PORT of the registry to pull task images from when their names name none (names that do are pulled from theirs; credentials from $CORRAL_REGISTRY_USER / $CORRAL_REGISTRY_PASSWORD)."
+    )
+    var registry: String?
+    @Flag(help: "Pull task images over plain HTTP instead of HTTPS.") var registryInsecure = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Flag(help: .hidden) var exitWithParent = false
     /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
@@ -55,6 +60,10 @@ struct AgentCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("corral agent: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        if let registry, (try? ImageReference(parsing: "\(registry)/probe")) == nil {
+            FileHandle.standardError.write(Data("corral agent: --registry \(registry) is not HOST[:PORT] (for example 127.0.0.1:5000)\n".utf8))
+            throw ExitCode(2)
+        }
         var logger = Logger(label: "corral.agent")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         if exitWithParent { ParentWatch.exitWhenOrphaned(expectedParent: parentPid) }
@@ -70,9 +79,15 @@ struct AgentCommand: AsyncParsableCommand {
         case .plain(let reason):
             logger.warning("the runtime directory \(runtime) stays on its filesystem (slower launches): cannot \(reason)")
         }
-        let runnerConfiguration = TaskRunnerConfiguration(
+        var runnerConfiguration = TaskRunnerConfiguration(
             workDirectory: work, runtimeDirectory: runtime, imageRoot: ContainerStore.resolveRoot(option: imageRoot),
             corralExecutable: try ContainerRun.ownExecutable(), hostname: agentConfig.hostname)
+        let environment = ProcessInfo.processInfo.environment
+        runnerConfiguration.imagePulls = ImagePullSettings(
+            defaultRegistry: registry, insecure: registryInsecure,
+            credentials: environment["CORRAL_REGISTRY_USER"].flatMap { user in
+                user.isEmpty ? nil : RegistryCredentials(user: user, password: environment["CORRAL_REGISTRY_PASSWORD"] ?? "")
+            })
         let runner = try TaskRunner(configuration: runnerConfiguration)
         var executorConfiguration = runnerConfiguration
         executorConfiguration.workDirectory = work + "/executors"

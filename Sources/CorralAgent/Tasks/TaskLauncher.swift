@@ -102,11 +102,26 @@ struct TaskLauncher {
             let users = wantsUser ? Self.users(under: image.layers) : UserDatabase(passwd: "", group: "")
             return .success(ResolvedRootfs(image: (candidate, image.layers, image.config), users: users))
         }
+        switch Result(catching: { try core.puller.reference(for: name) }) {
+        case .success(let reference?):
+            do {
+                let image = try core.puller.pull(reference, as: name, images: core.images)
+                let users = wantsUser ? Self.users(under: image.layers) : UserDatabase(passwd: "", group: "")
+                return .success(ResolvedRootfs(image: (name, image.layers, image.config), users: users))
+            } catch {
+                return .failure(preparationFailed("image '\(name)' could not be pulled from \(reference.registry): \(error)"))
+            }
+        case .failure(let error):
+            return .failure(preparationFailed("image '\(name)' is not a reference a registry can serve: \(error)"))
+        case .success(nil):
+            break
+        }
         return .failure(
             preparationFailed(
                 "image '\(name)' is not in the agent's image store \(configuration.imageRoot)/images; import it on this node with "
                     + "`corral image import --root \(configuration.imageRoot) LAYOUT --name \(name)` (an OCI layout "
-                    + "or its tar) or `corral image import-rootfs --root \(configuration.imageRoot) \(name) DIR`"
+                    + "or its tar) or `corral image import-rootfs --root \(configuration.imageRoot) \(name) DIR`, "
+                    + "name its registry (HOST:PORT/\(name)), or start the agent with --registry HOST:PORT"
             )
         )
     }

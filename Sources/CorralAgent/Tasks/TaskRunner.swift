@@ -13,6 +13,8 @@ import Foundation
 public final class TaskRunner: Sendable {
     /// Where the runner keeps its state.
     public var configuration: TaskRunnerConfiguration { core.configuration }
+    /// How many image pulls this runner has started (each missing image once).
+    public var imagePullsStarted: Int { core.puller.pullsStarted }
     /// `.ended` for every launched or re-attached task whose container exits; may arrive
     /// before `launch` returns for a task that exits at once. Finishes when the runner goes.
     public let events: AsyncStream<TaskRunnerEvent>

@@ -26,6 +26,8 @@ final class TaskRunnerCore: Sendable {
     let spawner: SupervisorSpawner
     /// The images tasks run in, resolved once per version of the store's index.
     let images: ImageLaunchCache
+    /// Pulls the images tasks name that the store does not have.
+    let puller: ImagePuller
     let entries = Mutex<[TaskKey: Entry]>([:])
     /// Limits how many launches run at once.
     let launchGate: LaunchGate
@@ -36,6 +38,7 @@ final class TaskRunnerCore: Sendable {
         self.store = ContainerStore(root: configuration.containerRoot)
         self.spawner = SupervisorSpawner(root: store.root, executable: configuration.corralExecutable)
         self.images = ImageLaunchCache(root: configuration.imageRoot)
+        self.puller = ImagePuller(imageRoot: configuration.imageRoot, settings: configuration.imagePulls)
         self.continuation = continuation
         self.launchGate = LaunchGate(permits: configuration.concurrentLaunches)
     }

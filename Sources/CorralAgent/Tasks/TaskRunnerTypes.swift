@@ -19,6 +19,8 @@ public struct TaskRunnerConfiguration: Sendable {
     public var hostname: String
     /// How many containers may be launching at once (`LaunchGate`); default: one per CPU, at least two.
     public var concurrentLaunches: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// Where images that are not in the store are pulled from.
+    public var imagePulls = ImagePullSettings()
 
     /// Makes a configuration.
     public init(

@@ -23,15 +23,18 @@ final class RunnerFixture: Sendable {
         return root
     }
 
-    init(_ label: String) throws {
+    /// `imageRoot` nil: the shared store with busybox.
+    init(_ label: String, imageRoot: String? = nil, imagePulls: ImagePullSettings = ImagePullSettings()) throws {
         workDirectory = NSTemporaryDirectory() + "corral-agent-\(label)-\(UUID().uuidString.prefix(8).lowercased())"
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        configuration = TaskRunnerConfiguration(
+        var configuration = TaskRunnerConfiguration(
             workDirectory: workDirectory,
-            imageRoot: try Self.imageRoot.get(),
+            imageRoot: try imageRoot ?? Self.imageRoot.get(),
             corralExecutable: try CorralBinary.locate(),
             hostname: "agent-test"
         )
+        configuration.imagePulls = imagePulls
+        self.configuration = configuration
         _ = try RuntimeDirectory.prepare(configuration.runtimeDirectory)
     }
 
