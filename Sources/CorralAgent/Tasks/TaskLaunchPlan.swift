@@ -85,7 +85,12 @@ enum TaskLaunchPlan {
         case .success(let mounts): volumes = mounts
         case .failure(let problem): return .failure(TaskEnd(state: .error, reason: .taskInvalid, message: "task \(task.taskID): \(problem.why)"))
         }
-        let spec = LaunchSpec(
+        let network: (mode: NetworkMode, ports: [CorralContainer.PortMapping])
+        switch Self.network(of: task, joined: launch.executorPID != nil) {
+        case .success(let chosen): network = chosen
+        case .failure(let problem): return .failure(TaskEnd(state: .error, reason: .taskInvalid, message: "task \(task.taskID): \(problem.why)"))
+        }
+        var spec = LaunchSpec(
             id: containerID,
             name: containerID,
             rootfs: rootfs.image.map { .overlay(lowerDirectories: $0.lowerDirectories) } ?? .host,
@@ -96,13 +101,45 @@ enum TaskLaunchPlan {
             user: user,
             cpus: resources.cpus.flatMap { $0 > 0 ? $0 : nil },
             memoryLimitBytes: resources.memMegabytes.flatMap { $0 > 0 ? Int64($0 * 1_048_576) : nil },
-            network: .host,
+            network: network.mode,
             bindMounts: (rootfs.image == nil ? [] : [BindMount(source: sandbox, target: mappedSandbox)]) + volumes,
             logDirectory: sandbox
         )
+        spec.portMappings = network.ports
         var joined = spec
         joined.joinNamespacesOf = launch.executorPID.map { Int32(bitPattern: $0) }
         return .success(joined)
+    }
+
+    /// A reason a task's network cannot be set up.
+    struct NetworkProblem: Error {
+        var why: String
+    }
+
+    /// The host's network, as Mesos tasks have by default; or, for a task whose container
+    /// names a network (`network_infos`), the agent's bridge with the `port_mappings` of
+    /// every network published, each host port one of the task's `ports` resources (as
+    /// Mesos's port-mapping isolator wants). A task in a task group shares its executor's.
+    static func network(of task: TaskInfo, joined: Bool) -> Result<(mode: NetworkMode, ports: [CorralContainer.PortMapping]), NetworkProblem> {
+        let infos = task.container?.networkInfos ?? []
+        guard !infos.isEmpty, !joined else { return .success((.host, [])) }
+        let ports = Resources(task.resources).ports
+        var mappings: [CorralContainer.PortMapping] = []
+        for mapping in infos.flatMap(\.portMappings) {
+            let transport = CorralContainer.PortMapping.Transport(rawValue: (mapping.protocol ?? "tcp").lowercased())
+            guard let transport, (1...65535).contains(mapping.hostPort), (1...65535).contains(mapping.containerPort) else {
+                return .failure(
+                    NetworkProblem(
+                        why: "port mapping \(mapping.hostPort):\(mapping.containerPort)/\(mapping.protocol ?? "tcp") needs ports 1-65535 and tcp or udp"))
+            }
+            guard ports?.contains(UInt64(mapping.hostPort)) ?? false else {
+                return .failure(
+                    NetworkProblem(
+                        why: "host port \(mapping.hostPort) of a port mapping is not among the task's ports resources (\(ports.map { "\($0)" } ?? "none")); accept it from an offer first"))
+            }
+            mappings.append(.init(hostPort: UInt16(mapping.hostPort), containerPort: UInt16(mapping.containerPort), transport: transport))
+        }
+        return .success((.bridge, mappings))
     }
 
     /// Shell form: `/bin/sh -c value`. Argv form: `value` run with `arguments[1...]` (argv[0]

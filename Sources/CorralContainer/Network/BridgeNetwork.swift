@@ -5,13 +5,17 @@ import Foundation
 /// in the container's network namespace, with the next free address and a default route
 /// through the bridge; outbound traffic is masqueraded, published ports are DNAT rules.
 ///
-/// Each container's address is leased in a file under `<root>/network/<bridge>/leases/`,
-/// named by the address and holding the container's id and published ports, so a lease
-/// (its link, its rules) can be released by whoever comes next after a crash: `sweep`.
-/// Everything is in the network namespace of the calling process.
+/// Each container's address is leased in a file under
+/// `/run/corral/network/<network namespace>/<bridge>/leases/`, named by the address and holding
+/// the container's id, its state root and its published ports: one bridge serves every state
+/// root of a network namespace (the agent's and `corral container run`'s), and a lease (its
+/// link, its rules) can be released by whoever comes next in the same root after a crash
+/// (`sweep`). Everything is in the network namespace of the calling process.
 public struct BridgeNetwork: Sendable {
     public static let defaultName = "corral0"
     public static let defaultSubnet = "10.88.0.0/16"
+    /// Where leases live by default: a tmpfs, so they go when the links do, at reboot.
+    public static let defaultStateDirectory = "/run/corral/network"
     /// The nat chain that holds every published port; PREROUTING and OUTPUT jump to it for
     /// traffic to a local address.
     static let portsChain = "CORRAL-PORTS"
@@ -19,23 +23,38 @@ public struct BridgeNetwork: Sendable {
     /// The bridge's interface name.
     public let name: String
     public let subnet: IPv4Subnet
-    /// `<root>/network/<name>`.
+    /// The state root whose containers this value leases for.
+    public let root: String
+    /// `<state directory>/<network namespace>/<name>`.
     public let directory: String
 
-    /// A bridge `name` on `subnet` whose leases live under `<root>/network/<name>`.
-    public init(root: String, name: String = BridgeNetwork.defaultName, subnet: IPv4Subnet) throws {
+    /// A bridge `name` on `subnet` for the containers of state root `root`.
+    public init(
+        root: String, name: String = BridgeNetwork.defaultName, subnet: IPv4Subnet,
+        stateDirectory: String = BridgeNetwork.defaultStateDirectory
+    ) throws {
         guard !name.isEmpty, name.count <= 15, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ContainerError(
                 .invalidArgument, stage: "bridge name '\(name)'", cause: "use 1-15 letters, digits, '-' or '_'")
         }
         self.name = name
         self.subnet = subnet
-        directory = "\(root)/network/\(name)"
+        self.root = root
+        directory = "\(stateDirectory)/\(try Self.namespaceKey())/\(name)"
     }
 
-    /// The default bridge of a state root.
+    /// The default bridge, for the containers of state root `root`.
     public static func standard(root: String) throws -> BridgeNetwork {
         try BridgeNetwork(root: root, subnet: IPv4Subnet(parsing: defaultSubnet))
+    }
+
+    /// `net-<inode>` of this process's network namespace.
+    static func namespaceKey() throws -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let length = readlink("/proc/self/ns/net", &buffer, buffer.count - 1)
+        guard length > 0 else { throw ContainerError.system(.network, "readlink(/proc/self/ns/net)", errno: errno) }
+        let text = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "net-" + text.filter(\.isNumber)
     }
 
     var leasesDirectory: String { directory + "/leases" }
@@ -46,6 +65,8 @@ public struct BridgeNetwork: Sendable {
     /// One container's address on the bridge.
     public struct Lease: Codable, Sendable, Equatable {
         public var containerID: String
+        /// The state root of the container.
+        public var root: String
         /// Host byte order.
         public var address: UInt32
         public var ports: [PortMapping]
@@ -63,7 +84,7 @@ public struct BridgeNetwork: Sendable {
         try Syscall.makeDirectories(leasesDirectory)
         return try StoreLock.withExclusive(lockPath) {
             let held = try leases()
-            if let existing = held.first(where: { $0.containerID == containerID }) { return existing }
+            if let existing = held.first(where: { $0.containerID == containerID && $0.root == root }) { return existing }
             var wanted: Set<PortMapping.Transport.RawValue> = []
             for port in ports {
                 let key = "\(port.hostPort)/\(port.transport.rawValue)"
@@ -82,7 +103,7 @@ public struct BridgeNetwork: Sendable {
                 throw ContainerError(
                     .network, stage: "lease an address on \(name)", cause: "every address of \(subnet) is leased; remove stopped containers")
             }
-            let lease = Lease(containerID: containerID, address: address, ports: ports)
+            let lease = Lease(containerID: containerID, root: root, address: address, ports: ports)
             let bytes = try JSONEncoder().encode(lease)
             try Syscall.writeAtomically(Array(bytes), to: leasePath(address))
             return lease
@@ -139,20 +160,20 @@ public struct BridgeNetwork: Sendable {
     public func release(containerID: String) throws {
         guard ContainerSyscall.exists(leasesDirectory) else { return }
         try StoreLock.withExclusive(lockPath) {
-            for lease in try leases() where lease.containerID == containerID {
+            for lease in try leases() where lease.containerID == containerID && lease.root == root {
                 removeLinksAndRules(lease)
                 try Syscall.removeTree(leasePath(lease.address))
             }
         }
     }
 
-    /// Releases the leases of containers `isRunning` says are gone (a supervisor that died
-    /// before it released them). Returns their container ids.
+    /// Releases the leases of this root's containers `isRunning` says are gone (a supervisor
+    /// that died before it released them). Returns their container ids.
     @discardableResult
     public func sweep(isRunning: (String) -> Bool) -> [String] {
         guard let held = try? leases() else { return [] }
         var released: [String] = []
-        for lease in held where !isRunning(lease.containerID) {
+        for lease in held where lease.root == root && !isRunning(lease.containerID) {
             if (try? release(containerID: lease.containerID)) != nil { released.append(lease.containerID) }
         }
         return released

@@ -43,6 +43,33 @@ import Testing
         )
     }
 
+    /// A task whose container names a network gets the agent's bridge, its port mappings
+    /// published; a host port must be one of its `ports` resources.
+    @Test func portMappingsPublishTheTasksPortsOnTheBridge() throws {
+        func launch(_ mappings: [NetworkInfo.PortMapping]) -> TaskLaunch {
+            var launch = Self.launch(.shell("httpd -f -p 80"), resources: [.scalar("cpus", 0.5), .ranges("ports", Ranges(31000...31001))])
+            launch.task.container = ContainerInfo(type: .mesos, networkInfos: [NetworkInfo(name: "corral", portMappings: mappings)])
+            return launch
+        }
+        let spec = try Self.plan(launch([.init(hostPort: 31000, containerPort: 80), .init(hostPort: 31001, containerPort: 53, protocol: "udp")])).get()
+        #expect(spec.network == .bridge)
+        #expect(spec.portMappings == [
+            CorralContainer.PortMapping(hostPort: 31000, containerPort: 80), CorralContainer.PortMapping(hostPort: 31001, containerPort: 53, transport: .udp),
+        ])
+        #expect(try Self.plan(launch([])).get().network == .bridge, "a named network without mappings is still the bridge")
+        #expect(try Self.plan(Self.launch(.shell("true"))).get().network == .host)
+        guard case .failure(let outside) = Self.plan(launch([.init(hostPort: 8080, containerPort: 80)])) else {
+            Issue.record("a host port outside the task's ports was accepted")
+            return
+        }
+        #expect(outside.message.contains("not among the task's ports resources"), "\(outside)")
+        guard case .failure(let badProtocol) = Self.plan(launch([.init(hostPort: 31000, containerPort: 80, protocol: "sctp")])) else {
+            Issue.record("sctp was accepted")
+            return
+        }
+        #expect(badProtocol.reason == .taskInvalid)
+    }
+
     @Test func aShellCommandOnTheHostRunsInItsSandboxWithItsLimitsAndLogs() throws {
         let launch = Self.launch(.shell("echo hi"), resources: [.scalar("cpus", 0.5), .scalar("mem", 64)])
         let spec = try Self.plan(launch).get()

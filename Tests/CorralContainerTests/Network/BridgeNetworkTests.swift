@@ -29,10 +29,6 @@ import Testing
         }
     }
 
-    static func leases(_ sandbox: TestSandbox) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: sandbox.root + "/network/corral0/leases")) ?? []
-    }
-
     /// A detached web server on the bridge: it answers with its hostname.
     static func startServer(_ name: String, in namespace: TestNetworkNamespace, root: [String]) throws -> TestNetworkNamespace.Run {
         try namespace.corral(
@@ -93,7 +89,7 @@ import Testing
         #expect(!(try namespace.portRules().contains("18080")), "the DNAT rule is removed")
         let links = try namespace.links()
         #expect(!links.contains("vc"), "the veth pair is gone: \(links)")
-        #expect(Self.leases(sandbox).isEmpty, "\(Self.leases(sandbox))")
+        #expect(namespace.leases().isEmpty, "\(namespace.leases())")
     }
 
     @Test func aDeadSupervisorsAddressAndPortsAreSweptByTheNextRun() throws {
@@ -132,7 +128,7 @@ import Testing
         #expect(!(try namespace.portRules().contains("18080")))
         let links = try namespace.links()
         #expect(!links.contains("vc"), "\(links)")
-        #expect(Self.leases(sandbox).isEmpty, "\(Self.leases(sandbox))")
+        #expect(namespace.leases().isEmpty, "\(namespace.leases())")
     }
 }
 

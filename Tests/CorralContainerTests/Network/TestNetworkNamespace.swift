@@ -16,8 +16,23 @@ final class TestNetworkNamespace {
         try NetworkTool.run("ip", ["-n", name, "link", "set", "lo", "up"])
     }
 
-    /// Removes the namespace and with it every link and rule made in it.
-    func remove() { _ = try? NetworkTool.attempt("ip", ["netns", "del", name]) }
+    /// Where the namespace's bridge leases live (`BridgeNetwork`'s default state directory).
+    var leaseDirectory: String {
+        var info = stat()
+        let inode = stat(path, &info) == 0 ? String(info.st_ino) : "?"
+        return "\(BridgeNetwork.defaultStateDirectory)/net-\(inode)"
+    }
+
+    /// The leased addresses on its `corral0`.
+    func leases() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: leaseDirectory + "/corral0/leases")) ?? []
+    }
+
+    /// Removes the namespace and with it every link and rule made in it, and its leases.
+    func remove() {
+        try? FileManager.default.removeItem(atPath: leaseDirectory)
+        _ = try? NetworkTool.attempt("ip", ["netns", "del", name])
+    }
 
     struct Run {
         var status: Int32
