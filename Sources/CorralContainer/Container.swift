@@ -18,6 +18,9 @@ public final class Container: Sendable {
     public let logOptions: LogOptions
     /// Where the v1 cgroup hierarchies are mounted.
     public let cgroupMountRoot: String
+    /// Whether the overlay's upper directory (what the task wrote) is left in place when the
+    /// container ends, for its caller to read and remove (`corral image build`'s `RUN`).
+    public let keepsUpperDirectory: Bool
 
     /// The lifecycle.
     private enum State: Sendable {
@@ -39,12 +42,14 @@ public final class Container: Sendable {
         spec: LaunchSpec,
         paths: ContainerPaths,
         logOptions: LogOptions = LogOptions(),
-        cgroupMountRoot: String = "/sys/fs/cgroup"
+        cgroupMountRoot: String = "/sys/fs/cgroup",
+        keepsUpperDirectory: Bool = false
     ) {
         self.spec = spec
         self.paths = paths
         self.logOptions = logOptions
         self.cgroupMountRoot = cgroupMountRoot
+        self.keepsUpperDirectory = keepsUpperDirectory
     }
 
     /// Launches the task; returns the host pid of the container's init once it exec'd.

@@ -201,6 +201,27 @@ extension ImageStore {
 
     /// Moves staged blobs and layers into the store, then names the images in `index.json`.
     private func commit(_ staged: [(name: String, manifest: Descriptor)], stage: String) throws {
+        try moveStaged(stage)
+        var index = try readIndex()
+        for (name, manifest) in staged { index.name(manifest, name) }
+        try writeIndex(index)
+    }
+
+    /// Stages the one image of `layout` and moves its blobs and layers into the store without
+    /// naming it in `index.json` (a build step's image); returns its manifest's descriptor.
+    func storeUnnamed(_ layout: LayoutReader, stage: String) throws -> Descriptor {
+        try layout.checkLayoutFile()
+        let index = try layout.index()
+        guard index.manifests.count == 1, let only = index.manifests.first else {
+            throw ContainerError(.malformed, "OCI layout '\(layout.path)' holds \(index.manifests.count) images, not one")
+        }
+        let manifest = try stageImage(only, layout, stage, depth: 0)
+        try moveStaged(stage)
+        return manifest
+    }
+
+    /// Moves staged blobs and layers into the store.
+    private func moveStaged(_ stage: String) throws {
         for name in try Syscall.listDirectory(stage + "/blobs") {
             try Syscall.rename(stage + "/blobs/" + name, blobsDirectory + "/" + name)
         }
@@ -213,9 +234,6 @@ extension ImageStore {
                 }
             }
         }
-        var index = try readIndex()
-        for (name, manifest) in staged { index.name(manifest, name) }
-        try writeIndex(index)
     }
 
     // MARK: - Archives
