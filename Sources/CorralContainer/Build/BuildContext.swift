@@ -56,7 +56,7 @@ struct BuildContext {
             .map { written -> Source in
                 let components = try scoped.resolve(written.joined(separator: "/"))
                 guard let info = try Syscall.lstatIfExists(scoped.host(components)), !visibleExcluded(components.joined(separator: "/")) else {
-                    throw ContainerError(.notFound, "'\(pattern)' names '\(written.joined(separator: "/"))', which does not exist in the build context (or .dockerignore leaves it out)")
+                    throw ContainerError(.notFound, "'\(written.joined(separator: "/"))' is not in the build context (or .dockerignore leaves it out)")
                 }
                 return Source(components: components, info: info, name: written.last ?? "")
             }
