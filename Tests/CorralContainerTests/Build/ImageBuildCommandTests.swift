@@ -178,6 +178,26 @@ import Testing
         #expect(config.contains("APP_HOME=/srv/app") && config.contains("\"cwd\": \"/srv/app\""), "\(config)")
     }
 
+    @Test func userAndChownComeFromTheImagesOwnPasswd() throws {
+        let workspace = try Workspace("user")
+        defer { workspace.remove() }
+        try workspace.write("owned.txt", "mine")
+        try workspace.write("Dockerfile", """
+            FROM busybox
+            RUN echo "app:x:1000:1001::/:/bin/sh" >> /etc/passwd && echo "app:x:1001:" >> /etc/group && mkdir -m 777 /shared
+            COPY --chown=app:app owned.txt /shared/
+            USER app
+            RUN ["/bin/sh", "-c", "id -u > /shared/ids && id -g >> /shared/ids"]
+            """)
+        let built = try workspace.build(["-t", "users"])
+        #expect(built.status == 0, "\(built.output)")
+        let look = try Self.corral(
+            ["container", "run", "--image", "users"] + workspace.root + ["--", "/bin/sh", "-c", "cat /shared/ids; stat -c %u:%g /shared/owned.txt"])
+        #expect(look.output == "1000\n1001\n1000:1001\n", "\(look.output)")
+        #expect(try ImageStore(root: workspace.sandbox.root).config(forImage: "users").user == "app")
+        workspace.expectNothingLeft()
+    }
+
     @Test func aFailingRunStopsTheBuildWithItsCodeAndLeavesNothing() throws {
         let workspace = try Workspace("fail")
         defer { workspace.remove() }
