@@ -7,64 +7,6 @@ import Testing
 /// `corral image build`, run as a user runs it: the built binary, a private state root, a busybox
 /// base imported from Debian's busybox-static, and real containers for every `RUN`.
 @Suite(.serialized, .enabled(if: geteuid() == 0)) struct ImageBuildCommandTests {
-    struct Run {
-        var status: Int32
-        var output: String
-    }
-
-    static func corral(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
-    }
-
-    /// A state root with the busybox image, and a build context; both removed by `remove()`.
-    struct Workspace {
-        let sandbox: TestSandbox
-        let context: String
-        var root: [String] { ["--root", sandbox.root] }
-
-        init(_ label: String) throws {
-            sandbox = try TestSandbox(label)
-            context = sandbox.root + "/context"
-            try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-            let imported = try ImageBuildCommandTests.corral(["image", "import-rootfs", "busybox", try TestSandbox.busybox.get().directory] + root)
-            try #require(imported.status == 0, "\(imported.output)")
-        }
-
-        func write(_ relative: String, _ text: String) throws {
-            let path = context + "/" + relative
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        }
-
-        func build(_ extra: [String] = []) throws -> Run {
-            try ImageBuildCommandTests.corral(["image", "build"] + root + extra + [context])
-        }
-
-        /// Nothing of a build is left: no mount under the root, no build cgroup, no step directory.
-        func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
-            let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
-            #expect(!mounts.contains(sandbox.root), "a mount is left: \(mounts)", sourceLocation: sourceLocation)
-            for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
-                let corral = "/sys/fs/cgroup/\(hierarchy)/corral"
-                let left = ((try? FileManager.default.contentsOfDirectory(atPath: corral)) ?? []).filter { $0.hasPrefix("build-") }
-                #expect(left.isEmpty, "cgroups left in \(corral): \(left)", sourceLocation: sourceLocation)
-            }
-            let steps = (try? FileManager.default.contentsOfDirectory(atPath: sandbox.root + "/build")) ?? []
-            #expect(steps.isEmpty, "step directories left: \(steps)", sourceLocation: sourceLocation)
-        }
-
-        func remove() { ScratchDirectoryRemover.remove(sandbox.root) }
-    }
-
     static let dockerfile = """
         FROM busybox
         ARG GREETING=hello
@@ -145,12 +87,21 @@ import Testing
         #expect(try Self.corral(["container", "run", "--image", "app:4"] + workspace.root + ["--"]).output.contains("hey from /srv/app"))
         let uncached = try workspace.build(["--no-cache"])
         #expect(uncached.status == 0 && !uncached.output.contains("Using cache"), "\(uncached.output)")
-        #expect(uncached.output.contains("Successfully built sha256:"))
+        let digest = try #require(uncached.output.split(separator: "\n").last { $0.hasPrefix("Successfully built ") }?.split(separator: " ").last)
+        let byDigest = try Self.corral(["container", "run", "--image", String(digest)] + workspace.root + ["--", "cat", "main.txt"])
+        #expect(byDigest.status == 0 && byDigest.output == "v2", "an unnamed build is found by its digest: \(byDigest.output)")
+        #expect(try Self.corral(["image", "rm", String(digest)] + workspace.root).status == 0)
 
         // A cache file that cannot be read is an empty cache, not a failed build.
         try "{torn".write(toFile: workspace.sandbox.root + "/images/build-cache.json", atomically: false, encoding: .utf8)
         let afterDamage = try workspace.build(["-t", "app:5"])
         #expect(afterDamage.status == 0 && !afterDamage.output.contains("Using cache"), "\(afterDamage.output)")
+
+        // Pruning the cache keeps the named images and forgets the steps.
+        #expect(try Self.corral(["image", "prune-build-cache"] + workspace.root).status == 0)
+        #expect(try Self.corral(["container", "run", "--image", "app:1"] + workspace.root + ["--"]).output.contains("hello from /srv/app"))
+        let afterPrune = try workspace.build(["-t", "app:6"])
+        #expect(afterPrune.status == 0 && !afterPrune.output.contains("Using cache"), "\(afterPrune.output)")
         workspace.expectNothingLeft()
     }
 
@@ -230,13 +181,5 @@ import Testing
         #expect(bad.status == 1 && bad.output.contains("Dockerfile:3: COPY needs a source and a destination"), "\(bad.output)")
         #expect(!bad.output.contains("Step 1"), "a bad Dockerfile is refused before any step runs")
         workspace.expectNothingLeft()
-    }
-}
-
-/// Removes a test's state root, detaching whatever a failed build left mounted under it first.
-enum ScratchDirectoryRemover {
-    static func remove(_ path: String) {
-        MountTable.detachAll(under: path)
-        try? FileManager.default.removeItem(atPath: path)
     }
 }
