@@ -16,7 +16,7 @@ struct BuildOverlay {
     /// The merged view, as an image's processes see it.
     var rootfs: ScopedPath { ScopedPath(root: merged, refuseEscapes: false) }
 
-    /// Mounts `lowerDirectories` (topmost first) under `directory`, which must not exist yet.
+    /// Mounts `lowerDirectories` (topmost first) under `directory` (made if missing).
     static func mount(lowerDirectories: [String], directory: String) throws -> BuildOverlay {
         let overlay = BuildOverlay(directory: directory)
         try Syscall.makeDirectory(directory, mode: 0o700)

@@ -10,16 +10,14 @@ extension ImageBuilder {
         var configFile = state.configFile
         configFile.config = BuildConfig.apply(command, to: state.config, cmdSet: state.cmdSet)
         configFile.created = Date.now.formatted(.iso8601)
-        let scratch = workDirectory + "/" + Self.randomID()
+        let step = try StepDirectory(in: workDirectory)
+        defer { step.remove() }
+        let scratch = step.path
         var overlay: BuildOverlay?
-        defer {
-            try? overlay?.unmount()
-            try? Syscall.removeTree(scratch)
-        }
         var layer: String?
         switch command {
         case .run(let form):
-            layer = try run(form, instruction: instruction, state: state, directory: scratch)
+            layer = try run(form, instruction: instruction, state: state, step: step)
         case .copy, .add:
             let mounted = try BuildOverlay.mount(lowerDirectories: try layers(of: state), directory: scratch)
             overlay = mounted
@@ -53,7 +51,7 @@ extension ImageBuilder {
     /// `RUN`: the process in a container on an overlay of the image so far, with its config's
     /// environment (and the stage's ARGs), working directory and user, without a network.
     /// Returns the container's upper directory (kept when it ended) once it exited 0.
-    private func run(_ form: ProcessForm, instruction: DockerfileInstruction, state: State, directory: String) throws -> String {
+    private func run(_ form: ProcessForm, instruction: DockerfileInstruction, state: State, step: StepDirectory) throws -> String {
         let layers = try layers(of: state)
         guard !layers.isEmpty else {
             throw DockerfileError(line: instruction.line, instruction: "RUN", "needs files to run: the image so far (FROM scratch) has none; COPY a shell in first")
@@ -66,12 +64,12 @@ extension ImageBuilder {
         if BuildConfig.value(of: "PATH", in: environment) == nil { environment += LaunchSpec.defaultEnvironment }
         let user = try config.user.isEmpty ? UserSpec.root : UserDatabase.resolve(
             config.user, passwd: UserDatabase.read("etc/passwd", layers: layers), group: UserDatabase.read("etc/group", layers: layers))
-        let id = "build-" + Self.randomID()
+        let id = "build-" + step.id
         let spec = LaunchSpec(
             id: id, rootfs: .overlay(lowerDirectories: layers), arguments: form.arguments, environment: environment,
             workingDirectory: config.workingDir.isEmpty ? "/" : config.workingDir, user: user, network: .none)
         let container = Container(
-            spec: spec, paths: ContainerPaths(root: directory, id: id), logOptions: LogOptions(echo: true), keepsUpperDirectory: true)
+            spec: spec, paths: ContainerPaths(root: step.path, id: id), logOptions: LogOptions(echo: true), keepsUpperDirectory: true)
         let exit = try container.run()
         guard exit.exitCode == 0 else {
             let command = form.arguments.joined(separator: " ")

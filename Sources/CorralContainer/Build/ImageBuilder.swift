@@ -71,6 +71,7 @@ public struct ImageBuilder {
     public func build(_ dockerfile: Dockerfile, options: Options) throws -> Result {
         if let tag = options.tag { try ImageStore.validateName(tag) }
         try Syscall.makeDirectories(workDirectory)
+        StepDirectory.sweep(workDirectory)
         let context = try BuildContext(directory: options.context)
         guard let fromIndex = dockerfile.instructions.firstIndex(where: { $0.keyword == "FROM" }) else {
             throw DockerfileError(line: 1, instruction: "FROM", "the Dockerfile has no FROM")

@@ -162,6 +162,28 @@ import Testing
         workspace.expectNothingLeft()
     }
 
+    /// A build killed mid-step leaves its step directory (with a mount) behind; the next build
+    /// sweeps it, and leaves alone the step of a build that still holds its lock.
+    @Test func aKilledBuildsLeftoversAreSweptByTheNext() throws {
+        let workspace = try Workspace("sweep")
+        defer { workspace.remove() }
+        let build = workspace.sandbox.root + "/build"
+        try FileManager.default.createDirectory(atPath: build + "/dead00000000/merged", withIntermediateDirectories: true)
+        #expect(mount("tmpfs", build + "/dead00000000/merged", "tmpfs", 0, nil) == 0)
+        #expect(FileManager.default.createFile(atPath: build + "/dead00000000.lock", contents: nil))
+        #expect(FileManager.default.createFile(atPath: build + "/orphan000000.lock", contents: nil))
+        try FileManager.default.createDirectory(atPath: build + "/live00000000", withIntermediateDirectories: true)
+        let live = open(build + "/live00000000.lock", O_RDWR | O_CREAT, 0o600)
+        #expect(live >= 0 && flock(live, LOCK_EX) == 0)
+        defer { close(live) }
+        try workspace.write("Dockerfile", "FROM busybox\nRUN true\n")
+        let built = try workspace.build()
+        #expect(built.status == 0, "\(built.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: build).sorted() == ["live00000000", "live00000000.lock"])
+        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        #expect(!mounts.contains(workspace.sandbox.root))
+    }
+
     @Test func sourcesOutsideTheContextAreRefused() throws {
         let workspace = try Workspace("escape")
         defer { workspace.remove() }
