@@ -145,6 +145,7 @@ public struct ImageBuilder {
         do {
             var copied: CopyPlan?
             var key = String(decoding: try JSONCoding.encode(command), as: UTF8.self)
+            var content = ""
             switch command {
             case .run:
                 let arguments = state.arguments.compactMap { name, value in value.map { "\(name)=\($0)" } }.sorted()
@@ -154,12 +155,12 @@ public struct ImageBuilder {
                 if case .add = command, sources.contains(where: { $0.hasSuffix(".tar") || $0.hasSuffix(".tar.gz") || $0.hasSuffix(".tgz") }) {
                     output("note: Corral's ADD copies archives as they are; it does not extract them")
                 }
-                key += " content \(try plan.digest())"
+                content = try plan.digest()
                 copied = plan
             default:
                 break
             }
-            let cacheKey = BuildCache.key(parent: state.image?.manifestDigest, instruction: key)
+            let cacheKey = BuildCache.key(parent: state.image?.manifestDigest, instruction: key, content: content)
             if !noCache, let cached = store.cachedBuildStep(cacheKey) {
                 output(" ---> Using cache")
                 state.image = cached
