@@ -29,8 +29,7 @@ extension ImageStore {
             let manifest = try withStage { stage in
                 let layout = stage + "/step"
                 try RootfsLayoutWriter.begin(layout)
-                var layers = base?.manifest.layers ?? []
-                for layer in layers { try Self.copyBlob(blobsDirectory + "/" + layer.digest.hex, to: layout, layer.digest) }
+                var layers = base?.manifest.layers ?? []  // already stored: not copied into the layout
                 var config = configFile
                 if let layer {
                     let (descriptor, diffID) = try RootfsLayoutWriter.writeLayer(

@@ -52,7 +52,7 @@ extension ImageStore {
     }
 
     /// Links (or, across filesystems, copies) a stored blob into a staged layout.
-    static func copyBlob(_ path: String, to layout: String, _ digest: Digest) throws {
+    private static func copyBlob(_ path: String, to layout: String, _ digest: Digest) throws {
         let target = layout + "/blobs/sha256/" + digest.hex
         if try Syscall.lstatIfExists(target) != nil { return }
         if link(path, target) == 0 { return }
