@@ -16,9 +16,9 @@ extension ImageCommand {
         )
 
         @OptionGroup var options: StoreOptions
-        @Option(name: .customShort("t"), help: "Name for the image, e.g. web:1 (default: unnamed; its digest is printed).")
+        @Option(name: [.customShort("t"), .customLong("tag")], help: ArgumentHelp("Name for the image, e.g. web:1 (default: unnamed; its digest is printed).", valueName: "name"))
         var tag: String?
-        @Option(name: .customShort("f"), help: "The Dockerfile (default: CONTEXT/Dockerfile).")
+        @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("The Dockerfile (default: CONTEXT/Dockerfile).", valueName: "path"))
         var file: String?
         @Option(name: .customLong("build-arg"), help: "NAME=value for an ARG (repeatable); NAME alone takes it from the environment.")
         var buildArguments: [String] = []

@@ -184,6 +184,35 @@ import Testing
         #expect(!mounts.contains(workspace.sandbox.root))
     }
 
+    /// A build killed (SIGKILL) while its RUN sleeps leaves the RUN's process and step behind;
+    /// the next build kills that process, removes its cgroup and directory.
+    @Test func aBuildKilledMidRunIsCleanedUpByTheNext() throws {
+        let workspace = try Workspace("killed")
+        defer { workspace.remove() }
+        try workspace.write("Dockerfile", "FROM busybox\nRUN echo sleeping; sleep 60\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
+        process.arguments = ["image", "build"] + workspace.root + [workspace.context]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var seen = ""
+        while !seen.contains("\nsleeping\n") {  // the RUN's output, not its Step line
+            let chunk = pipe.fileHandleForReading.availableData
+            try #require(!chunk.isEmpty, "the build ended before its RUN started: \(seen)")
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.sandbox.root + "/build")
+        #expect(leftovers.count == 2, "the killed step's directory and lock: \(leftovers)")
+
+        try workspace.write("Dockerfile", "FROM busybox\nRUN true\n")
+        let next = try workspace.build()
+        #expect(next.status == 0, "\(next.output)")
+        workspace.expectNothingLeft()
+    }
+
     @Test func sourcesOutsideTheContextAreRefused() throws {
         let workspace = try Workspace("escape")
         defer { workspace.remove() }
