@@ -28,7 +28,10 @@ struct OverlayRootfs: Sendable {
             try ContainerSyscall.mkdir(directory, code: .rootfs)
         }
         let lower = lowerDirectories.joined(separator: ":")
-        return "lowerdir=\(lower),upperdir=\(paths.upper),workdir=\(paths.work)"
+        // An upper directory that becomes a layer must hold whole files and plain directories:
+        // no metadata-only copies or directory redirects, whatever the module's defaults.
+        let layerSafe = keepsUpper ? ",redirect_dir=off,metacopy=off" : ""
+        return "lowerdir=\(lower),upperdir=\(paths.upper),workdir=\(paths.work)" + layerSafe
     }
 
     /// Removes upper/ (unless `keepsUpper`), work/ and rootfs/. The overlay was mounted only in

@@ -26,7 +26,9 @@ struct BuildOverlay {
             try Syscall.makeDirectory(directory + "/empty")
             lower = [directory + "/empty"]
         }
+        // Whole files and plain directories in upper/ (it becomes a layer), whatever the module's defaults.
         let options = "lowerdir=\(lower.joined(separator: ":")),upperdir=\(overlay.upper),workdir=\(directory)/work"
+            + ",redirect_dir=off,metacopy=off"
         let result = options.withCString { Glibc.mount("overlay", overlay.merged, "overlay", 0, $0) }
         guard result == 0 else { throw ContainerError.errno("mount overlay on", overlay.merged) }
         return overlay

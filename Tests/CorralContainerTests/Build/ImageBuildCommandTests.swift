@@ -213,6 +213,26 @@ import Testing
         workspace.expectNothingLeft()
     }
 
+    @Test func anArgBeforeFromNamesTheBaseAndScratchTakesCopies() throws {
+        let workspace = try Workspace("scratch")
+        defer { workspace.remove() }
+        try workspace.write("hello.txt", "hi")
+        try workspace.write("Dockerfile", "ARG BASE=nothing\nFROM $BASE AS first\nRUN test -x /bin/sh\n")
+        let argued = try workspace.build(["--build-arg", "BASE=busybox", "-t", "from-arg"])
+        #expect(argued.status == 0 && argued.output.contains("Step 1/2 : FROM $BASE AS first"), "\(argued.output)")
+        let missing = try workspace.build()
+        #expect(missing.status == 1 && missing.output.contains("Dockerfile:2: FROM cannot use 'nothing'"), "\(missing.output)")
+
+        try workspace.write("Dockerfile", "FROM scratch\nCOPY hello.txt /\nCMD [\"/hello.txt\"]\n")
+        let scratch = try workspace.build(["-t", "tiny"])
+        #expect(scratch.status == 0, "\(scratch.output)")
+        let details = try ImageStore(root: workspace.sandbox.root).inspect("tiny")
+        #expect(details.layers.count == 1 && details.config.cmd == ["/hello.txt"])
+        let layer = try #require(details.layers.first?.directory)
+        #expect(try Syscall.listDirectory(layer) == ["hello.txt"])
+        workspace.expectNothingLeft()
+    }
+
     @Test func sourcesOutsideTheContextAreRefused() throws {
         let workspace = try Workspace("escape")
         defer { workspace.remove() }
