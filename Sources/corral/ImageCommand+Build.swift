@@ -16,11 +16,23 @@ extension ImageCommand {
         )
 
         @OptionGroup var options: StoreOptions
-        @Option(name: [.customShort("t"), .customLong("tag")], help: ArgumentHelp("Name for the image, e.g. web:1 (default: unnamed; its digest is printed).", valueName: "name"))
+        @Option(
+            name: [.customShort("t"), .customLong("tag")],
+            help: ArgumentHelp(
+                "Name for the image, e.g. web:1 (default: unnamed; its digest is printed).",
+                valueName: "name"
+            )
+        )
         var tag: String?
-        @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("The Dockerfile (default: CONTEXT/Dockerfile).", valueName: "path"))
+        @Option(
+            name: [.customShort("f"), .customLong("file")],
+            help: ArgumentHelp("The Dockerfile (default: CONTEXT/Dockerfile).", valueName: "path")
+        )
         var file: String?
-        @Option(name: .customLong("build-arg"), help: "NAME=value for an ARG (repeatable); NAME alone takes it from the environment.")
+        @Option(
+            name: .customLong("build-arg"),
+            help: "NAME=value for an ARG (repeatable); NAME alone takes it from the environment."
+        )
         var buildArguments: [String] = []
         @Flag(name: .customLong("no-cache"), help: "Run every step again instead of reusing cached ones.")
         var noCache = false
@@ -32,7 +44,9 @@ extension ImageCommand {
             for argument in buildArguments {
                 let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let name = String(parts[0])
-                guard !name.isEmpty else { throw ValidationError("--build-arg needs NAME=value, not '\(argument)'") }
+                guard !name.isEmpty else {
+                    throw ValidationError("--build-arg needs NAME=value, not '\(argument)'")
+                }
                 if parts.count == 2 {
                     arguments[name] = String(parts[1])
                 } else if let value = ProcessInfo.processInfo.environment[name] {
@@ -43,12 +57,18 @@ extension ImageCommand {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw Self.fail("cannot read the Dockerfile '\(path)'; give one with -f")
             }
-            let builder = ImageBuilder(store: try ImageCommand.reporting { try options.openStore() }, stateRoot: options.stateRoot) { line in
+            let builder = ImageBuilder(
+                store: try ImageCommand.reporting { try options.openStore() },
+                stateRoot: options.stateRoot
+            ) { line in
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
             do {
                 let dockerfile = try Dockerfile(parsing: String(decoding: data, as: UTF8.self))
-                _ = try builder.build(dockerfile, options: .init(context: context, buildArguments: arguments, noCache: noCache, tag: tag))
+                _ = try builder.build(
+                    dockerfile,
+                    options: .init(context: context, buildArguments: arguments, noCache: noCache, tag: tag)
+                )
             } catch let error as DockerfileError {
                 FileHandle.standardError.write(Data("corral image build: error: \(error)\n".utf8))
                 throw error.exitCode.map { ExitCode($0) } ?? ExitCode.failure

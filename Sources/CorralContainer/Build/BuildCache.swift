@@ -38,7 +38,8 @@ struct BuildCache {
 
     /// The key of a step: SHA-256 over the parent image, the instruction, and what it copies.
     static func key(parent: Digest?, instruction: String, content: String = "") -> String {
-        let text = "parent \(parent?.description ?? "scratch")\ninstruction \(instruction)\ncontent \(content)\n"
+        let text =
+            "parent \(parent?.description ?? "scratch")\ninstruction \(instruction)\ncontent \(content)\n"
         return SHA256Hasher.hex(of: Array(text.utf8))
     }
 }

@@ -2,7 +2,9 @@
 enum BuildConfig {
     /// `config` after `command` (`ENV`, `LABEL`, `EXPOSE`, `USER`, `WORKDIR`, `CMD`, `ENTRYPOINT`);
     /// other commands leave it as it is. `cmdSet` says whether this Dockerfile already set `CMD`.
-    static func apply(_ command: DockerfileCommand, to config: ImageConfig, cmdSet: Bool = false) -> ImageConfig {
+    static func apply(_ command: DockerfileCommand, to config: ImageConfig, cmdSet: Bool = false)
+        -> ImageConfig
+    {
         var config = config
         switch command {
         case .env(let pairs):

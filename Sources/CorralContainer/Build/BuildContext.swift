@@ -29,14 +29,19 @@ struct BuildContext {
 
     /// Opens the context at `directory` and reads its `.dockerignore`.
     init(directory: String) throws {
-        guard let real = realpath(directory, nil) else { throw ContainerError.errno("open build context", directory) }
+        guard let real = realpath(directory, nil) else {
+            throw ContainerError.errno("open build context", directory)
+        }
         root = String(cString: real)
         free(real)
         guard let info = try Syscall.statIfExists(root), Syscall.type(info.st_mode) == S_IFDIR else {
             throw ContainerError(.invalidArgument, "build context '\(directory)' is not a directory")
         }
         let ignorePath = root + "/.dockerignore"
-        ignore = try Syscall.lstatIfExists(ignorePath) == nil ? DockerIgnore("") : DockerIgnore(String(decoding: try Syscall.readFile(ignorePath), as: UTF8.self))
+        ignore =
+            try Syscall.lstatIfExists(ignorePath) == nil
+            ? DockerIgnore("")
+            : DockerIgnore(String(decoding: try Syscall.readFile(ignorePath), as: UTF8.self))
     }
 
     private var scoped: ScopedPath { ScopedPath(root: root, refuseEscapes: true) }
@@ -44,24 +49,40 @@ struct BuildContext {
     /// The files and directories `pattern` names (`*`, `?` and `[…]` allowed in any component).
     func sources(_ pattern: String) throws -> [Source] {
         if pattern.hasPrefix("http://") || pattern.hasPrefix("https://") {
-            throw ContainerError(.invalidArgument, "'\(pattern)' is a URL; Corral's ADD copies only files of the build context")
+            throw ContainerError(
+                .invalidArgument,
+                "'\(pattern)' is a URL; Corral's ADD copies only files of the build context"
+            )
         }
         var depth = 0
         for part in pattern.split(separator: "/") where part != "." {
             depth += part == ".." ? -1 : 1
-            if depth < 0 { throw ContainerError(.unsafePath, "'\(pattern)' is outside the build context; copy only what is inside it") }
+            if depth < 0 {
+                throw ContainerError(
+                    .unsafePath,
+                    "'\(pattern)' is outside the build context; copy only what is inside it"
+                )
+            }
         }
         let found = try expand(DockerIgnore.clean(pattern)[...], [])
             .filter { !visibleExcluded($0.joined(separator: "/")) }
             .map { written -> Source in
                 let components = try scoped.resolve(written.joined(separator: "/"))
-                guard let info = try Syscall.lstatIfExists(scoped.host(components)), !visibleExcluded(components.joined(separator: "/")) else {
-                    throw ContainerError(.notFound, "'\(written.joined(separator: "/"))' is not in the build context (or .dockerignore leaves it out)")
+                guard let info = try Syscall.lstatIfExists(scoped.host(components)),
+                    !visibleExcluded(components.joined(separator: "/"))
+                else {
+                    throw ContainerError(
+                        .notFound,
+                        "'\(written.joined(separator: "/"))' is not in the build context (or .dockerignore leaves it out)"
+                    )
                 }
                 return Source(components: components, info: info, name: written.last ?? "")
             }
         guard !found.isEmpty else {
-            throw ContainerError(.notFound, "'\(pattern)' is not in the build context (or .dockerignore leaves it out)")
+            throw ContainerError(
+                .notFound,
+                "'\(pattern)' is not in the build context (or .dockerignore leaves it out)"
+            )
         }
         return found
     }
@@ -86,7 +107,8 @@ struct BuildContext {
             let before = entries.count
             entries.append(Entry(relative: member, hostPath: scoped.host(components), info: info))
             if isDirectory { try walk(components, member, &entries) }
-            if excluded && entries.count == before + 1 { entries.removeLast() }  // nothing under it was taken back
+            // An excluded directory stays only if something under it was taken back.
+            if excluded && entries.count == before + 1 { entries.removeLast() }
         }
     }
 
@@ -98,9 +120,13 @@ struct BuildContext {
     /// Expands wildcards component by component.
     private func expand(_ pattern: ArraySlice<String>, _ prefix: [String]) throws -> [[String]] {
         guard let head = pattern.first else { return [prefix] }
-        guard head.contains(where: { "*?[".contains($0) }) else { return try expand(pattern.dropFirst(), prefix + [head]) }
+        guard head.contains(where: { "*?[".contains($0) }) else {
+            return try expand(pattern.dropFirst(), prefix + [head])
+        }
         let directory = try scoped.resolve(prefix.joined(separator: "/"))
-        guard let info = try Syscall.statIfExists(scoped.host(directory)), Syscall.type(info.st_mode) == S_IFDIR else { return [] }
+        guard let info = try Syscall.statIfExists(scoped.host(directory)),
+            Syscall.type(info.st_mode) == S_IFDIR
+        else { return [] }
         return try Syscall.listDirectory(scoped.host(directory)).filter { fnmatch(head, $0, 0) == 0 }
             .flatMap { try expand(pattern.dropFirst(), prefix + [$0]) }
     }
@@ -112,7 +138,8 @@ struct BuildContext {
         for (index, entries) in sources.enumerated() {
             for entry in entries {
                 let type = Syscall.type(entry.info.st_mode)
-                var line = "\(index)\u{0}\(entry.relative)\u{0}\(type)\u{0}\(entry.info.st_mode & 0o7777)\u{0}"
+                var line =
+                    "\(index)\u{0}\(entry.relative)\u{0}\(type)\u{0}\(entry.info.st_mode & 0o7777)\u{0}"
                 if type == S_IFREG {
                     let file = HashingSource(try FileSource(path: entry.hostPath, noFollow: true))
                     try file.copy(to: nil)

@@ -27,7 +27,8 @@ struct BuildOverlay {
             lower = [directory + "/empty"]
         }
         // Whole files and plain directories in upper/ (it becomes a layer), whatever the module's defaults.
-        let options = "lowerdir=\(lower.joined(separator: ":")),upperdir=\(overlay.upper),workdir=\(directory)/work"
+        let options =
+            "lowerdir=\(lower.joined(separator: ":")),upperdir=\(overlay.upper),workdir=\(directory)/work"
             + ",redirect_dir=off,metacopy=off"
         let result = options.withCString { Glibc.mount("overlay", overlay.merged, "overlay", 0, $0) }
         guard result == 0 else { throw ContainerError.errno("mount overlay on", overlay.merged) }
@@ -51,7 +52,10 @@ struct BuildOverlay {
             let host = rootfs.host(made)
             if let info = try Syscall.lstatIfExists(host) {
                 guard Syscall.type(info.st_mode) == S_IFDIR else {
-                    throw ContainerError(.invalidArgument, "'/\(made.joined(separator: "/"))' exists in the image and is not a directory")
+                    throw ContainerError(
+                        .invalidArgument,
+                        "'/\(made.joined(separator: "/"))' exists in the image and is not a directory"
+                    )
                 }
                 continue
             }
@@ -98,7 +102,10 @@ struct BuildOverlay {
             try Syscall.retrying("symlink", host) { symlink(link, host) }
             try Syscall.retrying("lchown", host) { lchown(host, owner.uid, owner.gid) }
         default:
-            throw ContainerError(.invalidArgument, "'\(entry.hostPath)' is a device, fifo or socket; COPY copies files, directories and symlinks")
+            throw ContainerError(
+                .invalidArgument,
+                "'\(entry.hostPath)' is a device, fifo or socket; COPY copies files, directories and symlinks"
+            )
         }
         var times = [entry.info.st_atim, entry.info.st_mtim]
         try Syscall.retrying("utimensat", host) { utimensat(AT_FDCWD, host, &times, AT_SYMLINK_NOFOLLOW) }

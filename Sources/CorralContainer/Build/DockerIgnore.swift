@@ -34,7 +34,8 @@ public struct DockerIgnore: Sendable, Equatable {
         var excluded = false
         for rule in rules where rule.exception == excluded {
             // A rule matches the path itself or any directory above it.
-            if (1...components.count).contains(where: { Self.match(rule.components[...], components[..<$0]) }) {
+            if (1...components.count).contains(where: { Self.match(rule.components[...], components[..<$0]) })
+            {
                 excluded = !rule.exception
             }
         }
@@ -47,7 +48,11 @@ public struct DockerIgnore: Sendable, Equatable {
         let components = DockerIgnore.clean(path)
         return rules.contains { rule in
             rule.exception && (rule.components.contains("**") || rule.components.count > components.count)
-                && Self.match(Array(rule.components.prefix(components.count))[...], components[...], prefixOnly: true)
+                && Self.match(
+                    Array(rule.components.prefix(components.count))[...],
+                    components[...],
+                    prefixOnly: true
+                )
         }
     }
 
@@ -61,7 +66,9 @@ public struct DockerIgnore: Sendable, Equatable {
     }
 
     /// Whether `pattern` matches `path` component by component (`**` matching any number).
-    static func match(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>, prefixOnly: Bool = false) -> Bool {
+    static func match(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>, prefixOnly: Bool = false)
+        -> Bool
+    {
         guard let head = pattern.first else { return path.isEmpty }
         if head == "**" {
             if prefixOnly { return true }

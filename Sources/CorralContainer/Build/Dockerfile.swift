@@ -28,7 +28,11 @@ public struct Dockerfile: Sendable, Equatable {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if directivesAllowed, pending == nil, let value = Self.directive(trimmed, "escape") {
                 guard value == "\\" || value == "`" else {
-                    throw DockerfileError(line: number, instruction: "# escape", "the escape character must be \\ or `, not '\(value)'")
+                    throw DockerfileError(
+                        line: number,
+                        instruction: "# escape",
+                        "the escape character must be \\ or `, not '\(value)'"
+                    )
                 }
                 escape = value == "`" ? "`" : "\\"
                 continue
@@ -62,13 +66,25 @@ public struct Dockerfile: Sendable, Equatable {
     /// `ARG` may come before the one `FROM`; nothing else may, and only one `FROM` (one stage) is built.
     private static func checkOrder(_ instructions: [DockerfileInstruction]) throws(DockerfileError) {
         guard let from = instructions.firstIndex(where: { $0.keyword == "FROM" }) else {
-            throw DockerfileError(line: instructions.first?.line ?? 1, instruction: "FROM", "the Dockerfile has no FROM; start it with FROM <image> or FROM scratch")
+            throw DockerfileError(
+                line: instructions.first?.line ?? 1,
+                instruction: "FROM",
+                "the Dockerfile has no FROM; start it with FROM <image> or FROM scratch"
+            )
         }
         if let early = instructions[..<from].first(where: { $0.keyword != "ARG" }) {
-            throw DockerfileError(line: early.line, instruction: early.keyword, "only ARG may come before FROM")
+            throw DockerfileError(
+                line: early.line,
+                instruction: early.keyword,
+                "only ARG may come before FROM"
+            )
         }
         if let second = instructions[(from + 1)...].first(where: { $0.keyword == "FROM" }) {
-            throw DockerfileError(line: second.line, instruction: "FROM", "a second FROM (a multi-stage build) is not supported; build each stage as its own image")
+            throw DockerfileError(
+                line: second.line,
+                instruction: "FROM",
+                "a second FROM (a multi-stage build) is not supported; build each stage as its own image"
+            )
         }
     }
 

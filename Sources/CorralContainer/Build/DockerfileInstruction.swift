@@ -24,7 +24,11 @@ public struct DockerfileInstruction: Sendable, Equatable {
         var rest = body[keywordEnd...].trimmingSpaces
         guard Dockerfile.keywords.contains(keyword) else {
             let supported = Dockerfile.keywords.sorted().joined(separator: ", ")
-            throw DockerfileError(line: line, instruction: keyword, "is not an instruction Corral builds (it builds \(supported))")
+            throw DockerfileError(
+                line: line,
+                instruction: keyword,
+                "is not an instruction Corral builds (it builds \(supported))"
+            )
         }
         flags = [:]
         while rest.hasPrefix("--") {
@@ -32,8 +36,13 @@ public struct DockerfileInstruction: Sendable, Equatable {
             let flag = rest[rest.index(rest.startIndex, offsetBy: 2)..<end]
             let parts = flag.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(parts[0])
-            guard Self.allowedFlags[keyword]?.contains(name) ?? false, parts.count == 2, !parts[1].isEmpty else {
-                throw DockerfileError(line: line, instruction: keyword, "does not take the flag --\(flag) (Corral's \(keyword) takes \(Self.allowedFlags[keyword].map { $0.map { "--\($0)=…" }.joined(separator: ", ") } ?? "no flags"))")
+            guard Self.allowedFlags[keyword]?.contains(name) ?? false, parts.count == 2, !parts[1].isEmpty
+            else {
+                throw DockerfileError(
+                    line: line,
+                    instruction: keyword,
+                    "does not take the flag --\(flag) (Corral's \(keyword) takes \(Self.allowedFlags[keyword].map { $0.map { "--\($0)=…" }.joined(separator: ", ") } ?? "no flags"))"
+                )
             }
             flags[name] = String(parts[1])
             rest = rest[end...].trimmingSpaces
@@ -44,13 +53,15 @@ public struct DockerfileInstruction: Sendable, Equatable {
 
     /// How the step prints: `RUN echo hi`.
     public var text: String {
-        ([keyword] + flags.sorted { $0.key < $1.key }.map { "--\($0.key)=\($0.value)" } + (arguments.isEmpty ? [] : [arguments]))
+        ([keyword] + flags.sorted { $0.key < $1.key }.map { "--\($0.key)=\($0.value)" }
+            + (arguments.isEmpty ? [] : [arguments]))
             .joined(separator: " ")
     }
 
     /// The instruction's meaning with variables expanded by `lookup` (kept as written when nil).
     /// `RUN`, `CMD` and `ENTRYPOINT` are never expanded: their shell does that when they run.
-    public func command(expanding lookup: ((String) -> String?)?) throws(DockerfileError) -> DockerfileCommand {
+    public func command(expanding lookup: ((String) -> String?)?) throws(DockerfileError) -> DockerfileCommand
+    {
         do {
             return try parse(lookup)
         } catch let problem {
@@ -64,63 +75,91 @@ public struct DockerfileInstruction: Sendable, Equatable {
         case "FROM":
             let words = try ShellWords.split(arguments, lookup: lookup)
             if words.count == 1 { return .from(image: words[0], alias: nil) }
-            guard words.count == 3, words[1].uppercased() == "AS" else { throw fail("needs an image, optionally followed by AS <name>: FROM busybox AS base") }
+            guard words.count == 3, words[1].uppercased() == "AS" else {
+                throw fail("needs an image, optionally followed by AS <name>: FROM busybox AS base")
+            }
             return .from(image: words[0], alias: words[2])
         case "RUN", "CMD", "ENTRYPOINT":
-            guard let form = ProcessForm(arguments) else { throw fail("needs a command, as a shell line or a JSON array") }
+            guard let form = ProcessForm(arguments) else {
+                throw fail("needs a command, as a shell line or a JSON array")
+            }
             return keyword == "RUN" ? .run(form) : keyword == "CMD" ? .cmd(form) : .entrypoint(form)
         case "COPY", "ADD":
             let words: [String]
             if let array = Self.jsonArray(arguments) {
-                words = lookup == nil ? array : try array.map { (word) throws(ShellWords.Problem) in try ShellWords.word(word, lookup: lookup) }
+                words =
+                    lookup == nil
+                    ? array
+                    : try array.map { (word) throws(ShellWords.Problem) in
+                        try ShellWords.word(word, lookup: lookup)
+                    }
             } else {
                 words = try ShellWords.split(arguments, lookup: lookup)
             }
-            guard words.count >= 2, let destination = words.last else { throw fail("needs a source and a destination") }
+            guard words.count >= 2, let destination = words.last else {
+                throw fail("needs a source and a destination")
+            }
             var chown: String?
             if let flag = flags["chown"] { chown = try ShellWords.word(flag, lookup: lookup) }
             let sources = Array(words.dropLast())
-            return keyword == "COPY" ? .copy(sources: sources, destination: destination, chown: chown) : .add(sources: sources, destination: destination, chown: chown)
+            return keyword == "COPY"
+                ? .copy(sources: sources, destination: destination, chown: chown)
+                : .add(sources: sources, destination: destination, chown: chown)
         case "ENV", "LABEL":
             let pairs = try keyValues(lookup, legacy: keyword == "ENV")
             return keyword == "ENV" ? .env(pairs) : .label(pairs)
         case "ARG":
             let words = try ShellWords.split(arguments, lookup: lookup)
-            guard words.count == 1, let word = words.first, !word.hasPrefix("=") else { throw fail("needs one name, optionally with a default: ARG VERSION=1.0") }
+            guard words.count == 1, let word = words.first, !word.hasPrefix("=") else {
+                throw fail("needs one name, optionally with a default: ARG VERSION=1.0")
+            }
             let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return .arg(name: String(parts[0]), defaultValue: parts.count == 2 ? String(parts[1]) : nil)
         case "WORKDIR", "USER":
             let value = try ShellWords.word(arguments, lookup: lookup)
-            guard !value.isEmpty else { throw fail(keyword == "USER" ? "needs a user: USER 1000:1000 or USER nobody" : "needs a directory") }
+            guard !value.isEmpty else {
+                throw fail(
+                    keyword == "USER" ? "needs a user: USER 1000:1000 or USER nobody" : "needs a directory"
+                )
+            }
             return keyword == "USER" ? .user(value) : .workdir(value)
         case "EXPOSE":
             let ports = try ShellWords.split(arguments, lookup: lookup)
             guard !ports.isEmpty else { throw fail("needs at least one port: EXPOSE 80 or EXPOSE 53/udp") }
-            return .expose(try ports.map { (port) throws(ShellWords.Problem) -> String in
-                if lookup == nil && port.contains("$") { return port }  // checked once expanded
-                let parts = port.split(separator: "/", omittingEmptySubsequences: false)
-                guard let number = UInt16(parts[0]), number > 0, parts.count <= 2,
-                    parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1].lowercased())
-                else { throw fail("needs ports as NUMBER or NUMBER/tcp|udp|sctp, not '\(port)'") }
-                return parts.count == 1 ? "\(number)/tcp" : "\(number)/\(parts[1].lowercased())"
-            })
+            return .expose(
+                try ports.map { (port) throws(ShellWords.Problem) -> String in
+                    if lookup == nil && port.contains("$") { return port }  // checked once expanded
+                    let parts = port.split(separator: "/", omittingEmptySubsequences: false)
+                    guard let number = UInt16(parts[0]), number > 0, parts.count <= 2,
+                        parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1].lowercased())
+                    else { throw fail("needs ports as NUMBER or NUMBER/tcp|udp|sctp, not '\(port)'") }
+                    return parts.count == 1 ? "\(number)/tcp" : "\(number)/\(parts[1].lowercased())"
+                }
+            )
         default:
             throw fail("is not an instruction Corral builds")
         }
     }
 
     /// `ENV`/`LABEL` pairs: `k=v k2="v 2"`, or (ENV's legacy form) `KEY the rest of the line`.
-    private func keyValues(_ lookup: ((String) -> String?)?, legacy: Bool) throws(ShellWords.Problem) -> [KeyValue] {
+    private func keyValues(_ lookup: ((String) -> String?)?, legacy: Bool) throws(ShellWords.Problem)
+        -> [KeyValue]
+    {
         let raw = try ShellWords.split(arguments, lookup: nil)
         guard let first = raw.first else { throw ShellWords.Problem(message: "needs NAME=value pairs") }
         if legacy, !first.contains("=") {
             let value = arguments.trimmingSpaces.dropFirst(first.count)
-            guard !value.trimmingSpaces.isEmpty else { throw ShellWords.Problem(message: "needs a value: ENV NAME=value or ENV NAME value") }
+            guard !value.trimmingSpaces.isEmpty else {
+                throw ShellWords.Problem(message: "needs a value: ENV NAME=value or ENV NAME value")
+            }
             return [KeyValue(key: first, value: try ShellWords.word(String(value), lookup: lookup))]
         }
-        return try ShellWords.split(arguments, lookup: lookup).map { (word) throws(ShellWords.Problem) -> KeyValue in
+        return try ShellWords.split(arguments, lookup: lookup).map {
+            (word) throws(ShellWords.Problem) -> KeyValue in
             let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty else { throw ShellWords.Problem(message: "needs NAME=value pairs, not '\(word)'") }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ShellWords.Problem(message: "needs NAME=value pairs, not '\(word)'")
+            }
             return KeyValue(key: String(parts[0]), value: String(parts[1]))
         }
     }

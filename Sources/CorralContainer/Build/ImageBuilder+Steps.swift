@@ -6,7 +6,13 @@ import Glibc
 extension ImageBuilder {
     /// Runs a step the cache did not have and stores its image. Whatever happens, its container,
     /// overlay mount and directories are gone when this returns.
-    func execute(_ instruction: DockerfileInstruction, _ command: DockerfileCommand, _ state: inout State, copy: CopyPlan?, cacheKey: String) throws {
+    func execute(
+        _ instruction: DockerfileInstruction,
+        _ command: DockerfileCommand,
+        _ state: inout State,
+        copy: CopyPlan?,
+        cacheKey: String
+    ) throws {
         var configFile = state.configFile
         configFile.config = BuildConfig.apply(command, to: state.config, cmdSet: state.cmdSet)
         configFile.created = Date.now.formatted(.iso8601)
@@ -35,9 +41,18 @@ extension ImageBuilder {
             break
         }
         try overlay?.unmount()
-        let entry = ImageConfigFile.HistoryEntry(created: configFile.created, createdBy: instruction.text, emptyLayer: layer == nil ? true : nil)
+        let entry = ImageConfigFile.HistoryEntry(
+            created: configFile.created,
+            createdBy: instruction.text,
+            emptyLayer: layer == nil ? true : nil
+        )
         configFile.history = (configFile.history ?? []) + [entry]
-        let image = try store.storeBuildStep(base: state.image, layer: layer, configFile: configFile, cacheKey: cacheKey)
+        let image = try store.storeBuildStep(
+            base: state.image,
+            layer: layer,
+            configFile: configFile,
+            cacheKey: cacheKey
+        )
         state.image = image
         state.configFile = image.configFile
     }
@@ -51,36 +66,74 @@ extension ImageBuilder {
     /// `RUN`: the process in a container on an overlay of the image so far, with its config's
     /// environment (and the stage's ARGs), working directory and user, without a network.
     /// Returns the container's upper directory (kept when it ended) once it exited 0.
-    private func run(_ form: ProcessForm, instruction: DockerfileInstruction, state: State, step: StepDirectory) throws -> String {
+    private func run(
+        _ form: ProcessForm,
+        instruction: DockerfileInstruction,
+        state: State,
+        step: StepDirectory
+    ) throws -> String {
         let layers = try layers(of: state)
         guard !layers.isEmpty else {
-            throw DockerfileError(line: instruction.line, instruction: "RUN", "needs files to run: the image so far (FROM scratch) has none; COPY a shell in first")
+            throw DockerfileError(
+                line: instruction.line,
+                instruction: "RUN",
+                "needs files to run: the image so far (FROM scratch) has none; COPY a shell in first"
+            )
         }
         let config = state.config
         var environment = config.env
         for (name, value) in state.arguments.sorted(by: { $0.key < $1.key }) {
-            if let value, BuildConfig.value(of: name, in: environment) == nil { environment.append("\(name)=\(value)") }
+            if let value, BuildConfig.value(of: name, in: environment) == nil {
+                environment.append("\(name)=\(value)")
+            }
         }
-        if BuildConfig.value(of: "PATH", in: environment) == nil { environment += LaunchSpec.defaultEnvironment }
-        let user = try config.user.isEmpty ? UserSpec.root : UserDatabase.resolve(
-            config.user, passwd: UserDatabase.read("etc/passwd", layers: layers), group: UserDatabase.read("etc/group", layers: layers))
+        if BuildConfig.value(of: "PATH", in: environment) == nil {
+            environment += LaunchSpec.defaultEnvironment
+        }
+        let user =
+            try config.user.isEmpty
+            ? UserSpec.root
+            : UserDatabase.resolve(
+                config.user,
+                passwd: UserDatabase.read("etc/passwd", layers: layers),
+                group: UserDatabase.read("etc/group", layers: layers)
+            )
         let id = "build-" + step.id
         let spec = LaunchSpec(
-            id: id, rootfs: .overlay(lowerDirectories: layers), arguments: form.arguments, environment: environment,
-            workingDirectory: config.workingDir.isEmpty ? "/" : config.workingDir, user: user, network: .none)
+            id: id,
+            rootfs: .overlay(lowerDirectories: layers),
+            arguments: form.arguments,
+            environment: environment,
+            workingDirectory: config.workingDir.isEmpty ? "/" : config.workingDir,
+            user: user,
+            network: .none
+        )
         let container = Container(
-            spec: spec, paths: ContainerPaths(root: step.path, id: id), logOptions: LogOptions(echo: true), keepsUpperDirectory: true)
+            spec: spec,
+            paths: ContainerPaths(root: step.path, id: id),
+            logOptions: LogOptions(echo: true),
+            keepsUpperDirectory: true
+        )
         let exit = try container.run()
         guard exit.exitCode == 0 else {
             let command = form.arguments.joined(separator: " ")
-            throw DockerfileError(line: instruction.line, instruction: "RUN", "'\(command)' returned a non-zero code: \(exit.exitCode)", exitCode: exit.exitCode)
+            throw DockerfileError(
+                line: instruction.line,
+                instruction: "RUN",
+                "'\(command)' returned a non-zero code: \(exit.exitCode)",
+                exitCode: exit.exitCode
+            )
         }
         return container.paths.upper
     }
 
     /// Twelve random hex digits, naming a step's directory and container.
     static func randomID() -> String {
-        String(UInt64.random(in: 0...UInt64.max), radix: 16).padding(toLength: 12, withPad: "0", startingAt: 0)
+        String(UInt64.random(in: 0...UInt64.max), radix: 16).padding(
+            toLength: 12,
+            withPad: "0",
+            startingAt: 0
+        )
     }
 }
 
@@ -96,7 +149,13 @@ struct CopyPlan {
     var chown: String?
 
     /// Resolves `sources` (wildcards allowed) in `context`; `destination` is relative to `workingDirectory`.
-    init(context: BuildContext, sources: [String], destination: String, chown: String?, workingDirectory: String) throws {
+    init(
+        context: BuildContext,
+        sources: [String],
+        destination: String,
+        chown: String?,
+        workingDirectory: String
+    ) throws {
         items = try sources.flatMap { try context.sources($0) }.map { ($0, try context.entries(of: $0)) }
         self.destination = BuildConfig.absolute(destination, in: workingDirectory)
         destinationIsDirectory = destination.hasSuffix("/") || destination == "." || items.count > 1
@@ -130,7 +189,11 @@ struct CopyPlan {
                 base = destination
             }
             for entry in entries where !(source.isDirectory && entry.relative.isEmpty) {
-                try overlay.copy(entry, to: entry.relative.isEmpty ? base : base + "/" + entry.relative, owner: owner)
+                try overlay.copy(
+                    entry,
+                    to: entry.relative.isEmpty ? base : base + "/" + entry.relative,
+                    owner: owner
+                )
             }
         }
     }

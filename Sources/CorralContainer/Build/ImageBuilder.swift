@@ -17,7 +17,12 @@ public struct ImageBuilder {
         public var tag: String?
 
         /// Makes options.
-        public init(context: String, buildArguments: [String: String] = [:], noCache: Bool = false, tag: String? = nil) {
+        public init(
+            context: String,
+            buildArguments: [String: String] = [:],
+            noCache: Bool = false,
+            tag: String? = nil
+        ) {
             self.context = context
             self.buildArguments = buildArguments
             self.noCache = noCache
@@ -101,9 +106,15 @@ public struct ImageBuilder {
             output(" ---> \(state.image.map { $0.manifestDigest.short } ?? "scratch")")
         }
         let unused = options.buildArguments.keys.filter { !consumed.contains($0) }.sorted()
-        if !unused.isEmpty { output("[Warning] One or more build-args [\(unused.joined(separator: " "))] were not consumed") }
+        if !unused.isEmpty {
+            output("[Warning] One or more build-args [\(unused.joined(separator: " "))] were not consumed")
+        }
         guard let image = state.image else {
-            throw DockerfileError(line: steps[0].line, instruction: "FROM", "scratch with no other step makes no image; add a step")
+            throw DockerfileError(
+                line: steps[0].line,
+                instruction: "FROM",
+                "scratch with no other step makes no image; add a step"
+            )
         }
         try store.nameBuiltImage(image.manifestDigest, as: options.tag)
         output("Successfully built \(image.manifestDigest)")
@@ -112,25 +123,41 @@ public struct ImageBuilder {
     }
 
     /// `FROM`: the base image from the store, or `scratch`.
-    private func from(_ instruction: DockerfileInstruction, global: [String: String?], total: Int) throws -> State {
+    private func from(_ instruction: DockerfileInstruction, global: [String: String?], total: Int) throws
+        -> State
+    {
         output("Step 1/\(total) : \(instruction.text)")
         guard case .from(let reference, _) = try instruction.command(expanding: { global[$0] ?? nil }) else {
             throw DockerfileError(line: instruction.line, instruction: "FROM", "must come first")
         }
         if reference == "scratch" {
             output(" ---> scratch")
-            return State(configFile: ImageConfigFile(
-                created: nil, architecture: ImageStore.architecture, os: "linux", config: ImageConfig(),
-                rootfs: .init(type: "layers", diffIDs: []), history: []))
+            return State(
+                configFile: ImageConfigFile(
+                    created: nil,
+                    architecture: ImageStore.architecture,
+                    os: "linux",
+                    config: ImageConfig(),
+                    rootfs: .init(type: "layers", diffIDs: []),
+                    history: []
+                )
+            )
         }
         let image: ImageStore.ResolvedImage
         do { image = try store.resolve(reference) } catch {
-            throw DockerfileError(line: instruction.line, instruction: "FROM", "cannot use '\(reference)': \(error); import it first (corral image import / import-rootfs)")
+            throw DockerfileError(
+                line: instruction.line,
+                instruction: "FROM",
+                "cannot use '\(reference)': \(error); import it first (corral image import / import-rootfs)"
+            )
         }
         var configFile = image.configFile
         if configFile.history?.isEmpty ?? true {
             configFile.history = configFile.rootfs.diffIDs.map { _ in
-                ImageConfigFile.HistoryEntry(created: configFile.created, createdBy: "corral: a layer of \(reference)")
+                ImageConfigFile.HistoryEntry(
+                    created: configFile.created,
+                    createdBy: "corral: a layer of \(reference)"
+                )
             }
         }
         output(" ---> \(image.manifestDigest.short)")
@@ -138,9 +165,20 @@ public struct ImageBuilder {
     }
 
     /// One step after `FROM` (not `ARG`): found in the cache, or run and stored.
-    private func step(_ instruction: DockerfileInstruction, _ command: DockerfileCommand, _ state: inout State, context: BuildContext, noCache: Bool) throws {
+    private func step(
+        _ instruction: DockerfileInstruction,
+        _ command: DockerfileCommand,
+        _ state: inout State,
+        context: BuildContext,
+        noCache: Bool
+    ) throws {
         let at = { (error: any Error) -> DockerfileError in
-            (error as? DockerfileError) ?? DockerfileError(line: instruction.line, instruction: instruction.keyword, "failed: \(error)")
+            (error as? DockerfileError)
+                ?? DockerfileError(
+                    line: instruction.line,
+                    instruction: instruction.keyword,
+                    "failed: \(error)"
+                )
         }
         do {
             var copied: CopyPlan?
@@ -148,11 +186,23 @@ public struct ImageBuilder {
             var content = ""
             switch command {
             case .run:
-                let arguments = state.arguments.compactMap { name, value in value.map { "\(name)=\($0)" } }.sorted()
+                let arguments = state.arguments.compactMap { name, value in value.map { "\(name)=\($0)" } }
+                    .sorted()
                 key += " arguments \(arguments)"
-            case .copy(let sources, let destination, let chown), .add(let sources, let destination, let chown):
-                let plan = try CopyPlan(context: context, sources: sources, destination: destination, chown: chown, workingDirectory: state.config.workingDir)
-                if case .add = command, sources.contains(where: { $0.hasSuffix(".tar") || $0.hasSuffix(".tar.gz") || $0.hasSuffix(".tgz") }) {
+            case .copy(let sources, let destination, let chown),
+                .add(let sources, let destination, let chown):
+                let plan = try CopyPlan(
+                    context: context,
+                    sources: sources,
+                    destination: destination,
+                    chown: chown,
+                    workingDirectory: state.config.workingDir
+                )
+                if case .add = command,
+                    sources.contains(where: {
+                        $0.hasSuffix(".tar") || $0.hasSuffix(".tar.gz") || $0.hasSuffix(".tgz")
+                    })
+                {
                     output("note: Corral's ADD copies archives as they are; it does not extract them")
                 }
                 content = try plan.digest()
@@ -160,7 +210,11 @@ public struct ImageBuilder {
             default:
                 break
             }
-            let cacheKey = BuildCache.key(parent: state.image?.manifestDigest, instruction: key, content: content)
+            let cacheKey = BuildCache.key(
+                parent: state.image?.manifestDigest,
+                instruction: key,
+                content: content
+            )
             if !noCache, let cached = store.cachedBuildStep(cacheKey) {
                 output(" ---> Using cache")
                 state.image = cached

@@ -51,6 +51,9 @@ struct ScopedPath {
     }
 
     private func escape(_ path: String) -> ContainerError {
-        ContainerError(.unsafePath, "'\(path)' is outside the build context (through '..' or a symlink); copy only what is inside it")
+        ContainerError(
+            .unsafePath,
+            "'\(path)' is outside the build context (through '..' or a symlink); copy only what is inside it"
+        )
     }
 }

@@ -19,7 +19,9 @@ enum ShellWords {
         try lex(String(text.trimmingSpaces), lookup: lookup, splitting: false).first ?? ""
     }
 
-    private static func lex(_ text: String, lookup: ((String) -> String?)?, splitting: Bool) throws(Problem) -> [String] {
+    private static func lex(_ text: String, lookup: ((String) -> String?)?, splitting: Bool) throws(Problem)
+        -> [String]
+    {
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -34,7 +36,9 @@ enum ShellWords {
                 current.append(characters.popFirst() ?? "\\")
                 inWord = true
             case "'":
-                guard let end = characters.firstIndex(of: "'") else { throw Problem(message: "has an unterminated ' quote") }
+                guard let end = characters.firstIndex(of: "'") else {
+                    throw Problem(message: "has an unterminated ' quote")
+                }
                 current += characters[..<end]
                 characters = characters[(end + 1)...]
                 inWord = true
@@ -53,7 +57,11 @@ enum ShellWords {
         return words
     }
 
-    private static func doubleQuoted(_ characters: inout ArraySlice<Character>, _ current: inout String, _ lookup: ((String) -> String?)?) throws(Problem) {
+    private static func doubleQuoted(
+        _ characters: inout ArraySlice<Character>,
+        _ current: inout String,
+        _ lookup: ((String) -> String?)?
+    ) throws(Problem) {
         while let character = characters.popFirst() {
             switch character {
             case "\"":
@@ -75,9 +83,15 @@ enum ShellWords {
     }
 
     /// Expands the variable after a `$` (already consumed).
-    private static func variable(_ characters: inout ArraySlice<Character>, _ lookup: ((String) -> String?)?, inQuotes: Bool) throws(Problem) -> String {
+    private static func variable(
+        _ characters: inout ArraySlice<Character>,
+        _ lookup: ((String) -> String?)?,
+        inQuotes: Bool
+    ) throws(Problem) -> String {
         if characters.first == "{" {
-            guard let close = characters.firstIndex(of: "}") else { throw Problem(message: "has an unterminated ${") }
+            guard let close = characters.firstIndex(of: "}") else {
+                throw Problem(message: "has an unterminated ${")
+            }
             let body = String(characters[characters.index(after: characters.startIndex)..<close])
             characters = characters[(close + 1)...]
             guard let lookup else { return "${" + body + "}" }

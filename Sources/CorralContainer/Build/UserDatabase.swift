@@ -5,17 +5,28 @@ import Glibc
 enum UserDatabase {
     /// The ids `user` names; a numeric user missing from `passwd` gets group 0.
     static func resolve(_ user: String, passwd: String?, group: String?) throws -> UserSpec {
-        let parts = user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let parts = user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(
+            String.init
+        )
         let users = table(passwd)
         let entry = users.first { $0[0] == parts[0] || (UInt32(parts[0]) != nil && $0[2] == parts[0]) }
         guard let uid = UInt32(parts[0]) ?? entry.flatMap({ UInt32($0[2]) }) else {
-            throw ContainerError(.invalidArgument, "user '\(parts[0])' is not in the image's /etc/passwd; use a numeric uid")
+            throw ContainerError(
+                .invalidArgument,
+                "user '\(parts[0])' is not in the image's /etc/passwd; use a numeric uid"
+            )
         }
         var gid = entry.flatMap { UInt32($0[3]) } ?? 0
         if parts.count == 2 {
             let groups = table(group)
-            guard let named = UInt32(parts[1]) ?? groups.first(where: { $0[0] == parts[1] }).flatMap({ UInt32($0[2]) }) else {
-                throw ContainerError(.invalidArgument, "group '\(parts[1])' is not in the image's /etc/group; use a numeric gid")
+            guard
+                let named = UInt32(parts[1])
+                    ?? groups.first(where: { $0[0] == parts[1] }).flatMap({ UInt32($0[2]) })
+            else {
+                throw ContainerError(
+                    .invalidArgument,
+                    "group '\(parts[1])' is not in the image's /etc/group; use a numeric gid"
+                )
             }
             gid = named
         }
@@ -24,8 +35,10 @@ enum UserDatabase {
 
     /// The colon-separated rows of a passwd or group file with at least four fields.
     private static func table(_ text: String?) -> [[String]] {
-        (text ?? "").split(whereSeparator: \.isNewline).map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
-            .filter { $0.count >= 4 && !$0[0].hasPrefix("#") }
+        (text ?? "").split(whereSeparator: \.isNewline).map {
+            $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        }
+        .filter { $0.count >= 4 && !$0[0].hasPrefix("#") }
     }
 
     /// The text of `relative` (e.g. `etc/passwd`) in an image's layer directories, topmost first:

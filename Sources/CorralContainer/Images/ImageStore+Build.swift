@@ -4,7 +4,10 @@ import Glibc
 extension ImageStore {
     /// Reads the stored image whose manifest has `digest`, named or not.
     func resolve(manifest digest: Digest) throws -> ResolvedImage {
-        try resolve(Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: 0), name: digest.description)
+        try resolve(
+            Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: 0),
+            name: digest.description
+        )
     }
 
     /// The image a build step made earlier, if the cache has `key` and the image and its unpacked
@@ -22,7 +25,8 @@ extension ImageStore {
     /// given, and `configFile` (whose `diff_ids` get the new layer's). The image is not named; the
     /// build cache records it under `cacheKey` in the same hold of the store lock, which keeps it
     /// from garbage collection.
-    func storeBuildStep(base: ResolvedImage?, layer: String?, configFile: ImageConfigFile, cacheKey: String) throws
+    func storeBuildStep(base: ResolvedImage?, layer: String?, configFile: ImageConfigFile, cacheKey: String)
+        throws
         -> ResolvedImage
     {
         let digest = try StoreLock.withExclusive(lockPath) {
@@ -33,7 +37,9 @@ extension ImageStore {
                 var config = configFile
                 if let layer {
                     let (descriptor, diffID) = try RootfsLayoutWriter.writeLayer(
-                        of: RootfsArchiver(root: layer, overlayWhiteouts: true), into: layout)
+                        of: RootfsArchiver(root: layer, overlayWhiteouts: true),
+                        into: layout
+                    )
                     layers.append(descriptor)
                     config.rootfs.diffIDs.append(diffID)
                 }
@@ -52,9 +58,16 @@ extension ImageStore {
         if let name { try ImageStore.validateName(name) }
         try StoreLock.withExclusive(lockPath) {
             guard let info = try Syscall.lstatIfExists(blobsDirectory + "/" + digest.hex) else {
-                throw ContainerError(.missingBlob, "built manifest \(digest) is missing from the store \(directory)")
+                throw ContainerError(
+                    .missingBlob,
+                    "built manifest \(digest) is missing from the store \(directory)"
+                )
             }
-            let descriptor = Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: Int64(info.st_size))
+            let descriptor = Descriptor(
+                mediaType: MediaType.ociManifest,
+                digest: digest,
+                size: Int64(info.st_size)
+            )
             var index = try readIndex()
             if let name {
                 index.name(descriptor, name)

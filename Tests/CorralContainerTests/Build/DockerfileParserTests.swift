@@ -5,7 +5,8 @@ import Testing
 /// The Dockerfile parser: instructions, continuations, comments, both process forms, word rules
 /// and variables, and errors that name the line and the instruction.
 @Suite struct DockerfileParserTests {
-    private func commands(_ text: String, _ variables: [String: String]? = nil) throws -> [DockerfileCommand] {
+    private func commands(_ text: String, _ variables: [String: String]? = nil) throws -> [DockerfileCommand]
+    {
         try Dockerfile(parsing: text).instructions.map { instruction in
             try instruction.command(expanding: variables.map { table in { table[$0] } })
         }
@@ -31,23 +32,32 @@ import Testing
             CMD echo done
             """
         let parsed = try commands(text)
-        #expect(parsed == [
-            .arg(name: "BASE", defaultValue: "busybox"),
-            .from(image: "$BASE", alias: "build"),
-            .run(.shell("echo hi && echo there")),
-            .run(.exec(["/bin/echo", "exec form"])),
-            .copy(sources: ["a", "b"], destination: "/dst/", chown: "10:20"),
-            .add(sources: ["file.txt"], destination: "/opt/", chown: nil),
-            .env([KeyValue(key: "A", value: "1"), KeyValue(key: "B", value: "two words")]),
-            .env([KeyValue(key: "LEGACY", value: "the rest of the line")]),
-            .workdir("/app"),
-            .user("nobody"),
-            .expose(["80/tcp", "53/udp"]),
-            .label([KeyValue(key: "org.example.name", value: "the name"), KeyValue(key: "version", value: "2")]),
-            .entrypoint(.exec(["/bin/tini", "--"])),
-            .cmd(.shell("echo done")),
-        ])
-        #expect(try Dockerfile(parsing: text).instructions.map(\.line) == [2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16])
+        #expect(
+            parsed == [
+                .arg(name: "BASE", defaultValue: "busybox"),
+                .from(image: "$BASE", alias: "build"),
+                .run(.shell("echo hi && echo there")),
+                .run(.exec(["/bin/echo", "exec form"])),
+                .copy(sources: ["a", "b"], destination: "/dst/", chown: "10:20"),
+                .add(sources: ["file.txt"], destination: "/opt/", chown: nil),
+                .env([KeyValue(key: "A", value: "1"), KeyValue(key: "B", value: "two words")]),
+                .env([KeyValue(key: "LEGACY", value: "the rest of the line")]),
+                .workdir("/app"),
+                .user("nobody"),
+                .expose(["80/tcp", "53/udp"]),
+                .label([
+                    KeyValue(key: "org.example.name", value: "the name"),
+                    KeyValue(key: "version", value: "2"),
+                ]),
+                .entrypoint(.exec(["/bin/tini", "--"])),
+                .cmd(.shell("echo done")),
+            ]
+        )
+        #expect(
+            try Dockerfile(parsing: text).instructions.map(\.line) == [
+                2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+            ]
+        )
     }
 
     @Test func continuationsSkipCommentsAndBlankLinesAndKeepTheFirstLine() throws {
@@ -73,10 +83,13 @@ import Testing
         let parsed = try commands(text, variables)
         #expect(parsed[1] == .workdir("/srv/app"))
         #expect(parsed[2] == .copy(sources: ["app.conf", "default/"], destination: "set/", chown: nil))
-        #expect(parsed[3] == .env([
-            KeyValue(key: "PATH_X", value: "/srv/bin"), KeyValue(key: "Q", value: "$DIR"),
-            KeyValue(key: "E", value: "fallback"), KeyValue(key: "ESC", value: "$DIR"),
-        ]))
+        #expect(
+            parsed[3]
+                == .env([
+                    KeyValue(key: "PATH_X", value: "/srv/bin"), KeyValue(key: "Q", value: "$DIR"),
+                    KeyValue(key: "E", value: "fallback"), KeyValue(key: "ESC", value: "$DIR"),
+                ])
+        )
         #expect(parsed[4] == .run(.shell("echo $DIR")), "RUN is left to its shell")
     }
 
@@ -88,16 +101,34 @@ import Testing
     @Test(arguments: [
         ("FROM busybox\n\n\n\n\n\nCOPY onlyone", "Dockerfile:7: COPY needs a source and a destination"),
         ("RUN echo\nFROM a", "Dockerfile:1: RUN only ARG may come before FROM"),
-        ("# just a comment\n", "Dockerfile:1: FROM the Dockerfile has no FROM; start it with FROM <image> or FROM scratch"),
-        ("FROM a\nFROM b", "Dockerfile:2: FROM a second FROM (a multi-stage build) is not supported; build each stage as its own image"),
-        ("FROM a\nVOLUME /data", "Dockerfile:2: VOLUME is not an instruction Corral builds (it builds ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, LABEL, RUN, USER, WORKDIR)"),
+        (
+            "# just a comment\n",
+            "Dockerfile:1: FROM the Dockerfile has no FROM; start it with FROM <image> or FROM scratch"
+        ),
+        (
+            "FROM a\nFROM b",
+            "Dockerfile:2: FROM a second FROM (a multi-stage build) is not supported; build each stage as its own image"
+        ),
+        (
+            "FROM a\nVOLUME /data",
+            "Dockerfile:2: VOLUME is not an instruction Corral builds (it builds ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, LABEL, RUN, USER, WORKDIR)"
+        ),
         ("FROM a\nRUN", "Dockerfile:2: RUN needs a command, as a shell line or a JSON array"),
         ("FROM a\nENV", "Dockerfile:2: ENV needs NAME=value pairs"),
         ("FROM a\nLABEL novalue", "Dockerfile:2: LABEL needs NAME=value pairs, not 'novalue'"),
-        ("FROM a\nEXPOSE http", "Dockerfile:2: EXPOSE needs ports as NUMBER or NUMBER/tcp|udp|sctp, not 'http'"),
-        ("FROM a\nCOPY --from=build /x /y", "Dockerfile:2: COPY does not take the flag --from=build (Corral's COPY takes --chown=…)"),
+        (
+            "FROM a\nEXPOSE http",
+            "Dockerfile:2: EXPOSE needs ports as NUMBER or NUMBER/tcp|udp|sctp, not 'http'"
+        ),
+        (
+            "FROM a\nCOPY --from=build /x /y",
+            "Dockerfile:2: COPY does not take the flag --from=build (Corral's COPY takes --chown=…)"
+        ),
         ("FROM a\nENV A=\"open", "Dockerfile:2: ENV has an unterminated \" quote"),
-        ("FROM a b c", "Dockerfile:1: FROM needs an image, optionally followed by AS <name>: FROM busybox AS base"),
+        (
+            "FROM a b c",
+            "Dockerfile:1: FROM needs an image, optionally followed by AS <name>: FROM busybox AS base"
+        ),
         ("FROM a\n  \\\nWORKDIR", "Dockerfile:2: WORKDIR needs a directory"),
         ("FROM a\nARG", "Dockerfile:2: ARG needs one name, optionally with a default: ARG VERSION=1.0"),
     ])
@@ -125,7 +156,8 @@ import Testing
     }
 
     @Test func dockerignorePatterns() {
-        let ignore = DockerIgnore("""
+        let ignore = DockerIgnore(
+            """
             # comment
             *.log
             build/
@@ -133,11 +165,15 @@ import Testing
             docs/**/*.md
             !docs/keep/README.md
             /tmp
-            """)
+            """
+        )
         #expect(ignore.excludes("app.log"))
         #expect(!ignore.excludes("sub/app.log"), "* does not cross a /")
         #expect(ignore.excludes("build/out/a.o"), "a matched directory takes everything under it")
-        #expect(ignore.excludes("a/b/secret.txt") && ignore.excludes("secret"), "** matches none or many components")
+        #expect(
+            ignore.excludes("a/b/secret.txt") && ignore.excludes("secret"),
+            "** matches none or many components"
+        )
         #expect(ignore.excludes("docs/x/y/z.md") && ignore.excludes("docs/z.md"))
         #expect(!ignore.excludes("docs/keep/README.md"), "! takes a path back")
         #expect(ignore.mayIncludeUnder("docs") && ignore.mayIncludeUnder("docs/keep"))

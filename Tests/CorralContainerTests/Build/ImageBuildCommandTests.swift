@@ -56,20 +56,33 @@ import Testing
         #expect(run.status == 0 && run.output.contains("hello from /srv/app"), "\(run.output)")
         let look = try Self.corral(
             ["container", "run", "--image", "app:1"] + workspace.root
-                + ["--", "/bin/sh", "-c", "ls /data; test -e /bin/vi && echo vi-left; ls -R; cat main.txt"])
+                + ["--", "/bin/sh", "-c", "ls /data; test -e /bin/vi && echo vi-left; ls -R; cat main.txt"]
+        )
         #expect(look.status == 0, "\(look.output)")
-        #expect(look.output.contains("new") && !look.output.contains("old"), "a directory an earlier layer made is deleted: \(look.output)")
+        #expect(
+            look.output.contains("new") && !look.output.contains("old"),
+            "a directory an earlier layer made is deleted: \(look.output)"
+        )
         #expect(!look.output.contains("vi-left"), "a base file is deleted: \(look.output)")
-        #expect(look.output.contains("keep.log") && look.output.contains("deep.txt") && look.output.contains("v1"))
+        #expect(
+            look.output.contains("keep.log") && look.output.contains("deep.txt") && look.output.contains("v1")
+        )
         #expect(!look.output.contains("skip.log") && !look.output.contains("secret"), "\(look.output)")
 
         // Unchanged (an ignored file changed, another image imported and collected): all cached.
         try workspace.write("app/skip.log", "changed but ignored")
-        #expect(try Self.corral(["image", "import-rootfs", "other", try TestSandbox.busybox.get().directory] + workspace.root).status == 0)
+        #expect(
+            try Self.corral(
+                ["image", "import-rootfs", "other", try TestSandbox.busybox.get().directory] + workspace.root
+            ).status == 0
+        )
         let second = try workspace.build(["-t", "app:2"])
         #expect(second.status == 0, "\(second.output)")
         #expect(second.output.components(separatedBy: " ---> Using cache").count - 1 == 8, "\(second.output)")
-        #expect(try store.inspect("app:2").manifestDigest == details.manifestDigest, "the same steps make the same image")
+        #expect(
+            try store.inspect("app:2").manifestDigest == details.manifestDigest,
+            "the same steps make the same image"
+        )
 
         // A context file changes: the steps before COPY are cached, COPY and after run again.
         try workspace.write("app/main.txt", "v2")
@@ -78,28 +91,55 @@ import Testing
         #expect(third.output.components(separatedBy: " ---> Using cache").count - 1 == 3, "\(third.output)")
         let changed = try store.inspect("app:3")
         #expect(changed.manifestDigest != details.manifestDigest)
-        #expect(Array(changed.layers.prefix(3)) == Array(details.layers.prefix(3)), "the layers before COPY are shared")
+        #expect(
+            Array(changed.layers.prefix(3)) == Array(details.layers.prefix(3)),
+            "the layers before COPY are shared"
+        )
 
         // A build argument reaches RUN and misses its cache; --no-cache runs everything.
-        let argued = try workspace.build(["-t", "app:4", "--build-arg", "GREETING=hey", "--build-arg", "UNUSED=1"])
+        let argued = try workspace.build([
+            "-t", "app:4", "--build-arg", "GREETING=hey", "--build-arg", "UNUSED=1",
+        ])
         #expect(argued.output.components(separatedBy: " ---> Using cache").count - 1 == 2, "\(argued.output)")
         #expect(argued.output.contains("[Warning] One or more build-args [UNUSED] were not consumed"))
-        #expect(try Self.corral(["container", "run", "--image", "app:4"] + workspace.root + ["--"]).output.contains("hey from /srv/app"))
+        #expect(
+            try Self.corral(["container", "run", "--image", "app:4"] + workspace.root + ["--"]).output
+                .contains("hey from /srv/app")
+        )
         let uncached = try workspace.build(["--no-cache"])
         #expect(uncached.status == 0 && !uncached.output.contains("Using cache"), "\(uncached.output)")
-        let digest = try #require(uncached.output.split(separator: "\n").last { $0.hasPrefix("Successfully built ") }?.split(separator: " ").last)
-        let byDigest = try Self.corral(["container", "run", "--image", String(digest)] + workspace.root + ["--", "cat", "main.txt"])
-        #expect(byDigest.status == 0 && byDigest.output == "v2", "an unnamed build is found by its digest: \(byDigest.output)")
+        let digest = try #require(
+            uncached.output.split(separator: "\n").last { $0.hasPrefix("Successfully built ") }?.split(
+                separator: " "
+            ).last
+        )
+        let byDigest = try Self.corral(
+            ["container", "run", "--image", String(digest)] + workspace.root + ["--", "cat", "main.txt"]
+        )
+        #expect(
+            byDigest.status == 0 && byDigest.output == "v2",
+            "an unnamed build is found by its digest: \(byDigest.output)"
+        )
         #expect(try Self.corral(["image", "rm", String(digest)] + workspace.root).status == 0)
 
         // A cache file that cannot be read is an empty cache, not a failed build.
-        try "{torn".write(toFile: workspace.sandbox.root + "/images/build-cache.json", atomically: false, encoding: .utf8)
+        try "{torn".write(
+            toFile: workspace.sandbox.root + "/images/build-cache.json",
+            atomically: false,
+            encoding: .utf8
+        )
         let afterDamage = try workspace.build(["-t", "app:5"])
-        #expect(afterDamage.status == 0 && !afterDamage.output.contains("Using cache"), "\(afterDamage.output)")
+        #expect(
+            afterDamage.status == 0 && !afterDamage.output.contains("Using cache"),
+            "\(afterDamage.output)"
+        )
 
         // Pruning the cache keeps the named images and forgets the steps.
         #expect(try Self.corral(["image", "prune-build-cache"] + workspace.root).status == 0)
-        #expect(try Self.corral(["container", "run", "--image", "app:1"] + workspace.root + ["--"]).output.contains("hello from /srv/app"))
+        #expect(
+            try Self.corral(["container", "run", "--image", "app:1"] + workspace.root + ["--"]).output
+                .contains("hello from /srv/app")
+        )
         let afterPrune = try workspace.build(["-t", "app:6"])
         #expect(afterPrune.status == 0 && !afterPrune.output.contains("Using cache"), "\(afterPrune.output)")
         workspace.expectNothingLeft()
@@ -118,14 +158,24 @@ import Testing
         let out = workspace.sandbox.root + "/out"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         _ = try ImageTestSupport.run("/bin/tar", ["-C", out, "-xf", archive])
-        _ = try ImageTestSupport.run("/usr/bin/umoci", ["unpack", "--image", "out:app:1", "bundle"], directory: workspace.sandbox.root)
+        _ = try ImageTestSupport.run(
+            "/usr/bin/umoci",
+            ["unpack", "--image", "out:app:1", "bundle"],
+            directory: workspace.sandbox.root
+        )
         let rootfs = workspace.sandbox.root + "/bundle/rootfs"
-        #expect(try String(contentsOfFile: rootfs + "/srv/app/greeting", encoding: .utf8) == "hello from /srv/app\n")
+        #expect(
+            try String(contentsOfFile: rootfs + "/srv/app/greeting", encoding: .utf8)
+                == "hello from /srv/app\n"
+        )
         #expect(try String(contentsOfFile: rootfs + "/srv/app/main.txt", encoding: .utf8) == "v1")
         #expect(FileManager.default.fileExists(atPath: rootfs + "/data/new"))
         #expect(!FileManager.default.fileExists(atPath: rootfs + "/data/old"), "whiteouts are read by umoci")
         #expect(!FileManager.default.fileExists(atPath: rootfs + "/bin/vi"))
-        let config = try String(contentsOfFile: workspace.sandbox.root + "/bundle/config.json", encoding: .utf8)
+        let config = try String(
+            contentsOfFile: workspace.sandbox.root + "/bundle/config.json",
+            encoding: .utf8
+        )
         #expect(config.contains("APP_HOME=/srv/app") && config.contains("\"cwd\": \"/srv/app\""), "\(config)")
     }
 
@@ -133,83 +183,25 @@ import Testing
         let workspace = try Workspace("user")
         defer { workspace.remove() }
         try workspace.write("owned.txt", "mine")
-        try workspace.write("Dockerfile", """
+        try workspace.write(
+            "Dockerfile",
+            """
             FROM busybox
             RUN echo "app:x:1000:1001::/:/bin/sh" >> /etc/passwd && echo "app:x:1001:" >> /etc/group && mkdir -m 777 /shared
             COPY --chown=app:app owned.txt /shared/
             USER app
             RUN ["/bin/sh", "-c", "id -u > /shared/ids && id -g >> /shared/ids"]
-            """)
+            """
+        )
         let built = try workspace.build(["-t", "users"])
         #expect(built.status == 0, "\(built.output)")
         let look = try Self.corral(
-            ["container", "run", "--image", "users"] + workspace.root + ["--", "/bin/sh", "-c", "cat /shared/ids; stat -c %u:%g /shared/owned.txt"])
+            ["container", "run", "--image", "users"] + workspace.root + [
+                "--", "/bin/sh", "-c", "cat /shared/ids; stat -c %u:%g /shared/owned.txt",
+            ]
+        )
         #expect(look.output == "1000\n1001\n1000:1001\n", "\(look.output)")
         #expect(try ImageStore(root: workspace.sandbox.root).config(forImage: "users").user == "app")
-        workspace.expectNothingLeft()
-    }
-
-    @Test func aFailingRunStopsTheBuildWithItsCodeAndLeavesNothing() throws {
-        let workspace = try Workspace("fail")
-        defer { workspace.remove() }
-        try workspace.write("Dockerfile", "FROM busybox\nRUN touch /made\nRUN echo about to fail; exit 7\nCMD never\n")
-        let failed = try workspace.build(["-t", "broken"])
-        #expect(failed.status == 7, "\(failed.output)")
-        #expect(failed.output.contains("about to fail"), "the step's output is shown: \(failed.output)")
-        #expect(failed.output.contains("Dockerfile:3: RUN '/bin/sh -c echo about to fail; exit 7' returned a non-zero code: 7"), "\(failed.output)")
-        #expect(!failed.output.contains("Step 4/4"))
-        #expect(!(try ImageStore(root: workspace.sandbox.root).list().contains { $0.name == "broken" }))
-        workspace.expectNothingLeft()
-    }
-
-    /// A build killed mid-step leaves its step directory (with a mount) behind; the next build
-    /// sweeps it, and leaves alone the step of a build that still holds its lock.
-    @Test func aKilledBuildsLeftoversAreSweptByTheNext() throws {
-        let workspace = try Workspace("sweep")
-        defer { workspace.remove() }
-        let build = workspace.sandbox.root + "/build"
-        try FileManager.default.createDirectory(atPath: build + "/dead00000000/merged", withIntermediateDirectories: true)
-        #expect(mount("tmpfs", build + "/dead00000000/merged", "tmpfs", 0, nil) == 0)
-        #expect(FileManager.default.createFile(atPath: build + "/dead00000000.lock", contents: nil))
-        #expect(FileManager.default.createFile(atPath: build + "/orphan000000.lock", contents: nil))
-        try FileManager.default.createDirectory(atPath: build + "/live00000000", withIntermediateDirectories: true)
-        let live = open(build + "/live00000000.lock", O_RDWR | O_CREAT, 0o600)
-        #expect(live >= 0 && flock(live, LOCK_EX) == 0)
-        defer { close(live) }
-        try workspace.write("Dockerfile", "FROM busybox\nRUN true\n")
-        let built = try workspace.build()
-        #expect(built.status == 0, "\(built.output)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: build).sorted() == ["live00000000", "live00000000.lock"])
-        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
-        #expect(!mounts.contains(workspace.sandbox.root))
-    }
-
-    /// A build killed (SIGKILL) while its RUN sleeps leaves the RUN's process and step behind;
-    /// the next build kills that process, removes its cgroup and directory.
-    @Test func aBuildKilledMidRunIsCleanedUpByTheNext() throws {
-        let workspace = try Workspace("killed")
-        defer { workspace.remove() }
-        try workspace.write("Dockerfile", "FROM busybox\nRUN echo sleeping; sleep 60\n")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
-        process.arguments = ["image", "build"] + workspace.root + [workspace.context]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        var seen = ""
-        while !seen.contains("\nsleeping\n") {  // the RUN's output, not its Step line
-            let chunk = pipe.fileHandleForReading.availableData
-            try #require(!chunk.isEmpty, "the build ended before its RUN started: \(seen)")
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.sandbox.root + "/build")
-        #expect(leftovers.count == 2, "the killed step's directory and lock: \(leftovers)")
-
-        try workspace.write("Dockerfile", "FROM busybox\nRUN true\n")
-        let next = try workspace.build()
-        #expect(next.status == 0, "\(next.output)")
         workspace.expectNothingLeft()
     }
 
@@ -219,9 +211,15 @@ import Testing
         try workspace.write("hello.txt", "hi")
         try workspace.write("Dockerfile", "ARG BASE=nothing\nFROM $BASE AS first\nRUN test -x /bin/sh\n")
         let argued = try workspace.build(["--build-arg", "BASE=busybox", "-t", "from-arg"])
-        #expect(argued.status == 0 && argued.output.contains("Step 1/2 : FROM $BASE AS first"), "\(argued.output)")
+        #expect(
+            argued.status == 0 && argued.output.contains("Step 1/2 : FROM $BASE AS first"),
+            "\(argued.output)"
+        )
         let missing = try workspace.build()
-        #expect(missing.status == 1 && missing.output.contains("Dockerfile:2: FROM cannot use 'nothing'"), "\(missing.output)")
+        #expect(
+            missing.status == 1 && missing.output.contains("Dockerfile:2: FROM cannot use 'nothing'"),
+            "\(missing.output)"
+        )
 
         try workspace.write("Dockerfile", "FROM scratch\nCOPY hello.txt /\nCMD [\"/hello.txt\"]\n")
         let scratch = try workspace.build(["-t", "tiny"])
@@ -239,17 +237,24 @@ import Testing
         try workspace.write("inside.txt", "in")
         #expect(symlink("/etc", workspace.context + "/etc-link") == 0)
         #expect(symlink("../../..", workspace.context + "/up") == 0)
-        for (source, expected) in [("../x", "outside the build context"), ("etc-link/passwd", "outside the build context"),
-            ("up/etc", "outside the build context"), ("missing.txt", "not in the build context")]
-        {
+        for (source, expected) in [
+            ("../x", "outside the build context"), ("etc-link/passwd", "outside the build context"),
+            ("up/etc", "outside the build context"), ("missing.txt", "not in the build context"),
+        ] {
             try workspace.write("Dockerfile", "FROM busybox\nCOPY inside.txt /ok\nCOPY \(source) /x\n")
             let refused = try workspace.build()
             #expect(refused.status == 1, "\(refused.output)")
-            #expect(refused.output.contains("Dockerfile:3: COPY failed") && refused.output.contains(expected), "\(source): \(refused.output)")
+            #expect(
+                refused.output.contains("Dockerfile:3: COPY failed") && refused.output.contains(expected),
+                "\(source): \(refused.output)"
+            )
         }
         try workspace.write("Dockerfile", "FROM busybox\nRUN true\nCOPY onlyone\n")
         let bad = try workspace.build()
-        #expect(bad.status == 1 && bad.output.contains("Dockerfile:3: COPY needs a source and a destination"), "\(bad.output)")
+        #expect(
+            bad.status == 1 && bad.output.contains("Dockerfile:3: COPY needs a source and a destination"),
+            "\(bad.output)"
+        )
         #expect(!bad.output.contains("Step 1"), "a bad Dockerfile is refused before any step runs")
         workspace.expectNothingLeft()
     }

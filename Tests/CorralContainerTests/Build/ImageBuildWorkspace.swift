@@ -33,13 +33,18 @@ extension ImageBuildCommandTests {
             sandbox = try TestSandbox(label)
             context = sandbox.root + "/context"
             try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-            let imported = try ImageBuildCommandTests.corral(["image", "import-rootfs", "busybox", try TestSandbox.busybox.get().directory] + root)
+            let imported = try ImageBuildCommandTests.corral(
+                ["image", "import-rootfs", "busybox", try TestSandbox.busybox.get().directory] + root
+            )
             try #require(imported.status == 0, "\(imported.output)")
         }
 
         func write(_ relative: String, _ text: String) throws {
             let path = context + "/" + relative
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true
+            )
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
 
@@ -50,10 +55,16 @@ extension ImageBuildCommandTests {
         /// Nothing of a build is left: no mount under the root, no build cgroup, no step directory.
         func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
             let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
-            #expect(!mounts.contains(sandbox.root), "a mount is left: \(mounts)", sourceLocation: sourceLocation)
+            #expect(
+                !mounts.contains(sandbox.root),
+                "a mount is left: \(mounts)",
+                sourceLocation: sourceLocation
+            )
             for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
                 let corral = "/sys/fs/cgroup/\(hierarchy)/corral"
-                let left = ((try? FileManager.default.contentsOfDirectory(atPath: corral)) ?? []).filter { $0.hasPrefix("build-") }
+                let left = ((try? FileManager.default.contentsOfDirectory(atPath: corral)) ?? []).filter {
+                    $0.hasPrefix("build-")
+                }
                 #expect(left.isEmpty, "cgroups left in \(corral): \(left)", sourceLocation: sourceLocation)
             }
             let steps = (try? FileManager.default.contentsOfDirectory(atPath: sandbox.root + "/build")) ?? []

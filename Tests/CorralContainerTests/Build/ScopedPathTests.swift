@@ -16,7 +16,10 @@ import Testing
         #expect(symlink("../../../data", root + "/climbing") == 0)
         #expect(symlink("/loop", root + "/loop") == 0)
         let image = ScopedPath(root: root, refuseEscapes: false)
-        #expect(try image.resolve("/absolute/file") == ["data", "file"], "an absolute link is read from the image's root")
+        #expect(
+            try image.resolve("/absolute/file") == ["data", "file"],
+            "an absolute link is read from the image's root"
+        )
         #expect(try image.resolve("climbing/x") == ["data", "x"], "'..' stops at the image's root")
         #expect(try image.resolve("/absolute", followLast: false) == ["absolute"])
         #expect(throws: ContainerError.self) { try image.resolve("loop/x") }
