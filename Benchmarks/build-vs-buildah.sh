@@ -39,7 +39,7 @@ mkdir -p "$WORK"
 BUILDAH="buildah --root $WORK/buildah --runroot $WORK/buildah-run --storage-driver vfs"
 cleanup() {
   $BUILDAH rm --all >/dev/null 2>&1 || true
-  grep -o " $WORK[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $WORK[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
