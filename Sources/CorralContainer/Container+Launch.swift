@@ -32,7 +32,7 @@ extension Container {
         do {
             try ContainerSyscall.mkdirs(paths.directory, code: .rootfs)
             if case .overlay(let lowerDirectories) = spec.rootfs {
-                overlay = OverlayRootfs(paths: paths, lowerDirectories: lowerDirectories)
+                overlay = OverlayRootfs(paths: paths, lowerDirectories: lowerDirectories, keepsUpper: keepsUpperDirectory)
                 options = try overlay?.prepare()
             }
             if spec.network == .bridge {

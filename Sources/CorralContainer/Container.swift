@@ -20,6 +20,9 @@ public final class Container: Sendable {
     public let cgroupMountRoot: String
     /// The bridge for `.bridge` networking; nil: the state root's standard one.
     public let bridge: BridgeNetwork?
+    /// Whether the overlay's upper directory (what the task wrote) is left in place when the
+    /// container ends, for its caller to read and remove (`corral image build`'s `RUN`).
+    public let keepsUpperDirectory: Bool
 
     /// The lifecycle.
     private enum State: Sendable {
@@ -42,13 +45,15 @@ public final class Container: Sendable {
         paths: ContainerPaths,
         logOptions: LogOptions = LogOptions(),
         cgroupMountRoot: String = "/sys/fs/cgroup",
-        bridge: BridgeNetwork? = nil
+        bridge: BridgeNetwork? = nil,
+        keepsUpperDirectory: Bool = false
     ) {
         self.spec = spec
         self.paths = paths
         self.logOptions = logOptions
         self.cgroupMountRoot = cgroupMountRoot
         self.bridge = bridge
+        self.keepsUpperDirectory = keepsUpperDirectory
     }
 
     /// Launches the task; returns the host pid of the container's init once it exec'd.

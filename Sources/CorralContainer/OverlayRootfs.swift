@@ -11,6 +11,8 @@ import CCorralLauncher
 struct OverlayRootfs: Sendable {
     let paths: ContainerPaths
     let lowerDirectories: [String]
+    /// Whether `remove()` leaves upper/ for the caller (a build step turns it into a layer).
+    var keepsUpper = false
 
     /// Creates upper/, work/ and rootfs/ and returns the overlayfs mount options.
     func prepare() throws -> String {
@@ -26,13 +28,16 @@ struct OverlayRootfs: Sendable {
             try ContainerSyscall.mkdir(directory, code: .rootfs)
         }
         let lower = lowerDirectories.joined(separator: ":")
-        return "lowerdir=\(lower),upperdir=\(paths.upper),workdir=\(paths.work)"
+        // An upper directory that becomes a layer must hold whole files and plain directories:
+        // no metadata-only copies or directory redirects, whatever the module's defaults.
+        let layerSafe = keepsUpper ? ",redirect_dir=off,metacopy=off" : ""
+        return "lowerdir=\(lower),upperdir=\(paths.upper),workdir=\(paths.work)" + layerSafe
     }
 
-    /// Removes upper/, work/ and rootfs/. The overlay was mounted only in the
-    /// container's mount namespace; the start-up sweep detaches host leftovers.
+    /// Removes upper/ (unless `keepsUpper`), work/ and rootfs/. The overlay was mounted only in
+    /// the container's mount namespace; the start-up sweep detaches host leftovers.
     func remove() throws {
-        try FileTree.remove(paths.upper)
+        if !keepsUpper { try FileTree.remove(paths.upper) }
         try FileTree.remove(paths.work)
         let result = ContainerSyscall.rmdir(paths.rootfs)
         if result != 0 && result != ENOENT {

@@ -27,7 +27,8 @@ struct ContainerRun: ParsableCommand {
     @Option(help: "Working directory inside the container (default: the image's, else /).") var workdir: String?
     @Option(help: "UID[:GID] to run as (numeric).") var user: String?
     @Flag(name: .customShort("d"), help: "Run detached; print the id.") var detach = false
-    @Argument(parsing: .postTerminator, help: "The command and its arguments.") var command: [String]
+    @Argument(parsing: .postTerminator, help: "The command and its arguments (default: the image's entrypoint and cmd).")
+    var command: [String] = []
 
     func run() throws {
         let store = root.store

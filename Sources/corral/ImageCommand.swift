@@ -8,7 +8,10 @@ struct ImageCommand: ParsableCommand {
         commandName: "image",
         abstract: "Manage the local OCI image store (<root>/images).",
         discussion: "Example: corral image import-rootfs busybox ./rootfs && corral image ls",
-        subcommands: [Import.self, ImportRootfs.self, List.self, Remove.self, Inspect.self, Save.self, Load.self, Tag.self, Pull.self, Push.self]
+        subcommands: [
+            Import.self, ImportRootfs.self, List.self, Remove.self, Inspect.self, Save.self, Load.self, Tag.self, Pull.self, Push.self,
+            Build.self, PruneBuildCache.self,
+        ]
     )
 
     /// `--root` is accepted both before the subcommand (`image --root DIR ls`) and after it.
@@ -21,10 +24,15 @@ struct ImageCommand: ParsableCommand {
 
         /// Opens the store under `--root`, `$CORRAL_ROOT` or the default root.
         func openStore() throws -> ImageStore {
+            try ImageStore(root: stateRoot)
+        }
+
+        /// `--root`, else `$CORRAL_ROOT`, else the default root.
+        var stateRoot: String {
             let environment = ProcessInfo.processInfo.environment["CORRAL_ROOT"].flatMap {
                 $0.isEmpty ? nil : $0
             }
-            return try ImageStore(root: root ?? environment ?? ImageStore.defaultRoot)
+            return root ?? environment ?? ImageStore.defaultRoot
         }
     }
 

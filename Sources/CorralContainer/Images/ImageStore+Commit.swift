@@ -24,6 +24,9 @@ extension ImageStore {
                 var configFile = base.configFile
                 configFile.created = Date.now.formatted(.iso8601)
                 configFile.rootfs.diffIDs.append(diffID)
+                if let history = configFile.history, !history.isEmpty {
+                    configFile.history = history + [.init(created: configFile.created, createdBy: "corral container commit")]
+                }
                 try RootfsLayoutWriter.finish(layout, name: name, configFile: configFile, layers: base.manifest.layers + [layer])
                 return try importLayout(LayoutReader(path: layout), name: name, stage: stage)
             }

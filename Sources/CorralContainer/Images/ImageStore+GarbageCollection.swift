@@ -6,7 +6,9 @@ extension ImageStore {
         try StoreLock.withExclusive(lockPath) {
             var index = try readIndex()
             let before = index.manifests.count
-            index.manifests.removeAll { $0.refName == reference }
+            index.manifests.removeAll {
+                $0.refName == reference || ($0.refName == nil && $0.digest.description == reference)
+            }
             guard index.manifests.count < before else {
                 throw ContainerError(.notFound, "no image named '\(reference)' in \(directory)")
             }
@@ -44,6 +46,12 @@ extension ImageStore {
             blobs.insert(image.manifest.config.digest.hex)
             for layer in image.manifest.layers { blobs.insert(layer.digest.hex) }
             for diffID in image.configFile.rootfs.diffIDs { layers.insert(diffID.hex) }
+        }
+        // The build cache's images are roots too; an entry whose manifest is gone protects nothing.
+        for digest in BuildCache(storeDirectory: directory).entries().values {
+            guard let image = try? resolve(manifest: digest) else { continue }
+            blobs.formUnion([digest.hex, image.manifest.config.digest.hex] + image.manifest.layers.map(\.digest.hex))
+            layers.formUnion(image.configFile.rootfs.diffIDs.map(\.hex))
         }
         for name in try Syscall.listDirectory(blobsDirectory) where !blobs.contains(name) {
             try Syscall.removeTree(blobsDirectory + "/" + name)

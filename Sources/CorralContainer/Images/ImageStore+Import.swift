@@ -71,9 +71,11 @@ extension ImageStore {
     }
 
     /// Verifies and stages one manifest (or picks one from a nested index), its config and layers.
-    private func stageImage(_ descriptor: Descriptor, _ layout: LayoutReader, _ stage: String, depth: Int)
-        throws -> Descriptor
-    {
+    /// With `trustStored`, a layer whose blob and unpacked directory the store already holds is
+    /// neither read nor staged (a build step's layout names its base's layers without copies).
+    private func stageImage(
+        _ descriptor: Descriptor, _ layout: LayoutReader, _ stage: String, depth: Int, trustStored: Bool = false
+    ) throws -> Descriptor {
         if MediaType.indexes.contains(descriptor.mediaType) && depth == 0 {
             let nested = try stageDocument(ImageIndex.self, descriptor, layout, stage, what: "image index")
             let linux = nested.manifests.filter {
@@ -110,6 +112,11 @@ extension ImageStore {
             )
         }
         for (layer, diffID) in zip(manifest.layers, configFile.rootfs.diffIDs) {
+            if trustStored, try Syscall.lstatIfExists(blobsDirectory + "/" + layer.digest.hex) != nil,
+                try Syscall.lstatIfExists(layerDirectory(diffID)) != nil
+            {
+                continue
+            }
             try stageLayer(layer, diffID: diffID, layout, stage)
         }
         return Descriptor(mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size)
@@ -201,6 +208,28 @@ extension ImageStore {
 
     /// Moves staged blobs and layers into the store, then names the images in `index.json`.
     private func commit(_ staged: [(name: String, manifest: Descriptor)], stage: String) throws {
+        try moveStaged(stage)
+        var index = try readIndex()
+        for (name, manifest) in staged { index.name(manifest, name) }
+        try writeIndex(index)
+    }
+
+    /// Stages the one image of `layout` and moves its blobs and layers into the store without
+    /// naming it in `index.json` (a build step's image); returns its manifest's descriptor. Layers
+    /// the store already holds (the step's base) are taken as stored: the layout need not have them.
+    func storeUnnamed(_ layout: LayoutReader, stage: String) throws -> Descriptor {
+        try layout.checkLayoutFile()
+        let index = try layout.index()
+        guard index.manifests.count == 1, let only = index.manifests.first else {
+            throw ContainerError(.malformed, "OCI layout '\(layout.path)' holds \(index.manifests.count) images, not one")
+        }
+        let manifest = try stageImage(only, layout, stage, depth: 0, trustStored: true)
+        try moveStaged(stage)
+        return manifest
+    }
+
+    /// Moves staged blobs and layers into the store.
+    private func moveStaged(_ stage: String) throws {
         for name in try Syscall.listDirectory(stage + "/blobs") {
             try Syscall.rename(stage + "/blobs/" + name, blobsDirectory + "/" + name)
         }
@@ -213,9 +242,6 @@ extension ImageStore {
                 }
             }
         }
-        var index = try readIndex()
-        for (name, manifest) in staged { index.name(manifest, name) }
-        try writeIndex(index)
     }
 
     // MARK: - Archives

@@ -68,6 +68,23 @@ struct ImageConfigFile: Codable, Sendable {
     var os: String?
     var config: ImageConfig?
     var rootfs: RootFS
+    /// How each layer (and each step that made no layer) came to be, lowest first.
+    var history: [HistoryEntry]?
+
+    /// One entry of `history`.
+    struct HistoryEntry: Codable, Sendable, Equatable {
+        var created: String?
+        var createdBy: String?
+        var comment: String?
+        /// True for a step that changed only the config.
+        var emptyLayer: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case created, comment
+            case createdBy = "created_by"
+            case emptyLayer = "empty_layer"
+        }
+    }
 
     /// The layers' uncompressed digests, lowest first.
     struct RootFS: Codable, Sendable {
@@ -93,6 +110,10 @@ public struct ImageConfig: Codable, Sendable, Equatable {
     public var workingDir: String
     /// `user`, `uid`, `user:group` or `uid:gid`, or empty for root.
     public var user: String
+    /// Ports the image says it listens on, as `80/tcp` (`EXPOSE`).
+    public var exposedPorts: [String: EmptyObject]?
+    /// Labels (`LABEL`).
+    public var labels: [String: String]?
 
     /// A config with the given fields.
     public init(
@@ -100,13 +121,17 @@ public struct ImageConfig: Codable, Sendable, Equatable {
         cmd: [String] = [],
         entrypoint: [String] = [],
         workingDir: String = "",
-        user: String = ""
+        user: String = "",
+        exposedPorts: [String: EmptyObject]? = nil,
+        labels: [String: String]? = nil
     ) {
         self.env = env
         self.cmd = cmd
         self.entrypoint = entrypoint
         self.workingDir = workingDir
         self.user = user
+        self.exposedPorts = exposedPorts
+        self.labels = labels
     }
 
     /// The process a container runs by default: `entrypoint` followed by `cmd`.
@@ -118,6 +143,8 @@ public struct ImageConfig: Codable, Sendable, Equatable {
         case entrypoint = "Entrypoint"
         case workingDir = "WorkingDir"
         case user = "User"
+        case exposedPorts = "ExposedPorts"
+        case labels = "Labels"
     }
 
     /// Decodes the OCI fields; missing or null ones are empty.
@@ -128,5 +155,13 @@ public struct ImageConfig: Codable, Sendable, Equatable {
         entrypoint = try container.decodeIfPresent([String].self, forKey: .entrypoint) ?? []
         workingDir = try container.decodeIfPresent(String.self, forKey: .workingDir) ?? ""
         user = try container.decodeIfPresent(String.self, forKey: .user) ?? ""
+        exposedPorts = try container.decodeIfPresent([String: EmptyObject].self, forKey: .exposedPorts)
+        labels = try container.decodeIfPresent([String: String].self, forKey: .labels)
     }
+}
+
+/// The empty JSON object `{}`, the value of each `ExposedPorts` key.
+public struct EmptyObject: Codable, Sendable, Equatable, Hashable {
+    /// `{}`.
+    public init() {}
 }

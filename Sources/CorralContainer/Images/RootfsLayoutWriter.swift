@@ -13,12 +13,15 @@ struct RootfsLayoutWriter {
     func write(name: String, config: ImageConfig) throws {
         try Self.begin(layout)
         let (layer, diffID) = try Self.writeLayer(of: RootfsArchiver(root: rootfs), into: layout)
+        let created = Date.now.formatted(.iso8601)
         let configFile = ImageConfigFile(
-            created: Date.now.formatted(.iso8601),
+            created: created,
             architecture: ImageStore.architecture,
             os: "linux",
             config: config,
-            rootfs: .init(type: "layers", diffIDs: [diffID])
+            rootfs: .init(type: "layers", diffIDs: [diffID]),
+            // One entry a layer: tools that build on the image (buildah) refuse a mismatch.
+            history: [.init(created: created, createdBy: "corral image import-rootfs")]
         )
         try Self.finish(layout, name: name, configFile: configFile, layers: [layer])
     }
