@@ -52,10 +52,10 @@ import Testing
         #expect(history.count == 9 && history.filter { $0.emptyLayer != true }.count == 5, "\(history)")
 
         // Run the image: what RUN wrote and deleted, what COPY took and what .dockerignore left out.
-        let run = try Self.corral(["container", "run", "--image", "app:1"] + workspace.root + ["--"])
+        let run = try Self.corral(["container", "run", "--net", "none", "--image", "app:1"] + workspace.root + ["--"])
         #expect(run.status == 0 && run.output.contains("hello from /srv/app"), "\(run.output)")
         let look = try Self.corral(
-            ["container", "run", "--image", "app:1"] + workspace.root
+            ["container", "run", "--net", "none", "--image", "app:1"] + workspace.root
                 + ["--", "/bin/sh", "-c", "ls /data; test -e /bin/vi && echo vi-left; ls -R; cat main.txt"]
         )
         #expect(look.status == 0, "\(look.output)")
@@ -103,7 +103,7 @@ import Testing
         #expect(argued.output.components(separatedBy: " ---> Using cache").count - 1 == 2, "\(argued.output)")
         #expect(argued.output.contains("[Warning] One or more build-args [UNUSED] were not consumed"))
         #expect(
-            try Self.corral(["container", "run", "--image", "app:4"] + workspace.root + ["--"]).output
+            try Self.corral(["container", "run", "--net", "none", "--image", "app:4"] + workspace.root + ["--"]).output
                 .contains("hey from /srv/app")
         )
         let uncached = try workspace.build(["--no-cache"])
@@ -114,7 +114,7 @@ import Testing
             ).last
         )
         let byDigest = try Self.corral(
-            ["container", "run", "--image", String(digest)] + workspace.root + ["--", "cat", "main.txt"]
+            ["container", "run", "--net", "none", "--image", String(digest)] + workspace.root + ["--", "cat", "main.txt"]
         )
         #expect(
             byDigest.status == 0 && byDigest.output == "v2",
@@ -137,7 +137,7 @@ import Testing
         // Pruning the cache keeps the named images and forgets the steps.
         #expect(try Self.corral(["image", "prune-build-cache"] + workspace.root).status == 0)
         #expect(
-            try Self.corral(["container", "run", "--image", "app:1"] + workspace.root + ["--"]).output
+            try Self.corral(["container", "run", "--net", "none", "--image", "app:1"] + workspace.root + ["--"]).output
                 .contains("hello from /srv/app")
         )
         let afterPrune = try workspace.build(["-t", "app:6"])
@@ -196,7 +196,7 @@ import Testing
         let built = try workspace.build(["-t", "users"])
         #expect(built.status == 0, "\(built.output)")
         let look = try Self.corral(
-            ["container", "run", "--image", "users"] + workspace.root + [
+            ["container", "run", "--net", "none", "--image", "users"] + workspace.root + [
                 "--", "/bin/sh", "-c", "cat /shared/ids; stat -c %u:%g /shared/owned.txt",
             ]
         )
