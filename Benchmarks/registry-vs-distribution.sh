@@ -22,10 +22,15 @@ done
 CORRAL=${CORRAL:-.build/release/corral}
 [ -x "$CORRAL" ] || swift build -c release --product corral >/dev/null
 WORK=$(mktemp -d /tmp/corral-registry-bench.XXXXXX)
-PIDS=()
+# The servers start in command substitutions (subshells), so their pids go to a file.
+stop_all() {
+  [ -f "$WORK/pids" ] || return 0
+  while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$WORK/pids"
+  while read -r pid; do while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done; done < "$WORK/pids"
+  rm -f "$WORK/pids"
+}
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_all
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -62,21 +67,16 @@ http:
   addr: 127.0.0.1:$port
 EOF
   docker-registry serve "$1/config.yml" >"$1/log" 2>&1 &
-  PIDS+=($!)
+  echo $! >> "$WORK/pids"
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.05; done
   echo "127.0.0.1:$port"
 }
 start_corral_registry() {
   local port; port=$(free_port)
   "$CORRAL" registry serve --listen "127.0.0.1:$port" --root "$1" >"$WORK/corral-registry.log" 2>&1 &
-  PIDS+=($!)
+  echo $! >> "$WORK/pids"
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.05; done
   echo "127.0.0.1:$port"
-}
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  PIDS=()
 }
 
 SKOPEO="skopeo --insecure-policy"
