@@ -44,6 +44,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CXattr"),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "CorralStore", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         .target(name: "CorralRaft", swiftSettings: swiftSettings),
@@ -98,7 +99,7 @@ let package = Package(
         .target(name: "CCorralLauncher"),
         .target(
             name: "CorralContainer",
-            dependencies: ["CCorralLauncher", "CZlib", "COpenSSL", "CXattr", "CorralModel"],
+            dependencies: ["CCorralLauncher", "CZlib", "COpenSSL", "CXattr", "CCurl", "CorralModel"],
             swiftSettings: swiftSettings
         ),
         .target(

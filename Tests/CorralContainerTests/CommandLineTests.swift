@@ -6,23 +6,9 @@ import Testing
 /// The `corral image` and `corral container` verbs, run as a user runs them: the built
 /// binary, a private state root, and the busybox image imported from Debian's busybox-static.
 @Suite(.serialized) struct CommandLineTests {
-    struct Run {
-        var status: Int32
-        var output: String
-    }
+    typealias Run = CombinedOutput.Run
 
-    private static func corral(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try locateBinary())
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
-    }
+    private static func corral(_ arguments: [String]) throws -> Run { try CombinedOutput.corral(arguments) }
 
     private static func locateBinary() throws -> String { try CorralBinary.locate() }
 

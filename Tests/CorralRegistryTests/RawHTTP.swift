@@ -1,3 +1,4 @@
+import CorralTestSupport
 import Foundation
 import Glibc
 
@@ -59,23 +60,9 @@ enum RawHTTP {
 
 /// Runs a command-line tool to its end and collects its output.
 enum RunTool {
-    struct Result {
-        var status: Int32
-        var output: String
-    }
-
-    /// Runs `path` with `arguments`; stdout and stderr together in `output`.
-    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    /// Runs `path` with `arguments` (in `environment` alone, when given); stdout and stderr
+    /// together in `output`.
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> CombinedOutput.Run {
+        try CombinedOutput.run(path, arguments, environment: environment ?? [:], inherit: environment == nil)
     }
 }

@@ -1,6 +1,5 @@
-import Dispatch
+import CCurl
 import Foundation
-import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -29,29 +28,30 @@ protocol RegistryBodySink: AnyObject {
     func write(_ buffer: UnsafeRawBufferPointer) throws
 }
 
-/// A blocking HTTP client over URLSession (libcurl, with TLS, on Linux) that can stream a
-/// successful answer's body to a sink as it arrives, so a layer is never held whole in memory.
+/// A blocking HTTP client on libcurl's easy interface that can stream a successful answer's
+/// body to a sink as it arrives, so a layer is never held whole in memory. The transfer runs
+/// on the calling thread with a 1 MiB buffer (URLSession's libcurl reads 16 KB at a time and
+/// hands each piece to another thread, which made a 200 MiB pull three times skopeo's), and
+/// one handle is kept per client, so its connections are reused.
 ///
-/// Calls block their thread until the exchange ends; run them off the cooperative pool.
-final class RegistryHTTP: Sendable {
-    private let session: URLSession
-    private let router: Router
-    /// How long a request may stay idle before it fails.
+/// Calls block their thread until the exchange ends; run them off the cooperative pool. One
+/// client serves one thread at a time.
+final class RegistryHTTP {
+    private let handle: UnsafeMutableRawPointer
+    /// How long a request may stay idle (no byte either way) before it fails.
     let timeout: TimeInterval
+
+    /// libcurl's global state, set up once before the first handle.
+    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     /// A client whose requests fail after `timeout` seconds without progress.
     init(timeout: TimeInterval = 60) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1
-        router = Router()
-        session = URLSession(configuration: configuration, delegate: router, delegateQueue: queue)
+        _ = Self.initialized
+        handle = curl_easy_init()
         self.timeout = timeout
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit { curl_easy_cleanup(handle) }
 
     /// What a request sends as its body.
     enum Body {
@@ -68,119 +68,158 @@ final class RegistryHTTP: Sendable {
         limit: Int = 8 << 20,
         sink: (any RegistryBodySink)? = nil
     ) throws -> RegistryResponse {
-        let exchange = Exchange(limit: limit, sink: sink)
-        let task: URLSessionTask
-        switch body {
-        case .none: task = session.dataTask(with: request)
-        case .bytes(let bytes): task = session.uploadTask(with: request, from: Data(bytes))
-        case .file(let path): task = session.uploadTask(with: request, fromFile: URL(fileURLWithPath: path))
-        }
-        router.register(task.taskIdentifier, exchange)
-        task.resume()
-        exchange.done.wait()
-        router.unregister(task.taskIdentifier)
         let target = request.url?.absoluteString ?? "?"
-        if let failure = exchange.failure { throw failure }
-        guard let response = exchange.response else {
-            throw ContainerError(
-                .registry, "cannot reach \(target)", cause: exchange.transportError ?? "no answer")
+        let method = request.httpMethod ?? "GET"
+        let exchange = try Exchange(target: target, limit: limit, sink: sink, body: body)
+        defer { exchange.close() }
+        curl_easy_reset(handle)
+        var headers: UnsafeMutablePointer<curl_slist>? = nil
+        for (name, value) in request.allHTTPHeaderFields ?? [:] { headers = curl_slist_append(headers, "\(name): \(value)") }
+        // No `Expect: 100-continue` wait before a body.
+        headers = curl_slist_append(headers, "Expect:")
+        defer { curl_slist_free_all(headers) }
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        let code: CURLcode = target.withCString { url in
+            method.withCString { verb in
+                corral_curl_set_pointer(handle, CURLOPT_URL, url)
+                corral_curl_set_pointer(handle, CURLOPT_HTTPHEADER, headers)
+                corral_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+                corral_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+                corral_curl_set_long(handle, CURLOPT_BUFFERSIZE, 1 << 20)
+                corral_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT, max(1, Int(timeout)))
+                corral_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+                corral_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(timeout)))
+                corral_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, Exchange.onHeader)
+                corral_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)
+                corral_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, Exchange.onBody)
+                corral_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
+                switch method {
+                case "GET": break
+                case "HEAD": corral_curl_set_long(handle, CURLOPT_NOBODY, 1)
+                default:
+                    // Any other method sends a body (perhaps empty) with its length.
+                    corral_curl_set_long(handle, CURLOPT_UPLOAD, 1)
+                    corral_curl_set_pointer(handle, CURLOPT_CUSTOMREQUEST, verb)
+                    corral_curl_set_offset(handle, CURLOPT_INFILESIZE_LARGE, exchange.uploadSize)
+                    corral_curl_set_callback(handle, CURLOPT_READFUNCTION, Exchange.onUpload)
+                    corral_curl_set_pointer(handle, CURLOPT_READDATA, context)
+                }
+                return curl_easy_perform(handle)
+            }
         }
-        return RegistryResponse(
-            status: response.statusCode,
-            headers: Self.headers(response),
-            body: exchange.collected,
-            interruption: exchange.transportError
-        )
+        if let failure = exchange.failure { throw failure }
+        var status = 0
+        var answered: Int = 0
+        if corral_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &answered) == CURLE_OK { status = answered }
+        let said = code == CURLE_OK ? nil : String(cString: curl_easy_strerror(code))
+        guard status > 0 else { throw ContainerError(.registry, "cannot reach \(target)", cause: said ?? "no answer") }
+        return RegistryResponse(status: status, headers: exchange.headers, body: exchange.collected, interruption: said)
     }
 
-    /// The headers of `response`, names lowercased.
-    static func headers(_ response: HTTPURLResponse) -> [String: String] {
-        Dictionary(
-            response.allHeaderFields.compactMap { key, value in (key as? String).map { ($0.lowercased(), "\(value)") } },
-            uniquingKeysWith: { first, _ in first })
-    }
+    // MARK: - One exchange
 
-    // MARK: - Delegate
-
-    /// The state of one request. Touched only on the session's serial delegate queue until
-    /// `done` is signalled, then only by the waiting caller; the semaphore orders the two.
-    private final class Exchange: @unchecked Sendable {
+    /// The state of one request, touched only by libcurl's callbacks on the calling thread.
+    private final class Exchange {
+        let target: String
         let limit: Int
         let sink: (any RegistryBodySink)?
-        let done = DispatchSemaphore(value: 0)
-        var response: HTTPURLResponse?
+        var status = 0
+        var headers: [String: String] = [:]
         var collected: [UInt8] = []
         var failure: ContainerError?
-        var transportError: String?
+        private var streaming = false
+        private var begun = false
+        // The body being sent.
+        private let bytes: [UInt8]
+        private var sent = 0
+        private let file: Int32
+        let uploadSize: curl_off_t
 
-        init(limit: Int, sink: (any RegistryBodySink)?) {
+        init(target: String, limit: Int, sink: (any RegistryBodySink)?, body: RegistryHTTP.Body) throws {
+            self.target = target
             self.limit = limit
             self.sink = sink
+            switch body {
+            case .none:
+                (bytes, file, uploadSize) = ([], -1, 0)
+            case .bytes(let given):
+                (bytes, file, uploadSize) = (given, -1, curl_off_t(given.count))
+            case .file(let path):
+                let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                var info = stat()
+                guard descriptor >= 0, fstat(descriptor, &info) == 0 else {
+                    if descriptor >= 0 { Glibc.close(descriptor) }
+                    throw ContainerError.errno("open the body to send", path)
+                }
+                (bytes, file, uploadSize) = ([], descriptor, curl_off_t(info.st_size))
+            }
         }
 
-        var streaming: Bool { sink != nil && (200..<300).contains(response?.statusCode ?? 0) }
-    }
+        func close() { if file >= 0 { Glibc.close(file) } }
 
-    /// Routes the session's delegate calls to the exchange of each task.
-    private final class Router: NSObject, URLSessionDataDelegate, Sendable {
-        private let exchanges = Mutex<[Int: Exchange]>([:])
-
-        func register(_ id: Int, _ exchange: Exchange) { exchanges.withLock { $0[id] = exchange } }
-        func unregister(_ id: Int) { _ = exchanges.withLock { $0.removeValue(forKey: id) } }
-        private func exchange(_ task: URLSessionTask) -> Exchange? {
-            exchanges.withLock { $0[task.taskIdentifier] }
+        static func from(_ context: UnsafeMutableRawPointer?) -> Exchange {
+            Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
         }
 
-        func urlSession(
-            _ session: URLSession,
-            dataTask: URLSessionDataTask,
-            didReceive response: URLResponse,
-            completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-        ) {
-            guard let exchange = exchange(dataTask) else { return completionHandler(.allow) }
-            exchange.response = response as? HTTPURLResponse
-            if exchange.streaming, let sink = exchange.sink, let http = exchange.response {
-                do { try sink.begin(status: http.statusCode, headers: RegistryHTTP.headers(http)) } catch {
+        /// One header line; a status line starts a new answer (after a redirect or a `100`).
+        static let onHeader: corral_curl_callback = { buffer, size, count, context in
+            let exchange = from(context)
+            let length = size * count
+            let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("HTTP/") {
+                exchange.headers = [:]
+                exchange.status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = line[..<colon].lowercased()
+                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                if exchange.headers[name] == nil { exchange.headers[name] = value }
+            } else if line.isEmpty, !exchange.begun, (200..<300).contains(exchange.status), let sink = exchange.sink {
+                // The end of a final answer's headers.
+                exchange.begun = true
+                exchange.streaming = true
+                do { try sink.begin(status: exchange.status, headers: exchange.headers) } catch {
                     exchange.failure = ContainerError.wrap(error, "starting a download")
-                    return completionHandler(.cancel)
+                    return 0
                 }
             }
-            completionHandler(.allow)
+            return length
         }
 
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-            guard let exchange = exchange(dataTask), exchange.failure == nil else { return }
+        /// Bytes of the body: to the sink, or kept up to the limit.
+        static let onBody: corral_curl_callback = { buffer, size, count, context in
+            let exchange = from(context)
+            let length = size * count
+            let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
             do {
                 if exchange.streaming, let sink = exchange.sink {
-                    try data.withUnsafeBytes { try sink.write($0) }
-                } else if exchange.collected.count + data.count > exchange.limit {
-                    throw ContainerError(
-                        .registry, "the answer from \(dataTask.originalRequest?.url?.absoluteString ?? "?") is over \(exchange.limit) bytes")
+                    try sink.write(bytes)
+                } else if exchange.collected.count + length > exchange.limit {
+                    throw ContainerError(.registry, "the answer from \(exchange.target) is over \(exchange.limit) bytes")
                 } else {
-                    exchange.collected.append(contentsOf: data)
+                    exchange.collected.append(contentsOf: bytes)
                 }
             } catch {
                 exchange.failure = ContainerError.wrap(error, "writing a download")
-                dataTask.cancel()
+                return 0
             }
+            return length
         }
 
-        /// Corral answers `401` challenges itself (`RegistryClient.authorize`): URLSession must
-        /// not, and left to its default handling of a `Basic` challenge it never completes the task.
-        func urlSession(
-            _ session: URLSession,
-            task: URLSessionTask,
-            didReceive challenge: URLAuthenticationChallenge,
-            completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
-        ) {
-            completionHandler(.rejectProtectionSpace, nil)
-        }
-
-        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-            guard let exchange = exchange(task) else { return }
-            if exchange.response == nil, let http = task.response as? HTTPURLResponse { exchange.response = http }
-            if let error { exchange.transportError = error.localizedDescription }
-            exchange.done.signal()
+        /// The next bytes of the body to send.
+        static let onUpload: corral_curl_callback = { buffer, size, count, context in
+            let exchange = from(context)
+            let room = size * count
+            if exchange.file >= 0 {
+                let got = read(exchange.file, buffer, room)
+                return got < 0 ? Int(CURL_READFUNC_ABORT) : got
+            }
+            let chunk = min(room, exchange.bytes.count - exchange.sent)
+            exchange.bytes.withUnsafeBytes { all in
+                if chunk > 0 { UnsafeMutableRawPointer(buffer!).copyMemory(from: all.baseAddress! + exchange.sent, byteCount: chunk) }
+            }
+            exchange.sent += chunk
+            return chunk
         }
     }
 }

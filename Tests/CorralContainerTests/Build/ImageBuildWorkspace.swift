@@ -5,23 +5,9 @@ import Testing
 @testable import CorralContainer
 
 extension ImageBuildCommandTests {
-    struct Run {
-        var status: Int32
-        var output: String
-    }
+    typealias Run = CombinedOutput.Run
 
-    static func corral(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
-    }
+    static func corral(_ arguments: [String]) throws -> Run { try CombinedOutput.corral(arguments) }
 
     /// A state root with the busybox image, and a build context; both removed by `remove()`.
     struct Workspace {

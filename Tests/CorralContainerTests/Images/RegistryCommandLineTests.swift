@@ -12,17 +12,8 @@ import Testing
             && FileManager.default.isExecutableFile(atPath: "/bin/busybox")))
 struct RegistryCommandLineTests {
     static func corral(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try CombinedOutput.corral(arguments, environment: environment)
+        return (run.status, run.output)
     }
 
     @Test func pushWithCredentialsFromTheEnvironmentAndPullWithUser() throws {
