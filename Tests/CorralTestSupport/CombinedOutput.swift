@@ -7,6 +7,11 @@ public enum CombinedOutput {
     public struct Run: Sendable {
         public var status: Int32
         public var output: String
+
+        public init(status: Int32, output: String) {
+            self.status = status
+            self.output = output
+        }
     }
 
     /// Runs `path arguments`, with `environment` added to this process's (or replacing it

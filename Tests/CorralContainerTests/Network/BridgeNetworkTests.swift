@@ -1,4 +1,5 @@
 import CorralContainer
+import CorralTestSupport
 import Foundation
 import Testing
 
