@@ -179,6 +179,37 @@ import Testing
         #expect(config.contains("APP_HOME=/srv/app") && config.contains("\"cwd\": \"/srv/app\""), "\(config)")
     }
 
+    /// What `image build` makes runs under runc too: unpacked by umoci, the bundle's process
+    /// replaced by one that prints, run with a state root of the test's own.
+    @Test func aBuiltImageUnpackedByUmociRunsWithRunc() throws {
+        let workspace = try Workspace("runc")
+        defer { workspace.remove() }
+        try workspace.write("Dockerfile", Self.dockerfile)
+        try workspace.write("app/main.txt", "v1")
+        try #require(try workspace.build(["-t", "app:1"]).status == 0)
+        let archive = workspace.sandbox.root + "/app.tar"
+        #expect(try Self.corral(["image", "save", "-o", archive, "app:1"] + workspace.root).status == 0)
+        let out = workspace.sandbox.root + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        _ = try ImageTestSupport.run("/bin/tar", ["-C", out, "-xf", archive])
+        _ = try ImageTestSupport.run("/usr/bin/umoci", ["unpack", "--image", "out:app:1", "bundle"], directory: workspace.sandbox.root)
+        let configPath = workspace.sandbox.root + "/bundle/config.json"
+        var config = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any])
+        var process = try #require(config["process"] as? [String: Any])
+        process["terminal"] = false
+        process["args"] = ["/bin/sh", "-c", "cat main.txt; echo \" $APP_HOME\"; cat greeting"]
+        config["process"] = process
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
+        let state = workspace.sandbox.root + "/runc-state"
+        let id = "corral-test-\(workspace.sandbox.id)"
+        defer { _ = try? CombinedOutput.run("/usr/sbin/runc", ["--root", state, "delete", "--force", id]) }
+        let ran = try CombinedOutput.run(
+            "/usr/sbin/runc", ["--root", state, "run", "--bundle", workspace.sandbox.root + "/bundle", id])
+        #expect(ran.status == 0, "\(ran.output)")
+        #expect(ran.output.contains("v1 /srv/app") && ran.output.contains("hello from /srv/app"), "\(ran.output)")
+    }
+
     @Test func userAndChownComeFromTheImagesOwnPasswd() throws {
         let workspace = try Workspace("user")
         defer { workspace.remove() }

@@ -79,10 +79,26 @@ import Testing
         // A host port another container publishes is refused, saying by whom.
         let clash = try namespace.corral(["container", "run", "--image", "busybox", "-p", "18080:80"] + root + ["--", "true"])
         #expect(clash.status != 0 && clash.output.contains("already published by container"), "\(clash.output)")
-        // So is one something on the host listens on, and -p without the bridge.
-        let listener = try namespace.corral(
+        // So is one something on the host listens on (a server in the namespace, outside any
+        // container), and -p without the bridge.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+        holder.arguments = ["--net=\(namespace.path)", "/bin/busybox", "nc", "-l", "-p", "18082"]
+        try holder.run()
+        defer {
+            // SIGKILL: a child of the test runner starts with SIGTERM blocked.
+            kill(holder.processIdentifier, SIGKILL)
+            holder.waitUntilExit()
+        }
+        var held = try namespace.corral(["container", "run", "--image", "busybox", "-p", "18082:80"] + root + ["--", "true"])
+        for _ in 0..<100 where !held.output.contains("in use") {
+            usleep(20_000)
+            held = try namespace.corral(["container", "run", "--image", "busybox", "-p", "18082:80"] + root + ["--", "true"])
+        }
+        #expect(held.status != 0 && held.output.contains("host port 18082/tcp is in use on this host"), "\(held.output)")
+        let notBridged = try namespace.corral(
             ["container", "run", "--net", "none", "-p", "18081:80"] + root + ["--", "true"])
-        #expect(listener.status != 0 && listener.output.contains("bridge"), "\(listener.output)")
+        #expect(notBridged.status != 0 && notBridged.output.contains("bridge"), "\(notBridged.output)")
 
         // Stopping the server removes its rule, its link and its lease.
         #expect(try namespace.portRules().contains("--dport 18080"))
