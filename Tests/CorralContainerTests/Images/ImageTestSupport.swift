@@ -1,3 +1,4 @@
+import CorralTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -25,22 +26,9 @@ enum ImageTestSupport {
     /// Runs a program and fails the test unless it exits 0; returns its standard output.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], directory: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        try #require(
-            process.terminationStatus == 0,
-            "\(executable) \(arguments.joined(separator: " ")) failed: \(text)"
-        )
-        return text
+        let run = try CombinedOutput.run(executable, arguments, directory: directory)
+        try #require(run.status == 0, "\(executable) \(arguments.joined(separator: " ")) failed: \(run.output)")
+        return run.output
     }
 
     /// A tar archive of `entries`; regular files take their content from `contents[path]`.
