@@ -31,7 +31,9 @@ import Testing
         #expect(events.contains { $0["type"] as? String == "status" && $0["state"] as? String == "TASK_FINISHED" })
         #expect(events.filter { $0["type"] as? String == "subscribed" }.count >= 3, "two schedulers, one re-subscribed")
         let runs = try ChaosRunTests.jsonLines("\(report)/task-runs.jsonl")
-        #expect(!runs.isEmpty && runs.allSatisfy { $0["runs"] as? Int == 1 })
+        // At most once: a sandbox whose command never started (the launch raced a kill of
+        // its agent or of the task) counts 0, and the summary's checker fails a second start.
+        #expect(runs.contains { $0["runs"] as? Int == 1 } && runs.allSatisfy { ($0["runs"] as? Int ?? 2) <= 1 }, "\(runs)")
         let polls = try ChaosRunTests.jsonLines("\(report)/cluster.jsonl")
         #expect(polls.count > 20)
         let listens = try String(contentsOfFile: "\(report)/agent-1.log", encoding: .utf8)
