@@ -178,12 +178,20 @@ extension ImageStore {
         let target = stage + "/layers/" + diffID.hex
         let unpacked =
             try Syscall.lstatIfExists(layerDirectory(diffID)) != nil || Syscall.lstatIfExists(target) != nil
-        let file = try FileSource(path: blob)
+        try Self.unpackLayer(layer, diffID: diffID, from: try FileSource(path: blob), into: unpacked ? nil : target)
+    }
+
+    /// Reads the blob of `layer` from `source` and unpacks it into the new directory `target`
+    /// (or only reads it when `target` is nil), checking that its uncompressed content matches
+    /// `diffID` (which is why the gzip CRC is not computed).
+    static func unpackLayer(_ layer: Descriptor, diffID: Digest, from source: any ByteSource, into target: String?)
+        throws
+    {
         let tar = HashingSource(
-            MediaType.layerCompression(layer.mediaType) == .gzip ? try GzipSource(file) : file
+            MediaType.layerCompression(layer.mediaType) == .gzip ? try GzipSource(source, checksum: false) : source
         )
         do {
-            if !unpacked {
+            if let target {
                 try Syscall.makeDirectory(target)
                 try LayerUnpacker(root: target, mode: .layer).unpack(TarReader(tar))
             }
@@ -207,7 +215,7 @@ extension ImageStore {
     // MARK: - Commit
 
     /// Moves staged blobs and layers into the store, then names the images in `index.json`.
-    private func commit(_ staged: [(name: String, manifest: Descriptor)], stage: String) throws {
+    func commit(_ staged: [(name: String, manifest: Descriptor)], stage: String) throws {
         try moveStaged(stage)
         var index = try readIndex()
         for (name, manifest) in staged { index.name(manifest, name) }

@@ -16,10 +16,11 @@ extension ImageStore {
     /// Pulls the image `reference` from its registry and stores it as `name` (by default the
     /// reference as written). From an index or manifest list the linux manifest for this
     /// machine's architecture is taken. Blobs the store has are not fetched; every fetched blob
-    /// is streamed to a staging file, hashed, and checked against its digest and size; a pull by
-    /// digest checks the manifest's digest. The image then enters the store as an import does
-    /// (every blob verified again, every layer unpacked under the store's rules), so a failed
-    /// pull leaves the store unchanged.
+    /// is streamed to a file in the pull's own directory, hashed, and checked against its digest
+    /// and size; a pull by digest checks the manifest's digest. Each layer is unpacked while it
+    /// downloads, on a second thread, and its content checked against the config's diff_id;
+    /// only when every check has passed do the blobs and layers enter the store (under its
+    /// lock, as an import's do), so a failed pull leaves the store unchanged.
     @discardableResult
     public func pull(_ reference: ImageReference, name: String? = nil, options: RegistryOptions = RegistryOptions())
         throws -> PullResult
@@ -29,41 +30,40 @@ extension ImageStore {
         let client = RegistryClient(reference, options: options, actions: "pull")
         let download = try DownloadDirectory(in: downloadsDirectory)
         defer { download.remove() }
-        let layout = download.path + "/layout"
-        try RootfsLayoutWriter.begin(layout)
+        let stage = download.path
+        for sub in ["/blobs", "/layers"] { try Syscall.makeDirectory(stage + sub) }
         let (manifestBytes, manifestDescriptor) = try fetchManifest(reference, client)
         let manifest = try JSONCoding.decode(
             ImageManifest.self, from: manifestBytes, what: "manifest \(manifestDescriptor.digest) from \(reference.registry)")
         try validate(manifest, manifestDescriptor)
-        try Syscall.writeAtomically(manifestBytes, to: layout + "/blobs/sha256/" + manifestDescriptor.digest.hex)
-        var result = PullResult(name: imageName, digest: manifestDescriptor.digest, downloaded: [], skipped: [])
-        var seen = Set<Digest>()
-        for (blob, what) in [(manifest.config, "config")] + manifest.layers.map({ ($0, "layer") })
-        where seen.insert(blob.digest).inserted {
-            let stored = blobsDirectory + "/" + blob.digest.hex
-            if try Syscall.lstatIfExists(stored) != nil {
-                try Self.copyBlob(stored, to: layout, blob.digest)
-                result.skipped.append(blob.digest)
-                continue
-            }
-            let partial = layout + "/blobs/" + blob.digest.hex + ".partial"
-            try client.downloadBlob(blob, to: partial, what: what)
-            try Syscall.rename(partial, layout + "/blobs/sha256/" + blob.digest.hex)
-            result.downloaded.append(blob.digest)
+        try Syscall.writeAtomically(manifestBytes, to: stage + "/blobs/" + manifestDescriptor.digest.hex)
+        var pull = LayerPull(store: self, client: client, stage: stage)
+        let config = try pull.config(manifest.config)
+        guard config.rootfs.diffIDs.count == manifest.layers.count else {
+            throw ContainerError(
+                .malformed,
+                "config \(manifest.config.digest) of \(reference) lists \(config.rootfs.diffIDs.count) diff_ids for \(manifest.layers.count) layers; nothing was stored")
         }
-        var index = ImageIndex(schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [])
-        index.name(manifestDescriptor, imageName)
-        try Syscall.writeAtomically(try JSONCoding.encode(index), to: layout + "/index.json")
+        let layers = Array(zip(manifest.layers, config.rootfs.diffIDs))
+        try refusing(reference) {
+            for (layer, diffID) in layers { try pull.layer(layer, diffID: diffID) }
+        }
         try StoreLock.withExclusive(lockPath) {
-            do {
-                _ = try withStage { stage in try importLayout(LayoutReader(path: layout), name: imageName, stage: stage) }
-            } catch let error as ContainerError {
-                throw ContainerError(
-                    error.code, "\(reference) refused: \(error.message); nothing was stored", cause: error.cause)
-            }
+            try refusing(reference) { try pull.unpackLayersRemovedMeanwhile(layers) }
+            try commit([(imageName, manifestDescriptor)], stage: stage)
             try collectGarbageLocked()
         }
-        return result
+        return PullResult(
+            name: imageName, digest: manifestDescriptor.digest, downloaded: pull.downloaded, skipped: pull.skipped)
+    }
+
+    /// Runs `body`, naming `reference` in a refusal it throws.
+    private func refusing(_ reference: ImageReference, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ContainerError where !error.message.hasSuffix("nothing was stored") {
+            throw ContainerError(error.code, "\(reference) refused: \(error.message); nothing was stored", cause: error.cause)
+        }
     }
 
     /// The image manifest of `reference` and its descriptor, going through an index to the

@@ -33,9 +33,21 @@ extension RegistryClient {
     /// Downloads the blob of `blob` to a new file at `path`, hashing it on the way, and checks
     /// its size and digest. A transfer that breaks off is resumed with a `Range` request when
     /// the registry answers `206`, and restarted when it answers `200`; `what` names the blob
-    /// in errors (`layer`, `config`).
-    func downloadBlob(_ blob: Descriptor, to path: String, what: String) throws {
-        let download = try BlobDownload(blob, path: path, progress: progress)
+    /// in errors (`layer`, `config`). With `growing`, a reader can follow the file as it is
+    /// written: it learns of every byte written, of a restart, and of how the download ended
+    /// (complete only once the digest checked out).
+    func downloadBlob(_ blob: Descriptor, to path: String, what: String, growing: GrowingFile? = nil) throws {
+        do {
+            let download = try BlobDownload(blob, path: path, progress: progress, growing: growing)
+            try fetch(blob, into: download, what: what)
+        } catch {
+            growing?.end(.failed)
+            throw error
+        }
+        growing?.end(.complete)
+    }
+
+    private func fetch(_ blob: Descriptor, into download: BlobDownload, what: String) throws {
         let location = try url("blobs/" + blob.digest.description)
         var attempts = 0
         while download.received < blob.size {
@@ -54,19 +66,28 @@ extension RegistryClient {
     }
 }
 
-/// A blob being written to its staging file while it is hashed; resumes or restarts.
+/// A blob being written to its staging file while it is hashed; resumes or restarts. Bytes
+/// gather in a buffer and reach the file (and the hash) a mebibyte at a time: libcurl hands
+/// them over 16 KiB at a call.
 final class BlobDownload: RegistryBodySink {
     private let blob: Descriptor
     private let file: FileSink
     private var hasher = SHA256Hasher()
     private let progress: (@Sendable (Descriptor, Int64) -> Void)?
-    /// Bytes written so far.
+    private let growing: GrowingFile?
+    private var pending: [UInt8] = []
+    private static let flushSize = 1 << 20
+    /// Bytes received so far (in the file or the buffer).
     private(set) var received: Int64 = 0
 
-    init(_ blob: Descriptor, path: String, progress: (@Sendable (Descriptor, Int64) -> Void)?) throws {
+    init(
+        _ blob: Descriptor, path: String, progress: (@Sendable (Descriptor, Int64) -> Void)?, growing: GrowingFile? = nil
+    ) throws {
         self.blob = blob
         self.progress = progress
+        self.growing = growing
         file = try FileSink(creating: path)
+        pending.reserveCapacity(Self.flushSize)
     }
 
     func begin(status: Int, headers: [String: String]) throws {
@@ -76,7 +97,9 @@ final class BlobDownload: RegistryBodySink {
             throw ContainerError.errno("restart download into", "blob \(blob.digest)")
         }
         hasher = SHA256Hasher()
+        pending.removeAll(keepingCapacity: true)
         received = 0
+        growing?.grew(to: 0)
     }
 
     func write(_ buffer: UnsafeRawBufferPointer) throws {
@@ -84,14 +107,26 @@ final class BlobDownload: RegistryBodySink {
             throw ContainerError(
                 .digestMismatch, "blob \(blob.digest) is longer than its descriptor's \(blob.size) bytes; nothing was stored")
         }
-        hasher.update(buffer)
-        try file.write(buffer)
+        pending.append(contentsOf: buffer)
         received += Int64(buffer.count)
+        if pending.count >= Self.flushSize { try flush() }
         progress?(blob, received)
+    }
+
+    /// Writes the buffer to the file and tells a reader.
+    private func flush() throws {
+        guard !pending.isEmpty else { return }
+        try pending.withUnsafeBytes { bytes in
+            hasher.update(bytes)
+            try file.write(bytes)
+        }
+        pending.removeAll(keepingCapacity: true)
+        growing?.grew(to: received)
     }
 
     /// Syncs the file and checks its size and digest.
     func finish(what: String) throws {
+        try flush()
         try file.close()
         let actual = hasher.finalizeHex()
         guard received == blob.size, actual == blob.digest.hex else {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 
 @testable import CorralContainer
@@ -13,13 +14,16 @@ struct RegistryPullRefusalTests {
 
     /// A layout under `temporary` with image `1.0` of one plain layer holding a 768 kB file of
     /// incompressible bytes; returns the layout path and the layer.
-    static func layout(_ temporary: TemporaryDirectory) throws -> (String, Descriptor) {
+    /// With `below`, that layer comes first.
+    static func layout(_ temporary: TemporaryDirectory, below: LayoutBuilder.Layer? = nil) throws -> (String, Descriptor) {
         var generator = SystemRandomNumberGenerator()
         let content = String((0..<(768 << 10)).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122, using: &generator))) })
         let builder = try LayoutBuilder(path: temporary.path + "/layout")
         let manifest = try builder.image(
-            name: "1.0", layers: [LayoutBuilder.plainLayer(try Support.tar([Support.file("big")], contents: ["big": content]))])
-        return (builder.path, try #require(manifest.layers.first))
+            name: "1.0",
+            layers: (below.map { [$0] } ?? [])
+                + [LayoutBuilder.plainLayer(try Support.tar([Support.file("big")], contents: ["big": content]))])
+        return (builder.path, try #require(manifest.layers.last))
     }
 
     /// The store is as new: no image, blob, layer or download.
@@ -86,6 +90,60 @@ struct RegistryPullRefusalTests {
         try Self.expectEmpty(store)
         #expect(try Syscall.lstatIfExists(store.directory + "/escape") == nil)
         #expect(try Syscall.lstatIfExists(store.directory + "/layers/escape") == nil)
+    }
+
+    /// The blob is the one the manifest names (its digest checks out) but its content is not
+    /// the config's diff_id: the layer, unpacked while it downloaded, is refused with it.
+    @Test func aLayerWhoseContentIsNotItsDiffIDIsRefusedAndNothingIsStored() throws {
+        let temporary = try TemporaryDirectory("corral-pull")
+        defer { temporary.remove() }
+        let builder = try LayoutBuilder(path: temporary.path + "/layout")
+        var layer = try LayoutBuilder.gzipLayer(try Support.tar([Support.file("a")], contents: ["a": "real"]))
+        let claimed = Digest(hex: SHA256Hasher.hex(of: try Support.tar([Support.file("a")], contents: ["a": "claimed"])))
+        layer.diffID = claimed
+        let manifest = try builder.image(name: "1.0", layers: [layer])
+        let double = try RegistryDoubleProcess(layout: builder.path, repository: "tools/odd", scratch: temporary.path)
+        defer { double.stop() }
+        let store = try ImageStore(root: temporary.path + "/state")
+        let error = #expect(throws: ContainerError.self) {
+            try store.pull(try ImageReference(parsing: double.address + "/tools/odd:1.0"), options: Self.insecure)
+        }
+        #expect(error?.code == .digestMismatch)
+        let digest = try #require(manifest.layers.first?.digest)
+        #expect(error?.message.contains("layer \(digest) unpacks to sha256:") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("its config says diff_id \(claimed)") == true)
+        #expect(error?.message.hasSuffix("; nothing was stored") == true)
+        try Self.expectEmpty(store)
+    }
+
+    /// The store holds the first layer when the pull starts (its blob is linked, not fetched);
+    /// while the second downloads, the image holding the first is removed and the store's
+    /// garbage collected. The pull unpacks the first again from its linked blob.
+    @Test func aLayerTheStoreLetsGoDuringAPullIsUnpackedFromItsLinkedBlob() throws {
+        let temporary = try TemporaryDirectory("corral-pull")
+        defer { temporary.remove() }
+        let shared = try LayoutBuilder.gzipLayer(try Support.tar([Support.file("shared")], contents: ["shared": "kept"]))
+        let base = try LayoutBuilder(path: temporary.path + "/base")
+        try base.image(name: "base", layers: [shared])
+        let store = try ImageStore(root: temporary.path + "/state")
+        try store.importImage(from: base.path)
+        let (layout, big) = try Self.layout(temporary, below: shared)
+        let double = try RegistryDoubleProcess(layout: layout, repository: "tools/big", scratch: temporary.path)
+        defer { double.stop() }
+        let removed = Mutex(false)
+        var options = Self.insecure
+        options.progress = { blob, _ in
+            guard blob.digest == big.digest, removed.withLock({ let first = !$0; $0 = true; return first }) else { return }
+            try? store.remove("base")
+            try? store.collectGarbage()
+        }
+        let result = try store.pull(try ImageReference(parsing: double.address + "/tools/big:1.0"), name: "big", options: options)
+        #expect(removed.withLock { $0 })
+        #expect(try store.list().map(\.name) == ["big"])
+        #expect(result.downloaded.contains(big.digest) && result.skipped.count == 1, "\(result)")
+        let lowers = try store.lowerDirectories(forImage: "big")
+        #expect(try Syscall.readFile(try #require(lowers.last) + "/shared") == Array("kept".utf8))
+        #expect(try Syscall.readFile(try #require(lowers.first) + "/big", limit: 1 << 20).count == 768 << 10)
     }
 
     @Test func aManifestOfAnUnknownMediaTypeIsRefused() throws {
