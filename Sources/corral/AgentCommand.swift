@@ -42,6 +42,7 @@ struct AgentCommand: AsyncParsableCommand {
     )
     var registry: String?
     @Flag(help: "Pull task images over plain HTTP instead of HTTPS.") var registryInsecure = false
+    @Option(help: "A PEM file of CAs to trust for the registries' HTTPS instead of the system's.") var registryCa: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Flag(help: .hidden) var exitWithParent = false
     /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
@@ -84,7 +85,7 @@ struct AgentCommand: AsyncParsableCommand {
             corralExecutable: try ContainerRun.ownExecutable(), hostname: agentConfig.hostname)
         let environment = ProcessInfo.processInfo.environment
         runnerConfiguration.imagePulls = ImagePullSettings(
-            defaultRegistry: registry, insecure: registryInsecure,
+            defaultRegistry: registry, insecure: registryInsecure, caCertificate: registryCa,
             credentials: environment["CORRAL_REGISTRY_USER"].flatMap { user in
                 user.isEmpty ? nil : RegistryCredentials(user: user, password: environment["CORRAL_REGISTRY_PASSWORD"] ?? "")
             })

@@ -12,6 +12,8 @@ extension ImageCommand {
         var user: String?
         @Flag(name: .long, help: "No progress on stderr.")
         var quiet = false
+        @Option(name: .customLong("ca-cert"), help: "A PEM file of CAs to trust for the registry's HTTPS instead of the system's.")
+        var caCertificate: String?
 
         /// Registry options from the flags and the environment.
         func options() throws -> RegistryOptions {
@@ -24,7 +26,8 @@ extension ImageCommand {
             }
             let showing = !quiet && isatty(STDERR_FILENO) == 1
             return RegistryOptions(
-                insecure: insecure, credentials: credentials, progress: showing ? TransferProgress().report : nil)
+                insecure: insecure, credentials: credentials, progress: showing ? TransferProgress().report : nil,
+                caCertificate: caCertificate)
         }
     }
 

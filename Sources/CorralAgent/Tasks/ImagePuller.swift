@@ -41,7 +41,9 @@ final class ImagePuller: Sendable {
         defer { lock.unlock() }
         if let image = try? images.image(name) { return image }
         started.add(1, ordering: .relaxed)
-        let options = RegistryOptions(insecure: settings.insecure, credentials: settings.credentials, timeout: settings.timeoutSeconds)
+        let options = RegistryOptions(
+            insecure: settings.insecure, credentials: settings.credentials, timeout: settings.timeoutSeconds,
+            caCertificate: settings.caCertificate)
         _ = try ImageStore(root: imageRoot).pull(reference, name: name, options: options)
         return try images.image(name)
     }
@@ -58,12 +60,16 @@ public struct ImagePullSettings: Sendable, Equatable {
     public var credentials: RegistryCredentials?
     /// Seconds a request may stay idle before the pull fails.
     public var timeoutSeconds: Double
+    /// A PEM file of CAs HTTPS trusts instead of the system's.
+    public var caCertificate: String?
 
     public init(
-        defaultRegistry: String? = nil, insecure: Bool = false, credentials: RegistryCredentials? = nil, timeoutSeconds: Double = 60
+        defaultRegistry: String? = nil, insecure: Bool = false, caCertificate: String? = nil,
+        credentials: RegistryCredentials? = nil, timeoutSeconds: Double = 60
     ) {
         self.defaultRegistry = defaultRegistry
         self.insecure = insecure
+        self.caCertificate = caCertificate
         self.credentials = credentials
         self.timeoutSeconds = timeoutSeconds
     }

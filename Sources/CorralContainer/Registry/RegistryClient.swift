@@ -34,7 +34,7 @@ final class RegistryClient {
         self.actions = actions
         progress = options.progress
         chunkSize = max(options.chunkSize, 1)
-        http = RegistryHTTP(timeout: options.timeout)
+        http = RegistryHTTP(timeout: options.timeout, caCertificate: options.caCertificate)
     }
 
     /// `scheme://registry/v2/<repository>/<path>`.

@@ -40,15 +40,19 @@ final class RegistryHTTP {
     private let handle: UnsafeMutableRawPointer
     /// How long a request may stay idle (no byte either way) before it fails.
     let timeout: TimeInterval
+    /// The PEM file of CAs HTTPS trusts instead of the system's, if any.
+    let caCertificate: String?
 
     /// libcurl's global state, set up once before the first handle.
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    /// A client whose requests fail after `timeout` seconds without progress.
-    init(timeout: TimeInterval = 60) {
+    /// A client whose requests fail after `timeout` seconds without progress; HTTPS trusts the
+    /// CAs in `caCertificate` (a PEM file) when given, else the system's.
+    init(timeout: TimeInterval = 60, caCertificate: String? = nil) {
         _ = Self.initialized
         handle = curl_easy_init()
         self.timeout = timeout
+        self.caCertificate = caCertificate
     }
 
     deinit { curl_easy_cleanup(handle) }
@@ -81,6 +85,7 @@ final class RegistryHTTP {
         let context = Unmanaged.passUnretained(exchange).toOpaque()
         let code: CURLcode = target.withCString { url in
             method.withCString { verb in
+                if let caCertificate { caCertificate.withCString { _ = corral_curl_set_pointer(handle, CURLOPT_CAINFO, $0) } }
                 corral_curl_set_pointer(handle, CURLOPT_URL, url)
                 corral_curl_set_pointer(handle, CURLOPT_HTTPHEADER, headers)
                 corral_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 1)
@@ -112,7 +117,15 @@ final class RegistryHTTP {
         var answered: Int = 0
         if corral_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &answered) == CURLE_OK { status = answered }
         let said = code == CURLE_OK ? nil : String(cString: curl_easy_strerror(code))
-        guard status > 0 else { throw ContainerError(.registry, "cannot reach \(target)", cause: said ?? "no answer") }
+        guard status > 0 else {
+            if code == CURLE_PEER_FAILED_VERIFICATION {
+                throw ContainerError(
+                    .registry,
+                    "cannot verify the TLS certificate of \(target)\(caCertificate.map { " with the CAs in \($0)" } ?? " with the system's CAs"); trust the registry's CA (a PEM file) with --ca-cert FILE, or --registry-ca FILE on an agent",
+                    cause: said ?? "certificate refused")
+            }
+            throw ContainerError(.registry, "cannot reach \(target)", cause: said ?? "no answer")
+        }
         return RegistryResponse(status: status, headers: exchange.headers, body: exchange.collected, interruption: said)
     }
 

@@ -10,6 +10,9 @@ public struct RegistryOptions: Sendable {
     public var chunkSize: Int64
     /// Told how far each blob's transfer has got: the blob and the bytes moved so far.
     public var progress: (@Sendable (Descriptor, Int64) -> Void)?
+    /// A PEM file of the certificate authorities to trust for HTTPS, instead of the system's
+    /// (a registry with a certificate from a private CA, or self-signed).
+    public var caCertificate: String?
 
     /// Options for a registry reached over HTTPS unless `insecure`.
     public init(
@@ -17,8 +20,10 @@ public struct RegistryOptions: Sendable {
         credentials: RegistryCredentials? = nil,
         timeout: Double = 60,
         chunkSize: Int64 = 32 << 20,
-        progress: (@Sendable (Descriptor, Int64) -> Void)? = nil
+        progress: (@Sendable (Descriptor, Int64) -> Void)? = nil,
+        caCertificate: String? = nil
     ) {
+        self.caCertificate = caCertificate
         self.insecure = insecure
         self.credentials = credentials
         self.timeout = timeout

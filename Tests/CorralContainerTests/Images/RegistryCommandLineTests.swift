@@ -47,4 +47,33 @@ struct RegistryCommandLineTests {
         #expect(unnamed.status == 1)
         #expect(unnamed.output.contains("names no registry"), "\(unnamed.output)")
     }
+
+    /// Corral's client and Corral's registry over HTTPS with a self-signed certificate: refused
+    /// with a hint until the client trusts the certificate with `--ca-cert`.
+    @Test func pushAndPullOverTLSTrustingTheRegistrysCertificate() throws {
+        let temporary = try TemporaryDirectory("corral-registry-tls")
+        defer { temporary.remove() }
+        let (cert, key) = (temporary.path + "/cert.pem", temporary.path + "/key.pem")
+        _ = try ImageTestSupport.run(
+            "/usr/bin/openssl",
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert])
+        let registry = try CorralRegistryProcess(directory: temporary.path, tls: (cert, key))
+        defer { registry.stop() }
+        _ = try RegistryRoundTripTests.storeWithBusybox(temporary)
+        let reference = registry.address + "/tools/busybox:tls"
+        let source = ["--root", temporary.path + "/source"]
+
+        let untrusted = try Self.corral(["image", "push", "busybox", reference] + source)
+        #expect(untrusted.status == 1)
+        #expect(untrusted.output.contains("cannot verify the TLS certificate of https://\(registry.address)/v2/"), "\(untrusted.output)")
+        #expect(untrusted.output.contains("--ca-cert FILE"), "\(untrusted.output)")
+
+        let pushed = try Self.corral(["image", "push", "--ca-cert", cert, "busybox", reference] + source)
+        #expect(pushed.status == 0, "\(pushed.output)")
+        let pulled = try Self.corral(
+            ["image", "pull", "--ca-cert", cert, "--name", "bb", reference, "--root", temporary.path + "/target"])
+        #expect(pulled.status == 0, "\(pulled.output)")
+        #expect(pulled.output.hasPrefix("pulled bb sha256:"), "\(pulled.output)")
+    }
 }

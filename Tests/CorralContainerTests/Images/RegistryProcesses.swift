@@ -1,3 +1,4 @@
+import CorralTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -94,6 +95,46 @@ final class RegistryDoubleProcess {
     /// The requests seen so far.
     func requests() throws -> [String] {
         String(decoding: try Syscall.readFile(log), as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+/// A real `corral registry serve` on 127.0.0.1 with a port the kernel chose, its storage under
+/// `directory`, serving HTTPS with `tls` (certificate and key files) when given; `stop()` kills it.
+final class CorralRegistryProcess {
+    let process = Process()
+    /// `127.0.0.1:<port>`.
+    let address: String
+
+    init(directory: String, tls: (certificate: String, key: String)? = nil) throws {
+        let log = directory + "/corral-registry.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
+        process.arguments =
+            ["registry", "serve", "--listen", "127.0.0.1:0", "--root", directory + "/registry"]
+            + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? [])
+        process.standardOutput = FileHandle(forWritingAtPath: log)
+        process.standardError = FileHandle(forWritingAtPath: log)
+        try process.run()
+        var found: String?
+        for _ in 0..<400 where found == nil && process.isRunning {
+            let text = String(decoding: try Syscall.readFile(log), as: UTF8.self)
+            if let range = text.range(of: #"listening on 127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+                found = String(text[range].dropFirst("listening on ".count))
+            } else {
+                usleep(50_000)
+            }
+        }
+        guard let found else {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            throw ContainerError(.io, "corral registry serve did not start", cause: (try? String(decoding: Syscall.readFile(log), as: UTF8.self)) ?? "")
+        }
+        address = found
     }
 
     func stop() {
