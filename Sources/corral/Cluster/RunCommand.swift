@@ -20,6 +20,11 @@ struct RunCommand: AsyncParsableCommand {
               corral run -- echo hi
               corral run --image busybox --mem 64 --count 3 -- 'echo $MESOS_TASK_ID'
               corral run -d --name web -- 'while true; do date; sleep 1; done'
+              corral run -d --image busybox -p 31080:80 -- 'httpd -f -p 80'
+
+            -p HOSTPORT:CONTAINERPORT[/tcp|udp] runs the task on the agent's bridge (corral0)
+            and publishes the port on the agent: the task takes HOSTPORT from the offer's
+            ports resources, so it goes to an agent that offers that port.
             """
     )
 
@@ -37,6 +42,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Task ID (with --count: the prefix of <name>-<n>); default run-<random>.") var name: String?
     @Flag(name: .customShort("d"), help: "Detach: launch, print the task IDs and return.") var detach = false
     @Option(help: "Give up after this many seconds: kill the tasks and exit 124 (0: wait for ever).") var timeout: Double = 0
+    @Option(
+        name: [.customShort("p"), .customLong("publish")],
+        help: "Publish a container port on the agent: HOSTPORT:CONTAINERPORT[/tcp|udp] (repeatable).")
+    var publish: [String] = []
     @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
     func validate() throws {
@@ -44,6 +53,7 @@ struct RunCommand: AsyncParsableCommand {
         guard count >= 1 else { throw ValidationError("--count must be 1 or more") }
         guard cpus > 0, mem > 0 else { throw ValidationError("--cpus and --mem must be positive") }
         guard timeout >= 0 else { throw ValidationError("--timeout must be 0 (none) or a number of seconds") }
+        _ = try Self.portMappings(publish)
         if let name, name.isEmpty || name.contains(where: { $0.isWhitespace || $0 == "/" }) {
             throw ValidationError("--name \"\(name)\" may not be empty or hold spaces or slashes")
         }
@@ -60,6 +70,7 @@ struct RunCommand: AsyncParsableCommand {
         let ids = count == 1 ? [TaskID(base)] : (0..<count).map { TaskID("\(base)-\($0)") }
         let line = Self.shellLine(command)
         let (image, cpus, mem) = (image, cpus, mem)
+        let mappings = try Self.portMappings(publish)
         let framework = try RunFramework(
             masters: connection.masters, name: Self.frameworkNamePrefix + base, failoverTimeoutSeconds: detach ? 7 * 86400 : 60, taskIDs: ids
         ) { id, agent in
@@ -68,6 +79,13 @@ struct RunCommand: AsyncParsableCommand {
                 command: CommandInfo(value: line))
             task.labels = [Self.commandLabel: line]
             if let image { task.container = ContainerInfo(type: .mesos, mesos: ContainerInfo.MesosInfo(image: .docker(image))) }
+            if !mappings.isEmpty {
+                let hostPorts = Set(mappings.map { UInt64($0.hostPort) }).sorted()
+                task.resources.append(.ranges("ports", Ranges(hostPorts.map { ValueRange($0...$0) })))
+                var container = task.container ?? ContainerInfo(type: .mesos)
+                container.networkInfos = [NetworkInfo(portMappings: mappings)]
+                task.container = container
+            }
             return task
         }
         let interrupted = Self.watchInterrupt()
@@ -134,4 +152,26 @@ final class InterruptFlag: Sendable {
     }
 
     var isRaised: Bool { raised.load(ordering: .relaxed) }
+}
+
+extension RunCommand {
+    /// The `-p` options as port mappings: `HOSTPORT:CONTAINERPORT[/tcp|udp]`, ports 1-65535,
+    /// each host port and protocol once.
+    static func portMappings(_ published: [String]) throws -> [NetworkInfo.PortMapping] {
+        var seen = Set<String>()
+        return try published.map { text in
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            let transport = parts.count == 2 ? parts[1].lowercased() : "tcp"
+            let ports = parts[0].split(separator: ":", omittingEmptySubsequences: false).map { UInt32($0) }
+            guard parts.count <= 2, ["tcp", "udp"].contains(transport), ports.count == 2,
+                let host = ports[0], let inside = ports[1], (1...65535).contains(host), (1...65535).contains(inside)
+            else {
+                throw ValidationError("-p \(text): give HOSTPORT:CONTAINERPORT[/tcp|udp] with ports 1-65535, e.g. -p 31080:80")
+            }
+            guard seen.insert("\(host)/\(transport)").inserted else {
+                throw ValidationError("-p \(text): host port \(host)/\(transport) is published twice")
+            }
+            return NetworkInfo.PortMapping(hostPort: host, containerPort: inside, protocol: transport)
+        }
+    }
 }

@@ -65,7 +65,10 @@ actor RunFramework {
         let fitting = min(
             Int(((offered.cpus ?? 0) + 1e-9) / max(sample.cpus ?? 0.1, 1e-3)),
             Int(((offered.memMegabytes ?? 0) + 1e-9) / max(sample.memMegabytes ?? 16, 1)))
-        let count = min(fitting, pending.count)
+        // A task with host ports takes them from the offer: one per offer, where they are offered.
+        let wantedPorts = sample.ports ?? Ranges()
+        let portsFit = wantedPorts.isEmpty || (offered.ports.map { $0.contains(wantedPorts) } ?? false)
+        let count = min(portsFit ? (wantedPorts.isEmpty ? fitting : min(fitting, 1)) : 0, pending.count)
         guard count > 0 else {
             // Nothing to launch here: a long refusal once all are launched, a short one while waiting.
             let refuse = pending.isEmpty ? 3600.0 : 1.0

@@ -13,12 +13,12 @@ extension MasterQuorum {
     /// Starts (or restarts, on the same work dir) `corral agent` named `name` against every master.
     func startAgent(
         _ name: String, resources: String = "cpus:8;mem:4096;disk:1000;ports:[31000-32000]", attributes: String? = nil,
-        revocableResources: String? = nil, arguments: [String] = []
+        revocableResources: String? = nil, imageRoot: String? = nil, arguments: [String] = []
     ) throws {
         let masters = ports.keys.sorted().map { "127.0.0.1:\(ports[$0]?.http ?? 0)" }
         agents[name] = try AgentChild.start(
             binary: binary, masters: masters, workDirectory: workDirectory(name), hostname: "agent-\(name)",
-            imageRoot: "\(root)/images", resources: resources, attributes: attributes,
+            imageRoot: imageRoot ?? "\(root)/images", resources: resources, attributes: attributes,
             revocableResources: revocableResources, arguments: arguments)
     }
 

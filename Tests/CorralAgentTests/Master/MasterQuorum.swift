@@ -25,9 +25,11 @@ final class MasterQuorum: @unchecked Sendable {
     /// Extra master settings as TOML (e.g. a `[scheduling]` table), given to every master.
     let settings: String?
 
-    init(masters: Int, settings: String? = nil) throws {
+    /// With `binary`, the masters and agents run it instead of the built `corral` (a wrapper
+    /// that enters a test's network namespace).
+    init(masters: Int, settings: String? = nil, binary: String? = nil) throws {
         self.settings = settings
-        binary = try CorralBinary.locate()
+        self.binary = try binary ?? CorralBinary.locate()
         var template = Array("/tmp/corral-agent-link-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw QuorumFailure("mkdtemp failed") }
         root = String(cString: made)
@@ -39,8 +41,9 @@ final class MasterQuorum: @unchecked Sendable {
         MasterAddress("127.0.0.1:\(ports[id]?.http ?? 0)") ?? MasterAddress("127.0.0.1:1")!
     }
 
-    /// Starts every master as a founding member, then waits until each answers `/health`.
-    func startAll() async throws {
+    /// Starts every master as a founding member, then waits until each answers `/health`
+    /// (unless `waitForHealth` is false: masters in another network namespace).
+    func startAll(waitForHealth: Bool = true) async throws {
         if let settings { try settings.write(toFile: "\(root)/master.toml", atomically: true, encoding: .utf8) }
         let peers = ports.keys.sorted().compactMap { id in
             ports[id].map { "--peer=\(id)=127.0.0.1:\($0.raft),127.0.0.1:\($0.http)" }
@@ -61,7 +64,7 @@ final class MasterQuorum: @unchecked Sendable {
             try process.run()
             processes[id] = process
         }
-        for id in ports.keys.sorted() {
+        for id in ports.keys.sorted() where waitForHealth {
             try await waitUntil("master \(id) answers /health", seconds: 20) {
                 guard self.processes[id]?.isRunning ?? false else { throw QuorumFailure("master \(id) exited: \(self.log(id))") }
                 let request = HTTPStreamRequest(method: .GET, path: "/health")
