@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -129,11 +132,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CorralSecurity",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "corral",
             dependencies: [
                 "CorralStore", "CorralRaft", "CorralSimulation", "CorralClusterSimulation", "CorralReplication", "CorralContainer",
-                "CorralMaster", "CorralModel", "CorralAgent", "CorralRegistry",
+                "CorralMaster", "CorralModel", "CorralAgent", "CorralRegistry", "CorralSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -213,6 +225,11 @@ let package = Package(
             name: "CorralAgentTests",
             dependencies: ["CorralAgent", "CorralModel", "CorralContainer", "CorralStore", "CorralTestSupport"],
             exclude: ["MesosCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorralSecurityTests",
+            dependencies: ["CorralSecurity", "CorralTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

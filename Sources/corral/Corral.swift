@@ -21,6 +21,7 @@ struct Corral: AsyncParsableCommand {
             QuorumCommand.self,
             ContainerCommand.self,
             ImageCommand.self,
+            CertsCommand.self,
             RegistryCommand.self,
             SimCommand.self,
             BenchCommand.self,
