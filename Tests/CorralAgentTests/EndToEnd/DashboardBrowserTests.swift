@@ -1,0 +1,89 @@
+import CorralScheduler
+import CorralTestSupport
+import Foundation
+import Testing
+
+/// The web dashboard in a real browser: headless Chromium loads it from a real 3-master
+/// quorum with a real agent and a running task, and the DOM it built is checked.
+@Suite(.serialized, .offCooperativePool) struct DashboardBrowserTests {
+    @Test func theDashboardShowsTheClusterInChromiumAndTheNewLeaderAfterAFailOver() async throws {
+        try await offCooperativePool {
+            let cluster = try MasterQuorum(masters: 3)
+            defer { cluster.stopAll() }
+            guard let browser = HeadlessChromium(scratch: cluster.root) else {
+                Issue.record("chromium is not installed; `make deps` (or `apt-get install chromium`) installs it")
+                return
+            }
+            try await cluster.startAll()
+            let leader = try await cluster.leader()
+            try cluster.startAgent("a")
+            let masters = (1...3).map { cluster.address(UInt64($0)).description }.joined(separator: ",")
+            let detached = try ChildProcess.run(
+                cluster.binary,
+                ["run", "--timeout", "60", "--masters", masters, "-d", "--name", "talker", "--", "echo hello from talker; exec sleep 300"],
+                scratch: cluster.root)
+            #expect(detached.status == 0, "\(detached.summary)\n\(cluster.logs())")
+            let follower = (1...3).map(UInt64.init).first { $0 != leader } ?? 1
+
+            // Loaded from a follower: what needs the leader goes through it.
+            var dom = ""
+            try? await cluster.waitUntil("the dashboard showing the leader, the agent and the running task", seconds: 60) {
+                dom = try browser.dumpDOM("http://\(cluster.address(follower))/#task=talker")
+                return dom.contains(#"data-leader-id="\#(leader)""#) && dom.contains(#"data-hostname="agent-a""#)
+                    && dom.contains(#"data-task-id="talker" data-state="TASK_RUNNING""#) && dom.contains("hello from talker")
+            }
+            #expect(dom.contains(#"data-leader-id="\#(leader)""#), "the leader banner: \(Self.excerpt(dom, "id=\"leader\""))")
+            #expect(Self.count(#"data-role="leader""#, in: dom) == 1 && Self.count(#"data-role="follower""#, in: dom) == 2, "\(Self.excerpt(dom, "id=\"quorum\""))")
+            #expect(dom.contains(#"data-hostname="agent-a""#), "an agent row: \(Self.excerpt(dom, "id=\"agents\""))")
+            #expect(dom.contains(#"data-task-id="talker" data-state="TASK_RUNNING""#), "a running task: \(Self.excerpt(dom, "id=\"tasks\""))")
+            #expect(dom.contains("hello from talker"), "the task's stdout in its sandbox: \(Self.excerpt(dom, "id=\"sandbox-section\""))")
+
+            try Self.saveScreenshot(browser, url: "http://\(cluster.address(leader))/", scratch: cluster.root)
+            try await Self.checkReadOnlyAPI(cluster.address(follower))
+
+            // The leader dies; a page loaded from a master that still runs shows the next one.
+            cluster.kill(leader)
+            let next = try await cluster.leader()
+            let survivor = (1...3).map(UInt64.init).first { $0 != leader && $0 != next } ?? next
+            try? await cluster.waitUntil("the dashboard showing the new leader and the old one down", seconds: 60) {
+                dom = try browser.dumpDOM("http://\(cluster.address(survivor))/")
+                return dom.contains(#"data-leader-id="\#(next)""#) && dom.contains(#"data-master-id="\#(leader)" data-role="down""#)
+                    && dom.contains(#"data-task-id="talker" data-state="TASK_RUNNING""#)
+            }
+            #expect(dom.contains(#"data-leader-id="\#(next)""#), "the new leader \(next): \(Self.excerpt(dom, "id=\"leader\""))")
+            #expect(dom.contains(#"data-master-id="\#(leader)" data-role="down""#), "the killed master \(leader) down: \(Self.excerpt(dom, "id=\"quorum\""))")
+            #expect(dom.contains(#"data-task-id="talker" data-state="TASK_RUNNING""#), "the task still running: \(Self.excerpt(dom, "id=\"tasks\""))")
+        }
+    }
+
+    /// A screenshot of the dashboard: to `$CORRAL_DASHBOARD_SCREENSHOT` when set (how
+    /// docs/dashboard.png is made), else into the scratch directory; either way a PNG.
+    static func saveScreenshot(_ browser: HeadlessChromium, url: String, scratch: String) throws {
+        let path = ProcessInfo.processInfo.environment["CORRAL_DASHBOARD_SCREENSHOT"] ?? "\(scratch)/dashboard.png"
+        try browser.screenshot(url, to: path, virtualMilliseconds: 12_000)
+        let header = FileManager.default.contents(atPath: path)?.prefix(8) ?? Data()
+        #expect(header == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "chromium's screenshot is not a PNG")
+    }
+
+    /// The dashboard's API reads and never writes, and any origin may read it (the page
+    /// turns to another master when its own dies).
+    static func checkReadOnlyAPI(_ master: MasterAddress) async throws {
+        let client = HTTPStreamClient(connectTimeout: .seconds(2), readTimeout: .seconds(5))
+        let quorum = try await client.execute(HTTPStreamRequest(path: "/ui/api/quorum"), host: master.host, port: master.port)
+        #expect(quorum.status.code == 200 && quorum.headers.first(name: "Access-Control-Allow-Origin") == "*", "\(quorum.bodyText)")
+        let write = try await client.execute(HTTPStreamRequest(path: "/ui/api/call/TEARDOWN"), host: master.host, port: master.port)
+        #expect(write.status.code == 400 && write.bodyText.contains("GET_"), "\(write.status) \(write.bodyText)")
+        let missing = try await client.execute(HTTPStreamRequest(path: "/ui/api/files/browse?path=/x"), host: master.host, port: master.port)
+        #expect(missing.status.code == 400 && missing.bodyText.contains("agent_id"), "\(missing.status) \(missing.bodyText)")
+    }
+
+    static func count(_ needle: String, in text: String) -> Int {
+        text.components(separatedBy: needle).count - 1
+    }
+
+    /// Up to 1,500 characters of `dom` from `marker` on (or its start), for a failure message.
+    static func excerpt(_ dom: String, _ marker: String) -> String {
+        guard let range = dom.range(of: marker) else { return "(no \(marker) in the DOM) " + String(dom.prefix(1500)) }
+        return String(dom[range.lowerBound...].prefix(1500))
+    }
+}
