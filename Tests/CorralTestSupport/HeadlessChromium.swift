@@ -44,6 +44,17 @@ public struct HeadlessChromium: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw Failure(description: "chromium wrote no screenshot to \(path)") }
     }
 
+    /// Headless, its own profile, no background services, no host but loopback.
+    public func commonArguments(profile: String) -> [String] {
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--no-first-run",
+            "--no-default-browser-check", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-extensions", "--disable-default-apps", "--disable-breakpad", "--disable-domain-reliability",
+            "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+            "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+        ]
+    }
+
     /// Runs the browser with `arguments` after the common ones, and returns what it printed.
     public func run(_ arguments: [String], timeoutSeconds: Double) throws -> String {
         var template = Array("\(scratch)/chromium-XXXXXX".utf8CString)
@@ -52,13 +63,7 @@ public struct HeadlessChromium: Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(directory)/profile", "--no-first-run",
-            "--no-default-browser-check", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-extensions", "--disable-default-apps", "--disable-breakpad", "--disable-domain-reliability",
-            "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
-            "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-        ] + arguments
+        process.arguments = commonArguments(profile: "\(directory)/profile") + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = directory
         process.environment = environment

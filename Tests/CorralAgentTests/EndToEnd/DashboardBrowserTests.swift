@@ -41,9 +41,26 @@ import Testing
             try Self.saveScreenshot(browser, url: "http://\(cluster.address(leader))/", scratch: cluster.root)
             try await Self.checkReadOnlyAPI(cluster.address(follower))
 
-            // The leader dies; a page loaded from a master that still runs shows the next one.
+            // A page left open on the leader: when the leader dies, the page turns to another
+            // master on its own and shows the next leader.
+            let page = try ChromiumSession(browser, url: "http://\(cluster.address(leader))/")
+            defer { page.close() }
+            let shownLeader = "document.getElementById('leader').dataset.leaderId"
+            try await cluster.waitUntil("the open page showing leader \(leader)", seconds: 30) {
+                try page.evaluate(shownLeader) as? String == "\(leader)"
+            }
             cluster.kill(leader)
             let next = try await cluster.leader()
+            try? await cluster.waitUntil("the open page following the fail-over", seconds: 30) {
+                try page.evaluate(shownLeader) as? String == "\(next)"
+            }
+            #expect(try page.evaluate(shownLeader) as? String == "\(next)", "the page open on the killed leader shows the new one")
+            let via = try page.evaluate("Corral.base") as? String ?? ""
+            #expect(via.hasPrefix("http://127.0.0.1:") && via != "http://\(cluster.address(leader))", "the page talks to a live master: \(via)")
+            let events = try page.evaluate("document.getElementById('events').textContent") as? String ?? ""
+            #expect(events.contains("leader: master \(next)") && events.contains("leader: master \(leader)"), "\(events)")
+
+            // A page loaded afresh from a master that still runs shows the next leader too.
             let survivor = (1...3).map(UInt64.init).first { $0 != leader && $0 != next } ?? next
             try? await cluster.waitUntil("the dashboard showing the new leader and the old one down", seconds: 60) {
                 dom = try browser.dumpDOM("http://\(cluster.address(survivor))/")
