@@ -22,8 +22,9 @@ public final class ChromiumSession {
     private var nextID = 1
     private var session: String?
 
-    /// Starts the browser on `url` and attaches to its page.
-    public init(_ browser: HeadlessChromium, url: String) throws {
+    /// Starts the browser on `url` (with `arguments` added, e.g. `--window-size=1400,900`)
+    /// and attaches to its page.
+    public init(_ browser: HeadlessChromium, url: String, arguments extra: [String] = []) throws {
         var template = Array("\(browser.scratch)/chromium-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw Failure(description: "mkdtemp failed: errno \(errno)") }
         directory = String(cString: made)
@@ -39,7 +40,7 @@ public final class ChromiumSession {
         posix_spawn_file_actions_adddup2(&actions, fromBrowser[1], 4)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "\(directory)/stderr", O_WRONLY | O_CREAT, 0o644)
-        let arguments = [browser.binary] + browser.commonArguments(profile: "\(directory)/profile") + ["--remote-debugging-pipe", url]
+        let arguments = [browser.binary] + browser.commonArguments(profile: "\(directory)/profile") + extra + ["--remote-debugging-pipe", url]
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = directory
         let argv = arguments.map { strdup($0) } + [nil]
@@ -73,6 +74,16 @@ public final class ChromiumSession {
     public func evaluate(_ expression: String) throws -> Any? {
         let answer = try send("Runtime.evaluate", ["expression": expression, "returnByValue": true])
         return (answer["result"] as? [String: Any])?["value"]
+    }
+
+    /// A PNG of the page as it is now, `width`×`height`, written to `path`.
+    public func screenshot(to path: String, width: Int = 1400, height: Int = 900) throws {
+        _ = try send("Emulation.setDeviceMetricsOverride", ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": false])
+        let answer = try send("Page.captureScreenshot", ["format": "png"])
+        guard let text = answer["data"] as? String, let png = Data(base64Encoded: text) else {
+            throw Failure(description: "Page.captureScreenshot answered no PNG")
+        }
+        try png.write(to: URL(fileURLWithPath: path))
     }
 
     /// Kills the browser and removes its profile.

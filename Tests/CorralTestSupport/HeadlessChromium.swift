@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// Debian's `chromium` run headless for a test: a page's DOM after some page time
-/// (`--dump-dom` with a virtual time budget), or a screenshot. Each run gets its own
+/// (`--dump-dom` with a virtual time budget); `ChromiumSession` keeps a page open. Each run gets its own
 /// profile directory (removed after), is killed if it outlives its time limit, and is kept
 /// off the network: no background services, and every host, name or address, other than
 /// `localhost` and `127.0.0.1` fails to resolve (the resolver rules cover address literals
@@ -32,16 +32,6 @@ public struct HeadlessChromium: Sendable {
     /// of the clock; time stands still while a fetch waits for its answer).
     public func dumpDOM(_ url: String, virtualMilliseconds: Int = 5_000, timeoutSeconds: Double = 60) throws -> String {
         try run(["--virtual-time-budget=\(virtualMilliseconds)", "--dump-dom", url], timeoutSeconds: timeoutSeconds)
-    }
-
-    /// A PNG of the page at `width`×`height` after `virtualMilliseconds` of page time.
-    public func screenshot(_ url: String, to path: String, width: Int = 1400, height: Int = 900, virtualMilliseconds: Int = 5_000) throws {
-        try? FileManager.default.removeItem(atPath: path)
-        _ = try run([
-            "--virtual-time-budget=\(virtualMilliseconds)", "--hide-scrollbars", "--window-size=\(width),\(height)",
-            "--screenshot=\(path)", url,
-        ], timeoutSeconds: 60)
-        guard FileManager.default.fileExists(atPath: path) else { throw Failure(description: "chromium wrote no screenshot to \(path)") }
     }
 
     /// Headless, its own profile, no background services, no host but loopback.

@@ -10,6 +10,7 @@ extension DashboardScript {
           quorum: null, state: null, roles: [],
           leaderId: 0, term: 0, commit: 0,
           elections: 0, taskChanges: 0,
+          taskStates: {},       // the last state seen of each task, by 'framework/task'
           samples: [],          // one a second: {t, commit, elections, taskChanges}
           streamAbort: null,
         };

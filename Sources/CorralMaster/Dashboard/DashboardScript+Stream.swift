@@ -58,6 +58,7 @@ extension DashboardScript {
           case 'SUBSCRIBED':
             setLive('live', 'ok');
             Corral.state = event.subscribed.get_state;
+            for (const task of allTasks()) Corral.taskStates[task.framework_id.value + '/' + task.task_id.value] = task.state;
             renderState();
             return;
           case 'HEARTBEAT':
@@ -65,14 +66,19 @@ extension DashboardScript {
             return;
           case 'TASK_ADDED': {
             const task = event.task_added.task;
+            Corral.taskStates[task.framework_id.value + '/' + task.task_id.value] = task.state;
             Corral.taskChanges += 1;
             addEvent('task ' + task.task_id.value + ' added on agent ' + agentName(task.agent_id.value));
             break;
           }
           case 'TASK_UPDATED': {
             const update = event.task_updated;
-            Corral.taskChanges += 1;
             const id = update.status.task_id.value;
+            // An update is sent again when its acknowledgement completes it: count a state once.
+            const key = update.framework_id.value + '/' + id;
+            if (Corral.taskStates[key] === update.state) return;
+            Corral.taskStates[key] = update.state;
+            Corral.taskChanges += 1;
             const message = update.status.message ? ' (' + update.status.message + ')' : '';
             addEvent('task ' + id + ' ' + update.state + message);
             break;

@@ -13,7 +13,7 @@ enum DashboardStyle {
         table { border-collapse: collapse; width: 100%; }
         th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid var(--line); white-space: nowrap; vertical-align: top; }
         th { color: var(--muted); font-weight: 600; }
-        td.wrap { white-space: normal; }
+        td.wrap, #agents td { white-space: normal; }
         .muted { color: var(--muted); }
         .badge { padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; }
         .ok { background: var(--ok); } .warn { background: var(--warn); } .bad { background: var(--bad); }

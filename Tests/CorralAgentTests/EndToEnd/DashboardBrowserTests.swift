@@ -38,17 +38,24 @@ import Testing
             #expect(dom.contains(#"data-task-id="talker" data-state="TASK_RUNNING""#), "a running task: \(Self.excerpt(dom, "id=\"tasks\""))")
             #expect(dom.contains("hello from talker"), "the task's stdout in its sandbox: \(Self.excerpt(dom, "id=\"sandbox-section\""))")
 
-            try Self.saveScreenshot(browser, url: "http://\(cluster.address(leader))/", scratch: cluster.root)
             try await Self.checkReadOnlyAPI(cluster.address(follower))
 
             // A page left open on the leader: when the leader dies, the page turns to another
             // master on its own and shows the next leader.
-            let page = try ChromiumSession(browser, url: "http://\(cluster.address(leader))/")
+            let page = try ChromiumSession(browser, url: "http://\(cluster.address(leader))/", arguments: ["--window-size=1400,900", "--hide-scrollbars"])
             defer { page.close() }
             let shownLeader = "document.getElementById('leader').dataset.leaderId"
             try await cluster.waitUntil("the open page showing leader \(leader)", seconds: 30) {
                 try page.evaluate(shownLeader) as? String == "\(leader)"
             }
+            // Some work for the plots and the event list, then a picture of it.
+            let burst = try ChildProcess.run(
+                cluster.binary, ["run", "--timeout", "60", "--masters", masters, "--count", "3", "--name", "burst", "--", "sleep 1"], scratch: cluster.root)
+            #expect(burst.status == 0, "\(burst.summary)")
+            try await cluster.waitUntil("the burst's tasks in the open page's events", seconds: 30) {
+                (try page.evaluate("document.getElementById('events').textContent") as? String ?? "").contains("burst-2 TASK_FINISHED")
+            }
+            try Self.saveScreenshot(page, scratch: cluster.root)
             cluster.kill(leader)
             let next = try await cluster.leader()
             try? await cluster.waitUntil("the open page following the fail-over", seconds: 30) {
@@ -75,9 +82,14 @@ import Testing
 
     /// A screenshot of the dashboard: to `$CORRAL_DASHBOARD_SCREENSHOT` when set (how
     /// docs/dashboard.png is made), else into the scratch directory; either way a PNG.
-    static func saveScreenshot(_ browser: HeadlessChromium, url: String, scratch: String) throws {
-        let path = ProcessInfo.processInfo.environment["CORRAL_DASHBOARD_SCREENSHOT"] ?? "\(scratch)/dashboard.png"
-        try browser.screenshot(url, to: path, virtualMilliseconds: 12_000)
+    /// For the README's picture the page first gathers 15 s of samples for its plots.
+    static func saveScreenshot(_ page: ChromiumSession, scratch: String) throws {
+        let wanted = ProcessInfo.processInfo.environment["CORRAL_DASHBOARD_SCREENSHOT"]
+        if wanted != nil {
+            for _ in 0..<60 where (try page.evaluate("Corral.samples.length") as? Int ?? 0) < 15 { Thread.sleep(forTimeInterval: 0.5) }
+        }
+        let path = wanted ?? "\(scratch)/dashboard.png"
+        try page.screenshot(to: path)
         let header = FileManager.default.contents(atPath: path)?.prefix(8) ?? Data()
         #expect(header == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "chromium's screenshot is not a PNG")
     }
