@@ -1,3 +1,4 @@
+import CorralScheduler
 import CorralTestSupport
 import Foundation
 import Testing
@@ -7,7 +8,8 @@ import Glibc
 #endif
 
 /// `corral events` against a real 3-master quorum: an agent joining, a task's state changes
-/// and a leader change appear, as JSON lines and as text.
+/// and a leader change appear, as JSON lines and as text. And the masters' log lines name
+/// their node and term.
 @Suite(.serialized, .offCooperativePool) struct EventsCommandTests {
     @Test func eventsShowAnAgentJoiningTaskStatesAndALeaderChange() async throws {
         try await offCooperativePool {
@@ -42,6 +44,19 @@ import Glibc
             try await cluster.waitUntil("the leader change", seconds: 30) {
                 json.objects().contains { $0["type"] as? String == "leader" && $0["leader"] as? Int == Int(next) && $0["previous"] as? Int == Int(leader) }
             }
+            // Each master's log line names its node and term: the new leader's, once it logs.
+            let term = json.objects().last { $0["type"] as? String == "leader" }?["term"] as? Int ?? 0
+            let address = cluster.address(next)
+            let body = #"{"type": "SET_LOGGING_LEVEL", "set_logging_level": {"level": 1, "duration": {"nanoseconds": 60000000000}}}"#
+            let set = try await HTTPStreamClient().execute(
+                HTTPStreamRequest(method: .POST, path: "/api/v1", headers: ["Content-Type": "application/json"], body: Array(body.utf8)),
+                host: address.host, port: address.port)
+            #expect(set.status.code / 100 == 2, "\(set.status) \(set.bodyText)")
+            try await cluster.waitUntil("the new leader's log naming its node and term", seconds: 10) {
+                let log = cluster.tail("\(cluster.root)/master-\(next).log")
+                return log.split(separator: "\n").contains { $0.contains("logging level changed") && $0.contains("node=\(next) ") && $0.contains("term=\(term) ") }
+            }
+
             // Followed onto the new leader: a task there is seen too.
             let after = try ChildProcess.run(cluster.binary, ["run", "--timeout", "60", "--masters", masters, "--name", "after", "--", "true"], scratch: cluster.root)
             #expect(after.status == 0, "\(after.summary)")
