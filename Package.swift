@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "CorralMaster",
             dependencies: [
-                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore",
+                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore", "CorralScheduler",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -145,7 +145,7 @@ let package = Package(
             name: "corral",
             dependencies: [
                 "CorralStore", "CorralRaft", "CorralSimulation", "CorralClusterSimulation", "CorralReplication", "CorralContainer",
-                "CorralMaster", "CorralModel", "CorralAgent", "CorralRegistry", "CorralSecurity",
+                "CorralMaster", "CorralModel", "CorralAgent", "CorralRegistry", "CorralScheduler", "CorralSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

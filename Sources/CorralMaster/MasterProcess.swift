@@ -27,6 +27,9 @@ public final class MasterProcess: Sendable {
         self.logLevels = logLevels
         var logger = logLevels.wrap(logger)
         logger[metadataKey: "node"] = "\(config.nodeID)"
+        // Every line names the node and the term it is in (the Raft server keeps the gauge).
+        let termGauge = TermGauge()
+        logger.handler.metadataProvider = Logger.MetadataProvider { ["term": "\(termGauge.term)"] }
         self.logger = logger
         if !breaks.isEmpty {
             logger.critical(
@@ -76,6 +79,7 @@ public final class MasterProcess: Sendable {
                     trailingEntries: config.trailingEntries,
                     outcomeWait: .milliseconds(config.effectiveOutcomeWaitMilliseconds),
                     maxFrameBytes: config.maxFrameBytes),
+                termGauge: termGauge,
                 logger: logger
             )
             leader = MasterLeader(config: config, machine: machine, server: server, logger: logger)

@@ -18,6 +18,7 @@ struct Corral: AsyncParsableCommand {
             LogsCommand.self,
             AgentsCommand.self,
             FrameworksCommand.self,
+            EventsCommand.self,
             QuorumCommand.self,
             ContainerCommand.self,
             ImageCommand.self,

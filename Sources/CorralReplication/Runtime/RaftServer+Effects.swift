@@ -21,6 +21,7 @@ extension RaftServer {
                 fail("the Raft core stopped: \(reason)")
                 return
             case .roleChanged(let role, let term, let leader):
+                termGauge.set(term)
                 logger.info("role changed", metadata: ["role": "\(role)", "term": "\(term)", "leader": "\(leader)"])
                 roleObserver?(role, term, leader)
             }

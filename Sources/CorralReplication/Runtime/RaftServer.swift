@@ -49,6 +49,8 @@ public actor RaftServer {
     var failure: String?
     var roleObserver: (@Sendable (_ role: RaftRole, _ term: UInt64, _ leader: NodeID) -> Void)?
     public nonisolated let peerAddresses: [NodeID: PeerAddress]
+    /// The node's current term, for log metadata.
+    public nonisolated let termGauge: TermGauge
 
     /// Opens a node from its storage and state machine. The state machine is restored from
     /// the stored snapshot first if it is behind it.
@@ -59,6 +61,7 @@ public actor RaftServer {
         transport: any RaftTransport,
         peers: [NodeID: PeerAddress],
         options: RaftServerOptions = RaftServerOptions(),
+        termGauge: TermGauge = TermGauge(),
         logger: Logger
     ) throws {
         id = config.id
@@ -76,6 +79,8 @@ public actor RaftServer {
             applied = snapshot.metadata.index
         }
         node = try RaftNode(config: config, state: state, appliedIndex: applied)
+        self.termGauge = termGauge
+        termGauge.set(node.term)
         let outcomeWaitTicks = UInt64(max(1, (options.outcomeWait / options.tickInterval).rounded(.up)))
         interpreter = RaftEffectInterpreter(id: config.id, outcomeWaitTicks: outcomeWaitTicks, appliedIndex: node.appliedIndex)
         lastSnapshotIndex = state.snapshot?.metadata.index ?? 0

@@ -1,0 +1,107 @@
+import CorralMaster
+import CorralModel
+import CorralScheduler
+import Foundation
+import Synchronization
+
+/// Follows the cluster for `corral events`: finds the leader by asking every master for its
+/// `/quorum/status`, reads the leader's operator SUBSCRIBE stream, and when the stream ends
+/// or another master is elected, finds the leader again and subscribes there. Runs until
+/// cancelled.
+final class EventsFollower: Sendable {
+    /// The masters to ask; grows with the members the masters name.
+    let masters: Mutex<[String]>
+    let emit: @Sendable ([ClusterEvent]) -> Void
+    private let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3))
+
+    init(masters: [String], emit: @escaping @Sendable ([ClusterEvent]) -> Void) {
+        self.masters = Mutex(masters)
+        self.emit = emit
+    }
+
+    /// The leader one master names about itself: its id, HTTP address and term.
+    struct Leader: Sendable, Equatable {
+        var id: UInt64
+        var address: String
+        var term: UInt64
+    }
+
+    func run() async {
+        var tracker = ClusterEventTracker()
+        while !Task.isCancelled {
+            guard let leader = await findLeader() else {
+                emit(tracker.noLeader("no master leads (or none answers) at \(masters.withLock { $0 }.joined(separator: ", "))"))
+                try? await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            emit(tracker.leader(id: leader.id, address: leader.address, term: leader.term))
+            await follow(leader, &tracker)
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Asks every master at once; the one that says it leads, in the highest term.
+    func findLeader() async -> Leader? {
+        let endpoints = masters.withLock { $0 }
+        let statuses = await withTaskGroup(of: QuorumStatus?.self) { group in
+            for endpoint in endpoints {
+                group.addTask {
+                    guard let (host, port) = Self.split(endpoint),
+                        let answer = try? await self.client.execute(.init(path: "/quorum/status"), host: host, port: port),
+                        answer.status.code == 200
+                    else { return nil }
+                    return try? JSONDecoder().decode(QuorumStatus.self, from: Data(answer.body))
+                }
+            }
+            return await group.reduce(into: [QuorumStatus]()) { if let status = $1 { $0.append(status) } }
+        }
+        let named = statuses.flatMap { $0.members.map(\.http) }
+        masters.withLock { list in for address in named where !list.contains(address) { list.append(address) } }
+        guard let leader = statuses.filter({ $0.raft.role == "leader" }).max(by: { $0.raft.term < $1.raft.term }),
+            let member = leader.members.first(where: { $0.id == leader.raft.id })
+        else { return nil }
+        return Leader(id: leader.raft.id, address: member.http, term: leader.raft.term)
+    }
+
+    /// Reads the leader's SUBSCRIBE stream until it ends or another leader (or term) is found.
+    private func follow(_ leader: Leader, _ tracker: inout ClusterEventTracker) async {
+        guard let (host, port) = Self.split(leader.address) else { return }
+        let request = HTTPStreamRequest(
+            method: .POST, path: "/api/v1", headers: ["Content-Type": "application/json", "Accept": "application/json"],
+            body: JSONValue.object(["type": "SUBSCRIBE"]).encoded)
+        // The leader sends a heartbeat at least every 15 s by default.
+        let streaming = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(45))
+        do {
+            try await streaming.stream(request, host: host, port: port) { response in
+                guard response.status.code == 200 else { return }
+                let control = response.control
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: .seconds(1))
+                            if let now = await self.findLeader(), now != leader {
+                                control.close()
+                                return
+                            }
+                        }
+                    }
+                    var decoder = RecordIODecoder()
+                    for try await chunk in response.body {
+                        for record in try decoder.decode(chunk.readableBytesView) {
+                            guard let event = try? JSONDecoder().decode(JSONValue.self, from: Data(record)) else { continue }
+                            emit(tracker.record(event))
+                        }
+                    }
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            // The leader died, stepped down or another was found: find the leader again.
+        }
+    }
+
+    static func split(_ endpoint: String) -> (String, Int)? {
+        guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return nil }
+        return (String(endpoint[..<colon]), port)
+    }
+}
