@@ -36,6 +36,7 @@ enum Launcher {
         let argv = strings.array(spec.arguments)
         let envp = strings.array(spec.environment)
         let tasks = strings.array(cgroupTasks)
+        let hidden = strings.array(spec.security.hiddenPaths)
         let path = spec.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
         var groups = spec.user.additionalGroups.map { gid_t($0) }
         var limits = spec.resourceLimits.map {
@@ -76,6 +77,9 @@ enum Launcher {
                     config.stderr_fd = stdio.error
                     config.cap_last_cap = capLastCap
                     config.cgroup_tasks = tasks
+                    config.read_only_rootfs = spec.security.readOnlyRootfs ? 1 : 0
+                    config.seccomp_unconfined = spec.security.seccomp == .unconfined ? 1 : 0
+                    config.hidden_paths = hidden
                     return corral_launch_start(&config, &handle, &failure)
                 }
             }

@@ -76,6 +76,16 @@ struct corral_launch_config {
     /// `cgroup.procs` takes (an RCU grace period, 10-15 ms per launch here). The child has
     /// one thread, so that moves the whole process, and everything it forks inherits it.
     char *const *cgroup_tasks;
+    /// Non-zero: the root filesystem is mounted read-only (its /proc, /dev, /sys and bind
+    /// mounts keep their own flags), as Docker's `--read-only`.
+    int read_only_rootfs;
+    /// Non-zero: no seccomp filter (Docker's `seccomp=unconfined`); zero: Docker's default
+    /// profile is installed right before exec.
+    int seccomp_unconfined;
+    /// Host directories a task on the host root filesystem must not see, NULL-terminated (may
+    /// be NULL): each gets an empty tmpfs, read-only once the bind mounts whose targets lie in
+    /// it are made (their mount points are created there). Unused with `rootfs`.
+    char *const *hidden_paths;
 };
 
 /// A child created by corral_launch_start() and waiting to be released.
