@@ -36,7 +36,8 @@ enum Launcher {
         let argv = strings.array(spec.arguments)
         let envp = strings.array(spec.environment)
         let tasks = strings.array(cgroupTasks)
-        let hidden = strings.array(spec.security.hiddenPaths)
+        // A hidden directory that does not exist (yet) has nothing to hide.
+        let hidden = strings.array(spec.security.hiddenPaths.filter { ContainerSyscall.exists($0) })
         let path = spec.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
         var groups = spec.user.additionalGroups.map { gid_t($0) }
         var limits = spec.resourceLimits.map {

@@ -108,7 +108,7 @@ struct HardeningTests {
             ],
             bindMounts: [BindMount(source: own, target: own)]
         )
-        spec.security.hiddenPaths = [work]
+        spec.security.hiddenPaths = [work, sandbox.root + "/absent"]  // an absent one has nothing to hide
         let exit = try Container(spec: spec, paths: sandbox.paths).run()
         #expect(exit.status == .exited(1))
         #expect(sandbox.stdout() == "\(work):\nsandboxes\n\n\(work)/sandboxes:\nown\n", "stderr: \(sandbox.stderr())")
