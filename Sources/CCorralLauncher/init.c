@@ -102,6 +102,9 @@ int corral_child_main(void *arg) {
     if (corral_setup_namespaces(args->config, &error) != 0) {
         report_and_exit(args->error_write_fd, &error);
     }
+    if (args->config->userns_fd >= 0 && corral_enter_userns(args->config->userns_fd, &error) != 0) {
+        report_and_exit(args->error_write_fd, &error);
+    }
     // Block every signal before forking, so none is lost: PID 1 ignores signals
     // it has no handler for unless they are blocked and collected.
     sigset_t all;

@@ -73,6 +73,13 @@ const char *corral_hidden_path_of(char *const *paths, const char *target);
 /// no_new_privs. Returns 0, or -1 with `error` filled.
 int corral_apply_seccomp(struct corral_launch_error *error);
 
+/// Mounts an idmapped clone of `path` (mapped through the user namespace `userns_fd`) over
+/// `path` itself, in this mount namespace. Returns 0, or -1 with `error` filled.
+int corral_idmap_in_place(const char *path, int userns_fd, struct corral_launch_error *error);
+
+/// Joins the user namespace `userns_fd` and becomes its root. Returns 0, or -1 with `error`.
+int corral_enter_userns(int userns_fd, struct corral_launch_error *error);
+
 /// Fills `error` with `stage` + optional `detail` and the current errno; returns -1.
 int corral_fail(struct corral_launch_error *error, const char *stage, const char *detail);
 

@@ -95,6 +95,11 @@ static int populate_dev(const char *rootfs, struct corral_launch_error *error) {
 /// Mounts the overlay, the pseudo filesystems, and pivots into the new root.
 static int setup_rootfs(const struct corral_launch_config *config, struct corral_launch_error *error) {
     const char *rootfs = config->rootfs;
+    for (char *const *path = config->idmap_paths; config->userns_fd >= 0 && path && *path; path++) {
+        if (corral_idmap_in_place(*path, config->userns_fd, error) != 0) {
+            return -1;
+        }
+    }
     if (mount("overlay", rootfs, "overlay", 0, config->overlay_options) != 0) {
         return corral_fail(error, "mount(overlay", rootfs);
     }
@@ -218,6 +223,17 @@ int corral_setup_namespaces(const struct corral_launch_config *config, struct co
     }
     if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0) {
         return corral_fail(error, "mount(MS_SLAVE|MS_REC", "/");
+    }
+    // Root in a user namespace holds no capability over the network namespace (it belongs to
+    // the host's): ports below 1024 are opened to every user of this one instead.
+    if (config->userns_fd >= 0 && config->new_network && config->join_pid <= 0) {
+        int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) {
+            corral_fail(error, "write(", "/proc/sys/net/ipv4/ip_unprivileged_port_start");
+            if (fd >= 0) close(fd);
+            return -1;
+        }
+        close(fd);
     }
     if (config->rootfs != NULL) {
         if (setup_rootfs(config, error) != 0) {

@@ -143,7 +143,7 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
                 .invalidSpec, stage: "validate(joinNamespacesOf)",
                 cause: "joining another process's namespaces needs its pid (> 0, not \(pid)) and network .host")
         }
-        try security.validate(rootfs: rootfs)
+        try security.validate(rootfs: rootfs, user: user)
         if let cpus, cpus <= 0 {
             throw ContainerError(.invalidSpec, stage: "validate(cpus)", cause: "must be positive")
         }

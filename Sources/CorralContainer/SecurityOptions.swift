@@ -9,16 +9,22 @@ public struct SecurityOptions: Codable, Sendable, Equatable {
     /// Host directories hidden from a task on the host root filesystem (`RootFilesystem.host`
     /// only): each is covered by an empty read-only tmpfs; bind mounts into them still appear.
     public var hiddenPaths: [String]
+    /// A user namespace: root in the container is `hostUID` on the host (nil: the host's root).
+    public var userNamespace: UserNamespaceMapping?
 
     /// Makes options; the defaults are Docker's (default seccomp profile, writable root).
-    public init(seccomp: SeccompProfile = .dockerDefault, readOnlyRootfs: Bool = false, hiddenPaths: [String] = []) {
+    public init(
+        seccomp: SeccompProfile = .dockerDefault, readOnlyRootfs: Bool = false, hiddenPaths: [String] = [],
+        userNamespace: UserNamespaceMapping? = nil
+    ) {
         self.seccomp = seccomp
         self.readOnlyRootfs = readOnlyRootfs
         self.hiddenPaths = hiddenPaths
+        self.userNamespace = userNamespace
     }
 
     enum CodingKeys: String, CodingKey {
-        case seccomp, readOnlyRootfs, hiddenPaths
+        case seccomp, readOnlyRootfs, hiddenPaths, userNamespace
     }
 
     /// Decodes options; a missing field takes its default.
@@ -27,10 +33,30 @@ public struct SecurityOptions: Codable, Sendable, Equatable {
         seccomp = try container.decodeIfPresent(SeccompProfile.self, forKey: .seccomp) ?? .dockerDefault
         readOnlyRootfs = try container.decodeIfPresent(Bool.self, forKey: .readOnlyRootfs) ?? false
         hiddenPaths = try container.decodeIfPresent([String].self, forKey: .hiddenPaths) ?? []
+        userNamespace = try container.decodeIfPresent(UserNamespaceMapping.self, forKey: .userNamespace)
+    }
+
+    /// Checks the options against the root filesystem and user they apply to.
+    func validate(rootfs: RootFilesystem, user: UserSpec) throws {
+        if let mapping = userNamespace {
+            guard case .overlay = rootfs else {
+                throw ContainerError(
+                    .invalidSpec, stage: "validate(userNamespace)", cause: "a user namespace needs an image (an overlay root filesystem)")
+            }
+            let ids = [user.uid, user.gid] + user.additionalGroups
+            guard mapping.hostUID > 0, mapping.hostGID > 0, mapping.size > 0, ids.allSatisfy({ $0 < mapping.size }),
+                UInt64(mapping.hostUID) + UInt64(mapping.size) <= UInt64(UInt32.max)
+            else {
+                throw ContainerError(
+                    .invalidSpec, stage: "validate(userNamespace \(mapping.hostUID):\(mapping.hostGID):\(mapping.size))",
+                    cause: "give host IDs above 0 and a size that holds the task's uid and gids (\(ids))")
+            }
+        }
+        try validateHiddenPaths(rootfs: rootfs)
     }
 
     /// Checks the hidden paths against the root filesystem they apply to.
-    func validate(rootfs: RootFilesystem) throws {
+    private func validateHiddenPaths(rootfs: RootFilesystem) throws {
         guard !hiddenPaths.isEmpty else { return }
         guard rootfs == .host else {
             throw ContainerError(
@@ -43,6 +69,24 @@ public struct SecurityOptions: Codable, Sendable, Equatable {
                 .invalidSpec, stage: "validate(hidden path \(path))",
                 cause: "give an absolute directory other than /, without '..' or a trailing '/'")
         }
+    }
+}
+
+/// IDs 0..<size of a user namespace mapped to host IDs from hostUID and hostGID on (a
+/// subordinate range, as /etc/subuid and /etc/subgid hand out).
+public struct UserNamespaceMapping: Codable, Sendable, Equatable {
+    /// The host uid of the container's root.
+    public var hostUID: UInt32
+    /// The host gid of the container's root group.
+    public var hostGID: UInt32
+    /// How many IDs are mapped.
+    public var size: UInt32
+
+    /// Makes a mapping.
+    public init(hostUID: UInt32, hostGID: UInt32, size: UInt32 = 65536) {
+        self.hostUID = hostUID
+        self.hostGID = hostGID
+        self.size = size
     }
 }
 

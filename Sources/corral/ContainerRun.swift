@@ -32,6 +32,12 @@ struct ContainerRun: ParsableCommand {
         name: .customLong("security-opt"),
         help: "seccomp=unconfined runs without Docker's default seccomp profile (seccomp=default keeps it).")
     var securityOptions: [String] = []
+    @Option(
+        help: """
+            Run in a user namespace: HOSTUID[:HOSTGID[:SIZE]] (root inside is HOSTUID outside; SIZE \
+            defaults to 65536), or 'auto' for root's first range in /etc/subuid and /etc/subgid. Needs --image.
+            """)
+    var userns: String?
     @Flag(name: .customShort("d"), help: "Run detached; print the id.") var detach = false
     @Argument(parsing: .postTerminator, help: "The command and its arguments (default: the image's entrypoint and cmd).")
     var command: [String] = []
@@ -111,6 +117,7 @@ struct ContainerRun: ParsableCommand {
     /// The security options from --read-only and --security-opt.
     private func security() throws -> SecurityOptions {
         var options = SecurityOptions(readOnlyRootfs: readOnly)
+        if let userns { options.userNamespace = try UserNamespaceOption.parse(userns) }
         for option in securityOptions {
             let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, parts[0] == "seccomp", let profile = SeccompProfile(rawValue: parts[1]) else {

@@ -3,7 +3,7 @@ import CorralTestSupport
 import Foundation
 import Testing
 
-/// `corral container run --read-only` and `--security-opt`, run as a user runs them.
+/// `corral container run --read-only`, `--security-opt` and `--userns`, run as a user runs them.
 @Suite(.serialized) struct HardeningCommandLineTests {
     @Test func readOnlyAndSeccompUnconfinedReachTheContainerAndABadOptionIsNamed() throws {
         let sandbox = try TestSandbox("clih")
@@ -24,5 +24,11 @@ import Testing
         let bad = try CombinedOutput.corral(run + ["--security-opt", "apparmor=x", "--", "/bin/true"])
         #expect(bad.status != 0)
         #expect(bad.output.contains("seccomp=unconfined"), "the known options are named: \(bad.output)")
+        let mapped = try CombinedOutput.corral(run + ["--userns", "300000:300000:1000", "--", "/bin/sh", "-c", "id -u; cat /proc/self/uid_map"])
+        #expect(mapped.status == 0, "\(mapped.output)")
+        #expect(mapped.output.split(whereSeparator: \.isWhitespace) == ["0", "0", "300000", "1000"], "\(mapped.output)")
+        let unreadable = try CombinedOutput.corral(run + ["--userns", "many", "--", "/bin/true"])
+        #expect(unreadable.status != 0)
+        #expect(unreadable.output.contains("HOSTUID[:HOSTGID[:SIZE]]"), "\(unreadable.output)")
     }
 }

@@ -128,3 +128,39 @@ struct HardeningTests {
         #expect(throws: ContainerError.self) { try relative.validate() }
     }
 }
+
+/// A user namespace with a subordinate range: root inside is an unprivileged host uid.
+@Suite("User namespace")
+struct UserNamespaceTests {
+    @Test func rootInTheContainerIsTheRangesFirstHostIDAndTheImageIsStillItsOwn() throws {
+        let sandbox = try TestSandbox("usn")
+        defer { sandbox.expectNothingLeft() }
+        let shared = sandbox.root + "/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        chmod(shared, 0o777)
+        let script = "id -u; cat /proc/self/uid_map | tr -s ' '; stat -c %u /bin/busybox; echo x > /etc/motd && echo wrote; "
+            + "touch /shared/made; httpd -p 127.0.0.1:80 && echo bound"
+        let spec = try sandbox.spec(["sh", "-c", script]) {
+            $0.security.userNamespace = UserNamespaceMapping(hostUID: 200_000, hostGID: 200_000)
+            $0.bindMounts = [BindMount(source: shared, target: "/shared")]
+        }
+        let exit = try Container(spec: spec, paths: sandbox.paths).run()
+        #expect(exit.status == .exited(0), "stderr: \(sandbox.stderr())")
+        #expect(sandbox.stdout() == "0\n 0 200000 65536\n0\nwrote\nbound\n", "stderr: \(sandbox.stderr())")
+        // Outside, the file the container's root made belongs to the range's first uid.
+        var info = stat()
+        #expect(stat(shared + "/made", &info) == 0 && info.st_uid == 200_000)
+    }
+
+    @Test func aMappingThatCannotHoldTheUserOrHasNoImageIsRefused() throws {
+        let sandbox = try TestSandbox("usv")
+        defer { sandbox.expectNothingLeft() }
+        var small = try sandbox.spec(["true"])
+        small.user = UserSpec(uid: 1000, gid: 1000)
+        small.security.userNamespace = UserNamespaceMapping(hostUID: 200_000, hostGID: 200_000, size: 1000)
+        #expect(throws: ContainerError.self) { try small.validate() }
+        var host = LaunchSpec(id: sandbox.id, arguments: ["true"])
+        host.security.userNamespace = UserNamespaceMapping(hostUID: 200_000, hostGID: 200_000)
+        #expect(throws: ContainerError.self) { try host.validate() }
+    }
+}

@@ -86,6 +86,12 @@ struct corral_launch_config {
     /// be NULL): each gets an empty tmpfs, read-only once the bind mounts whose targets lie in
     /// it are made (their mount points are created there). Unused with `rootfs`.
     char *const *hidden_paths;
+    /// A user namespace (from corral_userns_open) the init joins once everything is mounted,
+    /// or -1: root in the container is then the range's first host ID. With it, each of
+    /// `idmap_paths` (NULL-terminated: the image layers) is idmapped through it before the
+    /// overlay is mounted.
+    int userns_fd;
+    char *const *idmap_paths;
 };
 
 /// A child created by corral_launch_start() and waiting to be released.
@@ -128,6 +134,11 @@ int corral_spawn_detached(const char *path, char *const *argv, char *const *envp
 /// the copies (they are re-parented once the caller ends); the copy gets SIGCHLD back to its
 /// default. Returns 0 in the copy (its own session), 1 in the caller, or -1 with errno set.
 int corral_fork_detached(void);
+
+/// Makes a user namespace mapping IDs 0..size-1 to host_uid.. and host_gid.. (a short-lived
+/// holder process is made and reaped). Returns 0 with `*fd_out` (close-on-exec) referring to
+/// it, or -1 with errno set.
+int corral_userns_open(uid_t host_uid, gid_t host_gid, unsigned int size, int *fd_out);
 
 /// socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC). Returns 0, or -1 with errno set.
 int corral_seqpacket_pair(int fds[2]);
