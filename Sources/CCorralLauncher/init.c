@@ -67,17 +67,27 @@ static void report_and_exit(int fd, const struct corral_launch_error *error) {
 /// Stack of the task between its clone and its execve.
 #define CORRAL_TASK_STACK_BYTES (256 * 1024)
 
-/// Entry of the task: shares init's memory (CLONE_VM | CLONE_VFORK) until execve.
+/// What the task is cloned with: the launch and the pipe on which init lets it exec.
+struct corral_task_args {
+    const struct corral_child_args *child;
+    int release_read_fd;
+    int release_write_fd;
+};
+
+/// Entry of the task: a copy of init's memory (not shared: init scrubs its own meanwhile).
 static int task_main(void *arg) {
-    const struct corral_child_args *args = arg;
+    const struct corral_task_args *args = arg;
     struct corral_launch_error error = {0, {0}};
-    corral_exec_task(args->config, &error);
-    report_and_exit(args->error_write_fd, &error);
+    close(args->release_write_fd);
+    corral_exec_task(args->child->config, args->release_read_fd, &error);
+    report_and_exit(args->child->error_write_fd, &error);
 }
 
 int corral_child_main(void *arg) {
     const struct corral_child_args *args = arg;
     struct corral_launch_error error = {0, {0}};
+    // Nothing in this copy of the parent's memory may be read from inside (see pid1.c).
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     close(args->sync_write_fd);
     close(args->error_read_fd);
     if (wait_for_release(args->sync_read_fd) != 0) {
@@ -92,30 +102,43 @@ int corral_child_main(void *arg) {
     if (corral_setup_namespaces(args->config, &error) != 0) {
         report_and_exit(args->error_write_fd, &error);
     }
+    if (args->config->userns_fd >= 0 && corral_enter_userns(args->config->userns_fd, &error) != 0) {
+        report_and_exit(args->error_write_fd, &error);
+    }
     // Block every signal before forking, so none is lost: PID 1 ignores signals
     // it has no handler for unless they are blocked and collected.
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
-    // The task shares init's memory until it execs (as posix_spawn does): no copy
-    // of this address space, and init is suspended meanwhile. Not glibc's fork():
-    // it takes locks another thread of the parent process may have held at clone().
+    int release[2];
+    if (pipe2(release, O_CLOEXEC) != 0) {
+        corral_fail(&error, "pipe2(release)", NULL);
+        report_and_exit(args->error_write_fd, &error);
+    }
+    // The task gets its own copy of this memory (clone without CLONE_VM: page tables are
+    // copied, pages only on write) and waits on `release` before its exec, while init drops
+    // to the task's privileges and unmaps its own copy. Not glibc's fork(): it takes locks
+    // another thread of the parent process may have held at clone().
     void *stack = mmap(NULL, CORRAL_TASK_STACK_BYTES, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {
         corral_fail(&error, "mmap(task stack)", NULL);
         report_and_exit(args->error_write_fd, &error);
     }
-    pid_t task = clone(task_main, (char *)stack + CORRAL_TASK_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD,
-                       (void *)args);
+    struct corral_task_args task_args = {args, release[0], release[1]};
+    pid_t task = clone(task_main, (char *)stack + CORRAL_TASK_STACK_BYTES, SIGCHLD, &task_args);
     if (task < 0) {
         corral_fail(&error, "clone(task)", NULL);
         report_and_exit(args->error_write_fd, &error);
     }
     munmap(stack, CORRAL_TASK_STACK_BYTES);
-    // The error pipe now belongs to the task; init keeps no file open at all.
-    syscall(SYS_close_range, 0U, ~0U, 0U);
-    corral_init_loop(task);
+    // The error pipe now belongs to the task; init keeps only the release pipe's write end.
+    int keep = release[1];
+    if (keep > 0) {
+        syscall(SYS_close_range, 0U, (unsigned int)keep - 1, 0U);
+    }
+    syscall(SYS_close_range, (unsigned int)keep + 1, ~0U, 0U);
+    corral_become_init(args->config, task, args->stack, args->stack_size, keep);
 }
 
 void corral_init_loop(pid_t task) {

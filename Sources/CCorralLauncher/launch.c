@@ -11,7 +11,8 @@
 #include "internal.h"
 
 /// Stack of the clone child; it only runs the setup code in this library.
-#define CORRAL_CHILD_STACK_BYTES (256 * 1024)
+/// Room for the init's copy of /proc/self/maps (see pid1.c); pages are only used when touched.
+#define CORRAL_CHILD_STACK_BYTES (1024 * 1024)
 
 static void close_quietly(int *fd) {
     if (*fd >= 0) {
@@ -46,7 +47,8 @@ int corral_launch_start(const struct corral_launch_config *config, struct corral
         close(error_pipe[1]);
         return -1;
     }
-    struct corral_child_args args = {config, sync_pipe[0], sync_pipe[1], error_pipe[0], error_pipe[1]};
+    struct corral_child_args args = {config,       sync_pipe[0], sync_pipe[1], error_pipe[0], error_pipe[1],
+                                     stack,        CORRAL_CHILD_STACK_BYTES};
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
     if (config->new_network) {
         flags |= CLONE_NEWNET;

@@ -92,74 +92,14 @@ static int populate_dev(const char *rootfs, struct corral_launch_error *error) {
                     error);
 }
 
-/// Creates rootfs + `target` component by component without following a symlink
-/// (an image must not redirect a bind mount); the last component becomes a directory,
-/// or an empty file when `file` is non-zero.
-static int make_target(const char *rootfs, const char *target, int file, struct corral_launch_error *error) {
-    char path[PATH_MAX];
-    if (corral_join(path, sizeof(path), rootfs, target) != 0) {
-        return corral_fail(error, "path(", target);
-    }
-    size_t start = strlen(rootfs);
-    for (size_t i = start + 1;; i++) {
-        char saved = path[i];
-        if (saved != '/' && saved != '\0') {
-            continue;
-        }
-        path[i] = '\0';
-        struct stat info;
-        if (lstat(path, &info) == 0) {
-            if (S_ISLNK(info.st_mode)) {
-                errno = ELOOP;
-                return corral_fail(error, "bind target (symlink) ", path);
-            }
-        } else if (errno != ENOENT) {
-            return corral_fail(error, "lstat(", path);
-        } else if (saved == '\0' && file) {
-            int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-            if (fd < 0) {
-                return corral_fail(error, "create(", path);
-            }
-            close(fd);
-        } else if (mkdir(path, 0755) != 0) {
-            return corral_fail(error, "mkdir(", path);
-        }
-        path[i] = saved;
-        if (saved == '\0') {
-            return 0;
-        }
-    }
-}
-
-/// Bind-mounts every configured mount under `rootfs` ("" for the host root).
-static int bind_mounts(const struct corral_launch_config *config, const char *rootfs, int create,
-                       struct corral_launch_error *error) {
-    for (size_t i = 0; i < config->mount_count; i++) {
-        const struct corral_bind_mount *m = &config->mounts[i];
-        struct stat source;
-        if (stat(m->source, &source) != 0) {
-            return corral_fail(error, "stat(bind source ", m->source);
-        }
-        if (create && make_target(rootfs, m->target, !S_ISDIR(source.st_mode), error) != 0) {
-            return -1;
-        }
-        char target[PATH_MAX];
-        if (corral_join(target, sizeof(target), rootfs, m->target) != 0) {
-            return corral_fail(error, "path(", m->target);
-        }
-        if (mount(m->source, target, NULL, MS_BIND | MS_REC, NULL) != 0) {
-            return corral_fail(error, "mount(bind ", target);
-        }
-        if (m->read_only && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) != 0) {
-            return corral_fail(error, "mount(remount ro ", target);
-        }
-    }
-    return 0;
-}
-
 /// Mounts the overlay, the pseudo filesystems, and pivots into the new root.
 static int setup_rootfs(const struct corral_launch_config *config, struct corral_launch_error *error) {
     const char *rootfs = config->rootfs;
+    for (char *const *path = config->idmap_paths; config->userns_fd >= 0 && path && *path; path++) {
+        if (corral_idmap_in_place(*path, config->userns_fd, error) != 0) {
+            return -1;
+        }
+    }
     if (mount("overlay", rootfs, "overlay", 0, config->overlay_options) != 0) {
         return corral_fail(error, "mount(overlay", rootfs);
     }
@@ -175,7 +115,9 @@ static int setup_rootfs(const struct corral_launch_config *config, struct corral
     if (mount_in(rootfs, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, error) != 0) {
         return -1;
     }
-    if (bind_mounts(config, rootfs, 1, error) != 0) {
+    int fds[config->mount_count + 1];
+    if (corral_open_bind_sources(config, fds, error) != 0 || corral_bind_mounts(config, fds, rootfs, 1, error) != 0 ||
+        corral_mask_paths(rootfs, error) != 0) {
         return -1;
     }
     if (chdir(rootfs) != 0) {
@@ -190,7 +132,28 @@ static int setup_rootfs(const struct corral_launch_config *config, struct corral
     if (chdir("/") != 0) {
         return corral_fail(error, "chdir(", "/");
     }
-    return 0;
+    return config->read_only_rootfs ? corral_read_only_root(error) : 0;
+}
+
+/// The host root filesystem: a fresh /proc for the new PID namespace, the hidden directories,
+/// the bind mounts, the masked paths, and the read-only option.
+static int setup_host_root(const struct corral_launch_config *config, struct corral_launch_error *error) {
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+        return corral_fail(error, "mount(proc", "/proc");
+    }
+    int fds[config->mount_count + 1];
+    if (corral_open_bind_sources(config, fds, error) != 0) {
+        return -1;
+    }
+    if (corral_hide_paths(config->hidden_paths, error) != 0) {
+        for (size_t i = 0; i < config->mount_count; i++) close(fds[i]);
+        return -1;
+    }
+    if (corral_bind_mounts(config, fds, "", 0, error) != 0 || corral_seal_hidden_paths(config->hidden_paths, error) != 0 ||
+        corral_mask_paths("", error) != 0) {
+        return -1;
+    }
+    return config->read_only_rootfs ? corral_read_only_root(error) : 0;
 }
 
 /// Brings the loopback interface of the new network namespace up.
@@ -261,14 +224,22 @@ int corral_setup_namespaces(const struct corral_launch_config *config, struct co
     if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0) {
         return corral_fail(error, "mount(MS_SLAVE|MS_REC", "/");
     }
+    // Root in a user namespace holds no capability over the network namespace (it belongs to
+    // the host's): ports below 1024 are opened to every user of this one instead.
+    if (config->userns_fd >= 0 && config->new_network && config->join_pid <= 0) {
+        int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) {
+            corral_fail(error, "write(", "/proc/sys/net/ipv4/ip_unprivileged_port_start");
+            if (fd >= 0) close(fd);
+            return -1;
+        }
+        close(fd);
+    }
     if (config->rootfs != NULL) {
         if (setup_rootfs(config, error) != 0) {
             return -1;
         }
-    } else if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
-        // Host rootfs: still a fresh /proc for the new PID namespace.
-        return corral_fail(error, "mount(proc", "/proc");
-    } else if (bind_mounts(config, "", 0, error) != 0) {
+    } else if (setup_host_root(config, error) != 0) {
         return -1;
     }
     if (config->new_network && config->join_pid <= 0 && loopback_up(error) != 0) {

@@ -54,8 +54,9 @@ static int install_fd(int source, int target, struct corral_launch_error *error)
     return 0;
 }
 
-/// Drops the bounding set and sets effective/permitted/inheritable to the default set.
-static int drop_capabilities(const struct corral_launch_config *config, struct corral_launch_error *error) {
+/// Drops the bounding set and sets effective/permitted/inheritable to the default set (for the
+/// init of a non-root task: to none, what the task keeps across its exec).
+int corral_drop_privileges(const struct corral_launch_config *config, int for_init, struct corral_launch_error *error) {
     for (int cap = 0; cap <= config->cap_last_cap; cap++) {
         if (!is_default_cap(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
             return corral_fail(error, "prctl(PR_CAPBSET_DROP)", NULL);
@@ -78,6 +79,9 @@ static int drop_capabilities(const struct corral_launch_config *config, struct c
     unsigned long long mask = 0;
     for (size_t i = 0; i < sizeof(corral_default_caps) / sizeof(corral_default_caps[0]); i++) {
         mask |= 1ULL << corral_default_caps[i];
+    }
+    if (for_init && config->uid != 0) {
+        mask = 0;
     }
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2];
@@ -139,7 +143,7 @@ static void exec_program(const struct corral_launch_config *config, struct corra
     corral_fail(error, "execve(", program);
 }
 
-void corral_exec_task(const struct corral_launch_config *config, struct corral_launch_error *error) {
+void corral_exec_task(const struct corral_launch_config *config, int release_fd, struct corral_launch_error *error) {
     if (setsid() < 0) {
         corral_fail(error, "setsid", NULL);
         return;
@@ -165,7 +169,7 @@ void corral_exec_task(const struct corral_launch_config *config, struct corral_l
         corral_fail(error, "chdir(", workdir);
         return;
     }
-    if (drop_capabilities(config, error) != 0) {
+    if (corral_drop_privileges(config, 0, error) != 0) {
         return;
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
@@ -173,5 +177,14 @@ void corral_exec_task(const struct corral_launch_config *config, struct corral_l
         return;
     }
     reset_signals();
+    // Last: the filter allows execve but not what set-up needed (mount, setns, ...).
+    if (!config->seccomp_unconfined && corral_apply_seccomp(error) != 0) {
+        return;
+    }
+    // Init is scrubbed before the program can look at it (/proc/1); EOF if init failed.
+    char byte;
+    while (read(release_fd, &byte, 1) < 0 && errno == EINTR) {
+    }
+    close(release_fd);
     exec_program(config, error);
 }

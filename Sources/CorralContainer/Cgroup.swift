@@ -5,7 +5,14 @@
 /// A container's cgroups (v1): `<mountRoot>/<controller>/corral/<id>` for each controller.
 public struct Cgroup: Sendable, Equatable {
     /// The v1 controllers a container is placed in.
-    public static let controllers = ["cpu", "cpuacct", "memory", "pids", "freezer"]
+    public static let controllers = ["cpu", "cpuacct", "memory", "pids", "freezer", "devices"]
+    /// The devices a container may use, as runc's defaults that Docker applies (written to
+    /// `devices.allow` after `devices.deny` "a"): creating any device node (`m`), but reading
+    /// and writing only null, zero, full, random, urandom, tty, ptmx, the ptys and tun.
+    public static let allowedDevices = [
+        "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm",
+        "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
+    ]
     /// The parent cgroup of every container.
     public static let parentName = "corral"
 
@@ -35,12 +42,21 @@ public struct Cgroup: Sendable, Equatable {
             try ContainerSyscall.mkdir(cgroup.path(controller), code: .cgroup)
         }
         do {
+            try cgroup.restrictDevices()
             try cgroup.apply(limits)
         } catch {
             try? cgroup.remove()
             throw error
         }
         return cgroup
+    }
+
+    /// Denies every device, then allows `allowedDevices`.
+    func restrictDevices() throws {
+        try write("devices", "devices.deny", "a")
+        for rule in Cgroup.allowedDevices {
+            try write("devices", "devices.allow", rule)
+        }
     }
 
     /// Writes the limits into the control files.

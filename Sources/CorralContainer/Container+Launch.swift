@@ -34,6 +34,9 @@ extension Container {
             if case .overlay(let lowerDirectories) = spec.rootfs {
                 overlay = OverlayRootfs(paths: paths, lowerDirectories: lowerDirectories, keepsUpper: keepsUpperDirectory)
                 options = try overlay?.prepare()
+                if let mapping = spec.security.userNamespace, chown(paths.upper, mapping.hostUID, mapping.hostGID) != 0 {
+                    throw ContainerError.system(.rootfs, "chown(\(paths.upper) to the user namespace's root)", errno: errno)
+                }
             }
             if spec.network == .bridge {
                 let network = try self.bridge ?? BridgeNetwork.standard(root: paths.root)

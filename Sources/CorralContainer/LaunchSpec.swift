@@ -37,6 +37,8 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
     public var joinNamespacesOf: Int32?
     /// Host ports published to the container's ports (with `network` `.bridge` only).
     public var portMappings: [PortMapping] = []
+    /// Seccomp, read-only root and hidden host directories (Docker's defaults when not given).
+    public var security = SecurityOptions()
 
     /// Makes a spec; only `id` and `arguments` are required.
     public init(
@@ -76,6 +78,7 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, name, rootfs, arguments, environment, workingDirectory, hostname, user, cpus
         case memoryLimitBytes, pidsLimit, network, resourceLimits, bindMounts, logDirectory, joinNamespacesOf, portMappings
+        case security
     }
 
     /// Decodes a spec; records written before bind mounts existed decode with none.
@@ -98,6 +101,7 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
         logDirectory = try container.decodeIfPresent(String.self, forKey: .logDirectory)
         joinNamespacesOf = try container.decodeIfPresent(Int32.self, forKey: .joinNamespacesOf)
         portMappings = try container.decodeIfPresent([PortMapping].self, forKey: .portMappings) ?? []
+        security = try container.decodeIfPresent(SecurityOptions.self, forKey: .security) ?? SecurityOptions()
     }
 
     /// The environment a task gets when none is given.
@@ -139,6 +143,7 @@ public struct LaunchSpec: Codable, Sendable, Equatable {
                 .invalidSpec, stage: "validate(joinNamespacesOf)",
                 cause: "joining another process's namespaces needs its pid (> 0, not \(pid)) and network .host")
         }
+        try security.validate(rootfs: rootfs, user: user)
         if let cpus, cpus <= 0 {
             throw ContainerError(.invalidSpec, stage: "validate(cpus)", cause: "must be positive")
         }

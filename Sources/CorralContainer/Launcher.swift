@@ -36,6 +36,11 @@ enum Launcher {
         let argv = strings.array(spec.arguments)
         let envp = strings.array(spec.environment)
         let tasks = strings.array(cgroupTasks)
+        // A hidden directory that does not exist (yet) has nothing to hide.
+        let hidden = strings.array(spec.security.hiddenPaths.filter { ContainerSyscall.exists($0) })
+        let userNamespace = try openUserNamespace(spec)
+        defer { if userNamespace >= 0 { close(userNamespace) } }
+        let idmapped = strings.array(userNamespace >= 0 ? idmapPaths(spec, rootfsMount: rootfsMount) : [])
         let path = spec.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
         var groups = spec.user.additionalGroups.map { gid_t($0) }
         var limits = spec.resourceLimits.map {
@@ -76,6 +81,11 @@ enum Launcher {
                     config.stderr_fd = stdio.error
                     config.cap_last_cap = capLastCap
                     config.cgroup_tasks = tasks
+                    config.read_only_rootfs = spec.security.readOnlyRootfs ? 1 : 0
+                    config.seccomp_unconfined = spec.security.seccomp == .unconfined ? 1 : 0
+                    config.hidden_paths = hidden
+                    config.userns_fd = userNamespace
+                    config.idmap_paths = idmapped
                     return corral_launch_start(&config, &handle, &failure)
                 }
             }
@@ -93,6 +103,25 @@ enum Launcher {
             throw error(from: failure)
         }
         return handle.pid
+    }
+
+    /// A user namespace with the spec's mapping (close it after the launch), or -1 without one.
+    private static func openUserNamespace(_ spec: LaunchSpec) throws -> Int32 {
+        guard let mapping = spec.security.userNamespace else { return -1 }
+        var fd: Int32 = -1
+        if corral_userns_open(mapping.hostUID, mapping.hostGID, mapping.size, &fd) != 0 {
+            throw ContainerError.system(
+                .launch, "user namespace (0 → \(mapping.hostUID):\(mapping.hostGID), \(mapping.size) IDs)", errno: errno)
+        }
+        return fd
+    }
+
+    /// What is idmapped into a user namespace: the image layers. (Not the upper directory: the
+    /// overlay writes its work files and copies up as the host's root, which an idmapped mount
+    /// would refuse; the upper directory belongs to the range's root instead.)
+    private static func idmapPaths(_ spec: LaunchSpec, rootfsMount: String?) -> [String] {
+        guard case .overlay(let lowerDirectories) = spec.rootfs, rootfsMount != nil else { return [] }
+        return lowerDirectories
     }
 
     /// A `ContainerError` from the child's report.

@@ -26,6 +26,18 @@ struct ContainerRun: ParsableCommand {
         [String] = []
     @Option(help: "Working directory inside the container (default: the image's, else /).") var workdir: String?
     @Option(help: "UID[:GID] to run as (numeric).") var user: String?
+    @Flag(name: .customLong("read-only"), help: "Mount the root filesystem read-only (as docker run --read-only).")
+    var readOnly = false
+    @Option(
+        name: .customLong("security-opt"),
+        help: "seccomp=unconfined runs without Docker's default seccomp profile (seccomp=default keeps it).")
+    var securityOptions: [String] = []
+    @Option(
+        help: """
+            Run in a user namespace: HOSTUID[:HOSTGID[:SIZE]] (root inside is HOSTUID outside; SIZE \
+            defaults to 65536), or 'auto' for root's first range in /etc/subuid and /etc/subgid. Needs --image.
+            """)
+    var userns: String?
     @Flag(name: .customShort("d"), help: "Run detached; print the id.") var detach = false
     @Argument(parsing: .postTerminator, help: "The command and its arguments (default: the image's entrypoint and cmd).")
     var command: [String] = []
@@ -90,6 +102,7 @@ struct ContainerRun: ParsableCommand {
         )
         var checked = spec
         checked.portMappings = ports
+        checked.security = try security()
         if let user {
             let parts = user.split(separator: ":", omittingEmptySubsequences: false).map { UInt32($0) }
             guard let uid = parts.first ?? nil, parts.count <= 2, parts.allSatisfy({ $0 != nil }) else {
@@ -99,6 +112,20 @@ struct ContainerRun: ParsableCommand {
         }
         try checked.validate()
         return ContainerRecord(spec: checked)
+    }
+
+    /// The security options from --read-only and --security-opt.
+    private func security() throws -> SecurityOptions {
+        var options = SecurityOptions(readOnlyRootfs: readOnly)
+        if let userns { options.userNamespace = try UserNamespaceOption.parse(userns) }
+        for option in securityOptions {
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0] == "seccomp", let profile = SeccompProfile(rawValue: parts[1]) else {
+                throw ValidationError("--security-opt \(option): corral knows seccomp=unconfined and seccomp=default")
+            }
+            options.seccomp = profile
+        }
+        return options
     }
 
     /// Re-executes `corral container supervise ID` detached and waits for its word on the start.

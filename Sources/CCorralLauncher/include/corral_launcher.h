@@ -76,6 +76,22 @@ struct corral_launch_config {
     /// `cgroup.procs` takes (an RCU grace period, 10-15 ms per launch here). The child has
     /// one thread, so that moves the whole process, and everything it forks inherits it.
     char *const *cgroup_tasks;
+    /// Non-zero: the root filesystem is mounted read-only (its /proc, /dev, /sys and bind
+    /// mounts keep their own flags), as Docker's `--read-only`.
+    int read_only_rootfs;
+    /// Non-zero: no seccomp filter (Docker's `seccomp=unconfined`); zero: Docker's default
+    /// profile is installed right before exec.
+    int seccomp_unconfined;
+    /// Host directories a task on the host root filesystem must not see, NULL-terminated (may
+    /// be NULL): each gets an empty tmpfs, read-only once the bind mounts whose targets lie in
+    /// it are made (their mount points are created there). Unused with `rootfs`.
+    char *const *hidden_paths;
+    /// A user namespace (from corral_userns_open) the init joins once everything is mounted,
+    /// or -1: root in the container is then the range's first host ID. With it, each of
+    /// `idmap_paths` (NULL-terminated: the image layers) is idmapped through it before the
+    /// overlay is mounted.
+    int userns_fd;
+    char *const *idmap_paths;
 };
 
 /// A child created by corral_launch_start() and waiting to be released.
@@ -118,6 +134,11 @@ int corral_spawn_detached(const char *path, char *const *argv, char *const *envp
 /// the copies (they are re-parented once the caller ends); the copy gets SIGCHLD back to its
 /// default. Returns 0 in the copy (its own session), 1 in the caller, or -1 with errno set.
 int corral_fork_detached(void);
+
+/// Makes a user namespace mapping IDs 0..size-1 to host_uid.. and host_gid.. (a short-lived
+/// holder process is made and reaped). Returns 0 with `*fd_out` (close-on-exec) referring to
+/// it, or -1 with errno set.
+int corral_userns_open(uid_t host_uid, gid_t host_gid, unsigned int size, int *fd_out);
 
 /// socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC). Returns 0, or -1 with errno set.
 int corral_seqpacket_pair(int fds[2]);

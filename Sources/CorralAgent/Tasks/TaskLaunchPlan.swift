@@ -102,13 +102,28 @@ enum TaskLaunchPlan {
             cpus: resources.cpus.flatMap { $0 > 0 ? $0 : nil },
             memoryLimitBytes: resources.memMegabytes.flatMap { $0 > 0 ? Int64($0 * 1_048_576) : nil },
             network: network.mode,
-            bindMounts: (rootfs.image == nil ? [] : [BindMount(source: sandbox, target: mappedSandbox)]) + volumes,
+            bindMounts: [BindMount(source: sandbox, target: inside)] + volumes,
             logDirectory: sandbox
         )
         spec.portMappings = network.ports
+        if rootfs.image == nil { spec.security.hiddenPaths = hiddenPaths(configuration) }
         var joined = spec
         joined.joinNamespacesOf = launch.executorPID.map { Int32(bitPattern: $0) }
         return .success(joined)
+    }
+
+    /// What a task on the host's root filesystem must not see: the agent's work directory (every
+    /// sandbox, the agent's state), the container runtime directory and the image store, each
+    /// covered by an empty tmpfs; its own sandbox is bound back at the same path.
+    static func hiddenPaths(_ configuration: TaskRunnerConfiguration) -> [String] {
+        let paths = [configuration.workDirectory, configuration.runtimeDirectory, configuration.imageRoot]
+            .map { path in path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path }
+            .filter { $0.hasPrefix("/") && $0 != "/" && !$0.split(separator: "/").contains("..") }
+        var kept: [String] = []
+        for path in paths where !paths.contains(where: { path != $0 && path.hasPrefix($0 + "/") }) && !kept.contains(path) {
+            kept.append(path)
+        }
+        return kept
     }
 
     /// A reason a task's network cannot be set up.

@@ -44,7 +44,10 @@ import Testing
         let launch = TaskLaunch(key: TaskKey("f", "t"), frameworkInfo: nil, task: task, executor: nil, group: nil)
         let rootfs = ResolvedRootfs(image: nil, users: UserDatabase(passwd: "", group: ""))
         let spec = try TaskLaunchPlan.spec(for: launch, containerID: "c", sandbox: "/s", rootfs: rootfs, configuration: configuration).get()
-        #expect(spec.bindMounts == [BindMount(source: "\(configuration.workDirectory)/volumes/roles/db/v1", target: "/s/data")])
+        #expect(
+            spec.bindMounts == [
+                BindMount(source: "/s", target: "/s"), BindMount(source: "\(configuration.workDirectory)/volumes/roles/db/v1", target: "/s/data"),
+            ])
         var escaping = launch
         escaping.task.resources = [Self.volume("v1", path: "../../etc")]
         guard case .failure(let end) = TaskLaunchPlan.spec(for: escaping, containerID: "c", sandbox: "/s", rootfs: rootfs, configuration: configuration)

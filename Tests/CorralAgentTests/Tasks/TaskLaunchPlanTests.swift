@@ -76,7 +76,11 @@ import Testing
         #expect(spec.arguments == ["/bin/sh", "-c", "echo hi"])
         #expect(spec.rootfs == .host)
         #expect(spec.workingDirectory == "/work/sandboxes/fw-1/task-1")
-        #expect(spec.bindMounts.isEmpty)
+        // The agent's directories are hidden; only its own sandbox is bound back, at its path.
+        let sandbox = "/work/sandboxes/fw-1/task-1"
+        #expect(spec.bindMounts == [BindMount(source: sandbox, target: sandbox)])
+        #expect(spec.security.hiddenPaths == ["/work", "/images"])
+        #expect(spec.security.seccomp == .dockerDefault)
         #expect(spec.logDirectory == "/work/sandboxes/fw-1/task-1")
         #expect(spec.cpus == 0.5)
         #expect(spec.memoryLimitBytes == 64 << 20)
@@ -90,6 +94,7 @@ import Testing
         let spec = try Self.plan(Self.launch(.shell("true")), image: true).get()
         #expect(spec.rootfs == .overlay(lowerDirectories: ["/images/layers/a"]))
         #expect(spec.bindMounts == [BindMount(source: "/work/sandboxes/fw-1/task-1", target: "/mnt/mesos/sandbox")])
+        #expect(spec.security.hiddenPaths.isEmpty)
         #expect(spec.workingDirectory == "/mnt/mesos/sandbox")
         #expect(spec.logDirectory == "/work/sandboxes/fw-1/task-1")
         #expect(spec.environment.contains("MESOS_SANDBOX=/mnt/mesos/sandbox"))

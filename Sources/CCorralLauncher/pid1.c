@@ -1,0 +1,156 @@
+// PID 1 before the task execs: the task's own credentials, and nothing of the parent's memory.
+//
+// The init is a copy of the launching process (clone without CLONE_VM), so its memory holds
+// whatever that process held (other containers' specs and environments among it). Before the
+// task may look at it (/proc/1/root, /proc/1/mem, ptrace, as it can at PID 1 under Docker),
+// the init takes the task's uid, gids, capabilities and seccomp filter, unmaps everything but
+// its own code and stack, and only then becomes dumpable and lets the task exec. From there on
+// it makes raw system calls only: the C library is gone from its address space.
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#if !defined(__x86_64__)
+#error "the scrubbed init makes raw x86_64 system calls"
+#endif
+
+#define NO_PROTECTOR __attribute__((no_stack_protector, noinline))
+
+static inline long raw4(long number, long a, long b, long c, long d) {
+    long result;
+    register long r10 __asm__("r10") = d;
+    __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+    return result;
+}
+
+/// Forwards signals to `task`, reaps every child, exits with the task's status.
+static NO_PROTECTOR __attribute__((noreturn)) void raw_init_loop(pid_t task) {
+    // Every signal but SIGKILL (9) and SIGSTOP (19), as the kernel's 64-bit set.
+    unsigned long wanted = ~0UL & ~(1UL << (SIGKILL - 1)) & ~(1UL << (SIGSTOP - 1));
+    for (;;) {
+        siginfo_t info;
+        long sig = raw4(SYS_rt_sigtimedwait, (long)&wanted, (long)&info, 0, sizeof(wanted));
+        if (sig < 0) {
+            continue;
+        }
+        if (sig != SIGCHLD) {
+            raw4(SYS_kill, task, sig, 0, 0);
+            continue;
+        }
+        for (;;) {
+            int status = 0;
+            long pid = raw4(SYS_wait4, -1, (long)&status, WNOHANG, 0);
+            if (pid <= 0) {
+                break;
+            }
+            if (pid == task) {
+                long code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                for (;;) raw4(SYS_exit_group, code, 0, 0, 0);
+            }
+        }
+    }
+}
+
+/// Parses lowercase hex up to `stop`; advances `*text`.
+static NO_PROTECTOR unsigned long parse_hex(const char **text, char stop) {
+    unsigned long value = 0;
+    for (const char *c = *text; *c != stop && *c != '\0'; c++, (*text)++) {
+        value = value * 16 + (unsigned long)(*c <= '9' ? *c - '0' : *c - 'a' + 10);
+    }
+    if (**text == stop) (*text)++;
+    return value;
+}
+
+/// Unmaps [start, end) but the part in [keep_start, keep_end).
+static NO_PROTECTOR void unmap_around(unsigned long start, unsigned long end, unsigned long keep_start,
+                                      unsigned long keep_end) {
+    if (keep_end <= start || keep_start >= end) {
+        raw4(SYS_munmap, (long)start, (long)(end - start), 0, 0);
+        return;
+    }
+    if (start < keep_start) raw4(SYS_munmap, (long)start, (long)(keep_start - start), 0, 0);
+    if (keep_end < end) raw4(SYS_munmap, (long)keep_end, (long)(end - keep_end), 0, 0);
+}
+
+/// Unmaps every mapping listed in `maps` but the code mapping holding `code` and the stack
+/// range ([vdso] and [vvar] go too: nothing here reads the clock or returns from a handler;
+/// [vsyscall] cannot be unmapped and holds nothing of ours).
+static NO_PROTECTOR void scrub(const char *maps, unsigned long code, unsigned long stack_start, unsigned long stack_end) {
+    const char *line = maps;
+    while (*line != '\0') {
+        const char *at = line;
+        unsigned long start = parse_hex(&at, '-');
+        unsigned long end = parse_hex(&at, ' ');
+        if (!(code >= start && code < end)) {
+            unmap_around(start, end, stack_start, stack_end);
+        }
+        while (*at != '\n' && *at != '\0') at++;
+        line = *at == '\n' ? at + 1 : at;
+    }
+}
+
+/// Reads /proc/self/maps into `buffer`; 0, or -1 if it does not fit or cannot be read.
+static int read_maps(char *buffer, size_t capacity) {
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t used = 0;
+    for (;;) {
+        ssize_t n = read(fd, buffer + used, capacity - 1 - used);
+        if (n <= 0) {
+            close(fd);
+            buffer[used] = '\0';
+            return n == 0 && used < capacity - 1 ? 0 : -1;
+        }
+        used += (size_t)n;
+        if (used == capacity - 1) {
+            close(fd);
+            return -1;
+        }
+    }
+}
+
+/// Unregisters the C library's restartable sequence: the kernel writes to it (in the thread's
+/// TLS, which the scrub unmaps) and kills the process when it cannot. 0, or -1.
+static int unregister_rseq(void) {
+    if (__rseq_size == 0) {
+        return 0;  // The C library did not register one.
+    }
+    char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+    // The length must be the registered one: 32 for glibc's first versions, else __rseq_size.
+    if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0 ||
+        syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0) {
+        return 0;
+    }
+    return -1;
+}
+
+/// Room for /proc/self/maps on init's stack (a few hundred mappings).
+#define MAPS_CAPACITY (384 * 1024)
+
+NO_PROTECTOR void corral_become_init(const struct corral_launch_config *config, pid_t task, void *stack, size_t stack_size,
+                                     int release_fd) {
+    struct corral_launch_error ignored = {0, {0}};
+    char maps[MAPS_CAPACITY];
+    // Any failure keeps the init privileged and undumpable: the task cannot look at it then.
+    if (corral_drop_privileges(config, 1, &ignored) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        (!config->seccomp_unconfined && corral_apply_seccomp(&ignored) != 0) || read_maps(maps, sizeof(maps)) != 0 ||
+        unregister_rseq() != 0) {
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        close(release_fd);
+        corral_init_loop(task);
+    }
+    unsigned long code = (unsigned long)&raw_init_loop;
+    scrub(maps, code, (unsigned long)stack, (unsigned long)stack + stack_size);
+    raw4(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0);
+    char go = 1;
+    raw4(SYS_write, release_fd, (long)&go, 1, 0);
+    raw4(SYS_close, release_fd, 0, 0, 0);
+    raw_init_loop(task);
+}
