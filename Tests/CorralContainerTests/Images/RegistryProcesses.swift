@@ -40,21 +40,7 @@ final class DockerRegistryProcess {
         process.standardOutput = FileHandle(forWritingAtPath: log)
         process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
-        var found: String?
-        for _ in 0..<200 where found == nil {
-            let text = String(decoding: try Syscall.readFile(log), as: UTF8.self)
-            if let range = text.range(of: #"listening on 127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
-                found = String(text[range].dropFirst("listening on ".count))
-            } else {
-                usleep(50_000)
-            }
-        }
-        guard let found else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw ContainerError(.io, "docker-registry did not start", cause: (try? String(decoding: Syscall.readFile(log), as: UTF8.self)) ?? "")
-        }
-        address = found
+        address = try awaitListening(process, log: log, what: "docker-registry")
     }
 
     func stop() {
@@ -120,25 +106,26 @@ final class CorralRegistryProcess {
         process.standardOutput = FileHandle(forWritingAtPath: log)
         process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
-        var found: String?
-        for _ in 0..<400 where found == nil && process.isRunning {
-            let text = String(decoding: try Syscall.readFile(log), as: UTF8.self)
-            if let range = text.range(of: #"listening on 127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
-                found = String(text[range].dropFirst("listening on ".count))
-            } else {
-                usleep(50_000)
-            }
-        }
-        guard let found else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            throw ContainerError(.io, "corral registry serve did not start", cause: (try? String(decoding: Syscall.readFile(log), as: UTF8.self)) ?? "")
-        }
-        address = found
+        address = try awaitListening(process, log: log, what: "corral registry serve")
     }
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
+}
+
+/// The `127.0.0.1:<port>` a registry process writes to `log` in a "listening on" line, waited for
+/// up to 20 s; the process is killed and the log quoted when none comes (or it exits first).
+private func awaitListening(_ process: Process, log: String, what: String) throws -> String {
+    for _ in 0..<400 where process.isRunning {
+        let text = String(decoding: try Syscall.readFile(log), as: UTF8.self)
+        if let range = text.range(of: #"listening on 127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+            return String(text[range].dropFirst("listening on ".count))
+        }
+        usleep(50_000)
+    }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    throw ContainerError(.io, "\(what) did not start", cause: (try? String(decoding: Syscall.readFile(log), as: UTF8.self)) ?? "")
 }
