@@ -67,20 +67,12 @@ static void report_and_exit(int fd, const struct corral_launch_error *error) {
 /// Stack of the task between its clone and its execve.
 #define CORRAL_TASK_STACK_BYTES (256 * 1024)
 
-/// What the task is cloned with: the launch and the pipe on which init lets it exec.
-struct corral_task_args {
-    const struct corral_child_args *child;
-    int release_read_fd;
-    int release_write_fd;
-};
-
-/// Entry of the task: a copy of init's memory (not shared: init scrubs its own meanwhile).
+/// Entry of the task: on init's memory, init suspended, until its execve (vfork-style).
 static int task_main(void *arg) {
-    const struct corral_task_args *args = arg;
+    const struct corral_child_args *child = arg;
     struct corral_launch_error error = {0, {0}};
-    close(args->release_write_fd);
-    corral_exec_task(args->child->config, args->release_read_fd, &error);
-    report_and_exit(args->child->error_write_fd, &error);
+    corral_exec_task(child->config, &error);
+    report_and_exit(child->error_write_fd, &error);
 }
 
 int corral_child_main(void *arg) {
@@ -110,35 +102,26 @@ int corral_child_main(void *arg) {
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
-    int release[2];
-    if (pipe2(release, O_CLOEXEC) != 0) {
-        corral_fail(&error, "pipe2(release)", NULL);
-        report_and_exit(args->error_write_fd, &error);
-    }
-    // The task gets its own copy of this memory (clone without CLONE_VM: page tables are
-    // copied, pages only on write) and waits on `release` before its exec, while init drops
-    // to the task's privileges and unmaps its own copy. Not glibc's fork(): it takes locks
-    // another thread of the parent process may have held at clone().
+    // The task runs on this memory, init suspended, until its execve (CLONE_VM | CLONE_VFORK, as
+    // posix_spawn does): no page tables are copied. Not glibc's vfork(): the task needs a stack
+    // of its own. Init stays undumpable meanwhile and after, until it has dropped to the task's
+    // privileges and unmapped its memory (corral_become_init).
     void *stack = mmap(NULL, CORRAL_TASK_STACK_BYTES, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {
         corral_fail(&error, "mmap(task stack)", NULL);
         report_and_exit(args->error_write_fd, &error);
     }
-    struct corral_task_args task_args = {args, release[0], release[1]};
-    pid_t task = clone(task_main, (char *)stack + CORRAL_TASK_STACK_BYTES, SIGCHLD, &task_args);
+    pid_t task = clone(task_main, (char *)stack + CORRAL_TASK_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                       (void *)args);
     if (task < 0) {
         corral_fail(&error, "clone(task)", NULL);
         report_and_exit(args->error_write_fd, &error);
     }
+    // The task has exec'd (or died): its stack and the error pipe are no longer init's business.
     munmap(stack, CORRAL_TASK_STACK_BYTES);
-    // The error pipe now belongs to the task; init keeps only the release pipe's write end.
-    int keep = release[1];
-    if (keep > 0) {
-        syscall(SYS_close_range, 0U, (unsigned int)keep - 1, 0U);
-    }
-    syscall(SYS_close_range, (unsigned int)keep + 1, ~0U, 0U);
-    corral_become_init(args->config, task, args->stack, args->stack_size, keep);
+    syscall(SYS_close_range, 0U, ~0U, 0U);
+    corral_become_init(args->config, task, args->stack, args->stack_size);
 }
 
 void corral_init_loop(pid_t task) {

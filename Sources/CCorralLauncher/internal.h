@@ -23,24 +23,27 @@ int corral_child_main(void *arg);
 /// Returns 0, or -1 with `error` filled.
 int corral_setup_namespaces(const struct corral_launch_config *config, struct corral_launch_error *error);
 
-/// Becomes the task: stdio, rlimits, credentials, capabilities, seccomp, then waits for a byte
-/// (or EOF) on `release_fd` from init, then exec. Returns only on failure, with `error` filled.
-void corral_exec_task(const struct corral_launch_config *config, int release_fd, struct corral_launch_error *error);
+/// Becomes the task: stdio, rlimits, credentials, capabilities, seccomp, then exec. Returns only
+/// on failure, with `error` filled.
+void corral_exec_task(const struct corral_launch_config *config, struct corral_launch_error *error);
 
 /// Takes the task's uid, gids and capabilities (`for_init`: the capabilities the task holds
 /// after its exec, none for a non-root task, since the init does not exec). Returns 0, or -1
 /// with `error` filled.
 int corral_drop_privileges(const struct corral_launch_config *config, int for_init, struct corral_launch_error *error);
 
-/// PID 1 once the task is cloned: drops to the task's privileges, unmaps all but its code and
-/// `stack`, becomes dumpable, lets the task exec (a byte on `release_fd`), and runs the init
-/// loop on raw system calls. Never returns.
-void corral_become_init(const struct corral_launch_config *config, pid_t task, void *stack, size_t stack_size,
-                        int release_fd) __attribute__((noreturn));
+/// PID 1 once the task has exec'd: drops to the task's privileges, unmaps all but its code and
+/// `stack`, becomes dumpable, and runs the init loop on raw system calls. Never returns.
+void corral_become_init(const struct corral_launch_config *config, pid_t task, void *stack, size_t stack_size)
+    __attribute__((noreturn));
 
 /// Runs PID 1's loop: forwards signals to `task`, reaps every child, and exits
 /// with the task's status when it exits. Never returns.
 void corral_init_loop(pid_t task) __attribute__((noreturn));
+
+/// Finds (once) the loaded segment holding the init's code; the launching process calls it
+/// before cloning, so the init need not read /proc/self/maps.
+void corral_locate_init_code(void);
 
 /// Opens every bind source of `config` into `fds` (O_PATH), so a source stays reachable once a
 /// hidden directory covers it. Returns 0, or -1 with `error` filled and nothing left open.

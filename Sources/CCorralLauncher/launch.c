@@ -49,6 +49,7 @@ int corral_launch_start(const struct corral_launch_config *config, struct corral
     }
     struct corral_child_args args = {config,       sync_pipe[0], sync_pipe[1], error_pipe[0], error_pipe[1],
                                      stack,        CORRAL_CHILD_STACK_BYTES};
+    corral_locate_init_code();
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
     if (config->new_network) {
         flags |= CLONE_NEWNET;

@@ -1,13 +1,15 @@
-// PID 1 before the task execs: the task's own credentials, and nothing of the parent's memory.
+// PID 1 once the task has exec'd: the task's own credentials, and nothing of the parent's memory.
 //
 // The init is a copy of the launching process (clone without CLONE_VM), so its memory holds
-// whatever that process held (other containers' specs and environments among it). Before the
-// task may look at it (/proc/1/root, /proc/1/mem, ptrace, as it can at PID 1 under Docker),
-// the init takes the task's uid, gids, capabilities and seccomp filter, unmaps everything but
-// its own code and stack, and only then becomes dumpable and lets the task exec. From there on
-// it makes raw system calls only: the C library is gone from its address space.
+// whatever that process held (other containers' specs and environments among it). It is
+// undumpable from its start, so the task cannot look at it (/proc/1/root, /proc/1/mem, ptrace,
+// as it can at PID 1 under Docker) until the init has taken the task's uid, gids, capabilities
+// and seccomp filter and unmapped everything but its own code and stack; only then does it
+// become dumpable (a moment after the task's exec: the task does not wait for it). From there
+// on it makes raw system calls only: the C library is gone from its address space.
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/rseq.h>
@@ -68,6 +70,34 @@ static NO_PROTECTOR unsigned long parse_hex(const char **text, char stop) {
     return value;
 }
 
+/// The loaded segment holding the init's code, found by the launching process before it
+/// clones (the init's copy of memory has it): the init then need not read /proc/self/maps,
+/// nor call dl_iterate_phdr, which takes a lock another thread may have held at the clone.
+static unsigned long init_code_start, init_code_end;
+
+static int find_code_segment(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    unsigned long code = (unsigned long)data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+        if (segment->p_type != PT_LOAD) continue;
+        unsigned long start = info->dlpi_addr + segment->p_vaddr;
+        unsigned long end = start + segment->p_memsz;
+        if (code >= start && code < end) {
+            init_code_start = start & ~4095UL;
+            init_code_end = (end + 4095UL) & ~4095UL;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void corral_locate_init_code(void) {
+    if (init_code_end == 0) {
+        dl_iterate_phdr(find_code_segment, (void *)(unsigned long)&raw_init_loop);
+    }
+}
+
 /// The end of user space on x86_64 (4-level page tables); [vsyscall] lies above it.
 #define USER_SPACE_END 0x7ffffffff000UL
 
@@ -77,9 +107,9 @@ static NO_PROTECTOR unsigned long parse_hex(const char **text, char stop) {
 /// hundred mappings, about 2 ms a launch. ([vdso] and [vvar] go too: nothing here reads the
 /// clock or returns from a handler.) -1, unmapping nothing, if `code` is in no mapping listed.
 static NO_PROTECTOR int scrub(const char *maps, unsigned long code, unsigned long stack_start, unsigned long stack_end) {
-    unsigned long code_start = 0, code_end = 0;
+    unsigned long code_start = init_code_start, code_end = init_code_end;
     const char *line = maps;
-    while (*line != '\0' && code_end == 0) {
+    while (code_end == 0 && *line != '\0') {
         const char *at = line;
         unsigned long start = parse_hex(&at, '-');
         unsigned long end = parse_hex(&at, ' ');
@@ -140,27 +170,23 @@ static int unregister_rseq(void) {
 /// Room for /proc/self/maps on init's stack (a few hundred mappings).
 #define MAPS_CAPACITY (384 * 1024)
 
-NO_PROTECTOR void corral_become_init(const struct corral_launch_config *config, pid_t task, void *stack, size_t stack_size,
-                                     int release_fd) {
+NO_PROTECTOR void corral_become_init(const struct corral_launch_config *config, pid_t task, void *stack, size_t stack_size) {
     struct corral_launch_error ignored = {0, {0}};
     char maps[MAPS_CAPACITY];
+    maps[0] = '\0';
     // Any failure keeps the init privileged and undumpable: the task cannot look at it then.
     if (corral_drop_privileges(config, 1, &ignored) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        (!config->seccomp_unconfined && corral_apply_seccomp(&ignored) != 0) || read_maps(maps, sizeof(maps)) != 0 ||
+        (!config->seccomp_unconfined && corral_apply_seccomp(&ignored) != 0) ||
+        (init_code_end == 0 && read_maps(maps, sizeof(maps)) != 0) ||
         unregister_rseq() != 0) {
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        close(release_fd);
         corral_init_loop(task);
     }
     unsigned long code = (unsigned long)&raw_init_loop;
     if (scrub(maps, code, (unsigned long)stack, (unsigned long)stack + stack_size) != 0) {
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        close(release_fd);
         corral_init_loop(task);
     }
     raw4(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0);
-    char go = 1;
-    raw4(SYS_write, release_fd, (long)&go, 1, 0);
-    raw4(SYS_close, release_fd, 0, 0, 0);
     raw_init_loop(task);
 }

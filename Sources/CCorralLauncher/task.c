@@ -143,7 +143,7 @@ static void exec_program(const struct corral_launch_config *config, struct corra
     corral_fail(error, "execve(", program);
 }
 
-void corral_exec_task(const struct corral_launch_config *config, int release_fd, struct corral_launch_error *error) {
+void corral_exec_task(const struct corral_launch_config *config, struct corral_launch_error *error) {
     if (setsid() < 0) {
         corral_fail(error, "setsid", NULL);
         return;
@@ -181,10 +181,5 @@ void corral_exec_task(const struct corral_launch_config *config, int release_fd,
     if (!config->seccomp_unconfined && corral_apply_seccomp(error) != 0) {
         return;
     }
-    // Init is scrubbed before the program can look at it (/proc/1); EOF if init failed.
-    char byte;
-    while (read(release_fd, &byte, 1) < 0 && errno == EINTR) {
-    }
-    close(release_fd);
     exec_program(config, error);
 }

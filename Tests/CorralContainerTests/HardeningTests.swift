@@ -5,6 +5,10 @@ import Testing
 /// Escape probes run as real containers, each against what Docker's defaults refuse.
 @Suite("Hardening")
 struct HardeningTests {
+    /// Shell that waits (up to 10 s) until PID 1 can be looked at: it is not while the init is
+    /// still dropping its privileges and unmapping its memory, right after the task's exec.
+    static let awaitInitReadable = "i=0; while ! readlink /proc/1/root >/dev/null 2>&1 && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+
     /// Runs `script` with busybox's sh in a busybox container configured by `configure`.
     static func run(
         _ sandbox: TestSandbox, _ script: String, configure: (inout LaunchSpec) -> Void = { _ in }
@@ -49,7 +53,10 @@ struct HardeningTests {
         let sandbox = try TestSandbox("p1r")
         defer { sandbox.expectNothingLeft() }
         // The init kept only its code and stack: no library, no heap of the launching process.
-        let script = "readlink /proc/1/root; ls /proc/1/root/bin/busybox; grep -c -e '[.]so' -e heap /proc/1/maps; true"
+        // It becomes readable a moment after the task starts (once it has dropped its privileges
+        // and its memory), so the script waits for that first, up to 10 s.
+        let script = Self.awaitInitReadable
+            + "readlink /proc/1/root; ls /proc/1/root/bin/busybox; grep -c -e '[.]so' -e heap /proc/1/maps; true"
         let exit = try Self.run(sandbox, script) { $0.user = user }
         #expect(exit.status == .exited(0), "stderr: \(sandbox.stderr())")
         #expect(sandbox.stdout() == "/\n/proc/1/root/bin/busybox\n0\n", "stderr: \(sandbox.stderr())")

@@ -14,7 +14,8 @@ import Testing
             + "{ echo x > /proc/sys/kernel/hostname; } 2>/dev/null || echo sys-refused; "
             + "{ echo b > /proc/sysrq-trigger; } 2>/dev/null || echo sysrq-refused; "
             + "mknod /tmp/disk b \(disk.major) \(disk.minor) && echo made; "
-            + "{ head -c 1 /tmp/disk > /dev/null; } 2>/dev/null || echo disk-refused; readlink /proc/1/root; true"
+            + "{ head -c 1 /tmp/disk > /dev/null; } 2>/dev/null || echo disk-refused; " + HardeningTests.awaitInitReadable
+            + "readlink /proc/1/root; true"
     }
 
     @Test func theProbesSeeTheSameUnderRuncAndCorral() throws {
