@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -57,6 +59,14 @@ let package = Package(
         ),
         .target(name: "CorralSimulation", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
         .target(
+            name: "CorralMetrics",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CorralClusterSimulation",
             dependencies: ["CorralSimulation", "CorralRaft", "CorralReplication", "CorralMaster", "CorralAgent", "CorralModel"],
             swiftSettings: swiftSettings
@@ -64,7 +74,7 @@ let package = Package(
         .target(
             name: "CorralReplication",
             dependencies: [
-                "CorralRaft", "CorralStore", "CZlib",
+                "CorralRaft", "CorralStore", "CorralMetrics", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,7 +84,7 @@ let package = Package(
         .target(
             name: "CorralMaster",
             dependencies: [
-                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore",
+                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore", "CorralMetrics",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -105,7 +115,7 @@ let package = Package(
         .target(
             name: "CorralAgent",
             dependencies: [
-                "CorralModel", "CorralStore", "CorralContainer", "CorralScheduler",
+                "CorralModel", "CorralStore", "CorralContainer", "CorralScheduler", "CorralMetrics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -25,6 +25,7 @@ struct MasterHTTP: Sendable {
         router.post("/api/v1/scheduler") { request, context in try await scheduler(request, context) }
         router.post("/corral/v1/agent") { request, context in try await agent(request, context) }
         addOperatorRoutes(to: router)
+        addMetricsRoutes(to: router)
         router.get("/version") { _, _ in try json(VersionInfo()) }
         router.get("/master/redirect") { request, _ in await redirect(request) }
         router.get("/redirect") { request, _ in await redirect(request) }
