@@ -13,6 +13,11 @@ extension MasterHTTP {
             let figures = await master.figures()
             return jsonResponse(.object(Dictionary(figures.mesosKeys.map { ($0.name, JSONValue.number($0.value)) }) { _, last in last }))
         }
+    }
+
+    /// Counts the requests of every route added after it (Hummingbird applies a middleware
+    /// to the routes added later), so it is added first.
+    func addRequestCounting(to router: Router<MasterRequestContext>) {
         if let metrics = master.metrics {
             router.add(middleware: RequestCountingMiddleware(requests: metrics.requests))
         }
