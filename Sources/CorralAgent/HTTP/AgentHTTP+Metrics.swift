@@ -8,9 +8,22 @@ import Prometheus
 public final class AgentMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let requests: RequestMetrics
+    private let launchRunning: DurationHistogram
+    private let launchFailed: DurationHistogram
 
     public init() {
         requests = RequestMetrics(registry: registry)
+        let buckets = LatencyHistogram.defaultBounds.map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) }
+        let name = MetricNameDescriptor.named(
+            "corral_agent_task_launch_duration_seconds",
+            "From the launch of a task to its container running (outcome=running) or the launch failing (outcome=failed).")
+        launchRunning = registry.makeDurationHistogram(descriptor: name, labels: [("outcome", "running")], buckets: buckets)
+        launchFailed = registry.makeDurationHistogram(descriptor: name, labels: [("outcome", "failed")], buckets: buckets)
+    }
+
+    /// Records one task launch that took `duration` and ended with its container running or not.
+    func launched(after duration: Duration, running: Bool) {
+        (running ? launchRunning : launchFailed).record(duration)
     }
 }
 
