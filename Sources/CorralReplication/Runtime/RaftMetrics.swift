@@ -22,17 +22,22 @@ public final class RaftMetrics: Sendable {
     /// Registers the node's histograms and counters in `registry` (one registry per node).
     public init(registry: PrometheusCollectorRegistry) {
         let durations: [Duration] = LatencyHistogram.defaultBounds.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }
-        append = registry.makeDurationHistogram(
-            descriptor: .named("corral_raft_log_append_duration_seconds", "Time to stage one group commit's entries in the Raft log's write transaction."), buckets: durations)
-        sync = registry.makeDurationHistogram(
-            descriptor: .named("corral_raft_fsync_duration_seconds", "Time to commit one group commit of the Raft log to disk (LMDB syncs on commit)."), buckets: durations)
-        entriesWritten = registry.makeCounter(descriptor: .named("corral_raft_log_entries_written_total", "Entries written to this node's Raft log."))
-        snapshotTake = registry.makeDurationHistogram(
-            descriptor: .named("corral_raft_snapshot_take_duration_seconds", "Time to take a state snapshot for a follower that needs one."), buckets: durations)
-        snapshotRestore = registry.makeDurationHistogram(
-            descriptor: .named("corral_raft_snapshot_restore_duration_seconds", "Time to restore the state machine from a received snapshot."), buckets: durations)
+        func timer(_ name: String, _ help: String) -> DurationHistogram {
+            registry.makeDurationHistogram(descriptor: .named(name, help), buckets: durations)
+        }
+        append = timer(
+            "corral_raft_log_append_duration_seconds", "Time to stage one group commit's entries in the Raft log's write transaction.")
+        sync = timer(
+            "corral_raft_fsync_duration_seconds", "Time to commit one group commit of the Raft log to disk (LMDB syncs on commit).")
+        entriesWritten = registry.makeCounter(
+            descriptor: .named("corral_raft_log_entries_written_total", "Entries written to this node's Raft log."))
+        snapshotTake = timer(
+            "corral_raft_snapshot_take_duration_seconds", "Time to take a state snapshot for a follower that needs one.")
+        snapshotRestore = timer(
+            "corral_raft_snapshot_restore_duration_seconds", "Time to restore the state machine from a received snapshot.")
         snapshotBytes = registry.makeValueHistogram(
-            descriptor: .named("corral_raft_snapshot_bytes", "Sizes of the snapshots taken and restored, in bytes."), buckets: [0x1p10, 0x1p14, 0x1p17, 0x1p20, 0x1p23, 0x1p26, 0x1p29])
+            descriptor: .named("corral_raft_snapshot_bytes", "Sizes of the snapshots taken and restored, in bytes."),
+            buckets: [0x1p10, 0x1p14, 0x1p17, 0x1p20, 0x1p23, 0x1p26, 0x1p29])
     }
 }
 

@@ -44,4 +44,20 @@ import Testing
             }
         }
     }
+
+    /// Two agents in one process (as in the tests) count into their own registries.
+    @Test func twoAgentsInOneProcessKeepTheirOwnCounts() async throws {
+        let first = try AgentHTTPFixture()
+        defer { first.remove() }
+        let second = try AgentHTTPFixture()
+        defer { second.remove() }
+        let (one, other) = (first.http(), second.http())
+        try await AgentHTTPClient.with(one, .socket) { client in
+            for _ in 0..<3 { _ = try await client.get("/health") }
+        }
+        let counted = try await AgentHTTPClient.with(one, .socket) { try await $0.get("/metrics") }
+        let untouched = try await AgentHTTPClient.with(other, .socket) { try await $0.get("/metrics") }
+        #expect(try PrometheusScrape.parse(counted.text).value("corral_http_requests_total", ["endpoint": "/health"]) == 3)
+        #expect(try PrometheusScrape.parse(untouched.text).value("corral_http_requests_total", ["endpoint": "/health"]) == nil)
+    }
 }
