@@ -1,6 +1,6 @@
 # Corral — the two commands people run are `make up` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev libcurl4-openssl-dev libcrypt-dev iptables iproute2 skopeo docker-registry apache2-utils openssl python3 runc chromium
+APT_PACKAGES := liblmdb-dev pkg-config busybox-static umoci zlib1g-dev libssl-dev libcurl4-openssl-dev libcrypt-dev iptables iproute2 skopeo docker-registry apache2-utils openssl python3 python3-prometheus-client runc chromium
 
 .PHONY: deps build release test up sim clean proto chaos chaos-smoke
 

@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -60,6 +62,14 @@ let package = Package(
         ),
         .target(name: "CorralSimulation", dependencies: ["CorralRaft"], swiftSettings: swiftSettings),
         .target(
+            name: "CorralMetrics",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CorralClusterSimulation",
             dependencies: ["CorralSimulation", "CorralRaft", "CorralReplication", "CorralMaster", "CorralAgent", "CorralModel"],
             swiftSettings: swiftSettings
@@ -67,7 +77,7 @@ let package = Package(
         .target(
             name: "CorralReplication",
             dependencies: [
-                "CorralRaft", "CorralStore", "CZlib",
+                "CorralRaft", "CorralStore", "CorralMetrics", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,7 +87,7 @@ let package = Package(
         .target(
             name: "CorralMaster",
             dependencies: [
-                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore", "CorralScheduler",
+                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore", "CorralScheduler", "CorralMetrics",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -108,7 +118,7 @@ let package = Package(
         .target(
             name: "CorralAgent",
             dependencies: [
-                "CorralModel", "CorralStore", "CorralContainer", "CorralScheduler",
+                "CorralModel", "CorralStore", "CorralContainer", "CorralScheduler", "CorralMetrics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

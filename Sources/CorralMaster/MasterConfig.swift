@@ -45,6 +45,9 @@ public struct MasterConfig: Sendable, Hashable {
     public var maxFrameBytes: Int
     /// The LMDB map may grow to this size; past it the node stops accepting writes.
     public var maxStoreBytes: Int
+    /// Whether the master measures itself and serves `/metrics` (`corral master --no-metrics`
+    /// turns it off, for measuring what metrics cost).
+    public var metricsEnabled = true
     /// Offers, heartbeats and timeouts of the scheduler and agent APIs.
     public var scheduling = SchedulingConfig()
 

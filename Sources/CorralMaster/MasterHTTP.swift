@@ -14,6 +14,7 @@ struct MasterHTTP: Sendable {
 
     func application(onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let router = Router(context: MasterRequestContext.self)
+        addRequestCounting(to: router)
         router.get("/health") { _, _ in "ok\n" }
         router.get("/quorum/status") { _, _ in try await json(master.quorumStatus()) }
         router.post("/quorum/add-learner") { request, context in try await membership(request, context, .addLearner) }
@@ -26,6 +27,7 @@ struct MasterHTTP: Sendable {
         router.post("/corral/v1/agent") { request, context in try await agent(request, context) }
         addOperatorRoutes(to: router)
         addDashboardRoutes(to: router)
+        addMetricsRoutes(to: router)
         router.get("/version") { _, _ in try json(VersionInfo()) }
         router.get("/master/redirect") { request, _ in await redirect(request) }
         router.get("/redirect") { request, _ in await redirect(request) }

@@ -18,6 +18,11 @@ public final class MasterProcess: Sendable {
     let logger: Logger
     /// The logging level operators change (`SET_LOGGING_LEVEL`, `/logging/toggle`).
     public let logLevels: LogLevelControl
+    /// This master's own metrics (one registry per master, so masters sharing a process keep
+    /// apart); nil with `metricsEnabled` off.
+    let metrics: MasterMetrics?
+    /// When this process's master started, for `master/uptime_secs`.
+    let started = ContinuousClock.now
 
     public init(config: MasterConfig, logger: Logger) throws(MasterError) {
         try config.validate()
@@ -31,6 +36,8 @@ public final class MasterProcess: Sendable {
         let termGauge = TermGauge()
         logger.handler.metadataProvider = Logger.MetadataProvider { ["term": "\(termGauge.term)"] }
         self.logger = logger
+        let metrics = config.metricsEnabled ? MasterMetrics() : nil
+        self.metrics = metrics
         if !breaks.isEmpty {
             logger.critical(
                 "this master is DELIBERATELY BROKEN, for testing the chaos checkers; never use it for real",
@@ -80,9 +87,10 @@ public final class MasterProcess: Sendable {
                     outcomeWait: .milliseconds(config.effectiveOutcomeWaitMilliseconds),
                     maxFrameBytes: config.maxFrameBytes),
                 termGauge: termGauge,
+                metrics: metrics?.raft,
                 logger: logger
             )
-            leader = MasterLeader(config: config, machine: machine, server: server, logger: logger)
+            leader = MasterLeader(config: config, machine: machine, server: server, logger: logger, metrics: metrics)
         } catch {
             throw MasterError(code: .startup, message: "cannot start master \(config.nodeID)", underlying: error)
         }

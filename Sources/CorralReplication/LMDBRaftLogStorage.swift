@@ -68,15 +68,25 @@ public final class LMDBRaftLogStorage: RaftLogStorage, Sendable {
 
     /// Writes several batches in order as one durable write transaction (group commit).
     public func write(group batches: [RaftWriteBatch]) throws {
-        guard batches.contains(where: { !$0.isEmpty }) else { return }
-        try ReplicationError.wrapping("LMDBRaftLogStorage.write(\(batches.count) batches)") {
+        _ = try writeTimed(group: batches)
+    }
+
+    /// `write(group:)`, timed: how long staging the batches in the transaction took, and how
+    /// long committing it (LMDB's write and fsync) took; nil when there was nothing to write.
+    func writeTimed(group batches: [RaftWriteBatch]) throws -> (append: Duration, sync: Duration)? {
+        guard batches.contains(where: { !$0.isEmpty }) else { return nil }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let staged = try ReplicationError.wrapping("LMDBRaftLogStorage.write(\(batches.count) batches)") {
             try environment.write { txn in
                 for batch in batches where !batch.isEmpty {
                     try apply(batch, txn)
                 }
                 try Failpoints.pass(Failpoints.raftFsync, path: environment.path)
+                return clock.now
             }
         }
+        return (staged - start, clock.now - staged)
     }
 
     private func apply(_ batch: RaftWriteBatch, _ txn: borrowing WriteTransaction) throws {

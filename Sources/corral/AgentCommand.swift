@@ -100,7 +100,7 @@ struct AgentCommand: AsyncParsableCommand {
         // The HTTP API starts first: the agent registers with the port it really listens on.
         let http = AgentHTTP(
             view: { await agent.view() }, files: agent.files, listen: agentConfig.httpListen, logger: logger,
-            executors: agent)
+            executors: agent, metrics: agent.metrics)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let application = http.application { port in
             portSink.yield(port)

@@ -22,6 +22,7 @@ struct BenchReplicate: AsyncParsableCommand {
     @Option(help: "The running quorum's cluster id (with --endpoints).") var clusterId = "corral-local"
     @Option(help: "Where the started masters keep their data (default: a temporary directory).") var dataDir: String?
     @Option(help: "The started masters' timing.state_store_ms (default: theirs, 100).") var stateStoreMs: Int?
+    @Flag(help: "Start the masters with --no-metrics, to compare what metrics cost.") var noMetrics = false
 
     func run() async throws {
         guard [3, 5].contains(masters) else { throw ValidationError("--masters must be 3 or 5") }
@@ -39,7 +40,7 @@ struct BenchReplicate: AsyncParsableCommand {
             let base = LocalQuorum.freePortBase(count: 2 * masters)
             let local = LocalQuorum(
                 count: masters, raftPort: base, httpPort: base + masters, dataDirectory: directory, clusterID: "bench-\(getpid())",
-                extraArguments: stateStoreMs.map { ["--state-store-ms=\($0)"] } ?? [])
+                extraArguments: (stateStoreMs.map { ["--state-store-ms=\($0)"] } ?? []) + (noMetrics ? ["--no-metrics"] : []))
             try local.startAll()
             quorum = local
             guard let leader = local.waitForLeader(), let member = local.member(leader.raft.id) else {
@@ -60,8 +61,8 @@ struct BenchReplicate: AsyncParsableCommand {
             leaderChanges = after.raft.term == startTerm ? "0" : "yes (term \(startTerm) → \(after.raft.term))"
         }
         say(String(
-            format: "corral replicate: masters=%d clients=%d key=%dB value=%dB seconds=%d writes=%d throughput=%.0f writes/s p50=%.2f ms p99=%.2f ms max=%.2f ms errors=%d unknown=%d leader-changes=%@",
-            masters, clients, keyBytes, valueBytes, seconds, result.latencies.count, Double(result.latencies.count) / Double(seconds),
+            format: "corral replicate: metrics=%@ masters=%d clients=%d key=%dB value=%dB seconds=%d writes=%d throughput=%.0f writes/s p50=%.2f ms p99=%.2f ms max=%.2f ms errors=%d unknown=%d leader-changes=%@",
+            noMetrics ? "off" : "on", masters, clients, keyBytes, valueBytes, seconds, result.latencies.count, Double(result.latencies.count) / Double(seconds),
             result.percentile(0.50), result.percentile(0.99), result.percentile(1.0), result.errors, result.unknown, leaderChanges))
     }
 

@@ -34,6 +34,7 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(help: "Take a state snapshot every this many applied entries.") var snapshotEvery: UInt64?
     @Option(help: "Entries kept behind a snapshot.") var trailingEntries: UInt64?
     @Option(help: "The most bytes the LMDB stores may grow to; past it the master stops accepting writes.") var maxStoreBytes: Int?
+    @Flag(help: "Measure nothing and serve no /metrics (to compare what metrics cost).") var noMetrics = false
     /// Set by `corral up`, the benchmarks and the tests: the master ends when the process
     /// that started it ends, so no master outlives a killed parent.
     @Flag(help: .hidden) var exitWithParent = false
@@ -59,6 +60,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let snapshotEvery { settings.snapshotEveryEntries = snapshotEvery }
         if let trailingEntries { settings.trailingEntries = trailingEntries }
         if let maxStoreBytes { settings.maxStoreBytes = maxStoreBytes }
+        if noMetrics { settings.metricsEnabled = false }
         var logger = Logger(label: "corral.master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let master = try MasterProcess(config: settings, logger: logger)

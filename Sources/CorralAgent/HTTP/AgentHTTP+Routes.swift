@@ -20,6 +20,7 @@ extension AgentHTTP {
         case "/flags", "/slave(1)/flags": return .json(["flags": AgentStateV0.flags(await view())])
         case "/state", "/state.json", "/slave(1)/state", "/slave(1)/state.json":
             return .json(AgentStateV0.state(await view()))
+        case "/metrics": return await prometheus()
         case "/metrics/snapshot":
             let metrics = AgentOperatorViews.metrics(await view(), now: Date())
             return .json(.object(Dictionary(metrics.map { ($0.name, JSONValue.number($0.value)) }, uniquingKeysWith: { _, last in last })))
@@ -34,7 +35,7 @@ extension AgentHTTP {
 
     /// The endpoints, for the 404 message.
     static let endpoints = [
-        "GET /health", "GET /version", "GET /flags", "GET /state", "GET /metrics/snapshot", "GET /files/browse",
+        "GET /health", "GET /version", "GET /flags", "GET /state", "GET /metrics", "GET /metrics/snapshot", "GET /files/browse",
         "GET /files/read", "GET /files/download", "GET /files/debug", "POST /api/v1", "POST /api/v1/executor",
     ]
 

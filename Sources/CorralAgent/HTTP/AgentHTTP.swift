@@ -25,13 +25,17 @@ public struct AgentHTTP: Sendable {
     public let logger: Logger
     /// What answers `/api/v1/executor`; nil: the agent runs no executors (503).
     public let executors: (any ExecutorEndpoint)?
+    /// This agent's metrics (`GET /metrics`).
+    public let metrics: AgentMetrics
 
     /// A server for the agent whose state `view` gives, serving `files`, listening on `listen`.
     public init(
         view: @escaping @Sendable () async -> AgentView, files: SandboxFiles, listen: ListenAddress,
-        logger: Logger = Logger(label: "corral.agent.http"), executors: (any ExecutorEndpoint)? = nil
+        logger: Logger = Logger(label: "corral.agent.http"), executors: (any ExecutorEndpoint)? = nil,
+        metrics: AgentMetrics = AgentMetrics()
     ) {
         self.executors = executors
+        self.metrics = metrics
         self.view = view
         self.files = files
         self.listen = listen
@@ -72,6 +76,7 @@ public struct AgentHTTP: Sendable {
         let plain = AgentHTTPRequest(
             method: request.method.rawValue, uri: request.uri.string, headers: headers, body: body, bodyTooLarge: tooLarge)
         let answer = await respond(plain)
+        count(plain, answer)
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             // HTTPField itself is not visible here: CorralAgent does not depend on HTTPTypes.

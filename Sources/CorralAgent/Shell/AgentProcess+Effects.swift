@@ -180,7 +180,9 @@ extension AgentProcess {
 
     private func launch(_ launch: TaskLaunch) async {
         launchesInFlight.insert(launch.key)
+        let started = ContinuousClock.now
         let result = await runner.launch(launch)
+        metrics.launched(after: .now - started, running: (try? result.get()) != nil)
         launchesInFlight.remove(launch.key)
         switch result {
         case .success(let running):

@@ -20,6 +20,8 @@ public actor AgentProcess {
     let checkpoint: any AgentCheckpointStore
     let link: MasterLink
     let logger: Logger
+    /// This agent's metrics, shared with its `AgentHTTP` (which serves `/metrics`).
+    public nonisolated let metrics = AgentMetrics()
     /// The sandboxes `/files` serves.
     public nonisolated let files: SandboxFiles
     /// When the agent started (for `/state`).

@@ -65,6 +65,7 @@ extension MasterHTTP {
         guard let type = call.type, !type.isEmpty else {
             return problem(.badRequest, "the call has no \"type\"; see master.proto Call.Type")
         }
+        master.metrics?.requests.call(api: "operator", type: OperatorCall.Kind(rawValue: type) == nil ? "other" : type)
         guard let kind = OperatorCall.Kind(rawValue: type) else {
             if OperatorCall.unsupported.contains(type) {
                 return problem(.badRequest, "call type \"\(type)\" is not supported by Corral")
@@ -110,7 +111,7 @@ extension MasterHTTP {
         case .getHealth: body = OperatorInfo.health
         case .getVersion: body = OperatorInfo.version
         case .getFlags: body = OperatorInfo.getFlags(snapshot.config)
-        case .getMetrics: body = OperatorInfo.getMetrics(snapshot, raft: await master.server.status)
+        case .getMetrics: body = OperatorInfo.getMetrics(await master.figures())
         case .getMaster: body = OperatorInfo.getMaster(snapshot, raft: await master.server.status)
         case .getState: body = OperatorState.getState(snapshot)
         case .getAgents: body = OperatorState.getAgents(snapshot)

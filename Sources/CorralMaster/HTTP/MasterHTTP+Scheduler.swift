@@ -32,6 +32,7 @@ extension MasterHTTP {
         guard let type = call.type, SchedulerCall.Kind.known.contains(type), type != .unknown else {
             return problem(.badRequest, "unknown call type \"\(call.type?.rawValue ?? "")\"; see scheduler.proto Call.Type")
         }
+        master.metrics?.requests.call(api: "scheduler", type: type.rawValue)
         let streamID = request.headers[.mesosStreamID]
         return await answerLeader(request) {
             guard type == .subscribe else {
@@ -65,6 +66,7 @@ extension MasterHTTP {
         guard AgentCall.Kind.known.contains(call.type) else {
             return problem(.badRequest, "unknown agent call type \"\(call.type.rawValue)\"")
         }
+        master.metrics?.requests.call(api: "agent", type: call.type.rawValue)
         let streamID = request.headers[.agentStreamID]
         return await answerLeader(request) {
             guard call.type == .subscribe else {

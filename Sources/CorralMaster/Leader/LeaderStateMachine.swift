@@ -171,6 +171,8 @@ package struct LeaderStateMachine {
     /// Tasks this leader is killing to meet quota guarantees (`Preemption`).
     package internal(set) var preempting: Set<TaskKey> = []
     private(set) var allocationWanted = false
+    /// Allocation cycles run, so the shell can time them (`MasterLeader.housekeeping`).
+    private(set) var allocationCycles: UInt64 = 0
     private var lastAllocation: Instant
     private var lastSchedulerHeartbeat: Instant
     private var lastAgentHeartbeat: Instant
@@ -231,6 +233,7 @@ package struct LeaderStateMachine {
         case .allocated:
             allocationWanted = false
             lastAllocation = now
+            allocationCycles &+= 1
             return []
         case .clockTicked:
             lastClockTick = now

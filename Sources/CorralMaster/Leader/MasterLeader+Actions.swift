@@ -5,7 +5,11 @@ extension MasterLeader {
     /// Runs every few tens of milliseconds: what `core` finds due (allocation, offer
     /// timeouts, heartbeats, update retries, agent timeouts, the replicated clock).
     func housekeeping() {
+        guard let allocationTime = metrics?.allocationCycle else { return step(.tick) }
+        let cycles = core.allocationCycles
+        let start = clock.now
         step(.tick)
+        if core.allocationCycles != cycles { allocationTime.record(clock.now - start) }
     }
 
     /// Feeds `core` an input at the current time and carries out what it decides.

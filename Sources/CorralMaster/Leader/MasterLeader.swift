@@ -24,6 +24,8 @@ actor MasterLeader {
     let machine: MasterStateMachine
     let server: RaftServer
     let logger: Logger
+    /// Where the leader records its allocation cycle times; nil: metrics are off.
+    let metrics: MasterMetrics?
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
 
@@ -54,8 +56,9 @@ actor MasterLeader {
     let commits: AsyncStream<(RegistryCommand, LeaderStateMachine.Continuation)>
     let commitSink: AsyncStream<(RegistryCommand, LeaderStateMachine.Continuation)>.Continuation
 
-    init(config: MasterConfig, machine: MasterStateMachine, server: RaftServer, logger: Logger) {
+    init(config: MasterConfig, machine: MasterStateMachine, server: RaftServer, logger: Logger, metrics: MasterMetrics? = nil) {
         self.config = config
+        self.metrics = metrics
         self.machine = machine
         self.server = server
         self.logger = logger

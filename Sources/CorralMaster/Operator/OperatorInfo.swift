@@ -49,34 +49,9 @@ enum OperatorInfo {
         ["flags": .array(flags(config).map { ["name": .string($0.name), "value": .string($0.value)] })]
     }
 
-    /// A few gauges, under Mesos's names where Mesos has one.
-    static func metrics(_ snapshot: OperatorSnapshot, raft: RaftStatus) -> [(name: String, value: Double)] {
-        let registry = snapshot.registry
-        func tasks(_ state: TaskState) -> Double { Double(registry.tasks.values.filter { $0.state == state }.count) }
-        let frameworks = registry.liveFrameworks
-        let activeAgents = Double(registry.agents.values.filter(\.isActive).count)
-        return [
-            ("master/elected", 1),
-            ("master/uptime_secs", snapshot.uptime),
-            ("master/tasks_staging", tasks(.staging)),
-            ("master/tasks_starting", tasks(.starting)),
-            ("master/tasks_running", tasks(.running)),
-            ("master/tasks_unreachable", tasks(.unreachable)),
-            ("master/frameworks_active", Double(frameworks.filter { $0.state == .active }.count)),
-            ("master/frameworks_connected", Double(snapshot.connectedFrameworks.count)),
-            ("master/frameworks_inactive", Double(frameworks.filter { $0.state != .active }.count)),
-            ("master/agents_active", activeAgents),
-            ("master/slaves_active", activeAgents),
-            ("master/agents_connected", Double(snapshot.connectedAgents.count)),
-            ("master/outstanding_offers", Double(snapshot.offers.count)),
-            ("raft/term", Double(raft.term)),
-            ("raft/commit_index", Double(raft.commitIndex)),
-            ("raft/applied_index", Double(raft.appliedIndex)),
-        ]
-    }
-
-    static func getMetrics(_ snapshot: OperatorSnapshot, raft: RaftStatus) -> JSONValue {
-        ["metrics": .array(metrics(snapshot, raft: raft).map { ["name": .string($0.name), "value": .number($0.value)] })]
+    /// GET_METRICS: the figures `/metrics/snapshot` gives, as Mesos's list of name and value.
+    static func getMetrics(_ figures: MasterFigures) -> JSONValue {
+        ["metrics": .array(figures.mesosKeys.map { ["name": .string($0.name), "value": .number($0.value)] })]
     }
 
     /// `GetMaster`, plus the Corral extension `raft`: this master's view of the quorum.

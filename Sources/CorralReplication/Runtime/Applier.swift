@@ -33,7 +33,7 @@ final class Applier: Sendable {
     private let worker: BatchingWorker<Work>
 
     init(
-        machine: any ReplicatedStateMachine, maxBatchEntries: Int, maxBatchBytes: Int,
+        machine: any ReplicatedStateMachine, maxBatchEntries: Int, maxBatchBytes: Int, metrics: RaftMetrics? = nil,
         report: @escaping @Sendable (Outcome) -> Void
     ) {
         let schedule = StoreSchedule(interval: machine.storeInterval)
@@ -55,11 +55,21 @@ final class Applier: Sendable {
                         }
                     case .snapshot(let snapshot):
                         try Self.flush(&pending, machine, report)
+                        let started = ContinuousClock.now
                         try machine.restore(snapshot)
+                        if let metrics {
+                            metrics.snapshotRestore.record(.now - started)
+                            metrics.snapshotBytes.record(Double(snapshot.data.count))
+                        }
                         report(.restored(index: snapshot.metadata.index))
                     case .takeSnapshot:
                         try Self.flush(&pending, machine, report)
+                        let started = ContinuousClock.now
                         let taken = try machine.snapshot()
+                        if let metrics {
+                            metrics.snapshotTake.record(.now - started)
+                            metrics.snapshotBytes.record(Double(taken.data.count))
+                        }
                         report(.snapshotTaken(index: taken.index, data: taken.data))
                     case .syncPoint:
                         try Self.flush(&pending, machine, report)

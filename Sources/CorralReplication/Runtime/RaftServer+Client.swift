@@ -36,8 +36,11 @@ extension RaftServer {
         let batch = queued
         queued = []
         guard !batch.isEmpty else { return }
+        // One clock read per batch: every proposal in it arrived by now.
+        let arrived = metrics == nil ? nil : ContinuousClock.now
+        if arrived != nil { counters.proposals &+= UInt64(batch.count) }
         for (proposal, continuation) in batch {
-            waiters[proposal.id] = Waiter(continuation: continuation, operation: "propose")
+            waiters[proposal.id] = Waiter(continuation: continuation, operation: "propose", arrived: arrived)
         }
         step(.proposeBatch(batch.map(\.0)))
         flushOutbox()
@@ -84,6 +87,11 @@ extension RaftServer {
     public var leader: (id: NodeID, address: PeerAddress?) {
         // A node that stopped (see `fail`) knows no leader, least of all itself.
         failure == nil ? (node.leader, peerAddresses[node.leader]) : (0, nil)
+    }
+
+    /// The status and this actor's counters, read together for `/metrics`.
+    public var metricsSample: RaftMetricsSample {
+        RaftMetricsSample(status: status, counters: counters)
     }
 
     public var status: RaftStatus {

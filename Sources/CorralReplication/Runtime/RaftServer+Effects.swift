@@ -23,6 +23,11 @@ extension RaftServer {
             case .roleChanged(let role, let term, let leader):
                 termGauge.set(term)
                 logger.info("role changed", metadata: ["role": "\(role)", "term": "\(term)", "leader": "\(leader)"])
+                if metrics != nil {
+                    if leader != lastLeader { counters.leaderChanges &+= 1 }
+                    if role == .candidate { counters.campaigns &+= 1 }
+                }
+                lastLeader = leader
                 roleObserver?(role, term, leader)
             }
         }
@@ -32,10 +37,18 @@ extension RaftServer {
     /// office is answered from the log, or "outcome unknown" once `options.outcomeWait` has
     /// passed; never "unavailable", which promises that the command did not take effect.
     func answer(_ outcomes: [ProposalOutcome]) {
+        var now: ContinuousClock.Instant?
         for outcome in outcomes {
             guard let waiter = waiters.removeValue(forKey: outcome.id) else { continue }
             switch ReplicationError.result(of: outcome, operation: waiter.operation, outcomeWait: options.outcomeWait, addresses: peerAddresses) {
-            case .success(let result): waiter.continuation.resume(returning: result)
+            case .success(let result):
+                if let arrived = waiter.arrived {
+                    // One clock read per batch of answers, one bucket increment per proposal.
+                    let answered = now ?? ContinuousClock.now
+                    now = answered
+                    counters.commitLatency.record(answered - arrived)
+                }
+                waiter.continuation.resume(returning: result)
             case .failure(let error): waiter.continuation.resume(throwing: error)
             }
         }

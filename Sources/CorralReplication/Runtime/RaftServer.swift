@@ -19,6 +19,8 @@ public actor RaftServer {
     struct Waiter {
         var continuation: CheckedContinuation<[UInt8], any Error>
         var operation: String
+        /// When the proposal arrived, if the node measures (`metrics`).
+        var arrived: ContinuousClock.Instant? = nil
     }
 
     public nonisolated let id: NodeID
@@ -51,6 +53,12 @@ public actor RaftServer {
     public nonisolated let peerAddresses: [NodeID: PeerAddress]
     /// The node's current term, for log metadata.
     public nonisolated let termGauge: TermGauge
+    /// What the storage and apply threads record; nil: the node measures nothing.
+    let metrics: RaftMetrics?
+    /// What this actor counts for `/metrics` (only while `metrics` is set).
+    var counters = RaftCounters()
+    /// The leader last reported to observers, to count changes.
+    var lastLeader: NodeID = 0
 
     /// Opens a node from its storage and state machine. The state machine is restored from
     /// the stored snapshot first if it is behind it.
@@ -62,9 +70,11 @@ public actor RaftServer {
         peers: [NodeID: PeerAddress],
         options: RaftServerOptions = RaftServerOptions(),
         termGauge: TermGauge = TermGauge(),
+        metrics: RaftMetrics? = nil,
         logger: Logger
     ) throws {
         id = config.id
+        self.metrics = metrics
         self.options = options
         maxCommandBytes = Self.maxCommandBytes(frameBytes: options.maxFrameBytes)
         self.transport = transport
@@ -87,14 +97,15 @@ public actor RaftServer {
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
         self.events = events
         self.sink = sink
-        writer = StorageWriter(storage: storage) { result in
+        writer = StorageWriter(storage: storage, metrics: metrics) { result in
             switch result {
             case .success(let sequence): sink.yield(.durable(sequence))
             case .failure(let error): sink.yield(.storageFailed("\(error)"))
             }
         }
         applier = Applier(
-            machine: machine, maxBatchEntries: options.applyBatchMaxEntries, maxBatchBytes: options.applyBatchMaxBytes
+            machine: machine, maxBatchEntries: options.applyBatchMaxEntries, maxBatchBytes: options.applyBatchMaxBytes,
+            metrics: metrics
         ) { sink.yield(.applier($0)) }
         transport.onPeerRefused { peer in sink.yield(.input(.peerUnreachable(peer))) }
     }
