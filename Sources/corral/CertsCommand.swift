@@ -19,7 +19,8 @@ struct CertsCommand: ParsableCommand {
     /// `corral certs init`.
     struct Initialize: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "init", abstract: "Make a CA: <dir>/ca.pem and <dir>/ca-key.pem (refuses to replace one).")
+            commandName: "init", abstract: "Make a CA: <dir>/ca.pem and <dir>/ca-key.pem (refuses to replace one).",
+            discussion: "Example: corral certs init --dir certs --name 'Corral test CA'")
 
         @Option(help: "The directory for the CA and the certificates it issues.") var dir: String
         @Option(help: "The CA's common name.") var name = "Corral development CA"
@@ -40,7 +41,8 @@ struct CertsCommand: ParsableCommand {
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "issue",
-            abstract: "Issue <dir>/<name>.pem (with the CA's certificate after it) and <dir>/<name>-key.pem for TLS servers and clients.")
+            abstract: "Issue <dir>/<name>.pem (with the CA's certificate after it) and <dir>/<name>-key.pem for TLS servers and clients.",
+            discussion: "Example: corral certs issue --dir certs master-1 --host 127.0.0.1 --host master-1.example")
 
         @Option(help: "The CA's directory (from corral certs init).") var dir: String
         @Option(name: .customLong("host"), help: "A DNS name or IP address the node is reached by (repeatable).")

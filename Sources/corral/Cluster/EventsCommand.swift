@@ -9,7 +9,9 @@ struct EventsCommand: AsyncParsableCommand {
         discussion: """
             Follows the leader's operator SUBSCRIBE stream, and the leader itself across masters: when it dies or \
             steps down, the next leader is found and followed, and what changed in between is reported. Runs until \
-            interrupted. Example: corral events --masters 127.0.0.1:5051,127.0.0.1:5052 --json
+            interrupted.
+
+            Example: corral events --masters 127.0.0.1:5051,127.0.0.1:5052 --json
             """
     )
 
