@@ -1,0 +1,144 @@
+import Foundation
+import Glibc
+
+/// The parent side of `corral fuzz`: starts the loop in a child (`corral fuzz --worker`, the
+/// same executable), watches its progress file, and turns a child killed by a signal, a child
+/// that exits with an error, or a child that makes no progress for `hangSeconds` into a
+/// `FuzzFinding` with the saved input.
+public struct FuzzSupervisor: Sendable {
+    /// What the child is told to run.
+    public struct Plan: Sendable {
+        public var target: String
+        public var seed: UInt64
+        public var seconds: Double?
+        public var iterations: UInt64?
+        public var corpus: String?
+        /// Where the progress file, the scratch area and saved findings go.
+        public var workDirectory: String
+        public var hangSeconds: Double
+        public var memoryBytes: UInt64
+
+        /// Makes a plan.
+        public init(
+            target: String, seed: UInt64, seconds: Double?, iterations: UInt64?, corpus: String?,
+            workDirectory: String, hangSeconds: Double, memoryBytes: UInt64
+        ) {
+            self.target = target
+            self.seed = seed
+            self.seconds = seconds
+            self.iterations = iterations
+            self.corpus = corpus
+            self.workDirectory = workDirectory
+            self.hangSeconds = hangSeconds
+            self.memoryBytes = memoryBytes
+        }
+
+        /// The child's arguments after the executable.
+        var workerArguments: [String] {
+            var arguments = ["fuzz", target, "--worker", "--seed", String(seed), "--work", workDirectory]
+            arguments += ["--memory-mib", String(memoryBytes >> 20)]
+            if let seconds { arguments += ["--seconds", String(seconds)] }
+            if let iterations { arguments += ["--iterations", String(iterations)] }
+            if let corpus { arguments += ["--corpus", corpus] }
+            return arguments
+        }
+    }
+
+    /// The plan carried out.
+    public let plan: Plan
+    /// The executable the child runs (this one: `/proc/self/exe`).
+    public let executable: String
+
+    /// Makes a supervisor that re-executes `executable`.
+    public init(plan: Plan, executable: String = "/proc/self/exe") {
+        self.plan = plan
+        self.executable = executable
+    }
+
+    /// Runs the child to the end; nil when it finished clean, else the finding.
+    public func run() throws -> FuzzFinding? {
+        try FileManager.default.createDirectory(atPath: plan.workDirectory, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: plan.workDirectory + "/" + FuzzWorker.progressFileName)
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: executable)
+        child.arguments = plan.workerArguments
+        try child.run()
+        var lastIteration: UInt64?
+        var lastProgress = ContinuousClock.now
+        while child.isRunning {
+            usleep(50_000)
+            let iteration = FuzzWorker.progress(in: plan.workDirectory)?.iteration
+            if iteration != lastIteration {
+                lastIteration = iteration
+                lastProgress = .now
+            } else if ContinuousClock.now - lastProgress > .milliseconds(Int64(plan.hangSeconds * 1000)) {
+                kill(child.processIdentifier, SIGKILL)
+                child.waitUntilExit()
+                return finding(.hang(seconds: plan.hangSeconds))
+            }
+        }
+        child.waitUntilExit()
+        switch child.terminationReason {
+        case .uncaughtSignal: return finding(.signal(child.terminationStatus))
+        case .exit where child.terminationStatus != 0: return finding(.exit(child.terminationStatus))
+        default: return nil
+        }
+    }
+
+    private func finding(_ kind: FuzzFinding.Kind) -> FuzzFinding {
+        let progress = FuzzWorker.progress(in: plan.workDirectory)
+        var saved: String?
+        if let progress {
+            let path = plan.workDirectory + "/\(kind.word)-\(plan.target)-seed\(plan.seed)-iteration\(progress.iteration).input"
+            if FileManager.default.createFile(atPath: path, contents: Data(progress.input)) { saved = path }
+        }
+        return FuzzFinding(
+            kind: kind, target: plan.target, seed: plan.seed, iteration: progress?.iteration, inputPath: saved)
+    }
+}
+
+/// A crash, hang or failed exit of the fuzz child, with what is needed to replay it.
+public struct FuzzFinding: Sendable, CustomStringConvertible {
+    /// How the child failed.
+    public enum Kind: Sendable {
+        case signal(Int32)
+        case exit(Int32)
+        case hang(seconds: Double)
+
+        var word: String {
+            switch self {
+            case .signal: "crash"
+            case .exit: "failure"
+            case .hang: "hang"
+            }
+        }
+    }
+
+    public let kind: Kind
+    public let target: String
+    public let seed: UInt64
+    /// The iteration being run, or nil when the child failed before its first input.
+    public let iteration: UInt64?
+    /// The saved input, or nil when there was none.
+    public let inputPath: String?
+
+    /// The report printed by `corral fuzz`.
+    public var description: String {
+        let what: String
+        switch kind {
+        case .signal(let signal): what = "CRASH: the worker died of signal \(signal) (\(strsignal(signal).map { String(cString: $0) } ?? "unknown signal"))"
+        case .exit(let status): what = "FAILURE: the worker exited with status \(status)"
+        case .hang(let seconds): what = "HANG: the worker made no progress for \(seconds) s and was killed"
+        }
+        var lines = [
+            "corral fuzz: \(what)", "  target:    \(target)", "  seed:      \(seed)",
+            "  iteration: \(iteration.map(String.init) ?? "none (it failed before its first input)")",
+        ]
+        if let inputPath {
+            lines.append("  input:     \(inputPath)")
+            lines.append("  replay:    corral fuzz \(target) --replay \(inputPath)")
+        }
+        lines.append("  rerun:     corral fuzz \(target) --seed \(seed) --iterations \((iteration ?? 0) + 1)")
+        return lines.joined(separator: "\n")
+    }
+}
