@@ -56,33 +56,45 @@ public struct FuzzSupervisor: Sendable {
     }
 
     /// Runs the child to the end; nil when it finished clean, else the finding.
+    ///
+    /// The child is started with `posix_spawn` and reaped with `waitpid` here: Foundation's
+    /// `Process` sometimes never noticed the child's exit, leaving `isRunning` true for ever.
     public func run() throws -> FuzzFinding? {
         try FileManager.default.createDirectory(atPath: plan.workDirectory, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: plan.workDirectory + "/" + FuzzWorker.progressFileName)
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: executable)
-        child.arguments = plan.workerArguments
-        try child.run()
+        let child = try spawn([executable] + plan.workerArguments)
         var lastIteration: UInt64?
         var lastProgress = ContinuousClock.now
-        while child.isRunning {
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(child, &status, WNOHANG)
+            if reaped == child { break }
+            if reaped < 0 && errno != EINTR { throw FuzzError("waitpid(\(child)) failed with errno \(errno)") }
             usleep(50_000)
             let iteration = FuzzWorker.progress(in: plan.workDirectory)?.iteration
             if iteration != lastIteration {
                 lastIteration = iteration
                 lastProgress = .now
             } else if ContinuousClock.now - lastProgress > .milliseconds(Int64(plan.hangSeconds * 1000)) {
-                kill(child.processIdentifier, SIGKILL)
-                child.waitUntilExit()
+                kill(child, SIGKILL)
+                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
                 return finding(.hang(seconds: plan.hangSeconds))
             }
         }
-        child.waitUntilExit()
-        switch child.terminationReason {
-        case .uncaughtSignal: return finding(.signal(child.terminationStatus))
-        case .exit where child.terminationStatus != 0: return finding(.exit(child.terminationStatus))
-        default: return nil
-        }
+        let signal = status & 0x7f
+        if signal != 0 { return finding(.signal(signal)) }
+        let exitStatus = (status >> 8) & 0xff
+        return exitStatus == 0 ? nil : finding(.exit(exitStatus))
+    }
+
+    /// Starts `arguments[0]` with `arguments`, sharing this process's environment and output.
+    private func spawn(_ arguments: [String]) throws -> pid_t {
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let result = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
+        guard result == 0 else { throw FuzzError("cannot start the fuzz worker \(arguments[0]): errno \(result)") }
+        return pid
     }
 
     private func finding(_ kind: FuzzFinding.Kind) -> FuzzFinding {

@@ -31,8 +31,10 @@ public struct Mutator: Sendable {
             } else {
                 mutateBytes(&bytes, &random)
             }
+            // Truncated after every round: repeated duplications would otherwise grow the
+            // input geometrically (a 1,000-fold copy of a 1,000-fold copy…).
+            if bytes.count > maximumBytes { bytes.removeLast(bytes.count - maximumBytes) }
         }
-        if bytes.count > maximumBytes { bytes.removeLast(bytes.count - maximumBytes) }
         return bytes
     }
 

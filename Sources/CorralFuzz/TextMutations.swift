@@ -77,8 +77,8 @@ enum TextMutations {
     private static func duplicateToken(_ bytes: inout [UInt8], _ random: inout SplitMix64) {
         let ranges = tokens(bytes)
         guard let range = ranges.isEmpty ? nil : ranges[Int(random.next() % UInt64(ranges.count))] else { return }
-        let copies = [2, 16, 1000][Int(random.next() % 3)]
         let token = Array(bytes[range])
+        let copies = min([2, 16, 1000][Int(random.next() % 3)], max(1, (64 << 10) / max(1, token.count)))
         bytes.replaceSubrange(range, with: (0..<copies).flatMap { _ in token })
     }
 

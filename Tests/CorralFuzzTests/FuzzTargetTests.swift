@@ -57,3 +57,17 @@ struct FuzzTargetTests {
         #expect(first != second)
     }
 }
+
+/// The mutator's own cost, which a hang report would otherwise blame on the parser.
+@Suite("Fuzz mutator")
+struct FuzzMutatorTests {
+    @Test("inputs stay within the size limit, even after repeated token duplication")
+    func inputsStayBounded() {
+        // Seed 77, iteration 41022 of mesos-scheduler-call once grew to gigabytes here.
+        let target = FuzzCatalog.targets.first { $0.name == "mesos-scheduler-call" }
+        let mutator = Mutator(corpus: target?.seeds ?? [], format: .text)
+        for iteration in UInt64(41_000)..<41_100 {
+            #expect(mutator.input(seed: 77, iteration: iteration).count <= mutator.maximumBytes)
+        }
+    }
+}
