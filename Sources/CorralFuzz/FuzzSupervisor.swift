@@ -8,14 +8,21 @@ import Glibc
 public struct FuzzSupervisor: Sendable {
     /// What the child is told to run.
     public struct Plan: Sendable {
+        /// The target's name.
         public var target: String
+        /// The seed every input derives from.
         public var seed: UInt64
+        /// How long the child fuzzes, if limited by time.
         public var seconds: Double?
+        /// How many inputs the child runs at most.
         public var iterations: UInt64?
+        /// A directory of extra seed inputs.
         public var corpus: String?
         /// Where the progress file, the scratch area and saved findings go.
         public var workDirectory: String
+        /// Seconds without progress that count as a hang.
         public var hangSeconds: Double
+        /// The child's address-space limit.
         public var memoryBytes: UInt64
 
         /// Makes a plan.
@@ -113,8 +120,11 @@ public struct FuzzSupervisor: Sendable {
 public struct FuzzFinding: Sendable, CustomStringConvertible {
     /// How the child failed.
     public enum Kind: Sendable {
+        /// Killed by this signal (a trap, an abort, a failed allocation).
         case signal(Int32)
+        /// Exited with this non-zero status.
         case exit(Int32)
+        /// Made no progress for this long and was killed.
         case hang(seconds: Double)
 
         var word: String {
@@ -126,8 +136,11 @@ public struct FuzzFinding: Sendable, CustomStringConvertible {
         }
     }
 
+    /// How the child failed.
     public let kind: Kind
+    /// The target being fuzzed.
     public let target: String
+    /// The run's seed.
     public let seed: UInt64
     /// The iteration being run, or nil when the child failed before its first input.
     public let iteration: UInt64?

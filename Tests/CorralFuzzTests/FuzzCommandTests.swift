@@ -35,6 +35,26 @@ struct FuzzCommandTests {
         #expect(replay.signaled, "\(replay.summary)")
     }
 
+    @Test("the files of --corpus join the seed inputs")
+    func corpusIsRead() throws {
+        let scratch = try ScratchDirectory(prefix: "fuzz-corpus")
+        defer { scratch.remove() }
+        let corpus = scratch.path + "/corpus"
+        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        // The double's built-in seeds lack the trigger byte; this corpus file has it, so the
+        // same seed crashes at an earlier iteration with the corpus than without.
+        try Data([0x41, 0xff, 0x42]).write(to: URL(fileURLWithPath: corpus + "/trigger"))
+        func crashIteration(_ extra: [String]) throws -> UInt64 {
+            let run = try CombinedOutput.corral(
+                ["fuzz", "selftest-crash", "--seed", "3", "--iterations", "100000", "--work", scratch.path + "/work"] + extra,
+                environment: selfTest)
+            #expect(run.status == 1, "\(run.output)")
+            let line = try #require(run.output.split(separator: "\n").first { $0.contains("iteration:") }, "\(run.output)")
+            return try #require(UInt64(line.split(separator: " ").last ?? ""))
+        }
+        #expect(try crashIteration(["--corpus", corpus]) < crashIteration([]))
+    }
+
     @Test("a hang is killed after --hang-seconds and reported with its input")
     func hangIsReported() throws {
         let scratch = try ScratchDirectory(prefix: "fuzz-hang")
