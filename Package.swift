@@ -156,7 +156,18 @@ let package = Package(
             dependencies: [
                 "CorralStore", "CorralRaft", "CorralSimulation", "CorralClusterSimulation", "CorralReplication", "CorralContainer",
                 "CorralMaster", "CorralModel", "CorralAgent", "CorralRegistry", "CorralScheduler", "CorralSecurity",
+                "CorralFuzz",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CorralFuzz",
+            dependencies: [
+                "CorralModel", "CorralProtobuf", "CorralRaft", "CorralReplication", "CorralMaster", "CorralAgent",
+                "CorralContainer", "CorralRegistry", "CorralScheduler",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -251,6 +262,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorralFuzzTests",
+            dependencies: ["CorralFuzz", "CorralModel", "CorralMaster", "CorralAgent", "CorralTestSupport"],
+            exclude: ["FuzzRegressions"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

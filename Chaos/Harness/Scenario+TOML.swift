@@ -1,3 +1,4 @@
+import CorralModel
 import Foundation
 import TOMLKit
 
@@ -16,6 +17,9 @@ extension Scenario {
 
     /// Parses scenario TOML (`Chaos/README.md` shows every key); errors name the field.
     public static func parse(_ text: String, name: String, source: String = "scenario") throws(ScenarioError) -> Scenario {
+        if let problem = TOMLAbortGuard.problem(in: text) {
+            throw ScenarioError(source: source, field: "file", "is not valid TOML: \(problem)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

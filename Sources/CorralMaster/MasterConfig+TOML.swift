@@ -7,7 +7,7 @@ extension MasterConfig {
     /// The file layout; every key is optional so flags can fill the gaps.
     private struct File: Decodable {
         struct Peer: Decodable {
-            var id: UInt64
+            var id: ConfigUnsigned
             var raft: String
             var http: String
         }
@@ -19,8 +19,8 @@ extension MasterConfig {
             var state_store_ms: Int?
         }
         struct Log: Decodable {
-            var snapshot_every_entries: UInt64?
-            var trailing_entries: UInt64?
+            var snapshot_every_entries: ConfigUnsigned?
+            var trailing_entries: ConfigUnsigned?
             var max_frame_bytes: Int?
             var max_store_bytes: Int?
         }
@@ -36,7 +36,7 @@ extension MasterConfig {
             var update_retry_seconds: ConfigSeconds?
         }
         var cluster_id: String?
-        var node_id: UInt64?
+        var node_id: ConfigUnsigned?
         var data_dir: String?
         var raft_listen: String?
         var http_listen: String?
@@ -65,6 +65,9 @@ extension MasterConfig {
     }
 
     public static func parse(_ text: String, source: String = "config") throws(MasterError) -> MasterConfig {
+        if let problem = TOMLAbortGuard.problem(in: text) {
+            throw MasterError(code: .badConfig, message: "\(source) is not valid TOML: \(problem)")
+        }
         let file: File
         do {
             file = try TOMLDecoder().decode(File.self, from: text)
@@ -77,7 +80,7 @@ extension MasterConfig {
         }
         var config = MasterConfig()
         if let value = file.cluster_id { config.clusterID = value }
-        if let value = file.node_id { config.nodeID = value }
+        if let value = file.node_id?.value { config.nodeID = value }
         if let value = file.data_dir { config.dataDirectory = value }
         if let value = file.raft_listen { config.raftListen = try address(value, key: "raft_listen", source) }
         if let value = file.http_listen { config.httpListen = try address(value, key: "http_listen", source) }
@@ -85,7 +88,7 @@ extension MasterConfig {
         if let peers = file.peers {
             config.peers = try peers.map { peer throws(MasterError) in
                 Peer(
-                    id: peer.id,
+                    id: peer.id.value,
                     raft: try address(peer.raft, key: "peers.raft", source),
                     http: try address(peer.http, key: "peers.http", source))
             }
@@ -98,8 +101,8 @@ extension MasterConfig {
             if let value = timing.state_store_ms { config.stateStoreMilliseconds = value }
         }
         if let log = file.log {
-            if let value = log.snapshot_every_entries { config.snapshotEveryEntries = value }
-            if let value = log.trailing_entries { config.trailingEntries = value }
+            if let value = log.snapshot_every_entries?.value { config.snapshotEveryEntries = value }
+            if let value = log.trailing_entries?.value { config.trailingEntries = value }
             if let value = log.max_frame_bytes { config.maxFrameBytes = value }
             if let value = log.max_store_bytes { config.maxStoreBytes = value }
         }

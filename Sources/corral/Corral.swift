@@ -27,6 +27,7 @@ struct Corral: AsyncParsableCommand {
             SimCommand.self,
             BenchCommand.self,
             DebugCommand.self,
+            FuzzCommand.self,
         ]
     )
 

@@ -62,6 +62,9 @@ extension AgentSettings {
 
     /// Parses TOML text; errors name `source` and the key.
     public static func parse(_ text: String, source: String = "config") throws(AgentConfigError) -> AgentSettings {
+        if let problem = TOMLAbortGuard.problem(in: text) {
+            throw AgentConfigError(field: "config", "\(source) is not valid TOML: \(problem)")
+        }
         let file: File
         do {
             let table = try TOMLTable(string: text)
