@@ -94,12 +94,21 @@ public struct FuzzSupervisor: Sendable {
         return exitStatus == 0 ? nil : finding(.exit(exitStatus))
     }
 
-    /// Starts `arguments[0]` with `arguments`, sharing this process's environment and output.
+    /// Starts `arguments[0]` with `arguments`, sharing this process's environment (but for the
+    /// Swift backtracer, turned off) and output.
+    ///
+    /// The backtracer a crashing Swift process starts would outlive a worker killed as hung
+    /// while it ran (at the memory limit it is slow, and may never finish), holding this
+    /// process's output open: whoever reads that to its end (a test) then waits for ever. The
+    /// finding is the signal and the saved input; `--replay` gives the backtrace.
     private func spawn(_ arguments: [String]) throws -> pid_t {
         var pid: pid_t = 0
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let result = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
+        let environment = ProcessInfo.processInfo.environment.filter { $0.key != "SWIFT_BACKTRACE" }
+            .map { "\($0.key)=\($0.value)" } + ["SWIFT_BACKTRACE=enable=no"]
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        let result = posix_spawn(&pid, arguments[0], nil, nil, &argv, &envp)
         guard result == 0 else { throw FuzzError("cannot start the fuzz worker \(arguments[0]): errno \(result)") }
         return pid
     }
