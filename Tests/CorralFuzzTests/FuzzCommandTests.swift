@@ -4,7 +4,7 @@ import Testing
 
 /// `corral fuzz` through the real binary: the worker child, its progress file, and the
 /// parent's reports of a crash, a hang and a runaway allocation (with the self-test doubles).
-@Suite("corral fuzz command", .serialized)
+@Suite("corral fuzz command", .serialized, .offCooperativePool)
 struct FuzzCommandTests {
     let selfTest = ["CORRAL_FUZZ_SELFTEST": "1"]
 

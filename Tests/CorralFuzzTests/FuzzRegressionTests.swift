@@ -6,7 +6,7 @@ import Testing
 
 /// Every input under `FuzzRegressions/<target>/` once crashed Corral (see each file's name
 /// and README-fuzz.md); each must now be refused with an error, in this process.
-@Suite("Fuzz regressions")
+@Suite("Fuzz regressions", .offCooperativePool)
 struct FuzzRegressionTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions").path
 

@@ -6,7 +6,7 @@ import Testing
 /// Each target's short fuzz budget, run in this process: a fixed seed and a fixed number of
 /// iterations, so the run is the same every time. A crash here fails the whole test run,
 /// which is the point; `corral fuzz TARGET --seed 1 --iterations N` reproduces it.
-@Suite("Fuzz targets")
+@Suite("Fuzz targets", .offCooperativePool)
 struct FuzzTargetTests {
     /// Iterations per target: the parsers differ in cost by two orders of magnitude.
     static let budget: [String: UInt64] = [
@@ -59,7 +59,7 @@ struct FuzzTargetTests {
 }
 
 /// The mutator's own cost, which a hang report would otherwise blame on the parser.
-@Suite("Fuzz mutator")
+@Suite("Fuzz mutator", .offCooperativePool)
 struct FuzzMutatorTests {
     @Test("inputs stay within the size limit, even after repeated token duplication")
     func inputsStayBounded() {
