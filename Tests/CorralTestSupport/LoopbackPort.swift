@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -6,6 +7,9 @@ import Glibc
 
 /// Loopback sockets bound to port 0, so tests never pick a port by hand.
 public enum LoopbackPort {
+    /// The ports `free()` has returned in this process.
+    private static let handedOut = Mutex<Set<Int>>([])
+
     /// A socket bound to 127.0.0.1 on a port the system chose, listening when `backlog` is
     /// given; returns the descriptor and the port.
     public static func bind(listening backlog: Int32? = nil) throws -> (fd: Int32, port: Int) {
@@ -38,6 +42,10 @@ public enum LoopbackPort {
         var random = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let port = Int.random(in: 16_384..<32_768, using: &random)
+            // Never the same port twice in one test process: a port handed out but not yet
+            // bound by its master was free to bind here, and two quorums started together
+            // could collide on it ("Address already in use", seen in CI).
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
             if let fd = try? bind(port: port) {
                 close(fd)
                 return port
