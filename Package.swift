@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
     ],
     targets: [
         .systemLibrary(
@@ -77,7 +78,7 @@ let package = Package(
         .target(
             name: "CorralReplication",
             dependencies: [
-                "CorralRaft", "CorralStore", "CorralMetrics", "CZlib",
+                "CorralRaft", "CorralStore", "CorralMetrics", "CZlib", "CorralSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,7 +88,7 @@ let package = Package(
         .target(
             name: "CorralMaster",
             dependencies: [
-                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore", "CorralScheduler", "CorralMetrics",
+                "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore", "CorralScheduler", "CorralMetrics", "CorralSecurity",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -101,7 +102,7 @@ let package = Package(
         .target(
             name: "CorralScheduler",
             dependencies: [
-                "CorralModel",
+                "CorralModel", "CorralSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -118,7 +119,7 @@ let package = Package(
         .target(
             name: "CorralAgent",
             dependencies: [
-                "CorralModel", "CorralStore", "CorralContainer", "CorralScheduler", "CorralMetrics",
+                "CorralModel", "CorralStore", "CorralContainer", "CorralScheduler", "CorralMetrics", "CorralSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -131,7 +132,7 @@ let package = Package(
         .target(
             name: "CorralRegistry",
             dependencies: [
-                "CorralContainer", "CCrypt",
+                "CorralContainer", "CCrypt", "CorralSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -145,6 +146,9 @@ let package = Package(
         .target(
             name: "CorralSecurity",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
