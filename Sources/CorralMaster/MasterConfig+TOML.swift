@@ -1,4 +1,5 @@
 import CorralModel
+import CorralSecurity
 import CorralReplication
 import Foundation
 import TOMLKit
@@ -35,6 +36,11 @@ extension MasterConfig {
             var failover_grace_seconds: ConfigSeconds?
             var update_retry_seconds: ConfigSeconds?
         }
+        struct TLS: Decodable {
+            var certificate: String?
+            var key: String?
+            var ca: String?
+        }
         var cluster_id: String?
         var node_id: ConfigUnsigned?
         var data_dir: String?
@@ -45,6 +51,7 @@ extension MasterConfig {
         var timing: Timing?
         var log: Log?
         var scheduling: Scheduling?
+        var tls: TLS?
     }
 
     /// Reads a TOML config file. Relative `data_dir` paths are taken from the current directory.
@@ -117,6 +124,9 @@ extension MasterConfig {
             if let value = scheduling.failover_grace_seconds?.value { config.scheduling.failoverGraceSeconds = value }
             if let value = scheduling.update_retry_seconds?.value { config.scheduling.updateRetrySeconds = value }
         }
+        if let tls = file.tls {
+            config.tls = TLSFiles(certificate: tls.certificate, key: tls.key, ca: tls.ca)
+        }
         return config
     }
 
@@ -153,11 +163,11 @@ extension MasterConfig {
     private static func expected(_ path: [String]) -> String {
         let key = path.last ?? ""
         switch key {
-        case "cluster_id", "data_dir", "policy": return "a string in quotes"
+        case "cluster_id", "data_dir", "policy", "certificate", "key", "ca": return "a string in quotes"
         case "raft_listen", "http_listen", "raft", "http": return "a string \"HOST:PORT\""
         case "join": return "true or false"
         case "peers": return "[[peers]] tables with id, raft and http"
-        case "timing", "log", "scheduling": return "a table [\(key)]"
+        case "timing", "log", "scheduling", "tls": return "a table [\(key)]"
         case "priorities": return "a table of role = whole number"
         default: return key.hasSuffix("_seconds") ? "a number of seconds (e.g. 5 or 0.5)" : "a whole number"
         }

@@ -1,4 +1,5 @@
 import CorralReplication
+import CorralSecurity
 
 /// Everything a master needs to start: who it is, who its peers are, where it listens,
 /// where it keeps its data, and its timing. Read from TOML (`MasterConfig+TOML.swift`),
@@ -50,6 +51,10 @@ public struct MasterConfig: Sendable, Hashable {
     public var metricsEnabled = true
     /// Offers, heartbeats and timeouts of the scheduler and agent APIs.
     public var scheduling = SchedulingConfig()
+    /// TLS for the Raft peer links (mutual: peers need a certificate from `tls.ca`) and HTTPS
+    /// for the HTTP API; nil: plain TCP (`[tls]` in the config file, `--tls-cert`, `--tls-key`,
+    /// `--tls-ca` on the command line).
+    public var tls: TLSFiles?
 
     public init(
         clusterID: String = "corral",
@@ -112,6 +117,11 @@ public struct MasterConfig: Sendable, Hashable {
         }
         if maxFrameBytes < 1 << 16 { throw bad("log.max_frame_bytes must be at least 65536") }
         try scheduling.validate()
+        if let tls, tls.certificate == nil || tls.key == nil || tls.ca == nil {
+            throw bad(
+                "[tls] needs certificate, key and ca (the cluster's CA: Raft peers are mutually authenticated); "
+                    + "make them with `corral certs init` and `corral certs issue`")
+        }
     }
 
     /// The effective `outcomeWaitMilliseconds`: five of the longest election timeouts unless set.

@@ -6,7 +6,7 @@ import Foundation
 /// A server needs `certificate` and `key`; with `ca` it also requires clients to present a
 /// certificate issued by that CA (mutual TLS, as Raft peer links do). A client needs `ca` (or
 /// trusts the system's roots when it is nil) and presents `certificate` when it is set.
-public struct TLSFiles: Sendable, Equatable, Codable {
+public struct TLSFiles: Sendable, Hashable, Codable {
     /// The certificate chain, leaf first (`corral certs issue` writes the CA after it).
     public var certificate: String?
     /// The private key of `certificate`.

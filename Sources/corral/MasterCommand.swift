@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorralMaster
 import CorralReplication
+import CorralSecurity
 import Foundation
 import Logging
 
@@ -35,6 +36,9 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(help: "Entries kept behind a snapshot.") var trailingEntries: UInt64?
     @Option(help: "The most bytes the LMDB stores may grow to; past it the master stops accepting writes.") var maxStoreBytes: Int?
     @Flag(help: "Measure nothing and serve no /metrics (to compare what metrics cost).") var noMetrics = false
+    @Option(help: "PEM certificate chain for TLS on Raft links and HTTPS (corral certs issue makes one).") var tlsCert: String?
+    @Option(help: "The private key of --tls-cert.") var tlsKey: String?
+    @Option(help: "The cluster's CA certificate: peers must present a certificate it issued.") var tlsCa: String?
     /// Set by `corral up`, the benchmarks and the tests: the master ends when the process
     /// that started it ends, so no master outlives a killed parent.
     @Flag(help: .hidden) var exitWithParent = false
@@ -61,6 +65,13 @@ struct MasterCommand: AsyncParsableCommand {
         if let trailingEntries { settings.trailingEntries = trailingEntries }
         if let maxStoreBytes { settings.maxStoreBytes = maxStoreBytes }
         if noMetrics { settings.metricsEnabled = false }
+        if tlsCert != nil || tlsKey != nil || tlsCa != nil {
+            var files = settings.tls ?? TLSFiles()
+            if let tlsCert { files.certificate = tlsCert }
+            if let tlsKey { files.key = tlsKey }
+            if let tlsCa { files.ca = tlsCa }
+            settings.tls = files
+        }
         var logger = Logger(label: "corral.master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let master = try MasterProcess(config: settings, logger: logger)

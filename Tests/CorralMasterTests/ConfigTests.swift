@@ -35,6 +35,16 @@ import Testing
 
         """
 
+    @Test func aTLSSectionNeedsCertificateKeyAndCA() throws {
+        let full = try MasterConfig.parse(Self.base + "[tls]\ncertificate = \"m.pem\"\nkey = \"m-key.pem\"\nca = \"ca.pem\"\n")
+        try full.validate()
+        #expect(full.tls?.certificate == "m.pem" && full.tls?.key == "m-key.pem" && full.tls?.ca == "ca.pem")
+        #expect(try MasterConfig.parse(Self.base).tls == nil)
+        let partial = try MasterConfig.parse(Self.base + "[tls]\ncertificate = \"m.pem\"\nkey = \"m-key.pem\"\n")
+        let error = #expect(throws: MasterError.self) { try partial.validate() }
+        #expect(error?.message.contains("[tls] needs certificate, key and ca") == true, "\(String(describing: error))")
+    }
+
     @Test func schedulingSettingsAcceptWholeAndFractionalSeconds() throws {
         let config = try MasterConfig.parse(
             Self.base + """
