@@ -90,6 +90,16 @@ public struct UserNamespaceMapping: Codable, Sendable, Equatable {
     }
 }
 
+extension UserSpec {
+    /// The user as the host sees it from inside a user namespace with `mapping` (IDs past the
+    /// range are not shifted; `SecurityOptions.validate` refuses them).
+    public func shifted(by mapping: UserNamespaceMapping) -> UserSpec {
+        UserSpec(
+            uid: uid < mapping.size ? mapping.hostUID + uid : uid, gid: gid < mapping.size ? mapping.hostGID + gid : gid,
+            additionalGroups: additionalGroups)
+    }
+}
+
 /// The seccomp filter of a container.
 public enum SeccompProfile: String, Codable, Sendable, Equatable, CaseIterable {
     /// Docker's default profile (x86_64): an allow-list, EPERM for everything else.

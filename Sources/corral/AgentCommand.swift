@@ -43,6 +43,11 @@ struct AgentCommand: AsyncParsableCommand {
     var registry: String?
     @Flag(help: "Pull task images over plain HTTP instead of HTTPS.") var registryInsecure = false
     @Option(help: "A PEM file of CAs to trust for the registries' HTTPS instead of the system's.") var registryCa: String?
+    @Option(
+        help: ArgumentHelp(
+            "Run every task in a user namespace: root in a task is not root on the host. auto: root's range in /etc/subuid and /etc/subgid; or HOSTUID[:HOSTGID[:SIZE]]. Tasks then need an image.",
+            valueName: "auto|HOSTUID[:HOSTGID[:SIZE]]"))
+    var userns: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Flag(help: .hidden) var exitWithParent = false
     /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
@@ -89,6 +94,7 @@ struct AgentCommand: AsyncParsableCommand {
             credentials: environment["CORRAL_REGISTRY_USER"].flatMap { user in
                 user.isEmpty ? nil : RegistryCredentials(user: user, password: environment["CORRAL_REGISTRY_PASSWORD"] ?? "")
             })
+        if let userns { runnerConfiguration.userNamespace = try UserNamespaceOption.parse(userns) }
         let runner = try TaskRunner(configuration: runnerConfiguration)
         var executorConfiguration = runnerConfiguration
         executorConfiguration.workDirectory = work + "/executors"

@@ -107,6 +107,16 @@ enum TaskLaunchPlan {
         )
         spec.portMappings = network.ports
         if rootfs.image == nil { spec.security.hiddenPaths = hiddenPaths(configuration) }
+        if let mapping = configuration.userNamespace {
+            guard rootfs.image != nil else {
+                return .failure(
+                    TaskEnd(
+                        state: .error, reason: .taskInvalid,
+                        message: "task \(task.taskID) has no image, and this agent runs tasks in a user namespace (corral agent "
+                            + "--userns), which needs one: give the task a container image (ContainerInfo.mesos.image)"))
+            }
+            spec.security.userNamespace = mapping
+        }
         var joined = spec
         joined.joinNamespacesOf = launch.executorPID.map { Int32(bitPattern: $0) }
         return .success(joined)

@@ -51,12 +51,18 @@ struct TaskLauncher {
         case .success(let planned): spec = planned
         case .failure(let end): return .failure(end)
         }
-        if spec.user != .root && chown(sandbox, spec.user.uid, spec.user.gid) != 0 {
-            return .failure(Self.launchFailed("chown the sandbox \(sandbox)", String(cString: strerror(errno))))
+        // The sandbox belongs to the task's user as the host sees it (shifted by the user
+        // namespace's range when there is one); what the fetcher put there too.
+        let owner = spec.security.userNamespace.map { spec.user.shifted(by: $0) } ?? spec.user
+        if owner != .root {
+            let paths = spec.security.userNamespace == nil ? [sandbox] : [sandbox] + Self.contents(of: sandbox)
+            for path in paths where lchown(path, owner.uid, owner.gid) != 0 {
+                return .failure(Self.launchFailed("chown the sandbox \(path)", String(cString: strerror(errno))))
+            }
         }
         let volumeRoot = PersistentVolumes.root(workDirectory: configuration.workDirectory) + "/"
         do {
-            try PersistentVolumes.prepare(spec.bindMounts.filter { $0.source.hasPrefix(volumeRoot) }, hostRootfs: rootfs.image == nil, user: spec.user)
+            try PersistentVolumes.prepare(spec.bindMounts.filter { $0.source.hasPrefix(volumeRoot) }, hostRootfs: rootfs.image == nil, user: owner)
         } catch {
             return .failure(Self.launchFailed("prepare the task's persistent volumes", "\(error)"))
         }
@@ -159,6 +165,12 @@ struct TaskLauncher {
 
     private func preparationFailed(_ message: String) -> TaskEnd {
         TaskEnd(state: .failed, reason: .containerPreparationFailed, message: message)
+    }
+
+    /// Every path under `directory` (not following symbolic links).
+    static func contents(of directory: String) -> [String] {
+        guard let walk = FileManager.default.enumerator(atPath: directory) else { return [] }
+        return walk.compactMap { ($0 as? String).map { "\(directory)/\($0)" } }
     }
 
     static func launchFailed(_ stage: String, _ cause: String) -> TaskEnd {

@@ -21,6 +21,9 @@ public struct TaskRunnerConfiguration: Sendable {
     public var concurrentLaunches: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// Where images that are not in the store are pulled from.
     public var imagePulls = ImagePullSettings()
+    /// Tasks run in a user namespace with this mapping (`corral agent --userns`): root in a
+    /// task is the range's first ID on the host, not root. Such tasks need an image.
+    public var userNamespace: UserNamespaceMapping?
 
     /// Makes a configuration.
     public init(

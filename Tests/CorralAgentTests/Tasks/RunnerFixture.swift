@@ -24,7 +24,10 @@ final class RunnerFixture: Sendable {
     }
 
     /// `imageRoot` nil: the shared store with busybox.
-    init(_ label: String, imageRoot: String? = nil, imagePulls: ImagePullSettings = ImagePullSettings()) throws {
+    init(
+        _ label: String, imageRoot: String? = nil, imagePulls: ImagePullSettings = ImagePullSettings(),
+        userNamespace: UserNamespaceMapping? = nil
+    ) throws {
         workDirectory = NSTemporaryDirectory() + "corral-agent-\(label)-\(UUID().uuidString.prefix(8).lowercased())"
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         var configuration = TaskRunnerConfiguration(
@@ -34,6 +37,7 @@ final class RunnerFixture: Sendable {
             hostname: "agent-test"
         )
         configuration.imagePulls = imagePulls
+        configuration.userNamespace = userNamespace
         self.configuration = configuration
         _ = try RuntimeDirectory.prepare(configuration.runtimeDirectory)
     }
@@ -57,6 +61,10 @@ final class RunnerFixture: Sendable {
 
     func stdout(_ taskID: String) -> String {
         (try? String(contentsOfFile: sandbox(taskID) + "/stdout", encoding: .utf8)) ?? ""
+    }
+
+    func stderr(_ taskID: String) -> String {
+        (try? String(contentsOfFile: sandbox(taskID) + "/stderr", encoding: .utf8)) ?? ""
     }
 
     /// Polls the task's stdout (a real process writes it) until it contains `text`.
