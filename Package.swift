@@ -81,6 +81,8 @@ let package = Package(
                 "CorralRaft", "CorralStore", "CorralMetrics", "CZlib", "CorralSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -218,8 +220,9 @@ let package = Package(
         .testTarget(
             name: "CorralReplicationTests",
             dependencies: [
-                "CorralReplication", "CorralRaft", "CorralStore", "CorralTestSupport",
+                "CorralReplication", "CorralRaft", "CorralStore", "CorralTestSupport", "CorralSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -230,7 +233,7 @@ let package = Package(
             name: "CorralMasterTests",
             dependencies: [
                 "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralTestSupport",
-                "CorralHistory", "CorralChaos", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "CorralHistory", "CorralChaos", "CorralSecurity", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["PyMesos"],

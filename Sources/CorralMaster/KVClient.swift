@@ -1,18 +1,23 @@
 import CorralReplication
+import CorralSecurity
 import NIOCore
 import NIOPosix
 import Synchronization
 
 /// One connection of the binary client protocol to a master: many requests in flight,
-/// matched to their answers by id.
+/// matched to their answers by id. To a master with TLS it connects with TLS, presenting the
+/// identity's certificate (such a master refuses callers without one from the cluster's CA).
 public final class KVConnection: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case closed
         case timedOut
+        /// The connection failed: the reason (a TLS refusal, say).
+        case failed(String)
         public var description: String {
             switch self {
             case .closed: return "the connection to the master closed"
             case .timedOut: return "the master did not answer in time"
+            case .failed(let reason): return "the connection to the master failed: \(reason)"
             }
         }
     }
@@ -26,14 +31,48 @@ public final class KVConnection: Sendable {
         self.handler = handler
     }
 
-    /// Connects to a master's Raft port and says hello as a client.
-    public static func connect(to address: PeerAddress, clusterID: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> KVConnection {
+    /// Connects to a master's Raft port and says hello as a client. With `tls`, the connection
+    /// is TLS and this waits for the handshake: a master whose certificate is not from the
+    /// identity's CA, or does not name `address.host`, fails it with `Failure.failed`. (A
+    /// master that refuses this side's certificate may only say so on the first request.)
+    public static func connect(
+        to address: PeerAddress, clusterID: String, tls: TLSIdentity? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> KVConnection {
         let handler = ResponseHandler()
-        let channel = try await ClientBootstrap(group: group)
+        let handshake = group.next().makePromise(of: Void.self)
+        let channel: any Channel
+        do {
+            channel = try await bootstrap(address, tls: tls, handler: handler, handshake: handshake, group: group)
+                .connect(host: address.host, port: address.port).get()
+        } catch {
+            handshake.succeed()
+            throw error
+        }
+        if tls == nil { handshake.succeed() }
+        do {
+            try await handshake.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw Failure.failed("TLS handshake with \(address): \(error)")
+        }
+        try await channel.writeAndFlush(Frame(kind: .hello, payload: Hello(clusterID: clusterID, nodeID: 0).encoded))
+        return KVConnection(channel: channel, handler: handler)
+    }
+
+    private static func bootstrap(
+        _ address: PeerAddress, tls: TLSIdentity?, handler: ResponseHandler, handshake: EventLoopPromise<Void>,
+        group: any EventLoopGroup
+    ) -> ClientBootstrap {
+        ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(2))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            TransportTLS.clientHandlers(tls, host: address.host, timeout: .seconds(10), completed: handshake))
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: 64 << 20)),
                         MessageToByteHandler(FrameEncoder()),
@@ -41,9 +80,6 @@ public final class KVConnection: Sendable {
                     ])
                 }
             }
-            .connect(host: address.host, port: address.port).get()
-        try await channel.writeAndFlush(Frame(kind: .hello, payload: Hello(clusterID: clusterID, nodeID: 0).encoded))
-        return KVConnection(channel: channel, handler: handler)
     }
 
     /// Writes `value` under `key`; throws `.timedOut` if no answer comes within `timeout` (the
@@ -90,6 +126,8 @@ public final class KVConnection: Sendable {
 private final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = Frame
     var pending: [UInt64: CheckedContinuation<ClientResponse, any Error>] = [:]
+    /// Why the connection failed, if it did.
+    private var failure: (any Error)?
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
@@ -103,11 +141,13 @@ private final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable 
     func channelInactive(context: ChannelHandlerContext) {
         let waiting = pending
         pending = [:]
-        for continuation in waiting.values { continuation.resume(throwing: KVConnection.Failure.closed) }
+        let error = failure.map { KVConnection.Failure.failed("\($0)") } ?? .closed
+        for continuation in waiting.values { continuation.resume(throwing: error) }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if failure == nil { failure = error }
         context.close(promise: nil)
     }
 }

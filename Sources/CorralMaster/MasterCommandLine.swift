@@ -1,4 +1,6 @@
+import CorralSecurity
 import Foundation
+
 /// The `corral master` command line of one member of a quorum started on this machine, for
 /// the launchers that start masters as child processes (`corral up`, the benchmarks, the
 /// chaos harness).
@@ -17,13 +19,22 @@ public enum MasterCommandLine {
 
     /// The arguments after the executable: `master` with the member's identity, data
     /// directory, listen addresses, log level, `--exit-with-parent`, every peer, and
-    /// `--bootstrap` when `bootstrap` (a founding member's first start only).
+    /// `--bootstrap` when `bootstrap` (a founding member's first start only), and with `tls` the
+    /// member's certificate, key and the cluster's CA (`--tls-cert`, `--tls-key`, `--tls-ca`).
     public static func arguments(
-        member: Peer, peers: [Peer], clusterID: String, dataDirectory: String, logLevel: String, bootstrap: Bool
+        member: Peer, peers: [Peer], clusterID: String, dataDirectory: String, logLevel: String, bootstrap: Bool,
+        tls: TLSFiles? = nil
     ) -> [String] {
-        [
+        var arguments = [
             "master", "--node-id", "\(member.id)", "--cluster-id", clusterID, "--data-dir", dataDirectory,
             "--raft-listen", member.raft, "--http-listen", member.http, "--log-level", logLevel, "--exit-with-parent", "--parent-pid", "\(getpid())",
-        ] + peers.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + (bootstrap ? ["--bootstrap"] : [])
+        ]
+        arguments += peers.map { "--peer=\($0.id)=\($0.raft),\($0.http)" } + (bootstrap ? ["--bootstrap"] : [])
+        if let tls {
+            for (option, path) in [("--tls-cert", tls.certificate), ("--tls-key", tls.key), ("--tls-ca", tls.ca)] {
+                if let path { arguments += [option, path] }
+            }
+        }
+        return arguments
     }
 }

@@ -1,6 +1,7 @@
 import CorralRaft
 import Foundation
 import CorralReplication
+import CorralSecurity
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,6 +16,8 @@ public final class MasterProcess: Sendable {
     let leader: MasterLeader
     public let directory: MemberDirectory
     let transport: PeerTransport
+    /// The TLS files of `config.tls`, loaded (and reloaded when they change); nil: plain TCP.
+    public let tls: TLSIdentity?
     let logger: Logger
     /// The logging level operators change (`SET_LOGGING_LEVEL`, `/logging/toggle`).
     public let logLevels: LogLevelControl
@@ -47,10 +50,12 @@ public final class MasterProcess: Sendable {
         if data.bootstrapIgnored {
             logger.notice("--bootstrap ignored: the data directory is already initialized", metadata: ["data_dir": "\(config.dataDirectory)"])
         }
+        let tls = try Self.loadTLS(config.tls)
+        self.tls = tls
         let transport = PeerTransport(
             group: MultiThreadedEventLoopGroup.singleton,
             hello: Hello(clusterID: config.clusterID, nodeID: config.nodeID, address: config.advertisedRaft),
-            options: TransportOptions(maxFrameBytes: config.maxFrameBytes),
+            options: TransportOptions(maxFrameBytes: config.maxFrameBytes, tls: tls),
             logger: logger,
             encode: { $0.encoded() }
         )
@@ -96,6 +101,20 @@ public final class MasterProcess: Sendable {
         }
     }
 
+    /// Loads the TLS files and makes the server and client contexts once, so that a key that
+    /// does not match its certificate stops the master at startup, not at its first connection.
+    static func loadTLS(_ files: TLSFiles?) throws(MasterError) -> TLSIdentity? {
+        guard let files else { return nil }
+        do {
+            let identity = try TLSIdentity(files: files)
+            _ = try identity.serverContext(requireClientCertificate: true)
+            _ = try identity.clientContext()
+            return identity
+        } catch {
+            throw MasterError(code: .startup, message: "cannot use the TLS files ([tls] or --tls-cert/--tls-key/--tls-ca)", underlying: error)
+        }
+    }
+
     /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onListening` is called
     /// with the bound Raft and HTTP ports.
     public func run(onListening: @escaping @Sendable (_ raftPort: Int, _ httpPort: Int) -> Void = { _, _ in }) async throws {
@@ -120,7 +139,10 @@ public final class MasterProcess: Sendable {
         }
         logger.info(
             "master started",
-            metadata: ["cluster": "\(config.clusterID)", "raft": "\(config.raftListen.host):\(raftPort)", "http": "\(config.httpListen)"])
+            metadata: [
+                "cluster": "\(config.clusterID)", "raft": "\(config.raftListen.host):\(raftPort)", "http": "\(config.httpListen)",
+                "raft_tls": "\(tls == nil ? "off" : "mutual")",
+            ])
         let group = ServiceGroup(
             configuration: .init(
                 services: [RaftService(server: server), http, LeaderService(leader: leader)],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorralMaster
 import CorralReplication
+import CorralSecurity
 import Foundation
 
 /// `corral bench failover`: SIGKILL the leader under a light write load and time how long
@@ -17,21 +18,29 @@ struct BenchFailover: AsyncParsableCommand {
     @Option(help: "Where the masters keep their data (default: a temporary directory).") var dataDir: String?
     @Flag(help: "Pause the leader (SIGSTOP, then SIGCONT) instead of killing it: no connection is refused, so the followers wait out the election timeout, as in a partition.")
     var pause = false
+    @Flag(help: "Start the masters with mutual TLS on the Raft port (a throw-away CA and certificates); the writer connects with TLS.")
+    var tls = false
 
     func run() async throws {
         guard [3, 5].contains(masters) else { throw ValidationError("--masters must be 3 or 5") }
         guard trials > 0 else { throw ValidationError("--trials must be positive") }
         let directory = dataDir ?? NSTemporaryDirectory() + "corral-bench-failover-\(getpid())"
         let base = LocalQuorum.freePortBase(count: 2 * masters)
+        let certificates = directory + "/tls-certificates"
+        if tls, !FileManager.default.fileExists(atPath: DevelopmentCA.certificatePath(certificates)) {
+            try LocalQuorum.makeCertificates(directory: certificates, count: masters)
+        }
         let quorum = LocalQuorum(
-            count: masters, raftPort: base, httpPort: base + masters, dataDirectory: directory, clusterID: "failover-\(getpid())")
+            count: masters, raftPort: base, httpPort: base + masters, dataDirectory: directory, clusterID: "failover-\(getpid())",
+            tlsDirectory: tls ? certificates : nil)
         try quorum.startAll()
         defer {
             quorum.stopAll()
             if dataDir == nil { try? FileManager.default.removeItem(atPath: directory) }
         }
         guard quorum.waitForLeader() != nil else { throw ValidationError("no leader; see the logs in \(directory)") }
-        let writer = FailoverWriter(members: quorum.members.map(\.raft), clusterID: quorum.clusterID)
+        let identity = tls ? try TLSIdentity(files: LocalQuorum.clientTLSFiles(directory: certificates)) : nil
+        let writer = FailoverWriter(members: quorum.members.map(\.raft), clusterID: quorum.clusterID, tls: identity)
         let clock = ContinuousClock()
         var samples: [Double] = []
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -65,8 +74,8 @@ struct BenchFailover: AsyncParsableCommand {
         }
         samples.sort()
         say(String(
-            format: "corral failover (%@): masters=%d trials=%d median=%.1f ms max=%.1f ms",
-            pause ? "SIGSTOP" : "SIGKILL", masters, trials, samples[samples.count / 2], samples.last ?? 0))
+            format: "corral failover (%@%@): masters=%d trials=%d median=%.1f ms max=%.1f ms",
+            pause ? "SIGSTOP" : "SIGKILL", tls ? ", mutual TLS" : "", masters, trials, samples[samples.count / 2], samples.last ?? 0))
     }
 
     private func waitCaughtUp(_ quorum: LocalQuorum, _ id: UInt64) async throws {
@@ -87,12 +96,14 @@ struct BenchFailover: AsyncParsableCommand {
 actor FailoverWriter {
     private let members: [PeerAddress]
     private let clusterID: String
+    private let tls: TLSIdentity?
     private var connections: [Int: KVConnection] = [:]
     private var commits: [(began: ContinuousClock.Instant, committed: ContinuousClock.Instant)] = []
     private var stopped = false
     private let clock = ContinuousClock()
 
-    init(members: [PeerAddress], clusterID: String) {
+    init(members: [PeerAddress], clusterID: String, tls: TLSIdentity? = nil) {
+        self.tls = tls
         self.members = members
         self.clusterID = clusterID
     }
@@ -134,7 +145,7 @@ actor FailoverWriter {
 
     private func connection(_ index: Int) async -> KVConnection? {
         if let existing = connections[index] { return existing }
-        let made = try? await KVConnection.connect(to: members[index], clusterID: clusterID)
+        let made = try? await KVConnection.connect(to: members[index], clusterID: clusterID, tls: tls)
         connections[index] = made
         return made
     }

@@ -1,14 +1,21 @@
 import ArgumentParser
 import CorralMaster
 import CorralReplication
+import CorralSecurity
 import Foundation
 
-/// `corral bench replicate`: committed writes per second and their latency on a real quorum.
+/// `corral bench replicate`: committed writes per second and their latency on a real quorum,
+/// over plain TCP or mutual TLS, or both one after the other to measure what TLS costs.
 struct BenchReplicate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replicate",
         abstract: "Replicated writes/s and p50/p99/max latency against a real master quorum.",
-        discussion: "Example: corral bench replicate --masters 3 --clients 500"
+        discussion: """
+            Example: corral bench replicate --masters 3 --clients 500
+            With --tls the masters run mutual TLS on their Raft port (peer links and the client
+            protocol), with a throw-away CA and certificates made for the run; --compare-tls runs
+            a plain quorum, then a TLS one, and prints both and their ratio.
+            """
     )
 
     @Option(help: "Masters to start (ignored with --endpoints).") var masters = 3
@@ -23,129 +30,92 @@ struct BenchReplicate: AsyncParsableCommand {
     @Option(help: "Where the started masters keep their data (default: a temporary directory).") var dataDir: String?
     @Option(help: "The started masters' timing.state_store_ms (default: theirs, 100).") var stateStoreMs: Int?
     @Flag(help: "Start the masters with --no-metrics, to compare what metrics cost.") var noMetrics = false
+    @Flag(help: "Start the masters with mutual TLS on the Raft port (a throw-away CA and certificates).") var tls = false
+    @Flag(help: "Measure a plain quorum, then a TLS one (each for --seconds), and print the ratio.") var compareTls = false
+    @OptionGroup(title: "TLS of a running quorum (with --endpoints)") var client: RaftClientTLSOptions
+
+    /// One run's figures.
+    struct Measurement {
+        var result: Result
+        var tls: Bool
+        var leaderChanges: String
+        var throughput: Double
+    }
+
+    func validate() throws {
+        guard [3, 5].contains(masters) else { throw ValidationError("--masters must be 3 or 5") }
+        if endpoints != nil, tls || compareTls {
+            throw ValidationError("--tls and --compare-tls start their own quorum; for a running one give --tls-cert/--tls-key/--tls-ca")
+        }
+        if endpoints == nil, client.given {
+            throw ValidationError("--tls-cert/--tls-key/--tls-ca go with --endpoints; a started quorum gets its own certificates with --tls")
+        }
+    }
 
     func run() async throws {
-        guard [3, 5].contains(masters) else { throw ValidationError("--masters must be 3 or 5") }
-        var quorum: LocalQuorum?
-        let target: PeerAddress
-        let cluster: String
-        var startTerm: UInt64 = 0
+        let root = dataDir ?? NSTemporaryDirectory() + "corral-bench-replicate-\(getpid())"
+        guard compareTls else {
+            report(try await measure(tls: tls, directory: root))
+            return
+        }
+        let plain = try await measure(tls: false, directory: root + "/plain")
+        report(plain)
+        let secured = try await measure(tls: true, directory: root + "/tls")
+        report(secured)
+        if dataDir == nil { try? FileManager.default.removeItem(atPath: root) }
+        say(String(
+            format: "corral replicate: TLS/plain throughput=%.2f p50=%.2fx p99=%.2fx (TLS costs %.0f%% of the plain throughput)",
+            secured.throughput / max(plain.throughput, 1), secured.result.percentile(0.5) / max(plain.result.percentile(0.5), 0.001),
+            secured.result.percentile(0.99) / max(plain.result.percentile(0.99), 0.001),
+            100 * (1 - secured.throughput / max(plain.throughput, 1))))
+    }
+
+    private func report(_ measured: Measurement) {
+        let result = measured.result
+        say(String(
+            format: "corral replicate: tls=%@ metrics=%@ masters=%d clients=%d key=%dB value=%dB seconds=%d writes=%d throughput=%.0f writes/s p50=%.2f ms p99=%.2f ms max=%.2f ms errors=%d unknown=%d leader-changes=%@",
+            measured.tls ? "mutual" : "off", noMetrics ? "off" : "on", masters, clients, keyBytes, valueBytes, seconds, result.latencies.count,
+            measured.throughput, result.percentile(0.50), result.percentile(0.99), result.percentile(1.0), result.errors, result.unknown,
+            measured.leaderChanges))
+    }
+
+    /// Drives writes against `--endpoints`, or against a quorum started in `directory` (with
+    /// mutual TLS when `tls`), and stops that quorum afterwards.
+    private func measure(tls: Bool, directory: String) async throws -> Measurement {
         if let endpoints {
             let addresses = endpoints.split(separator: ",").compactMap { PeerAddress(String($0)) }
             guard let first = addresses.first else { throw ValidationError("--endpoints needs host:port entries") }
-            target = try await findLeader(addresses, clusterID: clusterId) ?? first
-            cluster = clusterId
-        } else {
-            let directory = dataDir ?? NSTemporaryDirectory() + "corral-bench-replicate-\(getpid())"
-            let base = LocalQuorum.freePortBase(count: 2 * masters)
-            let local = LocalQuorum(
-                count: masters, raftPort: base, httpPort: base + masters, dataDirectory: directory, clusterID: "bench-\(getpid())",
-                extraArguments: (stateStoreMs.map { ["--state-store-ms=\($0)"] } ?? []) + (noMetrics ? ["--no-metrics"] : []))
-            try local.startAll()
-            quorum = local
-            guard let leader = local.waitForLeader(), let member = local.member(leader.raft.id) else {
-                local.stopAll()
-                throw ValidationError("the quorum elected no leader; see the logs in \(directory)")
-            }
-            target = member.raft
-            cluster = local.clusterID
-            startTerm = leader.raft.term
+            let identity = try client.identity()
+            let target = try await findLeader(addresses, clusterID: clusterId, tls: identity) ?? first
+            let result = try await drive(target: target, clusterID: clusterId, tls: identity)
+            return Measurement(result: result, tls: identity != nil, leaderChanges: "n/a", throughput: Double(result.latencies.count) / Double(seconds))
         }
+        var identity: TLSIdentity?
+        if tls {
+            let certificates = directory + "/tls-certificates"
+            if !FileManager.default.fileExists(atPath: DevelopmentCA.certificatePath(certificates)) {
+                try LocalQuorum.makeCertificates(directory: certificates, count: masters)
+            }
+            identity = try TLSIdentity(files: LocalQuorum.clientTLSFiles(directory: certificates))
+        }
+        let base = LocalQuorum.freePortBase(count: 2 * masters)
+        let quorum = LocalQuorum(
+            count: masters, raftPort: base, httpPort: base + masters, dataDirectory: directory, clusterID: "bench-\(getpid())",
+            extraArguments: (stateStoreMs.map { ["--state-store-ms=\($0)"] } ?? []) + (noMetrics ? ["--no-metrics"] : []),
+            tlsDirectory: tls ? directory + "/tls-certificates" : nil)
         defer {
-            quorum?.stopAll()
-            if dataDir == nil, let quorum { try? FileManager.default.removeItem(atPath: quorum.dataDirectory) }
+            quorum.stopAll()
+            if dataDir == nil { try? FileManager.default.removeItem(atPath: directory) }
         }
-        let result = try await drive(target: target, clusterID: cluster)
+        try quorum.startAll()
+        guard let leader = quorum.waitForLeader(), let member = quorum.member(leader.raft.id) else {
+            throw ValidationError("the quorum elected no leader; see the logs in \(directory)")
+        }
+        let result = try await drive(target: member.raft, clusterID: quorum.clusterID, tls: identity)
         var leaderChanges = "n/a"
-        if let quorum, let after = quorum.waitForLeader(seconds: 5) {
-            leaderChanges = after.raft.term == startTerm ? "0" : "yes (term \(startTerm) → \(after.raft.term))"
+        if let after = quorum.waitForLeader(seconds: 5) {
+            leaderChanges = after.raft.term == leader.raft.term ? "0" : "yes (term \(leader.raft.term) → \(after.raft.term))"
         }
-        say(String(
-            format: "corral replicate: metrics=%@ masters=%d clients=%d key=%dB value=%dB seconds=%d writes=%d throughput=%.0f writes/s p50=%.2f ms p99=%.2f ms max=%.2f ms errors=%d unknown=%d leader-changes=%@",
-            noMetrics ? "off" : "on", masters, clients, keyBytes, valueBytes, seconds, result.latencies.count, Double(result.latencies.count) / Double(seconds),
-            result.percentile(0.50), result.percentile(0.99), result.percentile(1.0), result.errors, result.unknown, leaderChanges))
-    }
-
-    struct Result {
-        var latencies: [Double]
-        /// Writes not applied (refused, redirected, failed) or not answered.
-        var errors: Int
-        /// Writes answered "outcome unknown": they may or may not have taken effect.
-        var unknown: Int
-
-        func percentile(_ p: Double) -> Double {
-            guard !latencies.isEmpty else { return 0 }
-            return latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
-        }
-    }
-
-    private func drive(target: PeerAddress, clusterID: String) async throws -> Result {
-        var pool: [KVConnection] = []
-        for _ in 0..<max(1, min(connections, clients)) {
-            pool.append(try await KVConnection.connect(to: target, clusterID: clusterID))
-        }
-        defer { pool.forEach { $0.close() } }
-        let value = [UInt8](repeating: 0x61, count: valueBytes)
-        let prefix = Array("bench/".utf8)
-        let padding = [UInt8](repeating: 0x6B, count: max(0, keyBytes - prefix.count - 8))
-        let clock = ContinuousClock()
-        let start = clock.now
-        let measureFrom = start + .seconds(1)
-        let end = measureFrom + .seconds(seconds)
-        let connections = pool
-        let clientCount = clients
-        return await withTaskGroup(of: Result.self) { group in
-            for client in 0..<clientCount {
-                group.addTask {
-                    let connection = connections[client % connections.count]
-                    var latencies: [Double] = []
-                    var errors = 0
-                    var unknown = 0
-                    var sequence = 0
-                    while clock.now < end {
-                        var key = prefix
-                        withUnsafeBytes(of: (UInt64(client) << 32 | UInt64(sequence)).bigEndian) { key.append(contentsOf: $0) }
-                        key.append(contentsOf: padding)
-                        sequence += 1
-                        let began = clock.now
-                        let response = try? await connection.put(key: key, value: value)
-                        let finished = clock.now
-                        guard response?.status == .ok else {
-                            // A write whose outcome is unknown may have taken effect: it is
-                            // counted apart from writes that failed (not applied).
-                            if response?.status == .outcomeUnknown { unknown += 1 } else { errors += 1 }
-                            if response == nil { break }
-                            continue
-                        }
-                        if began >= measureFrom && finished <= end {
-                            let elapsed = finished - began
-                            latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-                        }
-                    }
-                    return Result(latencies: latencies, errors: errors, unknown: unknown)
-                }
-            }
-            var total = Result(latencies: [], errors: 0, unknown: 0)
-            for await part in group {
-                total.latencies += part.latencies
-                total.errors += part.errors
-                total.unknown += part.unknown
-            }
-            total.latencies.sort()
-            return total
-        }
-    }
-
-    private func findLeader(_ addresses: [PeerAddress], clusterID: String) async throws -> PeerAddress? {
-        for address in addresses {
-            guard let connection = try? await KVConnection.connect(to: address, clusterID: clusterID) else { continue }
-            defer { connection.close() }
-            let response = try await connection.get(key: Array("bench/probe".utf8))
-            if response.status == .ok || response.status == .notFound { return address }
-            if response.status == .notLeader, let leader = PeerAddress(String(decoding: response.body, as: UTF8.self)) {
-                return leader
-            }
-        }
-        return nil
+        return Measurement(result: result, tls: tls, leaderChanges: leaderChanges, throughput: Double(result.latencies.count) / Double(seconds))
     }
 }

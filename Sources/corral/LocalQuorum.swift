@@ -16,10 +16,16 @@ final class LocalQuorum {
     let dataDirectory: String
     let clusterID: String
     let extraArguments: [String]
+    /// With a directory, the masters run TLS with the files `makeCertificates` put there.
+    let tlsDirectory: String?
     private(set) var processes: [UInt64: Process] = [:]
     private let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
 
-    init(count: Int, raftPort: Int, httpPort: Int, dataDirectory: String, clusterID: String, extraArguments: [String] = []) {
+    init(
+        count: Int, raftPort: Int, httpPort: Int, dataDirectory: String, clusterID: String, extraArguments: [String] = [],
+        tlsDirectory: String? = nil
+    ) {
+        self.tlsDirectory = tlsDirectory
         members = (1...count).map {
             Member(
                 id: UInt64($0),
@@ -45,7 +51,8 @@ final class LocalQuorum {
         // lost afterwards must refuse to start, not found the cluster again.
         process.arguments = MasterCommandLine.arguments(
             member: member.peer, peers: members.map(\.peer), clusterID: clusterID, dataDirectory: memberDirectory,
-            logLevel: logLevel, bootstrap: !FileManager.default.fileExists(atPath: memberDirectory)) + extraArguments
+            logLevel: logLevel, bootstrap: !FileManager.default.fileExists(atPath: memberDirectory),
+            tls: tlsDirectory.map { Self.tlsFiles(directory: $0, member: id) }) + extraArguments
         if !inheritOutput {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             let log = "\(dataDirectory)/master-\(id).log"

@@ -8,7 +8,8 @@ import Synchronization
 /// request after a restart is not lost), and drops messages while the peer is down (Raft
 /// retries them). A connection that closes before it has lasted `TransportOptions.maxBackoff`
 /// counts as a failed attempt, so a peer (or proxy) that accepts and closes at once is
-/// redialled with a growing backoff, not in a tight loop.
+/// redialled with a growing backoff, not in a tight loop; so is a peer whose TLS handshake
+/// fails (each failure is counted and, rate-limited, logged in `handshakes`).
 final class PeerLink: Sendable {
     private enum State {
         case idle
@@ -36,12 +37,15 @@ final class PeerLink: Sendable {
     private let refusalBackoff: Mutex<TimeAmount>
     /// Called when the peer refused a connection: its process is not listening.
     private let onRefused: @Sendable (UInt64) -> Void
+    /// Where failed TLS handshakes are counted and logged.
+    private let handshakes: HandshakeLog
 
     init(
         peer: UInt64, address: PeerAddress, hello: Hello, group: any EventLoopGroup, options: TransportOptions,
-        logger: Logger, onRefused: @escaping @Sendable (UInt64) -> Void
+        logger: Logger, handshakes: HandshakeLog? = nil, onRefused: @escaping @Sendable (UInt64) -> Void
     ) {
         self.onRefused = onRefused
+        self.handshakes = handshakes ?? HandshakeLog(logger: logger, message: "TLS handshake with a peer failed")
         self.peer = peer
         self.address = address
         self.hello = hello
@@ -92,11 +96,17 @@ final class PeerLink: Sendable {
     /// Called with the state set to `.connecting`.
     private func connect() {
         let hello = self.hello
+        let (tls, host, handshakes, timeout) = (options.tls, address.host, handshakes, options.handshakeTimeout)
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(options.connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Frames written before the handshake completes wait in the TLS handler.
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            TransportTLS.clientHandlers(tls, host: host, log: handshakes, timeout: timeout))
+                    }
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
                 }
             }
@@ -206,50 +216,5 @@ extension PeerLink {
         }
         if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
         return false
-    }
-}
-
-/// Where a peer listens.
-public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// Parses "host:port".
-    public init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (1...65535).contains(port)
-        else { return nil }
-        host = String(text[..<colon])
-        self.port = port
-        if host.isEmpty { return nil }
-    }
-
-    public var description: String { "\(host):\(port)" }
-}
-
-/// Transport settings.
-public struct TransportOptions: Sendable {
-    public var maxFrameBytes: Int
-    public var connectTimeout: TimeAmount
-    /// The first wait before redialling a peer after a failed attempt; it doubles up to
-    /// `maxBackoff`. A connection that closes before lasting `maxBackoff` counts as failed.
-    public var minBackoff: TimeAmount
-    public var maxBackoff: TimeAmount
-
-    public init(
-        maxFrameBytes: Int = 64 << 20,
-        connectTimeout: TimeAmount = .milliseconds(500),
-        minBackoff: TimeAmount = .milliseconds(20),
-        maxBackoff: TimeAmount = .seconds(1)
-    ) {
-        self.maxFrameBytes = maxFrameBytes
-        self.connectTimeout = connectTimeout
-        self.minBackoff = minBackoff
-        self.maxBackoff = maxBackoff
     }
 }

@@ -5,7 +5,8 @@ import NIOPosix
 import Synchronization
 
 /// TCP transport between masters: one listener, one outbound link per peer, versioned
-/// checksummed frames, messages to a peer batched into one flush.
+/// checksummed frames, messages to a peer batched into one flush. With `TransportOptions.tls`
+/// every connection, both ways, is mutual TLS with certificates from the cluster's CA.
 public final class PeerTransport: Sendable {
     private let group: any EventLoopGroup
     private let hello: Hello
@@ -18,6 +19,11 @@ public final class PeerTransport: Sendable {
     private let addresses = Mutex<(configured: [UInt64: PeerAddress], learned: [UInt64: PeerAddress])>(([:], [:]))
     private let server = Mutex<(any Channel)?>(nil)
     private let refusedHandler = Mutex<(@Sendable (UInt64) -> Void)?>(nil)
+    /// Connections this master refused at the TLS handshake.
+    let inboundHandshakes: HandshakeLog
+    /// Links whose TLS handshake failed (the peer refused this node's certificate, or this
+    /// node refused the peer's).
+    let outboundHandshakes: HandshakeLog
 
     private func peerRefused(_ peer: UInt64) {
         refusedHandler.withLock { $0 }?(peer)
@@ -40,6 +46,9 @@ public final class PeerTransport: Sendable {
         self.options = options
         self.logger = logger
         self.encode = encode
+        inboundHandshakes = HandshakeLog(
+            logger: logger, message: "refused a connection on the Raft port at the TLS handshake (no certificate from the cluster's CA?)")
+        outboundHandshakes = HandshakeLog(logger: logger, message: "TLS handshake with a peer failed")
     }
 
     /// Starts listening; returns the bound port (useful with port 0). `onRaft` gets every
@@ -54,11 +63,20 @@ public final class PeerTransport: Sendable {
         let logger = self.logger
         let maxFrameBytes = options.maxFrameBytes
         let learn: @Sendable (UInt64, PeerAddress) -> Void = { [weak self] id, address in self?.learn(id, at: address) }
+        let tls = options.tls
+        let handshakes = inboundHandshakes
+        let handshakeTimeout = options.handshakeTimeout
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // A handler per connection from the identity's current files: a rotated
+                    // certificate is used from the next connection on.
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            TransportTLS.serverHandlers(tls, log: handshakes, timeout: handshakeTimeout))
+                    }
                     let handlers: [any ChannelHandler] = [
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
                         MessageToByteHandler(FrameEncoder()),
@@ -109,7 +127,7 @@ public final class PeerTransport: Sendable {
             for (id, address) in peers where links[id] == nil && id != hello.nodeID {
                 links[id] = PeerLink(
                     peer: id, address: address, hello: hello, group: group, options: options, logger: logger,
-                    onRefused: { [weak self] peer in self?.peerRefused(peer) })
+                    handshakes: outboundHandshakes, onRefused: { [weak self] peer in self?.peerRefused(peer) })
             }
             return removed
         }
