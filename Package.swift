@@ -93,6 +93,8 @@ let package = Package(
                 "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore", "CorralScheduler", "CorralMetrics", "CorralSecurity",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,6 +111,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -126,6 +129,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -232,8 +237,8 @@ let package = Package(
         .testTarget(
             name: "CorralMasterTests",
             dependencies: [
-                "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralTestSupport",
-                "CorralHistory", "CorralChaos", "CorralSecurity", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralSecurity",
+                "CorralTestSupport", "CorralHistory", "CorralChaos", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["PyMesos"],
@@ -251,7 +256,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorralAgentTests",
-            dependencies: ["CorralAgent", "CorralModel", "CorralContainer", "CorralStore", "CorralTestSupport"],
+            dependencies: ["CorralAgent", "CorralModel", "CorralContainer", "CorralStore", "CorralSecurity", "CorralTestSupport"],
             exclude: ["MesosCLI"],
             swiftSettings: swiftSettings
         ),

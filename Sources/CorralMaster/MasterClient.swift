@@ -1,3 +1,4 @@
+import CorralSecurity
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -15,12 +16,17 @@ public struct MasterClient: Sendable {
     }
 
     public var timeoutSeconds: Int
+    /// TLS for HTTPS: the CA trusted for the servers (and a certificate to present). With it,
+    /// an endpoint without a scheme is reached over HTTPS; without it, only `https://`
+    /// endpoints are (trusting the system's CAs).
+    public var tls: TLSIdentity?
 
-    public init(timeoutSeconds: Int = 5) {
+    public init(timeoutSeconds: Int = 5, tls: TLSIdentity? = nil) {
         self.timeoutSeconds = timeoutSeconds
+        self.tls = tls
     }
 
-    /// Sends a request to `endpoint` (host:port), following up to 5 redirects.
+    /// Sends a request to `endpoint` (`host:port`, `https://host:port`), following up to 5 redirects.
     public func request(_ method: String, _ endpoint: String, _ path: String, body: [UInt8] = []) throws(MasterError) -> Response {
         var target = (endpoint, path)
         for _ in 0..<5 {
@@ -28,7 +34,9 @@ public struct MasterClient: Sendable {
             guard response.status == 307 || response.status == 308, let location = response.headers["location"],
                 let url = URLComponents(string: location), let host = url.host, let port = url.port
             else { return response }
-            target = ("\(host):\(port)", url.percentEncodedPath + (url.percentEncodedQuery.map { "?\($0)" } ?? ""))
+            // `//host:port/path` keeps the scheme the request used.
+            let scheme = url.scheme.map { "\($0)://" } ?? (Self.scheme(of: target.0).map { "\($0)://" } ?? "")
+            target = ("\(scheme)\(host):\(port)", url.percentEncodedPath + (url.percentEncodedQuery.map { "?\($0)" } ?? ""))
         }
         throw MasterError(code: .request, message: "too many redirects from \(endpoint)\(path)")
     }
@@ -61,6 +69,8 @@ public struct MasterClient: Sendable {
     public func once(
         _ method: String, _ endpoint: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]
     ) throws(MasterError) -> Response {
+        let (secure, endpoint) = Self.split(endpoint, tls: tls)
+        if secure { return try tlsOnce(method, endpoint, path, body: body, headers: headers) }
         guard let colon = endpoint.lastIndex(of: ":"), let port = UInt16(endpoint[endpoint.index(after: colon)...]) else {
             throw MasterError(code: .request, message: "\(endpoint) is not host:port")
         }
@@ -104,9 +114,17 @@ public struct MasterClient: Sendable {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count == 0 { break }
             guard count > 0 else {
-                throw MasterError(code: .request, message: "reading from \(endpoint) failed: \(String(cString: strerror(errno)))")
+                let hint = received.isEmpty ? " (if it serves HTTPS, use https://\(endpoint) and trust its CA with --ca-cert FILE)" : ""
+                throw MasterError(code: .request, message: "reading from \(endpoint) failed: \(String(cString: strerror(errno)))\(hint)")
             }
             received.append(contentsOf: chunk[0..<count])
+        }
+        // 0x15, 0x16: a TLS alert or handshake record, not an HTTP status line.
+        if received.isEmpty || received.first == 0x15 || received.first == 0x16 {
+            throw MasterError(
+                code: .request,
+                message: "\(endpoint) closed the connection without an HTTP answer (if it serves HTTPS, use https://\(endpoint) "
+                    + "and trust its CA with --ca-cert FILE)")
         }
         return try parse(received, from: endpoint)
     }
@@ -126,7 +144,7 @@ public struct MasterClient: Sendable {
         return socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
     }
 
-    private func parse(_ bytes: [UInt8], from endpoint: String) throws(MasterError) -> Response {
+    func parse(_ bytes: [UInt8], from endpoint: String) throws(MasterError) -> Response {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let split = bytes.firstRange(of: separator) else {
             throw MasterError(code: .request, message: "\(endpoint) sent a malformed HTTP response")

@@ -1,18 +1,45 @@
 import CorralModel
 import CorralRaft
 import CorralReplication
+import CorralScheduler
+import CorralSecurity
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import NIOCore
 
 /// The master's HTTP endpoint: quorum status, membership operations and a key-value API.
 /// Writes and linearizable reads on a follower answer 307 with the leader's address; with
 /// no leader known they answer 503.
+///
+/// With `MasterConfig.tls` it serves HTTPS (the certificate and key are read again on the
+/// handshake after their files changed) and reaches the other masters and the agents over
+/// HTTPS, trusting the cluster's CA.
 struct MasterHTTP: Sendable {
     let master: MasterProcess
     static let maxBodyBytes = 1 << 20
+    /// The master's TLS files, loaded; nil: plain HTTP.
+    let tls: TLSIdentity?
+    /// Talks to the other masters and the agents on the dashboard's behalf; a master that
+    /// does not answer within a second counts as down.
+    let dashboardClient: HTTPStreamClient
 
-    func application(onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
+    /// Loads the TLS files of `master`'s configuration; throws naming a file that is missing or not PEM.
+    init(master: MasterProcess) throws(MasterError) {
+        self.master = master
+        do {
+            tls = try master.config.tls.map { try TLSIdentity(files: $0) }
+        } catch {
+            throw MasterError(code: .badConfig, message: "cannot serve HTTPS: \(error)")
+        }
+        dashboardClient = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: tls)
+    }
+
+    /// `https` with TLS, else `http`.
+    var scheme: String { tls == nil ? "http" : "https" }
+
+    func application(onRunning: @escaping @Sendable (Int) -> Void) throws -> some ApplicationProtocol {
         let router = Router(context: MasterRequestContext.self)
         addRequestCounting(to: router)
         router.get("/health") { _, _ in "ok\n" }
@@ -32,9 +59,11 @@ struct MasterHTTP: Sendable {
         router.get("/master/redirect") { request, _ in await redirect(request) }
         router.get("/redirect") { request, _ in await redirect(request) }
         let address = master.config.httpListen
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ClientGoneHandler()]))
+        let server = try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0.serverConfiguration(requireClientCertificate: false)) }
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ClientGoneHandler()])),
+            server: server ?? http1,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "corral-master"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? address.port) },
             logger: master.logger

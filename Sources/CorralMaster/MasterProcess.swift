@@ -134,7 +134,7 @@ public final class MasterProcess: Sendable {
                 }
             }
         )
-        let http = MasterHTTP(master: self).application { httpPort in
+        let http = try MasterHTTP(master: self).application { httpPort in
             onListening(raftPort, httpPort)
         }
         logger.info(

@@ -64,30 +64,26 @@ public actor SchedulerClient {
     /// The term in which the master of the stream `streamID` said it led (the leader watch).
     var sessionTerm: (streamID: String, term: UInt64)?
     /// The leader watch's HTTP client: short timeouts, so a paused master costs one round.
-    let watchHTTP = HTTPStreamClient(connectTimeout: .milliseconds(500), readTimeout: .milliseconds(500))
+    let watchHTTP: HTTPStreamClient
 
     /// Makes a client; nothing happens until `run()`.
     ///
     /// - Throws: `SchedulerError` `.invalidArgument` when `masters` is empty or holds an
-    ///   entry that is not `host[:port]`.
+    ///   entry that is not `host[:port]` (after an optional `http://` or `https://`), or when
+    ///   the TLS files cannot be read.
     public init(
         _ configuration: SchedulerConfiguration,
         logger: Logger = Logger(label: "corral.scheduler")
     ) throws {
-        var masters: [MasterAddress] = []
-        for text in configuration.masters {
-            guard let address = MasterAddress(text) else {
-                throw SchedulerError(.invalidArgument, "master \"\(text)\" is not host:port")
-            }
-            masters.append(address)
-        }
-        guard !masters.isEmpty else { throw SchedulerError(.invalidArgument, "the master list is empty") }
+        let (masters, tls) = try Self.masters(configuration)
         self.configuration = configuration
         self.logger = logger
         self.http = HTTPStreamClient(
             connectTimeout: configuration.connectTimeout,
-            readTimeout: configuration.requestTimeout
+            readTimeout: configuration.requestTimeout,
+            tls: tls
         )
+        watchHTTP = HTTPStreamClient(connectTimeout: .milliseconds(500), readTimeout: .milliseconds(500), tls: tls)
         self.rotation = MasterRotation(
             masters: masters,
             initialDelay: configuration.reconnectBackoff.initial,

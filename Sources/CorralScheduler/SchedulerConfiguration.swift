@@ -1,9 +1,15 @@
+import CorralSecurity
 import CorralModel
 
 /// How a `SchedulerClient` finds the masters, who it is, and how it behaves on failures.
 public struct SchedulerConfiguration: Sendable {
-    /// The masters as `host:port` (`[v6addr]:port` for IPv6), tried in order.
+    /// The masters as `host:port` (`[v6addr]:port` for IPv6), tried in order; `https://host:port`
+    /// for masters that serve HTTPS (all or none of them).
     public var masters: [String]
+    /// For HTTPS masters: the CA certificate to trust (`ca`; nil: the system's CAs) and a
+    /// client certificate to present (`certificate`, `key`). Set, the masters are reached over
+    /// HTTPS even when their addresses say no scheme.
+    public var tls: TLSFiles?
     /// Who the scheduler is; `id` is nil on a first run and set to re-register an existing framework.
     public var framework: FrameworkInfo
     /// Whether the client acknowledges every UPDATE that carries a UUID right after yielding it.

@@ -2,6 +2,7 @@ import ArgumentParser
 import CorralAgent
 import CorralContainer
 import CorralModel
+import CorralSecurity
 import Foundation
 import Logging
 
@@ -48,6 +49,10 @@ struct AgentCommand: AsyncParsableCommand {
             "Run every task in a user namespace: root in a task is not root on the host. auto: root's range in /etc/subuid and /etc/subgid; or HOSTUID[:HOSTGID[:SIZE]]. Tasks then need an image.",
             valueName: "auto|HOSTUID[:HOSTGID[:SIZE]]"))
     var userns: String?
+    @Option(help: "PEM certificate chain: serve HTTPS and reach the masters over HTTPS (corral certs issue makes one).")
+    var tlsCert: String?
+    @Option(help: "The private key of --tls-cert.") var tlsKey: String?
+    @Option(help: "The CA certificate to trust for the masters' HTTPS (default: the system's CAs).") var tlsCa: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Flag(help: .hidden) var exitWithParent = false
     /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
@@ -58,10 +63,12 @@ struct AgentCommand: AsyncParsableCommand {
         let settings = AgentSettings(
             masters: masters, workDirectory: workDir, runtimeDirectory: runtimeDir, resources: resources,
             revocableResources: revocableResources, attributes: attributes, hostname: hostname, httpListen: httpListen,
-            diskWatchIntervalSeconds: diskWatchIntervalSeconds)
+            diskWatchIntervalSeconds: diskWatchIntervalSeconds, tlsCertificate: tlsCert, tlsKey: tlsKey, tlsCA: tlsCa)
         let agentConfig: AgentConfig
+        let tls: TLSIdentity?
         do {
             agentConfig = try AgentConfig.resolve(flags: settings, configFile: config)
+            tls = try agentConfig.tls.map { try TLSIdentity(files: $0) }
         } catch {
             FileHandle.standardError.write(Data("corral agent: \(error)\n".utf8))
             throw ExitCode(2)
@@ -102,13 +109,14 @@ struct AgentCommand: AsyncParsableCommand {
         let executorRunner = try TaskRunner(configuration: executorConfiguration)
         let agent = AgentProcess(
             config: agentConfig, info: agentConfig.agentInfo(), runner: runner, executorRunner: executorRunner,
-            checkpoint: checkpoint, seed: UInt64.random(in: 1...UInt64.max), logger: logger)
+            checkpoint: checkpoint, seed: UInt64.random(in: 1...UInt64.max), logger: logger, tls: tls)
         // The HTTP API starts first: the agent registers with the port it really listens on.
-        let http = AgentHTTP(
+        var http = AgentHTTP(
             view: { await agent.view() }, files: agent.files, listen: agentConfig.httpListen, logger: logger,
             executors: agent, metrics: agent.metrics)
+        http.tls = tls
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let application = http.application { port in
+        let application = try http.application { port in
             portSink.yield(port)
             portSink.finish()
         }
@@ -119,7 +127,7 @@ struct AgentCommand: AsyncParsableCommand {
                 for await port in ports { bound = port }
                 guard let port = bound else { throw AgentProcessError("the HTTP API did not start on \(agentConfig.httpListen)") }
                 await agent.listening(on: ListenAddress(host: agentConfig.httpListen.host, port: port))
-                let line = "agent \(agentConfig.hostname) listening: http \(agentConfig.httpListen.host):\(port); work dir \(work); "
+                let line = "agent \(agentConfig.hostname) listening: \(tls == nil ? "http" : "https") \(agentConfig.httpListen.host):\(port); work dir \(work); "
                     + "masters \(agentConfig.masters.map(\.description).joined(separator: ","))\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
                 group.addTask { try await agent.run() }

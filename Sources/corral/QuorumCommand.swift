@@ -1,5 +1,6 @@
 import ArgumentParser
 import CorralMaster
+import CorralSecurity
 import Foundation
 
 /// `corral quorum …`: operator commands against a running quorum.
@@ -24,16 +25,29 @@ struct QuorumCommand: ParsableCommand {
     )
 
     struct Endpoints: ParsableArguments {
-        @Option(help: "Masters' HTTP host:port, comma-separated.")
+        @Option(help: "Masters' HTTP host:port (https://host:port on HTTPS), comma-separated.")
         var endpoints: String = "127.0.0.1:5051,127.0.0.1:5052,127.0.0.1:5053"
+        @Option(help: "The cluster's CA certificate (PEM) to trust for HTTPS; the masters are then reached over HTTPS. Default: $CORRAL_CA_CERT.")
+        var caCert: String?
 
         var list: [String] { endpoints.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+        /// A client for the masters, trusting `--ca-cert` when given.
+        func client(timeoutSeconds: Int) throws -> MasterClient {
+            let file = caCert ?? ProcessInfo.processInfo.environment["CORRAL_CA_CERT"]
+            guard let file, !file.isEmpty else { return MasterClient(timeoutSeconds: timeoutSeconds) }
+            do {
+                return MasterClient(timeoutSeconds: timeoutSeconds, tls: try TLSIdentity(files: TLSFiles(ca: file)))
+            } catch {
+                throw ValidationError("--ca-cert: \(error)")
+            }
+        }
 
         /// Posts to the first endpoint that answers; redirects lead to the leader. A change
         /// that was not applied is tried on the next endpoint; one whose outcome is unknown
         /// (504) is not sent again, since it may have taken effect.
         func post(_ path: String, _ body: MemberBody) throws -> QuorumStatus {
-            let client = MasterClient(timeoutSeconds: 15)
+            let client = try self.client(timeoutSeconds: 15)
             let data = Array(try JSONEncoder().encode(body))
             var lastError: (any Error)?
             for endpoint in list {
@@ -65,7 +79,7 @@ struct QuorumCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let client = MasterClient(timeoutSeconds: 3)
+            let client = try endpoints.client(timeoutSeconds: 3)
             var rows: [[String]] = [["MASTER", "ENDPOINT", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED", "LAST"]]
             var statuses: [QuorumStatus] = []
             var followers: [String] = []

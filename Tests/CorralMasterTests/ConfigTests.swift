@@ -1,4 +1,5 @@
 import CorralMaster
+import CorralSecurity
 import Foundation
 import Testing
 
@@ -7,9 +8,9 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Configs")
 
-    @Test(arguments: ["three-node", "five-node"])
+    @Test(arguments: ["three-node", "five-node", "three-node-tls"])
     func theShippedConfigsDescribeOneQuorum(directory: String) throws {
-        let count = directory == "three-node" ? 3 : 5
+        let count = directory.hasPrefix("three-node") ? 3 : 5
         var seen: [MasterConfig] = []
         for id in 1...count {
             let path = Self.configs.appendingPathComponent("\(directory)/master-\(id).toml").path
@@ -18,6 +19,11 @@ import Testing
             #expect(config.nodeID == UInt64(id))
             #expect(config.peers.count == count)
             #expect(config.peers.first { $0.id == config.nodeID }?.raft == config.raftListen)
+            if directory.hasSuffix("-tls") {
+                #expect(config.tls == TLSFiles.issued(directory: ".corral/three-node-tls/certs", name: "master-\(id)"))
+            } else {
+                #expect(config.tls == nil)
+            }
             seen.append(config)
         }
         #expect(Set(seen.map(\.peers)).count == 1, "every master lists the same peers")

@@ -1,6 +1,7 @@
 import CorralContainer
 import CorralModel
 import CorralScheduler
+import CorralSecurity
 
 /// Everything `corral agent` needs to start: the masters, where it keeps its state, what it
 /// offers, who it says it is, where it listens, and its timing. Built from `AgentSettings`
@@ -63,6 +64,10 @@ public struct AgentConfig: Sendable, Hashable {
     public var httpListen: ListenAddress
     /// Timeouts and backoff (`[timing]`).
     public var timing: Timing
+    /// The agent's certificate and key, and the CA it trusts for the masters (`[tls]`,
+    /// `--tls-cert`, `--tls-key`, `--tls-ca`): with them the agent serves HTTPS and reaches
+    /// the masters over HTTPS. nil: plain HTTP both ways.
+    public var tls: TLSFiles?
 
     /// Makes a configuration from parts already parsed; `validate()` checks it.
     public init(

@@ -13,6 +13,11 @@ extension AgentSettings {
             var registration_backoff_max_ms: Int?
             var disk_watch_interval_seconds: ConfigSeconds?
         }
+        struct TLS: Decodable {
+            var certificate: String?
+            var key: String?
+            var ca: String?
+        }
         var masters: Masters?
         var work_dir: String?
         var runtime_dir: String?
@@ -22,12 +27,15 @@ extension AgentSettings {
         var hostname: String?
         var http_listen: String?
         var timing: Timing?
+        var tls: TLS?
     }
 
     /// The keys a file may hold; any other is a typo the agent refuses rather than ignores.
     private static let keys: Set<String> = [
         "masters", "work_dir", "runtime_dir", "resources", "revocable_resources", "attributes", "hostname", "http_listen", "timing",
+        "tls",
     ]
+    private static let tlsKeys: Set<String> = ["certificate", "key", "ca"]
     private static let timingKeys: Set<String> = [
         "connect_timeout_ms", "request_timeout_ms", "master_silence_seconds", "registration_backoff_ms",
         "registration_backoff_max_ms", "disk_watch_interval_seconds",
@@ -78,6 +86,10 @@ extension AgentSettings {
                 throw AgentConfigError(field: "timing.\(unknown)", "is not a timing setting (see Configs/README.md)")
                     .from(source, line: TOMLKeyLine.find(["timing", unknown], in: text)?.line)
             }
+            if let tls = table["tls"]?.table, let unknown = tls.keys.sorted().first(where: { !tlsKeys.contains($0) }) {
+                throw AgentConfigError(field: "tls.\(unknown)", "is not a TLS setting; [tls] holds certificate, key and ca")
+                    .from(source, line: TOMLKeyLine.find(["tls", unknown], in: text)?.line)
+            }
             file = try TOMLDecoder().decode(File.self, from: table)
         } catch let error as AgentConfigError {
             throw error
@@ -102,7 +114,8 @@ extension AgentSettings {
             masterSilenceSeconds: file.timing?.master_silence_seconds?.value,
             registrationBackoffMilliseconds: file.timing?.registration_backoff_ms,
             registrationBackoffMaximumMilliseconds: file.timing?.registration_backoff_max_ms,
-            diskWatchIntervalSeconds: file.timing?.disk_watch_interval_seconds?.value)
+            diskWatchIntervalSeconds: file.timing?.disk_watch_interval_seconds?.value,
+            tlsCertificate: file.tls?.certificate, tlsKey: file.tls?.key, tlsCA: file.tls?.ca)
     }
 
     /// What each key holds, for the error when a value has the wrong type.
@@ -114,6 +127,8 @@ extension AgentSettings {
         "timing.connect_timeout_ms": "an integer (milliseconds)", "timing.request_timeout_ms": "an integer (milliseconds)",
         "timing.master_silence_seconds": "a number (seconds)", "timing.disk_watch_interval_seconds": "a number (seconds)", "timing.registration_backoff_ms": "an integer (milliseconds)",
         "timing.registration_backoff_max_ms": "an integer (milliseconds)",
+        "tls": "a table [tls]", "tls.certificate": "a string (a PEM file)", "tls.key": "a string (a PEM file)",
+        "tls.ca": "a string (a PEM file)",
     ]
 
     /// The key a decoding error is about, and what belongs there. Every key is optional, so

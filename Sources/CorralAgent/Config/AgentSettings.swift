@@ -36,6 +36,13 @@ public struct AgentSettings: Sendable, Hashable {
     public var registrationBackoffMilliseconds: Int?
     public var registrationBackoffMaximumMilliseconds: Int?
     public var diskWatchIntervalSeconds: Double?
+    /// `--tls-cert` / `tls.certificate`: the agent's certificate chain (PEM); with `tlsKey`
+    /// the agent serves HTTPS and reaches the masters over HTTPS.
+    public var tlsCertificate: String?
+    /// `--tls-key` / `tls.key`: the private key of `tlsCertificate`.
+    public var tlsKey: String?
+    /// `--tls-ca` / `tls.ca`: the CA certificate the agent trusts for the masters (default: the system's CAs).
+    public var tlsCA: String?
 
     /// Makes settings; leave out what was not given.
     public init(
@@ -52,7 +59,10 @@ public struct AgentSettings: Sendable, Hashable {
         masterSilenceSeconds: Double? = nil,
         registrationBackoffMilliseconds: Int? = nil,
         registrationBackoffMaximumMilliseconds: Int? = nil,
-        diskWatchIntervalSeconds: Double? = nil
+        diskWatchIntervalSeconds: Double? = nil,
+        tlsCertificate: String? = nil,
+        tlsKey: String? = nil,
+        tlsCA: String? = nil
     ) {
         self.masters = masters
         self.workDirectory = workDirectory
@@ -68,6 +78,9 @@ public struct AgentSettings: Sendable, Hashable {
         self.registrationBackoffMilliseconds = registrationBackoffMilliseconds
         self.registrationBackoffMaximumMilliseconds = registrationBackoffMaximumMilliseconds
         self.diskWatchIntervalSeconds = diskWatchIntervalSeconds
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
+        self.tlsCA = tlsCA
     }
 
     /// These settings with every field `flags` gives replaced by the flag's value.
@@ -87,7 +100,10 @@ public struct AgentSettings: Sendable, Hashable {
             registrationBackoffMilliseconds: flags.registrationBackoffMilliseconds ?? registrationBackoffMilliseconds,
             registrationBackoffMaximumMilliseconds: flags.registrationBackoffMaximumMilliseconds
                 ?? registrationBackoffMaximumMilliseconds,
-            diskWatchIntervalSeconds: flags.diskWatchIntervalSeconds ?? diskWatchIntervalSeconds)
+            diskWatchIntervalSeconds: flags.diskWatchIntervalSeconds ?? diskWatchIntervalSeconds,
+            tlsCertificate: flags.tlsCertificate ?? tlsCertificate,
+            tlsKey: flags.tlsKey ?? tlsKey,
+            tlsCA: flags.tlsCA ?? tlsCA)
     }
 }
 
@@ -108,7 +124,9 @@ extension AgentConfig {
         guard let mastersText = settings.masters, !Substring(mastersText).trimmed.isEmpty else {
             throw AgentConfigError(field: "masters", "is required; give --masters HOST:PORT,HOST:PORT (any masters of the quorum)")
         }
-        let masters = try Self.parseMasters(mastersText)
+        let (mastersWithoutScheme, scheme) = try Self.splitSchemes(mastersText)
+        let masters = try Self.parseMasters(mastersWithoutScheme)
+        let tls = try Self.tlsFiles(settings, mastersScheme: scheme)
         guard let work = settings.workDirectory, !Substring(work).trimmed.isEmpty else {
             throw AgentConfigError(field: "work_dir", "is required; give --work-dir DIR, where the agent keeps its state")
         }
@@ -161,6 +179,7 @@ extension AgentConfig {
             resources: Array(Resources(completed)), attributes: attributes,
             hostname: settings.hostname.map { String(Substring($0).trimmed) } ?? Self.machineHostname(),
             httpListen: listen, timing: timing)
+        self.tls = tls
     }
 
     /// `HOST:PORT,HOST:PORT` (a host alone means port 5050, as for mesos-agent).

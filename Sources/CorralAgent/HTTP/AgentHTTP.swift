@@ -1,6 +1,9 @@
 import CorralModel
+import CorralSecurity
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 
@@ -27,6 +30,9 @@ public struct AgentHTTP: Sendable {
     public let executors: (any ExecutorEndpoint)?
     /// This agent's metrics (`GET /metrics`).
     public let metrics: AgentMetrics
+    /// The agent's certificate and key: set, the server speaks HTTPS only (reading the files
+    /// again on the handshake after they changed); nil, plain HTTP.
+    public var tls: TLSIdentity?
 
     /// A server for the agent whose state `view` gives, serving `files`, listening on `listen`.
     public init(
@@ -43,14 +49,17 @@ public struct AgentHTTP: Sendable {
     }
 
     /// The Hummingbird application; run it with `runService()` or in a `ServiceGroup`.
-    /// `onRunning` gets the port the server is bound to once it accepts connections.
-    public func application(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
+    /// `onRunning` gets the port the server is bound to once it accepts connections. Throws
+    /// when `tls` has no certificate and key.
+    public func application(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
         let address = listen
         let responder = CallbackResponder<BasicRequestContext> { request, context in
             await serve(request, context)
         }
+        let server = try tls.map { try HTTPServerBuilder.tls(.http1(), tlsConfiguration: $0.serverConfiguration(requireClientCertificate: false)) }
         return Application(
             responder: responder,
+            server: server ?? .http1(),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "corral-agent"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? address.port) },
             logger: logger

@@ -1,5 +1,6 @@
 import CorralModel
 import CorralScheduler
+import CorralSecurity
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -66,20 +67,22 @@ public actor MasterLink {
     let watchClient: HTTPStreamClient
 
     /// Makes a link; `seed` drives the backoff's jitter. `attemptsPerSubscribe` defaults to
-    /// two rounds through the masters.
+    /// two rounds through the masters. With `tls` the masters are reached over HTTPS, their
+    /// certificates checked against its CA.
     public init(
         masters: [MasterAddress],
         timeouts: Timeouts = Timeouts(),
         attemptsPerSubscribe: Int? = nil,
         seed: UInt64,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        tls: TLSIdentity? = nil
     ) {
         precondition(!masters.isEmpty, "MasterLink needs at least one master")
         self.masters = masters
         self.timeouts = timeouts
-        watchClient = HTTPStreamClient(group: group, connectTimeout: .milliseconds(500), readTimeout: .milliseconds(1500))
+        watchClient = HTTPStreamClient(group: group, connectTimeout: .milliseconds(500), readTimeout: .milliseconds(1500), tls: tls)
         self.attemptsPerSubscribe = max(1, attemptsPerSubscribe ?? masters.count * 2)
-        client = HTTPStreamClient(group: group, connectTimeout: timeouts.connect, readTimeout: timeouts.request)
+        client = HTTPStreamClient(group: group, connectTimeout: timeouts.connect, readTimeout: timeouts.request, tls: tls)
         rotation = MasterRotation(
             masters: masters, initialDelay: timeouts.initialBackoff, maximumDelay: timeouts.maximumBackoff, seed: seed)
     }

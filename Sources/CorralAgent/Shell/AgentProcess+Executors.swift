@@ -1,4 +1,5 @@
 import CorralModel
+import Foundation
 import Logging
 
 // MARK: - Custom executors: their containers and the Executor API's streams
@@ -35,18 +36,24 @@ extension AgentProcess: ExecutorEndpoint {
     }
 
     /// The environment an executor gets (Mesos's `executorEnvironment`), on top of what every
-    /// container gets (`TaskLaunchPlan`).
+    /// container gets (`TaskLaunchPlan`). An agent on HTTPS tells its executors as Mesos's
+    /// libprocess does: `LIBPROCESS_SSL_ENABLED=true` and the CA in `LIBPROCESS_SSL_CA_FILE`.
     func executorEnvironment(_ executor: AgentExecutor) -> [String: String] {
         let host = ["0.0.0.0", "::", ""].contains(address.host) ? "127.0.0.1" : address.host
         let grace = executor.info.shutdownGracePeriod.map { Duration.nanoseconds(max($0.nanoseconds, 0)) }
             ?? machine.configuration.executorShutdownGrace
-        return [
+        var tls: [String: String] = [:]
+        if let files = config.tls {
+            tls["LIBPROCESS_SSL_ENABLED"] = "true"
+            tls["LIBPROCESS_SSL_CA_FILE"] = files.ca.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        }
+        return tls.merging([
             "MESOS_AGENT_ENDPOINT": "\(host):\(address.port)",
             "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD": ExecutorLaunchPlan.mesosDuration(grace),
             "MESOS_SUBSCRIPTION_BACKOFF_MAX": ExecutorLaunchPlan.mesosDuration(.seconds(2)),
             "MESOS_RECOVERY_TIMEOUT": ExecutorLaunchPlan.mesosDuration(.seconds(15 * 60)),
             "MESOS_HTTP_COMMAND_EXECUTOR": "0",
-        ]
+        ]) { _, mine in mine }
     }
 
     private func launchExecutor(_ executor: AgentExecutor) async {

@@ -1,5 +1,6 @@
 import CorralModel
 import CorralScheduler
+import CorralSecurity
 import Foundation
 import Logging
 
@@ -67,10 +68,11 @@ public actor AgentProcess {
 
     /// An agent on `config`'s work dir, running tasks with `runner`, keeping its state in
     /// `checkpoint`. `seed` drives jitter and update UUIDs. Custom executors run under
-    /// `executorRunner` (give it its own work directory, e.g. `<work-dir>/executors`).
+    /// `executorRunner` (give it its own work directory, e.g. `<work-dir>/executors`). With
+    /// `tls` (loaded from `config.tls`) the agent reaches the masters over HTTPS.
     public init(
         config: AgentConfig, info: AgentInfo, runner: TaskRunner, executorRunner: TaskRunner,
-        checkpoint: any AgentCheckpointStore, seed: UInt64, logger: Logger
+        checkpoint: any AgentCheckpointStore, seed: UInt64, logger: Logger, tls: TLSIdentity? = nil
     ) {
         self.config = config
         self.runner = runner
@@ -79,7 +81,7 @@ public actor AgentProcess {
         self.logger = logger
         address = config.httpListen
         files = SandboxFiles()
-        link = MasterLink(masters: config.masters, timeouts: config.linkTimeouts, seed: seed)
+        link = MasterLink(masters: config.masters, timeouts: config.linkTimeouts, seed: seed, tls: tls)
         var configuration = AgentConfiguration()
         configuration.fencesTerms = !AgentDeliberateBreak.ignoresTerms(ProcessInfo.processInfo.environment)
         machine = AgentStateMachine(info: info, configuration: configuration, random: SplitMix64(seed: seed ^ 0x5eed))

@@ -5,7 +5,7 @@ extension DashboardScript {
     static let core = #"""
         'use strict';
         const Corral = {
-          base: '',             // '' is the master that served the page, else 'http://host:port'
+          base: '',             // '' is the master that served the page, else 'http(s)://host:port'
           masters: [],          // every member's HTTP address, from the last quorum answer
           quorum: null, state: null, roles: [],
           leaderId: 0, term: 0, commit: 0,
@@ -40,7 +40,7 @@ extension DashboardScript {
         function candidateBases() {
           const bases = [Corral.base];
           for (const address of Corral.masters) {
-            const base = 'http://' + address;
+            const base = location.protocol + '//' + address;  // https when the page came over HTTPS
             if (!bases.includes(base) && base !== location.origin) bases.push(base);
           }
           if (Corral.base !== '') bases.push('');

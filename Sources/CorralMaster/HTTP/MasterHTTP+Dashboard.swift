@@ -12,10 +12,6 @@ import NIOCore
 /// loaded from and, when that master dies, from any other (they carry
 /// `Access-Control-Allow-Origin: *` for that; none of them changes anything).
 extension MasterHTTP {
-    /// Talks to the other masters and the agents on the page's behalf; a master that does
-    /// not answer within a second counts as down.
-    static let dashboardClient = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3))
-
     func addDashboardRoutes(to router: Router<MasterRequestContext>) {
         router.get("/") { _, _ in Self.asset(DashboardAssets.index) }
         router.get("/ui/{file}") { _, context in
@@ -65,7 +61,7 @@ extension MasterHTTP {
                         return member
                     }
                     do {
-                        let answer = try await Self.dashboardClient.execute(
+                        let answer = try await dashboardClient.execute(
                             HTTPStreamRequest(path: "/quorum/status"), host: peer.http.host, port: peer.http.port)
                         guard answer.status.code == 200 else { throw MasterError(code: .request, message: "HTTP \(answer.status.code)") }
                         member.status = try JSONDecoder().decode(QuorumStatus.self, from: Data(answer.body)).raft
@@ -92,7 +88,7 @@ extension MasterHTTP {
         let request = HTTPStreamRequest(
             method: .POST, path: "/api/v1", headers: ["Content-Type": "application/json", "Accept": "application/json"],
             body: JSONValue.object(["type": .string(type)]).encoded)
-        return await Self.forward(request, to: leader, what: "the leader")
+        return await forward(request, to: leader, what: "the leader")
     }
 
     /// `GET /ui/api/subscribe`: the leader's operator SUBSCRIBE stream (JSON in RecordIO),
@@ -106,7 +102,7 @@ extension MasterHTTP {
         let watcher = try? await context.channel.pipeline.handler(type: ClientGoneHandler.self).get()
         // Heartbeats come every `heartbeatIntervalSeconds`: a longer silence means the leader is gone.
         let silence = Duration.seconds(max(5, 3 * master.config.scheduling.heartbeatIntervalSeconds))
-        let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: silence)
+        let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: silence, tls: tls)
         var headers = HTTPFields()
         headers[.contentType] = "application/recordio"
         headers[.cacheControl] = "no-cache"
@@ -137,7 +133,7 @@ extension MasterHTTP {
 
     /// Sends `request` to `address` and answers what it answered (status, type and body);
     /// 502 when it does not answer, 503 when a master answers that it does not lead.
-    static func forward(_ request: HTTPStreamRequest, to address: PeerAddress, what: String) async -> Response {
+    func forward(_ request: HTTPStreamRequest, to address: PeerAddress, what: String) async -> Response {
         do {
             let answer = try await dashboardClient.execute(request, host: address.host, port: address.port, bodyLimitBytes: 64 << 20)
             if answer.status.code == 307 { return problem(.serviceUnavailable, "\(what) at \(address) no longer leads; retry shortly") }

@@ -29,7 +29,7 @@ extension MasterHTTP {
             else { return problem(.serviceUnavailable, "no leader is ready to find the agent; retry shortly") }
             let forwarded = HTTPStreamRequest(
                 path: "/ui/api/files/\(operation)?\(request.uri.query ?? "")", headers: [Self.forwardedHeader: "1"])
-            return await Self.forward(forwarded, to: leader, what: "the leader")
+            return await forward(forwarded, to: leader, what: "the leader")
         }
         guard let agent = snapshot.registry.agents[AgentID(agentID)] else {
             return problem(.notFound, "no agent \(agentID) is known to the cluster")
@@ -42,7 +42,7 @@ extension MasterHTTP {
         for key in ["offset", "length"] {
             if let value = query[key], let number = Int(value) { agentQuery += "&\(key)=\(number)" }
         }
-        return await Self.forward(HTTPStreamRequest(path: "/files/\(operation)?\(agentQuery)"), to: address, what: "agent \(agentID)")
+        return await forward(HTTPStreamRequest(path: "/files/\(operation)?\(agentQuery)"), to: address, what: "agent \(agentID)")
     }
 
     /// Percent-encodes a query value.

@@ -114,13 +114,14 @@ extension MasterHTTP {
     }
 
     /// 307 to `path` on master `leaderID`, written `//host:port/path` (a network-path
-    /// reference, as Mesos writes it), or 503 when no such master is known.
+    /// reference, as Mesos writes it; `https://host:port/path` with TLS, so no client can
+    /// take it for plain HTTP), or 503 when no such master is known.
     func redirect(to leaderID: UInt64, path: String) -> Response {
         guard leaderID != 0, let leader = master.directory.peer(leaderID) else {
             return problem(.serviceUnavailable, "no leader is known yet; retry shortly")
         }
         var headers = HTTPFields()
-        headers[.location] = "//\(leader.http)\(path)"
+        headers[.location] = "\(tls == nil ? "" : "https:")//\(leader.http)\(path)"
         return Response(status: .temporaryRedirect, headers: headers)
     }
 }

@@ -63,6 +63,19 @@ struct PooledConnection: Sendable {
     func send(
         _ head: HTTPRequestHead, body: [UInt8], limit: Int, readTimeout: Duration?, what: String
     ) async throws -> ResponseCollector.Collected {
+        let future = start(head, body: body, limit: limit, readTimeout: readTimeout, what: what)
+        let channel = channel
+        return try await withTaskCancellationHandler {
+            try await future.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Sends `head` and `body`; the future completes with the whole response.
+    func start(
+        _ head: HTTPRequestHead, body: [UInt8], limit: Int, readTimeout: Duration?, what: String
+    ) -> EventLoopFuture<ResponseCollector.Collected> {
         let promise = channel.eventLoop.makePromise(of: ResponseCollector.Collected.self)
         let channel = channel
         let collector = collector
@@ -77,10 +90,6 @@ struct PooledConnection: Sendable {
             // A failed write closes the connection, which fails the promise.
             channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { _ in channel.close(promise: nil) }
         }
-        return try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
-        } onCancel: {
-            channel.close(promise: nil)
-        }
+        return promise.futureResult
     }
 }

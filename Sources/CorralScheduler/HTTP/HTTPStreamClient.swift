@@ -1,3 +1,4 @@
+import CorralSecurity
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -7,8 +8,10 @@ import NIOPosix
 /// connection of its own).
 ///
 /// Every connection has a connect timeout and a read timeout (no bytes for that long closes
-/// it). Failures are `SchedulerError`s: `.connectionFailed`, `.connectionClosed`,
-/// `.timedOut`, `.bodyTooLarge`, `.protocolViolation`.
+/// it). With `tls` every connection speaks TLS (HTTPS): the server's certificate must come
+/// from the identity's CA and name the host or IP address connected to. Failures are
+/// `SchedulerError`s: `.connectionFailed` (a refused TLS handshake too, saying why),
+/// `.connectionClosed`, `.timedOut`, `.bodyTooLarge`, `.protocolViolation`.
 public final class HTTPStreamClient: Sendable {
     /// The event loops connections run on.
     public let group: any EventLoopGroup
@@ -16,19 +19,26 @@ public final class HTTPStreamClient: Sendable {
     public let connectTimeout: Duration
     /// How long a connection may go without receiving a byte; nil for no limit.
     public let readTimeout: Duration?
+    /// TLS for every connection (the CA trusted for servers, a certificate to present); nil: plain HTTP.
+    public let tls: TLSIdentity?
     /// Idle kept-alive connections for `execute`.
     let pool = HTTPConnectionPool()
 
-    /// Makes a client.
+    /// Makes a client; with `tls` it speaks HTTPS.
     public init(
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         connectTimeout: Duration = .seconds(5),
-        readTimeout: Duration? = .seconds(30)
+        readTimeout: Duration? = .seconds(30),
+        tls: TLSIdentity? = nil
     ) {
         self.group = group
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
+        self.tls = tls
     }
+
+    /// `http` or `https`: what this client speaks.
+    public var scheme: String { tls == nil ? "http" : "https" }
 
     /// Sends `request` to `host:port` and returns the whole response, on a kept-alive
     /// connection when one is idle (see `HTTPConnectionPool`).
@@ -62,7 +72,7 @@ public final class HTTPStreamClient: Sendable {
                 continue  // it closed before anything was sent on it
             } catch {
                 connection.close()
-                throw SchedulerError.wrapping(error, .connectionClosed, "\(what) failed")
+                throw describe(error, host: host, port: port, otherwise: .connectionClosed, "\(what) failed")
             }
         }
     }
@@ -81,9 +91,14 @@ public final class HTTPStreamClient: Sendable {
     ) async throws -> sending Result {
         let (channel, control) = try await connect(host: host, port: port)
         return try await channel.executeThenClose(isolation: isolation) { inbound, outbound in
-            try await Self.write(request, host: host, port: port, to: outbound)
             var iterator = inbound.makeAsyncIterator()
-            let head = try await Self.readHead(&iterator, host: host, port: port)
+            let head: HTTPResponseHead
+            do {
+                try await Self.write(request, host: host, port: port, to: outbound)
+                head = try await readHead(&iterator, host: host, port: port)
+            } catch {
+                throw describe(error, host: host, port: port, otherwise: .connectionClosed, "\(request.method) \(request.path) to \(host):\(port) failed")
+            }
             let response = HTTPStreamResponse(
                 status: head.status,
                 headers: head.headers,
@@ -98,7 +113,7 @@ public final class HTTPStreamClient: Sendable {
 
     typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
 
-    private var bootstrap: ClientBootstrap {
+    var bootstrap: ClientBootstrap {
         ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -115,31 +130,38 @@ public final class HTTPStreamClient: Sendable {
             }
             return try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
         } catch {
-            throw SchedulerError(.connectionFailed, "cannot connect to \(host):\(port)", cause: "\(error)")
+            throw describe(error, host: host, port: port, otherwise: .connectionFailed, "cannot connect to \(host):\(port)")
         }
     }
 
     /// A new connection for `execute`, kept alive between requests.
     private func openPooled(host: String, port: Int) async throws -> PooledConnection {
-        try await connect(host: host, port: port) { channel in
-            channel.eventLoop.makeCompletedFuture {
-                // No timer until the first request: each request starts the read timeout.
-                let timeoutHandler = ReadTimeoutHandler(timeout: nil)
-                let collector = ResponseCollector()
-                try channel.pipeline.syncOperations.addHandler(timeoutHandler)
-                try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                try channel.pipeline.syncOperations.addHandler(collector)
-                return PooledConnection(
-                    channel: channel, collector: NIOLoopBound(collector, eventLoop: channel.eventLoop),
-                    control: HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler))
-            }
+        let tls = try tlsHandlerMaker(host: host, port: port)
+        return try await connect(host: host, port: port) { channel in
+            channel.eventLoop.makeCompletedFuture { try Self.pooledPipeline(channel, tls: tls) }
         }
+    }
+
+    /// The handlers of a kept-alive connection: TLS (when set), the read timeout, HTTP/1.1 and the collector.
+    static func pooledPipeline(_ channel: any Channel, tls: TLSHandlerMaker?) throws -> PooledConnection {
+        if let tls { try channel.pipeline.syncOperations.addHandler(try tls()) }
+        // No timer until the first request: each request starts the read timeout.
+        let timeoutHandler = ReadTimeoutHandler(timeout: nil)
+        let collector = ResponseCollector()
+        try channel.pipeline.syncOperations.addHandler(timeoutHandler)
+        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+        try channel.pipeline.syncOperations.addHandler(collector)
+        return PooledConnection(
+            channel: channel, collector: NIOLoopBound(collector, eventLoop: channel.eventLoop),
+            control: HTTPStreamControl(channel: channel, timeoutHandler: timeoutHandler))
     }
 
     private func connect(host: String, port: Int) async throws -> (Connection, HTTPStreamControl) {
         let readTimeout = self.readTimeout.map(TimeAmount.init)
+        let tls = try tlsHandlerMaker(host: host, port: port)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<(Connection, HTTPStreamControl)> = { channel in
             channel.eventLoop.makeCompletedFuture {
+                if let tls { try channel.pipeline.syncOperations.addHandler(try tls()) }
                 let timeoutHandler = ReadTimeoutHandler(timeout: readTimeout)
                 try channel.pipeline.syncOperations.addHandler(timeoutHandler)
                 try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -151,7 +173,7 @@ public final class HTTPStreamClient: Sendable {
     }
 
     /// The request head as sent: `Host` unless given, and the body's `Content-Length`.
-    private static func head(_ request: HTTPStreamRequest, host: String, port: Int) -> HTTPRequestHead {
+    static func head(_ request: HTTPStreamRequest, host: String, port: Int) -> HTTPRequestHead {
         var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
         head.headers = request.headers
         if !head.headers.contains(name: "Host") { head.headers.add(name: "Host", value: "\(host):\(port)") }
@@ -172,7 +194,7 @@ public final class HTTPStreamClient: Sendable {
         try await outbound.write(.end(nil))
     }
 
-    private static func readHead(
+    private func readHead(
         _ iterator: inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator,
         host: String,
         port: Int
@@ -187,6 +209,6 @@ public final class HTTPStreamClient: Sendable {
                 throw SchedulerError(.protocolViolation, "\(host):\(port) sent a body before a response head")
             }
         }
-        throw SchedulerError(.connectionClosed, "\(host):\(port) closed the connection before answering")
+        throw SchedulerError(.connectionClosed, "\(host):\(port) closed the connection before answering\(plainToTLSHint)")
     }
 }

@@ -28,9 +28,10 @@ final class ResponseCollector: ChannelInboundHandler {
     /// Waits for the next response (at most `limit` body bytes) on `promise`; `what` names
     /// the request in errors.
     func expect(_ promise: EventLoopPromise<Collected>, limit: Int, what: String) {
-        guard closedBecause == nil else {
-            // Nothing was sent on it: the caller may send the request on another connection.
-            promise.fail(StaleConnection())
+        if let closedBecause {
+            // A refused TLS handshake is the answer; otherwise nothing was sent on it, and
+            // the caller may send the request on another connection.
+            promise.fail(HTTPStreamClient.isTLSFailure(closedBecause) ? closedBecause : StaleConnection())
             return
         }
         pending = Pending(promise: promise, limit: limit, what: what)
@@ -75,7 +76,8 @@ final class ResponseCollector: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        let error = SchedulerError(.connectionClosed, "\(pending?.what ?? "the connection"): the connection closed before the response ended")
+        let ended = pending.map { $0.head == nil ? "closed the connection before answering" : "the connection closed before the response ended" }
+        let error = SchedulerError(.connectionClosed, "\(pending?.what ?? "the connection"): \(ended ?? "the connection closed")")
         closedBecause = closedBecause ?? error
         pending?.promise.fail(error)
         pending = nil

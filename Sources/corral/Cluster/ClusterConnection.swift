@@ -1,5 +1,6 @@
 import CorralMaster
 import CorralModel
+import CorralScheduler
 import Foundation
 
 /// The CLI's way to the cluster: any master that answers sends it on to the leader (307), so
@@ -15,6 +16,7 @@ struct ClusterConnection: Sendable {
     func send(_ method: String, _ path: String, body: [UInt8] = []) throws(ClusterError) -> MasterClient.Response {
         var unreachable: [String] = []
         var noLeader: [String] = []
+        var mismatched: [String] = []
         for master in masters {
             var target = (master, path)
             var hops = 0
@@ -23,7 +25,9 @@ struct ClusterConnection: Sendable {
                 do {
                     response = try client.once(method, target.0, target.1, body: body)
                 } catch {
-                    if hops == 0 { unreachable.append(error.message) } else { noLeader.append("\(master) names \(target.0) as the leader, which does not answer") }
+                    if Self.isSchemeMismatch(error) {
+                        mismatched.append(error.message)
+                    } else if hops == 0 { unreachable.append(error.message) } else { noLeader.append("\(master) names \(target.0) as the leader, which does not answer") }
                     break
                 }
                 if response.status == 503 {
@@ -37,6 +41,9 @@ struct ClusterConnection: Sendable {
                 hops += 1
             }
         }
+        if let first = mismatched.first, noLeader.isEmpty {
+            throw ClusterError("cannot talk to the masters: \(first)", kind: .noMaster)
+        }
         if !noLeader.isEmpty {
             throw ClusterError(
                 "no leader is elected (\(noLeader.joined(separator: "; "))). A quorum needs a majority of its masters "
@@ -45,6 +52,12 @@ struct ClusterConnection: Sendable {
         throw ClusterError(
             "no master answers at \(masters.joined(separator: ", ")) (\(unreachable.first ?? "")). Start a cluster with "
                 + "`corral up`, or name its masters with --masters host:port,… or CORRAL_MASTERS", kind: .noMaster)
+    }
+
+    /// Whether `error` says TLS failed (an untrusted certificate, one side not speaking TLS)
+    /// or a plain-HTTP request met an HTTPS server: retrying elsewhere will not help.
+    static func isSchemeMismatch(_ error: MasterError) -> Bool {
+        (error.underlying as? SchedulerError)?.isTLSFailure == true || error.message.contains("if it serves HTTPS")
     }
 
     /// `//host:port/path?query` or `http://host:port/path` as (host:port, path).

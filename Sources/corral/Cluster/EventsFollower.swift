@@ -1,6 +1,7 @@
 import CorralMaster
 import CorralModel
 import CorralScheduler
+import CorralSecurity
 import Foundation
 import Synchronization
 
@@ -12,11 +13,15 @@ final class EventsFollower: Sendable {
     /// The masters to ask; grows with the members the masters name.
     let masters: Mutex<[String]>
     let emit: @Sendable ([ClusterEvent]) -> Void
-    private let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3))
+    private let client: HTTPStreamClient
+    /// TLS for HTTPS masters; nil: plain HTTP.
+    private let tls: TLSIdentity?
 
-    init(masters: [String], emit: @escaping @Sendable ([ClusterEvent]) -> Void) {
+    init(masters: [String], tls: TLSIdentity? = nil, emit: @escaping @Sendable ([ClusterEvent]) -> Void) {
         self.masters = Mutex(masters)
         self.emit = emit
+        self.tls = tls
+        client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: tls)
     }
 
     /// The leader one master names about itself: its id, HTTP address and term.
@@ -70,7 +75,7 @@ final class EventsFollower: Sendable {
             method: .POST, path: "/api/v1", headers: ["Content-Type": "application/json", "Accept": "application/json"],
             body: JSONValue.object(["type": "SUBSCRIBE"]).encoded)
         // The leader sends a heartbeat at least every 15 s by default.
-        let streaming = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(45))
+        let streaming = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(45), tls: tls)
         do {
             try await streaming.stream(request, host: host, port: port) { response in
                 guard response.status.code == 200 else { return }
@@ -100,7 +105,9 @@ final class EventsFollower: Sendable {
         }
     }
 
+    /// `host:port` (after any `http://` or `https://`) as host and port.
     static func split(_ endpoint: String) -> (String, Int)? {
+        let endpoint = MasterClient.split(endpoint, tls: nil).endpoint
         guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return nil }
         return (String(endpoint[..<colon]), port)
     }

@@ -80,7 +80,7 @@ struct AgentHTTPClient {
     ) async throws -> T {
         guard transport == .socket else { return try await body(AgentHTTPClient(http: http, port: nil)) }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = http.application(onRunning: { continuation.yield($0) })
+        let application = try http.application(onRunning: { continuation.yield($0) })
         let services = ServiceGroup(configuration: .init(services: [application], logger: http.logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

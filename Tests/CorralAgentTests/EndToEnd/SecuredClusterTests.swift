@@ -1,0 +1,98 @@
+import CorralScheduler
+import CorralSecurity
+import CorralTestSupport
+import Foundation
+import Testing
+
+/// A cluster on HTTPS end to end, with real processes: three masters started with their
+/// `--tls-*` files, an agent on HTTPS, and the CLI trusting the cluster's CA with `--ca-cert`.
+@Suite(.serialized, .offCooperativePool) struct SecuredClusterTests {
+    @Test func aTaskRunsOnAnHTTPSClusterAndClientsWithoutTheCAAreRefused() async throws {
+        try await offCooperativePool {
+            let cluster = try SecuredCluster(masters: 3, agents: ["agent-a"])
+            defer { cluster.stopAll() }
+            try await cluster.startAll()
+            try cluster.startAgent("agent-a")
+            let masters = cluster.mastersURL
+            try await cluster.waitUntil("the agent listed by corral agents over HTTPS", seconds: 40) {
+                let agents = try cluster.run(["agents", "--masters", masters, "--ca-cert", cluster.caFile, "--json"])
+                return agents.lines.joined().contains("agent-a")
+            }
+
+            // The CLI's task: the framework (scheduler SDK), the leader's API, the agent's sandbox, all on HTTPS.
+            let hi = try cluster.run(["run", "--timeout", "60", "--masters", masters, "--ca-cert", cluster.caFile, "--", "echo", "hi"])
+            #expect(hi.status == 0 && !hi.signaled, "\(hi.summary)\n\(cluster.logs())")
+            #expect(hi.lines == ["hi"], "\(hi.summary)")
+            #expect(hi.stderr.contains("TASK_FINISHED"), "\(hi.summary)")
+            // Without a scheme, --ca-cert alone means HTTPS.
+            let bare = masters.replacingOccurrences(of: "https://", with: "")
+            let ps = try cluster.run(["ps", "-a", "--masters", bare, "--ca-cert", cluster.caFile])
+            #expect(ps.status == 0 && ps.lines.contains { $0.contains("FINISHED") && $0.contains("echo hi") }, "\(ps.summary)")
+
+            // Plain HTTP to the HTTPS port: refused, saying to use https://.
+            let plain = try cluster.run(["ps", "--masters", masters.replacingOccurrences(of: "https://", with: "http://")])
+            #expect(plain.status != 0 && plain.stderr.contains("https://"), "\(plain.summary)")
+            #expect(!plain.stderr.contains("corral up"), "not told to start a cluster: \(plain.summary)")
+            // A client that does not trust the cluster's CA: refused, naming --ca-cert.
+            try cluster.corral("certs", "init", "--dir", "\(cluster.root)/other")
+            let stranger = try cluster.run(["ps", "--masters", masters, "--ca-cert", "\(cluster.root)/other/ca.pem"])
+            #expect(stranger.status != 0 && stranger.stderr.contains("not trusted") && stranger.stderr.contains("--ca-cert"), "\(stranger.summary)")
+            let systemRoots = try cluster.run(["ps", "--masters", masters])
+            #expect(systemRoots.status != 0 && systemRoots.stderr.contains("--ca-cert"), "\(systemRoots.summary)")
+
+            // A follower redirects to the leader with an https:// Location.
+            var location = ""
+            try await cluster.waitUntil("a follower naming the leader", seconds: 20) {
+                for port in cluster.ports.values.map(\.http) {
+                    let answer = try? await cluster.get("/master/redirect", port: port)
+                    if answer?.status.code == 307, let named = answer?.headers.first(name: "Location") { location = named }
+                }
+                return !location.isEmpty
+            }
+            #expect(location.hasPrefix("https://127.0.0.1:"), "\(location)")
+
+            // The agent serves HTTPS only.
+            let agentPort = try #require(cluster.agentPort("agent-a"), "\(cluster.logs())")
+            let health = try await cluster.get("/health", port: agentPort)
+            #expect(health.status.code == 200)
+            await #expect(throws: SchedulerError.self) {
+                _ = try await HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(2))
+                    .execute(HTTPStreamRequest(path: "/health"), host: "127.0.0.1", port: agentPort)
+            }
+        }
+    }
+
+    @Test func aReplacedMasterCertificateIsServedToTheNextConnection() async throws {
+        try await offCooperativePool {
+            let cluster = try SecuredCluster(masters: 1)
+            defer { cluster.stopAll() }
+            try await cluster.startAll()
+            let port = cluster.ports[1]!.http
+            // A second CA issues the replacement; a client trusting only it is refused first.
+            let next = "\(cluster.root)/next"
+            try cluster.corral("certs", "init", "--dir", next)
+            try cluster.corral("certs", "issue", "--dir", next, "master-1", "--host", "127.0.0.1")
+            let trustingNext = HTTPStreamClient(
+                connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: try TLSIdentity(files: TLSFiles(ca: "\(next)/ca.pem")))
+            let refused = await #expect(throws: SchedulerError.self) {
+                _ = try await trustingNext.execute(HTTPStreamRequest(path: "/health"), host: "127.0.0.1", port: port)
+            }
+            #expect(refused?.isTLSFailure == true && refused?.message.contains("not trusted") == true, "\(String(describing: refused))")
+            #expect(try await cluster.get("/health", port: port).status.code == 200)
+
+            // Replace the files in place (renamed over, as a certificate tool does), no restart.
+            let current = TLSFiles.issued(directory: cluster.certs, name: "master-1")
+            for (from, to) in [("\(next)/master-1-key.pem", current.key!), ("\(next)/master-1.pem", current.certificate!)] {
+                try FileManager.default.copyItem(atPath: from, toPath: to + ".new")
+                _ = rename(to + ".new", to)
+            }
+            let answer = try await trustingNext.execute(HTTPStreamRequest(path: "/health"), host: "127.0.0.1", port: port)
+            #expect(answer.status.code == 200)
+            let fresh = HTTPStreamClient(
+                connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: try TLSIdentity(files: TLSFiles(ca: cluster.caFile)))
+            await #expect(throws: SchedulerError.self, "the old CA no longer matches the served certificate") {
+                _ = try await fresh.execute(HTTPStreamRequest(path: "/health"), host: "127.0.0.1", port: port)
+            }
+        }
+    }
+}
