@@ -12,8 +12,13 @@ import Testing
             let cluster = try SecuredCluster(masters: 3, agents: ["agent-a"])
             defer { cluster.stopAll() }
             try await cluster.startAll()
-            try cluster.startAgent("agent-a")
             let masters = cluster.mastersURL
+            // corral events follows the leader over HTTPS, and sees the agent join.
+            let events = try cluster.background(["events", "--masters", masters, "--ca-cert", cluster.caFile, "--json"], name: "events")
+            func eventsLog() -> String { (try? String(contentsOfFile: events, encoding: .utf8)) ?? "" }
+            try await cluster.waitUntil("corral events subscribed over HTTPS", seconds: 20) { eventsLog().contains("\"subscribed\"") }
+            try cluster.startAgent("agent-a")
+            try await cluster.waitUntil("corral events seeing the agent join", seconds: 20) { eventsLog().contains("\"agent_joined\"") }
             try await cluster.waitUntil("the agent listed by corral agents over HTTPS", seconds: 40) {
                 let agents = try cluster.run(["agents", "--masters", masters, "--ca-cert", cluster.caFile, "--json"])
                 return agents.lines.joined().contains("agent-a")
