@@ -55,11 +55,16 @@ import Testing
                 return !location.isEmpty
             }
             #expect(location.hasPrefix("https://127.0.0.1:"), "\(location)")
+            // The dashboard's calls from a follower to the other masters go over HTTPS too.
+            let follower = try #require(cluster.ports.values.map(\.http).first { !location.contains(":\($0)") })
+            let quorum = try await cluster.get("/ui/api/quorum", port: follower)
+            #expect(quorum.status.code == 200 && !quorum.bodyText.contains("\"error\""), "\(quorum.bodyText)")
+            let health = try await cluster.get("/ui/api/call/GET_HEALTH", port: follower)
+            #expect(health.status.code == 200 && health.bodyText.contains("healthy"), "\(health.bodyText)")
 
             // The agent serves HTTPS only.
             let agentPort = try #require(cluster.agentPort("agent-a"), "\(cluster.logs())")
-            let health = try await cluster.get("/health", port: agentPort)
-            #expect(health.status.code == 200)
+            #expect(try await cluster.get("/health", port: agentPort).status.code == 200)
             await #expect(throws: SchedulerError.self) {
                 _ = try await HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(2))
                     .execute(HTTPStreamRequest(path: "/health"), host: "127.0.0.1", port: agentPort)
