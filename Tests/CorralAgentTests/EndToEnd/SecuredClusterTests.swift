@@ -72,36 +72,43 @@ import Testing
         }
     }
 
-    @Test func aReplacedMasterCertificateIsServedToTheNextConnection() async throws {
+    @Test func replacedMasterAndAgentCertificatesAreServedToTheNextConnection() async throws {
         try await offCooperativePool {
-            let cluster = try SecuredCluster(masters: 1)
+            let cluster = try SecuredCluster(masters: 1, agents: ["agent-a"])
             defer { cluster.stopAll() }
             try await cluster.startAll()
-            let port = cluster.ports[1]!.http
-            // A second CA issues the replacement; a client trusting only it is refused first.
+            try cluster.startAgent("agent-a")
+            var agentPort: Int?
+            try await cluster.waitUntil("the agent listening", seconds: 20) {
+                agentPort = cluster.agentPort("agent-a")
+                return agentPort != nil
+            }
+            // A second CA issues the replacements; a client trusting only it is refused first.
             let next = "\(cluster.root)/next"
             try cluster.corral("certs", "init", "--dir", next)
-            try cluster.corral("certs", "issue", "--dir", next, "master-1", "--host", "127.0.0.1")
             let trustingNext = HTTPStreamClient(
                 connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: try TLSIdentity(files: TLSFiles(ca: "\(next)/ca.pem")))
-            let refused = await #expect(throws: SchedulerError.self) {
-                _ = try await trustingNext.execute(HTTPStreamRequest(path: "/health"), host: "127.0.0.1", port: port)
-            }
-            #expect(refused?.isTLSFailure == true && refused?.message.contains("not trusted") == true, "\(String(describing: refused))")
-            #expect(try await cluster.get("/health", port: port).status.code == 200)
-
-            // Replace the files in place (renamed over, as a certificate tool does), no restart.
-            let current = TLSFiles.issued(directory: cluster.certs, name: "master-1")
-            for (from, to) in [("\(next)/master-1-key.pem", current.key!), ("\(next)/master-1.pem", current.certificate!)] {
-                try FileManager.default.copyItem(atPath: from, toPath: to + ".new")
-                _ = rename(to + ".new", to)
-            }
-            let answer = try await trustingNext.execute(HTTPStreamRequest(path: "/health"), host: "127.0.0.1", port: port)
-            #expect(answer.status.code == 200)
-            let fresh = HTTPStreamClient(
+            let trustingFirst = HTTPStreamClient(
                 connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: try TLSIdentity(files: TLSFiles(ca: cluster.caFile)))
-            await #expect(throws: SchedulerError.self, "the old CA no longer matches the served certificate") {
-                _ = try await fresh.execute(HTTPStreamRequest(path: "/health"), host: "127.0.0.1", port: port)
+            for (name, port) in [("master-1", cluster.ports[1]!.http), ("agent-a", agentPort!)] {
+                let health = HTTPStreamRequest(path: "/health")
+                let refused = await #expect(throws: SchedulerError.self) {
+                    _ = try await trustingNext.execute(health, host: "127.0.0.1", port: port)
+                }
+                #expect(refused?.isTLSFailure == true && refused?.message.contains("not trusted") == true, "\(String(describing: refused))")
+                #expect(try await cluster.get("/health", port: port).status.code == 200)
+
+                // Replace the files in place (renamed over, as a certificate tool does), no restart.
+                try cluster.corral("certs", "issue", "--dir", next, name, "--host", "127.0.0.1")
+                let current = TLSFiles.issued(directory: cluster.certs, name: name)
+                for (from, to) in [("\(next)/\(name)-key.pem", current.key!), ("\(next)/\(name).pem", current.certificate!)] {
+                    try FileManager.default.copyItem(atPath: from, toPath: to + ".new")
+                    _ = rename(to + ".new", to)
+                }
+                #expect(try await trustingNext.execute(health, host: "127.0.0.1", port: port).status.code == 200, "\(name)")
+                await #expect(throws: SchedulerError.self, "\(name): the first CA no longer matches the served certificate") {
+                    _ = try await trustingFirst.execute(health, host: "127.0.0.1", port: port)
+                }
             }
         }
     }
