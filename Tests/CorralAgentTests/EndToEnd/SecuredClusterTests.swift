@@ -112,4 +112,18 @@ import Testing
             }
         }
     }
+
+    @Test func aMasterWithoutItsCertificateFileRefusesToStartNamingIt() throws {
+        let cluster = try SecuredCluster(masters: 1)
+        defer { cluster.stopAll() }
+        let ports = cluster.ports[1]!
+        let files = TLSFiles.issued(directory: cluster.certs, name: "master-1")
+        let outcome = try cluster.run([
+            "master", "--node-id", "1", "--cluster-id", cluster.clusterID, "--data-dir", "\(cluster.root)/master-1",
+            "--raft-listen", "127.0.0.1:\(ports.raft)", "--http-listen", "127.0.0.1:\(ports.http)",
+            "--peer=1=127.0.0.1:\(ports.raft),127.0.0.1:\(ports.http)", "--bootstrap",
+            "--tls-cert", "\(cluster.root)/missing.pem", "--tls-key", files.key!, "--tls-ca", files.ca!,
+        ])
+        #expect(outcome.status != 0 && outcome.stderr.contains("cannot serve HTTPS") && outcome.stderr.contains("missing.pem"), "\(outcome.summary)")
+    }
 }
