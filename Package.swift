@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "CorralSchedulerTests",
             dependencies: [
-                "CorralScheduler", "CorralModel", "CorralTestSupport",
+                "CorralScheduler", "CorralModel", "CorralSecurity", "CorralTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

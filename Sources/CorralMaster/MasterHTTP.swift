@@ -36,9 +36,6 @@ struct MasterHTTP: Sendable {
         dashboardClient = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: tls)
     }
 
-    /// `https` with TLS, else `http`.
-    var scheme: String { tls == nil ? "http" : "https" }
-
     func application(onRunning: @escaping @Sendable (Int) -> Void) throws -> some ApplicationProtocol {
         let router = Router(context: MasterRequestContext.self)
         addRequestCounting(to: router)

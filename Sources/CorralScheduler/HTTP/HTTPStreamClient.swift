@@ -37,9 +37,6 @@ public final class HTTPStreamClient: Sendable {
         self.tls = tls
     }
 
-    /// `http` or `https`: what this client speaks.
-    public var scheme: String { tls == nil ? "http" : "https" }
-
     /// Sends `request` to `host:port` and returns the whole response, on a kept-alive
     /// connection when one is idle (see `HTTPConnectionPool`).
     ///

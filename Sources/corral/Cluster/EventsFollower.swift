@@ -16,6 +16,8 @@ final class EventsFollower: Sendable {
     private let client: HTTPStreamClient
     /// TLS for HTTPS masters; nil: plain HTTP.
     private let tls: TLSIdentity?
+    /// Why the last master that refused TLS (or spoke it to a plain client) did, for the "no leader" line.
+    private let refusal = Mutex<String?>(nil)
 
     init(masters: [String], tls: TLSIdentity? = nil, emit: @escaping @Sendable ([ClusterEvent]) -> Void) {
         self.masters = Mutex(masters)
@@ -35,7 +37,8 @@ final class EventsFollower: Sendable {
         var tracker = ClusterEventTracker()
         while !Task.isCancelled {
             guard let leader = await findLeader() else {
-                emit(tracker.noLeader("no master leads (or none answers) at \(masters.withLock { $0 }.joined(separator: ", "))"))
+                let why = refusal.withLock { $0 }.map { ": \($0)" } ?? ""
+                emit(tracker.noLeader("no master leads (or none answers) at \(masters.withLock { $0 }.joined(separator: ", "))\(why)"))
                 try? await Task.sleep(for: .milliseconds(500))
                 continue
             }
@@ -51,10 +54,17 @@ final class EventsFollower: Sendable {
         let statuses = await withTaskGroup(of: QuorumStatus?.self) { group in
             for endpoint in endpoints {
                 group.addTask {
-                    guard let (host, port) = Self.split(endpoint),
-                        let answer = try? await self.client.execute(.init(path: "/quorum/status"), host: host, port: port),
-                        answer.status.code == 200
-                    else { return nil }
+                    guard let (host, port) = Self.split(endpoint) else { return nil }
+                    let answer: HTTPBufferedResponse
+                    do {
+                        answer = try await self.client.execute(.init(path: "/quorum/status"), host: host, port: port)
+                    } catch let error as SchedulerError where error.isTLSFailure || error.message.contains("if it serves HTTPS") {
+                        self.refusal.withLock { $0 = error.message }
+                        return nil
+                    } catch {
+                        return nil
+                    }
+                    guard answer.status.code == 200 else { return nil }
                     return try? JSONDecoder().decode(QuorumStatus.self, from: Data(answer.body))
                 }
             }

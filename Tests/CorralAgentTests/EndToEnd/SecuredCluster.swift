@@ -19,6 +19,8 @@ final class SecuredCluster: @unchecked Sendable {
     private(set) var ports: [UInt64: (raft: Int, http: Int)] = [:]
     private var masters: [UInt64: Process] = [:]
     private var agents: [String: Process] = [:]
+    /// Other `corral` processes started with `background`.
+    private var others: [Process] = []
     /// Trusts the cluster's CA.
     let client: HTTPStreamClient
 
@@ -108,19 +110,28 @@ final class SecuredCluster: @unchecked Sendable {
         return port
     }
 
+    /// Starts `corral` with `arguments` in the background, its output in `<root>/<name>.log`
+    /// (`stopAll()` kills it); returns the log's path.
+    func background(_ arguments: [String], name: String) throws -> String {
+        let log = "\(root)/\(name).log"
+        others.append(try start(arguments, log: log))
+        return log
+    }
+
     /// `GET path` on `127.0.0.1:port` over HTTPS, trusting the cluster's CA.
     func get(_ path: String, port: Int) async throws -> HTTPBufferedResponse {
         try await client.execute(HTTPStreamRequest(path: path), host: "127.0.0.1", port: port)
     }
 
     func stopAll() {
-        for process in Array(masters.values) + Array(agents.values) {
+        for process in Array(masters.values) + Array(agents.values) + others {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         for name in agents.keys { AgentChild.stopContainers(workDirectory: "\(root)/agent-\(name)") }
         masters = [:]
         agents = [:]
+        others = []
         try? FileManager.default.removeItem(atPath: root)
     }
 
