@@ -43,6 +43,7 @@ struct RaftTLSMasterTests {
                 outcome = "failed: \(error)"
             }
             #expect(outcome.hasPrefix("failed"), "\(caller): \(outcome)")
+            if tls == nil { #expect(outcome.contains("speaks TLS"), "a plain caller is told why: \(outcome)") }
             #expect(try await connection.get(key: key).status == .notFound, "\(caller)")
         }
         // One line for the three refusals from this address (rate-limited), however many dials.

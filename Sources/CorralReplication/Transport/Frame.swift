@@ -49,6 +49,8 @@ public enum FrameError: Error, Hashable, CustomStringConvertible {
     case badKind(UInt8)
     case badChecksum(expected: UInt32, actual: UInt32)
     case tooShort(Int)
+    /// The first bytes are a TLS record, not a frame: one side has TLS and the other not.
+    case tlsRecord
 
     public var description: String {
         switch self {
@@ -58,6 +60,8 @@ public enum FrameError: Error, Hashable, CustomStringConvertible {
         case .badChecksum(let expected, let actual):
             return "frame checksum mismatch (header \(expected), payload \(actual))"
         case .tooShort(let length): return "frame length \(length) is shorter than its header"
+        case .tlsRecord:
+            return "the other side speaks TLS and this one does not: give both sides TLS (--tls-ca, --tls-cert, --tls-key) or neither"
         }
     }
 }
@@ -77,10 +81,20 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         let limit = sawFirstFrame ? maxFrameBytes : Self.maxFirstFrameBytes
+        if !sawFirstFrame, Self.startsWithTLSRecord(buffer) { throw FrameError.tlsRecord }
         guard let frame = try Self.parse(&buffer, maxFrameBytes: limit) else { return .needMoreData }
         sawFirstFrame = true
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
+    }
+
+    /// Whether the buffer starts like a TLS record (a handshake or an alert, version 3.x): no
+    /// first frame does, as a hello is far shorter than the length those bytes would give.
+    static func startsWithTLSRecord(_ buffer: ByteBuffer) -> Bool {
+        guard let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+            let major = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self)
+        else { return false }
+        return (type == 0x15 || type == 0x16) && major == 0x03
     }
 
     /// Reads one frame from the buffer, or nil when it does not hold a whole one yet.

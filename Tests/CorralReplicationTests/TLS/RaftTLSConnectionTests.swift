@@ -138,6 +138,16 @@ struct RaftTLSConnectionTests {
         await #expect(throws: (any Error).self) { try await Self.connect("127.0.0.1", named.port, as: client) }
     }
 
+    /// A plain side that gets TLS bytes (a TLS master's alert, a TLS caller's hello) says so.
+    @Test func aTLSRecordWhereAFirstFrameIsExpectedIsNamed() {
+        #expect(FrameDecoder.startsWithTLSRecord(ByteBuffer(bytes: [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x74])))
+        #expect(FrameDecoder.startsWithTLSRecord(ByteBuffer(bytes: [0x16, 0x03, 0x01, 0x02, 0x00])))
+        var hello = ByteBuffer()
+        Frame(kind: .hello, payload: Hello(clusterID: "c", nodeID: 1).encoded).write(to: &hello)
+        #expect(!FrameDecoder.startsWithTLSRecord(hello))
+        #expect(FrameError.tlsRecord.description.contains("--tls-ca"))
+    }
+
     @Test func refusalsAreLoggedOncePerSourceAndInterval() {
         var limiter = HandshakeLogLimiter(interval: .seconds(60))
         let start = ContinuousClock.now
