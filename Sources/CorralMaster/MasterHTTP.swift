@@ -25,14 +25,11 @@ struct MasterHTTP: Sendable {
     /// does not answer within a second counts as down.
     let dashboardClient: HTTPStreamClient
 
-    /// Loads the TLS files of `master`'s configuration; throws naming a file that is missing or not PEM.
+    /// The endpoint of `master`, with its TLS files (loaded by `MasterProcess`, which also
+    /// uses them for the Raft port).
     init(master: MasterProcess) throws(MasterError) {
         self.master = master
-        do {
-            tls = try master.config.tls.map { try TLSIdentity(files: $0) }
-        } catch {
-            throw MasterError(code: .badConfig, message: "cannot serve HTTPS: \(error)")
-        }
+        tls = master.tls
         dashboardClient = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: tls)
     }
 

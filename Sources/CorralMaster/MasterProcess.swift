@@ -111,7 +111,8 @@ public final class MasterProcess: Sendable {
             _ = try identity.clientContext()
             return identity
         } catch {
-            throw MasterError(code: .startup, message: "cannot use the TLS files ([tls] or --tls-cert/--tls-key/--tls-ca)", underlying: error)
+            throw MasterError(
+                code: .startup, message: "cannot serve TLS (Raft and HTTPS): check the TLS files ([tls] or --tls-cert/--tls-key/--tls-ca): \(error)")
         }
     }
 

@@ -124,6 +124,6 @@ import Testing
             "--peer=1=127.0.0.1:\(ports.raft),127.0.0.1:\(ports.http)", "--bootstrap",
             "--tls-cert", "\(cluster.root)/missing.pem", "--tls-key", files.key!, "--tls-ca", files.ca!,
         ])
-        #expect(outcome.status != 0 && outcome.stderr.contains("cannot serve HTTPS") && outcome.stderr.contains("missing.pem"), "\(outcome.summary)")
+        #expect(outcome.status != 0 && outcome.stderr.contains("cannot serve TLS") && outcome.stderr.contains("missing.pem"), "\(outcome.summary)")
     }
 }
