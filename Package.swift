@@ -151,6 +151,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: swiftSettings
@@ -193,7 +194,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "CorralTestSupport", dependencies: ["CorralModel", "CorralScheduler", "CorralContainer"],
+            name: "CorralTestSupport",
+            dependencies: [
+                "CorralModel", "CorralScheduler", "CorralContainer", "CorralSecurity",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Tests/CorralTestSupport",
             swiftSettings: swiftSettings),
         .target(name: "CPowerLossDouble", path: "Tests/CPowerLossDouble"),
@@ -232,6 +237,7 @@ let package = Package(
                 "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralTestSupport",
                 "CorralHistory", "CorralChaos", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                "CorralSecurity", .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             exclude: ["PyMesos"],
             swiftSettings: swiftSettings
@@ -248,13 +254,17 @@ let package = Package(
         ),
         .testTarget(
             name: "CorralAgentTests",
-            dependencies: ["CorralAgent", "CorralModel", "CorralContainer", "CorralStore", "CorralTestSupport"],
+            dependencies: ["CorralAgent", "CorralModel", "CorralContainer", "CorralStore", "CorralTestSupport", "CorralSecurity"],
             exclude: ["MesosCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CorralSecurityTests",
-            dependencies: ["CorralSecurity", "CorralTestSupport"],
+            dependencies: [
+                "CorralSecurity", "CorralTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
