@@ -1,3 +1,4 @@
+import CorralSecurity
 import CorralModel
 
 /// How a `SchedulerClient` finds the masters, who it is, and how it behaves on failures.
@@ -28,6 +29,10 @@ public struct SchedulerConfiguration: Sendable {
     /// Which agents each role may be offered (Mesos 1.11 `offer_constraints`), sent with
     /// every SUBSCRIBE; `updateFramework` replaces them. nil: every agent.
     public var offerConstraints: OfferConstraints?
+    /// What the client authenticates with on every request (HTTP Basic or a bearer token);
+    /// nil: nothing, for masters without authentication. With Basic credentials and no
+    /// `framework.principal`, SUBSCRIBE names the credentials' principal, as the master requires.
+    public var credentials: ClientCredentials?
 
     /// Makes a configuration.
     public init(

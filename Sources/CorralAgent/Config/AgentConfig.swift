@@ -1,5 +1,6 @@
 import CorralContainer
 import CorralModel
+import CorralSecurity
 import CorralScheduler
 
 /// Everything `corral agent` needs to start: the masters, where it keeps its state, what it
@@ -63,6 +64,13 @@ public struct AgentConfig: Sendable, Hashable {
     public var httpListen: ListenAddress
     /// Timeouts and backoff (`[timing]`).
     public var timing: Timing
+    /// What the agent authenticates to the masters with (`--principal` and `--secret-file`,
+    /// or `--token-file`); nil: nothing, for masters without authentication.
+    public var credentials: ClientCredentials?
+    /// Who may call the agent's own HTTP API (`--credentials`, `--jwt-…`); empty: everyone.
+    public var authentication = HTTPAuthenticator.Settings()
+    /// The agent's ACLs file (`--acls`): `access_sandboxes`, `view_agents`, `get_endpoints`.
+    public var aclsFile: String?
 
     /// Makes a configuration from parts already parsed; `validate()` checks it.
     public init(

@@ -1,4 +1,5 @@
 import CorralModel
+import CorralSecurity
 import Foundation
 import Hummingbird
 import Logging
@@ -27,6 +28,11 @@ public struct AgentHTTP: Sendable {
     public let executors: (any ExecutorEndpoint)?
     /// This agent's metrics (`GET /metrics`).
     public let metrics: AgentMetrics
+    /// Checks every request's credentials (`corral agent --credentials`, `--jwt-…`); nil:
+    /// authentication is off.
+    public var authenticator: HTTPAuthenticator?
+    /// Who may read sandboxes and state (`corral agent --acls`); nil: everyone who authenticated.
+    public var acls: ACLs?
 
     /// A server for the agent whose state `view` gives, serving `files`, listening on `listen`.
     public init(

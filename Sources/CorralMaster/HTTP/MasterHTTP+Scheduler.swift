@@ -33,6 +33,7 @@ extension MasterHTTP {
             return problem(.badRequest, "unknown call type \"\(call.type?.rawValue ?? "")\"; see scheduler.proto Call.Type")
         }
         master.metrics?.requests.call(api: "scheduler", type: type.rawValue)
+        if let refusal = schedulerRefusal(call, context.principal) { return refusal }
         let streamID = request.headers[.mesosStreamID]
         return await answerLeader(request) {
             guard type == .subscribe else {

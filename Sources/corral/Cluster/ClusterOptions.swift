@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorralSecurity
 import Foundation
 
 /// The options every cluster command takes: where the masters are, and JSON output.
@@ -10,6 +11,20 @@ struct ClusterOptions: ParsableArguments {
     var masters: String?
 
     @Flag(help: "Print machine-readable JSON instead of text.") var json = false
+
+    @Option(help: "The principal to authenticate as (with --secret-file), for masters started with --credentials.")
+    var principal: String?
+    @Option(help: "A file holding the secret of --principal.") var secretFile: String?
+    @Option(help: "A file holding a bearer token (JWT); default: $CORRAL_TOKEN.") var tokenFile: String?
+
+    /// The credentials the options name (or `CORRAL_TOKEN`); nil: none.
+    func credentials() throws -> ClientCredentials? {
+        do {
+            return try ClientCredentials.from(principal: principal, secretFile: secretFile, tokenFile: tokenFile)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
 
     /// The master list from `--masters`, `$CORRAL_MASTERS` or `corral up`'s defaults.
     func endpoints() throws -> [String] {
@@ -30,5 +45,10 @@ struct ClusterOptions: ParsableArguments {
     }
 
     /// A connection to the masters.
-    func connect() throws -> ClusterConnection { ClusterConnection(masters: try endpoints()) }
+    func connect() throws -> ClusterConnection {
+        var connection = ClusterConnection(masters: try endpoints())
+        connection.client.authorization = try credentials()?.authorization
+        connection.credentials = try credentials()
+        return connection
+    }
 }

@@ -14,8 +14,12 @@ final class EventsFollower: Sendable {
     let emit: @Sendable ([ClusterEvent]) -> Void
     private let client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3))
 
-    init(masters: [String], emit: @escaping @Sendable ([ClusterEvent]) -> Void) {
+    /// The `Authorization` header of every request; nil: none.
+    let authorization: String?
+
+    init(masters: [String], authorization: String? = nil, emit: @escaping @Sendable ([ClusterEvent]) -> Void) {
         self.masters = Mutex(masters)
+        self.authorization = authorization
         self.emit = emit
     }
 
@@ -24,6 +28,13 @@ final class EventsFollower: Sendable {
         var id: UInt64
         var address: String
         var term: UInt64
+    }
+
+    /// `request` with, given credentials, their `Authorization` header.
+    private func authorized(_ request: HTTPStreamRequest) -> HTTPStreamRequest {
+        var request = request
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        return request
     }
 
     func run() async {
@@ -47,7 +58,7 @@ final class EventsFollower: Sendable {
             for endpoint in endpoints {
                 group.addTask {
                     guard let (host, port) = Self.split(endpoint),
-                        let answer = try? await self.client.execute(.init(path: "/quorum/status"), host: host, port: port),
+                        let answer = try? await self.client.execute(self.authorized(.init(path: "/quorum/status")), host: host, port: port),
                         answer.status.code == 200
                     else { return nil }
                     return try? JSONDecoder().decode(QuorumStatus.self, from: Data(answer.body))
@@ -66,9 +77,9 @@ final class EventsFollower: Sendable {
     /// Reads the leader's SUBSCRIBE stream until it ends or another leader (or term) is found.
     private func follow(_ leader: Leader, _ tracker: inout ClusterEventTracker) async {
         guard let (host, port) = Self.split(leader.address) else { return }
-        let request = HTTPStreamRequest(
+        let request = authorized(HTTPStreamRequest(
             method: .POST, path: "/api/v1", headers: ["Content-Type": "application/json", "Accept": "application/json"],
-            body: JSONValue.object(["type": "SUBSCRIBE"]).encoded)
+            body: JSONValue.object(["type": "SUBSCRIBE"]).encoded))
         // The leader sends a heartbeat at least every 15 s by default.
         let streaming = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(45))
         do {

@@ -1,5 +1,6 @@
 import CorralModel
 import CorralScheduler
+import CorralSecurity
 import Foundation
 import Logging
 
@@ -21,18 +22,18 @@ actor RunFramework {
     private(set) var offersSeen = 0
 
     init(
-        masters: [String], name: String, failoverTimeoutSeconds: Double, taskIDs: [TaskID],
+        masters: [String], name: String, failoverTimeoutSeconds: Double, taskIDs: [TaskID], credentials: ClientCredentials? = nil,
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo
     ) throws {
         var info = FrameworkInfo(user: "root", name: name, failoverTimeoutSeconds: failoverTimeoutSeconds)
         info.role = "*"
         var logger = Logger(label: "corral.run")
         logger.logLevel = .error
-        client = try SchedulerClient(
-            SchedulerConfiguration(
-                masters: masters, framework: info, implicitAcknowledgements: true,
-                reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(10)),
-            logger: logger)
+        var configuration = SchedulerConfiguration(
+            masters: masters, framework: info, implicitAcknowledgements: true,
+            reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(10))
+        configuration.credentials = credentials
+        client = try SchedulerClient(configuration, logger: logger)
         pending = taskIDs
         self.makeTask = makeTask
     }
