@@ -1,6 +1,7 @@
 /// The actions an ACLs file can name, with the field naming their objects in a rule.
 public enum ACLAction: String, Sendable, CaseIterable, Hashable {
     case registerFrameworks = "register_frameworks"
+    case registerAgents = "register_agents"
     case runTasks = "run_tasks"
     case teardownFrameworks = "teardown_frameworks"
     case getEndpoints = "get_endpoints"
@@ -23,7 +24,7 @@ public enum ACLAction: String, Sendable, CaseIterable, Hashable {
         case .teardownFrameworks: "framework_principals"
         case .unreserveResources: "reserver_principals"
         case .getEndpoints: "paths"
-        case .viewAgents, .updateMembership, .updateMaintenance: nil
+        case .registerAgents, .viewAgents, .updateMembership, .updateMaintenance: nil
         }
     }
 }

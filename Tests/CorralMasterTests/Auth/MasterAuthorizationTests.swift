@@ -15,8 +15,12 @@ struct MasterAuthorizationTests {
          "view_tasks": [{"principals": {"values": ["ops"]}, "users": {"type": "ANY"}}],
          "view_agents": [{"principals": {"type": "ANY"}}],
          "get_endpoints": [{"principals": {"values": ["ops"]}, "paths": {"type": "ANY"}}],
-         "update_membership": [{"principals": {"values": ["ops"]}}]}
+         "update_membership": [{"principals": {"values": ["ops"]}}],
+         "register_agents": [{"principals": {"values": ["ops"]}}]}
         """#
+
+    static let agentSubscribe =
+        #"{"type": "SUBSCRIBE", "subscribe": {"agent_info": {"hostname": "h", "resources": []}, "tasks": [], "highest_term": 0, "version": 1}}"#
 
     static func refusal(_ reply: OperatorClient.Reply) -> (action: String, principal: String) {
         (reply.json["action"] as? String ?? "", reply.json["principal"] as? String ?? "")
@@ -35,8 +39,12 @@ struct MasterAuthorizationTests {
         #expect(remove.status == 403 && Self.refusal(remove) == ("update_membership", "fw"), "\(remove.text)")
         let metrics = try master.request("GET", "/metrics", as: AuthMaster.fw)
         #expect(metrics.status == 403 && Self.refusal(metrics) == ("get_endpoints", "fw"), "\(metrics.text)")
+        let agent = try master.request(
+            "POST", "/corral/v1/agent", body: Array(Self.agentSubscribe.utf8),
+            as: AuthMaster.fw)
+        #expect(agent.status == 403 && Self.refusal(agent) == ("register_agents", "fw"), "\(agent.text)")
         let after = try master.state()
-        #expect(after.frameworks == 0 && after.weights == 0, "\(after)")
+        #expect(after.frameworks == 0 && after.weights == 0 && after.agents == 0, "\(after)")
         #expect(try master.quorum.status(1).members.count == 1)
         // What the ACLs allow goes through.
         let allowed = try master.call(
