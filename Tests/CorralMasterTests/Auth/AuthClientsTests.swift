@@ -44,4 +44,15 @@ struct AuthClientsTests {
         let half = try CombinedOutput.corral(["agents", "--masters", master.endpoint, "--principal", "ops"])
         #expect(half.status != 0 && half.output.contains("--secret-file"), "\(half.output)")
     }
+
+    @Test func aMasterWithAnUnusableAuthFileRefusesToStartAndSaysWhich() throws {
+        let scratch = try ScratchDirectory(prefix: "corral-auth-start")
+        defer { scratch.remove() }
+        let base = ["master", "--node-id", "1", "--data-dir", scratch.path + "/data", "--peer=1=127.0.0.1:1,127.0.0.1:2"]
+        let missing = try CombinedOutput.corral(base + ["--credentials", scratch.path + "/none.json"])
+        #expect(missing.status != 0 && missing.output.contains("credentials file '\(scratch.path)/none.json' does not exist"), "\(missing.output)")
+        try #"{"permissive": false, "run_task": []}"#.write(toFile: scratch.path + "/acls.json", atomically: true, encoding: .utf8)
+        let acls = try CombinedOutput.corral(base + ["--acls", scratch.path + "/acls.json"])
+        #expect(acls.status != 0 && acls.output.contains("unknown action 'run_task'"), "\(acls.output)")
+    }
 }
