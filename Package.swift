@@ -158,6 +158,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: swiftSettings
@@ -200,7 +201,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "CorralTestSupport", dependencies: ["CorralModel", "CorralScheduler", "CorralContainer"],
+            name: "CorralTestSupport",
+            dependencies: [
+                "CorralModel", "CorralScheduler", "CorralContainer", "CorralSecurity",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Tests/CorralTestSupport",
             swiftSettings: swiftSettings),
         .target(name: "CPowerLossDouble", path: "Tests/CPowerLossDouble"),
@@ -240,6 +245,7 @@ let package = Package(
                 "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralSecurity",
                 "CorralTestSupport", "CorralHistory", "CorralChaos", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             exclude: ["PyMesos"],
             swiftSettings: swiftSettings
@@ -262,7 +268,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CorralSecurityTests",
-            dependencies: ["CorralSecurity", "CorralTestSupport"],
+            dependencies: [
+                "CorralSecurity", "CorralTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

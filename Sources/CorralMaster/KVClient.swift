@@ -15,7 +15,8 @@ public final class KVConnection: Sendable {
         case failed(String)
         public var description: String {
             switch self {
-            case .closed: return "the connection to the master closed"
+            case .closed:
+                return "the connection to the master closed (if the master speaks TLS, this side must too: --tls-ca, --tls-cert, --tls-key)"
             case .timedOut: return "the master did not answer in time"
             case .failed(let reason): return "the connection to the master failed: \(reason)"
             }

@@ -20,6 +20,8 @@ public struct MasterClient: Sendable {
     /// an endpoint without a scheme is reached over HTTPS; without it, only `https://`
     /// endpoints are (trusting the system's CAs).
     public var tls: TLSIdentity?
+    /// The `Authorization` header every request carries (see `ClientCredentials`); nil: none.
+    public var authorization: String?
 
     public init(timeoutSeconds: Int = 5, tls: TLSIdentity? = nil) {
         self.timeoutSeconds = timeoutSeconds
@@ -99,6 +101,7 @@ public struct MasterClient: Sendable {
         var request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nConnection: close\r\n"
         request += "Content-Length: \(body.count)\r\n"
         if !body.isEmpty && headers.isEmpty { request += "Content-Type: application/json\r\n" }
+        if let authorization, headers["Authorization"] == nil { request += "Authorization: \(authorization)\r\n" }
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request += "\(name): \(value)\r\n" }
         request += "\r\n"
         let bytes = Array(request.utf8) + body

@@ -41,6 +41,12 @@ extension MasterConfig {
             var key: String?
             var ca: String?
         }
+        struct Auth: Decodable {
+            var credentials: String?
+            var jwt_hmac_secret_file: String?
+            var jwt_rsa_public_key: String?
+            var acls: String?
+        }
         var cluster_id: String?
         var node_id: ConfigUnsigned?
         var data_dir: String?
@@ -52,6 +58,7 @@ extension MasterConfig {
         var log: Log?
         var scheduling: Scheduling?
         var tls: TLS?
+        var auth: Auth?
     }
 
     /// Reads a TOML config file. Relative `data_dir` paths are taken from the current directory.
@@ -127,6 +134,11 @@ extension MasterConfig {
         if let tls = file.tls {
             config.tls = TLSFiles(certificate: tls.certificate, key: tls.key, ca: tls.ca)
         }
+        if let auth = file.auth {
+            config.authentication = HTTPAuthenticator.Settings(
+                credentials: auth.credentials, jwtHMACSecretFile: auth.jwt_hmac_secret_file, jwtRSAPublicKey: auth.jwt_rsa_public_key)
+            config.aclsFile = auth.acls
+        }
         return config
     }
 
@@ -163,11 +175,11 @@ extension MasterConfig {
     private static func expected(_ path: [String]) -> String {
         let key = path.last ?? ""
         switch key {
-        case "cluster_id", "data_dir", "policy", "certificate", "key", "ca": return "a string in quotes"
+        case "cluster_id", "data_dir", "policy", "certificate", "key", "ca", "credentials", "jwt_hmac_secret_file", "jwt_rsa_public_key", "acls": return "a string in quotes"
         case "raft_listen", "http_listen", "raft", "http": return "a string \"HOST:PORT\""
         case "join": return "true or false"
         case "peers": return "[[peers]] tables with id, raft and http"
-        case "timing", "log", "scheduling", "tls": return "a table [\(key)]"
+        case "timing", "log", "scheduling", "tls", "auth": return "a table [\(key)]"
         case "priorities": return "a table of role = whole number"
         default: return key.hasSuffix("_seconds") ? "a number of seconds (e.g. 5 or 0.5)" : "a whole number"
         }

@@ -55,6 +55,11 @@ public struct MasterConfig: Sendable, Hashable {
     /// for the HTTP API; nil: plain TCP (`[tls]` in the config file, `--tls-cert`, `--tls-key`,
     /// `--tls-ca` on the command line).
     public var tls: TLSFiles?
+    /// Who may call the HTTP API (`[auth]` in the config file; `--credentials`,
+    /// `--jwt-hmac-secret-file`, `--jwt-rsa-public-key`): empty, every caller is served as before.
+    public var authentication = HTTPAuthenticator.Settings()
+    /// A Mesos-style ACLs file (`auth.acls`, `--acls`); nil: no authorization, as before.
+    public var aclsFile: String?
 
     public init(
         clusterID: String = "corral",

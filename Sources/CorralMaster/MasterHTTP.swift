@@ -36,6 +36,9 @@ struct MasterHTTP: Sendable {
     func application(onRunning: @escaping @Sendable (Int) -> Void) throws -> some ApplicationProtocol {
         let router = Router(context: MasterRequestContext.self)
         addRequestCounting(to: router)
+        if master.authenticator != nil || master.acls != nil {
+            router.add(middleware: AuthenticationMiddleware(authenticator: master.authenticator, acls: master.acls))
+        }
         router.get("/health") { _, _ in "ok\n" }
         router.get("/quorum/status") { _, _ in try await json(master.quorumStatus()) }
         router.post("/quorum/add-learner") { request, context in try await membership(request, context, .addLearner) }

@@ -26,11 +26,21 @@ public final class MasterProcess: Sendable {
     let metrics: MasterMetrics?
     /// When this process's master started, for `master/uptime_secs`.
     let started = ContinuousClock.now
+    /// Checks every HTTP call's credentials; nil: authentication is off.
+    let authenticator: HTTPAuthenticator?
+    /// Who may do what; nil: no ACLs, everything an authenticated caller asks is allowed.
+    let acls: ACLs?
 
     public init(config: MasterConfig, logger: Logger) throws(MasterError) {
         try config.validate()
         let breaks = try DeliberateBreak.parse(ProcessInfo.processInfo.environment)
         self.config = config
+        do {
+            authenticator = try HTTPAuthenticator(settings: config.authentication)
+            acls = try config.aclsFile.map { path throws(AuthError) in try ACLs.load(path: path) }
+        } catch {
+            throw MasterError(code: .badConfig, message: "\(error)")
+        }
         let logLevels = LogLevelControl(configured: logger.logLevel)
         self.logLevels = logLevels
         var logger = logLevels.wrap(logger)
@@ -95,7 +105,7 @@ public final class MasterProcess: Sendable {
                 metrics: metrics?.raft,
                 logger: logger
             )
-            leader = MasterLeader(config: config, machine: machine, server: server, logger: logger, metrics: metrics)
+            leader = MasterLeader(config: config, machine: machine, server: server, logger: logger, metrics: metrics, acls: acls)
         } catch {
             throw MasterError(code: .startup, message: "cannot start master \(config.nodeID)", underlying: error)
         }

@@ -141,7 +141,7 @@ extension SchedulerClient {
         } catch {
             throw SchedulerError(.encoding, "cannot encode \(kind)", cause: "\(error)")
         }
-        var headers = Self.jsonHeaders
+        var headers = requestHeaders
         headers.add(name: "Mesos-Stream-Id", value: session.streamID)
         let request = HTTPStreamRequest(method: .POST, path: Self.path, headers: headers, body: body)
         let master = session.master

@@ -10,7 +10,7 @@ extension SchedulerClient {
             try? await Task.sleep(for: interval)
             guard case .subscribed(let session) = state else { continue }
             guard let known = sessionTerm, known.streamID == session.streamID else {
-                if let own = await LeaderReport.fetch(from: session.master, client: watchHTTP), own.address == session.master {
+                if let own = await LeaderReport.fetch(from: session.master, client: watchHTTP, authorization: configuration.credentials?.authorization), own.address == session.master {
                     sessionTerm = (session.streamID, own.term)
                 }
                 continue
@@ -19,7 +19,7 @@ extension SchedulerClient {
             guard !others.isEmpty else { continue }
             let asked = others[turn % others.count]
             turn += 1
-            guard let report = await LeaderReport.fetch(from: asked, client: watchHTTP), report.term > known.term,
+            guard let report = await LeaderReport.fetch(from: asked, client: watchHTTP, authorization: configuration.credentials?.authorization), report.term > known.term,
                 report.address != session.master, case .subscribed(let current) = state, current.streamID == session.streamID
             else { continue }
             logger.warning(

@@ -11,12 +11,20 @@ extension SchedulerClient {
         ["Content-Type": "application/json", "Accept": "application/json"]
     }
 
+    /// `jsonHeaders` and, with credentials configured, `Authorization`.
+    var requestHeaders: HTTPHeaders {
+        var headers = Self.jsonHeaders
+        if let credentials = configuration.credentials { headers.add(name: "Authorization", value: credentials.authorization) }
+        return headers
+    }
+
     // MARK: - One subscription
 
     /// Subscribes to `master` and reads its event stream until it ends.
     func subscribe(to master: MasterAddress) async -> Outcome {
         var info = updatedFramework ?? configuration.framework
         info.id = knownFrameworkID
+        if info.principal == nil { info.principal = configuration.credentials?.principal }
         let body: [UInt8]
         do {
             var call = SchedulerCall.subscribe(info)
@@ -25,7 +33,7 @@ extension SchedulerClient {
         } catch {
             return .failed("cannot encode SUBSCRIBE: \(error)")
         }
-        let request = HTTPStreamRequest(method: .POST, path: Self.path, headers: Self.jsonHeaders, body: body)
+        let request = HTTPStreamRequest(method: .POST, path: Self.path, headers: requestHeaders, body: body)
         logger.debug(
             "subscribing",
             metadata: ["master": "\(master)", "framework": "\(info.id?.value ?? "new")"]

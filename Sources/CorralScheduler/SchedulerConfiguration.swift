@@ -34,6 +34,10 @@ public struct SchedulerConfiguration: Sendable {
     /// Which agents each role may be offered (Mesos 1.11 `offer_constraints`), sent with
     /// every SUBSCRIBE; `updateFramework` replaces them. nil: every agent.
     public var offerConstraints: OfferConstraints?
+    /// What the client authenticates with on every request (HTTP Basic or a bearer token);
+    /// nil: nothing, for masters without authentication. With Basic credentials and no
+    /// `framework.principal`, SUBSCRIBE names the credentials' principal, as the master requires.
+    public var credentials: ClientCredentials?
 
     /// Makes a configuration.
     public init(

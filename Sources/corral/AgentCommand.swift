@@ -53,6 +53,13 @@ struct AgentCommand: AsyncParsableCommand {
     var tlsCert: String?
     @Option(help: "The private key of --tls-cert.") var tlsKey: String?
     @Option(help: "The CA certificate to trust for the masters' HTTPS (default: the system's CAs).") var tlsCa: String?
+    @Option(help: "The principal the agent authenticates to the masters as (with --secret-file).") var principal: String?
+    @Option(help: "A file holding the secret of --principal.") var secretFile: String?
+    @Option(help: "A file holding a bearer token (JWT) to authenticate to the masters with.") var tokenFile: String?
+    @Option(help: "A credentials file: HTTP Basic is required on this agent's own API.") var credentials: String?
+    @Option(help: "A file holding the HS256 secret of bearer tokens this agent's API accepts.") var jwtHmacSecretFile: String?
+    @Option(help: "A PEM RSA public key RS256 bearer tokens to this agent's API are verified with.") var jwtRsaPublicKey: String?
+    @Option(help: "A Mesos-style ACLs file for this agent's API (access_sandboxes, view_agents, get_endpoints).") var acls: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Flag(help: .hidden) var exitWithParent = false
     /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
@@ -64,11 +71,19 @@ struct AgentCommand: AsyncParsableCommand {
             masters: masters, workDirectory: workDir, runtimeDirectory: runtimeDir, resources: resources,
             revocableResources: revocableResources, attributes: attributes, hostname: hostname, httpListen: httpListen,
             diskWatchIntervalSeconds: diskWatchIntervalSeconds, tlsCertificate: tlsCert, tlsKey: tlsKey, tlsCA: tlsCa)
-        let agentConfig: AgentConfig
+        var agentConfig: AgentConfig
         let tls: TLSIdentity?
+        let authenticator: HTTPAuthenticator?
+        let agentACLs: ACLs?
         do {
             agentConfig = try AgentConfig.resolve(flags: settings, configFile: config)
             tls = try agentConfig.tls.map { try TLSIdentity(files: $0) }
+            agentConfig.credentials = try ClientCredentials.from(principal: principal, secretFile: secretFile, tokenFile: tokenFile)
+            agentConfig.authentication = HTTPAuthenticator.Settings(
+                credentials: credentials, jwtHMACSecretFile: jwtHmacSecretFile, jwtRSAPublicKey: jwtRsaPublicKey)
+            agentConfig.aclsFile = acls
+            authenticator = try HTTPAuthenticator(settings: agentConfig.authentication)
+            agentACLs = try acls.map { try ACLs.load(path: $0) }
         } catch {
             FileHandle.standardError.write(Data("corral agent: \(error)\n".utf8))
             throw ExitCode(2)
@@ -115,6 +130,8 @@ struct AgentCommand: AsyncParsableCommand {
             view: { await agent.view() }, files: agent.files, listen: agentConfig.httpListen, logger: logger,
             executors: agent, metrics: agent.metrics)
         http.tls = tls
+        http.authenticator = authenticator
+        http.acls = agentACLs
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let application = try http.application { port in
             portSink.yield(port)

@@ -39,6 +39,12 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(help: "PEM certificate chain for TLS on Raft links and HTTPS (corral certs issue makes one).") var tlsCert: String?
     @Option(help: "The private key of --tls-cert.") var tlsKey: String?
     @Option(help: "The cluster's CA certificate: peers must present a certificate it issued.") var tlsCa: String?
+    @Option(help: "A credentials file (Mesos JSON or 'principal secret' lines): HTTP Basic is required on the API.")
+    var credentials: String?
+    @Option(help: "A file holding the HS256 secret bearer tokens (JWTs) are signed with.") var jwtHmacSecretFile: String?
+    @Option(help: "A PEM RSA public key that RS256 bearer tokens (JWTs) are verified with.") var jwtRsaPublicKey: String?
+    @Option(help: "A Mesos-style ACLs JSON file: who may register frameworks, run tasks as which user, ... (see README).")
+    var acls: String?
     /// Set by `corral up`, the benchmarks and the tests: the master ends when the process
     /// that started it ends, so no master outlives a killed parent.
     @Flag(help: .hidden) var exitWithParent = false
@@ -72,6 +78,10 @@ struct MasterCommand: AsyncParsableCommand {
             if let tlsCa { files.ca = tlsCa }
             settings.tls = files
         }
+        if let credentials { settings.authentication.credentials = credentials }
+        if let jwtHmacSecretFile { settings.authentication.jwtHMACSecretFile = jwtHmacSecretFile }
+        if let jwtRsaPublicKey { settings.authentication.jwtRSAPublicKey = jwtRsaPublicKey }
+        if let acls { settings.aclsFile = acls }
         var logger = Logger(label: "corral.master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let master = try MasterProcess(config: settings, logger: logger)

@@ -20,7 +20,7 @@ final class QuorumHarness: @unchecked Sendable {
     var processes: [UInt64: Process] = [:]
     var initial: [UInt64]
     var extraArguments: [String]
-    let client = MasterClient(timeoutSeconds: 5)
+    var client = MasterClient(timeoutSeconds: 5)
 
     /// `config`, if given, is TOML every master reads with `--config` (kept in the harness's
     /// directory, so it goes with it).

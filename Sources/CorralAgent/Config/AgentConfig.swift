@@ -1,5 +1,6 @@
 import CorralContainer
 import CorralModel
+import CorralSecurity
 import CorralScheduler
 import CorralSecurity
 
@@ -68,6 +69,13 @@ public struct AgentConfig: Sendable, Hashable {
     /// `--tls-cert`, `--tls-key`, `--tls-ca`): with them the agent serves HTTPS and reaches
     /// the masters over HTTPS. nil: plain HTTP both ways.
     public var tls: TLSFiles?
+    /// What the agent authenticates to the masters with (`--principal` and `--secret-file`,
+    /// or `--token-file`); nil: nothing, for masters without authentication.
+    public var credentials: ClientCredentials?
+    /// Who may call the agent's own HTTP API (`--credentials`, `--jwt-…`); empty: everyone.
+    public var authentication = HTTPAuthenticator.Settings()
+    /// The agent's ACLs file (`--acls`): `access_sandboxes`, `view_agents`, `get_endpoints`.
+    public var aclsFile: String?
 
     /// Makes a configuration from parts already parsed; `validate()` checks it.
     public init(

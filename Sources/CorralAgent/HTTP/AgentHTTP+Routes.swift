@@ -2,8 +2,8 @@ import CorralModel
 import Foundation
 
 extension AgentHTTP {
-    /// The answer to one request.
-    func respond(_ request: AgentHTTPRequest) async -> AgentHTTPResponse {
+    /// The answer to one request that passed authentication and authorization.
+    func route(_ request: AgentHTTPRequest) async -> AgentHTTPResponse {
         let path = request.path
         if path == "/api/v1/executor" {
             guard request.method == "POST" else { return methodNotAllowed(request, allowed: "POST") }

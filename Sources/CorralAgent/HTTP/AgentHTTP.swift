@@ -33,6 +33,11 @@ public struct AgentHTTP: Sendable {
     /// The agent's certificate and key: set, the server speaks HTTPS only (reading the files
     /// again on the handshake after they changed); nil, plain HTTP.
     public var tls: TLSIdentity?
+    /// Checks every request's credentials (`corral agent --credentials`, `--jwt-…`); nil:
+    /// authentication is off.
+    public var authenticator: HTTPAuthenticator?
+    /// Who may read sandboxes and state (`corral agent --acls`); nil: everyone who authenticated.
+    public var acls: ACLs?
 
     /// A server for the agent whose state `view` gives, serving `files`, listening on `listen`.
     public init(

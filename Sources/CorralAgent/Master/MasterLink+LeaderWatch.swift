@@ -8,7 +8,7 @@ extension MasterLink {
         guard !others.isEmpty else { return nil }
         let master = others[watchTurn % others.count]
         watchTurn += 1
-        return await LeaderReport.fetch(from: master, client: watchClient)
+        return await LeaderReport.fetch(from: master, client: watchClient, authorization: authorization)
     }
 
     /// The next SUBSCRIBE goes to `master` (the leader a report named).

@@ -1,4 +1,5 @@
 import CorralModel
+import CorralSecurity
 import CorralScheduler
 import CorralSecurity
 import Foundation
@@ -65,6 +66,9 @@ public actor MasterLink {
     /// costs it nothing; 1.5 s leaves room for a master on a loaded machine (an answer later
     /// than that is no report at all, and the agent waits for another turn).
     let watchClient: HTTPStreamClient
+    /// The `Authorization` header every request carries (`corral agent --principal`,
+    /// `--secret-file`, `--token-file`); nil: none.
+    let authorization: String?
 
     /// Makes a link; `seed` drives the backoff's jitter. `attemptsPerSubscribe` defaults to
     /// two rounds through the masters. With `tls` the masters are reached over HTTPS, their
@@ -75,8 +79,10 @@ public actor MasterLink {
         attemptsPerSubscribe: Int? = nil,
         seed: UInt64,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        tls: TLSIdentity? = nil
+        tls: TLSIdentity? = nil,
+        credentials: ClientCredentials? = nil
     ) {
+        authorization = credentials?.authorization
         precondition(!masters.isEmpty, "MasterLink needs at least one master")
         self.masters = masters
         self.timeouts = timeouts
@@ -101,7 +107,7 @@ public actor MasterLink {
         guard call.type == .subscribe, call.subscribe != nil else {
             throw MasterLinkError(.invalidCall, "subscribe needs a SUBSCRIBE call with its \"subscribe\" payload, not \(call.type.rawValue)")
         }
-        let request = try Self.request(call, streamID: nil, accept: "application/recordio")
+        let request = try Self.request(call, streamID: nil, accept: "application/recordio", authorization: authorization)
         var failures = 0
         while true {
             if let delay = owedDelay {
@@ -149,7 +155,7 @@ public actor MasterLink {
         }
         let request: HTTPStreamRequest
         do {
-            request = try Self.request(call, streamID: streamID, accept: "application/json")
+            request = try Self.request(call, streamID: streamID, accept: "application/json", authorization: authorization)
         } catch {
             return .failed(error)
         }
@@ -178,7 +184,7 @@ public actor MasterLink {
 
     // MARK: - Helpers
 
-    private static func request(_ call: AgentCall, streamID: String?, accept: String) throws(MasterLinkError)
+    private static func request(_ call: AgentCall, streamID: String?, accept: String, authorization: String?) throws(MasterLinkError)
         -> HTTPStreamRequest
     {
         let body: [UInt8]
@@ -189,6 +195,7 @@ public actor MasterLink {
         }
         var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": accept]
         if let streamID { headers.add(name: "Corral-Agent-Stream-Id", value: streamID) }
+        if let authorization { headers.add(name: "Authorization", value: authorization) }
         return HTTPStreamRequest(method: .POST, path: path, headers: headers, body: body)
     }
 

@@ -81,7 +81,7 @@ public actor AgentProcess {
         self.logger = logger
         address = config.httpListen
         files = SandboxFiles()
-        link = MasterLink(masters: config.masters, timeouts: config.linkTimeouts, seed: seed, tls: tls)
+        link = MasterLink(masters: config.masters, timeouts: config.linkTimeouts, seed: seed, tls: tls, credentials: config.credentials)
         var configuration = AgentConfiguration()
         configuration.fencesTerms = !AgentDeliberateBreak.ignoresTerms(ProcessInfo.processInfo.environment)
         machine = AgentStateMachine(info: info, configuration: configuration, random: SplitMix64(seed: seed ^ 0x5eed))

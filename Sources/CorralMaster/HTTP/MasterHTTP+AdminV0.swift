@@ -1,4 +1,5 @@
 import CorralModel
+import CorralSecurity
 import CorralProtobuf
 import Foundation
 import HTTPTypes
@@ -11,22 +12,22 @@ extension MasterHTTP {
     /// `/master` prefix, as a Mesos master serves them.
     func addAdminRoutesV0(to router: Router<MasterRequestContext>) {
         for prefix in ["/master", ""] {
-            router.get(RouterPath("\(prefix)/state-summary")) { request, _ in
-                await v0(request) { snapshot, _ in MasterEndpointsV0.stateSummary(snapshot) }
+            router.get(RouterPath("\(prefix)/state-summary")) { request, context in
+                await v0(request, context) { snapshot, _ in MasterEndpointsV0.stateSummary(snapshot) }
             }
-            router.get(RouterPath("\(prefix)/roles")) { request, _ in await v0(request) { snapshot, _ in MasterEndpointsV0.roles(snapshot) } }
-            router.get(RouterPath("\(prefix)/weights")) { request, _ in await v0(request) { snapshot, _ in MasterEndpointsV0.weights(snapshot) } }
-            router.get(RouterPath("\(prefix)/quota")) { request, _ in await v0(request) { snapshot, _ in MasterEndpointsV0.quota(snapshot) } }
-            router.get(RouterPath("\(prefix)/maintenance/schedule")) { request, _ in
-                await v0(request) { snapshot, _ in MasterEndpointsV0.maintenanceSchedule(snapshot) }
+            router.get(RouterPath("\(prefix)/roles")) { request, context in await v0(request, context) { snapshot, _ in MasterEndpointsV0.roles(snapshot) } }
+            router.get(RouterPath("\(prefix)/weights")) { request, context in await v0(request, context) { snapshot, _ in MasterEndpointsV0.weights(snapshot) } }
+            router.get(RouterPath("\(prefix)/quota")) { request, context in await v0(request, context) { snapshot, _ in MasterEndpointsV0.quota(snapshot) } }
+            router.get(RouterPath("\(prefix)/maintenance/schedule")) { request, context in
+                await v0(request, context) { snapshot, _ in MasterEndpointsV0.maintenanceSchedule(snapshot) }
             }
             router.post(RouterPath("\(prefix)/maintenance/schedule")) { request, _ in await updateSchedule(request) }
-            router.get(RouterPath("\(prefix)/maintenance/status")) { request, _ in
-                await v0(request) { snapshot, _ in MasterEndpointsV0.maintenanceStatus(snapshot) }
+            router.get(RouterPath("\(prefix)/maintenance/status")) { request, context in
+                await v0(request, context) { snapshot, _ in MasterEndpointsV0.maintenanceStatus(snapshot) }
             }
             router.post(RouterPath("\(prefix)/machine/down")) { request, _ in await machines(request, down: true) }
             router.post(RouterPath("\(prefix)/machine/up")) { request, _ in await machines(request, down: false) }
-            router.post(RouterPath("\(prefix)/teardown")) { request, _ in await teardownV0(request) }
+            router.post(RouterPath("\(prefix)/teardown")) { request, context in await teardownV0(request, context) }
         }
         // Flags are this master's own, answered without a leader (as Mesos answers them).
         for path in ["/master/flags", "/flags"] {
@@ -38,13 +39,14 @@ extension MasterHTTP {
 
     /// `POST /master/teardown` with `frameworkId=ID` (form body or query): removes the
     /// framework and kills its tasks; 200 once committed.
-    private func teardownV0(_ request: Request) async -> Response {
+    private func teardownV0(_ request: Request, _ context: MasterRequestContext) async -> Response {
         let body = (try? await request.body.collect(upTo: Self.maxBodyBytes)).map { String(buffer: $0) } ?? ""
         var fields = Self.formFields(body)
         for (key, value) in request.uri.queryParameters where fields[String(key)] == nil { fields[String(key)] = String(value) }
         guard let id = fields["frameworkId"], !id.isEmpty else {
             return problem(.badRequest, "Missing 'frameworkId' in the request body, e.g. frameworkId=<id from /master/frameworks>")
         }
+        if let refusal = authorize([(.teardownFrameworks, frameworkPrincipal(FrameworkID(id)))], context.principal) { return refusal }
         return await answerLeader(request) {
             guard let command = try? OperatorCall(teardown: .init(frameworkID: FrameworkID(id))).command(for: .teardown) else {
                 throw MasterError(code: .request, message: "cannot tear down \(id)")

@@ -62,7 +62,8 @@ extension MasterHTTP {
                     }
                     do {
                         let answer = try await dashboardClient.execute(
-                            HTTPStreamRequest(path: "/quorum/status"), host: peer.http.host, port: peer.http.port)
+                            AuthenticationMiddleware.forwardingCredentials(HTTPStreamRequest(path: "/quorum/status")),
+                            host: peer.http.host, port: peer.http.port)
                         guard answer.status.code == 200 else { throw MasterError(code: .request, message: "HTTP \(answer.status.code)") }
                         member.status = try JSONDecoder().decode(QuorumStatus.self, from: Data(answer.body)).raft
                     } catch {
@@ -96,9 +97,9 @@ extension MasterHTTP {
     /// or stepped down) or no leader is known; the page then asks again.
     func dashboardSubscribe(_ context: MasterRequestContext) async -> Response {
         guard let leader = await leaderAddress() else { return problem(.serviceUnavailable, "no leader is known yet; retry shortly") }
-        let request = HTTPStreamRequest(
+        let request = AuthenticationMiddleware.forwardingCredentials(HTTPStreamRequest(
             method: .POST, path: "/api/v1", headers: ["Content-Type": "application/json", "Accept": "application/json"],
-            body: JSONValue.object(["type": "SUBSCRIBE"]).encoded)
+            body: JSONValue.object(["type": "SUBSCRIBE"]).encoded))
         let watcher = try? await context.channel.pipeline.handler(type: ClientGoneHandler.self).get()
         // Heartbeats come every `heartbeatIntervalSeconds`: a longer silence means the leader is gone.
         let silence = Duration.seconds(max(5, 3 * master.config.scheduling.heartbeatIntervalSeconds))
@@ -134,6 +135,7 @@ extension MasterHTTP {
     /// Sends `request` to `address` and answers what it answered (status, type and body);
     /// 502 when it does not answer, 503 when a master answers that it does not lead.
     func forward(_ request: HTTPStreamRequest, to address: PeerAddress, what: String) async -> Response {
+        let request = AuthenticationMiddleware.forwardingCredentials(request)
         do {
             let answer = try await dashboardClient.execute(request, host: address.host, port: address.port, bodyLimitBytes: 64 << 20)
             if answer.status.code == 307 { return problem(.serviceUnavailable, "\(what) at \(address) no longer leads; retry shortly") }

@@ -15,21 +15,21 @@ extension MasterHTTP {
             router.get(RouterPath(path)) { _, _ in problem(.methodNotAllowed, "the operator API expects POST") }
         }
         for path in ["/master/state", "/state", "/master/state.json", "/state.json"] {
-            router.get(RouterPath(path)) { request, _ in await stateV0(request) }
+            router.get(RouterPath(path)) { request, context in await stateV0(request, context) }
         }
         for path in ["/slaves", "/master/slaves", "/slaves.json", "/master/slaves.json"] {
-            router.get(RouterPath(path)) { request, _ in
-                await v0(request) { snapshot, _ in MasterEndpointsV0.slaves(snapshot) }
+            router.get(RouterPath(path)) { request, context in
+                await v0(request, context) { snapshot, _ in MasterEndpointsV0.slaves(snapshot) }
             }
         }
         for path in ["/frameworks", "/master/frameworks", "/frameworks.json", "/master/frameworks.json"] {
-            router.get(RouterPath(path)) { request, _ in
-                await v0(request) { snapshot, query in MasterEndpointsV0.frameworks(snapshot, frameworkID: query["framework_id"]) }
+            router.get(RouterPath(path)) { request, context in
+                await v0(request, context) { snapshot, query in MasterEndpointsV0.frameworks(snapshot, frameworkID: query["framework_id"]) }
             }
         }
         for path in ["/tasks", "/master/tasks", "/tasks.json", "/master/tasks.json"] {
-            router.get(RouterPath(path)) { request, _ in
-                await v0(request) { snapshot, query throws(MasterError) in try MasterEndpointsV0.tasks(snapshot, query: query) }
+            router.get(RouterPath(path)) { request, context in
+                await v0(request, context) { snapshot, query throws(MasterError) in try MasterEndpointsV0.tasks(snapshot, query: query) }
             }
         }
         router.get("/master/health") { _, _ in Response(status: .ok) }
@@ -38,12 +38,13 @@ extension MasterHTTP {
 
     /// A v0 endpoint answered by the leader from its operator snapshot and the query string.
     func v0(
-        _ request: Request, _ make: (OperatorSnapshot, [String: String]) throws(MasterError) -> JSONValue
+        _ request: Request, _ context: MasterRequestContext,
+        _ make: (OperatorSnapshot, [String: String]) throws(MasterError) -> JSONValue
     ) async -> Response {
         await answerLeader(request) {
             var query: [String: String] = [:]
             for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-            return jsonResponse(try make(try await master.leader.operatorSnapshot(), query))
+            return jsonResponse(try make(try await visibleSnapshot(context.principal), query))
         }
     }
 
@@ -72,6 +73,7 @@ extension MasterHTTP {
             }
             return problem(.badRequest, "unknown call type \"\(type)\"; see master.proto Call.Type")
         }
+        if let refusal = authorize(operatorChecks(kind, call), context.principal) { return refusal }
         if kind == .getLoggingLevel || kind == .setLoggingLevel { return loggingLevel(kind, call, formats.answer) }
         let make: (@Sendable (UInt64) -> RegistryCommand)?
         do {
@@ -92,7 +94,7 @@ extension MasterHTTP {
                 _ = try await master.leader.operatorKill(kill.taskID, frameworkID: kill.frameworkID)
                 return Response(status: .accepted)
             }
-            return try await operatorRead(kind, formats.answer)
+            return try await operatorRead(kind, formats.answer, principal: context.principal)
         }
     }
 
@@ -100,12 +102,12 @@ extension MasterHTTP {
     /// registry is linearizable, like a KV read: the leader first confirms with a quorum that
     /// it still leads (Raft's read index) and has applied what was committed before the read
     /// arrived, so a leader cut off from the others never answers from a stale registry.
-    private func operatorRead(_ kind: OperatorCall.Kind, _ format: MessageFormat) async throws -> Response {
+    private func operatorRead(_ kind: OperatorCall.Kind, _ format: MessageFormat, principal: String?) async throws -> Response {
         if kind.readsRegistry, !DeliberateBreak.active.contains(.localReads) {
             _ = try await master.leader.requireLeading()
             do { try await master.server.linearizableRead() } catch { throw MasterError.reading(error) }
         }
-        let snapshot = try await master.leader.operatorSnapshot()
+        let snapshot = try await visibleSnapshot(principal)
         let body: JSONValue
         switch kind {
         case .getHealth: body = OperatorInfo.health
@@ -146,9 +148,9 @@ extension MasterHTTP {
     }
 
     /// `GET /master/state` (and `/state`, `/master/state.json`, `/state.json`).
-    func stateV0(_ request: Request) async -> Response {
+    func stateV0(_ request: Request, _ context: MasterRequestContext) async -> Response {
         await answerLeader(request) {
-            jsonResponse(MasterStateV0.state(try await master.leader.operatorSnapshot()))
+            jsonResponse(MasterStateV0.state(try await visibleSnapshot(context.principal)))
         }
     }
 

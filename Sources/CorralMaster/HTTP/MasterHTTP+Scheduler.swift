@@ -1,5 +1,6 @@
 import CorralModel
 import CorralProtobuf
+import CorralSecurity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -33,6 +34,7 @@ extension MasterHTTP {
             return problem(.badRequest, "unknown call type \"\(call.type?.rawValue ?? "")\"; see scheduler.proto Call.Type")
         }
         master.metrics?.requests.call(api: "scheduler", type: type.rawValue)
+        if let refusal = schedulerRefusal(call, context.principal) { return refusal }
         let streamID = request.headers[.mesosStreamID]
         return await answerLeader(request) {
             guard type == .subscribe else {
@@ -67,6 +69,7 @@ extension MasterHTTP {
             return problem(.badRequest, "unknown agent call type \"\(call.type.rawValue)\"")
         }
         master.metrics?.requests.call(api: "agent", type: call.type.rawValue)
+        if call.type == .subscribe, let refusal = authorize([(.registerAgents, nil)], context.principal) { return refusal }
         let streamID = request.headers[.agentStreamID]
         return await answerLeader(request) {
             guard call.type == .subscribe else {

@@ -8,6 +8,9 @@ struct MasterRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The client's connection.
     let channel: any Channel
+    /// The principal the request authenticated as (`AuthenticationMiddleware`); nil when
+    /// authentication is off or the path is open.
+    var principal: String?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

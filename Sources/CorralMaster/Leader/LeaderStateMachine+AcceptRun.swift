@@ -128,8 +128,18 @@ extension LeaderStateMachine {
                 }
                 continue
             }
+            // run_tasks: a group runs whole or not at all, so one refused task refuses it.
+            let refusals = tasks.map { runTasksRefusal($0, executor: executor, framework: id, registry: context.registry) }
+            if let first = refusals.compactMap({ $0 }).first {
+                for (task, refusal) in zip(tasks, refusals) where executor != nil || refusal != nil {
+                    actions += refuse(task, of: id, state: .error, reason: reason, message: refusal ?? first, registry: context.registry)
+                }
+            }
+            let refusedAny = refusals.contains { $0 != nil }
+            let allowed: [TaskInfo] = executor != nil && refusedAny ? [] : zip(tasks, refusals).filter { $0.1 == nil }.map { $0.0 }
+            guard !allowed.isEmpty else { continue }
             let checked = Self.checkLaunch(
-                tasks,
+                allowed,
                 group: executor,
                 framework: id,
                 agent: run.agent,

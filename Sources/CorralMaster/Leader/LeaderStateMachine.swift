@@ -1,3 +1,4 @@
+import CorralSecurity
 import CorralModel
 import Foundation
 
@@ -145,6 +146,8 @@ package struct LeaderStateMachine {
     package var newUUID: () -> UUID = { UUID() }
     /// The master as SUBSCRIBED describes it.
     package var masterInfo = MasterInfo(id: "corral")
+    /// The master's ACLs (`--acls`); nil: none, and tasks run as whatever user they name.
+    package var acls: ACLs?
     /// The allocator: this leader's own, rebuilt from the registry at each election.
     var allocator: any Allocator
     /// What each live task holds in the allocator.

@@ -1,3 +1,4 @@
+import CorralSecurity
 import CorralModel
 import CorralRaft
 import CorralReplication
@@ -56,7 +57,10 @@ actor MasterLeader {
     let commits: AsyncStream<(RegistryCommand, LeaderStateMachine.Continuation)>
     let commitSink: AsyncStream<(RegistryCommand, LeaderStateMachine.Continuation)>.Continuation
 
-    init(config: MasterConfig, machine: MasterStateMachine, server: RaftServer, logger: Logger, metrics: MasterMetrics? = nil) {
+    init(
+        config: MasterConfig, machine: MasterStateMachine, server: RaftServer, logger: Logger, metrics: MasterMetrics? = nil,
+        acls: ACLs? = nil
+    ) {
         self.config = config
         self.metrics = metrics
         self.machine = machine
@@ -66,6 +70,7 @@ actor MasterLeader {
         core = LeaderStateMachine(
             timing: LeaderStateMachine.Timing(config.scheduling), allocator: Self.makeAllocator(config.scheduling), now: started)
         core.masterInfo = Self.masterInfo(config)
+        core.acls = acls
         (changes, changeSink) = AsyncStream.makeStream(of: [RegistryChange].self)
         (roles, roleSink) = AsyncStream.makeStream(of: (RaftRole, UInt64).self)
         (proposals, proposalSink) = AsyncStream.makeStream(of: RegistryCommand.self)

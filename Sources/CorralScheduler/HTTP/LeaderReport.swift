@@ -40,8 +40,9 @@ public struct LeaderReport: Sendable, Hashable {
 
     /// Asks `master`; nil when it does not answer in `client`'s time, knows no leader, is
     /// between terms (a candidate) or has stopped.
-    public static func fetch(from master: MasterAddress, client: HTTPStreamClient) async -> LeaderReport? {
-        let request = HTTPStreamRequest(method: .GET, path: "/quorum/status", headers: ["Accept": "application/json"])
+    public static func fetch(from master: MasterAddress, client: HTTPStreamClient, authorization: String? = nil) async -> LeaderReport? {
+        var request = HTTPStreamRequest(method: .GET, path: "/quorum/status", headers: ["Accept": "application/json"])
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         guard let response = try? await client.execute(request, host: master.host, port: master.port, bodyLimitBytes: 64 << 10),
             response.status == .ok,
             let view = try? JSONDecoder().decode(QuorumView.self, from: Data(response.body)),

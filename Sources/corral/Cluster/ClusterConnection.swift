@@ -1,6 +1,7 @@
 import CorralMaster
 import CorralModel
 import CorralScheduler
+import CorralSecurity
 import Foundation
 
 /// The CLI's way to the cluster: any master that answers sends it on to the leader (307), so
@@ -9,6 +10,8 @@ import Foundation
 struct ClusterConnection: Sendable {
     let masters: [String]
     var client = MasterClient(timeoutSeconds: 5)
+    /// What the CLI authenticates with (`--principal`/`--secret-file`, `--token-file`).
+    var credentials: ClientCredentials?
 
     /// Sends a request to the leader through the first master that answers, following its
     /// redirects (307 to the leader) here so that a master naming an unreachable leader is

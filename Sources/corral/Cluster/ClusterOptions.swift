@@ -21,6 +21,20 @@ struct ClusterOptions: ParsableArguments {
 
     @Flag(help: "Print machine-readable JSON instead of text.") var json = false
 
+    @Option(help: "The principal to authenticate as (with --secret-file), for masters started with --credentials.")
+    var principal: String?
+    @Option(help: "A file holding the secret of --principal.") var secretFile: String?
+    @Option(help: "A file holding a bearer token (JWT); default: $CORRAL_TOKEN.") var tokenFile: String?
+
+    /// The credentials the options name (or `CORRAL_TOKEN`); nil: none.
+    func credentials() throws -> ClientCredentials? {
+        do {
+            return try ClientCredentials.from(principal: principal, secretFile: secretFile, tokenFile: tokenFile)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     /// The master list from `--masters`, `$CORRAL_MASTERS` or `corral up`'s defaults; entries
     /// keep an `https://` or `http://` they were given with.
     func endpoints() throws -> [String] {
@@ -70,6 +84,9 @@ struct ClusterOptions: ParsableArguments {
 
     /// A connection to the masters.
     func connect() throws -> ClusterConnection {
-        ClusterConnection(masters: try endpoints(), client: MasterClient(timeoutSeconds: 5, tls: try tls()))
+        var connection = ClusterConnection(masters: try endpoints(), client: MasterClient(timeoutSeconds: 5, tls: try tls()))
+        connection.client.authorization = try credentials()?.authorization
+        connection.credentials = try credentials()
+        return connection
     }
 }

@@ -19,7 +19,9 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let json = cluster.json
-        let follower = EventsFollower(masters: try cluster.endpoints(), tls: try cluster.tls()) { events in
+        let follower = EventsFollower(
+            masters: try cluster.endpoints(), tls: try cluster.tls(), authorization: try cluster.credentials()?.authorization
+        ) { events in
             for event in events {
                 let now = Date()
                 say(json ? event.json(at: now) : event.line(at: now))

@@ -19,8 +19,12 @@ final class EventsFollower: Sendable {
     /// Why the last master that refused TLS (or spoke it to a plain client) did, for the "no leader" line.
     private let refusal = Mutex<String?>(nil)
 
-    init(masters: [String], tls: TLSIdentity? = nil, emit: @escaping @Sendable ([ClusterEvent]) -> Void) {
+    /// The `Authorization` header of every request; nil: none.
+    let authorization: String?
+
+    init(masters: [String], tls: TLSIdentity? = nil, authorization: String? = nil, emit: @escaping @Sendable ([ClusterEvent]) -> Void) {
         self.masters = Mutex(masters)
+        self.authorization = authorization
         self.emit = emit
         self.tls = tls
         client = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: tls)
@@ -31,6 +35,13 @@ final class EventsFollower: Sendable {
         var id: UInt64
         var address: String
         var term: UInt64
+    }
+
+    /// `request` with, given credentials, their `Authorization` header.
+    private func authorized(_ request: HTTPStreamRequest) -> HTTPStreamRequest {
+        var request = request
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        return request
     }
 
     func run() async {
@@ -57,7 +68,7 @@ final class EventsFollower: Sendable {
                     guard let (host, port) = Self.split(endpoint) else { return nil }
                     let answer: HTTPBufferedResponse
                     do {
-                        answer = try await self.client.execute(.init(path: "/quorum/status"), host: host, port: port)
+                        answer = try await self.client.execute(self.authorized(.init(path: "/quorum/status")), host: host, port: port)
                     } catch let error as SchedulerError where error.isTLSFailure || error.message.contains("if it serves HTTPS") {
                         self.refusal.withLock { $0 = error.message }
                         return nil
@@ -81,9 +92,9 @@ final class EventsFollower: Sendable {
     /// Reads the leader's SUBSCRIBE stream until it ends or another leader (or term) is found.
     private func follow(_ leader: Leader, _ tracker: inout ClusterEventTracker) async {
         guard let (host, port) = Self.split(leader.address) else { return }
-        let request = HTTPStreamRequest(
+        let request = authorized(HTTPStreamRequest(
             method: .POST, path: "/api/v1", headers: ["Content-Type": "application/json", "Accept": "application/json"],
-            body: JSONValue.object(["type": "SUBSCRIBE"]).encoded)
+            body: JSONValue.object(["type": "SUBSCRIBE"]).encoded))
         // The leader sends a heartbeat at least every 15 s by default.
         let streaming = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(45), tls: tls)
         do {

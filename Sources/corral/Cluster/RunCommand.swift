@@ -72,7 +72,8 @@ struct RunCommand: AsyncParsableCommand {
         let (image, cpus, mem) = (image, cpus, mem)
         let mappings = try Self.portMappings(publish)
         let framework = try RunFramework(
-            masters: connection.masters, tls: connection.client.tls?.files, name: Self.frameworkNamePrefix + base, failoverTimeoutSeconds: detach ? 7 * 86400 : 60, taskIDs: ids
+            masters: connection.masters, tls: connection.client.tls?.files, name: Self.frameworkNamePrefix + base,
+            failoverTimeoutSeconds: detach ? 7 * 86400 : 60, taskIDs: ids, credentials: connection.credentials
         ) { id, agent in
             var task = TaskInfo(
                 name: id.value, taskID: id, agentID: agent, resources: [.scalar("cpus", Scalar(cpus)), .scalar("mem", Scalar(mem))],

@@ -22,7 +22,7 @@ actor RunFramework {
     private(set) var offersSeen = 0
 
     init(
-        masters: [String], tls: TLSFiles?, name: String, failoverTimeoutSeconds: Double, taskIDs: [TaskID],
+        masters: [String], tls: TLSFiles?, name: String, failoverTimeoutSeconds: Double, taskIDs: [TaskID], credentials: ClientCredentials? = nil,
         makeTask: @escaping @Sendable (TaskID, AgentID) -> TaskInfo
     ) throws {
         var info = FrameworkInfo(user: "root", name: name, failoverTimeoutSeconds: failoverTimeoutSeconds)
@@ -33,6 +33,7 @@ actor RunFramework {
             masters: masters, framework: info, implicitAcknowledgements: true,
             reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(10))
         configuration.tls = tls
+        configuration.credentials = credentials
         client = try SchedulerClient(configuration, logger: logger)
         pending = taskIDs
         self.makeTask = makeTask

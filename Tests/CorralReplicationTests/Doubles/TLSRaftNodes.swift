@@ -61,7 +61,9 @@ final class TLSRaftNode: Sendable {
             options: TransportOptions(tls: tls), logger: CapturingLogHandlerDouble.logger(lines), encode: { $0.encoded() })
         let machine = try KeyValueStateMachine(environment: try StoreEnvironment(path: "\(directory)/node-\(id)"))
         let server = try RaftServer(
-            config: RaftConfig(id: id, electionTimeoutTicks: 10, heartbeatTicks: 1),
+            // 1–2 s election timeouts: the tests assert that no term changes, which a machine
+            // busy with other suites must not break by delaying heartbeats.
+            config: RaftConfig(id: id, electionTimeoutTicks: 100, heartbeatTicks: 2),
             storage: InMemoryRaftLogStorage(.bootstrap(voters: voters)), machine: machine, transport: transport,
             peers: [:], logger: quiet)
         let port = try await transport.listen(host: "127.0.0.1", port: 0, onRaft: { server.deliver($0) }, onClient: { _, _ in })

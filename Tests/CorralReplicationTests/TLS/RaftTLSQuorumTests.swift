@@ -53,8 +53,8 @@ struct RaftTLSQuorumTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await rogue.server.run() }
                 defer { group.cancelAll() }
-                // 100 to 200 ms per election timeout: this is 15 or more of them, with writes.
-                let end = ContinuousClock.now + .seconds(3)
+                // The intruder's election timeouts are 1 to 2 s: it campaigns a few times, with writes.
+                let end = ContinuousClock.now + .seconds(5)
                 var written = 0
                 while ContinuousClock.now < end {
                     _ = try await leader.server.propose(putCommand("during-\(written)", "x"))
