@@ -48,6 +48,7 @@ struct AgentCommand: AsyncParsableCommand {
     /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
     /// before the watch began is noticed too.
     @Option(help: .hidden) var parentPid: Int32?
+    @OptionGroup(title: "Request limits") var limitOptions: AgentLimitOptions
 
     func run() async throws {
         let settings = AgentSettings(
@@ -55,8 +56,10 @@ struct AgentCommand: AsyncParsableCommand {
             revocableResources: revocableResources, attributes: attributes, hostname: hostname, httpListen: httpListen,
             diskWatchIntervalSeconds: diskWatchIntervalSeconds)
         let agentConfig: AgentConfig
+        let limits: AgentLimits
         do {
             agentConfig = try AgentConfig.resolve(flags: settings, configFile: config)
+            limits = try limitOptions.limits()
         } catch {
             FileHandle.standardError.write(Data("corral agent: \(error)\n".utf8))
             throw ExitCode(2)
@@ -100,7 +103,7 @@ struct AgentCommand: AsyncParsableCommand {
         // The HTTP API starts first: the agent registers with the port it really listens on.
         let http = AgentHTTP(
             view: { await agent.view() }, files: agent.files, listen: agentConfig.httpListen, logger: logger,
-            executors: agent, metrics: agent.metrics)
+            executors: agent, metrics: agent.metrics, limits: limits)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let application = http.application { port in
             portSink.yield(port)
