@@ -55,6 +55,9 @@ public struct MasterConfig: Sendable, Hashable {
     /// for the HTTP API; nil: plain TCP (`[tls]` in the config file, `--tls-cert`, `--tls-key`,
     /// `--tls-ca` on the command line).
     public var tls: TLSFiles?
+    /// Request limits of the HTTP API: body sizes, rates, subscribers, connections and
+    /// slow-client timeouts (`[limits]`; see `MasterLimits` for the defaults).
+    public var limits = MasterLimits()
 
     public init(
         clusterID: String = "corral",
@@ -117,6 +120,7 @@ public struct MasterConfig: Sendable, Hashable {
         }
         if maxFrameBytes < 1 << 16 { throw bad("log.max_frame_bytes must be at least 65536") }
         try scheduling.validate()
+        try limits.validate()
         if let tls, tls.certificate == nil || tls.key == nil || tls.ca == nil {
             throw bad(
                 "[tls] needs certificate, key and ca (the cluster's CA: Raft peers are mutually authenticated); "

@@ -1,6 +1,7 @@
 import CorralModel
 import CorralRaft
 import CorralReplication
+import CorralSecurity
 import Foundation
 import Hummingbird
 import NIOCore
@@ -10,11 +11,21 @@ import NIOCore
 /// no leader known they answer 503.
 struct MasterHTTP: Sendable {
     let master: MasterProcess
-    static let maxBodyBytes = 1 << 20
+    /// Request limits: bodies, rates, streams, connections, slow clients.
+    let guards: MasterGuards
+    /// What a route reads of a body at most; `RequestLimitsMiddleware` has already held the
+    /// body to its endpoint family's (smaller) limit.
+    static let maxBodyBytes = MasterLimits.bodyCeilingBytes
+
+    init(master: MasterProcess) {
+        self.master = master
+        guards = MasterGuards(master.config.limits)
+    }
 
     func application(onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let router = Router(context: MasterRequestContext.self)
         addRequestCounting(to: router)
+        router.add(middleware: RequestLimitsMiddleware(guards: guards))
         router.get("/health") { _, _ in "ok\n" }
         router.get("/quorum/status") { _, _ in try await json(master.quorumStatus()) }
         router.post("/quorum/add-learner") { request, context in try await membership(request, context, .addLearner) }
@@ -34,7 +45,10 @@ struct MasterHTTP: Sendable {
         let address = master.config.httpListen
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ClientGoneHandler()])),
+            // Connections capped and slow clients cut off (see `MasterLimits`).
+            server: .guardedHTTP1(
+                gate: guards.connections, timeouts: guards.limits.timeouts, what: "this master (limits.max_connections)",
+                additionalChannelHandlers: { [ClientGoneHandler()] }),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "corral-master"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? address.port) },
             logger: master.logger
