@@ -73,11 +73,10 @@ public struct MasterLimits: Sendable, Hashable {
     /// Checks the settings; the message names the key and its range.
     public func validate() throws(MasterError) {
         func bad(_ message: String) -> MasterError { MasterError(code: .badConfig, message: "limits." + message) }
-        for family in BodyFamily.allCases {
-            let value = maxBodyBytes(for: family)
-            guard (1_024...Self.bodyCeilingBytes).contains(value) else {
-                throw bad("\(family.configKey) (\(value)) must be in 1024...\(Self.bodyCeilingBytes)")
-            }
+        // The shared limit first, then the families set on their own: the message names the key given.
+        let set = [(BodyFamily.other, maxBodyBytes)] + BodyFamily.allCases.compactMap { family in familyBodyBytes[family].map { (family, $0) } }
+        for (family, value) in set where !(1_024...Self.bodyCeilingBytes).contains(value) {
+            throw bad("\(family.configKey) (\(value)) must be in 1024...\(Self.bodyCeilingBytes)")
         }
         guard requestsPerSecond == 0 || (0.001...1_000_000).contains(requestsPerSecond) else {
             throw bad("requests_per_second (\(requestsPerSecond)) must be 0 (no limit) or in 0.001...1000000")
