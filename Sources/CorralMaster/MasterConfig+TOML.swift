@@ -6,7 +6,7 @@ import TOMLKit
 
 extension MasterConfig {
     /// The file layout; every key is optional so flags can fill the gaps.
-    private struct File: Decodable {
+    fileprivate struct File: Decodable {
         struct Peer: Decodable {
             var id: ConfigUnsigned
             var raft: String
@@ -47,6 +47,19 @@ extension MasterConfig {
             var jwt_rsa_public_key: String?
             var acls: String?
         }
+        struct Limits: Decodable {
+            var max_body_bytes: Int?
+            var scheduler_max_body_bytes: Int?
+            var operator_max_body_bytes: Int?
+            var agent_max_body_bytes: Int?
+            var requests_per_second: ConfigSeconds?
+            var burst: Int?
+            var max_scheduler_subscribers: Int?
+            var max_operator_subscribers: Int?
+            var max_connections: Int?
+            var header_timeout_seconds: ConfigSeconds?
+            var body_timeout_seconds: ConfigSeconds?
+        }
         var cluster_id: String?
         var node_id: ConfigUnsigned?
         var data_dir: String?
@@ -59,6 +72,7 @@ extension MasterConfig {
         var scheduling: Scheduling?
         var tls: TLS?
         var auth: Auth?
+        var limits: Limits?
     }
 
     /// Reads a TOML config file. Relative `data_dir` paths are taken from the current directory.
@@ -131,6 +145,7 @@ extension MasterConfig {
             if let value = scheduling.failover_grace_seconds?.value { config.scheduling.failoverGraceSeconds = value }
             if let value = scheduling.update_retry_seconds?.value { config.scheduling.updateRetrySeconds = value }
         }
+        if let limits = file.limits { config.limits.apply(limits) }
         if let tls = file.tls {
             config.tls = TLSFiles(certificate: tls.certificate, key: tls.key, ca: tls.ca)
         }
@@ -179,10 +194,27 @@ extension MasterConfig {
         case "raft_listen", "http_listen", "raft", "http": return "a string \"HOST:PORT\""
         case "join": return "true or false"
         case "peers": return "[[peers]] tables with id, raft and http"
-        case "timing", "log", "scheduling", "tls", "auth": return "a table [\(key)]"
+        case "requests_per_second": return "a number (e.g. 50 or 0.5; 0: no limit)"
+        case "timing", "log", "scheduling", "tls", "auth", "limits": return "a table [\(key)]"
         case "priorities": return "a table of role = whole number"
         default: return key.hasSuffix("_seconds") ? "a number of seconds (e.g. 5 or 0.5)" : "a whole number"
         }
     }
+}
 
+extension MasterLimits {
+    /// Takes the keys the `[limits]` table sets.
+    fileprivate mutating func apply(_ table: MasterConfig.File.Limits) {
+        if let value = table.max_body_bytes { maxBodyBytes = value }
+        if let value = table.scheduler_max_body_bytes { familyBodyBytes[.scheduler] = value }
+        if let value = table.operator_max_body_bytes { familyBodyBytes[.`operator`] = value }
+        if let value = table.agent_max_body_bytes { familyBodyBytes[.agent] = value }
+        if let value = table.requests_per_second?.value { requestsPerSecond = value }
+        if let value = table.burst { burst = value }
+        if let value = table.max_scheduler_subscribers { maxSchedulerSubscribers = value }
+        if let value = table.max_operator_subscribers { maxOperatorSubscribers = value }
+        if let value = table.max_connections { maxConnections = value }
+        if let value = table.header_timeout_seconds?.value { headerTimeoutSeconds = value }
+        if let value = table.body_timeout_seconds?.value { bodyTimeoutSeconds = value }
+    }
 }

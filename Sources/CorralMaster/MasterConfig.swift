@@ -60,6 +60,9 @@ public struct MasterConfig: Sendable, Hashable {
     public var authentication = HTTPAuthenticator.Settings()
     /// A Mesos-style ACLs file (`auth.acls`, `--acls`); nil: no authorization, as before.
     public var aclsFile: String?
+    /// Request limits of the HTTP API: body sizes, rates, subscribers, connections and
+    /// slow-client timeouts (`[limits]`; see `MasterLimits` for the defaults).
+    public var limits = MasterLimits()
 
     public init(
         clusterID: String = "corral",
@@ -122,6 +125,7 @@ public struct MasterConfig: Sendable, Hashable {
         }
         if maxFrameBytes < 1 << 16 { throw bad("log.max_frame_bytes must be at least 65536") }
         try scheduling.validate()
+        try limits.validate()
         if let tls, tls.certificate == nil || tls.key == nil || tls.ca == nil {
             throw bad(
                 "[tls] needs certificate, key and ca (the cluster's CA: Raft peers are mutually authenticated); "

@@ -24,6 +24,8 @@ struct MasterHTTP: Sendable {
     /// Talks to the other masters and the agents on the dashboard's behalf; a master that
     /// does not answer within a second counts as down.
     let dashboardClient: HTTPStreamClient
+    /// Request limits: bodies, rates, streams, connections, slow clients.
+    let guards: MasterGuards
 
     /// The endpoint of `master`, with its TLS files (loaded by `MasterProcess`, which also
     /// uses them for the Raft port).
@@ -31,6 +33,7 @@ struct MasterHTTP: Sendable {
         self.master = master
         tls = master.tls
         dashboardClient = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: tls)
+        guards = MasterGuards(master.config.limits)
     }
 
     func application(onRunning: @escaping @Sendable (Int) -> Void) throws -> some ApplicationProtocol {
@@ -39,6 +42,8 @@ struct MasterHTTP: Sendable {
         if master.authenticator != nil || master.acls != nil {
             router.add(middleware: AuthenticationMiddleware(authenticator: master.authenticator, acls: master.acls))
         }
+        // After authentication, so that rates are counted per principal (see `rateLimitKey`).
+        router.add(middleware: RequestLimitsMiddleware(guards: guards))
         router.get("/health") { _, _ in "ok\n" }
         router.get("/quorum/status") { _, _ in try await json(master.quorumStatus()) }
         router.post("/quorum/add-learner") { request, context in try await membership(request, context, .addLearner) }
@@ -56,11 +61,14 @@ struct MasterHTTP: Sendable {
         router.get("/master/redirect") { request, _ in await redirect(request) }
         router.get("/redirect") { request, _ in await redirect(request) }
         let address = master.config.httpListen
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ClientGoneHandler()]))
-        let server = try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0.serverConfiguration(requireClientCertificate: false)) }
+        // Connections capped and slow clients cut off (see `MasterLimits`), under TLS when set.
+        let guarded = HTTPServerBuilder.guardedHTTP1(
+            gate: guards.connections, timeouts: guards.limits.timeouts, what: "this master (limits.max_connections)",
+            additionalChannelHandlers: { [ClientGoneHandler()] })
+        let server = try tls.map { try HTTPServerBuilder.tls(guarded, tlsConfiguration: $0.serverConfiguration(requireClientCertificate: false)) }
         return Application(
             router: router,
-            server: server ?? http1,
+            server: server ?? guarded,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "corral-master"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? address.port) },
             logger: master.logger

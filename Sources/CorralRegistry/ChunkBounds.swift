@@ -21,7 +21,7 @@ enum ChunkBounds {
         guard let contentRange else { return declaredLength }
         let text = contentRange.hasPrefix("bytes ") ? String(contentRange.dropFirst(6)) : contentRange
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, start <= end else {
+        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, start <= end, end < .max else {
             throw RegistryError(
                 .rangeInvalid, "Content-Range '\(contentRange)' is not <start>-<end> (inclusive byte positions)",
                 detail: ["range": contentRange], headers: progress)
@@ -39,5 +39,27 @@ enum ChunkBounds {
                 detail: ["range": contentRange, "length": String(declaredLength)])
         }
         return rangeLength
+    }
+
+    /// What one request may add to an upload holding `uploaded` bytes on a registry whose
+    /// blobs may reach `maxBlobBytes`: `limit` bytes; `declared` when the headers said how many
+    /// (so fewer is a cut-short upload); `tooLong`, for a streamed body, the 413 to answer when
+    /// it runs past the cap. Throws `limit`'s refusals, and 413 `SIZE_INVALID` before a byte
+    /// is read when the headers already ask for more than the cap leaves.
+    static func allowance(
+        uploaded: Int64, contentRange: String?, contentLength: String?, maxBlobBytes: Int64, progress: [String: String] = [:]
+    ) throws(RegistryError) -> (limit: Int64, declared: Bool, tooLong: RegistryError?) {
+        let declared = try limit(uploaded: uploaded, contentRange: contentRange, contentLength: contentLength, progress: progress)
+        let room = max(0, maxBlobBytes - max(0, uploaded))
+        let tooLarge = RegistryError(
+            .sizeInvalid,
+            "the blob would exceed \(maxBlobBytes) bytes, the most this registry takes (--max-blob-bytes); "
+                + "cancel this upload (DELETE) and push a smaller blob",
+            detail: ["limit": String(maxBlobBytes), "uploaded": String(uploaded)], status: 413)
+        if let declared {
+            if declared > room { throw tooLarge }
+            return (declared, true, nil)
+        }
+        return (room, false, tooLarge)
     }
 }

@@ -74,14 +74,14 @@ extension RegistryServer {
     /// Streams `body` into the upload, after checking `Content-Range` (when `checkRange`) and
     /// that as many bytes came as the request said.
     private func receive(_ body: RequestBody, into session: UploadSession, _ request: Request, checkRange: Bool) async throws {
-        let limit = try ChunkBounds.limit(
+        let allowance = try ChunkBounds.allowance(
             uploaded: session.size, contentRange: checkRange ? request.headers[.contentRange] : nil,
-            contentLength: request.headers[.contentLength], progress: progressHeaders(session))
-        let received = try await session.append(body, limit: limit ?? .max)
-        if let limit, received != limit {
+            contentLength: request.headers[.contentLength], maxBlobBytes: maxBlobBytes, progress: progressHeaders(session))
+        let received = try await session.append(body, limit: allowance.limit, tooLong: allowance.tooLong)
+        if allowance.declared, received != allowance.limit {
             throw RegistryError(
-                .sizeInvalid, "the request said \(limit) bytes but \(received) came; the upload was cut short",
-                detail: ["expected": String(limit), "received": String(received)])
+                .sizeInvalid, "the request said \(allowance.limit) bytes but \(received) came; the upload was cut short",
+                detail: ["expected": String(allowance.limit), "received": String(received)])
         }
     }
 

@@ -43,6 +43,10 @@ public struct RegistryServer: Sendable {
     public let tls: TLSFiles?
     let uploads: UploadSessions
     let logger: Logger
+    /// The largest blob an upload may grow to (`corral registry serve --max-blob-bytes`);
+    /// a chunk that would pass it is refused with 413 before it is read, and a streamed body
+    /// is cut off there. Default 16 GiB.
+    public var maxBlobBytes: Int64 = 16 << 30
 
     /// A registry serving `storage` on `listen`.
     public init(

@@ -34,7 +34,11 @@ final class UploadSession: @unchecked Sendable {
     /// Whatever arrived before a failure (a dropped connection) stays, and `size` and the hash
     /// agree with the file. The writes are plain `write(2)` calls into the page cache; the one
     /// slow call, `fsync`, runs on NIO's thread pool in `finish`.
-    func append<Body: AsyncSequence>(_ body: Body, limit: Int64 = .max) async throws -> Int64 where Body.Element == ByteBuffer {
+    /// A body longer than `limit` throws `tooLong` (by default: longer than its headers said);
+    /// none of the buffer that passed the limit is written.
+    func append<Body: AsyncSequence>(
+        _ body: Body, limit: Int64 = .max, tooLong: RegistryError? = nil
+    ) async throws -> Int64 where Body.Element == ByteBuffer {
         let path = dataPath
         let descriptor = try Syscall.retrying("open upload", path) { open(path, O_WRONLY | O_APPEND | O_CLOEXEC) }
         defer { close(descriptor) }
@@ -42,7 +46,7 @@ final class UploadSession: @unchecked Sendable {
         for try await buffer in body {
             received += Int64(buffer.readableBytes)
             guard received <= limit else {
-                throw RegistryError(.sizeInvalid, "the request body is longer than its Content-Length or Content-Range says")
+                throw tooLong ?? RegistryError(.sizeInvalid, "the request body is longer than its Content-Length or Content-Range says")
             }
             try buffer.withUnsafeReadableBytes { bytes in
                 var offset = 0

@@ -65,6 +65,7 @@ struct AgentCommand: AsyncParsableCommand {
     /// The pid of the process that started this one, for `--exit-with-parent`: a parent that died
     /// before the watch began is noticed too.
     @Option(help: .hidden) var parentPid: Int32?
+    @OptionGroup(title: "Request limits") var limitOptions: AgentLimitOptions
 
     func run() async throws {
         let settings = AgentSettings(
@@ -75,6 +76,7 @@ struct AgentCommand: AsyncParsableCommand {
         let tls: TLSIdentity?
         let authenticator: HTTPAuthenticator?
         let agentACLs: ACLs?
+        let limits: AgentLimits
         do {
             agentConfig = try AgentConfig.resolve(flags: settings, configFile: config)
             tls = try agentConfig.tls.map { try TLSIdentity(files: $0) }
@@ -84,6 +86,7 @@ struct AgentCommand: AsyncParsableCommand {
             agentConfig.aclsFile = acls
             authenticator = try HTTPAuthenticator(settings: agentConfig.authentication)
             agentACLs = try acls.map { try ACLs.load(path: $0) }
+            limits = try limitOptions.limits()
         } catch {
             FileHandle.standardError.write(Data("corral agent: \(error)\n".utf8))
             throw ExitCode(2)
@@ -128,7 +131,7 @@ struct AgentCommand: AsyncParsableCommand {
         // The HTTP API starts first: the agent registers with the port it really listens on.
         var http = AgentHTTP(
             view: { await agent.view() }, files: agent.files, listen: agentConfig.httpListen, logger: logger,
-            executors: agent, metrics: agent.metrics)
+            executors: agent, metrics: agent.metrics, limits: limits)
         http.tls = tls
         http.authenticator = authenticator
         http.acls = agentACLs

@@ -52,6 +52,7 @@ struct MasterCommand: AsyncParsableCommand {
     /// before the watch began is noticed too.
     @Option(help: .hidden) var parentPid: Int32?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+    @OptionGroup(title: "Request limits") var limitOptions: MasterLimitOptions
 
     func run() async throws {
         var settings = try config.map { try MasterConfig.load(path: $0) } ?? MasterConfig()
@@ -71,6 +72,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let trailingEntries { settings.trailingEntries = trailingEntries }
         if let maxStoreBytes { settings.maxStoreBytes = maxStoreBytes }
         if noMetrics { settings.metricsEnabled = false }
+        limitOptions.apply(to: &settings.limits)
         if tlsCert != nil || tlsKey != nil || tlsCa != nil {
             var files = settings.tls ?? TLSFiles()
             if let tlsCert { files.certificate = tlsCert }

@@ -38,6 +38,8 @@ struct RegistryCommand: AsyncParsableCommand {
         var tlsCert: String?
         @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.")
         var tlsKey: String?
+        @Option(name: .long, help: "The largest blob an upload may grow to, in bytes (default 17179869184, 16 GiB).")
+        var maxBlobBytes: Int64?
 
         func validate() throws {
             if htpasswd != nil && user != nil { throw ValidationError("give --htpasswd or --user, not both") }
@@ -58,8 +60,12 @@ struct RegistryCommand: AsyncParsableCommand {
                     credentials = try BasicCredentials.user(user)
                 }
                 let tls = tlsCert.flatMap { cert in tlsKey.map { RegistryServer.TLSFiles(certificate: cert, key: $0) } }
-                let server = RegistryServer(
+                var server = RegistryServer(
                     storage: storage, listen: .init(host: host, port: port), credentials: credentials, tls: tls)
+                if let maxBlobBytes {
+                    guard maxBlobBytes > 0 else { throw ValidationError("--max-blob-bytes must be a positive number of bytes") }
+                    server.maxBlobBytes = maxBlobBytes
+                }
                 let scheme = tls == nil ? "http" : "https"
                 let application = try server.application { bound in
                     let line = "registry listening on \(host):\(bound) (\(scheme)); root \(storage.root)\n"

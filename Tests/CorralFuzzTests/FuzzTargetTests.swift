@@ -14,6 +14,7 @@ struct FuzzTargetTests {
         "mesos-executor-call": 4000, "mesos-protobuf-call": 6000, "recordio": 20000, "raft-message": 20000,
         "raft-storage": 20000, "client-protocol": 20000, "master-config": 3000, "agent-config": 3000,
         "layer-tar": 3000, "layer-gzip": 3000, "oci-json": 4000, "registry-request": 20000,
+        "files-request": 3000, "registry-upload": 20000, "registry-route": 5000, "master-limits": 3000,
     ]
 
     @Test("every target has a budget here or in the command tests (raft-frame)")

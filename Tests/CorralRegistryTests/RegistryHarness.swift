@@ -39,12 +39,13 @@ struct RegistryHarness {
     /// Runs `body` against a new registry; the server stops and its root is removed after.
     static func with<T>(
         credentials: BasicCredentials? = nil, root: String? = nil, tls: RegistryServer.TLSFiles? = nil,
-        _ body: (RegistryHarness) async throws -> T
+        maxBlobBytes: Int64? = nil, _ body: (RegistryHarness) async throws -> T
     ) async throws -> T {
         let scratch = try ScratchDirectory(prefix: "corral-registry")
         defer { scratch.remove() }
         let storage = try RegistryStorage(root: root ?? scratch.path + "/root")
-        let server = RegistryServer(storage: storage, listen: .init(host: "127.0.0.1", port: 0), credentials: credentials, tls: tls)
+        var server = RegistryServer(storage: storage, listen: .init(host: "127.0.0.1", port: 0), credentials: credentials, tls: tls)
+        if let maxBlobBytes { server.maxBlobBytes = maxBlobBytes }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = try server.application(onRunning: { continuation.yield($0) })
         let services = ServiceGroup(configuration: .init(services: [application], logger: .init(label: "registry-test")))

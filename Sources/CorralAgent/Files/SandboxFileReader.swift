@@ -27,21 +27,23 @@ public enum SandboxFileReader {
 
     /// The entries of the directory at `path`, each named by `path` and its own name.
     public static func browse(_ files: SandboxFiles, path: String) throws(FilesError) -> [Entry] {
-        let directory = try files.resolve(path)
-        guard isDirectory(directory) else { throw FilesError(.notFound, "\"\(path)\" is not a directory") }
+        let opened = try files.open(path)
+        guard opened.isDirectory else { throw FilesError(.notFound, "\"\(path)\" is not a directory") }
+        // Listed through the open descriptor: what was checked is what is listed.
+        let directory = opened.descriptorPath
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
             throw FilesError(.notFound, "cannot list \"\(path)\": \(error.localizedDescription)")
         }
         let base = SandboxFiles.normalized(path)
-        return names.sorted().compactMap { name in
+        return withExtendedLifetime(opened) { names.sorted().compactMap { name in
             var info = stat()
             guard lstat(directory + "/" + name, &info) == 0 else { return nil }
             return Entry(
                 path: (base == "/" ? "" : base) + "/" + name, nlink: Int(info.st_nlink), size: Int(info.st_size),
                 mtime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9, mode: modeString(info.st_mode),
                 uid: userName(info.st_uid), gid: groupName(info.st_gid))
-        }
+        } }
     }
 
     /// Bytes of a file from an offset, and the file's size (what the v1 `READ_FILE` answers).
@@ -63,23 +65,15 @@ public enum SandboxFileReader {
 
     /// As `read`, with the bytes as they are and the file's size.
     public static func readBytes(_ files: SandboxFiles, path: String, offset: Int, length: Int?) throws(FilesError) -> Bytes {
-        let file = try files.resolve(path)
-        guard !isDirectory(file) else { throw FilesError(.badRequest, "\"\(path)\" is a directory; browse it instead") }
+        let opened = try files.open(path)
+        guard !opened.isDirectory else { throw FilesError(.badRequest, "\"\(path)\" is a directory; browse it instead") }
         guard offset >= -1 else { throw FilesError(.badRequest, "offset \(offset) is negative; use -1 for the file's size") }
         if let length, length < 0 { throw FilesError(.badRequest, "length \(length) is negative") }
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw FilesError(.notFound, "cannot open \"\(path)\"") }
-        defer { try? handle.close() }
-        do {
-            let size = Int(try handle.seekToEnd())
-            if offset == -1 { return Bytes(data: [], offset: size, size: size) }
-            let start = min(offset, size)
-            try handle.seek(toOffset: UInt64(start))
-            let count = min(length ?? maximumReadBytes, maximumReadBytes, size - start)
-            let data = count > 0 ? (try handle.read(upToCount: count) ?? Data()) : Data()
-            return Bytes(data: [UInt8](data), offset: start, size: size)
-        } catch {
-            throw FilesError(.notFound, "cannot read \"\(path)\": \(error.localizedDescription)")
-        }
+        let size = opened.size
+        if offset == -1 { return Bytes(data: [], offset: size, size: size) }
+        let start = min(offset, size)
+        let count = min(length ?? maximumReadBytes, maximumReadBytes, size - start)
+        return Bytes(data: count > 0 ? try opened.read(at: start, count: count) : [], offset: start, size: size)
     }
 
     static func isDirectory(_ path: String) -> Bool {

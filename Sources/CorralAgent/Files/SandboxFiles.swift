@@ -34,6 +34,14 @@ public final class SandboxFiles: Sendable {
 
     /// The real file or directory a client's `path` names.
     public func resolve(_ path: String) throws(FilesError) -> String {
+        try resolved(path).file
+    }
+
+    /// The real file or directory a client's `path` names, and the real sandbox it is in.
+    func resolved(_ path: String) throws(FilesError) -> (file: String, root: String) {
+        guard !path.utf8.contains(0) else {
+            throw FilesError(.badRequest, "path \"\(path.replacingOccurrences(of: "\0", with: "\\0"))\" contains a NUL byte")
+        }
         guard path.hasPrefix("/") else {
             throw FilesError(.badRequest, "path \"\(path)\" must be absolute, e.g. a task's sandbox from GET /state")
         }
@@ -58,7 +66,7 @@ public final class SandboxFiles: Sendable {
         guard realCandidate == realRoot || realCandidate.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") else {
             throw FilesError(.forbidden, "\"\(path)\" leads out of its sandbox through a symbolic link")
         }
-        return realCandidate
+        return (realCandidate, realRoot)
     }
 
     static func normalized(_ path: String) -> String {
@@ -66,7 +74,7 @@ public final class SandboxFiles: Sendable {
     }
 
     /// The path with every symlink resolved, or nil when it does not exist.
-    static func realPath(_ path: String) -> String? {
+    public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

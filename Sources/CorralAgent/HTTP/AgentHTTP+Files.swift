@@ -5,7 +5,7 @@ import Foundation
 
 extension AgentHTTP {
     /// `GET /files/browse?path=`: the directory's entries (`ls -l` fields).
-    func browse(_ request: AgentHTTPRequest) -> AgentHTTPResponse {
+    static func browse(_ request: AgentHTTPRequest, files: SandboxFiles) -> AgentHTTPResponse {
         filesAnswer { () throws(FilesError) in
             let path = try requiredPath(request)
             return .json(try SandboxFileReader.browse(files, path: path))
@@ -14,7 +14,7 @@ extension AgentHTTP {
 
     /// `GET /files/read?path=&offset=&length=`: `{"data", "offset"}`; no offset (or -1) asks
     /// for the size only.
-    func read(_ request: AgentHTTPRequest) -> AgentHTTPResponse {
+    static func read(_ request: AgentHTTPRequest, files: SandboxFiles) -> AgentHTTPResponse {
         filesAnswer { () throws(FilesError) in
             let path = try requiredPath(request)
             let query = request.query
@@ -25,35 +25,34 @@ extension AgentHTTP {
     }
 
     /// `GET /files/download?path=`: the file's bytes, as an attachment named after it.
-    func download(_ request: AgentHTTPRequest) -> AgentHTTPResponse {
+    static func download(_ request: AgentHTTPRequest, files: SandboxFiles) -> AgentHTTPResponse {
         filesAnswer { () throws(FilesError) in
             let path = try requiredPath(request)
-            let file = try files.resolve(path)
-            guard !SandboxFileReader.isDirectory(file) else {
+            let opened = try files.open(path)
+            guard !opened.isDirectory else {
                 throw FilesError(.badRequest, "\"\(path)\" is a directory; browse it instead")
             }
-            guard FileManager.default.isReadableFile(atPath: file) else { throw FilesError(.notFound, "cannot open \"\(path)\"") }
-            let name = (file as NSString).lastPathComponent.replacingOccurrences(of: "\"", with: "")
+            let name = (opened.path as NSString).lastPathComponent.replacingOccurrences(of: "\"", with: "")
             return AgentHTTPResponse(
                 headers: ["Content-Type": "application/octet-stream", "Content-Disposition": "attachment; filename=\"\(name)\""],
-                body: .file(path: file))
+                body: .file(opened))
         }
     }
 
-    private func requiredPath(_ request: AgentHTTPRequest) throws(FilesError) -> String {
+    private static func requiredPath(_ request: AgentHTTPRequest) throws(FilesError) -> String {
         guard let path = request.query["path"], !path.isEmpty else {
             throw FilesError(.badRequest, "expecting 'path=value' in the query, e.g. a task's sandbox directory from GET /state")
         }
         return path
     }
 
-    private func integer(_ text: String?, name: String) throws(FilesError) -> Int? {
+    private static func integer(_ text: String?, name: String) throws(FilesError) -> Int? {
         guard let text else { return nil }
         guard let value = Int(text) else { throw FilesError(.badRequest, "\(name) \"\(text)\" is not an integer") }
         return value
     }
 
-    private func filesAnswer(_ body: () throws(FilesError) -> AgentHTTPResponse) -> AgentHTTPResponse {
+    private static func filesAnswer(_ body: () throws(FilesError) -> AgentHTTPResponse) -> AgentHTTPResponse {
         do {
             return try body()
         } catch {

@@ -24,9 +24,9 @@ extension AgentHTTP {
         case "/metrics/snapshot":
             let metrics = AgentOperatorViews.metrics(await view(), now: Date())
             return .json(.object(Dictionary(metrics.map { ($0.name, JSONValue.number($0.value)) }, uniquingKeysWith: { _, last in last })))
-        case "/files/browse", "/files/browse.json": return browse(request)
-        case "/files/read", "/files/read.json": return read(request)
-        case "/files/download", "/files/download.json": return download(request)
+        case "/files/browse", "/files/browse.json": return Self.browse(request, files: files)
+        case "/files/read", "/files/read.json": return Self.read(request, files: files)
+        case "/files/download", "/files/download.json": return Self.download(request, files: files)
         case "/files/debug", "/files/debug.json": return .json(.object(files.attached.mapValues(JSONValue.string)))
         default:
             return .problem(404, "no endpoint at \(path); the agent serves \(Self.endpoints.joined(separator: ", "))")

@@ -6,6 +6,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOPosix
 
 /// The agent's HTTP server, as mesos-agent's: health, version, flags and metrics, `GET /state`
 /// in Mesos's v0 JSON, `/files` confined to the sandboxes, and the v1 Agent Operator API at
@@ -38,13 +39,16 @@ public struct AgentHTTP: Sendable {
     public var authenticator: HTTPAuthenticator?
     /// Who may read sandboxes and state (`corral agent --acls`); nil: everyone who authenticated.
     public var acls: ACLs?
+    /// Request rates, connections and slow clients (see `AgentLimits`).
+    let guards: AgentGuards
 
     /// A server for the agent whose state `view` gives, serving `files`, listening on `listen`.
     public init(
         view: @escaping @Sendable () async -> AgentView, files: SandboxFiles, listen: ListenAddress,
         logger: Logger = Logger(label: "corral.agent.http"), executors: (any ExecutorEndpoint)? = nil,
-        metrics: AgentMetrics = AgentMetrics()
+        metrics: AgentMetrics = AgentMetrics(), limits: AgentLimits = AgentLimits()
     ) {
+        self.guards = AgentGuards(limits)
         self.executors = executors
         self.metrics = metrics
         self.view = view
@@ -58,13 +62,15 @@ public struct AgentHTTP: Sendable {
     /// when `tls` has no certificate and key.
     public func application(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
         let address = listen
-        let responder = CallbackResponder<BasicRequestContext> { request, context in
+        let responder = CallbackResponder<AgentRequestContext> { request, context in
             await serve(request, context)
         }
-        let server = try tls.map { try HTTPServerBuilder.tls(.http1(), tlsConfiguration: $0.serverConfiguration(requireClientCertificate: false)) }
+        let guarded = HTTPServerBuilder.guardedHTTP1(
+            gate: guards.connections, timeouts: guards.limits.timeouts, what: "this agent (--max-connections)")
+        let server = try tls.map { try HTTPServerBuilder.tls(guarded, tlsConfiguration: $0.serverConfiguration(requireClientCertificate: false)) }
         return Application(
             responder: responder,
-            server: server ?? .http1(),
+            server: server ?? guarded,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "corral-agent"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? address.port) },
             logger: logger
@@ -73,7 +79,12 @@ public struct AgentHTTP: Sendable {
 
     // MARK: - Hummingbird adapter
 
-    private func serve(_ request: Request, _ context: BasicRequestContext) async -> Response {
+    private func serve(_ request: Request, _ context: AgentRequestContext) async -> Response {
+        if let refusal = guards.rateRefusal(rateLimitKey(request, context)), case .bytes(let bytes) = refusal.body {
+            return Response(
+                status: HTTPResponse.Status(code: refusal.status), headers: Self.fields(refusal.headers),
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
         var body: [UInt8] = []
         var tooLarge = false
         if request.method == .post || request.method == .put {
@@ -91,11 +102,7 @@ public struct AgentHTTP: Sendable {
             method: request.method.rawValue, uri: request.uri.string, headers: headers, body: body, bodyTooLarge: tooLarge)
         let answer = await respond(plain)
         count(plain, answer)
-        var fields = HTTPFields()
-        for (name, value) in answer.headers {
-            // HTTPField itself is not visible here: CorralAgent does not depend on HTTPTypes.
-            if let name = HTTPFields.Element.Name(name) { fields[name] = value }
-        }
+        let fields = Self.fields(answer.headers)
         let status = HTTPResponse.Status(code: answer.status)
         switch answer.body {
         case .bytes(let bytes):
@@ -106,12 +113,29 @@ public struct AgentHTTP: Sendable {
                 for await record in records { try await writer.write(ByteBuffer(bytes: record)) }
                 try await writer.finish(nil)
             })
-        case .file(let path):
-            do {
-                return Response(status: status, headers: fields, body: try await FileIO().loadFile(path: path, context: context))
-            } catch {
-                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "cannot read \(path)")))
-            }
+        case .file(let opened):
+            return Response(status: status, headers: fields, body: ResponseBody { writer in
+                var offset = 0
+                while offset < opened.size {
+                    let start = offset
+                    let chunk = try await NIOThreadPool.singleton.runIfActive {
+                        try opened.read(at: start, count: min(1 << 16, opened.size - start))
+                    }
+                    if chunk.isEmpty { break }
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                    offset += chunk.count
+                }
+                try await writer.finish(nil)
+            })
         }
+    }
+
+    private static func fields(_ headers: [String: String]) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            // HTTPField itself is not visible here: CorralAgent does not depend on HTTPTypes.
+            if let name = HTTPFields.Element.Name(name) { fields[name] = value }
+        }
+        return fields
     }
 }

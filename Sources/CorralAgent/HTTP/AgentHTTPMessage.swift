@@ -35,8 +35,8 @@ struct AgentHTTPRequest: Sendable {
 struct AgentHTTPResponse: Sendable {
     enum Body: Sendable, Equatable {
         case bytes([UInt8])
-        /// A whole file, streamed from disk by the server.
-        case file(path: String)
+        /// A whole file, opened and checked already, streamed from disk by the server.
+        case file(OpenSandboxFile)
         /// RecordIO records written as they come (chunked) until they end: an executor's
         /// events, or a container's output.
         case stream(ExecutorEventStream)

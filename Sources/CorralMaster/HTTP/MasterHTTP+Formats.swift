@@ -112,7 +112,7 @@ extension MasterHTTP {
     /// JSON; for a protobuf answer each is rewritten as an `M` and framed again.
     func streamResponse<M: SwiftProtobuf.Message>(
         _ request: Request, _ context: MasterRequestContext, _ records: RecordStream, extra: [HTTPField.Name: String],
-        end: MasterLeader.StreamEnd, formats: Negotiation, as message: M.Type
+        end: MasterLeader.StreamEnd, slot: StreamSlot? = nil, formats: Negotiation, as message: M.Type
     ) async -> Response {
         var headers = HTTPFields()
         headers[.contentType] = formats.recordIO ? "application/recordio" : formats.answer.mediaType
@@ -122,7 +122,10 @@ extension MasterHTTP {
         let leader = master.leader
         let logger = master.logger
         if let watcher = try? await context.channel.pipeline.handler(type: ClientGoneHandler.self).get() {
-            watcher.whenClientGone { leader.connectionClosed(end) }
+            watcher.whenClientGone {
+                slot?.release()
+                leader.connectionClosed(end)
+            }
         }
         let protobuf = formats.answer == .protobuf
         let body = ResponseBody { writer in
@@ -146,6 +149,7 @@ extension MasterHTTP {
             } catch {
                 // The client went away; the subscription ends below.
             }
+            slot?.release()
             leader.connectionClosed(end)
         }
         return Response(status: .ok, headers: headers, body: body)

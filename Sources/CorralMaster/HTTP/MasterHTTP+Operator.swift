@@ -136,6 +136,7 @@ extension MasterHTTP {
     private func operatorSubscribe(
         _ request: Request, _ context: MasterRequestContext, _ formats: Negotiation
     ) async throws -> Response {
+        guard let slot = guards.operatorStreams.take() else { return guards.operatorStreams.refusal }
         let heartbeat = master.config.scheduling.heartbeatIntervalSeconds
         let (id, records) = try await master.leader.subscribeOperator { snapshot in
             [
@@ -144,7 +145,8 @@ extension MasterHTTP {
             ]
         }
         return await streamResponse(
-            request, context, records, extra: [:], end: .operatorStream(id), formats: formats, as: Mesos_V1_Master_Event.self)
+            request, context, records, extra: [:], end: .operatorStream(id), slot: slot, formats: formats,
+            as: Mesos_V1_Master_Event.self)
     }
 
     /// `GET /master/state` (and `/state`, `/master/state.json`, `/state.json`).

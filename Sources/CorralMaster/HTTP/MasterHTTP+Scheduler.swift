@@ -50,9 +50,10 @@ extension MasterHTTP {
             if let id = call.frameworkID, subscribe.frameworkInfo.id != id {
                 throw MasterError(code: .request, message: "framework_id and subscribe.framework_info.id differ")
             }
+            guard let slot = guards.schedulerStreams.take() else { return guards.schedulerStreams.refusal }
             let (id, stream, records) = try await master.leader.subscribe(subscribe)
             return await streamResponse(
-                request, context, records, extra: [.mesosStreamID: stream], end: .scheduler(id, stream),
+                request, context, records, extra: [.mesosStreamID: stream], end: .scheduler(id, stream), slot: slot,
                 formats: formats, as: Mesos_V1_Scheduler_Event.self)
         }
     }

@@ -58,7 +58,7 @@ struct AgentHTTPClient {
             let bytes: [UInt8]
             switch response.body {
             case .bytes(let data): bytes = data
-            case .file(let path): bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            case .file(let opened): bytes = try opened.read(at: 0, count: opened.size)
             case .stream: bytes = []  // read with `subscribe`
             }
             return AgentHTTPReply(
