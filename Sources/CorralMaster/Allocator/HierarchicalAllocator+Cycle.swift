@@ -88,11 +88,9 @@ extension HierarchicalAllocator {
         }
         var offeredBefore = false
         while true {
-            if offeredBefore && usesFastPaths {
-                // What the last offer took: the same as recomputing from the agent's
-                // vectors, since an offer never holds more of a kind than is available.
-                scratch.available.subtract(scratch.offerable)
-            } else {
+            // After an offer, `available` was lowered by what it took: the same as recomputing
+            // from the agent's vectors, since an offer never holds more of a kind than is available.
+            if !offeredBefore || !usesFastPaths {
                 scratch.available.setAvailable(
                     total: agents[agent].total, used: agents[agent].used, offered: agents[agent].offered)
             }
@@ -104,6 +102,11 @@ extension HierarchicalAllocator {
             let role = roleOrder[candidate.rolePosition]
             let client = candidate.client
             decisions.append(makeOffer(client: client, agent: agent, resources: scratch.offerable, nowMillis: nowMillis))
+            scratch.available.subtract(scratch.offerable)
+            // The offer keeps the scratch vector's storage; an answered offer's takes its place.
+            if let spare = spareVectors.popLast(), spare.millis.count == scratch.offerable.millis.count {
+                scratch.offerable = spare
+            }
             scratch.offeredHere.append(client)
             offeredBefore = true
             clients[client].share = clients[client].consumed.dominantShare(of: clusterTotal)

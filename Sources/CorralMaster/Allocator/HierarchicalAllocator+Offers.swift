@@ -138,6 +138,9 @@ extension HierarchicalAllocator {
             agents[offer.agent].offerIDs.swapAt(index, agents[offer.agent].offerIDs.count - 1)
             agents[offer.agent].offerIDs.removeLast()
         }
+        // Its vector is reused by a later offer once the caller is done with it (a value
+        // type: should anyone still hold it, the next write copies it as usual).
+        if spareVectors.count < Self.spareVectorLimit { spareVectors.append(offer.resources) }
         return offer
     }
 

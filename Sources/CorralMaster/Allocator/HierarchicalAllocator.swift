@@ -42,6 +42,9 @@ public struct HierarchicalAllocator: Allocator {
     /// limits of roles without any): the straightforward reference the tests compare the
     /// shortcuts with. Decisions are the same either way.
     var usesFastPaths = true
+    /// Vectors of answered offers, for the cycle's next offers to keep instead of allocating.
+    var spareVectors: [ResourceVector] = []
+    static let spareVectorLimit = 16_384
     /// How many offers the last cycle made: the next one reserves room for as many.
     var lastCycleOfferCount = 0
     /// Every role's path (`RoleSlot.path`) in one flat table, `rolePathStride` entries a
@@ -64,6 +67,7 @@ public struct HierarchicalAllocator: Allocator {
     mutating func register(_ quantities: ResourceQuantities) {
         guard kinds.register(quantities) else { return }
         let count = kinds.count
+        spareVectors.removeAll()
         clusterTotal.widen(to: count)
         for index in agents.indices {
             agents[index].total.widen(to: count)
