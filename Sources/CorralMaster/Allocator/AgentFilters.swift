@@ -17,6 +17,23 @@ struct AgentFilters: Sendable {
         return more.isEmpty ? nil : more[client]
     }
 
+    /// Whether the client has a live filter (for the agent slot's `generation`, not expired
+    /// at `nowMillis`) that covers `offerable`; reads the filter in place.
+    func blocks(
+        client: Int, generation: UInt32, nowMillis: UInt64, offerable: ResourceVector, head: SIMD4<Int64>,
+        nonZeroTail: [Int]
+    ) -> Bool {
+        if let lane = lane(of: client) {
+            return inlineFilters.withUnsafeBufferPointer { filters in
+                filters[lane].agentGeneration == generation && nowMillis < filters[lane].expiresAtMillis
+                    && filters[lane].covers(offerable, head: head, nonZeroTail: nonZeroTail)
+            }
+        }
+        guard !more.isEmpty, let filter = more[client] else { return false }
+        return filter.agentGeneration == generation && nowMillis < filter.expiresAtMillis
+            && filter.covers(offerable, head: head, nonZeroTail: nonZeroTail)
+    }
+
     /// Sets the client's filter; a lane whose filter has expired by `nowMillis` is reused.
     mutating func set(_ filter: OfferFilter, client: Int, nowMillis: UInt64) {
         if let lane = lane(of: client) {

@@ -33,12 +33,26 @@ extension HierarchicalAllocator {
         unallocated.copy(from: clusterTotal)
         for role in roles.indices where roles[role].parent == nil { unallocated.subtract(roles[role].subtreeConsumed) }
         var decisions: [OfferDecision] = []
+        // Room for as many offers as the last cycle made, so the list does not regrow.
+        decisions.reserveCapacity(lastCycleOfferCount)
+        offers.reserveCapacity(adding: lastCycleOfferCount)
+        defer { lastCycleOfferCount = decisions.count }
         var scratch = CycleScratch(count: kinds.count)
         if !kinds.reserved.isEmpty {
             scratch.denied = roles.map { role in
                 kinds.reserved.filter { !ResourceMapping.mayUse(role.name, reservedFor: $0.role) }.map(\.index)
             }
         }
+        scratch.prepareMasks(kinds: kinds, roleCount: roles.count)
+        scratch.clientFlags = clients.map { client in
+            let framework = frameworks[client.framework]
+            var flags: UInt8 = 0
+            if client.subscribed && !client.suppressed && framework.registered { flags |= CycleScratch.mayBeOffered }
+            if framework.takesRevocable { flags |= CycleScratch.takesRevocable }
+            if client.eligibleAgents != nil { flags |= CycleScratch.constrained }
+            return flags
+        }
+        scratch.capped = roles.map { role in role.path.contains { roles[$0].hasLimit } }
         if !kinds.revocable.isEmpty {
             scratch.takesRevocable = roles.indices.map { role in
                 roles[role].clientOrder.contains { client in
@@ -63,35 +77,6 @@ extension HierarchicalAllocator {
         return decisions
     }
 
-    /// Buffers reused across the agents of one cycle.
-    struct CycleScratch {
-        var available: ResourceVector
-        var offerable: ResourceVector
-        var offeredHere: [Int] = []
-        /// Clients offered each agent in the guarantee stage: still one offer per client and
-        /// agent in the whole cycle.
-        var offeredInGuaranteeStage: [Int: [Int]] = [:]
-        /// By role index: the reserved kinds the role may not be offered (those reserved for
-        /// roles other than it and its ancestors); empty without reservations.
-        var denied: [[Int]] = []
-        /// The offerable without its revocable kinds, for a framework that does not take them.
-        var firm: ResourceVector
-        /// The kinds past the fourth the offerable holds any of (`OfferFilter.covers`).
-        var nonZeroTail: [Int] = []
-        /// The same for `firm`.
-        var firmNonZeroTail: [Int] = []
-        /// By role index, with revocable kinds: whether any of the role's clients that may be
-        /// offered takes revocable resources (so an agent with only revocable resources left
-        /// is not scanned client by client in a role where no one takes them).
-        var takesRevocable: [Bool] = []
-
-        init(count: Int) {
-            available = ResourceVector(count: count)
-            offerable = ResourceVector(count: count)
-            firm = ResourceVector(count: count)
-        }
-    }
-
     /// Makes the offers of one agent in one stage.
     private mutating func allocate(
         agent: Int, stage: Stage, headroomNeeded: Bool = false, nowMillis: UInt64,
@@ -101,19 +86,35 @@ extension HierarchicalAllocator {
         if stage == .fair, !scratch.offeredInGuaranteeStage.isEmpty, let earlier = scratch.offeredInGuaranteeStage[agent] {
             scratch.offeredHere.append(contentsOf: earlier)
         }
+        var offeredBefore = false
         while true {
-            scratch.available.setAvailable(
-                total: agents[agent].total, used: agents[agent].used, offered: agents[agent].offered)
-            if scratch.available.isZero { return }
+            // After an offer, `available` was lowered by what it took: the same as recomputing
+            // from the agent's vectors, since an offer never holds more of a kind than is available.
+            if !offeredBefore || !usesFastPaths {
+                scratch.available.setAvailable(
+                    total: agents[agent].total, used: agents[agent].used, offered: agents[agent].offered)
+            }
+            scratch.availableMask = scratch.available.nonZeroMask
+            if scratch.availableMask == 0 { return }
             guard let candidate = firstCandidate(
                 agent: agent, stage: stage, headroomNeeded: headroomNeeded, nowMillis: nowMillis, scratch: &scratch)
             else { return }
             let role = roleOrder[candidate.rolePosition]
             let client = candidate.client
             decisions.append(makeOffer(client: client, agent: agent, resources: scratch.offerable, nowMillis: nowMillis))
+            scratch.available.subtract(scratch.offerable)
+            // The offer keeps the scratch vector's storage; an answered offer's takes its place.
+            if let spare = spareVectors.popLast(), spare.millis.count == scratch.offerable.millis.count {
+                scratch.offerable = spare
+            }
             scratch.offeredHere.append(client)
+            offeredBefore = true
             clients[client].share = clients[client].consumed.dominantShare(of: clusterTotal)
-            for ancestor in roles[role].path { refreshShare(role: ancestor) }
+            var ancestor: Int? = role
+            while let next = ancestor {
+                refreshShare(role: next)
+                ancestor = roles[next].parent
+            }
             repositionClient(
                 role: role, client: client, orderPosition: candidate.inRevocableOrder ? nil : candidate.position,
                 revocablePosition: candidate.inRevocableOrder ? candidate.position : nil)
@@ -138,14 +139,28 @@ extension HierarchicalAllocator {
     private func firstCandidate(
         agent: Int, stage: Stage, headroomNeeded: Bool, nowMillis: UInt64, scratch: inout CycleScratch
     ) -> Candidate? {
+        // Read once for the whole scan: each lookup through the slot would copy its filters.
+        let filters = agents[agent].filters
+        let generation = agents[agent].generation
         for rolePosition in roleOrder.indices {
             let role = roleOrder[rolePosition]
             if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
+            // Without caps, what the role would be offered holds exactly the kinds available
+            // and not reserved for others: a role with none, or with only revocable ones and
+            // no client that takes them, is passed over without touching a vector.
+            let allowed = scratch.availableMask & scratch.allowed[role]
+            if usesFastPaths && allowed == 0 { continue }
+            if usesFastPaths && scratch.exactMasks && !scratch.capped[role] && !(stage == .fair && headroomNeeded)
+                && allowed & scratch.revocableMask != 0 && allowed & ~scratch.revocableMask == 0
+                && !scratch.takesRevocable[role]
+            {
+                continue
+            }
             scratch.offerable.copy(from: scratch.available)
             if !scratch.denied.isEmpty {
                 for index in scratch.denied[role] { scratch.offerable.millis[index] = 0 }
             }
-            capToLimits(&scratch.offerable, role: role)
+            if scratch.capped[role] || !usesFastPaths { capToLimits(&scratch.offerable, role: role) }
             if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
             if scratch.offerable.isZero { continue }
             let head = scratch.offerable.head
@@ -169,18 +184,18 @@ extension HierarchicalAllocator {
                 let client = order[clientPosition]
                 let found = Candidate(
                     rolePosition: rolePosition, client: client, position: clientPosition, inRevocableOrder: onlyRevocable)
-                // Field by field: copying a whole slot would retain and release its collections.
-                let framework = clients[client].framework
-                guard clients[client].subscribed, !clients[client].suppressed, frameworks[framework].registered,
-                    !scratch.offeredHere.contains(client),
-                    clients[client].eligibleAgents.map({ $0.contains(agents[agent].id) }) ?? true
+                // From the cycle's flat table: no slot is read for a client that is passed over.
+                let flags = scratch.clientFlags[client]
+                guard flags & CycleScratch.mayBeOffered != 0, !scratch.offeredHere.contains(client),
+                    flags & CycleScratch.constrained == 0
+                        || clients[client].eligibleAgents.map({ $0.contains(agents[agent].id) }) ?? true
                 else { continue }
-                if hasRevocable && !frameworks[framework].takesRevocable {
+                if hasRevocable && flags & CycleScratch.takesRevocable == 0 {
                     // Offered the firm resources alone, if there are any.
                     if scratch.firm.isZero
-                        || isFiltered(
-                            client: client, agent: agent, offerable: scratch.firm, head: scratch.firm.head,
-                            nonZeroTail: scratch.firmNonZeroTail, nowMillis: nowMillis)
+                        || filters.blocks(
+                            client: client, generation: generation, nowMillis: nowMillis, offerable: scratch.firm,
+                            head: scratch.firm.head, nonZeroTail: scratch.firmNonZeroTail)
                     {
                         continue
                     }
@@ -188,9 +203,9 @@ extension HierarchicalAllocator {
                     return found
                 }
                 guard
-                    !isFiltered(
-                        client: client, agent: agent, offerable: scratch.offerable, head: head, nonZeroTail: scratch.nonZeroTail,
-                        nowMillis: nowMillis)
+                    !filters.blocks(
+                        client: client, generation: generation, nowMillis: nowMillis, offerable: scratch.offerable,
+                        head: head, nonZeroTail: scratch.nonZeroTail)
                 else { continue }
                 return found
             }

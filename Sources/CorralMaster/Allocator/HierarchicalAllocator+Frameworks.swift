@@ -178,7 +178,12 @@ extension HierarchicalAllocator {
         clients[client].consumed.add(amount)
         let role = clients[client].role
         roles[role].ownConsumed.add(amount)
-        for ancestor in roles[role].path { roles[ancestor].subtreeConsumed.add(amount) }
+        // Up the parent links: reading the path array would retain and release it.
+        var ancestor: Int? = role
+        while let next = ancestor {
+            roles[next].subtreeConsumed.add(amount)
+            ancestor = roles[next].parent
+        }
     }
 
     /// Takes `amount` off what the client, its role and the role's ancestors hold.
@@ -186,7 +191,12 @@ extension HierarchicalAllocator {
         clients[client].consumed.subtract(amount)
         let role = clients[client].role
         roles[role].ownConsumed.subtract(amount)
-        for ancestor in roles[role].path { roles[ancestor].subtreeConsumed.subtract(amount) }
+        // Up the parent links: reading the path array would retain and release it.
+        var ancestor: Int? = role
+        while let next = ancestor {
+            roles[next].subtreeConsumed.subtract(amount)
+            ancestor = roles[next].parent
+        }
     }
 
     /// Records used resources on an agent, creating the framework and role if unknown.

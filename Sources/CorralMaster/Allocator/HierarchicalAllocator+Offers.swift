@@ -5,8 +5,11 @@ extension HierarchicalAllocator {
     public mutating func accept(
         offer id: OfferID, launched: ResourceQuantities, refuseSeconds: Double, nowMillis: UInt64
     ) -> Bool {
-        guard let offer = removeOffer(id) else { return false }
+        guard offers[id] != nil else { return false }
+        // Kinds first seen here are registered before the offer is taken out, so that its
+        // resources are widened with every other vector.
         var used = vector(launched)
+        guard let offer = removeOffer(id) else { return false }
         used.formMin(offer.resources)
         var unused = offer.resources
         unused.subtract(used)
@@ -79,9 +82,11 @@ extension HierarchicalAllocator {
     public mutating func recover(framework: String, role: String, agent: String, resources: ResourceQuantities) -> Bool {
         guard let agentIndex = agentIndex[agent], let frameworkIndex = frameworkIndex[framework],
             let roleIndex = roleIndex[role], let client = frameworks[frameworkIndex].clients[roleIndex],
-            var held = agents[agentIndex].usedByClient[client]
+            agents[agentIndex].usedByClient[client] != nil
         else { return false }
+        // Registered before what the client holds is read, so that it is widened too.
         var amount = vector(resources)
+        guard var held = agents[agentIndex].usedByClient[client] else { return false }
         amount.formMin(held)
         held.subtract(amount)
         agents[agentIndex].used.subtract(amount)
@@ -127,7 +132,15 @@ extension HierarchicalAllocator {
     /// Forgets an offer (its resources still count as offered and charged).
     mutating func removeOffer(_ id: OfferID) -> OutstandingOffer? {
         guard let offer = offers.removeValue(forKey: id) else { return nil }
-        agents[offer.agent].offerIDs.removeAll { $0 == id }
+        // Swapped out rather than removed in place, so the list keeps its storage for the
+        // next cycle's offers (every reader sorts it).
+        if let index = agents[offer.agent].offerIDs.firstIndex(of: id) {
+            agents[offer.agent].offerIDs.swapAt(index, agents[offer.agent].offerIDs.count - 1)
+            agents[offer.agent].offerIDs.removeLast()
+        }
+        // Its vector is reused by a later offer once the caller is done with it (a value
+        // type: should anyone still hold it, the next write copies it as usual).
+        if spareVectors.count < Self.spareVectorLimit { spareVectors.append(offer.resources) }
         return offer
     }
 
@@ -152,15 +165,6 @@ extension HierarchicalAllocator {
         let filter = OfferFilter(
             agentGeneration: agents[agent].generation, resources: resources, expiresAtMillis: nowMillis &+ duration)
         agents[agent].filters.set(filter, client: client, nowMillis: nowMillis)
-    }
-
-    /// Whether a live filter keeps `offerable` on the agent from the client.
-    func isFiltered(
-        client: Int, agent: Int, offerable: ResourceVector, head: SIMD4<Int64>, nonZeroTail: [Int]? = nil, nowMillis: UInt64
-    ) -> Bool {
-        guard let filter = agents[agent].filters[client] else { return false }
-        return filter.agentGeneration == agents[agent].generation && nowMillis < filter.expiresAtMillis
-            && filter.covers(offerable, head: head, nonZeroTail: nonZeroTail)
     }
 
     /// Drops answered ids from the front of the expiry queue once it is mostly dead.

@@ -27,6 +27,12 @@ extension HierarchicalAllocator {
             roles[role].revocableOrder =
                 kinds.revocable.isEmpty ? [] : order.filter { frameworks[clients[$0].framework].takesRevocable }
         }
+        rolePathStride = max(1, roles.map(\.path.count).max() ?? 1)
+        rolePaths = Array(repeating: 0, count: roles.count * rolePathStride)
+        roleDepth = roles.map(\.path.count)
+        for role in roles.indices {
+            for (level, ancestor) in roles[role].path.enumerated() { rolePaths[role * rolePathStride + level] = ancestor }
+        }
         let active = roles.indices.filter { role in
             roles[role].clientOrder.contains { clients[$0].subscribed && frameworks[clients[$0].framework].registered }
         }
@@ -62,22 +68,24 @@ extension HierarchicalAllocator {
         return roles[role].ownShare
     }
 
-    /// Whether role `a`'s frameworks are visited before role `b`'s.
+    /// Whether role `a`'s frameworks are visited before role `b`'s (during a cycle: it reads
+    /// the role paths `prepareOrders` tabulated).
     func roleLess(_ a: Int, _ b: Int) -> Bool {
         guard a != b else { return false }
-        let left = roles[a].path
-        let right = roles[b].path
-        let common = min(left.count, right.count)
-        for level in 0..<common where left[level] != right[level] {
-            let (x, y) = (left[level], right[level])
+        // The paths from the flat table `prepareOrders` fills: reading `roles[a].path` would
+        // retain and release two arrays per comparison.
+        let (left, right) = (a * rolePathStride, b * rolePathStride)
+        let common = min(roleDepth[a], roleDepth[b])
+        for level in 0..<common where rolePaths[left + level] != rolePaths[right + level] {
+            let (x, y) = (rolePaths[left + level], rolePaths[right + level])
             let (keyX, keyY) = (nodeKey(x), nodeKey(y))
             return keyX != keyY ? keyX < keyY : roleRank[x] < roleRank[y]
         }
-        if left.count < right.count {
+        if roleDepth[a] < roleDepth[b] {
             // `a` is an ancestor of `b`: a's own leaf against b's branch; the leaf wins ties.
-            return leafKey(a) <= nodeKey(right[common])
+            return leafKey(a) <= nodeKey(rolePaths[right + common])
         }
-        return nodeKey(left[common]) < leafKey(b)
+        return nodeKey(rolePaths[left + common]) < leafKey(b)
     }
 
     /// Moves the client to where its grown share belongs in its role's orders. A position

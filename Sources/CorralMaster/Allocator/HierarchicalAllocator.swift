@@ -26,7 +26,7 @@ public struct HierarchicalAllocator: Allocator {
     /// Roles with at least one subscribed client, in policy order during a cycle.
     var roleOrder: [Int] = []
     var clusterTotal = ResourceVector(count: ResourceKinds.common.count)
-    var offers: [OfferID: OutstandingOffer] = [:]
+    var offers = OfferTable()
     /// Offer ids in the order they were made, for expiry; `offerQueueHead` is the first live one.
     var offerQueue: [OfferID] = []
     var offerQueueHead = 0
@@ -37,6 +37,21 @@ public struct HierarchicalAllocator: Allocator {
     var roleRank: [Int] = []
     /// Active roles per top-level role, to know when a role can move alone.
     var roleBlockSize: [Int] = []
+    /// False: the cycle takes none of its shortcuts (passing over roles by their kind bits,
+    /// updating an agent's available resources in place after an offer, skipping the quota
+    /// limits of roles without any): the straightforward reference the tests compare the
+    /// shortcuts with. Decisions are the same either way.
+    var usesFastPaths = true
+    /// Vectors of answered offers, for the cycle's next offers to keep instead of allocating.
+    var spareVectors: [ResourceVector] = []
+    static let spareVectorLimit = 16_384
+    /// How many offers the last cycle made: the next one reserves room for as many.
+    var lastCycleOfferCount = 0
+    /// Every role's path (`RoleSlot.path`) in one flat table, `rolePathStride` entries a
+    /// role, with its length in `roleDepth`; filled by `prepareOrders`.
+    var rolePaths: [Int] = []
+    var rolePathStride = 1
+    var roleDepth: [Int] = []
     /// Quota guarantees not yet met, summed over roles, and what no one holds yet.
     var requiredHeadroom = ResourceVector(count: ResourceKinds.common.count)
     var unallocated = ResourceVector(count: ResourceKinds.common.count)
@@ -52,6 +67,7 @@ public struct HierarchicalAllocator: Allocator {
     mutating func register(_ quantities: ResourceQuantities) {
         guard kinds.register(quantities) else { return }
         let count = kinds.count
+        spareVectors.removeAll()
         clusterTotal.widen(to: count)
         for index in agents.indices {
             agents[index].total.widen(to: count)

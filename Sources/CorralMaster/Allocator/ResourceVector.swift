@@ -24,6 +24,21 @@ struct ResourceVector: Hashable, Sendable {
         }
     }
 
+    /// The kinds held (non-zero), as bits: bit `k` for kind `k` when there are at most 64
+    /// kinds; with more, all ones unless the vector is zero. Zero exactly when `isZero`.
+    var nonZeroMask: UInt64 {
+        millis.withUnsafeBufferPointer { values in
+            guard values.count <= 64 else {
+                var any: Int64 = 0
+                for index in values.indices { any |= values[index] }
+                return any == 0 ? 0 : ~0
+            }
+            var mask: UInt64 = 0
+            for index in values.indices where values[index] != 0 { mask |= 1 << UInt64(index) }
+            return mask
+        }
+    }
+
     /// Adds `other` in place.
     mutating func add(_ other: ResourceVector) {
         let count = Swift.min(millis.count, other.millis.count)
@@ -175,8 +190,13 @@ struct ResourceKinds: Sendable {
 
     /// The named form of `vector`, sorted by name, zeros (and `Int64.max`, "unlimited") left out.
     func quantities(_ vector: ResourceVector) -> ResourceQuantities {
+        // Sized to what it will hold: an offer keeps its quantities until it is answered,
+        // and room for every kind (most of them zero in an offer) made a cycle's offers
+        // spread over several times the memory.
+        var held = 0
+        for index in sortedIndices where vector.millis[index] > 0 && vector.millis[index] != Int64.max { held += 1 }
         var entries: [ResourceQuantities.Entry] = []
-        entries.reserveCapacity(count)
+        entries.reserveCapacity(held)
         for index in sortedIndices where vector.millis[index] > 0 && vector.millis[index] != Int64.max {
             entries.append(ResourceQuantities.Entry(name: names[index], millis: vector.millis[index]))
         }
