@@ -1,5 +1,6 @@
 import CorralMaster
 import CorralReplication
+import CorralSecurity
 import Foundation
 
 /// Master processes on loopback, started from this executable: `corral up` and the
@@ -19,6 +20,10 @@ final class LocalQuorum {
     /// With a directory, the masters run TLS with the files `makeCertificates` put there.
     let tlsDirectory: String?
     private(set) var processes: [UInt64: Process] = [:]
+    /// With TLS, the client identity HTTP calls to the masters use (they serve HTTPS then).
+    private(set) lazy var httpsClient: TLSIdentity? = tlsDirectory.flatMap {
+        try? TLSIdentity(files: Self.clientTLSFiles(directory: $0))
+    }
     private let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
 
     init(
@@ -91,7 +96,8 @@ final class LocalQuorum {
 
     func status(_ id: UInt64, timeoutSeconds: Int = 1) -> QuorumStatus? {
         guard let member = member(id) else { return nil }
-        return try? MasterClient(timeoutSeconds: timeoutSeconds).json(QuorumStatus.self, "GET", "\(member.http)", "/quorum/status")
+        return try? MasterClient(timeoutSeconds: timeoutSeconds, tls: httpsClient).json(
+            QuorumStatus.self, "GET", "\(member.http)", "/quorum/status")
     }
 
     /// Waits until the running masters (those not `excluded`) agree on a leader; returns it,
