@@ -28,6 +28,7 @@ extension MasterClient {
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         var fields = HTTPHeaders([("Connection", "close")])
         if !body.isEmpty && headers.isEmpty { fields.add(name: "Content-Type", value: "application/json") }
+        if let authorization, headers["Authorization"] == nil { fields.add(name: "Authorization", value: authorization) }
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.add(name: name, value: value) }
         let request = HTTPStreamRequest(method: HTTPMethod(rawValue: method), path: path, headers: fields, body: body)
         let identity: TLSIdentity

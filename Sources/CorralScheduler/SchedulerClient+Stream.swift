@@ -57,6 +57,9 @@ extension SchedulerClient {
             return .redirected(MasterAddress(location: location))
         case 503:
             return .failed("\(master) answered 503: no leading master yet")
+        case 401, 403:
+            let text = await prefix(of: response.body, limitBytes: 1024)
+            return .refused("\(master) answered \(response.status.code) to SUBSCRIBE: \(text)")
         default:
             let text = await prefix(of: response.body, limitBytes: 1024)
             return .failed("\(master) answered \(response.status.code) to SUBSCRIBE: \(text)")

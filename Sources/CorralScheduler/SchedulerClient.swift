@@ -22,6 +22,10 @@ public actor SchedulerClient {
         case event(SchedulerEvent)
         /// The subscribed stream ended; the client is re-subscribing.
         case disconnected(reason: String)
+        /// The leader refused SUBSCRIBE for who the client is (401: no or wrong credentials;
+        /// 403: the ACLs or the principal do not allow it). Not transient: the client stops,
+        /// and `run()` returns.
+        case refused(reason: String)
     }
 
     /// The configuration the client was made with.
@@ -143,6 +147,8 @@ public actor SchedulerClient {
         case failed(String)
         /// A subscribed stream ended.
         case ended(String)
+        /// SUBSCRIBE was refused for the client's credentials or the ACLs (401, 403).
+        case refused(String)
     }
 
     private func subscribeLoop() async {
@@ -164,6 +170,10 @@ public actor SchedulerClient {
                     metadata: ["master": "\(master)", "reason": "\(reason)"]
                 )
                 wait = rotation.failed()
+            case .refused(let reason):
+                logger.error("the master refused SUBSCRIBE; stopping", metadata: ["master": "\(master)", "reason": "\(reason)"])
+                eventSink.yield(.refused(reason: reason))
+                return
             case .ended(let reason):
                 if case .stopped = state { return }
                 logger.warning(

@@ -103,7 +103,7 @@ actor BenchTasksFramework {
         case .event(let event):
             for offer in event.offers?.offers ?? [] { use(offer) }
             if let status = event.update?.status { record(status) }
-        case .disconnected:
+        case .disconnected, .refused:
             break
         }
     }

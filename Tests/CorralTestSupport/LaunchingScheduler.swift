@@ -111,6 +111,8 @@ public actor LaunchingScheduler {
             if let failure = event.failure { failures.append(failure) }
         case .disconnected:
             break
+        case .refused(let reason):
+            history.append("refused: \(reason)")
         }
     }
 

@@ -122,6 +122,8 @@ actor TaskScheduler {
             if let status = event.update?.status { update(status, client) }
         case .disconnected(let reason):
             record("disconnected") { $0.error = reason }
+        case .refused(let reason):
+            record("refused") { $0.error = reason }
         }
     }
 

@@ -19,6 +19,8 @@ actor RunFramework {
     private(set) var accepting = 0
     /// Calls that failed, newest last.
     private(set) var problems: [String] = []
+    /// Why the masters refused the framework (401 or 403 to SUBSCRIBE); nil: not refused.
+    private(set) var refusal: String?
     private(set) var offersSeen = 0
 
     init(
@@ -55,6 +57,7 @@ actor RunFramework {
     }
 
     private func handle(_ event: SchedulerClient.Event) async {
+        if case .refused(let reason) = event { refusal = reason }
         guard case .event(let event) = event else { return }
         if let status = event.update?.status { statuses[status.taskID] = status }
         for offer in event.offers?.offers ?? [] { await use(offer) }

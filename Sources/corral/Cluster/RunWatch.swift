@@ -41,6 +41,10 @@ struct RunWatch: Sendable {
                 note("timed out after \(timeout): killing the tasks")
                 return 124
             }
+            if let refusal = await framework.refusal {
+                note("the masters refused the framework: \(refusal)")
+                return 2
+            }
             if detach, await framework.allLaunched {
                 for id in ids { say(id.value) }
                 return 0

@@ -71,7 +71,7 @@ final class SecuredCluster: @unchecked Sendable {
 
     /// Starts every master as a founding member with its certificate (`--tls-cert`,
     /// `--tls-key`, `--tls-ca`) and waits until each answers `/health` over HTTPS.
-    func startAll() async throws {
+    func startAll(extraArguments: [String] = []) async throws {
         let peers = ports.keys.sorted().map { id in "--peer=\(id)=127.0.0.1:\(ports[id]!.raft),127.0.0.1:\(ports[id]!.http)" }
         for (id, mine) in ports.sorted(by: { $0.key < $1.key }) {
             let files = TLSFiles.issued(directory: certs, name: "master-\(id)")
@@ -81,7 +81,7 @@ final class SecuredCluster: @unchecked Sendable {
                     "--raft-listen", "127.0.0.1:\(mine.raft)", "--http-listen", "127.0.0.1:\(mine.http)",
                     "--tls-cert", files.certificate!, "--tls-key", files.key!, "--tls-ca", files.ca!,
                     "--log-level", "notice", "--exit-with-parent", "--parent-pid", "\(getpid())", "--bootstrap",
-                ] + peers, log: "\(root)/master-\(id).log")
+                ] + peers + extraArguments, log: "\(root)/master-\(id).log")
         }
         for id in ports.keys.sorted() {
             try await waitUntil("master \(id) answers /health over HTTPS", seconds: 30) {
@@ -92,12 +92,12 @@ final class SecuredCluster: @unchecked Sendable {
     }
 
     /// Starts agent `name` against every master over HTTPS, serving HTTPS with its certificate.
-    func startAgent(_ name: String) throws {
+    func startAgent(_ name: String, extraArguments: [String] = []) throws {
         let files = TLSFiles.issued(directory: certs, name: name)
         agents[name] = try AgentChild.start(
             binary: binary, masters: ports.keys.sorted().map { "https://127.0.0.1:\(ports[$0]!.http)" },
             workDirectory: "\(root)/agent-\(name)", hostname: "agent-\(name)", imageRoot: "\(root)/images",
-            arguments: ["--tls-cert", files.certificate!, "--tls-key", files.key!, "--tls-ca", files.ca!])
+            arguments: ["--tls-cert", files.certificate!, "--tls-key", files.key!, "--tls-ca", files.ca!] + extraArguments)
     }
 
     /// The HTTPS port agent `name` printed.

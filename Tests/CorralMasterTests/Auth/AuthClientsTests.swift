@@ -3,6 +3,7 @@ import CorralScheduler
 import CorralSecurity
 import CorralTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The clients against a master with `--credentials`: the scheduler SDK subscribes with
@@ -28,6 +29,24 @@ struct AuthClientsTests {
             #expect(info?["principal"] as? String == "fw")
             await client.stop()
         }
+    }
+
+    @Test func theSchedulerSDKStopsWhenItsCredentialsAreRefused() async throws {
+        let master = try AuthMaster()
+        defer { master.stop() }
+        var configuration = SchedulerConfiguration(
+            masters: [master.endpoint], framework: FrameworkInfo(user: "nobody", name: "sdk-refused"),
+            reconnectBackoff: (initial: .milliseconds(100), max: .seconds(1)), requestTimeout: .seconds(5))
+        configuration.credentials = .basic(principal: "fw", secret: "not-the-secret")
+        let client = try SchedulerClient(configuration)
+        let refusals = Mutex<[String]>([])
+        // run() returns by itself: a refusal is not retried.
+        await client.run(handling: { event in
+            if case .refused(let reason) = event { refusals.withLock { $0.append(reason) } }
+        })
+        let seen = refusals.withLock { $0 }
+        #expect(seen.count == 1 && seen[0].contains("401"), "\(seen)")
+        #expect(try master.state().frameworks == 0)
     }
 
     @Test func theCLIAuthenticatesWithASecretFileOrAToken() throws {

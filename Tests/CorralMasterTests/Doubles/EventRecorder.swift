@@ -40,7 +40,7 @@ actor EventRecorder {
             }
             if let status = event.updateOperationStatus?.status { operationUpdates.append(status) }
             if event.type == .message, let data = event.message?.data { messages.append(data) }
-        case .disconnected:
+        case .disconnected, .refused:
             offers = []
         }
     }
