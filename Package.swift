@@ -184,6 +184,7 @@ let package = Package(
                 "CorralContainer", "CorralRegistry", "CorralScheduler", "CorralSecurity",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -7,7 +7,7 @@ public enum FuzzCatalog {
 
     /// The targets Corral's parsers offer.
     public static let targets: [FuzzTarget] =
-        FuzzTargets.model + FuzzTargets.replication + FuzzTargets.configs + FuzzTargets.images + FuzzTargets.limits
+        FuzzTargets.model + FuzzTargets.replication + FuzzTargets.configs + FuzzTargets.images + FuzzTargets.limits + FuzzTargets.auth
 
     /// The targets reachable here: `targets`, plus the self-test doubles when
     /// `CORRAL_FUZZ_SELFTEST=1` is set.

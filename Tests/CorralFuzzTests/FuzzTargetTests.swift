@@ -15,6 +15,7 @@ struct FuzzTargetTests {
         "raft-storage": 20000, "client-protocol": 20000, "master-config": 3000, "agent-config": 3000,
         "layer-tar": 3000, "layer-gzip": 3000, "oci-json": 4000, "registry-request": 20000,
         "files-request": 3000, "registry-upload": 20000, "registry-route": 5000, "master-limits": 3000,
+        "auth-header": 10000, "credentials-file": 5000, "acls-file": 5000,
     ]
 
     @Test("every target has a budget here or in the command tests (raft-frame)")
