@@ -90,11 +90,10 @@ struct TransportHardeningTests {
     /// A follower sends nothing to a dead leader, yet the node must see whether a refusal
     /// lasts before it campaigns early: the link keeps dialling a refusing peer on its own.
     @Test func aRefusingPeerIsDialledAgainWithoutSendsAndEachRefusalIsReported() async throws {
-        // A port that refuses: bound, then closed.
-        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = try #require(closed.localAddress?.port)
-        try await closed.close()
+        // A port that refuses for the whole test: bound and held, never listening (a port
+        // bound and closed could be taken by another test's listener meanwhile).
+        let (held, port) = try LoopbackPort.bind()
+        defer { close(held) }
         let refusals = Mutex<[ContinuousClock.Instant]>([])
         let link = PeerLink(
             peer: 2,

@@ -60,15 +60,15 @@ public final class TaskRunner: Sendable {
             core.entries.withLock { $0[launch.key] = nil }
             return .failure(end)
         case .success(let (running, supervisor)):
-            let pendingKill = core.entries.withLock { entries -> Duration? in
+            let pending = core.entries.withLock { entries -> (grace: Duration, diskLimitation: String?)? in
                 defer { entries[launch.key] = .running(containerID: running.containerID) }
-                guard case .launching(let pendingKill) = entries[launch.key] else { return nil }
-                return pendingKill
+                guard case .launching(let pendingKill, let diskLimitation) = entries[launch.key], let pendingKill else { return nil }
+                return (pendingKill, diskLimitation)
             }
             if supervisor.map({ watcher.watch(running.containerID, process: $0) }) != true {
                 core.containerExited(running.containerID)
             }
-            if let pendingKill { try? await kill(launch.key, grace: pendingKill) }
+            if let pending { try? await kill(launch.key, grace: pending.grace, diskLimitation: pending.diskLimitation) }
             return .success(running)
         }
     }
@@ -81,7 +81,7 @@ public final class TaskRunner: Sendable {
         let containerID = core.entries.withLock { entries -> String? in
             switch entries[key] {
             case .launching:
-                entries[key] = .launching(pendingKill: grace)
+                entries[key] = .launching(pendingKill: grace, diskLimitation: diskLimitation)
                 return nil
             case .running(let containerID):
                 return containerID

@@ -9,8 +9,9 @@ import Synchronization
 final class TaskRunnerCore: Sendable {
     /// Where a task is, as far as this runner knows.
     enum Entry: Sendable, Equatable {
-        /// Being launched; a kill that arrives meanwhile waits here.
-        case launching(pendingKill: Duration?)
+        /// Being launched; a kill that arrives meanwhile waits here (with the disk
+        /// limitation it is for, if any).
+        case launching(pendingKill: Duration?, diskLimitation: String? = nil)
         case running(containerID: String)
         /// Ended; its record stays until `release`.
         case ended(containerID: String)

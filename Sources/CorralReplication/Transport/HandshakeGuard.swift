@@ -20,6 +20,9 @@ final class HandshakeGuard: ChannelInboundHandler, @unchecked Sendable {
     private let log: HandshakeLog
     private let timeout: TimeAmount
     private var state = State.handshaking(timeout: nil)
+    /// The other side's address, taken while the connection is up (a channel closed by the
+    /// failure may no longer know it, and the log's rate limit is per address).
+    private var remote: SocketAddress?
     /// Completed when the handshake does, failed when it fails (for clients that wait for it).
     private let completed: EventLoopPromise<Void>?
 
@@ -30,6 +33,7 @@ final class HandshakeGuard: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        remote = context.remoteAddress
         if context.channel.isActive { startTimer(context) }
     }
 
@@ -42,6 +46,7 @@ final class HandshakeGuard: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        if remote == nil { remote = context.remoteAddress }
         startTimer(context)
         context.fireChannelActive()
     }
@@ -86,7 +91,7 @@ final class HandshakeGuard: ChannelInboundHandler, @unchecked Sendable {
     private func fail(_ context: ChannelHandlerContext, _ error: any Error) {
         if case .handshaking(let timer) = state { timer?.cancel() }
         state = .failed
-        let remote = context.remoteAddress
+        let remote = self.remote ?? context.remoteAddress
         log.failed(remote: remote.map { "\($0)" } ?? "?", host: remote?.ipAddress ?? "?", error: error)
         completed?.fail(error)
         context.close(promise: nil)

@@ -22,7 +22,7 @@ struct AuthClientsTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run { _ in } }
             defer { group.cancelAll() }
-            try await eventually("the framework is registered", seconds: 10) { try master.state().frameworks == 1 }
+            try await eventually("the framework is registered", seconds: 30) { try master.state().frameworks == 1 }
             // Read it while the framework is connected: stopping the client may remove it.
             let frameworks = try master.call(["type": "GET_FRAMEWORKS"], as: AuthMaster.ops).json["get_frameworks"] as? [String: Any]
             let info = ((frameworks?["frameworks"] as? [[String: Any]])?.first?["framework_info"]) as? [String: Any]

@@ -77,6 +77,6 @@ struct MasterAuthenticationTests {
         #expect(try master.state().frameworks == 0)
         let token = TestTokens.hs256(["sub": "fw"], secret: AuthMaster.hmacSecret)
         #expect(try master.subscribe(principal: "fw", roles: ["web"], as: "Bearer " + token).status == 200)
-        try master.quorum.waitUntil("the framework is registered", seconds: 10) { try master.state().frameworks == 1 }
+        try master.quorum.waitUntil("the framework is registered", seconds: 30) { try master.state().frameworks == 1 }
     }
 }

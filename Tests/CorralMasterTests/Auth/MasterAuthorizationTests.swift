@@ -57,7 +57,7 @@ struct MasterAuthorizationTests {
         let master = try AuthMaster(acls: Self.acls)
         defer { master.stop() }
         #expect(try master.subscribe(principal: "fw", roles: ["web"], as: AuthMaster.fw).status == 200)
-        try master.quorum.waitUntil("the framework is registered", seconds: 10) { try master.state().frameworks == 1 }
+        try master.quorum.waitUntil("the framework is registered", seconds: 30) { try master.state().frameworks == 1 }
         let seen = try master.call(["type": "GET_FRAMEWORKS"], as: AuthMaster.fw).json["get_frameworks"] as? [String: Any]
         #expect((seen?["frameworks"] as? [Any])?.count == 0, "fw may not view frameworks: \(seen ?? [:])")
         let v0 = try master.request("GET", "/master/frameworks", as: AuthMaster.fw).json
