@@ -9,7 +9,7 @@ import Testing
 /// The clients against a master with `--credentials`: the scheduler SDK subscribes with
 /// Basic credentials (naming their principal), the CLI reads with `--principal` and
 /// `--secret-file` or `CORRAL_TOKEN`, and says what is wrong without them.
-@Suite(.serialized)
+@Suite(.serialized, .offCooperativePool)
 struct AuthClientsTests {
     @Test func theSchedulerSDKSubscribesWithCredentials() async throws {
         let master = try AuthMaster()

@@ -7,7 +7,7 @@ import _CryptoExtras
 /// A real master with `--credentials` and JWT keys: every endpoint family refuses a call
 /// without valid credentials (401 with the challenges) and applies nothing; valid Basic and
 /// bearer credentials work; SUBSCRIBE must name the authenticated principal.
-@Suite(.serialized)
+@Suite(.serialized, .offCooperativePool)
 struct MasterAuthenticationTests {
     /// One request of each endpoint family that would change or reveal something.
     static let families: [(method: String, path: String, body: String)] = [

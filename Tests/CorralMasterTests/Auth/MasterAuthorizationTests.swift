@@ -4,7 +4,7 @@ import Testing
 
 /// A real master with `--acls`: a refused call answers 403 naming the action and the
 /// principal and changes nothing; the state endpoints show a principal only what it may view.
-@Suite(.serialized)
+@Suite(.serialized, .offCooperativePool)
 struct MasterAuthorizationTests {
     static let acls = #"""
         {"permissive": false,
