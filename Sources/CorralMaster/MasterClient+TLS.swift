@@ -4,18 +4,13 @@ import NIOHTTP1
 
 extension MasterClient {
     /// The scheme `endpoint` starts with (`http`, `https`), if any.
-    static func scheme(of endpoint: String) -> String? {
-        for scheme in ["http", "https"] where endpoint.lowercased().hasPrefix("\(scheme)://") { return scheme }
-        return nil
-    }
+    static func scheme(of endpoint: String) -> String? { MasterScheme.split(endpoint).scheme }
 
     /// Whether `endpoint` is reached over HTTPS (it says `https://`, or says nothing and
     /// `tls` is set), and its `host:port`.
     public static func split(_ endpoint: String, tls: TLSIdentity?) -> (secure: Bool, endpoint: String) {
-        guard let scheme = scheme(of: endpoint) else { return (tls != nil, endpoint) }
-        var rest = endpoint.dropFirst(scheme.count + 3)
-        if rest.hasSuffix("/") { rest = rest.dropLast() }
-        return (scheme == "https", String(rest))
+        let (scheme, address) = MasterScheme.split(endpoint)
+        return (scheme.map { $0 == "https" } ?? (tls != nil), address)
     }
 
     /// One request over HTTPS (see `once`): the server's certificate must come from the CA

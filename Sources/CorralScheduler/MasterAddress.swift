@@ -56,3 +56,18 @@ extension String {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
+
+/// The `http://` or `https://` a master's address may start with.
+public enum MasterScheme {
+    /// The scheme `text` starts with ("http" or "https", in any case; nil when none), and the
+    /// address after it without a trailing "/".
+    public static func split(_ text: some StringProtocol) -> (scheme: String?, address: String) {
+        var rest = Substring(text)
+        for scheme in ["http", "https"] where rest.lowercased().hasPrefix("\(scheme)://") {
+            rest = rest.dropFirst(scheme.count + 3)
+            if rest.hasSuffix("/") { rest = rest.dropLast() }
+            return (scheme, String(rest))
+        }
+        return (nil, String(rest))
+    }
+}

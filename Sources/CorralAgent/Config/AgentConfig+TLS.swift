@@ -1,3 +1,4 @@
+import CorralScheduler
 import CorralSecurity
 
 extension AgentConfig {
@@ -7,13 +8,9 @@ extension AgentConfig {
         var schemes: Set<String> = []
         var entries: [String] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            var entry = Substring(item.trimmed)
-            for scheme in ["http", "https"] where entry.lowercased().hasPrefix("\(scheme)://") {
-                schemes.insert(scheme)
-                entry = entry.dropFirst(scheme.count + 3)
-                if entry.hasSuffix("/") { entry = entry.dropLast() }
-            }
-            entries.append(String(entry))
+            let (scheme, entry) = MasterScheme.split(item.trimmed)
+            if let scheme { schemes.insert(scheme) }
+            entries.append(entry)
         }
         if schemes.count > 1 {
             throw AgentConfigError(

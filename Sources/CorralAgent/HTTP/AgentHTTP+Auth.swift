@@ -15,7 +15,7 @@ extension AgentHTTP {
             switch authenticator.authenticate(request.headers["authorization"]) {
             case .refused(let reason):
                 var response = AgentHTTPResponse.problem(401, "\(reason); \(authenticator.instructions)")
-                response.headers["WWW-Authenticate"] = authenticator.challenges.joined(separator: ", ")
+                response.headers["WWW-Authenticate"] = authenticator.wwwAuthenticate
                 return response
             case .authenticated(let name): principal = name
             }

@@ -21,9 +21,7 @@ public struct AgentLimits: Sendable, Hashable {
 
     /// The slow-client timeouts.
     public var timeouts: SlowClientTimeouts {
-        SlowClientTimeouts(
-            header: headerTimeoutSeconds > 0 ? .milliseconds(Int64(headerTimeoutSeconds * 1_000)) : nil,
-            body: bodyTimeoutSeconds > 0 ? .milliseconds(Int64(bodyTimeoutSeconds * 1_000)) : nil)
+        SlowClientTimeouts(headerSeconds: headerTimeoutSeconds, bodySeconds: bodyTimeoutSeconds)
     }
 
     /// Checks the settings; the error names the flag and its range.

@@ -64,7 +64,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// as RFC 7235 allows), and a body saying why and what to send.
     static func unauthorized(_ reason: String, _ authenticator: HTTPAuthenticator) -> Response {
         var response = problem(.unauthorized, "\(reason); \(authenticator.instructions)")
-        response.headers[.wwwAuthenticate] = authenticator.challenges.joined(separator: ", ")
+        response.headers[.wwwAuthenticate] = authenticator.wwwAuthenticate
         return response
     }
 }

@@ -62,9 +62,7 @@ public struct MasterLimits: Sendable, Hashable {
 
     /// The slow-client timeouts.
     public var timeouts: SlowClientTimeouts {
-        SlowClientTimeouts(
-            header: headerTimeoutSeconds > 0 ? .milliseconds(Int64(headerTimeoutSeconds * 1_000)) : nil,
-            body: bodyTimeoutSeconds > 0 ? .milliseconds(Int64(bodyTimeoutSeconds * 1_000)) : nil)
+        SlowClientTimeouts(headerSeconds: headerTimeoutSeconds, bodySeconds: bodyTimeoutSeconds)
     }
 
     /// The most a body limit may be set to: what one Raft entry can carry is smaller anyway.

@@ -60,6 +60,10 @@ public struct HTTPAuthenticator: Sendable {
         return challenges
     }
 
+    /// The `WWW-Authenticate` header of a 401 answer: every challenge, comma-separated (as
+    /// RFC 7235 allows).
+    public var wwwAuthenticate: String { challenges.joined(separator: ", ") }
+
     /// What to send, for the body of a 401 answer.
     public var instructions: String {
         var ways: [String] = []

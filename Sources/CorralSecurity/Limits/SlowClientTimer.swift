@@ -13,6 +13,12 @@ public struct SlowClientTimeouts: Sendable, Hashable {
         self.body = body
     }
 
+    /// From seconds as a config file or flag gives them; 0 (or less): no limit.
+    public init(headerSeconds: Double, bodySeconds: Double) {
+        func limit(_ seconds: Double) -> Duration? { seconds > 0 ? .milliseconds(Int64(seconds * 1_000)) : nil }
+        self.init(header: limit(headerSeconds), body: limit(bodySeconds))
+    }
+
     /// No timeouts.
     public static let disabled = SlowClientTimeouts(header: nil, body: nil)
 }
