@@ -29,7 +29,7 @@ struct MasterHTTP: Sendable {
 
     /// The endpoint of `master`, with its TLS files (loaded by `MasterProcess`, which also
     /// uses them for the Raft port).
-    init(master: MasterProcess) throws(MasterError) {
+    init(master: MasterProcess) {
         self.master = master
         tls = master.tls
         dashboardClient = HTTPStreamClient(connectTimeout: .seconds(1), readTimeout: .seconds(3), tls: tls)

@@ -130,7 +130,7 @@ public final class MasterProcess: Sendable {
     /// with the bound Raft and HTTP ports.
     public func run(onListening: @escaping @Sendable (_ raftPort: Int, _ httpPort: Int) -> Void = { _, _ in }) async throws {
         let server = self.server
-        let endpoint = try MasterHTTP(master: self)  // its TLS files are read before anything listens
+        let endpoint = MasterHTTP(master: self)
         let raftPort = try await transport.listen(
             host: config.raftListen.host,
             port: config.raftListen.port,
