@@ -1,5 +1,6 @@
 import ArgumentParser
 import CorralMaster
+import CorralScheduler
 import CorralSecurity
 import Foundation
 
@@ -46,8 +47,8 @@ struct ClusterOptions: ParsableArguments {
         }
         var schemes: Set<String> = []
         for entry in list {
-            let (secure, bare) = MasterClient.split(entry, tls: nil)
-            if bare != entry { schemes.insert(secure ? "https" : "http") }
+            let (scheme, bare) = MasterScheme.split(entry)
+            if let scheme { schemes.insert(scheme) }
             guard let colon = bare.lastIndex(of: ":"), !bare[..<colon].isEmpty, let port = Int(bare[bare.index(after: colon)...]),
                 (1...65535).contains(port)
             else {
@@ -71,7 +72,7 @@ struct ClusterOptions: ParsableArguments {
     /// (then the system's CAs are trusted without `--ca-cert`); nil for plain HTTP.
     func tls() throws -> TLSIdentity? {
         let list = try endpoints()
-        guard caFile != nil || list.contains(where: { MasterClient.split($0, tls: nil).secure }) else { return nil }
+        guard caFile != nil || list.contains(where: { MasterScheme.split($0).scheme == "https" }) else { return nil }
         do {
             return try TLSIdentity(files: TLSFiles(ca: caFile))
         } catch {
@@ -85,8 +86,9 @@ struct ClusterOptions: ParsableArguments {
     /// A connection to the masters.
     func connect() throws -> ClusterConnection {
         var connection = ClusterConnection(masters: try endpoints(), client: MasterClient(timeoutSeconds: 5, tls: try tls()))
-        connection.client.authorization = try credentials()?.authorization
-        connection.credentials = try credentials()
+        let credentials = try credentials()
+        connection.client.authorization = credentials?.authorization
+        connection.credentials = credentials
         return connection
     }
 }
