@@ -181,7 +181,7 @@ let package = Package(
             name: "CorralFuzz",
             dependencies: [
                 "CorralModel", "CorralProtobuf", "CorralRaft", "CorralReplication", "CorralMaster", "CorralAgent",
-                "CorralContainer", "CorralRegistry", "CorralScheduler", "CorralSecurity",
+                "CorralContainer", "CorralRegistry", "CorralScheduler", "CorralSecurity", "CCorralLauncher",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -208,13 +208,13 @@ let package = Package(
         .target(
             name: "CorralTestSupport",
             dependencies: [
-                "CorralModel", "CorralScheduler", "CorralContainer", "CorralSecurity",
+                "CorralModel", "CorralScheduler", "CorralContainer", "CorralSecurity", "CCorralLauncher",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/CorralTestSupport",
             swiftSettings: swiftSettings),
         .target(name: "CPowerLossDouble", path: "Tests/CPowerLossDouble"),
-        .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore", "CorralTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CorralStoreTests", dependencies: ["CorralStore", "CorralContainer", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CorralRaftTests", dependencies: ["CorralRaft", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralModelTests",
@@ -224,7 +224,7 @@ let package = Package(
         .testTarget(name: "CorralHistoryTests", dependencies: ["CorralHistory", "CorralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CorralChaosTests",
-            dependencies: ["CorralChaos", "CorralHistory", "CorralStore", "CorralTestSupport"],
+            dependencies: ["CorralChaos", "CorralContainer", "CorralHistory", "CorralStore", "CorralTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "CorralMasterTests",
             dependencies: [
-                "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralSecurity",
+                "CorralMaster", "CorralReplication", "CorralRaft", "CorralModel", "CorralScheduler", "CorralSecurity", "CorralContainer",
                 "CorralTestSupport", "CorralHistory", "CorralChaos", "CorralProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

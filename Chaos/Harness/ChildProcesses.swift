@@ -1,3 +1,4 @@
+import CorralContainer
 import Foundation
 import Synchronization
 
@@ -20,7 +21,7 @@ final class ChildProcesses<ID: Hashable & Comparable & Sendable>: Sendable {
             log.seekToEndOfFile()
             process.standardOutput = log
             process.standardError = log
-            try process.run()
+            try process.runWithoutInheritedFiles()
         } catch {
             throw HarnessFailure("cannot start \(what): \(error)")
         }

@@ -4,6 +4,7 @@
 #include <sys/vfs.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -80,6 +81,10 @@ int corral_pidfd_send_signal(int pidfd, int sig) {
 }
 
 int corral_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int corral_spawn_actions_close_from(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
 
 long corral_filesystem_type(const char *path) {
     struct statfs info;

@@ -37,7 +37,7 @@ public enum BusyboxRootfs {
         process.arguments = ["--list"]
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try process.runWithoutInheritedFiles()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)

@@ -1,3 +1,4 @@
+import CCorralLauncher
 import Foundation
 import Glibc
 
@@ -108,7 +109,12 @@ public struct FuzzSupervisor: Sendable {
             .map { "\($0.key)=\($0.value)" } + ["SWIFT_BACKTRACE=enable=no"]
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
-        let result = posix_spawn(&pid, arguments[0], nil, nil, &argv, &envp)
+        // Standard input, output and error only: not this process's other descriptors.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        corral_spawn_actions_close_from(&actions, 3)
+        let result = posix_spawn(&pid, arguments[0], &actions, nil, &argv, &envp)
         guard result == 0 else { throw FuzzError("cannot start the fuzz worker \(arguments[0]): errno \(result)") }
         return pid
     }

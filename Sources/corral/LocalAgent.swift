@@ -20,7 +20,7 @@ enum LocalAgent {
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithoutInheritedFiles()
         return process
     }
 }

@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralMaster
 import CorralReplication
 import CorralSecurity
@@ -67,7 +68,7 @@ final class LocalQuorum {
             process.standardOutput = handle
             process.standardError = handle
         }
-        try process.run()
+        try process.runWithoutInheritedFiles()
         processes[id] = process
     }
 

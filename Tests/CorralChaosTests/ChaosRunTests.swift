@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralChaos
 import CorralTestSupport
 import Foundation
@@ -90,7 +91,7 @@ import Testing
         ]
         if !FileManager.default.fileExists(atPath: output) { _ = FileManager.default.createFile(atPath: output, contents: nil) }
         command.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        try command.run()
+        try command.runWithoutInheritedFiles()
         return command
     }
 
@@ -160,7 +161,7 @@ import Testing
         command.arguments = ["run", "\(scratch.path)/bad.toml", "--report", "\(scratch.path)/report"]
         let errors = Pipe()
         command.standardError = errors
-        try command.run()
+        try command.runWithoutInheritedFiles()
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         command.waitUntilExit()
         #expect(command.terminationStatus == 2)

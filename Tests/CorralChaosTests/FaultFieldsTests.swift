@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralChaos
 import CorralTestSupport
 import Foundation
@@ -67,7 +68,7 @@ import Testing
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = Pipe()
-        try process.run()
+        try process.runWithoutInheritedFiles()
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 2)

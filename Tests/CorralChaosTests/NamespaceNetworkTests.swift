@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralChaos
 import CorralTestSupport
 import Foundation
@@ -20,7 +21,7 @@ import Testing
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try process.runWithoutInheritedFiles()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
@@ -30,7 +31,7 @@ import Testing
     static func deadPid() throws -> pid_t {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
+        try process.runWithoutInheritedFiles()
         process.waitUntilExit()
         return process.processIdentifier
     }

@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralMaster
 import CorralTestSupport
 import Foundation
@@ -128,7 +129,7 @@ extension RealMasters {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
-            try process.run()
+            try process.runWithoutInheritedFiles()
             return process
         }
 
@@ -151,7 +152,7 @@ extension RealMasters {
             let pipe = Pipe()
             setup.standardOutput = pipe
             setup.standardError = pipe
-            try setup.run()
+            try setup.runWithoutInheritedFiles()
             let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             setup.waitUntilExit()
             guard setup.terminationStatus == 0 else {

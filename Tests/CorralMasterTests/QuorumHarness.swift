@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralMaster
 import CorralTestSupport
 import Foundation
@@ -81,7 +82,7 @@ final class QuorumHarness: @unchecked Sendable {
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithoutInheritedFiles()
         processes[id] = process
         try waitUntil("master \(id) answers /health", seconds: 20) {
             guard process.isRunning else { throw HarnessError("master \(id) exited: \(self.log(id))") }

@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralMaster
 import CorralReplication
 import CorralSecurity
@@ -56,7 +57,7 @@ final class TLSMasters: @unchecked Sendable {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
-            try process.run()
+            try process.runWithoutInheritedFiles()
             processes[member.id] = process
         }
     }

@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralTestSupport
 import Foundation
 
@@ -26,7 +27,7 @@ final class UpProcess {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithoutInheritedFiles()
     }
 
     /// Kills `corral up` and every process under the scratch directory, then removes it.

@@ -20,7 +20,7 @@ final class RegistryProcess {
         let log = scratch + "/registry-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
+        try process.runWithoutInheritedFiles()
         var text = ""
         while !text.contains("\n") {
             let chunk = stdout.fileHandleForReading.availableData

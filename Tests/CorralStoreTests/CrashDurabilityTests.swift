@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralStore
 import CorralTestSupport
 import Foundation
@@ -27,7 +28,7 @@ struct CrashDurabilityTests {
             _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
             child.standardOutput = stdout
             child.standardError = FileHandle(forWritingAtPath: stderrPath)
-            try child.run()
+            try child.runWithoutInheritedFiles()
             var output = Data()
             var killed = false
             defer {

@@ -24,7 +24,7 @@ public enum AgentChild {
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithoutInheritedFiles()
         return process
     }
 

@@ -1,3 +1,4 @@
+import CorralContainer
 import Foundation
 
 #if canImport(Glibc)
@@ -42,7 +43,7 @@ public enum ChildProcess {
         defer { try? FileManager.default.removeItem(atPath: stderrPath) }
         child.standardOutput = stdout
         child.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try child.run()
+        try child.runWithoutInheritedFiles()
         defer {
             if child.isRunning { kill(child.processIdentifier, SIGKILL) }
             child.waitUntilExit()

@@ -1,3 +1,4 @@
+import CCorralLauncher
 import Foundation
 
 #if canImport(Glibc)
@@ -40,6 +41,9 @@ public final class ChromiumSession {
         posix_spawn_file_actions_adddup2(&actions, fromBrowser[1], 4)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "\(directory)/stderr", O_WRONLY | O_CREAT, 0o644)
+        // And nothing else: this process's sockets (SwiftNIO opens them without close-on-exec)
+        // would stay open in the browser for its whole life, and their peers wait on them.
+        corral_spawn_actions_close_from(&actions, 5)
         let arguments = [browser.binary] + browser.commonArguments(profile: "\(directory)/profile") + extra + ["--remote-debugging-pipe", url]
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = directory

@@ -1,3 +1,4 @@
+import CorralContainer
 import Foundation
 
 /// Runs a program to its end with stdout and stderr in one pipe, as a person at a terminal
@@ -29,7 +30,7 @@ public enum CombinedOutput {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try process.runWithoutInheritedFiles()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))

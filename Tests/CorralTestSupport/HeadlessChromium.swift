@@ -1,3 +1,4 @@
+import CorralContainer
 import Foundation
 
 #if canImport(Glibc)
@@ -63,7 +64,7 @@ public struct HeadlessChromium: Sendable {
         _ = FileManager.default.createFile(atPath: errors, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: output)
         process.standardError = FileHandle(forWritingAtPath: errors)
-        try process.run()
+        try process.runWithoutInheritedFiles()
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while process.isRunning && Date() < deadline { usleep(50_000) }
         if process.isRunning {

@@ -1,3 +1,4 @@
+import CorralContainer
 import Foundation
 
 /// A `/metrics` answer parsed by the real Prometheus text parser: Python's
@@ -42,7 +43,7 @@ public struct PrometheusScrape: Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try process.runWithoutInheritedFiles()
         // Written from another thread: a large text could fill the pipe while the parser's
         // answer fills the other one.
         let writer = Thread {

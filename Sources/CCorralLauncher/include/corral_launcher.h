@@ -6,6 +6,7 @@
 #ifndef CORRAL_LAUNCHER_H
 #define CORRAL_LAUNCHER_H
 
+#include <spawn.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -154,6 +155,10 @@ ssize_t corral_receive_with_fd(int socket, void *bytes, size_t capacity, int *fd
 
 /// pipe2(fds, O_CLOEXEC). Returns 0, or -1 with errno set.
 int corral_pipe_cloexec(int fds[2]);
+
+/// Adds to `actions` the closing, in the child, of every descriptor from `lowest` up
+/// (posix_spawn_file_actions_addclosefrom_np). Returns 0 or an error number.
+int corral_spawn_actions_close_from(posix_spawn_file_actions_t *actions, int lowest);
 
 /// prctl(PR_SET_CHILD_SUBREAPER, 1). Returns 0, or -1 with errno set.
 int corral_set_child_subreaper(void);

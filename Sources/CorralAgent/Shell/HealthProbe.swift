@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralModel
 import Foundation
 
@@ -40,7 +41,7 @@ enum HealthProbe {
         }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return (false, "cannot run the check: \(error)") }
+        do { try process.runWithoutInheritedFiles() } catch { return (false, "cannot run the check: \(error)") }
         // On the monotonic clock: a wall clock that jumps must not end or stretch the check.
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))

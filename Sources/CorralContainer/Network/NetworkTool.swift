@@ -49,7 +49,7 @@ public enum NetworkTool {
         process.standardError = errors
         process.standardInput = stdin
         do {
-            try process.run()
+            try process.runWithoutInheritedFiles()
             if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
             try stdin.fileHandleForWriting.close()
         } catch {

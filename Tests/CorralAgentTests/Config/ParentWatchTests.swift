@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralTestSupport
 import Foundation
 import Testing
@@ -16,7 +17,7 @@ struct ParentWatchTests {
             "agent", "--masters", "127.0.0.1:1", "--work-dir", scratch.path + "/work", "--resources", "cpus:1;mem:64",
             "--exit-with-parent", "--parent-pid", "1",
         ]
-        try process.run()
+        try process.runWithoutInheritedFiles()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         try eventuallyBlocking("the agent exits", seconds: 20) { !process.isRunning }
         process.waitUntilExit()

@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralScheduler
 import CorralTestSupport
 import Foundation
@@ -84,7 +85,7 @@ import Glibc
             process.standardOutput = FileHandle(forWritingAtPath: output)
             _ = FileManager.default.createFile(atPath: output + ".err", contents: nil)
             process.standardError = FileHandle(forWritingAtPath: output + ".err")
-            try process.run()
+            try process.runWithoutInheritedFiles()
             self.process = process
         }
 

@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralScheduler
 import CorralSecurity
 import CorralTestSupport
@@ -161,7 +162,7 @@ final class SecuredCluster: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithoutInheritedFiles()
         return process
     }
 }

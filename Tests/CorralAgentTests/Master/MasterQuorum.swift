@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralScheduler
 import CorralTestSupport
 import Foundation
@@ -61,7 +62,7 @@ final class MasterQuorum: @unchecked Sendable {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
-            try process.run()
+            try process.runWithoutInheritedFiles()
             processes[id] = process
         }
         for id in ports.keys.sorted() where waitForHealth {

@@ -22,7 +22,7 @@ struct ImagePullTaskTests {
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try process.runWithoutInheritedFiles()
             // "registry listening on HOST:PORT (http); root DIR"
             var line = Data()
             while !line.contains(UInt8(ascii: "\n")) {

@@ -136,7 +136,7 @@ struct TaskRunnerUnwritableEndTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
-        try process.run()
+        try process.runWithoutInheritedFiles()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "\(tool) \(arguments) failed")
     }

@@ -1,3 +1,4 @@
+import CorralContainer
 import CorralModel
 import CorralTestSupport
 import Foundation
@@ -25,7 +26,7 @@ import Testing
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", command]
-            try process.run()
+            try process.runWithoutInheritedFiles()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else { throw FixtureFailure("`\(command)` exited with \(process.terminationStatus)") }
         }
@@ -137,7 +138,7 @@ final class HTTPFileServer {
             server.serve_forever()
             """, directory, portFile]
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runWithoutInheritedFiles()
         let deadline = ContinuousClock.now + .seconds(10)
         var found: Int?
         while found == nil, ContinuousClock.now < deadline {

@@ -71,7 +71,7 @@ extension ImageBuildCommandTests {
         process.arguments = ["image", "build"] + workspace.root + [workspace.context]
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try process.runWithoutInheritedFiles()
         var seen = ""
         while !seen.contains("\nsleeping\n") {  // the RUN's output, not its Step line
             let chunk = pipe.fileHandleForReading.availableData

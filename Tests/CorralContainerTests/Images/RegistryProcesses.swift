@@ -39,7 +39,7 @@ final class DockerRegistryProcess {
         process.arguments = ["serve", directory + "/config.yml"]
         process.standardOutput = FileHandle(forWritingAtPath: log)
         process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
+        try process.runWithoutInheritedFiles()
         address = try awaitListening(process, log: log, what: "docker-registry")
     }
 
@@ -68,7 +68,7 @@ final class RegistryDoubleProcess {
         process.arguments = [Self.script, "--layout", layout, "--repo", repository, "--log", log] + arguments
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
+        try process.runWithoutInheritedFiles()
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             kill(process.processIdentifier, SIGKILL)
@@ -105,7 +105,7 @@ final class CorralRegistryProcess {
             + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? [])
         process.standardOutput = FileHandle(forWritingAtPath: log)
         process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
+        try process.runWithoutInheritedFiles()
         address = try awaitListening(process, log: log, what: "corral registry serve")
     }
 

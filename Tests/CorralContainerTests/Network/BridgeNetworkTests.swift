@@ -84,7 +84,7 @@ import Testing
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
         holder.arguments = ["--net=\(namespace.path)", "/bin/busybox", "nc", "-l", "-p", "18082"]
-        try holder.run()
+        try holder.runWithoutInheritedFiles()
         defer {
             // SIGKILL: a child of the test runner starts with SIGTERM blocked.
             kill(holder.processIdentifier, SIGKILL)
