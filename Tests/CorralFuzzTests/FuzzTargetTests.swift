@@ -6,7 +6,11 @@ import Testing
 /// Each target's short fuzz budget, run in this process: a fixed seed and a fixed number of
 /// iterations, so the run is the same every time. A crash here fails the whole test run,
 /// which is the point; `corral fuzz TARGET --seed 1 --iterations N` reproduces it.
-@Suite("Fuzz targets", .offCooperativePool)
+///
+/// One target at a time: on the elastic executor the two dozen budgets, all CPU and started
+/// together, took most of both cores from everything beside them for the first minutes of a
+/// run (in-process servers and event loops missed their tests' deadlines).
+@Suite("Fuzz targets", .serialized, .offCooperativePool)
 struct FuzzTargetTests {
     /// Iterations per target: the parsers differ in cost by two orders of magnitude.
     static let budget: [String: UInt64] = [

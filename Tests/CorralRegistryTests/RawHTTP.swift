@@ -12,19 +12,58 @@ enum RawHTTP {
     /// Connects to `port`, sends `request`, and returns everything the server sends until it
     /// closes the connection (at most 10 s).
     static func exchange(port: Int, _ request: [UInt8]) throws -> String {
+        String(decoding: try exchangeBytes(port: port, request, seconds: 10, timeoutEnds: true), as: UTF8.self)
+    }
+
+    /// `exchange`'s bytes, waiting at most `seconds` for each read; a read that times out
+    /// ends the answer when `timeoutEnds`, and is an error otherwise.
+    static func exchangeBytes(
+        port: Int, _ request: [UInt8], seconds: Int, timeoutEnds: Bool = false, isComplete: ([UInt8]) -> Bool = { _ in false }
+    ) throws -> [UInt8] {
         let descriptor = try connect(port: port)
         defer { close(descriptor) }
         try send(descriptor, request)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var answer = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if !timeoutEnds && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    throw Failure(description: "no answer from 127.0.0.1:\(port) within \(seconds) s (\(answer.count) bytes so far)")
+                }
+                break  // reset after the answer: what came is the answer
+            }
             answer.append(contentsOf: buffer[0..<count])
+            if isComplete(answer) { break }
         }
-        return String(decoding: answer, as: UTF8.self)
+        return answer
+    }
+
+    /// Whether `bytes` hold a whole HTTP/1.1 answer: its head, and then the body its
+    /// `Content-Length` gives, or the last chunk (none after a HEAD request, or a 204 or 304).
+    /// An answer with neither ends at the close.
+    static func isCompleteAnswer(_ bytes: [UInt8], head: Bool) -> Bool {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard bytes.count >= 4, let end = (0...(bytes.count - 4)).first(where: { bytes[$0..<($0 + 4)].elementsEqual(separator) }) else {
+            return false
+        }
+        let headText = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
+        let bodyCount = bytes.count - end - 4
+        let status = headText.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        if head || status == 204 || status == 304 || (100..<200).contains(status) { return true }
+        for line in headText.components(separatedBy: "\r\n") {
+            if line.hasPrefix("content-length:"), let length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) {
+                return bodyCount >= length
+            }
+            if line.hasPrefix("transfer-encoding:") && line.contains("chunked") {
+                return bytes.suffix(5).elementsEqual(Array("0\r\n\r\n".utf8))
+            }
+        }
+        return false
     }
 
     /// A connected socket to 127.0.0.1:`port`.

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CorralContainer
 import CorralRegistry
 import CorralTestSupport
@@ -26,8 +25,49 @@ struct RegistryReply {
     var object: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]) ?? [:] }
 }
 
+extension RegistryReply {
+    /// An HTTP/1.1 answer read to the connection's close: status line, headers, and a body
+    /// by `Content-Length`, chunks or the close (none for an answer to HEAD).
+    init(parsing bytes: [UInt8], head: Bool) throws {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
+            throw RawHTTP.Failure(description: "no complete answer: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+        }
+        let lines = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = lines[0].split(separator: " ")
+        guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let code = Int(statusParts[1]) else {
+            throw RawHTTP.Failure(description: "not an HTTP status line: \(lines[0])")
+        }
+        var headers = HTTPHeaders()
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.add(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        var rest = Array(bytes[(end + separator.count)...])
+        if head {
+            rest = []
+        } else if headers.first(name: "Transfer-Encoding")?.lowercased() == "chunked" {
+            var decoded: [UInt8] = []
+            while let lineEnd = rest.indices.first(where: { rest[$0...].starts(with: [13, 10]) }),
+                let size = Int(String(decoding: rest[..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16), size > 0,
+                rest.count >= lineEnd + 2 + size
+            {
+                decoded += rest[(lineEnd + 2)..<(lineEnd + 2 + size)]
+                rest = Array(rest[min(rest.count, lineEnd + 4 + size)...])
+            }
+            rest = decoded
+        } else if let length = headers.first(name: "Content-Length").flatMap({ Int($0) }) {
+            guard rest.count >= length else {
+                throw RawHTTP.Failure(description: "the answer ended after \(rest.count) of its \(length) bytes")
+            }
+            rest = Array(rest.prefix(length))
+        }
+        self.init(status: code, headers: headers, body: rest)
+    }
+}
+
 /// A registry served in-process on 127.0.0.1 (port 0) over a fresh root, and an HTTP client
-/// (AsyncHTTPClient) that talks to it over the socket.
+/// that talks to it over the socket, one connection a request.
 struct RegistryHarness {
     let port: Int
     let storage: RegistryStorage
@@ -78,17 +118,30 @@ struct RegistryHarness {
         try await RegistryHarness.send(method, "http://127.0.0.1:\(port)" + path, headers: headers, body: body, authorization: authorization)
     }
 
+    /// Sends `method url` (`http://127.0.0.1:<port>/…`) on a connection of its own and reads
+    /// the whole answer. A plain blocking exchange on the test's thread (the
+    /// suites run on `TestExecutor`): no connection pool or client event loop shared between
+    /// tests, so one test's request never waits on another's.
     static func send(
         _ method: HTTPMethod, _ url: String, headers: [String: String] = [:], body: [UInt8]? = nil, authorization: String? = nil
     ) async throws -> RegistryReply {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let authorization { request.headers.replaceOrAdd(name: "Authorization", value: authorization) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return RegistryReply(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
+        let rest = url.dropFirst("http://".count)
+        guard url.hasPrefix("http://"), let slash = rest.firstIndex(of: "/"), let colon = rest[..<slash].lastIndex(of: ":"),
+            let port = Int(rest[rest.index(after: colon)..<slash])
+        else { throw RawHTTP.Failure(description: "not an http://host:port/path URL: \(url)") }
+        var head = "\(method.rawValue) \(rest[slash...]) HTTP/1.1\r\nHost: \(rest[..<slash])\r\nConnection: close\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if let authorization { head += "Authorization: \(authorization)\r\n" }
+        let lengthGiven = headers.keys.contains { $0.lowercased() == "content-length" }
+        if !lengthGiven && (body != nil || [.POST, .PUT, .PATCH].contains(method)) {
+            head += "Content-Length: \((body ?? []).count)\r\n"
+        }
+        // Done when the answer is whole, not at the close: under a full test run the server
+        // can be slow to close a finished connection, and no client waits for that.
+        let answer = try RawHTTP.exchangeBytes(port: port, Array((head + "\r\n").utf8) + (body ?? []), seconds: 60) {
+            RawHTTP.isCompleteAnswer($0, head: method == .HEAD)
+        }
+        return try RegistryReply(parsing: answer, head: method == .HEAD)
     }
 
     /// Pushes `bytes` to `repository` in one `POST ?digest=`; returns the digest.

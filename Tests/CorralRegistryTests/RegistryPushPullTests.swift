@@ -5,7 +5,7 @@ import Glibc
 import Testing
 
 /// Push and pull over a real socket: monolithic and chunked uploads, ranges, digests.
-@Suite struct RegistryPushPullTests {
+@Suite(.offCooperativePool) struct RegistryPushPullTests {
     @Test func versionCheckAnswersWithTheAPIVersion() async throws {
         try await RegistryHarness.with { registry in
             let reply = try await registry.send(.GET, "/v2/")

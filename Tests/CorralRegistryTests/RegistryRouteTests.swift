@@ -5,7 +5,7 @@ import Testing
 @testable import CorralRegistry
 
 /// The path parser and the name, tag and digest rules, without a server.
-@Suite struct RegistryRouteTests {
+@Suite(.offCooperativePool) struct RegistryRouteTests {
     @Test func namesWithSlashesRouteFromTheEnd() throws {
         let name = try RepositoryName("library/blobs/alpine")
         #expect(try RegistryRoute.parse("/v2/library/blobs/alpine/manifests/3.20") == .manifest(name, "3.20"))

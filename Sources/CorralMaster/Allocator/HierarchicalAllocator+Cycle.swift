@@ -226,6 +226,6 @@ extension HierarchicalAllocator {
         unallocated.subtract(resources)
         charge(client: client, resources)
         if configuration.offerTimeoutMillis != nil { offerQueue.append(id) }
-        return decision(id, offer)
+        return newDecision(id, offer)
     }
 }

@@ -146,12 +146,26 @@ extension HierarchicalAllocator {
 
     /// The public form of an outstanding offer.
     func decision(_ id: OfferID, _ offer: OutstandingOffer) -> OfferDecision {
+        decision(id, offer, resources: kinds.quantities(offer.resources))
+    }
+
+    /// The public form of a new offer, its quantities taken from `quantitiesMemo` when an
+    /// offer made lately held the same.
+    mutating func newDecision(_ id: OfferID, _ offer: OutstandingOffer) -> OfferDecision {
+        guard usesFastPaths else { return decision(id, offer) }
+        if let known = quantitiesMemo[offer.resources] { return decision(id, offer, resources: known) }
+        if quantitiesMemo.count >= Self.quantitiesMemoLimit { quantitiesMemo.removeAll(keepingCapacity: true) }
+        let made = kinds.quantities(offer.resources)
+        quantitiesMemo[offer.resources] = made
+        return decision(id, offer, resources: made)
+    }
+
+    private func decision(_ id: OfferID, _ offer: OutstandingOffer, resources: ResourceQuantities) -> OfferDecision {
         // Field by field: copying a whole slot would retain and release its collections.
         let (framework, role) = (clients[offer.client].framework, clients[offer.client].role)
         return OfferDecision(
             offerID: id, framework: frameworks[framework].id, role: roles[role].name,
-            agent: agents[offer.agent].id, resources: kinds.quantities(offer.resources),
-            offeredAtMillis: offer.offeredAtMillis)
+            agent: agents[offer.agent].id, resources: resources, offeredAtMillis: offer.offeredAtMillis)
     }
 
     /// Filters `resources` on the agent for the client, unless `refuseSeconds` is not positive.

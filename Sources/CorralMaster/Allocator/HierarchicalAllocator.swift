@@ -47,6 +47,11 @@ public struct HierarchicalAllocator: Allocator {
     static let spareVectorLimit = 16_384
     /// How many offers the last cycle made: the next one reserves room for as many.
     var lastCycleOfferCount = 0
+    /// The named form of offers' vectors made lately: offers of agents alike hold the same
+    /// quantities, and share one array of names instead of building one each. Emptied when
+    /// a kind is added, and when it reaches `quantitiesMemoLimit`.
+    var quantitiesMemo: [ResourceVector: ResourceQuantities] = [:]
+    static let quantitiesMemoLimit = 4_096
     /// Every role's path (`RoleSlot.path`) in one flat table, `rolePathStride` entries a
     /// role, with its length in `roleDepth`; filled by `prepareOrders`.
     var rolePaths: [Int] = []
@@ -68,6 +73,7 @@ public struct HierarchicalAllocator: Allocator {
         guard kinds.register(quantities) else { return }
         let count = kinds.count
         spareVectors.removeAll()
+        quantitiesMemo.removeAll()
         clusterTotal.widen(to: count)
         for index in agents.indices {
             agents[index].total.widen(to: count)

@@ -54,6 +54,10 @@ import Testing
                 let rows = (try? JSONSerialization.jsonObject(with: Data(ps.lines.joined(separator: "\n").utf8))) as? [[String: Any]] ?? []
                 return rows.contains { $0["id"] as? String == "talker" && $0["state"] as? String == "TASK_RUNNING" }
             }
+            // The timed-out run asked for the kill before it exited; the KILLED update follows.
+            try await cluster.waitUntil("the timed-out run's task killed in corral ps -a", seconds: 30) {
+                try corral("ps", "-a", "--masters", masters).lines.contains { $0.hasPrefix("slow") && $0.contains("KILLED") }
+            }
             let table = try corral("ps", "-a", "--masters", masters)
             #expect(table.status == 0, "\(table.summary)")
             #expect(table.lines.first?.hasPrefix("ID") == true, "\(table.lines)")
