@@ -7,18 +7,12 @@ import Testing
 /// this process has open, such as a listening socket made the way SwiftNIO makes them
 /// (without close-on-exec), even one opened while the spawn is under way.
 @Suite(.offCooperativePool) struct InheritedFilesTests {
-    /// The descriptors `ls` finds open in itself.
+    /// The descriptors `ls` finds open in itself (started by `CombinedOutput`, with
+    /// `runWithoutInheritedFiles`).
     static func descriptorsOfAChild() throws -> Set<Int32> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/ls")
-        process.arguments = ["/proc/self/fd"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.runWithoutInheritedFiles()
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return Set(String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { Int32($0) })
+        let listed = try CombinedOutput.run("/bin/ls", ["/proc/self/fd"], environment: [:], inherit: true)
+        #expect(listed.status == 0, "\(listed.output)")
+        return Set(listed.output.split(whereSeparator: \.isNewline).compactMap { Int32($0) })
     }
 
     /// The descriptors open in this process now.

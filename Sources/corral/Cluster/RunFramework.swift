@@ -51,8 +51,35 @@ actor RunFramework {
 
     /// Tears the framework down (the master kills what still runs) or, with `teardown`
     /// false, only disconnects: the master keeps the tasks for the failover timeout.
+    ///
+    /// A teardown that fails for want of a leader or a connection (a fail-over, a master too
+    /// busy to answer) is tried again for a few seconds; one that still fails is reported,
+    /// since the tasks then run on until the failover timeout.
     func stop(teardown: Bool) async {
-        if teardown { try? await client.teardown() }
+        if teardown {
+            var failure: SchedulerError?
+            var maybeDone = false
+            for attempt in 0..<5 {
+                do {
+                    try await client.teardown()
+                    failure = nil
+                    break
+                } catch let error as SchedulerError {
+                    failure = error
+                    if error.code == .outcomeUnknown { maybeDone = true }
+                    // The master answered: trying again cannot change that.
+                    if error.code == .rejected || error.code == .stopped { break }
+                } catch {
+                    failure = SchedulerError(.connectionFailed, "\(error)")
+                }
+                if attempt < 4 { try? await Task.sleep(for: .seconds(1)) }
+            }
+            if let failure, !(maybeDone && failure.code == .rejected) {
+                FileHandle.standardError.write(Data(
+                    ("corral run: could not tear the framework down (\(failure)); its tasks run until the master's "
+                        + "failover timeout unless stopped with `corral stop TASK`\n").utf8))
+            }
+        }
         await client.stop()
     }
 
