@@ -24,10 +24,11 @@ import Testing
     /// in turn, until one run fails with a violation that `matches`; returns the violations of
     /// every run, for the message when none did.
     static func caught(
-        _ name: String, in scenario: Scenario = ChaosRunTests.isolation, matches: (String) -> Bool
+        _ name: String, in scenario: Scenario = ChaosRunTests.isolation, seeds: ClosedRange<UInt64> = 1...3,
+        matches: (String) -> Bool
     ) throws -> (Bool, [String]) {
         var seen: [String] = []
-        for seed: UInt64 in 1...3 {
+        for seed in seeds {
             let scratch = try ScratchDirectory(prefix: "corral-chaos-broken")
             defer { scratch.remove() }
             var run = ChaosRun(

@@ -26,10 +26,12 @@ import Testing
         #expect(summary.passed, "\(summary.violations)")
     }
 
+    /// The break shows only when a leader is cut off between telling the agent and the
+    /// commit, which a seed's timing may not give: up to six seeds (three missed it once in CI).
     @Test func mastersThatLaunchBeforeTheCommitAreCaught() throws {
-        let (caught, seen) = try DeliberateBreakTests.caught("launch-before-commit", in: Self.scenario) {
+        let (caught, seen) = try DeliberateBreakTests.caught("launch-before-commit", in: Self.scenario, seeds: 1...6) {
             $0.contains("but no commit launched it")
         }
-        #expect(caught, "no uncommitted launch caught in 3 seeds; violations: \(seen)")
+        #expect(caught, "no uncommitted launch caught in 6 seeds; violations: \(seen)")
     }
 }
