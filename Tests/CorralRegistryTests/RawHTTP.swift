@@ -43,29 +43,6 @@ enum RawHTTP {
         return answer
     }
 
-    /// Whether `bytes` hold a whole HTTP/1.1 answer: its head, and then the body its
-    /// `Content-Length` gives, or the last chunk (none after a HEAD request, or a 204 or 304).
-    /// An answer with neither ends at the close.
-    static func isCompleteAnswer(_ bytes: [UInt8], head: Bool) -> Bool {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard bytes.count >= 4, let end = (0...(bytes.count - 4)).first(where: { bytes[$0..<($0 + 4)].elementsEqual(separator) }) else {
-            return false
-        }
-        let headText = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
-        let bodyCount = bytes.count - end - 4
-        let status = headText.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        if head || status == 204 || status == 304 || (100..<200).contains(status) { return true }
-        for line in headText.components(separatedBy: "\r\n") {
-            if line.hasPrefix("content-length:"), let length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) {
-                return bodyCount >= length
-            }
-            if line.hasPrefix("transfer-encoding:") && line.contains("chunked") {
-                return bytes.suffix(5).elementsEqual(Array("0\r\n\r\n".utf8))
-            }
-        }
-        return false
-    }
-
     /// A connected socket to 127.0.0.1:`port`.
     static func connect(port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

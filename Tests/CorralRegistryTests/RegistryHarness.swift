@@ -26,12 +26,17 @@ struct RegistryReply {
 }
 
 extension RegistryReply {
-    /// An HTTP/1.1 answer read to the connection's close: status line, headers, and a body
-    /// by `Content-Length`, chunks or the close (none for an answer to HEAD).
-    init(parsing bytes: [UInt8], head: Bool) throws {
+    /// The HTTP/1.1 answer `bytes` hold: status line, headers, and a body by `Content-Length`,
+    /// chunks, or the close (none after a HEAD request, or for 1xx, 204 and 304); nil while
+    /// they hold only part of it. Once the server has `closed` the connection, a part is an
+    /// error instead.
+    init?(parsing bytes: [UInt8], head: Bool, closed: Bool) throws {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
-            throw RawHTTP.Failure(description: "no complete answer: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+            guard !closed else {
+                throw RawHTTP.Failure(description: "no complete answer: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+            }
+            return nil
         }
         let lines = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = lines[0].split(separator: " ")
@@ -44,23 +49,31 @@ extension RegistryReply {
             headers.add(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         var rest = Array(bytes[(end + separator.count)...])
-        if head {
+        if head || code == 204 || code == 304 || (100..<200).contains(code) {
             rest = []
         } else if headers.first(name: "Transfer-Encoding")?.lowercased() == "chunked" {
             var decoded: [UInt8] = []
-            while let lineEnd = rest.indices.first(where: { rest[$0...].starts(with: [13, 10]) }),
-                let size = Int(String(decoding: rest[..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16), size > 0,
-                rest.count >= lineEnd + 2 + size
-            {
+            while true {
+                guard let lineEnd = rest.indices.first(where: { rest[$0...].starts(with: [13, 10]) }),
+                    let size = Int(String(decoding: rest[..<lineEnd], as: UTF8.self).split(separator: ";").first ?? "", radix: 16),
+                    rest.count >= lineEnd + 4 + size
+                else {
+                    guard !closed else { throw RawHTTP.Failure(description: "the chunked answer ended before its last chunk") }
+                    return nil
+                }
+                if size == 0 { break }
                 decoded += rest[(lineEnd + 2)..<(lineEnd + 2 + size)]
-                rest = Array(rest[min(rest.count, lineEnd + 4 + size)...])
+                rest = Array(rest[(lineEnd + 4 + size)...])
             }
             rest = decoded
         } else if let length = headers.first(name: "Content-Length").flatMap({ Int($0) }) {
             guard rest.count >= length else {
-                throw RawHTTP.Failure(description: "the answer ended after \(rest.count) of its \(length) bytes")
+                guard !closed else { throw RawHTTP.Failure(description: "the answer ended after \(rest.count) of its \(length) bytes") }
+                return nil
             }
             rest = Array(rest.prefix(length))
+        } else if !closed {
+            return nil  // its end is the close
         }
         self.init(status: code, headers: headers, body: rest)
     }
@@ -139,9 +152,10 @@ struct RegistryHarness {
         // Done when the answer is whole, not at the close: under a full test run the server
         // can be slow to close a finished connection, and no client waits for that.
         let answer = try RawHTTP.exchangeBytes(port: port, Array((head + "\r\n").utf8) + (body ?? []), seconds: 60) {
-            RawHTTP.isCompleteAnswer($0, head: method == .HEAD)
+            (try? RegistryReply(parsing: $0, head: method == .HEAD, closed: false)) != nil
         }
-        return try RegistryReply(parsing: answer, head: method == .HEAD)
+        // Whole, or all the server sent before it closed: never nil with `closed`.
+        return try RegistryReply(parsing: answer, head: method == .HEAD, closed: true)!
     }
 
     /// Pushes `bytes` to `repository` in one `POST ?digest=`; returns the digest.
