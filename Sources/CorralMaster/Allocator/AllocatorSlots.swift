@@ -9,81 +9,11 @@ struct AgentSlot: Sendable {
     /// Bumped each time the slot is reused, so filters naming an old agent never match.
     var generation: UInt32
     var live: Bool
-    var total: ResourceVector
-    var used: ResourceVector
-    var offered: ResourceVector
+    // Its total, used and offered resources are in `HierarchicalAllocator.agentQuantities`.
     /// Used resources per client index.
     var usedByClient: [Int: ResourceVector]
     /// Outstanding offers on this agent.
-    var offerIDs: [OfferID]
-    /// Refuse filters by client index. Kept per agent, not per client, so that the many
-    /// filters one agent's scan checks in a row sit together in memory.
-    var filters: AgentFilters
-}
-
-/// A refuse filter: the client is not offered this agent's resources while what would be
-/// offered fits inside `resources` and the filter has not expired.
-///
-/// Everything a check reads is stored inline: the allocation loop checks many filters in a
-/// row, and a separately allocated vector per filter costs a cache miss each. The first four
-/// kinds are in `head`; of the kinds past the fourth (reserved and revocable ones), a filter
-/// usually holds one or two, kept inline as (index, quantity) pairs; only a filter with more
-/// keeps them in `overflow`.
-struct OfferFilter: Sendable {
-    var agentGeneration: UInt32
-    var expiresAtMillis: UInt64
-    var head: SIMD4<Int64>
-    /// Kind indices (from the fifth on) of the inline quantities; -1 marks an unused slot.
-    var extraKinds: SIMD2<Int32>
-    var extraMillis: SIMD2<Int64>
-    /// Kinds from the fifth on, when more than two of them are non-zero; kinds registered
-    /// after the filter count as zero.
-    var overflow: [Int64]?
-
-    init(agentGeneration: UInt32, resources: ResourceVector, expiresAtMillis: UInt64) {
-        self.agentGeneration = agentGeneration
-        self.expiresAtMillis = expiresAtMillis
-        head = resources.head
-        extraKinds = SIMD2(repeating: -1)
-        extraMillis = SIMD2(repeating: 0)
-        overflow = nil
-        var slot = 0
-        for index in 4..<max(4, resources.millis.count) where resources.millis[index] > 0 {
-            guard slot < 2 else {
-                overflow = Array(resources.millis.dropFirst(4))
-                return
-            }
-            extraKinds[slot] = Int32(index)
-            extraMillis[slot] = resources.millis[index]
-            slot += 1
-        }
-    }
-
-    /// The filtered quantity of kind `index` (the fifth or a later one).
-    private func filtered(_ index: Int) -> Int64 {
-        if let overflow { return index - 4 < overflow.count ? overflow[index - 4] : 0 }
-        if Int32(index) == extraKinds[0] { return extraMillis[0] }
-        if Int32(index) == extraKinds[1] { return extraMillis[1] }
-        return 0
-    }
-
-    /// Whether `offerable` (whose `head` is `offerableHead`) fits inside the filtered resources.
-    /// `nonZeroTail`, when given, lists the kinds past the fourth that `offerable` holds any
-    /// of: only those are compared (a cycle works them out once per agent and role, since
-    /// most reserved and revocable kinds are masked to zero for most roles).
-    func covers(_ offerable: ResourceVector, head offerableHead: SIMD4<Int64>, nonZeroTail: [Int]? = nil) -> Bool {
-        if any(offerableHead .> head) { return false }
-        if let nonZeroTail {
-            for index in nonZeroTail where offerable.millis[index] > filtered(index) { return false }
-            return true
-        }
-        var index = 4
-        while index < offerable.millis.count {
-            if offerable.millis[index] > filtered(index) { return false }
-            index += 1
-        }
-        return true
-    }
+    var offerIDs: AgentOfferIDs
 }
 
 /// A framework subscribed (or known through used resources) in one role.
@@ -153,4 +83,44 @@ struct OutstandingOffer: Sendable {
     var agent: Int
     var resources: ResourceVector
     var offeredAtMillis: UInt64
+}
+
+/// An agent's outstanding offer ids, in no order. An agent holds one or two offers at a time
+/// (firm and revocable resources to different frameworks); those two sit in the slot itself,
+/// so making an offer touches no memory of its own for the list, and only more go to `more`.
+struct AgentOfferIDs: Sendable {
+    /// Zero marks an empty place: offer ids start at 1.
+    private var first: OfferID = 0
+    private var second: OfferID = 0
+    private var more: [OfferID] = []
+
+    mutating func append(_ id: OfferID) {
+        if first == 0 {
+            first = id
+        } else if second == 0 {
+            second = id
+        } else {
+            more.append(id)
+        }
+    }
+
+    mutating func remove(_ id: OfferID) {
+        if first == id {
+            first = second
+            second = more.popLast() ?? 0
+        } else if second == id {
+            second = more.popLast() ?? 0
+        } else if let index = more.firstIndex(of: id) {
+            more.swapAt(index, more.count - 1)
+            more.removeLast()
+        }
+    }
+
+    /// Every id, in increasing order.
+    func sorted() -> [OfferID] {
+        var ids = more
+        if second != 0 { ids.append(second) }
+        if first != 0 { ids.append(first) }
+        return ids.sorted()
+    }
 }

@@ -91,8 +91,7 @@ extension HierarchicalAllocator {
             // After an offer, `available` was lowered by what it took: the same as recomputing
             // from the agent's vectors, since an offer never holds more of a kind than is available.
             if !offeredBefore || !usesFastPaths {
-                scratch.available.setAvailable(
-                    total: agents[agent].total, used: agents[agent].used, offered: agents[agent].offered)
+                agentQuantities.available(of: agent, into: &scratch.available)
             }
             scratch.availableMask = scratch.available.nonZeroMask
             if scratch.availableMask == 0 { return }
@@ -139,78 +138,78 @@ extension HierarchicalAllocator {
     private func firstCandidate(
         agent: Int, stage: Stage, headroomNeeded: Bool, nowMillis: UInt64, scratch: inout CycleScratch
     ) -> Candidate? {
-        // Read once for the whole scan: each lookup through the slot would copy its filters.
-        let filters = agents[agent].filters
         let generation = agents[agent].generation
-        for rolePosition in roleOrder.indices {
-            let role = roleOrder[rolePosition]
-            if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
-            // Without caps, what the role would be offered holds exactly the kinds available
-            // and not reserved for others: a role with none, or with only revocable ones and
-            // no client that takes them, is passed over without touching a vector.
-            let allowed = scratch.availableMask & scratch.allowed[role]
-            if usesFastPaths && allowed == 0 { continue }
-            if usesFastPaths && scratch.exactMasks && !scratch.capped[role] && !(stage == .fair && headroomNeeded)
-                && allowed & scratch.revocableMask != 0 && allowed & ~scratch.revocableMask == 0
-                && !scratch.takesRevocable[role]
-            {
-                continue
-            }
-            scratch.offerable.copy(from: scratch.available)
-            if !scratch.denied.isEmpty {
-                for index in scratch.denied[role] { scratch.offerable.millis[index] = 0 }
-            }
-            if scratch.capped[role] || !usesFastPaths { capToLimits(&scratch.offerable, role: role) }
-            if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
-            if scratch.offerable.isZero { continue }
-            let head = scratch.offerable.head
-            scratch.nonZeroTail.removeAll(keepingCapacity: true)
-            for index in 4..<max(4, scratch.offerable.millis.count) where scratch.offerable.millis[index] > 0 {
-                scratch.nonZeroTail.append(index)
-            }
-            // Without revocable resources here, every client sees the same offerable.
-            let hasRevocable = kinds.revocable.contains { scratch.offerable.millis[$0] > 0 }
-            if hasRevocable {
-                scratch.firm.copy(from: scratch.offerable)
-                for index in kinds.revocable { scratch.firm.millis[index] = 0 }
-                if scratch.firm.isZero && !scratch.takesRevocable[role] { continue }
-                scratch.firmNonZeroTail.removeAll(keepingCapacity: true)
-                for index in scratch.nonZeroTail where scratch.firm.millis[index] > 0 { scratch.firmNonZeroTail.append(index) }
-            }
-            // With only revocable resources left, only the clients that take them are asked.
-            let onlyRevocable = hasRevocable && scratch.firm.isZero
-            let order = onlyRevocable ? roles[role].revocableOrder : roles[role].clientOrder
-            for clientPosition in order.indices {
-                let client = order[clientPosition]
-                let found = Candidate(
-                    rolePosition: rolePosition, client: client, position: clientPosition, inRevocableOrder: onlyRevocable)
-                // From the cycle's flat table: no slot is read for a client that is passed over.
-                let flags = scratch.clientFlags[client]
-                guard flags & CycleScratch.mayBeOffered != 0, !scratch.offeredHere.contains(client),
-                    flags & CycleScratch.constrained == 0
-                        || clients[client].eligibleAgents.map({ $0.contains(agents[agent].id) }) ?? true
-                else { continue }
-                if hasRevocable && flags & CycleScratch.takesRevocable == 0 {
-                    // Offered the firm resources alone, if there are any.
-                    if scratch.firm.isZero
-                        || filters.blocks(
-                            client: client, generation: generation, nowMillis: nowMillis, offerable: scratch.firm,
-                            head: scratch.firm.head, nonZeroTail: scratch.firmNonZeroTail)
-                    {
-                        continue
+        return refuseFilters.withAgent(agent) { filters in
+            for rolePosition in roleOrder.indices {
+                let role = roleOrder[rolePosition]
+                if stage == .guarantee && !roles[role].path.contains(where: { isBelowGuarantee($0) }) { continue }
+                // Without caps, what the role would be offered holds exactly the kinds available
+                // and not reserved for others: a role with none, or with only revocable ones and
+                // no client that takes them, is passed over without touching a vector.
+                let allowed = scratch.availableMask & scratch.allowed[role]
+                if usesFastPaths && allowed == 0 { continue }
+                if usesFastPaths && scratch.exactMasks && !scratch.capped[role] && !(stage == .fair && headroomNeeded)
+                    && allowed & scratch.revocableMask != 0 && allowed & ~scratch.revocableMask == 0
+                    && !scratch.takesRevocable[role]
+                {
+                    continue
+                }
+                scratch.offerable.copy(from: scratch.available)
+                if !scratch.denied.isEmpty {
+                    for index in scratch.denied[role] { scratch.offerable.millis[index] = 0 }
+                }
+                if scratch.capped[role] || !usesFastPaths { capToLimits(&scratch.offerable, role: role) }
+                if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
+                if scratch.offerable.isZero { continue }
+                let head = scratch.offerable.head
+                scratch.nonZeroTail.removeAll(keepingCapacity: true)
+                for index in 4..<max(4, scratch.offerable.millis.count) where scratch.offerable.millis[index] > 0 {
+                    scratch.nonZeroTail.append(index)
+                }
+                // Without revocable resources here, every client sees the same offerable.
+                let hasRevocable = kinds.revocable.contains { scratch.offerable.millis[$0] > 0 }
+                if hasRevocable {
+                    scratch.firm.copy(from: scratch.offerable)
+                    for index in kinds.revocable { scratch.firm.millis[index] = 0 }
+                    if scratch.firm.isZero && !scratch.takesRevocable[role] { continue }
+                    scratch.firmNonZeroTail.removeAll(keepingCapacity: true)
+                    for index in scratch.nonZeroTail where scratch.firm.millis[index] > 0 { scratch.firmNonZeroTail.append(index) }
+                }
+                // With only revocable resources left, only the clients that take them are asked.
+                let onlyRevocable = hasRevocable && scratch.firm.isZero
+                let order = onlyRevocable ? roles[role].revocableOrder : roles[role].clientOrder
+                for clientPosition in order.indices {
+                    let client = order[clientPosition]
+                    let found = Candidate(
+                        rolePosition: rolePosition, client: client, position: clientPosition, inRevocableOrder: onlyRevocable)
+                    // From the cycle's flat table: no slot is read for a client that is passed over.
+                    let flags = scratch.clientFlags[client]
+                    guard flags & CycleScratch.mayBeOffered != 0, !scratch.offeredHere.contains(client),
+                        flags & CycleScratch.constrained == 0
+                            || clients[client].eligibleAgents.map({ $0.contains(agents[agent].id) }) ?? true
+                    else { continue }
+                    if hasRevocable && flags & CycleScratch.takesRevocable == 0 {
+                        // Offered the firm resources alone, if there are any.
+                        if scratch.firm.isZero
+                            || filters.blocks(
+                                client: client, generation: generation, nowMillis: nowMillis, offerable: scratch.firm,
+                                head: scratch.firm.head, nonZeroTail: scratch.firmNonZeroTail)
+                        {
+                            continue
+                        }
+                        scratch.offerable.copy(from: scratch.firm)
+                        return found
                     }
-                    scratch.offerable.copy(from: scratch.firm)
+                    guard
+                        !filters.blocks(
+                            client: client, generation: generation, nowMillis: nowMillis, offerable: scratch.offerable,
+                            head: head, nonZeroTail: scratch.nonZeroTail)
+                    else { continue }
                     return found
                 }
-                guard
-                    !filters.blocks(
-                        client: client, generation: generation, nowMillis: nowMillis, offerable: scratch.offerable,
-                        head: head, nonZeroTail: scratch.nonZeroTail)
-                else { continue }
-                return found
             }
+            return nil
         }
-        return nil
     }
 
     /// Records an offer of `resources` on the agent to the client.
@@ -222,7 +221,7 @@ extension HierarchicalAllocator {
         let offer = OutstandingOffer(client: client, agent: agent, resources: resources, offeredAtMillis: nowMillis)
         offers[id] = offer
         agents[agent].offerIDs.append(id)
-        agents[agent].offered.add(resources)
+        agentQuantities.add(resources, to: .offered, of: agent)
         unallocated.subtract(resources)
         charge(client: client, resources)
         if configuration.offerTimeoutMillis != nil { offerQueue.append(id) }

@@ -24,7 +24,7 @@ extension HierarchicalAllocator {
         for client in owned.sorted() {
             for agent in clients[client].usedAgents.sorted() {
                 if let used = agents[agent].usedByClient.removeValue(forKey: client) {
-                    agents[agent].used.subtract(used)
+                    agentQuantities.subtract(used, from: .used, of: agent)
                     discharge(client: client, used)
                 }
             }
@@ -56,7 +56,7 @@ extension HierarchicalAllocator {
 
     /// Drops every refuse filter of the client.
     mutating func clearFilters(client: Int) {
-        for agent in clients[client].filteredAgents { agents[agent].filters.remove(client: client) }
+        for agent in clients[client].filteredAgents { refuseFilters.remove(agent: agent, client: client) }
         clients[client].filteredAgents = []
     }
 
@@ -203,7 +203,7 @@ extension HierarchicalAllocator {
     mutating func addUsed(framework id: String, role name: String, agent: Int, resources: ResourceQuantities) {
         let amount = vector(resources)
         let client = clientSlot(framework: frameworkSlot(for: id), role: role(named: name))
-        agents[agent].used.add(amount)
+        agentQuantities.add(amount, to: .used, of: agent)
         agents[agent].usedByClient[client, default: ResourceVector(count: kinds.count)].add(amount)
         clients[client].usedAgents.insert(agent)
         charge(client: client, amount)

@@ -14,8 +14,8 @@ extension HierarchicalAllocator {
         var unused = offer.resources
         unused.subtract(used)
         // The launched part stays charged to the client: it moves from offered to used.
-        agents[offer.agent].offered.subtract(offer.resources)
-        agents[offer.agent].used.add(used)
+        agentQuantities.subtract(offer.resources, from: .offered, of: offer.agent)
+        agentQuantities.add(used, to: .used, of: offer.agent)
         agents[offer.agent].usedByClient[offer.client, default: ResourceVector(count: kinds.count)].add(used)
         clients[offer.client].usedAgents.insert(offer.agent)
         discharge(client: offer.client, unused)
@@ -26,7 +26,7 @@ extension HierarchicalAllocator {
     @discardableResult
     public mutating func decline(offer id: OfferID, refuseSeconds: Double, nowMillis: UInt64) -> Bool {
         guard let offer = removeOffer(id) else { return false }
-        agents[offer.agent].offered.subtract(offer.resources)
+        agentQuantities.subtract(offer.resources, from: .offered, of: offer.agent)
         discharge(client: offer.client, offer.resources)
         installFilter(
             client: offer.client, agent: offer.agent, resources: offer.resources, refuseSeconds: refuseSeconds,
@@ -44,7 +44,7 @@ extension HierarchicalAllocator {
         else { return false }
         var remaining = vector(resources)
         var declined = ResourceVector(count: kinds.count)
-        let held = agents[agentIndex].offerIDs.filter { offers[$0]?.client == client }.sorted()
+        let held = agents[agentIndex].offerIDs.sorted().filter { offers[$0]?.client == client }
         guard !held.isEmpty else { return false }
         for id in held {
             guard var offer = offers[id], !remaining.isZero else { break }
@@ -55,7 +55,7 @@ extension HierarchicalAllocator {
             offer.resources.subtract(taken)
             if offer.resources.isZero { _ = removeOffer(id) } else { offers[id] = offer }
         }
-        agents[agentIndex].offered.subtract(declined)
+        agentQuantities.subtract(declined, from: .offered, of: agentIndex)
         discharge(client: client, declined)
         installFilter(client: client, agent: agentIndex, resources: declined, refuseSeconds: refuseSeconds, nowMillis: nowMillis)
         return true
@@ -72,9 +72,7 @@ extension HierarchicalAllocator {
 
     /// Rescinds every offer on the agent if used and offered no longer fit in its total.
     mutating func rescindIfOverCommitted(agent: Int) -> [OfferDecision] {
-        var held = agents[agent].used
-        held.add(agents[agent].offered)
-        guard !held.isLessThanOrEqual(agents[agent].total) else { return [] }
+        guard !agentQuantities.fitsInTotal(agent: agent) else { return [] }
         return agents[agent].offerIDs.sorted().compactMap { rescind($0) }
     }
 
@@ -89,7 +87,7 @@ extension HierarchicalAllocator {
         guard var held = agents[agentIndex].usedByClient[client] else { return false }
         amount.formMin(held)
         held.subtract(amount)
-        agents[agentIndex].used.subtract(amount)
+        agentQuantities.subtract(amount, from: .used, of: agentIndex)
         if held.isZero {
             agents[agentIndex].usedByClient[client] = nil
             clients[client].usedAgents.remove(agentIndex)
@@ -124,7 +122,7 @@ extension HierarchicalAllocator {
     /// Takes an offer back without a filter and returns it; its resources are recovered.
     mutating func rescind(_ id: OfferID) -> OfferDecision? {
         guard let offer = removeOffer(id) else { return nil }
-        agents[offer.agent].offered.subtract(offer.resources)
+        agentQuantities.subtract(offer.resources, from: .offered, of: offer.agent)
         discharge(client: offer.client, offer.resources)
         return decision(id, offer)
     }
@@ -132,12 +130,7 @@ extension HierarchicalAllocator {
     /// Forgets an offer (its resources still count as offered and charged).
     mutating func removeOffer(_ id: OfferID) -> OutstandingOffer? {
         guard let offer = offers.removeValue(forKey: id) else { return nil }
-        // Swapped out rather than removed in place, so the list keeps its storage for the
-        // next cycle's offers (every reader sorts it).
-        if let index = agents[offer.agent].offerIDs.firstIndex(of: id) {
-            agents[offer.agent].offerIDs.swapAt(index, agents[offer.agent].offerIDs.count - 1)
-            agents[offer.agent].offerIDs.removeLast()
-        }
+        agents[offer.agent].offerIDs.remove(id)
         // Its vector is reused by a later offer once the caller is done with it (a value
         // type: should anyone still hold it, the next write copies it as usual).
         if spareVectors.count < Self.spareVectorLimit { spareVectors.append(offer.resources) }
@@ -153,10 +146,12 @@ extension HierarchicalAllocator {
     /// offer made lately held the same.
     mutating func newDecision(_ id: OfferID, _ offer: OutstandingOffer) -> OfferDecision {
         guard usesFastPaths else { return decision(id, offer) }
-        if let known = quantitiesMemo[offer.resources] { return decision(id, offer, resources: known) }
-        if quantitiesMemo.count >= Self.quantitiesMemoLimit { quantitiesMemo.removeAll(keepingCapacity: true) }
+        let hash = QuantitiesMemo.hash(offer.resources)
+        if let known = quantitiesMemo.quantities(of: offer.resources, hash: hash) {
+            return decision(id, offer, resources: known)
+        }
         let made = kinds.quantities(offer.resources)
-        quantitiesMemo[offer.resources] = made
+        quantitiesMemo.remember(made, of: offer.resources, hash: hash)
         return decision(id, offer, resources: made)
     }
 
@@ -176,9 +171,9 @@ extension HierarchicalAllocator {
         let millis = refuseSeconds * 1000
         let duration = millis >= Double(UInt64.max / 2) ? UInt64.max / 2 : UInt64(millis.rounded(.up))
         clients[client].filteredAgents.insert(agent)
-        let filter = OfferFilter(
+        let (filter, overflow) = OfferFilter.make(
             agentGeneration: agents[agent].generation, resources: resources, expiresAtMillis: nowMillis &+ duration)
-        agents[agent].filters.set(filter, client: client, nowMillis: nowMillis)
+        refuseFilters.set(filter, overflow: overflow, agent: agent, client: client, nowMillis: nowMillis)
     }
 
     /// Drops answered ids from the front of the expiry queue once it is mostly dead.

@@ -91,32 +91,38 @@ extension HierarchicalAllocator {
     /// Moves the client to where its grown share belongs in its role's orders. A position
     /// given is where it stands in that order now; one not given is looked up.
     mutating func repositionClient(role: Int, client: Int, orderPosition: Int?, revocablePosition: Int?) {
-        // Taken out while it moves, so the move changes the one copy.
-        var order = roles[role].clientOrder
-        roles[role].clientOrder = []
-        reposition(client, at: orderPosition, in: &order)
-        roles[role].clientOrder = order
+        // Where it goes is found reading the order in place; then the order is changed in
+        // place, by one move of the clients it passes.
+        if let (from, to) = move(client, at: orderPosition, revocable: false, of: role) {
+            roles[role].clientOrder.withUnsafeMutableBufferPointer { Self.shift(client, from: from, to: to, in: $0) }
+        }
         guard !kinds.revocable.isEmpty, frameworks[clients[client].framework].takesRevocable else { return }
-        order = roles[role].revocableOrder
-        roles[role].revocableOrder = []
-        reposition(client, at: revocablePosition, in: &order)
-        roles[role].revocableOrder = order
+        if let (from, to) = move(client, at: revocablePosition, revocable: true, of: role) {
+            roles[role].revocableOrder.withUnsafeMutableBufferPointer { Self.shift(client, from: from, to: to, in: $0) }
+        }
     }
 
-    /// Moves `client` right from `position` to where `clientLess` puts it, shifting only the
-    /// clients it passes.
-    private func reposition(_ client: Int, at position: Int?, in order: inout [Int]) {
-        guard let position = position ?? order.firstIndex(of: client) else { return }
+    /// Where `client` stands (at `position`, or looked up) in the role's `clientOrder` (or
+    /// its `revocableOrder`), and the position right of it where `clientLess` puts it now
+    /// that its share grew.
+    private func move(_ client: Int, at position: Int?, revocable: Bool, of role: Int) -> (Int, Int)? {
+        func order(_ index: Int) -> Int { revocable ? roles[role].revocableOrder[index] : roles[role].clientOrder[index] }
+        let count = revocable ? roles[role].revocableOrder.count : roles[role].clientOrder.count
+        guard let position = position ?? (0..<count).first(where: { order($0) == client }) else { return nil }
         var low = position + 1
-        var high = order.count
+        var high = count
         while low < high {
             let middle = (low + high) / 2
-            if clientLess(client, order[middle]) { high = middle } else { low = middle + 1 }
+            if clientLess(client, order(middle)) { high = middle } else { low = middle + 1 }
         }
-        order.withUnsafeMutableBufferPointer { clients in
-            for index in position..<(low - 1) { clients[index] = clients[index + 1] }
-            clients[low - 1] = client
-        }
+        return (position, low - 1)
+    }
+
+    /// Moves the clients in `from + 1 ... to` one place left and puts `client` at `to`.
+    private static func shift(_ client: Int, from: Int, to: Int, in order: UnsafeMutableBufferPointer<Int>) {
+        guard to > from, let base = order.baseAddress else { return }
+        UnsafeMutableRawPointer(base + from).copyMemory(from: base + from + 1, byteCount: (to - from) * MemoryLayout<Int>.stride)
+        base[to] = client
     }
 
     /// Restores the role order after `role`'s shares (and its ancestors') grew.

@@ -16,6 +16,10 @@ public struct HierarchicalAllocator: Allocator {
     /// Live agents sorted by id; rebuilt when agents come or go.
     var agentOrder: [Int] = []
     var agentOrderIsStale = false
+    /// Refuse filters, by agent slot and client.
+    var refuseFilters = RefuseFilters()
+    /// Every agent's total, used and offered resources, by agent slot.
+    var agentQuantities = AgentQuantities(kindCount: ResourceKinds.common.count)
     var frameworks: [FrameworkSlot] = []
     var freeFrameworkSlots: [Int] = []
     var frameworkIndex: [String: Int] = [:]
@@ -47,11 +51,8 @@ public struct HierarchicalAllocator: Allocator {
     static let spareVectorLimit = 16_384
     /// How many offers the last cycle made: the next one reserves room for as many.
     var lastCycleOfferCount = 0
-    /// The named form of offers' vectors made lately: offers of agents alike hold the same
-    /// quantities, and share one array of names instead of building one each. Emptied when
-    /// a kind is added, and when it reaches `quantitiesMemoLimit`.
-    var quantitiesMemo: [ResourceVector: ResourceQuantities] = [:]
-    static let quantitiesMemoLimit = 4_096
+    /// The named form of offers' vectors made lately (emptied when a kind is added).
+    var quantitiesMemo = QuantitiesMemo()
     /// Every role's path (`RoleSlot.path`) in one flat table, `rolePathStride` entries a
     /// role, with its length in `roleDepth`; filled by `prepareOrders`.
     var rolePaths: [Int] = []
@@ -75,10 +76,8 @@ public struct HierarchicalAllocator: Allocator {
         spareVectors.removeAll()
         quantitiesMemo.removeAll()
         clusterTotal.widen(to: count)
+        agentQuantities.widen(to: count)
         for index in agents.indices {
-            agents[index].total.widen(to: count)
-            agents[index].used.widen(to: count)
-            agents[index].offered.widen(to: count)
             for client in agents[index].usedByClient.keys { agents[index].usedByClient[client]?.widen(to: count) }
         }
         for index in clients.indices {
@@ -106,9 +105,7 @@ public struct HierarchicalAllocator: Allocator {
         if agentIndex[id] != nil { _ = removeAgent(id) }
         let totalVector = vector(total)
         let slot = AgentSlot(
-            id: id, generation: nextAgentGeneration, live: true, total: totalVector,
-            used: ResourceVector(count: kinds.count), offered: ResourceVector(count: kinds.count),
-            usedByClient: [:], offerIDs: [], filters: AgentFilters())
+            id: id, generation: nextAgentGeneration, live: true, usedByClient: [:], offerIDs: AgentOfferIDs())
         nextAgentGeneration &+= 1
         let index: Int
         if let free = freeAgentSlots.popLast() {
@@ -117,7 +114,11 @@ public struct HierarchicalAllocator: Allocator {
         } else {
             index = agents.count
             agents.append(slot)
+            refuseFilters.reserveAgents(agents.count)
+            agentQuantities.reserveAgents(agents.count)
         }
+        agentQuantities.clear(agent: index)
+        agentQuantities.set(.total, of: index, to: totalVector)
         agentIndex[id] = index
         agentOrderIsStale = true
         clusterTotal.add(totalVector)
@@ -129,9 +130,9 @@ public struct HierarchicalAllocator: Allocator {
     public mutating func updateAgent(_ id: String, total: ResourceQuantities) -> [OfferDecision] {
         guard let index = agentIndex[id] else { return [] }
         let totalVector = vector(total)
-        clusterTotal.subtract(agents[index].total)
+        clusterTotal.subtract(agentQuantities.vector(.total, of: index))
         clusterTotal.add(totalVector)
-        agents[index].total = totalVector
+        agentQuantities.set(.total, of: index, to: totalVector)
         // If the agent shrank below what is handed out, take back its offers (tasks keep running).
         return rescindIfOverCommitted(agent: index)
     }
@@ -143,10 +144,10 @@ public struct HierarchicalAllocator: Allocator {
             discharge(client: client, used)
             clients[client].usedAgents.remove(index)
         }
-        clusterTotal.subtract(agents[index].total)
+        clusterTotal.subtract(agentQuantities.vector(.total, of: index))
         agents[index].live = false
         agents[index].usedByClient = [:]
-        agents[index].filters = AgentFilters()
+        refuseFilters.removeAll(agent: index)
         agentIndex[id] = nil
         freeAgentSlots.append(index)
         agentOrderIsStale = true
@@ -155,10 +156,10 @@ public struct HierarchicalAllocator: Allocator {
 
     public func allocation(ofAgent id: String) -> AgentAllocation? {
         guard let index = agentIndex[id] else { return nil }
-        let agent = agents[index]
         return AgentAllocation(
-            total: kinds.quantities(agent.total), used: kinds.quantities(agent.used),
-            offered: kinds.quantities(agent.offered))
+            total: kinds.quantities(agentQuantities.vector(.total, of: index)),
+            used: kinds.quantities(agentQuantities.vector(.used, of: index)),
+            offered: kinds.quantities(agentQuantities.vector(.offered, of: index)))
     }
 
     public func consumption(ofRole role: String) -> ResourceQuantities {

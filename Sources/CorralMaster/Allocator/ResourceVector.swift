@@ -72,28 +72,6 @@ struct ResourceVector: Hashable, Sendable {
         return true
     }
 
-    /// Sets this vector to `total - used - offered`, never below zero, without allocating.
-    mutating func setAvailable(total: ResourceVector, used: ResourceVector, offered: ResourceVector) {
-        let count = millis.count
-        guard total.millis.count == count, used.millis.count == count, offered.millis.count == count else {
-            for index in millis.indices {
-                millis[index] = max(0, total.millis[index] - used.millis[index] - offered.millis[index])
-            }
-            return
-        }
-        millis.withUnsafeMutableBufferPointer { values in
-            total.millis.withUnsafeBufferPointer { total in
-                used.millis.withUnsafeBufferPointer { used in
-                    offered.millis.withUnsafeBufferPointer { offered in
-                        for index in 0..<count {
-                            values[index] = Swift.max(0, total[index] &- used[index] &- offered[index])
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// Becomes a copy of `other` in its own storage: a scratch vector assigned this way stays
     /// uniquely referenced, so masking it afterwards allocates nothing (`=` would share
     /// `other`'s storage, and the first write would copy it).

@@ -155,9 +155,9 @@ struct RandomAllocatorWorkload {
         // add up to what the live agents use and have offered.
         if let hierarchical = allocator as? HierarchicalAllocator {
             var heldOnAgents = ResourceVector(count: hierarchical.kinds.count)
-            for agent in hierarchical.agents where agent.live {
-                heldOnAgents.add(agent.used)
-                heldOnAgents.add(agent.offered)
+            for agent in hierarchical.agents.indices where hierarchical.agents[agent].live {
+                heldOnAgents.add(hierarchical.agentQuantities.vector(.used, of: agent))
+                heldOnAgents.add(hierarchical.agentQuantities.vector(.offered, of: agent))
             }
             var heldByRoles = ResourceVector(count: hierarchical.kinds.count)
             for role in hierarchical.roles where role.parent == nil { heldByRoles.add(role.subtreeConsumed) }

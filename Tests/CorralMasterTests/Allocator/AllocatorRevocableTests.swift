@@ -88,16 +88,17 @@ import Testing
                 return vector
             }
             let filtered = vector()
-            let filter = OfferFilter(agentGeneration: 0, resources: filtered, expiresAtMillis: 1)
+            let (filter, overflow) = OfferFilter.make(agentGeneration: 0, resources: filtered, expiresAtMillis: 1)
             let offerable = vector()
             let held = (4..<max(4, count)).filter { offerable.millis[$0] > 0 }
             #expect(
-                filter.covers(offerable, head: offerable.head, nonZeroTail: held) == filter.covers(offerable, head: offerable.head),
+                filter.covers(offerable, head: offerable.head, nonZeroTail: held, overflow: overflow)
+                    == filter.covers(offerable, head: offerable.head, overflow: overflow),
                 "seed \(seed): \(offerable.millis) against \(filtered.millis)")
             // And both decide as comparing every kind: the filter's inline pairs (one or two
             // kinds past the fourth) and its overflow (more) keep what it filtered.
             #expect(
-                filter.covers(offerable, head: offerable.head) == offerable.isLessThanOrEqual(filtered),
+                filter.covers(offerable, head: offerable.head, overflow: overflow) == offerable.isLessThanOrEqual(filtered),
                 "seed \(seed): \(offerable.millis) against \(filtered.millis)")
         }
     }
