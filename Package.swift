@@ -50,6 +50,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CXattr"),
+        .systemLibrary(name: "CPrefetch"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "CorralStore", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
@@ -91,6 +92,7 @@ let package = Package(
             name: "CorralMaster",
             dependencies: [
                 "CorralModel", "CorralProtobuf", "CorralReplication", "CorralRaft", "CorralStore", "CorralScheduler", "CorralMetrics", "CorralSecurity",
+                "CPrefetch",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

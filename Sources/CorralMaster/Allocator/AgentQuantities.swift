@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Every agent's total, used and offered resources, in one flat table in agent slot order:
 /// three vectors of `kindCount` quantities an agent, side by side.
 ///
@@ -67,6 +69,16 @@ struct AgentQuantities: Sendable {
             amount.millis.withUnsafeBufferPointer { taken in
                 for kind in 0..<count { values[start + kind] = Swift.max(0, values[start + kind] &- taken[kind]) }
             }
+        }
+    }
+
+    /// Starts loading the agent's three vectors into the cache, ahead of reading them.
+    func prefetch(agent: Int) {
+        guard agent < agentCount else { return }
+        millis.withUnsafeBufferPointer { values in
+            let start = start(.total, agent)
+            // One hint a 64-byte line.
+            for offset in stride(from: 0, to: 3 * kindCount, by: 8) { corral_prefetch(values.baseAddress! + start + offset) }
         }
     }
 

@@ -105,7 +105,9 @@ extension HierarchicalAllocator {
     /// Where `client` stands (at `position`, or looked up) in the role's `clientOrder` (or
     /// its `revocableOrder`), and the position right of it where `clientLess` puts it now
     /// that its share grew.
-    private func move(_ client: Int, at position: Int?, revocable: Bool, of role: Int) -> (Int, Int)? {
+    /// It changes nothing: `mutating` only so that the call passes the allocator by
+    /// reference, where a plain method's call copied all of it.
+    private mutating func move(_ client: Int, at position: Int?, revocable: Bool, of role: Int) -> (Int, Int)? {
         func order(_ index: Int) -> Int { revocable ? roles[role].revocableOrder[index] : roles[role].clientOrder[index] }
         let count = revocable ? roles[role].revocableOrder.count : roles[role].clientOrder.count
         guard let position = position ?? (0..<count).first(where: { order($0) == client }) else { return nil }

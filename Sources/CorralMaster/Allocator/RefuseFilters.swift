@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A refuse filter: the client is not offered this agent's resources while what would be
 /// offered fits inside the filtered resources and the filter has not expired.
 ///
@@ -167,6 +169,17 @@ struct RefuseFilters: Sendable {
             spilledCount[agent] = 0
         }
         if !overflows.isEmpty { overflows = overflows.filter { $0.key >> 32 != agent } }
+    }
+
+    /// Starts loading the agent's lanes and its first `records` lanes' filters into the cache,
+    /// ahead of a scan of the agent.
+    func prefetch(agent: Int, records count: Int) {
+        guard agent < lanes.count else { return }
+        lanes.withUnsafeBufferPointer { corral_prefetch($0.baseAddress! + agent) }
+        records.withUnsafeBufferPointer { records in
+            let base = records.baseAddress! + agent * Self.lanesPerAgent
+            for lane in 0..<min(count, Self.lanesPerAgent) { corral_prefetch(base + lane) }
+        }
     }
 
     /// Runs `body` with the agent's filters, read in place: a scan asks it about many
