@@ -170,28 +170,51 @@ extension HierarchicalAllocator {
                     continue
                 }
                 scratch.offerable.copy(from: scratch.available)
-                if !scratch.denied.isEmpty {
-                    for index in scratch.denied[role] { scratch.offerable.millis[index] = 0 }
-                }
-                if scratch.capped[role] || !usesFastPaths { capToLimits(&scratch.offerable, role: role) }
-                if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
-                if scratch.offerable.isZero { continue }
-                let head = scratch.offerable.head
-                scratch.nonZeroTail.removeAll(keepingCapacity: true)
-                for index in 4..<max(4, scratch.offerable.millis.count) where scratch.offerable.millis[index] > 0 {
-                    scratch.nonZeroTail.append(index)
-                }
+                // Without caps, the kinds the offerable holds are the bits of `allowed`: the
+                // masks answer what passes over the vectors would.
+                let byMasks = usesFastPaths && scratch.exactMasks && !scratch.capped[role] && !(stage == .fair && headroomNeeded)
                 // Without revocable resources here, every client sees the same offerable.
-                let hasRevocable = kinds.revocable.contains { scratch.offerable.millis[$0] > 0 }
-                if hasRevocable {
-                    scratch.firm.copy(from: scratch.offerable)
-                    for index in kinds.revocable { scratch.firm.millis[index] = 0 }
-                    if scratch.firm.isZero && !scratch.takesRevocable[role] { continue }
-                    scratch.firmNonZeroTail.removeAll(keepingCapacity: true)
-                    for index in scratch.nonZeroTail where scratch.firm.millis[index] > 0 { scratch.firmNonZeroTail.append(index) }
+                let hasRevocable: Bool
+                // With revocable ones: whether all it holds is revocable.
+                var firmIsZero = false
+                if byMasks {
+                    scratch.offerable.zero(kinds: scratch.availableMask & ~scratch.allowed[role])
+                    CycleScratch.setIndices(of: allowed, from: 4, into: &scratch.nonZeroTail)
+                    hasRevocable = allowed & scratch.revocableMask != 0
+                    if hasRevocable {
+                        let firmKinds = allowed & ~scratch.revocableMask
+                        firmIsZero = firmKinds == 0
+                        if firmIsZero && !scratch.takesRevocable[role] { continue }
+                        scratch.firm.copy(from: scratch.offerable)
+                        scratch.firm.zero(kinds: allowed & scratch.revocableMask)
+                        CycleScratch.setIndices(of: firmKinds, from: 4, into: &scratch.firmNonZeroTail)
+                    }
+                } else {
+                    if !scratch.denied.isEmpty {
+                        for index in scratch.denied[role] { scratch.offerable.millis[index] = 0 }
+                    }
+                    if scratch.capped[role] || !usesFastPaths { capToLimits(&scratch.offerable, role: role) }
+                    if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
+                    if scratch.offerable.isZero { continue }
+                    scratch.nonZeroTail.removeAll(keepingCapacity: true)
+                    for index in 4..<max(4, scratch.offerable.millis.count) where scratch.offerable.millis[index] > 0 {
+                        scratch.nonZeroTail.append(index)
+                    }
+                    hasRevocable = kinds.revocable.contains { scratch.offerable.millis[$0] > 0 }
+                    if hasRevocable {
+                        scratch.firm.copy(from: scratch.offerable)
+                        for index in kinds.revocable { scratch.firm.millis[index] = 0 }
+                        firmIsZero = scratch.firm.isZero
+                        if firmIsZero && !scratch.takesRevocable[role] { continue }
+                        scratch.firmNonZeroTail.removeAll(keepingCapacity: true)
+                        for index in scratch.nonZeroTail where scratch.firm.millis[index] > 0 {
+                            scratch.firmNonZeroTail.append(index)
+                        }
+                    }
                 }
+                let head = scratch.offerable.head
                 // With only revocable resources left, only the clients that take them are asked.
-                let onlyRevocable = hasRevocable && scratch.firm.isZero
+                let onlyRevocable = hasRevocable && firmIsZero
                 let order = onlyRevocable ? roles[role].revocableOrder : roles[role].clientOrder
                 for clientPosition in order.indices {
                     let client = order[clientPosition]
@@ -205,7 +228,7 @@ extension HierarchicalAllocator {
                     else { continue }
                     if hasRevocable && flags & CycleScratch.takesRevocable == 0 {
                         // Offered the firm resources alone, if there are any.
-                        if scratch.firm.isZero
+                        if firmIsZero
                             || filters.blocks(
                                 client: client, generation: generation, nowMillis: nowMillis, offerable: scratch.firm,
                                 head: scratch.firm.head, nonZeroTail: scratch.firmNonZeroTail)

@@ -40,6 +40,16 @@ extension HierarchicalAllocator {
         /// is not scanned client by client in a role where no one takes them).
         var takesRevocable: [Bool] = []
 
+        /// Sets `indices` to the positions of the bits of `bits` from `start` on, in order.
+        static func setIndices(of bits: UInt64, from start: Int, into indices: inout [Int]) {
+            indices.removeAll(keepingCapacity: true)
+            var left = start < 64 ? bits & ~((1 << UInt64(start)) &- 1) : 0
+            while left != 0 {
+                indices.append(left.trailingZeroBitCount)
+                left &= left &- 1
+            }
+        }
+
         init(count: Int) {
             available = ResourceVector(count: count)
             offerable = ResourceVector(count: count)

@@ -132,14 +132,15 @@ extension HierarchicalAllocator {
         guard case .dominantResourceFairness = configuration.policy else { return }
         let top = roles[role].path[0]
         if roleBlockSize[top] == 1 {
-            let moved = roleOrder.remove(at: position)
-            var low = position
+            // Its share only grew: it moves right, past the roles now before it, found by
+            // reading the order in place and then shifted in place.
+            var low = position + 1
             var high = roleOrder.count
             while low < high {
                 let middle = (low + high) / 2
-                if roleLess(moved, roleOrder[middle]) { high = middle } else { low = middle + 1 }
+                if roleLess(role, roleOrder[middle]) { high = middle } else { low = middle + 1 }
             }
-            roleOrder.insert(moved, at: low)
+            roleOrder.withUnsafeMutableBufferPointer { Self.shift(role, from: position, to: low - 1, in: $0) }
             return
         }
         // Every role under the same top-level role may move: take them out, sort, merge back.

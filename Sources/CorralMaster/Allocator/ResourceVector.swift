@@ -39,6 +39,20 @@ struct ResourceVector: Hashable, Sendable {
         }
     }
 
+    /// Sets to zero the quantities of the kinds whose bits are set in `kinds` (kind `k` is
+    /// bit `k`; at most 64 kinds).
+    mutating func zero(kinds: UInt64) {
+        guard kinds != 0 else { return }
+        millis.withUnsafeMutableBufferPointer { values in
+            var left = kinds
+            while left != 0 {
+                let index = left.trailingZeroBitCount
+                if index < values.count { values[index] = 0 }
+                left &= left &- 1
+            }
+        }
+    }
+
     /// Adds `other` in place.
     mutating func add(_ other: ResourceVector) {
         let count = Swift.min(millis.count, other.millis.count)
@@ -103,11 +117,16 @@ struct ResourceVector: Hashable, Sendable {
     /// The largest fraction `millis[k] / total[k]` over kinds with a non-zero total: the
     /// dominant share of DRF.
     func dominantShare(of total: ResourceVector) -> Double {
-        var share = 0.0
-        for index in millis.indices where total.millis[index] > 0 && millis[index] > 0 {
-            share = max(share, Double(millis[index]) / Double(total.millis[index]))
+        precondition(total.millis.count >= millis.count, "a total has every kind")
+        return millis.withUnsafeBufferPointer { held in
+            total.millis.withUnsafeBufferPointer { total in
+                var share = 0.0
+                for index in held.indices where total[index] > 0 && held[index] > 0 {
+                    share = max(share, Double(held[index]) / Double(total[index]))
+                }
+                return share
+            }
         }
-        return share
     }
 }
 
