@@ -16,6 +16,12 @@ struct AgentSlot: Sendable {
     var offerIDs: AgentOfferIDs
 }
 
+/// What orders a client among its role's: lower share first, then lower framework rank.
+struct ClientSortKey: Sendable {
+    var share: Double
+    var rank: Int
+}
+
 /// A framework subscribed (or known through used resources) in one role.
 struct ClientSlot: Sendable {
     var framework: Int

@@ -123,6 +123,7 @@ extension HierarchicalAllocator {
             scratch.offeredHere.append(client)
             offeredBefore = true
             clients[client].share = clients[client].consumed.dominantShare(of: clusterTotal)
+            clientSortKeys[client].share = clients[client].share
             var ancestor: Int? = role
             while let next = ancestor {
                 refreshShare(role: next)

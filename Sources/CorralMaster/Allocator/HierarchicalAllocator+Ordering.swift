@@ -17,8 +17,10 @@ extension HierarchicalAllocator {
         for (rank, role) in roles.indices.sorted(by: { roles[$0].name < roles[$1].name }).enumerated() {
             roleRank[role] = rank
         }
+        clientSortKeys = Array(repeating: ClientSortKey(share: 0, rank: 0), count: clients.count)
         for index in clients.indices where clients[index].live {
             clients[index].share = clients[index].consumed.dominantShare(of: clusterTotal)
+            clientSortKeys[index] = ClientSortKey(share: clients[index].share, rank: frameworkRank[clients[index].framework])
         }
         for role in roles.indices {
             refreshShare(role: role)
@@ -50,10 +52,10 @@ extension HierarchicalAllocator {
 
     /// Whether client `a` goes before client `b` of the same role: lower share, then framework id.
     func clientLess(_ a: Int, _ b: Int) -> Bool {
-        // Field by field: copying a whole `ClientSlot` would retain its collections.
-        let (leftShare, rightShare) = (clients[a].share, clients[b].share)
-        if leftShare != rightShare { return leftShare < rightShare }
-        return frameworkRank[clients[a].framework] < frameworkRank[clients[b].framework]
+        // From the flat table of keys: a cycle's binary searches read it over and over.
+        let (left, right) = (clientSortKeys[a], clientSortKeys[b])
+        if left.share != right.share { return left.share < right.share }
+        return left.rank < right.rank
     }
 
     /// The sort key of a role-tree node as a branch: its subtree share, or its negated priority.
