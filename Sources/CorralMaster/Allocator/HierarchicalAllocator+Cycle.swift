@@ -180,7 +180,8 @@ extension HierarchicalAllocator {
                 var firmIsZero = false
                 if byMasks {
                     scratch.offerable.zero(kinds: scratch.availableMask & ~scratch.allowed[role])
-                    CycleScratch.setIndices(of: allowed, from: 4, into: &scratch.nonZeroTail)
+                    CycleScratch.setIndices(
+                        of: allowed, from: 4, into: &scratch.nonZeroTail, setFrom: &scratch.nonZeroTailBits)
                     hasRevocable = allowed & scratch.revocableMask != 0
                     if hasRevocable {
                         let firmKinds = allowed & ~scratch.revocableMask
@@ -188,7 +189,8 @@ extension HierarchicalAllocator {
                         if firmIsZero && !scratch.takesRevocable[role] { continue }
                         scratch.firm.copy(from: scratch.offerable)
                         scratch.firm.zero(kinds: allowed & scratch.revocableMask)
-                        CycleScratch.setIndices(of: firmKinds, from: 4, into: &scratch.firmNonZeroTail)
+                        CycleScratch.setIndices(
+                            of: firmKinds, from: 4, into: &scratch.firmNonZeroTail, setFrom: &scratch.firmNonZeroTailBits)
                     }
                 } else {
                     if !scratch.denied.isEmpty {
@@ -198,6 +200,7 @@ extension HierarchicalAllocator {
                     if stage == .fair && headroomNeeded { capToHeadroom(&scratch.offerable) }
                     if scratch.offerable.isZero { continue }
                     scratch.nonZeroTail.removeAll(keepingCapacity: true)
+                    scratch.nonZeroTailBits = ~0
                     for index in 4..<max(4, scratch.offerable.millis.count) where scratch.offerable.millis[index] > 0 {
                         scratch.nonZeroTail.append(index)
                     }
@@ -208,6 +211,7 @@ extension HierarchicalAllocator {
                         firmIsZero = scratch.firm.isZero
                         if firmIsZero && !scratch.takesRevocable[role] { continue }
                         scratch.firmNonZeroTail.removeAll(keepingCapacity: true)
+                        scratch.firmNonZeroTailBits = ~0
                         for index in scratch.nonZeroTail where scratch.firm.millis[index] > 0 {
                             scratch.firmNonZeroTail.append(index)
                         }

@@ -26,8 +26,11 @@ extension HierarchicalAllocator {
         var firm: ResourceVector
         /// The kinds past the fourth the offerable holds any of (`OfferFilter.covers`).
         var nonZeroTail: [Int] = []
+        /// The kind bits `nonZeroTail` was last set from (`setIndices`).
+        var nonZeroTailBits: UInt64 = ~0
         /// The same for `firm`.
         var firmNonZeroTail: [Int] = []
+        var firmNonZeroTailBits: UInt64 = ~0
         /// By client index: `mayBeOffered` (subscribed, not suppressed, its framework
         /// registered), `takesRevocable` (its framework does) and `constrained` (it has
         /// eligible agents), none of which a cycle changes.
@@ -40,10 +43,15 @@ extension HierarchicalAllocator {
         /// is not scanned client by client in a role where no one takes them).
         var takesRevocable: [Bool] = []
 
-        /// Sets `indices` to the positions of the bits of `bits` from `start` on, in order.
-        static func setIndices(of bits: UInt64, from start: Int, into indices: inout [Int]) {
-            indices.removeAll(keepingCapacity: true)
+        /// Sets `indices` to the positions of the bits of `bits` from `start` on, in order,
+        /// unless they are already those of `setFrom` (the bits they were last set from, or
+        /// ~0 after they were set another way): consecutive agents mostly hold the same kinds.
+        static func setIndices(of bits: UInt64, from start: Int, into indices: inout [Int], setFrom: inout UInt64) {
             var left = start < 64 ? bits & ~((1 << UInt64(start)) &- 1) : 0
+            // `left` never has a bit below `start`, so it is never ~0.
+            guard left != setFrom else { return }
+            setFrom = left
+            indices.removeAll(keepingCapacity: true)
             while left != 0 {
                 indices.append(left.trailingZeroBitCount)
                 left &= left &- 1

@@ -39,14 +39,19 @@ struct QuantitiesMemo: Sendable {
         for slot in entries.indices { entries[slot] = nil }
     }
 
-    /// A 64-bit mix of the quantities, good in its top bits.
+    /// A 64-bit mix of the quantities, good in its top bits: each quantity times its own odd
+    /// multiplier (products that do not wait on one another), summed, then mixed once.
+    /// Vectors that collide only cost an eviction: a lookup compares the vectors too.
     static func hash(_ vector: ResourceVector) -> UInt64 {
         vector.millis.withUnsafeBufferPointer { values in
-            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: values.count &+ 1)
+            var sum = UInt64(truncatingIfNeeded: values.count)
+            var multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
             for value in values {
-                hash = (hash ^ UInt64(bitPattern: value)) &* 0xBF58_476D_1CE4_E5B9
-                hash ^= hash >> 31
+                sum &+= UInt64(bitPattern: value) &* multiplier
+                multiplier &+= 0x6A09_E667_F3BC_C90A  // Even: the multiplier stays odd.
             }
+            var hash = (sum ^ (sum >> 31)) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 29
             return hash &* 0x94D0_49BB_1331_11EB
         }
     }
