@@ -21,7 +21,10 @@ final class UpProcess {
         output = scratch.path + "/up.out"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.executableURL = URL(fileURLWithPath: try CorralBinary.locate())
-        process.arguments = ["up", "--data-dir", root + "/data", "--raft-port", "0", "--http-port", "0"] + arguments
+        // `--exit-with-parent`: a test run that crashes leaves no cluster behind.
+        process.arguments =
+            ["up", "--data-dir", root + "/data", "--raft-port", "0", "--http-port", "0", "--exit-with-parent", "--parent-pid", "\(getpid())"]
+            + arguments
         // The demo imports busybox into the state root: this test's own, not the machine's.
         process.environment = ProcessInfo.processInfo.environment.merging(["CORRAL_ROOT": root + "/state"]) { $1 }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))

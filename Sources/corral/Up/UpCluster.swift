@@ -76,17 +76,20 @@ final class UpCluster: @unchecked Sendable {
         signal(SIGTERM, SIG_IGN)
         signalSources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in
-                interrupted.store(true, ordering: .sequentiallyConsistent)
-                wake.signal()
-            }
+            source.setEventHandler { [self] in interrupt() }
             source.resume()
             return source
         }
     }
 
-    /// Whether Ctrl-C (or SIGTERM) came.
+    /// Whether Ctrl-C (or SIGTERM) came, or `interrupt()` was called.
     var isInterrupted: Bool { interrupted.load(ordering: .sequentiallyConsistent) }
+
+    /// Ends `runUntilInterrupted` as SIGINT does.
+    func interrupt() {
+        interrupted.store(true, ordering: .sequentiallyConsistent)
+        wake.signal()
+    }
 
     /// Supervises until SIGINT or SIGTERM: reports ends and leader changes, restarts what is
     /// due, and says when a master started again has caught up with the leader.

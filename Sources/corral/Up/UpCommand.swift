@@ -31,6 +31,12 @@ struct UpCommand: AsyncParsableCommand {
     var agentResources: String?
     @Flag(inversion: .prefixedNo, help: "Run a short demo job (a few tasks in busybox containers) once the cluster is up.")
     var demo = true
+    /// Set by test harnesses: when the process that started `corral up` ends, the cluster is
+    /// stopped as by Ctrl-C, so a harness that crashes leaves no cluster running.
+    @Flag(help: .hidden) var exitWithParent = false
+    /// The pid of the process that started this one, for `--exit-with-parent`: a parent that
+    /// died before the watch began is noticed too.
+    @Option(help: .hidden) var parentPid: Int32?
 
     func validate() throws {
         guard masters == 3 || masters == 5 else { throw ValidationError("--masters must be 3 or 5") }
@@ -48,6 +54,13 @@ struct UpCommand: AsyncParsableCommand {
             agentCount: agents, directory: directory, agentResources: agentResources,
             supervision: UpSupervision(restart: UpSupervision.Restart(rawValue: restart) ?? .always))
         cluster.watchSignals()
+        if exitWithParent {
+            ParentWatch.whenOrphaned(expectedParent: parentPid) {
+                say("the process that started corral up is gone: stopping the cluster")
+                cluster.interrupt()
+            }
+        }
+        guard !cluster.isInterrupted else { return }
         try cluster.startAll()
         let endpoints = cluster.quorum.httpEndpoints.joined(separator: ",")
         say("started \(masters) masters (http \(endpoints)) and \(agents) agent(s); data and logs in \(directory)")
