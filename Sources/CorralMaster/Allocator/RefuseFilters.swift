@@ -78,11 +78,12 @@ struct OfferFilter: Sendable, Equatable {
 /// Every agent's refuse filters, by agent slot and client index.
 ///
 /// The allocation loop asks one agent about many clients in a row, and most of them have no
-/// filter there. Eight filtered clients an agent have a lane: their indices sit together in
-/// `lanes[agent]` and their records in `records`, eight to an agent, in agent slot order. A
-/// cycle visits agents in that order, so it reads both tables as two sequential streams the
-/// processor fetches ahead, where a table allocated per agent cost a cache miss each. Filters
-/// past an agent's eighth live in a dictionary, and so do the rare filters' overflows.
+/// filter there. Sixteen filtered clients an agent have a lane: their indices sit together in
+/// `lanes[agent]` and their records in `records`, sixteen to an agent, in agent slot order. A
+/// cycle visits agents in that order, so it reads both tables as streams the processor fetches
+/// ahead (and is asked to: `prefetch`), where a table allocated per agent cost a cache miss
+/// each. Filters past an agent's sixteenth live in a dictionary, and so do the rare filters'
+/// overflows.
 struct RefuseFilters: Sendable {
     typealias Lanes = SIMD16<Int32>
     static let lanesPerAgent = Lanes.scalarCount
