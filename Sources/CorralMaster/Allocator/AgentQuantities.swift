@@ -93,6 +93,8 @@ struct AgentQuantities: Sendable {
     /// and offered, never below zero.
     func available(of agent: Int, into available: inout ResourceVector) {
         let count = kindCount
+        // Written through a buffer pointer: a shorter vector would be written past its end.
+        precondition(available.millis.count == count, "an available vector has every kind")
         let start = start(.total, agent)
         millis.withUnsafeBufferPointer { values in
             available.millis.withUnsafeMutableBufferPointer { result in

@@ -32,8 +32,7 @@ struct ClientSlot: Sendable {
     var suppressed: Bool
     /// Used plus offered, in this role.
     var consumed: ResourceVector
-    /// DRF share, refreshed at the start of each cycle and on allocation.
-    var share: Double
+    // Its DRF share is in `HierarchicalAllocator.clientSortKeys`.
     /// Agents on which this client has used resources.
     var usedAgents: Set<Int>
     /// Agents holding a refuse filter for this client (possibly stale ones), for revive.

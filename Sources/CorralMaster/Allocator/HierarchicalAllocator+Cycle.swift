@@ -122,8 +122,7 @@ extension HierarchicalAllocator {
             }
             scratch.offeredHere.append(client)
             offeredBefore = true
-            clients[client].share = clients[client].consumed.dominantShare(of: clusterTotal)
-            clientSortKeys[client].share = clients[client].share
+            clientSortKeys[client].share = clients[client].consumed.dominantShare(of: clusterTotal)
             var ancestor: Int? = role
             while let next = ancestor {
                 refreshShare(role: next)

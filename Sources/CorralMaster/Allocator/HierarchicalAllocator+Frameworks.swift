@@ -132,7 +132,7 @@ extension HierarchicalAllocator {
         if let client = frameworks[framework].clients[role] { return client }
         let slot = ClientSlot(
             framework: framework, role: role, live: true, subscribed: false, suppressed: false,
-            consumed: ResourceVector(count: kinds.count), share: 0, usedAgents: [], filteredAgents: [])
+            consumed: ResourceVector(count: kinds.count), usedAgents: [], filteredAgents: [])
         let index: Int
         if let free = freeClientSlots.popLast() {
             index = free

@@ -19,8 +19,8 @@ extension HierarchicalAllocator {
         }
         clientSortKeys = Array(repeating: ClientSortKey(share: 0, rank: 0), count: clients.count)
         for index in clients.indices where clients[index].live {
-            clients[index].share = clients[index].consumed.dominantShare(of: clusterTotal)
-            clientSortKeys[index] = ClientSortKey(share: clients[index].share, rank: frameworkRank[clients[index].framework])
+            clientSortKeys[index] = ClientSortKey(
+                share: clients[index].consumed.dominantShare(of: clusterTotal), rank: frameworkRank[clients[index].framework])
         }
         for role in roles.indices {
             refreshShare(role: role)

@@ -38,8 +38,8 @@ public struct HierarchicalAllocator: Allocator {
     var nextAgentGeneration: UInt32 = 1
     // Per-cycle scratch, kept between cycles so a cycle does not reallocate it.
     var frameworkRank: [Int] = []
-    /// By client index, what orders a role's clients: its share, then its framework's rank
-    /// (`clientLess`); filled by `prepareOrders`, a share updated with every offer.
+    /// By client index, what orders a role's clients: its DRF share, then its framework's
+    /// rank (`clientLess`); filled by `prepareOrders`, a share updated with every offer.
     var clientSortKeys: [ClientSortKey] = []
     var roleRank: [Int] = []
     /// Active roles per top-level role, to know when a role can move alone.
