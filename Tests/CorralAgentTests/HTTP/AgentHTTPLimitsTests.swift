@@ -40,10 +40,16 @@ import Testing
         var limits = AgentLimits()
         limits.maxConnections = 2
         limits.headerTimeoutSeconds = 3
-        try await AgentHTTPClient.with(Self.server(limits, fixture: fixture), .socket) { client in
+        let server = Self.server(limits, fixture: fixture)
+        try await AgentHTTPClient.with(server, .socket) { client in
             let port = try #require(client.port)
             let held = try (0..<2).map { _ in try LoopbackSocket(port: port) }
-            try await Task.sleep(for: .milliseconds(200))
+            // Until the server has counted both in: its connections are spread over event
+            // loops, and a busy loop can take them in after a third one that another loop
+            // admits (a fixed pause here was not always long enough under a full test run).
+            try await eventually("the server holds both connections", seconds: 60) {
+                server.guards.connections.count == 2
+            }
             let refusal = try LoopbackSocket(port: port).readUntilClosed(seconds: 5)
             #expect(refusal.closed && refusal.text.hasPrefix("HTTP/1.1 503"), "\(refusal.text)")
             #expect(refusal.text.contains("--max-connections"))
