@@ -106,7 +106,9 @@ struct TransportHardeningTests {
         )
         link.send([Frame(kind: .raft, payload: [0])])  // one send, then silence
         try await offCooperativePool {
-            let deadline = ContinuousClock.now + .seconds(10)
+            // Generous: four refusals take about 150 ms, but in a full test run the shared
+            // event loops the link dials on were once busy for over a minute.
+            let deadline = ContinuousClock.now + .seconds(90)
             while refusals.withLock({ $0.count }) < 4 && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(5))
             }
